@@ -1,0 +1,137 @@
+"""Problems as data.
+
+Every stage reports what is wrong as `Problem` records rather than raising at the first
+one, so `compplan check` can list every problem in a plan in one pass (as beancount
+does with its error tuples). The CLI turns them into text with a caret, or JSON.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a source file: 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a plan or its data, and where."""
+
+    file: str
+    line: int | None
+    col: int | None
+    message: str
+    hint: str | None = None
+    severity: str = "error"  # error | warning
+    code: str = "error"  # a short stable name for the class of problem
+    row: int | None = None  # data files: the row number (header is row 1)
+    column: str | None = None  # data files: the column name
+
+    @classmethod
+    def at(cls, pos: Pos | None, message: str, hint: str | None = None, *,
+           code: str = "error", severity: str = "error", file: str = "") -> "Problem":
+        if pos is None:
+            return cls(file, None, None, message, hint, severity, code)
+        return cls(pos.file, pos.line, pos.col, message, hint, severity, code)
+
+    @property
+    def where(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        elif self.row is not None:
+            parts.append(f"row {self.row}")
+            if self.column:
+                parts.append(f"column {self.column}")
+        return ":".join(parts)
+
+    def sort_key(self):
+        return (self.file, self.line or 0, self.col or 0, self.row or 0, self.message)
+
+
+class CompplanError(Exception):
+    """Raised when a stage cannot go on; carries the problems that stopped it."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(f"{p.where}: {p.severity}: {p.message}"
+                                   for p in self.problems))
+
+
+@dataclass
+class Problems:
+    """A collector that stages append to."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def error(self, pos: Pos | None, message: str, hint: str | None = None,
+              code: str = "error") -> None:
+        self.add(Problem.at(pos, message, hint, code=code))
+
+    def warning(self, pos: Pos | None, message: str, hint: str | None = None,
+                code: str = "warning") -> None:
+        self.add(Problem.at(pos, message, hint, code=code, severity="warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=Problem.sort_key)
+
+
+def format_text(problems: Iterable[Problem], sources: dict[str, str] | None = None) -> str:
+    """`FILE:LINE:COL: error: MESSAGE`, the source line, a caret, then the hint."""
+    sources = sources or {}
+    out: list[str] = []
+    for p in problems:
+        out.append(f"{p.where}: {p.severity}: {p.message}")
+        text = sources.get(p.file)
+        if text is not None and p.line is not None:
+            lines = text.splitlines()
+            if 0 < p.line <= len(lines):
+                src = lines[p.line - 1].rstrip("\n")
+                out.append(f"    {src}")
+                if p.col is not None:
+                    # keep tabs so the caret lines up under them
+                    pad = "".join("\t" if c == "\t" else " " for c in src[: p.col - 1])
+                    out.append(f"    {pad}^")
+        if p.hint:
+            out.append(f"    hint: {p.hint}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def format_json(problems: Iterable[Problem]) -> str:
+    return json.dumps([asdict(p) for p in problems], indent=2) + "\n"
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None."""
+    import difflib
+
+    cands = sorted(set(candidates))
+    close = difflib.get_close_matches(name, cands, n=1, cutoff=0.6)
+    if not close:
+        lower = {c.lower(): c for c in cands}
+        if name.lower() in lower:
+            close = [lower[name.lower()]]
+    return f"did you mean '{close[0]}'?" if close else None

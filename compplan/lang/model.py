@@ -1,0 +1,156 @@
+"""The plan model: the structure of a plan file, validated by pydantic.
+
+Values that compute something are kept as expression text (`Expr`) here; the checker
+parses them into the AST with their positions. `compplan schema` prints this model as
+a JSON Schema, so editors can complete and validate plan files as they are typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+
+Expr = Annotated[str, WithJsonSchema({"type": ["string", "number", "boolean"],
+                                      "description": "an expression"})]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+PeriodKind = Literal["day", "week", "month", "quarter", "half", "year"]
+ColumnType = Literal["money", "ratio", "percent", "number", "integer", "int", "date", "text",
+                     "boolean", "bool"]
+RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Effective(Strict):
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+
+class Rounding(Strict):
+    """How each line is rounded: to a step (0.01 = cents), with a mode, per line."""
+
+    to: Decimal = Decimal("0.01")
+    mode: RoundingMode = "half_up"
+    per: Literal["line", "total"] = "line"
+
+
+class Input(Strict):
+    """A typed table the plan reads, from `<name>.csv` (or .xlsx) in the data folder.
+
+    A table with a `key` holds transactions (many rows per payee); one with a `payee`
+    and no `key` holds one row per payee (and period), like quotas or KPI values.
+    """
+
+    file: str | None = None
+    key: str | None = None
+    payee: str | None = None
+    date: str | None = None
+    period: str | None = None
+    currency: str | None = None
+    manager: str | None = None
+    columns: dict[Name, ColumnType] = {}
+    rename: dict[Name, str] = {}
+    missing: Literal["error", "null", "zero"] = "error"
+    description: str | None = None
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _null_word(cls, v):
+        # `missing: null` is YAML's null; it means "a missing value stays missing"
+        return "null" if v is None else v
+
+
+class Split(Strict):
+    """Shares of a transaction between payees, from a table of (transaction, payee, share)."""
+
+    from_: Name = Field(alias="from")
+    share: Name = "share"
+
+
+class Rollup(Strict):
+    """Credit managers with their team's credits, up the `manager` column."""
+
+    levels: int | Literal["all"] = "all"
+
+
+class Credit(Strict):
+    from_: Name = Field(alias="from")
+    when: Expr | None = None
+    value: Expr
+    payee: Name | None = None
+    split: Split | None = None
+    rollup: Rollup | None = None
+    description: str | None = None
+
+
+class Tier(Strict):
+    from_: Expr | None = Field(None, alias="from")
+    to: Expr | None = None
+    rate: Expr
+
+
+class RateTable(Strict):
+    """Tiers on a basis (marginal or whole amount), or a lookup table by keys."""
+
+    basis: Expr | None = None
+    mode: Literal["marginal", "whole"] | None = None
+    at_boundary: Literal["upper", "lower"] | None = None
+    tiers: list[Tier] | None = None
+    keys: list[Name] | None = None
+    rows: list[list[Expr]] | None = None
+    default: Expr | None = None
+    description: str | None = None
+
+
+class Earning(Strict):
+    label: str | None = None
+    each: Name | None = None
+    when: Expr | None = None
+    value: Expr
+    cap: Expr | None = None
+    floor: Expr | None = None
+    description: str | None = None
+
+
+class Scenario(Strict):
+    """A few rows of inline data and the payouts they must give: the plan's own test."""
+
+    name: str
+    period: str
+    data: dict[Name, list[dict[Name, Any]]] = {}
+    expect: dict[str, dict[str, Any]] = {}
+
+
+PlanId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class Plan(Strict):
+    plan: PlanId
+    name: str
+    version: int | str = 1
+    description: str | None = None
+    effective: Effective | None = None
+    period: PeriodKind
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    rounding: Rounding = Rounding()
+    inputs: dict[Name, Input] = {}
+    params: dict[Name, Expr] = {}
+    credits: dict[Name, Credit] = {}
+    measures: dict[Name, Expr] = {}
+    rates: dict[Name, RateTable] = {}
+    earnings: dict[Name, Earning] = {}
+    scenarios: list[Scenario] = []
+
+
+SECTIONS = ("inputs", "params", "credits", "measures", "rates", "earnings")
+
+
+def json_schema() -> dict:
+    schema = Plan.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "compplan plan file"
+    return schema

@@ -1,0 +1,206 @@
+"""YAML with source positions.
+
+A plan's structure is YAML; its values are expressions. To point an error at the exact
+character of an expression, even one inside a block scalar or a flow mapping, we keep
+PyYAML's node marks for every value and key, indexed by their path in the document
+(`("earnings", "commission", "value")`).
+
+Scalars are kept as the strings the admin wrote: YAML would read `0.05` as a binary
+float, and money is never a float. The plan model converts what needs converting.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import Pos, Problem
+
+Path = tuple  # of str | int
+
+
+@dataclass
+class Located:
+    """Where a YAML node (or its key) stands in the file."""
+
+    start: int  # character offset
+    end: int
+    style: str | None = None  # scalar style: None (plain), '"', "'", '|', '>'
+    is_scalar: bool = False
+
+
+@dataclass
+class SourceFile:
+    """The text of one file, its parsed data, and a position for every value."""
+
+    name: str
+    text: str
+    data: Any = None
+    nodes: dict[Path, Located] = field(default_factory=dict)
+    keys: dict[Path, Located] = field(default_factory=dict)
+    _line_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self):
+        starts = [0]
+        for i, ch in enumerate(self.text):
+            if ch == "\n":
+                starts.append(i + 1)
+        self._line_starts = starts
+
+    def pos_of_offset(self, offset: int) -> Pos:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Pos(self.name, line + 1, offset - self._line_starts[line] + 1)
+
+    def pos(self, path: Path) -> Pos:
+        """Position of the value at `path`, or of the nearest ancestor that exists."""
+        path = tuple(path)
+        while path not in self.nodes and path:
+            path = path[:-1]
+        loc = self.nodes.get(path)
+        if loc is None:
+            return Pos(self.name, 1, 1)
+        start = loc.start
+        if loc.is_scalar and loc.style in ("|", ">"):
+            start = self._block_body_start(loc)
+        return self.pos_of_offset(start)
+
+    def key_pos(self, path: Path) -> Pos:
+        """Position of the key that introduces `path` (falls back to the value)."""
+        loc = self.keys.get(tuple(path))
+        if loc is None:
+            return self.pos(path)
+        return self.pos_of_offset(loc.start)
+
+    def has(self, path: Path) -> bool:
+        return tuple(path) in self.nodes
+
+    def _block_body_start(self, loc: Located) -> int:
+        nl = self.text.find("\n", loc.start)
+        if nl < 0:
+            return loc.start
+        i = nl + 1
+        while i < loc.end and self.text[i] in " \t":
+            i += 1
+        return i
+
+    def offset_map(self, path: Path, value: str):
+        """A function from an offset in the value string to its `Pos` in the file.
+
+        The value of a scalar is the source text with quotes, escapes, indentation and
+        line folding taken away; walking both in step recovers where each character of
+        the value came from.
+        """
+        loc = self.nodes.get(tuple(path))
+        if loc is None or not loc.is_scalar:
+            fallback = self.pos(path)
+            return lambda offset: fallback
+        text = self.text
+        i = loc.start
+        if loc.style in ('"', "'"):
+            i += 1
+        elif loc.style in ("|", ">"):
+            i = self._block_body_start(loc)
+        end = loc.end
+        where: list[int] = []
+        for ch in value:
+            j = i
+            while j < end and text[j] != ch:
+                j += 1
+            if j >= end:  # could not align (an escape we do not model): stay put
+                j = i
+            where.append(j)
+            i = j + 1
+        last = where[-1] + 1 if where else i
+
+        def at(offset: int) -> Pos:
+            if offset < len(where):
+                return self.pos_of_offset(where[offset])
+            return self.pos_of_offset(last)
+
+        return at
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def load_yaml(text: str, name: str) -> tuple[SourceFile, list[Problem]]:
+    """Parse YAML text into plain data (strings, lists, dicts) with positions.
+
+    Returns the source and the problems found: a YAML syntax error (then data is None)
+    or duplicate keys (the later value is dropped and reported).
+    """
+    src = SourceFile(name, text)
+    problems: list[Problem] = []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        msg = (e.problem or "invalid YAML").strip()
+        context = f" {e.context.strip()}" if e.context else ""
+        hint = _yaml_hint(msg, text, line)
+        problems.append(Problem(name, line, col, f"YAML syntax error: {msg}{context}",
+                                hint, code="yaml-syntax"))
+        return src, problems
+    except yaml.YAMLError as e:  # pragma: no cover - PyYAML marks nearly everything
+        problems.append(Problem(name, 1, 1, f"YAML syntax error: {e}", code="yaml-syntax"))
+        return src, problems
+    if root is None:
+        src.data = None
+        return src, problems
+    src.data = _convert(root, (), src, problems)
+    return src, problems
+
+
+def _yaml_hint(msg: str, text: str, line: int | None) -> str | None:
+    if "\t" in text and ("tab" in msg or "found character" in msg):
+        return "YAML does not allow tabs for indentation; use spaces"
+    if "mapping values are not allowed" in msg:
+        return ("a value containing ': ' must be quoted, or the indentation of this "
+                "line is off")
+    if "expected <block end>" in msg or "did not find expected key" in msg:
+        return "check the indentation of this line against the lines above it"
+    return None
+
+
+def _convert(node: yaml.Node, path: Path, src: SourceFile, problems: list[Problem]):
+    src.nodes[path] = Located(node.start_mark.index, node.end_mark.index,
+                              getattr(node, "style", None),
+                              isinstance(node, yaml.ScalarNode))
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem.at(src.pos_of_offset(key_node.start_mark.index),
+                                           "a key must be a plain name, not a list or "
+                                           "mapping", code="bad-key"))
+                continue
+            key = key_node.value
+            if key == "<<":
+                problems.append(Problem.at(src.pos_of_offset(key_node.start_mark.index),
+                                           "YAML merge keys ('<<') are not supported "
+                                           "in plans", "write the keys out", code="bad-key"))
+                continue
+            if key in out:
+                first = src.keys[path + (key,)]
+                first_pos = src.pos_of_offset(first.start)
+                problems.append(Problem.at(
+                    src.pos_of_offset(key_node.start_mark.index),
+                    f"duplicate name '{key}': already defined at line {first_pos.line}",
+                    "rename one of them, or remove the repeat", code="duplicate-name"))
+                continue
+            src.keys[path + (key,)] = Located(key_node.start_mark.index,
+                                              key_node.end_mark.index)
+            out[key] = _convert(value_node, path + (key,), src, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), src, problems) for i, item in enumerate(node.value)]
+    # scalar: keep text; only explicit nulls become None
+    if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+        return None
+    return node.value
