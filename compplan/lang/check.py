@@ -120,6 +120,7 @@ def pass_names(c: Checked) -> None:
                 c.error(pos, f"duplicate name '{name}': also defined in {other_section} at "
                         f"line {other_pos.line}", "every param, input, credit, measure, rate "
                         "and earning needs its own name", code="duplicate-name")
+                c.symbols.broken.add(name)  # no cascade (e.g. a false cycle) from the clash
             else:
                 seen[name] = (section, pos)
 
@@ -280,7 +281,10 @@ def pass_cycles(c: Checked) -> None:
     """Definitions form a DAG (so evaluation always ends); print any cycle found."""
     graph = {n: sorted(d for d in ds if d in c.deps or d in c.symbols.all_names())
              for n, ds in c.deps.items()}
-    names = sorted(set(graph) | {d for ds in graph.values() for d in ds})
+    # visit in the order the plan lists its definitions, so independent steps keep it
+    where = c.symbols.positions
+    names = sorted(set(graph) | {d for ds in graph.values() for d in ds},
+                   key=lambda n: (where[n].line, where[n].col, n) if n in where else (0, 0, n))
     state: dict[str, int] = {}  # 1 visiting, 2 done
     order: list[str] = []
     reported: set[frozenset] = set()
@@ -301,7 +305,7 @@ def pass_cycles(c: Checked) -> None:
                 if state.get(child) == 1:
                     cycle = path[path.index(child):] + [child]
                     key = frozenset(cycle)
-                    if key not in reported:
+                    if key not in reported and not key & c.symbols.broken:
                         reported.add(key)
                         c.in_cycle.update(cycle)
                         first = min(cycle[:-1], key=lambda n: c.symbols.positions.get(
@@ -613,6 +617,8 @@ class _Resolver:
                     did_you_mean(name, FUNCTIONS) or "functions: " + ", ".join(sorted(FUNCTIONS)),
                     code="unknown-function")
             for a in node.args:
+                if isinstance(a, ast.Ref) and a.parts[0] in self.sym.tables:
+                    continue  # perhaps a set for a misspelt aggregate: no second error
                 self.visit(a, scope)
             return
         lo, hi = FUNCTIONS[name]
@@ -621,7 +627,8 @@ class _Resolver:
             c.error(node.pos, f"{name}() of one value: give two or more values, or a set's "
                     "column", f"e.g. {name}(a, b) or {name}(deals.amount)", code="arity")
         elif n < lo or (hi is not None and n > hi):
-            want = (f"{lo}" if lo == hi else f"{lo} or more" if hi is None else f"{lo} to {hi}")
+            want = (f"{lo}" if lo == hi else f"{lo} or more" if hi is None else
+                    f"{lo} or {hi}" if hi == lo + 1 else f"{lo} to {hi}")
             c.error(node.pos, f"{name}() takes {want} argument{'s' if want != '1' else ''}, "
                     f"got {n}", _arity_hint(name), code="arity")
         is_aggregate = name in AGGREGATES and n == 1 and (
@@ -721,10 +728,12 @@ class _Resolver:
         section = "inputs" if table.kind != "credits" else "inputs." + (table.source or "")
         hint = did_you_mean(col, table.columns)
         if table.kind != "credits":
-            hint = (hint + " " if hint else "") + \
-                f"declare it under {section}.{table.name}.columns" if table.kind != "credits" \
-                else hint
-        self.c.error(ref.pos, f"{what} '{table.name}' has no column '{col}'", hint,
+            hint = (hint + " or declare" if hint else "declare") + \
+                f" '{col}' under {section}.{table.name}.columns"
+        # the caret goes under the column's name, not the table's
+        at = ref.part_pos[ref.parts.index(col, 1)] if col in ref.parts[1:] and \
+            len(ref.part_pos) == len(ref.parts) else ref.pos
+        self.c.error(at, f"{what} '{table.name}' has no column '{col}'", hint,
                      code="unknown-column")
 
     def ref(self, ref: ast.Ref, scope: Scope) -> None:
@@ -795,7 +804,7 @@ class _Resolver:
             if scope.kind == "const":
                 return (f"unknown name '{head}': only literal values are allowed here",
                         "write a number, a percentage or a text", "unknown-name")
-            return (f"unknown name '{head}'", hint or _scope_hint(scope), "unknown-name")
+            return (f"unknown name '{head}'", hint or _scope_hint(scope, head), "unknown-name")
         if scope.kind == "const":
             return (f"'{head}' cannot be used here: only literal values are allowed",
                     "write a number, a percentage or a text", "scope")
@@ -846,10 +855,10 @@ def _first_numeric(table: TableInfo) -> str | None:
     return None
 
 
-def _scope_hint(scope: Scope) -> str | None:
-    if scope.kind == "row":
-        return f"in a credit rule, names are columns of '{scope.table}', params, " \
-               "payee.<column> and period.<attribute>"
+def _scope_hint(scope: Scope, name: str) -> str | None:
+    if scope.kind == "row":  # a credit rule, or an aggregate's 'where' over an input
+        return f"if '{name}' is a column of '{scope.table}', declare it under " \
+               f"inputs.{scope.table}.columns"
     return None
 
 

@@ -1,0 +1,610 @@
+"""Checked AST -> Python closures, once per plan. No eval, no tree walk per row.
+
+Every expression compiles to two closures over `(env, row)`: a fast one that returns
+the value, and an explaining one that returns `(value, text)` where text is the
+formula with its values filled in (`12,500.00 x 8%`), for the line items. Both share
+the same operations, so a line's formula always agrees with its amount.
+
+Missing values (an empty KPI cell, a quota not set) propagate: arithmetic with a
+missing value is missing, a comparison with one is unknown, and an unknown `when` does
+not fire. Division by zero gives missing and a warning naming the place.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from decimal import Decimal
+from typing import Any, Callable
+
+from ..errors import Pos
+from ..lang import ast
+from ..lang.check import AGGREGATES, Checked
+from ..lang.types import DATE, MONEY, RATIO, TEXT, Type
+from . import tiers as tiers_mod
+from .money import fmt_money, fmt_number, fmt_ratio
+
+Fn = Callable[[Any, Any], Any]
+Ex = Callable[[Any, Any], tuple[Any, str]]
+
+
+class Env:
+    """What an expression can see while it runs, for one payee (or one data row)."""
+
+    __slots__ = ("params", "period", "payee", "payee_id", "measures", "earnings", "per_payee",
+                 "sets", "payees", "cache", "splits", "warnings", "payee_of_row", "team",
+                 "basis_trace")
+
+    def __init__(self, params, period, payees):
+        self.params = params
+        self.period = period
+        self.payees = payees
+        self.payee = None
+        self.payee_id = None
+        self.measures: dict[str, Any] = {}
+        self.earnings: dict[str, Any] = {}
+        self.per_payee: dict[str, dict] = {}
+        self.sets: dict[str, list] = {}
+        self.cache: dict = {}
+        self.splits: list = []
+        self.basis_trace: dict | None = None
+        self.warnings: list[tuple[Pos, str]] = []
+        self.payee_of_row: Callable[[dict], dict | None] = lambda row: None
+        self.team: Callable[[str], Any] = lambda name: None
+
+
+def fmt_value(value, t: Type | None) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return f'"{value}"'
+    kind = t.kind if t is not None else None
+    if kind == MONEY:
+        return fmt_money(value)
+    if kind == RATIO:
+        return fmt_ratio(value)
+    return fmt_number(value)
+
+
+# ------------------------------------------------------------------ operations
+
+def _add(a, b):
+    if isinstance(a, dt.date):
+        return a + dt.timedelta(days=int(b))
+    if isinstance(b, dt.date):
+        return b + dt.timedelta(days=int(a))
+    return a + b
+
+
+def _sub(a, b):
+    if isinstance(a, dt.date):
+        if isinstance(b, dt.date):
+            return (a - b).days
+        return a - dt.timedelta(days=int(b))
+    return a - b
+
+
+def _mul(a, b):
+    return a * b
+
+
+def _div(a, b):
+    return Decimal(a) / b
+
+
+ARITH = {"+": _add, "-": _sub, "*": _mul, "/": _div}
+SHOW_OP = {"+": "+", "-": "-", "*": "x", "/": "/"}
+COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+           "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+PREC = {ast.Conditional: 1, ast.Logic: 2, ast.Not: 4, ast.Compare: 5, ast.Between: 5,
+        ast.InList: 5}
+
+
+def _prec(node: ast.Node) -> int:
+    if isinstance(node, ast.Binary):
+        return 6 if node.op in "+-" else 7
+    if isinstance(node, ast.Logic):
+        return 2 if node.op == "or" else 3
+    return PREC.get(type(node), 9)
+
+
+class RuntimeProblem(Exception):
+    """A value the plan cannot work with at run time (division by zero is not one)."""
+
+
+class Compiler:
+    """Compiles the expressions of one checked plan."""
+
+    def __init__(self, checked: Checked, tables: dict[str, tiers_mod.TierTable] | None = None):
+        self.c = checked
+        self.tier_tables = tables or {}
+        self.lookups: dict[str, dict] = {}
+        self.params: dict[str, Any] = {}
+        self.linear: dict[str, Any] = {}  # rate name -> running-basis form
+
+    # ---------------------------------------------------------- public
+    def fast(self, node: ast.Node) -> Fn:
+        return self._fast(node)
+
+    def explain(self, node: ast.Node) -> Ex:
+        return self._explain(node)
+
+    # ---------------------------------------------------------- fast closures
+    def _fast(self, n: ast.Node) -> Fn:
+        m = getattr(self, "f_" + type(n).__name__)
+        return m(n)
+
+    def f_Number(self, n):
+        v = n.value
+        return lambda env, row: v
+
+    def f_String(self, n):
+        v = n.value
+        return lambda env, row: v
+
+    def f_Boolean(self, n):
+        v = n.value
+        return lambda env, row: v
+
+    def f_DateLit(self, n):
+        v = n.value
+        return lambda env, row: v
+
+    def f_Missing(self, n):
+        return lambda env, row: None
+
+    def f_Ref(self, n):
+        res = self.c.resolved[n]
+        kind, name, col = res.kind, res.name, res.column
+        if kind == "column":
+            return lambda env, row: row.get(col)
+        if kind == "param":
+            v = self.params[name]
+            return lambda env, row: v
+        if kind == "measure":
+            return lambda env, row: env.measures.get(name)
+        if kind == "earning":
+            return lambda env, row: env.earnings.get(name)
+        if kind == "payee":
+            def payee_attr(env, row):
+                p = env.payee if env.payee is not None else env.payee_of_row(row)
+                return None if p is None else p.get(col)
+            return payee_attr
+        if kind == "period":
+            return lambda env, row: env.period[col]
+        if kind == "payee_table":
+            def table_col(env, row):
+                r = env.per_payee.get(name)
+                return None if r is None else r.get(col)
+            return table_col
+        raise AssertionError(f"unexpected reference {res}")  # pragma: no cover
+
+    def f_Negate(self, n):
+        f = self._fast(n.operand)
+
+        def neg(env, row):
+            v = f(env, row)
+            return None if v is None else -v
+        return neg
+
+    def f_Binary(self, n):
+        lf, rf, op = self._fast(n.left), self._fast(n.right), ARITH[n.op]
+        pos = n.pos
+        if n.op == "/":
+            def div(env, row):
+                a, b = lf(env, row), rf(env, row)
+                if a is None or b is None:
+                    return None
+                if b == 0:
+                    env.warnings.append((pos, "division by zero gave a missing value"))
+                    return None
+                return Decimal(a) / b
+            return div
+
+        def arith(env, row):
+            a = lf(env, row)
+            if a is None:
+                return None
+            b = rf(env, row)
+            return None if b is None else op(a, b)
+        return arith
+
+    def f_Compare(self, n):
+        lf, rf, op = self._fast(n.left), self._fast(n.right), COMPARE[n.op]
+
+        def cmp(env, row):
+            a, b = lf(env, row), rf(env, row)
+            if a is None or b is None:
+                return None
+            return op(a, b)
+        return cmp
+
+    def f_Between(self, n):
+        vf, lo, hi = self._fast(n.value), self._fast(n.low), self._fast(n.high)
+
+        def between(env, row):
+            v, a, b = vf(env, row), lo(env, row), hi(env, row)
+            if v is None or a is None or b is None:
+                return None
+            return a <= v <= b
+        return between
+
+    def f_InList(self, n):
+        vf = self._fast(n.value)
+        items = [self._fast(i) for i in n.items]
+        neg = n.negated
+        if all(isinstance(i, (ast.Number, ast.String, ast.Boolean, ast.DateLit)) for i in n.items):
+            consts = frozenset(i.value for i in n.items)
+
+            def in_const(env, row):
+                v = vf(env, row)
+                return None if v is None else ((v in consts) != neg)
+            return in_const
+
+        def in_list(env, row):
+            v = vf(env, row)
+            if v is None:
+                return None
+            return any(v == f(env, row) for f in items) != neg
+        return in_list
+
+    def f_Logic(self, n):
+        lf, rf = self._fast(n.left), self._fast(n.right)
+        if n.op == "and":
+            def and_(env, row):
+                a = lf(env, row)
+                if a is False:
+                    return False
+                b = rf(env, row)
+                if b is False:
+                    return False
+                return None if a is None or b is None else True
+            return and_
+
+        def or_(env, row):
+            a = lf(env, row)
+            if a is True:
+                return True
+            b = rf(env, row)
+            if b is True:
+                return True
+            return None if a is None or b is None else False
+        return or_
+
+    def f_Not(self, n):
+        f = self._fast(n.operand)
+
+        def not_(env, row):
+            v = f(env, row)
+            return None if v is None else not v
+        return not_
+
+    def f_Conditional(self, n):
+        cf, tf, of = self._fast(n.cond), self._fast(n.then), self._fast(n.otherwise)
+        return lambda env, row: tf(env, row) if cf(env, row) is True else of(env, row)
+
+    def f_Call(self, n):
+        return self._call(n, explain=False)
+
+    # ---------------------------------------------------------- explaining closures
+    def _explain(self, n: ast.Node) -> Ex:
+        m = getattr(self, "e_" + type(n).__name__, None)
+        if m is not None:
+            return m(n)
+        fast = self._fast(n)
+        t = self.c.types.get(n)
+        return lambda env, row: _with_text(fast(env, row), t)
+
+    def e_Number(self, n):
+        v, text = n.value, n.text
+        return lambda env, row: (v, text)
+
+    def e_Binary(self, n):
+        le, re_ = self._explain(n.left), self._explain(n.right)
+        fast = self._fast(n)  # for the warning on division by zero
+        my = _prec(n)
+        lp = _prec(n.left) < my
+        rp = _prec(n.right) <= my and not (n.op in "+*" and _prec(n.right) == my)
+        show = SHOW_OP[n.op]
+
+        def ex(env, row):
+            a, ta = le(env, row)
+            b, tb = re_(env, row)
+            if lp:
+                ta = f"({ta})"
+            if rp:
+                tb = f"({tb})"
+            return fast(env, row), f"{ta} {show} {tb}"
+        return ex
+
+    def e_Negate(self, n):
+        e = self._explain(n.operand)
+
+        def ex(env, row):
+            v, t = e(env, row)
+            return (None if v is None else -v), f"-{t}"
+        return ex
+
+    def e_Conditional(self, n):
+        cf = self._fast(n.cond)
+        te, oe = self._explain(n.then), self._explain(n.otherwise)
+        return lambda env, row: te(env, row) if cf(env, row) is True else oe(env, row)
+
+    def e_Call(self, n):
+        if n.name in ("min", "max", "clamp", "coalesce", "abs", "round", "floor", "ceil") and \
+                not self._is_aggregate(n):
+            fast = self._fast(n)
+            args = [self._explain(a) for a in n.args]
+            name = n.name
+
+            def ex(env, row):
+                texts = [a(env, row)[1] for a in args]
+                return fast(env, row), f"{name}({', '.join(texts)})"
+            return ex
+        return self._call(n, explain=True)
+
+    # ---------------------------------------------------------- calls
+    def _is_aggregate(self, n: ast.Call) -> bool:
+        return n.name in AGGREGATES and len(n.args) == 1 and n.args[0] in self.c.resolved and \
+            self.c.resolved[n.args[0]].kind in ("set", "set_column")
+
+    def _call(self, n: ast.Call, explain: bool):
+        if self._is_aggregate(n):
+            f = self._aggregate(n)
+        elif n.name in ("tiered", "rate", "lookup"):
+            f, ex = self._rate_call(n)
+            if explain:
+                return ex
+            return f
+        else:
+            f = self._function(n)
+        if explain:
+            t = self.c.types.get(n)
+            return lambda env, row: _with_text(f(env, row), t)
+        return f
+
+    def _aggregate(self, n: ast.Call) -> Fn:
+        res = self.c.resolved[n.args[0]]
+        set_name = res.name
+        col = "value" if res.kind == "set" else res.column
+        where = self._fast(n.where) if n.where is not None else None
+        name = n.name
+
+        def rows(env):
+            rs = env.sets.get(set_name, ())
+            if where is None:
+                return rs
+            return [r for r in rs if where(env, r) is True]
+
+        if name == "count":
+            return lambda env, row: len(rows(env))
+        if name == "sum":
+            def sum_(env, row):
+                total = Decimal(0)
+                for r in rows(env):
+                    v = r.get(col)
+                    if v is not None:
+                        total += v
+                return total
+            return sum_
+        if name == "avg":
+            def avg(env, row):
+                vals = [r.get(col) for r in rows(env) if r.get(col) is not None]
+                return (Decimal(sum(vals)) / len(vals)) if vals else None
+            return avg
+        pick = min if name == "min" else max
+
+        def extreme(env, row):
+            vals = [r.get(col) for r in rows(env) if r.get(col) is not None]
+            return pick(vals) if vals else None
+        return extreme
+
+    def _function(self, n: ast.Call) -> Fn:
+        args = [self._fast(a) for a in n.args]
+        name = n.name
+        if name in ("min", "max"):
+            pick = min if name == "min" else max
+
+            def minmax(env, row):
+                vals = [a(env, row) for a in args]
+                return None if any(v is None for v in vals) else pick(vals)
+            return minmax
+        if name == "clamp":
+            x, lo, hi = args
+
+            def clamp(env, row):
+                v, a, b = x(env, row), lo(env, row), hi(env, row)
+                return None if None in (v, a, b) else max(a, min(b, v))
+            return clamp
+        if name == "coalesce":
+            def coalesce(env, row):
+                for a in args:
+                    v = a(env, row)
+                    if v is not None:
+                        return v
+                return None
+            return coalesce
+        if name in ("abs", "floor", "ceil", "round"):
+            x = args[0]
+            places = int(n.args[1].value) if name == "round" and len(n.args) == 2 else 0
+            q = Decimal(1).scaleb(-places)
+            mode = {"abs": None, "floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING,
+                    "round": decimal.ROUND_HALF_UP}[name]
+
+            def unary(env, row):
+                v = x(env, row)
+                if v is None:
+                    return None
+                if mode is None:
+                    return abs(v)
+                return Decimal(v).quantize(q, rounding=mode)
+            return unary
+        if name in ("year", "month", "day", "quarter", "weekday"):
+            x = args[0]
+            part = {"year": lambda d: d.year, "month": lambda d: d.month,
+                    "day": lambda d: d.day, "quarter": lambda d: (d.month - 1) // 3 + 1,
+                    "weekday": lambda d: d.isoweekday()}[name]
+            return lambda env, row: (None if (v := x(env, row)) is None else part(v))
+        if name == "days_between":
+            a, b = args
+
+            def days(env, row):
+                x, y = a(env, row), b(env, row)
+                return None if x is None or y is None else (y - x).days
+            return days
+        raise AssertionError(f"no compiler for {name}()")  # pragma: no cover
+
+    # ---------------------------------------------------------- rate tables
+    def _rate_call(self, n: ast.Call) -> tuple[Fn, Ex]:
+        rate_name = self.c.resolved[n.args[0]].name
+        if n.name == "lookup":
+            return self._lookup(n, rate_name)
+        table = self.tier_tables[rate_name]
+        basis_fn = self.basis_fns[rate_name]
+        extra = self._fast(n.args[1]) if len(n.args) > 1 else None
+        extra_ex = self._explain(n.args[1]) if len(n.args) > 1 else None
+        if n.name == "rate":
+            def rate(env, row):
+                b = extra(env, row) if extra else basis_fn(env, None)
+                return None if b is None else table.rate_at(b)
+
+            def rate_ex(env, row):
+                v = rate(env, row)
+                return v, fmt_ratio(v) if not table.per_unit else fmt_money(v)
+            return rate, rate_ex
+        owner_scope_credit = self._in_credit_scope(n)
+        if owner_scope_credit and extra is None:
+            return self._tiered_per_credit(rate_name, table)
+        return self._tiered_payee(rate_name, table, basis_fn, extra, extra_ex)
+
+    def _in_credit_scope(self, n: ast.Node) -> bool:
+        return getattr(self, "_scope_kind", None) == "credit"
+
+    def _tiered_payee(self, rate_name, table, basis_fn, extra, extra_ex):
+        basis_t = self.c.types.get(self.c.expr("rates", rate_name, "basis"))
+        basis_money = basis_t is not None and basis_t.kind == MONEY
+
+        def compute(env, row):
+            b = basis_fn(env, None)
+            if b is None:
+                return None, []
+            amount = extra(env, row) if extra else (b if basis_money else None)
+            if table.mode == "whole":
+                band = table.band_at(b)
+                rate = band.rate if band else Decimal(0)
+                base = b if table.per_unit else amount
+                if base is None:
+                    return None, []
+                return base * rate, [tiers_mod.Portion(band.index if band else 0, base, rate,
+                                                        base * rate)]
+            parts = table.split(Decimal(0), b) if b > 0 else []
+            if table.per_unit:
+                return sum((p.pays for p in parts), Decimal(0)), parts
+            if amount is None:
+                return None, []
+            if b == 0:
+                return Decimal(0), []
+            scaled = [tiers_mod.Portion(p.tier, amount * p.amount / b, p.rate,
+                                        amount * p.amount / b * p.rate) for p in parts]
+            return sum((p.pays for p in scaled), Decimal(0)), scaled
+
+        def tiered(env, row):
+            v, parts = compute(env, row)
+            env.splits = parts
+            return v
+
+        def tiered_ex(env, row):
+            v, parts = compute(env, row)
+            env.splits = parts
+            return v, _split_text(parts, table) if parts else fmt_money(v)
+        return tiered, tiered_ex
+
+    def _tiered_per_credit(self, rate_name, table):
+        form = self.linear.get(rate_name)
+        basis_fn = self.basis_fns[rate_name]
+
+        def compute(env, row):
+            value = row.get("value")
+            if value is None:
+                return None, []
+            if table.mode == "whole" or form is None:
+                b = basis_fn(env, None)
+                band = table.band_at(b) if b is not None else None
+                rate = band.rate if band else Decimal(0)
+                env.basis_trace = {"basis": b}
+                return value * rate, [tiers_mod.Portion(band.index if band else 0, value, rate,
+                                                        value * rate)]
+            running = form.running(env)
+            before, after = running.position(row)
+            scaled = running.table
+            env.basis_trace = {"before": running.to_basis(before),
+                               "after": running.to_basis(after)}
+            if after > before:
+                parts = scaled.split(before, after)
+                share = value / (after - before)
+                if share != 1:
+                    parts = [tiers_mod.Portion(p.tier, p.amount * share, p.rate,
+                                               p.amount * share * p.rate) for p in parts]
+            else:
+                band = scaled.band_at(before)
+                rate = band.rate if band else Decimal(0)
+                parts = [tiers_mod.Portion(band.index if band else 0, value, rate, value * rate)]
+            return sum((p.pays for p in parts), Decimal(0)), parts
+
+        def tiered(env, row):
+            v, parts = compute(env, row)
+            env.splits = parts
+            return v
+
+        def tiered_ex(env, row):
+            v, parts = compute(env, row)
+            env.splits = parts
+            return v, _split_text(parts, table)
+        return tiered, tiered_ex
+
+    def _lookup(self, n: ast.Call, rate_name: str):
+        table = self.lookups[rate_name]
+        keys = [self._fast(a) for a in n.args[1:]]
+        default = table.get("__default__")
+        t = self.c.types.get(n)
+
+        def lookup(env, row):
+            k = tuple(f(env, row) for f in keys)
+            if any(v is None for v in k):
+                return None
+            for cand in _wildcards(k):
+                if cand in table:
+                    return table[cand]
+            return default
+
+        def lookup_ex(env, row):
+            v = lookup(env, row)
+            k = ", ".join(fmt_value(f(env, row), None) for f in keys)
+            return v, f"{fmt_value(v, t)} ({rate_name}[{k}])"
+        return lookup, lookup_ex
+
+
+def _wildcards(key: tuple):
+    """The exact key first, then with trailing keys replaced by '*' one at a time."""
+    yield key
+    for i in range(len(key) - 1, -1, -1):
+        yield key[:i] + ("*",) * (len(key) - i)
+
+
+def _with_text(value, t: Type | None):
+    return value, fmt_value(value, t)
+
+
+def _split_text(parts, table: tiers_mod.TierTable) -> str:
+    if not parts:
+        return "0.00"
+    shown = []
+    for p in parts:
+        rate = fmt_money(p.rate) if table.per_unit else fmt_ratio(p.rate)
+        amount = fmt_number(p.amount) if table.per_unit else fmt_money(p.amount)
+        shown.append(f"{amount} x {rate}")
+    text = " + ".join(shown)
+    return f"({text})" if len(parts) > 1 else text

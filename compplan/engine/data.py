@@ -1,0 +1,265 @@
+"""Input tables: CSV (or .xlsx) files, or a scenario's inline rows, read into typed rows.
+
+Each cell is parsed by its declared column type into exact values (Decimal for money and
+numbers, never float). Every problem names the file, the row (the header is row 1) and
+the column, and all problems are collected in one pass.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import Problem
+from ..lang.model import Input, Plan
+from ..lang.types import COLUMN_TYPES
+
+ROW = "_row"  # the row number in its file (header = 1)
+
+
+@dataclass
+class Table:
+    name: str
+    file: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def parse_cell(kind: str, text: str):
+    """Text -> typed value; ValueError with what was expected."""
+    s = text.strip()
+    if kind in ("money", "number", "ratio", "integer"):
+        raw = s
+        if kind == "ratio" and s.endswith("%"):
+            raw = s[:-1].strip()
+        if _THOUSANDS.match(raw):
+            raw = raw.replace(",", "")
+        raw = raw.replace("_", "")
+        try:
+            v = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(_expect(kind)) from None
+        if not v.is_finite():
+            raise ValueError(_expect(kind))
+        if kind == "ratio" and s.endswith("%"):
+            v = v / 100
+        if kind == "integer":
+            if v != v.to_integral_value():
+                raise ValueError(_expect(kind))
+            return int(v)
+        return v
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(s[:10]) if len(s) >= 10 else dt.date.fromisoformat(s)
+        except ValueError:
+            raise ValueError(_expect(kind)) from None
+    if kind == "boolean":
+        low = s.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ValueError(_expect(kind))
+    return s
+
+
+def _expect(kind: str) -> str:
+    return {"money": "an amount such as 1250.00", "number": "a number such as 12.5",
+            "ratio": "a percentage such as 8% or 0.08", "integer": "a whole number",
+            "date": "a date as YYYY-MM-DD", "boolean": "true or false"}[kind]
+
+
+def _declared(inp: Input) -> dict[str, str]:
+    """Every column the plan reads from this input, with its type word."""
+    cols = {c: COLUMN_TYPES[t] for c, t in inp.columns.items()}
+    for role, kind in (("key", "text"), ("payee", "text"), ("date", "date"),
+                       ("period", "text"), ("currency", "text"), ("manager", "text")):
+        col = getattr(inp, role)
+        if col and col not in cols:
+            cols[col] = kind
+    return cols
+
+
+def find_file(folder: Path, name: str, inp: Input) -> Path | None:
+    if inp.file:
+        p = folder / inp.file
+        return p if p.exists() else None
+    for ext in (".csv", ".xlsx"):
+        p = folder / (name + ext)
+        if p.exists():
+            return p
+    return None
+
+
+def read_records(path: Path) -> tuple[list[str], Iterable[tuple[int, list[str]]]]:
+    """(header, rows as (row number, cells)) from a CSV or an xlsx file."""
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    fh = path.open(newline="", encoding="utf-8-sig")
+    reader = csv.reader(fh)
+    try:
+        header = next(reader)
+    except StopIteration:
+        fh.close()
+        return [], iter(())
+
+    def rows():
+        with fh:
+            for i, rec in enumerate(reader, start=2):
+                if not rec or all(not c.strip() for c in rec):
+                    continue
+                yield i, rec
+    return [h.strip() for h in header], rows()
+
+
+def _read_xlsx(path: Path):
+    try:
+        import openpyxl
+    except ImportError as e:  # pragma: no cover - declared as a dependency
+        raise RuntimeError("reading .xlsx needs openpyxl: pip install openpyxl") from e
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        header = [str(h).strip() if h is not None else "" for h in next(it)]
+    except StopIteration:
+        return [], iter(())
+
+    def cell(v) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, dt.datetime):
+            return v.date().isoformat()
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, float):
+            # spreadsheets hold binary floats; repr gives the shortest exact decimal text
+            return repr(v) if v != int(v) else str(int(v))
+        return str(v)
+
+    def rows():
+        for i, rec in enumerate(it, start=2):
+            cells = [cell(v) for v in rec]
+            if all(not c.strip() for c in cells):
+                continue
+            yield i, cells
+        wb.close()
+    return header, rows()
+
+
+def load_table(name: str, inp: Input, header: list[str], records, file: str,
+               problems: list[Problem]) -> Table:
+    """Typed rows from raw records; problems name file, row and column."""
+    table = Table(name, file)
+    declared = _declared(inp)
+    index: dict[str, int] = {}
+    for col in declared:
+        source_col = inp.rename.get(col, col)
+        if source_col in header:
+            index[col] = header.index(source_col)
+        else:
+            problems.append(Problem(file, None, None, f"column '{source_col}' is missing",
+                                    f"the plan reads it as {name}.{col}; add it to the "
+                                    "header, or map it with 'rename:'",
+                                    code="missing-column", row=1, column=source_col))
+    if len(index) < len(declared):
+        return table
+    key = inp.key
+    seen: dict[str, int] = {}
+    for rownum, cells in records:
+        row: dict[str, Any] = {ROW: rownum}
+        bad = False
+        for col, kind in declared.items():
+            i = index[col]
+            text = cells[i] if i < len(cells) else ""
+            if not text.strip():
+                if col in (inp.key, inp.payee) or inp.missing == "error":
+                    problems.append(Problem(file, None, None,
+                                            f"'{inp.rename.get(col, col)}' is empty",
+                                            "fill it in" + ("" if col in (inp.key, inp.payee)
+                                                            else ", or set 'missing: null' or "
+                                                            "'missing: zero' on the input"),
+                                            code="missing-value", row=rownum,
+                                            column=inp.rename.get(col, col)))
+                    bad = True
+                    continue
+                row[col] = Decimal(0) if inp.missing == "zero" and kind in (
+                    "money", "number", "ratio") else (0 if inp.missing == "zero" and
+                                                      kind == "integer" else None)
+                continue
+            try:
+                row[col] = parse_cell(kind, text)
+            except ValueError as e:
+                problems.append(Problem(file, None, None,
+                                        f"'{text.strip()}' is not {e}".replace(
+                                            "is not an amount such as",
+                                            "is not an amount; expected something like"),
+                                        None, code="bad-value", row=rownum,
+                                        column=inp.rename.get(col, col)))
+                bad = True
+        if key and not bad:
+            k = str(row[key])
+            if k in seen:
+                problems.append(Problem(file, None, None,
+                                        f"duplicate {key} '{k}' (first at row {seen[k]})",
+                                        "each row needs its own id", code="duplicate-key",
+                                        row=rownum, column=inp.rename.get(key, key)))
+                bad = True
+            else:
+                seen[k] = rownum
+        if not bad:
+            table.rows.append(row)
+    return table
+
+
+def load_folder(plan: Plan, folder: str | Path, problems: list[Problem]) -> dict[str, Table]:
+    folder = Path(folder)
+    tables: dict[str, Table] = {}
+    if not folder.is_dir():
+        problems.append(Problem(str(folder), None, None, "the data folder does not exist",
+                                "pass --data with a folder of CSV files", code="io"))
+        return tables
+    for name, inp in plan.inputs.items():
+        path = find_file(folder, name, inp)
+        shown = str(folder / (inp.file or name + ".csv"))
+        if path is None:
+            problems.append(Problem(shown, None, None, f"no file for input '{name}'",
+                                    f"add {inp.file or name + '.csv'} (or .xlsx) to the folder",
+                                    code="missing-file"))
+            continue
+        header, records = read_records(path)
+        tables[name] = load_table(name, inp, header, records, str(path), problems)
+    return tables
+
+
+def load_inline(plan: Plan, data: dict[str, list[dict]], where: str,
+                problems: list[Problem]) -> dict[str, Table]:
+    """A scenario's rows (YAML mappings) through the same typed parsing as files."""
+    tables: dict[str, Table] = {}
+    for name, inp in plan.inputs.items():
+        rows = data.get(name, [])
+        declared = _declared(inp)
+        header = [inp.rename.get(c, c) for c in declared]
+        records = []
+        for i, r in enumerate(rows):
+            records.append((i + 1, ["" if r.get(h) is None else str(r.get(h)) for h in header]))
+            for k in r:
+                if k not in header:
+                    problems.append(Problem(where, None, None,
+                                            f"scenario data for '{name}' has unknown column "
+                                            f"'{k}'", f"columns: {', '.join(header)}",
+                                            code="unknown-column", row=i + 1, column=k))
+        tables[name] = load_table(name, inp, header, records, f"{where}:{name}", problems)
+    for name in data:
+        if name not in plan.inputs:
+            problems.append(Problem(where, None, None, f"scenario data names unknown input "
+                                    f"'{name}'", code="unknown-name"))
+    return tables

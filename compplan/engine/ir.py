@@ -1,0 +1,323 @@
+"""The compiled plan: named steps with typed expressions and their closures.
+
+This is the engine's intermediate form. Each step keeps the checked AST (with source
+positions and types) next to the closures compiled from it, so a second back end can
+compile the same steps to SQL, and every line item can name the place in the plan
+file that made it.
+
+    params   constants, worked out once at compile time
+    credits  rows of an input -> credit rows, per payee (with splits and rollups)
+    measures per-payee values, in dependency order
+    earnings per-credit lines or per-payee lines, caps and floors, in dependency order
+"""
+from __future__ import annotations
+
+import bisect
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+from ..errors import CompplanError, Pos, Problem
+from ..lang import ast
+from ..lang.check import AGGREGATES, Checked
+from ..lang.model import Credit, Earning, Plan
+from ..lang.types import MONEY, Type
+from .compile import Compiler, Env, Ex, Fn
+from .tiers import Band, TierTable
+
+
+@dataclass
+class Expr:
+    """A compiled expression: its AST (with position and type) and its closures."""
+
+    node: ast.Node
+    type: Type | None
+    fast: Fn
+    explain: Ex
+    text: str
+
+    @property
+    def pos(self) -> Pos:
+        return self.node.pos
+
+
+@dataclass
+class CreditStep:
+    name: str
+    spec: Credit
+    when: Expr | None
+    value: Expr
+    pos: Pos
+
+
+@dataclass
+class MeasureStep:
+    name: str
+    expr: Expr
+
+
+@dataclass
+class EarningStep:
+    name: str
+    spec: Earning
+    when: Expr | None
+    value: Expr
+    cap: Expr | None
+    floor: Expr | None
+    pos: Pos
+
+    @property
+    def label(self) -> str:
+        return self.spec.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass
+class LinearForm:
+    """A tier basis that grows with one credit set: sum(S where w) * muls / divs.
+
+    This lets a per-credit marginal rate know the running basis before and after each
+    credit, so a credit that crosses a bound is split across the tiers.
+    """
+
+    set_name: str
+    where: Fn | None
+    muls: list[Fn]
+    divs: list[Fn]
+    table: TierTable
+
+    def running(self, env: Env) -> "Running":
+        key = ("running", id(self))
+        r = env.cache.get(key)
+        if r is None:
+            r = env.cache[key] = Running.build(self, env)
+        return r
+
+
+class Running:
+    """One payee's credits of a basis set in order, with the running sum at each."""
+
+    def __init__(self, set_name: str, table: TierTable, mul: Decimal, div: Decimal, orders,
+                 starts, by_id, by_key):
+        self.set_name = set_name
+        self.table, self.mul, self.div = table, mul, div
+        self.orders, self.starts, self.by_id, self.by_key = orders, starts, by_id, by_key
+
+    @classmethod
+    def build(cls, form: LinearForm, env: Env) -> "Running":
+        mul, div = Decimal(1), Decimal(1)
+        for f in form.muls:
+            v = f(env, None)
+            mul = mul * (v if v is not None else 0)
+        for f in form.divs:
+            v = f(env, None)
+            div = div * (v if v is not None else 0)
+        if mul == 0 or div == 0:
+            # no quota (or a zero one): the basis cannot be worked out; tiers stay at the
+            # first band and a warning names the payee
+            env.warnings.append((form.table_pos, "the tier basis has a zero or missing divisor"))
+            mul, div = Decimal(1), Decimal(10) ** 30
+        rows = env.sets.get(form.set_name, ())
+        if form.where is not None:
+            rows = [r for r in rows if form.where(env, r) is True]
+        orders, starts, by_id, by_key = [], [], {}, {}
+        total = Decimal(0)
+        for r in rows:
+            v = r.get("value") or Decimal(0)
+            orders.append(r["_order"])
+            starts.append(total)
+            by_id[r["_cid"]] = (total, total + v)
+            by_key.setdefault(r["_key"], (total, total + v))
+            total += v
+        starts.append(total)
+        return cls(form.set_name, form.table.scaled(mul, div), mul, div, orders, starts, by_id,
+                   by_key)
+
+    def position(self, row: dict) -> tuple[Decimal, Decimal]:
+        """Running basis (in amount space) before and after this credit.
+
+        A credit of the basis set moves the basis by its value. A credit of another set
+        (commission paid only on new business, say) moves it as the same transaction
+        does in the basis set, or not at all if that transaction is not in it; then it
+        pays at the tier reached by the credits before it.
+        """
+        if row.get("_credit") == self.set_name:
+            hit = self.by_id.get(row["_cid"])
+        else:
+            hit = self.by_key.get(row["_key"])
+        if hit is not None:
+            return hit
+        i = bisect.bisect_left(self.orders, row["_order"])
+        return self.starts[i], self.starts[i]
+
+    def to_basis(self, amount: Decimal) -> Decimal:
+        return amount * self.mul / self.div
+
+
+@dataclass
+class CompiledPlan:
+    checked: Checked
+    params: dict[str, Any]
+    credits: list[CreditStep]
+    measures: list[MeasureStep]
+    earnings: list[EarningStep]
+    tier_tables: dict[str, TierTable]
+    uses_team: bool = False
+
+    @property
+    def plan(self) -> Plan:
+        return self.checked.plan
+
+    @property
+    def file(self) -> str:
+        return self.checked.source.name
+
+
+def compile_plan(checked: Checked) -> CompiledPlan:
+    """Checked plan -> steps with closures. Refuses a plan that has errors."""
+    if not checked.ok or checked.plan is None:
+        raise CompplanError(checked.problems.errors or [Problem(checked.source.name, None, None,
+                                                                "the plan did not check")])
+    plan = checked.plan
+    comp = Compiler(checked)
+    order = {name: i for i, name in enumerate(checked.order)}
+
+    def expr(*path) -> Expr | None:
+        node = checked.expr(*path)
+        if node is None:
+            return None
+        return Expr(node, checked.types.get(node), comp.fast(node), comp.explain(node),
+                    _source_text(checked, path))
+
+    # params: constants in dependency order
+    comp._scope_kind = "param"
+    const_env = Env({}, {}, {})
+    for name in sorted(plan.params, key=lambda n: order.get(n, 0)):
+        e = expr("params", name)
+        comp.params[name] = e.fast(const_env, None)
+
+    # rate tables
+    comp._scope_kind = "const"
+    tier_tables: dict[str, TierTable] = {}
+    for name, rt in plan.rates.items():
+        if rt.tiers is not None:
+            bands = []
+            prev_hi = None
+            for i, tier in enumerate(rt.tiers):
+                lo = checked.expr("rates", name, "tiers", i, "from")
+                hi = checked.expr("rates", name, "tiers", i, "to")
+                rate = checked.expr("rates", name, "tiers", i, "rate")
+                low = lo.value if lo is not None else prev_hi
+                high = hi.value if hi is not None else None
+                bands.append(Band(i + 1, low, high, comp.fast(rate)(const_env, None)))
+                prev_hi = high
+            per_unit = checked.symbols.rates.get(name) is not None and \
+                checked.symbols.rates[name].kind == MONEY
+            tier_tables[name] = TierTable(name, tuple(bands), rt.mode or "marginal",
+                                          rt.at_boundary != "lower", per_unit)
+        else:
+            table: dict = {}
+            for i, row in enumerate(rt.rows or ()):
+                cells = [comp.fast(checked.expr("rates", name, "rows", i, j))(const_env, None)
+                         for j in range(len(row))]
+                table[tuple(cells[:-1])] = cells[-1]
+            if rt.default is not None:
+                table["__default__"] = comp.fast(checked.expr("rates", name, "default"))(
+                    const_env, None)
+            comp.lookups[name] = table
+    comp.tier_tables = tier_tables
+
+    # bases of tier tables, and their running forms
+    comp._scope_kind = "payee"
+    comp.basis_fns = {}
+    for name, rt in plan.rates.items():
+        if rt.tiers is not None and checked.expr("rates", name, "basis") is not None:
+            comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
+            form = _linear(checked, comp, checked.expr("rates", name, "basis"))
+            if form is not None:
+                set_name, where, muls, divs = form
+                lf = LinearForm(set_name, where, muls, divs, tier_tables[name])
+                lf.table_pos = checked.expr("rates", name, "basis").pos
+                comp.linear[name] = lf
+
+    credits = []
+    comp._scope_kind = "row"
+    for name, spec in plan.credits.items():
+        credits.append(CreditStep(name, spec, expr("credits", name, "when"),
+                                  expr("credits", name, "value"),
+                                  checked.source.key_pos(("credits", name))))
+    measures = []
+    earnings = []
+    uses_team = False
+    for name in checked.order:
+        if name in plan.measures:
+            comp._scope_kind = "payee"
+            measures.append(MeasureStep(name, expr("measures", name)))
+        elif name in plan.earnings:
+            spec = plan.earnings[name]
+            comp._scope_kind = "credit" if spec.each else "payee"
+            when = expr("earnings", name, "when")
+            value = expr("earnings", name, "value")
+            comp._scope_kind = "payee"
+            earnings.append(EarningStep(name, spec, when, value, expr("earnings", name, "cap"),
+                                        expr("earnings", name, "floor"),
+                                        checked.source.key_pos(("earnings", name))))
+    return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
+                        uses_team)
+
+
+def _source_text(checked: Checked, path) -> str:
+    node = checked.source.data
+    for p in path:
+        try:
+            node = node[p]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return str(node)
+
+
+def _linear(checked: Checked, comp: Compiler, node: ast.Node, depth: int = 0):
+    """(set, where, muls, divs) if `node` is sum(S [where w]) times/divided by values that
+    do not depend on any set; else None."""
+    if depth > 50:
+        return None
+    if isinstance(node, ast.Ref):
+        res = checked.resolved.get(node)
+        if res is not None and res.kind == "measure":
+            return _linear(checked, comp, checked.expr("measures", res.name), depth + 1)
+        return None
+    if isinstance(node, ast.Call) and node.name == "sum" and len(node.args) == 1:
+        res = checked.resolved.get(node.args[0])
+        if res is not None and checked.symbols.tables[res.name].kind == "credits" and (
+                res.kind == "set" or res.column == "value"):
+            where = comp.fast(node.where) if node.where is not None else None
+            return res.name, where, [], []
+        return None
+    if isinstance(node, ast.Binary) and node.op in "*/":
+        left = _linear(checked, comp, node.left, depth + 1)
+        if left is not None and not _uses_sets(checked, node.right):
+            s, w, muls, divs = left
+            f = comp.fast(node.right)
+            return (s, w, muls + [f], divs) if node.op == "*" else (s, w, muls, divs + [f])
+        if node.op == "*":
+            right = _linear(checked, comp, node.right, depth + 1)
+            if right is not None and not _uses_sets(checked, node.left):
+                s, w, muls, divs = right
+                return s, w, muls + [comp.fast(node.left)], divs
+    return None
+
+
+def _uses_sets(checked: Checked, node: ast.Node, depth: int = 0) -> bool:
+    if depth > 50:
+        return True
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call) and n.name in AGGREGATES:
+            return True
+        if isinstance(n, ast.Ref):
+            res = checked.resolved.get(n)
+            if res is not None and res.kind == "measure":
+                if _uses_sets(checked, checked.expr("measures", res.name), depth + 1):
+                    return True
+            if res is not None and res.kind == "earning":
+                return True
+    return False

@@ -1,0 +1,153 @@
+"""Results of a run: per payee, components and line items that carry their provenance.
+
+A line says which rule made it (with the plan file's line and column), for which payee,
+from which data rows, with which inputs, by which formula with its values filled in,
+how a tier split it, and how it was rounded. Totals are sums of the rounded lines.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import Problem
+from .money import fmt_money
+
+
+@dataclass
+class TierPart:
+    tier: int  # 0: below the first tier
+    amount: Decimal
+    rate: Decimal
+    pays: Decimal
+
+
+@dataclass
+class Line:
+    number: int  # 1-based within the payee's statement
+    payee: str
+    component: str  # the earning's name
+    kind: str  # credit | bonus | cap | floor | rounding
+    amount: Decimal  # rounded, in the plan currency
+    exact: Decimal  # before rounding
+    rule: str  # FILE:LINE:COL of the rule that made it
+    formula: str
+    sources: list[str] = field(default_factory=list)  # "deals:D-1001"
+    inputs: dict[str, str] = field(default_factory=dict)
+    tiers: list[TierPart] = field(default_factory=list)
+    basis_before: Decimal | None = None
+    basis_after: Decimal | None = None
+    rounding: str = ""
+    date: str | None = None
+    note: str = ""
+
+
+@dataclass
+class PayeeResult:
+    payee: str
+    name: str = ""
+    components: dict[str, Decimal] = field(default_factory=dict)
+    total: Decimal = Decimal(0)
+    lines: list[Line] = field(default_factory=list)
+    measures: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    plan: str
+    plan_name: str
+    plan_version: str
+    period: str
+    currency: str
+    payees: list[PayeeResult] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.total for p in self.payees), Decimal(0))
+
+    def payee(self, payee_id: str) -> PayeeResult | None:
+        for p in self.payees:
+            if p.payee == payee_id:
+                return p
+        return None
+
+    def line_count(self) -> int:
+        return sum(len(p.lines) for p in self.payees)
+
+
+def _jsonable(o):
+    if isinstance(o, Decimal):
+        return str(o)
+    raise TypeError(type(o))
+
+
+def to_json(result: RunResult) -> str:
+    data = asdict(result)
+    data["total"] = result.total
+    return json.dumps(data, default=_jsonable, indent=1)
+
+
+LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formula", "sources",
+                "tiers", "basis_before", "basis_after", "rounding", "rule", "date", "note"]
+
+
+def write_results(result: RunResult, out: Path) -> list[Path]:
+    """Write payees.csv, lines.csv and results.json atomically (temp file, then rename)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    components = sorted({c for p in result.payees for c in p.components})
+
+    def atomic(name: str, write) -> None:
+        tmp = out / (name + ".tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            write(fh)
+        tmp.replace(out / name)
+        written.append(out / name)
+
+    def payees(fh):
+        w = csv.writer(fh)
+        w.writerow(["payee", "name", *components, "total", "currency", "period"])
+        for p in result.payees:
+            w.writerow([p.payee, p.name, *[p.components.get(c, Decimal("0.00"))
+                                           for c in components], p.total, result.currency,
+                        result.period])
+
+    def lines(fh):
+        w = csv.writer(fh)
+        w.writerow(LINE_COLUMNS)
+        for p in result.payees:
+            for ln in p.lines:
+                w.writerow([ln.payee, ln.number, ln.component, ln.kind, ln.amount, ln.exact,
+                            ln.formula, " ".join(ln.sources),
+                            "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}"
+                                      for t in ln.tiers),
+                            "" if ln.basis_before is None else ln.basis_before,
+                            "" if ln.basis_after is None else ln.basis_after,
+                            ln.rounding, ln.rule, ln.date or "", ln.note])
+
+    atomic("payees.csv", payees)
+    atomic("lines.csv", lines)
+    atomic("results.json", lambda fh: fh.write(to_json(result)))
+    return written
+
+
+def summary_table(result: RunResult) -> str:
+    """The per-payee summary the `run` command prints."""
+    components = sorted({c for p in result.payees for c in p.components})
+    head = ["payee", *components, "total"]
+    rows = [[p.payee, *[fmt_money(p.components.get(c, Decimal(0))) for c in components],
+             fmt_money(p.total)] for p in result.payees]
+    totals = ["TOTAL", *[fmt_money(sum((p.components.get(c, Decimal(0))
+                                        for p in result.payees), Decimal(0)))
+                         for c in components], fmt_money(result.total)]
+    widths = [max(len(str(r[i])) for r in [head, *rows, totals]) for i in range(len(head))]
+
+    def fmt(r):
+        return "  ".join(str(v).ljust(widths[0]) if i == 0 else str(v).rjust(widths[i])
+                         for i, v in enumerate(r))
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(head), sep, *[fmt(r) for r in rows], sep, fmt(totals)]) + "\n"

@@ -1,0 +1,423 @@
+"""The pipeline: inputs -> credits -> measures -> earnings -> totals, for one period.
+
+Each stage works over whole tables: credits are made from every input row at once and
+grouped by payee; then each payee's measures and earnings are worked out by the
+compiled closures. Data problems (an unknown payee, a split that does not add up, a
+payee without a quota) are collected and stop the run before anything is paid.
+"""
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..errors import CompplanError, Problem
+from .compile import Env, fmt_value
+from .data import ROW, Table
+from .ir import CompiledPlan, EarningStep
+from .money import CONTEXT, fmt_money, round_to
+from .periods import Period
+from .results import Line, PayeeResult, RunResult, TierPart
+
+MIN_ORDER = ("0000-00-00", "")
+
+
+@dataclass
+class Prepared:
+    """The data of one run, ready for the payee stage."""
+
+    payees: dict[str, dict]  # payee id -> payees row
+    credits: dict[str, dict[str, list[dict]]]  # payee -> set name -> rows in order
+    per_payee: dict[str, dict[str, dict]]  # payee -> table -> row for the period
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Prepared:
+    """Check the data against the plan and build credits. Problems are collected."""
+    plan = compiled.plan
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    payees: dict[str, dict] = {}
+    payees_inp = plan.inputs.get("payees")
+    if payees_inp is not None and "payees" in tables:
+        for row in tables["payees"].rows:
+            payees[str(row[payees_inp.key])] = row
+        if payees_inp.manager:
+            for pid, row in payees.items():
+                mgr = row.get(payees_inp.manager)
+                if mgr and str(mgr) not in payees:
+                    problems.append(Problem(tables["payees"].file, None, None,
+                                            f"manager '{mgr}' of payee '{pid}' is not a payee",
+                                            "add the manager to payees, or leave it empty",
+                                            code="unknown-payee", row=row[ROW],
+                                            column=payees_inp.rename.get(payees_inp.manager,
+                                                                         payees_inp.manager)))
+            _check_hierarchy(payees, payees_inp.manager, tables["payees"].file, problems)
+    known = set(payees) if payees_inp is not None else None
+
+    def payee_ok(pid, table: Table, row, col) -> bool:
+        if known is not None and pid not in known:
+            problems.append(Problem(table.file, None, None, f"unknown payee '{pid}'",
+                                    "add them to payees, or correct the id",
+                                    code="unknown-payee", row=row[ROW], column=col))
+            return False
+        return True
+
+    # per-payee tables (quotas, KPIs): the row for this period, or a longer one split by days
+    per_payee: dict[str, dict[str, dict]] = {}
+    for name, inp in plan.inputs.items():
+        if inp.key or name == "payees" or name not in tables:
+            continue
+        table = tables[name]
+        chosen: dict[str, tuple[dict, Decimal]] = {}
+        for row in table.rows:
+            pid = str(row[inp.payee])
+            share = Decimal(1)
+            if inp.period:
+                label = str(row.get(inp.period) or "")
+                share = _period_share(label, period)
+                if share is None:
+                    continue
+            if not payee_ok(pid, table, row, inp.payee):
+                continue
+            if pid in chosen and chosen[pid][1] == 1 and share == 1:
+                problems.append(Problem(table.file, None, None,
+                                        f"payee '{pid}' has two rows for {period.label} "
+                                        f"(first at row {chosen[pid][0][ROW]})",
+                                        "keep one row per payee and period",
+                                        code="duplicate-key", row=row[ROW],
+                                        column=inp.period or inp.payee))
+                continue
+            if pid in chosen and chosen[pid][1] == 1:
+                continue  # a row for exactly this period wins over a longer one
+            chosen[pid] = (row, share)
+        for pid, (row, share) in chosen.items():
+            if share != 1:
+                row = dict(row)
+                for col, word in inp.columns.items():
+                    if word in ("money", "number") and row.get(col) is not None:
+                        row[col] = row[col] * share
+                row["_share_of_period"] = share
+            per_payee.setdefault(pid, {})[name] = row
+        if inp.missing == "error":
+            used = _used_tables(compiled)
+            if name in used:
+                for pid in sorted(payees):
+                    if name not in per_payee.get(pid, {}):
+                        problems.append(Problem(table.file, None, None,
+                                                f"payee '{pid}' has no {name} row for "
+                                                f"{period.label}",
+                                                f"add it, or set 'missing: null' on "
+                                                f"inputs.{name} to treat it as missing",
+                                                code="missing-row"))
+
+    # transaction tables: rows of the period, per payee
+    credits: dict[str, dict[str, list[dict]]] = {}
+    env = Env(compiled.params, period.attrs(), payees)
+    for name, inp in plan.inputs.items():
+        if not inp.key or name not in tables:
+            continue
+        for row in tables[name].rows:
+            if inp.date and row.get(inp.date) is not None and not period.contains(row[inp.date]):
+                continue
+            if inp.payee:
+                pid = str(row[inp.payee])
+                if not payee_ok(pid, tables[name], row, inp.payee):
+                    continue
+                credits.setdefault(pid, {}).setdefault(name, []).append(row)
+
+    splits = _splits(compiled, tables, problems)
+    for step in compiled.credits:
+        src_inp = plan.inputs[step.spec.from_]
+        table = tables.get(step.spec.from_)
+        if table is None:
+            continue
+        payee_col = step.spec.payee or src_inp.payee
+        env.payee_of_row = (lambda row, c=payee_col: payees.get(str(row.get(c)))) \
+            if payee_col else (lambda row: None)
+        when = step.when.fast if step.when else None
+        value = step.value.fast
+        for row in table.rows:
+            d = row.get(src_inp.date) if src_inp.date else None
+            if d is not None and not period.contains(d):
+                continue
+            if when is not None and when(env, row) is not True:
+                continue
+            v = value(env, row)
+            key = str(row[src_inp.key])
+            order = (d.isoformat() if d is not None else MIN_ORDER[0], key)
+            src = f"{step.spec.from_}:{key}"
+            shares = splits.get((step.name, key))
+            if shares is None:
+                pid = str(row.get(payee_col)) if payee_col else None
+                if pid is None or (known is not None and pid not in known):
+                    continue
+                shares = [(pid, None, None)]
+            for pid, share, split_src in shares:
+                credit = dict(row)
+                credit["value"] = v if share is None or v is None else v * share
+                credit.update(_credit=step.name, _key=key, _cid=key, _order=order, _payee=pid,
+                              _src=[src] + ([split_src] if split_src else []), _share=share,
+                              _pos=step.pos)
+                credits.setdefault(pid, {}).setdefault(step.name, []).append(credit)
+                if step.spec.rollup is not None and payees_inp is not None:
+                    _roll_up(credit, payees, payees_inp.manager, step.spec.rollup.levels,
+                             credits)
+    for sets in credits.values():
+        for rows in sets.values():
+            rows.sort(key=lambda r: r.get("_order") or _row_order(r))
+    return Prepared(payees, credits, per_payee, problems, warnings)
+
+
+def _row_order(row: dict):
+    return (MIN_ORDER[0], str(row.get(ROW)))
+
+
+def _period_share(label: str, period: Period) -> Decimal | None:
+    """1 for a row of exactly this period; the day share for a longer span; else None."""
+    from .periods import parse_period
+    if label == period.label:
+        return Decimal(1)
+    try:
+        p = parse_period(label)
+    except ValueError:
+        return None
+    if p == period:
+        return Decimal(1)
+    if period.within(p) and p.days > period.days:
+        return period.share_of(p)
+    return None
+
+
+def _used_tables(compiled: CompiledPlan) -> set[str]:
+    return {r.name for r in compiled.checked.resolved.values() if r.kind == "payee_table"}
+
+
+def _check_hierarchy(payees: dict, manager_col: str, file: str, problems: list) -> None:
+    for pid in payees:
+        seen = [pid]
+        cur = payees[pid].get(manager_col)
+        while cur:
+            cur = str(cur)
+            if cur in seen:
+                problems.append(Problem(file, None, None, "managers form a loop: "
+                                        + " -> ".join(seen + [cur]),
+                                        "a payee cannot manage themselves, directly or not",
+                                        code="manager-cycle", row=payees[pid][ROW]))
+                return
+            seen.append(cur)
+            cur = payees.get(cur, {}).get(manager_col)
+
+
+def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict) -> None:
+    depth = 0
+    pid = credit["_payee"]
+    via = pid
+    limit = None if levels == "all" else int(levels)
+    while True:
+        mgr = payees.get(pid, {}).get(manager_col)
+        if not mgr:
+            return
+        depth += 1
+        if limit is not None and depth > limit:
+            return
+        mgr = str(mgr)
+        copy = dict(credit)
+        copy.update(_payee=mgr, _cid=f"{credit['_key']}@{via}", _via=via, _level=depth)
+        credits.setdefault(mgr, {}).setdefault(credit["_credit"], []).append(copy)
+        pid = mgr
+
+
+def _splits(compiled: CompiledPlan, tables: dict[str, Table], problems: list[Problem]):
+    """(credit name, transaction key) -> [(payee, share, source id)], shares checked."""
+    plan = compiled.plan
+    out: dict[tuple[str, str], list] = {}
+    for step in compiled.credits:
+        sp = step.spec.split
+        if sp is None or sp.from_ not in tables:
+            continue
+        src_inp = plan.inputs[step.spec.from_]
+        split_inp = plan.inputs[sp.from_]
+        table = tables[sp.from_]
+        link = src_inp.key
+        if link not in split_inp.columns and link not in (split_inp.key, split_inp.payee):
+            problems.append(Problem(table.file, None, None,
+                                    f"split table '{sp.from_}' has no column '{link}' to "
+                                    f"link it to '{step.spec.from_}'",
+                                    f"declare {link} under inputs.{sp.from_}.columns",
+                                    code="missing-column", row=1))
+            continue
+        groups: dict[str, list] = {}
+        for row in table.rows:
+            groups.setdefault(str(row[link]), []).append(row)
+        for key, rows in groups.items():
+            total = sum((r.get(sp.share) or Decimal(0) for r in rows), Decimal(0))
+            if total != 1:
+                problems.append(Problem(table.file, None, None,
+                                        f"the shares of '{key}' add up to "
+                                        f"{fmt_value(total, _ratio())}, not 100%",
+                                        "correct the shares so each transaction is credited "
+                                        "once in full", code="split-total",
+                                        row=rows[0][ROW], column=sp.share))
+                continue
+            out[(step.name, key)] = [(str(r[split_inp.payee]), r[sp.share],
+                                      f"{sp.from_}:row {r[ROW]}") for r in rows]
+    return out
+
+
+def _ratio():
+    from ..lang.types import T_RATIO
+    return T_RATIO
+
+
+# ------------------------------------------------------------------ the payee stage
+
+def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> RunResult:
+    """Work out every payee's pay for the period. Raises CompplanError on data errors."""
+    with decimal.localcontext(CONTEXT):
+        prepared = prepare(compiled, tables, period)
+        if prepared.problems:
+            raise CompplanError(prepared.problems)
+        return _pay(compiled, prepared, period)
+
+
+def _pay(compiled: CompiledPlan, prep: Prepared, period: Period) -> RunResult:
+    plan = compiled.plan
+    result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
+    ids = set(prep.payees) | set(prep.credits) | set(prep.per_payee)
+    step, mode = plan.rounding.to, plan.rounding.mode
+    per_line = plan.rounding.per == "line"
+    file = compiled.file
+    for pid in sorted(ids):
+        env = Env(compiled.params, period.attrs(), prep.payees)
+        env.payee_id = pid
+        env.payee = prep.payees.get(pid, {})
+        env.per_payee = prep.per_payee.get(pid, {})
+        env.sets = prep.credits.get(pid, {})
+        pr = PayeeResult(pid, str(env.payee.get("name", "") or ""))
+        for m in compiled.measures:
+            env.measures[m.name] = m.expr.fast(env, None)
+        for e in compiled.earnings:
+            lines = _earn(e, env, pid, step, mode, per_line, file, pr)
+            total = sum((ln.amount for ln in lines), Decimal(0))
+            if not per_line and lines:
+                exact = sum((ln.exact for ln in lines), Decimal(0))
+                rounded = round_to(exact, step, mode)
+                if rounded != total:
+                    lines.append(_adjust(pid, e, "rounding", rounded - total,
+                                         f"rounding of the component total {exact} -> "
+                                         f"{fmt_money(rounded)}", file))
+                    total = rounded
+            total = _limits(e, env, pid, total, lines, step, mode, file)
+            env.earnings[e.name] = total
+            if lines or e.name in env.earnings:
+                pr.components[e.name] = total
+            pr.lines.extend(lines)
+        for i, ln in enumerate(pr.lines, start=1):
+            ln.number = i
+        pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
+        for m in compiled.measures:
+            pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
+        if not env.sets and prep.payees:
+            pr.warnings.append("no credits in this period")
+        for pos, msg in env.warnings:
+            pr.warnings.append(f"{pos}: {msg}")
+            result.warnings.append(Problem(pos.file, pos.line, pos.col,
+                                           f"payee {pid}: {msg}", severity="warning",
+                                           code="runtime"))
+        result.payees.append(pr)
+    return result
+
+
+def _earn(e: EarningStep, env: Env, pid: str, step, mode, per_line, file, pr) -> list[Line]:
+    lines: list[Line] = []
+    rule = str(e.pos)
+    if e.spec.each:
+        for row in env.sets.get(e.spec.each, ()):
+            if e.when is not None:
+                ok = e.when.fast(env, row)
+                if ok is None:
+                    pr.warnings.append(f"{e.name}: condition unknown for {row['_key']} "
+                                       "(a value is missing); not paid")
+                if ok is not True:
+                    continue
+            env.splits, env.basis_trace = [], None
+            value, text = e.value.explain(env, row)
+            if value is None:
+                pr.warnings.append(f"{e.name}: value missing for {row['_key']}; not paid")
+                continue
+            lines.append(_line(pid, e, "credit", value, text, step, mode, per_line, rule,
+                               env, row))
+        return lines
+    if e.when is not None:
+        ok = e.when.fast(env, None)
+        if ok is None:
+            pr.warnings.append(f"{e.name}: condition unknown (a value is missing); not paid")
+        if ok is not True:
+            return lines
+    env.splits, env.basis_trace = [], None
+    value, text = e.value.explain(env, None)
+    if value is None:
+        pr.warnings.append(f"{e.name}: value missing; not paid")
+        return lines
+    lines.append(_line(pid, e, "bonus", value, text, step, mode, per_line, rule, env, None))
+    return lines
+
+
+def _line(pid, e: EarningStep, kind, value, text, step, mode, per_line, rule, env,
+          row) -> Line:
+    value = Decimal(value)
+    amount = round_to(value, step, mode) if per_line else value
+    rounding = ""
+    if per_line and amount != value:
+        rounding = f"{value} -> {fmt_money(amount)} ({mode.replace('_', ' ')} to {step})"
+    formula = f"{text} = {fmt_money(value)}" if text != fmt_money(value) else fmt_money(value)
+    ln = Line(0, pid, e.name, kind, amount, value, rule, formula, rounding=rounding)
+    if row is not None:
+        ln.sources = list(row.get("_src", ()))
+        d = row.get("_order", ("",))[0]
+        ln.date = d if d and d != "0000-00-00" else None
+        if row.get("_via"):
+            ln.note = f"credited through {row['_via']}"
+        if row.get("_share") is not None:
+            ln.note = (ln.note + "; " if ln.note else "") + \
+                f"split share {fmt_value(row['_share'], _ratio())}"
+    if env.splits:
+        ln.tiers = [TierPart(p.tier, p.amount, p.rate, p.pays) for p in env.splits]
+    if env.basis_trace:
+        ln.basis_before = env.basis_trace.get("before", env.basis_trace.get("basis"))
+        ln.basis_after = env.basis_trace.get("after", env.basis_trace.get("basis"))
+    return ln
+
+
+def _adjust(pid, e: EarningStep, kind, amount, formula, file) -> Line:
+    return Line(0, pid, e.name, kind, amount, amount, str(e.pos), formula)
+
+
+def _limits(e: EarningStep, env, pid, total, lines, step, mode, file) -> Decimal:
+    """Caps and floors on a component: shown as their own lines, so lines still add up."""
+    if e.cap is not None:
+        cap, text = e.cap.explain(env, None)
+        if cap is not None:
+            cap = round_to(Decimal(cap), step, mode)
+            if total > cap:
+                ln = _adjust(pid, e, "cap", cap - total,
+                             f"Cap reached: {e.name} limited to {text} = {fmt_money(cap)}",
+                             file)
+                ln.rule = str(e.cap.pos)
+                lines.append(ln)
+                total = cap
+    if e.floor is not None:
+        floor, text = e.floor.explain(env, None)
+        if floor is not None:
+            floor = round_to(Decimal(floor), step, mode)
+            if total < floor:
+                ln = _adjust(pid, e, "floor", floor - total,
+                             f"Floor applied: {e.name} raised to {text} = {fmt_money(floor)}",
+                             file)
+                ln.rule = str(e.floor.pos)
+                lines.append(ln)
+                total = floor
+    return total

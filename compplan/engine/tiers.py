@@ -1,0 +1,79 @@
+"""Rate tables at run time: which tier a value falls in, and how a range splits.
+
+Tiers are bands [from, to) on a basis. `at_boundary` says which tier a value exactly
+on a bound takes: `upper` (100% pays the tier that starts at 100%) or `lower` (100%
+pays the tier that ends at 100%). A marginal split of a range is exact (Decimal) and
+does not depend on the boundary choice, since a single point carries no amount.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Band:
+    index: int  # 1-based tier number, as the plan lists it
+    low: Decimal | None  # None: no lower bound
+    high: Decimal | None  # None: no upper bound
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Portion:
+    """The part of an amount that fell in one tier, and what it pays."""
+
+    tier: int  # 0: below the first tier (pays nothing)
+    amount: Decimal
+    rate: Decimal
+    pays: Decimal
+
+
+@dataclass(frozen=True)
+class TierTable:
+    name: str
+    bands: tuple[Band, ...]
+    mode: str  # marginal | whole
+    upper: bool  # at_boundary == upper
+    per_unit: bool  # rates are amounts per unit of the basis, not percentages
+
+    def scaled(self, mul: Decimal, div: Decimal) -> "TierTable":
+        """The same tiers with bounds moved from basis space to amount space.
+
+        A basis like attainment = booked / quota is `booked * mul / div` with mul = 1 and
+        div = quota; a bound of 100% then sits at 100% * quota / 1 of booked.
+        """
+        def f(x):
+            return None if x is None else x * div / mul
+        return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate)
+                                          for b in self.bands), self.mode, self.upper,
+                         self.per_unit)
+
+    def band_at(self, x: Decimal) -> Band | None:
+        for b in self.bands:
+            above_low = b.low is None or (x >= b.low if self.upper else x > b.low) or (
+                not self.upper and b is self.bands[0] and x == b.low)
+            below_high = b.high is None or (x < b.high if self.upper else x <= b.high)
+            if above_low and below_high:
+                return b
+        return None
+
+    def rate_at(self, x: Decimal) -> Decimal:
+        b = self.band_at(x)
+        return b.rate if b else Decimal(0)
+
+    def split(self, start: Decimal, end: Decimal) -> list[Portion]:
+        """How the range [start, end) of the basis falls across the tiers."""
+        out: list[Portion] = []
+        if end <= start:
+            return out
+        first_low = self.bands[0].low
+        if first_low is not None and start < first_low:
+            below = min(end, first_low) - start
+            out.append(Portion(0, below, Decimal(0), Decimal(0)))
+        for b in self.bands:
+            lo = start if b.low is None else max(start, b.low)
+            hi = end if b.high is None else min(end, b.high)
+            if hi > lo:
+                out.append(Portion(b.index, hi - lo, b.rate, (hi - lo) * b.rate))
+        return out
