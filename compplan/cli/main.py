@@ -4,7 +4,9 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import check as check_cmd
+from . import check as check_cmds
+from . import demo as demo_cmds
+from . import run as run_cmds
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,8 +15,9 @@ def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""
 
 
-for command in check_cmd.COMMANDS:
-    cli.add_command(command)
+for module in (check_cmds, run_cmds, demo_cmds):
+    for command in module.COMMANDS:
+        cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

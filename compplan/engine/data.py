@@ -241,8 +241,26 @@ def load_folder(plan: Plan, folder: str | Path, problems: list[Problem]) -> dict
 
 
 def load_inline(plan: Plan, data: dict[str, list[dict]], where: str,
-                problems: list[Problem]) -> dict[str, Table]:
-    """A scenario's rows (YAML mappings) through the same typed parsing as files."""
+                problems: list[Problem], locate=None) -> dict[str, Table]:
+    """A scenario's rows (YAML mappings) through the same typed parsing as files.
+
+    `locate(table, row index, column)` gives the position of a cell in the plan file, so
+    a bad value in a scenario is reported at its line and column.
+    """
+    start = len(problems)
+    tables = _load_inline(plan, data, where, problems)
+    if locate is not None:
+        for i in range(start, len(problems)):
+            p = problems[i]
+            table = p.file.rsplit(":", 1)[-1] if p.file.startswith(where) else None
+            if p.row is not None and table in plan.inputs:
+                pos = locate(table, p.row - 1, p.column)
+                problems[i] = Problem.at(pos, p.message, p.hint, code=p.code)
+    return tables
+
+
+def _load_inline(plan: Plan, data: dict[str, list[dict]], where: str,
+                 problems: list[Problem]) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for name, inp in plan.inputs.items():
         rows = data.get(name, [])
