@@ -334,6 +334,21 @@ class Compiler:
         return lambda env, row: te(env, row) if cf(env, row) is True else oe(env, row)
 
     def e_Call(self, n):
+        if n.name == "prorate":
+            fast, inner = self._fast(n), self._explain(n.args[0])
+
+            def prorate_ex(env, row):
+                v, text = inner(env, row)
+                active, days = env.cache["active_days"]
+                if active == days:
+                    return fast(env, row), text
+                return fast(env, row), f"{text} x {active}/{days} days"
+            return prorate_ex
+        if n.name == "team":
+            fast = self._fast(n)
+            t = self.c.types.get(n)
+            name = n.args[0].parts[0]
+            return lambda env, row: ((v := fast(env, row)), f"team {name} {fmt_value(v, t)}")
         if n.name in ("min", "max", "clamp", "coalesce", "abs", "round", "floor", "ceil") and \
                 not self._is_aggregate(n):
             fast = self._fast(n)
@@ -381,6 +396,8 @@ class Compiler:
 
         if name == "count":
             return lambda env, row: len(rows(env))
+        if name == "distinct":
+            return lambda env, row: len({r.get(col) for r in rows(env)} - {None})
         if name == "sum":
             def sum_(env, row):
                 total = Decimal(0)
@@ -403,8 +420,22 @@ class Compiler:
         return extreme
 
     def _function(self, n: ast.Call) -> Fn:
-        args = [self._fast(a) for a in n.args]
         name = n.name
+        if name == "team":
+            target = n.args[0].parts[0]
+            levels = int(n.args[1].value) if len(n.args) > 1 else None
+            return lambda env, row: env.team(target, levels)
+        args = [self._fast(a) for a in n.args]
+        if name == "prorate":
+            x = args[0]
+
+            def prorate(env, row):
+                v = x(env, row)
+                if v is None:
+                    return None
+                active, days = env.cache["active_days"]
+                return v if active == days else v * active / days
+            return prorate
         if name in ("min", "max"):
             pick = min if name == "min" else max
 

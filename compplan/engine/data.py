@@ -81,7 +81,8 @@ def _declared(inp: Input) -> dict[str, str]:
     """Every column the plan reads from this input, with its type word."""
     cols = {c: COLUMN_TYPES[t] for c, t in inp.columns.items()}
     for role, kind in (("key", "text"), ("payee", "text"), ("date", "date"),
-                       ("period", "text"), ("currency", "text"), ("manager", "text")):
+                       ("period", "text"), ("currency", "text"), ("manager", "text"),
+                       ("start", "date"), ("end", "date")):
         col = getattr(inp, role)
         if col and col not in cols:
             cols[col] = kind
@@ -181,6 +182,9 @@ def load_table(name: str, inp: Input, header: list[str], records, file: str,
             i = index[col]
             text = cells[i] if i < len(cells) else ""
             if not text.strip():
+                if col in (inp.manager, inp.start, inp.end):
+                    row[col] = None  # no manager, no hire or end date: nothing to say
+                    continue
                 if col in (inp.key, inp.payee) or inp.missing == "error":
                     problems.append(Problem(file, None, None,
                                             f"'{inp.rename.get(col, col)}' is empty",

@@ -290,10 +290,39 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period) -> RunResult:
     step, mode = plan.rounding.to, plan.rounding.mode
     per_line = plan.rounding.per == "line"
     file = compiled.file
-    for pid in sorted(ids):
+    payees_inp = plan.inputs.get("payees")
+    manager_col = payees_inp.manager if payees_inp is not None else None
+    reports: dict[str, list[str]] = {}
+    if manager_col:
+        for pid, row in prep.payees.items():
+            mgr = row.get(manager_col)
+            if mgr:
+                reports.setdefault(str(mgr), []).append(pid)
+    envs: dict[str, Env] = {}
+
+    def team(pid: str):
+        def total(name: str, levels: int | None):
+            out, frontier, depth = Decimal(0), list(reports.get(pid, ())), 1
+            while frontier and (levels is None or depth <= levels):
+                nxt = []
+                for r in frontier:
+                    e = envs.get(r)
+                    if e is not None:
+                        v = e.earnings.get(name, e.measures.get(name))
+                        if v is not None:
+                            out += v
+                    nxt.extend(reports.get(r, ()))
+                frontier, depth = nxt, depth + 1
+            return out
+        return total
+
+    for pid in _bottom_up(sorted(ids), reports):
         env = Env(compiled.params, period.attrs(), prep.payees)
+        envs[pid] = env
+        env.team = team(pid)
         env.payee_id = pid
         env.payee = prep.payees.get(pid, {})
+        env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
         env.per_payee = prep.per_payee.get(pid, {})
         env.sets = prep.credits.get(pid, {})
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""))
@@ -328,7 +357,40 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period) -> RunResult:
                                            f"payee {pid}: {msg}", severity="warning",
                                            code="runtime"))
         result.payees.append(pr)
+    result.payees.sort(key=lambda p: p.payee)
     return result
+
+
+def _bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
+    """Payees with every report before their manager, so team() sees finished figures."""
+    order, done = [], set()
+    for root in ids:
+        stack = [(root, False)]
+        while stack:
+            pid, expanded = stack.pop()
+            if pid in done:
+                continue
+            if expanded:
+                done.add(pid)
+                order.append(pid)
+                continue
+            stack.append((pid, True))
+            for r in reports.get(pid, ()):
+                if r not in done:
+                    stack.append((r, False))
+    wanted = set(ids)
+    return [p for p in order if p in wanted]
+
+
+def _active_days(payee: dict, inp, period: Period) -> tuple[int, int]:
+    """Days of the period the payee was active (hire to end date), and the period's days."""
+    if inp is None or payee is None:
+        return period.days, period.days
+    start = payee.get(inp.start) if inp.start else None
+    end = payee.get(inp.end) if inp.end else None
+    first = max(period.start, start) if start else period.start
+    last = min(period.end, end) if end else period.end
+    return max(0, (last - first).days + 1), period.days
 
 
 def _earn(e: EarningStep, env: Env, pid: str, step, mode, per_line, file, pr) -> list[Line]:

@@ -34,10 +34,11 @@ FUNCTIONS = {
     "ceil": (1, 1), "clamp": (3, 3), "coalesce": (2, None),
     "year": (1, 1), "month": (1, 1), "day": (1, 1), "quarter": (1, 1), "weekday": (1, 1),
     "days_between": (2, 2),
-    "sum": (1, 1), "count": (1, 1), "avg": (1, 1),
+    "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
+    "team": (1, 2), "prorate": (1, 1),
 }
-AGGREGATES = {"sum", "count", "avg", "min", "max"}
+AGGREGATES = {"sum", "count", "avg", "min", "max", "distinct"}
 DATE_PARTS = {"year", "month", "day", "quarter", "weekday"}
 
 Path = tuple
@@ -135,7 +136,8 @@ def pass_tables(c: Checked) -> None:
         for col, word in inp.columns.items():
             info.columns[col] = parse_column_type(word)
         for role, t in (("key", T_TEXT), ("payee", T_TEXT), ("date", T_DATE),
-                        ("period", T_TEXT), ("currency", T_TEXT), ("manager", T_TEXT)):
+                        ("period", T_TEXT), ("currency", T_TEXT), ("manager", T_TEXT),
+                        ("start", T_DATE), ("end", T_DATE)):
             col = getattr(inp, role)
             if col and col not in info.columns:
                 info.columns[col] = t
@@ -632,7 +634,7 @@ class _Resolver:
             c.error(node.pos, f"{name}() takes {want} argument{'s' if want != '1' else ''}, "
                     f"got {n}", _arity_hint(name), code="arity")
         is_aggregate = name in AGGREGATES and n == 1 and (
-            name in ("sum", "count", "avg") or self._names_set(node.args[0]))
+            name in ("sum", "count", "avg", "distinct") or self._names_set(node.args[0]))
         if node.where is not None and not is_aggregate:
             c.error(node.where.pos, f"'where' filters the rows of an aggregate; {name}() "
                     "is not one", "use it as sum(deals.amount where ...)", code="where")
@@ -653,7 +655,34 @@ class _Resolver:
             for a in node.args[1:]:
                 self.visit(a, scope)
             return
+        if name == "team" and node.args:
+            self._team_arg(node, scope)
+            return
+        if name == "prorate" and not scope.sees_payee():
+            c.error(node.pos, "prorate() scales by the payee's active days; use it in a "
+                    "measure or an earning", code="scope")
         for a in node.args:
+            self.visit(a, scope)
+
+    def _team_arg(self, node: ast.Call, scope: Scope) -> None:
+        """team(X [, levels]): X summed over the payee's reports (a manager override)."""
+        c, arg = self.c, node.args[0]
+        if not scope.sees_payee() or scope.kind == "credit":
+            c.error(node.pos, "team() sums over a manager's reports; use it in a measure "
+                    "or a per-payee earning", code="scope")
+        if isinstance(arg, ast.Ref) and len(arg.parts) == 1 and \
+                self.sym.kind_of(arg.parts[0]) in ("measure", "earning"):
+            kind = self.sym.kind_of(arg.parts[0])
+            c.resolved[arg] = Resolution(kind, arg.parts[0])
+            if arg.parts[0] != scope.owner:
+                c.deps.setdefault(scope.owner, set()).add(arg.parts[0])
+        elif not (isinstance(arg, ast.Ref) and arg.parts[0] in self.sym.broken):
+            c.error(arg.pos, "team() needs the name of a measure or an earning",
+                    "e.g. team(booked) or team(commission)", code="team-arg")
+        if "payees" not in self.sym.tables or not self.c.plan.inputs["payees"].manager:
+            c.error(node.pos, "team() needs the payees input with a 'manager:' column",
+                    "add 'manager: manager_id' under inputs.payees", code="missing-field")
+        for a in node.args[1:]:
             self.visit(a, scope)
 
     def _names_set(self, node: ast.Node) -> bool:
@@ -681,7 +710,7 @@ class _Resolver:
                     f"in {'a credit rule' if scope.kind == 'row' else 'a param'}",
                     "aggregate in a measure, then use the measure", code="scope")
         if len(arg.parts) == 1:
-            if table.kind != "credits" and fn != "count":
+            if table.kind != "credits" and fn not in ("count", "distinct"):
                 c.error(arg.pos, f"'{table.name}' is a table; say which column to {fn}",
                         f"e.g. {fn}({table.name}.{_first_numeric(table) or 'amount'})",
                         code="aggregate")
@@ -1017,11 +1046,28 @@ class _Typer:
         if len(n.args) < lo or (hi is not None and len(n.args) > hi):
             return None
         if name in AGGREGATES and len(n.args) == 1 and (
-                name in ("sum", "count", "avg") or n.args[0] in self.c.resolved and
+                name in ("sum", "count", "avg", "distinct") or n.args[0] in self.c.resolved and
                 self.c.resolved[n.args[0]].kind in ("set", "set_column")):
             return self.aggregate(n, s)
         if name in ("tiered", "rate", "lookup"):
             return self.rate_call(n, s)
+        if name == "team":
+            res = self.c.resolved.get(n.args[0])
+            for a in n.args[1:]:
+                t = self.visit(a, s)
+                if not isinstance(a, ast.Number) or a.percent or a.value < 1 or \
+                        a.value != a.value.to_integral_value():
+                    self.c.error(a.pos, "team()'s levels must be a whole number written out",
+                                 "e.g. team(commission, 1) for direct reports only",
+                                 code="wrong-type")
+            if res is None:
+                return None
+            t = T_MONEY if res.kind == "earning" else self.sym.measures.get(res.name)
+            if t is not None and not t.numeric:
+                self.c.error(n.pos, f"team() adds up numbers or amounts, not {t}",
+                             code="unit-mismatch")
+                return None
+            return t.plain() if t is not None else None
         ts = [self.visit(a, s) for a in n.args]
         if any(t is None for t in ts):
             return None
@@ -1033,6 +1079,10 @@ class _Typer:
                 if name != "coalesce" and not t.numeric and t.kind != DATE:
                     raise UnitError(f"{name}() needs numbers, amounts or dates, not {t}")
                 return t
+            if name == "prorate":
+                if not ts[0].numeric:
+                    raise UnitError(f"prorate() scales an amount or a number, not {ts[0]}")
+                return ts[0].plain()
             if name in ("abs", "floor", "ceil", "round"):
                 if not ts[0].numeric:
                     raise UnitError(f"{name}() needs a number or an amount, not {ts[0]}")
@@ -1070,6 +1120,11 @@ class _Typer:
                 self.c.error(n.where.pos, f"'where' needs a condition, not {_a(wt)}",
                              code="unit-mismatch")
         if n.name == "count":
+            return T_INTEGER
+        if n.name == "distinct":
+            if res is not None and res.kind != "set_column":
+                self.c.error(arg.pos, "distinct() counts the different values of a column",
+                             f"e.g. distinct({res.name}.<column>)", code="aggregate")
             return T_INTEGER
         if res is None:
             return None

@@ -52,6 +52,8 @@ class Input(Strict):
     period: str | None = None
     currency: str | None = None
     manager: str | None = None
+    start: str | None = None  # payees: first active day (hire date), for proration
+    end: str | None = None  # payees: last active day
     columns: dict[Name, ColumnType] = {}
     rename: dict[Name, str] = {}
     missing: Literal["error", "null", "zero"] = "error"

@@ -78,6 +78,9 @@ def _message(err: dict, src: SourceFile) -> tuple[str, str | None, str]:
         model = _model_at(parent)
         allowed = _keys_of(model) if model else []
         hint = did_you_mean(str(key), allowed)
+        if any(ch in str(key) for ch in "()[]*+/<>=\"' ") or str(key)[:1].isdigit():
+            hint = ("this looks like the rest of an expression: inside '{ ... }' a ',' ends "
+                    "the value, so quote the value or write it on its own line")
         if hint is None and allowed:
             hint = "allowed here: " + ", ".join(allowed)
         return f"unknown key '{key}' in {_where(parent)}", hint, "unknown-key"
