@@ -66,6 +66,7 @@ class EarningStep:
     cap: Expr | None
     floor: Expr | None
     pos: Pos
+    inputs: list[tuple[str, Fn, Type | None]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -163,6 +164,7 @@ class CompiledPlan:
     earnings: list[EarningStep]
     tier_tables: dict[str, TierTable]
     uses_team: bool = False
+    total: list[tuple[str, Expr]] = field(default_factory=list)  # ("cap"|"floor", expr)
 
     @property
     def plan(self) -> Plan:
@@ -258,12 +260,38 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             comp._scope_kind = "credit" if spec.each else "payee"
             when = expr("earnings", name, "when")
             value = expr("earnings", name, "value")
+            inputs = _inputs_of(checked, comp, [checked.expr("earnings", name, f)
+                                                for f in ("when", "value")])
+            if spec.each and spec.each in checked.symbols.tables:
+                # a per-credit line shows the credit and what its rule read from the row
+                credit_t = checked.symbols.tables[spec.each].columns.get("value")
+                inputs = [(f"{spec.each}.value", lambda env, row: row.get("value"), credit_t)] + \
+                    _inputs_of(checked, comp, [checked.expr("credits", spec.each, "value")]) + \
+                    inputs
             comp._scope_kind = "payee"
             earnings.append(EarningStep(name, spec, when, value, expr("earnings", name, "cap"),
                                         expr("earnings", name, "floor"),
-                                        checked.source.key_pos(("earnings", name))))
+                                        checked.source.key_pos(("earnings", name)), inputs))
+    comp._scope_kind = "payee"
+    total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team)
+                        uses_team, total)
+
+
+def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
+    """The values a line shows as its inputs: every name its rule reads, once each."""
+    seen: dict[str, tuple] = {}
+    for node in nodes:
+        if node is None:
+            continue
+        for ref in ast.refs(node):
+            res = checked.resolved.get(ref)
+            if res is None or res.kind in ("set", "set_column", "rate"):
+                continue
+            label = ref.dotted
+            if label not in seen:
+                seen[label] = (label, comp.fast(ref), checked.types.get(ref))
+    return list(seen.values())
 
 
 def _source_text(checked: Checked, path) -> str:

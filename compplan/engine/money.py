@@ -20,6 +20,17 @@ CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero,
                                  decimal.Overflow])
 
+# Currencies whose minor unit is not the cent (ISO 4217); every other has two places.
+MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "PYG": 0, "UGX": 0,
+               "XAF": 0, "XOF": 0, "IDR": 2, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3,
+               "IQD": 3, "LYD": 3}
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest unit as a rounding step: 0.01 for USD, 1 for JPY."""
+    return Decimal(1).scaleb(-MINOR_UNITS.get(currency.upper(), 2))
+
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 

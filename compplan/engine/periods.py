@@ -33,6 +33,20 @@ class Period:
         """This period's days as a share of a longer period's (a yearly target's part)."""
         return Decimal(self.days) / Decimal(other.days)
 
+    def number_within(self, span: "Period") -> int:
+        """This period's number within a longer one: quarter 2 of a year, month 3 of a
+        quarter, week 5 of a year. Used to pick a target's weight."""
+        months = (self.start.year - span.start.year) * 12 + self.start.month - span.start.month
+        if self.kind == "month":
+            return months + 1
+        if self.kind == "quarter":
+            return months // 3 + 1
+        if self.kind == "half":
+            return months // 6 + 1
+        if self.kind == "week":
+            return (self.start - span.start).days // 7 + 1
+        return (self.start - span.start).days + 1
+
     def attrs(self) -> dict:
         return {"start": self.start, "end": self.end, "days": self.days, "label": self.label}
 

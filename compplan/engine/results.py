@@ -48,6 +48,7 @@ class Line:
 class PayeeResult:
     payee: str
     name: str = ""
+    currency: str = ""
     components: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
     lines: list[Line] = field(default_factory=list)
@@ -91,7 +92,8 @@ def to_json(result: RunResult) -> str:
     return json.dumps(data, default=_jsonable, indent=1)
 
 
-LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formula", "sources",
+LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formula", "inputs",
+                "sources",
                 "tiers", "basis_before", "basis_after", "rounding", "rule", "date", "note"]
 
 
@@ -113,8 +115,8 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         w.writerow(["payee", "name", *components, "total", "currency", "period"])
         for p in result.payees:
             w.writerow([p.payee, p.name, *[p.components.get(c, Decimal("0.00"))
-                                           for c in components], p.total, result.currency,
-                        result.period])
+                                           for c in components], p.total,
+                        p.currency or result.currency, result.period])
 
     def lines(fh):
         w = csv.writer(fh)
@@ -122,7 +124,8 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         for p in result.payees:
             for ln in p.lines:
                 w.writerow([ln.payee, ln.number, ln.component, ln.kind, ln.amount, ln.exact,
-                            ln.formula, " ".join(ln.sources),
+                            ln.formula, "; ".join(f"{k}={v}" for k, v in ln.inputs.items()),
+                            " ".join(ln.sources),
                             "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}"
                                       for t in ln.tiers),
                             "" if ln.basis_before is None else ln.basis_before,

@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import CompplanError, Problem
+from ..lang import ast
 from .compile import Env, fmt_value
 from .data import ROW, Table
 from .ir import CompiledPlan, EarningStep
-from .money import CONTEXT, fmt_money, round_to
-from .periods import Period
+from .money import CONTEXT, fmt_money, minor_unit, round_to
+from .periods import Period, parse_period
 from .results import Line, PayeeResult, RunResult, TierPart
 
 MIN_ORDER = ("0000-00-00", "")
@@ -32,6 +33,7 @@ class Prepared:
     per_payee: dict[str, dict[str, dict]]  # payee -> table -> row for the period
     problems: list[Problem]
     warnings: list[Problem]
+    rates: dict[str, Decimal]  # currency -> plan-currency units per unit, this period
 
 
 def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Prepared:
@@ -65,56 +67,16 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
             return False
         return True
 
-    # per-payee tables (quotas, KPIs): the row for this period, or a longer one split by days
-    per_payee: dict[str, dict[str, dict]] = {}
-    for name, inp in plan.inputs.items():
-        if inp.key or name == "payees" or name not in tables:
-            continue
-        table = tables[name]
-        chosen: dict[str, tuple[dict, Decimal]] = {}
-        for row in table.rows:
-            pid = str(row[inp.payee])
-            share = Decimal(1)
-            if inp.period:
-                label = str(row.get(inp.period) or "")
-                share = _period_share(label, period)
-                if share is None:
-                    continue
-            if not payee_ok(pid, table, row, inp.payee):
-                continue
-            if pid in chosen and chosen[pid][1] == 1 and share == 1:
-                problems.append(Problem(table.file, None, None,
-                                        f"payee '{pid}' has two rows for {period.label} "
-                                        f"(first at row {chosen[pid][0][ROW]})",
-                                        "keep one row per payee and period",
-                                        code="duplicate-key", row=row[ROW],
-                                        column=inp.period or inp.payee))
-                continue
-            if pid in chosen and chosen[pid][1] == 1:
-                continue  # a row for exactly this period wins over a longer one
-            chosen[pid] = (row, share)
-        for pid, (row, share) in chosen.items():
-            if share != 1:
-                row = dict(row)
-                for col, word in inp.columns.items():
-                    if word in ("money", "number") and row.get(col) is not None:
-                        row[col] = row[col] * share
-                row["_share_of_period"] = share
-            per_payee.setdefault(pid, {})[name] = row
-        if inp.missing == "error":
-            used = _used_tables(compiled)
-            if name in used:
-                for pid in sorted(payees):
-                    if name not in per_payee.get(pid, {}):
-                        problems.append(Problem(table.file, None, None,
-                                                f"payee '{pid}' has no {name} row for "
-                                                f"{period.label}",
-                                                f"add it, or set 'missing: null' on "
-                                                f"inputs.{name} to treat it as missing",
-                                                code="missing-row"))
+    # per-payee tables (quotas, KPIs): the row for this period, or a longer one split
+    per_payee, per_payee_sets = _per_payee_rows(compiled, tables, period, payees, payee_ok,
+                                                problems)
+
+    tables, rates = _convert_currencies(compiled, tables, period, problems)
 
     # transaction tables: rows of the period, per payee
     credits: dict[str, dict[str, list[dict]]] = {}
+    for pid, sets in per_payee_sets.items():
+        credits.setdefault(pid, {}).update(sets)
     env = Env(compiled.params, period.attrs(), payees)
     for name, inp in plan.inputs.items():
         if not inp.key or name not in tables:
@@ -168,16 +130,139 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     for sets in credits.values():
         for rows in sets.values():
             rows.sort(key=lambda r: r.get("_order") or _row_order(r))
-    return Prepared(payees, credits, per_payee, problems, warnings)
+    if payees_inp is not None and payees_inp.currency:
+        for pid, row in payees.items():
+            cur = str(row.get(payees_inp.currency) or plan.currency).upper()
+            if cur not in rates:
+                problems.append(Problem(tables["payees"].file, None, None,
+                                        f"payee '{pid}' is paid in {cur}, but there is no "
+                                        f"{cur} exchange rate for {period.label}",
+                                        "add the rate to the exchange-rate input",
+                                        code="missing-rate", row=row[ROW],
+                                        column=payees_inp.currency))
+    return Prepared(payees, credits, per_payee, problems, warnings, rates)
+
+
+def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems):
+    """payee -> table -> the row for this period; and payee -> table -> rows (for `by`).
+
+    A row for exactly the run's period wins. A row for a longer span that contains it (a
+    yearly quota in a quarterly plan) gives its amounts split by the input's `weights`
+    (by the period's number within the span: month 3, quarter 1) or else by days.
+    """
+    plan = compiled.plan
+    used = _used_tables(compiled)
+    per_payee: dict[str, dict[str, dict]] = {}
+    sets: dict[str, dict[str, list[dict]]] = {}
+    for name, inp in plan.inputs.items():
+        if inp.key or name == "payees" or name not in tables or not inp.payee:
+            continue
+        table = tables[name]
+        chosen: dict[tuple, tuple[dict, Decimal]] = {}
+        for row in table.rows:
+            pid = str(row[inp.payee])
+            share = Decimal(1)
+            if inp.period:
+                label = str(row.get(inp.period) or "")
+                share = _period_share(label, period, inp.weights)
+                if share is None:
+                    continue
+            if not payee_ok(pid, table, row, inp.payee):
+                continue
+            key = (pid, *(str(row.get(b)) for b in inp.by))
+            if key in chosen and chosen[key][1] == 1 and share == 1:
+                what = " and ".join([f"payee '{pid}'"] + [f"{b} '{row.get(b)}'" for b in inp.by])
+                problems.append(Problem(table.file, None, None,
+                                        f"{what} has two rows for {period.label} "
+                                        f"(first at row {chosen[key][0][ROW]})",
+                                        "keep one row per payee and period",
+                                        code="duplicate-key", row=row[ROW],
+                                        column=inp.period or inp.payee))
+                continue
+            if key in chosen and chosen[key][1] == 1:
+                continue  # a row for exactly this period wins over a longer one
+            chosen[key] = (row, share)
+        for key, (row, share) in chosen.items():
+            pid = key[0]
+            if share != 1:
+                row = dict(row)
+                for col, word in inp.columns.items():
+                    if word in ("money", "number") and row.get(col) is not None:
+                        row[col] = row[col] * share
+                row["_share_of_period"] = share
+            row.setdefault("_key", str(row[ROW]))
+            per_payee.setdefault(pid, {})[name] = row
+            sets.setdefault(pid, {}).setdefault(name, []).append(row)
+        if inp.missing == "error" and name in used and not inp.by:
+            for pid in sorted(payees):
+                if name not in per_payee.get(pid, {}):
+                    problems.append(Problem(table.file, None, None,
+                                            f"payee '{pid}' has no {name} row for "
+                                            f"{period.label}",
+                                            f"add it, or set 'missing: null' on "
+                                            f"inputs.{name} to treat it as missing",
+                                            code="missing-row"))
+    return per_payee, sets
+
+
+def _convert_currencies(compiled, tables, period, problems):
+    """Money in a transaction's own currency -> the plan currency, at the period's rate.
+
+    The converted amount is the exact product (not rounded); only the line that pays
+    on it is rounded. Each converted row keeps a note of the conversion for its lines.
+    """
+    plan = compiled.plan
+    if plan.fx is None or plan.fx.from_ not in tables:
+        return tables, {plan.currency: Decimal(1)}
+    fx_inp = plan.inputs[plan.fx.from_]
+    rates: dict[str, Decimal] = {}
+    for row in tables[plan.fx.from_].rows:
+        if fx_inp.period and _period_share(str(row.get(fx_inp.period) or ""), period, {}) \
+                is None:
+            continue
+        cur = str(row.get(plan.fx.currency) or "").upper()
+        rate = row.get(plan.fx.rate)
+        if cur and rate is not None:
+            rates[cur] = Decimal(rate)
+    rates[plan.currency] = Decimal(1)
+    out = dict(tables)
+    for name, inp in plan.inputs.items():
+        if not inp.currency or name not in tables or name == "payees":
+            continue
+        money_cols = [c for c, t in inp.columns.items() if t == "money"]
+        converted = []
+        table = tables[name]
+        for row in table.rows:
+            cur = str(row.get(inp.currency) or plan.currency).upper()
+            if cur == plan.currency:
+                converted.append(row)
+                continue
+            rate = rates.get(cur)
+            if rate is None:
+                problems.append(Problem(table.file, None, None,
+                                        f"no exchange rate for {cur} in {period.label}",
+                                        f"add {cur} to {plan.fx.from_}", code="missing-rate",
+                                        row=row[ROW], column=inp.currency))
+                continue
+            new = dict(row)
+            notes = []
+            for col in money_cols:
+                if new.get(col) is not None:
+                    notes.append(f"{col} {cur} {fmt_money(new[col])} x {rate} = "
+                                 f"{plan.currency} {fmt_money(new[col] * rate)}")
+                    new[col] = new[col] * rate
+            new["_fx"] = "; ".join(notes)
+            converted.append(new)
+        out[name] = Table(table.name, table.file, converted)
+    return out, rates
 
 
 def _row_order(row: dict):
     return (MIN_ORDER[0], str(row.get(ROW)))
 
 
-def _period_share(label: str, period: Period) -> Decimal | None:
-    """1 for a row of exactly this period; the day share for a longer span; else None."""
-    from .periods import parse_period
+def _period_share(label: str, period: Period, weights: dict) -> Decimal | None:
+    """1 for a row of exactly this period; its share of a longer span; else None."""
     if label == period.label:
         return Decimal(1)
     try:
@@ -187,6 +272,9 @@ def _period_share(label: str, period: Period) -> Decimal | None:
     if p == period:
         return Decimal(1)
     if period.within(p) and p.days > period.days:
+        if weights:
+            w = weights.get(str(period.number_within(p)))
+            return Decimal(w) if w is not None else Decimal(0)
         return period.share_of(p)
     return None
 
@@ -287,7 +375,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period) -> RunResult:
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     ids = set(prep.payees) | set(prep.credits) | set(prep.per_payee)
-    step, mode = plan.rounding.to, plan.rounding.mode
+    step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
     per_line = plan.rounding.per == "line"
     file = compiled.file
     payees_inp = plan.inputs.get("payees")
@@ -344,6 +432,12 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period) -> RunResult:
             if lines or e.name in env.earnings:
                 pr.components[e.name] = total
             pr.lines.extend(lines)
+        _total_limits(compiled, env, pid, pr, step, mode)
+        pr.currency = plan.currency
+        if payees_inp is not None and payees_inp.currency:
+            cur = str(env.payee.get(payees_inp.currency) or plan.currency).upper()
+            if cur != plan.currency:
+                _pay_in(pr, cur, prep.rates[cur], plan.currency)
         for i, ln in enumerate(pr.lines, start=1):
             ln.number = i
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
@@ -359,6 +453,45 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period) -> RunResult:
         result.payees.append(pr)
     result.payees.sort(key=lambda p: p.payee)
     return result
+
+
+def _total_limits(compiled, env, pid, pr, step, mode) -> None:
+    """A cap or floor on the payee's total, as its own line under 'total'."""
+    limits = compiled.total
+    if not limits:
+        return
+    total = sum((ln.amount for ln in pr.lines), Decimal(0))
+    for kind, expr in limits:
+        limit, text = expr.explain(env, None)
+        if limit is None:
+            continue
+        limit = round_to(Decimal(limit), step, mode)
+        if (kind == "cap" and total > limit) or (kind == "floor" and total < limit):
+            words = "Total cap reached: pay limited to" if kind == "cap" else \
+                "Total floor applied: pay raised to"
+            pr.lines.append(Line(0, pid, "total", kind, limit - total, limit - total,
+                                 str(expr.pos), f"{words} {text} = {fmt_money(limit)}"))
+            pr.components["total_" + kind] = limit - total
+            total = limit
+
+
+def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str) -> None:
+    """Convert each line, as shown in the plan currency, to the payee's currency.
+
+    Each line is converted and rounded on its own (to the currency's minor unit, half
+    up), so the payee's lines still add up to their total.
+    """
+    step = minor_unit(currency)
+    pr.components = {}
+    for ln in pr.lines:
+        exact = ln.amount / rate
+        paid = round_to(exact, step, "half_up")
+        ln.note = (ln.note + "; " if ln.note else "") + \
+            f"paid in {currency}: {plan_currency} {fmt_money(ln.amount)} / {rate} = {exact:.6f}" \
+            f" -> {currency} {fmt_money(paid, max(0, -step.as_tuple().exponent))}"
+        ln.amount = paid
+        pr.components[ln.component] = pr.components.get(ln.component, Decimal(0)) + paid
+    pr.currency = currency
 
 
 def _bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
@@ -435,6 +568,8 @@ def _line(pid, e: EarningStep, kind, value, text, step, mode, per_line, rule, en
     rounding = ""
     if per_line and amount != value:
         rounding = f"{value} -> {fmt_money(amount)} ({mode.replace('_', ' ')} to {step})"
+    if text.startswith("(") and text.endswith(")") and isinstance(e.value.node, ast.Call):
+        text = text[1:-1]  # a tier split that is the whole formula needs no parentheses
     formula = f"{text} = {fmt_money(value)}" if text != fmt_money(value) else fmt_money(value)
     ln = Line(0, pid, e.name, kind, amount, value, rule, formula, rounding=rounding)
     if row is not None:
@@ -443,9 +578,13 @@ def _line(pid, e: EarningStep, kind, value, text, step, mode, per_line, rule, en
         ln.date = d if d and d != "0000-00-00" else None
         if row.get("_via"):
             ln.note = f"credited through {row['_via']}"
+        if row.get("_fx"):
+            ln.note = (ln.note + "; " if ln.note else "") + row["_fx"]
         if row.get("_share") is not None:
             ln.note = (ln.note + "; " if ln.note else "") + \
                 f"split share {fmt_value(row['_share'], _ratio())}"
+    for label, fn, t in e.inputs:
+        ln.inputs[label] = fmt_value(fn(env, row if row is not None else {}), t)
     if env.splits:
         ln.tiers = [TierPart(p.tier, p.amount, p.rate, p.pays) for p in env.splits]
     if env.basis_trace:

@@ -26,7 +26,7 @@ from .types import (BOOLEAN, DATE, DIMENSIONLESS, INTEGER, MISSING, MONEY, NUMBE
                     comparable, parse_column_type, unify)
 
 KEYWORDS = {"if", "else", "and", "or", "not", "in", "between", "where", "true", "false",
-            "missing", "payee", "period"}
+            "missing", "payee", "period", "total"}
 
 # name: (fewest args, most args or None)
 FUNCTIONS = {
@@ -145,6 +145,14 @@ def pass_tables(c: Checked) -> None:
                 c.error(c.source.pos(("inputs", name, "columns", col)),
                         f"column '{col}' is the date of '{name}' but is declared "
                         f"{info.columns[col]}", "declare it as date", code="wrong-type")
+        is_fx = plan.fx is not None and plan.fx.from_ == name
+        if is_fx:
+            kind = "reference"
+            info.kind = kind
+            for col in (plan.fx.currency, plan.fx.rate):
+                if col not in info.columns:
+                    c.error(info.pos, f"the exchange-rate input '{name}' has no column '{col}'",
+                            f"declare it under inputs.{name}.columns", code="unknown-column")
         if kind == "per_payee" and not inp.payee:
             c.error(info.pos, f"input '{name}' needs either 'key:' (a table of transactions) "
                     "or 'payee:' (one row per payee)", "add 'payee: <column with the payee id>'",
@@ -152,6 +160,11 @@ def pass_tables(c: Checked) -> None:
         if kind == "payees" and not inp.key:
             c.error(info.pos, "input 'payees' needs 'key:', the column with the payee id",
                     "add 'key: payee_id'", code="missing-field")
+        for col in inp.by:
+            if col not in info.columns:
+                c.error(c.source.pos(("inputs", name, "by")), f"'by: {col}' is not a column "
+                        f"of '{name}'", f"declare it under inputs.{name}.columns",
+                        code="unknown-column")
         if kind == "payees":
             info.payee = inp.key
         for col in inp.rename:
@@ -203,6 +216,16 @@ def pass_tables(c: Checked) -> None:
                         code="unknown-column")
         info.columns["value"] = None  # typed by pass_types
         sym.tables[name] = info
+    if plan.fx is not None and plan.fx.from_ not in plan.inputs:
+        c.error(c.source.pos(("fx", "from")), f"unknown exchange-rate input '{plan.fx.from_}'",
+                did_you_mean(plan.fx.from_, plan.inputs) or "declare it under inputs",
+                code="unknown-name")
+    for name, inp in plan.inputs.items():
+        if inp.currency and plan.fx is None and name != "payees":
+            c.error(c.source.pos(("inputs", name, "currency")),
+                    f"'{name}' has a currency column but the plan has no exchange rates",
+                    "add 'fx: {from: <input with currency and rate columns>}'",
+                    code="missing-field")
     if any(cr.rollup for cr in plan.credits.values()):
         payees = plan.inputs.get("payees")
         if payees is None or not payees.manager:
@@ -251,6 +274,11 @@ def _expression_fields(plan: Plan):
             text = getattr(e, key)
             if text is not None:
                 yield ("earnings", name, key), text, Scope("payee", owner=name)
+    if plan.total is not None:
+        for key in ("cap", "floor"):
+            text = getattr(plan.total, key)
+            if text is not None:
+                yield ("total", key), text, Scope("payee", owner="total")
 
 
 def pass_parse(c: Checked) -> None:
@@ -281,8 +309,8 @@ def pass_resolve(c: Checked) -> None:
 
 def pass_cycles(c: Checked) -> None:
     """Definitions form a DAG (so evaluation always ends); print any cycle found."""
-    graph = {n: sorted(d for d in ds if d in c.deps or d in c.symbols.all_names())
-             for n, ds in c.deps.items()}
+    known = c.symbols.all_names()  # once: it builds a set of every name
+    graph = {n: sorted(d for d in ds if d in c.deps or d in known) for n, ds in c.deps.items()}
     # visit in the order the plan lists its definitions, so independent steps keep it
     where = c.symbols.positions
     names = sorted(set(graph) | {d for ds in graph.values() for d in ds},
@@ -366,6 +394,10 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
             c.error(node.pos, f"{what} must be money, not {_a(t)}",
                     "multiply a rate by an amount, e.g. 'amount * 8%'" if t.kind == RATIO
                     else None, code="unit-mismatch")
+    elif section == "total":
+        if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
+            c.error(node.pos, f"a total {path[1]} must be money, not {_a(t)}",
+                    code="unit-mismatch")
     elif section == "rates":
         if path[2] == "basis" and t is not None and not t.numeric:
             c.error(node.pos, f"a rate table's basis must be a number, ratio or money, not {t}",
@@ -688,7 +720,11 @@ class _Resolver:
     def _names_set(self, node: ast.Node) -> bool:
         return isinstance(node, ast.Ref) and node.parts[0] in self.sym.tables and (
             len(node.parts) == 1 or self.sym.tables[node.parts[0]].kind in
-            ("transactions", "credits"))
+            ("transactions", "credits") or self._has_by(node.parts[0]))
+
+    def _has_by(self, name: str) -> bool:
+        inp = self.c.plan.inputs.get(name)
+        return inp is not None and bool(inp.by)
 
     def _set_arg(self, arg: ast.Node, scope: Scope, fn: str) -> str | None:
         c = self.c
@@ -866,6 +902,13 @@ class _Resolver:
         if col not in table.columns:
             self._unknown_column(ref, table, col)
             return None
+        if table.kind == "reference":
+            return (f"'{head}' holds exchange rates; the engine applies them", None, "scope")
+        if table.kind == "per_payee" and self._has_by(head):
+            by = ", ".join(self.c.plan.inputs[head].by)
+            return (f"'{head}' has a row per payee and {by}; '{ref.dotted}' needs an aggregate",
+                    f"e.g. sum({ref.dotted} where {self.c.plan.inputs[head].by[0]} == \"...\")",
+                    "aggregate")
         if table.kind in ("per_payee",):
             if not scope.sees_payee():
                 return (f"'{ref.dotted}' is per payee and cannot be used in a credit rule",

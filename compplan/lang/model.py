@@ -10,7 +10,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
+                      field_validator)
 
 Expr = Annotated[str, WithJsonSchema({"type": ["string", "number", "boolean"],
                                       "description": "an expression"})]
@@ -19,6 +20,19 @@ PeriodKind = Literal["day", "week", "month", "quarter", "half", "year"]
 ColumnType = Literal["money", "ratio", "percent", "number", "integer", "int", "date", "text",
                      "boolean", "bool"]
 RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+
+
+def _percent(v):
+    """'20%' -> Decimal('0.2'); plain numbers as they are (kept exact, never float)."""
+    if isinstance(v, str) and v.strip().endswith("%"):
+        try:
+            return Decimal(v.strip()[:-1].replace("_", "")) / 100
+        except Exception:
+            return v
+    return v
+
+
+Share = Annotated[Decimal, BeforeValidator(_percent)]
 
 
 class Strict(BaseModel):
@@ -31,9 +45,13 @@ class Effective(Strict):
 
 
 class Rounding(Strict):
-    """How each line is rounded: to a step (0.01 = cents), with a mode, per line."""
+    """How each line is rounded: to a step (0.01 = cents), with a mode, per line.
 
-    to: Decimal = Decimal("0.01")
+    Without `to`, lines round to the minor unit of the plan's currency (0.01 for USD,
+    1 for JPY or VND).
+    """
+
+    to: Decimal | None = None
     mode: RoundingMode = "half_up"
     per: Literal["line", "total"] = "line"
 
@@ -54,6 +72,8 @@ class Input(Strict):
     manager: str | None = None
     start: str | None = None  # payees: first active day (hire date), for proration
     end: str | None = None  # payees: last active day
+    by: list[Name] = []  # one-row-per-payee tables: more key columns (product, territory)
+    weights: dict[str, Share] = {}  # a longer target's split by period number, not days
     columns: dict[Name, ColumnType] = {}
     rename: dict[Name, str] = {}
     missing: Literal["error", "null", "zero"] = "error"
@@ -118,6 +138,22 @@ class Earning(Strict):
     description: str | None = None
 
 
+class Limits(Strict):
+    """A cap or floor on a payee's total pay, across components."""
+
+    cap: Expr | None = None
+    floor: Expr | None = None
+
+
+class FX(Strict):
+    """Exchange rates: a table of (currency, rate[, period]) where one unit of the
+    currency is worth `rate` units of the plan currency."""
+
+    from_: Name = Field(alias="from")
+    currency: Name = "currency"
+    rate: Name = "rate"
+
+
 class Scenario(Strict):
     """A few rows of inline data and the payouts they must give: the plan's own test."""
 
@@ -145,6 +181,8 @@ class Plan(Strict):
     measures: dict[Name, Expr] = {}
     rates: dict[Name, RateTable] = {}
     earnings: dict[Name, Earning] = {}
+    total: Limits | None = None
+    fx: FX | None = None
     scenarios: list[Scenario] = []
 
 
