@@ -1,0 +1,160 @@
+"""The example plans in plans/: their scenarios pass, and their sample data pays what
+was worked out by hand.
+
+Every expected total below was worked out on paper from the CSV files in
+plans/data/<plan>/, with the arithmetic written above the assertion; none was copied
+from the engine's output. When a plan or its data changes, redo the arithmetic.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compplan.engine import load_plan, run_files
+from compplan.engine.scenarios import run_scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = ROOT / "plans"
+SAMPLES = yaml.safe_load((PLANS / "samples.yaml").read_text(encoding="utf-8"))["samples"]
+ADJUSTMENTS = ("cap", "floor", "rounding")
+
+
+def D(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def sample(plan_file: str):
+    """The run of a plan on its sample data, as plans/samples.yaml lists it."""
+    entry = next(e for e in SAMPLES if e["plan"] == plan_file)
+    return run_files(PLANS / entry["plan"], PLANS / entry["data"], str(entry["period"]))
+
+
+def pay(result, payee: str):
+    pr = result.payee(payee)
+    assert pr is not None, f"{payee} is not in the results"
+    # a statement adds up: the payee's total is the sum of its lines
+    assert sum((ln.amount for ln in pr.lines), Decimal(0)) == pr.total
+    return pr
+
+
+def lines_of(pr, component: str, kind: str | None = None):
+    return [ln for ln in pr.lines if ln.component == component and
+            (kind is None or ln.kind == kind)]
+
+
+# ---------------------------------------------------------------- every plan
+
+@pytest.mark.parametrize("entry", SAMPLES, ids=[e["plan"] for e in SAMPLES])
+def test_scenarios_pass(entry):
+    compiled = load_plan(PLANS / entry["plan"])
+    outcomes = run_scenarios(compiled)
+    assert outcomes, f"{entry['plan']} has no scenarios"
+    failed = {o.name: o.differences + [p.message for p in o.problems]
+              for o in outcomes if not o.passed}
+    assert not failed
+
+
+@pytest.mark.parametrize("entry", SAMPLES, ids=[e["plan"] for e in SAMPLES])
+def test_sample_data_fires_every_earning(entry):
+    compiled = load_plan(PLANS / entry["plan"])
+    result = sample(entry["plan"])
+    for pr in result.payees:
+        assert sum((ln.amount for ln in pr.lines), Decimal(0)) == pr.total, pr.payee
+        assert sum(pr.components.values(), Decimal(0)) == pr.total, pr.payee
+    assert sum((p.total for p in result.payees), Decimal(0)) == result.total
+    for name in compiled.plan.earnings:
+        fired = [pr.payee for pr in result.payees for ln in pr.lines
+                 if ln.component == name and ln.kind not in ADJUSTMENTS and ln.amount != 0]
+        assert fired, f"earning '{name}' of {entry['plan']} pays no one on the sample data"
+
+
+def test_samples_list_every_plan():
+    listed = {e["plan"] for e in SAMPLES}
+    assert listed == {p.name for p in PLANS.glob("*.yaml")} - {"samples.yaml"}
+    for e in SAMPLES:
+        assert (PLANS / e["data"]).is_dir(), e
+
+
+# ---------------------------------------------------------------- textbook.yaml
+
+def test_textbook_sample():
+    r = sample("textbook.yaml")
+    ann, bob, cy = pay(r, "ann"), pay(r, "bob"), pay(r, "cy")
+    # ann: D1 40,000 + D2 32,000 + 60% of D7 50,000 (30,000) = 102,000; no quota row,
+    # so the two quota-based commissions do not fire.
+    # banded: 50,000 x 5% + 50,000 x 6% + 2,000 x 7% = 2,500 + 3,000 + 140 = 5,640.00
+    assert ann.components["banded"] == D("5640.00")
+    assert ann.total == D("5640.00")
+    # bob: D3 64,000 + D4 25,000 + 30% of D7 (15,000) = 104,000 (D0 is December 2025);
+    # quota 100,000 (the 2026-Q2 row is ignored), attainment 104%.
+    # banded: 2,500 + 3,000 + 4,000 x 7% = 5,780.00
+    # step:   100,000 x 3% + 4,000 x 5% = 3,000 + 200 = 3,200.00
+    # whole:  104,000 x 5% = 5,200.00
+    # total:  5,780 + 3,200 + 5,200 = 14,180.00
+    assert bob.components["banded"] == D("5780.00")
+    assert bob.components["step_commission"] == D("3200.00")
+    assert bob.components["whole_commission"] == D("5200.00")
+    assert bob.total == D("14180.00")
+    # cy: 10% of D7 = 5,000 on a 10,000 quota (50%).
+    # banded 5,000 x 5% = 250; step 5,000 x 3% = 150; whole 5,000 x 3% = 150
+    # total 250 + 150 + 150 = 550.00
+    assert cy.total == D("550.00")
+
+
+# ---------------------------------------------------------------- ae.yaml
+
+def test_ae_sample():
+    r = sample("ae.yaml")
+    # ann: quota 200,000; bands at 100,000 / 200,000 / 300,000 of bookings.
+    #   A-101 0 -> 60,000:        60,000 x 4%                  = 2,400
+    #   A-102 60,000 -> 130,000:  40,000 x 4% + 30,000 x 8%    = 1,600 + 2,400 = 4,000
+    #   A-103 130,000 -> 180,000: 50,000 x 8%                  = 4,000
+    #   A-104 180,000 -> 225,000: 20,000 x 8% + 25,000 x 12%   = 1,600 + 3,000 = 4,600
+    #   (A-099 closed in December, A-105 is services: neither counts)
+    # commission 2,400 + 4,000 + 4,000 + 4,600 = 15,000.00; CSAT 84 < 85: no bonus
+    ann = pay(r, "ann")
+    assert ann.total == D("15000.00")
+    a102 = next(ln for ln in ann.lines if "deals:A-102" in ln.sources)
+    assert [(t.tier, t.amount, t.rate) for t in a102.tiers] == [
+        (1, D("40000"), D("0.04")), (2, D("30000"), D("0.08"))]
+    # ben: quota 100,000; bands at 50,000 / 100,000 / 150,000.
+    #   B-201 0 -> 80,000:        50,000 x 4% + 30,000 x 8%               = 4,400
+    #   B-202 80,000 -> 170,000:  20,000 x 8% + 50,000 x 12% + 20,000 x 16% = 10,800
+    #   B-203 170,000 -> 200,000: 30,000 x 16%                            = 4,800
+    # commission 20,000, cap 250% x 5,000 = 12,500: cap line 12,500 - 20,000 = -7,500
+    # total 12,500.00 (CSAT 80: no bonus)
+    ben = pay(r, "ben")
+    assert [ln.amount for ln in lines_of(ben, "commission", "cap")] == [D("-7500.00")]
+    assert ben.total == D("12500.00")
+    # cara: quota 150,000; bands at 75,000 / 150,000 / 225,000.
+    #   C-301 0 -> 75,000 x 4% = 3,000; C-302 75,000 -> 135,000: 60,000 x 8% = 4,800
+    #   C-303 135,000 -> 165,000: 15,000 x 8% + 15,000 x 12% = 1,200 + 1,800 = 3,000
+    # commission 10,800; attainment 110%, CSAT 99: bonus 1,000 x 99 / 90 = 1,100
+    # total 10,800 + 1,100 = 11,900.00
+    cara = pay(r, "cara")
+    assert cara.components["csat_bonus"] == D("1100.00")
+    assert cara.total == D("11900.00")
+    # dev: quota 120,000; bands at 60,000 / 120,000 / 180,000.
+    #   D-401 renewal 100,000 credited at 50% = 50,000 x 4% = 2,000
+    #   D-402 50,000 -> 90,000: 10,000 x 4% + 30,000 x 8% = 400 + 2,400 = 2,800
+    #   D-403 90,000 -> 110,000: 20,000 x 8% = 1,600   (D-404 is in April)
+    # total 2,000 + 2,800 + 1,600 = 6,400.00 (91.7% of quota: no CSAT bonus)
+    assert pay(r, "dev").total == D("6400.00")
+    # fay: quota 80,000; F-601 and F-602 close the same day and are taken in id order.
+    #   F-601 0 -> 40,000 x 4% = 1,600; F-602 40,000 -> 80,000 x 8% = 3,200
+    #   F-603 80,000 -> 86,000: 6,000 x 12% = 720; CSAT 90 at 107.5%: 1,000 x 90/90
+    # total 1,600 + 3,200 + 720 + 1,000 = 6,520.00
+    fay = pay(r, "fay")
+    assert [ln.sources for ln in lines_of(fay, "commission")] == [
+        ["deals:F-601"], ["deals:F-602"], ["deals:F-603"]]
+    assert fay.total == D("6520.00")
+    # gus: quota 90,000; bands at 45,000 / 90,000.
+    #   G-701 12,000 x 4% = 480; G-702 renewal 24,000 -> 12,000 x 4% = 480
+    #   G-703 15,000 x 4% = 600; G-705 39,000 -> 57,000: 6,000 x 4% + 12,000 x 8% = 1,200
+    # total 480 + 480 + 600 + 1,200 = 2,760.00
+    assert pay(r, "gus").total == D("2760.00")
+    # eli: E-501 20,000 x 4% = 800; E-503 renewal 30,000 -> 15,000 x 4% = 600 -> 1,400.00
+    assert pay(r, "eli").total == D("1400.00")
