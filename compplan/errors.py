@@ -107,9 +107,13 @@ def format_text(problems: Iterable[Problem], sources: dict[str, str] | None = No
         out.append(f"{p.where}: {p.severity}: {p.message}")
         text = sources.get(p.file)
         if text is not None and p.line is not None:
-            lines = text.splitlines()
+            # lines end at '\n' only, as positions count them (not str.splitlines's
+            # form feeds and U+2028), so the line shown is the line named
+            lines = text.split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
             if 0 < p.line <= len(lines):
-                src = lines[p.line - 1].rstrip("\n")
+                src = lines[p.line - 1].rstrip("\r")
                 out.append(f"    {src}")
                 if p.col is not None:
                     # keep tabs so the caret lines up under them

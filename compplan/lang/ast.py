@@ -56,6 +56,7 @@ class Ref(Node):
     """A name, plain (`amount`) or qualified (`payee.region`, `quotas.amount`)."""
 
     parts: tuple[str, ...]
+    part_pos: tuple[Pos, ...] = field(default=(), repr=False, compare=False)  # of each part
 
     @property
     def dotted(self) -> str:

@@ -245,7 +245,8 @@ class _Builder:
         return ast.Missing(self.pos(t))
 
     def b_ref(self, t):
-        return ast.Ref(self.pos(t.children[0]), tuple(str(c) for c in t.children))
+        return ast.Ref(self.pos(t.children[0]), tuple(str(c) for c in t.children),
+                       tuple(self.pos(c) for c in t.children))
 
     def b_negate(self, t):
         operand = self.build(t.children[1])

@@ -138,23 +138,85 @@ def load_yaml(text: str, name: str) -> tuple[SourceFile, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        msg = (e.problem or "invalid YAML").strip()
-        context = f" {e.context.strip()}" if e.context else ""
-        hint = _yaml_hint(msg, text, line)
-        problems.append(Problem(name, line, col, f"YAML syntax error: {msg}{context}",
-                                hint, code="yaml-syntax"))
+        raw = (e.problem or "invalid YAML").strip()
+        words, hint, at_start = _yaml_words(raw, (e.context or "").strip())
+        # an unclosed quote or a key without ':' is best shown where it starts
+        mark = (e.context_mark if at_start and e.context_mark else None) or \
+            e.problem_mark or e.context_mark
+        # by offset: PyYAML also counts U+2028 and other rare breaks as new lines
+        pos = src.pos_of_offset(mark.index) if mark else None
+        hint = hint or _yaml_hint(raw, text, pos.line if pos else None)
+        problems.append(Problem(name, pos.line if pos else None, pos.col if pos else None,
+                                f"YAML syntax error: {words}", hint, code="yaml-syntax"))
+        return src, problems
+    except yaml.reader.ReaderError as e:  # a control character, often pasted in
+        pos = src.pos_of_offset(e.position)
+        problems.append(Problem(name, pos.line, pos.col, "the file contains a character "
+                                f"that YAML does not allow (U+{e.character:04X})",
+                                "delete it: it may have come in with text pasted from "
+                                "another program", code="yaml-syntax"))
         return src, problems
     except yaml.YAMLError as e:  # pragma: no cover - PyYAML marks nearly everything
         problems.append(Problem(name, 1, 1, f"YAML syntax error: {e}", code="yaml-syntax"))
         return src, problems
+    except RecursionError:
+        problems.append(_too_deep(name))
+        return src, problems
     if root is None:
         src.data = None
         return src, problems
-    src.data = _convert(root, (), src, problems)
+    try:
+        src.data = _convert(root, (), src, problems)
+    except RecursionError:
+        src.data = None
+        problems.append(_too_deep(name))
     return src, problems
+
+
+def _too_deep(name: str) -> Problem:
+    return Problem(name, 1, 1, "the plan is nested too deeply to read (lists or mappings "
+                   "inside each other hundreds of levels deep)", "flatten the structure",
+                   code="yaml-syntax")
+
+
+# PyYAML's problems in a comp admin's words: (problem starts with, context contains,
+# message, hint, point at where the construct started rather than where PyYAML gave up)
+_YAML_WORDS = [
+    ("expected <block end>", "", "this line's indentation does not match the lines above it",
+     "check the indentation of this line against the lines above it", False),
+    ("did not find expected key", "", "this line's indentation does not match the lines "
+     "above it", "check the indentation of this line against the lines above it", False),
+    ("mapping values are not allowed", "", "unexpected ':' in this value",
+     "a value containing ': ' must be quoted, or the indentation of this line is off", False),
+    ("found character '\\t'", "", "a tab cannot be used here",
+     "YAML does not allow tabs for indentation; use spaces", False),
+    ("found unexpected end of stream", "quoted scalar", "this quoted value is never closed",
+     "add the closing quote", True),
+    ("could not find expected ':'", "simple key", "this key has no ':' after it",
+     "write 'key: value'", True),
+    ("expected ',' or '}'", "", "a '{ ... }' mapping is missing a ',' or its closing '}'",
+     "separate entries with ', ' and close the mapping with '}'", False),
+    ("expected ',' or ']'", "", "a '[ ... ]' list is missing a ',' or its closing ']'",
+     "separate items with ', ' and close the list with ']'", False),
+    ("found undefined alias", "", "a value cannot start with '*' unless it is quoted",
+     "put the value in quotes", False),
+    ("but found another document", "", "'---' starts a second document; a plan file holds "
+     "one", "remove the '---' line", False),
+]
+_YAML_TOKENS = {"<block end>": "the end of the block", "<block mapping start>": "a new key",
+                "<block sequence start>": "a list", "<scalar>": "a value",
+                "<stream end>": "the end of the file", "<document start>": "'---'"}
+
+
+def _yaml_words(problem: str, context: str) -> tuple[str, str | None, bool]:
+    """(message, hint, point at the start) for a PyYAML problem."""
+    for start, ctx, words, hint, at_start in _YAML_WORDS:
+        if problem.startswith(start) and ctx in context:
+            return words, hint, at_start
+    message = f"{problem} {context}" if context else problem
+    for token, words in _YAML_TOKENS.items():
+        message = message.replace(f"'{token}'", words).replace(token, words)
+    return message, None, False
 
 
 def _yaml_hint(msg: str, text: str, line: int | None) -> str | None:
@@ -168,7 +230,16 @@ def _yaml_hint(msg: str, text: str, line: int | None) -> str | None:
     return None
 
 
-def _convert(node: yaml.Node, path: Path, src: SourceFile, problems: list[Problem]):
+def _convert(node: yaml.Node, path: Path, src: SourceFile, problems: list[Problem],
+             _inside: frozenset = frozenset()):
+    if id(node) in _inside:  # an alias to a value that contains it: `x: &a [*a]`
+        problems.append(Problem.at(src.pos_of_offset(node.start_mark.index),
+                                   "this value contains an alias ('*') to itself",
+                                   "write the value out instead of using an alias",
+                                   code="bad-alias"))
+        return None
+    if not isinstance(node, yaml.ScalarNode):
+        _inside = _inside | {id(node)}
     src.nodes[path] = Located(node.start_mark.index, node.end_mark.index,
                               getattr(node, "style", None),
                               isinstance(node, yaml.ScalarNode))
@@ -196,10 +267,11 @@ def _convert(node: yaml.Node, path: Path, src: SourceFile, problems: list[Proble
                 continue
             src.keys[path + (key,)] = Located(key_node.start_mark.index,
                                               key_node.end_mark.index)
-            out[key] = _convert(value_node, path + (key,), src, problems)
+            out[key] = _convert(value_node, path + (key,), src, problems, _inside)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), src, problems) for i, item in enumerate(node.value)]
+        return [_convert(item, path + (i,), src, problems, _inside)
+                for i, item in enumerate(node.value)]
     # scalar: keep text; only explicit nulls become None
     if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
         return None
