@@ -575,7 +575,8 @@ class Compiler:
                                "after": running.to_basis(after)}
             if after > before:
                 parts = scaled.split(before, after)
-                share = value / (after - before)
+                # on a count basis a credit is one unit: an amount per unit pays once for it
+                share = Decimal(1) if form.unit and table.per_unit else value / (after - before)
                 if share != 1:
                     parts = [tiers_mod.Portion(p.tier, p.amount * share, p.rate,
                                                p.amount * share * p.rate) for p in parts]

@@ -86,6 +86,7 @@ class LinearForm:
     muls: list[Fn]
     divs: list[Fn]
     table: TierTable
+    unit: bool = False  # count(S): each credit moves the basis by 1, not by its value
 
     def running(self, env: Env) -> "Running":
         key = ("running", id(self))
@@ -124,7 +125,7 @@ class Running:
         orders, starts, by_id, by_key = [], [], {}, {}
         total = Decimal(0)
         for r in rows:
-            v = r.get("value") or Decimal(0)
+            v = Decimal(1) if form.unit else (r.get("value") or Decimal(0))
             orders.append(r["_order"])
             starts.append(total)
             by_id[r["_cid"]] = (total, total + v)
@@ -237,8 +238,8 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
             form = _linear(checked, comp, checked.expr("rates", name, "basis"))
             if form is not None:
-                set_name, where, muls, divs = form
-                lf = LinearForm(set_name, where, muls, divs, tier_tables[name])
+                set_name, where, muls, divs, unit = form
+                lf = LinearForm(set_name, where, muls, divs, tier_tables[name], unit)
                 lf.table_pos = checked.expr("rates", name, "basis").pos
                 comp.linear[name] = lf
 
@@ -305,8 +306,9 @@ def _source_text(checked: Checked, path) -> str:
 
 
 def _linear(checked: Checked, comp: Compiler, node: ast.Node, depth: int = 0):
-    """(set, where, muls, divs) if `node` is sum(S [where w]) times/divided by values that
-    do not depend on any set; else None."""
+    """(set, where, muls, divs, unit) if `node` is sum(S [where w]) or count(S [where w])
+    times/divided by values that do not depend on any set; else None. `unit` is true for
+    count(): each credit then moves the basis by 1."""
     if depth > 50:
         return None
     if isinstance(node, ast.Ref):
@@ -314,24 +316,24 @@ def _linear(checked: Checked, comp: Compiler, node: ast.Node, depth: int = 0):
         if res is not None and res.kind == "measure":
             return _linear(checked, comp, checked.expr("measures", res.name), depth + 1)
         return None
-    if isinstance(node, ast.Call) and node.name == "sum" and len(node.args) == 1:
+    if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
         res = checked.resolved.get(node.args[0])
         if res is not None and checked.symbols.tables[res.name].kind == "credits" and (
-                res.kind == "set" or res.column == "value"):
+                node.name == "count" or res.kind == "set" or res.column == "value"):
             where = comp.fast(node.where) if node.where is not None else None
-            return res.name, where, [], []
+            return res.name, where, [], [], node.name == "count"
         return None
     if isinstance(node, ast.Binary) and node.op in "*/":
         left = _linear(checked, comp, node.left, depth + 1)
         if left is not None and not _uses_sets(checked, node.right):
-            s, w, muls, divs = left
+            s, w, muls, divs, u = left
             f = comp.fast(node.right)
-            return (s, w, muls + [f], divs) if node.op == "*" else (s, w, muls, divs + [f])
+            return (s, w, muls + [f], divs, u) if node.op == "*" else (s, w, muls, divs + [f], u)
         if node.op == "*":
             right = _linear(checked, comp, node.right, depth + 1)
             if right is not None and not _uses_sets(checked, node.left):
-                s, w, muls, divs = right
-                return s, w, muls + [comp.fast(node.left)], divs
+                s, w, muls, divs, u = right
+                return s, w, muls + [comp.fast(node.left)], divs, u
     return None
 
 
