@@ -1,9 +1,12 @@
 """Entry point: the click group and the commands it gathers."""
 from __future__ import annotations
 
+import decimal
+
 import click
 
 from .. import __version__
+from ..engine.money import CONTEXT
 from . import check as check_cmds
 from . import demo as demo_cmds
 from . import run as run_cmds
@@ -21,4 +24,6 @@ for module in (check_cmds, run_cmds, demo_cmds):
 
 
 def main(argv: list[str] | None = None) -> None:
+    # every amount the command works out or shows uses the engine's exact context
+    decimal.setcontext(CONTEXT.copy())
     cli.main(args=argv, prog_name="compplan")

@@ -287,7 +287,7 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
             continue
         for ref in ast.refs(node):
             res = checked.resolved.get(ref)
-            if res is None or res.kind in ("set", "set_column", "rate"):
+            if res is None or res.kind in ("set", "set_column", "rate", "param"):
                 continue
             label = ref.dotted
             if label not in seen:

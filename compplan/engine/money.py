@@ -16,7 +16,8 @@ MODES = {
 
 # Arithmetic on amounts uses this context: 34 significant digits (IEEE decimal128) is far
 # beyond any amount a payroll holds, so only the explicit rounding of a line matters.
-CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+# Display of an amount (fmt_money) rounds half up under this context, like the lines.
+CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_UP,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero,
                                  decimal.Overflow])
 
@@ -47,11 +48,14 @@ def round_to(value: Decimal, step: Decimal = Decimal("0.01"), mode: str = "half_
     return result.quantize(step) if step < 1 else result
 
 
+_SPECS = {p: f",.{p}f" for p in range(0, 7)}
+
+
 def fmt_money(value: Decimal | None, places: int = 2) -> str:
+    """1234567.5 -> '1,234,567.50' (half up under CONTEXT, which every run uses)."""
     if value is None:
         return "missing"
-    q = Decimal(1).scaleb(-places)
-    return f"{value.quantize(q, rounding=decimal.ROUND_HALF_UP):,.{places}f}"
+    return format(value, _SPECS[places])
 
 
 def fmt_ratio(value: Decimal | None) -> str:

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Problem
 from .money import fmt_money
+from .tiers import Portion
 
 
-@dataclass
-class TierPart:
-    tier: int  # 0: below the first tier
-    amount: Decimal
-    rate: Decimal
-    pays: Decimal
+# The part of a line's amount that fell in one tier (tier 0: below the first tier).
+TierPart = Portion
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     number: int  # 1-based within the payee's statement
     payee: str
@@ -80,16 +77,41 @@ class RunResult:
         return sum(len(p.lines) for p in self.payees)
 
 
-def _jsonable(o):
-    if isinstance(o, Decimal):
-        return str(o)
-    raise TypeError(type(o))
+def _line_dict(ln: Line) -> dict:
+    d = {"payee": ln.payee, "line": ln.number, "component": ln.component, "kind": ln.kind,
+         "amount": str(ln.amount), "exact": str(ln.exact), "formula": ln.formula,
+         "inputs": ln.inputs, "sources": ln.sources, "rule": ln.rule}
+    if ln.tiers:
+        d["tiers"] = [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
+                       "pays": str(t.pays)} for t in ln.tiers]
+    if ln.basis_before is not None:
+        d["basis_before"], d["basis_after"] = str(ln.basis_before), str(ln.basis_after)
+    for key in ("rounding", "date", "note"):
+        v = getattr(ln, key)
+        if v:
+            d[key] = v
+    return d
+
+
+def summary_dict(result: RunResult) -> dict:
+    """The run and each payee's components, totals and measures (lines are separate)."""
+    return {
+        "plan": result.plan, "plan_name": result.plan_name, "version": result.plan_version,
+        "period": result.period, "currency": result.currency, "total": str(result.total),
+        "payees": [{"payee": p.payee, "name": p.name, "currency": p.currency or result.currency,
+                    "total": str(p.total), "lines": len(p.lines),
+                    "components": {k: str(v) for k, v in p.components.items()},
+                    "measures": p.measures, "warnings": p.warnings} for p in result.payees],
+        "warnings": [{"where": w.where, "message": w.message} for w in result.warnings],
+    }
 
 
 def to_json(result: RunResult) -> str:
-    data = asdict(result)
-    data["total"] = result.total
-    return json.dumps(data, default=_jsonable, indent=1)
+    """The whole result, lines included, as one JSON document (for small runs and tests)."""
+    data = summary_dict(result)
+    for p, d in zip(result.payees, data["payees"]):
+        d["lines"] = [_line_dict(ln) for ln in p.lines]
+    return json.dumps(data, indent=1, ensure_ascii=False)
 
 
 LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formula", "inputs",
@@ -98,7 +120,8 @@ LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formul
 
 
 def write_results(result: RunResult, out: Path) -> list[Path]:
-    """Write payees.csv, lines.csv and results.json atomically (temp file, then rename)."""
+    """Write payees.csv, lines.csv, lines.jsonl (one JSON object a line) and results.json
+    (the run and its payees), each atomically: a temp file, then a rename."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     components = sorted({c for p in result.payees for c in p.components})
@@ -132,9 +155,16 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
                             "" if ln.basis_after is None else ln.basis_after,
                             ln.rounding, ln.rule, ln.date or "", ln.note])
 
+    def lines_jsonl(fh):
+        dumps = json.dumps
+        for p in result.payees:
+            fh.writelines(dumps(_line_dict(ln), ensure_ascii=False) + "\n" for ln in p.lines)
+
     atomic("payees.csv", payees)
     atomic("lines.csv", lines)
-    atomic("results.json", lambda fh: fh.write(to_json(result)))
+    atomic("lines.jsonl", lines_jsonl)
+    atomic("results.json", lambda fh: fh.write(json.dumps(summary_dict(result), indent=1,
+                                                          ensure_ascii=False)))
     return written
 
 

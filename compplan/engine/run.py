@@ -570,7 +570,8 @@ def _line(pid, e: EarningStep, kind, value, text, step, mode, per_line, rule, en
         rounding = f"{value} -> {fmt_money(amount)} ({mode.replace('_', ' ')} to {step})"
     if text.startswith("(") and text.endswith(")") and isinstance(e.value.node, ast.Call):
         text = text[1:-1]  # a tier split that is the whole formula needs no parentheses
-    formula = f"{text} = {fmt_money(value)}" if text != fmt_money(value) else fmt_money(value)
+    shown = fmt_money(value)
+    formula = f"{text} = {shown}" if text != shown else shown
     ln = Line(0, pid, e.name, kind, amount, value, rule, formula, rounding=rounding)
     if row is not None:
         ln.sources = list(row.get("_src", ()))
@@ -583,10 +584,11 @@ def _line(pid, e: EarningStep, kind, value, text, step, mode, per_line, rule, en
         if row.get("_share") is not None:
             ln.note = (ln.note + "; " if ln.note else "") + \
                 f"split share {fmt_value(row['_share'], _ratio())}"
-    for label, fn, t in e.inputs:
-        ln.inputs[label] = fmt_value(fn(env, row if row is not None else {}), t)
+    if e.inputs:
+        r = row if row is not None else {}
+        ln.inputs = {label: fmt_value(fn(env, r), t) for label, fn, t in e.inputs}
     if env.splits:
-        ln.tiers = [TierPart(p.tier, p.amount, p.rate, p.pays) for p in env.splits]
+        ln.tiers = env.splits
     if env.basis_trace:
         ln.basis_before = env.basis_trace.get("before", env.basis_trace.get("basis"))
         ln.basis_after = env.basis_trace.get("after", env.basis_trace.get("basis"))
