@@ -158,3 +158,30 @@ def test_ae_sample():
     assert pay(r, "gus").total == D("2760.00")
     # eli: E-501 20,000 x 4% = 800; E-503 renewal 30,000 -> 15,000 x 4% = 600 -> 1,400.00
     assert pay(r, "eli").total == D("1400.00")
+
+
+# ---------------------------------------------------------------- sdr.yaml
+
+def test_sdr_sample():
+    r = sample("sdr.yaml")
+    # Counted from meetings.csv, March only (MTG-001 is February, the last row April).
+    # sam: held 16, missed 3 (1 rescheduled counts neither way): show 16 / 19 = 84.2%
+    #   14 qualified: 10 x 50 + 4 x 75 = 500 + 300 = 800.00
+    #   2 of them enterprise + outbound: 2 x 100 = 200.00; total 1,000.00
+    sam = pay(r, "sam")
+    pays = [ln.amount for ln in lines_of(sam, "meeting_pay")]
+    assert pays == [D("50.00")] * 10 + [D("75.00")] * 4
+    assert sam.components["enterprise_spiff"] == D("200.00")
+    assert sam.total == D("1000.00")
+    # tia: held 9, missed 2: 81.8%; 8 qualified x 50 = 400; 1 SPIFF 100 -> 500.00
+    assert pay(r, "tia").total == D("500.00")
+    # uma: held 6, missed 5: 6 / 11 = 54.5% < 60%: her 5 qualified meetings and her
+    # enterprise outbound meeting pay nothing -> 0.00
+    uma = pay(r, "uma")
+    assert uma.measures["qualified"] == "5"
+    assert uma.total == D("0.00")
+    # vic: held 6, missed 4: 6 / 10 = 60% exactly, which passes (>=);
+    # 6 qualified x 50 = 300.00 (his enterprise meeting was inbound: no SPIFF)
+    assert pay(r, "vic").total == D("300.00")
+    # wes: 10 qualified in March, exactly the end of the 50 band: 10 x 50 = 500.00
+    assert pay(r, "wes").total == D("500.00")
