@@ -517,6 +517,7 @@ class Compiler:
     def _tiered_payee(self, rate_name, table, basis_fn, extra, extra_ex):
         basis_t = self.c.types.get(self.c.expr("rates", rate_name, "basis"))
         basis_money = basis_t is not None and basis_t.kind == MONEY
+        form = self.linear.get(rate_name)
 
         def compute(env, row):
             b = basis_fn(env, None)
@@ -538,6 +539,11 @@ class Compiler:
                 return None, []
             if b == 0:
                 return Decimal(0), []
+            if form is not None and b > 0 and (running := form.running(env)).starts[-1] > 0:
+                # basis = sum(S) / quota: split the sum where the bounds are exact (100% is
+                # the quota), not through the ratio, which is rounded (1.0333...)
+                b = running.starts[-1]
+                parts = running.table.split(Decimal(0), b)
             scaled = [tiers_mod.Portion(p.tier, amount * p.amount / b, p.rate,
                                         amount * p.amount / b * p.rate) for p in parts]
             return sum((p.pays for p in scaled), Decimal(0)), scaled
