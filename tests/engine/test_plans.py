@@ -185,3 +185,47 @@ def test_sdr_sample():
     assert pay(r, "vic").total == D("300.00")
     # wes: 10 qualified in March, exactly the end of the 50 band: 10 x 50 = 500.00
     assert pay(r, "wes").total == D("500.00")
+
+
+# ---------------------------------------------------------------- manager.yaml
+
+def test_manager_sample():
+    r = sample("manager.yaml")
+    # Reps, per deal, 6% to 100% of quota and 10% above.
+    # ana (quota 120,000): A-1 50,000 x 6% = 3,000; A-2 40,000 x 6% = 2,400;
+    #   A-3 90,000 -> 140,000: 30,000 x 6% + 20,000 x 10% = 1,800 + 2,000 = 3,800
+    #   total 3,000 + 2,400 + 3,800 = 9,200.00
+    ana = pay(r, "ana")
+    assert ana.total == D("9200.00")
+    # bo (quota 100,000): 30,000 + 35,000 + 15,000 = 80,000 x 6% = 4,800.00
+    assert pay(r, "bo").total == D("4800.00")
+    # cal (quota 80,000; C-0 is December): C-1 40,000 x 6% = 2,400;
+    #   C-2 40,000 -> 90,000: 40,000 x 6% + 10,000 x 10% = 3,400; total 5,800.00
+    assert pay(r, "cal").total == D("5800.00")
+    # dee (quota 150,000): 60,000 + 45,000 + 25,000 = 130,000 x 6% = 7,800.00
+    assert pay(r, "dee").total == D("7800.00")
+    # ed, hired 2026-02-15: 14 days of February + 31 of March = 45 of 90 days, so his
+    # 100,000 quota counts 100,000 x 45 / 90 = 50,000.
+    #   E-1 30,000 x 6% = 1,800; E-2 30,000 -> 60,000: 20,000 x 6% + 10,000 x 10%
+    #   = 1,200 + 1,000 = 2,200; total 4,000.00
+    ed = pay(r, "ed")
+    assert ed.measures["attainment"] == "120%"
+    assert ed.total == D("4000.00")
+    # max (quota 300,000): team 140,000 + 80,000 + 90,000 = 310,000 rolled up
+    #   team commission 300,000 x 1% + 10,000 x 2% = 3,000 + 200 = 3,200
+    #   override 5% x (9,200 + 4,800 + 5,800 = 19,800) = 990; total 4,190.00
+    mx = pay(r, "max")
+    assert mx.measures["booked"] == "310,000.00"
+    assert mx.components["team_commission"] == D("3200.00")
+    assert mx.components["override"] == D("990.00")
+    assert mx.total == D("4190.00")
+    # nia (quota 250,000): team 130,000 + 60,000 = 190,000 (76%): 190,000 x 1% = 1,900
+    #   override 5% x (7,800 + 4,000 = 11,800) = 590; total 2,490.00
+    assert pay(r, "nia").total == D("2490.00")
+    # vera (quota 450,000): everything rolls up two levels: 310,000 + 190,000 = 500,000
+    #   team commission 450,000 x 1% + 50,000 x 2% = 4,500 + 1,000 = 5,500
+    #   override 5% x the five reps' commission (19,800 + 11,800 = 31,600)
+    #   = 1,580; total 5,500 + 1,580 = 7,080.00
+    vera = pay(r, "vera")
+    assert vera.measures["booked"] == "500,000.00"
+    assert vera.total == D("7080.00")
