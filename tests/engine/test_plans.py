@@ -229,3 +229,40 @@ def test_manager_sample():
     vera = pay(r, "vera")
     assert vera.measures["booked"] == "500,000.00"
     assert vera.total == D("7080.00")
+
+
+# ---------------------------------------------------------------- cs.yaml
+
+def test_cs_sample():
+    r = sample("cs.yaml")
+    # Rates: enterprise 2%, mid-market 3%, smb 4% (the default); expansion 10%.
+    # kai: R-101 enterprise base 200,000 renewed 240,000: 200,000 x 2% = 4,000 and
+    #        expansion 40,000 x 10% = 4,000
+    #      R-102 mid-market 50,000 x 3% = 1,500
+    #      R-103 smb base 10,000 renewed 12,000: 10,000 x 4% = 400; 2,000 x 10% = 200
+    #      GRR 260,000 / 260,000 = 100% -> 100% x 4,000 = 4,000
+    #      total 4,000 + 1,500 + 400 + 4,000 + 200 + 4,000 = 14,100.00
+    kai = pay(r, "kai")
+    assert kai.components["expansion_commission"] == D("4200.00")
+    assert kai.total == D("14100.00")
+    # lena: 100,000 x 2% = 2,000; 45,000 x 3% = 1,350; 35,000 x 4% = 1,400
+    #       GRR (100,000 + 45,000 + 35,000) / (100,000 + 60,000 + 40,000)
+    #       = 180,000 / 200,000 = 90% exactly -> 50% x 3,000 = 1,500
+    #       total 2,000 + 1,350 + 1,400 + 1,500 = 6,250.00
+    lena = pay(r, "lena")
+    assert lena.measures["gross_retention"] == "90%"
+    assert lena.total == D("6250.00")
+    # mo: R-301 80,000 x 3% = 2,400; R-302 churned (no line); R-303 90,000 x 2%
+    #     = 1,800; R-300 (December) and R-305 (April) are not due in Q1.
+    #     GRR 170,000 / 200,000 = 85% < 90%: no bonus. total 4,200.00
+    mo = pay(r, "mo")
+    assert len(mo.lines) == 2
+    assert mo.total == D("4200.00")
+    # noor: 150,000 x 2% = 3,000; R-402 base 100,000 renewed 130,000: 100,000 x 2%
+    #       = 2,000 and 30,000 x 10% = 3,000; 40,000 x 3% = 1,200
+    #       GRR 290,000 / 300,000 = 96.7% -> 100% x 5,000 = 5,000
+    #       total 3,000 + 2,000 + 3,000 + 1,200 + 5,000 = 14,200.00
+    assert pay(r, "noor").total == D("14200.00")
+    # otto: 30,000 x 4% = 1,200; 25,000 x 4% = 1,000; 20,000 x 3% = 600
+    #       GRR 75,000 / 80,000 = 93.75% -> 50% x 4,000 = 2,000; total 4,800.00
+    assert pay(r, "otto").total == D("4800.00")
