@@ -266,3 +266,41 @@ def test_cs_sample():
     # otto: 30,000 x 4% = 1,200; 25,000 x 4% = 1,000; 20,000 x 3% = 600
     #       GRR 75,000 / 80,000 = 93.75% -> 50% x 4,000 = 2,000; total 4,800.00
     assert pay(r, "otto").total == D("4800.00")
+
+
+# ---------------------------------------------------------------- field.yaml
+
+def test_field_sample():
+    r = sample("field.yaml")
+    # Weights 40% coverage / 30% new outlets / 30% focus lines; gate 80%, ceiling 120%;
+    # revenue 2% to target, 3% above. Counts are March only (one February visit, one
+    # February opening and one April order line are in the files).
+    # rita (bonus 1,000; targets 20 outlets, 4 openings, 20 focus lines, 10,000):
+    #   coverage 18 distinct / 20 = 90%:              1,000 x 40% x 90%  = 360
+    #   openings with first order >= 50: 5 of 6 (N-94 is 35.00); 5 / 4 = 125%,
+    #   paid at 120%:                                 1,000 x 30% x 120% = 360
+    #   focus 17 / 20 = 85%:                          1,000 x 30% x 85%  = 255
+    #   revenue 11,000: 10,000 x 2% + 1,000 x 3% = 200 + 30 = 230
+    #   total 360 + 360 + 255 + 230 = 1,205.00
+    rita = pay(r, "rita")
+    assert rita.components["new_outlet_bonus"] == D("360.00")
+    assert rita.total == D("1205.00")
+    # sid (bonus 1,000): coverage 15 / 20 = 75% and openings 3 / 4 = 75%: gated;
+    #   focus 24 / 20 = 120%: 1,000 x 30% x 120% = 360; revenue 8,000 x 2% = 160
+    #   total 360 + 160 = 520.00
+    sid = pay(r, "sid")
+    assert not lines_of(sid, "coverage_bonus") and not lines_of(sid, "new_outlet_bonus")
+    assert sid.total == D("520.00")
+    # tom (bonus 1,200; 20 outlets, 5 openings, 20 focus lines, 12,500):
+    #   coverage 20 / 20 = 100%:  1,200 x 40% x 100% = 480
+    #   openings 4 / 5 = 80% (E-91's first order is exactly 50.00; E-93's 20.00 does
+    #   not count), exactly the gate: 1,200 x 30% x 80% = 288
+    #   focus 30 / 20 = 150%, paid at 120%: 1,200 x 30% x 120% = 432
+    #   revenue 12,500 = 100% of target: 12,500 x 2% = 250
+    #   total 480 + 288 + 432 + 250 = 1,450.00
+    assert pay(r, "tom").total == D("1450.00")
+    # ula (bonus 800; 15 outlets, 3 openings, 12 focus lines, 6,000):
+    #   coverage 12 / 15 = 80%: 800 x 40% x 80% = 256; no qualifying opening: 0%
+    #   focus 10 / 12 = 83.3%: 800 x 30% x 10 / 12 = 200; revenue 5,000 x 2% = 100
+    #   total 256 + 200 + 100 = 556.00
+    assert pay(r, "ula").total == D("556.00")
