@@ -10,7 +10,7 @@ import click
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
-from ..engine.results import summary_table, write_results
+from ..engine.results import ResultWriter, summary_table
 from ..engine.scenarios import run_scenarios
 from ..engine.validate import validate_data
 
@@ -50,7 +50,9 @@ def _period(compiled, period: str):
 @click.option("--out", "out_dir", default="out", show_default=True,
               help="results go to OUT/<plan>/<period>/")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str) -> None:
+@click.option("--jsonl/--no-jsonl", default=False,
+              help="also write every line as JSON (lines.jsonl)")
+def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool) -> None:
     """Work out every payee's pay for a period and write the results."""
     compiled = _compile(plan, fmt)
     p = _period(compiled, period)
@@ -58,12 +60,17 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str) -> None:
     tables = load_folder(compiled.plan, data_dir, problems)
     if problems:
         fail(problems, fmt)
-    try:
-        result = run_plan(compiled, tables, p)
-    except CompplanError as e:
-        fail(e.problems, fmt)
     target = Path(out_dir) / compiled.plan.plan / p.label
-    written = write_results(result, target)
+    writer = ResultWriter(target, jsonl=jsonl)
+    try:
+        result = run_plan(compiled, tables, p, sink=writer)
+    except CompplanError as e:
+        writer.abort()
+        fail(e.problems, fmt)
+    except BaseException:
+        writer.abort()
+        raise
+    written = writer.close(result)
     if fmt == "json":
         click.echo(json.dumps({"out": str(target), "payees": len(result.payees),
                                "lines": result.line_count(), "total": str(result.total),

@@ -175,53 +175,100 @@ def load_table(name: str, inp: Input, header: list[str], records, file: str,
         return table
     key = inp.key
     seen: dict[str, int] = {}
+    fast = _fast_converters(declared, index)
+    width = max(index.values()) + 1 if index else 0
     for rownum, cells in records:
-        row: dict[str, Any] = {ROW: rownum}
-        bad = False
-        for col, kind in declared.items():
-            i = index[col]
-            text = cells[i] if i < len(cells) else ""
-            if not text.strip():
-                if col in (inp.manager, inp.start, inp.end):
-                    row[col] = None  # no manager, no hire or end date: nothing to say
-                    continue
-                if col in (inp.key, inp.payee) or inp.missing == "error":
-                    problems.append(Problem(file, None, None,
-                                            f"'{inp.rename.get(col, col)}' is empty",
-                                            "fill it in" + ("" if col in (inp.key, inp.payee)
-                                                            else ", or set 'missing: null' or "
-                                                            "'missing: zero' on the input"),
-                                            code="missing-value", row=rownum,
-                                            column=inp.rename.get(col, col)))
-                    bad = True
-                    continue
-                row[col] = Decimal(0) if inp.missing == "zero" and kind in (
-                    "money", "number", "ratio") else (0 if inp.missing == "zero" and
-                                                      kind == "integer" else None)
-                continue
+        # the common case, a clean row, in one tight loop; anything odd takes the slow path
+        row = None
+        if len(cells) >= width:
             try:
-                row[col] = parse_cell(kind, text)
-            except ValueError as e:
-                problems.append(Problem(file, None, None,
-                                        f"'{text.strip()}' is not {e}".replace(
-                                            "is not an amount such as",
-                                            "is not an amount; expected something like"),
-                                        None, code="bad-value", row=rownum,
-                                        column=inp.rename.get(col, col)))
-                bad = True
-        if key and not bad:
-            k = str(row[key])
+                row = {ROW: rownum}
+                for col, i, conv in fast:
+                    row[col] = conv(cells[i])
+            except (ValueError, ArithmeticError):
+                row = None
+        if row is None:
+            row = _slow_row(inp, declared, index, rownum, cells, file, problems)
+            if row is None:
+                continue
+        if key:
+            k = row[key]
             if k in seen:
                 problems.append(Problem(file, None, None,
                                         f"duplicate {key} '{k}' (first at row {seen[k]})",
                                         "each row needs its own id", code="duplicate-key",
                                         row=rownum, column=inp.rename.get(key, key)))
-                bad = True
-            else:
-                seen[k] = rownum
-        if not bad:
-            table.rows.append(row)
+                continue
+            seen[k] = rownum
+        table.rows.append(row)
     return table
+
+
+def _text(s: str) -> str:
+    s = s.strip()
+    if not s:
+        raise ValueError("empty")
+    return s
+
+
+def _decimal(s: str) -> Decimal:
+    v = Decimal(s)
+    if not v.is_finite() or "_" in s:
+        raise ValueError("not a plain number")
+    return v
+
+
+def _integer(s: str) -> int:
+    return int(s)
+
+
+_FAST = {"text": _text, "money": _decimal, "number": _decimal, "date": dt.date.fromisoformat,
+         "integer": _integer}
+
+
+def _fast_converters(declared: dict[str, str], index: dict[str, int]):
+    """(column, cell index, converter) for the clean-row loop; a converter raises on
+    anything it does not take as it is (empty, thousands separators, percentages...)."""
+    return [(col, index[col], _FAST.get(kind, lambda s, k=kind: parse_cell(k, _text(s))))
+            for col, kind in declared.items()]
+
+
+def _slow_row(inp: Input, declared, index, rownum, cells, file, problems) -> dict | None:
+    """One row, cell by cell, with every problem named; None if the row is bad."""
+    row: dict[str, Any] = {ROW: rownum}
+    bad = False
+    for col, kind in declared.items():
+        i = index[col]
+        text = cells[i] if i < len(cells) else ""
+        if not text.strip():
+            if col in (inp.manager, inp.start, inp.end):
+                row[col] = None  # no manager, no hire or end date: nothing to say
+                continue
+            if col in (inp.key, inp.payee) or inp.missing == "error":
+                problems.append(Problem(file, None, None,
+                                        f"'{inp.rename.get(col, col)}' is empty",
+                                        "fill it in" + ("" if col in (inp.key, inp.payee)
+                                                        else ", or set 'missing: null' or "
+                                                        "'missing: zero' on the input"),
+                                        code="missing-value", row=rownum,
+                                        column=inp.rename.get(col, col)))
+                bad = True
+                continue
+            row[col] = Decimal(0) if inp.missing == "zero" and kind in (
+                "money", "number", "ratio") else (0 if inp.missing == "zero" and
+                                                  kind == "integer" else None)
+            continue
+        try:
+            row[col] = parse_cell(kind, text)
+        except ValueError as e:
+            problems.append(Problem(file, None, None,
+                                    f"'{text.strip()}' is not {e}".replace(
+                                        "is not an amount such as",
+                                        "is not an amount; expected something like"),
+                                    None, code="bad-value", row=rownum,
+                                    column=inp.rename.get(col, col)))
+            bad = True
+    return None if bad else row
 
 
 def load_folder(plan: Plan, folder: str | Path, problems: list[Problem]) -> dict[str, Table]:

@@ -41,6 +41,10 @@ class Expr:
     def pos(self) -> Pos:
         return self.node.pos
 
+    @property
+    def is_call(self) -> bool:
+        return isinstance(self.node, ast.Call)
+
 
 @dataclass
 class CreditStep:
@@ -67,6 +71,7 @@ class EarningStep:
     floor: Expr | None
     pos: Pos
     inputs: list[tuple[str, Fn, Type | None]] = field(default_factory=list)
+    source: str = ""  # per-credit earnings: the input the credits come from
 
     @property
     def label(self) -> str:
@@ -270,11 +275,16 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                     _inputs_of(checked, comp, [checked.expr("credits", spec.each, "value")]) + \
                     inputs
             comp._scope_kind = "payee"
+            source = plan.credits[spec.each].from_ if spec.each in plan.credits else \
+                (spec.each or "")
             earnings.append(EarningStep(name, spec, when, value, expr("earnings", name, "cap"),
                                         expr("earnings", name, "floor"),
-                                        checked.source.key_pos(("earnings", name)), inputs))
+                                        checked.source.key_pos(("earnings", name)), inputs,
+                                        source))
     comp._scope_kind = "payee"
     total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
+    uses_team = any(isinstance(n, ast.Call) and n.name == "team"
+                    for node in checked.exprs.values() for n in ast.walk(node))
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
                         uses_team, total)
 

@@ -32,12 +32,12 @@ class Line:
     rule: str  # FILE:LINE:COL of the rule that made it
     formula: str
     sources: list[str] = field(default_factory=list)  # "deals:D-1001"
-    inputs: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, object] = field(default_factory=dict)  # the values its rule read
     tiers: list[TierPart] = field(default_factory=list)
     basis_before: Decimal | None = None
     basis_after: Decimal | None = None
     rounding: str = ""
-    date: str | None = None
+    date: object = None  # the transaction's date (datetime.date)
     note: str = ""
 
 
@@ -51,6 +51,7 @@ class PayeeResult:
     lines: list[Line] = field(default_factory=list)
     measures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    line_count: int = 0  # kept when a streaming writer drops the lines themselves
 
 
 @dataclass
@@ -74,13 +75,14 @@ class RunResult:
         return None
 
     def line_count(self) -> int:
-        return sum(len(p.lines) for p in self.payees)
+        return sum(max(p.line_count, len(p.lines)) for p in self.payees)
 
 
 def _line_dict(ln: Line) -> dict:
     d = {"payee": ln.payee, "line": ln.number, "component": ln.component, "kind": ln.kind,
          "amount": str(ln.amount), "exact": str(ln.exact), "formula": ln.formula,
-         "inputs": ln.inputs, "sources": ln.sources, "rule": ln.rule}
+         "inputs": {k: _plain(v) for k, v in ln.inputs.items()}, "sources": ln.sources,
+         "rule": ln.rule}
     if ln.tiers:
         d["tiers"] = [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
                        "pays": str(t.pays)} for t in ln.tiers]
@@ -89,8 +91,15 @@ def _line_dict(ln: Line) -> dict:
     for key in ("rounding", "date", "note"):
         v = getattr(ln, key)
         if v:
-            d[key] = v
+            d[key] = _plain(v)
     return d
+
+
+def _plain(v):
+    """A value as JSON holds it: amounts and dates as text, exact."""
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    return str(v)
 
 
 def summary_dict(result: RunResult) -> dict:
@@ -99,7 +108,7 @@ def summary_dict(result: RunResult) -> dict:
         "plan": result.plan, "plan_name": result.plan_name, "version": result.plan_version,
         "period": result.period, "currency": result.currency, "total": str(result.total),
         "payees": [{"payee": p.payee, "name": p.name, "currency": p.currency or result.currency,
-                    "total": str(p.total), "lines": len(p.lines),
+                    "total": str(p.total), "lines": max(p.line_count, len(p.lines)),
                     "components": {k: str(v) for k, v in p.components.items()},
                     "measures": p.measures, "warnings": p.warnings} for p in result.payees],
         "warnings": [{"where": w.where, "message": w.message} for w in result.warnings],
@@ -119,53 +128,83 @@ LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formul
                 "tiers", "basis_before", "basis_after", "rounding", "rule", "date", "note"]
 
 
-def write_results(result: RunResult, out: Path) -> list[Path]:
-    """Write payees.csv, lines.csv, lines.jsonl (one JSON object a line) and results.json
-    (the run and its payees), each atomically: a temp file, then a rename."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    components = sorted({c for p in result.payees for c in p.components})
+def _line_row(ln: Line) -> list:
+    return [ln.payee, ln.number, ln.component, ln.kind, ln.amount, ln.exact, ln.formula,
+            "; ".join(f"{k}={_plain(v)}" for k, v in ln.inputs.items()) if ln.inputs else "",
+            " ".join(ln.sources),
+            "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}" for t in ln.tiers)
+            if ln.tiers else "",
+            "" if ln.basis_before is None else ln.basis_before,
+            "" if ln.basis_after is None else ln.basis_after,
+            ln.rounding, ln.rule, ln.date or "", ln.note]
 
-    def atomic(name: str, write) -> None:
-        tmp = out / (name + ".tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            write(fh)
-        tmp.replace(out / name)
-        written.append(out / name)
 
-    def payees(fh):
-        w = csv.writer(fh)
-        w.writerow(["payee", "name", *components, "total", "currency", "period"])
-        for p in result.payees:
-            w.writerow([p.payee, p.name, *[p.components.get(c, Decimal("0.00"))
-                                           for c in components], p.total,
-                        p.currency or result.currency, result.period])
+class ResultWriter:
+    """Streams a run's results into a folder; nothing appears there half-written.
 
-    def lines(fh):
-        w = csv.writer(fh)
-        w.writerow(LINE_COLUMNS)
-        for p in result.payees:
-            for ln in p.lines:
-                w.writerow([ln.payee, ln.number, ln.component, ln.kind, ln.amount, ln.exact,
-                            ln.formula, "; ".join(f"{k}={v}" for k, v in ln.inputs.items()),
-                            " ".join(ln.sources),
-                            "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}"
-                                      for t in ln.tiers),
-                            "" if ln.basis_before is None else ln.basis_before,
-                            "" if ln.basis_after is None else ln.basis_after,
-                            ln.rounding, ln.rule, ln.date or "", ln.note])
+    Lines go to temporary files as each payee is worked out (so a million lines need
+    not sit in memory); `close` writes payees.csv and results.json and renames every
+    file into place. `abort` removes the temporary files.
 
-    def lines_jsonl(fh):
-        dumps = json.dumps
-        for p in result.payees:
-            fh.writelines(dumps(_line_dict(ln), ensure_ascii=False) + "\n" for ln in p.lines)
+        payees.csv    one row per payee: components, total, currency, period
+        lines.csv     every line item with its provenance
+        lines.jsonl   the same lines as JSON objects, one a line (with jsonl=True)
+        results.json  the run, each payee's components, measures and warnings
+    """
 
-    atomic("payees.csv", payees)
-    atomic("lines.csv", lines)
-    atomic("lines.jsonl", lines_jsonl)
-    atomic("results.json", lambda fh: fh.write(json.dumps(summary_dict(result), indent=1,
-                                                          ensure_ascii=False)))
-    return written
+    def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False):
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.keep_lines = keep_lines
+        self._csv_fh = (self.out / "lines.csv.tmp").open("w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._csv_fh)
+        self._csv.writerow(LINE_COLUMNS)
+        self._jsonl = (self.out / "lines.jsonl.tmp").open("w", encoding="utf-8") \
+            if jsonl else None
+
+    def __call__(self, pr: PayeeResult) -> None:
+        self._csv.writerows(_line_row(ln) for ln in pr.lines)
+        if self._jsonl is not None:
+            dumps = json.dumps
+            self._jsonl.writelines(dumps(_line_dict(ln), ensure_ascii=False) + "\n"
+                                   for ln in pr.lines)
+        if not self.keep_lines:
+            pr.lines = []
+
+    def close(self, result: RunResult) -> list[Path]:
+        self._csv_fh.close()
+        if self._jsonl is not None:
+            self._jsonl.close()
+        components = sorted({c for p in result.payees for c in p.components})
+        with (self.out / "payees.csv.tmp").open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["payee", "name", *components, "total", "currency", "period"])
+            for p in result.payees:
+                w.writerow([p.payee, p.name, *[p.components.get(c, Decimal("0.00"))
+                                               for c in components], p.total,
+                            p.currency or result.currency, result.period])
+        (self.out / "results.json.tmp").write_text(
+            json.dumps(summary_dict(result), indent=1, ensure_ascii=False), encoding="utf-8")
+        names = ["payees.csv", "lines.csv", "results.json"] + \
+            (["lines.jsonl"] if self._jsonl is not None else [])
+        for name in names:
+            (self.out / (name + ".tmp")).replace(self.out / name)
+        return [self.out / n for n in names]
+
+    def abort(self) -> None:
+        for fh in (self._csv_fh, self._jsonl):
+            if fh is not None:
+                fh.close()
+        for tmp in self.out.glob("*.tmp"):
+            tmp.unlink()
+
+
+def write_results(result: RunResult, out: Path, jsonl: bool = False) -> list[Path]:
+    """Write a finished result (lines held in memory) with a ResultWriter."""
+    writer = ResultWriter(out, jsonl=jsonl, keep_lines=True)
+    for p in result.payees:
+        writer(p)
+    return writer.close(result)
 
 
 def summary_table(result: RunResult) -> str:
