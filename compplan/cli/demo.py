@@ -1,6 +1,6 @@
 """`compplan demo`: check every example plan, run its scenarios, run it on its sample data.
 
-The README's main command. The samples are listed in plans/samples.yaml.
+The README's main command. The samples are listed in plans/data/samples.yaml.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml
 from ..errors import CompplanError, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
-from ..engine.results import summary_table, write_results
+from ..engine.results import ResultWriter, summary_table
 from ..engine.scenarios import run_scenarios
 
 
@@ -22,9 +22,9 @@ from ..engine.scenarios import run_scenarios
               type=click.Path(file_okay=False, exists=True))
 @click.option("--out", "out_dir", default="out", show_default=True)
 def demo(plans_dir: str, out_dir: str) -> None:
-    """Check, test and run every sample plan in plans/ (see plans/samples.yaml)."""
+    """Check, test and run every sample plan in plans/ (see plans/data/samples.yaml)."""
     base = Path(plans_dir)
-    manifest = yaml.safe_load((base / "samples.yaml").read_text(encoding="utf-8"))
+    manifest = yaml.safe_load((base / "data" / "samples.yaml").read_text(encoding="utf-8"))
     ok = True
     for entry in manifest["samples"]:
         plan_path = base / entry["plan"]
@@ -50,14 +50,16 @@ def demo(plans_dir: str, out_dir: str) -> None:
             click.echo(format_text(problems), nl=False)
             ok = False
             continue
+        target = Path(out_dir) / compiled.plan.plan / period.label
+        writer = ResultWriter(target)
         try:
-            result = run_plan(compiled, tables, period)
+            result = run_plan(compiled, tables, period, sink=writer)
         except CompplanError as e:
+            writer.abort()
             click.echo(format_text(e.problems), nl=False)
             ok = False
             continue
-        target = Path(out_dir) / compiled.plan.plan / period.label
-        write_results(result, target)
+        writer.close(result)
         click.echo(f"{compiled.plan.name}, {period.label}:")
         click.echo(summary_table(result), nl=False)
         click.echo(f"results in {target}/\n")

@@ -532,14 +532,14 @@ class Compiler:
                     return None, []
                 return base * rate, [tiers_mod.Portion(band.index if band else 0, base, rate,
                                                         base * rate)]
-            parts = table.split(Decimal(0), b) if b > 0 else []
+            parts = table.split(Decimal(0), b)
             if table.per_unit:
                 return sum((p.pays for p in parts), Decimal(0)), parts
             if amount is None:
                 return None, []
             if b == 0:
                 return Decimal(0), []
-            if form is not None and b > 0 and (running := form.running(env)).starts[-1] > 0:
+            if form is not None and (running := form.running(env)).starts[-1] != 0:
                 # basis = sum(S) / quota: split the sum where the bounds are exact (100% is
                 # the quota), not through the ratio, which is rounded (1.0333...)
                 b = running.starts[-1]
@@ -579,7 +579,7 @@ class Compiler:
             scaled = running.table
             env.basis_trace = {"before": running.to_basis(before),
                                "after": running.to_basis(after)}
-            if after > before:
+            if after != before:
                 parts = scaled.split(before, after)
                 # on a count basis a credit is one unit: an amount per unit pays once for it
                 share = Decimal(1) if form.unit and table.per_unit else value / (after - before)

@@ -92,6 +92,8 @@ class LinearForm:
     divs: list[Fn]
     table: TierTable
     unit: bool = False  # count(S): each credit moves the basis by 1, not by its value
+    column: str = "value"  # sum(S.col): each credit moves the basis by that column
+    pos: Pos | None = None
 
     def running(self, env: Env) -> "Running":
         key = ("running", id(self))
@@ -122,7 +124,7 @@ class Running:
         if mul == 0 or div == 0:
             # no quota (or a zero one): the basis cannot be worked out; tiers stay at the
             # first band and a warning names the payee
-            env.warnings.append((form.table_pos, "the tier basis has a zero or missing divisor"))
+            env.warnings.append((form.pos, "the tier basis has a zero or missing divisor"))
             mul, div = Decimal(1), Decimal(10) ** 30
         rows = env.sets.get(form.set_name, ())
         if form.where is not None:
@@ -130,7 +132,7 @@ class Running:
         orders, starts, by_id, by_key = [], [], {}, {}
         total = Decimal(0)
         for r in rows:
-            v = Decimal(1) if form.unit else (r.get("value") or Decimal(0))
+            v = Decimal(1) if form.unit else (r.get(form.column) or Decimal(0))
             orders.append(r["_order"])
             starts.append(total)
             by_id[r["_cid"]] = (total, total + v)
@@ -243,10 +245,12 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
             form = _linear(checked, comp, checked.expr("rates", name, "basis"))
             if form is not None:
-                set_name, where, muls, divs, unit = form
-                lf = LinearForm(set_name, where, muls, divs, tier_tables[name], unit)
-                lf.table_pos = checked.expr("rates", name, "basis").pos
+                set_name, where, muls, divs, unit, column = form
+                lf = LinearForm(set_name, where, muls, divs, tier_tables[name], unit, column,
+                                checked.expr("rates", name, "basis").pos)
                 comp.linear[name] = lf
+
+    _require_running_bases(checked, comp)
 
     credits = []
     comp._scope_kind = "row"
@@ -305,6 +309,35 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
     return list(seen.values())
 
 
+def _require_running_bases(checked: Checked, comp: Compiler) -> None:
+    """A per-credit marginal rate must know the running basis at each credit.
+
+    That is only defined when the basis adds up credits (sum(S), sum(S.col), count(S)),
+    perhaps times or divided by values that do not (a quota). Anything else would pay
+    every credit at the final tier, silently; refuse it and say why.
+    """
+    problems = []
+    for name, spec in checked.plan.earnings.items():
+        if not spec.each:
+            continue
+        node = checked.expr("earnings", name, "value")
+        for n in ast.walk(node) if node is not None else ():
+            if not (isinstance(n, ast.Call) and n.name == "tiered" and len(n.args) == 1):
+                continue
+            res = checked.resolved.get(n.args[0])
+            if res is None or res.name not in comp.tier_tables:
+                continue
+            if comp.tier_tables[res.name].mode == "marginal" and res.name not in comp.linear:
+                problems.append(Problem.at(
+                    n.pos, f"'{res.name}' is marginal and paid per credit, but its basis "
+                    "does not add up credits, so the running basis at each credit is unknown",
+                    "make the basis sum(<credits>) or count(<credits>), optionally divided by "
+                    "a target (sum(bookings) / quotas.amount), or use mode: whole",
+                    code="running-basis"))
+    if problems:
+        raise CompplanError(problems)
+
+
 def _source_text(checked: Checked, path) -> str:
     node = checked.source.data
     for p in path:
@@ -329,21 +362,23 @@ def _linear(checked: Checked, comp: Compiler, node: ast.Node, depth: int = 0):
     if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
         res = checked.resolved.get(node.args[0])
         if res is not None and checked.symbols.tables[res.name].kind == "credits" and (
-                node.name == "count" or res.kind == "set" or res.column == "value"):
+                node.name == "count" or res.kind in ("set", "set_column")):
             where = comp.fast(node.where) if node.where is not None else None
-            return res.name, where, [], [], node.name == "count"
+            column = "value" if res.kind == "set" else res.column
+            return res.name, where, [], [], node.name == "count", column
         return None
     if isinstance(node, ast.Binary) and node.op in "*/":
         left = _linear(checked, comp, node.left, depth + 1)
         if left is not None and not _uses_sets(checked, node.right):
-            s, w, muls, divs, u = left
+            s, w, muls, divs, u, col = left
             f = comp.fast(node.right)
-            return (s, w, muls + [f], divs, u) if node.op == "*" else (s, w, muls, divs + [f], u)
+            return (s, w, muls + [f], divs, u, col) if node.op == "*" else \
+                (s, w, muls, divs + [f], u, col)
         if node.op == "*":
             right = _linear(checked, comp, node.right, depth + 1)
             if right is not None and not _uses_sets(checked, node.left):
-                s, w, muls, divs, u = right
-                return s, w, muls + [comp.fast(node.left)], divs, u
+                s, w, muls, divs, u, col = right
+                return s, w, muls + [comp.fast(node.left)], divs, u, col
     return None
 
 

@@ -175,7 +175,7 @@ class ResultWriter:
         self._csv_fh.close()
         if self._jsonl is not None:
             self._jsonl.close()
-        components = sorted({c for p in result.payees for c in p.components})
+        components = _components(result)
         with (self.out / "payees.csv.tmp").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["payee", "name", *components, "total", "currency", "period"])
@@ -207,9 +207,18 @@ def write_results(result: RunResult, out: Path, jsonl: bool = False) -> list[Pat
     return writer.close(result)
 
 
+def _components(result: RunResult) -> list[str]:
+    """Component names in the order the plan pays them (first seen, payee by payee)."""
+    seen: dict[str, None] = {}
+    for p in result.payees:
+        for c in p.components:
+            seen.setdefault(c, None)
+    return list(seen)
+
+
 def summary_table(result: RunResult) -> str:
     """The per-payee summary the `run` command prints."""
-    components = sorted({c for p in result.payees for c in p.components})
+    components = _components(result)
     head = ["payee", *components, "total"]
     rows = [[p.payee, *[fmt_money(p.components.get(c, Decimal(0))) for c in components],
              fmt_money(p.total)] for p in result.payees]

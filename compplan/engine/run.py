@@ -400,7 +400,6 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None) -> R
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     ids = set(prep.payees) | set(prep.credits) | set(prep.per_payee)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
-    per_line = plan.rounding.per == "line"
     file = compiled.file
     payees_inp = plan.inputs.get("payees")
     manager_col = payees_inp.manager if payees_inp is not None else None
@@ -443,16 +442,8 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None) -> R
         for m in compiled.measures:
             env.measures[m.name] = m.expr.fast(env, None)
         for e in compiled.earnings:
-            lines = _earn(e, env, pid, step, mode, per_line, file, pr)
+            lines = _earn(e, env, pid, step, mode, file, pr)
             total = sum((ln.amount for ln in lines), Decimal(0))
-            if not per_line and lines:
-                exact = sum((ln.exact for ln in lines), Decimal(0))
-                rounded = round_to(exact, step, mode)
-                if rounded != total:
-                    lines.append(_adjust(pid, e, "rounding", rounded - total,
-                                         f"rounding of the component total {exact} -> "
-                                         f"{fmt_money(rounded)}", file))
-                    total = rounded
             total = _limits(e, env, pid, total, lines, step, mode, file)
             env.earnings[e.name] = total
             if lines or e.name in env.earnings:
@@ -555,10 +546,11 @@ def _active_days(payee: dict, inp, period: Period) -> tuple[int, int]:
     return max(0, (last - first).days + 1), period.days
 
 
-def _earn(e: EarningStep, env: Env, pid: str, step, mode, per_line, file, pr) -> list[Line]:
+def _earn(e: EarningStep, env: Env, pid: str, step, mode, file, pr) -> list[Line]:
+    """The lines of one earning for one payee, each rounded on its own."""
     lines: list[Line] = []
     rule = str(e.pos)
-    rounder = _rounder(step, mode) if per_line else None
+    rounder = _rounder(step, mode)
     explain = e.value.explain
     if e.spec.each:
         when = e.when.fast if e.when is not None else None
@@ -605,7 +597,7 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
           row) -> Line:
     if not isinstance(value, Decimal):
         value = Decimal(value)
-    amount = rounder(value) if rounder is not None else value
+    amount = rounder(value)
     rounding = ""
     if amount != value:
         rounding = f"{value} -> {amount} ({mode.replace('_', ' ')} to {step})"

@@ -63,9 +63,16 @@ class TierTable:
         return b.rate if b else Decimal(0)
 
     def split(self, start: Decimal, end: Decimal) -> list[Portion]:
-        """How the range [start, end) of the basis falls across the tiers."""
+        """How the range [start, end) of the basis falls across the tiers.
+
+        A range that runs backwards (a cancellation or a negative credit moving the
+        basis down) gives the same bands with negative amounts: it takes back, band by
+        band, what moving up through them paid.
+        """
+        if end < start:
+            return [Portion(p.tier, -p.amount, p.rate, -p.pays) for p in self.split(end, start)]
         out: list[Portion] = []
-        if end <= start:
+        if end == start:
             return out
         first_low = self.bands[0].low
         if first_low is not None and start < first_low:

@@ -18,7 +18,7 @@ from compplan.engine.scenarios import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "plans"
-SAMPLES = yaml.safe_load((PLANS / "samples.yaml").read_text(encoding="utf-8"))["samples"]
+SAMPLES = yaml.safe_load((PLANS / "data" / "samples.yaml").read_text(encoding="utf-8"))["samples"]
 ADJUSTMENTS = ("cap", "floor", "rounding")
 
 
@@ -27,7 +27,7 @@ def D(text: str) -> Decimal:
 
 
 def sample(plan_file: str):
-    """The run of a plan on its sample data, as plans/samples.yaml lists it."""
+    """The run of a plan on its sample data, as plans/data/samples.yaml lists it."""
     entry = next(e for e in SAMPLES if e["plan"] == plan_file)
     return run_files(PLANS / entry["plan"], PLANS / entry["data"], str(entry["period"]))
 
@@ -73,7 +73,7 @@ def test_sample_data_fires_every_earning(entry):
 
 def test_samples_list_every_plan():
     listed = {e["plan"] for e in SAMPLES}
-    assert listed == {p.name for p in PLANS.glob("*.yaml")} - {"samples.yaml"}
+    assert listed == {p.name for p in PLANS.glob("*.yaml")}
     for e in SAMPLES:
         assert (PLANS / e["data"]).is_dir(), e
 

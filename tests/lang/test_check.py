@@ -13,7 +13,7 @@ from compplan.errors import format_text
 from compplan.lang import check_file, check_source
 
 ROOT = Path(__file__).resolve().parents[2]
-MANIFEST = ROOT / "plans" / "samples.yaml"  # which plan runs on which sample data
+MANIFEST = ROOT / "plans" / "data" / "samples.yaml"  # which plan runs on which sample data
 EXAMPLE_PLANS = sorted(p for p in (ROOT / "plans").glob("*.yaml") if p != MANIFEST)
 
 CLEAN_PLAN = textwrap.dedent("""\
@@ -91,7 +91,7 @@ def test_the_example_plans_are_there_to_check():
 
 def test_every_plan_the_samples_manifest_names_is_checked_here():
     if not MANIFEST.exists():
-        pytest.skip("no plans/samples.yaml")
+        pytest.skip("no plans/data/samples.yaml")
     import yaml
     named = {entry["plan"] for entry in yaml.safe_load(MANIFEST.read_text())["samples"]}
     assert named <= {p.name for p in EXAMPLE_PLANS}
