@@ -53,7 +53,26 @@ class UnitError(Exception):
 
 
 def _a(t: Type) -> str:
+    """The type with its article, as a sentence says it: "a ratio", "an integer", "money"."""
+    if t.kind == MONEY:
+        return "money"
     return ("an " if str(t)[0] in "aeiou" else "a ") + str(t)
+
+
+# A ratio (a share: 100% is 1) and a number with no unit (a CSAT score, a count) are
+# both dimensionless, but adding or comparing them is nearly always a slip:
+# `kpis.csat + 5%` adds 0.05 to a score. Only an untyped constant adopts either.
+RATIO_NUMBER_HINT = ("a plain number times a ratio is a number: write the factor as a "
+                     "percentage to keep a ratio (attainment * 150%); to make a ratio of a "
+                     "number, divide it by its target (kpis.csat / 90); to add to a number, "
+                     "write a plain number (kpis.csat + 5)")
+
+
+def _ratio_and_number(a: Type, b: Type) -> bool:
+    """A ratio meeting a number (or integer) that is not an untyped constant."""
+    if a.const or b.const:
+        return False
+    return {a.kind, b.kind} in ({RATIO, NUMBER}, {RATIO, INTEGER})
 
 
 def unify(a: Type, b: Type, what: str) -> Type:
@@ -69,6 +88,8 @@ def unify(a: Type, b: Type, what: str) -> Type:
             return b.plain()
         if b.const and not a.const:
             return a.plain()
+        if _ratio_and_number(a, b):
+            raise UnitError(f"{what}: a number and a ratio do not mix", RATIO_NUMBER_HINT)
         if a.kind in DIMENSIONLESS and b.kind in DIMENSIONLESS:
             return Type(NUMBER, a.const and b.const)
         if MONEY in (a.kind, b.kind):
@@ -81,7 +102,8 @@ def unify(a: Type, b: Type, what: str) -> Type:
 def _money_hint(other: Type) -> str:
     if other.kind == RATIO:
         return "to take a percentage of an amount, multiply: amount * 8%"
-    return "convert with a rate or a param of type money"
+    return ("to scale an amount, multiply it by a percentage (amount * 8%); to add an "
+            "amount, write it as a plain number (amount + 500)")
 
 
 def arithmetic(op: str, a: Type, b: Type) -> Type:
@@ -89,17 +111,27 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
     if a.kind == MISSING or b.kind == MISSING:
         return b if a.kind == MISSING else a
     if op in "+-":
-        if a.kind == DATE and b.kind in (INTEGER, NUMBER) and (b.kind == INTEGER or b.const):
+        # a date moves by whole days: an integer, or an integer written out (30)
+        if a.kind == DATE and b.kind == INTEGER:
             return T_DATE
         if op == "-" and a.kind == DATE and b.kind == DATE:
             return T_INTEGER  # days between
         if op == "+" and b.kind == DATE and a.kind == INTEGER:
             return T_DATE
         if not (a.numeric and b.numeric):
-            raise UnitError(f"cannot {'add' if op == '+' else 'subtract'} {_a(b)} "
-                            f"{'to' if op == '+' else 'from'} {_a(a)}",
-                            "dates take a whole number of days; text cannot be added"
-                            if DATE in (a.kind, b.kind) or TEXT in (a.kind, b.kind) else None)
+            verb = "add" if op == "+" else "subtract"
+            hint = None
+            if DATE in (a.kind, b.kind) and (a.kind == DATE or op == "+"):
+                days = b if a.kind == DATE else a
+                if days.kind == NUMBER:
+                    raise UnitError(f"cannot {verb} {'a fraction of a day' if days.const else 'a number'} "
+                                    f"{'to' if op == '+' else 'from'} a date",
+                                    "a date takes a whole number of days, e.g. close_date + 30")
+                hint = "a date takes a whole number of days, e.g. close_date + 30"
+            elif TEXT in (a.kind, b.kind):
+                hint = "text cannot be added or subtracted; compare it with == or in [...]"
+            raise UnitError(f"cannot {verb} {_a(b)} {'to' if op == '+' else 'from'} {_a(a)}",
+                            hint)
         return unify(a, b, f"'{op}'")
     if not (a.numeric and b.numeric):
         bad = a if not a.numeric else b
@@ -113,23 +145,27 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
             return T_MONEY
         if a.const and b.const:
             return Type(_dimless_product(a.kind, b.kind), True)
-        if a.const:
-            return b.plain()
-        if b.const:
-            return a.plain()
+        if a.const or b.const:
+            other = b if a.const else a
+            # 1000 * attainment: an amount scaled by a ratio, a plain number (an earning
+            # may be one: it reads as money in the plan currency); 150% * attainment
+            # stays a ratio, since 150% is not an untyped constant
+            return T_NUMBER if other.kind == RATIO else other.plain()
         return Type(_dimless_product(a.kind, b.kind))
     # division
     if a.kind == MONEY and b.kind == MONEY:
         return T_RATIO
     if b.kind == MONEY:
-        raise UnitError(f"cannot divide {_a(a)} by money",
-                        "divide money by money for a ratio, or money by a number")
+        raise UnitError(f"cannot divide {'a plain number' if a.const else _a(a)} by money",
+                        "divide money by money for a ratio (booked / quota), or money by a "
+                        "number (amount / 4)")
     if a.kind == MONEY:
         return T_MONEY
     if a.const and b.const:
         return Type(NUMBER, True)
     if b.const:
-        return Type(NUMBER) if a.kind == INTEGER else a.plain()
+        # attainment / 2 is a plain number, as attainment * 0.5 is
+        return Type(NUMBER) if a.kind in (INTEGER, RATIO) else a.plain()
     if a.const:
         return Type(NUMBER)
     if a.kind == RATIO and b.kind == RATIO:
@@ -153,11 +189,18 @@ def comparable(op: str, a: Type, b: Type) -> None:
         unify(a, b, f"comparison '{op}'")
         return
     if a.kind != b.kind:
-        raise UnitError(f"cannot compare {_a(a)} with {_a(b)}",
-                        "write a date as 2026-03-31 and a text in quotes"
-                        if TEXT in (a.kind, b.kind) or DATE in (a.kind, b.kind) else None)
-    if a.kind in (TEXT, BOOLEAN) and op not in ("==", "!="):
-        raise UnitError(f"{a.kind} values can only be compared with == or !=")
+        kinds = {a.kind, b.kind}
+        if kinds == {DATE, TEXT}:
+            hint = "write a date without quotes, as 2026-03-31"
+        elif DATE in kinds:
+            hint = "compare a date with a date, written as 2026-03-31"
+        elif TEXT in kinds and (a.numeric or b.numeric):
+            hint = "write numbers without quotes and texts in double quotes"
+        else:
+            hint = None
+        raise UnitError(f"cannot compare {_a(a)} with {_a(b)}", hint)
+    if a.kind in (TEXT, BOOLEAN) and op not in ("==", "!=", "in", "not in"):
+        raise UnitError(f"{a.kind} values can only be compared with ==, != or in [...]")
 
 
 def parse_column_type(word: str) -> Type | None:

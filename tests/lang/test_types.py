@@ -42,6 +42,10 @@ ARITHMETIC = [
     (T_DATE, "/", T_INTEGER, ERROR),
     (T_DATE, "+", T_CONST_INT, T_DATE),  # close_date + 30
     (T_DATE, "+", T_INTEGER, T_DATE),
+    (T_DATE, "+", T_CONST, ERROR),       # close_date + 1.5: whole days only
+    (T_DATE, "-", T_CONST, ERROR),
+    (T_CONST, "+", T_DATE, ERROR),
+    (T_DATE, "+", T_NUMBER, ERROR),
     (T_INTEGER, "+", T_DATE, T_DATE),
     (T_DATE, "-", T_DATE, T_INTEGER),    # days between
     (T_DATE, "+", T_DATE, ERROR),
@@ -57,7 +61,10 @@ ARITHMETIC = [
     (T_RATIO, "+", T_CONST, T_RATIO),
     (T_NUMBER, "/", T_CONST_INT, T_NUMBER),  # kpis.csat / 90 stays a number
     (T_INTEGER, "/", T_CONST_INT, T_NUMBER),
-    (T_CONST_INT, "*", T_RATIO, T_RATIO),    # 2 * 8%
+    (T_CONST_INT, "*", T_RATIO, T_NUMBER),   # 1000 * attainment: a plain number
+    (T_RATIO, "*", T_CONST, T_NUMBER),       # attainment * 1.5
+    (T_RATIO, "/", T_CONST_INT, T_NUMBER),   # attainment / 2
+    (T_RATIO, "*", T_RATIO, T_RATIO),        # attainment * 150% stays a ratio
     (T_CONST_INT, "+", T_CONST_INT, T_CONST_INT),  # 1 + 2 is still untyped
     (T_CONST_INT, "*", T_CONST, T_CONST),
     # a missing value takes the other side's type
@@ -115,7 +122,11 @@ AGREEMENT = [
     (T_MONEY, T_CONST_INT, T_MONEY),     # amount if x else 0
     (T_CONST_INT, T_MONEY, T_MONEY),
     (T_RATIO, T_RATIO, T_RATIO),
-    (T_RATIO, T_NUMBER, T_NUMBER),       # both without units
+    (T_RATIO, T_NUMBER, ERROR),          # kpis.csat + 5%: a number and a ratio
+    (T_RATIO, T_INTEGER, ERROR),
+    (T_RATIO, T_CONST, T_RATIO),         # attainment + 0.1: the constant adopts
+    (T_NUMBER, T_CONST_INT, T_NUMBER),   # kpis.csat >= 85
+    (T_INTEGER, T_NUMBER, T_NUMBER),     # integers and numbers still mix
     (T_MISSING, T_RATIO, T_RATIO),
     (T_TEXT, T_TEXT, T_TEXT),
     (T_MONEY, T_RATIO, ERROR),           # amount if x else 5%
@@ -215,7 +226,7 @@ def test_plan_expression_type(expr, kind):
     ('sum(deals.amount) if payee.region else 0',
      "the condition after 'if' must be true or false, not a text"),
     ("min(sum(deals.amount), 10%)", "the values given to min(): money and a ratio do not mix"),
-    ('payee.region < "M"', "text values can only be compared with == or !="),
+    ('payee.region < "M"', "text values can only be compared with ==, != or in [...]"),
     ("-payee.region", "cannot negate a text"),
 ])
 def test_plan_expression_unit_mismatch(expr, message):
@@ -224,3 +235,79 @@ def test_plan_expression_unit_mismatch(expr, message):
 
 def test_unit_mismatch_is_reported_once_not_again_by_every_enclosing_operator():
     assert _typed("(sum(deals.amount) + 8%) * 2 + 1") == ["'+': money and a ratio do not mix"]
+
+
+# ---------------------------------------------------------------- regressions
+
+@pytest.mark.parametrize("expr", [
+    'payee.region in ["west", "east"]',
+    'payee.region not in ["west"]',
+    "payee.start in [2026-01-01, 2026-04-01]",
+    "(kpis.csat > 80) in [true]",
+])
+def test_in_list_works_for_text_dates_and_booleans(expr):
+    """Regression: `product in ["hw", "sw"]` said text compares only with == or !=."""
+    assert _typed(expr) == "boolean"
+
+
+def test_in_list_still_rejects_a_text_among_numbers():
+    assert _typed('kpis.csat in ["high"]') == ["cannot compare a number with a text"]
+
+
+def _earning(value: str):
+    text = PLAN.replace("e: {value: 0}", f"e: {{value: '{value}'}}").replace("EXPR", "0")
+    text = text.replace("measures:\n  m: 0", "measures:\n  m: 0\n"
+                        "  attainment: sum(deals.amount) / quotas.amount")
+    return [p.message for p in check_source(text, "p").problems.errors]
+
+
+@pytest.mark.parametrize("value", ["1000 * attainment", "attainment * 300",
+                                   "1000 * min(attainment, 120%)"])
+def test_plain_number_times_ratio_is_a_number_an_earning_may_pay(value):
+    """Regression: `1000 * attainment` typed as a ratio, so it could not be an earning."""
+    assert _earning(value) == []
+    assert _typed("2 * (sum(deals.amount) / quotas.amount)") == "number"
+
+
+def test_percentage_times_ratio_is_still_a_ratio_and_no_earning():
+    (msg,) = _earning("150% * attainment")
+    assert msg == "an earning's value must be money, not a ratio"
+
+
+def test_money_and_number_hint_names_a_real_fix():
+    """Regression: the hint said to use 'a param of type money', which does not exist."""
+    with pytest.raises(UnitError) as e:
+        arithmetic("+", T_MONEY, T_NUMBER)
+    assert "param" not in e.value.hint
+    assert "amount * 8%" in e.value.hint and "plain number" in e.value.hint
+
+
+@pytest.mark.parametrize("expr,ok", [
+    ("kpis.csat + 5%", False),
+    ("kpis.csat >= 85%", False),
+    ("max(kpis.csat, sum(deals.amount) / quotas.amount)", False),
+    ("sum(deals.amount) / quotas.amount + 0.1", True),
+    ("kpis.csat >= 85", True),
+    ("kpis.csat + count(deals)", True),
+    ("kpis.csat / kpis.csat", True),
+])
+def test_a_ratio_and_a_number_column_do_not_mix(expr, ok):
+    """Regression: `kpis.csat + 5%` was silently a number."""
+    got = _typed(expr)
+    if ok:
+        assert isinstance(got, str)
+    else:
+        assert len(got) == 1 and "a number and a ratio do not mix" in got[0]
+
+
+@pytest.mark.parametrize("expr", ["max(deals.close_date) + 1.5", "period.end + 1.5",
+                                  "period.end - 0.5", "period.end + kpis.csat"])
+def test_a_date_takes_whole_days_only(expr):
+    """Regression: `close_date + 1.5` was accepted."""
+    (msg,) = _typed(expr)
+    assert msg.startswith("cannot ") and "date" in msg
+
+
+def test_dates_still_take_whole_days():
+    assert _typed("period.end + 30") == "date"
+    assert _typed("period.end - count(deals)") == "date"
