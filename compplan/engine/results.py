@@ -152,15 +152,45 @@ class ResultWriter:
         results.json  the run, each payee's components, measures and warnings
     """
 
-    def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False):
+    def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False,
+                 suffix: str = ".tmp", header: bool = True):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.keep_lines = keep_lines
-        self._csv_fh = (self.out / "lines.csv.tmp").open("w", newline="", encoding="utf-8")
+        self.suffix = suffix
+        self._csv_fh = (self.out / ("lines.csv" + suffix)).open("w", newline="",
+                                                               encoding="utf-8")
         self._csv = csv.writer(self._csv_fh)
-        self._csv.writerow(LINE_COLUMNS)
-        self._jsonl = (self.out / "lines.jsonl.tmp").open("w", encoding="utf-8") \
+        if header:
+            self._csv.writerow(LINE_COLUMNS)
+        self._jsonl = (self.out / ("lines.jsonl" + suffix)).open("w", encoding="utf-8") \
             if jsonl else None
+
+    # parts: another process writes the lines of some payees; they are appended after
+    def part(self, name: str) -> "ResultWriter":
+        return ResultWriter(self.out, self._jsonl is not None, suffix=f".part{name}.tmp",
+                            header=False)
+
+    def finish(self) -> None:
+        self._csv_fh.close()
+        if self._jsonl is not None:
+            self._jsonl.close()
+
+    def discard(self) -> None:
+        self.finish()
+        for name in ("lines.csv", "lines.jsonl"):
+            (self.out / (name + self.suffix)).unlink(missing_ok=True)
+
+    def absorb(self, part: "ResultWriter") -> None:
+        import shutil
+        for name, fh in (("lines.csv", self._csv_fh), ("lines.jsonl", self._jsonl)):
+            if fh is None:
+                continue
+            fh.flush()
+            with (self.out / (name + part.suffix)).open("r", encoding="utf-8",
+                                                        newline="") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
+        part.discard()
 
     def __call__(self, pr: PayeeResult) -> None:
         self._csv.writerows(_line_row(ln) for ln in pr.lines)
@@ -172,9 +202,7 @@ class ResultWriter:
             pr.lines = []
 
     def close(self, result: RunResult) -> list[Path]:
-        self._csv_fh.close()
-        if self._jsonl is not None:
-            self._jsonl.close()
+        self.finish()
         components = _components(result)
         with (self.out / "payees.csv.tmp").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -192,9 +220,7 @@ class ResultWriter:
         return [self.out / n for n in names]
 
     def abort(self) -> None:
-        for fh in (self._csv_fh, self._jsonl):
-            if fh is not None:
-                fh.close()
+        self.finish()
         for tmp in self.out.glob("*.tmp"):
             tmp.unlink()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import gc
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from ..errors import CompplanError, Problem
 from ..lang import ast
 from .compile import Env, fmt_value
+from . import parallel
 from .data import ROW, Table
 from .ir import CompiledPlan, EarningStep
 from .money import CONTEXT, MODES, fmt_money, minor_unit, round_to
@@ -137,9 +139,11 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 rows.append(credit)
                 if rollup is not None:
                     _roll_up(credit, payees, payees_inp.manager, rollup.levels, credits)
+    by_order = operator.itemgetter("_order")
+    credit_names = {step.name for step in compiled.credits}
     for sets in credits.values():
-        for rows in sets.values():
-            rows.sort(key=lambda r: r.get("_order") or _row_order(r))
+        for name, rows in sets.items():
+            rows.sort(key=by_order if name in credit_names else _row_order)
     if payees_inp is not None and payees_inp.currency:
         for pid, row in payees.items():
             cur = str(row.get(payees_inp.currency) or plan.currency).upper()
@@ -268,7 +272,7 @@ def _convert_currencies(compiled, tables, period, problems):
 
 
 def _row_order(row: dict):
-    return (MIN_DATE, str(row.get(ROW)))
+    return row.get("_order") or (MIN_DATE, str(row.get(ROW)))
 
 
 def _period_share(label: str, period: Period, weights: dict) -> Decimal | None:
@@ -373,11 +377,13 @@ def _ratio():
 # ------------------------------------------------------------------ the payee stage
 
 def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-             sink=None) -> RunResult:
+             sink=None, workers: int | None = None) -> RunResult:
     """Work out every payee's pay for the period. Raises CompplanError on data errors.
 
     `sink(payee_result)`, if given, receives each payee as soon as it is worked out (a
-    writer streams its lines to disk and may drop them from memory).
+    writer streams its lines to disk and may drop them from memory). With a writer that
+    can take parts (ResultWriter) and a large run, the payees are split between two
+    processes (see engine/parallel.py); `workers=1` keeps it in one.
 
     The cyclic garbage collector is paused meanwhile: a run builds millions of small
     objects that hold no cycles, and rescanning them made a 1M-deal run a third slower.
@@ -389,19 +395,22 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             prepared = prepare(compiled, tables, period)
             if prepared.problems:
                 raise CompplanError(prepared.problems)
-            return _pay(compiled, prepared, period, sink)
+            order = payee_order(compiled, prepared)
+            if sink is not None and hasattr(sink, "part") and parallel.worth_it(
+                    compiled, prepared, workers):
+                return parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
+            return _pay(compiled, prepared, period, sink, order)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None) -> RunResult:
-    plan = compiled.plan
-    result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
-    ids = set(prep.payees) | set(prep.credits) | set(prep.per_payee)
-    step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
-    file = compiled.file
-    payees_inp = plan.inputs.get("payees")
+def _payee_ids(prep: Prepared) -> set[str]:
+    return set(prep.payees) | set(prep.credits) | set(prep.per_payee)
+
+
+def _reports(compiled: CompiledPlan, prep: Prepared) -> dict[str, list[str]]:
+    payees_inp = compiled.plan.inputs.get("payees")
     manager_col = payees_inp.manager if payees_inp is not None else None
     reports: dict[str, list[str]] = {}
     if manager_col:
@@ -409,6 +418,23 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None) -> R
             mgr = row.get(manager_col)
             if mgr:
                 reports.setdefault(str(mgr), []).append(pid)
+    return reports
+
+
+def payee_order(compiled: CompiledPlan, prep: Prepared) -> list[str]:
+    """Payees in id order; with team(), every report before their manager."""
+    ids = sorted(_payee_ids(prep))
+    return _bottom_up(ids, _reports(compiled, prep)) if compiled.uses_team else ids
+
+
+def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
+         order: list[str] | None = None) -> RunResult:
+    plan = compiled.plan
+    result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
+    step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
+    file = compiled.file
+    payees_inp = plan.inputs.get("payees")
+    reports = _reports(compiled, prep)
     envs: dict[str, Env] = {}
 
     def team(pid: str):
@@ -427,9 +453,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None) -> R
             return out
         return total
 
-    # with team(), every report is worked out before their manager; else in id order
-    order = _bottom_up(sorted(ids), reports) if compiled.uses_team else sorted(ids)
-    for pid in order:
+    for pid in order if order is not None else payee_order(compiled, prep):
         env = Env(compiled.params, period.attrs(), prep.payees)
         envs[pid] = env
         env.team = team(pid)
