@@ -24,6 +24,7 @@ from .types import (BOOLEAN, DATE, DIMENSIONLESS, INTEGER, MISSING, MONEY, NUMBE
                     T_BOOLEAN, T_CONST, T_CONST_INT, T_DATE, T_RATIO, T_INTEGER,
                     T_MISSING, T_MONEY, T_NUMBER, T_TEXT, TEXT, Type, UnitError, arithmetic,
                     comparable, parse_column_type, unify)
+from .types import _a as types_a
 
 KEYWORDS = {"if", "else", "and", "or", "not", "in", "between", "where", "true", "false",
             "missing", "payee", "period", "total"}
@@ -209,11 +210,8 @@ def pass_tables(c: Checked) -> None:
                         f"unknown split table '{cr.split.from_}'",
                         did_you_mean(cr.split.from_, plan.inputs) or "declare it under inputs",
                         code="unknown-name")
-            elif cr.split.share not in split.columns:
-                c.error(c.source.pos(("credits", name, "split")),
-                        f"split table '{cr.split.from_}' has no column '{cr.split.share}'",
-                        "declare the share column (type ratio) in the input",
-                        code="unknown-column")
+            else:
+                _check_split(c, name, cr, split)
         info.columns["value"] = None  # typed by pass_types
         sym.tables[name] = info
     if plan.fx is not None and plan.fx.from_ not in plan.inputs:
@@ -226,12 +224,12 @@ def pass_tables(c: Checked) -> None:
                     f"'{name}' has a currency column but the plan has no exchange rates",
                     "add 'fx: {from: <input with currency and rate columns>}'",
                     code="missing-field")
-    if any(cr.rollup for cr in plan.credits.values()):
-        payees = plan.inputs.get("payees")
-        if payees is None or not payees.manager:
-            c.error(c.source.pos(("credits",)), "a rollup needs the payees input with a "
-                    "'manager:' column", "add 'manager: manager_id' under inputs.payees",
-                    code="missing-field")
+    payees = plan.inputs.get("payees")
+    for name, cr in plan.credits.items():
+        if cr.rollup and (payees is None or not payees.manager):
+            c.error(c.source.key_pos(("credits", name, "rollup")), f"credits '{name}' roll "
+                    "up to managers, but the payees input has no 'manager:' column",
+                    "add 'manager: manager_id' under inputs.payees", code="missing-field")
     sym.params = {n: None for n in plan.params}
     sym.measures = {n: None for n in plan.measures}
     sym.earnings = {n: T_MONEY for n in plan.earnings}
@@ -239,6 +237,70 @@ def pass_tables(c: Checked) -> None:
     for section in SECTIONS:
         for n in getattr(plan, section):
             sym.positions[n] = c.source.key_pos((section, n))
+
+
+def _check_split(c: Checked, name: str, cr, split) -> None:
+    """A split table names, per row, the transaction (the link), the payee and a share.
+
+    The link is the column named like the credited input's key (`deal_id`): the engine
+    groups the split rows by it.
+    """
+    base = ("credits", name, "split")
+    table = cr.split.from_
+    if not split.payee:
+        c.error(c.source.pos(base + ("from",)), f"split table '{table}' has no 'payee:' "
+                "column: nothing says who gets each share",
+                f"add 'payee: <column with the payee id>' under inputs.{table}",
+                code="missing-field")
+    link = c.plan.inputs[cr.from_].key if cr.from_ in c.plan.inputs else None
+    if link and link not in split.columns and link not in (split.key, split.payee):
+        c.error(c.source.pos(base + ("from",)), f"split table '{table}' has no column "
+                f"'{link}' to link its rows to '{cr.from_}'",
+                f"declare '{link}' under inputs.{table}.columns: each row names the "
+                f"{cr.from_} row it splits by its '{link}'", code="unknown-column")
+    if cr.split.share not in split.columns:
+        c.error(c.source.pos(base + (("share",) if c.source.has(base + ("share",)) else ())),
+                f"split table '{table}' has no column '{cr.split.share}'",
+                did_you_mean(cr.split.share, split.columns) or
+                f"declare the share column under inputs.{table}.columns as ratio",
+                code="unknown-column")
+        return
+    t = parse_column_type(split.columns[cr.split.share])
+    if t is not None and t.kind != RATIO:
+        c.error(c.source.pos(("inputs", table, "columns", cr.split.share)),
+                f"the share column '{cr.split.share}' of split table '{table}' is declared "
+                f"{split.columns[cr.split.share]}, but a share is a ratio",
+                "declare it as ratio (values like 60% or 0.6)", code="wrong-type")
+
+
+def pass_plan(c: Checked) -> None:
+    """Plan-level settings that the model alone cannot check: dates in order, weights."""
+    plan = c.plan
+    eff = plan.effective
+    if eff is not None and eff.to is not None and eff.from_ > eff.to:
+        c.error(c.source.pos(("effective", "to")), f"the plan's effective dates are "
+                f"reversed: it starts on {eff.from_} but ends on {eff.to}",
+                "'from' is the first day the plan applies and 'to' the last",
+                code="bad-value")
+    for name, inp in plan.inputs.items():
+        if not inp.weights:
+            continue
+        base = ("inputs", name, "weights")
+        bad = False
+        for key in inp.weights:
+            k = str(key).strip()
+            if not (k.isdigit() and k.isascii() and int(k) >= 1):
+                bad = True
+                c.error(c.source.key_pos(base + (key,)), f"'{key}' is not a period number "
+                        f"in inputs.{name}.weights", "number the periods within the target's "
+                        "span from 1: {1: 20%, 2: 25%, 3: 25%, 4: 30%} for the quarters of "
+                        "a year", code="bad-value")
+        total = sum(inp.weights.values())
+        if not bad and total != 1:
+            shown = format((total * 100).normalize(), "f")
+            c.error(c.source.pos(base), f"the weights of '{name}' add up to {shown}%, "
+                    "not 100%", "each period's weight is its share of the target; "
+                    "together they must make 100%", code="bad-value")
 
 
 def _expression_fields(plan: Plan):
@@ -380,7 +442,7 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
         if info is not None:
             info.columns["value"] = t.plain() if t else None
             if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
-                c.error(node.pos, f"a credit's value must be money or a number, not {t}",
+                c.error(node.pos, f"a credit's value must be money or a number, not {_a(t)}",
                         "credit the amount, e.g. 'value: amount' or 'value: amount * 50%'",
                         code="unit-mismatch")
     elif section == "credits" and path[2] == "when":
@@ -400,12 +462,12 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
                     code="unit-mismatch")
     elif section == "rates":
         if path[2] == "basis" and t is not None and not t.numeric:
-            c.error(node.pos, f"a rate table's basis must be a number, ratio or money, not {t}",
+            c.error(node.pos, f"a rate table's basis must be a number, ratio or money, not {_a(t)}",
                     code="unit-mismatch")
 
 
 def _a(t: Type) -> str:
-    return ("an " if str(t)[0] in "aeiou" else "a ") + str(t)
+    return types_a(t)
 
 
 def _expect_boolean(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
@@ -579,7 +641,7 @@ def pass_earnings(c: Checked) -> None:
                            code="no-earnings")
 
 
-PASSES = [pass_names, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
+PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
           pass_rates, pass_earnings]
 
 
@@ -1107,7 +1169,7 @@ class _Typer:
                 return None
             t = T_MONEY if res.kind == "earning" else self.sym.measures.get(res.name)
             if t is not None and not t.numeric:
-                self.c.error(n.pos, f"team() adds up numbers or amounts, not {t}",
+                self.c.error(n.pos, f"team() adds up numbers or amounts, not {_a(t)}",
                              code="unit-mismatch")
                 return None
             return t.plain() if t is not None else None
@@ -1120,15 +1182,15 @@ class _Typer:
                 for other in ts[1:]:
                     t = unify(t, other, f"the values given to {name}()")
                 if name != "coalesce" and not t.numeric and t.kind != DATE:
-                    raise UnitError(f"{name}() needs numbers, amounts or dates, not {t}")
+                    raise UnitError(f"{name}() needs numbers, amounts or dates, not {_a(t)}")
                 return t
             if name == "prorate":
                 if not ts[0].numeric:
-                    raise UnitError(f"prorate() scales an amount or a number, not {ts[0]}")
+                    raise UnitError(f"prorate() scales an amount or a number, not {_a(ts[0])}")
                 return ts[0].plain()
             if name in ("abs", "floor", "ceil", "round"):
                 if not ts[0].numeric:
-                    raise UnitError(f"{name}() needs a number or an amount, not {ts[0]}")
+                    raise UnitError(f"{name}() needs a number or an amount, not {_a(ts[0])}")
                 if name == "round" and len(n.args) == 2:
                     places = n.args[1]
                     if not isinstance(places, ast.Number) or places.percent or \
@@ -1138,12 +1200,12 @@ class _Typer:
                 return ts[0]
             if name in DATE_PARTS:
                 if ts[0].kind != DATE:
-                    raise UnitError(f"{name}() needs a date, not {ts[0]}")
+                    raise UnitError(f"{name}() needs a date, not {_a(ts[0])}")
                 return T_INTEGER
             if name == "days_between":
                 for t in ts:
                     if t.kind != DATE:
-                        raise UnitError(f"days_between() needs two dates, not {t}")
+                        raise UnitError(f"days_between() needs two dates, not {_a(t)}")
                 return T_INTEGER
         except UnitError as e:
             self.fail(n, e)
@@ -1223,7 +1285,7 @@ class _Typer:
         if extra:
             amount_t = extra[0]
             if amount_t is not None and amount_t.kind != MONEY and not amount_t.const:
-                self.c.error(n.args[1].pos, f"tiered()'s amount must be money, not {amount_t}",
+                self.c.error(n.args[1].pos, f"tiered()'s amount must be money, not {_a(amount_t)}",
                              code="unit-mismatch")
             return T_MONEY
         if s.kind == "credit":

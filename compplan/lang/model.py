@@ -45,15 +45,15 @@ class Effective(Strict):
 
 
 class Rounding(Strict):
-    """How each line is rounded: to a step (0.01 = cents), with a mode, per line.
+    """How each line is rounded: to a step (0.01 = cents), with a mode. Every pay line
+    is rounded on its own; an earning's total is the sum of its rounded lines.
 
     Without `to`, lines round to the minor unit of the plan's currency (0.01 for USD,
     1 for JPY or VND).
     """
 
-    to: Decimal | None = None
+    to: Annotated[Decimal, Field(gt=0)] | None = None
     mode: RoundingMode = "half_up"
-    per: Literal["line", "total"] = "line"
 
 
 class Input(Strict):
@@ -76,7 +76,8 @@ class Input(Strict):
     weights: dict[str, Share] = {}  # a longer target's split by period number, not days
     columns: dict[Name, ColumnType] = {}
     rename: dict[Name, str] = {}
-    missing: Literal["error", "null", "zero"] = "error"
+    # `missing: null` is YAML's null, so None is allowed (and read as "null")
+    missing: Literal["error", "null", "zero"] | None = "error"
     description: str | None = None
 
     @field_validator("missing", mode="before")
@@ -96,7 +97,7 @@ class Split(Strict):
 class Rollup(Strict):
     """Credit managers with their team's credits, up the `manager` column."""
 
-    levels: int | Literal["all"] = "all"
+    levels: Annotated[int, Field(ge=1)] | Literal["all"] = "all"
 
 
 class Credit(Strict):

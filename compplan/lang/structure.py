@@ -21,6 +21,13 @@ from .source import SourceFile
 _PLACEHOLDERS = {"plan": "plan", "name": "", "period": "month", "currency": "XXX"}
 
 
+# Keys the language once had and no longer does: (section, key) -> what to do instead.
+_REMOVED = {
+    ("rounding", "per"): "'per' is gone: every pay line is rounded on its own, and an "
+                         "earning's total adds up its rounded lines; remove 'per'",
+}
+
+
 def _field_model(model: type[BaseModel], key: str):
     for name, f in model.model_fields.items():
         if key in (name, f.alias):
@@ -78,12 +85,27 @@ def _message(err: dict, src: SourceFile) -> tuple[str, str | None, str]:
         model = _model_at(parent)
         allowed = _keys_of(model) if model else []
         hint = did_you_mean(str(key), allowed)
+        removed = _REMOVED.get((parent[-1] if parent else None, key))
+        if removed:
+            hint = removed
         if any(ch in str(key) for ch in "()[]*+/<>=\"' ") or str(key)[:1].isdigit():
             hint = ("this looks like the rest of an expression: inside '{ ... }' a ',' ends "
                     "the value, so quote the value or write it on its own line")
         if hint is None and allowed:
             hint = "allowed here: " + ", ".join(allowed)
         return f"unknown key '{key}' in {_where(parent)}", hint, "unknown-key"
+    if len(loc) >= 2 and loc[-2:] == ("rollup", "levels"):
+        return (f"'{err.get('input')}' is not a valid value for {_where(loc)}",
+                "write a whole number of levels, 1 or more (1: the direct manager only), "
+                "or 'all' for everyone up the chain", "bad-value")
+    if kind in ("greater_than", "greater_than_equal"):
+        ctx = err.get("ctx", {})
+        bound = ctx.get("gt", ctx.get("ge"))
+        words = "more than" if kind == "greater_than" else "at least"
+        hint = ("the step to round each line to, e.g. 0.01 for cents or 1 for whole units"
+                if loc[-1:] == ("to",) and loc[:1] == ("rounding",) else None)
+        return (f"{_where(loc)} must be {words} {bound}, not '{err.get('input')}'", hint,
+                "bad-value")
     if kind == "missing":
         return (f"{_where(parent)} is missing the required field '{key}'",
                 f"add '{key}: ...'", "missing-field")
@@ -97,6 +119,10 @@ def _message(err: dict, src: SourceFile) -> tuple[str, str | None, str]:
         if loc and loc[-1] == "currency":
             return (f"'{got}' is not a currency code", "write a three-letter ISO code "
                     "such as USD, EUR or VND", "bad-value")
+        if loc == ("plan",):
+            return (f"'{got}' is not a valid plan id",
+                    "a plan id starts with a letter or a digit and uses only letters, "
+                    "digits, '.', '-' and '_' (no spaces), e.g. ae-2026.q1", "bad-name")
         return (f"'{got}' is not a valid name for {_where(loc)}",
                 "names start with a letter and use letters, digits and '_'", "bad-name")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -120,7 +146,7 @@ def _clean_loc(loc: tuple) -> tuple:
     # pydantic adds union-member tags (e.g. 'int', "literal['all']") to locs
     out = []
     for p in loc:
-        if isinstance(p, str) and (p.startswith(("literal[", "function-")) or p in (
+        if isinstance(p, str) and (p.startswith(("literal[", "function-", "constrained-")) or p in (
                 "int", "str", "bool", "date", "decimal")) and out:
             break
         out.append(p)
