@@ -52,10 +52,15 @@ class Problem:
             if self.col is not None:
                 parts.append(str(self.col))
         elif self.row is not None:
-            parts.append(f"row {self.row}")
-            if self.column:
-                parts.append(f"column {self.column}")
+            parts.append(str(self.row))  # a data file's row is its line (header = 1)
         return ":".join(parts)
+
+    @property
+    def text(self) -> str:
+        """The message, naming the data column where there is one."""
+        if self.line is None and self.column:
+            return f"column {self.column}: {self.message}"
+        return self.message
 
     def sort_key(self):
         return (self.file, self.line or 0, self.col or 0, self.row or 0, self.message)
@@ -104,7 +109,7 @@ def format_text(problems: Iterable[Problem], sources: dict[str, str] | None = No
     sources = sources or {}
     out: list[str] = []
     for p in problems:
-        out.append(f"{p.where}: {p.severity}: {p.message}")
+        out.append(f"{p.where}: {p.severity}: {p.text}")
         text = sources.get(p.file)
         if text is not None and p.line is not None:
             # lines end at '\n' only, as positions count them (not str.splitlines's

@@ -42,7 +42,7 @@ def demo(plans_dir: str, out_dir: str) -> None:
             if not o.passed:
                 ok = False
                 click.echo(f"  FAIL {o.name}: " + "; ".join(
-                    o.differences + [p.message for p in o.problems]))
+                    o.differences + [p.text for p in o.problems]))
         period = parse_period(str(entry["period"]))
         problems: list = []
         tables = load_folder(compiled.plan, base / entry["data"], problems)

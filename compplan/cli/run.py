@@ -127,7 +127,7 @@ def test_cmd(plans: tuple[str, ...]) -> None:
             for d in o.differences:
                 click.echo(f"    {d}")
             for pr in o.problems:
-                click.echo(f"    {pr.where}: {pr.severity}: {pr.message}")
+                click.echo(f"    {pr.where}: {pr.severity}: {pr.text}")
                 if pr.hint:
                     click.echo(f"        hint: {pr.hint}")
             if o.differences and o.result is not None:

@@ -72,9 +72,11 @@ def parse_cell(kind: str, text: str):
 
 
 def _expect(kind: str) -> str:
-    return {"money": "an amount such as 1250.00", "number": "a number such as 12.5",
-            "ratio": "a percentage such as 8% or 0.08", "integer": "a whole number",
-            "date": "a date as YYYY-MM-DD", "boolean": "true or false"}[kind]
+    return {"money": "an amount; expected something like 1250.00",
+            "number": "a number; expected something like 12.5",
+            "ratio": "a percentage; expected something like 8% or 0.08",
+            "integer": "a whole number", "date": "a date; expected YYYY-MM-DD",
+            "boolean": "true or false"}[kind]
 
 
 def _declared(inp: Input) -> dict[str, str]:
@@ -261,10 +263,7 @@ def _slow_row(inp: Input, declared, index, rownum, cells, file, problems) -> dic
         try:
             row[col] = parse_cell(kind, text)
         except ValueError as e:
-            problems.append(Problem(file, None, None,
-                                    f"'{text.strip()}' is not {e}".replace(
-                                        "is not an amount such as",
-                                        "is not an amount; expected something like"),
+            problems.append(Problem(file, None, None, f"'{text.strip()}' is not {e}",
                                     None, code="bad-value", row=rownum,
                                     column=inp.rename.get(col, col)))
             bad = True

@@ -85,15 +85,14 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     used_sets = {r.name for r in compiled.checked.resolved.values()
                  if r.kind in ("set", "set_column")}
     for name, inp in plan.inputs.items():
-        if not inp.key or name not in tables or name not in used_sets:
+        if not inp.key or name not in tables or not inp.payee:
             continue
+        grouped = name in used_sets
         for row in tables[name].rows:
             if inp.date and row.get(inp.date) is not None and not period.contains(row[inp.date]):
                 continue
-            if inp.payee:
-                pid = str(row[inp.payee])
-                if not payee_ok(pid, tables[name], row, inp.payee):
-                    continue
+            pid = str(row[inp.payee])
+            if payee_ok(pid, tables[name], row, inp.payee) and grouped:
                 credits.setdefault(pid, {}).setdefault(name, []).append(row)
 
     splits = _splits(compiled, tables, problems)
@@ -160,9 +159,14 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
 def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems):
     """payee -> table -> the row for this period; and payee -> table -> rows (for `by`).
 
-    A row for exactly the run's period wins. A row for a longer span that contains it (a
-    yearly quota in a quarterly plan) gives its amounts split by the input's `weights`
-    (by the period's number within the span: month 3, quarter 1) or else by days.
+    Targets may be set for any span. For each payee (and `by` key) the most specific
+    rows win:
+      1. a row for exactly the run's period;
+      2. rows for shorter spans inside it (daily or weekly targets in a monthly plan),
+         whose amounts and counts are added up;
+      3. a row for a longer span that contains it (a yearly quota in a quarterly plan),
+         whose amounts are split by the input's `weights` (by the period's number within
+         the span: month 3, quarter 1) or else by days.
     """
     plan = compiled.plan
     used = _used_tables(compiled)
@@ -172,38 +176,55 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems):
         if inp.key or name == "payees" or name not in tables or not inp.payee:
             continue
         table = tables[name]
-        chosen: dict[tuple, tuple[dict, Decimal]] = {}
+        amounts = [c for c, w in inp.columns.items() if w in ("money", "number", "integer")]
+        exact: dict[tuple, dict] = {}
+        parts: dict[tuple, list[dict]] = {}
+        longer: dict[tuple, tuple[dict, Decimal, int]] = {}
         for row in table.rows:
             pid = str(row[inp.payee])
-            share = Decimal(1)
+            relation, share, days = "exact", Decimal(1), period.days
             if inp.period:
-                label = str(row.get(inp.period) or "")
-                share = _period_share(label, period, inp.weights)
-                if share is None:
+                relation, share, days = _span_relation(str(row.get(inp.period) or ""), period,
+                                                       inp.weights)
+                if relation is None:
                     continue
             if not payee_ok(pid, table, row, inp.payee):
                 continue
             key = (pid, *(str(row.get(b)) for b in inp.by))
-            if key in chosen and chosen[key][1] == 1 and share == 1:
-                what = " and ".join([f"payee '{pid}'"] + [f"{b} '{row.get(b)}'" for b in inp.by])
-                problems.append(Problem(table.file, None, None,
-                                        f"{what} has two rows for {period.label} "
-                                        f"(first at row {chosen[key][0][ROW]})",
-                                        "keep one row per payee and period",
-                                        code="duplicate-key", row=row[ROW],
-                                        column=inp.period or inp.payee))
-                continue
-            if key in chosen and chosen[key][1] == 1:
-                continue  # a row for exactly this period wins over a longer one
-            chosen[key] = (row, share)
-        for key, (row, share) in chosen.items():
+            if relation == "exact":
+                if key in exact:
+                    what = " and ".join([f"payee '{pid}'"] +
+                                        [f"{b} '{row.get(b)}'" for b in inp.by])
+                    problems.append(Problem(table.file, None, None,
+                                            f"{what} has two rows for {period.label} "
+                                            f"(first at row {exact[key][ROW]})",
+                                            "keep one row per payee and period",
+                                            code="duplicate-key", row=row[ROW],
+                                            column=inp.period or inp.payee))
+                    continue
+                exact[key] = row
+            elif relation == "part":
+                parts.setdefault(key, []).append(row)
+            elif key not in longer or days < longer[key][2]:
+                longer[key] = (row, share, days)
+        chosen: dict[tuple, dict] = {}
+        for key, (row, share, _days) in longer.items():
+            row = dict(row)
+            for col in amounts:
+                if row.get(col) is not None:
+                    row[col] = row[col] * share
+            row["_share_of_period"] = share
+            chosen[key] = row
+        for key, rows in parts.items():
+            row = dict(rows[0])
+            for col in amounts:
+                vals = [r.get(col) for r in rows if r.get(col) is not None]
+                row[col] = sum(vals) if vals else None
+            row["_parts"] = len(rows)
+            chosen[key] = row
+        chosen.update(exact)
+        for key, row in chosen.items():
             pid = key[0]
-            if share != 1:
-                row = dict(row)
-                for col, word in inp.columns.items():
-                    if word in ("money", "number") and row.get(col) is not None:
-                        row[col] = row[col] * share
-                row["_share_of_period"] = share
             row.setdefault("_key", str(row[ROW]))
             per_payee.setdefault(pid, {})[name] = row
             sets.setdefault(pid, {}).setdefault(name, []).append(row)
@@ -275,22 +296,32 @@ def _row_order(row: dict):
     return row.get("_order") or (MIN_DATE, str(row.get(ROW)))
 
 
-def _period_share(label: str, period: Period, weights: dict) -> Decimal | None:
-    """1 for a row of exactly this period; its share of a longer span; else None."""
+def _span_relation(label: str, period: Period, weights: dict):
+    """How a row's period relates to the run's: (exact | part | longer | None, share, days).
+
+    share: the part of a longer span's amounts that falls in the run's period."""
     if label == period.label:
-        return Decimal(1)
+        return "exact", Decimal(1), period.days
     try:
         p = parse_period(label)
     except ValueError:
-        return None
+        return None, None, 0
     if p == period:
-        return Decimal(1)
-    if period.within(p) and p.days > period.days:
+        return "exact", Decimal(1), period.days
+    if p.within(period):
+        return "part", Decimal(1), p.days
+    if period.within(p):
         if weights:
             w = weights.get(str(period.number_within(p)))
-            return Decimal(w) if w is not None else Decimal(0)
-        return period.share_of(p)
-    return None
+            return "longer", (Decimal(w) if w is not None else Decimal(0)), p.days
+        return "longer", period.share_of(p), p.days
+    return None, None, 0
+
+
+def _period_share(label: str, period: Period, weights: dict) -> Decimal | None:
+    """1 for a row of this period; its share of a longer span that contains it; else None."""
+    relation, share, _days = _span_relation(label, period, weights)
+    return share if relation in ("exact", "longer") else None
 
 
 def _used_tables(compiled: CompiledPlan) -> set[str]:
