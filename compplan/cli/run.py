@@ -103,7 +103,9 @@ def validate(plan: str, data_dir: str, period: str, fmt: str) -> None:
         click.echo(format_json(problems), nl=False)
     else:
         click.echo(format_text(problems), nl=False)
-        click.echo(f"{len(errors)} errors, {len(problems) - len(errors)} warnings")
+        n_warn = len(problems) - len(errors)
+        click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, "
+                   f"{n_warn} warning{'s' if n_warn != 1 else ''}")
     sys.exit(1 if errors else 0)
 
 

@@ -259,6 +259,7 @@ def _slow_row(inp: Input, declared, index, rownum, cells, file, problems) -> dic
             row[col] = Decimal(0) if inp.missing == "zero" and kind in (
                 "money", "number", "ratio") else (0 if inp.missing == "zero" and
                                                   kind == "integer" else None)
+            row.setdefault("_defaulted", []).append(col)  # a run warns about it
             continue
         try:
             row[col] = parse_cell(kind, text)

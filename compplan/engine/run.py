@@ -517,6 +517,10 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
         if not env.sets and prep.payees:
             pr.warnings.append("no credits in this period")
+        for table, row in env.per_payee.items():
+            for col in row.get("_defaulted", ()):
+                how = "taken as 0" if plan.inputs[table].missing == "zero" else "missing"
+                pr.warnings.append(f"{table}.{col} is empty for {period.label}: {how}")
         for pos, msg in env.warnings:
             pr.warnings.append(f"{pos}: {msg}")
             result.warnings.append(Problem(pos.file, pos.line, pos.col,
