@@ -10,6 +10,7 @@ definitions can be evaluated.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -343,11 +344,39 @@ def _expression_fields(plan: Plan):
                 yield ("total", key), text, Scope("payee", owner="total")
 
 
+# A key cell of a lookup row written as a bare word (`[hw, EMEA, 5%]`) is that text;
+# so is one written with words, spaces, '-' or '.' (`North America`, `EMEA-North`).
+_BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[ .\-/]+[A-Za-z0-9_]+)*")
+
+
+def _is_key_cell(c: Checked, path: Path) -> bool:
+    """A key cell of a lookup row: every cell of a row but its last (the value)."""
+    if len(path) != 5 or path[0] != "rates" or path[2] != "rows":
+        return False
+    rt = c.plan.rates.get(path[1])
+    row = rt.rows[path[3]] if rt is not None and rt.rows else None
+    return row is not None and path[4] < len(row) - 1
+
+
+def _parse_key_cell(text: str, at) -> ast.Node:
+    """`hw` and `"*"` (YAML-quoted, the wildcard) are texts; numbers, dates, quoted
+    texts and true/false are the literals they are."""
+    word = text.strip()
+    if word == "*" or (_BARE_WORD.fullmatch(word) and word not in ("true", "false",
+                                                                     "missing")):
+        return ast.String(at(text.index(word[0])), word)
+    return parse_expression(text, at)
+
+
 def pass_parse(c: Checked) -> None:
     """Every expression text -> AST, positioned in the YAML file."""
     for path, text, scope in _expression_fields(c.plan):
         at = c.source.offset_map(path, str(text))
         try:
+            if _is_key_cell(c, path):
+                c.exprs[path] = _parse_key_cell(str(text), at)
+                c.scopes[path] = scope
+                continue
             c.exprs[path] = parse_expression(str(text), at)
             c.scopes[path] = scope
         except ExprSyntaxError as e:
@@ -361,12 +390,19 @@ def pass_resolve(c: Checked) -> None:
     for path, node in c.exprs.items():
         scope = c.scopes[path]
         c.deps.setdefault(scope.owner, set())
+        if _is_tier_bound(path) and not isinstance(node, ast.Number):
+            continue  # pass_rates says once that a bound is written out
         r.visit(node, scope)
     for name, cr in c.plan.credits.items():
         c.deps.setdefault(name, set()).add(cr.from_)
     for name, e in c.plan.earnings.items():
         if e.each:
             c.deps.setdefault(name, set()).add(e.each)
+
+
+def _is_tier_bound(path: Path) -> bool:
+    return len(path) == 5 and path[0] == "rates" and path[2] == "tiers" and \
+        path[4] in ("from", "to")
 
 
 def pass_cycles(c: Checked) -> None:
@@ -423,11 +459,24 @@ def pass_types(c: Checked) -> None:
     for path in c.exprs:
         by_owner.setdefault(c.scopes[path].owner, []).append(path)
     typer = _Typer(c)
+    # the cells of rate tables are literals: type them first, so a table's value type
+    # is known wherever it is used (a credit rule does not depend on the table's basis)
+    for name in c.plan.rates:
+        for path in by_owner.get(name, ()):
+            if path[2] != "basis":
+                typer.visit(c.exprs[path], c.scopes[path])
+        c.symbols.rates[name] = _rate_value_type(c, name)
     for name in c.order:
         for path in by_owner.get(name, ()):
+            if path[0] == "rates" and path[2] != "basis":
+                continue
             node = c.exprs[path]
             t = typer.visit(node, c.scopes[path])
             _record_definition_type(c, path, node, t)
+        if name in c.plan.rates:
+            # what the table gives, from every row or tier, before anything uses it
+            # (pass_rates reports the mismatches)
+            c.symbols.rates[name] = _rate_value_type(c, name)
 
 
 def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | None) -> None:
@@ -504,9 +553,24 @@ def _const_value(c: Checked, path: Path):
     if isinstance(node, ast.Number):
         return _Bound(node.value, node.text)
     if node is not None and path in c.exprs:
-        c.error(node.pos, "a tier bound must be a number, a percentage or an amount, "
+        c.error(c.source.pos(path), "a tier bound must be a number, a percentage or an amount, "
                 "written out", "move the calculation into the basis", code="rate-table")
     return None
+
+
+def _is_zero(node: ast.Node | None) -> bool:
+    """A literal 0: it is 0% and 0 money alike, so it agrees with any unit."""
+    return isinstance(node, ast.Number) and node.value == 0
+
+
+def _is_plain_number(node: ast.Node | None) -> bool:
+    """A number written without '%' (and not 0)."""
+    return isinstance(node, ast.Number) and not node.percent and node.value != 0
+
+
+def _basis_text(c: Checked, name: str) -> str:
+    rt = c.plan.rates[name]
+    return str(rt.basis).strip() if rt.basis is not None else name
 
 
 def _check_tiers(c: Checked, name: str, rt) -> None:
@@ -524,34 +588,46 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         c.error(pos, f"rate table '{name}' has no tiers", code="rate-table")
         return
     basis_t = c.type_of(c.expr(*base, "basis"))
-    rate_types: list[Type] = []
+    rate_types: list[str] = []
     prev_to = None
     n = len(rt.tiers)
     for i, tier in enumerate(rt.tiers):
         tpos = c.source.pos(base + ("tiers", i))
         lo = _const_value(c, base + ("tiers", i, "from")) if tier.from_ is not None else None
         hi = _const_value(c, base + ("tiers", i, "to")) if tier.to is not None else None
-        for key, v in (("from", tier.from_), ("to", tier.to)):
+        for key, v in (("from", lo), ("to", hi)):
             node = c.expr(*base, "tiers", i, key)
             t = c.type_of(node)
-            if v is not None and basis_t is not None and t is not None:
-                try:
-                    unify(basis_t, t, "tier bound")
-                except UnitError:
-                    c.error(node.pos, f"tier bound is {_a(t)} but the basis is {_a(basis_t)}",
-                            "write bounds in the basis's unit (e.g. 100% for attainment)",
-                            code="unit-mismatch")
+            if v is None or basis_t is None or t is None:
+                continue  # absent, or not written out (reported once, above)
+            if basis_t.kind == RATIO and _is_plain_number(node):
+                c.error(node.pos, f"tier bound {node.text} is a plain number, but the basis "
+                        f"'{_basis_text(c, name)}' is a ratio",
+                        f"write bounds on a ratio as percentages: 100% is the whole "
+                        f"(not 1 or 100)", code="unit-mismatch")
+                continue
+            try:
+                unify(basis_t, t, "tier bound")
+            except UnitError:
+                c.error(node.pos, f"tier bound is {_a(t)} but the basis is {_a(basis_t)}",
+                        "write bounds in the basis's unit (e.g. 100% for attainment)",
+                        code="unit-mismatch")
         rnode = c.expr(*base, "tiers", i, "rate")
         rtype = c.type_of(rnode)
         if rtype is not None:
-            if rtype.kind in (RATIO, MONEY) or rtype.const:
+            if _is_zero(rnode):
+                pass  # 0 pays nothing in either unit
+            elif rtype.kind in (RATIO, MONEY) or rtype.const:
                 rate_types.append(RATIO if rtype.kind == RATIO else MONEY)
             else:
                 c.error(rnode.pos, f"a tier's rate must be a percentage or an amount, "
                         f"not {_a(rtype)}", code="unit-mismatch")
-        if hi is None and i < n - 1:
+        if tier.to is None and i < n - 1:
             c.error(tpos, f"tier {i + 1} of '{name}' has no upper bound but is not the last",
                     "give it 'to:', or move it to the end", code="tier-bounds")
+        if (tier.from_ is not None and lo is None) or (tier.to is not None and hi is None):
+            prev_to = None  # a bound not written out: order cannot be checked across it
+            continue
         if lo is not None and hi is not None and hi <= lo:
             c.error(c.source.pos(base + ("tiers", i, "to")),
                     f"tier {i + 1} of '{name}' ends at {_fmt(hi)}, not above its start "
@@ -580,7 +656,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         c.error(pos, f"the tiers of '{name}' mix percentages and amounts",
                 "use percentages (of an amount) or amounts (per unit), not both",
                 code="unit-mismatch")
-    c.symbols.rates[name] = Type(kinds.pop()) if len(kinds) == 1 else None
+    c.symbols.rates[name] = _rate_value_type(c, name) if len(kinds) <= 1 else None
     if c.symbols.rates[name] == T_MONEY and basis_t is not None and basis_t.kind == MONEY:
         c.error(pos, f"the tiers of '{name}' pay an amount per unit, but the basis is money",
                 "write the rates as percentages", code="unit-mismatch")
@@ -606,26 +682,121 @@ def _fmt(v) -> str:
     return v.text
 
 
+def _rate_value_type(c: Checked, name: str) -> Type | None:
+    """What a rate table gives, from the types of all its cells (quietly: pass_rates
+    reports what disagrees). Tiers: ratio (percentages) or money (amounts per unit), a
+    0 agreeing with either. Lookups: the rows' common type; untyped numbers (500) stay
+    untyped constants, so `booked + lookup(bonus, payee.region)` is money."""
+    rt = c.plan.rates[name]
+    if rt.tiers is not None:
+        kinds = set()
+        for i in range(len(rt.tiers)):
+            node = c.expr("rates", name, "tiers", i, "rate")
+            t = c.type_of(node)
+            if t is None or _is_zero(node):
+                continue
+            if t.kind == MONEY or (t.const and t.kind != RATIO):
+                kinds.add(MONEY)
+            elif t.kind == RATIO:
+                kinds.add(RATIO)
+        if len(kinds) > 1:
+            return None
+        return Type(kinds.pop()) if kinds else T_RATIO  # all 0: pays nothing
+    value_t: Type | None = None
+    zero = False
+    for i, row in enumerate(rt.rows or ()):
+        node = c.expr("rates", name, "rows", i, len(row) - 1)
+        t = c.type_of(node)
+        if t is None or len(row) != len(rt.keys or ()) + 1:
+            continue
+        if _is_zero(node):
+            zero = True  # 0 agrees with any unit
+            continue
+        try:
+            value_t = t if value_t is None else _unify_values(value_t, t)
+        except UnitError:
+            return None
+    return value_t if value_t is not None or not zero else T_CONST_INT
+
+
+def _unify_values(a: Type, b: Type) -> Type:
+    """The common type of two lookup values; a percentage and a plain number (5% and
+    500) do not mix: one of them is surely meant otherwise."""
+    if {a.kind, b.kind} <= {RATIO, NUMBER, INTEGER} and (
+            (a.kind == RATIO and not a.const and b.const) or
+            (b.kind == RATIO and not b.const and a.const)):
+        raise UnitError("lookup values: percentages and plain numbers do not mix",
+                        "write every value as a percentage (5%), or every value as an "
+                        "amount (500)")
+    return unify(a, b, "lookup values")
+
+
+_PLURAL = {TEXT: "texts", INTEGER: "numbers", NUMBER: "numbers", DATE: "dates",
+           BOOLEAN: "true or false", MONEY: "amounts", RATIO: "percentages"}
+
+
+def _lookup_key_types(c: Checked, name: str) -> list[Type | None]:
+    """The type of each key column, from its cells ("*", the wildcard, fits any)."""
+    rt = c.plan.rates[name]
+    keys = rt.keys or []
+    out: list[Type | None] = [None] * len(keys)
+    for i, row in enumerate(rt.rows or ()):
+        if len(row) != len(keys) + 1:
+            continue
+        for j in range(len(keys)):
+            node = c.expr("rates", name, "rows", i, j)
+            t = c.type_of(node)
+            if t is None or (isinstance(node, ast.String) and node.value == "*"):
+                continue
+            try:
+                out[j] = t if out[j] is None else unify(out[j], t, "keys")
+            except UnitError:
+                pass
+    return out
+
+
 def _check_lookup(c: Checked, name: str, rt) -> None:
     base = ("rates", name)
     width = len(rt.keys) + 1
     value_t: Type | None = None
+    key_t: list[Type | None] = [None] * len(rt.keys)
     for i, row in enumerate(rt.rows or ()):
         if len(row) != width:
             c.error(c.source.pos(base + ("rows", i)),
                     f"row {i + 1} of '{name}' has {len(row)} values; expected {width} "
                     f"({', '.join(rt.keys)} and the value)", code="rate-table")
             continue
+        for j, key in enumerate(rt.keys):
+            node = c.expr(*base, "rows", i, j)
+            t = c.type_of(node)
+            if t is None or (isinstance(node, ast.String) and node.value == "*"):
+                continue
+            try:
+                key_t[j] = t if key_t[j] is None else unify(key_t[j], t, "keys")
+            except UnitError:
+                c.error(node.pos, f"row {i + 1} of '{name}' has {_a(t)} for '{key}', but "
+                        f"the rows above have {_a(key_t[j])}",
+                        "write every row's key in one kind: texts (hw), numbers or dates",
+                        code="unit-mismatch")
         node = c.expr(*base, "rows", i, width - 1)
         t = c.type_of(node)
-        if t is not None:
+        if t is not None and not _is_zero(node):
             try:
-                value_t = t if value_t is None else unify(value_t, t, "lookup values")
+                value_t = t if value_t is None else _unify_values(value_t, t)
             except UnitError as e:
                 c.error(node.pos, str(e), e.hint, code="unit-mismatch")
     if not rt.rows:
         c.error(c.source.key_pos(base), f"lookup table '{name}' has no rows", code="rate-table")
-    c.symbols.rates[name] = value_t.plain() if value_t else None
+    dnode = c.expr(*base, "default")
+    dt_ = c.type_of(dnode)
+    if dt_ is not None and value_t is not None and not _is_zero(dnode):
+        try:
+            _unify_values(value_t, dt_)
+        except UnitError as e:
+            c.error(dnode.pos, f"the default of '{name}' is {_a(dt_)}, but its rows give "
+                    f"{_a(value_t)}", e.hint or "write the default in the rows' unit",
+                    code="unit-mismatch")
+    c.symbols.rates[name] = _rate_value_type(c, name)
 
 
 def pass_earnings(c: Checked) -> None:
@@ -636,9 +807,46 @@ def pass_earnings(c: Checked) -> None:
                     f"'each: {e.each}' names no credit set",
                     did_you_mean(e.each, c.plan.credits) or "name one under credits",
                     code="unknown-name")
+    for name, e in c.plan.earnings.items():
+        if e.each and e.each in c.symbols.tables:
+            _warn_unordered_credits(c, name, e)
     if c.plan is not None and not c.plan.earnings and not c.symbols.broken:
         c.problems.warning(c.source.pos(()), "the plan has no earnings: it pays nothing",
                            code="no-earnings")
+
+
+def _warn_unordered_credits(c: Checked, name: str, e) -> None:
+    """A per-credit earning on marginal tiers pays each credit at the tiers its running
+    basis reaches, so the order of the credits decides who gets which rate. Without a
+    date, credits can only be ordered by their id."""
+    node = c.expr("earnings", name, "value")
+    if node is None:
+        return
+    sym = c.symbols
+    warned: set[str] = set()
+    for call in ast.walk(node):
+        if not (isinstance(call, ast.Call) and call.name == "tiered" and call.args):
+            continue
+        res = c.resolved.get(call.args[0])
+        rt = c.plan.rates.get(res.name) if res is not None and res.kind == "rate" else None
+        if rt is None or rt.tiers is None or rt.mode != "marginal":
+            continue
+        sets = [e.each] + sorted(d for d in c.deps.get(res.name, ())
+                                 if sym.kind_of(d) in ("credit", "input"))
+        for s in sets:
+            info = sym.tables.get(s)
+            source = info.source if info is not None and info.kind == "credits" else s
+            inp = c.plan.inputs.get(source or "")
+            if inp is None or not inp.key or inp.date or source in warned:
+                continue
+            warned.add(source)
+            c.problems.warning(
+                c.source.pos(("earnings", name, "each")),
+                f"'{name}' pays each credit of '{e.each}' along the marginal tiers of "
+                f"'{res.name}' in the order the credits were made, but '{source}' has no "
+                "'date:' column: credits are ordered by id only",
+                f"add 'date: <column with the date>' under inputs.{source}",
+                code="unordered-credits")
 
 
 PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
@@ -827,7 +1035,11 @@ class _Resolver:
         c = self.c
         if isinstance(arg, ast.Ref) and len(arg.parts) == 1 and arg.parts[0] in self.sym.rates:
             c.resolved[arg] = Resolution("rate", arg.parts[0])
-            c.deps.setdefault(scope.owner, set()).add(arg.parts[0])
+            if scope.sees_payee():
+                c.deps.setdefault(scope.owner, set()).add(arg.parts[0])
+            # in a credit rule only the table's literal cells can be used (the types
+            # pass says so when the basis would be needed), so no dependency on the
+            # basis: credits come before measures
             return
         if isinstance(arg, ast.Ref) and arg.parts[0] in self.sym.broken:
             return
@@ -1255,8 +1467,6 @@ class _Typer:
             return None
         rt = self.c.plan.rates[res.name]
         value_t = self.sym.rates.get(res.name)
-        if value_t is None:
-            value_t = self._rate_value_type(res.name)
         if n.name == "lookup":
             if rt.keys is None:
                 self.c.error(n.pos, f"'{res.name}' is a tier table; use tiered() or rate()",
@@ -1266,14 +1476,46 @@ class _Typer:
                 self.c.error(n.pos, f"lookup({res.name}, ...) takes {len(rt.keys)} key"
                              f"{'s' if len(rt.keys) != 1 else ''} ({', '.join(rt.keys)}), "
                              f"got {len(n.args) - 1}", code="arity")
+                return value_t
+            for arg, t, key, key_t in zip(n.args[1:], extra, rt.keys,
+                                          _lookup_key_types(self.c, res.name)):
+                if t is None or key_t is None:
+                    continue
+                try:
+                    comparable("==", key_t, t)
+                except UnitError:
+                    self.c.error(arg.pos, f"lookup({res.name}, ...): this key is {_a(t)}, "
+                                 f"but the table's '{key}' keys are {_PLURAL[key_t.kind]}",
+                                 f"give a value of the same kind as the '{key}' cells of "
+                                 f"'{res.name}'", code="unit-mismatch")
             return value_t
         if rt.tiers is None:
             self.c.error(n.pos, f"'{res.name}' is a lookup table; use lookup({res.name}, ...)",
                          code="rate-arg")
             return None
+        if not s.sees_payee() and (n.name == "tiered" or len(n.args) == 1):
+            per_payee = sorted(d for d in self.c.deps.get(res.name, ())
+                               if self.sym.kind_of(d) in ("measure", "earning", "input",
+                                                          "credit"))
+            if per_payee:
+                uses = ", ".join(f"{self.sym.kind_of(d)} '{d}'" for d in per_payee)
+                self.c.error(n.pos, f"{n.name}({res.name}) cannot be used in a credit rule: "
+                             f"its basis '{_basis_text(self.c, res.name)}' uses {uses}, and "
+                             "credits are worked out before measures and earnings",
+                             "use it in an earning ('each:' gives one line per credit)"
+                             + (f", or give the basis: rate({res.name}, <value>)"
+                                if n.name == "rate" else ""), code="scope")
+                return None
         basis_t = self.c.type_of(self.c.expr("rates", res.name, "basis"))
         if n.name == "rate":
-            if extra and extra[0] is not None and basis_t is not None:
+            if extra and extra[0] is not None and basis_t is not None and \
+                    basis_t.kind == RATIO and extra[0].const and \
+                    extra[0].kind in (NUMBER, INTEGER) and not _is_zero(n.args[1]):
+                self.c.error(n.args[1].pos, f"rate({res.name})'s basis "
+                             f"'{_basis_text(self.c, res.name)}' is a ratio; this is a "
+                             "plain number", "write it as a percentage: 100% is the whole "
+                             "(not 1 or 100)", code="unit-mismatch")
+            elif extra and extra[0] is not None and basis_t is not None:
                 try:
                     unify(basis_t, extra[0], "rate()'s basis")
                 except UnitError as e:
@@ -1296,19 +1538,3 @@ class _Typer:
                          f"write tiered({res.name}, <amount>), or use it in an earning with "
                          "'each:'", code="rate-arg")
         return T_MONEY
-
-    def _rate_value_type(self, name: str) -> Type | None:
-        rt = self.c.plan.rates[name]
-        for i, tier in enumerate(rt.tiers or ()):
-            t = self.c.type_of(self.c.expr("rates", name, "tiers", i, "rate"))
-            if t is None:
-                t = self.visit(self.c.expr("rates", name, "tiers", i, "rate"), Scope("const")) \
-                    if self.c.expr("rates", name, "tiers", i, "rate") else None
-            if t is not None:
-                return T_MONEY if t.kind == MONEY or (t.const and t.kind != RATIO) else Type(RATIO)
-        if rt.rows:
-            cell = self.c.expr("rates", name, "rows", 0, len(rt.rows[0]) - 1)
-            if cell is not None:
-                t = self.visit(cell, Scope("const"))
-                return t.plain() if t else None
-        return None
