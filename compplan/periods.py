@@ -1,0 +1,113 @@
+"""Pay periods: `2026-Q1`, `2026-03`, `2026-W05`, `2026-H1`, `2026`, `2026-03-15`.
+
+A plan pays by one kind of period; a run names one period of that kind. Targets may be
+set for a longer span than the plan's period (a yearly quota in a quarterly plan); they
+are then split by the share of days (see `Period.share_of`).
+
+This module is neutral ground: the checker (compplan.lang, which checks a scenario's
+period) and the engine (compplan.engine.periods re-exports it) both read periods here,
+so the language never imports the engine.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # day | week | month | quarter | half | year
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, d: dt.date) -> bool:
+        return self.start <= d <= self.end
+
+    def within(self, other: "Period") -> bool:
+        return other.start <= self.start and self.end <= other.end
+
+    def share_of(self, other: "Period") -> Decimal:
+        """This period's days as a share of a longer period's (a yearly target's part)."""
+        return Decimal(self.days) / Decimal(other.days)
+
+    def number_within(self, span: "Period") -> int:
+        """This period's number within a longer one: quarter 2 of a year, month 3 of a
+        quarter, week 5 of a year. Used to pick a target's weight."""
+        months = (self.start.year - span.start.year) * 12 + self.start.month - span.start.month
+        if self.kind == "month":
+            return months + 1
+        if self.kind == "quarter":
+            return months // 3 + 1
+        if self.kind == "half":
+            return months // 6 + 1
+        if self.kind == "week":
+            return (self.start - span.start).days // 7 + 1
+        return (self.start - span.start).days + 1
+
+    def attrs(self) -> dict:
+        return {"start": self.start, "end": self.end, "days": self.days, "label": self.label}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_PATTERNS = [
+    ("quarter", re.compile(r"^(\d{4})-Q([1-4])$", re.I)),
+    ("half", re.compile(r"^(\d{4})-H([12])$", re.I)),
+    ("week", re.compile(r"^(\d{4})-W(\d{2})$", re.I)),
+    ("day", re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
+    ("month", re.compile(r"^(\d{4})-(\d{2})$")),
+    ("year", re.compile(r"^(\d{4})$")),
+]
+
+EXAMPLES = {"day": "2026-03-15", "week": "2026-W05", "month": "2026-03",
+            "quarter": "2026-Q1", "half": "2026-H1", "year": "2026"}
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def parse_period(text: str) -> Period:
+    """Parse a period label; ValueError with the accepted forms if it is not one."""
+    s = str(text).strip()
+    for kind, pat in _PATTERNS:
+        m = pat.match(s)
+        if not m:
+            continue
+        y = int(m.group(1))
+        try:
+            if kind == "quarter":
+                q = int(m.group(2))
+                return Period(kind, f"{y}-Q{q}", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+            if kind == "half":
+                h = int(m.group(2))
+                return Period(kind, f"{y}-H{h}", dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h))
+            if kind == "week":
+                w = int(m.group(2))
+                start = dt.date.fromisocalendar(y, w, 1)
+                return Period(kind, f"{y}-W{w:02d}", start, start + dt.timedelta(days=6))
+            if kind == "day":
+                d = dt.date(y, int(m.group(2)), int(m.group(3)))
+                return Period(kind, d.isoformat(), d, d)
+            if kind == "month":
+                mo = int(m.group(2))
+                return Period(kind, f"{y}-{mo:02d}", dt.date(y, mo, 1), _month_end(y, mo))
+            return Period(kind, str(y), dt.date(y, 1, 1), dt.date(y, 12, 31))
+        except ValueError:
+            break
+    raise ValueError(f"'{s}' is not a period; write one of "
+                     + ", ".join(EXAMPLES.values()))
+
+
+def year_to_date(period: Period) -> Period:
+    return Period("span", f"{period.start.year}-YTD-{period.label}",
+                  dt.date(period.start.year, 1, 1), period.end)
