@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from ..errors import Pos, Problem, Problems, did_you_mean
+from ..periods import EXAMPLES, parse_period
 from . import ast
 from .model import SECTIONS, Plan
 from .parse import ExprSyntaxError, parse_expression
@@ -849,8 +850,69 @@ def _warn_unordered_credits(c: Checked, name: str, e) -> None:
                 code="unordered-credits")
 
 
+_ROLES = ("key", "payee", "date", "period", "currency", "manager", "start", "end")
+
+
+def _data_columns(inp) -> list[str]:
+    """The columns a scenario's rows (or a data file) give for an input: declared
+    columns and role columns, by the names in the file (after `rename`)."""
+    cols = list(inp.columns)
+    for role in _ROLES:
+        col = getattr(inp, role)
+        if col and col not in cols:
+            cols.append(col)
+    return [inp.rename.get(col, col) for col in cols]
+
+
+def pass_scenarios(c: Checked) -> None:
+    """Scenarios: a period of the plan's kind, data for known inputs and columns, and
+    expected values of known earnings and measures (or 'total')."""
+    plan = c.plan
+    expectable = set(plan.earnings) | set(plan.measures) | {"total"}
+    for i, sc in enumerate(plan.scenarios):
+        base = ("scenarios", i)
+        try:
+            period = parse_period(sc.period)
+        except ValueError as e:
+            c.error(c.source.pos(base + ("period",)), str(e),
+                    f"this plan pays by {plan.period}: write e.g. {EXAMPLES[plan.period]}",
+                    code="bad-period")
+        else:
+            if period.kind != plan.period:
+                c.error(c.source.pos(base + ("period",)), f"'{sc.period}' is a "
+                        f"{period.kind}, but the plan pays by {plan.period}",
+                        f"write a {plan.period}, e.g. {EXAMPLES[plan.period]}",
+                        code="bad-period")
+        for table, rows in sc.data.items():
+            inp = plan.inputs.get(table)
+            if inp is None:
+                c.error(c.source.key_pos(base + ("data", table)), f"scenario data names "
+                        f"unknown input '{table}'", did_you_mean(table, plan.inputs) or
+                        "inputs: " + ", ".join(plan.inputs), code="unknown-name")
+                continue
+            header = _data_columns(inp)
+            reported: set[str] = set()
+            for r, row in enumerate(rows):
+                for col in row:
+                    if col in header or col in reported:
+                        continue
+                    reported.add(col)
+                    c.error(c.source.key_pos(base + ("data", table, r, col)),
+                            f"scenario data for '{table}' has unknown column '{col}'",
+                            did_you_mean(col, header) or "columns: " + ", ".join(header),
+                            code="unknown-column")
+        for payee, wanted in sc.expect.items():
+            for key in wanted or {}:
+                if key in expectable:
+                    continue
+                c.error(c.source.key_pos(base + ("expect", payee, key)),
+                        f"'{key}' is not an earning, a measure or 'total'",
+                        did_you_mean(key, expectable) or "expect, per payee, the values "
+                        "of earnings, measures or total", code="unknown-name")
+
+
 PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
-          pass_rates, pass_earnings]
+          pass_rates, pass_earnings, pass_scenarios]
 
 
 def check_source(text: str, filename: str) -> Checked:

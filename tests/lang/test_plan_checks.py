@@ -170,3 +170,58 @@ def test_missing_null_validates_in_the_json_schema():
     assert any("null" in a.get("enum", ()) for a in allowed)  # the word, quoted
     assert problems(BASE.replace("quotas: {payee: rep_id,",
                                  "quotas: {payee: rep_id, missing: null,")) == []
+
+
+# ---------------------------------------------------------------- 10. scenarios
+
+SCENARIO = BASE + textwrap.dedent("""\
+    scenarios:
+      - name: one deal
+        period: 2026-Q1
+        data:
+          deals:
+            - {deal_id: D-1, rep_id: R1, close_date: 2026-01-20, amount: 10000, product: hw}
+          quotas:
+            - {rep_id: R1, amount: 50000}
+        expect:
+          R1: {booked: 10000, attainment: 20%, commission: 800, total: 800}
+    """)
+
+
+def test_a_good_scenario_is_clean():
+    assert problems(SCENARIO) == []
+
+
+@pytest.mark.parametrize("old,new,message,hint", [
+    ("    deals:\n        - {", "    deal:\n        - {",
+     "scenario data names unknown input 'deal'", "did you mean 'deals'?"),
+    ("amount: 10000, product", "amont: 10000, product",
+     "scenario data for 'deals' has unknown column 'amont'", "did you mean 'amount'?"),
+    ("commission: 800,", "comission: 800,",
+     "'comission' is not an earning, a measure or 'total'", "did you mean 'commission'?"),
+    ("period: 2026-Q1", "period: 2026-03",
+     "'2026-03' is a month, but the plan pays by quarter", "write a quarter, e.g. 2026-Q1"),
+    ("period: 2026-Q1", "period: 2026-Q5",
+     "'2026-Q5' is not a period; write one of 2026-03-15, 2026-W05, 2026-03, 2026-Q1, "
+     "2026-H1, 2026", "this plan pays by quarter: write e.g. 2026-Q1"),
+])
+def test_scenarios_are_checked(old, new, message, hint):
+    """Regression: `compplan check` did not look inside scenarios at all."""
+    text = SCENARIO.replace(old, new)
+    assert text != SCENARIO
+    ((msg, got_hint),) = errors(text)
+    assert (msg, got_hint) == (message, hint)
+
+
+def test_scenario_problem_points_at_the_misspelt_key():
+    text = SCENARIO.replace("amount: 10000, product", "amont: 10000, product")
+    (p,) = problems(text)
+    line = text.splitlines()[p.line - 1]
+    assert line[p.col - 1:].startswith("amont: 10000")
+
+
+def test_period_parsing_is_shared_with_the_engine():
+    from compplan import periods
+    from compplan.engine import periods as engine_periods
+    assert engine_periods.parse_period is periods.parse_period
+    assert engine_periods.Period is periods.Period
