@@ -19,7 +19,8 @@ from ..errors import Pos, Problem
 from . import ast
 
 MAX_LENGTH = 4000  # characters in one expression
-MAX_DEPTH = 40  # nesting of parentheses, calls and operators
+MAX_DEPTH = 40  # nesting of brackets: '(' and '[' (not those inside a text)
+MAX_TREE_DEPTH = 200  # levels of operators and calls: a + b + c is two levels deep
 
 PosMap = Callable[[int], Pos]
 
@@ -120,13 +121,14 @@ def parse_expression(text: str, at: PosMap) -> ast.Node:
                                          "split it into named measures or params",
                                          code="expression-too-large"))
     depth = 0
-    for i, ch in enumerate(text):
+    for i, ch in _code_chars(text):
         if ch in "([":
             depth += 1
             if depth > MAX_DEPTH:
                 raise ExprSyntaxError(Problem.at(
-                    at(i), f"expression is nested too deeply (more than {MAX_DEPTH} levels)",
-                    "split it into named measures or params", code="expression-too-large"))
+                    at(i), f"expression is nested too deeply (more than {MAX_DEPTH} levels "
+                    "of brackets)", "split it into named measures or params",
+                    code="expression-too-large"))
         elif ch in ")]":
             depth -= 1
     if not text.strip():
@@ -146,7 +148,7 @@ def _syntax_problem(e: UnexpectedInput, text: str, at: PosMap) -> Problem:
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
         two = text[e.pos_in_stream:e.pos_in_stream + 2]
         found = f"'{two}'" if two in ("&&", "||") else f"'{ch}'"
-        expected = set(e.allowed or ())
+        expected = _closable(set(e.allowed or ()), text, e.pos_in_stream)
         msg = f"unexpected character {found}"
         if expected:
             msg += f"; expected {_expected_words(expected, text)}"
@@ -154,9 +156,9 @@ def _syntax_problem(e: UnexpectedInput, text: str, at: PosMap) -> Problem:
         return Problem.at(at(e.pos_in_stream), msg, hint, code="syntax")
     if isinstance(e, UnexpectedToken):
         tok = e.token
-        expected = set(e.expected or ())
         found = _describe_token(tok)
         offset = tok.start_pos if tok.type != "$END" and tok.start_pos is not None else len(text.rstrip())
+        expected = _closable(set(e.expected or ()), text, offset)
         msg = f"unexpected {found}; expected {_expected_words(expected, text)}"
         if tok.type == "$END":
             msg = f"the expression ends too early; expected {_expected_words(expected, text)}"
@@ -168,17 +170,75 @@ def _syntax_problem(e: UnexpectedInput, text: str, at: PosMap) -> Problem:
 
 
 def _check_depth(tree: Tree, at: PosMap) -> None:
+    """Refuse a tree deeper than MAX_TREE_DEPTH: every operator is a level, so a sum of
+    many terms (a + b + c + ...) is as deep as it has '+'s."""
     stack = [(tree, 1)]
+    deepest, where = 0, 0
     while stack:
         node, d = stack.pop()
-        if d > MAX_DEPTH * 3:
-            offset = node.meta.start_pos if not node.meta.empty else 0
-            raise ExprSyntaxError(Problem.at(
-                at(offset), "expression is nested too deeply",
-                "split it into named measures or params", code="expression-too-large"))
+        if d > deepest:
+            deepest = d
+            where = node.meta.start_pos if not node.meta.empty else where
         for child in node.children:
             if isinstance(child, Tree):
                 stack.append((child, d + 1))
+    if deepest > MAX_TREE_DEPTH:
+        raise ExprSyntaxError(Problem.at(
+            at(0), f"expression is nested too deeply: {deepest} levels of operators and "
+            f"calls (the limit is {MAX_TREE_DEPTH}); each '+' or '*' in a chain adds one",
+            "split it into named measures and combine those, e.g. measures q1_bonus and "
+            "q2_bonus, then q1_bonus + q2_bonus", code="expression-too-large"))
+
+
+def _code_chars(text: str):
+    """(offset, character) of the expression's text outside its quoted texts."""
+    quote = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote or ch == "\n":
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        else:
+            yield i, ch
+        i += 1
+
+
+def _open_brackets(text: str, upto: int) -> list[str]:
+    """The brackets still open before `upto`: '(' of a call as 'call', of a group as
+    '(', and '['."""
+    stack: list[str] = []
+    prev = ""
+    for i, ch in _code_chars(text[:upto]):
+        if ch == "(":
+            stack.append("call" if prev.isalnum() or prev == "_" else "(")
+        elif ch == "[":
+            stack.append("[")
+        elif ch in ")]" and stack:
+            stack.pop()
+        if not ch.isspace():
+            prev = ch
+    return stack
+
+
+def _closable(expected: set[str], text: str, upto: int) -> set[str]:
+    """Only the closers that can close a bracket open at `upto` (LALR's lookahead set
+    lists every closer of the grammar, open bracket or not)."""
+    stack = _open_brackets(text, upto)
+    top = stack[-1] if stack else None
+    keep = {None: set(), "(": {"RPAR"}, "call": {"RPAR", "COMMA", "WHERE"},
+            "[": {"RSQB", "COMMA"}}[top]
+    return {e for e in expected if e not in ("RPAR", "RSQB", "COMMA", "WHERE", "$END")
+            or e in keep or (e == "$END" and top is None)}
 
 
 _DECIMAL_ERRORS = (InvalidOperation, ValueError)
