@@ -20,6 +20,14 @@ from ..errors import Pos, Problem
 
 Path = tuple  # of str | int
 
+# Values a plan file may hold once its aliases are expanded. A real plan has a few
+# thousand; a handful of nested aliases ("billion laughs") can name billions.
+MAX_VALUES = 200_000
+
+
+class _TooManyValues(Exception):
+    pass
+
 
 @dataclass
 class Located:
@@ -166,10 +174,18 @@ def load_yaml(text: str, name: str) -> tuple[SourceFile, list[Problem]]:
         src.data = None
         return src, problems
     try:
-        src.data = _convert(root, (), src, problems)
+        src.data = _convert(root, (), src, problems, budget=[MAX_VALUES])
     except RecursionError:
         src.data = None
         problems.append(_too_deep(name))
+    except _TooManyValues:
+        src.data = None
+        src.nodes.clear()
+        src.keys.clear()
+        problems.append(Problem(name, 1, 1, "the file expands to too many values (YAML "
+                                f"aliases?): more than {MAX_VALUES:,}", "write the values "
+                                "out instead of repeating aliases ('*name') of lists or "
+                                "mappings", code="too-large"))
     return src, problems
 
 
@@ -231,7 +247,11 @@ def _yaml_hint(msg: str, text: str, line: int | None) -> str | None:
 
 
 def _convert(node: yaml.Node, path: Path, src: SourceFile, problems: list[Problem],
-             _inside: frozenset = frozenset()):
+             _inside: frozenset = frozenset(), budget: list[int] | None = None):
+    if budget is not None:
+        budget[0] -= 1  # every value converted counts, however often an alias repeats it
+        if budget[0] < 0:
+            raise _TooManyValues()
     if id(node) in _inside:  # an alias to a value that contains it: `x: &a [*a]`
         problems.append(Problem.at(src.pos_of_offset(node.start_mark.index),
                                    "this value contains an alias ('*') to itself",
@@ -267,10 +287,10 @@ def _convert(node: yaml.Node, path: Path, src: SourceFile, problems: list[Proble
                 continue
             src.keys[path + (key,)] = Located(key_node.start_mark.index,
                                               key_node.end_mark.index)
-            out[key] = _convert(value_node, path + (key,), src, problems, _inside)
+            out[key] = _convert(value_node, path + (key,), src, problems, _inside, budget)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), src, problems, _inside)
+        return [_convert(item, path + (i,), src, problems, _inside, budget)
                 for i, item in enumerate(node.value)]
     # scalar: keep text; only explicit nulls become None
     if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):

@@ -273,3 +273,18 @@ def test_line_shown_is_the_line_named_even_after_a_unicode_line_separator():
     shown = format_text([problem], {"p": text}).splitlines()
     assert shown[1] == "        value: sum(deals.amount) * rat"
     assert shown[2] == "    " + " " * (problem.col - 1) + "^"
+
+
+def test_yaml_alias_bomb_is_reported_not_expanded():
+    """Regression: nested aliases ("billion laughs") were converted again and again."""
+    import time
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    text = CLEAN_PLAN + "\n".join(lines) + "\n"
+    start = time.monotonic()
+    (problem,) = check_source(text, "p").problems.items
+    assert time.monotonic() - start < 10
+    assert problem.message.startswith("the file expands to too many values (YAML aliases?)")
+    assert problem.code == "too-large"
