@@ -492,6 +492,7 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
         if info is not None:
             info.columns["value"] = t.plain() if t else None
             if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
+                info.columns["value"] = None  # no cascade into what adds the credits up
                 c.error(node.pos, f"a credit's value must be money or a number, not {_a(t)}",
                         "credit the amount, e.g. 'value: amount' or 'value: amount * 50%'",
                         code="unit-mismatch")
@@ -1202,9 +1203,15 @@ class _Resolver:
                 return None
             visible = self._visible(scope) | sym.all_names()
             hint = did_you_mean(head, visible)
+            # in a param or a literal's place, a bare word is most likely a text
+            as_text = f"""to write the text {head}, quote it twice: '"{head}"'""" \
+                if len(parts) == 1 else None
             if scope.kind == "const":
                 return (f"unknown name '{head}': only literal values are allowed here",
-                        "write a number, a percentage or a text", "unknown-name")
+                        as_text or "write a number, a percentage or a text", "unknown-name")
+            if scope.kind == "param":
+                return (f"unknown name '{head}'", did_you_mean(head, sym.params) or as_text,
+                        "unknown-name")
             return (f"unknown name '{head}'", hint or _scope_hint(scope, head), "unknown-name")
         if scope.kind == "const":
             return (f"'{head}' cannot be used here: only literal values are allowed",

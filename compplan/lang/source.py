@@ -154,6 +154,12 @@ def load_yaml(text: str, name: str) -> tuple[SourceFile, list[Problem]]:
         # by offset: PyYAML also counts U+2028 and other rare breaks as new lines
         pos = src.pos_of_offset(mark.index) if mark else None
         hint = hint or _yaml_hint(raw, text, pos.line if pos else None)
+        quoted = _quoted_start(text, e.problem_mark.index) if e.problem_mark else None
+        if quoted is not None:
+            pos = src.pos_of_offset(quoted[0])
+            words = "this value starts with a quoted text and goes on after it"
+            hint = ("quote the whole value in single quotes, so YAML keeps the double "
+                    f"quotes as part of the expression: {quoted[1]}")
         problems.append(Problem(name, pos.line if pos else None, pos.col if pos else None,
                                 f"YAML syntax error: {words}", hint, code="yaml-syntax"))
         return src, problems
@@ -187,6 +193,47 @@ def load_yaml(text: str, name: str) -> tuple[SourceFile, list[Problem]]:
                                 "out instead of repeating aliases ('*name') of lists or "
                                 "mappings", code="too-large"))
     return src, problems
+
+
+def _quoted_start(text: str, at: int) -> tuple[int, str] | None:
+    """Where PyYAML stopped just after a quoted scalar that is only the start of a
+    value (`t: "west" == payee.region`): the offset of the value's first quote, and the
+    value written as it should be (`'"west" == payee.region'`)."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start:end if end >= 0 else len(text)]
+    col = at - start
+    k = col - 1
+    while k >= 0 and line[k] in " \t":
+        k -= 1
+    if k <= 0 or k == col - 1 or line[k] not in "\"'" or col >= len(line.rstrip()):
+        return None
+    j = line.rfind(line[k], 0, k)
+    if j < 0:
+        return None
+    b = j - 1
+    while b >= 0 and line[b] in " \t":
+        b -= 1
+    if b >= 0 and line[b] not in ":-{[,":
+        return None
+    before = line[:j]
+    flow = before.count("{") > before.count("}") or before.count("[") > before.count("]")
+    rest = line[k + 1:]
+    if flow:  # inside a flow mapping or list: the value ends at the next ',', '}' or ']'
+        stop = min((i for i in (rest.find(","), rest.find("}"), rest.find("]")) if i >= 0),
+                   default=len(rest))
+        rest = rest[:stop]
+        key = before.rstrip()
+        key = key[max(key.rfind("{"), key.rfind(","), key.rfind("[")) + 1:].strip()
+    else:
+        rest = rest.split(" #")[0]
+        key = before.strip().lstrip("-").strip()
+    # the text in double quotes, which the expression language reads as a text
+    value = '"' + line[j + 1:k] + '"' + rest.rstrip()
+    example = "'" + value.replace("'", "''") + "'"
+    if key.endswith(":"):
+        example = key + " " + example
+    return start + j, example
 
 
 def _too_deep(name: str) -> Problem:
