@@ -305,7 +305,11 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
                 continue
             label = ref.dotted
             if label not in seen:
-                seen[label] = (label, comp.fast(ref), checked.types.get(ref))
+                if res.kind == "column":  # read straight from the row: the common case
+                    fn = (lambda col: lambda env, row: row.get(col))(res.column)
+                else:
+                    fn = comp.fast(ref)
+                seen[label] = (label, fn, checked.types.get(ref))
     return list(seen.values())
 
 
