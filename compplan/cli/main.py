@@ -10,6 +10,7 @@ from ..engine.money import CONTEXT
 from . import check as check_cmds
 from . import demo as demo_cmds
 from . import run as run_cmds
+from . import store as store_cmds
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +19,7 @@ def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""
 
 
-for module in (check_cmds, run_cmds, demo_cmds):
+for module in (check_cmds, run_cmds, store_cmds, demo_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

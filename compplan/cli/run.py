@@ -10,7 +10,7 @@ import click
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
-from ..engine.results import ResultWriter, summary_table
+from ..engine.results import ResultWriter, summary_table, write_results
 from ..engine.scenarios import run_scenarios
 from ..engine.validate import validate_data
 
@@ -52,25 +52,50 @@ def _period(compiled, period: str):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--jsonl/--no-jsonl", default=False,
               help="also write every line as JSON (lines.jsonl)")
-def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool) -> None:
-    """Work out every payee's pay for a period and write the results."""
+@click.option("--save", is_flag=True,
+              help="store the run as the period's draft (see compplan runs, approve)")
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None,
+              help="with --save: the store (default sqlite:///compplan.db; or COMPPLAN_DB)")
+@click.option("--as", "actor", default=None, help="with --save: who runs it")
+def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
+        save: bool, db_url: str | None, actor: str | None) -> None:
+    """Work out every payee's pay for a period and write the results.
+
+    With --save the run is also stored as the draft for the plan and period, replacing an
+    earlier draft, all or nothing; an approved or paid period is refused.
+    """
     compiled = _compile(plan, fmt)
     p = _period(compiled, period)
-    problems: list[Problem] = []
-    tables = load_folder(compiled.plan, data_dir, problems)
-    if problems:
-        fail(problems, fmt)
     target = Path(out_dir) / compiled.plan.plan / p.label
-    writer = ResultWriter(target, jsonl=jsonl)
-    try:
-        result = run_plan(compiled, tables, p, sink=writer)
-    except CompplanError as e:
-        writer.abort()
-        fail(e.problems, fmt)
-    except BaseException:
-        writer.abort()
-        raise
-    written = writer.close(result)
+    saved = None
+    if save:
+        from ..store import lifecycle, open_store
+        from .store import _actor
+        try:
+            saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
+                                       _actor(actor))
+        except CompplanError as e:
+            fail(e.problems, fmt)
+        except lifecycle.LifecycleError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        result = saved.result
+        written = write_results(result, target, jsonl=jsonl)
+    else:
+        problems: list[Problem] = []
+        tables = load_folder(compiled.plan, data_dir, problems)
+        if problems:
+            fail(problems, fmt)
+        writer = ResultWriter(target, jsonl=jsonl)
+        try:
+            result = run_plan(compiled, tables, p, sink=writer)
+        except CompplanError as e:
+            writer.abort()
+            fail(e.problems, fmt)
+        except BaseException:
+            writer.abort()
+            raise
+        written = writer.close(result)
     if fmt == "json":
         click.echo(json.dumps({"out": str(target), "payees": len(result.payees),
                                "lines": result.line_count(), "total": str(result.total),
@@ -83,6 +108,10 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         click.echo(f"{w.where}: warning: {w.message}", err=True)
     click.echo(f"{len(result.payees)} payees, {result.line_count()} lines; wrote "
                + ", ".join(str(w) for w in written))
+    if saved is not None:
+        what = f"replacing draft run {saved.replaced}" if saved.replaced else "a new draft"
+        click.echo(f"saved as run {saved.run.id} ({what}); approve with: compplan approve "
+                   f"{saved.run.id}")
 
 
 @click.command()

@@ -1,0 +1,156 @@
+"""Finance's commands: stored runs and their lifecycle, and the audit log.
+
+    compplan run PLAN ... --save                 work out and store the period's draft
+    compplan runs / show RUN                     list runs / summarise one
+    compplan approve RUN / pay RUN               draft -> approved -> paid
+    compplan reopen RUN --reason "..."           approved -> draft, recorded
+    compplan audit log / audit verify            the hash-chained event log
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from decimal import Decimal
+
+import click
+
+from ..engine.money import fmt_money
+from ..store import audit as audit_mod
+from ..store import lifecycle, open_store
+from ..store.models import PayeeResultRow, Run
+
+db_option = click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None,
+                         help="store URL (default: sqlite:///compplan.db; or COMPPLAN_DB)")
+actor_option = click.option("--as", "actor", default=None,
+                            help="who does this (default: the login name)")
+
+
+def _actor(actor: str | None) -> str:
+    return actor or os.environ.get("COMPPLAN_USER") or getpass.getuser()
+
+
+def _refuse(e: Exception) -> None:
+    click.echo(f"error: {e}", err=True)
+    sys.exit(1)
+
+
+@click.command("runs")
+@click.option("--plan", "plan_id", default=None)
+@db_option
+def runs_cmd(plan_id, db_url):
+    """List stored runs."""
+    store = open_store(db_url)
+    rows = lifecycle.runs(store, plan_id)
+    if not rows:
+        click.echo("no runs")
+        return
+    click.echo(f"{'run':>5}  {'plan':<16} {'period':<9} {'status':<9} {'payees':>6} "
+               f"{'total':>16}  created")
+    for r in rows:
+        click.echo(f"{r.id:>5}  {r.plan_id:<16} {r.period:<9} {r.status:<9} {r.payees:>6} "
+                   f"{r.currency} {fmt_money(r.total):>12}  {r.created_at:%Y-%m-%d %H:%M} "
+                   f"{r.created_by}")
+
+
+@click.command()
+@click.argument("run_id", type=int)
+@db_option
+def show(run_id, db_url):
+    """Summarise one run: who made it from what, its status, and each payee's total."""
+    store = open_store(db_url)
+    with store.session() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            _refuse(f"there is no run {run_id}; see compplan runs")
+        click.echo(f"run {run.id}: {run.plan_id} {run.period}, {run.status}")
+        click.echo(f"  plan version  {run.plan_version_id}")
+        click.echo(f"  data          {run.dataset_id}")
+        click.echo(f"  results       {run.fingerprint}")
+        click.echo(f"  created       {run.created_at:%Y-%m-%d %H:%M} by {run.created_by} "
+                   f"(compplan {run.engine_version})")
+        if run.approved_at:
+            click.echo(f"  approved      {run.approved_at:%Y-%m-%d %H:%M} by {run.approved_by}")
+        if run.paid_at:
+            click.echo(f"  paid          {run.paid_at:%Y-%m-%d %H:%M} by {run.paid_by}")
+        click.echo(f"  {run.payees} payees, {run.lines} lines, total {run.currency} "
+                   f"{fmt_money(run.total)}")
+        for pr in s.query(PayeeResultRow).filter_by(run_id=run.id).order_by(
+                PayeeResultRow.payee):
+            comps = ", ".join(f"{k} {fmt_money(Decimal(v))}"
+                              for k, v in json.loads(pr.components).items())
+            click.echo(f"    {pr.payee:<12} {pr.currency} {fmt_money(pr.total):>14}  {comps}")
+
+
+def _transition(fn, run_id, db_url, actor, **kw):
+    store = open_store(db_url)
+    try:
+        run = fn(store, run_id, _actor(actor), **kw)
+    except lifecycle.LifecycleError as e:
+        _refuse(e)
+    click.echo(f"run {run.id}: {run.plan_id} {run.period} is now {run.status}")
+
+
+@click.command()
+@click.argument("run_id", type=int)
+@db_option
+@actor_option
+def approve(run_id, db_url, actor):
+    """Approve a draft run (finance)."""
+    _transition(lifecycle.approve, run_id, db_url, actor)
+
+
+@click.command()
+@click.argument("run_id", type=int)
+@db_option
+@actor_option
+def pay(run_id, db_url, actor):
+    """Mark an approved run paid: its payments are recorded and it is never rewritten."""
+    _transition(lifecycle.mark_paid, run_id, db_url, actor)
+
+
+@click.command()
+@click.argument("run_id", type=int)
+@click.option("--reason", required=True, help="why it is reopened (recorded)")
+@db_option
+@actor_option
+def reopen(run_id, reason, db_url, actor):
+    """Reopen an approved run so the period can be run again."""
+    _transition(lifecycle.reopen, run_id, db_url, actor, reason=reason)
+
+
+@click.group()
+def audit():
+    """The audit log: every plan version, run, approval, reopening and payment."""
+
+
+@audit.command("log")
+@click.option("--last", type=int, default=None, help="only the last N entries")
+@db_option
+def audit_log(last, db_url):
+    """Show the log."""
+    store = open_store(db_url)
+    with store.session() as s:
+        for e in audit_mod.log(s, last):
+            click.echo(f"{e.seq:>6}  {e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<12} {e.event:<16} "
+                       f"{e.subject}  {e.payload}")
+
+
+@audit.command("verify")
+@db_option
+def audit_verify(db_url):
+    """Check the chain: name every entry edited, deleted or inserted after the fact."""
+    store = open_store(db_url)
+    with store.session() as s:
+        broken = audit_mod.verify(s)
+        n = len(audit_mod.log(s))
+    if not broken:
+        click.echo(f"audit log intact: {n} entries")
+        return
+    for b in broken:
+        click.echo(f"entry {b.seq}: {b.reason}")
+    sys.exit(1)
+
+
+COMMANDS = [runs_cmd, show, approve, pay, reopen, audit]

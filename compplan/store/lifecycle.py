@@ -1,0 +1,307 @@
+"""A period's runs: draft -> approved -> paid, and reopen.
+
+`save_run` works out a period and stores it as the draft for that plan and period,
+replacing any earlier draft, in one transaction: a run that fails leaves nothing behind
+and the earlier draft as it was. It holds the period's lock from start to end, so a
+second run of the same plan and period started meanwhile is refused at once with a
+clear error. An approved or paid period is never re-run: the refusal says how to reopen
+(approved) or that later changes are paid as adjustments (paid).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from .. import __version__
+from ..engine import CompiledPlan, parse_period, run_plan
+from ..engine.data import find_file, load_folder
+from ..engine.results import RunResult
+from ..errors import CompplanError, Problem
+from . import audit
+from .db import Store
+from .models import (Dataset, DatasetFile, LineItem, PayeeResultRow, Payment, PeriodState,
+                     PlanVersion, Run, now)
+
+
+class LifecycleError(Exception):
+    """A refusal: the message says what is wrong and what to do."""
+
+
+class Busy(LifecycleError):
+    pass
+
+
+@dataclass
+class Saved:
+    run: Run
+    result: RunResult
+    replaced: int | None  # the draft this run replaced
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _dataset_files(compiled: CompiledPlan, data_dir: Path) -> dict[str, bytes]:
+    files = {}
+    for name, inp in compiled.plan.inputs.items():
+        path = find_file(data_dir, name, inp)
+        if path is not None:
+            files[path.name] = path.read_bytes()
+    return files
+
+
+def fingerprint_files(files: dict[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + sha256(files[name]).encode() + b"\n")
+    return h.hexdigest()
+
+
+def fingerprint_result(result: RunResult) -> str:
+    """A hash of every payee's lines and totals: two runs with the same are the same."""
+    h = hashlib.sha256()
+    for p in sorted(result.payees, key=lambda p: p.payee):
+        h.update(f"{p.payee}|{p.total}|{p.currency}\n".encode())
+        for ln in p.lines:
+            h.update(f"{ln.number}|{ln.component}|{ln.kind}|{ln.amount}|{ln.formula}|"
+                     f"{' '.join(ln.sources)}\n".encode())
+    return h.hexdigest()
+
+
+def _lock_period(session: Session, plan_id: str, period: str) -> PeriodState:
+    """The period's row, locked for this transaction; Busy if another run holds it."""
+    dialect = session.get_bind().dialect.name
+    try:
+        if dialect == "postgresql":
+            # the row is made in a transaction of its own, so that a second run does not
+            # wait on the first's uncommitted insert but finds the row locked, at once
+            with session.get_bind().connect() as conn:
+                conn.execute(text("INSERT INTO periods (plan_id, period, status, updated_at) "
+                                  "VALUES (:p, :q, 'open', now()) ON CONFLICT DO NOTHING"),
+                             {"p": plan_id, "q": period})
+                conn.commit()
+            state = session.execute(select(PeriodState).where(
+                PeriodState.plan_id == plan_id, PeriodState.period == period
+            ).with_for_update(nowait=True)).scalar_one()
+        else:
+            state = session.get(PeriodState, (plan_id, period))
+            if state is None:
+                state = PeriodState(plan_id=plan_id, period=period, status="open")
+                session.add(state)
+                session.flush()
+    except OperationalError as e:
+        raise Busy(f"another run of {plan_id} for {period} is in progress; try again when "
+                   "it has finished") from e
+    return state
+
+
+def _begin(store: Store) -> Session:
+    session = store.session()
+    try:
+        session.connection()  # SQLite: BEGIN IMMEDIATE; fails at once if another writes
+    except OperationalError as e:
+        session.close()
+        raise Busy("the store is busy with another run; try again when it has finished") \
+            from e
+    return session
+
+
+def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period: str,
+             actor: str) -> Saved:
+    """Work out a period and store it as the draft. Raises CompplanError on bad data,
+    LifecycleError on a refusal; either way nothing is written."""
+    data_dir = Path(data_dir)
+    p = parse_period(period)
+    plan = compiled.plan
+    plan_bytes = Path(compiled.file).read_bytes()
+    session = _begin(store)
+    try:
+        state = _lock_period(session, plan.plan, p.label)
+        if state.status in ("approved", "paid"):
+            run_id = state.current_run_id
+            if state.status == "approved":
+                raise LifecycleError(
+                    f"{plan.plan} {p.label} is approved (run {run_id}) and is not re-run; "
+                    f"to change it, reopen it: compplan reopen {run_id} --reason \"...\"")
+            raise LifecycleError(
+                f"{plan.plan} {p.label} is paid (run {run_id}) and is never re-run; changes "
+                "to its data are paid or recovered as adjustments in the next period's run")
+        files = _dataset_files(compiled, data_dir)
+        problems: list[Problem] = []
+        tables = load_folder(plan, data_dir, problems)
+        if problems:
+            raise CompplanError(problems)
+        result = run_plan(compiled, tables, p)
+        version = _register_plan(session, compiled, plan_bytes, actor)
+        dataset = _store_dataset(session, files)
+        replaced = None
+        if state.current_run_id is not None and state.status == "draft":
+            replaced = state.current_run_id
+            old = session.get(Run, replaced)
+            old.status = "replaced"
+            session.execute(delete(LineItem).where(LineItem.run_id == replaced))
+            session.execute(delete(PayeeResultRow).where(PayeeResultRow.run_id == replaced))
+        run = Run(plan_id=plan.plan, period=p.label, plan_version_id=version.id,
+                  dataset_id=dataset.id, status="draft", currency=plan.currency,
+                  total=result.total, payees=len(result.payees), lines=result.line_count(),
+                  fingerprint=fingerprint_result(result), engine_version=__version__,
+                  created_by=actor)
+        session.add(run)
+        session.flush()
+        _store_results(session, run.id, result)
+        state.current_run_id, state.status, state.updated_at = run.id, "draft", now()
+        audit.append(session, actor, "run.created", f"run {run.id}", plan=plan.plan,
+                     period=p.label, plan_version=version.id, dataset=dataset.id,
+                     total=str(result.total), fingerprint=run.fingerprint, replaced=replaced)
+        session.commit()
+        return Saved(run, result, replaced)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _register_plan(session: Session, compiled: CompiledPlan, text_bytes: bytes,
+                   actor: str) -> PlanVersion:
+    vid = sha256(text_bytes)
+    version = session.get(PlanVersion, vid)
+    if version is None:
+        plan = compiled.plan
+        version = PlanVersion(id=vid, plan_id=plan.plan, name=plan.name,
+                              version_label=str(plan.version), file_name=compiled.file,
+                              text=text_bytes.decode("utf-8"), registered_by=actor)
+        session.add(version)
+        session.flush()
+        audit.append(session, actor, "plan.registered", f"plan {plan.plan}",
+                     version=vid, label=str(plan.version), file=compiled.file)
+    return version
+
+
+def _store_dataset(session: Session, files: dict[str, bytes]) -> Dataset:
+    did = fingerprint_files(files)
+    ds = session.get(Dataset, did)
+    if ds is None:
+        ds = Dataset(id=did)
+        session.add(ds)
+        session.flush()
+        session.add_all(DatasetFile(dataset_id=did, name=name, sha256=sha256(data),
+                                    size=len(data), content=zlib.compress(data, 6))
+                        for name, data in files.items())
+    return ds
+
+
+def line_key(component: str, sources: list[str], kind: str) -> str:
+    """What a line pays for, the same from one run to the next: its component and the
+    rows behind it (a bonus has none)."""
+    return f"{component}|{kind}|{' '.join(sources)}"
+
+
+def _store_results(session: Session, run_id: int, result: RunResult) -> None:
+    session.execute(PayeeResultRow.__table__.insert(), [
+        {"run_id": run_id, "payee": p.payee, "name": p.name,
+         "currency": p.currency or result.currency, "total": p.total,
+         "components": json.dumps({k: str(v) for k, v in p.components.items()}),
+         "measures": json.dumps(p.measures), "warnings": json.dumps(p.warnings)}
+        for p in result.payees])
+    rows = []
+    for p in result.payees:
+        for ln in p.lines:
+            rows.append({
+                "run_id": run_id, "payee": ln.payee, "number": ln.number,
+                "component": ln.component, "kind": ln.kind, "amount": ln.amount,
+                "exact": ln.exact, "formula": ln.formula, "rule": ln.rule,
+                "sources": json.dumps(ln.sources),
+                "inputs": json.dumps({k: str(v) if v is not None else None
+                                      for k, v in ln.inputs.items()}),
+                "tiers": json.dumps([{"tier": t.tier, "amount": str(t.amount),
+                                      "rate": str(t.rate), "pays": str(t.pays)}
+                                     for t in ln.tiers]),
+                "basis_before": ln.basis_before, "basis_after": ln.basis_after,
+                "rounding": ln.rounding, "date": ln.date if isinstance(ln.date, dt.date)
+                else None, "note": ln.note, "key": line_key(ln.component, ln.sources,
+                                                              ln.kind)})
+            if len(rows) >= 5000:
+                session.execute(LineItem.__table__.insert(), rows)
+                rows = []
+    if rows:
+        session.execute(LineItem.__table__.insert(), rows)
+
+
+def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...], new: str,
+                event: str, **extra) -> Run:
+    session = _begin(store)
+    try:
+        run = session.get(Run, run_id)
+        if run is None:
+            raise LifecycleError(f"there is no run {run_id}; see compplan runs")
+        state = _lock_period(session, run.plan_id, run.period)
+        if state.current_run_id != run.id:
+            raise LifecycleError(f"run {run_id} is not the current run of {run.plan_id} "
+                                 f"{run.period} (that is run {state.current_run_id})")
+        if run.status not in allowed:
+            raise LifecycleError(_refusal(run, new))
+        run.status = new
+        stamp = now()
+        if new == "approved":
+            run.approved_at, run.approved_by = stamp, actor
+        elif new == "paid":
+            run.paid_at, run.paid_by = stamp, actor
+            for pr in session.execute(select(PayeeResultRow).where(
+                    PayeeResultRow.run_id == run.id)).scalars():
+                session.add(Payment(run_id=run.id, payee=pr.payee, amount=pr.total,
+                                    currency=pr.currency, period=run.period, paid_at=stamp))
+        state.status, state.updated_at = new, stamp
+        audit.append(session, actor, event, f"run {run.id}", plan=run.plan_id,
+                     period=run.period, total=str(run.total), **extra)
+        session.commit()
+        return run
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _refusal(run: Run, new: str) -> str:
+    if new == "approved":
+        return f"run {run.id} is {run.status}; only a draft can be approved"
+    if new == "paid":
+        return (f"run {run.id} is {run.status}; approve it first: compplan approve {run.id}"
+                if run.status == "draft" else f"run {run.id} is already {run.status}")
+    if new == "draft" and run.status == "paid":
+        return (f"run {run.id} is paid and is never rewritten; changes to its data are paid "
+                "or recovered as adjustments in the next period's run")
+    return f"run {run.id} is {run.status}; only an approved run can be reopened"
+
+
+def approve(store: Store, run_id: int, actor: str) -> Run:
+    return _transition(store, run_id, actor, ("draft",), "approved", "run.approved")
+
+
+def mark_paid(store: Store, run_id: int, actor: str) -> Run:
+    return _transition(store, run_id, actor, ("approved",), "paid", "run.paid")
+
+
+def reopen(store: Store, run_id: int, actor: str, reason: str) -> Run:
+    if not reason.strip():
+        raise LifecycleError("say why the run is reopened: --reason \"...\"")
+    return _transition(store, run_id, actor, ("approved",), "draft", "run.reopened",
+                       reason=reason)
+
+
+def runs(store: Store, plan_id: str | None = None) -> list[Run]:
+    with store.session() as s:
+        q = select(Run).order_by(Run.id)
+        if plan_id:
+            q = q.where(Run.plan_id == plan_id)
+        return list(s.execute(q).scalars())
