@@ -120,6 +120,28 @@ def reopen(run_id, reason, db_url, actor):
     _transition(lifecycle.reopen, run_id, db_url, actor, reason=reason)
 
 
+@click.command()
+@click.argument("run_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--out", "out_path", default=None,
+              help="file to write (default: payouts-<plan>-<period>-run<N>.<format>)")
+@db_option
+def export(run_id, fmt, out_path, db_url):
+    """Write the payout register for payroll and print its control totals."""
+    from ..store import export as export_mod
+    store = open_store(db_url)
+    try:
+        reg = export_mod.register(store, run_id)
+    except LookupError as e:
+        _refuse(e)
+    if reg.run.status not in ("approved", "paid"):
+        click.echo(f"warning: run {run_id} is a {reg.run.status}, not approved", err=True)
+    path = out_path or f"payouts-{reg.run.plan_id}-{reg.run.period}-run{run_id}.{fmt}"
+    export_mod.write(reg, path, fmt)
+    click.echo(f"wrote {path}")
+    click.echo(reg.control())
+
+
 @click.group()
 def audit():
     """The audit log: every plan version, run, approval, reopening and payment."""
@@ -153,4 +175,4 @@ def audit_verify(db_url):
     sys.exit(1)
 
 
-COMMANDS = [runs_cmd, show, approve, pay, reopen, audit]
+COMMANDS = [runs_cmd, show, approve, pay, reopen, export, audit]

@@ -46,6 +46,7 @@ class PayeeResult:
     payee: str
     name: str = ""
     currency: str = ""
+    cost_center: str = ""  # from the payees table's cost_center column, for payroll
     components: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
     lines: list[Line] = field(default_factory=list)

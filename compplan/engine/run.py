@@ -498,7 +498,8 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
         env.per_payee = prep.per_payee.get(pid, {})
         env.sets = prep.credits.get(pid, {})
-        pr = PayeeResult(pid, str(env.payee.get("name", "") or ""))
+        pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
+                         cost_center=str(env.payee.get("cost_center", "") or ""))
         for m in compiled.measures:
             env.measures[m.name] = m.expr.fast(env, None)
         for e in compiled.earnings:

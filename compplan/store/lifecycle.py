@@ -208,7 +208,7 @@ def line_key(component: str, sources: list[str], kind: str) -> str:
 
 def _store_results(session: Session, run_id: int, result: RunResult) -> None:
     session.execute(PayeeResultRow.__table__.insert(), [
-        {"run_id": run_id, "payee": p.payee, "name": p.name,
+        {"run_id": run_id, "payee": p.payee, "name": p.name, "cost_center": p.cost_center,
          "currency": p.currency or result.currency, "total": p.total,
          "components": json.dumps({k: str(v) for k, v in p.components.items()}),
          "measures": json.dumps(p.measures), "warnings": json.dumps(p.warnings)}

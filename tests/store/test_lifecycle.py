@@ -154,3 +154,25 @@ def test_audit_verify_names_an_edited_and_a_deleted_entry(store, compiled):
         found = {(b.seq, b.reason.split(" (")[0]) for b in audit.verify(s)}
         assert (2, "entry 2 is missing") in found
         assert (3, "does not follow the entry before it") in found
+
+
+def test_the_payout_register_and_its_control_totals(store, compiled, tmp_path):
+    from compplan.store import export
+    saved = lifecycle.save_run(store, compiled, DATA, "2026-Q1", "fin")
+    lifecycle.approve(store, saved.run.id, "controller")
+    reg = export.register(store, saved.run.id)
+    # one row per payee and non-zero component: ann 1, bob 3, cy 3
+    assert [(r[0], r[2], r[3]) for r in reg.rows] == [
+        ("ann", "banded", D("5640.00")),
+        ("bob", "banded", D("5780.00")), ("bob", "step_commission", D("3200.00")),
+        ("bob", "whole_commission", D("5200.00")),
+        ("cy", "banded", D("250.00")), ("cy", "step_commission", D("150.00")),
+        ("cy", "whole_commission", D("150.00"))]
+    assert reg.totals == {"USD": D("20370.00")}
+    assert "3 payees, 7 lines, USD 20,370.00" in reg.control()
+    path = export.write(reg, tmp_path / "reg.csv", "csv")
+    assert path.read_text().splitlines()[1] == f"ann,Ann,banded,5640.00,USD,2026-Q1,{saved.run.id},"
+    xlsx = export.write(reg, tmp_path / "reg.xlsx", "xlsx")
+    import openpyxl
+    ws = openpyxl.load_workbook(xlsx)["payouts"]
+    assert [c.value for c in ws[2]][:4] == ["ann", "Ann", "banded", "5640.00"]

@@ -134,6 +134,7 @@ def upgrade() -> None:
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('payee', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=500), nullable=False),
+    sa.Column('cost_center', sa.String(length=200), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('total', compplan.store.types.Money(length=64), nullable=False),
     sa.Column('components', sa.Text(), nullable=False),
