@@ -737,6 +737,19 @@ _PLURAL = {TEXT: "texts", INTEGER: "numbers", NUMBER: "numbers", DATE: "dates",
            BOOLEAN: "true or false", MONEY: "amounts", RATIO: "percentages"}
 
 
+def _value_word(t: Type) -> str:
+    """A value as an admin wrote it: a percentage, an amount, a plain number."""
+    if t.const and t.kind in (NUMBER, INTEGER):
+        return "a plain number"
+    return {RATIO: "a percentage", MONEY: "an amount"}.get(t.kind) or _a(t)
+
+
+def _values_word(t: Type) -> str:
+    if t.const and t.kind in (NUMBER, INTEGER):
+        return "plain numbers"
+    return _PLURAL.get(t.kind, t.kind)
+
+
 def _lookup_key_types(c: Checked, name: str) -> list[Type | None]:
     """The type of each key column, from its cells ("*", the wildcard, fits any)."""
     rt = c.plan.rates[name]
@@ -795,9 +808,9 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
         try:
             _unify_values(value_t, dt_)
         except UnitError as e:
-            c.error(dnode.pos, f"the default of '{name}' is {_a(dt_)}, but its rows give "
-                    f"{_a(value_t)}", e.hint or "write the default in the rows' unit",
-                    code="unit-mismatch")
+            c.error(dnode.pos, f"the default of '{name}' is {_value_word(dt_)}, but its "
+                    f"rows are {_values_word(value_t)}",
+                    e.hint or "write the default in the rows' unit", code="unit-mismatch")
     c.symbols.rates[name] = _rate_value_type(c, name)
 
 

@@ -62,10 +62,10 @@ def _a(t: Type) -> str:
 # A ratio (a share: 100% is 1) and a number with no unit (a CSAT score, a count) are
 # both dimensionless, but adding or comparing them is nearly always a slip:
 # `kpis.csat + 5%` adds 0.05 to a score. Only an untyped constant adopts either.
-RATIO_NUMBER_HINT = ("a plain number times a ratio is a number: write the factor as a "
-                     "percentage to keep a ratio (attainment * 150%); to make a ratio of a "
-                     "number, divide it by its target (kpis.csat / 90); to add to a number, "
-                     "write a plain number (kpis.csat + 5)")
+RATIO_NUMBER_HINT = ("a ratio is a share (100% is 1) and a number is not: add a plain "
+                     "number to a number (kpis.csat + 5), or divide the number by its "
+                     "target to make a ratio (kpis.csat / 90); note that 1.5 * attainment "
+                     "is a number, 150% * attainment a ratio")
 
 
 def _ratio_and_number(a: Type, b: Type) -> bool:

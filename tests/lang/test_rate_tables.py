@@ -102,7 +102,7 @@ def test_lookup_value_type_comes_from_every_row_not_the_first():
 def test_lookup_default_must_agree_with_the_rows():
     rates = LOOKUP.replace("[east, 1000.50]\n", "[east, 1000.50]\n    default: 5%\n")
     assert messages(rates, "booked + lookup(region_bonus, payee.region)") == [
-        "the default of 'region_bonus' is a ratio, but its rows give a number"]
+        "the default of 'region_bonus' is a percentage, but its rows are plain numbers"]
 
 
 def test_lookup_key_argument_must_be_comparable_with_the_key_cells():
