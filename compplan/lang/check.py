@@ -1,7 +1,7 @@
 """The checker: an ordered list of small passes over a plan.
 
-    load YAML -> structure (pydantic) -> names -> tables -> parse -> resolve -> cycles
-    -> types -> rates -> earnings -> scenarios
+    load YAML -> structure (pydantic) -> names -> plan -> tables -> parse -> resolve
+    -> cycles -> types -> rates -> earnings -> scenarios
 
 Each pass reads the `Checked` context and appends `Problem`s; none stops at the first
 problem. The result carries everything the compiler needs: the model, the AST of every
@@ -291,7 +291,8 @@ def pass_plan(c: Checked) -> None:
         bad = False
         for key in inp.weights:
             k = str(key).strip()
-            if not (k.isdigit() and k.isascii() and int(k) >= 1):
+            # as the engine names periods: 1, 2, ... (not 01, which would never match)
+            if not (k.isdigit() and k.isascii() and int(k) >= 1 and k == str(int(k))):
                 bad = True
                 c.error(c.source.key_pos(base + (key,)), f"'{key}' is not a period number "
                         f"in inputs.{name}.weights", "number the periods within the target's "
@@ -605,8 +606,8 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
             if basis_t.kind == RATIO and _is_plain_number(node):
                 c.error(node.pos, f"tier bound {node.text} is a plain number, but the basis "
                         f"'{_basis_text(c, name)}' is a ratio",
-                        f"write bounds on a ratio as percentages: 100% is the whole "
-                        f"(not 1 or 100)", code="unit-mismatch")
+                        "write bounds on a ratio as percentages: 100% is the whole "
+                        "(not 1 or 100)", code="unit-mismatch")
                 continue
             try:
                 unify(basis_t, t, "tier bound")

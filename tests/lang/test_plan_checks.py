@@ -153,7 +153,7 @@ def test_weights_that_add_up_are_clean():
     assert problems(text) == []
 
 
-@pytest.mark.parametrize("key", ["0", "Q1", "1.5"])
+@pytest.mark.parametrize("key", ["0", "Q1", "1.5", "01"])
 def test_weight_keys_are_period_numbers_from_1(key):
     text = BASE.replace("quotas: {payee: rep_id,",
                         f"quotas: {{payee: rep_id, weights: {{'{key}': 50%, 2: 50%}},")
