@@ -831,6 +831,22 @@ def pass_earnings(c: Checked) -> None:
                            code="no-earnings")
 
 
+def _sets_behind(c: Checked, name: str) -> set[str]:
+    """The credit sets and inputs a definition reads, through the measures it uses."""
+    found: set[str] = set()
+    seen = {name}
+    todo = [name]
+    while todo:
+        for d in c.deps.get(todo.pop(), ()):
+            kind = c.symbols.kind_of(d)
+            if kind in ("credit", "input"):
+                found.add(d)
+            elif kind in ("measure", "earning", "rate") and d not in seen:
+                seen.add(d)
+                todo.append(d)
+    return found
+
+
 def _warn_unordered_credits(c: Checked, name: str, e) -> None:
     """A per-credit earning on marginal tiers pays each credit at the tiers its running
     basis reaches, so the order of the credits decides who gets which rate. Without a
@@ -847,13 +863,13 @@ def _warn_unordered_credits(c: Checked, name: str, e) -> None:
         rt = c.plan.rates.get(res.name) if res is not None and res.kind == "rate" else None
         if rt is None or rt.tiers is None or rt.mode != "marginal":
             continue
-        sets = [e.each] + sorted(d for d in c.deps.get(res.name, ())
-                                 if sym.kind_of(d) in ("credit", "input"))
+        sets = [e.each] + sorted(_sets_behind(c, res.name))
         for s in sets:
             info = sym.tables.get(s)
             source = info.source if info is not None and info.kind == "credits" else s
             inp = c.plan.inputs.get(source or "")
-            if inp is None or not inp.key or inp.date or source in warned:
+            if inp is None or not inp.key or inp.date or source in warned or \
+                    source == "payees":
                 continue
             warned.add(source)
             c.problems.warning(

@@ -183,6 +183,20 @@ def test_per_credit_marginal_tiers_on_credits_without_a_date_warn():
                          "'deals' has no 'date:' column: credits are ordered by id only")
 
 
+def test_per_credit_tiers_on_a_basis_over_undated_credits_warn():
+    plan = PLAN.replace("\n  quotas: {", "\n  calls: {key: call_id, payee: rep_id, "
+                        "columns: {minutes: integer}}\n  quotas: {")
+    plan = plan.replace("  booked: sum(bookings)\n", "  booked: sum(bookings)\n"
+                        "  call_minutes: sum(calls.minutes)\n")
+    plan = plan.replace("  commission:\n", "  commission:\n    each: bookings\n")
+    rates = ("  ae_tiers:\n    basis: call_minutes\n    mode: marginal\n"
+             "    at_boundary: upper\n    tiers:\n      - {to: 100, rate: 4%}\n"
+             "      - {rate: 8%}\n")
+    problems = check(rates, "tiered(ae_tiers)", plan).problems.sorted()
+    assert [p.message.split(": credits")[0].split("but ")[-1] for p in problems] == [
+        "'calls' has no 'date:' column"]
+
+
 def test_per_credit_tiers_with_dated_credits_do_not_warn():
     plan = PLAN.replace("  commission:\n", "  commission:\n    each: bookings\n")
     assert check(TIERS, "tiered(ae_tiers)", plan).problems.sorted() == []
