@@ -176,6 +176,9 @@ class Compiler:
         if kind == "period":
             return lambda env, row: env.period[col]
         if kind == "payee_table":
+            if self._ytd:
+                name = name + "@ytd"
+
             def table_col(env, row):
                 r = env.per_payee.get(name)
                 return None if r is None else r.get(col)
@@ -417,7 +420,7 @@ class Compiler:
 
     def _aggregate(self, n: ast.Call) -> Fn:
         res = self.c.resolved[n.args[0]]
-        set_name = res.name
+        set_name = res.name + ("@ytd" if self._ytd else "")
         col = "value" if res.kind == "set" else res.column
         where = self._fast(n.where) if n.where is not None else None
         name = n.name
@@ -453,8 +456,16 @@ class Compiler:
             return pick(vals) if vals else None
         return extreme
 
+    _ytd = False  # compiling the argument of ytd(): sets and targets year to date
+
     def _function(self, n: ast.Call) -> Fn:
         name = n.name
+        if name == "ytd":
+            self._ytd = True
+            try:
+                return self._fast(n.args[0])
+            finally:
+                self._ytd = False
         if name == "team":
             target = n.args[0].parts[0]
             levels = int(n.args[1].value) if len(n.args) > 1 else None

@@ -173,6 +173,7 @@ class CompiledPlan:
     tier_tables: dict[str, TierTable]
     uses_team: bool = False
     total: list[tuple[str, Expr]] = field(default_factory=list)  # ("cap"|"floor", expr)
+    uses_ytd: bool = False
 
     @property
     def plan(self) -> Plan:
@@ -287,10 +288,11 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                                         source))
     comp._scope_kind = "payee"
     total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
-    uses_team = any(isinstance(n, ast.Call) and n.name == "team"
-                    for node in checked.exprs.values() for n in ast.walk(node))
+    calls = {n.name for node in checked.exprs.values() for n in ast.walk(node)
+             if isinstance(n, ast.Call)}
+    uses_team = "team" in calls
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total)
+                        uses_team, total, "ytd" in calls)
 
 
 def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:

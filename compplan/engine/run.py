@@ -74,6 +74,15 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     # per-payee tables (quotas, KPIs): the row for this period, or a longer one split
     per_payee, per_payee_sets = _per_payee_rows(compiled, tables, period, payees, payee_ok,
                                                 problems)
+    if compiled.uses_ytd:
+        # targets year to date: the periods' rows added up, a year's split by days
+        ytd = Period("span", f"{period.start.year} to {period.label}",
+                     dt.date(period.start.year, 1, 1), period.end)
+        ytd_rows, _ = _per_payee_rows(compiled, tables, ytd, payees, lambda *a: True, [],
+                                      check_missing=False)
+        for pid, by_table in ytd_rows.items():
+            for table_name, row in by_table.items():
+                per_payee.setdefault(pid, {})[table_name + "@ytd"] = row
 
     tables, rates = _convert_currencies(compiled, tables, period, problems)
 
@@ -107,7 +116,10 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
         when = step.when.fast if step.when else None
         value = step.value.fast
         date_col, key_col, name = src_inp.date, src_inp.key, step.name
-        start, end = period.start, period.end
+        # with ytd(), credits from the start of the year go to '<set>@ytd' as well
+        start = dt.date(period.start.year, 1, 1) if compiled.uses_ytd else period.start
+        end, period_start = period.end, period.start
+        ytd_name = name + "@ytd"
         rollup = step.spec.rollup if payees_inp is not None else None
         for row in table.rows:
             d = row.get(date_col) if date_col else None
@@ -132,14 +144,21 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 sets = credits.get(pid)
                 if sets is None:
                     sets = credits[pid] = {}
-                rows = sets.get(name)
-                if rows is None:
-                    rows = sets[name] = []
-                rows.append(credit)
-                if rollup is not None:
-                    _roll_up(credit, payees, payees_inp.manager, rollup.levels, credits)
+                targets = (name,)
+                if compiled.uses_ytd:
+                    targets = (ytd_name,) if d is not None and d < period_start else \
+                        (name, ytd_name)
+                for target in targets:
+                    rows = sets.get(target)
+                    if rows is None:
+                        rows = sets[target] = []
+                    rows.append(credit)
+                    if rollup is not None:
+                        _roll_up(credit, payees, payees_inp.manager, rollup.levels, credits,
+                                 target)
     by_order = operator.itemgetter("_order")
-    credit_names = {step.name for step in compiled.credits}
+    credit_names = {step.name for step in compiled.credits} | \
+        {step.name + "@ytd" for step in compiled.credits}
     for sets in credits.values():
         for name, rows in sets.items():
             rows.sort(key=by_order if name in credit_names else _row_order)
@@ -156,7 +175,8 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     return Prepared(payees, credits, per_payee, problems, warnings, rates)
 
 
-def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems):
+def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
+                    check_missing: bool = True):
     """payee -> table -> the row for this period; and payee -> table -> rows (for `by`).
 
     Targets may be set for any span. For each payee (and `by` key) the most specific
@@ -228,7 +248,7 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems):
             row.setdefault("_key", str(row[ROW]))
             per_payee.setdefault(pid, {})[name] = row
             sets.setdefault(pid, {}).setdefault(name, []).append(row)
-        if inp.missing == "error" and name in used and not inp.by:
+        if check_missing and inp.missing == "error" and name in used and not inp.by:
             for pid in sorted(payees):
                 if name not in per_payee.get(pid, {}):
                     problems.append(Problem(table.file, None, None,
@@ -311,7 +331,7 @@ def _span_relation(label: str, period: Period, weights: dict):
     if p.within(period):
         return "part", Decimal(1), p.days
     if period.within(p):
-        if weights:
+        if weights and period.kind != "span":
             w = weights.get(str(period.number_within(p)))
             return "longer", (Decimal(w) if w is not None else Decimal(0)), p.days
         return "longer", period.share_of(p), p.days
@@ -344,7 +364,8 @@ def _check_hierarchy(payees: dict, manager_col: str, file: str, problems: list) 
             cur = payees.get(cur, {}).get(manager_col)
 
 
-def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict) -> None:
+def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict,
+             target: str) -> None:
     depth = 0
     pid = credit["_payee"]
     via = pid
@@ -359,7 +380,7 @@ def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict
         mgr = str(mgr)
         copy = dict(credit)
         copy.update(_payee=mgr, _cid=f"{credit['_key']}@{via}", _via=via, _level=depth)
-        credits.setdefault(mgr, {}).setdefault(credit["_credit"], []).append(copy)
+        credits.setdefault(mgr, {}).setdefault(target, []).append(copy)
         pid = mgr
 
 

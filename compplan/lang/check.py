@@ -39,7 +39,7 @@ FUNCTIONS = {
     "days_between": (2, 2),
     "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
-    "team": (1, 2), "prorate": (1, 1),
+    "team": (1, 2), "prorate": (1, 1), "ytd": (1, 1),
 }
 AGGREGATES = {"sum", "count", "avg", "min", "max", "distinct"}
 DATE_PARTS = {"year", "month", "day", "quarter", "weekday"}
@@ -344,6 +344,19 @@ def _expression_fields(plan: Plan):
             text = getattr(plan.total, key)
             if text is not None:
                 yield ("total", key), text, Scope("payee", owner="total")
+    for name, e in plan.earnings.items():
+        if e.hold is not None:
+            scope = Scope("credit", e.each, owner=name) if e.each else Scope("payee", owner=name)
+            yield ("earnings", name, "hold", "share"), e.hold.share, scope
+            if e.hold.until is not None:
+                yield ("earnings", name, "hold", "until"), e.hold.until, scope
+    if plan.payout is not None and plan.payout.draw is not None:
+        yield ("payout", "draw", "amount"), plan.payout.draw.amount, Scope("payee",
+                                                                           owner="payout")
+    for name, cb in plan.clawbacks.items():
+        scope = Scope("row", cb.from_, owner="clawback " + name)
+        yield ("clawbacks", name, "when"), cb.when, scope
+        yield ("clawbacks", name, "share"), cb.share, scope
 
 
 # A key cell of a lookup row written as a bare word (`[hw, EMEA, 5%]`) is that text;
@@ -499,6 +512,20 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
                         code="unit-mismatch")
     elif section == "credits" and path[2] == "when":
         _expect_boolean(c, node, t, "'when'")
+    elif section == "earnings" and path[2] == "hold":
+        if path[3] == "until":
+            _expect_boolean(c, node, t, "a hold's 'until'")
+        else:
+            _expect_ratio(c, node, t, "a hold's share")
+    elif section == "clawbacks":
+        if path[2] == "when":
+            _expect_boolean(c, node, t, "a clawback's 'when'")
+        else:
+            _expect_ratio(c, node, t, "a clawback's share")
+    elif section == "payout":
+        if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
+            c.error(node.pos, f"a draw's amount must be money, not {_a(t)}",
+                    "e.g. 'amount: 5000' or 'amount: payee.draw'", code="unit-mismatch")
     elif section == "earnings":
         field = path[2]
         if field == "when":
@@ -526,6 +553,12 @@ def _expect_boolean(c: Checked, node: ast.Node, t: Type | None, what: str) -> No
     if t is not None and t.kind not in (BOOLEAN, MISSING):
         c.error(node.pos, f"{what} must be a condition (true or false), not {_a(t)}",
                 "compare it, e.g. 'amount > 0'", code="unit-mismatch")
+
+
+def _expect_ratio(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
+    if t is not None and t.kind not in (RATIO, MISSING) and not (t.const and t.numeric):
+        c.error(node.pos, f"{what} must be a percentage, not {_a(t)}", "e.g. 30%",
+                code="unit-mismatch")
 
 
 def _is_literal(node: ast.Node) -> bool:
@@ -942,8 +975,32 @@ def pass_scenarios(c: Checked) -> None:
                         "of earnings, measures or total", code="unknown-name")
 
 
+def pass_payout(c: Checked) -> None:
+    """Holds, draws and clawbacks: what carries from one period to the next."""
+    for name, e in c.plan.earnings.items():
+        if e.hold is None:
+            continue
+        pos = c.source.key_pos(("earnings", name, "hold"))
+        if e.hold.until is None and e.hold.periods is None:
+            c.error(pos, f"the hold on '{name}' says neither when it is released nor after "
+                    "how many periods", "add 'until: <condition>' or 'periods: N'",
+                    code="missing-field")
+        if e.hold.until is not None and not e.each:
+            c.error(c.source.pos(("earnings", name, "hold", "until")),
+                    "'until' is checked against each line's transaction, so it needs an "
+                    "earning paid per credit ('each:')", "use 'periods: N' here",
+                    code="scope")
+    for name, cb in c.plan.clawbacks.items():
+        inp = c.plan.inputs.get(cb.from_)
+        if inp is None or not inp.key:
+            c.error(c.source.pos(("clawbacks", name, "from")),
+                    f"a clawback watches a table of transactions; '{cb.from_}' is not one",
+                    did_you_mean(cb.from_, [n for n, i in c.plan.inputs.items() if i.key])
+                    or "name an input with a 'key:' column", code="unknown-name")
+
+
 PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
-          pass_rates, pass_earnings, pass_scenarios]
+          pass_rates, pass_earnings, pass_payout, pass_scenarios]
 
 
 def check_source(text: str, filename: str) -> Checked:
@@ -1052,6 +1109,20 @@ class _Resolver:
             return
         if name == "team" and node.args:
             self._team_arg(node, scope)
+            return
+        if name == "ytd" and node.args:
+            arg = node.args[0]
+            ok = isinstance(arg, ast.Call) and arg.name in AGGREGATES or (
+                isinstance(arg, ast.Ref) and len(arg.parts) == 2 and
+                self.sym.tables.get(arg.parts[0]) is not None and
+                self.sym.tables[arg.parts[0]].kind == "per_payee")
+            if not ok:
+                c.error(arg.pos, "ytd() takes an aggregate or a target, year to date",
+                        "e.g. ytd(sum(bookings)) or ytd(quotas.amount)", code="ytd-arg")
+            if not scope.sees_payee():
+                c.error(node.pos, "ytd() is per payee; use it in a measure or an earning",
+                        code="scope")
+            self.visit(arg, scope)
             return
         if name == "prorate" and not scope.sees_payee():
             c.error(node.pos, "prorate() scales by the payee's active days; use it in a "
@@ -1467,6 +1538,8 @@ class _Typer:
             return self.aggregate(n, s)
         if name in ("tiered", "rate", "lookup"):
             return self.rate_call(n, s)
+        if name == "ytd":
+            return self.visit(n.args[0], s)
         if name == "team":
             res = self.c.resolved.get(n.args[0])
             for a in n.args[1:]:

@@ -129,6 +129,15 @@ class RateTable(Strict):
     description: str | None = None
 
 
+class Hold(Strict):
+    """Part of each line held back: paid in a later run once `until` holds for the line's
+    transaction (an invoice paid), or after `periods` periods."""
+
+    share: Expr
+    until: Expr | None = None
+    periods: int | None = Field(None, ge=1)
+
+
 class Earning(Strict):
     label: str | None = None
     each: Name | None = None
@@ -136,6 +145,33 @@ class Earning(Strict):
     value: Expr
     cap: Expr | None = None
     floor: Expr | None = None
+    hold: Hold | None = None
+    description: str | None = None
+
+
+class Draw(Strict):
+    """An advance against commission: each period pays at least `amount`. Recoverable:
+    the top-up is carried as a balance and taken back from later pay above the draw."""
+
+    amount: Expr
+    recoverable: bool = False
+    periods: int | None = Field(None, ge=1)  # how many periods it is paid; None: always
+
+
+class Payout(Strict):
+    """What is paid from what is earned, across periods (applied to stored runs)."""
+
+    basis: Literal["period", "year_to_date"] = "period"
+    draw: Draw | None = None
+
+
+class Clawback(Strict):
+    """Commission taken back when a paid transaction later meets `when` (cancelled,
+    unpaid), by `share` of what was paid for it, in the next run."""
+
+    from_: Name = Field(alias="from")
+    when: Expr
+    share: Expr = "100%"
     description: str | None = None
 
 
@@ -184,6 +220,8 @@ class Plan(Strict):
     earnings: dict[Name, Earning] = {}
     total: Limits | None = None
     fx: FX | None = None
+    payout: Payout | None = None
+    clawbacks: dict[Name, Clawback] = {}
     scenarios: list[Scenario] = []
 
 
