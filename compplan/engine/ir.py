@@ -72,6 +72,8 @@ class EarningStep:
     pos: Pos
     inputs: list[tuple[str, Fn, Type | None]] = field(default_factory=list)
     source: str = ""  # per-credit earnings: the input the credits come from
+    hold_share: Expr | None = None
+    hold_until: Expr | None = None
 
     @property
     def label(self) -> str:
@@ -174,6 +176,9 @@ class CompiledPlan:
     uses_team: bool = False
     total: list[tuple[str, Expr]] = field(default_factory=list)  # ("cap"|"floor", expr)
     uses_ytd: bool = False
+    draw: Expr | None = None  # payout.draw.amount, worked out per payee
+    clawbacks: list[tuple[str, str, Expr, Expr]] = field(default_factory=list)
+    # (name, input, when, share), each in the scope of a row of the input
 
     @property
     def plan(self) -> Plan:
@@ -282,17 +287,25 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             comp._scope_kind = "payee"
             source = plan.credits[spec.each].from_ if spec.each in plan.credits else \
                 (spec.each or "")
+            comp._scope_kind = "credit" if spec.each else "payee"
+            hold_share = expr("earnings", name, "hold", "share")
+            hold_until = expr("earnings", name, "hold", "until")
+            comp._scope_kind = "payee"
             earnings.append(EarningStep(name, spec, when, value, expr("earnings", name, "cap"),
                                         expr("earnings", name, "floor"),
                                         checked.source.key_pos(("earnings", name)), inputs,
-                                        source))
+                                        source, hold_share, hold_until))
     comp._scope_kind = "payee"
     total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
     calls = {n.name for node in checked.exprs.values() for n in ast.walk(node)
              if isinstance(n, ast.Call)}
     uses_team = "team" in calls
+    draw = expr("payout", "draw", "amount")
+    comp._scope_kind = "row"
+    clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
+                  expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls)
+                        uses_team, total, "ytd" in calls, draw, clawbacks)
 
 
 def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:

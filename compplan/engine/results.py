@@ -53,6 +53,7 @@ class PayeeResult:
     measures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     line_count: int = 0  # kept when a streaming writer drops the lines themselves
+    draw: Decimal | None = None  # the draw this payee is guaranteed, if the plan has one
 
 
 @dataclass

@@ -531,7 +531,16 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
             if lines or e.name in env.earnings:
                 pr.components[e.name] = total
             pr.lines.extend(lines)
+            if e.hold_share is not None and lines:
+                held = _holds(e, env, lines, step, mode)
+                if held:
+                    pr.lines.extend(held)
+                    pr.components["held"] = pr.components.get("held", Decimal(0)) + \
+                        sum((h.amount for h in held), Decimal(0))
         _total_limits(compiled, env, pid, pr, step, mode)
+        if compiled.draw is not None:
+            draw = compiled.draw.fast(env, None)
+            pr.draw = None if draw is None else round_to(Decimal(draw), step, mode)
         pr.currency = plan.currency
         if payees_inp is not None and payees_inp.currency:
             cur = str(env.payee.get(payees_inp.currency) or plan.currency).upper()
@@ -559,6 +568,30 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         result.payees.append(pr)
     result.payees.sort(key=lambda p: p.payee)
     return result
+
+
+def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line]:
+    """Part of each line of the earning held back, as a negative line of its own under
+    'held'. A stored run keeps them; a later run releases them (see store/carry.py)."""
+    out = []
+    until = e.spec.hold.until
+    after = e.spec.hold.periods
+    rows = {r["_key"]: r for r in env.sets.get(e.spec.each, ())} if e.spec.each else {}
+    for ln in lines:
+        if ln.kind not in ("credit", "bonus") or ln.amount <= 0:
+            continue
+        row = rows.get(ln.sources[0].split(":", 1)[1], _NO_ROW) if rows and ln.sources \
+            else _NO_ROW
+        share = e.hold_share.fast(env, row)
+        if not share:
+            continue
+        held = round_to(ln.amount * share, step, mode)
+        when = f"until {until}" if until else f"for {after} period{'s' if after != 1 else ''}"
+        out.append(Line(0, ln.payee, "held", "hold", -held, -ln.amount * share, str(e.pos),
+                        f"{fmt_money(ln.amount)} x {fmt_value(share, _ratio())} held {when}",
+                        list(ln.sources), {"earning": e.name}, [], None, None, "", ln.date,
+                        f"{e.name} held {when}"))
+    return out
 
 
 def _total_limits(compiled, env, pid, pr, step, mode) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..errors import CompplanError, Pos, Problem
+from ..lang.check import CARRIED_COMPONENTS  # what the engine adds beside earnings
 from .data import load_inline
 from .ir import CompiledPlan
 from .money import fmt_money
@@ -26,6 +27,8 @@ class Outcome:
     differences: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     result: RunResult | None = None
+
+
 
 
 def _number(text) -> Decimal | None:
@@ -89,6 +92,9 @@ def compare(result: RunResult, expect: dict, compiled: CompiledPlan) -> list[str
             elif key in pr.measures:
                 shown = pr.measures[key]
                 got = _number(shown)
+            elif key in CARRIED_COMPONENTS:
+                got = pr.components.get(key, Decimal(0))
+                shown = fmt_money(got)
             else:
                 diffs.append(f"payee {payee}: '{key}' is not an earning, a measure or 'total'")
                 continue

@@ -933,6 +933,10 @@ def pass_scenarios(c: Checked) -> None:
     expected values of known earnings and measures (or 'total')."""
     plan = c.plan
     expectable = set(plan.earnings) | set(plan.measures) | {"total"}
+    if any(e.hold is not None for e in plan.earnings.values()):
+        expectable.add("held")  # what holds kept back this period
+    if plan.total is not None:
+        expectable |= {"total_cap", "total_floor"}
     for i, sc in enumerate(plan.scenarios):
         base = ("scenarios", i)
         try:
@@ -975,8 +979,18 @@ def pass_scenarios(c: Checked) -> None:
                         "of earnings, measures or total", code="unknown-name")
 
 
+# What the engine and the store pay beside the plan's earnings, under these names.
+CARRIED_COMPONENTS = ("held", "released", "adjustment", "clawback", "draw", "paid_earlier",
+                      "total_cap", "total_floor")
+
+
 def pass_payout(c: Checked) -> None:
     """Holds, draws and clawbacks: what carries from one period to the next."""
+    for name in c.plan.earnings:
+        if name in CARRIED_COMPONENTS:
+            c.error(c.source.key_pos(("earnings", name)),
+                    f"'{name}' names lines compplan adds itself (holds, adjustments, "
+                    "clawbacks, draws); an earning needs another name", code="reserved-name")
     for name, e in c.plan.earnings.items():
         if e.hold is None:
             continue

@@ -27,8 +27,10 @@ from ..engine.results import RunResult
 from ..errors import CompplanError, Problem
 from . import audit
 from .db import Store
-from .models import (Dataset, DatasetFile, LineItem, PayeeResultRow, Payment, PeriodState,
-                     PlanVersion, Run, now)
+from ..periods import Period
+from .carry import carry
+from .models import (Adjustment, Balance, Dataset, DatasetFile, LineItem, PayeeResultRow,
+                     Payment, PeriodState, PlanVersion, Run, now)
 
 
 class LifecycleError(Exception):
@@ -140,7 +142,12 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         tables = load_folder(plan, data_dir, problems)
         if problems:
             raise CompplanError(problems)
-        result = run_plan(compiled, tables, p)
+        ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
+        span = Period("span", f"{p.start.year} to {p.label}", dt.date(p.start.year, 1, 1),
+                      p.end) if ytd else p
+        result = run_plan(compiled, tables, span)
+        result.period = p.label
+        carried = carry(session, compiled, tables, p, result)
         version = _register_plan(session, compiled, plan_bytes, actor)
         dataset = _store_dataset(session, files)
         replaced = None
@@ -148,8 +155,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             replaced = state.current_run_id
             old = session.get(Run, replaced)
             old.status = "replaced"
-            session.execute(delete(LineItem).where(LineItem.run_id == replaced))
-            session.execute(delete(PayeeResultRow).where(PayeeResultRow.run_id == replaced))
+            for table in (LineItem, PayeeResultRow, Adjustment, Balance):
+                session.execute(delete(table).where(table.run_id == replaced))
         run = Run(plan_id=plan.plan, period=p.label, plan_version_id=version.id,
                   dataset_id=dataset.id, status="draft", currency=plan.currency,
                   total=result.total, payees=len(result.payees), lines=result.line_count(),
@@ -158,6 +165,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         session.add(run)
         session.flush()
         _store_results(session, run.id, result)
+        session.add_all(Adjustment(run_id=run.id, **a) for a in carried.adjustments)
+        session.add_all(Balance(run_id=run.id, **b) for b in carried.balances)
         state.current_run_id, state.status, state.updated_at = run.id, "draft", now()
         audit.append(session, actor, "run.created", f"run {run.id}", plan=plan.plan,
                      period=p.label, plan_version=version.id, dataset=dataset.id,

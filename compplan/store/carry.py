@@ -1,0 +1,348 @@
+"""What carries from one period to the next, worked out when a run is saved.
+
+A paid period is never rewritten. What changes after it is paid in a later run, as
+lines of its own that name what they correct:
+
+    year to date   with `payout: {basis: year_to_date}` the engine works out the year
+                   so far, and a line takes off what earlier periods of the year paid
+    prior period   a paid period recomputed on today's data (with the plan version it
+                   was paid under); each line that differs from what was paid (and
+                   adjusted since) is paid or recovered now
+    clawbacks      a paid transaction that now meets a clawback's `when` (cancelled)
+                   gives back `share` of what was paid on it, once
+    holds          a held part of a line is released once its `until` holds for the
+                   line's transaction, or its `periods` have passed
+    draws          each period pays at least the draw; a recoverable draw carries the
+                   top-up as a balance, recovered from later pay above the draw (and from
+                   any pay once the draw's periods are over)
+
+Only approved and paid runs count as history: a draft may still change.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import CompiledPlan, compile_plan, run_plan
+from ..engine.compile import Env
+from ..engine.data import Table
+from ..engine.money import fmt_money, minor_unit, round_to
+from ..engine.results import Line, PayeeResult, RunResult
+from ..lang import check_source
+from ..periods import Period, parse_period
+from .models import Adjustment, Balance, LineItem, PayeeResultRow, PlanVersion, Run
+
+LOCKED = ("approved", "paid")
+ENGINE_KINDS = ("credit", "bonus", "cap", "floor")  # what a recomputation gives again
+
+
+@dataclass
+class Carried:
+    """What save_run stores beside the run's lines."""
+
+    adjustments: list[dict] = field(default_factory=list)  # Adjustment rows, no run_id yet
+    balances: list[dict] = field(default_factory=list)  # Balance rows, no run_id yet
+    warnings: list[str] = field(default_factory=list)
+
+
+def earlier_runs(session: Session, plan_id: str, period: Period,
+                 statuses=LOCKED) -> list[Run]:
+    runs = session.execute(select(Run).where(Run.plan_id == plan_id,
+                                             Run.status.in_(statuses))).scalars()
+    out = [r for r in runs if parse_period(r.period).start < period.start]
+    return sorted(out, key=lambda r: parse_period(r.period).start)
+
+
+def _done(session: Session, kind: str) -> dict[tuple, Decimal]:
+    """(original run, payee, original key) -> amount already carried, in locked runs."""
+    q = select(Adjustment).join(Run, Run.id == Adjustment.run_id).where(
+        Adjustment.kind == kind, Run.status.in_(LOCKED))
+    out: dict[tuple, Decimal] = {}
+    for a in session.execute(q).scalars():
+        k = (a.original_run_id, a.payee, a.original_key)
+        out[k] = out.get(k, Decimal(0)) + a.amount
+    return out
+
+
+def _lines(session: Session, run_id: int) -> list[LineItem]:
+    return list(session.execute(select(LineItem).where(LineItem.run_id == run_id)
+                                .order_by(LineItem.payee, LineItem.number)).scalars())
+
+
+def _payee(result: RunResult, pid: str) -> PayeeResult:
+    pr = result.payee(pid)
+    if pr is None:
+        pr = PayeeResult(pid, currency=result.currency)
+        result.payees.append(pr)
+        result.payees.sort(key=lambda p: p.payee)
+    return pr
+
+
+def _add(result: RunResult, pid: str, component: str, kind: str, amount: Decimal,
+         formula: str, sources: list[str], note: str, rule: str = "") -> None:
+    pr = _payee(result, pid)
+    pr.lines.append(Line(len(pr.lines) + 1, pid, component, kind, amount, amount, rule,
+                         formula, sources, {}, [], None, None, "", None, note))
+    pr.components[component] = pr.components.get(component, Decimal(0)) + amount
+    pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
+
+
+class _Versions:
+    """Plan versions compiled once each, for recomputing the periods they paid."""
+
+    def __init__(self, session: Session):
+        self.session, self.cache = session, {}
+
+    def get(self, version_id: str) -> CompiledPlan:
+        if version_id not in self.cache:
+            v = self.session.get(PlanVersion, version_id)
+            checked = check_source(v.text, v.file_name)
+            self.cache[version_id] = compile_plan(checked)
+        return self.cache[version_id]
+
+
+def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
+          period: Period, result: RunResult) -> Carried:
+    """Add the lines that carry over from earlier periods to `result` (in place)."""
+    plan = compiled.plan
+    out = Carried()
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode
+    earlier = earlier_runs(session, plan.plan, period)
+    ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
+    if ytd:
+        _year_to_date(session, result, earlier, period)
+    clawed = _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode)
+    if not ytd:
+        _prior_periods(session, compiled, tables, result, earlier, clawed, out)
+    _releases(session, compiled, tables, period, result, earlier, out)
+    if plan.payout is not None and plan.payout.draw is not None:
+        _draws(session, compiled, result, earlier, out)
+    for pr in result.payees:
+        for i, ln in enumerate(pr.lines, start=1):
+            ln.number = i
+        pr.line_count = len(pr.lines)
+    return out
+
+
+def _year_to_date(session, result: RunResult, earlier: list[Run], period: Period) -> None:
+    """Pay the year so far, less what this year's earlier periods paid."""
+    year = [r for r in earlier if parse_period(r.period).start.year == period.start.year]
+    paid: dict[str, Decimal] = {}
+    for r in year:
+        for pr in session.execute(select(PayeeResultRow).where(
+                PayeeResultRow.run_id == r.id)).scalars():
+            paid[pr.payee] = paid.get(pr.payee, Decimal(0)) + pr.total
+    periods = ", ".join(r.period for r in year)
+    for pid, amount in sorted(paid.items()):
+        if amount:
+            _add(result, pid, "paid_earlier", "true-up", -amount,
+                 f"year to date earned, less paid for {periods}: -{fmt_money(amount)}", [],
+                 f"true-up against runs {', '.join(str(r.id) for r in year)}")
+
+
+def _covers(compiled: CompiledPlan, tables: dict[str, Table], p: Period) -> bool:
+    """Whether today's data holds transactions dated in an earlier period."""
+    for name, inp in compiled.plan.inputs.items():
+        if inp.key and inp.date and name in tables:
+            if any(r.get(inp.date) is not None and p.contains(r[inp.date])
+                   for r in tables[name].rows):
+                return True
+    return False
+
+
+def _prior_periods(session, compiled, tables, result, earlier, clawed, out: Carried) -> None:
+    versions = _Versions(session)
+    done = _done(session, "prior-period")
+    for run in earlier:
+        if run.status != "paid":
+            continue
+        p = parse_period(run.period)
+        if not _covers(compiled, tables, p):
+            out.warnings.append(f"the data holds no transactions of {run.period}; its "
+                                "paid lines were not checked for changes")
+            continue
+        now = run_plan(versions.get(run.plan_version_id), tables, p)
+        recomputed: dict[tuple, tuple[Decimal, list[str]]] = {}
+        for pr in now.payees:
+            for ln in pr.lines:
+                if ln.kind not in ENGINE_KINDS:
+                    continue
+                k = (pr.payee, _key(ln.component, ln.kind, ln.sources))
+                amount, _ = recomputed.get(k, (Decimal(0), ln.sources))
+                recomputed[k] = (amount + ln.amount, ln.sources)
+        paid: dict[tuple, Decimal] = {}
+        for li in _lines(session, run.id):
+            if li.kind in ENGINE_KINDS:
+                paid[(li.payee, li.key)] = paid.get((li.payee, li.key), Decimal(0)) + li.amount
+        for k in sorted(set(recomputed) | set(paid)):
+            if (run.id, *k) in clawed:
+                continue  # the clawback decides what is taken back for it
+            was = paid.get(k, Decimal(0)) + done.get((run.id, *k), Decimal(0))
+            amount, sources = recomputed.get(k, (Decimal(0), _sources(k[1])))
+            diff = amount - was
+            if diff == 0:
+                continue
+            component = k[1].split("|", 1)[0]
+            _add(result, k[0], "adjustment", "adjustment", diff,
+                 f"{run.period} {component} now {fmt_money(amount)} - paid {fmt_money(was)}"
+                 f" = {fmt_money(diff)}", sources,
+                 f"prior-period change to {run.period} (run {run.id})")
+            out.adjustments.append(dict(payee=k[0], kind="prior-period", amount=diff,
+                                        original_run_id=run.id, original_period=run.period,
+                                        original_key=k[1],
+                                        reason=f"data behind {run.period} changed"))
+
+
+def _key(component: str, kind: str, sources: list[str]) -> str:
+    from .lifecycle import line_key
+    return line_key(component, sources, kind)
+
+
+def _sources(key: str) -> list[str]:
+    tail = key.split("|", 2)[2] if key.count("|") >= 2 else ""
+    return tail.split() if tail else []
+
+
+def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode) -> set:
+    """Take back `share` of what was paid on transactions that now meet a clawback."""
+    clawed: set[tuple] = set()
+    if not compiled.clawbacks:
+        return clawed
+    env = Env(compiled.params, period.attrs(), {})
+    done = _done(session, "clawback")
+    hits: dict[str, tuple[str, dict, object]] = {}
+    for name, input_name, when, share in compiled.clawbacks:
+        inp = compiled.plan.inputs[input_name]
+        for row in tables.get(input_name, Table(input_name, "")).rows:
+            if when.fast(env, row) is True:
+                hits.setdefault(f"{input_name}:{row[inp.key]}", (name, row, share))
+    if not hits:
+        return clawed
+    for run in earlier:
+        for li in _lines(session, run.id):
+            if li.kind not in ("credit", "bonus", "adjustment") or li.amount == 0:
+                continue
+            for source in json.loads(li.sources):
+                hit = hits.get(source)
+                if hit is None:
+                    continue
+                name, row, share = hit
+                clawed.add((run.id, li.payee, li.key))
+                if (run.id, li.payee, li.key) in done:
+                    break
+                s = share.fast(env, row)
+                amount = -round_to(li.amount * Decimal(s or 0), step, mode)
+                if amount:
+                    _add(result, li.payee, "clawback", "clawback", amount,
+                         f"-({fmt_money(li.amount)} x {s * 100:.4g}%) = {fmt_money(amount)}",
+                         [source], f"{name}: {source}, paid in {run.period} (run {run.id}, "
+                         f"line {li.number})")
+                    out.adjustments.append(dict(payee=li.payee, kind="clawback",
+                                                amount=amount, original_run_id=run.id,
+                                                original_period=run.period,
+                                                original_key=li.key,
+                                                reason=f"clawback {name}: {source}"))
+                break
+    return clawed
+
+
+def _releases(session, compiled, tables, period, result, earlier, out: Carried) -> None:
+    """Pay held parts whose condition now holds, or whose periods have passed."""
+    earnings = {e.name: e for e in compiled.earnings}
+    released = _done(session, "release")
+    env = Env(compiled.params, period.attrs(), {})
+    index: dict[str, dict[str, dict]] = {}
+    for run in earlier:
+        held_in = parse_period(run.period)
+        for li in _lines(session, run.id):
+            if li.kind != "hold" or (run.id, li.payee, li.key) in released:
+                continue
+            name = json.loads(li.inputs).get("earning")
+            e = earnings.get(name)
+            if e is None or e.spec.hold is None:
+                continue
+            ok = False
+            if e.spec.hold.periods is not None:
+                ok = _periods_between(held_in, period) >= e.spec.hold.periods
+            if not ok and e.hold_until is not None and li.sources:
+                source = json.loads(li.sources)[0]
+                input_name, key = source.split(":", 1)
+                inp = compiled.plan.inputs.get(input_name)
+                if inp is not None and input_name in tables:
+                    rows = index.setdefault(input_name, {str(r[inp.key]): r
+                                                         for r in tables[input_name].rows})
+                    row = rows.get(key)
+                    ok = row is not None and e.hold_until.fast(env, row) is True
+            if ok:
+                amount = -li.amount
+                _add(result, li.payee, "released", "release", amount,
+                     f"held in {run.period}: {fmt_money(amount)}", json.loads(li.sources),
+                     f"{name} released (held in run {run.id}, line {li.number})")
+                out.adjustments.append(dict(payee=li.payee, kind="release", amount=amount,
+                                            original_run_id=run.id,
+                                            original_period=run.period, original_key=li.key,
+                                            reason=f"hold on {name} released"))
+
+
+def _periods_between(a: Period, b: Period) -> int:
+    """How many periods of a's kind from a to b (a month to the next: 1)."""
+    months = (b.start.year - a.start.year) * 12 + b.start.month - a.start.month
+    if a.kind == "month":
+        return months
+    if a.kind == "quarter":
+        return months // 3
+    if a.kind == "half":
+        return months // 6
+    if a.kind == "year":
+        return months // 12
+    days = (b.start - a.start).days
+    return days // 7 if a.kind == "week" else days
+
+
+def _draws(session, compiled, result: RunResult, earlier: list[Run], out: Carried) -> None:
+    draw = compiled.plan.payout.draw
+    last = earlier[-1] if earlier else None
+    before: dict[str, Balance] = {}
+    if last is not None:
+        for b in session.execute(select(Balance).where(Balance.run_id == last.id,
+                                                       Balance.kind == "draw")).scalars():
+            before[b.payee] = b
+    for pr in result.payees:
+        prev = before.get(pr.payee)
+        balance = prev.amount if prev else Decimal(0)
+        used = prev.periods if prev else 0
+        due = pr.total
+        active = draw.periods is None or used < draw.periods
+        guaranteed = pr.draw if active else None
+        if guaranteed:
+            used += 1
+            if due < guaranteed:
+                topup = guaranteed - due
+                _add(result, pr.payee, "draw", "draw", topup,
+                     f"draw {fmt_money(guaranteed)} - due {fmt_money(due)} = {fmt_money(topup)}",
+                     [], "recoverable draw: carried as a balance" if draw.recoverable
+                     else "non-recoverable draw: never owed back")
+                if draw.recoverable:
+                    balance += topup
+            elif draw.recoverable and balance > 0:
+                take = min(balance, due - guaranteed)
+                if take > 0:
+                    _recover(result, pr.payee, take, balance, due, guaranteed)
+                    balance -= take
+        elif draw.recoverable and balance > 0 and due > 0:
+            take = min(balance, due)
+            _recover(result, pr.payee, take, balance, due, Decimal(0))
+            balance -= take
+        out.balances.append(dict(payee=pr.payee, kind="draw", amount=balance, periods=used))
+
+
+def _recover(result, pid, take, balance, due, guaranteed) -> None:
+    _add(result, pid, "draw", "recovery", -take,
+         f"-min(balance {fmt_money(balance)}, due {fmt_money(due)} - draw "
+         f"{fmt_money(guaranteed)}) = -{fmt_money(take)}", [],
+         f"recovering the draw balance: {fmt_money(balance - take)} left")
