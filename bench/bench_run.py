@@ -30,14 +30,15 @@ from generate import generate  # noqa: E402
 
 
 def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
+    """Memory (bytes) of a process and all its descendants: the proportional set size,
+    so pages a forked worker still shares with its parent are counted once."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
                         break
             for task in os.listdir(f"/proc/{p}/task"):
@@ -58,7 +59,7 @@ def measure(cmd: list[str]) -> tuple[float, int]:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
-            time.sleep(0.05)
+            time.sleep(0.25)  # reading smaps_rollup costs: do not slow the run down
     t = threading.Thread(target=sample, daemon=True)
     t.start()
     _, err = proc.communicate()

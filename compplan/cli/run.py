@@ -88,7 +88,7 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
             fail(problems, fmt)
         writer = ResultWriter(target, jsonl=jsonl)
         try:
-            result = run_plan(compiled, tables, p, sink=writer)
+            result = run_plan(compiled, tables, p, sink=writer, keep_data=False)
         except CompplanError as e:
             writer.abort()
             fail(e.problems, fmt)

@@ -429,13 +429,15 @@ def _ratio():
 # ------------------------------------------------------------------ the payee stage
 
 def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-             sink=None, workers: int | None = None) -> RunResult:
+             sink=None, workers: int | None = None, keep_data: bool = True) -> RunResult:
     """Work out every payee's pay for the period. Raises CompplanError on data errors.
 
     `sink(payee_result)`, if given, receives each payee as soon as it is worked out (a
     writer streams its lines to disk and may drop them from memory). With a writer that
     can take parts (ResultWriter) and a large run, the payees are split between two
-    processes (see engine/parallel.py); `workers=1` keeps it in one.
+    processes (see engine/parallel.py); `workers=1` keeps it in one. `keep_data=False`
+    empties the input tables once credits are made (a command-line run has no further
+    use for them, and they are half its memory).
 
     The cyclic garbage collector is paused meanwhile: a run builds millions of small
     objects that hold no cycles, and rescanning them made a 1M-deal run a third slower.
@@ -449,6 +451,10 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             prepared = prepare(compiled, tables, period)
             if prepared.problems:
                 raise CompplanError(prepared.problems)
+            if not keep_data:
+                # the credits hold what the payee stage needs; let the raw rows go
+                for table in tables.values():
+                    table.rows = []
             order = payee_order(compiled, prepared)
             if sink is not None and hasattr(sink, "part") and parallel.worth_it(
                     compiled, prepared, workers):
