@@ -495,7 +495,6 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
-    file = compiled.file
     payees_inp = plan.inputs.get("payees")
     reports = _reports(compiled, prep)
     envs: dict[str, Env] = {}
@@ -530,9 +529,9 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         for m in compiled.measures:
             env.measures[m.name] = m.expr.fast(env, None)
         for e in compiled.earnings:
-            lines = _earn(e, env, pid, step, mode, file, pr)
+            lines = _earn(e, env, pid, step, mode, pr)
             total = sum((ln.amount for ln in lines), Decimal(0))
-            total = _limits(e, env, pid, total, lines, step, mode, file)
+            total = _limits(e, env, pid, total, lines, step, mode)
             env.earnings[e.name] = total
             if lines or e.name in env.earnings:
                 pr.components[e.name] = total
@@ -601,23 +600,30 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
 
 
 def _total_limits(compiled, env, pid, pr, step, mode) -> None:
-    """A cap or floor on the payee's total, as its own line under 'total'."""
-    limits = compiled.total
-    if not limits:
-        return
+    """A cap or floor on the payee's total, as its own line under 'total_cap' or
+    'total_floor'."""
     total = sum((ln.amount for ln in pr.lines), Decimal(0))
-    for kind, expr in limits:
-        limit, text = expr.explain(env, None)
-        if limit is None:
-            continue
-        limit = round_to(Decimal(limit), step, mode)
-        if (kind == "cap" and total > limit) or (kind == "floor" and total < limit):
-            words = "Total cap reached: pay limited to" if kind == "cap" else \
-                "Total floor applied: pay raised to"
-            pr.lines.append(Line(0, pid, "total", kind, limit - total, limit - total,
-                                 str(expr.pos), f"{words} {text} = {fmt_money(limit)}"))
-            pr.components["total_" + kind] = limit - total
-            total = limit
+    for kind, expr in compiled.total:
+        line, total = _limit(kind, expr, env, pid, "total_" + kind, "pay", total, step, mode)
+        if line is not None:
+            pr.lines.append(line)
+            pr.components[line.component] = line.amount
+
+
+def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
+           total: Decimal, step, mode) -> tuple[Line | None, Decimal]:
+    """A cap or floor: the adjustment line that brings `total` to it (if it applies),
+    and the total after it. The line keeps the limit's formula and place in the plan."""
+    limit, text = expr.explain(env, None)
+    if limit is None:
+        return None, total
+    limit = round_to(Decimal(limit), step, mode)
+    if (kind == "cap" and total > limit) or (kind == "floor" and total < limit):
+        words = f"Cap reached: {subject} limited to" if kind == "cap" else \
+            f"Floor applied: {subject} raised to"
+        return Line(0, pid, component, kind, limit - total, limit - total, str(expr.pos),
+                    f"{words} {text} = {fmt_money(limit)}"), limit
+    return None, total
 
 
 def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str) -> None:
@@ -671,7 +677,7 @@ def _active_days(payee: dict, inp, period: Period) -> tuple[int, int]:
     return max(0, (last - first).days + 1), period.days
 
 
-def _earn(e: EarningStep, env: Env, pid: str, step, mode, file, pr) -> list[Line]:
+def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
     """The lines of one earning for one payee, each rounded on its own."""
     lines: list[Line] = []
     rule = str(e.pos)
@@ -767,32 +773,12 @@ def _line_notes(ln: Line, row: dict) -> None:
     ln.note = "; ".join(notes)
 
 
-def _adjust(pid, e: EarningStep, kind, amount, formula, file) -> Line:
-    return Line(0, pid, e.name, kind, amount, amount, str(e.pos), formula)
-
-
-def _limits(e: EarningStep, env, pid, total, lines, step, mode, file) -> Decimal:
+def _limits(e: EarningStep, env, pid, total, lines, step, mode) -> Decimal:
     """Caps and floors on a component: shown as their own lines, so lines still add up."""
-    if e.cap is not None:
-        cap, text = e.cap.explain(env, None)
-        if cap is not None:
-            cap = round_to(Decimal(cap), step, mode)
-            if total > cap:
-                ln = _adjust(pid, e, "cap", cap - total,
-                             f"Cap reached: {e.name} limited to {text} = {fmt_money(cap)}",
-                             file)
-                ln.rule = str(e.cap.pos)
-                lines.append(ln)
-                total = cap
-    if e.floor is not None:
-        floor, text = e.floor.explain(env, None)
-        if floor is not None:
-            floor = round_to(Decimal(floor), step, mode)
-            if total < floor:
-                ln = _adjust(pid, e, "floor", floor - total,
-                             f"Floor applied: {e.name} raised to {text} = {fmt_money(floor)}",
-                             file)
-                ln.rule = str(e.floor.pos)
-                lines.append(ln)
-                total = floor
+    for kind in ("cap", "floor"):
+        expr = getattr(e, kind)
+        if expr is not None:
+            line, total = _limit(kind, expr, env, pid, e.name, e.name, total, step, mode)
+            if line is not None:
+                lines.append(line)
     return total
