@@ -50,7 +50,8 @@ class PayeeResult:
     components: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
     lines: list[Line] = field(default_factory=list)
-    measures: dict[str, str] = field(default_factory=dict)
+    measures: dict[str, str] = field(default_factory=dict)  # as shown
+    measure_values: dict[str, object] = field(default_factory=dict)  # exact
     warnings: list[str] = field(default_factory=list)
     line_count: int = 0  # kept when a streaming writer drops the lines themselves
     draw: Decimal | None = None  # the draw this payee is guaranteed, if the plan has one

@@ -556,6 +556,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
         for m in compiled.measures:
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
+            pr.measure_values[m.name] = env.measures.get(m.name)
         if not env.sets and prep.payees:
             pr.warnings.append("no credits in this period")
         for table, row in env.per_payee.items():
@@ -604,7 +605,8 @@ def _total_limits(compiled, env, pid, pr, step, mode) -> None:
     'total_floor'."""
     total = sum((ln.amount for ln in pr.lines), Decimal(0))
     for kind, expr in compiled.total:
-        line, total = _limit(kind, expr, env, pid, "total_" + kind, "pay", total, step, mode)
+        line, total = _limit(kind, expr, env, pid, "total_" + kind, "total pay", total, step,
+                             mode)
         if line is not None:
             pr.lines.append(line)
             pr.components[line.component] = line.amount

@@ -90,8 +90,10 @@ def compare(result: RunResult, expect: dict, compiled: CompiledPlan) -> list[str
                 got = pr.components.get(key, Decimal(0))
                 shown = fmt_money(got)
             elif key in pr.measures:
+                # a measure matches as worked out exactly, or as shown (1,100.50)
                 shown = pr.measures[key]
-                got = _number(shown)
+                exact = pr.measure_values.get(key)
+                got = exact if want is not None and exact == want else _number(shown)
             elif key in CARRIED_COMPONENTS:
                 got = pr.components.get(key, Decimal(0))
                 shown = fmt_money(got)
