@@ -38,6 +38,8 @@ class Prepared:
     problems: list[Problem]
     warnings: list[Problem]
     rates: dict[str, Decimal]  # currency -> plan-currency units per unit, this period
+    splits: dict = None  # (credit, transaction key) -> shares, for credits made later
+    known: set[str] | None = None  # the payee ids, when the plan has a payees table
 
 
 def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Prepared:
@@ -105,6 +107,34 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 credits.setdefault(pid, {}).setdefault(name, []).append(row)
 
     splits = _splits(compiled, tables, problems)
+    make_credits(compiled, tables, period, payees, known, splits, credits)
+    for sets in credits.values():
+        sort_sets(compiled, sets)
+    if payees_inp is not None and payees_inp.currency:
+        for pid, row in payees.items():
+            cur = str(row.get(payees_inp.currency) or plan.currency).upper()
+            if cur not in rates:
+                problems.append(Problem(tables["payees"].file, None, None,
+                                        f"payee '{pid}' is paid in {cur}, but there is no "
+                                        f"{cur} exchange rate for {period.label}",
+                                        "add the rate to the exchange-rate input",
+                                        code="missing-rate", row=row[ROW],
+                                        column=payees_inp.currency))
+    return Prepared(payees, credits, per_payee, problems, warnings, rates, splits, known)
+
+
+def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+                 payees: dict, known: set | None, splits: dict,
+                 credits: dict[str, dict[str, list[dict]]]) -> set[str]:
+    """Credits from the rows of `tables`, added to each payee's sets (unsorted).
+
+    Returns the payees who received credits (rollups included). Used by prepare for the
+    whole period, and by a live run for the rows that just arrived.
+    """
+    plan = compiled.plan
+    payees_inp = plan.inputs.get("payees")
+    env = Env(compiled.params, period.attrs(), payees)
+    touched: set[str] = set()
     for step in compiled.credits:
         src_inp = plan.inputs[step.spec.from_]
         table = tables.get(step.spec.from_)
@@ -144,6 +174,7 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 sets = credits.get(pid)
                 if sets is None:
                     sets = credits[pid] = {}
+                touched.add(pid)
                 targets = (name,)
                 if compiled.uses_ytd:
                     targets = (ytd_name,) if d is not None and d < period_start else \
@@ -154,25 +185,17 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                         rows = sets[target] = []
                     rows.append(credit)
                     if rollup is not None:
-                        _roll_up(credit, payees, payees_inp.manager, rollup.levels, credits,
-                                 target)
+                        touched |= _roll_up(credit, payees, payees_inp.manager, rollup.levels,
+                                            credits, target)
+    return touched
+
+
+def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]]) -> None:
+    """A payee's credits in the order tiers take them: date, then transaction id."""
     by_order = operator.itemgetter("_order")
-    credit_names = {step.name for step in compiled.credits} | \
-        {step.name + "@ytd" for step in compiled.credits}
-    for sets in credits.values():
-        for name, rows in sets.items():
-            rows.sort(key=by_order if name in credit_names else _row_order)
-    if payees_inp is not None and payees_inp.currency:
-        for pid, row in payees.items():
-            cur = str(row.get(payees_inp.currency) or plan.currency).upper()
-            if cur not in rates:
-                problems.append(Problem(tables["payees"].file, None, None,
-                                        f"payee '{pid}' is paid in {cur}, but there is no "
-                                        f"{cur} exchange rate for {period.label}",
-                                        "add the rate to the exchange-rate input",
-                                        code="missing-rate", row=row[ROW],
-                                        column=payees_inp.currency))
-    return Prepared(payees, credits, per_payee, problems, warnings, rates)
+    names = {step.name for step in compiled.credits}
+    for name, rows in sets.items():
+        rows.sort(key=by_order if name.split("@")[0] in names else _row_order)
 
 
 def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
@@ -365,22 +388,24 @@ def _check_hierarchy(payees: dict, manager_col: str, file: str, problems: list) 
 
 
 def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict,
-             target: str) -> None:
+             target: str) -> set[str]:
     depth = 0
+    managers: set[str] = set()
     pid = credit["_payee"]
     via = pid
     limit = None if levels == "all" else int(levels)
     while True:
         mgr = payees.get(pid, {}).get(manager_col)
         if not mgr:
-            return
+            return managers
         depth += 1
         if limit is not None and depth > limit:
-            return
+            return managers
         mgr = str(mgr)
         copy = dict(credit)
         copy.update(_payee=mgr, _cid=f"{credit['_key']}@{via}", _via=via, _level=depth)
         credits.setdefault(mgr, {}).setdefault(target, []).append(copy)
+        managers.add(mgr)
         pid = mgr
 
 
@@ -491,7 +516,11 @@ def payee_order(compiled: CompiledPlan, prep: Prepared) -> list[str]:
 
 
 def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
-         order: list[str] | None = None) -> RunResult:
+         order: list[str] | None = None,
+         earlier: dict[str, PayeeResult] | None = None) -> RunResult:
+    """Work out the payees in `order` (all, by default). `earlier` holds results already
+    worked out for payees not in `order`, which team() reads (a live run recomputes only
+    the payees a new transaction touches)."""
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
@@ -508,8 +537,13 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
                     e = envs.get(r)
                     if e is not None:
                         v = e.earnings.get(name, e.measures.get(name))
-                        if v is not None:
-                            out += v
+                    elif earlier and r in earlier:
+                        done = earlier[r]
+                        v = done.components.get(name, done.measure_values.get(name))
+                    else:
+                        v = None
+                    if v is not None:
+                        out += v
                     nxt.extend(reports.get(r, ()))
                 frontier, depth = nxt, depth + 1
             return out
