@@ -19,7 +19,7 @@ from typing import Any, Callable
 from ..errors import Pos
 from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
-from ..lang.types import DATE, MONEY, RATIO, TEXT, Type
+from ..lang.types import MONEY, RATIO, Type
 from . import tiers as tiers_mod
 from .money import fmt_money, fmt_number, fmt_ratio
 

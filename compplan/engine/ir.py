@@ -16,7 +16,7 @@ import bisect
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import CompplanError, Pos, Problem
 from ..lang import ast

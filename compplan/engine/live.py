@@ -18,8 +18,8 @@ from .ir import CompiledPlan
 from .money import CONTEXT
 from .periods import Period
 from .results import PayeeResult
-from .run import (Prepared, _bottom_up, _convert_currencies, _pay, _reports, make_credits,
-                  prepare, sort_sets)
+from .pay import _bottom_up, _pay, _reports
+from .prepare import Prepared, _convert_currencies, make_credits, prepare, sort_sets
 
 
 @dataclass

@@ -7,7 +7,6 @@ amounts, transactions dated outside the period, payees with no data.
 from __future__ import annotations
 
 import decimal
-from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Problem
@@ -15,7 +14,7 @@ from .data import ROW, load_folder
 from .ir import CompiledPlan
 from .money import CONTEXT, fmt_money
 from .periods import Period
-from .run import prepare
+from .prepare import prepare
 
 OUTLIER_FACTOR = 10  # an amount above ten times the median of its column
 

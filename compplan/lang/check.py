@@ -22,7 +22,7 @@ from .parse import ExprSyntaxError, parse_expression
 from .source import SourceFile, load_yaml
 from .structure import validate_structure
 from .symbols import PERIOD_ATTRS, Resolution, Symbols, TableInfo
-from .types import (BOOLEAN, DATE, DIMENSIONLESS, INTEGER, MISSING, MONEY, NUMBER, RATIO,
+from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     T_BOOLEAN, T_CONST, T_CONST_INT, T_DATE, T_RATIO, T_INTEGER,
                     T_MISSING, T_MONEY, T_NUMBER, T_TEXT, TEXT, Type, UnitError, arithmetic,
                     comparable, parse_column_type, unify)
@@ -1292,7 +1292,7 @@ class _Resolver:
         if head == "payee":
             payees = sym.tables.get("payees")
             if len(parts) != 2:
-                return (f"write payee.<column>, e.g. payee.region", None, "unknown-name")
+                return ("write payee.<column>, e.g. payee.region", None, "unknown-name")
             if payees is None:
                 return (f"'{ref.dotted}' needs an input named 'payees'",
                         "declare inputs.payees with the payee's columns", "unknown-name")

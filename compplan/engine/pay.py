@@ -1,0 +1,345 @@
+"""The payee stage: each payee's measures, earnings and lines, in dependency order.
+
+Compiled closures over one payee's prepared data give the measures, then each earning's
+lines (per credit, in date order, or per payee), each rounded once; caps and floors,
+holds, the total's limits and the payee's currency follow as lines of their own, so a
+payee's lines always add up to their total.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..errors import Problem
+from .compile import Env, fmt_value
+from .ir import CompiledPlan, EarningStep
+from .money import MODES, fmt_money, minor_unit, round_to
+from .periods import Period
+from .prepare import MIN_DATE, Prepared, _ratio
+from .results import Line, PayeeResult, RunResult
+
+
+def _payee_ids(prep: Prepared) -> set[str]:
+    return set(prep.payees) | set(prep.credits) | set(prep.per_payee)
+
+
+def _reports(compiled: CompiledPlan, prep: Prepared) -> dict[str, list[str]]:
+    payees_inp = compiled.plan.inputs.get("payees")
+    manager_col = payees_inp.manager if payees_inp is not None else None
+    reports: dict[str, list[str]] = {}
+    if manager_col:
+        for pid, row in prep.payees.items():
+            mgr = row.get(manager_col)
+            if mgr:
+                reports.setdefault(str(mgr), []).append(pid)
+    return reports
+
+
+def payee_order(compiled: CompiledPlan, prep: Prepared) -> list[str]:
+    """Payees in id order; with team(), every report before their manager."""
+    ids = sorted(_payee_ids(prep))
+    return _bottom_up(ids, _reports(compiled, prep)) if compiled.uses_team else ids
+
+
+def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
+         order: list[str] | None = None,
+         earlier: dict[str, PayeeResult] | None = None) -> RunResult:
+    """Work out the payees in `order` (all, by default). `earlier` holds results already
+    worked out for payees not in `order`, which team() reads (a live run recomputes only
+    the payees a new transaction touches)."""
+    plan = compiled.plan
+    result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
+    step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
+    payees_inp = plan.inputs.get("payees")
+    reports = _reports(compiled, prep)
+    envs: dict[str, Env] = {}
+
+    def team(pid: str):
+        def total(name: str, levels: int | None):
+            out, frontier, depth = Decimal(0), list(reports.get(pid, ())), 1
+            while frontier and (levels is None or depth <= levels):
+                nxt = []
+                for r in frontier:
+                    e = envs.get(r)
+                    if e is not None:
+                        v = e.earnings.get(name, e.measures.get(name))
+                    elif earlier and r in earlier:
+                        done = earlier[r]
+                        v = done.components.get(name, done.measure_values.get(name))
+                    else:
+                        v = None
+                    if v is not None:
+                        out += v
+                    nxt.extend(reports.get(r, ()))
+                frontier, depth = nxt, depth + 1
+            return out
+        return total
+
+    for pid in order if order is not None else payee_order(compiled, prep):
+        env = Env(compiled.params, period.attrs(), prep.payees)
+        envs[pid] = env
+        env.team = team(pid)
+        env.payee_id = pid
+        env.payee = prep.payees.get(pid, {})
+        env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
+        env.per_payee = prep.per_payee.get(pid, {})
+        env.sets = prep.credits.get(pid, {})
+        pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
+                         cost_center=str(env.payee.get("cost_center", "") or ""))
+        for m in compiled.measures:
+            env.measures[m.name] = m.expr.fast(env, None)
+        for e in compiled.earnings:
+            lines = _earn(e, env, pid, step, mode, pr)
+            total = sum((ln.amount for ln in lines), Decimal(0))
+            total = _limits(e, env, pid, total, lines, step, mode)
+            env.earnings[e.name] = total
+            if lines or e.name in env.earnings:
+                pr.components[e.name] = total
+            pr.lines.extend(lines)
+            if e.hold_share is not None and lines:
+                held = _holds(e, env, lines, step, mode)
+                if held:
+                    pr.lines.extend(held)
+                    pr.components["held"] = pr.components.get("held", Decimal(0)) + \
+                        sum((h.amount for h in held), Decimal(0))
+        _total_limits(compiled, env, pid, pr, step, mode)
+        if compiled.draw is not None:
+            draw = compiled.draw.fast(env, None)
+            pr.draw = None if draw is None else round_to(Decimal(draw), step, mode)
+        pr.currency = plan.currency
+        if payees_inp is not None and payees_inp.currency:
+            cur = str(env.payee.get(payees_inp.currency) or plan.currency).upper()
+            if cur != plan.currency:
+                _pay_in(pr, cur, prep.rates[cur], plan.currency)
+        for i, ln in enumerate(pr.lines, start=1):
+            ln.number = i
+        pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
+        for m in compiled.measures:
+            pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
+            pr.measure_values[m.name] = env.measures.get(m.name)
+        if not env.sets and prep.payees:
+            pr.warnings.append("no credits in this period")
+        for table, row in env.per_payee.items():
+            for col in row.get("_defaulted", ()):
+                how = "taken as 0" if plan.inputs[table].missing == "zero" else "missing"
+                pr.warnings.append(f"{table}.{col} is empty for {period.label}: {how}")
+        for pos, msg in env.warnings:
+            pr.warnings.append(f"{pos}: {msg}")
+            result.warnings.append(Problem(pos.file, pos.line, pos.col,
+                                           f"payee {pid}: {msg}", severity="warning",
+                                           code="runtime"))
+        pr.line_count = len(pr.lines)
+        if sink is not None:
+            sink(pr)
+        result.payees.append(pr)
+    result.payees.sort(key=lambda p: p.payee)
+    return result
+
+
+def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line]:
+    """Part of each line of the earning held back, as a negative line of its own under
+    'held'. A stored run keeps them; a later run releases them (see store/carry.py)."""
+    out = []
+    until = e.spec.hold.until
+    after = e.spec.hold.periods
+    rows = {r["_key"]: r for r in env.sets.get(e.spec.each, ())} if e.spec.each else {}
+    for ln in lines:
+        if ln.kind not in ("credit", "bonus") or ln.amount <= 0:
+            continue
+        row = rows.get(ln.sources[0].split(":", 1)[1], _NO_ROW) if rows and ln.sources \
+            else _NO_ROW
+        share = e.hold_share.fast(env, row)
+        if not share:
+            continue
+        held = round_to(ln.amount * share, step, mode)
+        when = f"until {until}" if until else f"for {after} period{'s' if after != 1 else ''}"
+        out.append(Line(0, ln.payee, "held", "hold", -held, -ln.amount * share, str(e.pos),
+                        f"{fmt_money(ln.amount)} x {fmt_value(share, _ratio())} held {when}",
+                        list(ln.sources), {"earning": e.name}, [], None, None, "", ln.date,
+                        f"{e.name} held {when}"))
+    return out
+
+
+def _total_limits(compiled, env, pid, pr, step, mode) -> None:
+    """A cap or floor on the payee's total, as its own line under 'total_cap' or
+    'total_floor'."""
+    total = sum((ln.amount for ln in pr.lines), Decimal(0))
+    for kind, expr in compiled.total:
+        line, total = _limit(kind, expr, env, pid, "total_" + kind, "total pay", total, step,
+                             mode)
+        if line is not None:
+            pr.lines.append(line)
+            pr.components[line.component] = line.amount
+
+
+def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
+           total: Decimal, step, mode) -> tuple[Line | None, Decimal]:
+    """A cap or floor: the adjustment line that brings `total` to it (if it applies),
+    and the total after it. The line keeps the limit's formula and place in the plan."""
+    limit, text = expr.explain(env, None)
+    if limit is None:
+        return None, total
+    limit = round_to(Decimal(limit), step, mode)
+    if (kind == "cap" and total > limit) or (kind == "floor" and total < limit):
+        words = f"Cap reached: {subject} limited to" if kind == "cap" else \
+            f"Floor applied: {subject} raised to"
+        return Line(0, pid, component, kind, limit - total, limit - total, str(expr.pos),
+                    f"{words} {text} = {fmt_money(limit)}"), limit
+    return None, total
+
+
+def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str) -> None:
+    """Convert each line, as shown in the plan currency, to the payee's currency.
+
+    Each line is converted and rounded on its own (to the currency's minor unit, half
+    up), so the payee's lines still add up to their total.
+    """
+    step = minor_unit(currency)
+    pr.components = {}
+    for ln in pr.lines:
+        exact = ln.amount / rate
+        paid = round_to(exact, step, "half_up")
+        ln.note = (ln.note + "; " if ln.note else "") + \
+            f"paid in {currency}: {plan_currency} {fmt_money(ln.amount)} / {rate} = {exact:.6f}" \
+            f" -> {currency} {fmt_money(paid, max(0, -step.as_tuple().exponent))}"
+        ln.amount = paid
+        pr.components[ln.component] = pr.components.get(ln.component, Decimal(0)) + paid
+    pr.currency = currency
+
+
+def _bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
+    """Payees with every report before their manager, so team() sees finished figures."""
+    order, done = [], set()
+    for root in ids:
+        stack = [(root, False)]
+        while stack:
+            pid, expanded = stack.pop()
+            if pid in done:
+                continue
+            if expanded:
+                done.add(pid)
+                order.append(pid)
+                continue
+            stack.append((pid, True))
+            for r in reports.get(pid, ()):
+                if r not in done:
+                    stack.append((r, False))
+    wanted = set(ids)
+    return [p for p in order if p in wanted]
+
+
+def _active_days(payee: dict, inp, period: Period) -> tuple[int, int]:
+    """Days of the period the payee was active (hire to end date), and the period's days."""
+    if inp is None or payee is None:
+        return period.days, period.days
+    start = payee.get(inp.start) if inp.start else None
+    end = payee.get(inp.end) if inp.end else None
+    first = max(period.start, start) if start else period.start
+    last = min(period.end, end) if end else period.end
+    return max(0, (last - first).days + 1), period.days
+
+
+def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
+    """The lines of one earning for one payee, each rounded on its own."""
+    lines: list[Line] = []
+    rule = str(e.pos)
+    rounder = _rounder(step, mode)
+    explain = e.value.explain
+    if e.spec.each:
+        when = e.when.fast if e.when is not None else None
+        for row in env.sets.get(e.spec.each, ()):
+            if when is not None:
+                ok = when(env, row)
+                if ok is not True:
+                    if ok is None:
+                        pr.warnings.append(f"{e.name}: condition unknown for {row['_key']} "
+                                           "(a value is missing); not paid")
+                    continue
+            env.splits, env.basis_trace = None, None
+            value, text = explain(env, row)
+            if value is None:
+                pr.warnings.append(f"{e.name}: value missing for {row['_key']}; not paid")
+                continue
+            lines.append(_line(pid, e, "credit", value, text, rounder, step, mode, rule, env,
+                               row))
+        return lines
+    if e.when is not None:
+        ok = e.when.fast(env, None)
+        if ok is None:
+            pr.warnings.append(f"{e.name}: condition unknown (a value is missing); not paid")
+        if ok is not True:
+            return lines
+    env.splits, env.basis_trace = None, None
+    value, text = explain(env, None)
+    if value is None:
+        pr.warnings.append(f"{e.name}: value missing; not paid")
+        return lines
+    lines.append(_line(pid, e, "bonus", value, text, rounder, step, mode, rule, env, None))
+    return lines
+
+
+def _rounder(step: Decimal, mode: str):
+    """The line rounding as one call: quantize for 0.01, 1, 0.001; else round_to."""
+    if step.as_tuple().digits == (1,) and step <= 1:
+        rounding = MODES[mode]
+        return lambda v: v.quantize(step, rounding=rounding)
+    return lambda v: round_to(v, step, mode)
+
+
+def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env,
+          row) -> Line:
+    if value.__class__ is not Decimal:
+        value = Decimal(value)
+    amount = rounder(value)
+    rounding = f"{value} -> {amount} ({mode.replace('_', ' ')} to {step})" \
+        if amount != value else ""
+    if text[0] == "(" and text[-1] == ")" and e.value.is_call:
+        text = text[1:-1]  # a tier split that is the whole formula needs no parentheses
+    shown = fmt_money(value)
+    formula = f"{text} = {shown}" if text != shown else shown
+    trace = env.basis_trace
+    before = after = None
+    if trace:
+        if "basis" in trace:
+            before = after = trace["basis"]
+        else:
+            before, after = trace["before"], trace["after"]
+    tiers = env.splits or []
+    if row is None:
+        inputs = {label: fn(env, _NO_ROW) for label, fn, t in e.inputs} if e.inputs else {}
+        return Line(0, pid, e.name, kind, amount, value, rule, formula, [], inputs, tiers,
+                    before, after, rounding, None, "")
+    inputs = {label: fn(env, row) for label, fn, t in e.inputs} if e.inputs else {}
+    d = row["_order"][0]
+    ln = Line(0, pid, e.name, kind, amount, value, rule, formula,
+              [f"{e.source}:{row['_key']}"], inputs, tiers, before, after, rounding,
+              d if d is not MIN_DATE else None, "")
+    if "_split_src" in row or "_via" in row or "_fx" in row:
+        _line_notes(ln, row)
+    return ln
+
+
+_NO_ROW: dict = {}
+
+
+def _line_notes(ln: Line, row: dict) -> None:
+    notes = []
+    if row.get("_split_src"):
+        ln.sources.append(row["_split_src"])
+    if row.get("_via"):
+        notes.append(f"credited through {row['_via']}")
+    if row.get("_fx"):
+        notes.append(row["_fx"])
+    if row.get("_share") is not None:
+        notes.append(f"split share {fmt_value(row['_share'], _ratio())}")
+    ln.note = "; ".join(notes)
+
+
+def _limits(e: EarningStep, env, pid, total, lines, step, mode) -> Decimal:
+    """Caps and floors on a component: shown as their own lines, so lines still add up."""
+    for kind in ("cap", "floor"):
+        expr = getattr(e, kind)
+        if expr is not None:
+            line, total = _limit(kind, expr, env, pid, e.name, e.name, total, step, mode)
+            if line is not None:
+                lines.append(line)
+    return total

@@ -1,0 +1,450 @@
+"""A period's data made ready for the payee stage: checked against the plan, credited.
+
+Stage by stage over whole tables: payees and their managers; the row of each
+one-row-per-payee table for the period (a longer target split, shorter ones added up);
+amounts converted to the plan currency; then credits from every transaction of the
+period, split and rolled up, grouped by payee in the order tiers take them. Data
+problems (an unknown payee, a split that does not add up, a payee without a quota) are
+collected, all of them, before anything is paid.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..errors import Problem
+from .compile import Env, fmt_value
+from .data import ROW, Table
+from .ir import CompiledPlan
+from .money import fmt_money
+from .periods import Period, parse_period
+
+
+MIN_DATE = dt.date.min  # the order of a transaction with no date: before all others
+
+
+@dataclass
+class Prepared:
+    """The data of one run, ready for the payee stage."""
+
+    payees: dict[str, dict]  # payee id -> payees row
+    credits: dict[str, dict[str, list[dict]]]  # payee -> set name -> rows in order
+    per_payee: dict[str, dict[str, dict]]  # payee -> table -> row for the period
+    problems: list[Problem]
+    warnings: list[Problem]
+    rates: dict[str, Decimal]  # currency -> plan-currency units per unit, this period
+    splits: dict = None  # (credit, transaction key) -> shares, for credits made later
+    known: set[str] | None = None  # the payee ids, when the plan has a payees table
+
+
+def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Prepared:
+    """Check the data against the plan and build credits. Problems are collected."""
+    plan = compiled.plan
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    payees: dict[str, dict] = {}
+    payees_inp = plan.inputs.get("payees")
+    if payees_inp is not None and "payees" in tables:
+        for row in tables["payees"].rows:
+            payees[str(row[payees_inp.key])] = row
+        if payees_inp.manager:
+            for pid, row in payees.items():
+                mgr = row.get(payees_inp.manager)
+                if mgr and str(mgr) not in payees:
+                    problems.append(Problem(tables["payees"].file, None, None,
+                                            f"manager '{mgr}' of payee '{pid}' is not a payee",
+                                            "add the manager to payees, or leave it empty",
+                                            code="unknown-payee", row=row[ROW],
+                                            column=payees_inp.rename.get(payees_inp.manager,
+                                                                         payees_inp.manager)))
+            _check_hierarchy(payees, payees_inp.manager, tables["payees"].file, problems)
+    known = set(payees) if payees_inp is not None else None
+
+    def payee_ok(pid, table: Table, row, col) -> bool:
+        if known is not None and pid not in known:
+            problems.append(Problem(table.file, None, None, f"unknown payee '{pid}'",
+                                    "add them to payees, or correct the id",
+                                    code="unknown-payee", row=row[ROW], column=col))
+            return False
+        return True
+
+    # per-payee tables (quotas, KPIs): the row for this period, or a longer one split
+    per_payee, per_payee_sets = _per_payee_rows(compiled, tables, period, payees, payee_ok,
+                                                problems)
+    if compiled.uses_ytd:
+        # targets year to date: the periods' rows added up, a year's split by days
+        ytd = Period("span", f"{period.start.year} to {period.label}",
+                     dt.date(period.start.year, 1, 1), period.end)
+        ytd_rows, _ = _per_payee_rows(compiled, tables, ytd, payees, lambda *a: True, [],
+                                      check_missing=False)
+        for pid, by_table in ytd_rows.items():
+            for table_name, row in by_table.items():
+                per_payee.setdefault(pid, {})[table_name + "@ytd"] = row
+
+    tables, rates = _convert_currencies(compiled, tables, period, problems)
+
+    # transaction tables: rows of the period, per payee
+    credits: dict[str, dict[str, list[dict]]] = {}
+    for pid, sets in per_payee_sets.items():
+        credits.setdefault(pid, {}).update(sets)
+    used_sets = {r.name for r in compiled.checked.resolved.values()
+                 if r.kind in ("set", "set_column")}
+    for name, inp in plan.inputs.items():
+        if not inp.key or name not in tables or not inp.payee:
+            continue
+        grouped = name in used_sets
+        for row in tables[name].rows:
+            if inp.date and row.get(inp.date) is not None and not period.contains(row[inp.date]):
+                continue
+            pid = str(row[inp.payee])
+            if payee_ok(pid, tables[name], row, inp.payee) and grouped:
+                credits.setdefault(pid, {}).setdefault(name, []).append(row)
+
+    splits = _splits(compiled, tables, problems)
+    make_credits(compiled, tables, period, payees, known, splits, credits)
+    for sets in credits.values():
+        sort_sets(compiled, sets)
+    if payees_inp is not None and payees_inp.currency:
+        for pid, row in payees.items():
+            cur = str(row.get(payees_inp.currency) or plan.currency).upper()
+            if cur not in rates:
+                problems.append(Problem(tables["payees"].file, None, None,
+                                        f"payee '{pid}' is paid in {cur}, but there is no "
+                                        f"{cur} exchange rate for {period.label}",
+                                        "add the rate to the exchange-rate input",
+                                        code="missing-rate", row=row[ROW],
+                                        column=payees_inp.currency))
+    return Prepared(payees, credits, per_payee, problems, warnings, rates, splits, known)
+
+
+def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+                 payees: dict, known: set | None, splits: dict,
+                 credits: dict[str, dict[str, list[dict]]]) -> set[str]:
+    """Credits from the rows of `tables`, added to each payee's sets (unsorted).
+
+    Returns the payees who received credits (rollups included). Used by prepare for the
+    whole period, and by a live run for the rows that just arrived.
+    """
+    plan = compiled.plan
+    payees_inp = plan.inputs.get("payees")
+    env = Env(compiled.params, period.attrs(), payees)
+    touched: set[str] = set()
+    for step in compiled.credits:
+        src_inp = plan.inputs[step.spec.from_]
+        table = tables.get(step.spec.from_)
+        if table is None:
+            continue
+        payee_col = step.spec.payee or src_inp.payee
+        env.payee_of_row = (lambda row, c=payee_col: payees.get(str(row.get(c)))) \
+            if payee_col else (lambda row: None)
+        when = step.when.fast if step.when else None
+        value = step.value.fast
+        date_col, key_col, name = src_inp.date, src_inp.key, step.name
+        # with ytd(), credits from the start of the year go to '<set>@ytd' as well
+        start = dt.date(period.start.year, 1, 1) if compiled.uses_ytd else period.start
+        end, period_start = period.end, period.start
+        ytd_name = name + "@ytd"
+        rollup = step.spec.rollup if payees_inp is not None else None
+        for row in table.rows:
+            d = row.get(date_col) if date_col else None
+            if d is not None and not (start <= d <= end):
+                continue
+            if when is not None and when(env, row) is not True:
+                continue
+            v = value(env, row)
+            key = str(row[key_col])
+            shares = splits.get((name, key)) if splits else None
+            if shares is None:
+                pid = str(row.get(payee_col)) if payee_col else None
+                if pid is None or (known is not None and pid not in known):
+                    continue
+                shares = ((pid, None, None),)
+            for pid, share, split_src in shares:
+                credit = {**row, "value": v if share is None or v is None else v * share,
+                          "_credit": name, "_key": key, "_cid": key,
+                          "_order": (d or MIN_DATE, key), "_payee": pid}
+                if share is not None:
+                    credit["_share"], credit["_split_src"] = share, split_src
+                sets = credits.get(pid)
+                if sets is None:
+                    sets = credits[pid] = {}
+                touched.add(pid)
+                targets = (name,)
+                if compiled.uses_ytd:
+                    targets = (ytd_name,) if d is not None and d < period_start else \
+                        (name, ytd_name)
+                for target in targets:
+                    rows = sets.get(target)
+                    if rows is None:
+                        rows = sets[target] = []
+                    rows.append(credit)
+                    if rollup is not None:
+                        touched |= _roll_up(credit, payees, payees_inp.manager, rollup.levels,
+                                            credits, target)
+    return touched
+
+
+def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]]) -> None:
+    """A payee's credits in the order tiers take them: date, then transaction id."""
+    by_order = operator.itemgetter("_order")
+    names = {step.name for step in compiled.credits}
+    for name, rows in sets.items():
+        rows.sort(key=by_order if name.split("@")[0] in names else _row_order)
+
+
+def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
+                    check_missing: bool = True):
+    """payee -> table -> the row for this period; and payee -> table -> rows (for `by`).
+
+    Targets may be set for any span. For each payee (and `by` key) the most specific
+    rows win:
+      1. a row for exactly the run's period;
+      2. rows for shorter spans inside it (daily or weekly targets in a monthly plan),
+         whose amounts and counts are added up;
+      3. a row for a longer span that contains it (a yearly quota in a quarterly plan),
+         whose amounts are split by the input's `weights` (by the period's number within
+         the span: month 3, quarter 1) or else by days.
+    """
+    plan = compiled.plan
+    used = _used_tables(compiled)
+    per_payee: dict[str, dict[str, dict]] = {}
+    sets: dict[str, dict[str, list[dict]]] = {}
+    for name, inp in plan.inputs.items():
+        if inp.key or name == "payees" or name not in tables or not inp.payee:
+            continue
+        table = tables[name]
+        amounts = [c for c, w in inp.columns.items() if w in ("money", "number", "integer")]
+        exact: dict[tuple, dict] = {}
+        parts: dict[tuple, list[dict]] = {}
+        longer: dict[tuple, tuple[dict, Decimal, int]] = {}
+        for row in table.rows:
+            pid = str(row[inp.payee])
+            relation, share, days = "exact", Decimal(1), period.days
+            if inp.period:
+                relation, share, days = _span_relation(str(row.get(inp.period) or ""), period,
+                                                       inp.weights)
+                if relation is None:
+                    continue
+            if not payee_ok(pid, table, row, inp.payee):
+                continue
+            key = (pid, *(str(row.get(b)) for b in inp.by))
+            if relation == "exact":
+                if key in exact:
+                    what = " and ".join([f"payee '{pid}'"] +
+                                        [f"{b} '{row.get(b)}'" for b in inp.by])
+                    problems.append(Problem(table.file, None, None,
+                                            f"{what} has two rows for {period.label} "
+                                            f"(first at row {exact[key][ROW]})",
+                                            "keep one row per payee and period",
+                                            code="duplicate-key", row=row[ROW],
+                                            column=inp.period or inp.payee))
+                    continue
+                exact[key] = row
+            elif relation == "part":
+                parts.setdefault(key, []).append(row)
+            elif key not in longer or days < longer[key][2]:
+                longer[key] = (row, share, days)
+        chosen: dict[tuple, dict] = {}
+        for key, (row, share, _days) in longer.items():
+            row = dict(row)
+            for col in amounts:
+                if row.get(col) is not None:
+                    row[col] = row[col] * share
+            row["_share_of_period"] = share
+            chosen[key] = row
+        for key, rows in parts.items():
+            row = dict(rows[0])
+            for col in amounts:
+                vals = [r.get(col) for r in rows if r.get(col) is not None]
+                row[col] = sum(vals) if vals else None
+            row["_parts"] = len(rows)
+            chosen[key] = row
+        chosen.update(exact)
+        for key, row in chosen.items():
+            pid = key[0]
+            row.setdefault("_key", str(row[ROW]))
+            per_payee.setdefault(pid, {})[name] = row
+            sets.setdefault(pid, {}).setdefault(name, []).append(row)
+        if check_missing and inp.missing == "error" and name in used and not inp.by:
+            for pid in sorted(payees):
+                if name not in per_payee.get(pid, {}):
+                    problems.append(Problem(table.file, None, None,
+                                            f"payee '{pid}' has no {name} row for "
+                                            f"{period.label}",
+                                            f"add it, or set 'missing: null' on "
+                                            f"inputs.{name} to treat it as missing",
+                                            code="missing-row"))
+    return per_payee, sets
+
+
+def _convert_currencies(compiled, tables, period, problems):
+    """Money in a transaction's own currency -> the plan currency, at the period's rate.
+
+    The converted amount is the exact product (not rounded); only the line that pays
+    on it is rounded. Each converted row keeps a note of the conversion for its lines.
+    """
+    plan = compiled.plan
+    if plan.fx is None or plan.fx.from_ not in tables:
+        return tables, {plan.currency: Decimal(1)}
+    fx_inp = plan.inputs[plan.fx.from_]
+    rates: dict[str, Decimal] = {}
+    for row in tables[plan.fx.from_].rows:
+        if fx_inp.period and _period_share(str(row.get(fx_inp.period) or ""), period, {}) \
+                is None:
+            continue
+        cur = str(row.get(plan.fx.currency) or "").upper()
+        rate = row.get(plan.fx.rate)
+        if cur and rate is not None:
+            rates[cur] = Decimal(rate)
+    rates[plan.currency] = Decimal(1)
+    out = dict(tables)
+    for name, inp in plan.inputs.items():
+        if not inp.currency or name not in tables or name == "payees":
+            continue
+        money_cols = [c for c, t in inp.columns.items() if t == "money"]
+        converted = []
+        table = tables[name]
+        for row in table.rows:
+            cur = str(row.get(inp.currency) or plan.currency).upper()
+            if cur == plan.currency:
+                converted.append(row)
+                continue
+            rate = rates.get(cur)
+            if rate is None:
+                problems.append(Problem(table.file, None, None,
+                                        f"no exchange rate for {cur} in {period.label}",
+                                        f"add {cur} to {plan.fx.from_}", code="missing-rate",
+                                        row=row[ROW], column=inp.currency))
+                continue
+            new = dict(row)
+            notes = []
+            for col in money_cols:
+                if new.get(col) is not None:
+                    notes.append(f"{col} {cur} {fmt_money(new[col])} x {rate} = "
+                                 f"{plan.currency} {fmt_money(new[col] * rate)}")
+                    new[col] = new[col] * rate
+            new["_fx"] = "; ".join(notes)
+            converted.append(new)
+        out[name] = Table(table.name, table.file, converted)
+    return out, rates
+
+
+def _row_order(row: dict):
+    return row.get("_order") or (MIN_DATE, str(row.get(ROW)))
+
+
+def _span_relation(label: str, period: Period, weights: dict):
+    """How a row's period relates to the run's: (exact | part | longer | None, share, days).
+
+    share: the part of a longer span's amounts that falls in the run's period."""
+    if label == period.label:
+        return "exact", Decimal(1), period.days
+    try:
+        p = parse_period(label)
+    except ValueError:
+        return None, None, 0
+    if p == period:
+        return "exact", Decimal(1), period.days
+    if p.within(period):
+        return "part", Decimal(1), p.days
+    if period.within(p):
+        if weights and period.kind != "span":
+            w = weights.get(str(period.number_within(p)))
+            return "longer", (Decimal(w) if w is not None else Decimal(0)), p.days
+        return "longer", period.share_of(p), p.days
+    return None, None, 0
+
+
+def _period_share(label: str, period: Period, weights: dict) -> Decimal | None:
+    """1 for a row of this period; its share of a longer span that contains it; else None."""
+    relation, share, _days = _span_relation(label, period, weights)
+    return share if relation in ("exact", "longer") else None
+
+
+def _used_tables(compiled: CompiledPlan) -> set[str]:
+    return {r.name for r in compiled.checked.resolved.values() if r.kind == "payee_table"}
+
+
+def _check_hierarchy(payees: dict, manager_col: str, file: str, problems: list) -> None:
+    for pid in payees:
+        seen = [pid]
+        cur = payees[pid].get(manager_col)
+        while cur:
+            cur = str(cur)
+            if cur in seen:
+                problems.append(Problem(file, None, None, "managers form a loop: "
+                                        + " -> ".join(seen + [cur]),
+                                        "a payee cannot manage themselves, directly or not",
+                                        code="manager-cycle", row=payees[pid][ROW]))
+                return
+            seen.append(cur)
+            cur = payees.get(cur, {}).get(manager_col)
+
+
+def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict,
+             target: str) -> set[str]:
+    depth = 0
+    managers: set[str] = set()
+    pid = credit["_payee"]
+    via = pid
+    limit = None if levels == "all" else int(levels)
+    while True:
+        mgr = payees.get(pid, {}).get(manager_col)
+        if not mgr:
+            return managers
+        depth += 1
+        if limit is not None and depth > limit:
+            return managers
+        mgr = str(mgr)
+        copy = dict(credit)
+        copy.update(_payee=mgr, _cid=f"{credit['_key']}@{via}", _via=via, _level=depth)
+        credits.setdefault(mgr, {}).setdefault(target, []).append(copy)
+        managers.add(mgr)
+        pid = mgr
+
+
+def _splits(compiled: CompiledPlan, tables: dict[str, Table], problems: list[Problem]):
+    """(credit name, transaction key) -> [(payee, share, source id)], shares checked."""
+    plan = compiled.plan
+    out: dict[tuple[str, str], list] = {}
+    for step in compiled.credits:
+        sp = step.spec.split
+        if sp is None or sp.from_ not in tables:
+            continue
+        src_inp = plan.inputs[step.spec.from_]
+        split_inp = plan.inputs[sp.from_]
+        table = tables[sp.from_]
+        link = src_inp.key
+        if link not in split_inp.columns and link not in (split_inp.key, split_inp.payee):
+            problems.append(Problem(table.file, None, None,
+                                    f"split table '{sp.from_}' has no column '{link}' to "
+                                    f"link it to '{step.spec.from_}'",
+                                    f"declare {link} under inputs.{sp.from_}.columns",
+                                    code="missing-column", row=1))
+            continue
+        groups: dict[str, list] = {}
+        for row in table.rows:
+            groups.setdefault(str(row[link]), []).append(row)
+        for key, rows in groups.items():
+            total = sum((r.get(sp.share) or Decimal(0) for r in rows), Decimal(0))
+            if total != 1:
+                problems.append(Problem(table.file, None, None,
+                                        f"the shares of '{key}' add up to "
+                                        f"{fmt_value(total, _ratio())}, not 100%",
+                                        "correct the shares so each transaction is credited "
+                                        "once in full", code="split-total",
+                                        row=rows[0][ROW], column=sp.share))
+                continue
+            out[(step.name, key)] = [(str(r[split_inp.payee]), r[sp.share],
+                                      f"{sp.from_}:row {r[ROW]}") for r in rows]
+    return out
+
+
+def _ratio():
+    from ..lang.types import T_RATIO
+    return T_RATIO
+
+
+# ------------------------------------------------------------------ the payee stage
