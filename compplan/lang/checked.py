@@ -1,0 +1,121 @@
+"""What the checker passes share: the `Checked` context, scopes, and the language's
+reserved words and functions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import Pos, Problems
+from . import ast
+from .model import Plan
+from .source import SourceFile
+from .symbols import Resolution, Symbols
+from .types import (BOOLEAN, MISSING, RATIO,
+                    Type)
+from .types import _a as types_a
+
+
+KEYWORDS = {"if", "else", "and", "or", "not", "in", "between", "where", "true", "false",
+            "missing", "payee", "period", "total"}
+
+
+# name: (fewest args, most args or None)
+FUNCTIONS = {
+    "min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "floor": (1, 1),
+    "ceil": (1, 1), "clamp": (3, 3), "coalesce": (2, None),
+    "year": (1, 1), "month": (1, 1), "day": (1, 1), "quarter": (1, 1), "weekday": (1, 1),
+    "days_between": (2, 2),
+    "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
+    "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
+    "team": (1, 2), "prorate": (1, 1), "ytd": (1, 1),
+}
+
+
+AGGREGATES = {"sum", "count", "avg", "min", "max", "distinct"}
+
+
+DATE_PARTS = {"year", "month", "day", "quarter", "weekday"}
+
+
+Path = tuple
+
+
+@dataclass
+class Scope:
+    """Where an expression is evaluated, which decides what its names can mean.
+
+    kind: const (literals only), param, row (a row of an input: credit rules),
+    payee (one payee: measures, bonuses), credit (one credit of a set: per-credit
+    earnings; sees the payee's names too).
+    """
+
+    kind: str
+    table: str | None = None
+    owner: str = ""  # the definition this expression belongs to
+    outer: "Scope | None" = None  # inside an aggregate's where: the enclosing scope
+
+    def row_table(self) -> str | None:
+        return self.table if self.kind in ("row", "credit") else None
+
+    def sees_payee(self) -> bool:
+        s: Scope | None = self
+        while s is not None:
+            if s.kind in ("payee", "credit"):
+                return True
+            s = s.outer
+        return False
+
+
+@dataclass
+class Checked:
+    """A checked plan: the context every pass reads and writes."""
+
+    source: SourceFile
+    plan: Plan | None = None
+    problems: Problems = field(default_factory=Problems)
+    symbols: Symbols = field(default_factory=Symbols)
+    exprs: dict[Path, ast.Node] = field(default_factory=dict)
+    scopes: dict[Path, Scope] = field(default_factory=dict)
+    resolved: dict[ast.Ref, Resolution] = field(default_factory=dict)
+    types: dict[ast.Node, Type] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    in_cycle: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors
+
+    def error(self, pos: Pos | None, message: str, hint: str | None = None,
+              code: str = "error") -> None:
+        self.problems.error(pos, message, hint, code)
+
+    def expr(self, *path) -> ast.Node | None:
+        return self.exprs.get(tuple(path))
+
+    def type_of(self, node: ast.Node | None) -> Type | None:
+        return None if node is None else self.types.get(node)
+
+
+def _a(t: Type) -> str:
+    return types_a(t)
+
+
+def _expect_boolean(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
+    if t is not None and t.kind not in (BOOLEAN, MISSING):
+        c.error(node.pos, f"{what} must be a condition (true or false), not {_a(t)}",
+                "compare it, e.g. 'amount > 0'", code="unit-mismatch")
+
+
+def _expect_ratio(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
+    if t is not None and t.kind not in (RATIO, MISSING) and not (t.const and t.numeric):
+        c.error(node.pos, f"{what} must be a percentage, not {_a(t)}", "e.g. 30%",
+                code="unit-mismatch")
+
+
+def _is_literal(node: ast.Node) -> bool:
+    return isinstance(node, (ast.Number, ast.String, ast.Boolean, ast.DateLit, ast.Missing))
+
+
+# What the engine and the store pay beside the plan's earnings, under these names.
+CARRIED_COMPONENTS = ("held", "released", "adjustment", "clawback", "draw", "paid_earlier",
+                      "total_cap", "total_floor")

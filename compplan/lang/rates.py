@@ -1,0 +1,292 @@
+"""Rate tables: tiers sorted, contiguous and in the basis's unit; lookup rows complete,
+their keys and values of one type each."""
+from __future__ import annotations
+
+
+from . import ast
+from .types import (BOOLEAN, DATE, INTEGER, MONEY, NUMBER, RATIO,
+                    T_CONST_INT, T_RATIO, T_MONEY, TEXT, Type, UnitError, unify)
+from .checked import Checked, Path, _a
+
+
+def pass_rates(c: Checked) -> None:
+    """Rate tables: tiers sorted, contiguous and typed; lookup rows complete."""
+    for name, rt in c.plan.rates.items():
+        base = ("rates", name)
+        pos = c.source.key_pos(base)
+        if rt.tiers is not None and rt.keys is not None:
+            c.error(pos, f"rate table '{name}' has both 'tiers' and 'keys'",
+                    "a table is either tiers on a basis or a lookup by keys",
+                    code="rate-table")
+            continue
+        if rt.tiers is not None:
+            _check_tiers(c, name, rt)
+        elif rt.keys is not None:
+            _check_lookup(c, name, rt)
+        else:
+            c.error(pos, f"rate table '{name}' needs 'tiers' (with a basis) or 'keys' and "
+                    "'rows' (a lookup table)", code="rate-table")
+
+
+def _const_value(c: Checked, path: Path):
+    node = c.exprs.get(path)
+    if isinstance(node, ast.Number):
+        return _Bound(node.value, node.text)
+    if node is not None and path in c.exprs:
+        c.error(c.source.pos(path), "a tier bound must be a number, a percentage or an amount, "
+                "written out", "move the calculation into the basis", code="rate-table")
+    return None
+
+
+def _is_zero(node: ast.Node | None) -> bool:
+    """A literal 0: it is 0% and 0 money alike, so it agrees with any unit."""
+    return isinstance(node, ast.Number) and node.value == 0
+
+
+def _is_plain_number(node: ast.Node | None) -> bool:
+    """A number written without '%' (and not 0)."""
+    return isinstance(node, ast.Number) and not node.percent and node.value != 0
+
+
+def _basis_text(c: Checked, name: str) -> str:
+    rt = c.plan.rates[name]
+    return str(rt.basis).strip() if rt.basis is not None else name
+
+
+def _check_tiers(c: Checked, name: str, rt) -> None:
+    base = ("rates", name)
+    pos = c.source.key_pos(base)
+    for key, words in (("basis", "what picks the tier, e.g. 'basis: attainment'"),
+                       ("mode", "'mode: marginal' (each band at its rate) or 'mode: whole' "
+                                "(the whole amount at the reached tier's rate)"),
+                       ("at_boundary", "which tier a value exactly on a bound takes: "
+                                       "'at_boundary: upper' or 'at_boundary: lower'")):
+        if getattr(rt, key) is None:
+            c.error(pos, f"rate table '{name}' must say {key}", f"add {words}",
+                    code="missing-field")
+    if not rt.tiers:
+        c.error(pos, f"rate table '{name}' has no tiers", code="rate-table")
+        return
+    basis_t = c.type_of(c.expr(*base, "basis"))
+    rate_types: list[str] = []
+    prev_to = None
+    n = len(rt.tiers)
+    for i, tier in enumerate(rt.tiers):
+        tpos = c.source.pos(base + ("tiers", i))
+        lo = _const_value(c, base + ("tiers", i, "from")) if tier.from_ is not None else None
+        hi = _const_value(c, base + ("tiers", i, "to")) if tier.to is not None else None
+        for key, v in (("from", lo), ("to", hi)):
+            node = c.expr(*base, "tiers", i, key)
+            t = c.type_of(node)
+            if v is None or basis_t is None or t is None:
+                continue  # absent, or not written out (reported once, above)
+            if basis_t.kind == RATIO and _is_plain_number(node):
+                c.error(node.pos, f"tier bound {node.text} is a plain number, but the basis "
+                        f"'{_basis_text(c, name)}' is a ratio",
+                        "write bounds on a ratio as percentages: 100% is the whole "
+                        "(not 1 or 100)", code="unit-mismatch")
+                continue
+            try:
+                unify(basis_t, t, "tier bound")
+            except UnitError:
+                c.error(node.pos, f"tier bound is {_a(t)} but the basis is {_a(basis_t)}",
+                        "write bounds in the basis's unit (e.g. 100% for attainment)",
+                        code="unit-mismatch")
+        rnode = c.expr(*base, "tiers", i, "rate")
+        rtype = c.type_of(rnode)
+        if rtype is not None:
+            if _is_zero(rnode):
+                pass  # 0 pays nothing in either unit
+            elif rtype.kind in (RATIO, MONEY) or rtype.const:
+                rate_types.append(RATIO if rtype.kind == RATIO else MONEY)
+            else:
+                c.error(rnode.pos, f"a tier's rate must be a percentage or an amount, "
+                        f"not {_a(rtype)}", code="unit-mismatch")
+        if tier.to is None and i < n - 1:
+            c.error(tpos, f"tier {i + 1} of '{name}' has no upper bound but is not the last",
+                    "give it 'to:', or move it to the end", code="tier-bounds")
+        if (tier.from_ is not None and lo is None) or (tier.to is not None and hi is None):
+            prev_to = None  # a bound not written out: order cannot be checked across it
+            continue
+        if lo is not None and hi is not None and hi <= lo:
+            c.error(c.source.pos(base + ("tiers", i, "to")),
+                    f"tier {i + 1} of '{name}' ends at {_fmt(hi)}, not above its start "
+                    f"{_fmt(lo)}", "bounds must rise from tier to tier", code="tier-bounds")
+        if prev_to is not None:
+            start = lo if lo is not None else prev_to
+            if hi is not None and hi <= prev_to:
+                c.error(c.source.pos(base + ("tiers", i, "to")),
+                        f"tiers of '{name}' are not in order: tier {i + 1} ends at "
+                        f"{_fmt(hi)}, not above the previous tier's end {_fmt(prev_to)}",
+                        "list tiers from the lowest bound to the highest", code="tier-bounds")
+            elif lo is not None and start > prev_to:
+                c.error(c.source.pos(base + ("tiers", i, "from")),
+                        f"gap between tiers of '{name}': nothing covers {_fmt(prev_to)} to "
+                        f"{_fmt(lo)}", f"start tier {i + 1} at {_fmt(prev_to)}",
+                        code="tier-bounds")
+            elif lo is not None and start < prev_to:
+                c.error(c.source.pos(base + ("tiers", i, "from")),
+                        f"tiers of '{name}' overlap: tier {i + 1} starts at {_fmt(lo)}, "
+                        f"below the previous tier's end {_fmt(prev_to)}",
+                        f"start tier {i + 1} at {_fmt(prev_to)}", code="tier-bounds")
+        if hi is not None:
+            prev_to = max(prev_to, hi) if prev_to is not None else hi
+    kinds = set(rate_types)
+    if len(kinds) > 1:
+        c.error(pos, f"the tiers of '{name}' mix percentages and amounts",
+                "use percentages (of an amount) or amounts (per unit), not both",
+                code="unit-mismatch")
+    c.symbols.rates[name] = _rate_value_type(c, name) if len(kinds) <= 1 else None
+    if c.symbols.rates[name] == T_MONEY and basis_t is not None and basis_t.kind == MONEY:
+        c.error(pos, f"the tiers of '{name}' pay an amount per unit, but the basis is money",
+                "write the rates as percentages", code="unit-mismatch")
+
+
+class _Bound:
+    """A tier bound: its value, and the text the admin wrote for messages."""
+
+    def __init__(self, value, text):
+        self.value, self.text = value, text
+
+    def __lt__(self, other):
+        return self.value < other.value
+
+    def __le__(self, other):
+        return self.value <= other.value
+
+    def __gt__(self, other):
+        return self.value > other.value
+
+
+def _fmt(v) -> str:
+    return v.text
+
+
+def _rate_value_type(c: Checked, name: str) -> Type | None:
+    """What a rate table gives, from the types of all its cells (quietly: pass_rates
+    reports what disagrees). Tiers: ratio (percentages) or money (amounts per unit), a
+    0 agreeing with either. Lookups: the rows' common type; untyped numbers (500) stay
+    untyped constants, so `booked + lookup(bonus, payee.region)` is money."""
+    rt = c.plan.rates[name]
+    if rt.tiers is not None:
+        kinds = set()
+        for i in range(len(rt.tiers)):
+            node = c.expr("rates", name, "tiers", i, "rate")
+            t = c.type_of(node)
+            if t is None or _is_zero(node):
+                continue
+            if t.kind == MONEY or (t.const and t.kind != RATIO):
+                kinds.add(MONEY)
+            elif t.kind == RATIO:
+                kinds.add(RATIO)
+        if len(kinds) > 1:
+            return None
+        return Type(kinds.pop()) if kinds else T_RATIO  # all 0: pays nothing
+    value_t: Type | None = None
+    zero = False
+    for i, row in enumerate(rt.rows or ()):
+        node = c.expr("rates", name, "rows", i, len(row) - 1)
+        t = c.type_of(node)
+        if t is None or len(row) != len(rt.keys or ()) + 1:
+            continue
+        if _is_zero(node):
+            zero = True  # 0 agrees with any unit
+            continue
+        try:
+            value_t = t if value_t is None else _unify_values(value_t, t)
+        except UnitError:
+            return None
+    return value_t if value_t is not None or not zero else T_CONST_INT
+
+
+def _unify_values(a: Type, b: Type) -> Type:
+    """The common type of two lookup values; a percentage and a plain number (5% and
+    500) do not mix: one of them is surely meant otherwise."""
+    if {a.kind, b.kind} <= {RATIO, NUMBER, INTEGER} and (
+            (a.kind == RATIO and not a.const and b.const) or
+            (b.kind == RATIO and not b.const and a.const)):
+        raise UnitError("lookup values: percentages and plain numbers do not mix",
+                        "write every value as a percentage (5%), or every value as an "
+                        "amount (500)")
+    return unify(a, b, "lookup values")
+
+
+_PLURAL = {TEXT: "texts", INTEGER: "numbers", NUMBER: "numbers", DATE: "dates",
+           BOOLEAN: "true or false", MONEY: "amounts", RATIO: "percentages"}
+
+
+def _value_word(t: Type) -> str:
+    """A value as an admin wrote it: a percentage, an amount, a plain number."""
+    if t.const and t.kind in (NUMBER, INTEGER):
+        return "a plain number"
+    return {RATIO: "a percentage", MONEY: "an amount"}.get(t.kind) or _a(t)
+
+
+def _values_word(t: Type) -> str:
+    if t.const and t.kind in (NUMBER, INTEGER):
+        return "plain numbers"
+    return _PLURAL.get(t.kind, t.kind)
+
+
+def _lookup_key_types(c: Checked, name: str) -> list[Type | None]:
+    """The type of each key column, from its cells ("*", the wildcard, fits any)."""
+    rt = c.plan.rates[name]
+    keys = rt.keys or []
+    out: list[Type | None] = [None] * len(keys)
+    for i, row in enumerate(rt.rows or ()):
+        if len(row) != len(keys) + 1:
+            continue
+        for j in range(len(keys)):
+            node = c.expr("rates", name, "rows", i, j)
+            t = c.type_of(node)
+            if t is None or (isinstance(node, ast.String) and node.value == "*"):
+                continue
+            try:
+                out[j] = t if out[j] is None else unify(out[j], t, "keys")
+            except UnitError:
+                pass
+    return out
+
+
+def _check_lookup(c: Checked, name: str, rt) -> None:
+    base = ("rates", name)
+    width = len(rt.keys) + 1
+    value_t: Type | None = None
+    key_t: list[Type | None] = [None] * len(rt.keys)
+    for i, row in enumerate(rt.rows or ()):
+        if len(row) != width:
+            c.error(c.source.pos(base + ("rows", i)),
+                    f"row {i + 1} of '{name}' has {len(row)} values; expected {width} "
+                    f"({', '.join(rt.keys)} and the value)", code="rate-table")
+            continue
+        for j, key in enumerate(rt.keys):
+            node = c.expr(*base, "rows", i, j)
+            t = c.type_of(node)
+            if t is None or (isinstance(node, ast.String) and node.value == "*"):
+                continue
+            try:
+                key_t[j] = t if key_t[j] is None else unify(key_t[j], t, "keys")
+            except UnitError:
+                c.error(node.pos, f"row {i + 1} of '{name}' has {_a(t)} for '{key}', but "
+                        f"the rows above have {_a(key_t[j])}",
+                        "write every row's key in one kind: texts (hw), numbers or dates",
+                        code="unit-mismatch")
+        node = c.expr(*base, "rows", i, width - 1)
+        t = c.type_of(node)
+        if t is not None and not _is_zero(node):
+            try:
+                value_t = t if value_t is None else _unify_values(value_t, t)
+            except UnitError as e:
+                c.error(node.pos, str(e), e.hint, code="unit-mismatch")
+    if not rt.rows:
+        c.error(c.source.key_pos(base), f"lookup table '{name}' has no rows", code="rate-table")
+    dnode = c.expr(*base, "default")
+    dt_ = c.type_of(dnode)
+    if dt_ is not None and value_t is not None and not _is_zero(dnode):
+        try:
+            _unify_values(value_t, dt_)
+        except UnitError as e:
+            c.error(dnode.pos, f"the default of '{name}' is {_value_word(dt_)}, but its "
+                    f"rows are {_values_word(value_t)}",
+                    e.hint or "write the default in the rows' unit", code="unit-mismatch")
+    c.symbols.rates[name] = _rate_value_type(c, name)

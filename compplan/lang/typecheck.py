@@ -1,0 +1,339 @@
+"""Types and units of every expression node (the rules are in types.py).
+
+Reports a unit mismatch once, where it arises, and types nothing downstream of it, so
+one mistake does not cascade into many messages.
+"""
+from __future__ import annotations
+
+
+from . import ast
+from .symbols import PERIOD_ATTRS
+from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
+                    T_BOOLEAN, T_CONST, T_CONST_INT, T_DATE, T_RATIO, T_INTEGER,
+                    T_MISSING, T_MONEY, T_NUMBER, T_TEXT, Type, UnitError, arithmetic,
+                    comparable, unify)
+from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
+from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
+
+
+# ---------------------------------------------------------------- types
+class Typer:
+    """Computes the type of every node; reports unit mismatches once, where they arise."""
+
+    def __init__(self, c: Checked):
+        self.c = c
+        self.sym = c.symbols
+
+    def visit(self, node: ast.Node, scope: Scope) -> Type | None:
+        t = getattr(self, "t_" + type(node).__name__)(node, scope)
+        if t is not None:
+            self.c.types[node] = t
+        return t
+
+    def fail(self, node: ast.Node, e: UnitError) -> None:
+        self.c.error(node.pos, str(e), e.hint, code="unit-mismatch")
+
+    def t_Number(self, n, s):
+        if n.percent:
+            return T_RATIO  # 8% is a ratio, never an untyped constant: amount + 8% is an error
+        return T_CONST_INT if n.value == n.value.to_integral_value() and "." not in n.text \
+            else T_CONST
+
+    def t_String(self, n, s):
+        return T_TEXT
+
+    def t_Boolean(self, n, s):
+        return T_BOOLEAN
+
+    def t_DateLit(self, n, s):
+        return T_DATE
+
+    def t_Missing(self, n, s):
+        return T_MISSING
+
+    def t_Ref(self, n, s):
+        res = self.c.resolved.get(n)
+        if res is None:
+            return None
+        if res.kind == "column":
+            return self.sym.tables[res.name].columns.get(res.column)
+        if res.kind == "param":
+            return self.sym.params.get(res.name)
+        if res.kind == "measure":
+            return self.sym.measures.get(res.name)
+        if res.kind == "earning":
+            return T_MONEY
+        if res.kind == "payee":
+            return self.sym.tables["payees"].columns.get(res.column)
+        if res.kind == "period":
+            return Type(PERIOD_ATTRS[res.column])
+        if res.kind == "payee_table":
+            return self.sym.tables[res.name].columns.get(res.column)
+        return None
+
+    def t_Negate(self, n, s):
+        t = self.visit(n.operand, s)
+        if t is not None and not t.numeric:
+            self.c.error(n.pos, f"cannot negate {_a(t)}", code="unit-mismatch")
+            return None
+        return t
+
+    def t_Binary(self, n, s):
+        a, b = self.visit(n.left, s), self.visit(n.right, s)
+        if n.op == "/" and isinstance(n.right, ast.Number) and n.right.value == 0:
+            self.c.error(n.right.pos, "division by zero", "divide by a value that is never 0",
+                         code="division-by-zero")
+        if a is None or b is None:
+            return None
+        try:
+            return arithmetic(n.op, a, b)
+        except UnitError as e:
+            self.fail(n, e)
+            return None
+
+    def t_Compare(self, n, s):
+        a, b = self.visit(n.left, s), self.visit(n.right, s)
+        if a is not None and b is not None:
+            try:
+                comparable(n.op, a, b)
+            except UnitError as e:
+                self.fail(n, e)
+        return T_BOOLEAN
+
+    def t_Between(self, n, s):
+        v, lo, hi = (self.visit(x, s) for x in (n.value, n.low, n.high))
+        for bound, node in ((lo, n.low), (hi, n.high)):
+            if v is not None and bound is not None:
+                try:
+                    comparable("between", v, bound)
+                except UnitError as e:
+                    self.fail(node, e)
+        return T_BOOLEAN
+
+    def t_InList(self, n, s):
+        v = self.visit(n.value, s)
+        for item in n.items:
+            t = self.visit(item, s)
+            if v is not None and t is not None:
+                try:
+                    comparable("in", v, t)
+                except UnitError as e:
+                    self.fail(item, e)
+        return T_BOOLEAN
+
+    def t_Logic(self, n, s):
+        for side in (n.left, n.right):
+            t = self.visit(side, s)
+            if t is not None and t.kind not in (BOOLEAN, MISSING):
+                self.c.error(side.pos, f"'{n.op}' joins conditions; this is {_a(t)}",
+                             "compare it, e.g. 'amount > 0'", code="unit-mismatch")
+        return T_BOOLEAN
+
+    def t_Not(self, n, s):
+        t = self.visit(n.operand, s)
+        if t is not None and t.kind not in (BOOLEAN, MISSING):
+            self.c.error(n.pos, f"'not' needs a condition; this is {_a(t)}", code="unit-mismatch")
+        return T_BOOLEAN
+
+    def t_Conditional(self, n, s):
+        ct = self.visit(n.cond, s)
+        if ct is not None and ct.kind not in (BOOLEAN, MISSING):
+            self.c.error(n.cond.pos, f"the condition after 'if' must be true or false, not "
+                         f"{_a(ct)}", code="unit-mismatch")
+        a, b = self.visit(n.then, s), self.visit(n.otherwise, s)
+        if a is None or b is None:
+            return None
+        try:
+            return unify(a, b, "the branches of 'if ... else' disagree")
+        except UnitError as e:
+            self.c.error(n.pos, f"the two branches of 'if ... else' must agree: {a} and {b}",
+                         e.hint, code="unit-mismatch")
+            return None
+
+    def t_Call(self, n: ast.Call, s: Scope):
+        name = n.name
+        if name not in FUNCTIONS:
+            for a in n.args:
+                self.visit(a, s)
+            return None
+        lo, hi = FUNCTIONS[name]
+        if len(n.args) < lo or (hi is not None and len(n.args) > hi):
+            return None
+        if name in AGGREGATES and len(n.args) == 1 and (
+                name in ("sum", "count", "avg", "distinct") or n.args[0] in self.c.resolved and
+                self.c.resolved[n.args[0]].kind in ("set", "set_column")):
+            return self.aggregate(n, s)
+        if name in ("tiered", "rate", "lookup"):
+            return self.rate_call(n, s)
+        if name == "ytd":
+            return self.visit(n.args[0], s)
+        if name == "team":
+            res = self.c.resolved.get(n.args[0])
+            for a in n.args[1:]:
+                t = self.visit(a, s)
+                if not isinstance(a, ast.Number) or a.percent or a.value < 1 or \
+                        a.value != a.value.to_integral_value():
+                    self.c.error(a.pos, "team()'s levels must be a whole number written out",
+                                 "e.g. team(commission, 1) for direct reports only",
+                                 code="wrong-type")
+            if res is None:
+                return None
+            t = T_MONEY if res.kind == "earning" else self.sym.measures.get(res.name)
+            if t is not None and not t.numeric:
+                self.c.error(n.pos, f"team() adds up numbers or amounts, not {_a(t)}",
+                             code="unit-mismatch")
+                return None
+            return t.plain() if t is not None else None
+        ts = [self.visit(a, s) for a in n.args]
+        if any(t is None for t in ts):
+            return None
+        try:
+            if name in ("min", "max", "clamp", "coalesce"):
+                t = ts[0]
+                for other in ts[1:]:
+                    t = unify(t, other, f"the values given to {name}()")
+                if name != "coalesce" and not t.numeric and t.kind != DATE:
+                    raise UnitError(f"{name}() needs numbers, amounts or dates, not {_a(t)}")
+                return t
+            if name == "prorate":
+                if not ts[0].numeric:
+                    raise UnitError(f"prorate() scales an amount or a number, not {_a(ts[0])}")
+                return ts[0].plain()
+            if name in ("abs", "floor", "ceil", "round"):
+                if not ts[0].numeric:
+                    raise UnitError(f"{name}() needs a number or an amount, not {_a(ts[0])}")
+                if name == "round" and len(n.args) == 2:
+                    places = n.args[1]
+                    if not isinstance(places, ast.Number) or places.percent or \
+                            places.value != places.value.to_integral_value():
+                        self.c.error(places.pos, "round()'s places must be a whole number "
+                                     "written out", "e.g. round(x, 2)", code="wrong-type")
+                return ts[0]
+            if name in DATE_PARTS:
+                if ts[0].kind != DATE:
+                    raise UnitError(f"{name}() needs a date, not {_a(ts[0])}")
+                return T_INTEGER
+            if name == "days_between":
+                for t in ts:
+                    if t.kind != DATE:
+                        raise UnitError(f"days_between() needs two dates, not {_a(t)}")
+                return T_INTEGER
+        except UnitError as e:
+            self.fail(n, e)
+            return None
+        return None  # pragma: no cover
+
+    def aggregate(self, n: ast.Call, s: Scope):
+        arg = n.args[0]
+        res = self.c.resolved.get(arg)
+        if n.where is not None:
+            inner = s
+            if res is not None:
+                kind = "credit" if self.sym.tables[res.name].kind == "credits" else "row"
+                inner = Scope(kind, res.name, s.owner, outer=s)
+            wt = self.visit(n.where, inner)
+            if wt is not None and wt.kind not in (BOOLEAN, MISSING):
+                self.c.error(n.where.pos, f"'where' needs a condition, not {_a(wt)}",
+                             code="unit-mismatch")
+        if n.name == "count":
+            return T_INTEGER
+        if n.name == "distinct":
+            if res is not None and res.kind != "set_column":
+                self.c.error(arg.pos, "distinct() counts the different values of a column",
+                             f"e.g. distinct({res.name}.<column>)", code="aggregate")
+            return T_INTEGER
+        if res is None:
+            return None
+        table = self.sym.tables[res.name]
+        col = "value" if res.kind == "set" else res.column
+        t = table.columns.get(col)
+        if t is None:
+            return None
+        if not t.numeric and not (n.name in ("min", "max") and t.kind == DATE):
+            self.c.error(arg.pos, f"cannot {n.name} '{res.name}.{col}': it is {_a(t)}",
+                         "use count() to count rows", code="unit-mismatch")
+            return None
+        self.c.types[arg] = t
+        if n.name == "avg" and t.kind == INTEGER:
+            return T_NUMBER
+        return t.plain()
+
+    def rate_call(self, n: ast.Call, s: Scope):
+        table_ref = n.args[0]
+        res = self.c.resolved.get(table_ref)
+        extra = [self.visit(a, s) for a in n.args[1:]]
+        if res is None or res.kind != "rate":
+            return None
+        rt = self.c.plan.rates[res.name]
+        value_t = self.sym.rates.get(res.name)
+        if n.name == "lookup":
+            if rt.keys is None:
+                self.c.error(n.pos, f"'{res.name}' is a tier table; use tiered() or rate()",
+                             code="rate-arg")
+                return None
+            if len(n.args) - 1 != len(rt.keys):
+                self.c.error(n.pos, f"lookup({res.name}, ...) takes {len(rt.keys)} key"
+                             f"{'s' if len(rt.keys) != 1 else ''} ({', '.join(rt.keys)}), "
+                             f"got {len(n.args) - 1}", code="arity")
+                return value_t
+            for arg, t, key, key_t in zip(n.args[1:], extra, rt.keys,
+                                          _lookup_key_types(self.c, res.name)):
+                if t is None or key_t is None:
+                    continue
+                try:
+                    comparable("==", key_t, t)
+                except UnitError:
+                    self.c.error(arg.pos, f"lookup({res.name}, ...): this key is {_a(t)}, "
+                                 f"but the table's '{key}' keys are {_PLURAL[key_t.kind]}",
+                                 f"give a value of the same kind as the '{key}' cells of "
+                                 f"'{res.name}'", code="unit-mismatch")
+            return value_t
+        if rt.tiers is None:
+            self.c.error(n.pos, f"'{res.name}' is a lookup table; use lookup({res.name}, ...)",
+                         code="rate-arg")
+            return None
+        if not s.sees_payee() and (n.name == "tiered" or len(n.args) == 1):
+            per_payee = sorted(d for d in self.c.deps.get(res.name, ())
+                               if self.sym.kind_of(d) in ("measure", "earning", "input",
+                                                          "credit"))
+            if per_payee:
+                uses = ", ".join(f"{self.sym.kind_of(d)} '{d}'" for d in per_payee)
+                self.c.error(n.pos, f"{n.name}({res.name}) cannot be used in a credit rule: "
+                             f"its basis '{_basis_text(self.c, res.name)}' uses {uses}, and "
+                             "credits are worked out before measures and earnings",
+                             "use it in an earning ('each:' gives one line per credit)"
+                             + (f", or give the basis: rate({res.name}, <value>)"
+                                if n.name == "rate" else ""), code="scope")
+                return None
+        basis_t = self.c.type_of(self.c.expr("rates", res.name, "basis"))
+        if n.name == "rate":
+            if extra and extra[0] is not None and basis_t is not None and \
+                    basis_t.kind == RATIO and extra[0].const and \
+                    extra[0].kind in (NUMBER, INTEGER) and not _is_zero(n.args[1]):
+                self.c.error(n.args[1].pos, f"rate({res.name})'s basis "
+                             f"'{_basis_text(self.c, res.name)}' is a ratio; this is a "
+                             "plain number", "write it as a percentage: 100% is the whole "
+                             "(not 1 or 100)", code="unit-mismatch")
+            elif extra and extra[0] is not None and basis_t is not None:
+                try:
+                    unify(basis_t, extra[0], "rate()'s basis")
+                except UnitError as e:
+                    self.fail(n.args[1], e)
+            return value_t
+        # tiered(): an amount in money
+        if value_t is not None and value_t.kind == MONEY:
+            return T_MONEY  # amounts per unit of the basis
+        if extra:
+            amount_t = extra[0]
+            if amount_t is not None and amount_t.kind != MONEY and not amount_t.const:
+                self.c.error(n.args[1].pos, f"tiered()'s amount must be money, not {_a(amount_t)}",
+                             code="unit-mismatch")
+            return T_MONEY
+        if s.kind == "credit":
+            return T_MONEY  # applies to each credit's value
+        if basis_t is not None and basis_t.kind != MONEY:
+            self.c.error(n.pos, f"tiered({res.name}) needs the amount the rates apply to: "
+                         f"its basis is {_a(basis_t)}, not money",
+                         f"write tiered({res.name}, <amount>), or use it in an earning with "
+                         "'each:'", code="rate-arg")
+        return T_MONEY
