@@ -284,20 +284,36 @@ class _Differ:
             da = {self.renames.get(k, k): v for k, v in sa.data.items()}
             for table in sorted(set(da) | set(sb.data)):
                 ra, rb = da.get(table), sb.data.get(table)
-                if ra != rb:
+                if _figures(ra) != _figures(rb):
                     out.append(Change("scenarios", name, f"data {table}", "changed",
                                       _rows_text(ra), _rows_text(rb)))
             ea = {p: {self.renames.get(k, k): v for k, v in e.items()}
                   for p, e in sa.expect.items()}
             for payee in sorted(set(ea) | set(sb.expect)):
                 xa, xb = ea.get(payee), sb.expect.get(payee)
-                if xa != xb:
+                if _figures(xa) != _figures(xb):
                     out.append(Change("scenarios", name, f"expect {payee}", "changed",
                                       _maybe(xa), _maybe(xb)))
         for name in old:
             if name not in new:
                 out.append(Change("scenarios", name, "", "removed", old[name].period, None))
         return out
+
+
+def _figures(v):
+    """Scenario values with figures read as numbers: 8400 and 8400.00 are one figure,
+    50% and 0.5 another (scenario cells are kept as the text YAML held)."""
+    if isinstance(v, dict):
+        return {k: _figures(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_figures(x) for x in v]
+    if isinstance(v, str):
+        t = v.strip().replace("_", "")
+        try:
+            return Decimal(t[:-1]) / 100 if t.endswith("%") else Decimal(t)
+        except ArithmeticError:
+            return v
+    return v
 
 
 # ---------------------------------------------------------------- showing values

@@ -75,22 +75,30 @@ def _score(a: Band, b: Band) -> int:
 
 
 def _pair_block(old: list[Band], new: list[Band]) -> list[tuple[Band | None, Band | None]]:
-    """Pair the bands of a replaced block in order, each with its best match that shares
-    something; the rest are added or removed."""
+    """Pair the bands of a replaced block, in order, so that together the pairs share as
+    much as they can (bounds, rates); bands left over were added or removed. A few
+    bands at most: a small dynamic programme is plenty."""
+    n, m = len(old), len(new)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            s = _score(old[i], new[j])
+            best[i][j] = max(best[i + 1][j], best[i][j + 1],
+                             s + best[i + 1][j + 1] if s else 0)
     pairs: list[tuple[Band | None, Band | None]] = []
-    j = 0
-    for a in old:
-        best, best_score = None, 0
-        for k in range(j, len(new)):
-            s = _score(a, new[k])
-            if s > best_score:
-                best, best_score = k, s
-        if best is None:
-            pairs.append((a, None))
-            continue
-        pairs.extend((None, b) for b in new[j:best])
-        pairs.append((a, new[best]))
-        j = best + 1
+    i = j = 0
+    while i < n and j < m:
+        s = _score(old[i], new[j])
+        if s and best[i][j] == s + best[i + 1][j + 1]:
+            pairs.append((old[i], new[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((old[i], None))
+            i += 1
+        else:
+            pairs.append((None, new[j]))
+            j += 1
+    pairs.extend((a, None) for a in old[i:])
     pairs.extend((None, b) for b in new[j:])
     return pairs
 
