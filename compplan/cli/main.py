@@ -9,6 +9,7 @@ from .. import __version__
 from ..engine.money import CONTEXT
 from . import check as check_cmds
 from . import demo as demo_cmds
+from . import diff as diff_cmds
 from . import run as run_cmds
 from . import store as store_cmds
 
@@ -19,7 +20,7 @@ def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""
 
 
-for module in (check_cmds, run_cmds, store_cmds, demo_cmds):
+for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 
