@@ -122,7 +122,7 @@ def impact(a: Checked, b: Checked, data_dir: str | Path, period: str, top: int =
         try:
             results.append(_run(c, Path(data_dir), period))
         except CompplanError as e:
-            problems.extend(e.problems)
+            problems.extend(p for p in e.problems if p not in problems)
         except ValueError as e:  # a period that does not parse
             problems.append(Problem(str(period), None, None, str(e), code="period"))
             break
