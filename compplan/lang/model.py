@@ -211,6 +211,8 @@ class Plan(Strict):
     effective: Effective | None = None
     period: PeriodKind
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    # statements' language when a payee has none in the payees table's `locale` column
+    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")] | None = None
     rounding: Rounding = Rounding()
     inputs: dict[Name, Input] = {}
     params: dict[Name, Expr] = {}
