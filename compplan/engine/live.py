@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import CompplanError, Problem
 from .data import Table, load_table
@@ -19,7 +19,8 @@ from .money import CONTEXT
 from .periods import Period
 from .results import PayeeResult
 from .pay import _bottom_up, _pay, _reports
-from .prepare import Prepared, _convert_currencies, make_credits, prepare, sort_sets
+from .prepare import (Prepared, _convert_currencies, _per_payee_rows, make_credits, prepare,
+                      sort_sets)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class LiveRun:
                 self.keys[name] = {str(r[inp.key]): r for r in tables[name].rows}
         self._reports = _reports(compiled, self.prep)
         self._manager = {r: m for m, rs in self._reports.items() for r in rs}
+        self._by_payee: dict | None = None  # per-payee tables by payee, for span()
         # the period's data lives as long as the portal: keep the collector's full passes
         # from rescanning millions of rows on every batch (a 1.5 s stall, measured)
         gc.freeze()
@@ -56,13 +58,20 @@ class LiveRun:
     def ingest(self, input_name: str, records: list[dict], source: str = "batch") -> Ingested:
         """Add a batch of transactions (mappings of column -> text). All or nothing: any
         bad row rejects the batch, each problem naming its row (1 = the first record)."""
+        batch = self.check(input_name, records, source)
+        return batch.out if batch.out.rejected else self.apply(batch)
+
+    def check(self, input_name: str, records: list[dict], source: str = "batch") -> "Batch":
+        """Check a batch as `ingest` does, without taking it: the portal stores the rows
+        it accepts before the live figures change (`apply`), so that what is shown is
+        never ahead of what is kept. Nothing changes here."""
         plan = self.compiled.plan
         inp = plan.inputs.get(input_name)
         out = Ingested()
         if inp is None or not inp.key:
             out.rejected.append(Problem(source, None, None, f"'{input_name}' is not a table "
                                         "of transactions of this plan", code="unknown-name"))
-            return out
+            return Batch(input_name, [], out)
         declared = [inp.rename.get(c, c) for c in _columns(inp)]
         problems: list[Problem] = []
         cells = []
@@ -75,7 +84,7 @@ class LiveRun:
             cells.append((i, ["" if rec.get(h) is None else str(rec.get(h)) for h in declared]))
         with decimal.localcontext(CONTEXT):
             table = load_table(input_name, inp, declared, cells, source, problems)
-        existing = self.keys.setdefault(input_name, {})
+        existing = self.keys.get(input_name, {})
         new_rows = []
         for row in table.rows:
             key = str(row[inp.key])
@@ -99,38 +108,118 @@ class LiveRun:
                                         code="duplicate-key", row=row["_row"], column=inp.key))
                 continue
             new_rows.append(row)
+        converted = None
+        if not problems and new_rows:
+            tables = dict(self.tables)
+            tables[input_name] = Table(input_name, "", new_rows)
+            with decimal.localcontext(CONTEXT):
+                done, _ = _convert_currencies(self.compiled, tables, self.period, problems)
+            converted = done[input_name]
         if problems:
             out.rejected = problems
             out.already = 0
+            return Batch(input_name, [], out)
+        return Batch(input_name, new_rows, out, converted)
+
+    def apply(self, batch: "Batch") -> Ingested:
+        """Take a checked batch: its credits, and the payees it touches worked out again.
+        Batches must be applied in the order they were checked, one at a time."""
+        out = batch.out
+        if out.rejected or not batch.rows:
             return out
         with decimal.localcontext(CONTEXT):
-            self._add(input_name, new_rows, out)
+            order = self._credit(batch, self.prep.credits)
+            inp = self.compiled.plan.inputs[batch.input_name]
+            keys = self.keys.setdefault(batch.input_name, {})
+            for row in batch.rows:
+                keys[str(row[inp.key])] = row
+            self.tables[batch.input_name].rows.extend(batch.rows)
+            result = _pay(self.compiled, self.prep, self.period, order=order,
+                          earlier=self.results)
+        for pr in result.payees:
+            self.results[pr.payee] = pr
+        out.accepted = len(batch.rows)
+        out.affected = order
         return out
 
-    def _add(self, input_name: str, rows: list[dict], out: Ingested) -> None:
+    def what_if(self, input_name: str, records: list[dict]) -> "WhatIf":
+        """What a batch would change, worked out by the engine on a copy of the affected
+        payees' credits: nothing of the live period changes. The portal's estimator
+        ("a 20,000 deal closed today earns 1,600.00") is this, not a second formula."""
+        batch = self.check(input_name, records, source="what-if")
+        if batch.out.rejected or not batch.rows:
+            return WhatIf(batch.out.rejected, {}, {})
+        overlay = _Overlay(self.prep.credits)
+        with decimal.localcontext(CONTEXT):
+            order = self._credit(batch, overlay)
+            prep = replace(self.prep, credits=overlay)
+            result = _pay(self.compiled, prep, self.period, order=order,
+                          earlier=self.results)
+        after = {pr.payee: pr for pr in result.payees}
+        return WhatIf([], {p: self.results.get(p) for p in after}, after)
+
+    def span(self, pid: str, part: Period) -> PayeeResult | None:
+        """The payee's figures for part of the open period (a day, a week, a month):
+        credits dated in it, and targets as a run for that span takes them (a quarter's
+        quota split by days, or by the input's weights). Undated credits belong to no
+        part. team() reads nothing within a part (reports' parts are not worked out)."""
+        if pid not in self.results:
+            return None
         compiled, prep = self.compiled, self.prep
-        tables = dict(self.tables)
-        tables[input_name] = Table(input_name, "", rows)
-        problems: list[Problem] = []
-        converted, _ = _convert_currencies(compiled, tables, self.period, problems)
-        if problems:
-            out.rejected = problems
-            return
-        batch = {input_name: converted[input_name]}
-        touched = make_credits(compiled, batch, self.period, prep.payees, prep.known,
-                               prep.splits or {}, prep.credits)
+        credit_names = {step.name for step in compiled.credits}
+        dated = {name: inp.date for name, inp in compiled.plan.inputs.items()
+                 if inp.key and inp.date}
+        per_payee_tables = self._payee_tables(pid)
+        sub_rows, sub_sets = _per_payee_rows(compiled, per_payee_tables, part, prep.payees,
+                                             lambda *a: True, [], check_missing=False)
+        sets: dict[str, list[dict]] = {}
+        for name, rows in prep.credits.get(pid, {}).items():
+            base = name.split("@")[0]
+            if name.endswith("@ytd"):
+                sets[name] = rows
+            elif base in credit_names:
+                sets[name] = [r for r in rows if part.start <= r["_order"][0] <= part.end]
+            elif base in dated:
+                col = dated[base]
+                sets[name] = [r for r in rows if r.get(col) is not None
+                              and part.start <= r[col] <= part.end]
+        sets.update(sub_sets.get(pid, {}))
+        mini = replace(prep, credits={pid: sets}, per_payee={pid: sub_rows.get(pid, {})},
+                       problems=[], warnings=[])
+        with decimal.localcontext(CONTEXT):
+            result = _pay(compiled, mini, part, order=[pid])
+        return result.payees[0] if result.payees else None
+
+    def _payee_tables(self, pid: str) -> dict[str, Table]:
+        """The payee's rows of each per-payee table (quotas, KPIs), indexed once."""
+        if self._by_payee is None:
+            index: dict[str, dict[str, list[dict]]] = {}
+            for name, inp in self.compiled.plan.inputs.items():
+                if inp.key or not inp.payee or name not in self.tables:
+                    continue
+                by = index[name] = {}
+                for row in self.tables[name].rows:
+                    by.setdefault(str(row[inp.payee]), []).append(row)
+            self._by_payee = index
+        return {name: Table(name, self.tables[name].file, by.get(pid, []))
+                for name, by in self._by_payee.items()}
+
+    def _credit(self, batch: "Batch", credits) -> list[str]:
+        """Make the batch's credits into `credits`; the payees to work out again, in order
+        (reports before their managers)."""
+        compiled, prep, input_name = self.compiled, self.prep, batch.input_name
+        converted = batch.converted
+        touched = make_credits(compiled, {input_name: converted}, self.period, prep.payees,
+                               prep.known, prep.splits or {}, credits)
         inp = compiled.plan.inputs[input_name]
-        for row in rows:
-            self.keys[input_name][str(row[inp.key])] = row
-        self.tables[input_name].rows.extend(rows)
         used = {r.name for r in compiled.checked.resolved.values()
                 if r.kind in ("set", "set_column")}
         if input_name in used and inp.payee:
-            for row in converted[input_name].rows:
+            for row in converted.rows:
                 d = row.get(inp.date) if inp.date else None
                 if d is None or self.period.contains(d):
                     pid = str(row[inp.payee])
-                    prep.credits.setdefault(pid, {}).setdefault(input_name, []).append(row)
+                    credits.setdefault(pid, {}).setdefault(input_name, []).append(row)
                     touched.add(pid)
         affected = set(touched)
         if compiled.uses_team:
@@ -140,14 +229,50 @@ class LiveRun:
                     affected.add(m)
                     m = self._manager.get(m)
         for pid in affected:
-            sort_sets(compiled, prep.credits.get(pid, {}))
-        order = _bottom_up(sorted(affected), self._reports) if compiled.uses_team \
+            sort_sets(compiled, credits.get(pid) or {})
+        return _bottom_up(sorted(affected), self._reports) if compiled.uses_team \
             else sorted(affected)
-        result = _pay(compiled, prep, self.period, order=order, earlier=self.results)
-        for pr in result.payees:
-            self.results[pr.payee] = pr
-        out.accepted = len(rows)
-        out.affected = order
+
+
+@dataclass
+class Batch:
+    """A checked batch not yet taken: its new rows (typed) and their converted form."""
+
+    input_name: str
+    rows: list[dict]
+    out: Ingested
+    converted: Table | None = None
+
+
+@dataclass
+class WhatIf:
+    rejected: list[Problem]
+    before: dict[str, PayeeResult | None]  # as the live period has them now
+    after: dict[str, PayeeResult]  # with the batch
+
+
+class _Overlay(dict):
+    """Payees' credit sets as a batch would leave them, over the live ones: a payee's
+    sets are copied the first time they are reached, and the live ones never change."""
+
+    def __init__(self, base: dict):
+        super().__init__()
+        self.base = base
+
+    def get(self, pid, default=None):
+        if not dict.__contains__(self, pid):
+            sets = self.base.get(pid)
+            if sets is None:
+                return default
+            dict.__setitem__(self, pid, {k: list(v) for k, v in sets.items()})
+        return dict.__getitem__(self, pid)
+
+    def setdefault(self, pid, default=None):
+        got = self.get(pid)
+        if got is None:
+            dict.__setitem__(self, pid, default)
+            return default
+        return got
 
 
 def _columns(inp) -> list[str]:
