@@ -15,6 +15,8 @@ lines of its own that name what they correct:
     draws          each period pays at least the draw; a recoverable draw carries the
                    top-up as a balance, recovered from later pay above the draw (and from
                    any pay once the draw's periods are over)
+    disputes       an accepted dispute (the portal) pays its adjustment once, as a line
+                   of the next run saved
 
 Only approved and paid runs count as history: a draft may still change.
 """
@@ -35,6 +37,7 @@ from ..engine.results import Line, PayeeResult, RunResult
 from ..lang import check_source
 from ..periods import Period, parse_period
 from .models import Adjustment, Balance, LineItem, PayeeResultRow, PlanVersion, Run
+from .portal import Dispute
 
 LOCKED = ("approved", "paid")
 ENGINE_KINDS = ("credit", "bonus", "cap", "floor")  # what a recomputation gives again
@@ -120,6 +123,7 @@ def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
     if not ytd:
         _prior_periods(session, compiled, tables, result, earlier, clawed, out)
     _releases(session, compiled, tables, period, result, earlier, out)
+    _disputes(session, plan.plan, result, out)
     if plan.payout is not None and plan.payout.draw is not None:
         _draws(session, compiled, result, earlier, out)
     for pr in result.payees:
@@ -287,6 +291,25 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried) 
                                             original_run_id=run.id,
                                             original_period=run.period, original_key=li.key,
                                             reason=f"hold on {name} released"))
+
+
+def _disputes(session, plan_id: str, result: RunResult, out: Carried) -> None:
+    """Accepted disputes of the plan, each paid once: in every run saved until one that
+    holds it is approved (a replaced draft's lines go with it)."""
+    done = _done(session, "dispute")
+    q = select(Dispute).where(Dispute.plan_id == plan_id, Dispute.status == "resolved",
+                              Dispute.outcome == "accepted").order_by(Dispute.id)
+    for d in session.execute(q).scalars():
+        key = f"dispute:{d.id}"
+        if not d.amount or (d.run_id, d.payee, key) in done:
+            continue
+        _add(result, d.payee, "dispute", "dispute", d.amount,
+             f"dispute {d.id} accepted: {fmt_money(d.amount)}",
+             [f"run {d.run_id}:line {d.line_number}"],
+             f"dispute {d.id} on {d.period} (run {d.run_id}, line {d.line_number})")
+        out.adjustments.append(dict(payee=d.payee, kind="dispute", amount=d.amount,
+                                    original_run_id=d.run_id, original_period=d.period,
+                                    original_key=key, reason=f"dispute {d.id} accepted"))
 
 
 def _periods_between(a: Period, b: Period) -> int:

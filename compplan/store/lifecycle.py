@@ -118,13 +118,14 @@ def _begin(store: Store) -> Session:
 
 
 def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period: str,
-             actor: str) -> Saved:
+             actor: str, plan_text: bytes | None = None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
-    LifecycleError on a refusal; either way nothing is written."""
+    LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
+    bytes when they are not in a file (a plan compiled from the store's copy)."""
     data_dir = Path(data_dir)
     p = parse_period(period)
     plan = compiled.plan
-    plan_bytes = Path(compiled.file).read_bytes()
+    plan_bytes = plan_text if plan_text is not None else Path(compiled.file).read_bytes()
     session = _begin(store)
     try:
         state = _lock_period(session, plan.plan, p.label)
