@@ -12,6 +12,7 @@ from . import demo as demo_cmds
 from . import diff as diff_cmds
 from . import run as run_cmds
 from . import store as store_cmds
+from . import targets as targets_cmds
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +21,7 @@ def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""
 
 
-for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds):
+for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds, targets_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

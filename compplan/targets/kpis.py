@@ -4,8 +4,9 @@ A KPI has a code (the name targets use), a name people read, a unit, the plan me
 that measures it (so history and attainment come from the same rule that pays), the
 column of the plan's targets input that holds its target, whether a period's targets
 add up from its days (revenue and calls do; coverage and active outlets count distinct
-outlets, and lines per call is a ratio, so theirs are set for the whole period), and
-who it applies to (every payee, or those whose payee column holds one of some values).
+outlets, and lines per call is a ratio, so theirs are set for the whole period),
+whether a new hire's target ramps up, and who it applies to (every payee, or those
+whose payee column holds one of some values).
 
     catalogue: field-sales
     kpis:
@@ -15,6 +16,7 @@ who it applies to (every payee, or those whose payee column holds one of some va
         measure: revenue
         target: revenue_target
         adds_up: true
+        ramps: true                  # a new hire's target ramps up (default true)
         applies_to: all              # or {route: [R-North, R-South]}
 """
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ..lang.source import load_yaml
 from .model import STEPS, UNITS
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-KEYS = ("name", "unit", "measure", "target", "adds_up", "applies_to", "description")
+KEYS = ("name", "unit", "measure", "target", "adds_up", "ramps", "applies_to",
+        "description")
 
 
 @dataclass
@@ -39,6 +42,7 @@ class KPI:
     measure: str
     target: str  # the plan's column holding its target
     adds_up: bool = True
+    ramps: bool = True  # a new hire's target ramps up (not for a ratio such as LPPC)
     applies_to: dict[str, list[str]] = field(default_factory=dict)  # empty: everyone
     description: str = ""
 
@@ -107,10 +111,12 @@ def load_catalogue(path: str | Path) -> tuple[Catalogue, list[Problem]]:
                                            + ("measure" if key == "measure" else
                                               "column of the targets input"),
                                            code="bad-catalogue"))
-        adds = str(spec.get("adds_up", "true")).lower()
-        if adds not in ("true", "false", "yes", "no"):
-            problems.append(Problem.at(src.pos((*where, "adds_up")),
-                                       "adds_up is true or false", code="bad-catalogue"))
+        flags = {}
+        for key in ("adds_up", "ramps"):
+            flags[key] = str(spec.get(key, "true")).lower()
+            if flags[key] not in ("true", "false", "yes", "no"):
+                problems.append(Problem.at(src.pos((*where, key)), f"{key} is true or false",
+                                           code="bad-catalogue"))
         applies = spec.get("applies_to", "all")
         filt: dict[str, list[str]] = {}
         if isinstance(applies, dict):
@@ -122,7 +128,8 @@ def load_catalogue(path: str | Path) -> tuple[Catalogue, list[Problem]]:
                                        code="bad-catalogue"))
         cat.kpis[str(code)] = KPI(str(code), str(spec.get("name") or code), unit,
                                   str(spec.get("measure") or ""), str(spec.get("target") or ""),
-                                  adds in ("true", "yes"), filt,
+                                  flags["adds_up"] in ("true", "yes"),
+                                  flags["ramps"] in ("true", "yes"), filt,
                                   str(spec.get("description") or ""))
     return cat, problems
 

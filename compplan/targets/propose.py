@@ -245,8 +245,7 @@ def split_by_working_days(total: Decimal, span: Period, kind: str, calendar: Cal
             continue
         exact = frac(total) * c / whole
         note = "" if exact == frac(v) else " (largest remainder)"
-        days = "working day" if c == 1 else "working days"
-        out.append((p, Worked(v, f"{fmt(total, unit)} x {c} / {whole} {days} = "
+        out.append((p, Worked(v, f"{fmt(total, unit)} x {c} / {whole} working days = "
                                  f"{fmt(v, unit)}{note}")))
     return out
 

@@ -139,20 +139,22 @@ def read_targets(path: str | Path, catalogue: Catalogue | None = None
     return out, problems
 
 
-def read_actuals(path: str | Path) -> tuple[dict[tuple[str, str], dict[str, Decimal]],
-                                            list[Problem]]:
-    """History: `who, kpi, period, actual` -> {(who, kpi): {period label: actual}}."""
+def read_history(path: str | Path) -> tuple[dict, dict, list[Problem]]:
+    """History: `who, kpi, period, actual` and, optionally, the `target` it was set then.
+
+    Returns ({(who, kpi): {period label: actual}}, the same for targets, problems)."""
     path = Path(path)
     header, rows = _header(path)
     problems: list[Problem] = []
     for col in ("who", "kpi", "period", "actual"):
         if col not in header:
             problems.append(Problem(str(path), None, None, f"column '{col}' is missing",
-                                    "history needs who, kpi, period and actual",
-                                    code="missing-column", row=1, column=col))
+                                    "history needs who, kpi, period and actual (and may "
+                                    "have target)", code="missing-column", row=1, column=col))
     if problems:
-        return {}, problems
-    out: dict[tuple[str, str], dict[str, Decimal]] = {}
+        return {}, {}, problems
+    actuals: dict[tuple[str, str], dict[str, Decimal]] = {}
+    targets: dict[tuple[str, str], dict[str, Decimal]] = {}
     for rownum, cells in rows:
         rec = {h: (c or "").strip() for h, c in zip(header, cells)}
         try:
@@ -161,15 +163,17 @@ def read_actuals(path: str | Path) -> tuple[dict[tuple[str, str], dict[str, Deci
             problems.append(Problem(str(path), None, None, str(e), code="bad-period",
                                     row=rownum, column="period"))
             continue
-        try:
-            actual = _decimal(rec.get("actual", ""))
-        except (InvalidOperation, ValueError):
-            problems.append(Problem(str(path), None, None,
-                                    f"'{rec.get('actual', '')}' is not a number",
-                                    code="bad-value", row=rownum, column="actual"))
-            continue
-        out.setdefault((rec["who"], rec["kpi"]), {})[label] = actual
-    return out, problems
+        for col, into in (("actual", actuals), ("target", targets)):
+            text = rec.get(col, "")
+            if col == "target" and not text:
+                continue
+            try:
+                into.setdefault((rec["who"], rec["kpi"]), {})[label] = _decimal(text)
+            except (InvalidOperation, ValueError):
+                problems.append(Problem(str(path), None, None, f"'{text}' is not a number",
+                                        "expected something like 1250.00 or 12",
+                                        code="bad-value", row=rownum, column=col))
+    return actuals, targets, problems
 
 
 def long_rows(targets: Iterable[Target]) -> list[list]:

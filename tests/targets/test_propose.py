@@ -120,7 +120,7 @@ def test_working_day_calendar_with_a_holiday():
     days = split_by_working_days(D(2400), april, "day", cal, "North")
     assert len(days) == 24 and {w.value for _, w in days} == {D(100)}
     assert "2026-04-10" not in {p.label for p, _ in days}
-    assert days[0][1].how == "2,400.00 x 1 / 24 working day = 100.00"
+    assert days[0][1].how == "2,400.00 x 1 / 24 working days = 100.00"
     # 1,000.00 over 24 days is 41.666...: 16 days of 41.67 and 8 of 41.66 = 1,000.00
     days = split_by_working_days(D(1000), april, "day", cal, "North")
     assert sum(w.value for _, w in days) == D(1000)
