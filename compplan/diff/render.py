@@ -187,7 +187,9 @@ def _run_summary(d: RunDiff) -> list[str]:
     data = (f"changed ({a.dataset[:12]} -> {b.dataset[:12]}: " +
             ", ".join(f"{n} {c}" for n, c in d.files) + ")" if d.data_changed
             else f"same ({a.dataset[:12]})")
-    return [f"plan: {plan}", f"data: {data}"]
+    period = (f"changed ({a.period} -> {b.period})" if d.period_changed
+              else f"same ({a.period})")
+    return [f"plan: {plan}", f"data: {data}", f"period: {period}"]
 
 
 def _run_rows(d: RunDiff):

@@ -1,13 +1,14 @@
 """`compplan diff RUN_A RUN_B`: two stored runs, payee by payee and line by line.
 
 Finance asks of a re-run "what changed since last time, and why". A run is made from a
-plan version and a dataset; so each difference is put down to the plan, the data, or
-both. When only one of them changed the answer is plain. When both did, each line is
-worked out a third time, the old plan on the new data: a line that already has its new
-amount there moved because of the data; one that still has its old amount moved
-because of the plan; anything else moved because of both. Lines `carry` adds (prior-
-period adjustments, clawbacks, releases, draws, true-ups) also depend on the earlier
-runs at the time; with the same plan and data they can only have come from that history.
+plan version, a dataset and a period; so each difference is put down to the plan, the
+data (or the period), or both. When only one of them changed the answer is plain. When
+the plan and something else did, each line is worked out a third time, the old plan on
+the new data for the new period: a line that already has its new amount there moved
+because of the data; one that still has its old amount moved because of the plan;
+anything else moved because of both. Lines `carry` adds (prior-period adjustments,
+clawbacks, releases, draws, true-ups) also depend on the earlier runs at the time; with
+the same plan, data and period they can only have come from that history.
 
 Lines are matched by LineItem.key (component, kind, source rows), which names what a
 line pays for from one run to the next.
@@ -55,7 +56,7 @@ class LineChange:
     kind: str
     before: Decimal | None  # None: the line is not in that run
     after: Decimal | None
-    cause: str  # plan | data | plan and data | history | neither
+    cause: str  # plan | data | period | data and period | ... | history | neither
 
     @property
     def difference(self) -> Decimal:
@@ -92,11 +93,21 @@ class RunDiff:
         return not self.payees and not self.lines
 
     @property
+    def period_changed(self) -> bool:
+        return self.a.period != self.b.period
+
+    @property
+    def besides_plan(self) -> str:
+        """What changed other than the plan: 'data', 'period', 'data and period' or ''."""
+        return " and ".join(w for w, changed in (("data", self.data_changed),
+                                                 ("period", self.period_changed)) if changed)
+
+    @property
     def cause(self) -> str:
         """What changed between the runs' inputs."""
-        if self.plan_changed and self.data_changed:
-            return "plan and data"
-        return "plan" if self.plan_changed else "data" if self.data_changed else "neither"
+        parts = (["plan"] if self.plan_changed else []) + \
+            ([self.besides_plan] if self.besides_plan else [])
+        return " and ".join(parts) or "neither"
 
     def to_dict(self) -> dict:
         def money(v):
@@ -105,7 +116,8 @@ class RunDiff:
             "a": asdict(self.a) | {"total": str(self.a.total)},
             "b": asdict(self.b) | {"total": str(self.b.total)},
             "same": self.same, "plan_changed": self.plan_changed,
-            "data_changed": self.data_changed, "changed": self.cause,
+            "data_changed": self.data_changed, "period_changed": self.period_changed,
+            "changed": self.cause,
             "files": [{"file": n, "change": c} for n, c in self.files],
             "plan_diff": self.plan_diff.to_dict() if self.plan_diff else None,
             "payees": [{"payee": p.payee, "name": p.name, "before": money(p.before),
@@ -136,12 +148,13 @@ def diff_runs(session: Session, id_a: int, id_b: int) -> RunDiff:
             out.notes.append(f"run {s.run.id} was replaced by a later draft; its lines "
                              "were removed, so it shows as paying nothing")
     if a.period != b.period:
-        out.notes.append(f"the runs are for different periods ({a.period}, {b.period}): "
-                         "lines are matched by what they pay for, so most will differ")
+        out.notes.append(f"the runs are for different periods ({a.period}, {b.period}); "
+                         "lines are matched by what they pay for, so a transaction of only "
+                         "one period shows as a line added or removed")
     if a.engine_version != b.engine_version:
         out.notes.append(f"the runs were made by different versions of compplan "
                          f"({a.engine_version}, {b.engine_version})")
-    cross = _cross(session, sa, sb, out) if out.cause == "plan and data" else None
+    cross = _cross(session, sa, sb, out) if out.plan_changed and out.besides_plan else None
     _compare(sa, sb, cross, out)
     return out
 
@@ -158,7 +171,7 @@ def _cross(session: Session, sa: StoredRun, sb: StoredRun, out: RunDiff):
     except (CompplanError, ValueError) as e:
         why = e.problems[0].message if isinstance(e, CompplanError) and e.problems else e
         out.notes.append(f"the old plan does not run on the new data ({why}); changes are "
-                         "put down to both plan and data")
+                         f"put down to the {out.cause} together")
         return None
     return {k: [ln.amount for ln in v] for k, v in
             by_key(ln for p in result.payees for ln in p.lines).items()}
@@ -167,15 +180,15 @@ def _cross(session: Session, sa: StoredRun, sb: StoredRun, out: RunDiff):
 def _cause(out: RunDiff, kind: str, k: tuple, i: int, before, after, cross) -> str:
     if out.cause == "neither":
         return "history" if kind not in ENGINE_KINDS else "neither"
-    if out.cause != "plan and data" or cross is None or kind not in ENGINE_KINDS:
+    if cross is None or kind not in ENGINE_KINDS:
         return out.cause
     amounts = cross.get(k, [])
     x = amounts[i] if i < len(amounts) else None
     if x == after:
-        return "data"
+        return out.besides_plan
     if x == before:
         return "plan"
-    return "plan and data"
+    return out.cause
 
 
 def _compare(sa: StoredRun, sb: StoredRun, cross, out: RunDiff) -> None:
@@ -200,12 +213,16 @@ def _compare(sa: StoredRun, sb: StoredRun, cross, out: RunDiff) -> None:
         after = None if y is None else y.total
         if before == after and pid not in causes:
             continue
-        found = causes.get(pid) or {out.cause}
-        cause = found.pop() if len(found) == 1 else _join(found)
+        cause = _join(causes.get(pid) or {out.cause})
         out.payees.append(PayeeChange(pid, (y or x).name, before, after, cause))
 
 
 def _join(causes: set[str]) -> str:
-    order = ["plan", "data", "plan and data", "history", "neither"]
-    return ", ".join(sorted(causes, key=order.index))
+    """A payee's cause: every factor behind any of its lines ('plan' and 'data' lines
+    make 'plan and data')."""
+    order = ["plan", "data", "period", "history", "neither"]
+    factors = {f for c in causes for f in c.split(" and ")}
+    if len(factors) > 1:
+        factors.discard("neither")
+    return " and ".join(sorted(factors, key=order.index))
 

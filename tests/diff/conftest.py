@@ -1,0 +1,11 @@
+"""The store fixtures of tests/store (SQLite and PostgreSQL), for stored-run diffs."""
+import importlib.util
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location(
+    "compplan_store_fixtures_diff", Path(__file__).resolve().parents[1] / "store" / "conftest.py")
+_fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fixtures)
+
+store_url = _fixtures.store_url
+store = _fixtures.store
