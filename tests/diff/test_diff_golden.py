@@ -12,7 +12,7 @@ in meaning may show. `NAME.expected` is exactly what
 prints from the repository's top folder. When the output is improved on purpose,
 regenerate and review the diff by eye:
 
-    COMPPLAN_UPDATE_GOLDEN=1 python -m pytest tests/diff/test_golden.py
+    COMPPLAN_UPDATE_GOLDEN=1 python -m pytest tests/diff/test_diff_golden.py
 """
 from __future__ import annotations
 
