@@ -111,8 +111,12 @@ def review(targets: list[Target], catalogue: Catalogue, period: Period, actuals:
 def report(healths: list[Health]) -> str:
     lines = []
     for h in healths:
-        lines.append(f"{h.kpi} ({h.name}), {h.period}: {len(h.targets)} payees, total "
-                     f"{fmt(sum(h.targets.values(), Decimal(0)), h.unit)}")
+        whole = sum(h.targets.values(), Decimal(0))
+        # a ratio's targets do not add up across payees; show their average instead
+        what = ("average", whole / len(h.targets)) if h.unit in ("ratio", "number") \
+            else ("total", whole)
+        lines.append(f"{h.kpi} ({h.name}), {h.period}: {len(h.targets)} payees, {what[0]} "
+                     f"{fmt(what[1], h.unit)}")
         if h.attainment:
             lines.append(f"  {h.last_period} attainment: " + ", ".join(
                 f"{label} {n}" for label, n in h.bands if n))
@@ -135,6 +139,7 @@ def charts(healths: list[Health], folder: str | Path, fmt_: str = "png") -> list
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,6 +150,7 @@ def charts(healths: list[Health], folder: str | Path, fmt_: str = "png") -> list
         a1.bar([b for b, _ in bands], [n for _, n in bands], color="#4472c4")
         a1.set_title(f"{h.last_period} attainment ({h.name})")
         a1.set_ylabel("payees")
+        a1.yaxis.set_major_locator(MaxNLocator(integer=True))
         a1.tick_params(axis="x", labelrotation=30, labelsize=8)
         flagged = {w for w, _ in h.flags}
         who = [w for w in h.targets if w in h.last_year]

@@ -35,9 +35,9 @@ LONG = ["level", "who", "kpi", "period", "product", "territory", "value", "unit"
 ALIASES = {"payee": "who", "rep_id": "who", "target": "value", "amount": "value"}
 
 
-def _header(path: Path) -> tuple[list[str], Iterable]:
+def _header(path: Path, aliases: dict = ALIASES) -> tuple[list[str], Iterable]:
     header, rows = read_records(path)
-    return [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header], rows
+    return [aliases.get(h.strip().lower(), h.strip().lower()) for h in header], rows
 
 
 def _decimal(text: str) -> Decimal:
@@ -144,7 +144,7 @@ def read_history(path: str | Path) -> tuple[dict, dict, list[Problem]]:
 
     Returns ({(who, kpi): {period label: actual}}, the same for targets, problems)."""
     path = Path(path)
-    header, rows = _header(path)
+    header, rows = _header(path, {"payee": "who", "rep_id": "who"})
     problems: list[Problem] = []
     for col in ("who", "kpi", "period", "actual"):
         if col not in header:
