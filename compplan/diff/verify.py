@@ -4,10 +4,10 @@ An auditor's question. The run is worked out again from its stored plan text and
 files (stored.recompute) and every line the engine makes is compared field by field
 with the stored line for the same thing (matched by LineItem.key: component, kind and
 source rows). Lines `carry` added at save time (adjustments, clawbacks, releases,
-draws, recoveries, true-ups) depend on the history of earlier runs as it was then, so
-they cannot be recomputed from this run alone: they are taken as stored, and checked
-against what can be checked without re-deriving history, namely the run's Adjustment
-records (adjustment, clawback and release lines each have one) and the results
+disputes, draws, recoveries, true-ups) depend on the history of earlier runs as it was
+then, so they cannot be recomputed from this run alone: they are taken as stored, and
+checked against what can be checked without re-deriving history: the run's Adjustment
+records (adjustment, clawback, release and dispute lines each have one) and the results
 fingerprint recorded when the run was saved. Payee totals, components and the run's
 total must then equal the recomputed lines plus the carried ones.
 """
@@ -27,7 +27,8 @@ from .stored import ENGINE_KINDS, StoredLine, StoredRun, by_key, load_run, recom
 
 ZERO = Decimal(0)
 # Carried line kind -> the Adjustment kind recorded beside it.
-ADJUSTMENT_KINDS = {"adjustment": "prior-period", "clawback": "clawback", "release": "release"}
+ADJUSTMENT_KINDS = {"adjustment": "prior-period", "clawback": "clawback", "release": "release",
+                    "dispute": "dispute"}
 # Fields compared on each engine line (`key` covers component, kind and sources).
 FIELDS = ("number", "amount", "exact", "formula", "rule", "inputs", "tiers", "basis_before",
           "basis_after", "rounding", "date", "note")
