@@ -43,7 +43,7 @@ def _trouble(problems, sources=None, fmt="text") -> None:
 
 
 @click.command()
-@click.argument("args", nargs=-1)
+@click.argument("args", nargs=-1, metavar="OLD NEW | RUN_A RUN_B")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               help="text; json; markdown (for a pull request); csv (the impact table)")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False),

@@ -296,3 +296,33 @@ def test_input_columns_removed_and_retyped():
         ("inputs", "deals column region", "removed", "text", None),
         ("inputs", "deals column units", "changed", "integer", "number"),
     ]
+
+
+CLAWBACK = """
+clawbacks:
+  cancelled:
+    from: deals
+    when: type == "cancelled"
+    share: 100%
+"""
+
+
+def test_tier_modes_clawbacks_floors_totals_and_currency():
+    old = ONE + CLAWBACK
+    new = (ONE.replace("    mode: marginal\n    at_boundary: upper",
+                       "    mode: whole\n    at_boundary: lower")
+           .replace("banded: {value: tiered(bands), when: attainment > 50%}",
+                    "banded: {value: tiered(bands), when: attainment > 50%, floor: 100}")
+           .replace("currency: USD", "currency: EUR")
+           + CLAWBACK.replace("share: 100%", "share: 50%") + "total: {cap: 10000}\n")
+    assert changes(old, new) == [
+        ("plan", "currency", "changed", "USD", "EUR"),
+        ("rates", "bands mode", "changed", "marginal", "whole"),
+        ("rates", "bands at_boundary", "changed", "upper", "lower"),
+        ("earnings", "banded floor", "added", None, "100"),
+        ("clawbacks", "cancelled share", "changed", "100%", "50%"),
+        ("total", "total cap", "added", None, "10000"),
+    ]
+    # rounding left out is the currency's minor unit: JPY rounds to 1, not 0.01
+    jpy = ONE.replace("currency: USD", "currency: JPY")
+    assert ("plan", "rounding to", "changed", "0.01", "1") in changes(ONE, jpy)
