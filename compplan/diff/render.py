@@ -211,6 +211,9 @@ def runs_text(d: RunDiff) -> str:
     if d.plan_diff is not None and d.plan_diff.ok:
         out += ["", "what changed in the plan:"]
         out += ["  " + ln if ln else "" for ln in plan_text(d.plan_diff).splitlines()]
+    elif d.plan_diff is not None:
+        p = d.plan_diff.problems[0]
+        out += [f"  the plan versions cannot be compared by meaning ({p.where}: {p.message})"]
     if d.same:
         out += ["", "no payee or line differs"]
         return "\n".join(out) + "\n"
@@ -226,6 +229,10 @@ def runs_markdown(d: RunDiff) -> str:
            *(f"- note: {n}" for n in d.notes), ""]
     if d.plan_diff is not None and d.plan_diff.ok:
         out += [plan_markdown(d.plan_diff).replace("### ", "#### ")]
+    elif d.plan_diff is not None:
+        p = d.plan_diff.problems[0]
+        out += [f"The plan versions cannot be compared by meaning (`{p.where}`: {p.message}).",
+                ""]
     if d.same:
         return "\n".join(out + ["No payee or line differs."]) + "\n"
     head, rows, total, lhead, lrows = _run_rows(d)

@@ -13,6 +13,7 @@ total must then equal the recomputed lines plus the carried ones.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -108,7 +109,14 @@ def _line_values(ln) -> dict:
             "tiers": [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
                        "pays": str(t.pays)} for t in ln.tiers],
             "basis_before": ln.basis_before, "basis_after": ln.basis_after,
-            "rounding": ln.rounding or "", "date": ln.date, "note": ln.note or ""}
+            "rounding": ln.rounding or "", "date": _date(ln.date), "note": ln.note or ""}
+
+
+def _date(v) -> dt.date | None:
+    """A line's date as the store keeps it (a Date column; anything else is not kept)."""
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
 
 
 def compare(stored: StoredRun, result: RunResult, out: Verification) -> None:
