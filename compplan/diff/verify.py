@@ -176,9 +176,9 @@ def _totals(stored: StoredRun, result: RunResult, carried: list[StoredLine],
             out.differences.append(Difference(pid, "payee", "total", _plain(sp.total),
                                               _plain(total)))
         added = sum((ln.amount for ln in stored.lines if ln.payee == pid), ZERO)
-        if added != sp.total:
-            out.differences.append(Difference(pid, "payee", "stored lines add up to",
-                                              _plain(added), _plain(sp.total)))
+        if added != total:
+            out.differences.append(Difference(pid, "stored lines", "sum", _plain(added),
+                                              _plain(total)))
         for c in sorted(set(comps) | set(sp.components)):
             a, b = sp.components.get(c), comps.get(c)
             if a != b:
