@@ -1,0 +1,204 @@
+"""Numbers, money, dates and labels in the payee's language (Babel).
+
+A statement is read by one person, in their language: the locale is per payee (the
+payees table's `locale` column), with the plan's `locale:` as the default, then English.
+
+Money is formatted from Decimal, never float, and never rounded for display: the page
+shows as many decimals as the amounts have (at least the currency's), so the lines on
+the page add up to the totals on the page to the last digit.
+
+Labels are gettext catalogs (`locales/<language>.po`, read with Babel at run time, so a
+translator edits a .po file with the usual tools and nothing needs compiling). English
+is the message ids themselves. A message missing from a catalog falls back to English.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _format_date
+from babel.messages.pofile import read_po
+from babel.numbers import (get_currency_precision, get_decimal_symbol, parse_decimal,
+                           parse_pattern)
+
+CATALOGS = Path(__file__).resolve().parent / "locales"
+SHIPPED = ("en", "vi", "pl", "ms")
+DEFAULT = "en"
+MAX_PLACES = 10  # beyond this an amount is shown rounded (never happens with real money)
+
+
+def resolve(code: str | None, fallback: str = DEFAULT) -> tuple[str, str | None]:
+    """A locale code Babel knows (vi, vi_VN, pl-PL), or the fallback and why."""
+    if not code or not str(code).strip():
+        return fallback, None
+    text = str(code).strip().replace("-", "_")
+    try:
+        Locale.parse(text)
+    except (UnknownLocaleError, ValueError):
+        return fallback, f"unknown locale '{code}'; using {fallback}"
+    return text, None
+
+
+@lru_cache(maxsize=None)
+def _catalog(language: str) -> dict[str, str]:
+    path = CATALOGS / f"{language}.po"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=language)
+    return {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string}
+
+
+def messages(language: str) -> dict[str, str]:
+    """The catalog of one shipped language (empty for English)."""
+    return dict(_catalog(language))
+
+
+class Fmt:
+    """Formatting for one statement: its locale and currency."""
+
+    def __init__(self, code: str, currency: str, places: int | None = None):
+        self.code = code
+        self.locale = Locale.parse(code)
+        self.currency = currency
+        self.places = get_currency_precision(currency) if places is None else places
+        self._messages = _catalog(self.locale.language)
+        pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
+        self._money_pattern = pattern
+
+    # labels
+    def _(self, msgid: str, **params) -> str:
+        text = self._messages.get(msgid, msgid)
+        return text.format(**params) if params else text
+
+    # numbers
+    def _places_for(self, value: Decimal, at_least: int) -> int:
+        exp = value.normalize().as_tuple().exponent
+        need = -exp if isinstance(exp, int) and exp < 0 else 0
+        return min(max(at_least, need), MAX_PLACES)
+
+    def money(self, value: Decimal | None, symbol: bool = True,
+              max_places: int | None = None) -> str:
+        """An amount with the currency, in the locale's pattern: 1.234.567,89 ₫ (vi).
+
+        Never rounded unless `max_places` says so (a tier's part before the line is
+        rounded, say): pay on a page is shown to its last digit."""
+        if value is None:
+            return self._("missing")
+        value = Decimal(value)
+        places = self._places_for(value, self.places)
+        if max_places is not None:
+            places = min(places, max(max_places, self.places))
+        pat = parse_pattern(self._money_pattern if symbol else "#,##0.00")
+        pat.frac_prec = (places, places)
+        return pat.apply(value, self.locale, currency=self.currency, currency_digits=False)
+
+    def amount(self, value: Decimal | None, max_places: int | None = None) -> str:
+        """An amount without the currency symbol (table cells under a currency heading)."""
+        return self.money(value, symbol=False, max_places=max_places)
+
+    def number(self, value, max_places: int = 6) -> str:
+        if value is None:
+            return self._("missing")
+        value = Decimal(value)
+        places = self._places_for(value, 0)
+        pat = parse_pattern("#,##0.###")
+        pat.frac_prec = (0, min(places, max_places))
+        return pat.apply(value, self.locale)
+
+    def percent(self, value, max_places: int = 2) -> str:
+        """A ratio as a percentage in the locale: 1.125 -> 112.5% (en), 112,5% (vi)."""
+        if value is None:
+            return self._("missing")
+        value = Decimal(value)
+        places = self._places_for(value * 100, 0)
+        pat = parse_pattern("#,##0%")
+        pat.frac_prec = (0, min(places, max_places))
+        return pat.apply(value, self.locale)
+
+    def date(self, value) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        return _format_date(value, "medium", locale=self.locale)
+
+    def parse(self, text: str) -> Decimal:
+        """A number as this locale writes it, back to Decimal (for tests and checks)."""
+        return parse_decimal(text, locale=self.locale, strict=False)
+
+    def value(self, value, kind: str | None) -> str:
+        """A measure or input value by its kind: money, ratio, number, text, date."""
+        if value is None:
+            return self._("missing")
+        if isinstance(value, bool):
+            return self._("yes") if value else self._("no")
+        if isinstance(value, dt.date):
+            return self.date(value)
+        if kind == "money":
+            return self.amount(value)
+        if kind == "ratio":
+            return self.percent(value)
+        if isinstance(value, (Decimal, int)):
+            return self.number(value)
+        return str(value)
+
+    # formulas: the engine writes numbers as 1,234.50 and 12.5%; show them in the locale
+    _NUMBER = re.compile(r"(?<![\w.\-])(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)(%?)"
+                         r"(?![\w.])")
+
+    def formula(self, text: str) -> str:
+        """An engine formula with its numbers in the locale: 60.000,00 × 4% (vi)."""
+        def one(m: re.Match) -> str:
+            raw, pct = m.group(1), m.group(2)
+            value = Decimal(raw.replace(",", ""))
+            decimals = len(raw.split(".", 1)[1]) if "." in raw else 0
+            if pct:
+                pat = parse_pattern("#,##0%")
+                pat.frac_prec = (decimals, decimals)
+                return pat.apply(value / 100, self.locale)
+            pat = parse_pattern("#,##0" if "," in raw or decimals else "0")
+            pat.frac_prec = (decimals, decimals)
+            return pat.apply(value, self.locale)
+        out = self._NUMBER.sub(one, text).replace(" x ", " × ")
+        if get_decimal_symbol(self.locale) == ",":
+            out = _semicolon_arguments(out)  # min(99 / 90; 1,2): the comma is a decimal
+        return out
+
+
+def _semicolon_arguments(text: str) -> str:
+    """', ' between a function's arguments -> '; ' (only inside brackets)."""
+    out, depth = [], 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth and text[i + 1:i + 2] == " ":
+            ch = ";"
+        out.append(ch)
+    return "".join(out)
+
+
+def message_ids() -> list[str]:
+    """Every label a statement can show: what each shipped catalog must translate.
+
+    Read from the templates and modules themselves (calls of _ and Note with a literal
+    text) and from the tables of words kept as data (component labels, line words,
+    verdicts, statuses), so a new label cannot slip past the catalog test."""
+    from . import publish, statement
+    here = Path(__file__).resolve().parent
+    ids: dict[str, None] = {}
+    call = re.compile(r"""(?:\b_|\._|Note)\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")
+    for path in sorted(here.glob("templates/statement.html")) + sorted(here.glob("*.py")):
+        for m in call.finditer(path.read_text(encoding="utf-8")):
+            ids.setdefault(m.group(2), None)
+    for text in (*statement.CARRIED_LABELS.values(), *statement.LINE_WORDS.values(),
+                 *statement.LIMIT_WORDS.values(), *statement.VERDICTS,
+                 *statement.STATUSES, publish.CURVE_NOTE):
+        ids.setdefault(text, None)
+    return list(ids)

@@ -1,0 +1,387 @@
+"""The statement of one payee for one run: what the pages, tables and PDF all show.
+
+Reps dispute what they cannot check, so a statement carries every line with its
+provenance (rule, source rows, credit, tier split, formula with values, rounding), the
+summary by component those lines add up to, and the caps, gates, holds, draws,
+clawbacks and adjustments in words. It is built from one payee's result only (a
+`PayeeResult`, from a run in memory or read back from the store): pay is confidential,
+so nothing about another payee can reach a page through this model.
+
+Words are kept as message ids with typed values (`Note`), and turned into text in the
+reader's language when a page is rendered (see locale.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from ..engine.ir import CompiledPlan
+from ..engine.results import Line, PayeeResult, TierPart
+from ..lang import ast
+from ..lang.check import CARRIED_COMPONENTS
+from ..lang.types import RATIO
+
+# A value in words: (kind, value); kind is money | ratio | number | text | formula
+Value = tuple[str, object]
+
+
+@dataclass
+class Note:
+    """A sentence for the reader: a message id and the values it names."""
+
+    msgid: str
+    params: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass
+class Header:
+    plan_id: str
+    plan_name: str
+    plan_version: str  # the plan's own version label
+    version_hash: str  # SHA-256 of the plan file the run used
+    period: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    currency: str
+    run_id: int | None = None
+    status: str = "not stored"  # draft | approved | paid | replaced | not stored
+    created_at: dt.datetime | None = None
+
+
+@dataclass
+class StatementLine:
+    number: int
+    component: str
+    label: str
+    kind: str
+    amount: Decimal
+    exact: Decimal
+    rule: str
+    formula: str
+    sources: list[str]
+    credit: Decimal | None
+    tiers: list[TierPart]
+    basis_before: Decimal | None
+    basis_after: Decimal | None
+    basis_kind: str | None  # ratio | money | number: how to show the running basis
+    rate_kind: str  # ratio (a percentage) | number (an amount per unit of the basis)
+    rounding: str
+    date: dt.date | None
+    note: str
+    inputs: dict[str, str]
+    words: Note | None = None
+
+    @property
+    def working(self) -> str:
+        """The formula with its values, less the words a cap or floor line says apart."""
+        if self.kind in ("cap", "floor"):
+            for sep in (" limited to ", " raised to "):
+                if sep in self.formula:
+                    return self.formula.split(sep, 1)[1]
+        return self.formula
+
+
+@dataclass
+class Component:
+    name: str
+    label: str
+    amount: Decimal
+    carried: bool  # paid for an earlier period, or on top of the plan's earnings
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Measure:
+    name: str
+    kind: str | None  # money | ratio | number | integer | boolean | text | date
+    value: object  # exact where known (None: missing)
+
+
+@dataclass
+class Gate:
+    """A condition an earning is paid on, and whether it held for this payee."""
+
+    component: str
+    label: str
+    condition: str
+    verdict: str  # met | not met | unknown | per credit
+    figures: list[tuple[str, str | None, object]] = field(default_factory=list)
+
+
+@dataclass
+class YearToDate:
+    periods: list[tuple[str, int | None, str, Decimal]]  # period, run, status, total
+    components: dict[str, Decimal]
+    total: Decimal
+
+
+@dataclass
+class Statement:
+    header: Header
+    payee: str
+    name: str
+    locale: str
+    currency: str
+    components: list[Component]
+    total: Decimal
+    measures: list[Measure]
+    lines: list[StatementLine]
+    gates: list[Gate]
+    ytd: YearToDate | None = None
+    warnings: list[str] = field(default_factory=list)
+    curve_svg: str | None = None  # the payee's own point on the plan's payout curve
+    curve_note: Note | None = None
+    problems: list[str] = field(default_factory=list)  # for admins (the index), not the page
+
+    @property
+    def progress(self) -> list[Measure]:
+        """Ratio measures as progress bars, those named attainment first."""
+        ratios = [m for m in self.measures if m.kind == RATIO and isinstance(m.value, Decimal)]
+        return sorted(ratios, key=lambda m: "attainment" not in m.name)
+
+    def lines_of(self, component: str) -> list[StatementLine]:
+        return [ln for ln in self.lines if ln.component == component]
+
+
+CARRIED_LABELS = {
+    "held": "Held back", "released": "Released from earlier holds",
+    "adjustment": "Prior-period adjustments", "clawback": "Clawbacks", "draw": "Draw",
+    "paid_earlier": "Paid earlier this year", "total_cap": "Total cap",
+    "total_floor": "Total floor",
+}
+
+# What a line the store carries over says, in words (message ids: see locale.py)
+LINE_WORDS = {
+    "release": "Released: {amount} held back earlier is now due ({note})",
+    "adjustment": "Adjustment for an earlier, paid period: {signed} ({note})",
+    "clawback": "Clawback: {amount} taken back on a transaction paid earlier ({note})",
+    "draw": "Draw: pay topped up by {amount} to the guaranteed draw ({note})",
+    "recovery": "Draw recovered: {amount} taken from pay above the draw ({note})",
+    "true-up": "Year to date: {amount} paid earlier this year is taken off ({note})",
+}
+LIMIT_WORDS = {"cap": "Cap reached: {component} limited to {limit} = {amount}",
+               "floor": "Floor applied: {component} raised to {limit} = {amount}"}
+VERDICTS = ("met", "not met", "unknown", "per credit")
+STATUSES = ("draft", "approved", "paid", "replaced", "not stored")
+
+
+def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
+          ytd: YearToDate | None = None, own_rows: dict[str, list[dict]] | None = None,
+          extra_warnings: list[str] | None = None) -> Statement:
+    """One payee's statement from their result and the plan that made it."""
+    plan = compiled.plan
+    labels = {e.name: e.label for e in compiled.earnings}
+    labels.update(CARRIED_LABELS)
+    basis = _basis_kinds(compiled)
+    credit_sets = {e.name: e.spec.each for e in compiled.earnings if e.spec.each}
+    lines = [_line(ln, labels, basis.get(ln.component, (None, "ratio")),
+                   credit_sets.get(ln.component), compiled) for ln in pr.lines]
+    _limit_words(lines, compiled)
+    order = list(pr.components) + [ln.component for ln in lines
+                                   if ln.component not in pr.components]
+    components, warnings = [], list(pr.warnings) + list(extra_warnings or [])
+    for name in dict.fromkeys(order):
+        own = [ln for ln in lines if ln.component == name]
+        amount = pr.components.get(name, sum((ln.amount for ln in own), Decimal(0)))
+        added = sum((ln.amount for ln in own), Decimal(0))
+        if own and added != amount:
+            warnings.append(f"the lines of {name} add up to {added}, the run says {amount}")
+        components.append(Component(name, labels.get(name, name), amount,
+                                    name in CARRIED_COMPONENTS, [ln.number for ln in own]))
+    measures = [Measure(m.name, m.expr.type.kind if m.expr.type else None,
+                        _measure_value(pr, m.name, m.expr.type.kind if m.expr.type else None))
+                for m in compiled.measures if m.name in pr.measures]
+    gates = _gates(compiled, pr, measures, own_rows or {}, header.period)
+    return Statement(header, pr.payee, pr.name, locale, pr.currency or plan.currency,
+                     components, pr.total, measures, lines, gates, ytd, warnings)
+
+
+def _line(ln: Line, labels, basis, credit_set, compiled) -> StatementLine:
+    inputs = {k: "" if v is None else str(v) for k, v in ln.inputs.items()}
+    credit = _decimal(inputs.get(f"{credit_set}.value")) if credit_set else None
+    date = ln.date if isinstance(ln.date, dt.date) else _date(ln.date)
+    out = StatementLine(ln.number, ln.component, labels.get(ln.component, ln.component),
+                        ln.kind, ln.amount, ln.exact, ln.rule, ln.formula, list(ln.sources),
+                        credit, list(ln.tiers), ln.basis_before, ln.basis_after, basis[0],
+                        basis[1], ln.rounding, date, ln.note, inputs)
+    out.words = _words(out, compiled)
+    return out
+
+
+def _words(ln: StatementLine, compiled: CompiledPlan) -> Note | None:
+    """Carried and limiting lines in words (caps and floors are filled in later)."""
+    amount = ("money", abs(ln.amount))
+    note = ("text", ln.note)
+    if ln.kind == "hold":
+        e = next((e for e in compiled.earnings if e.name == ln.inputs.get("earning")), None)
+        hold = e.spec.hold if e is not None else None
+        what = ("text", labels_of(compiled).get(ln.inputs.get("earning", ""), ""))
+        if hold is not None and hold.until:
+            return Note("Held back: {amount} of {earning}, paid when {until}",
+                        {"amount": amount, "earning": what, "until": ("text", hold.until)})
+        if hold is not None and hold.periods:
+            return Note("Held back: {amount} of {earning}, paid after {periods} periods",
+                        {"amount": amount, "earning": what,
+                         "periods": ("number", hold.periods)})
+        return Note("Held back: {amount}", {"amount": amount})
+    if ln.kind in LINE_WORDS:
+        return Note(LINE_WORDS[ln.kind], {"amount": amount, "signed": ("money", ln.amount),
+                                      "note": note})
+    return None
+
+
+def labels_of(compiled: CompiledPlan) -> dict[str, str]:
+    return {e.name: e.label for e in compiled.earnings}
+
+
+def _limit_words(lines: list[StatementLine], compiled: CompiledPlan) -> None:
+    """Caps and floors: "Cap reached: commission limited to 250% of target incentive =
+    50,000.00", with the limit as the plan writes it and the amount it came to."""
+    exprs = {}
+    for e in compiled.earnings:
+        for kind in ("cap", "floor"):
+            expr = getattr(e, kind)
+            if expr is not None:
+                exprs[str(expr.pos)] = (e.label, expr.text)
+    for kind, expr in compiled.total:
+        exprs[str(expr.pos)] = ("total pay", expr.text)
+    running: dict[str, Decimal] = {}
+    total = Decimal(0)
+    for ln in lines:
+        running[ln.component] = running.get(ln.component, Decimal(0)) + ln.amount
+        total += ln.amount
+        if ln.kind not in ("cap", "floor"):
+            continue
+        label, text = exprs.get(ln.rule, (ln.label, ""))
+        reached = total if ln.component.startswith("total_") else running[ln.component]
+        ln.words = Note(LIMIT_WORDS[ln.kind], {"component": ("text", label),
+                                "limit": ("text", humanize(text) if text else ""),
+                                "amount": ("money", reached)})
+
+
+def humanize(expr: str) -> str:
+    """Plan text a rep can read: `250% * payee.target_incentive` -> 250% of target
+    incentive."""
+    text = re.sub(r"\bpayee\.([A-Za-z_]\w*)", lambda m: m.group(1).replace("_", " "), expr)
+    text = re.sub(r"(\d[\d_.,]*%)\s*\*\s*", r"\1 of ", text)
+    return text
+
+
+def _basis_kinds(compiled: CompiledPlan) -> dict[str, tuple[str | None, str]]:
+    """Per earning: the kind of its tier table's basis (how a line's running basis is
+    shown) and of its rates (percentages, or amounts per unit of the basis)."""
+    checked = compiled.checked
+    kinds = {}
+    for e in compiled.earnings:
+        for node in ast.walk(e.value.node):
+            if isinstance(node, ast.Call) and node.name in ("tiered", "rate") and node.args \
+                    and isinstance(node.args[0], ast.Ref):
+                table = node.args[0].dotted
+                basis = checked.exprs.get(("rates", table, "basis"))
+                t = checked.types.get(basis) if basis is not None else None
+                tt = compiled.tier_tables.get(table)
+                kinds[e.name] = (t.kind if t is not None else None,
+                                 "number" if tt is not None and tt.per_unit else "ratio")
+                break
+    return kinds
+
+
+def _measure_value(pr: PayeeResult, name: str, kind: str | None):
+    exact = getattr(pr, "measure_values", {}).get(name)
+    if exact is not None:
+        return exact
+    return parse_shown(pr.measures.get(name), kind)
+
+
+def parse_shown(text: str | None, kind: str | None):
+    """A measure as the engine showed it ('112.5%', '225,000.00') back to its value."""
+    if text is None or text == "missing":
+        return None
+    if text in ("true", "false"):
+        return text == "true"
+    if text.startswith('"'):
+        return text.strip('"')
+    if kind == "date":
+        return _date(text)
+    raw = text.replace(",", "")
+    try:
+        if raw.endswith("%"):
+            return Decimal(raw[:-1]) / 100
+        return Decimal(raw)
+    except InvalidOperation:
+        return text
+
+
+def _gates(compiled: CompiledPlan, pr: PayeeResult, measures: list[Measure],
+           own_rows: dict[str, list[dict]], period: str) -> list[Gate]:
+    checked = compiled.checked
+    by_name = {m.name: m for m in measures}
+    payee_row = (own_rows.get("payees") or [{}])[0]
+    out = []
+    for e in compiled.earnings:
+        if e.when is None:
+            continue
+        figures, row_level = [], False
+        for ref in dict.fromkeys(ast.refs(e.when.node)):
+            res = checked.resolved.get(ref)
+            if res is None:
+                continue
+            if res.kind == "column":
+                row_level = True
+                continue
+            if res.kind == "measure" and res.name in by_name:
+                m = by_name[res.name]
+                figures.append((ref.dotted, m.kind, m.value))
+                continue
+            t = checked.types.get(ref) or res.type
+            kind = t.kind if t else None
+            if res.kind == "param":
+                figures.append((ref.dotted, kind, compiled.params.get(res.name)))
+            elif res.kind == "payee_table":
+                row = _period_row(own_rows.get(res.name, []), compiled, res.name, period)
+                if row is not None:
+                    figures.append((ref.dotted, kind, row.get(res.column)))
+            elif res.kind == "payee" and payee_row:
+                figures.append((ref.dotted, kind, payee_row.get(res.column)))
+        figures = list({f[0]: f for f in figures}.values())
+        if e.spec.each and row_level and not any(f for f in figures):
+            continue  # a filter on each credit's own columns, not a gate on the payee
+        paid = any(ln.component == e.name and ln.kind in ("credit", "bonus")
+                   for ln in pr.lines)
+        if paid:
+            verdict = "met"
+        elif any(w.startswith(f"{e.name}: condition unknown") for w in pr.warnings):
+            verdict = "unknown"
+        else:
+            verdict = "per credit" if e.spec.each else "not met"
+        out.append(Gate(e.name, e.label, e.when.text, verdict, figures))
+    return out
+
+
+def _period_row(rows: list[dict], compiled: CompiledPlan, table: str, period: str):
+    inp = compiled.plan.inputs.get(table)
+    if inp is not None and inp.period:
+        for r in rows:
+            if str(r.get(inp.period)) == period:
+                return r
+    return rows[0] if rows else None
+
+
+def _decimal(text) -> Decimal | None:
+    if text in (None, ""):
+        return None
+    try:
+        return Decimal(str(text))
+    except InvalidOperation:
+        return None
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,95 @@
+"""A statement's lines as CSV and the whole statement as JSON: the same lines as the
+page, for a rep's spreadsheet or a dispute tool.
+
+Amounts are written exactly, as plain decimal text (1234.50), not in the reader's
+locale: these files are read by programs as much as people. The JSON holds nothing the
+page does not (the payee's own statement).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from .statement import Note, Statement, StatementLine
+
+COLUMNS = ["line", "component", "kind", "date", "sources", "credit", "tiers", "formula",
+           "rounding", "basis_before", "basis_after", "amount", "exact", "rule", "note",
+           "explanation"]
+
+
+def _plain(v):
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return str(v)
+    return v if isinstance(v, (int, str, bool)) else str(v)
+
+
+def _tiers(ln: StatementLine) -> str:
+    return "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}" for t in ln.tiers)
+
+
+def _words(note: Note | None) -> str:
+    if note is None:
+        return ""
+    return note.msgid.format(**{k: _plain(v) for k, (_, v) in note.params.items()})
+
+
+def lines_csv(st: Statement) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for ln in st.lines:
+        w.writerow([ln.number, ln.component, ln.kind, _plain(ln.date), " ".join(ln.sources),
+                    _plain(ln.credit), _tiers(ln), ln.formula, ln.rounding,
+                    _plain(ln.basis_before), _plain(ln.basis_after), _plain(ln.amount),
+                    _plain(ln.exact), ln.rule, ln.note, _words(ln.words)])
+    return buf.getvalue()
+
+
+def statement_dict(st: Statement) -> dict:
+    h = st.header
+    return {
+        "payee": st.payee, "name": st.name, "locale": st.locale, "currency": st.currency,
+        "plan": h.plan_id, "plan_name": h.plan_name, "plan_version": h.plan_version,
+        "plan_sha256": h.version_hash, "period": h.period, "run": h.run_id,
+        "status": h.status, "total": str(st.total),
+        "components": [{"component": c.name, "label": c.label, "amount": str(c.amount),
+                        "carried": c.carried, "lines": c.lines} for c in st.components],
+        "measures": {m.name: _plain(m.value) for m in st.measures},
+        "gates": [{"component": g.component, "condition": g.condition, "verdict": g.verdict,
+                   "figures": {n: _plain(v) for n, _, v in g.figures}} for g in st.gates],
+        "lines": [_line(ln) for ln in st.lines],
+        "year_to_date": None if st.ytd is None else {
+            "periods": [{"period": p, "run": r, "status": s, "total": str(t)}
+                        for p, r, s, t in st.ytd.periods],
+            "components": {k: str(v) for k, v in st.ytd.components.items()},
+            "total": str(st.ytd.total)},
+        "warnings": st.warnings,
+    }
+
+
+def _line(ln: StatementLine) -> dict:
+    d = {"line": ln.number, "component": ln.component, "kind": ln.kind,
+         "amount": str(ln.amount), "exact": str(ln.exact), "formula": ln.formula,
+         "rule": ln.rule, "sources": ln.sources, "inputs": ln.inputs}
+    if ln.credit is not None:
+        d["credit"] = str(ln.credit)
+    if ln.tiers:
+        d["tiers"] = [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
+                       "pays": str(t.pays)} for t in ln.tiers]
+    if ln.basis_before is not None:
+        d["basis_before"], d["basis_after"] = str(ln.basis_before), str(ln.basis_after)
+    for key in ("rounding", "date", "note"):
+        v = getattr(ln, key)
+        if v:
+            d[key] = _plain(v)
+    if ln.words is not None:
+        d["explanation"] = _words(ln.words)
+    return d
+
+
+def statement_json(st: Statement) -> str:
+    return json.dumps(statement_dict(st), indent=1, ensure_ascii=False) + "\n"
