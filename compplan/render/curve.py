@@ -1,0 +1,365 @@
+"""Payout against attainment for one payee profile: what plan designers look at first.
+
+The curve is the engine's own output, never a second description of the plan: for each
+point, data for one payee is made up (the profile's payees row, targets and KPIs kept
+as they are; its transactions repeated, or resized, until the measure lands where
+wanted), run through the compiled plan, and plotted as (the measure the engine worked
+out, the pay it gave). Tier bounds come from the plan's rate tables (moved onto the
+x axis through the engine's own measures where a table's basis is another measure);
+caps and gates are marked where the engine's lines show them start.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..engine.data import load_inline
+from ..engine.ir import CompiledPlan
+from ..engine.run import run_plan
+from ..lang import ast
+from ..lang.check import CARRIED_COMPONENTS
+from ..lang.types import RATIO
+from ..periods import Period, parse_period
+
+MAX_COPIES = 400
+
+
+@dataclass
+class Profile:
+    """One payee's rows, as a data folder or a scenario holds them (source column names)."""
+
+    payee: str
+    period: Period
+    rows: dict[str, list[dict]]
+
+
+@dataclass
+class Point:
+    x: Decimal
+    total: Decimal
+    components: dict[str, Decimal]
+    limited: list[str]  # components with a cap or floor line here
+    measures: dict[str, object]
+    paid: set[str] = field(default_factory=set)  # earnings that gave a line here
+
+
+@dataclass
+class Marker:
+    kind: str  # tier | cap | floor | gate
+    x: Decimal
+    label: str
+    y: Decimal | None = None
+    bound: Decimal | None = None  # a tier bound, in the basis's own terms
+    rates: tuple[Decimal, Decimal] | None = None  # below and above a tier bound
+    per_unit: bool = False
+
+
+@dataclass
+class Curve:
+    plan: str
+    measure: str
+    measure_kind: str | None
+    payee: str
+    period: str
+    currency: str
+    points: list[Point] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- profiles
+
+def _inline(compiled: CompiledPlan, name: str, row: dict) -> dict:
+    """A typed row back to the source columns and text a data file would hold."""
+    inp = compiled.plan.inputs[name]
+    out = {}
+    for col, v in row.items():
+        if col.startswith("_"):
+            continue
+        out[inp.rename.get(col, col)] = v.isoformat() if isinstance(v, dt.date) else v
+    return out
+
+
+def profile_from_rows(compiled: CompiledPlan, own: dict[str, list[dict]], payee: str,
+                      period: Period) -> Profile:
+    """A profile from a payee's own typed rows (rows.own_rows of a data folder)."""
+    return Profile(payee, period, {name: [_inline(compiled, name, r) for r in rs]
+                                   for name, rs in own.items()})
+
+
+def scenario_profiles(compiled: CompiledPlan) -> list[Profile]:
+    """Every payee of every scenario of the plan, as a profile (scenario order)."""
+    plan = compiled.plan
+    if "payees" not in plan.inputs:
+        return []
+    key = plan.inputs["payees"].key
+    src_key = plan.inputs["payees"].rename.get(key, key)
+    out = []
+    for sc in plan.scenarios:
+        for person in sc.data.get("payees", []):
+            pid = str(person.get(src_key))
+            rows = {}
+            for name, inp in plan.inputs.items():
+                col = inp.key if name == "payees" else inp.payee
+                if col is None:
+                    continue
+                col = inp.rename.get(col, col)
+                rows[name] = [dict(r) for r in sc.data.get(name, []) if str(r.get(col)) == pid]
+            out.append(Profile(pid, parse_period(str(sc.period)), rows))
+    return out
+
+
+def first_that_moves(compiled: CompiledPlan, profiles: list[Profile],
+                     measure: str | None = None) -> Profile | None:
+    """The first profile whose transactions move the measure (a scenario's payee with a
+    quota and deals, say), so a bare `compplan curve PLAN` draws something."""
+    name, _ = pick_measure(compiled, measure)
+    for p in profiles:
+        one = _run(compiled, p, name, 1, Decimal(1)) if name else None
+        if isinstance(one, Point) and one.x:
+            return p
+    return profiles[0] if profiles else None
+
+
+def override(profile: Profile, settings: dict[str, str]) -> list[str]:
+    """`quotas.amount=100000`: set a column of the profile's row(s) of that table."""
+    problems = []
+    for target, value in settings.items():
+        table, _, col = target.partition(".")
+        if not col:
+            problems.append(f"'{target}': name a table and a column, like quotas.amount")
+            continue
+        rows = profile.rows.setdefault(table, [])
+        if not rows:
+            problems.append(f"'{target}': the profile has no {table} row to set")
+            continue
+        for r in rows:
+            r[col] = value
+    return problems
+
+
+# ---------------------------------------------------------------- the engine, per point
+
+def _roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
+    """Transaction inputs (what is repeated) and split tables (left empty: each
+    synthetic transaction is credited whole to the profile's payee)."""
+    splits = {c.spec.split.from_ for c in compiled.credits if c.spec.split}
+    tx = [n for n, inp in compiled.plan.inputs.items()
+          if inp.key and inp.payee and n != "payees" and n not in splits]
+    return tx, splits
+
+
+def _data(compiled: CompiledPlan, profile: Profile, copies: int, scale: Decimal) -> dict:
+    plan = compiled.plan
+    tx, splits = _roles(compiled)
+    data: dict[str, list[dict]] = {}
+    for name, inp in plan.inputs.items():
+        rows = profile.rows.get(name, [])
+        if name in splits:
+            data[name] = []
+        elif name in tx:
+            data[name] = _copies(inp, rows[:1], copies, scale, profile.period)
+        elif name == "payees":
+            data[name] = [_no_manager(inp, r) for r in rows[:1]]
+        else:
+            data[name] = [dict(r) for r in rows]
+    return data
+
+
+def _no_manager(inp, row: dict) -> dict:
+    r = dict(row)
+    if inp.manager:
+        r[inp.rename.get(inp.manager, inp.manager)] = None  # a team of one
+    return r
+
+
+def _copies(inp, template: list[dict], copies: int, scale: Decimal, period: Period):
+    if not template:
+        return []
+    t = template[0]
+    key = inp.rename.get(inp.key, inp.key)
+    date_col = inp.rename.get(inp.date, inp.date) if inp.date else None
+    money = [inp.rename.get(c, c) for c, kind in inp.columns.items() if kind == "money"]
+    out = []
+    for i in range(copies):
+        r = dict(t)
+        r[key] = f"curve-{i + 1:04d}"
+        if date_col:
+            r[date_col] = period.start.isoformat()
+        for c in money:
+            if r.get(c) not in (None, ""):
+                r[c] = Decimal(str(r[c])) * scale
+        out.append(r)
+    return out
+
+
+def _run(compiled: CompiledPlan, profile: Profile, measure: str, copies: int,
+         scale: Decimal) -> Point | str:
+    problems: list = []
+    data = _data(compiled, profile, copies, scale)
+    tables = load_inline(compiled.plan, data, "curve", problems)
+    if problems:
+        return "; ".join(p.text for p in problems[:3])
+    try:
+        result = run_plan(compiled, tables, profile.period)
+    except Exception as e:  # noqa: BLE001 - a data problem of the made-up profile
+        probs = getattr(e, "problems", None)
+        return "; ".join(p.text for p in probs[:3]) if probs else str(e)
+    pr = result.payee(profile.payee)
+    if pr is None:
+        return f"the engine paid no payee '{profile.payee}'"
+    x = pr.measure_values.get(measure)
+    comps = {k: v for k, v in pr.components.items() if k not in CARRIED_COMPONENTS}
+    limited = sorted({ln.component for ln in pr.lines if ln.kind in ("cap", "floor")})
+    paid = {ln.component for ln in pr.lines if ln.kind in ("credit", "bonus")}
+    return Point(Decimal(x) if x is not None else None, pr.total, comps, limited,
+                 dict(pr.measure_values), paid)
+
+
+def pick_measure(compiled: CompiledPlan, name: str | None = None) -> tuple[str | None, str]:
+    """The x axis: the named measure, or the first one named *attainment*, or the first
+    a tier table is on, or the first ratio measure. (None, why) when there is none."""
+    measures = {m.name: m for m in compiled.measures}
+    if name:
+        return (name, "") if name in measures else (None, f"the plan has no measure '{name}'")
+    for m in compiled.measures:
+        if "attainment" in m.name:
+            return m.name, ""
+    for table in compiled.tier_tables:
+        basis = _basis_measure(compiled, table)
+        if basis is not None:
+            return basis, ""
+    for m in compiled.measures:
+        if m.expr.type is not None and m.expr.type.kind == RATIO:
+            return m.name, ""
+    return None, "the plan has no attainment (ratio) measure to draw against"
+
+
+def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None,
+            points: int = 81, up_to: Decimal | None = None) -> Curve:
+    """The curve for a profile. Problems come back in `curve.problems`, never raised."""
+    plan = compiled.plan
+    name, why = pick_measure(compiled, measure)
+    kind = next((m.expr.type.kind for m in compiled.measures if m.name == name
+                 and m.expr.type is not None), None)
+    curve = Curve(plan.plan, name or "", kind, profile.payee, profile.period.label,
+                  plan.currency)
+    if name is None:
+        curve.problems.append(why)
+        return curve
+    one = _run(compiled, profile, name, 1, Decimal(1))
+    if isinstance(one, str) or not one.x:
+        curve.problems.append(one if isinstance(one, str) else
+                              f"{name} stays at 0 with the profile's transactions; the "
+                              "curve needs a profile whose transactions move it")
+        return curve
+    by_size = _run(compiled, profile, name, 1, Decimal(2))
+    by_count = _run(compiled, profile, name, 2, Decimal(1))
+    for p in (by_size, by_count):
+        if isinstance(p, str):
+            curve.problems.append(p)
+            return curve
+    top = up_to or _extent(compiled, name)
+    step = top / (points - 1)
+    if _double(by_size.x, one.x):
+        plan_points = [(i, step / one.x) for i in range(points)]  # i copies of size step
+        for b in _bounds_on(compiled, name):  # just below and on each bound: steps show
+            n = max(1, int(b / step + Decimal("0.5")))
+            plan_points += [(n, b / (n * one.x)), (n, (b - step / 100) / (n * one.x))]
+        plan_points.sort(key=lambda cs: cs[0] * cs[1])
+    elif _double(by_count.x, one.x):
+        plan_points = sorted({(min(int(top * i / (points - 1) / one.x + Decimal("0.5")),
+                                   MAX_COPIES), Decimal(1)) for i in range(points)})
+    else:
+        curve.problems.append(f"{name} does not grow in step with the size or the number "
+                              "of the profile's transactions; no curve drawn")
+        return curve
+    for copies, scale in plan_points:
+        p = _run(compiled, profile, name, copies, scale)
+        if isinstance(p, str):
+            curve.problems.append(p)
+            return curve
+        if p.x is not None:
+            curve.points.append(p)
+    curve.markers = _tiers(compiled, curve) + _limits(curve) + _gates(compiled, curve)
+    return curve
+
+
+def _double(twice, once) -> bool:
+    """Whether `twice` is two times `once`, but for the last digits of a division."""
+    if twice is None or once is None:
+        return False
+    return abs(Decimal(twice) - 2 * Decimal(once)) <= abs(Decimal(once)) * Decimal("1e-20")
+
+
+def _bounds_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:
+    return sorted({b.high for name, table in compiled.tier_tables.items()
+                   if _basis_measure(compiled, name) == measure
+                   for b in table.bands if b.high is not None and b.high > 0})
+
+
+def _extent(compiled: CompiledPlan, measure: str) -> Decimal:
+    """How far the x axis runs: 200%, or past the last tier bound on the measure."""
+    bounds = _bounds_on(compiled, measure)
+    return max([Decimal(2)] + [bounds[-1] * Decimal("1.25")] if bounds else [Decimal(2)])
+
+
+def _basis_measure(compiled: CompiledPlan, table: str) -> str | None:
+    node = compiled.checked.exprs.get(("rates", table, "basis"))
+    if isinstance(node, ast.Ref):
+        res = compiled.checked.resolved.get(node)
+        if res is not None and res.kind == "measure":
+            return res.name
+    return None
+
+
+def _tiers(compiled: CompiledPlan, curve: Curve) -> list[Marker]:
+    out = []
+    for name, table in compiled.tier_tables.items():
+        basis = _basis_measure(compiled, name)
+        if basis is None:
+            continue
+        for band, above in zip(table.bands, table.bands[1:]):
+            if band.high is None:
+                continue
+            x = band.high if basis == curve.measure else _where(curve, basis, band.high)
+            if x is not None:
+                out.append(Marker("tier", x, f"{name}: {basis}", bound=band.high,
+                                  rates=(band.rate, above.rate), per_unit=table.per_unit))
+    return out
+
+
+def _where(curve: Curve, measure: str, value: Decimal) -> Decimal | None:
+    """The x at which another measure reaches `value`, between two engine points."""
+    pts = [(p.x, p.measures.get(measure)) for p in curve.points]
+    for (x0, v0), (x1, v1) in zip(pts, pts[1:]):
+        if v0 is None or v1 is None or v0 == v1:
+            continue
+        if min(v0, v1) <= value <= max(v0, v1):
+            return x0 + (x1 - x0) * (Decimal(value) - Decimal(v0)) / (Decimal(v1) - Decimal(v0))
+    return None
+
+
+def _limits(curve: Curve) -> list[Marker]:
+    out, seen = [], set()
+    for p in curve.points:
+        for c in p.limited:
+            if c not in seen:
+                seen.add(c)
+                out.append(Marker("cap", p.x, c, p.components.get(c, p.total)))
+    return out
+
+
+def _gates(compiled: CompiledPlan, curve: Curve) -> list[Marker]:
+    out = []
+    for e in compiled.earnings:
+        if e.when is None or e.spec.each:
+            continue
+        was = None
+        for p in curve.points:
+            on = e.name in p.paid
+            if was is not None and on != was:
+                out.append(Marker("gate", p.x, f"{e.name} {'on' if on else 'off'}"))
+            was = on
+    return out
