@@ -10,6 +10,7 @@ from ..engine.money import CONTEXT
 from . import check as check_cmds
 from . import demo as demo_cmds
 from . import diff as diff_cmds
+from . import render as render_cmds
 from . import run as run_cmds
 from . import store as store_cmds
 from . import targets as targets_cmds
@@ -21,7 +22,8 @@ def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""
 
 
-for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds, targets_cmds):
+for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds, targets_cmds,
+               render_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,0 +1,165 @@
+"""`compplan statements`, `compplan explain` and `compplan curve`: pay shown to people.
+
+    compplan statements RUN --out DIR     every payee's statement (HTML, PDF, CSV, JSON)
+                                          and an index page for admins
+    compplan explain RUN --payee ID       one payee's pay as a tree (--line N: one line)
+    compplan curve PLAN                   payout against attainment, PNG and SVG
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from ..engine import parse_period
+from .run import _compile
+from .store import db_option
+
+FORMATS = ("html", "pdf", "csv", "json")  # as render.publish writes them (imported late:
+# matplotlib and WeasyPrint take a while to load, and other commands need neither)
+
+
+@click.command()
+@click.argument("run_id", type=int)
+@click.option("--out", "out_dir", required=True, help="folder for the statements")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="only these formats (repeat; default: all four)")
+@click.option("--payee", "payees", multiple=True, help="only these payees (repeat)")
+@click.option("--no-curve", is_flag=True, help="leave the payout curve off the pages")
+@db_option
+def statements(run_id, out_dir, formats, payees, no_curve, db_url):
+    """Write each payee's statement of a stored run, and an index page for admins.
+
+    Each payee gets a folder of their own (send it to them as it is); index.html lists
+    everyone and is for comp admins and finance only.
+    """
+    from ..render import publish
+    from ..store import open_store
+    try:
+        report = publish.write_run(open_store(db_url), run_id, out_dir,
+                                   tuple(formats) or FORMATS, not no_curve,
+                                   list(payees) or None)
+    except LookupError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    for p in report.problems:
+        click.echo(f"warning: {p}", err=True)
+    click.echo(f"wrote statements for {len(report.entries)} payees in {report.out}/ "
+               f"(admins' index: {report.index})")
+
+
+@click.command()
+@click.argument("run_id", type=int)
+@click.option("--payee", required=True, help="the payee whose pay to explain")
+@click.option("--line", "line", type=int, default=None, help="only this line, in full")
+@db_option
+def explain(run_id, payee, line, db_url):
+    """Show one payee's pay as a tree: components, rules, lines, the data rows behind."""
+    from rich.console import Console
+
+    from ..render import explain as explain_mod
+    from ..render import rows, stored
+    from ..render.statement import build
+    from ..store import open_store
+    store = open_store(db_url)
+    with store.session() as s, tempfile.TemporaryDirectory() as tmp:
+        try:
+            sr = stored.open_run(s, run_id)
+        except LookupError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        pr = stored.payee_result(s, run_id, payee)
+        if pr is None:
+            click.echo(f"error: run {run_id} pays no payee '{payee}'", err=True)
+            sys.exit(1)
+        if line is not None and not any(ln.number == line for ln in pr.lines):
+            click.echo(f"error: {payee} has no line {line} in run {run_id} (lines 1 to "
+                       f"{len(pr.lines)})", err=True)
+            sys.exit(1)
+        tables, _ = rows.load(sr.compiled, rows.write_dataset(s, sr.run.dataset_id,
+                                                              Path(tmp)))
+        st = build(pr, sr.compiled, sr.header, "en", None,
+                   rows.own_rows(sr.compiled, tables, payee))
+        Console(highlight=False).print(explain_mod.tree(st, sr.compiled, tables, line))
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{pair}': write table.column=value",
+                                     param_hint="--payee-profile")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@click.command()
+@click.argument("plan", type=click.Path(dir_okay=False, exists=True))
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True),
+              help="take the profile from a payee in this data folder (with --payee)")
+@click.option("--payee", default=None, help="the payee whose profile to use")
+@click.option("--period", default=None, help="with --data: the period (e.g. 2026-Q1)")
+@click.option("--payee-profile", "profile_pairs", multiple=True, metavar="TABLE.COLUMN=VALUE",
+              help="set a value of the profile (repeat): quotas.amount=100000, "
+                   "payees.target_incentive=20000")
+@click.option("--measure", default=None, help="the x axis (default: the attainment measure)")
+@click.option("--up-to", default=None, help="how far the x axis runs (e.g. 250%)")
+@click.option("--points", default=81, show_default=True, type=click.IntRange(3, 2001))
+@click.option("--out", "out_dir", default="out", show_default=True)
+def curve(plan, data_dir, payee, period, profile_pairs, measure, up_to, points, out_dir):
+    """Draw pay against attainment for a payee profile (PNG and SVG).
+
+    Every point is the engine's own result for made-up data: the profile's targets and
+    KPIs as they are, its first transaction repeated or resized until the measure
+    lands on the point. Without --data the profile is a payee of the plan's scenarios.
+    Tier bounds, caps and gates are marked.
+    """
+    from ..render import chart, rows
+    from ..render import curve as curve_mod
+    compiled = _compile(plan)
+    if data_dir:
+        if not payee or not period:
+            raise click.BadParameter("with --data, name --payee and --period too",
+                                     param_hint="--data")
+        tables, problems = rows.load(compiled, data_dir)
+        if problems:
+            click.echo("\n".join(f"{p.where}: {p.text}" for p in problems[:10]), err=True)
+            sys.exit(1)
+        profile = curve_mod.profile_from_rows(compiled, rows.own_rows(compiled, tables, payee),
+                                              payee, parse_period(period))
+    else:
+        profiles = curve_mod.scenario_profiles(compiled)
+        if payee:
+            profiles = [p for p in profiles if p.payee == payee]
+        profile = curve_mod.first_that_moves(compiled, profiles, measure)
+        if profile is None:
+            click.echo("error: the plan has no scenario payee to draw for; use --data, "
+                       "--payee and --period", err=True)
+            sys.exit(1)
+    problems = curve_mod.override(profile, _settings(profile_pairs))
+    top = None
+    if up_to:
+        try:
+            top = Decimal(up_to[:-1]) / 100 if up_to.endswith("%") else Decimal(up_to)
+        except InvalidOperation:
+            raise click.BadParameter(f"'{up_to}' is not a number", param_hint="--up-to")
+    c = curve_mod.compute(compiled, profile, measure, points, top)
+    problems += c.problems
+    if problems or not c.points:
+        for p in problems or ["no points"]:
+            click.echo(f"error: {p}", err=True)
+        sys.exit(1)
+    paths = chart.write(c, Path(out_dir), f"{compiled.plan.plan}-curve-{profile.payee}")
+    click.echo(f"{compiled.plan.name}: pay against {c.measure} for {profile.payee} "
+               f"({profile.period.label}), {len(c.points)} points")
+    for m in c.markers:
+        click.echo(f"  {m.kind:<5} at {m.x.normalize()}: {m.label}"
+                   + (f" ({m.y})" if m.y is not None else ""))
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+COMMANDS = [statements, explain, curve]

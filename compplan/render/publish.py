@@ -1,0 +1,191 @@
+"""Write a run's statements: a folder per payee (HTML, PDF, CSV, JSON) and an index
+page for admins.
+
+Each payee's folder holds their statement and nothing else, so it can be sent to them
+as it is; the index, which lists everyone's pay, sits beside the folders and is for
+comp admins and finance. Whatever goes wrong for one payee (a PDF that cannot be laid
+out, a curve the profile cannot draw, an unknown locale) is reported on the index and
+in the returned report; the other payees' statements are still written.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from babel.numbers import get_currency_precision
+
+from ..engine.ir import CompiledPlan
+from ..engine.money import places_of
+from ..engine.results import PayeeResult, RunResult
+from ..periods import parse_period
+from . import chart, curve, html, parallel, pdf, rows, stored, tables
+from .locale import Fmt, resolve
+from .statement import Header, Note, Statement, YearToDate, build
+
+FORMATS = ("html", "pdf", "csv", "json")
+CURVE_NOTE = ("The curve is the plan worked out by the engine for a payee like you (your "
+              "targets, your first transaction repeated or resized); the dot is your pay "
+              "for this period.")
+
+
+@dataclass
+class Entry:
+    """One payee's line on the admins' index."""
+
+    payee: str
+    name: str
+    locale: str
+    lines: int
+    total: Decimal
+    currency: str
+    files: list[tuple[str, str]] = field(default_factory=list)  # (format, relative path)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    out: Path
+    index: Path | None
+    entries: list[Entry]
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{e.payee}: {p}" for e in self.entries for p in e.problems]
+
+
+class _Context:
+    """What every payee's statement of one run shares."""
+
+    def __init__(self, compiled: CompiledPlan, header: Header, data_dir: Path | None,
+                 formats=FORMATS, curves: bool = True):
+        self.compiled, self.header, self.formats, self.curves = compiled, header, formats, curves
+        self.tables, self.locales = {}, {}
+        if data_dir is not None:
+            self.tables, _ = rows.load(compiled, data_dir)
+            self.locales = rows.locales(compiled, data_dir)
+        step = compiled.plan.rounding.to
+        self.places = max(get_currency_precision(compiled.plan.currency),
+                          places_of(step) if step else 0)
+        self.period = parse_period(header.period)
+        self.default, self.default_problem = resolve(compiled.plan.locale)
+
+
+def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Statement:
+    """One payee's statement, with their own point on the payout curve where it can be
+    drawn from their own data."""
+    own = rows.own_rows(ctx.compiled, ctx.tables, pr.payee)
+    code, problem = resolve(ctx.locales.get(pr.payee), ctx.default)
+    st = build(pr, ctx.compiled, ctx.header, code, ytd, own)
+    st.problems = [p for p in (ctx.default_problem, problem) if p]
+    if ctx.curves:
+        _add_curve(ctx, st, own)
+    return st
+
+
+def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
+    profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
+    c = curve.compute(ctx.compiled, profile)
+    if c.problems or not c.points:
+        st.problems.append("no payout curve: " + (c.problems[0] if c.problems
+                                                   else "no points"))
+        return
+    x = next((m.value for m in st.measures if m.name == c.measure), None)
+    y = sum((k.amount for k in st.components if not k.carried), Decimal(0))
+    f = Fmt(st.locale, st.currency, ctx.places)
+    st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)
+    st.curve_note = Note(CURVE_NOTE)
+
+
+def _safe(pid: str, taken: set[str]) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", pid) or "_"
+    base, n = name, 2
+    while name.lower() in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_payee(ctx: _Context, st: Statement, folder: Path) -> Entry:
+    """The payee's own folder: their statement in every format asked for."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{ctx.header.plan_id}-{ctx.header.period}-{folder.name}"
+    entry = Entry(st.payee, st.name, st.locale, len(st.lines), st.total, st.currency,
+                  problems=list(st.problems))
+    page = html.statement_html(st, ctx.places)
+    if "html" in ctx.formats:
+        _write(folder / f"{stem}.html", page)
+    if "pdf" in ctx.formats:
+        tmp = folder / f"{stem}.pdf.tmp"
+        problem = pdf.write_pdf(page, tmp)
+        if problem:
+            entry.problems.append(problem)
+            tmp.unlink(missing_ok=True)
+        else:
+            tmp.replace(folder / f"{stem}.pdf")
+    if "csv" in ctx.formats:
+        _write(folder / f"{stem}.csv", tables.lines_csv(st))
+    if "json" in ctx.formats:
+        _write(folder / f"{stem}.json", tables.statement_json(st))
+    entry.files = [(fmt, f"{folder.name}/{stem}.{fmt}") for fmt in ctx.formats
+                   if (folder / f"{stem}.{fmt}").exists()]
+    return entry
+
+
+def _index(ctx: _Context, out: Path, entries: list[Entry]) -> Path:
+    total = sum((e.total for e in entries), Decimal(0))
+    path = out / "index.html"
+    _write(path, html.index_html(ctx.header, entries, total, ctx.places))
+    return path
+
+
+def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool = True,
+              payees: list[str] | None = None) -> Report:
+    """Every payee's statement of a stored run (or only `payees`), and the index."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    with store.session() as session, tempfile.TemporaryDirectory() as tmp:
+        sr = stored.open_run(session, run_id)
+        data = rows.write_dataset(session, sr.run.dataset_id, Path(tmp))
+        ctx = _Context(sr.compiled, sr.header, data, formats, curves)
+        work = []  # read everything from the store first: the second process cannot
+        for pid, _name in stored.payee_ids(session, run_id):
+            if payees is None or pid in payees:
+                work.append((stored.payee_result(session, run_id, pid),
+                             stored.year_to_date(session, sr.run, pid),
+                             out / _safe(pid, taken)))
+    entries = parallel.map_in_two(
+        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work)
+    return Report(out, _index(ctx, out, entries), entries)
+
+
+def header_of(compiled: CompiledPlan, result: RunResult) -> Header:
+    """A run worked out but not stored: no run id, and the plan file's hash as it is now."""
+    p = parse_period(result.period)
+    digest = hashlib.sha256(Path(compiled.file).read_bytes()).hexdigest() \
+        if Path(compiled.file).is_file() else ""
+    return Header(result.plan, result.plan_name, result.plan_version, digest, result.period,
+                  p.start, p.end, result.currency)
+
+
+def write_result(result: RunResult, compiled: CompiledPlan, data_dir: str | Path,
+                 out: str | Path, formats=FORMATS, curves: bool = True) -> Report:
+    """Statements straight from a run in memory (lines kept), without a store."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = _Context(compiled, header_of(compiled, result), Path(data_dir), formats, curves)
+    taken: set[str] = set()
+    work = [(pr, out / _safe(pr.payee, taken)) for pr in result.payees]
+    entries = parallel.map_in_two(
+        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work)
+    return Report(out, _index(ctx, out, entries), entries)
