@@ -11,7 +11,6 @@ them: proposed from history, approved and exported (compplan targets ...).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import random
 import tempfile
 from decimal import Decimal as D

@@ -15,6 +15,7 @@ report are exact.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -58,9 +59,8 @@ class Health:
 
 
 def _previous(period: Period) -> Period:
-    day = period.start.toordinal() - 1
-    import datetime as dt
-    d = dt.date.fromordinal(day)
+    """The period of the same kind just before: 2026-04 -> 2026-03."""
+    d = period.start - dt.timedelta(days=1)
     label = {"month": f"{d.year}-{d.month:02d}", "quarter": f"{d.year}-Q{(d.month - 1) // 3 + 1}",
              "year": str(d.year), "day": d.isoformat(),
              "week": "%d-W%02d" % d.isocalendar()[:2]}.get(period.kind, d.isoformat())
