@@ -39,6 +39,14 @@ def _show(x, unit: str) -> str:
     return fmt(x, unit)
 
 
+def _weight(x) -> str:
+    """A weight as shown: whole numbers as they are, others to the cent (exact inside)."""
+    x = frac(x)
+    if x.denominator == 1:
+        return fmt(Decimal(x.numerator), "number")
+    return fmt(Decimal(x.numerator) / Decimal(x.denominator), "money")
+
+
 def finish(w: Worked, step: Decimal, unit: str) -> Worked:
     """The exact value rounded half up to the KPI's step; the rounding shown if any."""
     rounded = round_half_up(w.value, step)
@@ -106,14 +114,15 @@ def top_down(total: Decimal, weights: Mapping[str, object], *, floor: Decimal | 
     pool = T - fixed
     out: dict[str, Worked] = {}
     naive = {i: T * w[i] / W for i in ids}
-    share = f"{fmt(total, unit)} x {{w}} / {_show(W, 'number')} ({basis})"
+    share = f"{fmt(total, unit)} x {{w}} / {_weight(W)} ({basis})"
     for i in at_floor:
         out[i] = Worked(Decimal(F.numerator) / F.denominator,
-                        f"{share.format(w=_show(w[i], 'number'))} = {_show(naive[i], unit)}, "
-                        f"below the floor: {fmt(floor, unit)}")
+                        f"{share.format(w=_weight(w[i]))} = {_show(naive[i], unit)}"
+                        + (f", below the floor: {fmt(floor, unit)}" if floor is not None
+                           else ""))
     for i in at_cap:
         out[i] = Worked(Decimal(C.numerator) / C.denominator,
-                        f"{share.format(w=_show(w[i], 'number'))} = {_show(naive[i], unit)}, "
+                        f"{share.format(w=_weight(w[i]))} = {_show(naive[i], unit)}, "
                         f"above the cap: {fmt(cap, unit)}")
     if free:
         pool_dec = Decimal(pool.numerator) / Decimal(pool.denominator)
@@ -122,19 +131,19 @@ def top_down(total: Decimal, weights: Mapping[str, object], *, floor: Decimal | 
         except SplitError as e:
             raise ProposeError(f"{e}: the total, floor and cap must be in steps of {step}")
         W_free = sum((w[i] for i in free), Fraction(0))
-        if at_floor or at_cap:
+        if at_cap or (at_floor and F):
             taken = []
             if at_cap:
                 taken.append(f"{_show(C * len(at_cap), unit)} at the cap")
-            if at_floor:
+            if at_floor and F:
                 taken.append(f"{_show(F * len(at_floor), unit)} at the floor")
             head = f"({fmt(total, unit)} - " + " - ".join(taken) + ")"
         else:
             head = fmt(total, unit)
         for i, part in zip(free, parts):
             rounded = "" if frac(part) == pool * w[i] / W_free else " (largest remainder)"
-            out[i] = Worked(part, f"{head} x {_show(w[i], 'number')} / "
-                                  f"{_show(W_free, 'number')} ({basis}) = "
+            out[i] = Worked(part, f"{head} x {_weight(w[i])} / "
+                                  f"{_weight(W_free)} ({basis}) = "
                                   f"{fmt(part, unit)}{rounded}")
     return {i: out[i] for i in ids}
 
