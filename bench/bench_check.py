@@ -34,7 +34,7 @@ version: 1
 effective: {from: 2026-01-01, to: 2026-12-31}
 period: quarter
 currency: USD
-rounding: {to: 0.01, mode: half_up, per: line}
+rounding: {to: 0.01, mode: half_up}
 
 inputs:
   payees: {key: rep_id, manager: manager_id,
