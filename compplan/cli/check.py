@@ -38,7 +38,7 @@ def check(plans: tuple[str, ...], fmt: str) -> None:
                    f"{n_err} error{'s' if n_err != 1 else ''}")
         if n_warn:
             summary += f", {n_warn} warning{'s' if n_warn != 1 else ''}"
-        click.echo(summary, err=bool(problems))
+        click.echo(summary)  # after the problems, on the same stream, so they stay in order
     sys.exit(1 if errors else 0)
 
 

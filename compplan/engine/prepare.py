@@ -243,7 +243,7 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
                     continue
                 exact[key] = row
             elif relation == "part":
-                parts.setdefault(key, []).append(row)
+                parts.setdefault(key, []).append((row, share))
             elif key not in longer or days < longer[key][2]:
                 longer[key] = (row, share, days)
         chosen: dict[tuple, dict] = {}
@@ -255,9 +255,9 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
             row["_share_of_period"] = share
             chosen[key] = row
         for key, rows in parts.items():
-            row = dict(rows[0])
+            row = dict(rows[0][0])
             for col in amounts:
-                vals = [r.get(col) for r in rows if r.get(col) is not None]
+                vals = [r.get(col) * share for r, share in rows if r.get(col) is not None]
                 row[col] = sum(vals) if vals else None
             row["_parts"] = len(rows)
             chosen[key] = row
@@ -338,7 +338,9 @@ def _row_order(row: dict):
 def _span_relation(label: str, period: Period, weights: dict):
     """How a row's period relates to the run's: (exact | part | longer | None, share, days).
 
-    share: the part of a longer span's amounts that falls in the run's period."""
+    share: the part of the row's amounts that falls in the run's period (all of it for
+    a span inside the period; by days, or the plan's weights, for one around it or
+    across its edge)."""
     if label == period.label:
         return "exact", Decimal(1), period.days
     try:
@@ -354,6 +356,11 @@ def _span_relation(label: str, period: Period, weights: dict):
             w = weights.get(str(period.number_within(p)))
             return "longer", (Decimal(w) if w is not None else Decimal(0)), p.days
         return "longer", period.share_of(p), p.days
+    first, last = max(p.start, period.start), min(p.end, period.end)
+    if first <= last:
+        # a span across the period's edge (a week from March into April): the days of it
+        # inside the period count, as a part
+        return "part", Decimal((last - first).days + 1) / Decimal(p.days), p.days
     return None, None, 0
 
 

@@ -52,3 +52,38 @@ def test_targets_of_shorter_longer_and_exact_spans(tmp_path):
     [outcome] = run_scenarios(load_plan(path))
     assert outcome.passed, outcome.differences + [p.message for p in outcome.problems]
     assert outcome.result.payee("yearly").measures["revenue_target"] == "2,800.00"
+
+
+WEEKLY = """
+plan: weekly
+name: Weekly targets in a monthly plan
+period: month
+currency: USD
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  targets: {payee: rep_id, period: span, columns: {revenue: money}}
+measures:
+  revenue_target: targets.revenue
+earnings:
+  nothing: {value: 0}
+scenarios:
+  - name: weeks across the month's edges
+    period: 2026-02
+    data:
+      payees: [{rep_id: ann, name: Ann}]
+      targets:
+        - {rep_id: ann, span: 2026-W05, revenue: 700}  # Jan 26 - Feb 1: 1 day in February
+        - {rep_id: ann, span: 2026-W06, revenue: 700}  # Feb 2 - Feb 8: all 7
+        - {rep_id: ann, span: 2026-W09, revenue: 700}  # Feb 23 - Mar 1: 6 days
+        - {rep_id: ann, span: 2026-W10, revenue: 700}  # March: none
+    expect:
+      # 700 x 1/7 + 700 + 700 x 6/7 = 100 + 700 + 600 = 1,400
+      ann: {revenue_target: 1400}
+"""
+
+
+def test_weekly_targets_across_a_months_edges_count_by_their_days(tmp_path):
+    path = tmp_path / "weekly.yaml"
+    path.write_text(WEEKLY)
+    [outcome] = run_scenarios(load_plan(path))
+    assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
