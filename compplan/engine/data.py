@@ -33,6 +33,12 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
 
+# A number with more digits before the point than this (1e18 and up) is no amount or
+# count, but a typo or an attack: 1e999999 would pass as finite and then fail rounding
+# (or, as an integer, take seconds to build)
+MAX_DIGITS = 17
+
+
 def parse_cell(kind: str, text: str):
     """Text -> typed value; ValueError with what was expected."""
     s = text.strip()
@@ -47,7 +53,7 @@ def parse_cell(kind: str, text: str):
             v = Decimal(raw)
         except InvalidOperation:
             raise ValueError(_expect(kind)) from None
-        if not v.is_finite():
+        if not v.is_finite() or v.adjusted() > MAX_DIGITS:
             raise ValueError(_expect(kind))
         if kind == "ratio" and s.endswith("%"):
             v = v / 100
@@ -215,7 +221,7 @@ def _text(s: str) -> str:
 
 def _decimal(s: str) -> Decimal:
     v = Decimal(s)
-    if not v.is_finite() or "_" in s:
+    if not v.is_finite() or "_" in s or v.adjusted() > MAX_DIGITS:
         raise ValueError("not a plain number")
     return v
 

@@ -79,3 +79,11 @@ def test_check_then_apply():
     got = live.apply(batch)
     assert (got.accepted, got.affected) == (1, ["dev"])
     assert live.payee("dev").measures["attainment"] == "108.3333%"
+
+
+def test_an_absurd_number_is_a_bad_value_not_a_crash():
+    live = _live("ae.yaml", "ae")
+    for amount in ("1e999999", "1E+18", "-9e30"):
+        got = live.ingest("deals", [_deal("dev", amount, "BIG")])
+        assert [(p.row, p.code, p.column) for p in got.rejected] == [(1, "bad-value", "amount")]
+    assert live.ingest("deals", [_deal("dev", "99999999999999999", "OK")]).accepted == 1
