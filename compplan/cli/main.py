@@ -14,6 +14,7 @@ from . import render as render_cmds
 from . import run as run_cmds
 from . import store as store_cmds
 from . import targets as targets_cmds
+from . import web as web_cmds
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,7 +24,7 @@ def cli() -> None:
 
 
 for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds, targets_cmds,
-               render_cmds):
+               render_cmds, web_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,0 +1,154 @@
+"""Admin and finance: the open periods, runs (approve and mark paid are finance's), a
+plan uploaded and checked (each problem with its line, column and a caret), API tokens,
+and the audit log."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from starlette.responses import Response
+
+from ..engine.money import fmt_money
+from ..lang import check_source
+from ..store import lifecycle
+from ..store.models import AuditEntry, Run
+from ..store.portal import ApiToken, Dispute, IngestedRow
+from .auth import create_token, revoke_token
+from .endpoint import Ctx, page
+from .live import save_live_run
+from .security import Refused
+
+
+def _runs(ctx: Ctx, limit: int = 50) -> list[Run]:
+    return list(ctx.db.execute(select(Run).where(Run.status != "replaced")
+                               .order_by(Run.id.desc()).limit(limit)).scalars())
+
+
+@page(roles=("admin", "finance"))
+def overview(ctx: Ctx) -> Response:
+    counts = dict(ctx.db.execute(select(IngestedRow.plan_id, func.count()).group_by(
+        IngestedRow.plan_id)).all())
+    open_disputes = ctx.db.execute(select(func.count()).select_from(Dispute).where(
+        Dispute.status != "resolved")).scalar()
+    return ctx.render("admin.html", plans=list(ctx.portal.plans.values()),
+                      failed=ctx.portal.failed, counts=counts, runs=_runs(ctx, 20),
+                      open_disputes=open_disputes, fmt_money=fmt_money)
+
+
+@page(roles=("admin", "finance"))
+def runs_page(ctx: Ctx) -> Response:
+    return ctx.render("runs.html", runs=_runs(ctx, 500), fmt_money=fmt_money)
+
+
+@page(roles=("admin",))
+def save_run(ctx: Ctx) -> Response:
+    lp = ctx.portal.plan(ctx.path("plan"))
+    saved = save_live_run(ctx.portal, lp, ctx.account.login)
+    return ctx.redirect(f"/admin/runs#run-{saved.run.id}")
+
+
+def _transition(ctx: Ctx, fn) -> Response:
+    run_id = ctx.int_path("run")
+    try:
+        with ctx.portal.write_lock if ctx.portal.store.dialect == "sqlite" else _Null():
+            fn(ctx.portal.store, run_id, ctx.account.login)
+    except lifecycle.LifecycleError as e:
+        raise Refused(409, str(e))
+    return ctx.redirect(f"/admin/runs#run-{run_id}")
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+@page(roles=("finance",))
+def approve(ctx: Ctx) -> Response:
+    return _transition(ctx, lifecycle.approve)
+
+
+@page(roles=("finance",))
+def pay(ctx: Ctx) -> Response:
+    return _transition(ctx, lifecycle.mark_paid)
+
+
+# ------------------------------------------------------------------ checking a plan
+
+def _problems(text: str, name: str) -> list[dict]:
+    checked = check_source(text, name)
+    lines = text.split("\n")
+    out = []
+    for p in checked.problems.sorted():
+        src = caret = ""
+        if p.line is not None and 0 < p.line <= len(lines):
+            src = lines[p.line - 1].rstrip("\r")
+            if p.col is not None:
+                caret = "".join("\t" if c == "\t" else " " for c in src[: p.col - 1]) + "^"
+        out.append({"where": p.where, "severity": p.severity, "message": p.text,
+                    "source": src, "caret": caret, "hint": p.hint or ""})
+    return out
+
+
+@page(roles=("admin", "finance"))
+def check_form(ctx: Ctx) -> Response:
+    return ctx.render("check.html", name="", problems=None)
+
+
+@page(roles=("admin", "finance"))
+def check_plan(ctx: Ctx) -> Response:
+    name, data = ctx.files.get("plan", ("", b""))
+    if not data:
+        raise Refused(400, "choose a plan file (.yaml) to check")
+    name = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or "plan.yaml"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise Refused(400, f"{name} is not UTF-8 text (byte {e.start})", "save it as UTF-8")
+    problems = _problems(text, name)
+    errors = sum(p["severity"] == "error" for p in problems)
+    return ctx.render("check.html", status=200, name=name, problems=problems, errors=errors,
+                      warnings=len(problems) - errors)
+
+
+# ------------------------------------------------------------------ tokens and audit
+
+@page(roles=("admin",))
+def tokens_page(ctx: Ctx) -> Response:
+    rows = list(ctx.db.execute(select(ApiToken).order_by(ApiToken.id.desc())).scalars())
+    return ctx.render("tokens.html", tokens=rows, created=None, plans=sorted(ctx.portal.plans))
+
+
+@page(roles=("admin",))
+def create_token_page(ctx: Ctx) -> Response:
+    name = (ctx.form.get("name") or "").strip()[:200]
+    plan = ctx.form.get("plan") or None
+    if not name:
+        raise Refused(400, "name the token (who or what will use it)")
+    if plan and plan not in ctx.portal.plans:
+        raise Refused(400, f"there is no open period for plan '{plan[:60]}'")
+    row, plain = ctx.portal.write(lambda db: create_token(db, name, ctx.account.login, plan))
+    rows = list(ctx.db.execute(select(ApiToken).order_by(ApiToken.id.desc())).scalars())
+    return ctx.render("tokens.html", tokens=rows, created=(row, plain),
+                      plans=sorted(ctx.portal.plans))
+
+
+@page(roles=("admin",))
+def revoke_token_page(ctx: Ctx) -> Response:
+    tid = ctx.int_path("id")
+    ctx.portal.write(lambda db: revoke_token(db, tid, ctx.account.login))
+    return ctx.redirect("/admin/tokens")
+
+
+@page(roles=("admin", "finance"))
+def audit_page(ctx: Ctx) -> Response:
+    before = ctx.query_int("before")
+    q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(100)
+    if before is not None:
+        q = q.where(AuditEntry.seq < before)
+    rows = list(ctx.db.execute(q).scalars())
+    entries = [(e, json.loads(e.payload)) for e in rows]
+    return ctx.render("audit.html", entries=entries,
+                      older=rows[-1].seq if len(rows) == 100 else None)

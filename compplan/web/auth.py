@@ -1,0 +1,287 @@
+"""Who is asking, and what they may see.
+
+Accounts have one role: rep, manager, admin or finance. A rep or manager is linked to a
+payee id; a rep sees that payee's figures only, a manager those of everyone below them in
+the plan's hierarchy (direct and indirect reports) and their own; admin and finance see
+every payee. Anything else is answered 404, the same as a payee that does not exist, so
+guessing ids tells nothing.
+
+Passwords are kept as argon2id hashes (argon2-cffi). A session is a cookie signed with
+HMAC-SHA256 (HttpOnly, SameSite=Lax, Secure over HTTPS), carrying the account id, when
+it was issued, a CSRF token that every form must send back, and a fingerprint of the
+password hash, so that changing a password ends every session of the account. Failed
+logins are counted per login name and per address; past the limit, logins are refused
+for a while (429). API tokens are random, shown once, kept as SHA-256 hashes,
+revocable, and scoped to ingest (optionally to one plan).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..store import audit
+from ..store.models import now
+from ..store.portal import ROLES, Account, ApiToken, PortalSetting
+from .security import Refused
+
+COOKIE = "compplan_session"
+SESSION_AGE = 12 * 3600
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("not a password")  # a login for no account costs the same time
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    """Cookies that cannot be forged or edited without the key."""
+
+    def __init__(self, key: bytes):
+        self.key = key
+
+    def sign(self, data: dict) -> str:
+        body = _b64(json.dumps(data, separators=(",", ":")).encode())
+        mac = hmac.new(self.key, body.encode(), hashlib.sha256).digest()
+        return body + "." + _b64(mac)
+
+    def unsign(self, token: str, max_age: int = SESSION_AGE) -> dict | None:
+        try:
+            body, mac = token.split(".", 1)
+            good = hmac.new(self.key, body.encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(good, _unb64(mac)):
+                return None
+            data = json.loads(_unb64(body))
+        except (ValueError, TypeError):  # bad base64, JSON, or shape: not ours
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("t"), int):
+            return None
+        if time.time() - data["t"] > max_age:
+            return None
+        return data
+
+
+def session_key(db: Session) -> bytes:
+    """The key sessions are signed with: COMPPLAN_SECRET, else one made on first start
+    and kept in the store, so that every process serving the store shares it."""
+    import os
+    env = os.environ.get("COMPPLAN_SECRET")
+    if env:
+        return env.encode()
+    row = db.get(PortalSetting, "session_key")
+    if row is None:
+        db.add(PortalSetting(name="session_key", value=secrets.token_hex(32)))
+        try:
+            db.commit()
+        except IntegrityError:  # another process made it first
+            db.rollback()
+        row = db.get(PortalSetting, "session_key")
+    return row.value.encode()
+
+
+def fingerprint(account: Account) -> str:
+    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
+
+
+def new_session(account: Account | None) -> dict:
+    data = {"t": int(time.time()), "c": secrets.token_urlsafe(24)}
+    if account is not None:
+        data.update(a=account.id, p=fingerprint(account))
+    return data
+
+
+def session_account(db: Session, data: dict | None) -> Account | None:
+    if not data or not isinstance(data.get("a"), int):
+        return None
+    account = db.get(Account, data["a"])
+    if account is None or not account.active or data.get("p") != fingerprint(account):
+        return None
+    return account
+
+
+def check_csrf(data: dict | None, sent: str | None) -> None:
+    good = (data or {}).get("c")
+    if not good or not sent or not hmac.compare_digest(str(good), str(sent)):
+        raise Refused(403, "this form has expired or did not come from this site",
+                      "reload the page and try again")
+
+
+class LoginLimiter:
+    """Failed logins per login name and per address over a sliding window. Kept in the
+    process: a restart forgets, which is acceptable for slowing guessing down."""
+
+    def __init__(self, per_login: int = 5, per_address: int = 20, window: float = 900):
+        self.per_login, self.per_address, self.window = per_login, per_address, window
+        self._fails: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, at: float) -> deque:
+        q = self._fails.setdefault(key, deque())
+        while q and at - q[0] > self.window:
+            q.popleft()
+        return q
+
+    def wait(self, login: str, address: str) -> int:
+        """Seconds until another attempt is taken (0: now)."""
+        at = time.monotonic()
+        with self._lock:
+            waits = []
+            for key, limit in (("l:" + login.lower(), self.per_login),
+                               ("a:" + address, self.per_address)):
+                q = self._recent(key, at)
+                if len(q) >= limit:
+                    waits.append(int(self.window - (at - q[0])) + 1)
+            return max(waits, default=0)
+
+    def failed(self, login: str, address: str) -> None:
+        at = time.monotonic()
+        with self._lock:
+            for key in ("l:" + login.lower(), "a:" + address):
+                self._recent(key, at).append(at)
+
+    def succeeded(self, login: str) -> None:
+        with self._lock:
+            self._fails.pop("l:" + login.lower(), None)
+
+
+def authenticate(db: Session, login: str, password: str) -> Account | None:
+    account = db.execute(select(Account).where(Account.login == login)).scalar_one_or_none()
+    if account is None or not account.active:
+        verify_password(_DUMMY, password)
+        return None
+    return account if verify_password(account.password_hash, password) else None
+
+
+# ------------------------------------------------------------------ accounts and tokens
+
+def create_account(db: Session, login: str, role: str, password: str, payee: str | None,
+                   name: str = "", actor: str = "setup") -> Account:
+    if role not in ROLES:
+        raise Refused(400, f"'{role}' is not a role", "one of: " + ", ".join(ROLES))
+    if role in ("rep", "manager") and not payee:
+        raise Refused(400, f"a {role} account needs the payee id it belongs to")
+    if not login.strip() or len(password) < 8:
+        raise Refused(400, "a login needs a name and a password of 8 characters or more")
+    if db.execute(select(Account).where(Account.login == login)).scalar_one_or_none():
+        raise Refused(409, f"there is already an account '{login}'")
+    account = Account(login=login, name=name or login, role=role, payee=payee or None,
+                      password_hash=hash_password(password))
+    db.add(account)
+    db.flush()
+    audit.append(db, actor, "account.created", f"account {login}", role=role, payee=payee)
+    return account
+
+
+TOKEN_PREFIX = "cpt_"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db: Session, name: str, actor: str, plan_id: str | None = None
+                 ) -> tuple[ApiToken, str]:
+    """A new ingest token; the token itself is returned once and never kept."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(name=name, token_hash=token_hash(plain), scope="ingest", plan_id=plan_id,
+                   created_by=actor)
+    db.add(row)
+    db.flush()
+    audit.append(db, actor, "token.created", f"token {row.id}", name=name, scope="ingest",
+                 plan=plan_id)
+    return row, plain
+
+
+def revoke_token(db: Session, token_id: int, actor: str) -> ApiToken:
+    row = db.get(ApiToken, token_id)
+    if row is None:
+        raise Refused(404, f"there is no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_by = now(), actor
+        audit.append(db, actor, "token.revoked", f"token {row.id}", name=row.name)
+    return row
+
+
+def token_for(db: Session, header: str | None, plan_id: str) -> ApiToken:
+    """The token a request carries (Authorization: Bearer ...), if it may ingest into
+    the plan; else Refused 401 (none, unknown or revoked) or 403 (another scope)."""
+    if not header or not header.startswith("Bearer "):
+        raise Refused(401, "send an API token: Authorization: Bearer <token>",
+                      "create one with: compplan tokens create NAME")
+    plain = header[len("Bearer "):].strip()
+    row = db.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(plain))
+                     ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise Refused(401, "this API token is unknown or revoked")
+    if row.scope != "ingest" or (row.plan_id and row.plan_id != plan_id):
+        raise Refused(403, f"this API token may not ingest into plan '{plan_id}'")
+    return row
+
+
+# ------------------------------------------------------------------ who sees what
+
+def sees_all(account: Account) -> bool:
+    return account.role in ("admin", "finance")
+
+
+def may_see(account: Account, payee: str, managers: dict[str, str]) -> bool:
+    """Whether the account may see this payee's figures, given the plan's hierarchy
+    (payee -> manager)."""
+    if sees_all(account):
+        return True
+    if not account.payee:
+        return False
+    if payee == account.payee:
+        return True
+    if account.role != "manager":
+        return False
+    seen, m = set(), managers.get(payee)
+    while m and m not in seen:
+        if m == account.payee:
+            return True
+        seen.add(m)
+        m = managers.get(m)
+    return False
+
+
+@dataclass
+class Visitor:
+    """The request's account (None: not logged in) and its session data."""
+
+    account: Account | None
+    session: dict | None
+
+
+def page_context(request) -> dict:
+    visitor = getattr(request.state, "visitor", None)
+    data = visitor.session if visitor else None
+    return {"account": visitor.account if visitor else None,
+            "csrf": (data or {}).get("c", "")}

@@ -1,0 +1,60 @@
+"""`compplan serve --demo`: a store built from the sample plans and data of plans/, with
+one account of each role, so the portal can be seen in one command.
+
+Each sample of plans/data/samples.yaml becomes an open period (live), and a draft run
+of it is saved, so there are statements to read and lines to dispute. Passwords are
+made afresh each time and printed; the demo is meant for this machine only.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..engine import load_plan
+from ..errors import CompplanError
+from ..store import lifecycle
+from ..store.db import Store
+from .auth import create_account, create_token
+from .live import open_period
+
+# login, role, payee: the manager plan's rep Ana and her manager Max, the AE plan's Ann
+ACCOUNTS = [("ana", "rep", "ana", "Ana Alves"), ("ann", "rep", "ann", "Ann Alvarez"),
+            ("max", "manager", "max", "Max Moreau"), ("admin", "admin", None, "Comp admin"),
+            ("finance", "finance", None, "Finance")]
+
+
+@dataclass
+class Demo:
+    accounts: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+    token: str = ""
+    opened: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo",
+               passwords: dict[str, str] | None = None) -> Demo:
+    base = Path(plans_dir)
+    manifest = yaml.safe_load((base / "data" / "samples.yaml").read_text(encoding="utf-8"))
+    demo = Demo()
+    for entry in manifest["samples"]:
+        path = base / entry["plan"]
+        try:
+            compiled = load_plan(path)
+            open_period(store, compiled, path.read_bytes(), base / entry["data"],
+                        str(entry["period"]), actor)
+            lifecycle.save_run(store, compiled, base / entry["data"], str(entry["period"]),
+                               actor)
+            demo.opened.append(f"{compiled.plan.plan} {entry['period']}")
+        except (CompplanError, lifecycle.LifecycleError) as e:
+            demo.skipped.append(f"{path}: {str(e).splitlines()[0]}")
+    with store.session() as db:
+        for login, role, payee, name in ACCOUNTS:
+            password = (passwords or {}).get(login) or secrets.token_urlsafe(9)
+            create_account(db, login, role, password, payee, name, actor)
+            demo.accounts.append((login, role, payee, password))
+        _, demo.token = create_token(db, "demo ingest", actor)
+        db.commit()
+    return demo

@@ -1,0 +1,58 @@
+"""The dispute pages: a rep's own disputes and their status; admin and finance's queue,
+where each is answered and then resolved."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.responses import Response
+
+from ..store.portal import Dispute
+from . import disputes as logic
+from .auth import sees_all
+from .endpoint import Ctx, page
+from .security import Refused
+
+STATUSES = ("open", "answered", "resolved")
+
+
+@page()
+def dispute_list(ctx: Ctx) -> Response:
+    status = ctx.query("status")
+    if status and status not in STATUSES:
+        raise Refused(400, f"'{status[:40]}' is not a status", "one of: " + ", ".join(STATUSES))
+    q = select(Dispute).order_by(Dispute.id.desc()).limit(500)
+    if not sees_all(ctx.account):
+        q = q.where(Dispute.payee == (ctx.account.payee or ""))
+    if status:
+        q = q.where(Dispute.status == status)
+    rows = list(ctx.db.execute(q).scalars())
+    return ctx.render("disputes.html", disputes=rows, status=status, describe=logic.describe,
+                      staff=sees_all(ctx.account))
+
+
+def _visible(ctx: Ctx) -> Dispute:
+    d = ctx.db.get(Dispute, ctx.int_path("id"))
+    if d is None or not (sees_all(ctx.account) or d.payee == ctx.account.payee):
+        raise Refused(404, f"there is no dispute {ctx.path('id')} that you can see")
+    return d
+
+
+@page()
+def dispute_page(ctx: Ctx) -> Response:
+    d = _visible(ctx)
+    return ctx.render("dispute.html", d=d, describe=logic.describe,
+                      staff=sees_all(ctx.account))
+
+
+@page(roles=("admin", "finance"))
+def answer(ctx: Ctx) -> Response:
+    did = ctx.int_path("id")
+    ctx.portal.write(lambda db: logic.answer(db, ctx.account, did, ctx.form.get("answer")))
+    return ctx.redirect(f"/disputes/{did}")
+
+
+@page(roles=("admin", "finance"))
+def resolve(ctx: Ctx) -> Response:
+    did = ctx.int_path("id")
+    ctx.portal.write(lambda db: logic.resolve(db, ctx.account, did, ctx.form.get("outcome", ""),
+                                              ctx.form.get("reason"), ctx.form.get("amount")))
+    return ctx.redirect(f"/disputes/{did}")

@@ -1,0 +1,129 @@
+"""Disputes: a rep questions one line of a statement, and gets an answer.
+
+    open -> answered -> resolved (accepted | rejected)
+
+A rep opens a dispute on a line of their own statement, with a comment. Admin or
+finance answers it, then resolves it: rejected, or accepted with the amount to pay (or
+recover, negative). An accepted dispute is paid once, as a 'dispute' line of the next
+run saved for the plan (store/carry.py). Every step is an audit entry, in the same
+transaction as the change. Refusals are `Refused` with a sentence saying why.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine.money import fmt_money
+from ..store import audit
+from ..store.lifecycle import line_key
+from ..store.models import LineItem, Run, now
+from ..store.portal import Account, Dispute
+from .security import Refused
+
+MAX_TEXT = 4000
+
+
+def _text(value: str | None, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Refused(400, f"write {what}")
+    if len(value) > MAX_TEXT:
+        raise Refused(400, f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})")
+    return value
+
+
+def open_dispute(db: Session, account: Account, run_id: int, payee: str, number: int,
+                 comment: str) -> Dispute:
+    """A rep's question about line `number` of their statement in run `run_id`."""
+    if account.role != "rep" or account.payee != payee:
+        raise Refused(403, "only the rep whose statement it is can dispute its lines")
+    run = db.get(Run, run_id)
+    line = db.get(LineItem, (run_id, payee, number)) if run else None
+    if run is None or line is None or run.status == "replaced":
+        raise Refused(404, f"there is no line {number} on your statement in run {run_id}")
+    comment = _text(comment, "what is wrong with the line")
+    taken = db.execute(select(Dispute).where(
+        Dispute.run_id == run_id, Dispute.payee == payee, Dispute.line_number == number,
+        Dispute.status != "resolved")).scalar_one_or_none()
+    if taken is not None:
+        raise Refused(409, f"this line is already disputed (dispute {taken.id}, "
+                      f"{taken.status})")
+    sources = " ".join(json.loads(line.sources))
+    d = Dispute(run_id=run_id, plan_id=run.plan_id, period=run.period, payee=payee,
+                line_number=number, line_key=line.key or line_key(line.component, [], line.kind),
+                line_amount=line.amount,
+                line_summary=f"{line.component}: {line.formula}" + (f" ({sources})"
+                                                                    if sources else ""),
+                comment=comment, status="open", opened_by=account.login)
+    db.add(d)
+    db.flush()
+    audit.append(db, account.login, "dispute.opened", f"dispute {d.id}", run=run_id,
+                 payee=payee, line=number, amount=str(line.amount), comment=comment)
+    return d
+
+
+def _staff(account: Account) -> None:
+    if account.role not in ("admin", "finance"):
+        raise Refused(403, "disputes are answered and resolved by admin or finance")
+
+
+def _get(db: Session, dispute_id: int) -> Dispute:
+    d = db.get(Dispute, dispute_id)
+    if d is None:
+        raise Refused(404, f"there is no dispute {dispute_id}")
+    return d
+
+
+def answer(db: Session, account: Account, dispute_id: int, text: str) -> Dispute:
+    _staff(account)
+    d = _get(db, dispute_id)
+    if d.status != "open":
+        raise Refused(409, f"dispute {d.id} is {d.status}; only an open dispute is answered")
+    d.answer = _text(text, "the answer")
+    d.status, d.answered_by, d.answered_at = "answered", account.login, now()
+    audit.append(db, account.login, "dispute.answered", f"dispute {d.id}", answer=d.answer)
+    return d
+
+
+def parse_amount(text: str | None) -> Decimal:
+    """An adjustment as a person writes it: 250, 250.00, -1,200.50."""
+    raw = (text or "").replace(",", "").strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise Refused(400, f"'{text}' is not an amount", "write it like 250.00 or -120.50")
+    if not value.is_finite() or value == 0 or value.as_tuple().exponent < -2 or \
+            abs(value) >= Decimal("1e12"):
+        raise Refused(400, f"'{text}' is not an amount to pay",
+                      "a non-zero amount with at most two decimals")
+    return value.quantize(Decimal("0.01"))
+
+
+def resolve(db: Session, account: Account, dispute_id: int, outcome: str, reason: str,
+            amount: str | None = None) -> Dispute:
+    """Close an answered dispute. Accepted: `amount` is paid (or, negative, recovered)
+    by the next saved run of the plan."""
+    _staff(account)
+    d = _get(db, dispute_id)
+    if d.status != "answered":
+        raise Refused(409, f"dispute {d.id} is {d.status}; answer it before resolving it"
+                      if d.status == "open" else f"dispute {d.id} is already resolved")
+    if outcome not in ("accepted", "rejected"):
+        raise Refused(400, "a dispute is resolved as accepted or rejected")
+    d.resolution = _text(reason, "the reason")
+    d.amount = parse_amount(amount) if outcome == "accepted" else None
+    d.status, d.outcome, d.resolved_by, d.resolved_at = "resolved", outcome, account.login, now()
+    audit.append(db, account.login, "dispute.resolved", f"dispute {d.id}", outcome=outcome,
+                 amount=None if d.amount is None else str(d.amount), reason=d.resolution)
+    return d
+
+
+def describe(d: Dispute) -> str:
+    if d.status != "resolved":
+        return d.status
+    if d.outcome == "accepted":
+        return f"accepted: {fmt_money(d.amount)} in the next run"
+    return "rejected"

@@ -1,0 +1,131 @@
+"""One way in for every page: session, role, CSRF, form, database, then the handler.
+
+Handlers are plain functions of a `Ctx`, run in a worker thread (the engine and the
+database block), so the event loop keeps serving other requests meanwhile. What every
+page needs checked is checked here, once: a page cannot forget to ask who is logged in,
+or to check a form's CSRF token.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .auth import COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account
+from .live import Portal
+from .security import Refused
+
+MAX_UPLOAD = 2 * 1024 * 1024  # a plan file
+
+
+@dataclass
+class Ctx:
+    request: Request
+    portal: Portal
+    db: Session
+    visitor: Visitor
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    new_session: dict | None = None  # set: the response carries a new session cookie
+    end_session: bool = False
+
+    @property
+    def account(self):
+        return self.visitor.account
+
+    def path(self, name: str) -> str:
+        return self.request.path_params[name]
+
+    def int_path(self, name: str) -> int:
+        """A number in the address (a run, a line, a dispute); anything else is a page
+        that does not exist."""
+        value = str(self.request.path_params[name])
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+            raise Refused(404, f"there is no {name} '{value[:40]}'")
+        return int(value)
+
+    def query(self, name: str, default: str = "", limit: int = 200) -> str:
+        value = self.request.query_params.get(name, default)
+        if len(value) > limit:
+            raise Refused(400, f"'{name}' is too long")
+        return value
+
+    def query_int(self, name: str, default: int | None = None) -> int | None:
+        value = self.request.query_params.get(name)
+        if value in (None, ""):
+            return default
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+            raise Refused(400, f"'{name}' must be a whole number, not '{value[:40]}'")
+        return int(value)
+
+    def render(self, template: str, status: int = 200, **values) -> Response:
+        ctx = page_context(self.request)
+        if self.new_session is not None:
+            ctx["csrf"] = self.new_session.get("c", "")
+        ctx.update(values)
+        ctx.setdefault("portal", self.portal)
+        return self.request.app.state.templates.TemplateResponse(
+            self.request, template, ctx, status_code=status)
+
+    def redirect(self, url: str) -> Response:
+        return RedirectResponse(url, status_code=303)
+
+
+def page(roles: tuple[str, ...] | None = None, login: bool = True):
+    """Decorate a handler: f(ctx) -> Response. `roles`: who may open it (403 for
+    others); `login=False`: open to visitors. Every POST must carry the CSRF token."""
+    def deco(fn: Callable[[Ctx], Response]):
+        async def endpoint(request: Request) -> Response:
+            form, files = {}, {}
+            if request.method == "POST":
+                data = await request.form(max_files=2, max_fields=100,
+                                          max_part_size=MAX_UPLOAD)
+                for key, value in data.multi_items():
+                    if isinstance(value, UploadFile):
+                        content = await value.read(MAX_UPLOAD + 1)
+                        if len(content) > MAX_UPLOAD:
+                            raise Refused(413, "the file is too large (at most 2 MB)")
+                        files[key] = (value.filename or "upload", content)
+                    else:
+                        form[key] = value
+            return await run_in_threadpool(_run, fn, request, form, files, roles, login)
+        endpoint.__name__ = fn.__name__
+        return endpoint
+    return deco
+
+
+def _run(fn, request: Request, form, files, roles, login) -> Response:
+    portal: Portal = request.app.state.portal
+    signer = request.app.state.signer
+    with portal.read() as db:
+        raw = request.cookies.get(COOKIE)
+        data = signer.unsign(raw) if raw else None
+        visitor = Visitor(session_account(db, data), data)
+        request.state.visitor = visitor
+        ctx = Ctx(request, portal, db, visitor, form, files)
+        if login and visitor.account is None:
+            if request.method == "GET":
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            raise Refused(401, "log in first", "your session may have expired")
+        if roles and visitor.account.role not in roles:
+            raise Refused(403, "this page is for " + " and ".join(roles) + " accounts")
+        if request.method == "POST":
+            check_csrf(data, form.get("csrf"))
+        response = fn(ctx)
+    if ctx.new_session is not None:
+        response.set_cookie(COOKIE, signer.sign(ctx.new_session), max_age=SESSION_AGE,
+                            httponly=True, samesite="lax", path="/",
+                            secure=request.url.scheme == "https")
+    elif ctx.end_session:
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+def today_text(d: dt.date) -> str:
+    return d.strftime("%a %d %b %Y")

@@ -1,0 +1,74 @@
+"""Logging in and out, and where each role lands."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from .auth import authenticate, new_session, sees_all
+from .endpoint import Ctx, page
+from .security import Refused
+
+
+def _safe_next(url: str) -> str:
+    """Only a path on this site (never //host or a scheme): no open redirect."""
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return "/"
+
+
+@page(login=False)
+def login_form(ctx: Ctx) -> Response:
+    if ctx.account is not None:
+        return ctx.redirect("/")
+    if not ctx.visitor.session:
+        ctx.new_session = new_session(None)  # carries the CSRF token of the login form
+    return ctx.render("login.html", next=_safe_next(ctx.query("next", "/")), error="")
+
+
+@page(login=False)
+def login(ctx: Ctx) -> Response:
+    name = (ctx.form.get("login") or "").strip()[:100]
+    password = ctx.form.get("password") or ""
+    address = ctx.request.client.host if ctx.request.client else "?"
+    limiter = ctx.portal.limiter
+    wait = limiter.wait(name, address)
+    if wait:
+        raise Refused(429, f"too many failed logins; try again in {wait // 60 + 1} minutes")
+    account = authenticate(ctx.db, name, password) if name and password else None
+    if account is None:
+        limiter.failed(name, address)
+        ctx.new_session = new_session(None)
+        return ctx.render("login.html", status=401, next=_safe_next(ctx.form.get("next", "/")),
+                          error="That login and password do not match an account.")
+    limiter.succeeded(name)
+    ctx.new_session = new_session(account)  # a new session id and CSRF token on login
+    return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
+
+
+@page(login=False)
+def logout(ctx: Ctx) -> Response:
+    ctx.end_session = True
+    return ctx.redirect("/login")
+
+
+@page()
+def home(ctx: Ctx) -> Response:
+    """Reps land on their figures, managers on their team, admin and finance on runs."""
+    account = ctx.account
+    plans = visible_plans(ctx)
+    if sees_all(account):
+        return ctx.redirect("/admin")
+    if len(plans) == 1:
+        lp = plans[0]
+        if account.role == "manager":
+            return ctx.redirect(f"/plans/{lp.plan_id}/team")
+        return ctx.redirect(f"/plans/{lp.plan_id}/payees/{account.payee}")
+    return ctx.render("home.html", plans=plans)
+
+
+def visible_plans(ctx: Ctx) -> list:
+    """The open periods that pay the account's payee (every one for admin and finance)."""
+    account = ctx.account
+    plans = list(ctx.portal.plans.values())
+    if sees_all(account):
+        return plans
+    return [lp for lp in plans if account.payee in lp.run.results]

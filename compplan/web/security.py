@@ -1,0 +1,127 @@
+"""What every response carries, and how refusals are told.
+
+Pay is confidential and reps open the portal on phones, often on shared networks: every
+page says what it may load (a Content-Security-Policy that allows this site's own files
+only: no inline script, no CDN), is never framed, never cached, and never sniffed. A
+request the portal cannot serve gets a 4xx naming what was wrong (as a page, or as JSON
+under /api/), never a stack trace: errors are data (`Refused`), raised where they are
+found and rendered once, here.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("compplan.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
+
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+MAX_BODY = 20 * 1024 * 1024  # an ingest batch of ~100,000 rows; more: send several
+
+
+@dataclass
+class Refused(Exception):
+    """A request refused, with a message for the person (or program) that sent it."""
+
+    status: int
+    message: str
+    hint: str = ""
+    details: list | None = None  # e.g. rejected rows, each with row and reason
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SecurityHeaders:
+    """Adds the headers above to every response; pages of pay are not cached, and over
+    HTTPS browsers are told to stay on HTTPS."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+        https = scope.get("scheme") == "https"
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", [])
+                           if h[0].lower() not in (b"cache-control",) or static]
+                own = {h[0].lower() for h in headers}
+                # a response with a policy of its own (a self-contained statement
+                # file) keeps it; every other gets the portal's
+                headers.extend(h for h in HEADERS if h[0] not in own)
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                if https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or \
+        request.url.path.endswith(".json") or \
+        "application/json" in request.headers.get("accept", "")
+
+
+def _reply(request: Request, status: int, message: str, hint: str = "",
+           details: list | None = None) -> Response:
+    if wants_json(request):
+        body = {"error": message}
+        if hint:
+            body["hint"] = hint
+        if details is not None:
+            body["rejected"] = details
+        return JSONResponse(body, status_code=status)
+    templates = request.app.state.templates
+    from .auth import page_context  # the page's account, if any, for the menu
+    ctx = page_context(request)
+    ctx.update(status=status, message=message, hint=hint, details=details or [])
+    return templates.TemplateResponse(request, "error.html", ctx, status_code=status)
+
+
+async def refused(request: Request, exc: Refused) -> Response:
+    return _reply(request, exc.status, exc.message, exc.hint, exc.details)
+
+
+WORDS = {400: "the request could not be read", 401: "log in first",
+         403: "you may not do this", 404: "there is no such page",
+         405: "this address does not take that method",
+         413: "the request is too large (at most 20 MB)",
+         429: "too many requests; wait a little"}
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    message = exc.detail if exc.detail and exc.detail not in (
+        "Not Found", "Method Not Allowed") else WORDS.get(exc.status_code, "refused")
+    resp = _reply(request, exc.status_code, message)
+    if exc.headers:
+        resp.headers.update(exc.headers)
+    return resp
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """The last resort: a bug. Logged in full; the person sees a plain sentence."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _reply(request, 500, "something went wrong on our side; it has been logged")

@@ -1,0 +1,145 @@
+"""Past statements: a payee's lines in a stored run, each line with its own address
+(/runs/R/payees/P#line-N, and /runs/R/payees/P/lines/N to question it), and the
+statement as compplan/render makes it, for download as HTML or PDF.
+
+A statement is read from the store one payee at a time (render.stored), after the same
+visibility check as the live page: a rep reaches their own statements only, a manager
+those of their reports, whatever run or line number is typed into the address bar.
+The statement model, its words and its formats are compplan/render's; this module only
+adds the portal's frame: anchors and the dispute links.
+"""
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+from sqlalchemy import select
+from starlette.responses import HTMLResponse, Response
+
+from ..render import html as render_html
+from ..render import stored
+from ..render.locale import Fmt, resolve
+from ..render.statement import Statement, build
+from ..store.models import PayeeResultRow, Run
+from ..store.portal import Dispute
+from . import disputes as disputes_mod
+from .auth import may_see
+from .endpoint import Ctx, page
+from .security import Refused
+
+# the statement page as a file: self-contained (its CSS inline), so its own policy
+DOWNLOAD_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+
+_runs: dict[tuple[int, str], stored.StoredRun] = {}  # (run, status) -> plan compiled
+_runs_lock = threading.Lock()
+
+
+def _visible(ctx: Ctx, run_id: int, pid: str) -> Run:
+    run = ctx.db.get(Run, run_id)
+    pr = ctx.db.get(PayeeResultRow, (run_id, pid)) if run is not None else None
+    lp = ctx.portal.plans.get(run.plan_id) if run is not None else None
+    managers = lp.managers if lp is not None else {}
+    if run is None or pr is None or run.status == "replaced" or \
+            not may_see(ctx.account, pid, managers):
+        raise Refused(404, f"there is no statement for '{pid[:60]}' in run {run_id} that "
+                      "you can see")
+    return run
+
+
+def _open(ctx: Ctx, run: Run) -> stored.StoredRun:
+    """The run with its plan compiled from the kept text, once per run and status."""
+    key = (run.id, run.status)
+    with _runs_lock:
+        got = _runs.get(key)
+    if got is None:
+        got = stored.open_run(ctx.db, run.id)
+        with _runs_lock:
+            _runs[key] = got
+    return got
+
+
+def _statement(ctx: Ctx, run: Run, pid: str) -> tuple[Statement, Fmt, int]:
+    sr = _open(ctx, run)
+    pr = stored.payee_result(ctx.db, run.id, pid)
+    lp = ctx.portal.plans.get(run.plan_id)
+    row = lp.run.prep.payees.get(pid, {}) if lp is not None else {}
+    code, _ = resolve(row.get("locale"), resolve(sr.compiled.plan.locale)[0])
+    st = build(pr, sr.compiled, sr.header, code, stored.year_to_date(ctx.db, run, pid))
+    places = _places(sr)
+    return st, render_html.fmt_for(st, places), places
+
+
+def _places(sr: stored.StoredRun) -> int | None:
+    step = sr.compiled.plan.rounding.to
+    if step is None:
+        return None
+    return max(0, -step.normalize().as_tuple().exponent)
+
+
+@page()
+def statement(ctx: Ctx) -> Response:
+    run_id, pid = ctx.int_path("run"), ctx.path("payee")
+    run = _visible(ctx, run_id, pid)
+    st, f, _ = _statement(ctx, run, pid)
+    disputed = {d.line_number: d for d in ctx.db.execute(select(Dispute).where(
+        Dispute.run_id == run_id, Dispute.payee == pid).order_by(Dispute.id)).scalars()}
+    return ctx.render("statement.html", run=run, st=st, f=f, pid=pid, disputed=disputed,
+                      say=lambda n: render_html.say(n, f),
+                      tier=lambda t, ln: render_html.tier_text(t, ln, f),
+                      describe=disputes_mod.describe,
+                      own=ctx.account.role == "rep" and ctx.account.payee == pid)
+
+
+@page()
+def statement_file(ctx: Ctx) -> Response:
+    """The statement as compplan/render lays it out: HTML, or PDF (WeasyPrint)."""
+    run_id, pid, fmt = ctx.int_path("run"), ctx.path("payee"), ctx.path("format")
+    if fmt not in ("html", "pdf"):
+        raise Refused(404, "statements come as .html or .pdf")
+    run = _visible(ctx, run_id, pid)
+    st, _, places = _statement(ctx, run, pid)
+    text = render_html.statement_html(st, places)
+    name = f"{run.plan_id}-{run.period}-{pid}"
+    if fmt == "html":
+        return HTMLResponse(text, headers={"content-security-policy": DOWNLOAD_CSP})
+    from ..render import pdf
+    with tempfile.TemporaryDirectory(prefix="compplan-pdf-") as tmp:
+        path = Path(tmp) / "statement.pdf"
+        problem = pdf.write_pdf(text, path)
+        if problem:
+            raise Refused(503, "the PDF cannot be made on this server", problem)
+        data = path.read_bytes()
+    return Response(data, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="{_safe(name)}.pdf"'})
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
+
+
+@page()
+def line_page(ctx: Ctx) -> Response:
+    run_id, pid, number = ctx.int_path("run"), ctx.path("payee"), ctx.int_path("line")
+    run = _visible(ctx, run_id, pid)
+    st, f, _ = _statement(ctx, run, pid)
+    line = next((ln for ln in st.lines if ln.number == number), None)
+    if line is None:
+        raise Refused(404, f"there is no line {number} on this statement")
+    existing = list(ctx.db.execute(select(Dispute).where(
+        Dispute.run_id == run_id, Dispute.payee == pid, Dispute.line_number == number)
+        .order_by(Dispute.id)).scalars())
+    return ctx.render("line.html", run=run, pid=pid, ln=line, f=f, disputes=existing,
+                      say=lambda n: render_html.say(n, f),
+                      describe=disputes_mod.describe,
+                      own=ctx.account.role == "rep" and ctx.account.payee == pid)
+
+
+@page(roles=("rep",))
+def dispute_line(ctx: Ctx) -> Response:
+    run_id, pid, number = ctx.int_path("run"), ctx.path("payee"), ctx.int_path("line")
+    _visible(ctx, run_id, pid)
+    d = ctx.portal.write(lambda db: disputes_mod.open_dispute(
+        db, ctx.account, run_id, pid, number, ctx.form.get("comment", "")))
+    return ctx.redirect(f"/disputes/{d.id}")

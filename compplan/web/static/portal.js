@@ -1,0 +1,59 @@
+// compplan portal: move a payee's figures as batches arrive, without a reload.
+// The page polls its own small JSON view; the server answers from memory, worked out
+// once per batch. Nothing here computes pay: it copies figures into the page.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  if (!live || !window.fetch) { return; }
+  var url = live.getAttribute("data-url");
+  var version = live.getAttribute("data-version");
+  var every = parseInt(live.getAttribute("data-every") || "2000", 10);
+  var status = document.getElementById("live-status");
+
+  function text(id, value) {
+    var el = document.getElementById(id);
+    if (el && el.textContent !== value) { el.textContent = value; }
+  }
+
+  function tiers(list) {
+    var ul = document.getElementById("tiers");
+    if (!ul) { return; }
+    while (ul.firstChild) { ul.removeChild(ul.firstChild); }
+    list.forEach(function (t) {
+      var li = document.createElement("li");
+      li.textContent = t.next_from
+        ? "At " + t.now + " " + t.basis + " you are paid " + t.rate_now + "; from " +
+          t.next_from + " it pays " + t.next_rate + " (" + t.to_go + " to go)."
+        : "At " + t.now + " " + t.basis + " you are in the top tier: " + t.rate_now + ".";
+      ul.appendChild(li);
+    });
+  }
+
+  function show(data) {
+    data.bars.forEach(function (b, i) {
+      var bar = document.getElementById("bar-" + i);
+      if (bar) { bar.value = b.fill; bar.textContent = b.shown; }
+      text("bar-" + i + "-shown", b.shown);
+    });
+    data.earned.forEach(function (e) { text("earned-" + e.name, e.shown); });
+    text("total", data.total);
+    tiers(data.tiers);
+    live.setAttribute("data-version", String(data.version));
+    if (status) { status.textContent = "Updated " + new Date().toLocaleTimeString(); }
+  }
+
+  function poll() {
+    if (document.hidden) { setTimeout(poll, every); return; }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data && String(data.version) !== String(version)) {
+          version = data.version;
+          show(data);
+        }
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .then(function () { setTimeout(poll, every); });
+  }
+  setTimeout(poll, every);
+}());

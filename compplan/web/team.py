@@ -1,0 +1,76 @@
+"""A manager's team: everyone below them (direct and indirect reports) with attainment,
+pace and earnings, sortable; each name opens that report's own page (drill-down); and
+daily and monthly sales per rep.
+
+Admin and finance pick whose team to see with ?under=PAYEE (default: each top manager's
+whole tree, i.e. everyone with a manager)."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from . import figures
+from .auth import sees_all
+from .endpoint import Ctx, page, today_text
+from .live import LivePlan
+from .security import Refused
+
+
+def _root(ctx: Ctx, lp: LivePlan) -> str | None:
+    """Whose reports to list: the manager's own payee; for admin and finance, ?under=."""
+    account = ctx.account
+    if sees_all(account):
+        under = ctx.query("under")
+        if under and under not in lp.run.results:
+            raise Refused(404, f"there is no payee '{under[:60]}' in {lp.plan_id}")
+        return under or None
+    if account.role != "manager":
+        raise Refused(403, "the team pages are for managers")
+    if account.payee not in lp.run.results:
+        raise Refused(404, f"you are not a payee of {lp.plan_id}")
+    return account.payee
+
+
+def _rows(ctx: Ctx, lp: LivePlan, root: str | None, sort: str, descending: bool):
+    if root is not None:
+        return figures.team(ctx.portal, lp, root, sort, descending)
+    tops = sorted({m for m in lp.managers.values() if m not in lp.managers})
+    rows = []
+    for top in tops:
+        rows.extend(figures.team(ctx.portal, lp, top, sort, descending))
+    return rows
+
+
+def _sort(ctx: Ctx) -> tuple[str, bool]:
+    sort = ctx.query("sort", "attainment")
+    if sort not in figures.SORTS:
+        raise Refused(400, f"cannot sort by '{sort[:40]}'", "one of: " + ", ".join(figures.SORTS))
+    order = ctx.query("order", "desc")
+    if order not in ("asc", "desc"):
+        raise Refused(400, "order is asc or desc")
+    return sort, order == "desc"
+
+
+@page(roles=("manager", "admin", "finance"))
+def team_page(ctx: Ctx) -> Response:
+    lp = ctx.portal.plan(ctx.path("plan"))
+    root = _root(ctx, lp)
+    sort, descending = _sort(ctx)
+    rows = _rows(ctx, lp, root, sort, descending)
+    gone = figures.elapsed(ctx.portal, lp)
+    return ctx.render("team.html", lp=lp, root=root, rows=rows, sort=sort,
+                      descending=descending, elapsed=figures.pct(gone),
+                      today=today_text(ctx.portal.today(lp)),
+                      root_name=lp.payee_name(root) if root else "")
+
+
+@page(roles=("manager", "admin", "finance"))
+def sales_page(ctx: Ctx) -> Response:
+    lp = ctx.portal.plan(ctx.path("plan"))
+    root = _root(ctx, lp)
+    rows = _rows(ctx, lp, root, "name", False)
+    days = ctx.query_int("days", 7)
+    if not 1 <= days <= 31:
+        raise Refused(400, "days is between 1 and 31")
+    sales = figures.sales(ctx.portal, lp, [r.payee for r in rows], days)
+    return ctx.render("sales.html", lp=lp, root=root, sales=sales,
+                      today=today_text(ctx.portal.today(lp)))
