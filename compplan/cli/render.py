@@ -120,6 +120,7 @@ def curve(plan, data_dir, payee, period, profile_pairs, measure, up_to, points, 
     """
     from ..render import chart, rows
     from ..render import curve as curve_mod
+    from ..render.locale import Fmt
     compiled = _compile(plan)
     if data_dir:
         if not payee or not period:
@@ -156,9 +157,17 @@ def curve(plan, data_dir, payee, period, profile_pairs, measure, up_to, points, 
     paths = chart.write(c, Path(out_dir), f"{compiled.plan.plan}-curve-{profile.payee}")
     click.echo(f"{compiled.plan.name}: pay against {c.measure} for {profile.payee} "
                f"({profile.period.label}), {len(c.points)} points")
+    f = Fmt("en", c.currency)
+    at = (lambda v: f.percent(v)) if c.measure_kind == "ratio" else (lambda v: f.number(v, 2))
     for m in c.markers:
-        click.echo(f"  {m.kind:<5} at {m.x.normalize()}: {m.label}"
-                   + (f" ({m.y})" if m.y is not None else ""))
+        if m.kind == "tier":
+            rate = (lambda r: f.number(r)) if m.per_unit else (lambda r: f.percent(r, 4))
+            click.echo(f"  tier bound at {at(m.x)} ({m.label} = {f.number(m.bound, 4)}): "
+                       f"{rate(m.rates[0])} below, {rate(m.rates[1])} above")
+        elif m.kind == "cap":
+            click.echo(f"  cap on {m.label} reached by {at(m.x)}: {f.amount(m.y)}")
+        else:
+            click.echo(f"  gate: {m.label} at {at(m.x)}")
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 

@@ -18,11 +18,13 @@ from ..engine.data import load_inline
 from ..engine.ir import CompiledPlan
 from ..engine.run import run_plan
 from ..lang import ast
-from ..lang.check import CARRIED_COMPONENTS
 from ..lang.types import RATIO
 from ..periods import Period, parse_period
 
 MAX_COPIES = 400
+# Components that move pay between periods (a hold paid later, what a later run carries):
+# a curve shows what the plan pays for one period's results, so they are left out.
+TIMING = ("held", "released", "adjustment", "clawback", "draw", "paid_earlier")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Profile:
 @dataclass
 class Point:
     x: Decimal
-    total: Decimal
+    total: Decimal  # the period's pay: every component but the TIMING ones
     components: dict[str, Decimal]
     limited: list[str]  # components with a cap or floor line here
     measures: dict[str, object]
@@ -210,11 +212,11 @@ def _run(compiled: CompiledPlan, profile: Profile, measure: str, copies: int,
     if pr is None:
         return f"the engine paid no payee '{profile.payee}'"
     x = pr.measure_values.get(measure)
-    comps = {k: v for k, v in pr.components.items() if k not in CARRIED_COMPONENTS}
+    comps = {k: v for k, v in pr.components.items() if k not in TIMING}
     limited = sorted({ln.component for ln in pr.lines if ln.kind in ("cap", "floor")})
     paid = {ln.component for ln in pr.lines if ln.kind in ("credit", "bonus")}
-    return Point(Decimal(x) if x is not None else None, pr.total, comps, limited,
-                 dict(pr.measure_values), paid)
+    return Point(Decimal(x) if x is not None else None, sum(comps.values(), Decimal(0)),
+                 comps, limited, dict(pr.measure_values), paid)
 
 
 def pick_measure(compiled: CompiledPlan, name: str | None = None) -> tuple[str | None, str]:

@@ -128,4 +128,4 @@ def render_text(t: Tree, width: int = 100) -> str:
     buf = io.StringIO()
     Console(file=buf, width=width, color_system=None, force_terminal=False,
             highlight=False).print(t)
-    return buf.getvalue()
+    return "".join(ln.rstrip() + "\n" for ln in buf.getvalue().splitlines())

@@ -37,7 +37,7 @@ def say(note: Note, f: Fmt) -> str:
         else:
             shown[key] = f.formula(str(value)) if value else ""
     text = f._(note.msgid, **shown)
-    return text.replace(" ()", "")
+    return text.replace(" ()", "").rstrip("; ")
 
 
 def tier_text(t, ln, f: Fmt) -> str:

@@ -94,7 +94,7 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
                                                    else "no points"))
         return
     x = next((m.value for m in st.measures if m.name == c.measure), None)
-    y = sum((k.amount for k in st.components if not k.carried), Decimal(0))
+    y = sum((k.amount for k in st.components if k.name not in curve.TIMING), Decimal(0))
     f = Fmt(st.locale, st.currency, ctx.places)
     st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)
     st.curve_note = Note(CURVE_NOTE)

@@ -154,12 +154,12 @@ CARRIED_LABELS = {
 
 # What a line the store carries over says, in words (message ids: see locale.py)
 LINE_WORDS = {
-    "release": "Released: {amount} held back earlier is now due ({note})",
-    "adjustment": "Adjustment for an earlier, paid period: {signed} ({note})",
-    "clawback": "Clawback: {amount} taken back on a transaction paid earlier ({note})",
-    "draw": "Draw: pay topped up by {amount} to the guaranteed draw ({note})",
-    "recovery": "Draw recovered: {amount} taken from pay above the draw ({note})",
-    "true-up": "Year to date: {amount} paid earlier this year is taken off ({note})",
+    "release": "Released: {amount} held back earlier is now due; {note}",
+    "adjustment": "Adjustment for an earlier, paid period: {signed}; {note}",
+    "clawback": "Clawback: {amount} taken back on a transaction paid earlier; {note}",
+    "draw": "Draw: pay topped up by {amount} to the guaranteed draw; {note}",
+    "recovery": "Draw recovered: {amount} taken from pay above the draw; {note}",
+    "true-up": "Year to date: {amount} paid earlier this year is taken off; {note}",
 }
 LIMIT_WORDS = {"cap": "Cap reached: {component} limited to {limit} = {amount}",
                "floor": "Floor applied: {component} raised to {limit} = {amount}"}
