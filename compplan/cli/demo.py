@@ -26,6 +26,7 @@ def demo(plans_dir: str, out_dir: str) -> None:
     base = Path(plans_dir)
     manifest = yaml.safe_load((base / "data" / "samples.yaml").read_text(encoding="utf-8"))
     ok = True
+    store = _demo_store(out_dir)
     for entry in manifest["samples"]:
         plan_path = base / entry["plan"]
         click.echo(f"== {plan_path}")
@@ -62,8 +63,43 @@ def demo(plans_dir: str, out_dir: str) -> None:
         writer.close(result)
         click.echo(f"{compiled.plan.name}, {period.label}:")
         click.echo(summary_table(result), nl=False)
-        click.echo(f"results in {target}/\n")
+        click.echo(f"results in {target}/")
+        ok = _statements(store, compiled, base / entry["data"], period.label, target) and ok
+    store.close()
     sys.exit(0 if ok else 1)
+
+
+def _demo_store(out_dir: str):
+    """A store of the demo's own under OUT/, made afresh each time (run ids 1, 2, ...),
+    so the statements show a stored run as finance would see it."""
+    from ..store import open_store
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (out / f"demo.db{suffix}").unlink(missing_ok=True)
+    return open_store(f"sqlite:///{out / 'demo.db'}")
+
+
+def _statements(store, compiled, data_dir: Path, period: str, target: Path) -> bool:
+    """Store the sample run as a draft and write every payee's statement from it."""
+    from ..render import publish
+    from ..store import lifecycle
+    try:
+        saved = lifecycle.save_run(store, compiled, data_dir, period, "demo")
+    except (CompplanError, lifecycle.LifecycleError) as e:
+        click.echo(f"statements not written: {e}\n")
+        return False
+    report = publish.write_run(store, saved.run.id, target / "statements")
+    said: dict[str, list[str]] = {}  # the same note for many payees, said once
+    for e in report.entries:
+        for p in e.problems:
+            said.setdefault(p, []).append(e.payee)
+    for p, who in said.items():
+        click.echo(f"  note ({', '.join(who)}): {p}")
+    click.echo(f"statements of stored run {saved.run.id} (HTML, PDF, CSV, JSON) for "
+               f"{len(report.entries)} payees in {report.out}/; admins' index: "
+               f"{report.index}\n")
+    return True
 
 
 COMMANDS = [demo]
