@@ -1,0 +1,79 @@
+"""Money, numbers and dates as each shipped locale writes them (Babel), from Decimal and
+never rounded; and label catalogs that translate every label."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal as D
+
+import pytest
+
+from compplan.render.locale import SHIPPED, Fmt, message_ids, messages, resolve
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("code, vnd, usd, pct, date", [
+    ("en", "₫1,234,567.89", "-$1,500.50", "112.5%", "Mar 31, 2026"),
+    ("vi", f"1.234.567,89{NBSP}₫", f"-1.500,50{NBSP}US$", "112,5%", "31 thg 3, 2026"),
+    ("pl", f"1{NBSP}234{NBSP}567,89{NBSP}VND", f"-1{NBSP}500,50{NBSP}USD", "112,5%",
+     "31 mar 2026"),
+    ("ms", "₫1,234,567.89", "-USD1,500.50", "112.5%", "31 Mac 2026"),
+])
+def test_money_numbers_and_dates_per_locale(code, vnd, usd, pct, date):
+    assert Fmt(code, "VND").money(D("1234567.89")) == vnd
+    assert Fmt(code, "USD").money(D("-1500.5")) == usd
+    assert Fmt(code, "USD").percent(D("1.125")) == pct
+    assert Fmt(code, "USD").date(dt.date(2026, 3, 31)) == date
+
+
+def test_money_is_never_rounded_for_display():
+    """VND has no minor unit, but an amount with cents is shown with them: the page must
+    add up to the last digit. A whole amount keeps the currency's own decimals."""
+    f = Fmt("vi", "VND")
+    assert f.money(D("1234567")) == f"1.234.567{NBSP}₫"
+    assert f.amount(D("0.005")) == "0,005"
+    assert Fmt("en", "USD").amount(D("370.3701")) == "370.3701"
+    assert Fmt("en", "USD").amount(D("12")) == "12.00"
+    assert Fmt("en", "USD").amount(D("1099.9998"), max_places=2) == "1,100.00"
+
+
+def test_parse_reads_back_what_each_locale_writes():
+    for code in SHIPPED:
+        f = Fmt(code, "USD")
+        for v in (D("1234567.89"), D("-0.01"), D("1000")):
+            assert f.parse(f.amount(v)) == v
+
+
+def test_formulas_take_the_locales_numbers_and_semicolons_between_arguments():
+    text = "40,000.00 x 4% + 30,000.00 x 12.5% = 4,000.00; 2026-01 now 1000 x min(99 / 90, 1.2)"
+    assert Fmt("vi", "USD").formula(text) == (
+        "40.000,00 × 4% + 30.000,00 × 12,5% = 4.000,00; 2026-01 now 1000 × "
+        "min(99 / 90; 1,2)")
+    assert Fmt("en", "USD").formula(text) == text.replace(" x ", " × ")
+
+
+def test_an_unknown_locale_falls_back_and_says_why():
+    assert resolve("vi_VN") == ("vi_VN", None)
+    assert resolve("pl-PL") == ("pl_PL", None)
+    assert resolve("") == ("en", None)
+    code, why = resolve("xx_YY", "pl")
+    assert code == "pl" and "unknown locale 'xx_YY'" in why
+
+
+@pytest.mark.parametrize("language", [x for x in SHIPPED if x != "en"])
+def test_every_label_is_translated_with_the_same_placeholders(language):
+    catalog = messages(language)
+    ids = message_ids()
+    assert len(ids) > 60
+    missing = [m for m in ids if m not in catalog]
+    assert not missing, f"{language}.po lacks {missing}"
+    for m in ids:
+        assert sorted(re.findall(r"{\w+}", m)) == sorted(re.findall(r"{\w+}", catalog[m])), m
+
+
+def test_labels_come_out_in_the_language():
+    assert Fmt("vi", "USD")._("Pay statement") == "Bảng kê thu nhập"
+    assert Fmt("pl", "USD")._("tier {n}", n=2) == "próg 2"
+    assert Fmt("ms", "USD")._("Year to date") == "Tahun hingga kini"
+    assert Fmt("en", "USD")._("Year to date") == "Year to date"
