@@ -109,7 +109,7 @@ def check_plan(ctx: Ctx) -> Response:
         raise Refused(400, f"{name} is not UTF-8 text (byte {e.start})", "save it as UTF-8")
     problems = _problems(text, name)
     errors = sum(p["severity"] == "error" for p in problems)
-    return ctx.render("check.html", status=200, name=name, problems=problems, errors=errors,
+    return ctx.render("check.html", name=name, problems=problems, errors=errors,
                       warnings=len(problems) - errors)
 
 

@@ -64,14 +64,14 @@ class Ctx:
             raise Refused(400, f"'{name}' must be a whole number, not '{value[:40]}'")
         return int(value)
 
-    def render(self, template: str, status: int = 200, **values) -> Response:
+    def render(self, template: str, http_status: int = 200, **values) -> Response:
         ctx = page_context(self.request)
         if self.new_session is not None:
             ctx["csrf"] = self.new_session.get("c", "")
         ctx.update(values)
         ctx.setdefault("portal", self.portal)
         return self.request.app.state.templates.TemplateResponse(
-            self.request, template, ctx, status_code=status)
+            self.request, template, ctx, status_code=http_status)
 
     def redirect(self, url: str) -> Response:
         return RedirectResponse(url, status_code=303)

@@ -173,11 +173,12 @@ def estimate_form(lp: LivePlan, pid: str, input_name: str) -> dict[str, str]:
     id, payee and date (those are the estimate's own); texts filled like the payee's
     latest transaction, so a product or type the plan needs has a value."""
     inp = lp.compiled.plan.inputs[input_name]
-    latest = None
-    for row in reversed(lp.run.tables[input_name].rows):
-        if inp.payee and str(row.get(inp.payee)) == pid:
-            latest = row
-            break
+    latest = _latest_credited(lp, pid, input_name)
+    if latest is None:
+        for row in reversed(lp.run.tables[input_name].rows):
+            if inp.payee and str(row.get(inp.payee)) == pid:
+                latest = row
+                break
     fields = {}
     for col, kind in inp.columns.items():
         if col in (inp.key, inp.payee, inp.date, inp.period):
@@ -186,6 +187,18 @@ def estimate_form(lp: LivePlan, pid: str, input_name: str) -> dict[str, str]:
         fields[inp.rename.get(col, col)] = "" if value is None or kind in (
             "money", "number", "integer", "ratio", "percent") else str(value)
     return fields
+
+
+def _latest_credited(lp: LivePlan, pid: str, input_name: str) -> dict | None:
+    """The payee's own latest transaction that earned a credit (date, then id order)."""
+    sets = lp.run.prep.credits.get(pid, {})
+    for step in lp.compiled.credits:
+        if step.spec.from_ != input_name:
+            continue
+        own = [r for r in sets.get(step.name, ()) if not r.get("_via")]
+        if own:
+            return own[-1]
+    return None
 
 
 def money_column(lp: LivePlan, input_name: str) -> str | None:
@@ -211,22 +224,18 @@ def estimate(portal: Portal, lp: LivePlan, pid: str, input_name: str,
     got = lp.run.what_if(input_name, [record])
     if got.rejected:
         return Estimate(rejected=[rejection(p) for p in got.rejected])
-    after = got.after.get(pid)
-    before = got.before.get(pid)
-    if after is None:
-        return Estimate(sentence="This transaction would not be credited to you.")
-    before_total = before.total if before else Decimal(0)
-    earns = after.total - before_total
+    before = lp.run.payee(pid)
+    after = got.after.get(pid, before)  # not credited to the payee: nothing changes
+    earns = (after.total if after else Decimal(0)) - (before.total if before else Decimal(0))
     labels = {e.name: e.label for e in lp.compiled.earnings}
     comps = []
-    for k, v in after.components.items():
+    for k, v in (after.components.items() if after else ()):
         change = v - (before.components.get(k, Decimal(0)) if before else Decimal(0))
         if change:
             comps.append((labels.get(k, k), ("+" if change > 0 else "") + fmt_money(change)))
-    measures = []
-    for name in ratio_measures(lp):
-        measures.append((name, pct(before.measure_values.get(name) if before else None),
-                         pct(after.measure_values.get(name))))
+    measures = [(name, pct(before.measure_values.get(name) if before else None),
+                 pct(after.measure_values.get(name) if after else None))
+                for name in ratio_measures(lp)]
     head = headline(lp)
     money = money_column(lp, input_name)
     amount = values.get(money, "") if money else ""
@@ -234,9 +243,11 @@ def estimate(portal: Portal, lp: LivePlan, pid: str, input_name: str,
     when = "today" if today == (portal.as_of or dt.date.today()) else \
         f"on {today.isoformat()}"
     sentence = f"{what}{input_name.rstrip('s')} closed {when} earns {fmt_money(earns)}"
-    if head:
+    if pid not in got.after:
+        sentence += ": the plan does not credit it to you"
+    elif head and after is not None:
         sentence += f" and moves you to {pct(after.measure_values.get(head))}"
-    return Estimate(sentence + ".", earns, comps, measures, len(got.after) - 1)
+    return Estimate(sentence + ".", earns, comps, measures, max(0, len(got.after) - 1))
 
 
 def _amount(text: str) -> str:

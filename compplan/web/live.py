@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.data import find_file, load_folder
@@ -254,12 +254,13 @@ class Portal:
                 if tok is not None:
                     tok.last_used_at = now()
             return list(range(first, last + 1)) if last - first + 1 == len(rows) else []
-        return self.write(write)
+        return self.write(write, nothing="nothing of the batch was taken")
 
-    def write(self, fn, attempts: int = 50):
+    def write(self, fn, attempts: int = 50, nothing: str = "nothing was saved"):
         """Run fn(session) in a transaction and commit; on SQLite, one writer at a time
         in this process, and a busy store (another process writing) is tried again for
-        a few seconds before the request is refused."""
+        a few seconds. A store that fails otherwise is a 503 saying `nothing` was taken
+        (the transaction is rolled back); IntegrityError is left to the caller."""
         for i in range(attempts):
             try:
                 with self.write_lock if self.store.dialect == "sqlite" else _nolock:
@@ -267,11 +268,20 @@ class Portal:
                         out = fn(db)
                         db.commit()
                         return out
+            except IntegrityError:
+                raise
             except OperationalError as e:
-                if "locked" not in str(e) and "busy" not in str(e):
-                    raise
-                time.sleep(min(0.05 * (i + 1), 0.3))
-        raise Refused(503, "the store is busy; try again in a moment")
+                if "locked" in str(e) or "busy" in str(e):
+                    time.sleep(min(0.05 * (i + 1), 0.3))
+                    continue
+                log.exception("the store failed a write")
+                raise Refused(503, f"the store could not save this: {nothing}",
+                              "try again in a moment")
+            except SQLAlchemyError:
+                log.exception("the store failed a write")
+                raise Refused(503, f"the store could not save this: {nothing}",
+                              "try again in a moment")
+        raise Refused(503, f"the store is busy: {nothing}", "try again in a moment")
 
     def catch_up(self) -> None:
         """Take rows other processes stored (the command line's ingest). Skips a plan

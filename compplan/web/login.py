@@ -37,7 +37,7 @@ def login(ctx: Ctx) -> Response:
     if account is None:
         limiter.failed(name, address)
         ctx.new_session = new_session(None)
-        return ctx.render("login.html", status=401, next=_safe_next(ctx.form.get("next", "/")),
+        return ctx.render("login.html", http_status=401, next=_safe_next(ctx.form.get("next", "/")),
                           error="That login and password do not match an account.")
     limiter.succeeded(name)
     ctx.new_session = new_session(account)  # a new session id and CSRF token on login

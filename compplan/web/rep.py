@@ -118,7 +118,7 @@ def estimate(ctx: Ctx) -> Response:
         Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
         .limit(20)).scalars())
     return ctx.render(
-        "payee.html", status=422 if est.rejected else 200, lp=lp, pid=pid,
+        "payee.html", http_status=422 if est.rejected else 200, lp=lp, pid=pid,
         name=lp.payee_name(pid), figs=figs, today=today_text(ctx.portal.today(lp)),
         input_name=input_name, fields=values, money=money, estimate=est,
         statements=statements(ctx, lp.plan_id, pid), disputes=disputes,

@@ -124,4 +124,9 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     """The last resort: a bug. Logged in full; the person sees a plain sentence."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _reply(request, 500, "something went wrong on our side; it has been logged")
+    resp = _reply(request, 500, "something went wrong on our side; it has been logged")
+    # this handler runs outside the middleware that adds the headers: add them here
+    for name, value in HEADERS:
+        resp.headers[name.decode()] = value.decode()
+    resp.headers["cache-control"] = "no-store"
+    return resp
