@@ -47,7 +47,8 @@ def figure(curve: Curve, fmt: Fmt | None = None,
         for c in names:
             ax.plot(xs, [float(p.components.get(c, 0)) for p in curve.points], lw=1,
                     alpha=.75, label=c)
-    top = max([float(p.total) for p in curve.points] + [1.0])
+    top = max([float(p.total) for p in curve.points] + [1.0] +
+              ([float(own[1])] if own is not None and own[0] is not None else []))
     shown_x = (lambda v: f.percent(v)) if curve.measure_kind == "ratio" else \
         (lambda v: f.number(v, 2))
     tier_labels: dict[float, list[str]] = {}

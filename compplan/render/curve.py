@@ -239,8 +239,11 @@ def pick_measure(compiled: CompiledPlan, name: str | None = None) -> tuple[str |
 
 
 def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None,
-            points: int = 81, up_to: Decimal | None = None) -> Curve:
-    """The curve for a profile. Problems come back in `curve.problems`, never raised."""
+            points: int = 81, up_to: Decimal | None = None,
+            reach: Decimal | None = None) -> Curve:
+    """The curve for a profile, its x axis running to `up_to` (or past the last tier
+    bound) and at least past `reach` (the payee's own point). Problems come back in
+    `curve.problems`, never raised."""
     plan = compiled.plan
     name, why = pick_measure(compiled, measure)
     kind = next((m.expr.type.kind for m in compiled.measures if m.name == name
@@ -263,6 +266,8 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
             curve.problems.append(p)
             return curve
     top = up_to or _extent(compiled, name)
+    if reach is not None and reach * Decimal("1.1") > top:
+        top = reach * Decimal("1.1")
     step = top / (points - 1)
     if _double(by_size.x, one.x):
         plan_points = [(i, step / one.x) for i in range(points)]  # i copies of size step

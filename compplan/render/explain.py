@@ -67,7 +67,8 @@ def _line_node(parent: Tree, ln: StatementLine, f: Fmt, rows: dict, full: bool,
             "(row not in the run's data)"
         node.add(f"[magenta]{escape(s)}[/]  {escape(cols)}")
     if ln.credit is not None:
-        node.add(f"credit {f.amount(ln.credit)}")
+        node.add("credit " + (f.amount(ln.credit) if ln.credit_kind == "money"
+                              else f.number(ln.credit)))
     for t in ln.tiers:
         node.add(escape(tier_text(t, ln, f)))
     if ln.basis_before is not None:

@@ -88,12 +88,14 @@ def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Sta
 
 def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
     profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
-    c = curve.compute(ctx.compiled, profile)
+    measure, _ = curve.pick_measure(ctx.compiled)
+    x = next((m.value for m in st.measures if m.name == measure), None)
+    x = x if isinstance(x, Decimal) else None
+    c = curve.compute(ctx.compiled, profile, measure, reach=x)
     if c.problems or not c.points:
         st.problems.append("no payout curve: " + (c.problems[0] if c.problems
                                                    else "no points"))
         return
-    x = next((m.value for m in st.measures if m.name == c.measure), None)
     y = sum((k.amount for k in st.components if k.name not in curve.TIMING), Decimal(0))
     f = Fmt(st.locale, st.currency, ctx.places)
     st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)

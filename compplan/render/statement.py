@@ -67,6 +67,7 @@ class StatementLine:
     basis_after: Decimal | None
     basis_kind: str | None  # ratio | money | number: how to show the running basis
     rate_kind: str  # ratio (a percentage) | number (an amount per unit of the basis)
+    credit_kind: str | None  # money | number: what the credit's value is
     rounding: str
     date: dt.date | None
     note: str
@@ -176,8 +177,10 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
     labels.update(CARRIED_LABELS)
     basis = _basis_kinds(compiled)
     credit_sets = {e.name: e.spec.each for e in compiled.earnings if e.spec.each}
+    credit_kinds = {c.name: c.value.type.kind if c.value.type else None
+                    for c in compiled.credits}
     lines = [_line(ln, labels, basis.get(ln.component, (None, "ratio")),
-                   credit_sets.get(ln.component), compiled) for ln in pr.lines]
+                   credit_sets.get(ln.component), credit_kinds, compiled) for ln in pr.lines]
     _limit_words(lines, compiled)
     order = list(pr.components) + [ln.component for ln in lines
                                    if ln.component not in pr.components]
@@ -198,14 +201,15 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
                      components, pr.total, measures, lines, gates, ytd, warnings)
 
 
-def _line(ln: Line, labels, basis, credit_set, compiled) -> StatementLine:
+def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled) -> StatementLine:
     inputs = {k: "" if v is None else str(v) for k, v in ln.inputs.items()}
     credit = _decimal(inputs.get(f"{credit_set}.value")) if credit_set else None
     date = ln.date if isinstance(ln.date, dt.date) else _date(ln.date)
     out = StatementLine(ln.number, ln.component, labels.get(ln.component, ln.component),
                         ln.kind, ln.amount, ln.exact, ln.rule, ln.formula, list(ln.sources),
                         credit, list(ln.tiers), ln.basis_before, ln.basis_after, basis[0],
-                        basis[1], ln.rounding, date, ln.note, inputs)
+                        basis[1], credit_kinds.get(credit_set), ln.rounding, date, ln.note,
+                        inputs)
     out.words = _words(out, compiled)
     return out
 
@@ -354,8 +358,8 @@ def _gates(compiled: CompiledPlan, pr: PayeeResult, measures: list[Measure],
             verdict = "met"
         elif any(w.startswith(f"{e.name}: condition unknown") for w in pr.warnings):
             verdict = "unknown"
-        else:
-            verdict = "per credit" if e.spec.each else "not met"
+        else:  # a condition on each credit's own columns may have held for none
+            verdict = "per credit" if e.spec.each and row_level else "not met"
         out.append(Gate(e.name, e.label, e.when.text, verdict, figures))
     return out
 
