@@ -22,8 +22,8 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
 from babel.messages.pofile import read_po
-from babel.numbers import (get_currency_precision, get_decimal_symbol, parse_decimal,
-                           parse_pattern)
+from babel.numbers import (get_currency_precision, get_decimal_symbol, get_group_symbol,
+                           parse_decimal, parse_pattern)
 
 CATALOGS = Path(__file__).resolve().parent / "locales"
 SHIPPED = ("en", "vi", "pl", "ms")
@@ -152,20 +152,18 @@ class Fmt:
                          r"(?![\w.])")
 
     def formula(self, text: str) -> str:
-        """An engine formula with its numbers in the locale: 60.000,00 × 4% (vi)."""
+        """An engine formula with its numbers in the locale: 60.000,00 × 4% (vi).
+
+        Only the separators change, digit for digit: a formula's figures are exact and
+        stay so, however many decimals they have."""
+        group, decimal = get_group_symbol(self.locale), get_decimal_symbol(self.locale)
+
         def one(m: re.Match) -> str:
             raw, pct = m.group(1), m.group(2)
-            value = Decimal(raw.replace(",", ""))
-            decimals = len(raw.split(".", 1)[1]) if "." in raw else 0
-            if pct:
-                pat = parse_pattern("#,##0%")
-                pat.frac_prec = (decimals, decimals)
-                return pat.apply(value / 100, self.locale)
-            pat = parse_pattern("#,##0" if "," in raw or decimals else "0")
-            pat.frac_prec = (decimals, decimals)
-            return pat.apply(value, self.locale)
+            swapped = "".join(group if c == "," else decimal if c == "." else c for c in raw)
+            return swapped + pct
         out = self._NUMBER.sub(one, text).replace(" x ", " × ")
-        if get_decimal_symbol(self.locale) == ",":
+        if decimal == ",":
             out = _semicolon_arguments(out)  # min(99 / 90; 1,2): the comma is a decimal
         return out
 

@@ -68,10 +68,17 @@ class _Context:
             self.tables, _ = rows.load(compiled, data_dir)
             self.locales = rows.locales(compiled, data_dir)
         step = compiled.plan.rounding.to
-        self.places = max(get_currency_precision(compiled.plan.currency),
-                          places_of(step) if step else 0)
+        self.step_places = places_of(step) if step else 0
+        self.places = max(get_currency_precision(compiled.plan.currency), self.step_places)
         self.period = parse_period(header.period)
         self.default, self.default_problem = resolve(compiled.plan.locale)
+
+    def places_for(self, st: Statement) -> int:
+        """The fewest decimals a statement shows money with: its currency's, or the plan's
+        rounding step's where the payee is paid in the plan's currency."""
+        own = get_currency_precision(st.currency)
+        return max(own, self.step_places) if st.currency == self.compiled.plan.currency \
+            else own
 
 
 def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Statement:
@@ -97,7 +104,7 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
                                                    else "no points"))
         return
     y = sum((k.amount for k in st.components if k.name not in curve.TIMING), Decimal(0))
-    f = Fmt(st.locale, st.currency, ctx.places)
+    f = Fmt(st.locale, st.currency, ctx.places_for(st))
     st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)
     st.curve_note = Note(CURVE_NOTE)
 
@@ -123,7 +130,7 @@ def write_payee(ctx: _Context, st: Statement, folder: Path) -> Entry:
     stem = f"{ctx.header.plan_id}-{ctx.header.period}-{folder.name}"
     entry = Entry(st.payee, st.name, st.locale, len(st.lines), st.total, st.currency,
                   problems=list(st.problems))
-    page = html.statement_html(st, ctx.places)
+    page = html.statement_html(st, ctx.places_for(st))
     if "html" in ctx.formats:
         _write(folder / f"{stem}.html", page)
     if "pdf" in ctx.formats:
