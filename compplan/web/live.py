@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +62,7 @@ class LivePlan:
     version: int = 0  # moves on with every batch taken: pages poll it
     applied: int = 0  # ingested_rows.id up to which the live run holds the rows
     problems: list[str] = field(default_factory=list)
+    cache: "Figures" = field(default_factory=lambda: Figures())
 
     @property
     def name(self) -> str:
@@ -100,6 +102,27 @@ class LivePlan:
             if c and c not in cols:
                 cols.append(c)
         return [inp.rename.get(c, c) for c in cols]
+
+
+class Figures:
+    """Pages' figures worked out once per batch: (payee, version, day) -> figures. A key
+    of an older version is never asked for again, and falls out as new ones come."""
+
+    def __init__(self, size: int = 20000):
+        self.size, self._data, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            got = self._data.get(key)
+            if got is not None:
+                self._data.move_to_end(key)
+            return got
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
 
 
 @dataclass
@@ -146,6 +169,7 @@ class Portal:
         self.failed: dict[str, str] = {}  # plan id -> why its open period did not load
         self.limiter = LoginLimiter()
         self.write_lock = threading.Lock()  # SQLite takes one writer at a time
+        self.kept = Figures(200)  # stored runs with their plans compiled, for statements
         self._reader = _reader(store)
 
     def read(self) -> Session:

@@ -3,9 +3,7 @@ past statements; and the same figures as JSON, which the page polls to move with
 reload."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from decimal import Decimal
-from threading import Lock
 
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
@@ -27,28 +25,20 @@ def visible_payee(ctx: Ctx, lp: LivePlan, pid: str) -> None:
         raise Refused(404, f"there is no payee '{pid[:60]}' in {lp.plan_id} that you can see")
 
 
-_cache: OrderedDict = OrderedDict()  # (plan, payee, version, day) -> figures
-_cache_lock = Lock()
-
-
 def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
-    """The figures that move with each batch, worked out once per batch and payee."""
-    key = (lp.plan_id, pid, lp.version, ctx.portal.today(lp))
-    with _cache_lock:
-        got = _cache.get(key)
-        if got is not None:
-            _cache.move_to_end(key)
-            return got
+    """The figures that move with each batch, worked out once per batch and payee (the
+    live plan keeps them; a batch moves its version on, and they are worked out anew)."""
+    key = (pid, lp.version, ctx.portal.today(lp))
+    got = lp.cache.get(key)
+    if got is not None:
+        return got
     result = lp.run.payee(pid)
     got = {"version": lp.version,
            "total": fmt_money(result.total),
            "bars": [_plain(b) for b in figures.bars(ctx.portal, lp, pid)],
            "earned": [_plain(e) for e in figures.earned(lp, result)],
            "tiers": [_plain(t) for t in figures.next_tiers(lp, result)]}
-    with _cache_lock:
-        _cache[key] = got
-        while len(_cache) > 5000:
-            _cache.popitem(last=False)
+    lp.cache.put(key, got)
     return got
 
 

@@ -11,7 +11,6 @@ adds the portal's frame: anchors and the dispute links.
 from __future__ import annotations
 
 import tempfile
-import threading
 from pathlib import Path
 
 from sqlalchemy import select
@@ -32,10 +31,6 @@ from .security import Refused
 DOWNLOAD_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                 "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
-_runs: dict[tuple[int, str], stored.StoredRun] = {}  # (run, status) -> plan compiled
-_runs_lock = threading.Lock()
-
-
 def _visible(ctx: Ctx, run_id: int, pid: str) -> Run:
     run = ctx.db.get(Run, run_id)
     pr = ctx.db.get(PayeeResultRow, (run_id, pid)) if run is not None else None
@@ -50,13 +45,11 @@ def _visible(ctx: Ctx, run_id: int, pid: str) -> Run:
 
 def _open(ctx: Ctx, run: Run) -> stored.StoredRun:
     """The run with its plan compiled from the kept text, once per run and status."""
-    key = (run.id, run.status)
-    with _runs_lock:
-        got = _runs.get(key)
+    key = ("run", run.id, run.status)
+    got = ctx.portal.kept.get(key)
     if got is None:
         got = stored.open_run(ctx.db, run.id)
-        with _runs_lock:
-            _runs[key] = got
+        ctx.portal.kept.put(key, got)
     return got
 
 
