@@ -142,6 +142,11 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
     until = e.spec.hold.until
     after = e.spec.hold.periods
     rows = {r["_key"]: r for r in env.sets.get(e.spec.each, ())} if e.spec.each else {}
+    # a hold keeps back part of what is paid: after a cap or floor, each line counts for
+    # its share of the component as limited (a cap to 2,500 of 6,300 earned: 2,500/6,300)
+    earned = sum((ln.amount for ln in lines if ln.kind in ("credit", "bonus")), Decimal(0))
+    paid = sum((ln.amount for ln in lines), Decimal(0))
+    scale = paid / earned if earned > 0 and paid != earned else None
     for ln in lines:
         if ln.kind not in ("credit", "bonus") or ln.amount <= 0:
             continue
@@ -150,10 +155,15 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
         share = e.hold_share.fast(env, row)
         if not share:
             continue
-        held = round_to(ln.amount * share, step, mode)
+        base = ln.amount if scale is None else ln.amount * scale
+        held = round_to(base * share, step, mode)
+        if held <= 0:
+            continue
         when = f"until {until}" if until else f"for {after} period{'s' if after != 1 else ''}"
-        out.append(Line(0, ln.payee, "held", "hold", -held, -ln.amount * share, str(e.pos),
-                        f"{fmt_money(ln.amount)} x {fmt_value(share, _ratio())} held {when}",
+        shown = fmt_money(ln.amount) if scale is None else \
+            f"{fmt_money(ln.amount)} x {fmt_money(paid)} / {fmt_money(earned)}"
+        out.append(Line(0, ln.payee, "held", "hold", -held, -base * share, str(e.pos),
+                        f"{shown} x {fmt_value(share, _ratio())} held {when}",
                         list(ln.sources), {"earning": e.name}, [], None, None, "", ln.date,
                         f"{e.name} held {when}"))
     return out

@@ -8,10 +8,12 @@ each commission line held until the invoice is paid; cap 250% of target incentiv
                    A-2 40,000: 60 -> 140%: 1,200.00 + 1,800.00 = 3,000.00, 600.00 held
                    quota bonus 500.00 (140% >= 100%)              paid 3,740.00
               bob  B-1 90,000 on 40,000: 600 + 1,200 + 4,500 = 6,300.00, capped at
-                   2,500.00 (-3,800.00), 1,260.00 held, bonus 500.00 paid 1,740.00
+                   2,500.00 (-3,800.00); 20% of what is paid held: 6,300.00 x
+                   2,500/6,300 x 20% = 500.00; bonus 500.00     paid 2,500.00
     February  ann  A-3 20,000: 0 -> 40%: 600.00, 120.00 held; A-1 and A-2 invoices
                    paid, so 210.00 + 600.00 released                  1,290.00
-              bob  B-2 12,345.67: 370.3701 -> 370.37, 74.07 held; 1,260.00 released
+              bob  B-2 12,345.67: 370.3701 -> 370.37, 74.07 held; 500.00 released:
+                   370.37 - 74.07 + 500.00 = 796.30
               cyd  C-2 33,333.33: 900.00 + 199.9998 -> 1,100.00, 220.00 held; 60.00
                    released; locale pl
               dee  D-2 7,777.77: 233.3331 -> 233.33, 46.67 held; D-1 invoice still

@@ -65,4 +65,4 @@ def test_the_pdf_statement_renders_to_page_images(published, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
-        assert "Bob Bui (bob)" in text and "1.556,30" in text
+        assert "Bob Bui (bob)" in text and "796,30" in text

@@ -142,10 +142,11 @@ def test_a_statement_holds_its_payees_data_and_nobody_elses(published, history):
     """Every file of ann's folder, the PDF's text included: no other payee's id, name,
     deal or amount (amounts that are ann's own too do not count)."""
     from compplan.render import stored
-    store, _, feb = history
+    store, jan, feb = history
     with store.session() as s:
         results = {pid: stored.payee_result(s, feb, pid)
                    for pid, _ in stored.payee_ids(s, feb)}
+        ann_january = stored.payee_result(s, jan, "ann")  # her year to date is hers too
     ann = results.pop("ann")
     folder = files_of(published, "ann")["html"].parent
     assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".html", ".json", ".pdf"]
@@ -155,7 +156,7 @@ def test_a_statement_holds_its_payees_data_and_nobody_elses(published, history):
         for ln in pr.lines:
             vals |= {ln.amount, ln.exact} | {t.pays for t in ln.tiers}
         return {v for v in vals if v}
-    own = set().union(*(_amount_forms(v) for v in amounts(ann)))
+    own = set().union(*(_amount_forms(v) for v in amounts(ann) | amounts(ann_january)))
     texts = {p.name: (_pdf_text(p) if p.suffix == ".pdf" else p.read_text(encoding="utf-8"))
              for p in folder.iterdir()}
     for pid, pr in results.items():
@@ -174,7 +175,7 @@ def test_a_statement_holds_its_payees_data_and_nobody_elses(published, history):
 
 def test_index_lists_every_payee_with_their_files_and_the_control_total(published):
     index = page_text((published.out / "index.html").read_text(encoding="utf-8"))
-    assert "Control total | $3,972.96" in index  # 1,290.00 + 1,556.30 + 940.00 + 186.66
+    assert "Control total | $3,212.96" in index  # 1,290.00 + 796.30 + 940.00 + 186.66
     for e in published.entries:
         assert e.payee in index
         assert [f for f, _ in e.files] == ["html", "pdf", "csv", "json"]
@@ -192,5 +193,5 @@ def test_csv_and_json_hold_the_same_lines_as_the_page(published):
     assert first["sources"] == ["deals:B-2"] and first["credit"] == "12345.67"
     assert first["rounding"] == "370.3701 -> 370.37 (half up to 0.01)"
     assert data["year_to_date"]["periods"][0] == {"period": "2026-01", "run": 1,
-                                                  "status": "paid", "total": "1740.00"}
+                                                  "status": "paid", "total": "2500.00"}
     assert data["locale"] == "vi" and data["plan_sha256"] and data["run"] == 2

@@ -181,3 +181,19 @@ def test_a_held_part_is_paid_when_the_invoice_is(store, tmp_path):
     book.deal("D1,ann,2026-01-10,10000,open,,true")
     assert book.pay("2026-03") == {"released": D("300.00"), "total": D("300.00")}
     assert book.pay("2026-04") == {"total": D("0.00")}  # released once
+
+
+def test_a_hold_keeps_back_part_of_what_is_paid_after_a_cap(store, tmp_path):
+    hold = "\n    cap: 1500\n    hold: {share: 20%, until: invoice_paid}"
+    book = Book(tmp_path, store, plan=PLAN.replace(
+        "  commission: {each: sales, value: amount * 10%EXTRA}",
+        "  commission:\n    each: sales\n    value: amount * 10%" + hold))
+    book.deal("D1,ann,2026-01-10,10000,open,,false")
+    book.deal("D2,ann,2026-01-20,20000,open,,false")
+    # earned 1,000 + 2,000 = 3,000, capped at 1,500 (a -1,500 line): each deal is paid
+    # half its commission; 20% of that is held: 1,000 x 1,500/3,000 x 20% = 100 and
+    # 2,000 x 1,500/3,000 x 20% = 200: 300 held of the 1,500 paid
+    assert book.pay("2026-01") == {"commission": D("1500.00"), "held": D("-300.00"),
+                                   "total": D("1200.00")}
+    book.deal("D1,ann,2026-01-10,10000,open,,true")
+    assert book.pay("2026-02") == {"released": D("100.00"), "total": D("100.00")}
