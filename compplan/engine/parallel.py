@@ -12,10 +12,8 @@ team() (a manager needs their reports' figures first).
 """
 from __future__ import annotations
 
-import os
-import pickle
-import sys
-import traceback
+
+from .. import forked
 
 MIN_CREDITS = 50_000  # below this, one process is as quick
 
@@ -23,9 +21,7 @@ MIN_CREDITS = 50_000  # below this, one process is as quick
 def worth_it(compiled, prepared, workers: int | None) -> bool:
     if workers is not None and workers < 2:
         return False
-    if not hasattr(os, "fork") or compiled.uses_team:
-        return False
-    if workers is None and (os.cpu_count() or 1) < 2:
+    if not forked.available() or compiled.uses_team:
         return False
     n = sum(len(rows) for sets in prepared.credits.values() for rows in sets.values())
     return n >= MIN_CREDITS
@@ -33,42 +29,18 @@ def worth_it(compiled, prepared, workers: int | None) -> bool:
 
 def pay_in_two(pay, compiled, prepared, period, writer, order):
     half = len(order) // 2
-    first, second = order[:half], order[half:]
     part = writer.part("2")
-    read_fd, write_fd = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - runs in the child process
-        code = 0
-        try:
-            os.close(read_fd)
-            result = pay(compiled, prepared, period, part, second)
-            part.finish()
-            data = pickle.dumps((result.payees, result.warnings))
-        except BaseException:
-            code = 1
-            data = pickle.dumps(traceback.format_exc())
-        with os.fdopen(write_fd, "wb") as fh:
-            fh.write(data)
-        os._exit(code)
-    os.close(write_fd)
+
+    def second():
+        result = pay(compiled, prepared, period, part, order[half:])
+        part.finish()
+        return result.payees, result.warnings
     try:
-        result = pay(compiled, prepared, period, writer, first)
+        result, (payees, warnings) = forked.in_two(
+            lambda: pay(compiled, prepared, period, writer, order[:half]), second)
     except BaseException:
-        os.kill(child, 9)
-        os.waitpid(child, 0)
-        os.close(read_fd)
         part.discard()
         raise
-    with os.fdopen(read_fd, "rb") as fh:
-        data = fh.read()
-    _, status = os.waitpid(child, 0)
-    payload = pickle.loads(data) if data else "the worker process died"
-    if status != 0 or isinstance(payload, str):
-        part.discard()
-        raise RuntimeError(f"the second worker failed:\n{payload}")
-    payees, warnings = payload
     writer.absorb(part)
     result.payees.extend(payees)
     result.payees.sort(key=lambda p: p.payee)
