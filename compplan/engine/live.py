@@ -8,8 +8,10 @@ payees they touch, and the managers above them.
 """
 from __future__ import annotations
 
+import contextlib
 import decimal
 import gc
+import threading
 from dataclasses import dataclass, field, replace
 
 from ..errors import CompplanError, Problem
@@ -127,7 +129,7 @@ class LiveRun:
         out = batch.out
         if out.rejected or not batch.rows:
             return out
-        with decimal.localcontext(CONTEXT):
+        with _collector_paused(), decimal.localcontext(CONTEXT):
             order = self._credit(batch, self.prep.credits)
             inp = self.compiled.plan.inputs[batch.input_name]
             keys = self.keys.setdefault(batch.input_name, {})
@@ -136,8 +138,8 @@ class LiveRun:
             self.tables[batch.input_name].rows.extend(batch.rows)
             result = _pay(self.compiled, self.prep, self.period, order=order,
                           earlier=self.results)
-        for pr in result.payees:
-            self.results[pr.payee] = pr
+            for pr in result.payees:
+                self.results[pr.payee] = pr
         out.accepted = len(batch.rows)
         out.affected = order
         return out
@@ -232,6 +234,37 @@ class LiveRun:
             sort_sets(compiled, credits.get(pid) or {})
         return _bottom_up(sorted(affected), self._reports) if compiled.uses_team \
             else sorted(affected)
+
+
+_pause = {"count": 0, "was_on": True}
+_pause_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The cyclic collector paused while a batch is worked out, then its new objects
+    (the payees' results, lines and credits: long-lived) collected young and frozen.
+
+    A batch makes some hundred thousand objects; with the collector on, its passes over
+    the period's data and earlier batches' results made a 1,000-deal batch on a 1M-deal
+    period take 1.4 to 1.9 s instead of 0.9 s, and later allocations (page views) slower
+    batch after batch. Frozen objects are still freed when nothing refers to them.
+    Threads may overlap: the collector comes back, as it was, when the last is done."""
+    with _pause_lock:
+        if _pause["count"] == 0:
+            _pause["was_on"] = gc.isenabled()
+        _pause["count"] += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pause["count"] -= 1
+            if _pause["count"] == 0:
+                gc.collect(1)  # cycles made meanwhile die young, not frozen
+                gc.freeze()
+                if _pause["was_on"]:
+                    gc.enable()
 
 
 @dataclass
