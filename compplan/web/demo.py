@@ -26,6 +26,12 @@ ACCOUNTS = [("ana", "rep", "ana", "Ana Alves"), ("ann", "rep", "ann", "Ann Alvar
             ("finance", "finance", None, "Finance")]
 
 
+def _password() -> str:
+    """Twelve letters and digits: easy to copy from a terminal, never a shell option."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
 @dataclass
 class Demo:
     accounts: list[tuple[str, str, str | None, str]] = field(default_factory=list)
@@ -52,7 +58,7 @@ def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo
             demo.skipped.append(f"{path}: {str(e).splitlines()[0]}")
     with store.session() as db:
         for login, role, payee, name in ACCOUNTS:
-            password = (passwords or {}).get(login) or secrets.token_urlsafe(9)
+            password = (passwords or {}).get(login) or _password()
             create_account(db, login, role, password, payee, name, actor)
             demo.accounts.append((login, role, payee, password))
         _, demo.token = create_token(db, "demo ingest", actor)
