@@ -30,7 +30,10 @@ from .store import _actor, actor_option, db_option
 @click.option("--plans", "plans_dir", default="plans", show_default=True,
               type=click.Path(file_okay=False), help="with --demo: the sample plans")
 @click.option("--as-of", "as_of", default=None, help="count pages to this day (YYYY-MM-DD)")
-def serve(db_url, host, port, demo, plans_dir, as_of):
+@click.option("--behind-proxy", is_flag=True,
+              help="trust X-Forwarded-Proto/For from a proxy on this machine (TLS there: "
+                   "cookies are then sent Secure)")
+def serve(db_url, host, port, demo, plans_dir, as_of, behind_proxy):
     """Serve the portal: live attainment, statements, disputes, admin."""
     import uvicorn
 
@@ -71,7 +74,8 @@ def serve(db_url, host, port, demo, plans_dir, as_of):
     app = create_app(store, as_of=day)
     click.echo(f"compplan portal on http://{host}:{port}/ ({len(app.state.portal.plans)} open "
                "periods)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=behind_proxy,
+                forwarded_allow_ips="127.0.0.1" if behind_proxy else None)
 
 
 @click.command("open")

@@ -154,7 +154,7 @@ class LoginLimiter:
         at = time.monotonic()
         with self._lock:
             waits = []
-            for key, limit in (("l:" + login.lower(), self.per_login),
+            for key, limit in (("l:" + login.lower()[:100], self.per_login),
                                ("a:" + address, self.per_address)):
                 q = self._recent(key, at)
                 if len(q) >= limit:
@@ -164,12 +164,16 @@ class LoginLimiter:
     def failed(self, login: str, address: str) -> None:
         at = time.monotonic()
         with self._lock:
-            for key in ("l:" + login.lower(), "a:" + address):
+            if len(self._fails) > 100_000:  # made-up logins must not grow it for ever
+                for key in [k for k, q in self._fails.items()
+                            if not q or at - q[-1] > self.window]:
+                    del self._fails[key]
+            for key in ("l:" + login.lower()[:100], "a:" + address):
                 self._recent(key, at).append(at)
 
     def succeeded(self, login: str) -> None:
         with self._lock:
-            self._fails.pop("l:" + login.lower(), None)
+            self._fails.pop("l:" + login.lower()[:100], None)
 
 
 def authenticate(db: Session, login: str, password: str) -> Account | None:

@@ -159,3 +159,19 @@ def test_commands_for_tokens_accounts_and_opening_a_period(web, tmp_path):
     r = CliRunner().invoke(cli, ["open", str(ROOT / "plans" / "sdr.yaml"), "--data", str(bad),
                                  "--period", "2026-04", "--db", url])
     assert r.exit_code == 1 and "no file for input" in r.output
+
+
+def test_serve_demo_builds_the_store_and_says_how_to_log_in(monkeypatch, tmp_path):
+    import uvicorn
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(kw, app=app))
+    monkeypatch.chdir(ROOT)
+    r = CliRunner().invoke(cli, ["serve", "--demo", "--db", f"sqlite:///{tmp_path}/d.db",
+                                 "--port", "8123"])
+    assert r.exit_code == 0, r.output
+    for role, login in (("rep", "ana"), ("manager", "max"), ("admin", "admin"),
+                        ("finance", "finance")):
+        assert re.search(rf"{role} +{login} +password [A-Za-z0-9]{{12}}", r.output), r.output
+    assert "Authorization: Bearer cpt_" in r.output
+    assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    assert "team-2026" in served["app"].state.portal.plans
