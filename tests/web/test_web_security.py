@@ -39,7 +39,6 @@ def test_a_rep_sees_only_their_own(web):
     for url in denied:
         r = ana.get(url)
         assert r.status_code == 404, (url, r.status_code)
-        assert "ann" not in r.text.lower().replace("ann", "") or True
         assert "Ann Alvarez" not in r.text and "Bo Berg" not in r.text, url
     for url in ("/plans/team-2026/team", "/plans/team-2026/team/sales", "/admin",
                 "/admin/runs", "/admin/audit", "/admin/tokens", "/admin/check"):
@@ -69,10 +68,10 @@ def test_a_rep_cannot_write_for_another(web):
         assert r.status_code == 403
     with web.store.session() as db:
         assert db.get(Dispute, did).status == "open"
-    # finance may look but a manager may not dispute a report's line
+    # a manager sees a report's line but may not dispute it
     mx = web.client("max")
-    r = post_form(mx, f"/runs/{team}/payees/ana/lines/1", f"/runs/{team}/payees/ana/lines/1/disputes",
-                  {"comment": "on her behalf"})
+    line = f"/runs/{team}/payees/ana/lines/1"
+    r = post_form(mx, line, line + "/disputes", {"comment": "on her behalf"})
     assert r.status_code == 403
 
 
