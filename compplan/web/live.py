@@ -192,6 +192,21 @@ class Portal:
                                                      for p in e.problems[:5])
                 log.error("open period of %s did not load: %s", row.plan_id, e)
 
+    def reload(self, plan_id: str) -> None:
+        """Load a plan's open period again from the store (its live run may be half
+        changed by a batch that failed after it was stored) and put it in place."""
+        with self.read() as db:
+            row = db.get(LivePeriod, plan_id)
+        if row is None:
+            return
+        try:
+            fresh = load_live(self.store, row)
+        except Exception:  # noqa: BLE001 - logged; the old figures stay until a restart
+            log.exception("reloading the open period of %s", plan_id)
+            return
+        fresh.version = self.plans[plan_id].version + 1 if plan_id in self.plans else 0
+        self.plans[plan_id] = fresh
+
     def plan(self, plan_id: str) -> LivePlan:
         lp = self.plans.get(plan_id)
         if lp is None:
@@ -241,10 +256,12 @@ class Portal:
                 out = lp.run.apply(batch)
             except Exception:  # noqa: BLE001 - stored; the live figures reload from the store
                 log.exception("batch stored but not taken live for %s", plan_id)
-                lp.problems.append("a stored batch could not be taken live; reload the portal")
+                lp.problems.append("a stored batch could not be taken live; the period is "
+                                   "being loaded again from the store")
                 reply.accepted = len(batch.rows)
                 reply.warnings.append("stored, but the live figures did not take it; they "
-                                      "will after the portal reloads")
+                                      "will once the period is loaded again from the store")
+                threading.Thread(target=self.reload, args=(plan_id,), daemon=True).start()
                 return reply
             lp.version += 1
             if ids and ids[0] == lp.applied + 1 and ids == list(range(ids[0], ids[-1] + 1)):
