@@ -1,59 +1,20 @@
 """The portal under test: the demo store (every sample plan open, one account of each
 role, a saved draft run of each) copied fresh for each test, and clients logged in as
-each account. Stores on PostgreSQL too where a test asks for `pg_web`."""
+each account; on PostgreSQL too where a test asks for `any_web`. Helpers the tests
+import are in portal_helpers.py."""
 import os
-import re
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from starlette.testclient import TestClient
 
 from compplan.store import open_store
 from compplan.web.app import create_app
 from compplan.web.demo import build_demo
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORDS = {"ana": "ana-password", "ann": "ann-password", "max": "max-password",
-             "admin": "admin-password", "finance": "finance-password"}
-PG_URL = os.environ.get("COMPPLAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@dataclass
-class Web:
-    store: object
-    app: object
-    token: str
-
-    def client(self, login: str | None = None) -> TestClient:
-        c = TestClient(self.app, raise_server_exceptions=False)
-        if login:
-            log_in(c, login, PASSWORDS[login])
-        return c
-
-    @property
-    def portal(self):
-        return self.app.state.portal
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def log_in(c: TestClient, login: str, password: str):
-    page = c.get("/login")
-    return c.post("/login", data={"login": login, "password": password, "next": "/",
-                                  "csrf": csrf_of(page.text)}, follow_redirects=False)
-
-
-def post_form(c: TestClient, page_url: str, action: str, data: dict, **kw):
-    """Submit a form as a browser would: the CSRF token from the page it is on."""
-    page = c.get(page_url)
-    assert page.status_code == 200, page.text[:300]
-    return c.post(action, data={**data, "csrf": csrf_of(page.text)}, **kw)
+from portal_helpers import PASSWORDS, PG_URL, ROOT, Web
 
 
 def _build(url: str):

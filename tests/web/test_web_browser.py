@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORDS
+from portal_helpers import PASSWORDS
 
 CHROMIUM = os.environ.get("COMPPLAN_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

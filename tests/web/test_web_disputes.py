@@ -14,7 +14,7 @@ from compplan.store.portal import Account
 from compplan.web import disputes
 from compplan.web.auth import create_account
 from compplan.web.security import Refused
-from conftest import post_form
+from portal_helpers import post_form
 
 
 def team_run(web, status="draft") -> int:

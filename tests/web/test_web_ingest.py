@@ -13,7 +13,7 @@ from compplan.cli.main import cli
 from compplan.store.models import AuditEntry, Run
 from compplan.store.portal import IngestedRow
 from compplan.web.app import create_app
-from conftest import post_form
+from portal_helpers import post_form
 
 URL = "/api/plans/team-2026/ingest"
 COLS = "deal_id,rep_id,close_date,amount,customer\n"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compplan.cli.main import cli
 from compplan.store.models import Run
 from compplan.store.portal import Account, ApiToken
-from conftest import ROOT, post_form
+from portal_helpers import ROOT, post_form
 
 
 def words(html: str) -> str:

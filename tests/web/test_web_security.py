@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from compplan.store.models import Run
 from compplan.store.portal import Dispute
-from conftest import PASSWORDS, csrf_of, log_in, post_form
+from portal_helpers import PASSWORDS, csrf_of, log_in, post_form
 
 
 def run_of(web, plan: str) -> int:
