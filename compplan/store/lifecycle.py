@@ -52,7 +52,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _dataset_files(compiled: CompiledPlan, data_dir: Path) -> dict[str, bytes]:
+def dataset_files(compiled: CompiledPlan, data_dir: Path) -> dict[str, bytes]:
     files = {}
     for name, inp in compiled.plan.inputs.items():
         path = find_file(data_dir, name, inp)
@@ -138,7 +138,7 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             raise LifecycleError(
                 f"{plan.plan} {p.label} is paid (run {run_id}) and is never re-run; changes "
                 "to its data are paid or recovered as adjustments in the next period's run")
-        files = _dataset_files(compiled, data_dir)
+        files = dataset_files(compiled, data_dir)
         problems: list[Problem] = []
         tables = load_folder(plan, data_dir, problems)
         if problems:
@@ -149,8 +149,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         result = run_plan(compiled, tables, span)
         result.period = p.label
         carried = carry(session, compiled, tables, p, result)
-        version = _register_plan(session, compiled, plan_bytes, actor)
-        dataset = _store_dataset(session, files)
+        version = register_plan(session, compiled, plan_bytes, actor)
+        dataset = store_dataset(session, files)
         replaced = None
         if state.current_run_id is not None and state.status == "draft":
             replaced = state.current_run_id
@@ -181,7 +181,7 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         session.close()
 
 
-def _register_plan(session: Session, compiled: CompiledPlan, text_bytes: bytes,
+def register_plan(session: Session, compiled: CompiledPlan, text_bytes: bytes,
                    actor: str) -> PlanVersion:
     vid = sha256(text_bytes)
     version = session.get(PlanVersion, vid)
@@ -197,7 +197,7 @@ def _register_plan(session: Session, compiled: CompiledPlan, text_bytes: bytes,
     return version
 
 
-def _store_dataset(session: Session, files: dict[str, bytes]) -> Dataset:
+def store_dataset(session: Session, files: dict[str, bytes]) -> Dataset:
     did = fingerprint_files(files)
     ds = session.get(Dataset, did)
     if ds is None:

@@ -459,10 +459,10 @@ def open_period(store: Store, compiled: CompiledPlan, plan_bytes: bytes, data_di
     prep = prepare(compiled, tables, p)
     if prep.problems:
         raise CompplanError(prep.problems)
-    files = lifecycle._dataset_files(compiled, Path(data_dir))
+    files = lifecycle.dataset_files(compiled, Path(data_dir))
     with store.session() as db:
-        version = lifecycle._register_plan(db, compiled, plan_bytes, actor)
-        dataset = lifecycle._store_dataset(db, files)
+        version = lifecycle.register_plan(db, compiled, plan_bytes, actor)
+        dataset = lifecycle.store_dataset(db, files)
         row = db.get(LivePeriod, compiled.plan.plan)
         if row is None:
             row = LivePeriod(plan_id=compiled.plan.plan)
