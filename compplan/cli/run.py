@@ -10,7 +10,7 @@ import click
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
-from ..engine.results import ResultWriter, summary_table, write_results
+from ..engine.results import ResultWriter, summary_table
 from ..engine.scenarios import run_scenarios
 from ..engine.validate import validate_data
 
@@ -71,16 +71,26 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
     if save:
         from ..store import lifecycle, open_store
         from .store import _actor
+        # lines stream into the store and the result files as each payee is done
+        writer = ResultWriter(target, jsonl=jsonl)
         try:
             saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
-                                       _actor(actor))
+                                       _actor(actor), keep_lines=False, sink=writer)
         except CompplanError as e:
+            writer.abort()
             fail(e.problems, fmt)
         except lifecycle.LifecycleError as e:
+            writer.abort()
             click.echo(f"error: {e}", err=True)
             sys.exit(1)
+        except BaseException:
+            writer.abort()
+            raise
         result = saved.result
-        written = write_results(result, target, jsonl=jsonl)
+        for pr in result.payees:
+            if pr.lines:  # lines carried from earlier periods, added after the engine's
+                writer(pr)
+        written = writer.close(result)
     else:
         problems: list[Problem] = []
         tables = load_folder(compiled.plan, data_dir, problems)

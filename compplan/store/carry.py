@@ -88,10 +88,13 @@ def _payee(result: RunResult, pid: str) -> PayeeResult:
 def _add(result: RunResult, pid: str, component: str, kind: str, amount: Decimal,
          formula: str, sources: list[str], note: str, rule: str = "") -> None:
     pr = _payee(result, pid)
-    pr.lines.append(Line(len(pr.lines) + 1, pid, component, kind, amount, amount, rule,
+    # numbered after the payee's lines so far, which may already be in the store (a
+    # streamed save keeps only their count)
+    pr.line_count = max(pr.line_count, len(pr.lines)) + 1
+    pr.lines.append(Line(pr.line_count, pid, component, kind, amount, amount, rule,
                          formula, sources, {}, [], None, None, "", None, note))
     pr.components[component] = pr.components.get(component, Decimal(0)) + amount
-    pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
+    pr.total += amount
 
 
 class _Versions:
@@ -126,10 +129,6 @@ def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
     _disputes(session, plan.plan, result, out)
     if plan.payout is not None and plan.payout.draw is not None:
         _draws(session, compiled, result, earlier, out)
-    for pr in result.payees:
-        for i, ln in enumerate(pr.lines, start=1):
-            ln.number = i
-        pr.line_count = len(pr.lines)
     return out
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import zlib
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,15 +69,54 @@ def fingerprint_files(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def fingerprint_result(result: RunResult) -> str:
-    """A hash of every payee's lines and totals: two runs with the same are the same."""
-    h = hashlib.sha256()
-    for p in sorted(result.payees, key=lambda p: p.payee):
-        h.update(f"{p.payee}|{p.total}|{p.currency}\n".encode())
-        for ln in p.lines:
-            h.update(f"{ln.number}|{ln.component}|{ln.kind}|{ln.amount}|{ln.formula}|"
-                     f"{' '.join(ln.sources)}\n".encode())
+def _hash_line(h, ln) -> None:
+    h.update(f"{ln.number}|{ln.component}|{ln.kind}|{ln.amount}|{ln.formula}|"
+             f"{' '.join(ln.sources)}\n".encode())
+
+
+def _payee_digest(h, payee: str, total, currency: str) -> str:
+    h.update(f"{payee}|{total}|{currency}\n".encode())
     return h.hexdigest()
+
+
+def _fingerprint(digests: dict[str, str]) -> str:
+    return sha256("".join(f"{pid}:{d}\n" for pid, d in sorted(digests.items())).encode())
+
+
+def fingerprint_result(result: RunResult) -> str:
+    """A hash of every payee's lines and totals: two runs with the same are the same.
+
+    Each payee's lines, in order, then their total, hash to one digest; the run's is the
+    hash of the payees' digests in id order. So a save can hash a payee's lines as they
+    stream into the store, and the lines carried from earlier periods after them."""
+    digests = {}
+    for p in result.payees:
+        h = hashlib.sha256()
+        for ln in p.lines:
+            _hash_line(h, ln)
+        digests[p.payee] = _payee_digest(h, p.payee, p.total, p.currency or result.currency)
+    return _fingerprint(digests)
+
+
+class _StoreSink:
+    """Receives each payee as the engine finishes it: its lines go into the store (and are
+    hashed) at once; with keep_lines=False they then leave memory."""
+
+    def __init__(self, session: Session, run_id: int, keep_lines: bool, also=None):
+        self.session, self.run_id, self.keep_lines, self.also = session, run_id, keep_lines, also
+        self.hashers: dict[str, object] = {}
+        self.kept: dict[str, int] = {}  # lines of a payee still in memory, already stored
+
+    def __call__(self, pr) -> None:
+        h = self.hashers.setdefault(pr.payee, hashlib.sha256())
+        for ln in pr.lines:
+            _hash_line(h, ln)
+        _insert_lines(self.session, self.run_id, pr.lines)
+        if self.also is not None:
+            self.also(pr)  # e.g. the command line's result files; it may drop the lines
+        if not self.keep_lines:
+            pr.lines = []
+        self.kept[pr.payee] = len(pr.lines)
 
 
 def _lock_period(session: Session, plan_id: str, period: str) -> PeriodState:
@@ -118,10 +158,16 @@ def _begin(store: Store) -> Session:
 
 
 def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period: str,
-             actor: str, plan_text: bytes | None = None) -> Saved:
+             actor: str, plan_text: bytes | None = None, keep_lines: bool = True,
+             sink=None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
     LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
-    bytes when they are not in a file (a plan compiled from the store's copy)."""
+    bytes when they are not in a file (a plan compiled from the store's copy).
+
+    Each payee's lines go into the store as the engine finishes the payee; with
+    `keep_lines=False` they then leave memory (a million-line run need not hold them),
+    and the returned result has totals but no lines. `sink(payee_result)` also receives
+    each payee first (the command line writes its result files from it)."""
     data_dir = Path(data_dir)
     p = parse_period(period)
     plan = compiled.plan
@@ -146,9 +192,6 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
         span = Period("span", f"{p.start.year} to {p.label}", dt.date(p.start.year, 1, 1),
                       p.end) if ytd else p
-        result = run_plan(compiled, tables, span)
-        result.period = p.label
-        carried = carry(session, compiled, tables, p, result)
         version = register_plan(session, compiled, plan_bytes, actor)
         dataset = store_dataset(session, files)
         replaced = None
@@ -158,14 +201,20 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             old.status = "replaced"
             for table in (LineItem, PayeeResultRow, Adjustment, Balance):
                 session.execute(delete(table).where(table.run_id == replaced))
+        # the run's row first, so lines can stream in under its id; its totals follow
         run = Run(plan_id=plan.plan, period=p.label, plan_version_id=version.id,
                   dataset_id=dataset.id, status="draft", currency=plan.currency,
-                  total=result.total, payees=len(result.payees), lines=result.line_count(),
-                  fingerprint=fingerprint_result(result), engine_version=__version__,
-                  created_by=actor)
+                  total=Decimal(0), payees=0, lines=0, fingerprint="",
+                  engine_version=__version__, created_by=actor)
         session.add(run)
         session.flush()
-        _store_results(session, run.id, result)
+        store_sink = _StoreSink(session, run.id, keep_lines, sink)
+        result = run_plan(compiled, tables, span, sink=store_sink)
+        result.period = p.label
+        carried = carry(session, compiled, tables, p, result)
+        run.fingerprint = _store_results(session, run.id, result, store_sink)
+        run.total, run.payees, run.lines = result.total, len(result.payees), \
+            result.line_count()
         session.add_all(Adjustment(run_id=run.id, **a) for a in carried.adjustments)
         session.add_all(Balance(run_id=run.id, **b) for b in carried.balances)
         state.current_run_id, state.status, state.updated_at = run.id, "draft", now()
@@ -216,35 +265,47 @@ def line_key(component: str, sources: list[str], kind: str) -> str:
     return f"{component}|{kind}|{' '.join(sources)}"
 
 
-def _store_results(session: Session, run_id: int, result: RunResult) -> None:
+def _line_row(run_id: int, ln) -> dict:
+    return {
+        "run_id": run_id, "payee": ln.payee, "number": ln.number,
+        "component": ln.component, "kind": ln.kind, "amount": ln.amount,
+        "exact": ln.exact, "formula": ln.formula, "rule": ln.rule,
+        "sources": json.dumps(ln.sources),
+        "inputs": json.dumps({k: str(v) if v is not None else None
+                              for k, v in ln.inputs.items()}),
+        "tiers": json.dumps([{"tier": t.tier, "amount": str(t.amount),
+                              "rate": str(t.rate), "pays": str(t.pays)}
+                             for t in ln.tiers]),
+        "basis_before": ln.basis_before, "basis_after": ln.basis_after,
+        "rounding": ln.rounding, "date": ln.date if isinstance(ln.date, dt.date) else None,
+        "note": ln.note, "key": line_key(ln.component, ln.sources, ln.kind)}
+
+
+def _insert_lines(session: Session, run_id: int, lines) -> None:
+    for i in range(0, len(lines), 5000):
+        session.execute(LineItem.__table__.insert(),
+                        [_line_row(run_id, ln) for ln in lines[i:i + 5000]])
+
+
+def _store_results(session: Session, run_id: int, result: RunResult,
+                   sink: "_StoreSink") -> str:
+    """Each payee's row, and the lines carried from earlier periods (the engine's went in
+    as the sink received them); returns the results' fingerprint."""
     session.execute(PayeeResultRow.__table__.insert(), [
         {"run_id": run_id, "payee": p.payee, "name": p.name, "cost_center": p.cost_center,
          "currency": p.currency or result.currency, "total": p.total,
          "components": json.dumps({k: str(v) for k, v in p.components.items()}),
          "measures": json.dumps(p.measures), "warnings": json.dumps(p.warnings)}
         for p in result.payees])
-    rows = []
+    digests = {}
     for p in result.payees:
-        for ln in p.lines:
-            rows.append({
-                "run_id": run_id, "payee": ln.payee, "number": ln.number,
-                "component": ln.component, "kind": ln.kind, "amount": ln.amount,
-                "exact": ln.exact, "formula": ln.formula, "rule": ln.rule,
-                "sources": json.dumps(ln.sources),
-                "inputs": json.dumps({k: str(v) if v is not None else None
-                                      for k, v in ln.inputs.items()}),
-                "tiers": json.dumps([{"tier": t.tier, "amount": str(t.amount),
-                                      "rate": str(t.rate), "pays": str(t.pays)}
-                                     for t in ln.tiers]),
-                "basis_before": ln.basis_before, "basis_after": ln.basis_after,
-                "rounding": ln.rounding, "date": ln.date if isinstance(ln.date, dt.date)
-                else None, "note": ln.note, "key": line_key(ln.component, ln.sources,
-                                                              ln.kind)})
-            if len(rows) >= 5000:
-                session.execute(LineItem.__table__.insert(), rows)
-                rows = []
-    if rows:
-        session.execute(LineItem.__table__.insert(), rows)
+        carried = p.lines[sink.kept.get(p.payee, 0):]
+        _insert_lines(session, run_id, carried)
+        h = sink.hashers.setdefault(p.payee, hashlib.sha256())
+        for ln in carried:
+            _hash_line(h, ln)
+        digests[p.payee] = _payee_digest(h, p.payee, p.total, p.currency or result.currency)
+    return _fingerprint(digests)
 
 
 def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...], new: str,

@@ -124,8 +124,8 @@ def test_an_interrupted_run_leaves_nothing_and_the_draft_intact(store, compiled,
     from compplan.store import lifecycle as lc
     real = lc._store_results
 
-    def crash_halfway(session, run_id, result):
-        real(session, run_id, result)  # every line written ...
+    def crash_halfway(*args):
+        real(*args)  # every line written ...
         raise KeyboardInterrupt  # ... then the process is interrupted before commit
     monkeypatch.setattr(lc, "_store_results", crash_halfway)
     with pytest.raises(KeyboardInterrupt):
