@@ -108,6 +108,19 @@ def _plans(old, new, fmt, data_dir, period, top) -> None:
     sys.exit(1 if d.changes or moved else 0)
 
 
+def _from_store(db_url, work):
+    """work(session) on the store; a run that is not there exits 2 with the reason."""
+    store = _store(db_url)
+    try:
+        with store.session() as s:
+            return work(s)
+    except LookupError as e:
+        click.echo(f"error: {e.args[0]}", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+
+
 def _store(db_url):
     from ..store import open_store
     return open_store(db_url)
@@ -117,15 +130,7 @@ def _runs(id_a: int, id_b: int, fmt: str, db_url) -> None:
     from ..diff.runs import diff_runs
     if fmt == "csv":
         raise click.UsageError("csv is the impact table's format; use text, json or markdown")
-    store = _store(db_url)
-    try:
-        with store.session() as s:
-            d = diff_runs(s, id_a, id_b)
-    except LookupError as e:
-        click.echo(f"error: {e.args[0]}", err=True)
-        sys.exit(2)
-    finally:
-        store.close()
+    d = _from_store(db_url, lambda s: diff_runs(s, id_a, id_b))
     if fmt == "json":
         _emit(json.dumps(d.to_dict(), indent=2) + "\n")
     else:
@@ -187,15 +192,7 @@ def verify(run_id, fmt, db_url):
     """Recompute a stored run from its stored plan version and data and confirm every
     line and total is identical, or list what differs (exit 1)."""
     from ..diff.verify import verify as verify_run
-    store = _store(db_url)
-    try:
-        with store.session() as s:
-            v = verify_run(s, run_id)
-    except LookupError as e:
-        click.echo(f"error: {e.args[0]}", err=True)
-        sys.exit(2)
-    finally:
-        store.close()
+    v = _from_store(db_url, lambda s: verify_run(s, run_id))
     if fmt == "json":
         _emit(json.dumps(v.to_dict(), indent=2) + "\n")
     elif v.problems:

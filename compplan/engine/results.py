@@ -81,14 +81,23 @@ class RunResult:
         return sum(max(p.line_count, len(p.lines)) for p in self.payees)
 
 
-def _line_dict(ln: Line) -> dict:
-    d = {"payee": ln.payee, "line": ln.number, "component": ln.component, "kind": ln.kind,
-         "amount": str(ln.amount), "exact": str(ln.exact), "formula": ln.formula,
-         "inputs": {k: _plain(v) for k, v in ln.inputs.items()}, "sources": ln.sources,
-         "rule": ln.rule}
+def tier_dicts(tiers) -> list[dict]:
+    """A line's tier split as JSON holds it (exact amounts as text)."""
+    return [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
+             "pays": str(t.pays)} for t in tiers]
+
+
+def tier_text(tiers) -> str:
+    """A line's tier split in one cell: `tier 2: 10000 x 0.06 = 600.00; ...`."""
+    return "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}" for t in tiers)
+
+
+def line_details(ln) -> dict:
+    """The parts of a line's JSON that only some lines have (tiers, running basis,
+    rounding, date, note); shared by result files and statements."""
+    d: dict = {}
     if ln.tiers:
-        d["tiers"] = [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
-                       "pays": str(t.pays)} for t in ln.tiers]
+        d["tiers"] = tier_dicts(ln.tiers)
     if ln.basis_before is not None:
         d["basis_before"], d["basis_after"] = str(ln.basis_before), str(ln.basis_after)
     for key in ("rounding", "date", "note"):
@@ -96,6 +105,13 @@ def _line_dict(ln: Line) -> dict:
         if v:
             d[key] = _plain(v)
     return d
+
+
+def _line_dict(ln: Line) -> dict:
+    return {"payee": ln.payee, "line": ln.number, "component": ln.component,
+            "kind": ln.kind, "amount": str(ln.amount), "exact": str(ln.exact),
+            "formula": ln.formula, "inputs": {k: _plain(v) for k, v in ln.inputs.items()},
+            "sources": ln.sources, "rule": ln.rule, **line_details(ln)}
 
 
 def _plain(v):
@@ -135,8 +151,7 @@ def _line_row(ln: Line) -> list:
     return [ln.payee, ln.number, ln.component, ln.kind, ln.amount, ln.exact, ln.formula,
             "; ".join(f"{k}={_plain(v)}" for k, v in ln.inputs.items()) if ln.inputs else "",
             " ".join(ln.sources),
-            "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}" for t in ln.tiers)
-            if ln.tiers else "",
+            tier_text(ln.tiers),
             "" if ln.basis_before is None else ln.basis_before,
             "" if ln.basis_after is None else ln.basis_after,
             ln.rounding, ln.rule, ln.date or "", ln.note]

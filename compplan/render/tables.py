@@ -12,6 +12,7 @@ import io
 import json
 from decimal import Decimal
 
+from ..engine.results import line_details, tier_text
 from .statement import Note, Statement, StatementLine
 
 COLUMNS = ["line", "component", "kind", "date", "sources", "credit", "tiers", "formula",
@@ -28,7 +29,7 @@ def _plain(v):
 
 
 def _tiers(ln: StatementLine) -> str:
-    return "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}" for t in ln.tiers)
+    return tier_text(ln.tiers)
 
 
 def _words(note: Note | None) -> str:
@@ -77,15 +78,7 @@ def _line(ln: StatementLine) -> dict:
          "rule": ln.rule, "sources": ln.sources, "inputs": ln.inputs}
     if ln.credit is not None:
         d["credit"] = str(ln.credit)
-    if ln.tiers:
-        d["tiers"] = [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
-                       "pays": str(t.pays)} for t in ln.tiers]
-    if ln.basis_before is not None:
-        d["basis_before"], d["basis_after"] = str(ln.basis_before), str(ln.basis_after)
-    for key in ("rounding", "date", "note"):
-        v = getattr(ln, key)
-        if v:
-            d[key] = _plain(v)
+    d.update(line_details(ln))
     if ln.words is not None:
         d["explanation"] = _words(ln.words)
     return d

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from .. import __version__
 from ..engine import CompiledPlan, parse_period, run_plan
 from ..engine.data import find_file, load_folder
-from ..engine.results import RunResult
+from ..engine.results import RunResult, tier_dicts
 from ..errors import CompplanError, Problem
 from . import audit
 from .db import Store
@@ -273,9 +273,7 @@ def _line_row(run_id: int, ln) -> dict:
         "sources": json.dumps(ln.sources),
         "inputs": json.dumps({k: str(v) if v is not None else None
                               for k, v in ln.inputs.items()}),
-        "tiers": json.dumps([{"tier": t.tier, "amount": str(t.amount),
-                              "rate": str(t.rate), "pays": str(t.pays)}
-                             for t in ln.tiers]),
+        "tiers": json.dumps(tier_dicts(ln.tiers)),
         "basis_before": ln.basis_before, "basis_after": ln.basis_after,
         "rounding": ln.rounding, "date": ln.date if isinstance(ln.date, dt.date) else None,
         "note": ln.note, "key": line_key(ln.component, ln.sources, ln.kind)}
