@@ -1,0 +1,135 @@
+"""Scale benchmark of issue 12: compplan against hand-written DuckDB and Polars.
+
+    python bench/bench_scale.py                       # 1M deals / 10k payees
+    python bench/bench_scale.py --size 10000000:50000 # 10M deals / 50k payees
+    python bench/bench_scale.py --engine duckdb       # once `run --engine` exists
+
+The plan is bench/plans/ae_scale.yaml (marginal tiers on running attainment, a cap, a
+KPI-gated bonus, a SPIFF, a one-level manager override); bench/generate.py makes its
+data (seeded, cached under /tmp). In the same run, each in a fresh process, it times:
+  duckdb     bench/baselines/ae_duckdb.py, the plan written by hand as DuckDB SQL
+  polars     bench/baselines/ae_polars.py, the plan written by hand in Polars
+  compplan   `compplan run` (every line written, with formula, sources, tiers)
+  save       `compplan run --save` into a fresh SQLite store
+and prints wall seconds, CPU seconds (user + system of the process and its children),
+peak memory (PSS of the process tree, sampled) and each one's ratio to the DuckDB
+query. Every result is checked against the others to the cent, payee by payee and
+component by component, so a fast wrong answer cannot pass. Run by hand; not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from bench_run import tree_rss  # noqa: E402
+from generate import generate  # noqa: E402
+
+PLAN = "bench/plans/ae_scale.yaml"
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak PSS bytes) of a command and everything it starts."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=env)
+    peak, done = 0, threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.2)
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    t.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, peak
+
+
+def totals(lines_csv: Path) -> dict[tuple[str, str], Decimal]:
+    """Pay per (payee, component) from a lines file: what every contender must agree on."""
+    out: dict[tuple[str, str], Decimal] = collections.defaultdict(Decimal)
+    with lines_csv.open(newline="") as fh:
+        for r in csv.DictReader(fh):
+            out[(r["payee"], r["component"])] += Decimal(r["amount"])
+    return {k: v for k, v in out.items() if v}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", action="append", help="DEALS:PAYEES (default 1000000:10000)")
+    ap.add_argument("--engine", default=None, help="passed to compplan run as --engine")
+    ap.add_argument("--skip", action="append", default=[],
+                    help="leave out a contender: duckdb, polars, compplan, save")
+    a = ap.parse_args()
+    sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or ["1000000:10000"])]
+    py = sys.executable
+    engine = ["--engine", a.engine] if a.engine else []
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"{'deals':>10} {'payees':>7} {'what':9} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
+          f"{'x duckdb (wall)':>16}")
+    for deals, payees in sizes:
+        data = Path(f"/tmp/compplan-scale-{payees}-{deals}")
+        if not (data / "deals.csv").exists():
+            generate(data, payees, deals)
+        work = Path(tempfile.mkdtemp(prefix="compplan-scale-"))
+        runs = {
+            "duckdb": [py, "bench/baselines/ae_duckdb.py", str(data), str(work / "duckdb")],
+            "polars": [py, "bench/baselines/ae_polars.py", str(data), str(work / "polars")],
+            "compplan": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
+                         "--out", str(work / "compplan"), *engine],
+            "save": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
+                     "--out", str(work / "save"), "--save", "--db",
+                     f"sqlite:///{work / 'store.db'}", *engine],
+        }
+        files = {"duckdb": work / "duckdb" / "lines.csv", "polars": work / "polars" / "lines.csv",
+                 "compplan": work / "compplan" / "ae-scale" / "2026-Q1" / "lines.csv",
+                 "save": work / "save" / "ae-scale" / "2026-Q1" / "lines.csv"}
+        base = None
+        results = {}
+        for what, cmd in runs.items():
+            if what in a.skip:
+                continue
+            wall, cpu, peak = measure(cmd)
+            base = base or (wall if what == "duckdb" else None)
+            ratio = f"{wall / base:16.2f}" if base else ""
+            print(f"{deals:>10} {payees:>7} {what:9} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
+                  f"{ratio}", flush=True)
+            if files[what].exists():
+                results[what] = totals(files[what])
+        names = list(results)
+        for other in names[1:]:
+            if results[other] != results[names[0]]:
+                bad = [k for k in set(results[other]) | set(results[names[0]])
+                       if results[other].get(k) != results[names[0]].get(k)]
+                raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
+                                 f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
+        if names:
+            total = sum(results[names[0]].values())
+            print(f"{'':>18} all of {', '.join(names)} agree to the cent: total {total:,}")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
