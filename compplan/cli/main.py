@@ -12,6 +12,7 @@ from . import demo as demo_cmds
 from . import diff as diff_cmds
 from . import render as render_cmds
 from . import run as run_cmds
+from . import sql as sql_cmds
 from . import store as store_cmds
 from . import targets as targets_cmds
 from . import web as web_cmds
@@ -24,7 +25,7 @@ def cli() -> None:
 
 
 for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds, targets_cmds,
-               render_cmds, web_cmds):
+               render_cmds, web_cmds, sql_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -97,6 +97,12 @@ def _declared(inp: Input) -> dict[str, str]:
     return cols
 
 
+def declared_columns(inp: Input) -> dict[str, str]:
+    """Every column the plan reads from this input, with its type word (public: the SQL
+    engine types its tables by it)."""
+    return _declared(inp)
+
+
 def find_file(folder: Path, name: str, inp: Input) -> Path | None:
     if inp.file:
         p = folder / inp.file

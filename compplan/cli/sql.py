@@ -1,0 +1,27 @@
+"""`compplan sql`: the SQL a plan compiles to, for review (issue 12)."""
+from __future__ import annotations
+
+import click
+
+from ..errors import CompplanError
+from .run import _compile, _period, fail
+
+
+@click.command("sql")
+@click.argument("plan", type=click.Path(dir_okay=False, exists=True))
+@click.option("--period", required=True, help="the period the script is for, e.g. 2026-Q1")
+@click.option("--dialect", type=click.Choice(["duckdb"]), default="duckdb", show_default=True)
+def sql_cmd(plan: str, period: str, dialect: str) -> None:
+    """Print the SQL script the duckdb engine runs for PLAN, each statement under a
+    comment naming the rule (FILE:LINE:COL) it comes from."""
+    from ..engine.sql import script_text
+
+    compiled = _compile(plan)
+    p = _period(compiled, period)
+    try:
+        click.echo(script_text(compiled, p), nl=False)
+    except CompplanError as e:
+        fail(e.problems)
+
+
+COMMANDS = [sql_cmd]

@@ -1,0 +1,15 @@
+"""The SQL engine (issue 12): a compiled plan as one SQL script, run in embedded DuckDB.
+
+    decimals  exact numbers in SQL: every expression's scale known, divisions on HUGEINT
+    exprs     the plan's expressions (checked AST) as SQL with the language's meaning
+    plan      the script: payees, hierarchy, credits, the payee grain step by step, lines
+    cover     what it runs today; a plan beyond it is refused with positions
+    load      input tables into DuckDB, typed exactly
+    run       execute and read the lines back as a RunResult
+
+The Python engine (compplan.engine.run) is the reference: tests/engine/
+test_sql_differential.py holds every plan this engine accepts to it.
+"""
+from .run import compile_sql, run_sql, script_text
+
+__all__ = ["compile_sql", "run_sql", "script_text"]

@@ -1,0 +1,62 @@
+"""What the SQL engine runs today, and where a plan goes beyond it.
+
+`refusals(compiled)` lists, with their positions, the constructs of a plan that the SQL
+engine cannot run yet; `run --engine duckdb` refuses such a plan with them, and the
+default engine choice falls back to the Python engine, saying why. The list shrinks as
+the engine grows; the differential tests hold everything it accepts to the Python
+engine.
+"""
+from __future__ import annotations
+
+from ...errors import Pos, Problem
+from ...lang import ast
+from ..ir import CompiledPlan
+
+
+def refusals(compiled: CompiledPlan) -> list[Problem]:
+    plan, c = compiled.plan, compiled.checked
+    out: list[Problem] = []
+
+    def no(pos: Pos | None, what: str) -> None:
+        out.append(Problem.at(pos, f"the SQL engine does not run {what} yet",
+                              "run it with --engine python", code="sql-engine",
+                              file=c.source.name))
+
+    def key(*path) -> Pos | None:
+        return c.source.key_pos(path)
+
+    for name, inp in plan.inputs.items():
+        if inp.currency:
+            no(key("inputs", name, "currency"), "amounts in other currencies")
+        if inp.by:
+            no(key("inputs", name, "by"), "targets by product or territory ('by:')")
+        if inp.weights:
+            no(key("inputs", name, "weights"), "targets split by weights")
+    for name, cr in plan.credits.items():
+        if cr.split is not None:
+            no(key("credits", name, "split"), "split credits")
+    for name, e in plan.earnings.items():
+        if e.hold is not None:
+            no(key("earnings", name, "hold"), "holds")
+    if plan.total is not None and (plan.total.cap is not None or plan.total.floor is not None):
+        no(key("total"), "caps or floors on the total")
+    if compiled.draw is not None:
+        no(key("payout"), "draws")
+    if plan.payout is not None and plan.payout.basis != "period":
+        no(key("payout"), "year-to-date payouts")
+    for name in plan.clawbacks:
+        no(key("clawbacks", name), "clawbacks")
+    for name, rt in plan.rates.items():
+        if rt.tiers is None:
+            no(key("rates", name), "lookup tables")
+        elif compiled.tier_tables[name].per_unit:
+            no(key("rates", name), "rate tables paying an amount per unit")
+    for node in c.exprs.values():
+        for n in ast.walk(node):
+            if isinstance(n, ast.Call) and n.name in ("ytd", "lookup"):
+                no(n.pos, f"{n.name}()")
+    if plan.rounding.to is not None and plan.rounding.to.as_tuple().digits != (1,):
+        no(key("rounding"), f"rounding to steps of {plan.rounding.to}")
+    if plan.rounding.mode not in ("half_up", "down", "floor", "ceiling"):
+        no(key("rounding"), f"rounding {plan.rounding.mode}")
+    return out

@@ -1,0 +1,149 @@
+"""Plan expressions (the checked AST) as SQL, with the language's meaning kept exactly.
+
+`missing` is SQL's NULL, and the language's three-valued logic is SQL's: a comparison
+with a missing value is unknown, `and`/`or` follow Kleene's tables, `x if c else y`
+takes y when c is unknown. Numbers go through compplan.engine.sql.decimals, so no
+operation leaves its scale to the database. What a name means (a column of the current
+row, a measure, a payee's attribute) and the plan-level functions (aggregates, tiers,
+team) are the caller's: it passes `name` and `call`, so one expression compiler serves
+every grain.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ...errors import Pos
+from ...lang import ast
+from . import decimals as dec
+from .decimals import Num
+
+DATE_PART = {"year": "year", "month": "month", "day": "day", "quarter": "quarter",
+             "weekday": "isodow"}
+
+
+class Unsupported(Exception):
+    """A construct this engine cannot run yet; the plan is refused at its position."""
+
+    def __init__(self, pos: Pos | None, what: str):
+        super().__init__(what)
+        self.pos, self.what = pos, what
+
+
+def text_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class ExprCompiler:
+    """AST -> Num. `name(ref)` and `call(node)` give what depends on where it runs."""
+
+    def __init__(self, name: Callable[[ast.Ref], Num], call: Callable[[ast.Call], Num | None]):
+        self.name, self.call = name, call
+
+    def sql(self, n: ast.Node) -> Num:
+        return getattr(self, "c_" + type(n).__name__)(n)
+
+    def c_Number(self, n: ast.Number) -> Num:
+        return dec.literal(n.value)
+
+    def c_String(self, n: ast.String) -> Num:
+        return Num(text_literal(n.value), None)
+
+    def c_Boolean(self, n: ast.Boolean) -> Num:
+        return Num("TRUE" if n.value else "FALSE", None)
+
+    def c_DateLit(self, n: ast.DateLit) -> Num:
+        return Num(f"DATE '{n.value.isoformat()}'", None)
+
+    def c_Missing(self, n: ast.Missing) -> Num:
+        return Num("NULL", None)
+
+    def c_Ref(self, n: ast.Ref) -> Num:
+        return self.name(n)
+
+    def c_Negate(self, n: ast.Negate) -> Num:
+        v = self.sql(n.operand)
+        return Num(f"(-{v.sql})", v.scale)
+
+    def c_Binary(self, n: ast.Binary) -> Num:
+        a, b = self.sql(n.left), self.sql(n.right)
+        if a.scale is None or b.scale is None:
+            if n.op in "+-":  # date arithmetic: a date and whole days, or two dates
+                if a.scale is None and b.scale is None and n.op == "-":
+                    return Num(f"CAST(datediff('day', {b.sql}, {a.sql}) AS DECIMAL(38,0))", 0)
+                date, days = (a, b) if a.scale is None else (b, a)
+                sign = "-" if n.op == "-" else "+"
+                return Num(f"({date.sql} {sign} CAST({days.sql} AS INTEGER))", None)
+            raise Unsupported(n.pos, f"'{n.op}' on a value that is not a number")
+        if n.op in "+-":
+            return dec.add(a, b, n.op)
+        if n.op == "*":
+            return dec.mul(a, b)
+        return dec.div(a, b)
+
+    def c_Compare(self, n: ast.Compare) -> Num:
+        a, b = self.sql(n.left), self.sql(n.right)
+        op = {"==": "=", "!=": "<>"}.get(n.op, n.op)
+        return Num(f"({a.sql} {op} {b.sql})", None)
+
+    def c_Between(self, n: ast.Between) -> Num:
+        v, lo, hi = self.sql(n.value), self.sql(n.low), self.sql(n.high)
+        return Num(f"({v.sql} BETWEEN {lo.sql} AND {hi.sql})", None)
+
+    def c_InList(self, n: ast.InList) -> Num:
+        v, *rest = dec.align(self.sql(n.value), *(self.sql(i) for i in n.items))
+        items = ", ".join(i.sql for i in rest)
+        return Num(f"({v.sql} {'NOT ' if n.negated else ''}IN ({items}))", None)
+
+    def c_Logic(self, n: ast.Logic) -> Num:
+        a, b = self.sql(n.left), self.sql(n.right)
+        return Num(f"({a.sql} {n.op.upper()} {b.sql})", None)
+
+    def c_Not(self, n: ast.Not) -> Num:
+        return Num(f"(NOT {self.sql(n.operand).sql})", None)
+
+    def c_Conditional(self, n: ast.Conditional) -> Num:
+        c, t, o = self.sql(n.cond), self.sql(n.then), self.sql(n.otherwise)
+        t, o = dec.align(t, o)
+        return Num(f"(CASE WHEN {c.sql} THEN {t.sql} ELSE {o.sql} END)", t.scale)
+
+    def c_Call(self, n: ast.Call) -> Num:
+        done = self.call(n)
+        if done is not None:
+            return done
+        args = [self.sql(a) for a in n.args]
+        name = n.name
+        if name in ("min", "max", "clamp", "coalesce"):
+            args = dec.align(*args)
+        if name in ("min", "max"):
+            # the language's min/max is missing when any argument is (SQL's LEAST skips NULLs)
+            fn = "least" if name == "min" else "greatest"
+            nulls = " OR ".join(f"{a.sql} IS NULL" for a in args)
+            return Num(f"(CASE WHEN {nulls} THEN NULL ELSE {fn}({', '.join(a.sql for a in args)}) "
+                       "END)", _scale(args))
+        if name == "clamp":
+            x, lo, hi = args
+            return Num(f"(CASE WHEN {x.sql} IS NULL OR {lo.sql} IS NULL OR {hi.sql} IS NULL "
+                       f"THEN NULL ELSE greatest({lo.sql}, least({hi.sql}, {x.sql})) END)",
+                       _scale(args))
+        if name == "coalesce":
+            return Num(f"coalesce({', '.join(a.sql for a in args)})", _scale(args))
+        if name == "abs":
+            return Num(f"abs({args[0].sql})", args[0].scale)
+        if name in ("floor", "ceil", "round"):
+            places = int(n.args[1].value) if name == "round" and len(n.args) == 2 else 0
+            mode = {"floor": "floor", "ceil": "ceiling", "round": "half_up"}[name]
+            from decimal import Decimal
+            r = dec.round_to(args[0], Decimal(1).scaleb(-places), mode)
+            if r is None:
+                raise Unsupported(n.pos, f"{name}() to {places} places")
+            return r
+        if name in DATE_PART:
+            return Num(f"CAST(extract({DATE_PART[name]} FROM {args[0].sql}) AS DECIMAL(38,0))", 0)
+        if name == "days_between":
+            return Num(f"CAST(datediff('day', {args[0].sql}, {args[1].sql}) AS DECIMAL(38,0))", 0)
+        raise Unsupported(n.pos, f"{name}() here")
+
+
+def _scale(args: list[Num]) -> int | None:
+    scales = [a.scale for a in args if a.scale is not None]
+    return max(scales) if scales and len(scales) == len(args) else None

@@ -1,0 +1,858 @@
+"""A compiled plan as one SQL script: tables in, the period's lines out.
+
+The script follows the pipeline of the field, one statement per stage, each a table a
+person can query while reviewing (`compplan sql`):
+
+    payees      one row per payee id, with the payee's columns and active days
+    hier        (descendant, ancestor, depth) down the manager column
+    credits_S   each credit set S: the source row's columns, value, order, payee
+    layer_N     the payee grain, one column more per step in the checker's order:
+                each measure, each earning's total after its cap and floor
+    lines_E     the lines of each per-credit earning, running basis and tier parts
+    lines       every line: per-credit, per-payee, caps and floors, numbered per payee
+
+Names in expressions mean what they mean in the Python engine (compplan/engine/
+compile.py), which stays the reference: the differential tests hold this script to it.
+Constructs not covered yet raise Unsupported with their position (see cover.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ...lang import ast
+from ...lang.check import AGGREGATES
+from ..ir import CompiledPlan
+from ..money import minor_unit
+from ..periods import Period
+from ..tiers import TierTable
+from . import decimals as dec
+from .decimals import Num
+from .exprs import ExprCompiler, Unsupported, text_literal
+
+
+@dataclass
+class Column:
+    """A column of an input table as loaded: its SQL name and scale (None: not a number)."""
+
+    name: str
+    scale: int | None
+
+
+@dataclass
+class Script:
+    """The statements, in order, and what the runner needs to read the result back."""
+
+    statements: list[tuple[str, str]] = field(default_factory=list)  # (what, sql)
+    scales: dict[str, int] = field(default_factory=dict)  # measure/earning -> scale
+    running: dict[str, str] = field(default_factory=dict)  # earning -> its basis' rate table
+    final: str = "payees"  # the payee-grain table with every measure and earning
+
+    def add(self, what: str, sql: str) -> None:
+        self.statements.append((what, sql))
+
+    def text(self) -> str:
+        return "\n\n".join(f"-- {what}\n{sql};" for what, sql in self.statements)
+
+
+def q(name: str) -> str:
+    """A quoted identifier (plan names are words, but keep SQL keywords harmless)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class PlanCompiler:
+    """CompiledPlan + the loaded tables' columns -> Script (DuckDB dialect)."""
+
+    def __init__(self, compiled: CompiledPlan, columns: dict[str, dict[str, Column]],
+                 period: Period):
+        self.cp, self.plan, self.c = compiled, compiled.plan, compiled.checked
+        self.columns, self.period = columns, period
+        self.script = Script()
+        self.layer = "payees"  # the newest payee-grain table
+        self.scales: dict[str, int | None] = {}  # measure/earning column -> scale
+        self.aggs: dict[int, tuple[str, int | None]] = {}  # id(call node) -> column, scale
+        self.teams: dict[tuple, tuple[str, int | None]] = {}
+        self.payees_inp = self.plan.inputs.get("payees")
+        self.step = self.plan.rounding.to or minor_unit(self.plan.currency)
+        self.mode = self.plan.rounding.mode
+
+    # ------------------------------------------------------------------ the script
+    def compile(self) -> Script:
+        self.running = self._running_sets()
+        self._hierarchy()
+        self._credits()
+        self._payees()
+        self._aggregates()
+        line_tables: list[tuple[int, str]] = []
+        for i, name in enumerate(n for n in self.c.order
+                                 if n in self.plan.measures or n in self.plan.earnings):
+            if name in self.plan.measures:
+                self._measure(name)
+            else:
+                line_tables.append((i, self._earning(name, i)))
+        self._lines(line_tables)
+        self.script.final = self.layer
+        self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
+        return self.script
+
+    # ------------------------------------------------------------------ payees
+    def _payees(self) -> None:
+        """Every payee id the run pays: the payees table, credited payees, target rows."""
+        p = self.period
+        ids = []
+        pinp = self.payees_inp
+        if pinp is not None and "payees" in self.columns:
+            ids.append(f"SELECT CAST({q(pinp.key)} AS VARCHAR) AS _pid FROM in_payees")
+        for name, inp in self.plan.inputs.items():
+            if name == "payees" or not inp.payee or name not in self.columns:
+                continue
+            if inp.key:
+                continue  # transaction payees come in through credits below
+            ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
+                       f"WHERE {self._period_filter(name, inp)}")
+        for step in self.cp.credits:
+            if step.spec.from_ in self.columns:
+                ids.append(f"SELECT _pid FROM {q('credits_' + step.name)}")
+        used_sets = {r.name for r in self.c.resolved.values() if r.kind in ("set", "set_column")}
+        for name, inp in self.plan.inputs.items():
+            if inp.key and inp.payee and name in used_sets and name in self.columns:
+                ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
+                           f"WHERE {self._date_filter(inp)}")
+        union = " UNION ".join(ids) if ids else "SELECT NULL::VARCHAR AS _pid WHERE FALSE"
+        cols = ["i._pid"]
+        join = ""
+        if pinp is not None and "payees" in self.columns:
+            join = f" LEFT JOIN in_payees pr ON CAST(pr.{q(pinp.key)} AS VARCHAR) = i._pid"
+            for col in self.columns["payees"]:
+                cols.append(f"pr.{q(col)} AS {q('p_' + col)}")
+            first = f"greatest(DATE '{p.start}', coalesce(pr.{q(pinp.start)}, DATE '{p.start}'))" \
+                if pinp.start else f"DATE '{p.start}'"
+            last = f"least(DATE '{p.end}', coalesce(pr.{q(pinp.end)}, DATE '{p.end}'))" \
+                if pinp.end else f"DATE '{p.end}'"
+            cols.append(f"CAST(greatest(0, datediff('day', {first}, {last}) + 1) AS "
+                        "DECIMAL(38,0)) AS _active")
+        else:
+            cols.append(f"CAST({p.days} AS DECIMAL(38,0)) AS _active")
+        for name, inp in self.plan.inputs.items():
+            if inp.key or name == "payees" or not inp.payee or name not in self.columns:
+                continue
+            alias = "t_" + name
+            join += (f" LEFT JOIN (SELECT * FROM {q('in_' + name)} WHERE "
+                     f"{self._period_filter(name, inp)}) {q(alias)} ON "
+                     f"CAST({q(alias)}.{q(inp.payee)} AS VARCHAR) = i._pid")
+            for col in self.columns[name]:
+                cols.append(f"{q(alias)}.{q(col)} AS {q(alias + '_' + col)}")
+        self.script.add("payees: one row per payee, with their columns and targets",
+                        f"CREATE TEMP TABLE payees AS SELECT {', '.join(cols)} FROM "
+                        f"({union}) i{join} WHERE i._pid IS NOT NULL")
+
+    def _hierarchy(self) -> None:
+        pinp = self.payees_inp
+        if pinp is not None and pinp.manager and "payees" in self.columns:
+            m, k = q(pinp.manager), q(pinp.key)
+            self.script.add(
+                "hier: each payee's managers up the manager column, with the depth",
+                "CREATE TEMP TABLE hier AS WITH RECURSIVE h(descendant, ancestor, depth) AS ("
+                f"SELECT CAST({k} AS VARCHAR), CAST({m} AS VARCHAR), 1 FROM in_payees "
+                f"WHERE {m} IS NOT NULL UNION ALL SELECT h.descendant, CAST(p.{m} AS VARCHAR), "
+                f"h.depth + 1 FROM h JOIN in_payees p ON CAST(p.{k} AS VARCHAR) = h.ancestor "
+                f"WHERE p.{m} IS NOT NULL AND h.depth < 1000) SELECT * FROM h")
+
+    def _running_sets(self) -> dict[str, str]:
+        """Credit sets a per-credit marginal rate runs over: set -> 'value' or 'count'."""
+        out = {}
+        for name, spec in self.plan.earnings.items():
+            node = self.c.expr("earnings", name, "value")
+            if not spec.each or node is None:
+                continue
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call) and n.name == "tiered" and len(n.args) == 1:
+                    res = self.c.resolved.get(n.args[0])
+                    table = self.cp.tier_tables.get(res.name) if res else None
+                    if table is None or table.mode != "marginal":
+                        continue
+                    form = self._linear(self.c.expr("rates", res.name, "basis"))
+                    if form is not None:
+                        out[form[0]] = "count" if form[3] else "value"
+        return out
+
+    def _period_filter(self, name: str, inp) -> str:
+        if not inp.period:
+            return "TRUE"
+        return f"CAST({q(inp.period)} AS VARCHAR) = {text_literal(self.period.label)}"
+
+    def _date_filter(self, inp) -> str:
+        if not inp.date:
+            return "TRUE"
+        d = q(inp.date)
+        return (f"({d} IS NULL OR {d} BETWEEN DATE '{self.period.start}' AND "
+                f"DATE '{self.period.end}')")
+
+    # ------------------------------------------------------------------ credits
+    def _credits(self) -> None:
+        for step in self.cp.credits:
+            src = step.spec.from_
+            inp = self.plan.inputs[src]
+            if src not in self.columns:
+                continue
+            payee_col = step.spec.payee or inp.payee
+            ex = ExprCompiler(self._row_name("r", src), self._no_call)
+            with dec.statement() as lets:
+                value = ex.sql(step.value.node)
+                when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
+            cols = ", ".join(f"r.{q(c)}" for c in self.columns[src])
+            date = f"r.{q(inp.date)}" if inp.date else "CAST(NULL AS DATE)"
+            drop = ", ".join(["_when"] + [a for a, _ in lets.items])
+            base = (f"SELECT * EXCLUDE ({drop}) FROM (SELECT {cols}, {lets.select()}{when} AS "
+                    f"_when, {value.sql} AS value, CAST(r.{q(payee_col)} AS VARCHAR) "
+                    f"AS _pid, CAST(r.{q(inp.key)} AS VARCHAR) AS _key, {date} AS _date, "
+                    f"CAST(r.{q(inp.key)} AS VARCHAR) AS _cid, CAST(NULL AS VARCHAR) AS _via, "
+                    f"0 AS _level FROM {q('in_' + src)} r WHERE {self._date_filter(inp)} "
+                    f"AND r.{q(payee_col)} IS NOT NULL) WHERE _when IS TRUE")
+            sql = base
+            if step.spec.rollup is not None and self.payees_inp is not None and \
+                    self.payees_inp.manager:
+                levels = step.spec.rollup.levels
+                depth = "" if levels == "all" else f" AND h.depth <= {int(levels)}"
+                sql = (f"WITH base AS ({base}) SELECT * FROM base UNION ALL "
+                       f"SELECT b.* REPLACE (h.ancestor AS _pid, b._key || '@' || b._pid AS "
+                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN hier h ON "
+                       f"h.descendant = b._pid{depth}")
+            self.scales["credit:" + step.name] = value.scale
+            if step.name in self.running:
+                move = "CAST(1 AS DECIMAL(38,0))" if self.running[step.name] == "count" \
+                    else "coalesce(value, 0)"
+                sql = (f"SELECT *, sum({move}) OVER (PARTITION BY _pid ORDER BY _date NULLS "
+                       f"FIRST, _key, _cid ROWS UNBOUNDED PRECEDING) AS _run_after "
+                       f"FROM ({sql})")
+            self.script.add(f"credits_{step.name}: {step.pos} (each credited row, its value "
+                            "and payee; rollups copy it to every manager above)",
+                            f"CREATE TEMP TABLE {q('credits_' + step.name)} AS {sql}")
+
+    def _row_name(self, alias: str, table: str, payee_alias: str | None = None):
+        """Names in a row's scope: its columns; params and the period as literals."""
+        def name(ref: ast.Ref) -> Num:
+            res = self.c.resolved[ref]
+            if res.kind == "column":
+                return Num(f"{alias}.{q(res.column)}", self._col_scale(table, res.column))
+            if payee_alias is not None:
+                return self._payee_name(ref, payee_alias)
+            return self._constant(ref)
+        return name
+
+    def _col_scale(self, table: str, col: str) -> int | None:
+        """The scale of a column of a credit set or an input, as loaded."""
+        if table in self.plan.credits:
+            if col == "value":
+                return self.scales.get("credit:" + table)
+            table = self.plan.credits[table].from_
+        c = self.columns.get(table, {}).get(col)
+        return None if c is None else c.scale
+
+    def _constant(self, ref: ast.Ref) -> Num:
+        res = self.c.resolved[ref]
+        if res.kind == "param":
+            return _value_sql(self.cp.params[res.name])
+        if res.kind == "period":
+            return _value_sql(self.period.attrs()[res.column])
+        raise Unsupported(ref.pos, f"'{ref.dotted}' in a row's rule")
+
+    def _no_call(self, n: ast.Call) -> Num | None:
+        if n.name in AGGREGATES and n.args and isinstance(n.args[0], ast.Ref) and \
+                self.c.resolved.get(n.args[0]) is not None and \
+                self.c.resolved[n.args[0]].kind in ("set", "set_column"):
+            raise Unsupported(n.pos, f"{n.name}() in a row's rule")
+        if n.name in ("tiered", "rate", "lookup", "team", "prorate", "ytd"):
+            raise Unsupported(n.pos, f"{n.name}() in a row's rule")
+        return None
+
+    # ------------------------------------------------------------------ aggregates
+    def _aggregates(self) -> None:
+        """Every aggregate over a set, per payee, as a column of the payees table."""
+        calls = [n for node in self.c.exprs.values() for n in ast.walk(node)
+                 if isinstance(n, ast.Call) and n.name in AGGREGATES and n.args
+                 and isinstance(n.args[0], ast.Ref)
+                 and self.c.resolved.get(n.args[0]) is not None
+                 and self.c.resolved[n.args[0]].kind in ("set", "set_column")]
+        if not calls:
+            return
+        selects, joins = ["p.*"], []
+        for i, n in enumerate(calls):
+            res = self.c.resolved[n.args[0]]
+            if res.name in self.plan.credits:
+                table = "credits_" + res.name
+                column = "value" if res.kind == "set" else res.column
+                scale = self._col_scale(res.name, column)
+            elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
+                inp = self.plan.inputs[res.name]
+                table = None
+                column = res.column
+                scale = self._col_scale(res.name, column) if column else None
+            else:
+                raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
+            with dec.inline():
+                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call).sql(
+                    n.where).sql \
+                if n.where is not None else "TRUE"
+            if table is None:
+                src = (f"(SELECT *, CAST({q(inp.payee)} AS VARCHAR) AS _pid FROM "
+                       f"{q('in_' + res.name)} WHERE {self._date_filter(inp)})")
+            else:
+                src = q(table)
+            col = f"s.{q(column)}" if column else None
+            if n.name == "count":
+                agg, out_scale = "CAST(count(*) AS DECIMAL(38,0))", 0
+            elif n.name == "distinct":
+                agg, out_scale = f"CAST(count(DISTINCT {col}) AS DECIMAL(38,0))", 0
+            elif n.name == "sum":
+                agg, out_scale = f"coalesce(sum({col}), 0)", scale
+            elif n.name in ("min", "max"):
+                agg, out_scale = f"{n.name}({col})", scale
+            else:  # avg: an exact division of the sum by the count of values
+                s, c = Num(f"sum({col})", scale or 0), Num(f"count({col})", 0)
+                with dec.inline():
+                    agg, out_scale = dec.div(s, c).sql, dec.DIV_SCALE
+            alias = f"agg_{i}"
+            joins.append(f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees pp "
+                         f"ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
+                         f"{alias} ON {alias}._pid = p._pid")
+            empty = {"count": "CAST(0 AS DECIMAL(38,0))", "distinct": "CAST(0 AS DECIMAL(38,0))",
+                     "sum": f"CAST(0 AS DECIMAL(38,{out_scale or 0}))"}.get(n.name)
+            value = f"{alias}.v"
+            if out_scale is not None:
+                value = f"CAST({value} AS DECIMAL(38,{out_scale}))"
+            if empty:
+                value = f"coalesce({value}, {empty})"
+            selects.append(f"{value} AS {alias}")
+            self.aggs[id(n)] = (alias, out_scale)
+        self.script.add("aggregates: every sum(), count() ... over a payee's credits",
+                        f"CREATE TEMP TABLE layer_aggs AS SELECT {', '.join(selects)} "
+                        f"FROM payees p {' '.join(joins)}")
+        self.layer = "layer_aggs"
+
+    # ------------------------------------------------------------------ payee grain
+    def _payee_name(self, ref: ast.Ref, alias: str) -> Num:
+        res = self.c.resolved[ref]
+        if res.kind == "measure" or res.kind == "earning":
+            if res.name not in self.scales:
+                raise Unsupported(ref.pos, f"'{res.name}' before it is worked out")
+            return Num(f"{alias}.{q('v_' + res.name)}", self.scales[res.name])
+        if res.kind == "payee":
+            return Num(f"{alias}.{q('p_' + res.column)}", self._input_scale("payees", res.column))
+        if res.kind == "payee_table":
+            col = f"t_{res.name}_{res.column}"
+            return Num(f"{alias}.{q(col)}", self._input_scale(res.name, res.column))
+        return self._constant(ref)
+
+    def _input_scale(self, table: str, col: str) -> int | None:
+        c = self.columns.get(table, {}).get(col)
+        return c.scale if c is not None else None
+
+    def _payee_exprs(self, alias: str, credit_alias: str | None = None) -> ExprCompiler:
+        def name(ref: ast.Ref) -> Num:
+            res = self.c.resolved[ref]
+            if res.kind == "column":
+                if credit_alias is None:
+                    raise Unsupported(ref.pos, f"'{ref.dotted}' outside a credit's rule")
+                return Num(f"{credit_alias}.{q(res.column)}",
+                           self._col_scale(self._current_each, res.column))
+            return self._payee_name(ref, alias)
+
+        def call(n: ast.Call) -> Num | None:
+            if id(n) in self.aggs:
+                col, scale = self.aggs[id(n)]
+                return Num(f"{alias}.{q(col)}", scale)
+            if n.name == "prorate":
+                x = ex.sql(n.args[0])
+                days = self.period.days
+                scaled = dec.div(dec.mul(x, Num(f"{alias}._active", 0)), dec.literal(days))
+                x2, scaled2 = dec.align(x, scaled)
+                return Num(f"(CASE WHEN {alias}._active = {days} THEN {x2.sql} ELSE "
+                           f"{scaled2.sql} END)", x2.scale)
+            if n.name == "team":
+                key = (n.args[0].parts[0], int(n.args[1].value) if len(n.args) > 1 else None)
+                if key not in self.teams:
+                    raise Unsupported(n.pos, "team() of a figure worked out later")
+                col, scale = self.teams[key]
+                return Num(f"{alias}.{q(col)}", scale)
+            if n.name in ("tiered", "rate"):
+                return self._rate_call(n, alias, credit_alias, ex)
+            if n.name in ("lookup", "ytd"):
+                raise Unsupported(n.pos, f"{n.name}()")
+            return None
+        ex = ExprCompiler(name, call)
+        return ex
+
+    def _measure(self, name: str) -> None:
+        node = self.c.expr("measures", name)
+        self._team_columns(node)
+        with dec.statement() as lets:
+            v = self._payee_exprs("l").sql(node)
+        self.scales[name] = v.scale
+        new = f"layer_{name}"
+        self.script.add(f"measure {name}: {node.pos}",
+                        f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
+                        f"l.*, {lets.select()}{v.sql} AS {q('v_' + name)} FROM {q(self.layer)} l)")
+        self.layer = new
+
+    def _team_columns(self, *nodes) -> None:
+        """team(x[, levels]) needs x of everyone below: a column summed up the hierarchy."""
+        for node in nodes:
+            for n in ast.walk(node) if node is not None else ():
+                if not (isinstance(n, ast.Call) and n.name == "team"):
+                    continue
+                target = n.args[0].parts[0]
+                levels = int(n.args[1].value) if len(n.args) > 1 else None
+                key = (target, levels)
+                if key in self.teams:
+                    continue
+                if target not in self.scales:
+                    raise Unsupported(n.pos, f"team() of '{target}' before it is worked out")
+                col = f"team_{target}_{levels or 'all'}"
+                depth = f" AND h.depth <= {levels}" if levels else ""
+                new = f"layer_{col}"
+                self.script.add(
+                    f"team({target}{', ' + str(levels) if levels else ''}): {n.pos}",
+                    f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, coalesce(CAST(t.v AS DECIMAL(38,"
+                    f"{self.scales[target] or 0})), CAST(0 AS DECIMAL(38,{self.scales[target] or 0})))"
+                    f" AS {q(col)} "
+                    f"FROM {q(self.layer)} l LEFT JOIN (SELECT h.ancestor AS _pid, "
+                    f"sum(d.{q('v_' + target)}) AS v FROM hier h JOIN {q(self.layer)} d ON "
+                    f"d._pid = h.descendant WHERE TRUE{depth} GROUP BY h.ancestor) t "
+                    "ON t._pid = l._pid")
+                self.layer = new
+                self.teams[key] = (col, self.scales[target])
+
+    # ------------------------------------------------------------------ earnings
+    def _earning(self, name: str, index: int) -> str:
+        spec = self.plan.earnings[name]
+        step = next(e for e in self.cp.earnings if e.name == name)
+        for part in ("hold",):
+            if getattr(spec, part, None) is not None:
+                raise Unsupported(step.pos, f"'{part}' on an earning")
+        nodes = [self.c.expr("earnings", name, f) for f in ("when", "value", "cap", "floor")]
+        self._team_columns(*nodes)
+        lines = f"lines_{name}"
+        rule = text_literal(str(step.pos))
+        if spec.each:
+            if spec.each not in self.plan.credits:
+                raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
+            ex = self._payee_exprs("l", "c")
+            self._current_each = spec.each
+            with dec.statement() as lets:
+                when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
+                self._parts = None
+                value = ex.sql(step.value.node)
+                parts, before, after = self._parts or ("NULL", "NULL", "NULL")
+                exact = self._exact(value)
+                exact = Num(dec.let(exact.sql), exact.scale)
+            amount = dec.round_to(exact, self.step, self.mode)
+            if amount is None:
+                raise Unsupported(None, f"rounding to {self.step} {self.mode}")
+            src = text_literal(step.source + ":")
+            self.script.add(
+                f"earning {name} (each {spec.each}): {step.pos}",
+                f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+                f"{lets.select()}{when} AS _when, c._pid AS payee, "
+                f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
+                f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
+                f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {before} AS run_before, "
+                f"{after} AS run_after, {index} AS _e, 0 AS _k FROM "
+                f"{q('credits_' + spec.each)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
+                f"WHERE _when IS TRUE AND exact IS NOT NULL")
+            total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
+            raw = Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
+                      f"CAST(0 AS DECIMAL(38,{amount.scale})))", amount.scale)
+            self._with_total(name, raw, total, step, index, amount.scale)
+            return lines
+        ex = self._payee_exprs("l")
+        with dec.statement() as lets:
+            when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
+            self._parts = None
+            value = ex.sql(step.value.node)
+            parts = self._parts[0] if self._parts else "NULL"
+            exact = self._exact(value)
+            exact = Num(dec.let(exact.sql), exact.scale)
+        amount = dec.round_to(exact, self.step, self.mode)
+        if amount is None:
+            raise Unsupported(None, f"rounding to {self.step} {self.mode}")
+        self.script.add(
+            f"earning {name}: {step.pos}",
+            f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+            f"{lets.select()}{when} AS _when, l._pid AS payee, "
+            f"{text_literal(name)} AS component, 'bonus' AS kind, {amount.sql} AS amount, "
+            f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
+            f"CAST(NULL AS DATE) AS date, CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS VARCHAR) "
+            f"AS via, {parts} AS tiers, NULL AS run_before, NULL AS run_after, {index} AS _e, "
+            f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS TRUE AND exact IS NOT NULL")
+        total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
+        self._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
+                                   f"CAST(0 AS DECIMAL(38,{amount.scale})))", amount.scale),
+                         total, step, index, amount.scale)
+        return lines
+
+    def _exact(self, value: Num) -> Num:
+        if value.scale is None:
+            raise Unsupported(None, "an earning that is not a number")
+        return value
+
+    def _with_total(self, name, raw: Num, total_sql: str, step, index: int, scale) -> None:
+        """The earning's total for the payee, after its cap and floor, as a layer column;
+        the cap and floor lines go to limits_<name>."""
+        ex = self._payee_exprs("l")
+        new = f"layer_{name}"
+        cols = [f"l.*", f"{raw.sql} AS {q('raw_' + name)}"]
+        total = Num(f"{raw.sql}", scale)
+        limit_cols = []
+        lets = dec.Lets()
+        for kind in ("cap", "floor"):
+            node = self.c.expr("earnings", name, kind)
+            if node is None:
+                continue
+            with dec.statement() as part_lets:
+                lim = ex.sql(node)
+            lets.items.extend(part_lets.items)
+            lim_r = dec.round_to(lim, self.step, self.mode)
+            if lim_r is None:
+                raise Unsupported(node.pos, f"rounding to {self.step} {self.mode}")
+            cmp = ">" if kind == "cap" else "<"
+            col = f"{kind}_{name}"
+            cols.append(f"{lim_r.sql} AS {q(col)}")
+            lim_a, tot_a = dec.align(lim_r, total)
+            after = Num(f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
+                        f"THEN {lim_a.sql} ELSE {tot_a.sql} END)", lim_a.scale)
+            limit_cols.append((kind, col, total.sql, node.pos))
+            cols.append(f"{after.sql} AS {q('after_' + kind + '_' + name)}")
+            total = Num(q("after_" + kind + "_" + name), after.scale)
+        # the final total under v_<name>, computed from the columns above
+        self.script.add(f"total of {name} (after its cap and floor)",
+                        f"CREATE TEMP TABLE {q(new + '_0')} AS SELECT *{lets.exclude()} FROM ("
+                        f"SELECT {cols[0]}, {lets.select()}{', '.join(cols[1:])} FROM "
+                        f"{q(self.layer)} l LEFT JOIN {total_sql} t ON t._pid = l._pid)")
+        final = q("raw_" + name) if not limit_cols else total.sql
+        self.script.add(f"{name} as a figure later rules read",
+                        f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, l.{final} AS "
+                        f"{q('v_' + name)} FROM {q(new + '_0')} l")
+        self.layer = new
+        self.scales[name] = total.scale
+        self.limits = getattr(self, "limits", [])
+        prev = q("raw_" + name)
+        for kind, col, _before, pos in limit_cols:
+            after = q("after_" + kind + "_" + name)
+            self.limits.append((name, kind, new, prev, after, col, pos, index))
+            prev = after
+
+    # ------------------------------------------------------------------ tiers
+    def _rate_call(self, n: ast.Call, alias: str, credit_alias: str | None,
+                   ex: ExprCompiler) -> Num:
+        rate_name = self.c.resolved[n.args[0]].name
+        table = self.cp.tier_tables.get(rate_name)
+        if table is None:
+            raise Unsupported(n.pos, f"{n.name}() of a lookup table")
+        basis_node = self.c.expr("rates", rate_name, "basis")
+        if table.per_unit:
+            raise Unsupported(n.pos, "a rate table paying amounts per unit")
+        if n.name == "rate":
+            x = ex.sql(n.args[1]) if len(n.args) > 1 else ex.sql(basis_node)
+            return Num(_band_case(table, x.sql, "rate"), _rate_scale(table))
+        if credit_alias is not None and len(n.args) == 1:
+            return self._tiered_credit(n, rate_name, table, basis_node, alias, credit_alias, ex)
+        return self._tiered_payee(n, rate_name, table, basis_node, alias, ex)
+
+    def _linear(self, node: ast.Node, depth: int = 0):
+        """(set, muls, divs, unit) if the basis is sum(S) or count(S) times/divided by
+        payee figures, as compplan.engine.ir finds it; else None."""
+        if depth > 50:
+            return None
+        if isinstance(node, ast.Ref):
+            res = self.c.resolved.get(node)
+            if res is not None and res.kind == "measure":
+                return self._linear(self.c.expr("measures", res.name), depth + 1)
+            return None
+        if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
+            res = self.c.resolved.get(node.args[0])
+            if res is not None and res.name in self.plan.credits and node.where is None and (
+                    node.name == "count" or res.kind == "set"):
+                return res.name, [], [], node.name == "count"
+            return None
+        if isinstance(node, ast.Binary) and node.op in "*/":
+            left = self._linear(node.left, depth + 1)
+            if left is not None and not _uses_sets(self.c, node.right):
+                s, muls, divs, u = left
+                return (s, muls + [node.right], divs, u) if node.op == "*" else \
+                    (s, muls, divs + [node.right], u)
+            if node.op == "*":
+                right = self._linear(node.right, depth + 1)
+                if right is not None and not _uses_sets(self.c, node.left):
+                    s, muls, divs, u = right
+                    return s, muls + [node.left], divs, u
+        return None
+
+    def _product(self, nodes, ex: ExprCompiler) -> Num | None:
+        out = None
+        for node in nodes:
+            v = ex.sql(node)
+            out = v if out is None else dec.mul(out, v)
+        return out
+
+    def _scaled_bounds(self, table: TierTable, mul: Num | None, div: Num | None):
+        """Each band's bounds moved from basis space to amount space: bound * div / mul."""
+        def f(x: Decimal | None) -> Num | None:
+            if x is None:
+                return None
+            v = dec.literal(x)
+            if div is not None:
+                v = dec.mul(v, div)
+            if mul is not None:
+                v = dec.div(v, mul)
+            return v
+        return [(b.index, f(b.low), f(b.high), b.rate) for b in table.bands]
+
+    def _tiered_credit(self, n, rate_name, table, basis_node, alias, credit_alias, ex) -> Num:
+        form = self._linear(basis_node) if table.mode == "marginal" else None
+        value = Num(f"{credit_alias}.value", self.scales.get("credit:" + self._current_each))
+        if form is None:
+            b = ex.sql(basis_node)
+            rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
+            tier = _band_case(table, b.sql, "index")
+            pays = dec.mul(value, rate)
+            self._parts = (f"[{_part(tier, value.sql, rate.sql, pays.sql)}]", b.sql, b.sql)
+            return Num(f"(CASE WHEN {value.sql} IS NULL THEN NULL ELSE {pays.sql} END)",
+                       pays.scale)
+        set_name, muls, divs, unit = form
+        if set_name != self._current_each:
+            raise Unsupported(n.pos, "a running basis over another credit set than the "
+                                     "earning's")
+        mul, div = self._product(muls, ex), self._product(divs, ex)
+        bands = self._scaled_bounds(table, mul, div)
+        run_scale = 0 if unit else (value.scale or 0)
+        top = max([run_scale] + [x.scale for bd in bands for x in bd[1:3] if x is not None])
+
+        def c(x: str) -> str:  # one type for everything that meets in greatest/least
+            return f"CAST({x} AS DECIMAL(38,{top}))"
+        after = dec.let(c(f"{credit_alias}._run_after"))
+        move = "1" if unit else f"coalesce({credit_alias}.value, 0)"
+        before = dec.let(c(f"({credit_alias}._run_after - {move})"))
+        nil = c("0")
+        lo_, hi_ = dec.let(f"least({before}, {after})"), dec.let(f"greatest({before}, {after})")
+        sign = dec.let(f"(CASE WHEN {after} < {before} THEN -1 ELSE 1 END)")
+        parts = []
+        first_low = bands[0][1]
+        if first_low is not None:
+            parts.append((0, f"({sign} * greatest(least({hi_}, {c(first_low.sql)}) - {lo_}, "
+                             f"{nil}))", Decimal(0)))
+        for index, low, high, rate in bands:
+            hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
+            lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
+            parts.append((index, f"({sign} * greatest({hi} - {lo}, {nil}))", rate))
+        share = value if unit else None
+        items, pays = [], []
+        for index, amt, rate in parts:
+            amt = dec.let(amt)
+            a = Num(amt, top)
+            if share is not None:
+                a = dec.mul(a, share)
+            p = dec.mul(a, dec.literal(rate))
+            p = Num(dec.let(p.sql), p.scale)
+            pays.append(p)
+            items.append(f"CASE WHEN {amt} <> 0 THEN "
+                         f"{_part(index, a.sql, dec.literal(rate).sql, p.sql)} END")
+        # a credit that does not move the basis (zero) pays the rate where it stands
+        cast_bands = [(i, None if lo is None else Num(c(lo.sql), top),
+                       None if hi is None else Num(c(hi.sql), top), r) for i, lo, hi, r in bands]
+        band_here = _band_case_nums(table, cast_bands, before)
+        rate_here = _band_case_nums(table, cast_bands, before, "rate")
+        zero_pays = dec.mul(value, Num(rate_here, _rate_scale(table)))
+        out_scale = max([p.scale for p in pays] + [zero_pays.scale])
+        total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
+        missing = "(" + " OR ".join(f"{x.sql} IS NULL OR {x.sql} = 0" for x in (mul, div)
+                                    if x is not None) + ")" if (mul or div) else "FALSE"
+
+        def basis(x: str) -> str:  # the running position as the basis shows it
+            v = Num(x, top)
+            if mul is not None:
+                v = dec.mul(v, mul)
+            if div is not None:
+                v = dec.div(v, div)
+            return v.sql
+        self._parts = (
+            f"(CASE WHEN {after} = {before} THEN "
+            f"[{_part(band_here, value.sql, rate_here, zero_pays.sql)}] ELSE "
+            f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL] END)", basis(before),
+            basis(after))
+        return Num(f"(CASE WHEN {missing} OR {value.sql} IS NULL THEN NULL WHEN {after} = "
+                   f"{before} THEN {dec.cast(zero_pays, out_scale).sql} ELSE ({total}) END)",
+                   out_scale)
+
+    def _tiered_payee(self, n, rate_name, table, basis_node, alias, ex) -> Num:
+        b = ex.sql(basis_node)
+        basis_t = self.c.types.get(basis_node)
+        money_basis = basis_t is not None and basis_t.kind == "money"
+        if len(n.args) > 1:
+            amount = ex.sql(n.args[1])
+        elif money_basis:
+            amount = b
+        else:
+            raise Unsupported(n.pos, "tiered() of a basis that is not money, with no amount")
+        if table.mode == "whole":
+            rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
+            pays = dec.mul(amount, rate)
+            self._parts = (f"[{_part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)}]",)
+            return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
+        form = self._linear(basis_node)
+        if form is not None:
+            set_name, muls, divs, unit = form
+            if unit:
+                raise Unsupported(n.pos, "tiered() at the payee's grain on a count basis")
+            mul, div = self._product(muls, ex), self._product(divs, ex)
+            run = self._set_total(set_name, alias)
+            bands = self._scaled_bounds(table, mul, div)
+            space = run
+        else:
+            bands = self._scaled_bounds(table, None, None)
+            space = b
+        top = max([space.scale or 0] + [x.scale for bd in bands for x in bd[1:3]
+                                         if x is not None])
+
+        def c(x: str) -> str:
+            return f"CAST({x} AS DECIMAL(38,{top}))"
+        nil, whole = c("0"), c(space.sql)
+        rows = []
+        first_low = bands[0][1]
+        if first_low is not None:
+            rows.append((0, f"greatest(least({whole}, {c(first_low.sql)}) - {nil}, {nil})",
+                         Decimal(0)))
+        for index, low, high, rate in bands:
+            hi = whole if high is None else f"least({whole}, {c(high.sql)})"
+            lo = nil if low is None else f"greatest({nil}, {c(low.sql)})"
+            rows.append((index, f"greatest({hi} - {lo}, {nil})", rate))
+        items, pays = [], []
+        for index, amt, rate in rows:
+            amt = dec.let(amt)
+            scaled = dec.div(dec.mul(amount, Num(amt, top)), space)
+            scaled = Num(dec.let(scaled.sql), scaled.scale)
+            p = dec.mul(scaled, dec.literal(rate))
+            p = Num(dec.let(p.sql), p.scale)
+            pays.append(p)
+            items.append(f"CASE WHEN {amt} <> 0 THEN "
+                         f"{_part(index, scaled.sql, dec.literal(rate).sql, p.sql)} END")
+        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        out_scale = max(p.scale for p in pays)
+        total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
+        return Num(f"(CASE WHEN {b.sql} IS NULL OR {amount.sql} IS NULL THEN NULL WHEN "
+                   f"{b.sql} = 0 THEN CAST(0 AS DECIMAL(38,{out_scale})) ELSE ({total}) END)",
+                   out_scale)
+
+    def _set_total(self, set_name: str, alias: str) -> Num:
+        """sum(S) for the payee: the running total a payee-level marginal split uses."""
+        col = f"settotal_{set_name}"
+        if not getattr(self, "_set_totals", {}).get(col):
+            self._set_totals = getattr(self, "_set_totals", {})
+            self._set_totals[col] = True
+            new = f"layer_{col}"
+            self.script.add(f"total of {set_name} per payee (a payee-level marginal split)",
+                            f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, coalesce(CAST(t.v AS "
+                            f"DECIMAL(38,{self.scales.get('credit:' + set_name) or 0})), CAST(0 AS "
+                            f"DECIMAL(38,{self.scales.get('credit:' + set_name) or 0}))) AS "
+                            f"{q(col)} FROM {q(self.layer)} l LEFT JOIN (SELECT _pid, "
+                            f"sum(value) AS v FROM {q('credits_' + set_name)} GROUP BY _pid) t "
+                            "ON t._pid = l._pid")
+            self.layer = new
+            # the current statement is being built against the old layer name: the column
+            # lives in the new one, so the caller's alias reads it after the switch
+        return Num(f"{alias}.{q(col)}", self.scales.get("credit:" + set_name))
+
+    # ------------------------------------------------------------------ lines
+    def _lines(self, line_tables: list[tuple[int, str]]) -> None:
+        parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
+                 f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
+                 f" date, via, tiers, CAST(run_before AS DECIMAL(38,{dec.DIV_SCALE})) AS "
+                 f"run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE})) AS run_after, _e, "
+                 f"_k, _key FROM {q(t)}" for _i, t in line_tables]
+        for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
+            k = 1 if kind == "cap" else 2
+            parts.append(
+                f"SELECT _pid, {text_literal(name)}, {text_literal(kind)}, "
+                f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
+                f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
+                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, NULL, {index}, {k}, NULL "
+                f"FROM {q(self.layer)} WHERE {after} <> {before}")
+        order = "_e, _k, date NULLS FIRST, _key, via NULLS FIRST"
+        self.script.add("lines: every line, numbered per payee in the statement's order",
+                        "CREATE TEMP TABLE lines AS SELECT row_number() OVER (PARTITION BY "
+                        f"payee ORDER BY {order}) AS line, * FROM ({' UNION ALL '.join(parts)})")
+
+
+def _drop(lets: dec.Lets) -> str:
+    return ", ".join(["_when"] + [a for a, _ in lets.items])
+
+
+def _part(tier, amount: str, rate: str, pays: str) -> str:
+    """One tier part of a line (Portion), with fixed types so every line's list agrees."""
+    t = f"DECIMAL(38,{dec.DIV_SCALE})"
+    return (f"{{'tier': CAST({tier} AS INTEGER), 'amount': CAST({amount} AS {t}), "
+            f"'rate': CAST({rate} AS {t}), 'pays': CAST({pays} AS {t})}}")
+
+
+def _places(step: Decimal) -> int:
+    return max(0, -step.as_tuple().exponent)
+
+
+def _rate_scale(table: TierTable) -> int:
+    return max(max(0, -b.rate.as_tuple().exponent) for b in table.bands)
+
+
+def _band_case(table: TierTable, x: str, what: str) -> str:
+    bands = [(b.index, None if b.low is None else dec.literal(b.low),
+              None if b.high is None else dec.literal(b.high), b.rate) for b in table.bands]
+    return _band_case_nums(table, bands, x, what)
+
+
+def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str:
+    """CASE choosing the band a value falls in, with the table's at_boundary rule (as
+    TierTable.band_at): its index, or its rate; 0 below every band."""
+    whens = []
+    for i, (index, low, high, rate) in enumerate(bands):
+        conds = []
+        if low is not None:
+            if table.upper:
+                conds.append(f"{x} >= {low.sql}")
+            elif i == 0:
+                conds.append(f"{x} >= {low.sql}")
+            else:
+                conds.append(f"{x} > {low.sql}")
+        if high is not None:
+            conds.append(f"{x} < {high.sql}" if table.upper else f"{x} <= {high.sql}")
+        out = str(index) if what == "index" else dec.cast(dec.literal(rate), _rate_scale(table)).sql
+        whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {out}")
+    zero = "0" if what == "index" else f"CAST(0 AS DECIMAL(38,{_rate_scale(table)}))"
+    return f"(CASE {' '.join(whens)} ELSE {zero} END)"
+
+
+def _uses_sets(c, node: ast.Node, depth: int = 0) -> bool:
+    if depth > 50:
+        return True
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call) and n.name in AGGREGATES:
+            return True
+        if isinstance(n, ast.Ref):
+            res = c.resolved.get(n)
+            if res is not None and res.kind == "measure":
+                if _uses_sets(c, c.expr("measures", res.name), depth + 1):
+                    return True
+            if res is not None and res.kind == "earning":
+                return True
+    return False
+
+
+def _value_sql(v) -> Num:
+    if v is None:
+        return Num("NULL", None)
+    if isinstance(v, bool):
+        return Num("TRUE" if v else "FALSE", None)
+    if isinstance(v, (int, Decimal)):
+        return dec.literal(v)
+    if isinstance(v, dt.date):
+        return Num(f"DATE '{v.isoformat()}'", None)
+    return Num(text_literal(str(v)), None)

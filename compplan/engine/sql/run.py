@@ -1,0 +1,180 @@
+"""Run a compiled plan in an embedded DuckDB and read the lines back as a RunResult.
+
+The data is loaded and checked by compplan.engine.data (so a bad cell is reported as
+FILE:ROW exactly as `validate` reports it); checks that need the whole period (an
+unknown payee, a missing or doubled target row, a target for a longer span) are asked
+of the database, and when one fails the Python engine's preparation names every
+problem, so both engines say the same words.
+"""
+from __future__ import annotations
+
+import decimal
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from ...errors import CompplanError, Problem
+from ..compile import fmt_value
+from ..data import Table
+from ..ir import CompiledPlan
+from ..money import CONTEXT
+from ..periods import Period, parse_period
+from ..prepare import prepare
+from ..results import Line, PayeeResult, RunResult
+from ..tiers import Portion
+from .cover import refusals
+from .decimals import MACROS
+from .exprs import Unsupported
+from .load import assumed_columns, load_tables
+from .plan import PlanCompiler, Script, q
+
+
+def script_text(compiled: CompiledPlan, period: Period) -> str:
+    """The script for review (`compplan sql`), each statement under the rule it comes
+    from; numeric columns at the places load.ASSUMED_PLACES gives (a run reads them from
+    the data)."""
+    problems = refusals(compiled)
+    if problems:
+        raise CompplanError(problems)
+    try:
+        script = PlanCompiler(compiled, assumed_columns(compiled.plan), period).compile()
+    except Unsupported as u:
+        raise CompplanError([Problem.at(u.pos, f"the SQL engine does not run {u.what} yet",
+                                        "run it with --engine python", code="sql-engine",
+                                        file=compiled.checked.source.name)]) from None
+    head = (f"-- {compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
+            f"{period.label}: the SQL the duckdb engine runs\n-- inputs are the tables "
+            "in_<input>, one column per column the plan reads\n")
+    macros = "".join(f"{m};\n" for m in MACROS)
+    return head + "\n-- exact division (see compplan/engine/sql/decimals.py)\n" + macros + \
+        "\n" + script.text() + "\n"
+
+
+def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,
+                folder: Path) -> Script:
+    """Load the tables and compile the plan against them (scales come from the data)."""
+    problems = refusals(compiled)
+    if problems:
+        raise CompplanError(problems)
+    columns = load_tables(con, compiled.plan, tables, folder)
+    try:
+        return PlanCompiler(compiled, columns, period).compile()
+    except Unsupported as u:
+        raise CompplanError([Problem.at(u.pos, f"the SQL engine does not run {u.what} yet",
+                                        "run it with --engine python", code="sql-engine",
+                                        file=compiled.checked.source.name)]) from None
+
+
+def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> RunResult:
+    """Work out every payee's pay in DuckDB. Raises CompplanError on data errors or on a
+    plan the SQL engine does not run."""
+    import duckdb
+
+    with tempfile.TemporaryDirectory(prefix="compplan-sql-") as tmp:
+        con = duckdb.connect()
+        try:
+            con.execute("SET preserve_insertion_order = false")
+            for macro in MACROS:
+                con.execute(macro)
+            script = compile_sql(compiled, con, tables, period, Path(tmp))
+            _check_data(compiled, con, tables, period)
+            for _what, sql in script.statements:
+                con.execute(sql)
+            return _result(compiled, con, period, script.final)
+        finally:
+            con.close()
+
+
+def _check_data(compiled: CompiledPlan, con, tables, period: Period) -> None:
+    """The period-wide data checks, asked of the database; on any failure the Python
+    engine's preparation lists the problems in its words."""
+    plan = compiled.plan
+    suspicious = False
+    pinp = plan.inputs.get("payees")
+    known = "SELECT CAST({k} AS VARCHAR) FROM in_payees".format(k=q(pinp.key)) \
+        if pinp is not None and "payees" in tables else None
+    for name, inp in plan.inputs.items():
+        if name not in tables or not inp.payee or name == "payees":
+            continue
+        if known is not None:
+            n = con.execute(f"SELECT count(*) FROM {q('in_' + name)} WHERE CAST({q(inp.payee)} "
+                            f"AS VARCHAR) NOT IN ({known})").fetchone()[0]
+            suspicious |= n > 0
+        if not inp.key and inp.period:
+            labels = [r[0] for r in con.execute(
+                f"SELECT DISTINCT CAST({q(inp.period)} AS VARCHAR) FROM {q('in_' + name)}").fetchall()]
+            for label in labels:
+                if label == period.label:
+                    continue
+                try:
+                    other = parse_period(label)
+                except ValueError:
+                    suspicious = True
+                    continue
+                if other.start <= period.end and other.end >= period.start:
+                    raise CompplanError([Problem(tables[name].file, None, None,
+                                                 f"the SQL engine does not run targets set for "
+                                                 f"other spans yet ({label} in a "
+                                                 f"{period.label} run)",
+                                                 "run it with --engine python",
+                                                 code="sql-engine")])
+            dup = con.execute(f"SELECT count(*) FROM (SELECT {q(inp.payee)} FROM "
+                              f"{q('in_' + name)} WHERE CAST({q(inp.period)} AS VARCHAR) = "
+                              f"'{period.label}' GROUP BY 1 HAVING count(*) > 1)").fetchone()[0]
+            suspicious |= dup > 0
+            if inp.missing == "error" and known is not None:
+                miss = con.execute(f"SELECT count(*) FROM ({known}) k(p) WHERE p NOT IN (SELECT "
+                                   f"CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
+                                   f"WHERE CAST({q(inp.period)} AS VARCHAR) = "
+                                   f"'{period.label}')").fetchone()[0]
+                suspicious |= miss > 0
+    if pinp is not None and pinp.manager and "payees" in tables:
+        n = con.execute(f"SELECT count(*) FROM in_payees WHERE {q(pinp.manager)} IS NOT NULL "
+                        f"AND CAST({q(pinp.manager)} AS VARCHAR) NOT IN ({known})").fetchone()[0]
+        suspicious |= n > 0
+    if suspicious:
+        with decimal.localcontext(CONTEXT):
+            prepared = prepare(compiled, tables, period)
+        if prepared.problems:
+            raise CompplanError(prepared.problems)
+
+
+def _result(compiled: CompiledPlan, con, period: Period, last: str) -> RunResult:
+    plan = compiled.plan
+    result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
+    earnings = [e.name for e in compiled.earnings]
+    measures = [m.name for m in compiled.measures]
+    pinp = plan.inputs.get("payees")
+    cols = [c[0] for c in con.execute(f"DESCRIBE {q(last)}").fetchall()]
+    want = ["_pid"] + [f"v_{n}" for n in measures + earnings if f"v_{n}" in cols]
+    extra = [c for c in ("p_name", "p_cost_center") if c in cols]
+    rows = con.execute(f"SELECT {', '.join(q(c) for c in want + extra)} FROM {q(last)} "
+                       "ORDER BY _pid").fetchall()
+    payees: dict[str, PayeeResult] = {}
+    for row in rows:
+        values = dict(zip(want + extra, row))
+        pid = values["_pid"]
+        pr = PayeeResult(pid, str(values.get("p_name") or ""),
+                         cost_center=str(values.get("p_cost_center") or ""))
+        for m in compiled.measures:
+            v = values.get(f"v_{m.name}")
+            pr.measures[m.name] = fmt_value(v, m.expr.type)
+            pr.measure_values[m.name] = v
+        for e in earnings:
+            pr.components[e] = values.get(f"v_{e}") or Decimal(0)
+        pr.currency = plan.currency
+        payees[pid] = pr
+        result.payees.append(pr)
+    for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
+         before, after) in con.execute(
+            "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
+            "tiers, run_before, run_after FROM lines ORDER BY payee, line").fetchall():
+        ln = Line(number, pid, component, kind, amount, exact, rule, "",
+                  [source] if source else [], {},
+                  [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
+                  before, after, "", date, f"credited through {via}" if via else "")
+        payees[pid].lines.append(ln)
+    for pr in result.payees:
+        pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
+        pr.line_count = len(pr.lines)
+    return result

@@ -1,0 +1,161 @@
+"""The SQL engine (DuckDB) against the Python engine, which is the reference (issue 12).
+
+For every sample plan the SQL engine runs, on its sample data and on each of its
+scenarios, both engines must give the same payees, components and totals, and the
+same lines: number, component, kind, amount, rule, sources, date and note exactly;
+`exact`, measures, the tier parts and the running basis within 1e-12 (relative to the
+value): the SQL engine divides to 16 places (docs/design/columnar.md), the Python engine
+to 34 significant digits, so 800 x 30% x 5/6 is 199.99999999999999920 in one and
+200.000... in the other. The one division rule for both engines (issue 12, item 2)
+makes these exact; until then only amounts, totals and components are compared
+exactly, and they must be.
+A plan the SQL engine does not run yet must be refused, with positions, never run
+differently. Hypothesis makes data for a fixed plan (ties on dates, renewals at half
+credit, many decimals, deals crossing several bounds, negative amounts).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+duckdb = pytest.importorskip("duckdb", reason="the SQL engine needs duckdb (pip install duckdb)")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from compplan.engine import load_plan  # noqa: E402
+from compplan.engine.data import load_folder, load_inline  # noqa: E402
+from compplan.engine.periods import parse_period  # noqa: E402
+from compplan.engine.run import run_plan  # noqa: E402
+from compplan.engine.sql import run_sql  # noqa: E402
+from compplan.engine.sql.cover import refusals  # noqa: E402
+from compplan.errors import CompplanError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = ROOT / "plans"
+SAMPLES = yaml.safe_load((PLANS / "data" / "samples.yaml").read_text(encoding="utf-8"))["samples"]
+# the sample plans the SQL engine runs today; the others must be refused (below)
+RUNS = {"ae.yaml", "manager.yaml", "field.yaml"}
+
+
+def _near(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    a, b = Decimal(a), Decimal(b)
+    return abs(a - b) <= Decimal("1e-12") * max(Decimal(1), abs(a))
+
+
+def assert_same(ref, got) -> None:
+    """Every payee, component, total and line of `got` as in the reference `ref`."""
+    assert [p.payee for p in got.payees] == [p.payee for p in ref.payees]
+    for x, y in zip(ref.payees, got.payees):
+        assert y.total == x.total, x.payee
+        assert y.components == x.components, x.payee
+        for k, v in x.measure_values.items():
+            w = y.measure_values[k]
+            assert _near(v, w) if isinstance(v, Decimal) else v == w, f"{x.payee} {k}"
+        assert len(y.lines) == len(x.lines), x.payee
+        for lx, ly in zip(x.lines, y.lines):
+            where = f"{x.payee} line {lx.number}"
+            for f in ("number", "component", "kind", "amount", "rule", "sources", "date",
+                      "note"):
+                assert getattr(ly, f) == getattr(lx, f), f"{where}: {f}"
+            assert _near(ly.exact, lx.exact), f"{where}: exact {ly.exact} != {lx.exact}"
+            assert [(t.tier, t.rate) for t in ly.tiers] == [(t.tier, t.rate) for t in lx.tiers]
+            for tx, ty in zip(lx.tiers, ly.tiers):
+                assert _near(ty.amount, tx.amount) and _near(ty.pays, tx.pays), where
+            for f in ("basis_before", "basis_after"):
+                assert _near(getattr(ly, f), getattr(lx, f)), f"{where}: {f}"
+
+
+@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
+                         ids=lambda e: e["plan"])
+def test_sample_data_same_on_both_engines(entry):
+    compiled = load_plan(PLANS / entry["plan"])
+    period = parse_period(str(entry["period"]))
+    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
+    got = run_sql(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
+    assert sum(p.total for p in got.payees) == sum(p.total for p in ref.payees)
+    assert_same(ref, got)
+
+
+@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
+                         ids=lambda e: e["plan"])
+def test_scenarios_same_on_both_engines(entry):
+    compiled = load_plan(PLANS / entry["plan"])
+    ran = 0
+    for sc in compiled.plan.scenarios:
+        period = parse_period(sc.period)
+        problems: list = []
+        tables = load_inline(compiled.plan, sc.data, sc.name, problems)
+        if problems:
+            continue
+        try:
+            ref = run_plan(compiled, tables, period)
+        except CompplanError:
+            with pytest.raises(CompplanError):
+                run_sql(compiled, load_inline(compiled.plan, sc.data, sc.name, []), period)
+            continue
+        got = run_sql(compiled, load_inline(compiled.plan, sc.data, sc.name, []), period)
+        assert_same(ref, got)
+        ran += 1
+    assert ran >= 2
+
+
+@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] not in RUNS],
+                         ids=lambda e: e["plan"])
+def test_plans_beyond_the_sql_engine_are_refused_with_positions(entry):
+    compiled = load_plan(PLANS / entry["plan"])
+    period = parse_period(str(entry["period"]))
+    tables = load_folder(compiled.plan, PLANS / entry["data"], [])
+    with pytest.raises(CompplanError) as err:
+        run_sql(compiled, tables, period)
+    assert all("SQL engine does not run" in p.message for p in err.value.problems)
+    assert all(p.file for p in err.value.problems)
+    if refusals(compiled):  # refused from the plan alone: each at a place in the file
+        assert all(p.line for p in err.value.problems), err.value.problems
+
+
+# ------------------------------------------------------------------ generated data
+
+AE = load_plan(PLANS / "ae.yaml")
+Q1 = parse_period("2026-Q1")
+money = st.decimals(min_value=Decimal("-20000"), max_value=Decimal("90000"), places=4,
+                    allow_nan=False, allow_infinity=False)
+deal = st.fixed_dictionaries({
+    "rep_id": st.sampled_from(["ann", "ben", "cy"]),
+    "close_date": st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    "amount": money,
+    "product": st.sampled_from(["platform", "services", "addon"]),
+    "type": st.sampled_from(["new", "renewal", "expansion"]),
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deals=st.lists(deal, min_size=0, max_size=25),
+       quotas=st.lists(st.sampled_from(["50000", "100000", "33333.33", "120000.5"]),
+                       min_size=3, max_size=3),
+       csat=st.lists(st.one_of(st.none(), st.integers(60, 100)), min_size=3, max_size=3))
+def test_generated_deals_same_on_both_engines(deals, quotas, csat):
+    """Ties on dates (few days, many deals), renewals at half credit, four places,
+    negative amounts, deals crossing several bounds: the same lines on both engines."""
+    reps = ["ann", "ben", "cy"]
+    data = {
+        "payees": [{"rep_id": r, "name": r.title(), "region": "West",
+                    "target_incentive": "10000"} for r in reps],
+        "quotas": [{"rep_id": r, "period": "2026-Q1", "amount": q} for r, q in zip(reps, quotas)],
+        "kpis": [{"rep_id": r, "period": "2026-Q1", "csat": c} for r, c in zip(reps, csat)
+                 if c is not None],
+        "deals": [{**d, "deal_id": f"D{i:03d}", "amount": str(d["amount"]),
+                   "close_date": d["close_date"].isoformat()} for i, d in enumerate(deals)],
+    }
+    problems: list = []
+    tables = load_inline(AE.plan, data, "generated", problems)
+    assert not problems
+    ref = run_plan(AE, tables, Q1)
+    got = run_sql(AE, load_inline(AE.plan, data, "generated", []), Q1)
+    assert_same(ref, got)
