@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,12 @@ class Period:
     def within(self, other: "Period") -> bool:
         return other.start <= self.start and self.end <= other.end
 
-    def share_of(self, other: "Period") -> Decimal:
-        """This period's days as a share of a longer period's (a yearly target's part)."""
-        return Decimal(self.days) / Decimal(other.days)
+    def share_of(self, other: "Period") -> Fraction:
+        """This period's days as a share of a longer period's (a yearly target's part).
+
+        An exact fraction (90/365, not 0.2465753...): a target is multiplied by it before
+        it is divided, so 365,000 a year gives exactly 90,000 for Q1."""
+        return Fraction(self.days, other.days)
 
     def number_within(self, span: "Period") -> int:
         """This period's number within a longer one: quarter 2 of a year, month 3 of a
@@ -111,3 +114,26 @@ def parse_period(text: str) -> Period:
 def year_to_date(period: Period) -> Period:
     return Period("span", f"{period.start.year}-YTD-{period.label}",
                   dt.date(period.start.year, 1, 1), period.end)
+
+
+def period_containing(kind: str, d: dt.date) -> Period:
+    """The period of a kind (month, quarter...) that holds a day: its weight's number."""
+    if kind == "week":
+        iso = d.isocalendar()
+        return parse_period(f"{iso[0]}-W{iso[1]:02d}")
+    if kind == "day":
+        return parse_period(d.isoformat())
+    labels = {"month": f"{d.year}-{d.month:02d}", "quarter": f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+              "half": f"{d.year}-H{(d.month - 1) // 6 + 1}", "year": str(d.year)}
+    return parse_period(labels[kind])
+
+
+def periods_of(kind: str, first: dt.date, last: dt.date) -> list[Period]:
+    """The periods of a kind that hold a day from `first` to `last`, in order."""
+    out: list[Period] = []
+    d = first
+    while d <= last:
+        p = period_containing(kind, d)
+        out.append(p)
+        d = p.end + dt.timedelta(days=1)
+    return out
