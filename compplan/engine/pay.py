@@ -12,7 +12,7 @@ from decimal import Decimal
 from ..errors import Problem
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep
-from .money import MODES, fmt_money, minor_unit, round_to
+from .money import MODES, fmt_money, fmt_number, minor_unit, round_to
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, _ratio
 from .results import Line, PayeeResult, RunResult
@@ -109,7 +109,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         if payees_inp is not None and payees_inp.currency:
             cur = str(env.payee.get(payees_inp.currency) or plan.currency).upper()
             if cur != plan.currency:
-                _pay_in(pr, cur, prep.rates[cur], plan.currency)
+                _pay_in(pr, cur, prep.rates[cur], plan.currency, mode)
         for i, ln in enumerate(pr.lines, start=1):
             ln.number = i
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
@@ -197,21 +197,46 @@ def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
     return None, total
 
 
-def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str) -> None:
-    """Convert each line, as shown in the plan currency, to the payee's currency.
+def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
+            mode: str = "half_up") -> None:
+    """Convert each line to the payee's currency, rounded once, in the currency paid.
 
-    Each line is converted and rounded on its own (to the currency's minor unit, half
-    up), so the payee's lines still add up to their total.
+    A line's exact value (before the plan currency's rounding) is divided by the rate
+    and rounded to the payee currency's minor unit with the plan's mode: 0.125 USD at
+    0.5 pays 0.25 EUR, not 0.13 / 0.5 = 0.26. A cap or floor line makes what it limits
+    come to the limit converted (so a capped total is the cap in the payee's currency),
+    and the lines still add up to the payee's total.
     """
     step = minor_unit(currency)
+    places = max(0, -step.as_tuple().exponent)
     pr.components = {}
+    shown = {"plan": Decimal(0), "paid": Decimal(0)}  # every line so far, in each currency
+    by_component: dict[str, dict[str, Decimal]] = {}
     for ln in pr.lines:
-        exact = ln.amount / rate
-        paid = round_to(exact, step, "half_up")
-        ln.note = (ln.note + "; " if ln.note else "") + \
-            f"paid in {currency}: {plan_currency} {fmt_money(ln.amount)} / {rate} = {exact:.6f}" \
-            f" -> {currency} {fmt_money(paid, max(0, -step.as_tuple().exponent))}"
-        ln.amount = paid
+        comp = by_component.setdefault(ln.component, {"plan": Decimal(0), "paid": Decimal(0)})
+        if ln.kind in ("cap", "floor"):
+            # the limit applies to the component's lines (or, for the total's, to all)
+            before = shown if ln.component.startswith("total_") else comp
+            limit = before["plan"] + ln.amount
+            exact = limit / rate
+            paid = round_to(exact, step, mode) - before["paid"]
+            how = (f"paid in {currency}: limit {plan_currency} {fmt_money(limit)} / {rate} "
+                   f"= {fmt_number(exact)} -> {currency} "
+                   f"{fmt_money(round_to(exact, step, mode), places)}, less "
+                   f"{fmt_money(before['paid'], places)} before it")
+            exact = exact - before["paid"]
+        else:
+            exact = ln.exact / rate
+            paid = round_to(exact, step, mode)
+            how = (f"paid in {currency}: {plan_currency} {fmt_number(ln.exact)} / {rate} = "
+                   f"{fmt_number(exact)} -> {currency} {fmt_money(paid, places)}")
+            ln.rounding = f"{exact} -> {paid} ({mode.replace('_', ' ')} to {step})" \
+                if paid != exact else ""
+        ln.note = (ln.note + "; " if ln.note else "") + how
+        for acc in {id(shown): shown, id(comp): comp}.values():
+            acc["plan"] += ln.amount
+            acc["paid"] += paid
+        ln.exact, ln.amount = exact, paid
         pr.components[ln.component] = pr.components.get(ln.component, Decimal(0)) + paid
     pr.currency = currency
 
