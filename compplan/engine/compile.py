@@ -584,7 +584,9 @@ class Compiler:
                 return None, []
             if b == 0:
                 return Decimal(0), []
-            if form is not None and (running := form.running(env)).starts[-1] != 0:
+            if form is not None and (running := form.running(env)).missing:
+                return None, []
+            if form is not None and not running.flat and running.starts[-1] != 0:
                 # basis = sum(S) / quota: split the sum where the bounds are exact (100% is
                 # the quota), not through the ratio, which is rounded (1.0333...)
                 b = running.starts[-1]
@@ -612,14 +614,19 @@ class Compiler:
             value = row.get("value")
             if value is None:
                 return None, []
-            if table.mode == "whole" or form is None:
+            running = form.running(env) if form is not None and table.mode != "whole" \
+                else None
+            if running is None or running.flat:
                 b = basis_fn(env, None)
-                band = table.band_at(b) if b is not None else None
+                if b is None:
+                    return None, []  # a missing basis (a quota of 0): nothing to tier
+                band = table.band_at(b)
                 rate = band.rate if band else Decimal(0)
                 env.basis_trace = {"basis": b}
                 return value * rate, [tiers_mod.Portion(band.index if band else 0, value, rate,
                                                         value * rate)]
-            running = form.running(env)
+            if running.missing:
+                return None, []
             before, after = running.position(row)
             scaled = running.table
             env.basis_trace = {"before": running.to_basis(before),
