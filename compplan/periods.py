@@ -137,3 +137,25 @@ def periods_of(kind: str, first: dt.date, last: dt.date) -> list[Period]:
         out.append(p)
         d = p.end + dt.timedelta(days=1)
     return out
+
+
+def month_share(first: dt.date, last: dt.date, period: Period) -> Fraction:
+    """The part of `period` from `first` to `last`, counted in months: each month of the
+    period weighs the same, and a part month counts by its days. A rep who starts on
+    1 March in Q1 has 1 of 3 months (by days it would be 31 of 90)."""
+    active = Fraction(0)
+    for m in periods_of("month", period.start, period.end):
+        lo, hi = max(m.start, period.start, first), min(m.end, period.end, last)
+        if lo <= hi:
+            active += Fraction((hi - lo).days + 1, m.days)
+    total = months_in(period)
+    return active / total if total else Fraction(0)
+
+
+def months_in(period: Period) -> Fraction:
+    """The period's length in months: 3 for a quarter; a week counts by its days."""
+    total = Fraction(0)
+    for m in periods_of("month", period.start, period.end):
+        lo, hi = max(m.start, period.start), min(m.end, period.end)
+        total += Fraction((hi - lo).days + 1, m.days)
+    return total

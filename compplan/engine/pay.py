@@ -81,6 +81,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         env.payee_id = pid
         env.payee = prep.payees.get(pid, {})
         env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
+        env.cache["active_range"] = _active_range(env.payee, payees_inp, period)
         env.per_payee = prep.per_payee.get(pid, {})
         env.sets = prep.credits.get(pid, {})
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
@@ -264,13 +265,19 @@ def _bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
 
 def _active_days(payee: dict, inp, period: Period) -> tuple[int, int]:
     """Days of the period the payee was active (hire to end date), and the period's days."""
+    first, last = _active_range(payee, inp, period)
+    return max(0, (last - first).days + 1), period.days
+
+
+def _active_range(payee: dict, inp, period: Period) -> tuple:
+    """The first and last day of the period the payee was active (first > last: none)."""
     if inp is None or payee is None:
-        return period.days, period.days
+        return period.start, period.end
     start = payee.get(inp.start) if inp.start else None
     end = payee.get(inp.end) if inp.end else None
     first = max(period.start, start) if start else period.start
     last = min(period.end, end) if end else period.end
-    return max(0, (last - first).days + 1), period.days
+    return first, last
 
 
 def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
