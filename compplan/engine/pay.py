@@ -12,7 +12,7 @@ from decimal import Decimal
 from ..errors import Problem
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep
-from .money import MODES, fmt_money, fmt_number, minor_unit, round_to
+from .money import MODES, fmt_money, fmt_number, minor_unit, round_to, unsigned_zero
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, _ratio
 from .results import Line, PayeeResult, RunResult
@@ -227,8 +227,8 @@ def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
                    f"{fmt_money(before['paid'], places)} before it")
             exact = exact - before["paid"]
         else:
-            exact = ln.exact / rate
-            paid = round_to(exact, step, mode)
+            exact = unsigned_zero(ln.exact / rate)
+            paid = unsigned_zero(round_to(exact, step, mode))
             how = (f"paid in {currency}: {plan_currency} {fmt_number(ln.exact)} / {rate} = "
                    f"{fmt_number(exact)} -> {currency} {fmt_money(paid, places)}")
             ln.rounding = f"{exact} -> {paid} ({mode.replace('_', ' ')} to {step})" \
@@ -331,7 +331,9 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
           row) -> Line:
     if value.__class__ is not Decimal:
         value = Decimal(value)
-    amount = rounder(value)
+    # a negative credit at 0% is -0 in decimal arithmetic; it is written 0.00
+    value = unsigned_zero(value)
+    amount = unsigned_zero(rounder(value))
     rounding = f"{value} -> {amount} ({mode.replace('_', ' ')} to {step})" \
         if amount != value else ""
     if text[0] == "(" and text[-1] == ")" and e.value.is_call:
