@@ -18,6 +18,7 @@ from fractions import Fraction
 from ..errors import Problem
 from .compile import Env, fmt_value
 from .data import ROW, Table
+from . import hierarchy as hierarchy_mod
 from .ir import CompiledPlan
 from .money import fmt_money
 from .periods import Period, parse_period, periods_of
@@ -38,6 +39,7 @@ class Prepared:
     rates: dict[str, Decimal]  # currency -> plan-currency units per unit, this period
     splits: dict = None  # (credit, transaction key) -> shares, for credits made later
     known: set[str] | None = None  # the payee ids, when the plan has a payees table
+    hierarchy: hierarchy_mod.Hierarchy | None = None  # who reports to whom, on each day
 
 
 def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Prepared:
@@ -62,6 +64,12 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                                                                          payees_inp.manager)))
             _check_hierarchy(payees, payees_inp.manager, tables["payees"].file, problems)
     known = set(payees) if payees_inp is not None else None
+    # reporting lines with dates: who a rollup or team() credits on each day
+    hierarchy = hierarchy_mod.build(compiled, tables, payees, problems,
+                                    (period.start, period.end))
+    if hierarchy.has_dates:
+        hierarchy_mod.check_loops(hierarchy, period.start, period.end,
+                                  tables[hierarchy_mod.reporting_input(plan)].file, problems)
 
     def payee_ok(pid, table: Table, row, col) -> bool:
         if known is not None and pid not in known:
@@ -105,7 +113,7 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 credits.setdefault(pid, {}).setdefault(name, []).append(row)
 
     splits = _splits(compiled, tables, problems)
-    make_credits(compiled, tables, period, payees, known, splits, credits)
+    make_credits(compiled, tables, period, payees, known, splits, credits, hierarchy)
     for sets in credits.values():
         sort_sets(compiled, sets)
     if payees_inp is not None and payees_inp.currency:
@@ -118,12 +126,14 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                                         "add the rate to the exchange-rate input",
                                         code="missing-rate", row=row[ROW],
                                         column=payees_inp.currency))
-    return Prepared(payees, credits, per_payee, problems, warnings, rates, splits, known)
+    return Prepared(payees, credits, per_payee, problems, warnings, rates, splits, known,
+                    hierarchy)
 
 
 def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                  payees: dict, known: set | None, splits: dict,
-                 credits: dict[str, dict[str, list[dict]]]) -> set[str]:
+                 credits: dict[str, dict[str, list[dict]]],
+                 hierarchy: hierarchy_mod.Hierarchy | None = None) -> set[str]:
     """Credits from the rows of `tables`, added to each payee's sets (unsorted).
 
     Returns the payees who received credits (rollups included). Used by prepare for the
@@ -131,6 +141,8 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
     """
     plan = compiled.plan
     payees_inp = plan.inputs.get("payees")
+    if hierarchy is None:
+        hierarchy = hierarchy_mod.Hierarchy(payees, payees_inp.manager if payees_inp else None)
     env = Env(compiled.params, period.attrs(), payees)
     touched: set[str] = set()
     for step in compiled.credits:
@@ -183,8 +195,8 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
                         rows = sets[target] = []
                     rows.append(credit)
                     if rollup is not None:
-                        touched |= _roll_up(credit, payees, payees_inp.manager, rollup.levels,
-                                            credits, target)
+                        touched |= _roll_up(credit, hierarchy, d, rollup.levels, credits,
+                                            target)
     return touched
 
 
@@ -217,8 +229,8 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
     per_payee: dict[str, dict[str, dict]] = {}
     sets: dict[str, dict[str, list[dict]]] = {}
     for name, inp in plan.inputs.items():
-        if inp.key or name == "payees" or name not in tables or not inp.payee:
-            continue
+        if inp.key or name == "payees" or name not in tables or not inp.payee or inp.manager:
+            continue  # (an input with a manager holds reporting lines: hierarchy.py)
         table = tables[name]
         amounts = [c for c, w in inp.columns.items() if w in ("money", "number", "integer")]
         exact: dict[tuple, dict] = {}
@@ -256,7 +268,7 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
             row = dict(row)
             for col in amounts:
                 if row.get(col) is not None:
-                    row[col] = scale(row[col], share)
+                    row[col] = scaled_by(row[col], share)
             row["_share_of_period"] = _decimal(share)
             chosen[key] = row
         for key, rows in parts.items():
@@ -395,7 +407,7 @@ def _weighted_share(p: Period, first: dt.date, last: dt.date, weights: dict,
     return total
 
 
-def scale(amount, share: Fraction) -> Decimal:
+def scaled_by(amount, share: Fraction) -> Decimal:
     """amount x share, multiplied before it is divided: one rounding (at 34 digits), and
     none at all when the result is exact (365,000 x 90 / 365 = 90,000)."""
     if share == 1:
@@ -442,21 +454,22 @@ def _check_hierarchy(payees: dict, manager_col: str, file: str, problems: list) 
             cur = payees.get(cur, {}).get(manager_col)
 
 
-def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict,
+def _roll_up(credit: dict, hierarchy: hierarchy_mod.Hierarchy, day, levels, credits: dict,
              target: str) -> set[str]:
+    """Copies of a credit for the payee's managers, up `levels` levels, as the hierarchy
+    stood on the credit's date (an undated credit: the payees table's managers)."""
     depth = 0
     managers: set[str] = set()
     pid = credit["_payee"]
     via = pid
     limit = None if levels == "all" else int(levels)
     while True:
-        mgr = payees.get(pid, {}).get(manager_col)
-        if not mgr:
+        mgr = hierarchy.manager_at(pid, day)
+        if not mgr or mgr in managers or mgr == credit["_payee"]:
             return managers
         depth += 1
         if limit is not None and depth > limit:
             return managers
-        mgr = str(mgr)
         copy = dict(credit)
         copy.update(_payee=mgr, _cid=f"{credit['_key']}@{via}", _via=via, _level=depth)
         credits.setdefault(mgr, {}).setdefault(target, []).append(copy)

@@ -326,7 +326,8 @@ class Resolver:
             self._unknown_column(ref, table, col)
             return None
         if table.kind == "reference":
-            return (f"'{head}' holds exchange rates; the engine applies them", None, "scope")
+            what = "reporting lines" if self.c.plan.inputs[head].manager else "exchange rates"
+            return (f"'{head}' holds {what}; the engine applies them", None, "scope")
         if table.kind == "per_payee" and self._has_by(head):
             by = ", ".join(self.c.plan.inputs[head].by)
             return (f"'{head}' has a row per payee and {by}; '{ref.dotted}' needs an aggregate",
