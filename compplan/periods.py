@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,12 @@ class Period:
     def within(self, other: "Period") -> bool:
         return other.start <= self.start and self.end <= other.end
 
-    def share_of(self, other: "Period") -> Decimal:
-        """This period's days as a share of a longer period's (a yearly target's part)."""
-        return Decimal(self.days) / Decimal(other.days)
+    def share_of(self, other: "Period") -> Fraction:
+        """This period's days as a share of a longer period's (a yearly target's part).
+
+        An exact fraction (90/365, not 0.2465753...): a target is multiplied by it before
+        it is divided, so 365,000 a year gives exactly 90,000 for Q1."""
+        return Fraction(self.days, other.days)
 
     def number_within(self, span: "Period") -> int:
         """This period's number within a longer one: quarter 2 of a year, month 3 of a
@@ -111,3 +114,48 @@ def parse_period(text: str) -> Period:
 def year_to_date(period: Period) -> Period:
     return Period("span", f"{period.start.year}-YTD-{period.label}",
                   dt.date(period.start.year, 1, 1), period.end)
+
+
+def period_containing(kind: str, d: dt.date) -> Period:
+    """The period of a kind (month, quarter...) that holds a day: its weight's number."""
+    if kind == "week":
+        iso = d.isocalendar()
+        return parse_period(f"{iso[0]}-W{iso[1]:02d}")
+    if kind == "day":
+        return parse_period(d.isoformat())
+    labels = {"month": f"{d.year}-{d.month:02d}", "quarter": f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+              "half": f"{d.year}-H{(d.month - 1) // 6 + 1}", "year": str(d.year)}
+    return parse_period(labels[kind])
+
+
+def periods_of(kind: str, first: dt.date, last: dt.date) -> list[Period]:
+    """The periods of a kind that hold a day from `first` to `last`, in order."""
+    out: list[Period] = []
+    d = first
+    while d <= last:
+        p = period_containing(kind, d)
+        out.append(p)
+        d = p.end + dt.timedelta(days=1)
+    return out
+
+
+def month_share(first: dt.date, last: dt.date, period: Period) -> Fraction:
+    """The part of `period` from `first` to `last`, counted in months: each month of the
+    period weighs the same, and a part month counts by its days. A rep who starts on
+    1 March in Q1 has 1 of 3 months (by days it would be 31 of 90)."""
+    active = Fraction(0)
+    for m in periods_of("month", period.start, period.end):
+        lo, hi = max(m.start, period.start, first), min(m.end, period.end, last)
+        if lo <= hi:
+            active += Fraction((hi - lo).days + 1, m.days)
+    total = months_in(period)
+    return active / total if total else Fraction(0)
+
+
+def months_in(period: Period) -> Fraction:
+    """The period's length in months: 3 for a quarter; a week counts by its days."""
+    total = Fraction(0)
+    for m in periods_of("month", period.start, period.end):
+        lo, hi = max(m.start, period.start), min(m.end, period.end)
+        total += Fraction((hi - lo).days + 1, m.days)
+    return total

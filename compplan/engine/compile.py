@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Callable
 
 from ..errors import Pos
@@ -22,6 +23,7 @@ from ..lang.check import AGGREGATES, Checked
 from ..lang.types import MONEY, RATIO, Type
 from . import tiers as tiers_mod
 from .money import fmt_money, fmt_number, fmt_ratio
+from .periods import Period, month_share, months_in
 
 Fn = Callable[[Any, Any], Any]
 Ex = Callable[[Any, Any], tuple[Any, str]]
@@ -373,6 +375,16 @@ class Compiler:
     def e_Call(self, n):
         if n.name == "prorate":
             fast, inner = self._fast(n), self._explain(n.args[0])
+            if _prorate_by(n) == "months":
+                def prorate_months_ex(env, row):
+                    v, text = inner(env, row)
+                    share = _month_share(env)
+                    if share == 1:
+                        return fast(env, row), text
+                    months = _month_count(env)
+                    return fast(env, row), (f"{text} x {fmt_number(_exact(share * months))}/"
+                                            f"{fmt_number(_exact(months))} months")
+                return prorate_months_ex
 
             def prorate_ex(env, row):
                 v, text = inner(env, row)
@@ -470,9 +482,17 @@ class Compiler:
             target = n.args[0].parts[0]
             levels = int(n.args[1].value) if len(n.args) > 1 else None
             return lambda env, row: env.team(target, levels)
-        args = [self._fast(a) for a in n.args]
         if name == "prorate":
-            x = args[0]
+            x = self._fast(n.args[0])
+            if _prorate_by(n) == "months":
+                def prorate_months(env, row):
+                    v = x(env, row)
+                    if v is None:
+                        return None
+                    share = _month_share(env)
+                    # multiplied before it is divided: 20,000 x 1 / 3, exact to the last digit
+                    return v if share == 1 else Decimal(v) * share.numerator / share.denominator
+                return prorate_months
 
             def prorate(env, row):
                 v = x(env, row)
@@ -481,6 +501,7 @@ class Compiler:
                 active, days = env.cache["active_days"]
                 return v if active == days else v * active / days
             return prorate
+        args = [self._fast(a) for a in n.args]
         if name in ("min", "max"):
             pick = min if name == "min" else max
 
@@ -584,7 +605,9 @@ class Compiler:
                 return None, []
             if b == 0:
                 return Decimal(0), []
-            if form is not None and (running := form.running(env)).starts[-1] != 0:
+            if form is not None and (running := form.running(env)).missing:
+                return None, []
+            if form is not None and not running.flat and running.starts[-1] != 0:
                 # basis = sum(S) / quota: split the sum where the bounds are exact (100% is
                 # the quota), not through the ratio, which is rounded (1.0333...)
                 b = running.starts[-1]
@@ -612,14 +635,19 @@ class Compiler:
             value = row.get("value")
             if value is None:
                 return None, []
-            if table.mode == "whole" or form is None:
+            running = form.running(env) if form is not None and table.mode != "whole" \
+                else None
+            if running is None or running.flat:
                 b = basis_fn(env, None)
-                band = table.band_at(b) if b is not None else None
+                if b is None:
+                    return None, []  # a missing basis (a quota of 0): nothing to tier
+                band = table.band_at(b)
                 rate = band.rate if band else Decimal(0)
                 env.basis_trace = {"basis": b}
                 return value * rate, [tiers_mod.Portion(band.index if band else 0, value, rate,
                                                         value * rate)]
-            running = form.running(env)
+            if running.missing:
+                return None, []
             before, after = running.position(row)
             scaled = running.table
             env.basis_trace = {"before": running.to_basis(before),
@@ -668,6 +696,30 @@ class Compiler:
             k = ", ".join(fmt_value(f(env, row), None) for f in keys)
             return v, f"{fmt_value(v, t)} ({rate_name}[{k}])"
         return lookup, lookup_ex
+
+
+def _prorate_by(n: ast.Call) -> str:
+    """prorate(x) and prorate(x, days) count days; prorate(x, months) counts months."""
+    return n.args[1].parts[0] if len(n.args) > 1 else "days"
+
+
+def _month_share(env) -> Fraction:
+    """The payee's active part of the period in months (cached per payee)."""
+    share = env.cache.get("active_months")
+    if share is None:
+        first, last = env.cache["active_range"]
+        period = Period("span", "", env.period["start"], env.period["end"])
+        share = env.cache["active_months"] = month_share(first, last, period)
+    return share
+
+
+def _month_count(env) -> Fraction:
+    """The period's length in months (3 for a quarter)."""
+    return months_in(Period("span", "", env.period["start"], env.period["end"]))
+
+
+def _exact(f: Fraction) -> Decimal:
+    return Decimal(f.numerator) / Decimal(f.denominator)
 
 
 def _wildcards(key: tuple):

@@ -108,8 +108,14 @@ class LinearForm:
 class Running:
     """One payee's credits of a basis set in order, with the running sum at each."""
 
-    def __init__(self, set_name: str, table: TierTable, mul: Decimal, div: Decimal, orders,
-                 starts, by_id, by_key):
+    # missing: the basis cannot be worked out (a quota of 0 or none): as a division by
+    # zero anywhere else, it is `missing`, and what it tiers is not paid.
+    # flat: a factor of 0 makes the basis 0 whatever is credited (no running position).
+    missing = False
+    flat = False
+
+    def __init__(self, set_name: str, table: TierTable | None, mul: Decimal, div: Decimal,
+                 orders, starts, by_id, by_key):
         self.set_name = set_name
         self.table, self.mul, self.div = table, mul, div
         self.orders, self.starts, self.by_id, self.by_key = orders, starts, by_id, by_key
@@ -117,17 +123,25 @@ class Running:
     @classmethod
     def build(cls, form: LinearForm, env: Env) -> "Running":
         mul, div = Decimal(1), Decimal(1)
+        missing = False
         for f in form.muls:
             v = f(env, None)
+            missing = missing or v is None
             mul = mul * (v if v is not None else 0)
         for f in form.divs:
             v = f(env, None)
+            missing = missing or v is None
             div = div * (v if v is not None else 0)
-        if mul == 0 or div == 0:
-            # no quota (or a zero one): the basis cannot be worked out; tiers stay at the
-            # first band and a warning names the payee
-            env.warnings.append((form.pos, "the tier basis has a zero or missing divisor"))
-            mul, div = Decimal(1), Decimal(10) ** 30
+        if missing or div == 0:
+            if not missing:
+                env.warnings.append((form.pos, "division by zero gave a missing value"))
+            out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
+            out.missing = True
+            return out
+        if mul == 0:
+            out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
+            out.flat = True
+            return out
         rows = env.sets.get(form.set_name, ())
         if form.where is not None:
             rows = [r for r in rows if form.where(env, r) is True]

@@ -212,7 +212,7 @@ class LiveRun:
         compiled, prep, input_name = self.compiled, self.prep, batch.input_name
         converted = batch.converted
         touched = make_credits(compiled, {input_name: converted}, self.period, prep.payees,
-                               prep.known, prep.splits or {}, credits)
+                               prep.known, prep.splits or {}, credits, prep.hierarchy)
         inp = compiled.plan.inputs[input_name]
         used = {r.name for r in compiled.checked.resolved.values()
                 if r.kind in ("set", "set_column")}

@@ -48,6 +48,11 @@ def round_to(value: Decimal, step: Decimal = Decimal("0.01"), mode: str = "half_
     return result.quantize(step) if step < 1 else result
 
 
+def unsigned_zero(value: Decimal) -> Decimal:
+    """0 for -0: a refund that earns 0% (-400 x 0%) pays 0.00, not -0.00."""
+    return value.copy_abs() if not value and value.is_signed() else value
+
+
 _SPECS = {p: f",.{p}f" for p in range(0, 7)}
 
 

@@ -8,13 +8,14 @@ payee's lines always add up to their total.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from ..errors import Problem
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep
-from .money import MODES, fmt_money, minor_unit, round_to
+from .money import MODES, fmt_money, fmt_number, minor_unit, round_to, unsigned_zero
 from .periods import Period
-from .prepare import MIN_DATE, Prepared, _ratio
+from .prepare import MIN_DATE, Prepared, _ratio, scaled_by
 from .results import Line, PayeeResult, RunResult
 
 
@@ -23,10 +24,15 @@ def _payee_ids(prep: Prepared) -> set[str]:
 
 
 def _reports(compiled: CompiledPlan, prep: Prepared) -> dict[str, list[str]]:
+    """manager -> reports: everyone who reported to them on some day of the period."""
     payees_inp = compiled.plan.inputs.get("payees")
     manager_col = payees_inp.manager if payees_inp is not None else None
     reports: dict[str, list[str]] = {}
-    if manager_col:
+    h = prep.hierarchy
+    if h is not None and h.has_dates and h.span is not None:
+        for mgr, spans in h.reports(*h.span).items():
+            reports[mgr] = sorted({pid for pid, _a, _b in spans})
+    elif manager_col:
         for pid, row in prep.payees.items():
             mgr = row.get(manager_col)
             if mgr:
@@ -50,26 +56,47 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
     payees_inp = plan.inputs.get("payees")
-    reports = _reports(compiled, prep)
+    reports = _dated_reports(compiled, prep, period)
     envs: dict[str, Env] = {}
+    partials: dict[tuple, Env] = {}
+    whole = (period.start, period.end)
 
-    def team(pid: str):
+    def within(pid: str, a, b) -> list[tuple]:
+        """The payee's reports (report, from, to) over the days a to b."""
+        out = []
+        for r, ra, rb in reports.get(pid, ()):
+            lo, hi = max(ra, a), min(rb, b)
+            if lo <= hi:
+                out.append((r, lo, hi))
+        return out
+
+    def value(r: str, a, b, name: str):
+        if (a, b) == whole:
+            e = envs.get(r)
+            if e is not None:
+                return e.earnings.get(name, e.measures.get(name))
+            if earlier and r in earlier:
+                done = earlier[r]
+                return done.components.get(name, done.measure_values.get(name))
+            return None
+        # a report for part of the period (moved to or from this manager in it): their
+        # figures worked out on the credits and the share of targets of those days
+        key = (r, a, b)
+        e = partials.get(key)
+        if e is None:
+            e = partials[key] = _part_env(compiled, prep, period, r, a, b, team, step, mode)
+        return e.earnings.get(name, e.measures.get(name))
+
+    def team(pid: str, a=period.start, b=period.end):
         def total(name: str, levels: int | None):
-            out, frontier, depth = Decimal(0), list(reports.get(pid, ())), 1
+            out, frontier, depth = Decimal(0), within(pid, a, b), 1
             while frontier and (levels is None or depth <= levels):
                 nxt = []
-                for r in frontier:
-                    e = envs.get(r)
-                    if e is not None:
-                        v = e.earnings.get(name, e.measures.get(name))
-                    elif earlier and r in earlier:
-                        done = earlier[r]
-                        v = done.components.get(name, done.measure_values.get(name))
-                    else:
-                        v = None
+                for r, ra, rb in frontier:
+                    v = value(r, ra, rb, name)
                     if v is not None:
                         out += v
-                    nxt.extend(reports.get(r, ()))
+                    nxt.extend(within(r, ra, rb))
                 frontier, depth = nxt, depth + 1
             return out
         return total
@@ -81,6 +108,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         env.payee_id = pid
         env.payee = prep.payees.get(pid, {})
         env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
+        env.cache["active_range"] = _active_range(env.payee, payees_inp, period)
         env.per_payee = prep.per_payee.get(pid, {})
         env.sets = prep.credits.get(pid, {})
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
@@ -109,7 +137,7 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         if payees_inp is not None and payees_inp.currency:
             cur = str(env.payee.get(payees_inp.currency) or plan.currency).upper()
             if cur != plan.currency:
-                _pay_in(pr, cur, prep.rates[cur], plan.currency)
+                _pay_in(pr, cur, prep.rates[cur], plan.currency, mode)
         for i, ln in enumerate(pr.lines, start=1):
             ln.number = i
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
@@ -133,6 +161,75 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         result.payees.append(pr)
     result.payees.sort(key=lambda p: p.payee)
     return result
+
+
+def _dated_reports(compiled: CompiledPlan, prep: Prepared, period: Period) -> dict:
+    """manager -> [(report, from, to)]: the whole period, unless reporting lines with
+    dates moved a report from one manager to another in it."""
+    h = prep.hierarchy
+    if h is not None and h.has_dates:
+        return h.reports(period.start, period.end)
+    return {mgr: [(r, period.start, period.end) for r in rs]
+            for mgr, rs in _reports(compiled, prep).items()}
+
+
+def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, first,
+              last, team, step, mode) -> Env:
+    """A payee's measures and earnings over part of the period (the days they reported
+    to one manager): credits dated in it, and one-row-per-payee amounts (targets) by its
+    share of the period's days. An undated credit counts where the payees table's
+    manager is the manager. Nothing of it is paid: team() reads it."""
+    part = Period("span", f"{first} to {last}", first, last)
+    env = Env(compiled.params, part.attrs(), prep.payees)
+    env.payee_id, env.payee = pid, prep.payees.get(pid, {})
+    env.team = team(pid, first, last)
+    payees_inp = compiled.plan.inputs.get("payees")
+    a, b = _active_range(env.payee, payees_inp, part)
+    env.cache["active_days"] = (max(0, (b - a).days + 1), part.days)
+    env.cache["active_range"] = (a, b)
+    share = Fraction(part.days, period.days)
+    inputs = compiled.plan.inputs
+    env.per_payee = {name: _part_row(inputs.get(name.split("@")[0]), row, share)
+                     if not name.endswith("@ytd") else row
+                     for name, row in prep.per_payee.get(pid, {}).items()}
+    h = prep.hierarchy
+    undated = h is None or h.manager_at(pid, first) == h.default(pid)
+    credit_names = {step_.name for step_ in compiled.credits}
+    sets = {}
+    for name, rows in prep.credits.get(pid, {}).items():
+        base = name.split("@")[0]
+        if name.endswith("@ytd"):
+            sets[name] = rows
+        elif base in credit_names:
+            sets[name] = [r for r in rows if first <= r["_order"][0] <= last or
+                          (undated and r["_order"][0] is MIN_DATE)]
+        elif base in inputs and inputs[base].key:
+            col = inputs[base].date
+            sets[name] = [r for r in rows if not col or (
+                r.get(col) is None and undated) or (
+                r.get(col) is not None and first <= r[col] <= last)]
+        else:
+            sets[name] = [_part_row(inputs.get(base), r, share) for r in rows]
+    env.sets = sets
+    scratch = PayeeResult(pid)
+    for m in compiled.measures:
+        env.measures[m.name] = m.expr.fast(env, None)
+    for e in compiled.earnings:
+        lines = _earn(e, env, pid, step, mode, scratch)
+        total = sum((ln.amount for ln in lines), Decimal(0))
+        env.earnings[e.name] = _limits(e, env, pid, total, lines, step, mode)
+    return env
+
+
+def _part_row(inp, row: dict, share: Fraction) -> dict:
+    """A one-row-per-payee row's amounts for part of the period: by its days."""
+    if inp is None or share == 1:
+        return row
+    out = dict(row)
+    for col, kind in inp.columns.items():
+        if kind in ("money", "number", "integer") and out.get(col) is not None:
+            out[col] = scaled_by(out[col], share)
+    return out
 
 
 def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line]:
@@ -197,21 +294,46 @@ def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
     return None, total
 
 
-def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str) -> None:
-    """Convert each line, as shown in the plan currency, to the payee's currency.
+def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
+            mode: str = "half_up") -> None:
+    """Convert each line to the payee's currency, rounded once, in the currency paid.
 
-    Each line is converted and rounded on its own (to the currency's minor unit, half
-    up), so the payee's lines still add up to their total.
+    A line's exact value (before the plan currency's rounding) is divided by the rate
+    and rounded to the payee currency's minor unit with the plan's mode: 0.125 USD at
+    0.5 pays 0.25 EUR, not 0.13 / 0.5 = 0.26. A cap or floor line makes what it limits
+    come to the limit converted (so a capped total is the cap in the payee's currency),
+    and the lines still add up to the payee's total.
     """
     step = minor_unit(currency)
+    places = max(0, -step.as_tuple().exponent)
     pr.components = {}
+    shown = {"plan": Decimal(0), "paid": Decimal(0)}  # every line so far, in each currency
+    by_component: dict[str, dict[str, Decimal]] = {}
     for ln in pr.lines:
-        exact = ln.amount / rate
-        paid = round_to(exact, step, "half_up")
-        ln.note = (ln.note + "; " if ln.note else "") + \
-            f"paid in {currency}: {plan_currency} {fmt_money(ln.amount)} / {rate} = {exact:.6f}" \
-            f" -> {currency} {fmt_money(paid, max(0, -step.as_tuple().exponent))}"
-        ln.amount = paid
+        comp = by_component.setdefault(ln.component, {"plan": Decimal(0), "paid": Decimal(0)})
+        if ln.kind in ("cap", "floor"):
+            # the limit applies to the component's lines (or, for the total's, to all)
+            before = shown if ln.component.startswith("total_") else comp
+            limit = before["plan"] + ln.amount
+            exact = limit / rate
+            paid = round_to(exact, step, mode) - before["paid"]
+            how = (f"paid in {currency}: limit {plan_currency} {fmt_money(limit)} / {rate} "
+                   f"= {fmt_number(exact)} -> {currency} "
+                   f"{fmt_money(round_to(exact, step, mode), places)}, less "
+                   f"{fmt_money(before['paid'], places)} before it")
+            exact = exact - before["paid"]
+        else:
+            exact = unsigned_zero(ln.exact / rate)
+            paid = unsigned_zero(round_to(exact, step, mode))
+            how = (f"paid in {currency}: {plan_currency} {fmt_number(ln.exact)} / {rate} = "
+                   f"{fmt_number(exact)} -> {currency} {fmt_money(paid, places)}")
+            ln.rounding = f"{exact} -> {paid} ({mode.replace('_', ' ')} to {step})" \
+                if paid != exact else ""
+        ln.note = (ln.note + "; " if ln.note else "") + how
+        for acc in {id(shown): shown, id(comp): comp}.values():
+            acc["plan"] += ln.amount
+            acc["paid"] += paid
+        ln.exact, ln.amount = exact, paid
         pr.components[ln.component] = pr.components.get(ln.component, Decimal(0)) + paid
     pr.currency = currency
 
@@ -239,13 +361,19 @@ def _bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
 
 def _active_days(payee: dict, inp, period: Period) -> tuple[int, int]:
     """Days of the period the payee was active (hire to end date), and the period's days."""
+    first, last = _active_range(payee, inp, period)
+    return max(0, (last - first).days + 1), period.days
+
+
+def _active_range(payee: dict, inp, period: Period) -> tuple:
+    """The first and last day of the period the payee was active (first > last: none)."""
     if inp is None or payee is None:
-        return period.days, period.days
+        return period.start, period.end
     start = payee.get(inp.start) if inp.start else None
     end = payee.get(inp.end) if inp.end else None
     first = max(period.start, start) if start else period.start
     last = min(period.end, end) if end else period.end
-    return max(0, (last - first).days + 1), period.days
+    return first, last
 
 
 def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
@@ -299,7 +427,9 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
           row) -> Line:
     if value.__class__ is not Decimal:
         value = Decimal(value)
-    amount = rounder(value)
+    # a negative credit at 0% is -0 in decimal arithmetic; it is written 0.00
+    value = unsigned_zero(value)
+    amount = unsigned_zero(rounder(value))
     rounding = f"{value} -> {amount} ({mode.replace('_', ' ')} to {step})" \
         if amount != value else ""
     if text[0] == "(" and text[-1] == ")" and e.value.is_call:

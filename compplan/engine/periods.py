@@ -6,6 +6,8 @@ The parsing and the `Period` type live in compplan/periods.py so that the checke
 from __future__ import annotations
 
 from ..periods import (EXAMPLES, Period, _month_end, _PATTERNS, parse_period,  # noqa: F401
+                       month_share, months_in, period_containing, periods_of,
                        year_to_date)
 
-__all__ = ["EXAMPLES", "Period", "parse_period", "year_to_date"]
+__all__ = ["EXAMPLES", "Period", "month_share", "months_in", "parse_period",
+           "period_containing", "periods_of", "year_to_date"]

@@ -13,13 +13,15 @@ import datetime as dt
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from ..errors import Problem
 from .compile import Env, fmt_value
 from .data import ROW, Table
+from . import hierarchy as hierarchy_mod
 from .ir import CompiledPlan
 from .money import fmt_money
-from .periods import Period, parse_period
+from .periods import Period, parse_period, periods_of
 
 
 MIN_DATE = dt.date.min  # the order of a transaction with no date: before all others
@@ -37,6 +39,7 @@ class Prepared:
     rates: dict[str, Decimal]  # currency -> plan-currency units per unit, this period
     splits: dict = None  # (credit, transaction key) -> shares, for credits made later
     known: set[str] | None = None  # the payee ids, when the plan has a payees table
+    hierarchy: hierarchy_mod.Hierarchy | None = None  # who reports to whom, on each day
 
 
 def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Prepared:
@@ -61,6 +64,12 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                                                                          payees_inp.manager)))
             _check_hierarchy(payees, payees_inp.manager, tables["payees"].file, problems)
     known = set(payees) if payees_inp is not None else None
+    # reporting lines with dates: who a rollup or team() credits on each day
+    hierarchy = hierarchy_mod.build(compiled, tables, payees, problems,
+                                    (period.start, period.end))
+    if hierarchy.has_dates:
+        hierarchy_mod.check_loops(hierarchy, period.start, period.end,
+                                  tables[hierarchy_mod.reporting_input(plan)].file, problems)
 
     def payee_ok(pid, table: Table, row, col) -> bool:
         if known is not None and pid not in known:
@@ -74,11 +83,12 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     per_payee, per_payee_sets = _per_payee_rows(compiled, tables, period, payees, payee_ok,
                                                 problems)
     if compiled.uses_ytd:
-        # targets year to date: the periods' rows added up, a year's split by days
+        # targets year to date: the periods' rows added up, a year's split by days (or
+        # by the weights of the plan's periods so far)
         ytd = Period("span", f"{period.start.year} to {period.label}",
                      dt.date(period.start.year, 1, 1), period.end)
         ytd_rows, _ = _per_payee_rows(compiled, tables, ytd, payees, lambda *a: True, [],
-                                      check_missing=False)
+                                      check_missing=False, kind=plan.period)
         for pid, by_table in ytd_rows.items():
             for table_name, row in by_table.items():
                 per_payee.setdefault(pid, {})[table_name + "@ytd"] = row
@@ -103,7 +113,7 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 credits.setdefault(pid, {}).setdefault(name, []).append(row)
 
     splits = _splits(compiled, tables, problems)
-    make_credits(compiled, tables, period, payees, known, splits, credits)
+    make_credits(compiled, tables, period, payees, known, splits, credits, hierarchy)
     for sets in credits.values():
         sort_sets(compiled, sets)
     if payees_inp is not None and payees_inp.currency:
@@ -116,12 +126,14 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                                         "add the rate to the exchange-rate input",
                                         code="missing-rate", row=row[ROW],
                                         column=payees_inp.currency))
-    return Prepared(payees, credits, per_payee, problems, warnings, rates, splits, known)
+    return Prepared(payees, credits, per_payee, problems, warnings, rates, splits, known,
+                    hierarchy)
 
 
 def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                  payees: dict, known: set | None, splits: dict,
-                 credits: dict[str, dict[str, list[dict]]]) -> set[str]:
+                 credits: dict[str, dict[str, list[dict]]],
+                 hierarchy: hierarchy_mod.Hierarchy | None = None) -> set[str]:
     """Credits from the rows of `tables`, added to each payee's sets (unsorted).
 
     Returns the payees who received credits (rollups included). Used by prepare for the
@@ -129,6 +141,8 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
     """
     plan = compiled.plan
     payees_inp = plan.inputs.get("payees")
+    if hierarchy is None:
+        hierarchy = hierarchy_mod.Hierarchy(payees, payees_inp.manager if payees_inp else None)
     env = Env(compiled.params, period.attrs(), payees)
     touched: set[str] = set()
     for step in compiled.credits:
@@ -181,8 +195,8 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
                         rows = sets[target] = []
                     rows.append(credit)
                     if rollup is not None:
-                        touched |= _roll_up(credit, payees, payees_inp.manager, rollup.levels,
-                                            credits, target)
+                        touched |= _roll_up(credit, hierarchy, d, rollup.levels, credits,
+                                            target)
     return touched
 
 
@@ -195,7 +209,7 @@ def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]]) -> None:
 
 
 def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
-                    check_missing: bool = True):
+                    check_missing: bool = True, kind: str | None = None):
     """payee -> table -> the row for this period; and payee -> table -> rows (for `by`).
 
     Targets may be set for any span. For each payee (and `by` key) the most specific
@@ -206,25 +220,28 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
       3. a row for a longer span that contains it (a yearly quota in a quarterly plan),
          whose amounts are split by the input's `weights` (by the period's number within
          the span: month 3, quarter 1) or else by days.
+    Shares are exact fractions and an amount is multiplied before it is divided, so a
+    bound stays exact (365,000 a year is 90,000 for Q1, not 90,000.000...01).
+    `kind` is the plan's kind of period, when `period` is a span (the year to date).
     """
     plan = compiled.plan
     used = _used_tables(compiled)
     per_payee: dict[str, dict[str, dict]] = {}
     sets: dict[str, dict[str, list[dict]]] = {}
     for name, inp in plan.inputs.items():
-        if inp.key or name == "payees" or name not in tables or not inp.payee:
-            continue
+        if inp.key or name == "payees" or name not in tables or not inp.payee or inp.manager:
+            continue  # (an input with a manager holds reporting lines: hierarchy.py)
         table = tables[name]
         amounts = [c for c, w in inp.columns.items() if w in ("money", "number", "integer")]
         exact: dict[tuple, dict] = {}
         parts: dict[tuple, list[dict]] = {}
-        longer: dict[tuple, tuple[dict, Decimal, int]] = {}
+        longer: dict[tuple, tuple[dict, Fraction, int]] = {}
         for row in table.rows:
             pid = str(row[inp.payee])
-            relation, share, days = "exact", Decimal(1), period.days
+            relation, share, days = "exact", Fraction(1), period.days
             if inp.period:
                 relation, share, days = _span_relation(str(row.get(inp.period) or ""), period,
-                                                       inp.weights)
+                                                       inp.weights, kind)
                 if relation is None:
                     continue
             if not payee_ok(pid, table, row, inp.payee):
@@ -251,14 +268,14 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
             row = dict(row)
             for col in amounts:
                 if row.get(col) is not None:
-                    row[col] = row[col] * share
-            row["_share_of_period"] = share
+                    row[col] = scaled_by(row[col], share)
+            row["_share_of_period"] = _decimal(share)
             chosen[key] = row
         for key, rows in parts.items():
             row = dict(rows[0][0])
             for col in amounts:
-                vals = [r.get(col) * share for r, share in rows if r.get(col) is not None]
-                row[col] = sum(vals) if vals else None
+                vals = [(r.get(col), share) for r, share in rows if r.get(col) is not None]
+                row[col] = _sum_scaled(vals) if vals else None
             row["_parts"] = len(rows)
             chosen[key] = row
         chosen.update(exact)
@@ -335,36 +352,83 @@ def _row_order(row: dict):
     return row.get("_order") or (MIN_DATE, str(row.get(ROW)))
 
 
-def _span_relation(label: str, period: Period, weights: dict):
+def _span_relation(label: str, period: Period, weights: dict, kind: str | None = None):
     """How a row's period relates to the run's: (exact | part | longer | None, share, days).
 
-    share: the part of the row's amounts that falls in the run's period (all of it for
-    a span inside the period; by days, or the plan's weights, for one around it or
-    across its edge)."""
+    share: the exact fraction of the row's amounts that falls in the run's period (all
+    of it for a span inside the period; by days, or the plan's weights, for one around
+    it or across its edge). `kind`: the plan's kind of period when the run's period is
+    a span (the year to date), whose weights are those of the plan's periods in it."""
     if label == period.label:
-        return "exact", Decimal(1), period.days
+        return "exact", Fraction(1), period.days
     try:
         p = parse_period(label)
     except ValueError:
         return None, None, 0
     if p == period:
-        return "exact", Decimal(1), period.days
+        return "exact", Fraction(1), period.days
     if p.within(period):
-        return "part", Decimal(1), p.days
-    if period.within(p):
-        if weights and period.kind != "span":
-            w = weights.get(str(period.number_within(p)))
-            return "longer", (Decimal(w) if w is not None else Decimal(0)), p.days
-        return "longer", period.share_of(p), p.days
+        return "part", Fraction(1), p.days
     first, last = max(p.start, period.start), min(p.end, period.end)
-    if first <= last:
-        # a span across the period's edge (a week from March into April): the days of it
-        # inside the period count, as a part
-        return "part", Decimal((last - first).days + 1) / Decimal(p.days), p.days
-    return None, None, 0
+    if first > last:
+        return None, None, 0
+    relation = "longer" if period.within(p) else "part"
+    if weights and relation == "longer" and period.kind != "span":
+        w = weights.get(str(period.number_within(p)))
+        return relation, (Fraction(w) if w is not None else Fraction(0)), p.days
+    weighted = _weighted_share(p, first, last, weights, kind) if kind else None
+    if weighted is not None:
+        return relation, weighted, p.days
+    if relation == "longer":
+        return relation, period.share_of(p), p.days
+    # a span across the period's edge (a week from March into April): the days of it
+    # inside the period count, as a part
+    return "part", Fraction((last - first).days + 1, p.days), p.days
 
 
-def _period_share(label: str, period: Period, weights: dict) -> Decimal | None:
+def _weighted_share(p: Period, first: dt.date, last: dt.date, weights: dict,
+                    kind: str) -> Fraction | None:
+    """The weights of the plan's periods in `p` from `first` to `last` (quarter 3 alone,
+    or quarters 1 to 3 for the year to date), added up; None when the weights do not
+    apply (none given, or `p` is not made of the plan's periods)."""
+    if not weights or kind == "span":
+        return None
+    try:
+        parts = periods_of(kind, p.start, p.end)
+    except (KeyError, ValueError):
+        return None
+    if len(parts) < 2 or parts[0].start != p.start or parts[-1].end != p.end:
+        return None
+    total = Fraction(0)
+    for q in parts:
+        if first <= q.start and q.end <= last:
+            w = weights.get(str(q.number_within(p)))
+            total += Fraction(w) if w is not None else 0
+    return total
+
+
+def scaled_by(amount, share: Fraction) -> Decimal:
+    """amount x share, multiplied before it is divided: one rounding (at 34 digits), and
+    none at all when the result is exact (365,000 x 90 / 365 = 90,000)."""
+    if share == 1:
+        return amount if isinstance(amount, Decimal) else Decimal(amount)
+    return Decimal(amount) * share.numerator / share.denominator
+
+
+def _sum_scaled(parts: list) -> Decimal:
+    """The sum of amount x share over (amount, share) pairs, worked out exactly and
+    divided once: 700 x 1/7 + 700 x 6/7 is 700, not 699.999...9."""
+    if all(share == 1 for _, share in parts):
+        return sum((Decimal(v) for v, _ in parts), Decimal(0))
+    total = sum((Fraction(Decimal(v)) * share for v, share in parts), Fraction(0))
+    return _decimal(total)
+
+
+def _decimal(f: Fraction) -> Decimal:
+    return Decimal(f.numerator) / Decimal(f.denominator)
+
+
+def _period_share(label: str, period: Period, weights: dict) -> Fraction | None:
     """1 for a row of this period; its share of a longer span that contains it; else None."""
     relation, share, _days = _span_relation(label, period, weights)
     return share if relation in ("exact", "longer") else None
@@ -390,21 +454,22 @@ def _check_hierarchy(payees: dict, manager_col: str, file: str, problems: list) 
             cur = payees.get(cur, {}).get(manager_col)
 
 
-def _roll_up(credit: dict, payees: dict, manager_col: str, levels, credits: dict,
+def _roll_up(credit: dict, hierarchy: hierarchy_mod.Hierarchy, day, levels, credits: dict,
              target: str) -> set[str]:
+    """Copies of a credit for the payee's managers, up `levels` levels, as the hierarchy
+    stood on the credit's date (an undated credit: the payees table's managers)."""
     depth = 0
     managers: set[str] = set()
     pid = credit["_payee"]
     via = pid
     limit = None if levels == "all" else int(levels)
     while True:
-        mgr = payees.get(pid, {}).get(manager_col)
-        if not mgr:
+        mgr = hierarchy.manager_at(pid, day)
+        if not mgr or mgr in managers or mgr == credit["_payee"]:
             return managers
         depth += 1
         if limit is not None and depth > limit:
             return managers
-        mgr = str(mgr)
         copy = dict(credit)
         copy.update(_payee=mgr, _cid=f"{credit['_key']}@{via}", _via=via, _level=depth)
         credits.setdefault(mgr, {}).setdefault(target, []).append(copy)

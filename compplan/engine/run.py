@@ -13,7 +13,7 @@ import decimal
 import gc
 
 from ..errors import CompplanError
-from . import parallel
+from . import datacheck, parallel
 from .data import Table
 from .ir import CompiledPlan
 from .money import CONTEXT
@@ -48,6 +48,9 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             prepared = prepare(compiled, tables, period)
             if prepared.problems:
                 raise CompplanError(prepared.problems)
+            # a run warns of what validate does about the data itself (datacheck.py)
+            warnings = datacheck.empty_tables(compiled, tables) + \
+                datacheck.negative_amounts(compiled, tables)
             if not keep_data:
                 # the credits hold what the payee stage needs; let the raw rows go
                 for table in tables.values():
@@ -55,8 +58,11 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             order = payee_order(compiled, prepared)
             if sink is not None and hasattr(sink, "part") and parallel.worth_it(
                     compiled, prepared, workers):
-                return parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
-            return _pay(compiled, prepared, period, sink, order)
+                result = parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
+            else:
+                result = _pay(compiled, prepared, period, sink, order)
+            result.warnings[:0] = warnings
+            return result
     finally:
         if was_enabled:
             # the run's objects are long-lived from here on (results, the data): keep the

@@ -7,7 +7,7 @@ a real run and shows each difference line by line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..errors import CompplanError, Pos, Problem
 from ..lang.check import CARRIED_COMPONENTS  # what the engine adds beside earnings
@@ -39,6 +39,38 @@ def _number(text) -> Decimal | None:
         return Decimal(s)
     except InvalidOperation:
         return None
+
+
+def _as_written(exact, written) -> Decimal | None:
+    """A measure as precise as its expectation is written: exactly for a whole number
+    (`100%`, `50000`), else rounded half up to the decimals written (`33.33%` is to the
+    hundredth of a percent, `1100.50` to the cent). So `attainment: 100%` fails at
+    99.999...%, which is shown as 100% but pays the tier below."""
+    if exact is None or isinstance(exact, bool) or not isinstance(exact, (Decimal, int)):
+        return None if exact is None else _number(exact)
+    text = str(written).strip().replace(",", "").replace("_", "")
+    percent = text.endswith("%")
+    digits = text[:-1] if percent else text
+    places = len(digits.split(".", 1)[1]) if "." in digits else 0
+    if places == 0:
+        return Decimal(exact)
+    places += 2 if percent else 0
+    try:
+        return Decimal(exact).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal holds: compare exactly
+        return Decimal(exact)
+
+
+def _in_full(exact, shown: str) -> str:
+    """The exact value beside the shown one, when they differ: 99.99999% (shown as 100%)."""
+    if not isinstance(exact, Decimal):
+        return shown
+    percent = shown.endswith("%")
+    full = format(((exact * 100) if percent else exact).normalize(), "f")
+    if "." in full and len(full.split(".")[1]) > 10:
+        full = full[:full.index(".") + 11] + "..."  # a third: 33.3333333333...%
+    full += "%" if percent else ""
+    return shown if full == shown.replace(",", "") else f"{full} (shown as {shown})"
 
 
 def run_scenarios(compiled: CompiledPlan) -> list[Outcome]:
@@ -90,10 +122,11 @@ def compare(result: RunResult, expect: dict, compiled: CompiledPlan) -> list[str
                 got = pr.components.get(key, Decimal(0))
                 shown = fmt_money(got)
             elif key in pr.measures:
-                # a measure matches as worked out exactly, or as shown (1,100.50)
                 shown = pr.measures[key]
                 exact = pr.measure_values.get(key)
-                got = exact if want is not None and exact == want else _number(shown)
+                got = _as_written(exact, value) if want is not None else None
+                if got is not None and got != want:
+                    shown = _in_full(exact, shown)
             elif key in CARRIED_COMPONENTS:
                 got = pr.components.get(key, Decimal(0))
                 shown = fmt_money(got)

@@ -1,8 +1,9 @@
 """`compplan validate`: the data-quality check finance runs before a payout.
 
 Errors are what would stop a run (bad values, duplicate keys, unknown payees, splits that
-do not add up, missing quotas). Warnings need a human look: negative or outlying
-amounts, transactions dated outside the period, payees with no data.
+do not add up, missing quotas). Warnings need a human look: a file with a header only,
+negative or outlying amounts, a target of 0 the plan divides by, transactions dated
+outside the period, payees with no data.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import decimal
 from pathlib import Path
 
 from ..errors import Problem
+from . import datacheck
 from .data import ROW, load_folder
 from .ir import CompiledPlan
 from .money import CONTEXT, fmt_money
@@ -25,7 +27,10 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
         tables = load_folder(compiled.plan, data_dir, problems)
         prepared = prepare(compiled, tables, period)
     problems.extend(prepared.problems)
-    warnings: list[Problem] = []
+    # what `run` warns of too (engine/datacheck.py), and the targets it would divide by 0
+    warnings: list[Problem] = datacheck.empty_tables(compiled, tables) + \
+        datacheck.negative_amounts(compiled, tables) + \
+        datacheck.zero_divisors(compiled, tables, prepared.per_payee, period.label)
 
     def warn(file, row, column, message, hint=None, code="warning"):
         warnings.append(Problem(file, None, None, message, hint, "warning", code, row, column))
@@ -42,10 +47,7 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
                 v = r.get(col)
                 if v is None:
                     continue
-                if v < 0:
-                    warn(table.file, r[ROW], col, f"negative amount {fmt_money(v)}",
-                         "a cancellation or a correction? confirm it", "negative-amount")
-                elif median and len(values) >= 5 and v > median * OUTLIER_FACTOR:
+                if median and len(values) >= 5 and v > median * OUTLIER_FACTOR:
                     warn(table.file, r[ROW], col, f"{fmt_money(v)} is more than "
                          f"{OUTLIER_FACTOR} times the median ({fmt_money(median)})",
                          "confirm the amount", "outlier")

@@ -81,6 +81,26 @@ def pass_tables(c: Checked) -> None:
                 if col not in info.columns:
                     c.error(info.pos, f"the exchange-rate input '{name}' has no column '{col}'",
                             f"declare it under inputs.{name}.columns", code="unknown-column")
+        if name != "payees" and inp.manager and not inp.key:
+            # reporting lines with dates (engine/hierarchy.py): read by rollups and team()
+            kind = "reference"
+            info.kind = kind
+            if not inp.payee:
+                c.error(info.pos, f"the reporting lines '{name}' need 'payee:', the column "
+                        "with the payee who reports", "add 'payee: rep_id'",
+                        code="missing-field")
+            if not (inp.start or inp.end):
+                c.error(info.pos, f"the reporting lines '{name}' need the dates each line "
+                        "holds from and to", "add 'start: <first day column>' and "
+                        "'end: <last day column>'", code="missing-field")
+            if plan.inputs.get("payees") is None or not plan.inputs["payees"].manager:
+                c.error(info.pos, f"the reporting lines '{name}' need the payees input "
+                        "with a 'manager:' column, for the days no line covers",
+                        "add 'manager: manager_id' under inputs.payees", code="missing-field")
+            if sum(1 for n, i in plan.inputs.items()
+                   if n != "payees" and i.manager and not i.key) > 1:
+                c.error(info.pos, "only one input may hold reporting lines",
+                        "put every payee's lines in one input", code="bad-value")
         if kind == "per_payee" and not inp.payee:
             c.error(info.pos, f"input '{name}' needs either 'key:' (a table of transactions) "
                     "or 'payee:' (one row per payee)", "add 'payee: <column with the payee id>'",

@@ -26,11 +26,14 @@ FUNCTIONS = {
     "days_between": (2, 2),
     "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
-    "team": (1, 2), "prorate": (1, 1), "ytd": (1, 1),
+    "team": (1, 2), "prorate": (1, 2), "ytd": (1, 1),
 }
 
 
 AGGREGATES = {"sum", "count", "avg", "min", "max", "distinct"}
+
+# prorate(x, days | months): how a payee's active part of the period is counted
+PRORATE_BY = ("days", "months")
 
 
 DATE_PARTS = {"year", "month", "day", "quarter", "weekday"}

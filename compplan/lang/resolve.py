@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..errors import did_you_mean
 from . import ast
 from .symbols import PERIOD_ATTRS, Resolution, TableInfo
-from .checked import AGGREGATES, FUNCTIONS, Checked, Scope
+from .checked import AGGREGATES, FUNCTIONS, PRORATE_BY, Checked, Scope
 
 
 # ---------------------------------------------------------------- name resolution
@@ -92,9 +92,20 @@ class Resolver:
                         code="scope")
             self.visit(arg, scope)
             return
-        if name == "prorate" and not scope.sees_payee():
-            c.error(node.pos, "prorate() scales by the payee's active days; use it in a "
-                    "measure or an earning", code="scope")
+        if name == "prorate":
+            if not scope.sees_payee():
+                c.error(node.pos, "prorate() scales by the payee's active days; use it in "
+                        "a measure or an earning", code="scope")
+            if node.args:
+                self.visit(node.args[0], scope)
+            for a in node.args[1:]:
+                # how the active part is counted: a word, not a name to look up
+                if not (isinstance(a, ast.Ref) and len(a.parts) == 1 and
+                        a.parts[0] in PRORATE_BY):
+                    c.error(a.pos, "prorate() counts the active part by days or by months",
+                            "e.g. prorate(quotas.amount, months); prorate(x) counts days",
+                            code="bad-value")
+            return
         for a in node.args:
             self.visit(a, scope)
 
@@ -315,7 +326,8 @@ class Resolver:
             self._unknown_column(ref, table, col)
             return None
         if table.kind == "reference":
-            return (f"'{head}' holds exchange rates; the engine applies them", None, "scope")
+            what = "reporting lines" if self.c.plan.inputs[head].manager else "exchange rates"
+            return (f"'{head}' holds {what}; the engine applies them", None, "scope")
         if table.kind == "per_payee" and self._has_by(head):
             by = ", ".join(self.c.plan.inputs[head].by)
             return (f"'{head}' has a row per payee and {by}; '{ref.dotted}' needs an aggregate",

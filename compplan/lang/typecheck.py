@@ -167,6 +167,14 @@ class Typer:
             return self.rate_call(n, s)
         if name == "ytd":
             return self.visit(n.args[0], s)
+        if name == "prorate":
+            t = self.visit(n.args[0], s)  # a second argument is a word: days or months
+            if t is None:
+                return None
+            if not t.numeric:
+                self.fail(n, UnitError(f"prorate() scales an amount or a number, not {_a(t)}"))
+                return None
+            return t.plain()
         if name == "team":
             res = self.c.resolved.get(n.args[0])
             for a in n.args[1:]:
@@ -195,10 +203,6 @@ class Typer:
                 if name != "coalesce" and not t.numeric and t.kind != DATE:
                     raise UnitError(f"{name}() needs numbers, amounts or dates, not {_a(t)}")
                 return t
-            if name == "prorate":
-                if not ts[0].numeric:
-                    raise UnitError(f"prorate() scales an amount or a number, not {_a(ts[0])}")
-                return ts[0].plain()
             if name in ("abs", "floor", "ceil", "round"):
                 if not ts[0].numeric:
                     raise UnitError(f"{name}() needs a number or an amount, not {_a(ts[0])}")

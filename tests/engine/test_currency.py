@@ -39,9 +39,10 @@ scenarios:
         - {deal_id: D1, rep_id: an, close_date: 2026-03-20, amount: 1000.45, cur: EUR}
         - {deal_id: D2, rep_id: bo, close_date: 2026-03-21, amount: 20000, cur: USD}
     expect:
-      # an: EUR 1,000.45 x 1.1 = USD 1,100.495; x 10% = 110.0495 -> 110.05 (the line,
-      #     in USD); paid in VND: 110.05 / 0.00004 = 2,751,250 (VND has no minor unit)
-      an: {booked: 1100.495, commission: 2751250, total: 2751250}
+      # an: EUR 1,000.45 x 1.1 = USD 1,100.495; x 10% = 110.0495 (the line, exact, in
+      #     USD); paid in VND and rounded once there (issue 16 item 12):
+      #     110.0495 / 0.00004 = 2,751,237.5 -> 2,751,238 (VND has no minor unit; half up)
+      an: {booked: 1100.495, commission: 2751238, total: 2751238}
       # bo: 20,000 x 10% = 2,000.00, capped at 1,500: a -500.00 line
       bo: {commission: 2000.00, total_cap: -500.00, total: 1500.00}
 """
@@ -53,9 +54,9 @@ def test_conversion_and_rounding_are_shown_on_each_line(tmp_path):
     [outcome] = run_scenarios(load_plan(path))
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
     [an] = outcome.result.payee("an").lines
-    assert an.note == ("amount EUR 1,000.45 x 1.1 = USD 1,100.50; paid in VND: USD 110.05 / "
-                       "0.00004 = 2751250.000000 -> VND 2,751,250")
-    assert an.rounding == "110.0495 -> 110.05 (half up to 0.01)"
+    assert an.note == ("amount EUR 1,000.45 x 1.1 = USD 1,100.50; paid in VND: USD 110.0495 / "
+                       "0.00004 = 2751237.5 -> VND 2,751,238")
+    assert an.rounding == "2751237.5 -> 2751238 (half up to 1)"
     assert outcome.result.payee("an").currency == "VND"
     bo = outcome.result.payee("bo")
     assert [(ln.kind, ln.amount) for ln in bo.lines] == [("credit", D("2000.00")),
