@@ -197,3 +197,52 @@ def test_a_hold_keeps_back_part_of_what_is_paid_after_a_cap(store, tmp_path):
                                    "total": D("1200.00")}
     book.deal("D1,ann,2026-01-10,10000,open,,true")
     assert book.pay("2026-02") == {"released": D("100.00"), "total": D("100.00")}
+
+
+def test_issue16_item9_a_draw_balance_is_recovered_once_when_two_drafts_are_paid(
+        store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,32000,open,,false")
+    # January: 3,200 earned, topped up by 1,800 to the 5,000 draw: a balance of 1,800
+    assert book.pay("2026-01")["draw"] == D("1800.00")
+    book.deal("D2,ann,2026-02-10,60000,open,,false")
+    book.deal("D3,ann,2026-03-10,70000,open,,false")
+
+    def save(period):
+        (book.dir / "data" / "deals.csv").write_text(
+            book.header + "".join(d + "\n" for d in book.deals.values()))
+        return lifecycle.save_run(store, book.compiled, book.dir / "data", period, "fin")
+
+    feb, mar = save("2026-02"), save("2026-03")
+    # both drafts see January's balance: February takes 6,000 - 5,000 = 1,000 of it and
+    # March min(1,800, 7,000 - 5,000) = 1,800; paying both would recover 2,800 of 1,800
+    assert feb.result.payee("ann").components["draw"] == D("-1000.00")
+    assert mar.result.payee("ann").components["draw"] == D("-1800.00")
+    with pytest.raises(lifecycle.LifecycleError, match="2026-02 is not approved yet"):
+        lifecycle.approve(store, mar.run.id, "controller")
+    lifecycle.approve(store, feb.run.id, "controller")
+    lifecycle.mark_paid(store, feb.run.id, "payroll")
+    # February's approval made March's draft stale: it is refused until run again
+    with pytest.raises(lifecycle.LifecycleError, match="is stale"):
+        lifecycle.approve(store, mar.run.id, "controller")
+    again = save("2026-03")
+    assert again.replaced == mar.run.id
+    # March again: 800 left after February, taken from 7,000 - 5,000: 7,000 - 800 = 6,200
+    ann = again.result.payee("ann")
+    assert (ann.components["draw"], ann.total) == (D("-800.00"), D("6200.00"))
+    lifecycle.approve(store, again.run.id, "controller")
+    lifecycle.mark_paid(store, again.run.id, "payroll")
+
+
+def test_issue16_item9_no_period_is_approved_after_a_later_one(store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,32000,open,,false")
+    book.pay("2026-01")
+    book.pay("2026-03")  # February skipped
+    book.deal("D2,ann,2026-02-10,60000,open,,false")
+    (book.dir / "data" / "deals.csv").write_text(
+        book.header + "".join(d + "\n" for d in book.deals.values()))
+    feb = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-02", "fin")
+    # March recovered from January's balance without February: February would do so again
+    with pytest.raises(lifecycle.LifecycleError, match="2026-03 is already paid"):
+        lifecycle.approve(store, feb.run.id, "controller")
