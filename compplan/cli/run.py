@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from ..errors import CompplanError, Problem, format_json, format_text
-from ..engine import load_plan, parse_period, run_plan
+from ..engine import load_plan, parse_period
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, summary_table
 from ..engine.scenarios import run_scenarios
+from ..engine.standalone import run_standalone
 from ..engine.validate import validate_data
 
 
@@ -98,13 +99,18 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
             fail(problems, fmt)
         writer = ResultWriter(target, jsonl=jsonl)
         try:
-            result = run_plan(compiled, tables, p, sink=writer, keep_data=False)
+            # without a store: the period as a first stored one, with warnings of the
+            # history it lacks (a draw's balance, what the year paid so far)
+            result = run_standalone(compiled, tables, p, sink=writer, keep_data=False)
         except CompplanError as e:
             writer.abort()
             fail(e.problems, fmt)
         except BaseException:
             writer.abort()
             raise
+        for pr in result.payees:
+            if pr.lines:  # carried lines (a draw), added after the engine's
+                writer(pr)
         written = writer.close(result)
     if fmt == "json":
         click.echo(json.dumps({"out": str(target), "payees": len(result.payees),

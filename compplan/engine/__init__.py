@@ -38,4 +38,5 @@ def run_files(plan_path: str | Path, data_dir: str | Path, period: str) -> RunRe
     tables = load_folder(compiled.plan, data_dir, problems)
     if problems:
         raise CompplanError(problems)
-    return run_plan(compiled, tables, p)
+    from .standalone import run_standalone
+    return run_standalone(compiled, tables, p)

@@ -16,7 +16,7 @@ from .ir import CompiledPlan
 from .money import fmt_money
 from .periods import parse_period
 from .results import RunResult
-from .run import run_plan
+from .standalone import run_standalone
 
 
 @dataclass
@@ -66,7 +66,7 @@ def run_scenarios(compiled: CompiledPlan) -> list[Outcome]:
             outcomes.append(Outcome(sc.name, pos, False, problems=problems))
             continue
         try:
-            result = run_plan(compiled, tables, period)
+            result = run_standalone(compiled, tables, period)
         except CompplanError as e:
             outcomes.append(Outcome(sc.name, pos, False, problems=e.problems))
             continue

@@ -246,3 +246,16 @@ def test_issue16_item9_no_period_is_approved_after_a_later_one(store, tmp_path):
     # March recovered from January's balance without February: February would do so again
     with pytest.raises(lifecycle.LifecycleError, match="2026-03 is already paid"):
         lifecycle.approve(store, feb.run.id, "controller")
+
+
+def test_issue16_item3_a_draw_is_paid_from_the_payees_start(store, tmp_path):
+    plan = (PLAN.replace("payees: {key: rep_id, columns: {name: text}}",
+                         "payees: {key: rep_id, start: hired, columns: {name: text, "
+                         "hired: date}}")
+            + DRAW.replace("RECOVERABLE", "false").replace("periods: 6", "periods: 2"))
+    book = Book(tmp_path, store, plan=plan)
+    book.write("payees.csv", "rep_id,name,hired\nann,Ann,2026-03-02\n")
+    # hired 2 March: February pays no draw (it paid 5,000 before); March and April,
+    # her two draw months, pay 5,000 each; May none
+    assert [book.pay(m)["total"] for m in ("2026-02", "2026-03", "2026-04", "2026-05")] == \
+        [D("0.00"), D("5000.00"), D("5000.00"), D("0.00")]
