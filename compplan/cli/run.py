@@ -11,7 +11,6 @@ from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, summary_table
-from ..engine.scenarios import run_scenarios
 from ..engine.standalone import run_standalone
 from ..engine.validate import validate_data
 
@@ -161,6 +160,8 @@ def test_cmd(plans: tuple[str, ...]) -> None:
     failed = total = 0
     for plan in plans:
         compiled = _compile(plan)
+        # scenarios of several periods run as saved-and-paid runs in a throwaway store
+        from ..store.scenarios import run_scenarios
         outcomes = run_scenarios(compiled)
         if not outcomes:
             click.echo(f"{plan}: no scenarios")
@@ -178,8 +179,10 @@ def test_cmd(plans: tuple[str, ...]) -> None:
                 if pr.hint:
                     click.echo(f"        hint: {pr.hint}")
             if o.differences and o.result is not None:
-                for payee in sorted({d.split()[1] for d in o.differences
-                                     if d.startswith("payee ")}):
+                # "payee ann commission: ...", or "2026-02: payee ann ..." (the last
+                # period's lines are shown)
+                for payee in sorted({d.split("payee ", 1)[1].split()[0].rstrip(":")
+                                     for d in o.differences if "payee " in d}):
                     pr = o.result.payee(payee)
                     for ln in (pr.lines if pr else []):
                         click.echo(f"      {payee} #{ln.number} {ln.component}: {ln.formula}")

@@ -167,7 +167,8 @@ def _begin(store: Store) -> Session:
 
 def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period: str,
              actor: str, plan_text: bytes | None = None, keep_lines: bool = True,
-             sink=None) -> Saved:
+             sink=None, tables: dict | None = None,
+             files: dict[str, bytes] | None = None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
     LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
     bytes when they are not in a file (a plan compiled from the store's copy).
@@ -175,7 +176,9 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
     Each payee's lines go into the store as the engine finishes the payee; with
     `keep_lines=False` they then leave memory (a million-line run need not hold them),
     and the returned result has totals but no lines. `sink(payee_result)` also receives
-    each payee first (the command line writes its result files from it)."""
+    each payee first (the command line writes its result files from it). `tables` and
+    `files`: data already loaded, and the bytes that stand for it in the dataset (a
+    scenario's rows), instead of `data_dir`'s files."""
     data_dir = Path(data_dir)
     p = parse_period(period)
     plan = compiled.plan
@@ -192,11 +195,12 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             raise LifecycleError(
                 f"{plan.plan} {p.label} is paid (run {run_id}) and is never re-run; changes "
                 "to its data are paid or recovered as adjustments in the next period's run")
-        files = dataset_files(compiled, data_dir)
-        problems: list[Problem] = []
-        tables = load_folder(plan, data_dir, problems)
-        if problems:
-            raise CompplanError(problems)
+        if tables is None:
+            files = dataset_files(compiled, data_dir)
+            problems: list[Problem] = []
+            tables = load_folder(plan, data_dir, problems)
+            if problems:
+                raise CompplanError(problems)
         ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
         span = Period("span", f"{p.start.year} to {p.label}", dt.date(p.start.year, 1, 1),
                       p.end) if ytd else p
