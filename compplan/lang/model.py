@@ -214,6 +214,9 @@ class Scenario(Strict):
     each saved, approved and paid in turn in a throwaway store, so that what carries
     from one to the next (draws, holds, clawbacks, the year so far) can be expected."""
 
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              json_schema_extra={"oneOf": [{"required": ["period"]},
+                                                           {"required": ["periods"]}]})
     name: str
     period: str | None = Field(None, description="the one period the scenario pays")
     periods: list[str | ScenarioPeriod] | None = Field(
