@@ -259,3 +259,16 @@ def test_issue16_item3_a_draw_is_paid_from_the_payees_start(store, tmp_path):
     # her two draw months, pay 5,000 each; May none
     assert [book.pay(m)["total"] for m in ("2026-02", "2026-03", "2026-04", "2026-05")] == \
         [D("0.00"), D("5000.00"), D("5000.00"), D("0.00")]
+
+
+def test_issue16_carried_lines_have_a_rule_position(store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + CLAWBACK + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,10000,open,,false")
+    book.pay("2026-01")  # 1,000 earned, a draw line of 4,000
+    book.deal("D1,ann,2026-01-10,10000,cancelled,2026-02-01,false")
+    (book.dir / "data" / "deals.csv").write_text(
+        book.header + "".join(d + "\n" for d in book.deals.values()))
+    saved = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-02", "fin")
+    rules = {ln.component: ln.rule.rsplit("/", 1)[-1] for ln in saved.result.payee("ann").lines}
+    # the clawback's key (line 16, `cancelled:`) and the draw's (line 22, `draw:`)
+    assert rules == {"clawback": "plan.yaml:16:3", "draw": "plan.yaml:22:3"}
