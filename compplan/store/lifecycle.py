@@ -195,7 +195,9 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             raise LifecycleError(
                 f"{plan.plan} {p.label} is paid (run {run_id}) and is never re-run; changes "
                 "to its data are paid or recovered as adjustments in the next period's run")
-        if tables is None:
+        if tables is not None:
+            files = files or {}
+        else:
             files = dataset_files(compiled, data_dir)
             problems: list[Problem] = []
             tables = load_folder(plan, data_dir, problems)

@@ -139,3 +139,26 @@ def test_issue16_item14_a_year_to_date_plan_without_a_store_pays_the_year_less_b
     assert ann.total == D("16500.00")
     [w] = [w for w in result.warnings if w.code == "no-history"]
     assert "what 2026-Q1 paid is not known without the store" in w.message
+
+
+def test_issue16_item14_a_one_period_scenario_of_a_year_to_date_plan(tmp_path):
+    from compplan.engine.scenarios import run_scenarios
+    scenario = """
+scenarios:
+  - name: Q2, with Q1's deal and quota behind it
+    period: 2026-Q2
+    data:
+      payees: [{rep_id: ann, name: Ann}]
+      deals:
+        - {deal_id: D1, rep_id: ann, close_date: 2026-02-10, amount: 200000}
+        - {deal_id: D2, rep_id: ann, close_date: 2026-05-10, amount: 330000}
+      quotas:
+        - {rep_id: ann, period: 2026-Q1, amount: 300000}
+        - {rep_id: ann, period: 2026-Q2, amount: 300000}
+    expect:
+      # the year so far 26,500 less Q1's 10,000 (worked above): not Q2 alone, 18,000
+      ann: {commission: 26500.00, paid_earlier: -10000.00, total: 16500.00}
+"""
+    (tmp_path / "plan.yaml").write_text(YTD_PLAN + scenario)
+    [outcome] = run_scenarios(load_plan(tmp_path / "plan.yaml"))
+    assert (outcome.passed, outcome.differences, outcome.problems) == (True, [], [])
