@@ -34,6 +34,7 @@ from ..engine.carried import DrawState, add_line, apply_draws, rule_pos, year_to
 from ..engine.compile import Env
 from ..engine.data import Table
 from ..engine.money import fmt_money, minor_unit, round_to
+from ..errors import Problem
 from ..engine.results import RunResult
 from ..lang import check_source
 from ..periods import Period, parse_period, periods_between
@@ -102,6 +103,15 @@ def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode
     earlier = earlier_runs(session, plan.plan, period)
+    pending = earlier_runs(session, plan.plan, period, ("draft", "stale"))
+    if pending:
+        result.warnings.append(Problem(
+            compiled.file, None, None,
+            f"{', '.join(f'{r.period} (run {r.id}, {r.status})' for r in pending)} not "
+            f"approved yet: what {period.label} carries from earlier periods is worked out "
+            "without it, and this run cannot be approved before it",
+            f"approve the earlier period first, then run {period.label} again with --save",
+            severity="warning", code="no-history"))
     ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
     if ytd:
         _year_to_date(session, compiled, result, earlier, period)

@@ -214,6 +214,8 @@ def test_issue16_item9_a_draw_balance_is_recovered_once_when_two_drafts_are_paid
         return lifecycle.save_run(store, book.compiled, book.dir / "data", period, "fin")
 
     feb, mar = save("2026-02"), save("2026-03")
+    [warning] = mar.result.warnings  # said when March is saved
+    assert warning.message.startswith("2026-02 (run 2, draft) not approved yet")
     # both drafts see January's balance: February takes 6,000 - 5,000 = 1,000 of it and
     # March min(1,800, 7,000 - 5,000) = 1,800; paying both would recover 2,800 of 1,800
     assert feb.result.payee("ann").components["draw"] == D("-1000.00")
