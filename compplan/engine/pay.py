@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..errors import Problem
+from ..periods import period_of
 from .carried import draw_period
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep
@@ -107,7 +108,11 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
             # a draw is paid from the payee's start (not before it, nor after they left)
             pr.draw_period = draw_period(env.payee, payees_inp.start if payees_inp else None,
                                          period, plan.period)
-            if env.cache["active_days"][0] > 0 and (pr.draw_period or 1) >= 1:
+            # a year-to-date run's span: the draw is the last period's
+            paid_for = period if period.kind == plan.period else \
+                period_of(plan.period, period.end)
+            if _active_days(env.payee, payees_inp, paid_for)[0] > 0 and \
+                    (pr.draw_period or 1) >= 1:
                 draw = compiled.draw.fast(env, None)
                 pr.draw = None if draw is None else round_to(Decimal(draw), step, mode)
         pr.currency = plan.currency

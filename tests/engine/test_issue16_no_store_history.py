@@ -162,3 +162,21 @@ scenarios:
     (tmp_path / "plan.yaml").write_text(YTD_PLAN + scenario)
     [outcome] = run_scenarios(load_plan(tmp_path / "plan.yaml"))
     assert (outcome.passed, outcome.differences, outcome.problems) == (True, [], [])
+
+
+def test_issue16_item3_no_draw_after_the_payee_left_in_a_year_to_date_run(tmp_path):
+    plan = YTD_PLAN.replace("payees: {key: rep_id, columns: {name: text}}",
+                            "payees: {key: rep_id, end: left_on, columns: {name: text, "
+                            "left_on: date}}") + "  draw: {amount: 20000}\n"
+    data = {**YTD_DATA, "payees": [{"rep_id": "ann", "name": "Ann",
+                                    "left_on": dt.date(2026, 3, 31)}]}
+    # Q1: 200,000 of 300,000 at 5% = 10,000, topped up to the 20,000 draw: 10,000
+    q1 = _run(plan, tmp_path, data, "2026-Q1").payee("ann")
+    assert (q1.components.get("draw"), q1.total) == (D("10000.00"), D("20000.00"))
+    # Q2: she left on 31 March; the year-to-date run spans January to June, but Q2 pays
+    # no draw. The year so far 26,500 (D2 is still credited: the plan says so), less
+    # what Q1 paid as the store would have paid it, draw included: 26,500 - 20,000
+    # = 6,500 (a scenario of both quarters in the store gives the same)
+    q2 = _run(plan, tmp_path, data, "2026-Q2").payee("ann")
+    assert ("draw" not in q2.components, q2.components["paid_earlier"], q2.total) == \
+        (True, D("-20000.00"), D("6500.00"))
