@@ -6,6 +6,8 @@
     run      inputs -> credits -> measures -> earnings -> totals
     tiers    rate tables: bands, marginal splits, whole-amount lookup
     results  payee results and line items; CSV and JSON writers
+    carried  passes over a run and its history: draws, the year to date
+    standalone  a period without a store: as a first stored period, gaps said
 """
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ lines of its own that name what they correct:
     disputes       an accepted dispute (the portal) pays its adjustment once, as a line
                    of the next run saved
 
-Only approved and paid runs count as history: a draft may still change.
+Only approved and paid runs count as history: a draft may still change (and periods are
+approved in order, see lifecycle.py). The draw and year-to-date passes are the engine's
+(engine/carried.py); this module gives them the history the store keeps.
 """
 from __future__ import annotations
 
