@@ -379,10 +379,11 @@ def _in_order(session: Session, run: Run, reopening: bool = False) -> None:
                 f"again (compplan run ... --period {run.period} --save) and approve that run")
     for r in runs:
         if parse_period(r.period).start > start and r.status in ("approved", "paid"):
+            how = f"on {run.period} as approved" if reopening else f"without {run.period}"
             raise LifecycleError(
                 f"{run.plan_id} {r.period} is already {r.status} (run {r.id}), and what it "
-                f"carried was worked out without {run.period}; periods are approved in "
-                f"order" + (f": reopen run {r.id} first" if r.status == "approved" else ""))
+                f"carried was worked out {how}; periods are approved in order"
+                + (f": reopen run {r.id} first" if r.status == "approved" else ""))
 
 
 def _outdate_later_drafts(session: Session, run: Run, actor: str) -> None:

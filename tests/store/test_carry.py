@@ -250,6 +250,23 @@ def test_issue16_item9_no_period_is_approved_after_a_later_one(store, tmp_path):
         lifecycle.approve(store, feb.run.id, "controller")
 
 
+
+def test_issue16_item9_no_period_is_reopened_under_a_later_approved_one(store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,32000,open,,false")
+    (book.dir / "data" / "deals.csv").write_text(book.header + book.deals["D1"] + "\n")
+    jan = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-01", "fin")
+    lifecycle.approve(store, jan.run.id, "controller")
+    feb = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-02", "fin")
+    lifecycle.approve(store, feb.run.id, "controller")
+    # February recovered from January's balance as approved: January may not change now
+    with pytest.raises(lifecycle.LifecycleError, match="2026-02 is already approved .* "
+                       "worked out on 2026-01 as approved.*reopen run 2 first"):
+        lifecycle.reopen(store, jan.run.id, "controller", "a late deal")
+    lifecycle.reopen(store, feb.run.id, "controller", "a late deal")
+    lifecycle.reopen(store, jan.run.id, "controller", "a late deal")  # now it may
+
+
 def test_issue16_item3_a_draw_is_paid_from_the_payees_start(store, tmp_path):
     plan = (PLAN.replace("payees: {key: rep_id, columns: {name: text}}",
                          "payees: {key: rep_id, start: hired, columns: {name: text, "
