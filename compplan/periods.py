@@ -159,3 +159,47 @@ def months_in(period: Period) -> Fraction:
         lo, hi = max(m.start, period.start), min(m.end, period.end)
         total += Fraction((hi - lo).days + 1, m.days)
     return total
+
+
+def period_of(kind: str, d: dt.date) -> Period:
+    """The period of `kind` that holds the date (the month of a hire date)."""
+    if kind == "quarter":
+        return parse_period(f"{d.year}-Q{(d.month - 1) // 3 + 1}")
+    if kind == "half":
+        return parse_period(f"{d.year}-H{(d.month - 1) // 6 + 1}")
+    if kind == "week":
+        year, week, _ = d.isocalendar()
+        return parse_period(f"{year}-W{week:02d}")
+    if kind == "month":
+        return parse_period(f"{d.year}-{d.month:02d}")
+    if kind == "year":
+        return parse_period(str(d.year))
+    return parse_period(d.isoformat())
+
+
+def periods_between(a: Period, b: Period) -> int:
+    """How many periods of a's kind from a to b (a month to the next: 1)."""
+    months = (b.start.year - a.start.year) * 12 + b.start.month - a.start.month
+    if a.kind == "month":
+        return months
+    if a.kind == "quarter":
+        return months // 3
+    if a.kind == "half":
+        return months // 6
+    if a.kind == "year":
+        return months // 12
+    days = (b.start - a.start).days
+    return days // 7 if a.kind == "week" else days
+
+
+def earlier_in_year(period: Period) -> list[Period]:
+    """The periods of the same kind before this one in its calendar year, in order (for
+    a week: the weeks that start in the year)."""
+    out: list[Period] = []
+    d = dt.date(period.start.year, 1, 1)
+    while d < period.start:
+        p = period_of(period.kind, d)
+        if p.start.year == period.start.year and p.start < period.start:
+            out.append(p)
+        d = p.end + dt.timedelta(days=1)
+    return out

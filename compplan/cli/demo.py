@@ -14,7 +14,7 @@ from ..errors import CompplanError, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, summary_table
-from ..engine.scenarios import run_scenarios
+from ..store.scenarios import run_scenarios
 
 
 @click.command()

@@ -277,10 +277,10 @@ class _Differ:
         for name, sb in new.items():
             sa = old.get(name)
             if sa is None:
-                out.append(Change("scenarios", name, "", "added", None, f"{sb.period}"))
+                out.append(Change("scenarios", name, "", "added", None, _when(sb)))
                 continue
-            if sa.period != sb.period:
-                out.append(Change("scenarios", name, "period", "changed", sa.period, sb.period))
+            if _when(sa) != _when(sb):
+                out.append(Change("scenarios", name, "period", "changed", _when(sa), _when(sb)))
             da = {self.renames.get(k, k): v for k, v in sa.data.items()}
             for table in sorted(set(da) | set(sb.data)):
                 ra, rb = da.get(table), sb.data.get(table)
@@ -296,7 +296,7 @@ class _Differ:
                                       _maybe(xa), _maybe(xb)))
         for name in old:
             if name not in new:
-                out.append(Change("scenarios", name, "", "removed", old[name].period, None))
+                out.append(Change("scenarios", name, "", "removed", _when(old[name]), None))
         return out
 
 
@@ -365,3 +365,10 @@ def show(v) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(show(x) for x in v) + "]"
     return text(v)
+
+
+def _when(sc) -> str:
+    """A scenario's period, or its periods in order (a scenario of several)."""
+    if sc.periods is None:
+        return str(sc.period)
+    return ", ".join(str(p if isinstance(p, str) else p.period) for p in sc.periods)

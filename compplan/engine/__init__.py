@@ -6,6 +6,8 @@
     run      inputs -> credits -> measures -> earnings -> totals
     tiers    rate tables: bands, marginal splits, whole-amount lookup
     results  payee results and line items; CSV and JSON writers
+    carried  passes over a run and its history: draws, the year to date
+    standalone  a period without a store: as a first stored period, gaps said
 """
 from __future__ import annotations
 
@@ -38,4 +40,5 @@ def run_files(plan_path: str | Path, data_dir: str | Path, period: str) -> RunRe
     tables = load_folder(compiled.plan, data_dir, problems)
     if problems:
         raise CompplanError(problems)
-    return run_plan(compiled, tables, p)
+    from .standalone import run_standalone
+    return run_standalone(compiled, tables, p)

@@ -11,6 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..errors import Problem
+from ..periods import period_of
+from .carried import draw_period
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep
 from .money import MODES, fmt_money, fmt_number, minor_unit, round_to, unsigned_zero
@@ -131,8 +133,16 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
                         sum((h.amount for h in held), Decimal(0))
         _total_limits(compiled, env, pid, pr, step, mode)
         if compiled.draw is not None:
-            draw = compiled.draw.fast(env, None)
-            pr.draw = None if draw is None else round_to(Decimal(draw), step, mode)
+            # a draw is paid from the payee's start (not before it, nor after they left)
+            pr.draw_period = draw_period(env.payee, payees_inp.start if payees_inp else None,
+                                         period, plan.period)
+            # a year-to-date run's span: the draw is the last period's
+            paid_for = period if period.kind == plan.period else \
+                period_of(plan.period, period.end)
+            if _active_days(env.payee, payees_inp, paid_for)[0] > 0 and \
+                    (pr.draw_period or 1) >= 1:
+                draw = compiled.draw.fast(env, None)
+                pr.draw = None if draw is None else round_to(Decimal(draw), step, mode)
         pr.currency = plan.currency
         if payees_inp is not None and payees_inp.currency:
             cur = str(env.payee.get(payees_inp.currency) or plan.currency).upper()

@@ -55,6 +55,8 @@ class PayeeResult:
     warnings: list[str] = field(default_factory=list)
     line_count: int = 0  # kept when a streaming writer drops the lines themselves
     draw: Decimal | None = None  # the draw this payee is guaranteed, if the plan has one
+    # which period of the payee's draw this is, from their start date (None: no start)
+    draw_period: int | None = None
 
 
 @dataclass

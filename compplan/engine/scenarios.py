@@ -16,7 +16,7 @@ from .ir import CompiledPlan
 from .money import fmt_money
 from .periods import parse_period
 from .results import RunResult
-from .run import run_plan
+from .standalone import run_standalone
 
 
 @dataclass
@@ -73,24 +73,41 @@ def _in_full(exact, shown: str) -> str:
     return shown if full == shown.replace(",", "") else f"{full} (shown as {shown})"
 
 
-def run_scenarios(compiled: CompiledPlan) -> list[Outcome]:
+def scenario_period(compiled: CompiledPlan, text, path: tuple):
+    """The period a scenario names, or a Problem at `path` if it is not one of the
+    plan's kind."""
+    src = compiled.checked.source
+    try:
+        period = parse_period(str(text))
+    except ValueError as e:
+        return Problem.at(src.pos(path), str(e), code="bad-period")
+    if period.kind != compiled.plan.period:
+        return Problem.at(src.pos(path), f"'{text}' is a {period.kind}, but the plan pays "
+                          f"by {compiled.plan.period}", code="bad-period")
+    return period
+
+
+def run_scenarios(compiled: CompiledPlan, several=None) -> list[Outcome]:
+    """Every scenario's outcome. One of a single period is worked out here, without a
+    store; one of several periods by `several(compiled, index, scenario)`, which the
+    store layer gives (store/scenarios.py: saved-and-paid runs in a throwaway store)."""
     src = compiled.checked.source
     outcomes = []
     for i, sc in enumerate(compiled.plan.scenarios):
         pos = src.pos(("scenarios", i))
+        if sc.periods is not None:
+            if several is None:
+                outcomes.append(Outcome(sc.name, pos, False, problems=[Problem.at(
+                    pos, f"scenario '{sc.name}' spans periods: it runs in a store",
+                    "run it with compplan test", code="needs-store")]))
+            else:
+                outcomes.append(several(compiled, i, sc))
+            continue
         where = f"{src.name}: scenario '{sc.name}'"
         problems: list[Problem] = []
-        try:
-            period = parse_period(sc.period)
-        except ValueError as e:
-            outcomes.append(Outcome(sc.name, pos, False, problems=[
-                Problem.at(src.pos(("scenarios", i, "period")), str(e), code="bad-period")]))
-            continue
-        if period.kind != compiled.plan.period:
-            outcomes.append(Outcome(sc.name, pos, False, problems=[Problem.at(
-                src.pos(("scenarios", i, "period")),
-                f"'{sc.period}' is a {period.kind}, but the plan pays by {compiled.plan.period}",
-                code="bad-period")]))
+        period = scenario_period(compiled, sc.period, ("scenarios", i, "period"))
+        if isinstance(period, Problem):
+            outcomes.append(Outcome(sc.name, pos, False, problems=[period]))
             continue
         tables = load_inline(compiled.plan, sc.data, where, problems,
                              lambda t, r, col, i=i: src.pos(("scenarios", i, "data", t, r, col)))
@@ -98,13 +115,39 @@ def run_scenarios(compiled: CompiledPlan) -> list[Outcome]:
             outcomes.append(Outcome(sc.name, pos, False, problems=problems))
             continue
         try:
-            result = run_plan(compiled, tables, period)
+            # as a first saved period would pay it: draws from no balance, the year so
+            # far less what the data says earlier periods earned
+            result = run_standalone(compiled, tables, period)
         except CompplanError as e:
             outcomes.append(Outcome(sc.name, pos, False, problems=e.problems))
             continue
         diffs = compare(result, sc.expect, compiled)
         outcomes.append(Outcome(sc.name, pos, not diffs, diffs, result=result))
     return outcomes
+
+
+def _source_matches(source: str, wanted: str) -> bool:
+    """`D1` names the line of `deals:D1` (a source id with or without its input)."""
+    return source == wanted or source.split(":", 1)[-1] == wanted
+
+
+def _compare_lines(pr, payee, wanted: dict) -> list[str]:
+    """`lines: {D1: 3000.00}`: the payee's lines from that row, added up; or
+    `{D1: {commission: 3000.00, held: -900.00}}`: by component."""
+    diffs = []
+    for source, value in (wanted or {}).items():
+        lines = [ln for ln in pr.lines if any(_source_matches(s, str(source))
+                                              for s in ln.sources)]
+        parts = value if isinstance(value, dict) else {None: value}
+        for component, want_text in parts.items():
+            chosen = [ln for ln in lines if component is None or ln.component == component]
+            what = f"line {source}" + (f" {component}" if component else "")
+            got = sum((ln.amount for ln in chosen), Decimal(0))
+            want = _number(want_text)
+            if want is None or got != want:
+                diffs.append(f"payee {payee} {what}: expected {want_text}, got "
+                             + (fmt_money(got) if chosen else f"no line for {source}"))
+    return diffs
 
 
 def compare(result: RunResult, expect: dict, compiled: CompiledPlan) -> list[str]:
@@ -115,6 +158,9 @@ def compare(result: RunResult, expect: dict, compiled: CompiledPlan) -> list[str
             diffs.append(f"payee {payee}: expected in the results, but not there")
             continue
         for key, value in (wanted or {}).items():
+            if key == "lines":
+                diffs.extend(_compare_lines(pr, payee, value))
+                continue
             want = _number(value)
             if key == "total":
                 got, shown = pr.total, fmt_money(pr.total)

@@ -570,55 +570,115 @@ def _data_columns(inp) -> list[str]:
     return [inp.rename.get(col, col) for col in cols]
 
 
-def pass_scenarios(c: Checked) -> None:
-    """Scenarios: a period of the plan's kind, data for known inputs and columns, and
-    expected values of known earnings and measures (or 'total')."""
-    plan = c.plan
-    expectable = set(plan.earnings) | set(plan.measures) | {"total"}
+def expectable(plan) -> set[str]:
+    """What a scenario's `expect` may name per payee: earnings, measures, `total`,
+    `lines`, and the components the plan's carried rules add."""
+    names = set(plan.earnings) | set(plan.measures) | {"total", "lines", "adjustment"}
     if any(e.hold is not None for e in plan.earnings.values()):
-        expectable.add("held")  # what holds kept back this period
+        names |= {"held", "released"}  # kept back this period; paid back later
     if plan.total is not None:
-        expectable |= {"total_cap", "total_floor"}
+        names |= {"total_cap", "total_floor"}
+    if plan.payout is not None and plan.payout.draw is not None:
+        names.add("draw")
+    if plan.payout is not None and plan.payout.basis == "year_to_date":
+        names.add("paid_earlier")
+    if plan.clawbacks:
+        names.add("clawback")
+    return names
+
+
+def pass_scenarios(c: Checked) -> None:
+    """Scenarios: one period (`period`) or several (`periods`) of the plan's kind, data
+    for known inputs and columns, and expected values of what the plan pays."""
+    plan = c.plan
+    names = expectable(plan)
     for i, sc in enumerate(plan.scenarios):
         base = ("scenarios", i)
-        try:
-            period = parse_period(sc.period)
-        except ValueError as e:
-            c.error(c.source.pos(base + ("period",)), str(e),
-                    f"this plan pays by {plan.period}: write e.g. {EXAMPLES[plan.period]}",
-                    code="bad-period")
-        else:
-            if period.kind != plan.period:
-                c.error(c.source.pos(base + ("period",)), f"'{sc.period}' is a "
-                        f"{period.kind}, but the plan pays by {plan.period}",
-                        f"write a {plan.period}, e.g. {EXAMPLES[plan.period]}",
-                        code="bad-period")
-        for table, rows in sc.data.items():
-            inp = plan.inputs.get(table)
-            if inp is None:
-                c.error(c.source.key_pos(base + ("data", table)), f"scenario data names "
-                        f"unknown input '{table}'", did_you_mean(table, plan.inputs) or
-                        "inputs: " + ", ".join(plan.inputs), code="unknown-name")
-                continue
-            header = _data_columns(inp)
-            reported: set[str] = set()
-            for r, row in enumerate(rows):
-                for col in row:
-                    if col in header or col in reported:
-                        continue
-                    reported.add(col)
-                    c.error(c.source.key_pos(base + ("data", table, r, col)),
-                            f"scenario data for '{table}' has unknown column '{col}'",
-                            did_you_mean(col, header) or "columns: " + ", ".join(header),
-                            code="unknown-column")
-        for payee, wanted in sc.expect.items():
-            for key in wanted or {}:
-                if key in expectable:
+        if (sc.period is None) == (sc.periods is None):
+            c.error(c.source.key_pos(base + ("name",)),
+                    f"scenario '{sc.name}' needs either 'period' (one period) or 'periods' "
+                    "(several, run in order as saved and paid runs)",
+                    f"e.g. period: {EXAMPLES[plan.period]}", code="missing-field")
+        if sc.period is not None:
+            _scenario_period(c, base + ("period",), sc.period)
+        seen: list = []
+        for j, step in enumerate(sc.periods or []):
+            path = base + ("periods", j)
+            label = step if isinstance(step, str) else step.period
+            p = _scenario_period(c, path if isinstance(step, str) else path + ("period",),
+                                 label)
+            if p is not None and seen and p.start <= seen[-1].start:
+                c.error(c.source.pos(path), f"'{label}' is not after '{seen[-1].label}': a "
+                        "scenario's periods are run in order", code="bad-period")
+            if p is not None:
+                seen.append(p)
+            if not isinstance(step, str):
+                _scenario_data(c, path, step.data)
+                _scenario_expect(c, path, step.expect, names)
+        _scenario_data(c, base, sc.data)
+        _scenario_expect(c, base, sc.expect, names)
+
+
+def _scenario_period(c: Checked, path: tuple, text):
+    try:
+        period = parse_period(str(text))
+    except ValueError as e:
+        c.error(c.source.pos(path), str(e),
+                f"this plan pays by {c.plan.period}: write e.g. {EXAMPLES[c.plan.period]}",
+                code="bad-period")
+        return None
+    if period.kind != c.plan.period:
+        c.error(c.source.pos(path), f"'{text}' is a {period.kind}, but the plan pays by "
+                f"{c.plan.period}", f"write a {c.plan.period}, e.g. {EXAMPLES[c.plan.period]}",
+                code="bad-period")
+        return None
+    return period
+
+
+def _scenario_data(c: Checked, base: tuple, data: dict) -> None:
+    for table, rows in data.items():
+        inp = c.plan.inputs.get(table)
+        if inp is None:
+            c.error(c.source.key_pos(base + ("data", table)), f"scenario data names "
+                    f"unknown input '{table}'", did_you_mean(table, c.plan.inputs) or
+                    "inputs: " + ", ".join(c.plan.inputs), code="unknown-name")
+            continue
+        header = _data_columns(inp)
+        reported: set[str] = set()
+        for r, row in enumerate(rows):
+            for col in row:
+                if col in header or col in reported:
                     continue
-                c.error(c.source.key_pos(base + ("expect", payee, key)),
+                reported.add(col)
+                c.error(c.source.key_pos(base + ("data", table, r, col)),
+                        f"scenario data for '{table}' has unknown column '{col}'",
+                        did_you_mean(col, header) or "columns: " + ", ".join(header),
+                        code="unknown-column")
+
+
+def _scenario_expect(c: Checked, base: tuple, expect: dict, names: set[str]) -> None:
+    components = names - {"lines", "total"} - set(c.plan.measures)
+    for payee, wanted in expect.items():
+        for key, value in (wanted or {}).items():
+            path = base + ("expect", payee, key)
+            if key not in names:
+                c.error(c.source.key_pos(path),
                         f"'{key}' is not an earning, a measure or 'total'",
-                        did_you_mean(key, expectable) or "expect, per payee, the values "
-                        "of earnings, measures or total", code="unknown-name")
+                        did_you_mean(key, names) or "expect, per payee, the values of "
+                        "earnings, measures, lines or total", code="unknown-name")
+            elif key == "lines" and not isinstance(value, dict):
+                c.error(c.source.pos(path), "'lines' expects amounts by source id",
+                        "e.g. lines: {D1: 3000.00} or lines: {D1: {commission: 3000.00}}",
+                        code="bad-value")
+            elif key == "lines":
+                for source, amount in value.items():
+                    for name in amount if isinstance(amount, dict) else ():
+                        if name not in components:
+                            c.error(c.source.key_pos(path + (source, name)),
+                                    f"'{name}' is not a component the plan pays",
+                                    did_you_mean(name, components) or
+                                    "components: " + ", ".join(sorted(components)),
+                                    code="unknown-name")
 
 
 def pass_payout(c: Checked) -> None:

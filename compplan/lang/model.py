@@ -191,13 +191,43 @@ class FX(Strict):
     rate: Name = "rate"
 
 
-class Scenario(Strict):
-    """A few rows of inline data and the payouts they must give: the plan's own test."""
+Rows = dict[Name, list[dict[Name, Any]]]
+# per payee: earnings, measures, carried components or `total` -> value; and `lines:`
+# {source id: value, or {component: value}}
+Expected = dict[str, dict[str, Any]]
 
+
+class ScenarioPeriod(Strict):
+    """One period of a scenario of several: the rows it adds (a row with the key of an
+    earlier one replaces it, as a data file changes between runs) and what it must pay."""
+
+    period: str = Field(description="a period of the plan's kind, e.g. 2026-Q2")
+    data: Rows = Field({}, description="rows added to (or, by key, replacing) the data "
+                       "of the periods before")
+    expect: Expected = Field({}, description="per payee, what this period's saved run pays")
+
+
+class Scenario(Strict):
+    """A few rows of inline data and the payouts they must give: the plan's own test.
+
+    With `period`, one period worked out without a store. With `periods`, several,
+    each saved, approved and paid in turn in a throwaway store, so that what carries
+    from one to the next (draws, holds, clawbacks, the year so far) can be expected."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              json_schema_extra={"oneOf": [{"required": ["period"]},
+                                                           {"required": ["periods"]}]})
     name: str
-    period: str
-    data: dict[Name, list[dict[Name, Any]]] = {}
-    expect: dict[str, dict[str, Any]] = {}
+    period: str | None = Field(None, description="the one period the scenario pays")
+    periods: list[str | ScenarioPeriod] | None = Field(
+        None, description="several periods, in order, run as saved-and-paid runs: each "
+        "a period (e.g. 2026-Q1) or {period, data, expect}")
+    data: Rows = Field({}, description="rows per input, by the data files' column names "
+                       "(with periods: the rows every period starts from)")
+    expect: Expected = Field({}, description="per payee: earnings, measures, carried "
+                             "components (draw, held, released, clawback, adjustment, "
+                             "paid_earlier), total, and lines: {source id: amount} (with "
+                             "periods: of the last period)")
 
 
 PlanId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]

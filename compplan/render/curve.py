@@ -99,6 +99,8 @@ def scenario_profiles(compiled: CompiledPlan) -> list[Profile]:
     src_key = plan.inputs["payees"].rename.get(key, key)
     out = []
     for sc in plan.scenarios:
+        if sc.period is None:
+            continue  # a scenario of several periods: its payees are in the others' too
         for person in sc.data.get("payees", []):
             pid = str(person.get(src_key))
             rows = {}

@@ -36,6 +36,34 @@ def rules(compiled: CompiledPlan) -> dict[str, str]:
                 out[str(expr.pos)] = f"{e.name} {kind}: {expr.text}"
     for kind, expr in compiled.total:
         out[str(expr.pos)] = f"total {kind}: {expr.text}"
+    out.update(_carried_rules(compiled))
+    return out
+
+
+def _carried_rules(compiled: CompiledPlan) -> dict[str, str]:
+    """The rules behind lines carried from earlier periods (engine/carried.py and
+    store/carry.py name them by their key's position): holds, draws, the year to date,
+    clawbacks."""
+    src, plan, out = compiled.checked.source, compiled.plan, {}
+    for e in compiled.earnings:
+        hold = e.spec.hold
+        if hold is not None and e.hold_share is not None:
+            when = f", until {e.hold_until.text}" if e.hold_until is not None else ""
+            when += f", for {hold.periods} periods" if hold.periods else ""
+            out[str(src.key_pos(("earnings", e.name, "hold")))] = \
+                f"{e.name} hold: share {e.hold_share.text}{when}"
+    if compiled.draw is not None:
+        draw = plan.payout.draw
+        out[str(src.key_pos(("payout", "draw")))] = (
+            f"draw: at least {compiled.draw.text}, "
+            f"{'recoverable' if draw.recoverable else 'non-recoverable'}"
+            + (f", for {draw.periods} periods" if draw.periods else ""))
+    if plan.payout is not None and plan.payout.basis == "year_to_date":
+        out[str(src.key_pos(("payout", "basis")))] = \
+            "payout basis year_to_date: the year so far, less what it paid"
+    for name, input_name, when, share in compiled.clawbacks:
+        out[str(src.key_pos(("clawbacks", name)))] = \
+            f"clawback {name}: {input_name} when {when.text}, share {share.text}"
     return out
 
 

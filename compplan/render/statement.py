@@ -46,7 +46,7 @@ class Header:
     period_end: dt.date | None
     currency: str
     run_id: int | None = None
-    status: str = "not stored"  # draft | approved | paid | replaced | not stored
+    status: str = "not stored"  # draft | stale | approved | paid | replaced | not stored
     created_at: dt.datetime | None = None
 
 
@@ -165,7 +165,7 @@ LINE_WORDS = {
 LIMIT_WORDS = {"cap": "Cap reached: {component} limited to {limit} = {amount}",
                "floor": "Floor applied: {component} raised to {limit} = {amount}"}
 VERDICTS = ("met", "not met", "unknown", "per credit")
-STATUSES = ("draft", "approved", "paid", "replaced", "not stored")
+STATUSES = ("draft", "stale", "approved", "paid", "replaced", "not stored")
 
 
 def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,

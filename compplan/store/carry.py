@@ -18,7 +18,9 @@ lines of its own that name what they correct:
     disputes       an accepted dispute (the portal) pays its adjustment once, as a line
                    of the next run saved
 
-Only approved and paid runs count as history: a draft may still change.
+Only approved and paid runs count as history: a draft may still change (and periods are
+approved in order, see lifecycle.py). The draw and year-to-date passes are the engine's
+(engine/carried.py); this module gives them the history the store keeps.
 """
 from __future__ import annotations
 
@@ -30,12 +32,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import CompiledPlan, compile_plan, run_plan
+from ..engine.carried import DrawState, add_line, apply_draws, rule_pos, year_to_date_less
 from ..engine.compile import Env
 from ..engine.data import Table
 from ..engine.money import fmt_money, minor_unit, round_to
-from ..engine.results import Line, PayeeResult, RunResult
+from ..errors import Problem
+from ..engine.results import RunResult
 from ..lang import check_source
-from ..periods import Period, parse_period
+from ..periods import Period, parse_period, periods_between
 from .models import Adjustment, Balance, LineItem, PayeeResultRow, PlanVersion, Run
 from .portal import Dispute
 
@@ -76,25 +80,7 @@ def _lines(session: Session, run_id: int) -> list[LineItem]:
                                 .order_by(LineItem.payee, LineItem.number)).scalars())
 
 
-def _payee(result: RunResult, pid: str) -> PayeeResult:
-    pr = result.payee(pid)
-    if pr is None:
-        pr = PayeeResult(pid, currency=result.currency)
-        result.payees.append(pr)
-        result.payees.sort(key=lambda p: p.payee)
-    return pr
-
-
-def _add(result: RunResult, pid: str, component: str, kind: str, amount: Decimal,
-         formula: str, sources: list[str], note: str, rule: str = "") -> None:
-    pr = _payee(result, pid)
-    # numbered after the payee's lines so far, which may already be in the store (a
-    # streamed save keeps only their count)
-    pr.line_count = max(pr.line_count, len(pr.lines)) + 1
-    pr.lines.append(Line(pr.line_count, pid, component, kind, amount, amount, rule,
-                         formula, sources, {}, [], None, None, "", None, note))
-    pr.components[component] = pr.components.get(component, Decimal(0)) + amount
-    pr.total += amount
+_add = add_line
 
 
 class _Versions:
@@ -119,9 +105,18 @@ def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode
     earlier = earlier_runs(session, plan.plan, period)
+    pending = earlier_runs(session, plan.plan, period, ("draft", "stale"))
+    if pending:
+        result.warnings.append(Problem(
+            compiled.file, None, None,
+            f"{', '.join(f'{r.period} (run {r.id}, {r.status})' for r in pending)} not "
+            f"approved yet: what {period.label} carries from earlier periods is worked out "
+            "without it, and this run cannot be approved before it",
+            f"approve the earlier period first, then run {period.label} again with --save",
+            severity="warning", code="no-history"))
     ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
     if ytd:
-        _year_to_date(session, result, earlier, period)
+        _year_to_date(session, compiled, result, earlier, period)
     clawed = _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode)
     if not ytd:
         _prior_periods(session, compiled, tables, result, earlier, clawed, out)
@@ -132,7 +127,8 @@ def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
     return out
 
 
-def _year_to_date(session, result: RunResult, earlier: list[Run], period: Period) -> None:
+def _year_to_date(session, compiled: CompiledPlan, result: RunResult, earlier: list[Run],
+                  period: Period) -> None:
     """Pay the year so far, less what this year's earlier periods paid."""
     year = [r for r in earlier if parse_period(r.period).start.year == period.start.year]
     paid: dict[str, Decimal] = {}
@@ -140,12 +136,8 @@ def _year_to_date(session, result: RunResult, earlier: list[Run], period: Period
         for pr in session.execute(select(PayeeResultRow).where(
                 PayeeResultRow.run_id == r.id)).scalars():
             paid[pr.payee] = paid.get(pr.payee, Decimal(0)) + pr.total
-    periods = ", ".join(r.period for r in year)
-    for pid, amount in sorted(paid.items()):
-        if amount:
-            _add(result, pid, "paid_earlier", "true-up", -amount,
-                 f"year to date earned, less paid for {periods}: -{fmt_money(amount)}", [],
-                 f"true-up against runs {', '.join(str(r.id) for r in year)}")
+    year_to_date_less(compiled, result, paid, ", ".join(r.period for r in year),
+                      f"true-up against runs {', '.join(str(r.id) for r in year)}")
 
 
 def _covers(compiled: CompiledPlan, tables: dict[str, Table], p: Period) -> bool:
@@ -194,7 +186,10 @@ def _prior_periods(session, compiled, tables, result, earlier, clawed, out: Carr
             _add(result, k[0], "adjustment", "adjustment", diff,
                  f"{run.period} {component} now {fmt_money(amount)} - paid {fmt_money(was)}"
                  f" = {fmt_money(diff)}", sources,
-                 f"prior-period change to {run.period} (run {run.id})")
+                 f"prior-period change to {run.period} (run {run.id})",
+                 # the earning's rule today (the period was paid under its version then)
+                 rule_pos(compiled, "earnings", component)
+                 if component in compiled.plan.earnings else "")
             out.adjustments.append(dict(payee=k[0], kind="prior-period", amount=diff,
                                         original_run_id=run.id, original_period=run.period,
                                         original_key=k[1],
@@ -244,7 +239,7 @@ def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mo
                     _add(result, li.payee, "clawback", "clawback", amount,
                          f"-({fmt_money(li.amount)} x {s * 100:.4g}%) = {fmt_money(amount)}",
                          [source], f"{name}: {source}, paid in {run.period} (run {run.id}, "
-                         f"line {li.number})")
+                         f"line {li.number})", rule_pos(compiled, "clawbacks", name))
                     out.adjustments.append(dict(payee=li.payee, kind="clawback",
                                                 amount=amount, original_run_id=run.id,
                                                 original_period=run.period,
@@ -271,7 +266,7 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried) 
                 continue
             ok = False
             if e.spec.hold.periods is not None:
-                ok = _periods_between(held_in, period) >= e.spec.hold.periods
+                ok = periods_between(held_in, period) >= e.spec.hold.periods
             if not ok and e.hold_until is not None and li.sources:
                 source = json.loads(li.sources)[0]
                 input_name, key = source.split(":", 1)
@@ -285,7 +280,8 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried) 
                 amount = -li.amount
                 _add(result, li.payee, "released", "release", amount,
                      f"held in {run.period}: {fmt_money(amount)}", json.loads(li.sources),
-                     f"{name} released (held in run {run.id}, line {li.number})")
+                     f"{name} released (held in run {run.id}, line {li.number})",
+                     rule_pos(compiled, "earnings", name, "hold"))
                 out.adjustments.append(dict(payee=li.payee, kind="release", amount=amount,
                                             original_run_id=run.id,
                                             original_period=run.period, original_key=li.key,
@@ -311,60 +307,13 @@ def _disputes(session, plan_id: str, result: RunResult, out: Carried) -> None:
                                     original_key=key, reason=f"dispute {d.id} accepted"))
 
 
-def _periods_between(a: Period, b: Period) -> int:
-    """How many periods of a's kind from a to b (a month to the next: 1)."""
-    months = (b.start.year - a.start.year) * 12 + b.start.month - a.start.month
-    if a.kind == "month":
-        return months
-    if a.kind == "quarter":
-        return months // 3
-    if a.kind == "half":
-        return months // 6
-    if a.kind == "year":
-        return months // 12
-    days = (b.start - a.start).days
-    return days // 7 if a.kind == "week" else days
-
-
 def _draws(session, compiled, result: RunResult, earlier: list[Run], out: Carried) -> None:
-    draw = compiled.plan.payout.draw
-    last = earlier[-1] if earlier else None
-    before: dict[str, Balance] = {}
-    if last is not None:
-        for b in session.execute(select(Balance).where(Balance.run_id == last.id,
+    """The draw pass (engine/carried.py) on the balances the last locked run left."""
+    before: dict[str, DrawState] = {}
+    if earlier:
+        for b in session.execute(select(Balance).where(Balance.run_id == earlier[-1].id,
                                                        Balance.kind == "draw")).scalars():
-            before[b.payee] = b
-    for pr in result.payees:
-        prev = before.get(pr.payee)
-        balance = prev.amount if prev else Decimal(0)
-        used = prev.periods if prev else 0
-        due = pr.total
-        active = draw.periods is None or used < draw.periods
-        guaranteed = pr.draw if active else None
-        if guaranteed:
-            used += 1
-            if due < guaranteed:
-                topup = guaranteed - due
-                _add(result, pr.payee, "draw", "draw", topup,
-                     f"draw {fmt_money(guaranteed)} - due {fmt_money(due)} = {fmt_money(topup)}",
-                     [], "recoverable draw: carried as a balance" if draw.recoverable
-                     else "non-recoverable draw: never owed back")
-                if draw.recoverable:
-                    balance += topup
-            elif draw.recoverable and balance > 0:
-                take = min(balance, due - guaranteed)
-                if take > 0:
-                    _recover(result, pr.payee, take, balance, due, guaranteed)
-                    balance -= take
-        elif draw.recoverable and balance > 0 and due > 0:
-            take = min(balance, due)
-            _recover(result, pr.payee, take, balance, due, Decimal(0))
-            balance -= take
-        out.balances.append(dict(payee=pr.payee, kind="draw", amount=balance, periods=used))
-
-
-def _recover(result, pid, take, balance, due, guaranteed) -> None:
-    _add(result, pid, "draw", "recovery", -take,
-         f"-min(balance {fmt_money(balance)}, due {fmt_money(due)} - draw "
-         f"{fmt_money(guaranteed)}) = -{fmt_money(take)}", [],
-         f"recovering the draw balance: {fmt_money(balance - take)} left")
+            before[b.payee] = DrawState(b.amount, b.periods)
+    for pid, state in apply_draws(compiled, result, before).items():
+        out.balances.append(dict(payee=pid, kind="draw", amount=state.balance,
+                                 periods=state.periods))

@@ -6,6 +6,14 @@ and the earlier draft as it was. It holds the period's lock from start to end, s
 second run of the same plan and period started meanwhile is refused at once with a
 clear error. An approved or paid period is never re-run: the refusal says how to reopen
 (approved) or that later changes are paid as adjustments (paid).
+
+Periods are approved in order. What a run carries from earlier periods (a draw's balance
+and its recovery, holds released, clawbacks, the year so far) is worked out from the
+approved and paid runs before it at the time it is saved. So a run is approved only when
+every earlier period's current run is approved or paid and no later period is; and when
+an earlier period is approved or reopened, a later period's draft, worked out on the
+history before, becomes `stale`: it is refused approval until it is run again (issue 16
+item 9: two drafts saved on the same balance recovered it twice once both were paid).
 """
 from __future__ import annotations
 
@@ -159,7 +167,8 @@ def _begin(store: Store) -> Session:
 
 def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period: str,
              actor: str, plan_text: bytes | None = None, keep_lines: bool = True,
-             sink=None) -> Saved:
+             sink=None, tables: dict | None = None,
+             files: dict[str, bytes] | None = None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
     LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
     bytes when they are not in a file (a plan compiled from the store's copy).
@@ -167,7 +176,9 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
     Each payee's lines go into the store as the engine finishes the payee; with
     `keep_lines=False` they then leave memory (a million-line run need not hold them),
     and the returned result has totals but no lines. `sink(payee_result)` also receives
-    each payee first (the command line writes its result files from it)."""
+    each payee first (the command line writes its result files from it). `tables` and
+    `files`: data already loaded, and the bytes that stand for it in the dataset (a
+    scenario's rows), instead of `data_dir`'s files."""
     data_dir = Path(data_dir)
     p = parse_period(period)
     plan = compiled.plan
@@ -184,11 +195,14 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             raise LifecycleError(
                 f"{plan.plan} {p.label} is paid (run {run_id}) and is never re-run; changes "
                 "to its data are paid or recovered as adjustments in the next period's run")
-        files = dataset_files(compiled, data_dir)
-        problems: list[Problem] = []
-        tables = load_folder(plan, data_dir, problems)
-        if problems:
-            raise CompplanError(problems)
+        if tables is not None:
+            files = files or {}
+        else:
+            files = dataset_files(compiled, data_dir)
+            problems: list[Problem] = []
+            tables = load_folder(plan, data_dir, problems)
+            if problems:
+                raise CompplanError(problems)
         ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
         span = Period("span", f"{p.start.year} to {p.label}", dt.date(p.start.year, 1, 1),
                       p.end) if ytd else p
@@ -319,6 +333,8 @@ def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...],
                                  f"{run.period} (that is run {state.current_run_id})")
         if run.status not in allowed:
             raise LifecycleError(_refusal(run, new))
+        if new in ("approved", "draft"):
+            _in_order(session, run, reopening=new == "draft")
         run.status = new
         stamp = now()
         if new == "approved":
@@ -332,6 +348,8 @@ def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...],
         state.status, state.updated_at = new, stamp
         audit.append(session, actor, event, f"run {run.id}", plan=run.plan_id,
                      period=run.period, total=str(run.total), **extra)
+        if new in ("approved", "draft"):  # the history of later periods changed
+            _outdate_later_drafts(session, run, actor)
         session.commit()
         return run
     except BaseException:
@@ -341,7 +359,51 @@ def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...],
         session.close()
 
 
+def _plan_runs(session: Session, run: Run, statuses: tuple[str, ...]) -> list[Run]:
+    return list(session.execute(select(Run).where(
+        Run.plan_id == run.plan_id, Run.status.in_(statuses), Run.id != run.id)).scalars())
+
+
+def _in_order(session: Session, run: Run, reopening: bool = False) -> None:
+    """Refuse to approve a run before an earlier period's, or to approve or reopen one
+    after a later period's was approved."""
+    start = parse_period(run.period).start
+    runs = sorted(_plan_runs(session, run, ("draft", "stale", "approved", "paid")),
+                  key=lambda r: parse_period(r.period).start)
+    for r in [] if reopening else runs:
+        if parse_period(r.period).start < start and r.status in ("draft", "stale"):
+            raise LifecycleError(
+                f"{run.plan_id} {r.period} is not approved yet (run {r.id}, {r.status}); "
+                f"approve it before {run.period}: draws, holds, clawbacks and the year so far "
+                f"are carried from one period to the next, in order. Then run {run.period} "
+                f"again (compplan run ... --period {run.period} --save) and approve that run")
+    for r in runs:
+        if parse_period(r.period).start > start and r.status in ("approved", "paid"):
+            how = f"on {run.period} as approved" if reopening else f"without {run.period}"
+            raise LifecycleError(
+                f"{run.plan_id} {r.period} is already {r.status} (run {r.id}), and what it "
+                f"carried was worked out {how}; periods are approved in order"
+                + (f": reopen run {r.id} first" if r.status == "approved" else ""))
+
+
+def _outdate_later_drafts(session: Session, run: Run, actor: str) -> None:
+    """Drafts of later periods were worked out on the history before this change: they
+    become stale, refused approval until run again."""
+    start = parse_period(run.period).start
+    for r in sorted(_plan_runs(session, run, ("draft",)), key=lambda r: r.id):
+        if parse_period(r.period).start > start:
+            r.status = "stale"
+            audit.append(session, actor, "run.stale", f"run {r.id}", plan=r.plan_id,
+                         period=r.period, because=f"run {run.id} ({run.period}) is now "
+                         f"{run.status}")
+
+
 def _refusal(run: Run, new: str) -> str:
+    if run.status == "stale":
+        return (f"run {run.id} ({run.plan_id} {run.period}) is stale: it was worked out "
+                "before an earlier period was approved or reopened, so what it carries "
+                "(draws and their recovery, holds, clawbacks, the year so far) may be wrong; "
+                f"run it again: compplan run ... --period {run.period} --save")
     if new == "approved":
         return f"run {run.id} is {run.status}; only a draft can be approved"
     if new == "paid":

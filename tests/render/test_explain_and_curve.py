@@ -90,3 +90,13 @@ def test_a_measure_the_transactions_cannot_move_is_a_problem_not_a_crash():
     profile.rows["deals"] = []
     c = curve.compute(compiled, profile)
     assert c.problems and "stays at 0" in c.problems[0] and not c.points
+
+
+def test_issue16_carried_lines_name_their_rule_in_explain(history):
+    store, _, feb = history
+    text = _tree_text(store, feb, "bob")
+    # bob's 500.00 held in January is released in February: the line names the hold
+    # that kept it back (plan.yaml line 41, `hold:`), and explain says what it is
+    assert "rule tests/render/fixture/plan.yaml:41:5  commission hold: share 20%, until " \
+           "invoice_paid" in text
+    assert not re.search(r"rule\s*$", text, re.M)  # no line without its rule

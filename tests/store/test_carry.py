@@ -197,3 +197,97 @@ def test_a_hold_keeps_back_part_of_what_is_paid_after_a_cap(store, tmp_path):
                                    "total": D("1200.00")}
     book.deal("D1,ann,2026-01-10,10000,open,,true")
     assert book.pay("2026-02") == {"released": D("100.00"), "total": D("100.00")}
+
+
+def test_issue16_item9_a_draw_balance_is_recovered_once_when_two_drafts_are_paid(
+        store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,32000,open,,false")
+    # January: 3,200 earned, topped up by 1,800 to the 5,000 draw: a balance of 1,800
+    assert book.pay("2026-01")["draw"] == D("1800.00")
+    book.deal("D2,ann,2026-02-10,60000,open,,false")
+    book.deal("D3,ann,2026-03-10,70000,open,,false")
+
+    def save(period):
+        (book.dir / "data" / "deals.csv").write_text(
+            book.header + "".join(d + "\n" for d in book.deals.values()))
+        return lifecycle.save_run(store, book.compiled, book.dir / "data", period, "fin")
+
+    feb, mar = save("2026-02"), save("2026-03")
+    [warning] = mar.result.warnings  # said when March is saved
+    assert warning.message.startswith("2026-02 (run 2, draft) not approved yet")
+    # both drafts see January's balance: February takes 6,000 - 5,000 = 1,000 of it and
+    # March min(1,800, 7,000 - 5,000) = 1,800; paying both would recover 2,800 of 1,800
+    assert feb.result.payee("ann").components["draw"] == D("-1000.00")
+    assert mar.result.payee("ann").components["draw"] == D("-1800.00")
+    with pytest.raises(lifecycle.LifecycleError, match="2026-02 is not approved yet"):
+        lifecycle.approve(store, mar.run.id, "controller")
+    lifecycle.approve(store, feb.run.id, "controller")
+    lifecycle.mark_paid(store, feb.run.id, "payroll")
+    # February's approval made March's draft stale: it is refused until run again
+    with pytest.raises(lifecycle.LifecycleError, match="is stale"):
+        lifecycle.approve(store, mar.run.id, "controller")
+    again = save("2026-03")
+    assert again.replaced == mar.run.id
+    # March again: 800 left after February, taken from 7,000 - 5,000: 7,000 - 800 = 6,200
+    ann = again.result.payee("ann")
+    assert (ann.components["draw"], ann.total) == (D("-800.00"), D("6200.00"))
+    lifecycle.approve(store, again.run.id, "controller")
+    lifecycle.mark_paid(store, again.run.id, "payroll")
+
+
+def test_issue16_item9_no_period_is_approved_after_a_later_one(store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,32000,open,,false")
+    book.pay("2026-01")
+    book.pay("2026-03")  # February skipped
+    book.deal("D2,ann,2026-02-10,60000,open,,false")
+    (book.dir / "data" / "deals.csv").write_text(
+        book.header + "".join(d + "\n" for d in book.deals.values()))
+    feb = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-02", "fin")
+    # March recovered from January's balance without February: February would do so again
+    with pytest.raises(lifecycle.LifecycleError, match="2026-03 is already paid"):
+        lifecycle.approve(store, feb.run.id, "controller")
+
+
+
+def test_issue16_item9_no_period_is_reopened_under_a_later_approved_one(store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,32000,open,,false")
+    (book.dir / "data" / "deals.csv").write_text(book.header + book.deals["D1"] + "\n")
+    jan = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-01", "fin")
+    lifecycle.approve(store, jan.run.id, "controller")
+    feb = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-02", "fin")
+    lifecycle.approve(store, feb.run.id, "controller")
+    # February recovered from January's balance as approved: January may not change now
+    with pytest.raises(lifecycle.LifecycleError, match="2026-02 is already approved .* "
+                       "worked out on 2026-01 as approved.*reopen run 2 first"):
+        lifecycle.reopen(store, jan.run.id, "controller", "a late deal")
+    lifecycle.reopen(store, feb.run.id, "controller", "a late deal")
+    lifecycle.reopen(store, jan.run.id, "controller", "a late deal")  # now it may
+
+
+def test_issue16_item3_a_draw_is_paid_from_the_payees_start(store, tmp_path):
+    plan = (PLAN.replace("payees: {key: rep_id, columns: {name: text}}",
+                         "payees: {key: rep_id, start: hired, columns: {name: text, "
+                         "hired: date}}")
+            + DRAW.replace("RECOVERABLE", "false").replace("periods: 6", "periods: 2"))
+    book = Book(tmp_path, store, plan=plan)
+    book.write("payees.csv", "rep_id,name,hired\nann,Ann,2026-03-02\n")
+    # hired 2 March: February pays no draw (it paid 5,000 before); March and April,
+    # her two draw months, pay 5,000 each; May none
+    assert [book.pay(m)["total"] for m in ("2026-02", "2026-03", "2026-04", "2026-05")] == \
+        [D("0.00"), D("5000.00"), D("5000.00"), D("0.00")]
+
+
+def test_issue16_carried_lines_have_a_rule_position(store, tmp_path):
+    book = Book(tmp_path, store, plan=PLAN + CLAWBACK + DRAW.replace("RECOVERABLE", "true"))
+    book.deal("D1,ann,2026-01-10,10000,open,,false")
+    book.pay("2026-01")  # 1,000 earned, a draw line of 4,000
+    book.deal("D1,ann,2026-01-10,10000,cancelled,2026-02-01,false")
+    (book.dir / "data" / "deals.csv").write_text(
+        book.header + "".join(d + "\n" for d in book.deals.values()))
+    saved = lifecycle.save_run(store, book.compiled, book.dir / "data", "2026-02", "fin")
+    rules = {ln.component: ln.rule.rsplit("/", 1)[-1] for ln in saved.result.payee("ann").lines}
+    # the clawback's key (line 16, `cancelled:`) and the draw's (line 22, `draw:`)
+    assert rules == {"clawback": "plan.yaml:16:3", "draw": "plan.yaml:22:3"}
