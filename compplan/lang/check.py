@@ -145,7 +145,18 @@ def pass_tables(c: Checked) -> None:
         c.error(c.source.pos(("fx", "from")), f"unknown exchange-rate input '{plan.fx.from_}'",
                 did_you_mean(plan.fx.from_, plan.inputs) or "declare it under inputs",
                 code="unknown-name")
+    fx_inp = plan.inputs.get(plan.fx.from_) if plan.fx is not None else None
+    if fx_inp is not None and fx_inp.period and fx_inp.date:
+        c.error(c.source.key_pos(("inputs", plan.fx.from_, "date")), f"the exchange-rate "
+                f"input '{plan.fx.from_}' has both 'period:' and 'date:'",
+                "rates are either per period (2026-03) or per day: keep one", code="conflict")
     for name, inp in plan.inputs.items():
+        if inp.currency and plan.fx is not None and plan.fx.at == "date" and not inp.date \
+                and name != "payees":
+            c.error(c.source.pos(("inputs", name, "currency")),
+                    f"'{name}' has no date to take its rates at", "fx.at: date converts each "
+                    f"row at its date's rate: add 'date: <column>' to inputs.{name}",
+                    code="missing-field")
         if inp.currency and plan.fx is None and name != "payees":
             c.error(c.source.pos(("inputs", name, "currency")),
                     f"'{name}' has a currency column but the plan has no exchange rates",

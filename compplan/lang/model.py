@@ -183,12 +183,14 @@ class Limits(Strict):
 
 
 class FX(Strict):
-    """Exchange rates: a table of (currency, rate[, period]) where one unit of the
-    currency is worth `rate` units of the plan currency."""
+    """Exchange rates: a table of (currency, rate[, period or date]) where one unit of
+    the currency is worth `rate` units of the plan currency. `at: period` converts every
+    row at the period's rate; `at: date` each transaction at its own date's rate."""
 
     from_: Name = Field(alias="from")
     currency: Name = "currency"
     rate: Name = "rate"
+    at: Literal["period", "date"] = "period"
 
 
 class Scenario(Strict):
