@@ -173,6 +173,8 @@ class ResultWriter:
     def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False,
                  suffix: str = ".tmp", header: bool = True):
         self.out = Path(out)
+        # the folders this writer makes, so that an aborted run leaves nothing behind
+        self._made = [d for d in [self.out, *self.out.parents] if not d.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
         self.keep_lines = keep_lines
         self.suffix = suffix
@@ -241,6 +243,11 @@ class ResultWriter:
         self.finish()
         for tmp in self.out.glob("*.tmp"):
             tmp.unlink()
+        for d in getattr(self, "_made", ()):  # deepest first; parts have none
+            try:
+                d.rmdir()
+            except OSError:
+                break  # not empty: something else is in it
 
 
 def write_results(result: RunResult, out: Path, jsonl: bool = False) -> list[Path]:

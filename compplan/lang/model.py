@@ -6,6 +6,7 @@ a JSON Schema, so editors can complete and validate plan files as they are typed
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -78,7 +79,26 @@ class Input(Strict):
     rename: dict[Name, str] = {}
     # `missing: null` is YAML's null, so None is allowed (and read as "null")
     missing: Literal["error", "null", "zero"] | None = "error"
+    # the file's text encoding when it is not UTF-8: cp1252 (Excel on Windows, Western
+    # Europe), latin-1, utf-16, shift_jis... any name Python's codecs know
+    encoding: Annotated[str, WithJsonSchema({
+        "type": "string", "examples": ["utf-8", "cp1252", "latin-1", "utf-16"],
+        "description": "the file's text encoding, when it is not UTF-8"})] | None = None
     description: str | None = None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v):
+        if v is None:
+            return v
+        try:
+            info = codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{v}'; write e.g. utf-8, cp1252, latin-1 "
+                             "or utf-16") from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"'{v}' is not a text encoding; write e.g. utf-8 or cp1252")
+        return v
 
     @field_validator("missing", mode="before")
     @classmethod
