@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import CompplanError, Problem
+from ..errors import CompplanError, Problem, did_you_mean
 from ..lang.model import Input, Plan
 from ..lang.types import COLUMN_TYPES
 
@@ -88,7 +88,7 @@ def _expect(kind: str) -> str:
 
 def _declared(inp: Input) -> dict[str, str]:
     """Every column the plan reads from this input, with its type word."""
-    cols = {c: COLUMN_TYPES[t] for c, t in inp.columns.items()}
+    cols = {c: COLUMN_TYPES[str(t)] for c, t in inp.columns.items()}
     for role, kind in (("key", "text"), ("payee", "text"), ("date", "date"),
                        ("period", "text"), ("currency", "text"), ("manager", "text"),
                        ("start", "date"), ("end", "date")):
@@ -307,7 +307,7 @@ def load_table(name: str, inp: Input, header: list[str], records, file: str,
         return table
     key = inp.key
     seen: dict[str, int] = {}
-    fast = _fast_converters(declared, index)
+    fast = _fast_converters(declared, index, inp.allowed_values)
     width = max(index.values()) + 1 if index else 0
     for rownum, cells in records:
         # the common case, a clean row, in one tight loop; anything odd takes the slow path
@@ -320,7 +320,7 @@ def load_table(name: str, inp: Input, header: list[str], records, file: str,
             except (ValueError, ArithmeticError):
                 row = None
         if row is None:
-            row = _slow_row(inp, declared, index, rownum, cells, file, problems)
+            row = _slow_row(inp, declared, index, rownum, cells, file, problems, name)
             if row is None:
                 continue
         if key:
@@ -358,14 +358,31 @@ _FAST = {"text": _text, "money": _decimal, "number": _decimal, "date": dt.date.f
          "integer": _integer}
 
 
-def _fast_converters(declared: dict[str, str], index: dict[str, int]):
+def _fast_converters(declared: dict[str, str], index: dict[str, int],
+                     allowed: dict[str, tuple[str, ...]]):
     """(column, cell index, converter) for the clean-row loop; a converter raises on
-    anything it does not take as it is (empty, thousands separators, percentages...)."""
-    return [(col, index[col], _FAST.get(kind, lambda s, k=kind: parse_cell(k, _text(s))))
-            for col, kind in declared.items()]
+    anything it does not take as it is (empty, thousands separators, percentages, a
+    value a text column does not list...)."""
+    out = []
+    for col, kind in declared.items():
+        conv = _FAST.get(kind, lambda s, k=kind: parse_cell(k, _text(s)))
+        if col in allowed:
+            conv = _one_of(frozenset(allowed[col]))
+        out.append((col, index[col], conv))
+    return out
 
 
-def _slow_row(inp: Input, declared, index, rownum, cells, file, problems) -> dict | None:
+def _one_of(values: frozenset):
+    def conv(s: str) -> str:
+        v = _text(s)
+        if v not in values:
+            raise ValueError("not listed")
+        return v
+    return conv
+
+
+def _slow_row(inp: Input, declared, index, rownum, cells, file, problems,
+              inp_name: str) -> dict | None:
     """One row, cell by cell, with every problem named; None if the row is bad."""
     row: dict[str, Any] = {ROW: rownum}
     bad = False
@@ -390,6 +407,15 @@ def _slow_row(inp: Input, declared, index, rownum, cells, file, problems) -> dic
                 "money", "number", "ratio") else (0 if inp.missing == "zero" and
                                                   kind == "integer" else None)
             row.setdefault("_defaulted", []).append(col)  # a run warns about it
+            continue
+        allowed = inp.allowed_values.get(col)
+        if allowed is not None and text.strip() not in allowed:
+            problems.append(Problem(file, None, None, f"'{text.strip()}' is not one of "
+                                    f"{', '.join(allowed)}", did_you_mean(text.strip(), allowed)
+                                    or f"correct it, or add it to the values of "
+                                    f"inputs.{inp_name}.columns.{col}", code="unknown-value",
+                                    row=rownum, column=inp.rename.get(col, col)))
+            bad = True
             continue
         try:
             row[col] = parse_cell(kind, text)

@@ -52,6 +52,7 @@ from .checked import Checked, Path, Scope, _a, _expect_boolean, _expect_ratio, _
 from .rates import _rate_value_type, pass_rates
 from .resolve import Resolver
 from .typecheck import Typer
+from .values import pass_values
 
 
 def pass_tables(c: Checked) -> None:
@@ -642,7 +643,7 @@ def pass_payout(c: Checked) -> None:
 
 
 PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
-          pass_rates, pass_earnings, pass_payout, pass_scenarios]
+          pass_rates, pass_earnings, pass_payout, pass_scenarios, pass_values]
 
 
 def check_source(text: str, filename: str) -> Checked:
