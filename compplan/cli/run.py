@@ -12,7 +12,7 @@ from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, summary_table
 from ..engine.scenarios import run_scenarios
-from ..engine.validate import validate_data
+from ..engine.validate import group_warnings, validate_data
 
 
 def fail(problems: list[Problem], fmt: str = "text", sources: dict | None = None) -> None:
@@ -129,10 +129,15 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False))
 @click.option("--period", required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def validate(plan: str, data_dir: str, period: str, fmt: str) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="every warning on its own row (by default, warnings of one kind are "
+                   "counted, with their rows)")
+def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> None:
     """Check a period's data before a payout: every problem, plus what needs a human look.
 
-    Computes no pay. Exits 1 on errors; warnings alone exit 0.
+    Computes no pay. Exits 1 on errors; warnings alone exit 0. Warnings of one kind in
+    one file and column are shown as one, with their count and rows; --verbose shows
+    each. --format json always lists each.
     """
     compiled = _compile(plan, fmt)
     p = _period(compiled, period)
@@ -141,7 +146,8 @@ def validate(plan: str, data_dir: str, period: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(format_json(problems), nl=False)
     else:
-        click.echo(format_text(problems), nl=False)
+        click.echo(format_text(problems if verbose else group_warnings(problems, p)),
+                   nl=False)
         n_warn = len(problems) - len(errors)
         click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, "
                    f"{n_warn} warning{'s' if n_warn != 1 else ''}")
