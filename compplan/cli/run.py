@@ -10,9 +10,42 @@ import click
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
-from ..engine.results import ResultWriter, summary_table
+from ..engine.results import ResultWriter, component_summary, summary_table
 from ..engine.scenarios import run_scenarios
 from ..engine.validate import group_warnings, validate_data
+
+
+class Progress:
+    """The result writer, and a progress bar on stderr while payees are worked out:
+    only on a terminal and only for a long run (from PROGRESS_FROM payees)."""
+
+    PROGRESS_FROM = 500
+
+    def __init__(self, writer: ResultWriter, enabled: bool):
+        self.writer = writer
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+        self.step = 1
+
+    def start(self, payees: int, step: int) -> None:
+        if self.enabled and payees >= self.PROGRESS_FROM:
+            self.step = step
+            self.bar = click.progressbar(length=payees, label="working out pay",
+                                         file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+
+    def __call__(self, payee_result) -> None:
+        self.writer(payee_result)
+        if self.bar is not None:
+            self.bar.update(self.step)
+
+    def __getattr__(self, name):
+        return getattr(self.writer, name)  # part(), for a run split in two processes
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def fail(problems: list[Problem], fmt: str = "text", sources: dict | None = None) -> None:
@@ -57,9 +90,17 @@ def _period(compiled, period: str):
 @click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None,
               help="with --save: the store (default sqlite:///compplan.db; or COMPPLAN_DB)")
 @click.option("--as", "actor", default=None, help="with --save: who runs it")
+@click.option("--table", "show_table", is_flag=True,
+              help="print a row per payee (by default: each component's total)")
+@click.option("--quiet", "-q", is_flag=True,
+              help="print nothing but errors (for scripts; the exit code says how it went)")
 def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
-        save: bool, db_url: str | None, actor: str | None) -> None:
+        save: bool, db_url: str | None, actor: str | None, show_table: bool,
+        quiet: bool) -> None:
     """Work out every payee's pay for a period and write the results.
+
+    Prints each component's total and where the results went (--table: a row per payee;
+    --quiet: nothing); on a terminal, a long run shows its progress.
 
     With --save the run is also stored as the draft for the plan and period, replacing an
     earlier draft, all or nothing; an approved or paid period is refused.
@@ -97,27 +138,36 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         if problems:
             fail(problems, fmt)
         writer = ResultWriter(target, jsonl=jsonl)
+        shown = Progress(writer, enabled=fmt == "text" and not quiet)
         try:
-            result = run_plan(compiled, tables, p, sink=writer, keep_data=False)
+            result = run_plan(compiled, tables, p, sink=shown, keep_data=False,
+                              progress=shown.start)
         except CompplanError as e:
+            shown.stop()
             writer.abort()
             fail(e.problems, fmt)
         except BaseException:
+            shown.stop()
             writer.abort()
             raise
+        shown.stop()
         written = writer.close(result)
     if fmt == "json":
         click.echo(json.dumps({"out": str(target), "payees": len(result.payees),
                                "lines": result.line_count(), "total": str(result.total),
                                "warnings": len(result.warnings)}))
         return
+    if quiet:
+        return
     click.echo(f"{compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
                f"{p.label}, {compiled.plan.currency}")
-    click.echo(summary_table(result), nl=False)
-    for w in result.warnings:
-        click.echo(f"{w.where}: warning: {w.message}", err=True)
+    click.echo((summary_table if show_table else component_summary)(result), nl=False)
+    for w in group_warnings(result.warnings, p):
+        click.echo(f"{w.where}: warning: {w.text}", err=True)
     click.echo(f"{len(result.payees)} payees, {result.line_count()} lines; wrote "
                + ", ".join(str(w) for w in written))
+    if not show_table and result.payees:
+        click.echo(f"each payee's pay: {target / 'payees.csv'} (or run again with --table)")
     if saved is not None:
         what = f"replacing draft run {saved.replaced}" if saved.replaced else "a new draft"
         click.echo(f"saved as run {saved.run.id} ({what}); approve with: compplan approve "
