@@ -136,20 +136,29 @@ def read_records(path: Path, encoding: str | None = None, where: str | None = No
         return _read_xlsx(path)
     encoding = encoding or "utf-8"
     file = str(path)
+    utf8 = codecs.lookup(encoding).name == "utf-8"
     try:
-        fh = path.open("rb")
-        head = fh.read(CHUNK)
-        fh.seek(0)
+        with path.open("rb") as raw:
+            head = raw.read(CHUNK)
+        _refuse_binary(file, head, encoding, where)
+        # read at the csv module's speed; only a file that turns out not to be text in
+        # its encoding is read again, line by line, to name the line
+        fh = path.open(newline="", encoding="utf-8-sig" if utf8 else encoding)
     except OSError as e:
         raise UnreadableFile(file, f"cannot be read: {e.strerror or e}",
                              "check the path and that the file is readable") from None
-    _refuse_binary(file, head, encoding, where)
-    reader = csv.reader(_text_lines(fh, encoding, file, where))
+    reader = csv.reader(fh)
+
+    def not_text() -> UnreadableFile:
+        fh.close()
+        return _bad_line(path, encoding, utf8, where)
     try:
         header = next(reader)
     except StopIteration:
         fh.close()
         return [], iter(())
+    except UnicodeDecodeError:
+        raise not_text() from None
     except csv.Error as e:
         fh.close()
         raise _csv_problem(file, e, 1) from None
@@ -162,43 +171,35 @@ def read_records(path: Path, encoding: str | None = None, where: str | None = No
                     if not rec or all(not c.strip() for c in rec):
                         continue
                     yield i, rec
+            except UnicodeDecodeError:
+                raise not_text() from None
             except csv.Error as e:
                 raise _csv_problem(file, e, i + 1) from None
     return [h.strip() for h in header], rows()
 
 
-def _text_lines(fh, encoding: str, file: str, where: str | None):
-    """The file's text line by line, decoded as it is read; a byte that is not text in
-    the encoding stops the reading at its line (lines counted from 1, the header)."""
-    utf8 = codecs.lookup(encoding).name == "utf-8"
+def _bad_line(path: Path, encoding: str, utf8: bool, where: str | None) -> UnreadableFile:
+    """The first line of the file that is not text in its encoding, as a problem."""
     decoder = codecs.getincrementaldecoder("utf-8-sig" if utf8 else encoding)()
-    pending = ""
     n = 0
-    for n, raw in enumerate(fh, start=1):
-        try:
-            pending += decoder.decode(raw)
-        except UnicodeDecodeError as e:
-            byte = raw[e.start:e.start + 1]
-            seen = byte.decode("cp1252", errors="replace") if utf8 else ""
-            raise UnreadableFile(file, f"not {'UTF-8' if utf8 else encoding} text: byte "
-                                 f"0x{byte.hex()} at character {e.start + 1}"
-                                 + (f" ('{seen}' in cp1252)" if seen.isprintable()
-                                    and seen != "\ufffd" else ""),
-                                 (ENCODING_HINT.format(where=where) if where else
-                                  SAVE_AS_UTF8) if utf8 else
-                                 "check the file's encoding and set it on the input with "
-                                 "'encoding:'", row=n) from None
-        if "\n" in pending:
-            *done, pending = pending.split("\n")
-            for line in done:
-                yield line + "\n"
-    try:
-        pending += decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise UnreadableFile(file, "the file ends in the middle of a character", "the file may be cut short: export it again",
-                             row=n) from None
-    if pending:
-        yield pending
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as e:
+                byte = raw[e.start:e.start + 1]
+                seen = byte.decode("cp1252", errors="replace") if utf8 else ""
+                shown = f" ('{seen}' in cp1252)" if seen.isprintable() and seen != "\ufffd" \
+                    else ""
+                return UnreadableFile(
+                    str(path), f"not {'UTF-8' if utf8 else encoding} text: byte "
+                    f"0x{byte.hex()} at position {e.start + 1} of the line{shown}",
+                    (ENCODING_HINT.format(where=where) if where else SAVE_AS_UTF8) if utf8
+                    else "check the file's encoding and set it on the input with "
+                    "'encoding:'", row=n)
+    return UnreadableFile(str(path), f"not {'UTF-8' if utf8 else encoding} text: the file "
+                          "ends in the middle of a character",
+                          "the file may be cut short: export it again", row=n)
 
 
 def _refuse_binary(file: str, head: bytes, encoding: str, where: str | None) -> None:

@@ -79,16 +79,17 @@ def test_issue16_broken_data_files_golden_messages(tmp_path):
     assert text == GOLDEN.read_text()
 
 
-def test_issue16_an_encoding_on_the_input_reads_a_windows_file(tmp_path):
-    data = _data(tmp_path, "latin-1")
+@pytest.mark.parametrize("case, encoding", [("latin-1", "cp1252"), ("utf-16", "utf-16")])
+def test_issue16_an_encoding_on_the_input_reads_a_windows_file(tmp_path, case, encoding):
+    data = _data(tmp_path, case)
     plan = tmp_path / "ae.yaml"
-    plan.write_text(Path(PLAN).read_text().replace("deals:  {key: deal_id,",
-                                                   "deals:  {key: deal_id, encoding: cp1252,"))
-    r = invoke("validate", plan, "--data", data, "--period", "2026-Q1")
-    # read as cp1252, the row is read: its 'rénew' is only an unknown text, no error
+    plan.write_text(Path(PLAN).read_text().replace(
+        "deals:  {key: deal_id,", f"deals:  {{key: deal_id, encoding: {encoding},"))
+    r = invoke("validate", plan, "--data", data, "--period", "2026-Q1", "--format", "json")
+    # read in its encoding, the row is read: 'rénew' is only a text, no error
     assert r.exit_code == 0, r.output
     bad = tmp_path / "bad.yaml"
-    bad.write_text(plan.read_text().replace("encoding: cp1252", "encoding: base64"))
+    bad.write_text(plan.read_text().replace(f"encoding: {encoding}", "encoding: base64"))
     r = invoke("check", bad)
     assert "inputs.deals.encoding: Value error, 'base64' is not a text encoding" in r.output
 
@@ -141,3 +142,11 @@ def test_issue16_scenario_values_that_are_no_numbers_are_errors_at_their_place(t
     line = text[:first].count("\n") + 1
     col = first - text.rindex("\n", 0, first) + len("amount: ")
     assert f"{plan}:{line}:{col}: error: '{value}' is not an amount" in r.output
+
+
+def test_issue16_old_mac_line_endings_still_read(tmp_path):
+    from compplan.engine.data import read_records
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b'a,b\rx,"1\r2"\ry,2\r')
+    header, rows = read_records(path)
+    assert (header, list(rows)) == (["a", "b"], [(2, ["x", "1\r2"]), (3, ["y", "2"])])
