@@ -70,8 +70,12 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
 def _first_day_read(compiled: CompiledPlan, name: str, period: Period) -> dt.date:
     """The first day of the transactions of `name` a run of `period` reads: rows before
     it (and after the period) are not paid in this run, and validate says so. ytd()
-    reads the year so far; a clawback reads the earlier, paid transactions."""
-    if any(cb.from_ == name for cb in compiled.plan.clawbacks.values()):
+    reads the year so far; a clawback, and a hold until a condition, read the earlier,
+    paid transactions (is the deal cancelled now? the invoice paid?)."""
+    plan = compiled.plan
+    held = {plan.credits[e.each].from_ if e.each in plan.credits else e.each
+            for e in plan.earnings.values() if e.hold is not None and e.hold.until}
+    if name in held or any(cb.from_ == name for cb in plan.clawbacks.values()):
         return dt.date.min
     if compiled.uses_ytd:
         return dt.date(period.start.year, 1, 1)

@@ -63,3 +63,33 @@ def test_issue16_validate_does_not_warn_about_the_rows_ytd_reads(tmp_path):
     assert (code, out.count(": warning: ")) == (0, 3)
     assert [ln.split(":")[1] for ln in out.splitlines() if ": warning: " in ln] == [
         "2", "7", "8"]
+
+
+HELD = """plan: held-validate
+name: Held until paid
+period: quarter
+currency: USD
+inputs:
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money, paid: boolean}}
+credits:
+  sales: {from: deals, value: amount}
+earnings:
+  commission:
+    each: sales
+    value: amount * 10%
+    hold: {share: 30%, until: paid}
+"""
+
+
+def test_issue16_validate_does_not_warn_about_rows_a_hold_reads(tmp_path):
+    (tmp_path / "plan.yaml").write_text(HELD)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount,paid\n"
+                                    "D1,ann,2026-02-10,1000,yes\n"   # Q1, held then: read
+                                    "D2,ann,2026-05-10,1000,no\n"
+                                    "D3,ann,2026-07-10,1000,no\n")   # Q3: not read
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "plan.yaml"), "--data", str(data),
+                                 "--period", "2026-Q2"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert [ln.split(":")[1] for ln in r.output.splitlines() if ": warning: " in ln] == ["4"]
