@@ -60,7 +60,9 @@ def _compile(plan: str, fmt: str = "text"):
     try:
         return load_plan(plan)
     except CompplanError as e:
-        text = Path(plan).read_text(encoding="utf-8") if Path(plan).is_file() else ""
+        # the source lines under each problem; a file that is not UTF-8 is one problem
+        text = Path(plan).read_text(encoding="utf-8", errors="replace") \
+            if Path(plan).is_file() else ""
         fail(e.problems, fmt, {plan: text})
 
 

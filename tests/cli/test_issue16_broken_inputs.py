@@ -150,3 +150,22 @@ def test_issue16_old_mac_line_endings_still_read(tmp_path):
     path.write_bytes(b'a,b\rx,"1\r2"\ry,2\r')
     header, rows = read_records(path)
     assert (header, list(rows)) == (["a", "b"], [(2, ["x", "1\r2"]), (3, ["y", "2"])])
+
+
+def test_issue16_a_plan_or_catalogue_that_is_not_utf8_is_a_message(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_bytes("plan: x\nname: Caf\xe9\n".encode("latin-1"))
+    data = ROOT / "plans" / "data" / "ae"
+    for args in (["validate", plan, "--data", data, "--period", "2026-Q1"],
+                 ["run", plan, "--data", data, "--period", "2026-Q1", "--out", tmp_path / "o"],
+                 ["test", plan]):
+        r = invoke(*args)
+        assert r.exit_code == 1
+        _no_traceback(r.output)
+        assert f"{plan}: error: the file is not UTF-8 text" in r.output
+    r = invoke("targets", "review", "--set", "s", "--kpis", plan, "--history",
+               ROOT / "plans" / "data" / "field_daily" / "history.csv", "--period", "2026-04",
+               "--db", f"sqlite:///{tmp_path / 'store.db'}")
+    assert r.exit_code == 1
+    _no_traceback(r.output)
+    assert f"{plan}: error: line 2 is not UTF-8 text (byte 0xe9)" in r.output
