@@ -1,7 +1,7 @@
 """The checker: an ordered list of small passes over a plan.
 
     load YAML -> structure (pydantic) -> names -> plan -> tables -> parse -> resolve
-    -> cycles -> types -> rates -> earnings -> scenarios
+    -> cycles -> types -> rates -> earnings -> payout -> scenarios -> values
 
 Each pass reads the `Checked` context (checked.py) and appends `Problem`s; none stops at
 the first problem. The larger passes live beside this module: resolve.py (what names

@@ -30,7 +30,8 @@ earnings:
 """
 
 
-def _files(tmp_path, plan=PLAN, deals="D1,ann,2026-01-10,1000,new\nD2,ann,2026-02-10,2000,renewal\n"):
+def _files(tmp_path, plan=PLAN,
+           deals="D1,ann,2026-01-10,1000,new\nD2,ann,2026-02-10,2000,renewal\n"):
     (tmp_path / "plan.yaml").write_text(plan)
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
