@@ -66,6 +66,10 @@ def demo(plans_dir: str, out_dir: str) -> None:
         click.echo(f"results in {target}/")
         ok = _statements(store, compiled, base / entry["data"], period.label, target) and ok
     store.close()
+    db = f"sqlite:///{Path(out_dir) / 'demo.db'}"
+    click.echo(f"The sample runs are stored in {Path(out_dir) / 'demo.db'}, made afresh each "
+               f"time. To list and show them (README, 'Stored runs'):\n"
+               f"  export COMPPLAN_DB={db}\n  compplan runs\n  compplan show 3")
     sys.exit(0 if ok else 1)
 
 

@@ -7,6 +7,7 @@ import click
 
 from .. import __version__
 from ..engine.money import CONTEXT
+from ..errors import CompplanError, format_text
 from . import check as check_cmds
 from . import demo as demo_cmds
 from . import diff as diff_cmds
@@ -18,7 +19,20 @@ from . import targets as targets_cmds
 from . import web as web_cmds
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The commands, with one safety net: a problem that reaches the top (a data file
+    that cannot be read, from any command that reads one) is shown as FILE[:ROW] with
+    its hint and exits 1, never as a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CompplanError as e:
+            click.echo(format_text(e.problems), err=True, nl=False)
+            ctx.exit(1)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="compplan")
 def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""

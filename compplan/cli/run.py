@@ -10,9 +10,43 @@ import click
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period
 from ..engine.data import load_folder
-from ..engine.results import ResultWriter, summary_table
+from ..engine.results import ResultWriter, component_summary, summary_table
+from ..engine.scenarios import run_scenarios
 from ..engine.standalone import run_standalone
-from ..engine.validate import validate_data
+from ..engine.validate import group_warnings, validate_data
+
+
+class Progress:
+    """The result writer, and a progress bar on stderr while payees are worked out:
+    only on a terminal and only for a long run (from PROGRESS_FROM payees)."""
+
+    PROGRESS_FROM = 500
+
+    def __init__(self, writer: ResultWriter, enabled: bool):
+        self.writer = writer
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+        self.step = 1
+
+    def start(self, payees: int, step: int) -> None:
+        if self.enabled and payees >= self.PROGRESS_FROM:
+            self.step = step
+            self.bar = click.progressbar(length=payees, label="working out pay",
+                                         file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+
+    def __call__(self, payee_result) -> None:
+        self.writer(payee_result)
+        if self.bar is not None:
+            self.bar.update(self.step)
+
+    def __getattr__(self, name):
+        return getattr(self.writer, name)  # part(), for a run split in two processes
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def fail(problems: list[Problem], fmt: str = "text", sources: dict | None = None) -> None:
@@ -27,7 +61,9 @@ def _compile(plan: str, fmt: str = "text"):
     try:
         return load_plan(plan)
     except CompplanError as e:
-        text = Path(plan).read_text(encoding="utf-8") if Path(plan).is_file() else ""
+        # the source lines under each problem; a file that is not UTF-8 is one problem
+        text = Path(plan).read_text(encoding="utf-8", errors="replace") \
+            if Path(plan).is_file() else ""
         fail(e.problems, fmt, {plan: text})
 
 
@@ -57,13 +93,21 @@ def _period(compiled, period: str):
 @click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None,
               help="with --save: the store (default sqlite:///compplan.db; or COMPPLAN_DB)")
 @click.option("--as", "actor", default=None, help="with --save: who runs it")
+@click.option("--table", "show_table", is_flag=True,
+              help="print a row per payee (by default: each component's total)")
+@click.option("--quiet", "-q", is_flag=True,
+              help="print nothing but errors (for scripts; the exit code says how it went)")
 @click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python",
               show_default=True,
               help="python: the reference engine; duckdb: the plan as SQL in embedded DuckDB "
                    "(issue 12: plans it does not run yet are refused with positions)")
 def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
-        save: bool, db_url: str | None, actor: str | None, engine: str) -> None:
+        save: bool, db_url: str | None, actor: str | None, show_table: bool,
+        quiet: bool, engine: str) -> None:
     """Work out every payee's pay for a period and write the results.
+
+    Prints each component's total and where the results went (--table: a row per payee;
+    --quiet: nothing); on a terminal, a long run shows its progress.
 
     With --save the run is also stored as the draft for the plan and period, replacing an
     earlier draft, all or nothing; an approved or paid period is refused.
@@ -105,6 +149,7 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         if problems:
             fail(problems, fmt)
         writer = ResultWriter(target, jsonl=jsonl)
+        shown = Progress(writer, enabled=fmt == "text" and not quiet)
         try:
             if engine == "duckdb":
                 # the SQL engine refuses plans with draws and year-to-date payouts (cover.py)
@@ -115,13 +160,17 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
             else:
                 # without a store: the period as a first stored one, with warnings of the
                 # history it lacks (a draw's balance, what the year paid so far)
-                result = run_standalone(compiled, tables, p, sink=writer, keep_data=False)
+                result = run_standalone(compiled, tables, p, sink=shown, keep_data=False,
+                                        progress=shown.start)
         except CompplanError as e:
+            shown.stop()
             writer.abort()
             fail(e.problems, fmt)
         except BaseException:
+            shown.stop()
             writer.abort()
             raise
+        shown.stop()
         for pr in result.payees:
             if pr.lines:  # carried lines (a draw), added after the engine's
                 writer(pr)
@@ -131,13 +180,17 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
                                "lines": result.line_count(), "total": str(result.total),
                                "warnings": len(result.warnings)}))
         return
+    if quiet:
+        return
     click.echo(f"{compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
                f"{p.label}, {compiled.plan.currency}, engine {engine}")
-    click.echo(summary_table(result), nl=False)
-    for w in result.warnings:
-        click.echo(f"{w.where}: warning: {w.message}", err=True)
+    click.echo((summary_table if show_table else component_summary)(result), nl=False)
+    for w in group_warnings(result.warnings, p):
+        click.echo(f"{w.where}: warning: {w.text}", err=True)
     click.echo(f"{len(result.payees)} payees, {result.line_count()} lines; wrote "
                + ", ".join(str(w) for w in written))
+    if not show_table and result.payees:
+        click.echo(f"each payee's pay: {target / 'payees.csv'} (or run again with --table)")
     if saved is not None:
         what = f"replacing draft run {saved.replaced}" if saved.replaced else "a new draft"
         click.echo(f"saved as run {saved.run.id} ({what}); approve with: compplan approve "
@@ -149,10 +202,15 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False))
 @click.option("--period", required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def validate(plan: str, data_dir: str, period: str, fmt: str) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="every warning on its own row (by default, warnings of one kind are "
+                   "counted, with their rows)")
+def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> None:
     """Check a period's data before a payout: every problem, plus what needs a human look.
 
-    Computes no pay. Exits 1 on errors; warnings alone exit 0.
+    Computes no pay. Exits 1 on errors; warnings alone exit 0. Warnings of one kind in
+    one file and column are shown as one, with their count and rows; --verbose shows
+    each. --format json always lists each.
     """
     compiled = _compile(plan, fmt)
     p = _period(compiled, period)
@@ -161,7 +219,8 @@ def validate(plan: str, data_dir: str, period: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(format_json(problems), nl=False)
     else:
-        click.echo(format_text(problems), nl=False)
+        click.echo(format_text(problems if verbose else group_warnings(problems, p)),
+                   nl=False)
         n_warn = len(problems) - len(errors)
         click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, "
                    f"{n_warn} warning{'s' if n_warn != 1 else ''}")

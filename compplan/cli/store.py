@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import click
 
@@ -36,6 +37,16 @@ def _refuse(e: Exception) -> None:
     sys.exit(1)
 
 
+def _demo_hint(db_url: str | None) -> str:
+    """Where the demo's runs are, for someone who ran `compplan demo` and looks in the
+    default store: the demo keeps a store of its own (out/demo.db)."""
+    demo = Path("out") / "demo.db"
+    if db_url is not None or not demo.exists():
+        return ""
+    return (f" in ./compplan.db; the runs of `compplan demo` are in {demo}: "
+            f"export COMPPLAN_DB=sqlite:///{demo} (or pass --db sqlite:///{demo})")
+
+
 @click.command("runs")
 @click.option("--plan", "plan_id", default=None)
 @db_option
@@ -44,7 +55,7 @@ def runs_cmd(plan_id, db_url):
     store = open_store(db_url)
     rows = lifecycle.runs(store, plan_id)
     if not rows:
-        click.echo("no runs")
+        click.echo("no runs" + _demo_hint(db_url))
         return
     click.echo(f"{'run':>5}  {'plan':<16} {'period':<9} {'status':<9} {'payees':>6} "
                f"{'total':>16}  created")
@@ -63,7 +74,8 @@ def show(run_id, db_url):
     with store.session() as s:
         run = s.get(Run, run_id)
         if run is None:
-            _refuse(f"there is no run {run_id}; see compplan runs")
+            _refuse(f"there is no run {run_id}"
+                    + (_demo_hint(db_url) or "; see compplan runs"))
         click.echo(f"run {run.id}: {run.plan_id} {run.period}, {run.status}")
         click.echo(f"  plan version  {run.plan_version_id}")
         click.echo(f"  data          {run.dataset_id}")

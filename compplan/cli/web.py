@@ -127,6 +127,9 @@ def ingest(file, plan_id, input_name, db_url, actor):
         _fail(f"there is no open period for plan '{plan_id}'; open one with compplan open")
     try:
         portal.plans[plan_id] = load_live(store, row)
+        if file.lower().endswith((".xlsx", ".xls", ".xlsm")):
+            _fail(f"{file}: ingest takes CSV or JSON rows, not a workbook (hint: export the "
+                  "sheet as 'CSV UTF-8')")
         body = Path(file).read_bytes()
         kind = "application/json" if file.lower().endswith(".json") else "text/csv"
         records, rownums = parse_body(body, kind)
@@ -135,7 +138,7 @@ def ingest(file, plan_id, input_name, db_url, actor):
     except Refused as e:
         for d in e.details or []:
             click.echo(f"{file}:{d.get('row')}: {d.get('reason')}", err=True)
-        _fail(e.message + (f" ({e.hint})" if e.hint else ""))
+        _fail(f"{file}: " + e.message + (f" (hint: {e.hint})" if e.hint else ""))
     except CompplanError as e:
         click.echo(format_text(e.problems), nl=False, err=True)
         sys.exit(1)

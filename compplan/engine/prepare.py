@@ -19,6 +19,7 @@ from ..errors import Problem
 from .compile import Env, fmt_value
 from .data import ROW, Table
 from . import hierarchy as hierarchy_mod
+from .fx import Rates
 from .ir import CompiledPlan
 from .money import fmt_money
 from .periods import Period, parse_period, periods_of
@@ -297,7 +298,8 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
 
 
 def _convert_currencies(compiled, tables, period, problems):
-    """Money in a transaction's own currency -> the plan currency, at the period's rate.
+    """Money in a transaction's own currency -> the plan currency, at the period's rate
+    (or, with `fx.at: date`, the rate of the transaction's date; see engine/fx.py).
 
     The converted amount is the exact product (not rounded); only the line that pays
     on it is rounded. Each converted row keeps a note of the conversion for its lines.
@@ -306,16 +308,10 @@ def _convert_currencies(compiled, tables, period, problems):
     if plan.fx is None or plan.fx.from_ not in tables:
         return tables, {plan.currency: Decimal(1)}
     fx_inp = plan.inputs[plan.fx.from_]
-    rates: dict[str, Decimal] = {}
-    for row in tables[plan.fx.from_].rows:
-        if fx_inp.period and _period_share(str(row.get(fx_inp.period) or ""), period, {}) \
-                is None:
-            continue
-        cur = str(row.get(plan.fx.currency) or "").upper()
-        rate = row.get(plan.fx.rate)
-        if cur and rate is not None:
-            rates[cur] = Decimal(rate)
-    rates[plan.currency] = Decimal(1)
+    table_of_rates = Rates(tables[plan.fx.from_], plan.fx.currency, plan.fx.rate,
+                           fx_inp.period, fx_inp.date, problems)
+    rates = table_of_rates.period_rates(period, plan.currency)
+    by_date = plan.fx.at == "date"
     out = dict(tables)
     for name, inp in plan.inputs.items():
         if not inp.currency or name not in tables or name == "payees":
@@ -328,20 +324,31 @@ def _convert_currencies(compiled, tables, period, problems):
             if cur == plan.currency:
                 converted.append(row)
                 continue
-            rate = rates.get(cur)
-            if rate is None:
+            day = row.get(inp.date) if by_date and inp.date else None
+            if by_date and day is None:
                 problems.append(Problem(table.file, None, None,
-                                        f"no exchange rate for {cur} in {period.label}",
+                                        f"no date to take the {cur} rate of",
+                                        "fx.at: date converts each row at its date's rate; "
+                                        "fill in the date", code="missing-rate", row=row[ROW],
+                                        column=inp.date))
+                continue
+            rate = table_of_rates.on(cur, day) if by_date \
+                else table_of_rates.for_period(cur, period)
+            if rate is None:
+                when = day.isoformat() if by_date else period.label
+                problems.append(Problem(table.file, None, None,
+                                        f"no exchange rate for {cur} in {when}",
                                         f"add {cur} to {plan.fx.from_}", code="missing-rate",
                                         row=row[ROW], column=inp.currency))
                 continue
             new = dict(row)
             notes = []
+            shown = f" ({rate.source})" if by_date and rate.source else ""
             for col in money_cols:
                 if new.get(col) is not None:
-                    notes.append(f"{col} {cur} {fmt_money(new[col])} x {rate} = "
-                                 f"{plan.currency} {fmt_money(new[col] * rate)}")
-                    new[col] = new[col] * rate
+                    notes.append(f"{col} {cur} {fmt_money(new[col])} x {rate.value}{shown} = "
+                                 f"{plan.currency} {fmt_money(new[col] * rate.value)}")
+                    new[col] = new[col] * rate.value
             new["_fx"] = "; ".join(notes)
             converted.append(new)
         out[name] = Table(table.name, table.file, converted)
@@ -426,12 +433,6 @@ def _sum_scaled(parts: list) -> Decimal:
 
 def _decimal(f: Fraction) -> Decimal:
     return Decimal(f.numerator) / Decimal(f.denominator)
-
-
-def _period_share(label: str, period: Period, weights: dict) -> Fraction | None:
-    """1 for a row of this period; its share of a longer span that contains it; else None."""
-    relation, share, _days = _span_relation(label, period, weights)
-    return share if relation in ("exact", "longer") else None
 
 
 def _used_tables(compiled: CompiledPlan) -> set[str]:

@@ -175,6 +175,8 @@ class ResultWriter:
     def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False,
                  suffix: str = ".tmp", header: bool = True):
         self.out = Path(out)
+        # the folders this writer makes, so that an aborted run leaves nothing behind
+        self._made = [d for d in [self.out, *self.out.parents] if not d.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
         self.keep_lines = keep_lines
         self.suffix = suffix
@@ -243,6 +245,11 @@ class ResultWriter:
         self.finish()
         for tmp in self.out.glob("*.tmp"):
             tmp.unlink()
+        for d in getattr(self, "_made", ()):  # deepest first; parts have none
+            try:
+                d.rmdir()
+            except OSError:
+                break  # not empty: something else is in it
 
 
 def write_results(result: RunResult, out: Path, jsonl: bool = False) -> list[Path]:
@@ -263,7 +270,7 @@ def _components(result: RunResult) -> list[str]:
 
 
 def summary_table(result: RunResult) -> str:
-    """The per-payee summary the `run` command prints."""
+    """The per-payee table `run --table` prints: a row a payee, a column a component."""
     components = _components(result)
     head = ["payee", *components, "total"]
     rows = [[p.payee, *[fmt_money(p.components.get(c, Decimal(0))) for c in components],
@@ -275,6 +282,24 @@ def summary_table(result: RunResult) -> str:
 
     def fmt(r):
         return "  ".join(str(v).ljust(widths[0]) if i == 0 else str(v).rjust(widths[i])
+                         for i, v in enumerate(r))
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(head), sep, *[fmt(r) for r in rows], sep, fmt(totals)]) + "\n"
+
+
+def component_summary(result: RunResult) -> str:
+    """What `run` prints by default, whatever the number of payees: each component's
+    total and how many payees it pays, and the run's total."""
+    head = ["component", "payees paid", "amount"]
+    rows = []
+    for c in _components(result):
+        amounts = [p.components.get(c, Decimal(0)) for p in result.payees]
+        rows.append([c, str(sum(1 for a in amounts if a)), fmt_money(sum(amounts, Decimal(0)))])
+    totals = ["TOTAL", str(sum(1 for p in result.payees if p.total)), fmt_money(result.total)]
+    widths = [max(len(r[i]) for r in [head, *rows, totals]) for i in range(3)]
+
+    def fmt(r):
+        return "  ".join(v.ljust(widths[0]) if i == 0 else v.rjust(widths[i])
                          for i, v in enumerate(r))
     sep = "  ".join("-" * w for w in widths)
     return "\n".join([fmt(head), sep, *[fmt(r) for r in rows], sep, fmt(totals)]) + "\n"

@@ -26,7 +26,8 @@ __all__ = ["run_plan"]
 
 
 def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-             sink=None, workers: int | None = None, keep_data: bool = True) -> RunResult:
+             sink=None, workers: int | None = None, keep_data: bool = True,
+             progress=None) -> RunResult:
     """Work out every payee's pay for the period. Raises CompplanError on data errors.
 
     `sink(payee_result)`, if given, receives each payee as soon as it is worked out (a
@@ -34,7 +35,9 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     can take parts (ResultWriter) and a large run, the payees are split between two
     processes (see engine/parallel.py); `workers=1` keeps it in one. `keep_data=False`
     empties the input tables once credits are made (a command-line run has no further
-    use for them, and they are half its memory).
+    use for them, and they are half its memory). `progress(payees, step)`, if given, is
+    told how many payees there are before the first is paid, and that each payee the
+    sink receives stands for `step` of them (2 when another process pays half).
 
     The cyclic garbage collector is paused meanwhile: a run builds millions of small
     objects that hold no cycles, and rescanning them made a 1M-deal run a third slower.
@@ -56,8 +59,11 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 for table in tables.values():
                     table.rows = []
             order = payee_order(compiled, prepared)
-            if sink is not None and hasattr(sink, "part") and parallel.worth_it(
-                    compiled, prepared, workers):
+            split = sink is not None and hasattr(sink, "part") and parallel.worth_it(
+                compiled, prepared, workers)
+            if progress is not None:
+                progress(len(order), 2 if split else 1)
+            if split:
                 result = parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
             else:
                 result = _pay(compiled, prepared, period, sink, order)

@@ -44,7 +44,7 @@ def is_year_to_date(compiled: CompiledPlan) -> bool:
 
 
 def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-                   sink=None, keep_data: bool = True) -> RunResult:
+                   sink=None, keep_data: bool = True, progress=None) -> RunResult:
     """The period's result with the lines a first stored period would carry. Raises
     CompplanError on data errors, as run_plan does."""
     plan = compiled.plan
@@ -62,7 +62,7 @@ def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Per
             through = run_plan(compiled, tables, year_span(period, before[-1]), workers=1)
             paid = {p.payee: p.total for p in through.payees}
         result = run_plan(compiled, tables, year_span(period, period), sink=sink,
-                          keep_data=keep_data)
+                          keep_data=keep_data, progress=progress)
         result.period = period.label
         if paid is not None:
             what = ", ".join(p.label for p in before)
@@ -79,7 +79,8 @@ def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Per
                 "what was paid, or give a scenario several periods", code="no-history",
                 severity="warning"))
     else:
-        result = run_plan(compiled, tables, period, sink=sink, keep_data=keep_data)
+        result = run_plan(compiled, tables, period, sink=sink, keep_data=keep_data,
+                          progress=progress)
     if draws:
         apply_draws(compiled, result, balances)
     return result

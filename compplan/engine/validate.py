@@ -7,6 +7,7 @@ outside the period, payees with no data.
 """
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from pathlib import Path
 
@@ -52,9 +53,10 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
                          f"{OUTLIER_FACTOR} times the median ({fmt_money(median)})",
                          "confirm the amount", "outlier")
         if inp.key and inp.date:
+            first = _first_day_read(compiled, name, period)
             for r in table.rows:
                 d = r.get(inp.date)
-                if d is not None and not period.contains(d):
+                if d is not None and not first <= d <= period.end:
                     warn(table.file, r[ROW], inp.date,
                          f"dated {d.isoformat()}, outside {period.label} "
                          f"({period.start} to {period.end})", "it is not paid in this run",
@@ -65,3 +67,57 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
             warn(tables["payees"].file, row[ROW], None,
                  f"payee '{pid}' has no data in {period.label}", None, "no-data")
     return sorted(problems, key=Problem.sort_key) + warnings
+
+
+def _first_day_read(compiled: CompiledPlan, name: str, period: Period) -> dt.date:
+    """The first day of the transactions of `name` a run of `period` reads: rows before
+    it (and after the period) are not paid in this run, and validate says so. ytd()
+    reads the year so far; a clawback, and a hold until a condition, read the earlier,
+    paid transactions (is the deal cancelled now? the invoice paid?)."""
+    plan = compiled.plan
+    held = {plan.credits[e.each].from_ if e.each in plan.credits else e.each
+            for e in plan.earnings.values() if e.hold is not None and e.hold.until}
+    if name in held or any(cb.from_ == name for cb in plan.clawbacks.values()):
+        return dt.date.min
+    if compiled.uses_ytd:
+        return dt.date(period.start.year, 1, 1)
+    return period.start
+
+
+# a group of warnings of one kind, in one file and column, as one sentence
+SUMMARIES = {"outside-period": "{n} rows dated outside {period} ({start} to {end})",
+             "negative-amount": "{n} negative amounts",
+             "outlier": "{n} amounts more than " + str(OUTLIER_FACTOR)
+                        + " times their column's median",
+             "no-data": "{n} payees with no data in {period}"}
+GROUP_HINTS = {"outside-period": "they are not paid in this run",
+               "negative-amount": "cancellations or corrections? confirm them",
+               "outlier": "confirm the amounts"}
+SHOWN_ROWS = 8
+
+
+def group_warnings(problems: list[Problem], period: Period) -> list[Problem]:
+    """Warnings of one kind (code, file and column) as one, with their count and rows;
+    a kind with one warning stays as it is. Errors are kept, each on its own."""
+    groups: dict[tuple, list[Problem]] = {}
+    out: list[Problem] = []
+    for p in problems:
+        if p.severity != "warning":
+            out.append(p)
+            continue
+        groups.setdefault((p.file, p.code, p.column), []).append(p)
+    for (file, code, column), items in groups.items():
+        if len(items) == 1:
+            out.extend(items)
+            continue
+        rows = [str(p.row) for p in items if p.row is not None]
+        shown = ", ".join(rows[:SHOWN_ROWS]) + (f" and {len(rows) - SHOWN_ROWS} more"
+                                               if len(rows) > SHOWN_ROWS else "")
+        text = SUMMARIES.get(code, "{n} warnings like: " + items[0].message)
+        message = text.format(n=len(items), period=period.label, start=period.start,
+                              end=period.end) + (
+            f": rows {shown}" if rows else "")
+        hint = "; ".join(x for x in (GROUP_HINTS.get(code, items[0].hint),
+                                     "--verbose lists each") if x)
+        out.append(Problem(file, None, None, message, hint, "warning", code, None, column))
+    return out

@@ -1,7 +1,7 @@
 """The checker: an ordered list of small passes over a plan.
 
     load YAML -> structure (pydantic) -> names -> plan -> tables -> parse -> resolve
-    -> cycles -> types -> rates -> earnings -> scenarios
+    -> cycles -> types -> rates -> earnings -> payout -> scenarios -> values
 
 Each pass reads the `Checked` context (checked.py) and appends `Problem`s; none stops at
 the first problem. The larger passes live beside this module: resolve.py (what names
@@ -52,6 +52,7 @@ from .checked import Checked, Path, Scope, _a, _expect_boolean, _expect_ratio, _
 from .rates import _rate_value_type, pass_rates
 from .resolve import Resolver
 from .typecheck import Typer
+from .values import pass_values
 
 
 def pass_tables(c: Checked) -> None:
@@ -165,7 +166,18 @@ def pass_tables(c: Checked) -> None:
         c.error(c.source.pos(("fx", "from")), f"unknown exchange-rate input '{plan.fx.from_}'",
                 did_you_mean(plan.fx.from_, plan.inputs) or "declare it under inputs",
                 code="unknown-name")
+    fx_inp = plan.inputs.get(plan.fx.from_) if plan.fx is not None else None
+    if fx_inp is not None and fx_inp.period and fx_inp.date:
+        c.error(c.source.key_pos(("inputs", plan.fx.from_, "date")), f"the exchange-rate "
+                f"input '{plan.fx.from_}' has both 'period:' and 'date:'",
+                "rates are either per period (2026-03) or per day: keep one", code="conflict")
     for name, inp in plan.inputs.items():
+        if inp.currency and plan.fx is not None and plan.fx.at == "date" and not inp.date \
+                and name != "payees":
+            c.error(c.source.pos(("inputs", name, "currency")),
+                    f"'{name}' has no date to take its rates at", "fx.at: date converts each "
+                    f"row at its date's rate: add 'date: <column>' to inputs.{name}",
+                    code="missing-field")
         if inp.currency and plan.fx is None and name != "payees":
             c.error(c.source.pos(("inputs", name, "currency")),
                     f"'{name}' has a currency column but the plan has no exchange rates",
@@ -711,7 +723,7 @@ def pass_payout(c: Checked) -> None:
 
 
 PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
-          pass_rates, pass_earnings, pass_payout, pass_scenarios]
+          pass_rates, pass_earnings, pass_payout, pass_scenarios, pass_values]
 
 
 def check_source(text: str, filename: str) -> Checked:

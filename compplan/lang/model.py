@@ -6,6 +6,7 @@ a JSON Schema, so editors can complete and validate plan files as they are typed
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -56,6 +57,29 @@ class Rounding(Strict):
     mode: RoundingMode = "half_up"
 
 
+def _texts(v):
+    """YAML reads `[new, 2, yes]` as a string, a number and a boolean: the values of a
+    text column are texts as written in the file."""
+    if isinstance(v, list):
+        return [("true" if x else "false") if isinstance(x, bool) else
+                (str(x) if isinstance(x, (int, float, Decimal)) else x) for x in v]
+    return v
+
+
+class TextValues(Strict):
+    """A text column that may hold only the listed values (`{text: [new, renewal]}`):
+    any other value is a data error at its row, and the checker knows the values."""
+
+    text: Annotated[list[Annotated[str, Field(min_length=1)]],
+                    BeforeValidator(_texts), Field(min_length=1)]
+
+    def __str__(self) -> str:
+        return "text"  # its type word, as a plain column's
+
+
+ColumnSpec = ColumnType | TextValues
+
+
 class Input(Strict):
     """A typed table the plan reads, from `<name>.csv` (or .xlsx) in the data folder.
 
@@ -74,11 +98,36 @@ class Input(Strict):
     end: str | None = None  # payees: last active day
     by: list[Name] = []  # one-row-per-payee tables: more key columns (product, territory)
     weights: dict[str, Share] = {}  # a longer target's split by period number, not days
-    columns: dict[Name, ColumnType] = {}
+    columns: dict[Name, ColumnSpec] = {}
     rename: dict[Name, str] = {}
     # `missing: null` is YAML's null, so None is allowed (and read as "null")
     missing: Literal["error", "null", "zero"] | None = "error"
+    # the file's text encoding when it is not UTF-8: cp1252 (Excel on Windows, Western
+    # Europe), latin-1, utf-16, shift_jis... any name Python's codecs know
+    encoding: Annotated[str, WithJsonSchema({
+        "type": "string", "examples": ["utf-8", "cp1252", "latin-1", "utf-16"],
+        "description": "the file's text encoding, when it is not UTF-8"})] | None = None
     description: str | None = None
+
+    @property
+    def allowed_values(self) -> dict[str, tuple[str, ...]]:
+        """The text columns that list their values, and the values (for the checker,
+        the data check and the portal's estimator)."""
+        return {c: tuple(t.text) for c, t in self.columns.items() if isinstance(t, TextValues)}
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v):
+        if v is None:
+            return v
+        try:
+            info = codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{v}'; write e.g. utf-8, cp1252, latin-1 "
+                             "or utf-16") from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"'{v}' is not a text encoding; write e.g. utf-8 or cp1252")
+        return v
 
     @field_validator("missing", mode="before")
     @classmethod
@@ -183,12 +232,14 @@ class Limits(Strict):
 
 
 class FX(Strict):
-    """Exchange rates: a table of (currency, rate[, period]) where one unit of the
-    currency is worth `rate` units of the plan currency."""
+    """Exchange rates: a table of (currency, rate[, period or date]) where one unit of
+    the currency is worth `rate` units of the plan currency. `at: period` converts every
+    row at the period's rate; `at: date` each transaction at its own date's rate."""
 
     from_: Name = Field(alias="from")
     currency: Name = "currency"
     rate: Name = "rate"
+    at: Literal["period", "date"] = "period"
 
 
 Rows = dict[Name, list[dict[Name, Any]]]

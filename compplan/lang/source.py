@@ -135,6 +135,25 @@ class _DuplicateKey(Exception):
     pass
 
 
+def read_yaml_file(path) -> tuple[str, list[Problem]]:
+    """A YAML file's text (UTF-8), or a problem naming the file: a file that cannot be
+    read or is not UTF-8 text (a catalogue saved in a Windows code page) is no
+    traceback."""
+    name = str(path)
+    try:
+        raw = open(path, "rb").read()
+    except OSError as e:
+        return "", [Problem(name, None, None, f"cannot read the file: {e.strerror or e}",
+                            "check the path", code="io")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        return "", [Problem(name, None, None, f"line {line} is not UTF-8 text (byte "
+                            f"0x{raw[e.start:e.start + 1].hex()})", "save it as UTF-8",
+                            code="encoding")]
+
+
 def load_yaml(text: str, name: str) -> tuple[SourceFile, list[Problem]]:
     """Parse YAML text into plain data (strings, lists, dicts) with positions.
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem
-from ..lang.source import load_yaml
+from ..lang.source import load_yaml, read_yaml_file
 from ..periods import Period
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -67,7 +67,9 @@ EVERY_DAY = Calendar("every day", frozenset(range(7)))
 def load_calendar(path: str | Path) -> tuple[Calendar, list[Problem]]:
     """A calendar file -> Calendar; every problem with its file, line and column."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text, problems = read_yaml_file(path)
+    if problems:
+        return Calendar(), problems
     src, problems = load_yaml(text, str(path))
     if problems:
         return Calendar(), problems

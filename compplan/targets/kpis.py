@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, did_you_mean
-from ..lang.source import load_yaml
+from ..lang.source import load_yaml, read_yaml_file
 from .model import STEPS, UNITS
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -67,8 +67,11 @@ class Catalogue:
 def load_catalogue(path: str | Path) -> tuple[Catalogue, list[Problem]]:
     """A catalogue file -> Catalogue; problems with file, line and column."""
     path = Path(path)
-    src, problems = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    text, problems = read_yaml_file(path)
     cat = Catalogue(path.stem, {}, str(path))
+    if problems:
+        return cat, problems
+    src, problems = load_yaml(text, str(path))
     if problems:
         return cat, problems
     data = src.data if isinstance(src.data, dict) else {}

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
-from ..engine.data import read_records
+from ..engine.data import MAX_DIGITS, read_records
 from ..errors import Problem, did_you_mean
 from ..periods import parse_period
 from .kpis import Catalogue
@@ -44,7 +44,7 @@ def _decimal(text: str) -> Decimal:
     s = text.strip().replace(",", "").replace("_", "")
     pct = s.endswith("%")
     v = Decimal(s[:-1] if pct else s)
-    if not v.is_finite():
+    if not v.is_finite() or v.adjusted() > MAX_DIGITS:  # 1e400 is a typo, as in data files
         raise InvalidOperation
     return v / 100 if pct else v
 

@@ -570,12 +570,17 @@ def parse_body(body: bytes, content_type: str) -> tuple[list[dict], list[int] | 
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise Refused(400, f"the CSV body is not UTF-8 text (byte {e.start})")
+            line = body[:e.start].count(b"\n") + 1
+            raise Refused(400, f"the CSV body is not UTF-8 text: line {line}, byte "
+                          f"0x{body[e.start:e.start + 1].hex()}",
+                          "save it from Excel as 'CSV UTF-8' (not 'CSV', which is the "
+                          "Windows code page)")
         try:
             reader = csv.reader(io.StringIO(text))
             lines = [(reader.line_num, r) for r in reader]
         except csv.Error as e:
-            raise Refused(400, f"the CSV body cannot be read: {e}")
+            raise Refused(400, f"the CSV body cannot be read at line {reader.line_num}: {e}",
+                          "an unclosed quote (\") makes the rest of the body one cell")
         lines = [(n, r) for n, r in lines if any(c.strip() for c in r)]
         if len(lines) < 2:
             raise Refused(400, "the CSV body needs a header row and at least one row")
