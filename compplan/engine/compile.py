@@ -241,6 +241,12 @@ class Compiler:
         return False, None
 
     def f_Compare(self, n):
+        if n.op in ("==", "!=") and (isinstance(n.left, ast.Missing) or
+                                     isinstance(n.right, ast.Missing)):
+            # `x == missing` asks whether x has a value: true or false, never unknown
+            other = self._fast(n.right if isinstance(n.left, ast.Missing) else n.left)
+            want_missing = n.op == "=="
+            return lambda env, row: (other(env, row) is None) == want_missing
         # the common filter `product != "services"`: one closure instead of three
         col, (is_const, const) = self._column(n.left), self._constant(n.right)
         if col is not None and is_const and const is not None:
@@ -273,6 +279,8 @@ class Compiler:
         vf = self._fast(n.value)
         items = [self._fast(i) for i in n.items]
         neg = n.negated
+        # `x in [a, missing]` is true when x is missing, as `x == missing` is
+        lists_missing = any(isinstance(i, ast.Missing) for i in n.items)
         if all(isinstance(i, (ast.Number, ast.String, ast.Boolean, ast.DateLit)) for i in n.items):
             consts = frozenset(i.value for i in n.items)
 
@@ -284,7 +292,7 @@ class Compiler:
         def in_list(env, row):
             v = vf(env, row)
             if v is None:
-                return None
+                return (not neg) if lists_missing else None
             return any(v == f(env, row) for f in items) != neg
         return in_list
 

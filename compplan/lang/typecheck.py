@@ -93,6 +93,14 @@ class Typer:
 
     def t_Compare(self, n, s):
         a, b = self.visit(n.left, s), self.visit(n.right, s)
+        if n.op not in ("==", "!=") and (isinstance(n.left, ast.Missing) or
+                                         isinstance(n.right, ast.Missing)):
+            # `x == missing` asks whether x has a value; a missing value has no order
+            self.c.error(n.pos, f"'{n.op}' cannot compare with missing: a missing value is "
+                         "neither more nor less than anything",
+                         "test for it with 'x == missing' or 'x != missing', or say what it "
+                         "counts as: coalesce(x, 0)", code="unit-mismatch")
+            return T_BOOLEAN
         if a is not None and b is not None:
             try:
                 comparable(n.op, a, b)

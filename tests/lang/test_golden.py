@@ -52,6 +52,7 @@ CLASS_OF = {
     "block_scalar": "unknown-column",
     "flow_mapping": "unknown-name",
     "unclosed_quote": "yaml-syntax",
+    "missing_ordered": "unit-mismatch",
 }
 
 
