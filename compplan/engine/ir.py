@@ -179,6 +179,9 @@ class CompiledPlan:
     draw: Expr | None = None  # payout.draw.amount, worked out per payee
     clawbacks: list[tuple[str, str, Expr, Expr]] = field(default_factory=list)
     # (name, input, when, share), each in the scope of a row of the input
+    # measures and earnings together, in the checker's dependency order: a measure may
+    # read an earning (effective_rate: commission / booked), so it comes after it
+    steps: list[MeasureStep | EarningStep] = field(default_factory=list)
 
     @property
     def plan(self) -> Plan:
@@ -266,11 +269,13 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                                   checked.source.key_pos(("credits", name))))
     measures = []
     earnings = []
+    steps: list[MeasureStep | EarningStep] = []
     uses_team = False
     for name in checked.order:
         if name in plan.measures:
             comp._scope_kind = "payee"
             measures.append(MeasureStep(name, expr("measures", name)))
+            steps.append(measures[-1])
         elif name in plan.earnings:
             spec = plan.earnings[name]
             comp._scope_kind = "credit" if spec.each else "payee"
@@ -295,6 +300,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                                         expr("earnings", name, "floor"),
                                         checked.source.key_pos(("earnings", name)), inputs,
                                         source, hold_share, hold_until))
+            steps.append(earnings[-1])
     comp._scope_kind = "payee"
     total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
     calls = {n.name for node in checked.exprs.values() for n in ast.walk(node)
@@ -305,7 +311,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
                   expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks)
+                        uses_team, total, "ytd" in calls, draw, clawbacks, steps)
 
 
 def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..errors import Problem
 from .compile import Env, fmt_value
-from .ir import CompiledPlan, EarningStep
+from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import MODES, fmt_money, minor_unit, round_to
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, _ratio
@@ -85,9 +85,10 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         env.sets = prep.credits.get(pid, {})
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
                          cost_center=str(env.payee.get("cost_center", "") or ""))
-        for m in compiled.measures:
-            env.measures[m.name] = m.expr.fast(env, None)
-        for e in compiled.earnings:
+        for e in compiled.steps:
+            if isinstance(e, MeasureStep):
+                env.measures[e.name] = e.expr.fast(env, None)
+                continue
             lines = _earn(e, env, pid, step, mode, pr)
             total = sum((ln.amount for ln in lines), Decimal(0))
             total = _limits(e, env, pid, total, lines, step, mode)

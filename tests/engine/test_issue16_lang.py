@@ -62,3 +62,56 @@ def test_issue16_item10_comparing_with_missing_asks_whether_a_value_is_there(tmp
     a = outcome.result.payee("a")
     assert a.components["csat_bonus"] == Decimal("900.00")
     assert outcome.result.payee("b").total == Decimal("-100.00")
+
+
+# ---------------------------------------------------------------- item 1
+ORDER_PLAN = """
+plan: order-test
+name: Order test
+period: quarter
+currency: USD
+inputs:
+  payees: {key: id, columns: {name: text}}
+  deals: {key: deal_id, payee: id, date: d, columns: {amount: money}}
+credits:
+  sales: {from: deals, value: amount}
+measures:
+  booked: sum(sales)
+  effective_rate: commission / booked
+  commission_earned: commission
+earnings:
+  commission:
+    each: sales
+    value: value * 5%
+  override:
+    value: commission_earned * 10%
+scenarios:
+  - name: measures that read an earning see it
+    period: 2026-Q1
+    data:
+      payees: [{id: a, name: A}]
+      deals:
+        - {deal_id: D1, id: a, d: 2026-01-10, amount: 10000}
+        - {deal_id: D2, id: a, d: 2026-02-10, amount: 30000}
+    # commission: 10,000 x 5% + 30,000 x 5% = 500.00 + 1,500.00 = 2,000.00
+    # effective_rate (a measure of an earning): 2,000 / 40,000 = 5%
+    # override (an earning of a measure of an earning): 2,000.00 x 10% = 200.00
+    # total: 2,000.00 + 200.00 = 2,200.00
+    expect:
+      a: {booked: 40000, effective_rate: 5%, commission_earned: 2000, commission: 2000.00,
+          override: 200.00, total: 2200.00}
+"""
+
+
+def test_issue16_item1_a_measure_of_an_earning_sees_the_earning(tmp_path):
+    [outcome] = _run(tmp_path, ORDER_PLAN)
+    a = outcome.result.payee("a")
+    assert a.measure_values["effective_rate"] == Decimal("0.05")
+    assert a.measure_values["commission_earned"] == Decimal("2000.00")
+
+
+def test_issue16_item1_an_earning_of_a_measure_of_an_earning_pays(tmp_path):
+    [outcome] = _run(tmp_path, ORDER_PLAN)
+    a = outcome.result.payee("a")
+    assert a.components["override"] == Decimal("200.00")
+    assert a.total == Decimal("2200.00")
