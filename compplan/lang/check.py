@@ -52,6 +52,7 @@ from .checked import Checked, Path, Scope, _a, _expect_boolean, _expect_ratio, _
 from .rates import _rate_value_type, pass_rates
 from .resolve import Resolver
 from .typecheck import Typer
+from .percent import BareNumbers
 
 
 def pass_tables(c: Checked) -> None:
@@ -411,6 +412,7 @@ def pass_types(c: Checked) -> None:
             if path[0] == "rates" and path[2] != "basis":
                 continue
             node = c.exprs[path]
+            typer.path = path
             t = typer.visit(node, c.scopes[path])
             _record_definition_type(c, path, node, t)
         if name in c.plan.rates:
@@ -442,11 +444,13 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
             _expect_boolean(c, node, t, "a hold's 'until'")
         else:
             _expect_ratio(c, node, t, "a hold's share")
+            _share_at_most_whole(c, node, "a hold")
     elif section == "clawbacks":
         if path[2] == "when":
             _expect_boolean(c, node, t, "a clawback's 'when'")
         else:
             _expect_ratio(c, node, t, "a clawback's share")
+            _share_at_most_whole(c, node, "a clawback")
     elif section == "payout":
         if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
             c.error(node.pos, f"a draw's amount must be money, not {_a(t)}",
@@ -468,6 +472,16 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
         if path[2] == "basis" and t is not None and not t.numeric:
             c.error(node.pos, f"a rate table's basis must be a number, ratio or money, not {_a(t)}",
                     code="unit-mismatch")
+
+
+def _share_at_most_whole(c: Checked, node: ast.Node, what: str) -> None:
+    """A share written without % above 1 (`share: 30`) takes back 30 times the line:
+    no plan means that (issue 16 item 2)."""
+    found = BareNumbers(c).value(node)
+    if found is not None and found[0] > 1:
+        c.error(node.pos, f"{what} takes a share of each line, and {found[1]} (a number "
+                f"without %) is {format((found[0] * 100).normalize(), ',f')}% of it",
+                f"write {found[1]}% for {found[1]} percent", code="bare-number")
 
 
 def pass_earnings(c: Checked) -> None:
