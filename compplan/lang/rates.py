@@ -71,6 +71,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
     rate_types: list[str] = []
     prev_to = None
     n = len(rt.tiers)
+    bad_bounds: set[tuple[int, str]] = set()  # reported once: nothing more about them
     for i, tier in enumerate(rt.tiers):
         tpos = c.source.pos(base + ("tiers", i))
         lo = _const_value(c, base + ("tiers", i, "from")) if tier.from_ is not None else None
@@ -79,8 +80,10 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
             node = c.expr(*base, "tiers", i, key)
             t = c.type_of(node)
             if v is None or basis_t is None or t is None:
+                bad_bounds.add((i, key))
                 continue  # absent, or not written out (reported once, above)
             if basis_t.kind == RATIO and _is_plain_number(node):
+                bad_bounds.add((i, key))
                 c.error(node.pos, f"tier bound {node.text} is a plain number, but the basis "
                         f"'{_basis_text(c, name)}' is a ratio",
                         "write bounds on a ratio as percentages: 100% is the whole "
@@ -89,6 +92,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
             try:
                 unify(basis_t, t, "tier bound")
             except UnitError:
+                bad_bounds.add((i, key))
                 c.error(node.pos, f"tier bound is {_a(t)} but the basis is {_a(basis_t)}",
                         "write bounds in the basis's unit (e.g. 100% for attainment)",
                         code="unit-mismatch")
@@ -131,6 +135,16 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
                         f"start tier {i + 1} at {_fmt(prev_to)}", code="tier-bounds")
         if hi is not None:
             prev_to = max(prev_to, hi) if prev_to is not None else hi
+    last = rt.tiers[-1]
+    if last.to is not None and (n - 1, "to") not in bad_bounds:
+        # above a bounded last tier nothing would be paid, silently (issue 16 item 5)
+        bound = str(last.to).strip()
+        c.error(c.source.pos(base + ("tiers", n - 1, "to")),
+                f"the last tier of '{name}' ends at {bound}, so a basis above {bound} "
+                "would pay nothing, and the table does not say that is meant",
+                f"to pay the last rate above {bound}, leave out its 'to'; to pay nothing "
+                f"above it, say so with a last tier '{{from: {bound}, rate: 0%}}'",
+                code="tier-bounds")
     kinds = set(rate_types)
     if len(kinds) > 1:
         c.error(pos, f"the tiers of '{name}' mix percentages and amounts",

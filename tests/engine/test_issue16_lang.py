@@ -115,3 +115,55 @@ def test_issue16_item1_an_earning_of_a_measure_of_an_earning_pays(tmp_path):
     a = outcome.result.payee("a")
     assert a.components["override"] == Decimal("200.00")
     assert a.total == Decimal("2200.00")
+
+
+# ---------------------------------------------------------------- item 5
+CAPPED_TIERS_PLAN = """
+plan: capped-tiers
+name: Capped tiers
+period: quarter
+currency: USD
+inputs:
+  payees: {key: id, columns: {name: text}}
+  deals: {key: deal_id, payee: id, date: d, columns: {amount: money}}
+credits:
+  sales: {from: deals, value: amount}
+measures:
+  booked: sum(sales)
+rates:
+  t:
+    basis: booked
+    mode: marginal
+    at_boundary: upper
+    tiers:
+      - {to: 100_000, rate: 5%}
+      - {from: 100_000, to: 250_000, rate: 7%}
+      - {from: 250_000, rate: 0%}
+earnings:
+  commission:
+    value: tiered(t)
+scenarios:
+  - name: nothing more above the last paying tier, as the plan says
+    period: 2026-Q1
+    data:
+      payees: [{id: a, name: A}]
+      deals: [{deal_id: D1, id: a, d: 2026-01-10, amount: 300000}]
+    # 100,000 x 5% + 150,000 x 7% + 50,000 x 0% = 5,000 + 10,500 + 0 = 15,500.00
+    expect:
+      a: {commission: 15500.00}
+"""
+
+
+def test_issue16_item5_a_last_tier_at_zero_pays_nothing_above_the_bound(tmp_path):
+    [outcome] = _run(tmp_path, CAPPED_TIERS_PLAN)
+    [line] = outcome.result.payee("a").lines
+    assert [(t.tier, t.amount) for t in line.tiers] == [
+        (1, Decimal("100000")), (2, Decimal("150000")), (3, Decimal("50000"))]
+
+
+def test_issue16_item5_a_bounded_last_tier_is_refused(tmp_path):
+    from compplan.lang import check_source
+    text = CAPPED_TIERS_PLAN.replace("      - {from: 250_000, rate: 0%}\n", "")
+    [problem] = check_source(text, "plan.yaml").problems.sorted()
+    assert (problem.line, problem.code) == (20, "tier-bounds")
+    assert "{from: 250_000, rate: 0%}" in problem.hint

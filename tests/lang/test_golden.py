@@ -55,6 +55,7 @@ CLASS_OF = {
     "missing_ordered": "unit-mismatch",
     "bare_number_compared": "bare-number",
     "bare_number_rate": "bare-number",  # warnings only: the check passes
+    "tiers_bounded_last": "tier-bounds",
 }
 
 
