@@ -273,6 +273,7 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
                     f"row {i + 1} of '{name}' has {len(row)} values; expected {width} "
                     f"({', '.join(rt.keys)} and the value)", code="rate-table")
             continue
+        _wildcards_last(c, name, rt, i)
         for j, key in enumerate(rt.keys):
             node = c.expr(*base, "rows", i, j)
             t = c.type_of(node)
@@ -304,3 +305,26 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
                     f"rows are {_values_word(value_t)}",
                     e.hint or "write the default in the rows' unit", code="unit-mismatch")
     c.symbols.rates[name] = _rate_value_type(c, name)
+
+
+def _is_wildcard(node: ast.Node | None) -> bool:
+    return isinstance(node, ast.String) and node.value == "*"
+
+
+def _wildcards_last(c: Checked, name: str, rt, i: int) -> None:
+    """`*` may stand only for a row's last keys: a lookup tries the exact keys, then
+    the last key as `*`, then the last two, and so on, so a row with `*` before a
+    written key (`[*, new, 5%]`) would never match (issue 16 item 11)."""
+    cells = [c.expr("rates", name, "rows", i, j) for j in range(len(rt.keys))]
+    first = next((j for j, node in enumerate(cells) if _is_wildcard(node)), None)
+    if first is None:
+        return
+    later = next((j for j in range(first + 1, len(cells))
+                  if cells[j] is not None and not _is_wildcard(cells[j])), None)
+    if later is None:
+        return
+    c.error(cells[first].pos, f"row {i + 1} of '{name}' has \"*\" for '{rt.keys[first]}' "
+            f"before a value for '{rt.keys[later]}': it would never match",
+            "\"*\" stands only for the last keys of a row; list the keys that may be "
+            f"anything last in 'keys:', or write a row for each {rt.keys[first]}",
+            code="rate-table")

@@ -56,6 +56,7 @@ CLASS_OF = {
     "bare_number_compared": "bare-number",
     "bare_number_rate": "bare-number",  # warnings only: the check passes
     "tiers_bounded_last": "tier-bounds",
+    "lookup_wildcard_first": "rate-table",
 }
 
 
