@@ -32,7 +32,7 @@ class Env:
 
     __slots__ = ("params", "period", "payee", "payee_id", "measures", "earnings", "per_payee",
                  "sets", "payees", "cache", "splits", "warnings", "payee_of_row", "team",
-                 "basis_trace")
+                 "basis_trace", "outer_rows")
 
     def __init__(self, params, period, payees):
         self.params = params
@@ -50,6 +50,9 @@ class Env:
         self.warnings: list[tuple[Pos, str]] = []
         self.payee_of_row: Callable[[dict], dict | None] = lambda row: None
         self.team: Callable[[str], Any] = lambda name: None
+        # the rows around the `where`s being worked out, innermost last (correlated
+        # filters read the enclosing row's columns from here)
+        self.outer_rows: list[dict] = []
 
 
 def fmt_value(value, t: Type | None) -> str:
@@ -159,6 +162,9 @@ class Compiler:
     def f_Ref(self, n):
         res = self.c.resolved[n]
         kind, name, col = res.kind, res.name, res.column
+        if kind == "column" and res.outer:
+            level = -res.outer
+            return lambda env, row: env.outer_rows[level].get(col)
         if kind == "column":
             return lambda env, row: row.get(col)
         if kind == "param":
@@ -226,7 +232,7 @@ class Compiler:
         """The column a node reads from the current row, if it is just that."""
         if isinstance(n, ast.Ref):
             res = self.c.resolved.get(n)
-            if res is not None and res.kind == "column":
+            if res is not None and res.kind == "column" and not res.outer:
                 return res.column
         return None
 
@@ -433,20 +439,25 @@ class Compiler:
         where = self._fast(n.where) if n.where is not None else None
         name = n.name
 
-        def rows(env):
+        def rows(env, row):
             rs = env.sets.get(set_name, ())
             if where is None:
                 return rs
-            return [r for r in rs if where(env, r) is True]
+            # the filter sees the row it is written in (a credit's, a transaction's)
+            env.outer_rows.append(row)
+            try:
+                return [r for r in rs if where(env, r) is True]
+            finally:
+                env.outer_rows.pop()
 
         if name == "count":
-            return lambda env, row: len(rows(env))
+            return lambda env, row: len(rows(env, row))
         if name == "distinct":
-            return lambda env, row: len({r.get(col) for r in rows(env)} - {None})
+            return lambda env, row: len({r.get(col) for r in rows(env, row)} - {None})
         if name == "sum":
             def sum_(env, row):
                 total = Decimal(0)
-                for r in rows(env):
+                for r in rows(env, row):
                     v = r.get(col)
                     if v is not None:
                         total += v
@@ -454,13 +465,13 @@ class Compiler:
             return sum_
         if name == "avg":
             def avg(env, row):
-                vals = [r.get(col) for r in rows(env) if r.get(col) is not None]
+                vals = [r.get(col) for r in rows(env, row) if r.get(col) is not None]
                 return (Decimal(sum(vals)) / len(vals)) if vals else None
             return avg
         pick = min if name == "min" else max
 
         def extreme(env, row):
-            vals = [r.get(col) for r in rows(env) if r.get(col) is not None]
+            vals = [r.get(col) for r in rows(env, row) if r.get(col) is not None]
             return pick(vals) if vals else None
         return extreme
 

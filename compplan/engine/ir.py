@@ -320,10 +320,12 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
     for node in nodes:
         if node is None:
             continue
-        for ref in ast.refs(node):
+        for ref, depth in _line_refs(node):
             res = checked.resolved.get(ref)
             if res is None or res.kind in ("set", "set_column", "rate", "param"):
                 continue
+            if res.kind == "column" and res.outer != depth:
+                continue  # a column of the filtered rows, or of a row further out
             label = ref.dotted
             if label not in seen:
                 if res.kind == "column":  # read straight from the row: the common case
@@ -332,6 +334,23 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
                     fn = comp.fast(ref)
                 seen[label] = (label, fn, checked.types.get(ref))
     return list(seen.values())
+
+
+def _line_refs(node: ast.Node):
+    """The names a rule reads from its own row and payee: inside a `where`, only the
+    columns of the enclosing row (a correlated filter's), not those of the rows it
+    filters, which no single line has."""
+    stack: list[tuple[ast.Node, int]] = [(node, 0)]
+    while stack:
+        n, depth = stack.pop()
+        if isinstance(n, ast.Ref):
+            yield n, depth
+            continue
+        if isinstance(n, ast.Call) and n.where is not None:
+            stack.extend((a, depth) for a in reversed(n.args))
+            stack.append((n.where, depth + 1))
+            continue
+        stack.extend((child, depth) for child in reversed(list(n.children())))
 
 
 def _require_running_bases(checked: Checked, comp: Compiler) -> None:

@@ -231,18 +231,20 @@ class Resolver:
         head = parts[0]
         # 1. columns of the current row (innermost scope first)
         s: Scope | None = scope
+        out = 0  # how many `where`s out the row is
         while s is not None:
             t = s.row_table()
             if t and t in sym.tables:
                 table = sym.tables[t]
                 if len(parts) == 1 and head in table.columns:
-                    return Resolution("column", t, head)
+                    return Resolution("column", t, head, outer=out)
                 if len(parts) == 2 and head == t:
                     if parts[1] in table.columns:
-                        return Resolution("column", t, parts[1])
+                        return Resolution("column", t, parts[1], outer=out)
                     self._unknown_column(ref, table, parts[1])
                     return None
             s = s.outer
+            out += 1
         if head == "payee":
             payees = sym.tables.get("payees")
             if len(parts) != 2:

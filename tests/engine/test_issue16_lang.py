@@ -167,3 +167,49 @@ def test_issue16_item5_a_bounded_last_tier_is_refused(tmp_path):
     [problem] = check_source(text, "plan.yaml").problems.sorted()
     assert (problem.line, problem.code) == (20, "tier-bounds")
     assert "{from: 250_000, rate: 0%}" in problem.hint
+
+
+# ---------------------------------------------------------------- item 15
+CORRELATED_PLAN = """
+plan: correlated
+name: Correlated filters
+period: quarter
+currency: USD
+inputs:
+  payees: {key: id, columns: {name: text}}
+  shifts: {key: shift_id, payee: id, date: shift_date, columns: {store: text}}
+  sales: {key: sale_id, payee: id, date: sale_date, columns: {amount: money, store: text}}
+credits:
+  worked: {from: shifts, value: 1}
+earnings:
+  shift_bonus:
+    each: worked
+    value: sum(sales.amount where sale_date == shift_date) * 10%
+  other_store:
+    each: worked
+    value: count(sales where store != worked.store and sale_date == shift_date) * 5
+scenarios:
+  - name: each shift is paid on the sales of its own day
+    period: 2026-Q1
+    data:
+      payees: [{id: a, name: A}]
+      shifts:
+        - {shift_id: S1, id: a, shift_date: 2026-01-05, store: north}
+        - {shift_id: S2, id: a, shift_date: 2026-01-06, store: south}
+      sales:
+        - {sale_id: X, id: a, sale_date: 2026-01-05, amount: 100, store: north}
+        - {sale_id: Y, id: a, sale_date: 2026-01-05, amount: 250, store: south}
+        - {sale_id: Z, id: a, sale_date: 2026-01-06, amount: 400, store: south}
+        - {sale_id: W, id: a, sale_date: 2026-01-07, amount: 1000, store: north}
+    # shift_bonus: S1 (100 + 250) x 10% = 35.00; S2 400 x 10% = 40.00; W has no shift
+    # other_store: S1 sells Y at south, not its store north: 1 x 5 = 5.00; S2 none: 0
+    # total 35.00 + 40.00 + 5.00 = 80.00
+    expect:
+      a: {shift_bonus: 75.00, other_store: 5.00, total: 80.00}
+"""
+
+
+def test_issue16_item15_a_where_in_an_each_earning_sees_the_credit_row(tmp_path):
+    [outcome] = _run(tmp_path, CORRELATED_PLAN)
+    lines = [ln for ln in outcome.result.payee("a").lines if ln.component == "shift_bonus"]
+    assert [ln.amount for ln in lines] == [Decimal("35.00"), Decimal("40.00")]
