@@ -20,7 +20,7 @@ from . import ast
 from .model import SECTIONS, Plan
 from .parse import ExprSyntaxError, parse_expression
 from .source import SourceFile, load_yaml
-from .structure import validate_structure
+from .structure import failed_key, validate_structure
 from .symbols import TableInfo
 from .types import (INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     T_DATE, T_MONEY, T_TEXT, Type, parse_column_type)
@@ -577,12 +577,16 @@ def pass_scenarios(c: Checked) -> None:
         base = ("scenarios", i)
         try:
             period = parse_period(sc.period)
+            if failed_key("period") in c.symbols.broken:
+                period = None  # the plan's period failed: nothing to compare with
         except ValueError as e:
             c.error(c.source.pos(base + ("period",)), str(e),
+                    "write a period such as 2026-Q1 or 2026-03"
+                    if failed_key("period") in c.symbols.broken else
                     f"this plan pays by {plan.period}: write e.g. {EXAMPLES[plan.period]}",
                     code="bad-period")
         else:
-            if period.kind != plan.period:
+            if period is not None and period.kind != plan.period:
                 c.error(c.source.pos(base + ("period",)), f"'{sc.period}' is a "
                         f"{period.kind}, but the plan pays by {plan.period}",
                         f"write a {plan.period}, e.g. {EXAMPLES[plan.period]}",

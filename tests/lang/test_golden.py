@@ -57,6 +57,7 @@ CLASS_OF = {
     "bare_number_rate": "bare-number",  # warnings only: the check passes
     "tiers_bounded_last": "tier-bounds",
     "lookup_wildcard_first": "rate-table",
+    "bad_plan_period": "bad-value",  # issue 16: not one more error per scenario
 }
 
 
