@@ -2,7 +2,8 @@
 
 How the doc's examples are read (docs/language.md says the same in its section 1):
 
-- the first ```yaml block is the sample plan; it checks clean;
+- the ```yaml block that starts with `# The sample plan` is the sample plan; it checks
+  clean;
 - a block that starts a plan of its own (a top-level `plan:` key) is checked alone;
 - any other ```yaml block is a fragment added to the sample plan: each entry of a
   section (`measures:`, `earnings:` ...) goes at the end of that section of the sample,
@@ -166,8 +167,9 @@ class Example:
 
 def examples(doc: str) -> list[Example]:
     found = blocks(doc)
-    yaml_blocks = [b for b in found if b.lang == "yaml"]
-    sample = yaml_blocks[0].text
+    sample_block = next(b for b in found if b.lang == "yaml" and
+                        b.text.startswith("# The sample plan"))
+    sample = sample_block.text
     out = []
     for k, b in enumerate(found):
         if b.lang != "yaml" or b.skipped:
@@ -176,7 +178,7 @@ def examples(doc: str) -> list[Example]:
         expected = nxt if nxt is not None and (
             (nxt.lang == "text" and "plan checked" in nxt.text) or
             (nxt.lang == "json" and '"severity"' in nxt.text)) else None
-        if b is yaml_blocks[0] or re.search(r"(?m)^plan:", b.text):
+        if b is sample_block or re.search(r"(?m)^plan:", b.text):
             text = b.text
         else:
             text = merge(sample, b.text)
