@@ -60,9 +60,27 @@ class BareNumbers:
             for arg in node.args:
                 yield from self.parts(arg)
             return
-        found = self.value(node)
+        found = self.value(node) or self._lookup_value(node)
         if found is not None:
             yield node, found[0], found[1]
+
+    def _lookup_value(self, node: ast.Node) -> tuple[Decimal, str] | None:
+        """The largest value of a lookup table whose values are all numbers written
+        without '%' (`[hw, 10]`), for lookup() of it."""
+        if not (isinstance(node, ast.Call) and node.name == "lookup" and node.args):
+            return None
+        res = self.c.resolved.get(node.args[0])
+        rt = self.c.plan.rates.get(res.name) if res is not None and res.kind == "rate" \
+            else None
+        if rt is None or rt.keys is None:
+            return None
+        cells = [self.c.expr("rates", res.name, "rows", i, len(row) - 1)
+                 for i, row in enumerate(rt.rows or ())]
+        cells.append(self.c.expr("rates", res.name, "default"))
+        found = [self.value(cell) for cell in cells if cell is not None]
+        if not found or any(f is None for f in found):
+            return None
+        return max(found, key=lambda f: abs(f[0]))
 
     # ------------------------------------------------------------ reports
     def meets_ratio(self, node: ast.Node, other: Type | None, comparison: bool = False) -> None:
@@ -105,12 +123,16 @@ class BareNumbers:
                 code="bare-number")
 
     def _what(self, node: ast.Node, text: str) -> str:
+        if isinstance(node, ast.Call):
+            return f"'{node.args[0].parts[0]}' gives numbers without % (up to {text}): it"
         if isinstance(node, ast.Ref):
             return f"'{'.'.join(node.parts)}' is {text}, a number without %: it"
         return f"{text} is a number without %: it"
 
     def _form(self, node: ast.Node, written: str) -> str:
         """What to write: the number itself, or the param's definition."""
+        if isinstance(node, ast.Call):
+            return f"{written} (and so on) in the rows of '{node.args[0].parts[0]}'"
         if isinstance(node, ast.Ref):
             name = node.parts[0]
             pos = self.c.symbols.positions.get(name)

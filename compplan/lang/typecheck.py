@@ -353,6 +353,16 @@ class Typer:
             return value_t
         # tiered(): an amount in money
         if value_t is not None and value_t.kind == MONEY:
+            if extra:
+                # amounts per unit of the basis pay on the basis itself: the amount
+                # given would be ignored, so the rates are surely meant as percentages
+                self.c.error(n.args[1].pos, f"tiered({res.name}, ...) is given an amount, "
+                             f"but the rates of '{res.name}' are amounts per unit of its "
+                             f"basis '{_basis_text(self.c, res.name)}' (numbers without %), "
+                             "which do not use it",
+                             "write the rates as percentages (5%) to pay a share of the "
+                             f"amount, or leave the amount out: tiered({res.name})",
+                             code="bare-number")
             return T_MONEY  # amounts per unit of the basis
         if extra:
             amount_t = extra[0]

@@ -59,3 +59,38 @@ def test_issue16_item2_a_multiple_between_one_and_ten_compared_is_a_warning():
         """)
     assert (severity, line, col, code) == ("warning", 15, 25, "bare-number")
     assert "it means 120%" in message
+
+
+def test_issue16_item2_lookup_values_without_percent_that_multiply_an_amount_warn():
+    found = problems("""\
+        rates:
+          pr:
+            keys: [type]
+            rows:
+              - [new, 10]
+              - [renewal, 4]
+        earnings:
+          commission:
+            each: bookings
+            value: value * lookup(pr, type)
+        """)
+    assert [(s, line, col, code) for s, line, col, code, _ in found] == [
+        ("warning", 22, 20, "bare-number")]
+    assert "multiplies an amount by 10 (1,000%)" in found[0][4]
+
+
+def test_issue16_item2_tiered_with_an_amount_and_rates_without_percent_is_an_error():
+    """The amount would be ignored: rates without % are amounts per unit of the basis."""
+    found = problems("""\
+        rates:
+          t:
+            basis: attainment
+            mode: marginal
+            at_boundary: upper
+            tiers: [{to: 100%, rate: 5}, {rate: 8}]
+        earnings:
+          commission:
+            value: tiered(t, booked)
+        """)
+    assert [(s, line, col, code) for s, line, col, code, _ in found] == [
+        ("error", 21, 22, "bare-number")]
