@@ -593,6 +593,8 @@ def pass_scenarios(c: Checked) -> None:
                         code="bad-period")
         for table, rows in sc.data.items():
             inp = plan.inputs.get(table)
+            if inp is None and table in c.symbols.broken:
+                continue  # the input failed, and said so
             if inp is None:
                 c.error(c.source.key_pos(base + ("data", table)), f"scenario data names "
                         f"unknown input '{table}'", did_you_mean(table, plan.inputs) or
@@ -611,8 +613,8 @@ def pass_scenarios(c: Checked) -> None:
                             code="unknown-column")
         for payee, wanted in sc.expect.items():
             for key in wanted or {}:
-                if key in expectable:
-                    continue
+                if key in expectable or key in c.symbols.broken:
+                    continue  # known, or a definition that failed (and said so)
                 c.error(c.source.key_pos(base + ("expect", payee, key)),
                         f"'{key}' is not an earning, a measure or 'total'",
                         did_you_mean(key, expectable) or "expect, per payee, the values "

@@ -221,9 +221,20 @@ class Resolver:
             return
         # an error message was returned
         msg, hint, code = res
-        if head in sym.broken:
-            return
+        if head in sym.broken or self._in_broken_table(scope):
+            return  # the definition it would name failed, and said so
         c.error(ref.pos, msg, hint, code=code)
+
+    def _in_broken_table(self, scope: Scope) -> bool:
+        """Reading the rows of a table that failed (`each: bookings` when the credit
+        set 'bookings' has an error): its columns are unknown, so a name that is not
+        found may well be one of them."""
+        s: Scope | None = scope
+        while s is not None:
+            if s.table is not None and s.table in self.sym.broken:
+                return True
+            s = s.outer
+        return False
 
     def _lookup(self, ref: ast.Ref, scope: Scope):
         sym = self.sym

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from compplan.lang import check_source
 
 BASE = textwrap.dedent("""\
@@ -94,3 +96,39 @@ def test_issue16_item2_tiered_with_an_amount_and_rates_without_percent_is_an_err
         """)
     assert [(s, line, col, code) for s, line, col, code, _ in found] == [
         ("error", 21, 22, "bare-number")]
+
+
+# ---------------------------------------------------------------- cascades
+CASCADE_PLAN = BASE + textwrap.dedent("""\
+    earnings:
+      commission:
+        each: bookings
+        value: value * 8%
+    scenarios:
+      - name: q1
+        period: 2026-Q1
+        data:
+          deals: [{deal_id: D1, rep_id: a, d: 2026-01-10, amount: 100, type: new, paid: true}]
+          quotas: [{rep_id: a, period: 2026-Q1, amount: 1000}]
+        expect:
+          a: {commission: 8.00, attainment: 10%}
+      - name: q2
+        period: 2026-Q2
+        expect:
+          a: {commission: 0}
+    """)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("period: quarter", "period: quaterly"),  # one false error per scenario before
+    ("columns: {amount: money}}", "columns: {amount: moneyy}}"),  # 'unknown input quotas'
+    ("bookings: {from: deals, value: amount}",
+     "bookings: {from: deals, value: amount, colour: red}"),  # 'unknown name value'
+    ("    each: bookings\n", "    each: bookings\n    colour: red\n"),  # 'not an earning'
+    ("attainment: booked / quotas.amount", "attainment: [booked]"),  # 'not a measure'
+])
+def test_issue16_one_key_that_failed_is_one_error(old, new):
+    assert CASCADE_PLAN.count(old) == 1
+    checked = check_source(CASCADE_PLAN.replace(old, new), "plan.yaml")
+    assert check_source(CASCADE_PLAN, "plan.yaml").problems.sorted() == []
+    assert len(checked.problems.sorted()) == 1, [p.message for p in checked.problems.sorted()]
