@@ -6,8 +6,9 @@ formula with its values filled in (`12,500.00 x 8%`), for the line items. Both s
 the same operations, so a line's formula always agrees with its amount.
 
 Missing values (an empty KPI cell, a quota not set) propagate: arithmetic with a
-missing value is missing, a comparison with one is unknown, and an unknown `when` does
-not fire. Division by zero gives missing and a warning naming the place.
+missing value is missing, a comparison with one is unknown (but `x == missing` is true
+or false: it asks whether x has a value), and an unknown `when` does not fire.
+Division by zero gives missing and a warning naming the place.
 """
 from __future__ import annotations
 
