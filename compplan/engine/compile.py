@@ -6,8 +6,9 @@ formula with its values filled in (`12,500.00 x 8%`), for the line items. Both s
 the same operations, so a line's formula always agrees with its amount.
 
 Missing values (an empty KPI cell, a quota not set) propagate: arithmetic with a
-missing value is missing, a comparison with one is unknown, and an unknown `when` does
-not fire. Division by zero gives missing and a warning naming the place.
+missing value is missing, a comparison with one is unknown (but `x == missing` is true
+or false: it asks whether x has a value), and an unknown `when` does not fire.
+Division by zero gives missing and a warning naming the place.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class Env:
 
     __slots__ = ("params", "period", "payee", "payee_id", "measures", "earnings", "per_payee",
                  "sets", "payees", "cache", "splits", "warnings", "payee_of_row", "team",
-                 "basis_trace")
+                 "basis_trace", "outer_rows")
 
     def __init__(self, params, period, payees):
         self.params = params
@@ -52,6 +53,9 @@ class Env:
         self.warnings: list[tuple[Pos, str]] = []
         self.payee_of_row: Callable[[dict], dict | None] = lambda row: None
         self.team: Callable[[str], Any] = lambda name: None
+        # the rows around the `where`s being worked out, innermost last (correlated
+        # filters read the enclosing row's columns from here)
+        self.outer_rows: list[dict] = []
 
 
 def fmt_value(value, t: Type | None) -> str:
@@ -161,6 +165,9 @@ class Compiler:
     def f_Ref(self, n):
         res = self.c.resolved[n]
         kind, name, col = res.kind, res.name, res.column
+        if kind == "column" and res.outer:
+            level = -res.outer
+            return lambda env, row: env.outer_rows[level].get(col)
         if kind == "column":
             return lambda env, row: row.get(col)
         if kind == "param":
@@ -228,7 +235,7 @@ class Compiler:
         """The column a node reads from the current row, if it is just that."""
         if isinstance(n, ast.Ref):
             res = self.c.resolved.get(n)
-            if res is not None and res.kind == "column":
+            if res is not None and res.kind == "column" and not res.outer:
                 return res.column
         return None
 
@@ -243,6 +250,12 @@ class Compiler:
         return False, None
 
     def f_Compare(self, n):
+        if n.op in ("==", "!=") and (isinstance(n.left, ast.Missing) or
+                                     isinstance(n.right, ast.Missing)):
+            # `x == missing` asks whether x has a value: true or false, never unknown
+            other = self._fast(n.right if isinstance(n.left, ast.Missing) else n.left)
+            want_missing = n.op == "=="
+            return lambda env, row: (other(env, row) is None) == want_missing
         # the common filter `product != "services"`: one closure instead of three
         col, (is_const, const) = self._column(n.left), self._constant(n.right)
         if col is not None and is_const and const is not None:
@@ -275,6 +288,8 @@ class Compiler:
         vf = self._fast(n.value)
         items = [self._fast(i) for i in n.items]
         neg = n.negated
+        # `x in [a, missing]` is true when x is missing, as `x == missing` is
+        lists_missing = any(isinstance(i, ast.Missing) for i in n.items)
         if all(isinstance(i, (ast.Number, ast.String, ast.Boolean, ast.DateLit)) for i in n.items):
             consts = frozenset(i.value for i in n.items)
 
@@ -286,7 +301,7 @@ class Compiler:
         def in_list(env, row):
             v = vf(env, row)
             if v is None:
-                return None
+                return (not neg) if lists_missing else None
             return any(v == f(env, row) for f in items) != neg
         return in_list
 
@@ -437,20 +452,25 @@ class Compiler:
         where = self._fast(n.where) if n.where is not None else None
         name = n.name
 
-        def rows(env):
+        def rows(env, row):
             rs = env.sets.get(set_name, ())
             if where is None:
                 return rs
-            return [r for r in rs if where(env, r) is True]
+            # the filter sees the row it is written in (a credit's, a transaction's)
+            env.outer_rows.append(row)
+            try:
+                return [r for r in rs if where(env, r) is True]
+            finally:
+                env.outer_rows.pop()
 
         if name == "count":
-            return lambda env, row: len(rows(env))
+            return lambda env, row: len(rows(env, row))
         if name == "distinct":
-            return lambda env, row: len({r.get(col) for r in rows(env)} - {None})
+            return lambda env, row: len({r.get(col) for r in rows(env, row)} - {None})
         if name == "sum":
             def sum_(env, row):
                 total = Decimal(0)
-                for r in rows(env):
+                for r in rows(env, row):
                     v = r.get(col)
                     if v is not None:
                         total += v
@@ -458,13 +478,13 @@ class Compiler:
             return sum_
         if name == "avg":
             def avg(env, row):
-                vals = [r.get(col) for r in rows(env) if r.get(col) is not None]
+                vals = [r.get(col) for r in rows(env, row) if r.get(col) is not None]
                 return (Decimal(sum(vals)) / len(vals)) if vals else None
             return avg
         pick = min if name == "min" else max
 
         def extreme(env, row):
-            vals = [r.get(col) for r in rows(env) if r.get(col) is not None]
+            vals = [r.get(col) for r in rows(env, row) if r.get(col) is not None]
             return pick(vals) if vals else None
         return extreme
 

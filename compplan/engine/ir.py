@@ -193,6 +193,9 @@ class CompiledPlan:
     draw: Expr | None = None  # payout.draw.amount, worked out per payee
     clawbacks: list[tuple[str, str, Expr, Expr]] = field(default_factory=list)
     # (name, input, when, share), each in the scope of a row of the input
+    # measures and earnings together, in the checker's dependency order: a measure may
+    # read an earning (effective_rate: commission / booked), so it comes after it
+    steps: list[MeasureStep | EarningStep] = field(default_factory=list)
 
     @property
     def plan(self) -> Plan:
@@ -280,11 +283,13 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                                   checked.source.key_pos(("credits", name))))
     measures = []
     earnings = []
+    steps: list[MeasureStep | EarningStep] = []
     uses_team = False
     for name in checked.order:
         if name in plan.measures:
             comp._scope_kind = "payee"
             measures.append(MeasureStep(name, expr("measures", name)))
+            steps.append(measures[-1])
         elif name in plan.earnings:
             spec = plan.earnings[name]
             comp._scope_kind = "credit" if spec.each else "payee"
@@ -309,6 +314,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                                         expr("earnings", name, "floor"),
                                         checked.source.key_pos(("earnings", name)), inputs,
                                         source, hold_share, hold_until))
+            steps.append(earnings[-1])
     comp._scope_kind = "payee"
     total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
     calls = {n.name for node in checked.exprs.values() for n in ast.walk(node)
@@ -319,7 +325,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
                   expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks)
+                        uses_team, total, "ytd" in calls, draw, clawbacks, steps)
 
 
 def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
@@ -328,10 +334,12 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
     for node in nodes:
         if node is None:
             continue
-        for ref in ast.refs(node):
+        for ref, depth in _line_refs(node):
             res = checked.resolved.get(ref)
             if res is None or res.kind in ("set", "set_column", "rate", "param"):
                 continue
+            if res.kind == "column" and res.outer != depth:
+                continue  # a column of the filtered rows, or of a row further out
             label = ref.dotted
             if label not in seen:
                 if res.kind == "column":  # read straight from the row: the common case
@@ -340,6 +348,23 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
                     fn = comp.fast(ref)
                 seen[label] = (label, fn, checked.types.get(ref))
     return list(seen.values())
+
+
+def _line_refs(node: ast.Node):
+    """The names a rule reads from its own row and payee: inside a `where`, only the
+    columns of the enclosing row (a correlated filter's), not those of the rows it
+    filters, which no single line has."""
+    stack: list[tuple[ast.Node, int]] = [(node, 0)]
+    while stack:
+        n, depth = stack.pop()
+        if isinstance(n, ast.Ref):
+            yield n, depth
+            continue
+        if isinstance(n, ast.Call) and n.where is not None:
+            stack.extend((a, depth) for a in reversed(n.args))
+            stack.append((n.where, depth + 1))
+            continue
+        stack.extend((child, depth) for child in reversed(list(n.children())))
 
 
 def _require_running_bases(checked: Checked, comp: Compiler) -> None:

@@ -14,7 +14,7 @@ from ..errors import Problem
 from ..periods import period_of
 from .carried import draw_period
 from .compile import Env, fmt_value
-from .ir import CompiledPlan, EarningStep
+from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import MODES, fmt_money, fmt_number, minor_unit, round_to, unsigned_zero
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, _ratio, scaled_by
@@ -115,9 +115,10 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         env.sets = prep.credits.get(pid, {})
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
                          cost_center=str(env.payee.get("cost_center", "") or ""))
-        for m in compiled.measures:
-            env.measures[m.name] = m.expr.fast(env, None)
-        for e in compiled.earnings:
+        for e in compiled.steps:
+            if isinstance(e, MeasureStep):
+                env.measures[e.name] = e.expr.fast(env, None)
+                continue
             lines = _earn(e, env, pid, step, mode, pr)
             total = sum((ln.amount for ln in lines), Decimal(0))
             total = _limits(e, env, pid, total, lines, step, mode)
@@ -222,9 +223,10 @@ def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, 
             sets[name] = [_part_row(inputs.get(base), r, share) for r in rows]
     env.sets = sets
     scratch = PayeeResult(pid)
-    for m in compiled.measures:
-        env.measures[m.name] = m.expr.fast(env, None)
-    for e in compiled.earnings:
+    for e in compiled.steps:  # in the checker's order, as the payee stage (issue 16 item 1)
+        if isinstance(e, MeasureStep):
+            env.measures[e.name] = e.expr.fast(env, None)
+            continue
         lines = _earn(e, env, pid, step, mode, scratch)
         total = sum((ln.amount for ln in lines), Decimal(0))
         env.earnings[e.name] = _limits(e, env, pid, total, lines, step, mode)

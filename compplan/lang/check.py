@@ -20,7 +20,7 @@ from . import ast
 from .model import SECTIONS, Plan
 from .parse import ExprSyntaxError, parse_expression
 from .source import SourceFile, load_yaml
-from .structure import validate_structure
+from .structure import failed_key, validate_structure
 from .symbols import TableInfo
 from .types import (INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     T_DATE, T_MONEY, T_TEXT, Type, parse_column_type)
@@ -52,6 +52,7 @@ from .checked import Checked, Path, Scope, _a, _expect_boolean, _expect_ratio, _
 from .rates import _rate_value_type, pass_rates
 from .resolve import Resolver
 from .typecheck import Typer
+from .percent import BareNumbers
 from .values import pass_values
 
 
@@ -443,6 +444,7 @@ def pass_types(c: Checked) -> None:
             if path[0] == "rates" and path[2] != "basis":
                 continue
             node = c.exprs[path]
+            typer.path = path
             t = typer.visit(node, c.scopes[path])
             _record_definition_type(c, path, node, t)
         if name in c.plan.rates:
@@ -474,11 +476,13 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
             _expect_boolean(c, node, t, "a hold's 'until'")
         else:
             _expect_ratio(c, node, t, "a hold's share")
+            _share_at_most_whole(c, node, "a hold")
     elif section == "clawbacks":
         if path[2] == "when":
             _expect_boolean(c, node, t, "a clawback's 'when'")
         else:
             _expect_ratio(c, node, t, "a clawback's share")
+            _share_at_most_whole(c, node, "a clawback")
     elif section == "payout":
         if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
             c.error(node.pos, f"a draw's amount must be money, not {_a(t)}",
@@ -500,6 +504,16 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
         if path[2] == "basis" and t is not None and not t.numeric:
             c.error(node.pos, f"a rate table's basis must be a number, ratio or money, not {_a(t)}",
                     code="unit-mismatch")
+
+
+def _share_at_most_whole(c: Checked, node: ast.Node, what: str) -> None:
+    """A share written without % above 1 (`share: 30`) takes back 30 times the line:
+    no plan means that (issue 16 item 2)."""
+    found = BareNumbers(c).value(node)
+    if found is not None and found[0] > 1:
+        c.error(node.pos, f"{what} takes a share of each line, and {found[1]} (a number "
+                f"without %) is {format((found[0] * 100).normalize(), ',f')}% of it",
+                f"write {found[1]}% for {found[1]} percent", code="bare-number")
 
 
 def pass_earnings(c: Checked) -> None:
@@ -632,13 +646,17 @@ def pass_scenarios(c: Checked) -> None:
 
 
 def _scenario_period(c: Checked, path: tuple, text):
+    plan_failed = failed_key("period") in c.symbols.broken
     try:
         period = parse_period(str(text))
     except ValueError as e:
         c.error(c.source.pos(path), str(e),
+                "write a period such as 2026-Q1 or 2026-03" if plan_failed else
                 f"this plan pays by {c.plan.period}: write e.g. {EXAMPLES[c.plan.period]}",
                 code="bad-period")
         return None
+    if plan_failed:
+        return period  # the plan's period failed (and said so): nothing to compare with
     if period.kind != c.plan.period:
         c.error(c.source.pos(path), f"'{text}' is a {period.kind}, but the plan pays by "
                 f"{c.plan.period}", f"write a {c.plan.period}, e.g. {EXAMPLES[c.plan.period]}",
@@ -650,6 +668,8 @@ def _scenario_period(c: Checked, path: tuple, text):
 def _scenario_data(c: Checked, base: tuple, data: dict) -> None:
     for table, rows in data.items():
         inp = c.plan.inputs.get(table)
+        if inp is None and table in c.symbols.broken:
+            continue  # the input failed, and said so
         if inp is None:
             c.error(c.source.key_pos(base + ("data", table)), f"scenario data names "
                     f"unknown input '{table}'", did_you_mean(table, c.plan.inputs) or
@@ -673,6 +693,8 @@ def _scenario_expect(c: Checked, base: tuple, expect: dict, names: set[str]) -> 
     for payee, wanted in expect.items():
         for key, value in (wanted or {}).items():
             path = base + ("expect", payee, key)
+            if key in c.symbols.broken:
+                continue  # a definition that failed (and said so)
             if key not in names:
                 c.error(c.source.key_pos(path),
                         f"'{key}' is not an earning, a measure or 'total'",

@@ -71,6 +71,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
     rate_types: list[str] = []
     prev_to = None
     n = len(rt.tiers)
+    bad_bounds: set[tuple[int, str]] = set()  # reported once: nothing more about them
     for i, tier in enumerate(rt.tiers):
         tpos = c.source.pos(base + ("tiers", i))
         lo = _const_value(c, base + ("tiers", i, "from")) if tier.from_ is not None else None
@@ -79,8 +80,10 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
             node = c.expr(*base, "tiers", i, key)
             t = c.type_of(node)
             if v is None or basis_t is None or t is None:
+                bad_bounds.add((i, key))
                 continue  # absent, or not written out (reported once, above)
             if basis_t.kind == RATIO and _is_plain_number(node):
+                bad_bounds.add((i, key))
                 c.error(node.pos, f"tier bound {node.text} is a plain number, but the basis "
                         f"'{_basis_text(c, name)}' is a ratio",
                         "write bounds on a ratio as percentages: 100% is the whole "
@@ -89,6 +92,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
             try:
                 unify(basis_t, t, "tier bound")
             except UnitError:
+                bad_bounds.add((i, key))
                 c.error(node.pos, f"tier bound is {_a(t)} but the basis is {_a(basis_t)}",
                         "write bounds in the basis's unit (e.g. 100% for attainment)",
                         code="unit-mismatch")
@@ -131,6 +135,16 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
                         f"start tier {i + 1} at {_fmt(prev_to)}", code="tier-bounds")
         if hi is not None:
             prev_to = max(prev_to, hi) if prev_to is not None else hi
+    last = rt.tiers[-1]
+    if last.to is not None and (n - 1, "to") not in bad_bounds:
+        # above a bounded last tier nothing would be paid, silently (issue 16 item 5)
+        bound = str(last.to).strip()
+        c.error(c.source.pos(base + ("tiers", n - 1, "to")),
+                f"the last tier of '{name}' ends at {bound}, so a basis above {bound} "
+                "would pay nothing, and the table does not say that is meant",
+                f"to pay the last rate above {bound}, leave out its 'to'; to pay nothing "
+                f"above it, say so with a last tier '{{from: {bound}, rate: 0%}}'",
+                code="tier-bounds")
     kinds = set(rate_types)
     if len(kinds) > 1:
         c.error(pos, f"the tiers of '{name}' mix percentages and amounts",
@@ -259,6 +273,7 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
                     f"row {i + 1} of '{name}' has {len(row)} values; expected {width} "
                     f"({', '.join(rt.keys)} and the value)", code="rate-table")
             continue
+        _wildcards_last(c, name, rt, i)
         for j, key in enumerate(rt.keys):
             node = c.expr(*base, "rows", i, j)
             t = c.type_of(node)
@@ -290,3 +305,26 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
                     f"rows are {_values_word(value_t)}",
                     e.hint or "write the default in the rows' unit", code="unit-mismatch")
     c.symbols.rates[name] = _rate_value_type(c, name)
+
+
+def _is_wildcard(node: ast.Node | None) -> bool:
+    return isinstance(node, ast.String) and node.value == "*"
+
+
+def _wildcards_last(c: Checked, name: str, rt, i: int) -> None:
+    """`*` may stand only for a row's last keys: a lookup tries the exact keys, then
+    the last key as `*`, then the last two, and so on, so a row with `*` before a
+    written key (`[*, new, 5%]`) would never match (issue 16 item 11)."""
+    cells = [c.expr("rates", name, "rows", i, j) for j in range(len(rt.keys))]
+    first = next((j for j, node in enumerate(cells) if _is_wildcard(node)), None)
+    if first is None:
+        return
+    later = next((j for j in range(first + 1, len(cells))
+                  if cells[j] is not None and not _is_wildcard(cells[j])), None)
+    if later is None:
+        return
+    c.error(cells[first].pos, f"row {i + 1} of '{name}' has \"*\" for '{rt.keys[first]}' "
+            f"before a value for '{rt.keys[later]}': it would never match",
+            "\"*\" stands only for the last keys of a row; list the keys that may be "
+            f"anything last in 'keys:', or write a row for each {rt.keys[first]}",
+            code="rate-table")

@@ -232,9 +232,20 @@ class Resolver:
             return
         # an error message was returned
         msg, hint, code = res
-        if head in sym.broken:
-            return
+        if head in sym.broken or self._in_broken_table(scope):
+            return  # the definition it would name failed, and said so
         c.error(ref.pos, msg, hint, code=code)
+
+    def _in_broken_table(self, scope: Scope) -> bool:
+        """Reading the rows of a table that failed (`each: bookings` when the credit
+        set 'bookings' has an error): its columns are unknown, so a name that is not
+        found may well be one of them."""
+        s: Scope | None = scope
+        while s is not None:
+            if s.table is not None and s.table in self.sym.broken:
+                return True
+            s = s.outer
+        return False
 
     def _lookup(self, ref: ast.Ref, scope: Scope):
         sym = self.sym
@@ -242,18 +253,20 @@ class Resolver:
         head = parts[0]
         # 1. columns of the current row (innermost scope first)
         s: Scope | None = scope
+        out = 0  # how many `where`s out the row is
         while s is not None:
             t = s.row_table()
             if t and t in sym.tables:
                 table = sym.tables[t]
                 if len(parts) == 1 and head in table.columns:
-                    return Resolution("column", t, head)
+                    return Resolution("column", t, head, outer=out)
                 if len(parts) == 2 and head == t:
                     if parts[1] in table.columns:
-                        return Resolution("column", t, parts[1])
+                        return Resolution("column", t, parts[1], outer=out)
                     self._unknown_column(ref, table, parts[1])
                     return None
             s = s.outer
+            out += 1
         if head == "payee":
             payees = sym.tables.get("payees")
             if len(parts) != 2:

@@ -192,6 +192,13 @@ def validate_structure(src: SourceFile) -> tuple[Plan | None, set[str], list[Pro
     return None, broken, problems
 
 
+def failed_key(key: str) -> str:
+    """How a top-level key that failed (and holds a placeholder) is named among the
+    broken names: what depends on it is not checked against the placeholder, so one
+    bad `period:` is one error, not one more per scenario. (No plan name has a ':'.)"""
+    return key + ":"
+
+
 def _drop(data: dict, loc: tuple, broken: set[str]) -> None:
     """Remove what failed so the rest validates."""
     if not loc:
@@ -204,5 +211,6 @@ def _drop(data: dict, loc: tuple, broken: set[str]) -> None:
         data.pop(head, None)
     elif head in _PLACEHOLDERS:
         data[head] = _PLACEHOLDERS[head]
+        broken.add(failed_key(head))
     else:
         data.pop(head, None)

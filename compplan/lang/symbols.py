@@ -34,6 +34,10 @@ class Resolution:
     name: str
     column: str | None = None
     type: Type | None = None
+    # a column read inside a `where` from the row of an enclosing place, this many
+    # `where`s out (a correlated filter: sum(sales.amount where sale_date == shift_date)
+    # in an earning per shift reads shift_date from the shift)
+    outer: int = 0
 
 
 @dataclass

@@ -13,6 +13,7 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     T_MISSING, T_MONEY, T_NUMBER, T_TEXT, Type, UnitError, arithmetic,
                     comparable, unify)
 from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
+from .percent import BareNumbers
 from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
 
 
@@ -23,6 +24,13 @@ class Typer:
     def __init__(self, c: Checked):
         self.c = c
         self.sym = c.symbols
+        self.bare = BareNumbers(c)
+        self.path: tuple = ()  # the field being typed (pass_types sets it)
+
+    def in_amount(self) -> bool:
+        """Typing a credit's or an earning's value: what it multiplies is paid."""
+        return len(self.path) > 2 and self.path[0] in ("credits", "earnings") and \
+            self.path[2] == "value"
 
     def visit(self, node: ast.Node, scope: Scope) -> Type | None:
         t = getattr(self, "t_" + type(node).__name__)(node, scope)
@@ -85,6 +93,12 @@ class Typer:
                          code="division-by-zero")
         if a is None or b is None:
             return None
+        if n.op in "+-":
+            self.bare.meets_ratio(n.right, a)
+            self.bare.meets_ratio(n.left, b)
+        elif n.op == "*" and self.in_amount():
+            self.bare.scales_amount(n.right, a)
+            self.bare.scales_amount(n.left, b)
         try:
             return arithmetic(n.op, a, b)
         except UnitError as e:
@@ -93,7 +107,17 @@ class Typer:
 
     def t_Compare(self, n, s):
         a, b = self.visit(n.left, s), self.visit(n.right, s)
+        if n.op not in ("==", "!=") and (isinstance(n.left, ast.Missing) or
+                                         isinstance(n.right, ast.Missing)):
+            # `x == missing` asks whether x has a value; a missing value has no order
+            self.c.error(n.pos, f"'{n.op}' cannot compare with missing: a missing value is "
+                         "neither more nor less than anything",
+                         "test for it with 'x == missing' or 'x != missing', or say what it "
+                         "counts as: coalesce(x, 0)", code="unit-mismatch")
+            return T_BOOLEAN
         if a is not None and b is not None:
+            self.bare.meets_ratio(n.right, a, comparison=True)
+            self.bare.meets_ratio(n.left, b, comparison=True)
             try:
                 comparable(n.op, a, b)
             except UnitError as e:
@@ -104,6 +128,7 @@ class Typer:
         v, lo, hi = (self.visit(x, s) for x in (n.value, n.low, n.high))
         for bound, node in ((lo, n.low), (hi, n.high)):
             if v is not None and bound is not None:
+                self.bare.meets_ratio(node, v, comparison=True)
                 try:
                     comparable("between", v, bound)
                 except UnitError as e:
@@ -115,6 +140,7 @@ class Typer:
         for item in n.items:
             t = self.visit(item, s)
             if v is not None and t is not None:
+                self.bare.meets_ratio(item, v, comparison=True)
                 try:
                     comparable("in", v, t)
                 except UnitError as e:
@@ -143,6 +169,8 @@ class Typer:
         a, b = self.visit(n.then, s), self.visit(n.otherwise, s)
         if a is None or b is None:
             return None
+        self.bare.meets_ratio(n.otherwise, a)
+        self.bare.meets_ratio(n.then, b)
         try:
             return unify(a, b, "the branches of 'if ... else' disagree")
         except UnitError as e:
@@ -197,6 +225,9 @@ class Typer:
             return None
         try:
             if name in ("min", "max", "clamp", "coalesce"):
+                for other in ts:
+                    for arg in n.args:
+                        self.bare.meets_ratio(arg, other)
                 t = ts[0]
                 for other in ts[1:]:
                     t = unify(t, other, f"the values given to {name}()")
@@ -326,6 +357,16 @@ class Typer:
             return value_t
         # tiered(): an amount in money
         if value_t is not None and value_t.kind == MONEY:
+            if extra:
+                # amounts per unit of the basis pay on the basis itself: the amount
+                # given would be ignored, so the rates are surely meant as percentages
+                self.c.error(n.args[1].pos, f"tiered({res.name}, ...) is given an amount, "
+                             f"but the rates of '{res.name}' are amounts per unit of its "
+                             f"basis '{_basis_text(self.c, res.name)}' (numbers without %), "
+                             "which do not use it",
+                             "write the rates as percentages (5%) to pay a share of the "
+                             f"amount, or leave the amount out: tiered({res.name})",
+                             code="bare-number")
             return T_MONEY  # amounts per unit of the basis
         if extra:
             amount_t = extra[0]
