@@ -19,12 +19,16 @@ def _warning(file, row, column, message, hint, code) -> Problem:
     return Problem(file, None, None, message, hint, "warning", code, row, column)
 
 
-def empty_tables(compiled: CompiledPlan, tables: dict[str, Table]) -> list[Problem]:
-    """A transactions file with a header and no rows: every payee would be paid on none."""
+def empty_tables(compiled: CompiledPlan, tables: dict[str, Table],
+                 errors: list[Problem] = ()) -> list[Problem]:
+    """A transactions file with a header and no rows: every payee would be paid on none.
+    A file whose rows were all refused (`errors` name it) is not empty: its errors say so."""
     out = []
+    failed = {p.file for p in errors if p.severity == "error"}
     for name, inp in compiled.plan.inputs.items():
         table = tables.get(name)
-        if inp.key and name != "payees" and table is not None and not table.rows:
+        if inp.key and name != "payees" and table is not None and not table.rows and \
+                table.file not in failed:
             out.append(_warning(table.file, None, None,
                                 f"'{name}' has no rows (a header only): every payee is "
                                 f"paid on no {name}",

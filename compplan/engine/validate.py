@@ -29,7 +29,7 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
         prepared = prepare(compiled, tables, period)
     problems.extend(prepared.problems)
     # what `run` warns of too (engine/datacheck.py), and the targets it would divide by 0
-    warnings: list[Problem] = datacheck.empty_tables(compiled, tables) + \
+    warnings: list[Problem] = datacheck.empty_tables(compiled, tables, problems) + \
         datacheck.negative_amounts(compiled, tables) + \
         datacheck.zero_divisors(compiled, tables, prepared.per_payee, period.label)
 

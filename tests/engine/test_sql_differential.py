@@ -159,3 +159,41 @@ def test_generated_deals_same_on_both_engines(deals, quotas, csat):
     ref = run_plan(AE, tables, Q1)
     got = run_sql(AE, load_inline(AE.plan, data, "generated", []), Q1)
     assert_same(ref, got)
+
+
+# ------------------------------------------------------------------ the language's edges
+
+MISSING_PLAN = """
+plan: kpi
+name: KPI bonus
+version: 1
+effective: {from: 2026-01-01, to: 2026-12-31}
+period: quarter
+currency: USD
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  kpis: {payee: rep_id, period: period, columns: {csat: number}, missing: null}
+earnings:
+  csat_bonus:
+    value: 10 * (kpis.csat if kpis.csat != missing else 0)
+  no_score:
+    value: 100 if kpis.csat == missing else 0
+"""
+
+
+def test_issue16_missing_compares_as_is_missing_on_both_engines(tmp_path):
+    """`x != missing` is 'x has a value' (issue 16 item 10) in SQL too: ann's CSAT 90 pays
+    10 x 90 = 900.00 and no no_score; bob has no row: 10 x 0 = 0.00 and no_score 100.00."""
+    from compplan.lang import check_file
+    from compplan.engine.ir import compile_plan
+    plan = tmp_path / "kpi.yaml"
+    plan.write_text(MISSING_PLAN)
+    compiled = compile_plan(check_file(str(plan)))
+    data = {"payees": [{"rep_id": "ann", "name": "Ann"}, {"rep_id": "bob", "name": "Bob"}],
+            "kpis": [{"rep_id": "ann", "period": "2026-Q1", "csat": "90"}]}
+    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), Q1)
+    assert got.payee("ann").components == {"csat_bonus": Decimal("900.00"),
+                                           "no_score": Decimal("0.00")}
+    assert got.payee("bob").components == {"csat_bonus": Decimal("0.00"),
+                                           "no_score": Decimal("100.00")}
+    assert_same(run_plan(compiled, load_inline(compiled.plan, data, "t", []), Q1), got)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...errors import Pos, Problem
 from ...lang import ast
+from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
 
@@ -51,10 +52,18 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             no(key("rates", name), "lookup tables")
         elif compiled.tier_tables[name].per_unit:
             no(key("rates", name), "rate tables paying an amount per unit")
+    if reporting_input(plan) is not None:
+        no(key("inputs", reporting_input(plan)), "reporting lines with dates")
     for node in c.exprs.values():
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and n.name in ("ytd", "lookup"):
                 no(n.pos, f"{n.name}()")
+            if isinstance(n, ast.Call) and n.name == "prorate" and len(n.args) > 1:
+                no(n.pos, "prorate() by anything but days")
+            if isinstance(n, ast.Ref):
+                res = c.resolved.get(n)
+                if res is not None and res.kind == "column" and getattr(res, "outer", 0):
+                    no(n.pos, "a 'where' that reads the enclosing row")
     if plan.rounding.to is not None and plan.rounding.to.as_tuple().digits != (1,):
         no(key("rounding"), f"rounding to steps of {plan.rounding.to}")
     if plan.rounding.mode not in ("half_up", "down", "floor", "ceiling"):

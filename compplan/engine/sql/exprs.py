@@ -81,6 +81,15 @@ class ExprCompiler:
         return dec.div(a, b)
 
     def c_Compare(self, n: ast.Compare) -> Num:
+        # `x == missing` asks whether x has a value (always true or false), as in the
+        # Python engine; the checker refuses an ordering against missing
+        if n.op in ("==", "!=") and (isinstance(n.right, ast.Missing) or
+                                     isinstance(n.left, ast.Missing)):
+            other = n.left if isinstance(n.right, ast.Missing) else n.right
+            if isinstance(other, ast.Missing):
+                return Num("TRUE" if n.op == "==" else "FALSE", None)
+            v = self.sql(other)
+            return Num(f"({v.sql} IS {'NOT ' if n.op == '!=' else ''}NULL)", None)
         a, b = self.sql(n.left), self.sql(n.right)
         op = {"==": "=", "!=": "<>"}.get(n.op, n.op)
         return Num(f"({a.sql} {op} {b.sql})", None)
@@ -90,6 +99,8 @@ class ExprCompiler:
         return Num(f"({v.sql} BETWEEN {lo.sql} AND {hi.sql})", None)
 
     def c_InList(self, n: ast.InList) -> Num:
+        if any(isinstance(i, ast.Missing) for i in n.items):
+            raise Unsupported(n.pos, "'missing' in a list")
         v, *rest = dec.align(self.sql(n.value), *(self.sql(i) for i in n.items))
         items = ", ".join(i.sql for i in rest)
         return Num(f"({v.sql} {'NOT ' if n.negated else ''}IN ({items}))", None)
