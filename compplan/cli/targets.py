@@ -318,7 +318,7 @@ def export(set_name, out_path, approved, plan_path, kpis_path, input_name, data_
         path = Path(out_path) if out_path else Path(data_dir) / (plan.inputs[name].file or
                                                                  f"{name}.csv")
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_table(path, header, rows)
+        write_table(path, header, rows, data=True)
         click.echo(f"wrote {path}: {len(rows)} rows of approved targets for input {name}")
         for n in notes:
             click.echo(f"  changed mid-period, day-weighted: {n}")

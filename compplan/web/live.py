@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..cells import CsvWriter
 from ..engine.data import find_file, load_folder
 from ..engine.ir import CompiledPlan, compile_plan
 from ..engine.live import LiveRun
@@ -519,7 +520,8 @@ def _append_csv(lp: LivePlan, folder: Path, input_name: str, records: list[dict]
         text = path.read_text(encoding="utf-8-sig")
         header = next(csv.reader(io.StringIO(text)))
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # the engine's own input, kept exactly (compplan.cells: data, not an export)
+    w = CsvWriter(buf, lineterminator="\n", data=True)
     if not text:
         w.writerow(header)
     elif not text.endswith("\n"):
