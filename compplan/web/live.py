@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..cells import CsvWriter
+from ..datafolder import HINT, OutsideFolder, inside
 from ..engine.data import find_file, load_folder
 from ..engine.ir import CompiledPlan, compile_plan
 from ..engine.live import LiveRun
@@ -508,12 +509,16 @@ def save_live_run(portal: Portal, lp: LivePlan, actor: str) -> lifecycle.Saved:
 
 def _append_csv(lp: LivePlan, folder: Path, input_name: str, records: list[dict]) -> None:
     inp = lp.compiled.plan.inputs[input_name]
-    path = find_file(folder, input_name, inp)
+    try:  # the folder is the save's own temporary one: nothing is written outside it
+        path = find_file(folder, input_name, inp)
+        target = inside(folder, inp.file or input_name + ".csv")
+    except OutsideFolder as e:
+        raise Refused(409, f"the plan's {input_name} file cannot be written: {e}", HINT)
     if path is not None and path.suffix.lower() != ".csv":
         raise Refused(409, f"the open period's {input_name} came as {path.name}; ingested "
                       "rows can only be added to a CSV file", "open the period from CSV data")
     if path is None:
-        path = folder / (inp.file or input_name + ".csv")
+        path = target
         header = lp.columns(input_name)
         text = ""
     else:
