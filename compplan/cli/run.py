@@ -115,7 +115,7 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
                f"{p.label}, {compiled.plan.currency}")
     click.echo(summary_table(result), nl=False)
     for w in result.warnings:
-        click.echo(f"{w.where}: warning: {w.message}", err=True)
+        click.echo(f"{w.where}: warning: {w.text}", err=True)
     click.echo(f"{len(result.payees)} payees, {result.line_count()} lines; wrote "
                + ", ".join(str(w) for w in written))
     if saved is not None:

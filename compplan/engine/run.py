@@ -55,8 +55,11 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             order = payee_order(compiled, prepared)
             if sink is not None and hasattr(sink, "part") and parallel.worth_it(
                     compiled, prepared, workers):
-                return parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
-            return _pay(compiled, prepared, period, sink, order)
+                result = parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
+            else:
+                result = _pay(compiled, prepared, period, sink, order)
+            result.warnings[:0] = prepared.warnings  # the data's, before the rules'
+            return result
     finally:
         if was_enabled:
             # the run's objects are long-lived from here on (results, the data): keep the

@@ -25,7 +25,7 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
         tables = load_folder(compiled.plan, data_dir, problems)
         prepared = prepare(compiled, tables, period)
     problems.extend(prepared.problems)
-    warnings: list[Problem] = []
+    warnings: list[Problem] = list(prepared.warnings)  # implausible amounts (plausible.py)
 
     def warn(file, row, column, message, hint=None, code="warning"):
         warnings.append(Problem(file, None, None, message, hint, "warning", code, row, column))

@@ -38,6 +38,7 @@ from ..datafolder import HINT, OutsideFolder, inside
 from ..engine.data import find_file, load_folder
 from ..engine.ir import CompiledPlan, compile_plan
 from ..engine.live import LiveRun
+from ..engine.plausible import rows_warnings
 from ..errors import CompplanError, Problem
 from ..lang import check_source
 from ..periods import Period, parse_period
@@ -253,7 +254,9 @@ class Portal:
                         raise Refused(409, "another ingest took some of these transactions "
                                       "at the same moment; send the batch again")
                     self._catch_up(lp)
-            reply.warnings = _outside(lp, input_name, batch.rows)
+            reply.warnings = _outside(lp, input_name, batch.rows) + [
+                f"row {w.row}: {w.text}" for w in rows_warnings(
+                    lp.compiled, lp.compiled.plan.inputs[input_name], batch.rows, input_name)]
             try:
                 out = lp.run.apply(batch)
             except Exception:  # noqa: BLE001 - stored; the live figures reload from the store
