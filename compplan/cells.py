@@ -33,6 +33,7 @@ from typing import Iterable
 # what a spreadsheet takes as the start of a formula, or hides one behind
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
+_TRIGGER_SET = frozenset(TRIGGERS)
 _PLAIN_TYPES = (Decimal, int, float, bool, dt.date, dt.datetime, dt.time)
 
 
@@ -60,8 +61,10 @@ def restore(text: str) -> str:
 
 
 def csv_row(values: Iterable) -> list:
-    """A row for csv.writer with every text cell made safe."""
-    return [text_cell(v) for v in values]
+    """A row for csv.writer with every text cell made safe (plain text, the common
+    case, takes a short path: a run writes a row like this for every line)."""
+    return [("'" + v if v[:1] in _TRIGGER_SET else v) if type(v) is str else text_cell(v)
+            for v in values]
 
 
 class CsvWriter:
