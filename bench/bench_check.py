@@ -12,6 +12,12 @@ prints:
   * the best and the median of --runs further check_file calls.
 
 Target: well under a second for a 1,000-line plan.
+
+    python bench/bench_check.py --unknown-keys 20000
+
+times instead a bad plan: the textbook plan and N unknown top-level keys (issue 17: 62 s
+for 20,000 when every problem was compared with all before it; now linear, and only the
+first 200 are kept).
 """
 from __future__ import annotations
 
@@ -94,11 +100,29 @@ def _time(fn) -> float:
     return time.perf_counter() - t0
 
 
+def bad_plan(n: int) -> None:
+    text = (Path(__file__).resolve().parents[1] / "plans" / "textbook.yaml").read_text()
+    text += "".join(f"unknown_key_{i}: {i}\n" for i in range(n))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bad.yaml"
+        path.write_text(text, encoding="utf-8")
+        got = []
+        took = _time(lambda: got.append(check_file(path)))
+    c = got[0]
+    print(f"{n} unknown keys ({len(text) // 1024} KB): {took:.2f} s, "
+          f"{len(c.problems.items)} problems kept, {sum(c.problems.more.values())} counted")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=1000, help="about how many lines")
     ap.add_argument("--runs", type=int, default=20, help="timed check_file runs")
+    ap.add_argument("--unknown-keys", type=int, default=0,
+                    help="time a plan of this many unknown keys instead")
     args = ap.parse_args()
+    if args.unknown_keys:
+        bad_plan(args.unknown_keys)
+        return
     n = max(4, round((args.lines - 25) / 12.5))
     text = generate(n)
     with tempfile.TemporaryDirectory() as tmp:

@@ -75,15 +75,45 @@ class CompplanError(Exception):
                                    for p in self.problems))
 
 
+# Problems of each severity kept by a collector; the rest are counted, not kept. A plan
+# of 20,000 unknown keys is one mistake (or an attack), and nobody reads past the first
+# screens: keeping every problem cost time and memory, and printing it a wall of text.
+MAX_KEPT = 200
+
+
 @dataclass
 class Problems:
-    """A collector that stages append to."""
+    """A collector that stages append to: each problem once, the first MAX_KEPT of each
+    severity kept, the others counted (`more`), so adding one is O(1) however many
+    there are."""
 
     items: list[Problem] = field(default_factory=list)
+    limit: int = MAX_KEPT
+    more: dict[str, int] = field(default_factory=dict)  # severity -> problems not kept
+    _seen: set = field(default_factory=set, repr=False)
+    _kept: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(self, problem: Problem) -> None:
-        if problem not in self.items:
-            self.items.append(problem)
+        if problem in self._seen:
+            return
+        self._seen.add(problem)
+        sev = problem.severity
+        if self._kept.get(sev, 0) >= self.limit:
+            self.more[sev] = self.more.get(sev, 0) + 1
+            return
+        self._kept[sev] = self._kept.get(sev, 0) + 1
+        self.items.append(problem)
+
+    def _untold(self, severity: str) -> list[Problem]:
+        """One problem saying how many more of a severity were found and not kept."""
+        n = self.more.get(severity, 0)
+        if not n:
+            return []
+        file = self.items[0].file if self.items else ""
+        word = "error" if severity == "error" else "warning"
+        return [Problem(file, None, None, f"{n} more {word}{'s' if n != 1 else ''} not "
+                        f"shown (the first {self.limit} are)", "fix these and check again",
+                        severity, "more-problems")]
 
     def error(self, pos: Pos | None, message: str, hint: str | None = None,
               code: str = "error") -> None:
@@ -95,13 +125,15 @@ class Problems:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.items if p.severity == "error"]
+        return [p for p in self.items if p.severity == "error"] + self._untold("error")
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
     def sorted(self) -> list[Problem]:
-        return sorted(self.items, key=Problem.sort_key)
+        """The problems kept, in file order, then how many more there were."""
+        return sorted(self.items, key=Problem.sort_key) + self._untold("error") + \
+            self._untold("warning")
 
 
 def format_text(problems: Iterable[Problem], sources: dict[str, str] | None = None) -> str:

@@ -21,19 +21,22 @@ def check(plans: tuple[str, ...], fmt: str) -> None:
 
     Exits 1 when there are errors, 0 when the plans are clean (warnings allowed).
     """
-    problems, sources = [], {}
+    problems, sources, untold = [], {}, {"error": 0, "warning": 0}
     for path in plans:
         checked = check_file(path)
         sources[path] = checked.source.text
         problems.extend(checked.problems.sorted())
+        for severity, n in checked.problems.more.items():  # found, but not kept
+            untold[severity] += n
     errors = [p for p in problems if p.severity == "error"]
     if fmt == "json":
         click.echo(format_json(problems), nl=False)
     else:
         if problems:
             click.echo(format_text(problems, sources), nl=False)
-        n_err = len(errors)
-        n_warn = len(problems) - n_err
+        told = [p for p in problems if p.code != "more-problems"]
+        n_err = sum(p.severity == "error" for p in told) + untold["error"]
+        n_warn = len(told) - sum(p.severity == "error" for p in told) + untold["warning"]
         summary = (f"{len(plans)} plan{'s' if len(plans) != 1 else ''} checked: "
                    f"{n_err} error{'s' if n_err != 1 else ''}")
         if n_warn:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from ..datafolder import HINT, OutsideFolder, inside
 from ..errors import CompplanError, format_text
 from ..periods import parse_period
 from .store import _actor, _refuse, actor_option, db_option
@@ -315,10 +316,13 @@ def export(set_name, out_path, approved, plan_path, kpis_path, input_name, data_
     p = _period(period) if period else None
     for name in inputs:
         header, rows, notes = plan_file(versions, cat, plan, name, p)
-        path = Path(out_path) if out_path else Path(data_dir) / (plan.inputs[name].file or
-                                                                 f"{name}.csv")
+        try:
+            path = Path(out_path) if out_path else inside(data_dir, plan.inputs[name].file or
+                                                          f"{name}.csv")
+        except OutsideFolder as e:
+            raise click.BadParameter(f"{e}; {HINT}", param_hint="--data")
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_table(path, header, rows)
+        write_table(path, header, rows, data=True)
         click.echo(f"wrote {path}: {len(rows)} rows of approved targets for input {name}")
         for n in notes:
             click.echo(f"  changed mid-period, day-weighted: {n}")

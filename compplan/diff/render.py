@@ -7,11 +7,11 @@ signed where it is a difference.
 """
 from __future__ import annotations
 
-import csv
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import __version__
+from ..cells import CsvWriter
 from ..engine.money import fmt_money
 from .impact import Impact
 from .plans import NAMED, PlanDiff
@@ -159,13 +159,13 @@ def impact_csv(i: Impact) -> str:
     """For finance: exact amounts, no thousands separators, one row a payee, then the
     totals (one per currency)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = CsvWriter(buf, lineterminator="\n")  # text cells that cannot run
     w.writerow(["payee", "name", "currency", "before", "after", "difference",
                 "change_percent"])
 
-    def pct(b, a):
-        return "" if b == 0 else str(((a - b) / abs(b) * 100).quantize(Decimal("0.01"),
-                                                                      ROUND_HALF_UP))
+    def pct(b, a):  # a number (Decimal), so it is never quoted as text
+        return "" if b == 0 else ((a - b) / abs(b) * 100).quantize(Decimal("0.01"),
+                                                                   ROUND_HALF_UP)
     for p in i.payees:
         w.writerow([p.payee, p.name, p.currency, p.before, p.after, p.difference,
                     pct(p.before, p.after)])

@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..datafolder import HINT, OutsideFolder, inside
 from ..engine import compile_plan, run_plan
 from ..engine.data import load_folder
 from ..engine.results import RunResult
@@ -182,7 +183,12 @@ def _unpack(files: list[DatasetFile], plan, folder: Path, run: Run) -> list[Prob
                                     "the stored file no longer matches the hash it was "
                                     "stored with", code="tampered"))
             continue
-        target = folder / places.get(f.name, f.name)
+        try:  # a plan stored before `file:` had to stay in its folder cannot write out
+            target = inside(folder, places.get(f.name, f.name))
+        except OutsideFolder as e:
+            problems.append(Problem(f"run {run.id} data/{f.name}", None, None, str(e),
+                                    HINT, code="file-outside"))
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     return problems

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
+from .. import datafolder
+from ..datafolder import OutsideFolder, inside
 from ..errors import CompplanError, Problem, did_you_mean
 from ..lang.model import Input, Plan
 from ..lang.types import COLUMN_TYPES
@@ -105,13 +107,15 @@ def declared_columns(inp: Input) -> dict[str, str]:
 
 
 def find_file(folder: Path, name: str, inp: Input) -> Path | None:
+    """The input's file in the folder, or None; OutsideFolder (a ValueError) when the
+    plan's `file:` (or a symlink) leads outside the folder (compplan.datafolder)."""
     if inp.file:
-        p = folder / inp.file
+        p = inside(folder, inp.file)
         return p if p.exists() else None
     for ext in (".csv", ".xlsx"):
-        p = folder / (name + ext)
+        p = Path(folder) / (name + ext)
         if p.exists():
-            return p
+            return inside(folder, name + ext)
     return None
 
 
@@ -448,8 +452,13 @@ def load_folder(plan: Plan, folder: str | Path, problems: list[Problem]) -> dict
                                 "pass --data with a folder of CSV files", code="io"))
         return tables
     for name, inp in plan.inputs.items():
-        path = find_file(folder, name, inp)
         shown = str(folder / (inp.file or name + ".csv"))
+        try:
+            path = find_file(folder, name, inp)
+        except OutsideFolder as e:
+            problems.append(Problem(shown, None, None, f"input '{name}': {e}",
+                                    datafolder.HINT, code="file-outside"))
+            continue
         if path is None:
             problems.append(Problem(shown, None, None, f"no file for input '{name}'",
                                     f"add {inp.file or name + '.csv'} (or .xlsx) to the folder",

@@ -23,6 +23,7 @@ from .fx import Rates
 from .ir import CompiledPlan
 from .money import fmt_money
 from .periods import Period, parse_period, periods_of
+from .plausible import plausibility
 
 
 MIN_DATE = dt.date.min  # the order of a transaction with no date: before all others
@@ -47,7 +48,8 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     """Check the data against the plan and build credits. Problems are collected."""
     plan = compiled.plan
     problems: list[Problem] = []
-    warnings: list[Problem] = []
+    # amounts as the files give them (before any currency is converted)
+    warnings: list[Problem] = plausibility(compiled, tables)
     payees: dict[str, dict] = {}
     payees_inp = plan.inputs.get("payees")
     if payees_inp is not None and "payees" in tables:

@@ -6,12 +6,12 @@ how a tier split it, and how it was rounded. Totals are sums of the rounded line
 """
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ..cells import CsvWriter
 from ..errors import Problem
 from .money import fmt_money
 from .tiers import Portion
@@ -182,7 +182,7 @@ class ResultWriter:
         self.suffix = suffix
         self._csv_fh = (self.out / ("lines.csv" + suffix)).open("w", newline="",
                                                                encoding="utf-8")
-        self._csv = csv.writer(self._csv_fh)
+        self._csv = CsvWriter(self._csv_fh)  # text cells that cannot run (compplan.cells)
         if header:
             self._csv.writerow(LINE_COLUMNS)
         self._jsonl = (self.out / ("lines.jsonl" + suffix)).open("w", encoding="utf-8") \
@@ -227,7 +227,7 @@ class ResultWriter:
         self.finish()
         components = _components(result)
         with (self.out / "payees.csv.tmp").open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
+            w = CsvWriter(fh)
             w.writerow(["payee", "name", *components, "total", "currency", "period"])
             for p in result.payees:
                 w.writerow([p.payee, p.name, *[p.components.get(c, Decimal("0.00"))

@@ -67,7 +67,7 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 result = parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
             else:
                 result = _pay(compiled, prepared, period, sink, order)
-            result.warnings[:0] = warnings
+            result.warnings[:0] = prepared.warnings + warnings  # the data's, before the rules'
             return result
     finally:
         if was_enabled:

@@ -28,8 +28,10 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
         tables = load_folder(compiled.plan, data_dir, problems)
         prepared = prepare(compiled, tables, period)
     problems.extend(prepared.problems)
-    # what `run` warns of too (engine/datacheck.py), and the targets it would divide by 0
-    warnings: list[Problem] = datacheck.empty_tables(compiled, tables, problems) + \
+    # what `run` warns of too (engine/datacheck.py), the targets it would divide by 0, and
+    # implausible amounts (plausible.py, found while preparing)
+    warnings: list[Problem] = list(prepared.warnings) + \
+        datacheck.empty_tables(compiled, tables, problems) + \
         datacheck.negative_amounts(compiled, tables) + \
         datacheck.zero_divisors(compiled, tables, prepared.per_payee, period.label)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path as FsPath
 
+from .. import datafolder
+from ..datafolder import text_problem
 from ..errors import Pos, Problem, did_you_mean
 from ..periods import EXAMPLES, parse_period
 from . import ast
@@ -123,6 +125,10 @@ def pass_tables(c: Checked) -> None:
                         f"'{col}' is renamed but is not a column of '{name}'",
                         did_you_mean(col, info.columns) or "declare it under columns",
                         code="unknown-column")
+        if inp.file is not None and text_problem(inp.file):
+            c.error(c.source.pos(("inputs", name, "file")),
+                    f"the file '{inp.file}' of input '{name}' {text_problem(inp.file)}",
+                    datafolder.HINT, code="file-outside")
         sym.tables[name] = info
     for name, cr in plan.credits.items():
         src = sym.tables.get(cr.from_)

@@ -12,7 +12,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Problem, did_you_mean
+from ..errors import MAX_KEPT, Problem, did_you_mean
 from .model import SECTIONS, Plan
 from .source import SourceFile
 
@@ -180,7 +180,11 @@ def validate_structure(src: SourceFile) -> tuple[Plan | None, set[str], list[Pro
             if loc in seen:
                 continue
             seen.add(loc)
-            msg, hint, code = _message(err, src)
+            if len(problems) >= MAX_KEPT:
+                # only counted by the collector: no words or hints worked out for it
+                msg, hint, code = f"{err['type']} at {loc}", None, "more-problems"
+            else:
+                msg, hint, code = _message(err, src)
             if err["type"] == "extra_forbidden":
                 pos = src.key_pos(loc)
             elif err["type"] == "missing":

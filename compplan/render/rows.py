@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
+from ..datafolder import OutsideFolder, inside
 from ..engine.data import ROW, Table, find_file, load_folder, read_records
 from ..engine.ir import CompiledPlan
 from ..errors import Problem
@@ -28,7 +29,7 @@ def write_dataset(session, dataset_id: str, dest: Path) -> Path:
     from ..store.models import DatasetFile
     dest.mkdir(parents=True, exist_ok=True)
     for f in session.query(DatasetFile).filter_by(dataset_id=dataset_id):
-        (dest / f.name).write_bytes(zlib.decompress(f.content))
+        inside(dest, f.name).write_bytes(zlib.decompress(f.content))
     return dest
 
 
@@ -79,7 +80,10 @@ def locales(compiled: CompiledPlan, folder: str | Path, column: str = "locale") 
     inp = compiled.plan.inputs.get("payees")
     if inp is None or not inp.key:
         return {}
-    path = find_file(Path(folder), "payees", inp)
+    try:
+        path = find_file(Path(folder), "payees", inp)
+    except OutsideFolder:
+        return {}
     if path is None:
         return {}
     header, records = read_records(path)

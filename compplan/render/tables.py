@@ -7,11 +7,11 @@ page does not (the payee's own statement).
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
 
+from ..cells import CsvWriter
 from ..engine.results import line_details, tier_text
 from .statement import Note, Statement, StatementLine
 
@@ -40,13 +40,13 @@ def _words(note: Note | None) -> str:
 
 def lines_csv(st: Statement) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = CsvWriter(buf, lineterminator="\n")  # text cells that cannot run
     w.writerow(COLUMNS)
     for ln in st.lines:
+        # amounts go in as Decimals (written exactly, and never quoted as text)
         w.writerow([ln.number, ln.component, ln.kind, _plain(ln.date), " ".join(ln.sources),
-                    _plain(ln.credit), _tiers(ln), ln.formula, ln.rounding,
-                    _plain(ln.basis_before), _plain(ln.basis_after), _plain(ln.amount),
-                    _plain(ln.exact), ln.rule, ln.note, _words(ln.words)])
+                    ln.credit, _tiers(ln), ln.formula, ln.rounding, ln.basis_before,
+                    ln.basis_after, ln.amount, ln.exact, ln.rule, ln.note, _words(ln.words)])
     return buf.getvalue()
 
 

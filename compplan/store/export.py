@@ -6,7 +6,6 @@ run's fingerprint, so payroll and finance can agree they hold the same file.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..cells import CsvWriter, xlsx_append
 from .db import Store
 from .models import PayeeResultRow, Run
 
@@ -61,19 +61,20 @@ def write(reg: Register, path: Path, fmt: str) -> Path:
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "payouts"
-        ws.append(COLUMNS)
+        xlsx_append(ws, COLUMNS)
         for r in reg.rows:
-            # amounts as text keep every cent exact; payroll systems read them as numbers
-            ws.append([*r[:3], str(r[3]), *r[4:]])
+            # amounts (Decimal) go in as their exact text, so every cent is kept; payroll
+            # systems read them as numbers. Names and codes are text that cannot run.
+            xlsx_append(ws, r)
         ctl = wb.create_sheet("control")
-        ctl.append(["run", reg.run.id])
-        ctl.append(["fingerprint", reg.run.fingerprint])
+        xlsx_append(ctl, ["run", reg.run.id])
+        xlsx_append(ctl, ["fingerprint", reg.run.fingerprint])
         for cur, total in sorted(reg.totals.items()):
-            ctl.append([f"total {cur}", str(total)])
+            xlsx_append(ctl, [f"total {cur}", total])
         wb.save(tmp)
     else:
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = CsvWriter(buf)  # text cells that cannot run (compplan.cells)
         w.writerow(COLUMNS)
         w.writerows(reg.rows)
         tmp.write_text(buf.getvalue(), encoding="utf-8")

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from .. import __version__
 from ..engine import CompiledPlan, parse_period, run_plan
+from ..datafolder import OutsideFolder
 from ..engine.data import find_file, load_folder
 from ..engine.results import RunResult, tier_dicts
 from ..errors import CompplanError, Problem
@@ -64,7 +65,10 @@ def sha256(data: bytes) -> str:
 def dataset_files(compiled: CompiledPlan, data_dir: Path) -> dict[str, bytes]:
     files = {}
     for name, inp in compiled.plan.inputs.items():
-        path = find_file(data_dir, name, inp)
+        try:
+            path = find_file(data_dir, name, inp)
+        except OutsideFolder:
+            continue  # never read; loading the folder reports it, with its place
         if path is not None:
             files[path.name] = path.read_bytes()
     return files

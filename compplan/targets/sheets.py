@@ -15,13 +15,13 @@ written as text in xlsx too, so no spreadsheet turns a cent into a binary float.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
+from ..cells import CsvWriter, restore, xlsx_append
 from ..engine.data import MAX_DIGITS, read_records
 from ..errors import Problem, did_you_mean
 from ..periods import parse_period
@@ -69,7 +69,7 @@ def read_targets(path: str | Path, catalogue: Catalogue | None = None
     out: list[Target] = []
     seen: dict[tuple, int] = {}
     for rownum, cells in rows:
-        rec = {h: (c or "").strip() for h, c in zip(header, cells)}
+        rec = {h: restore((c or "").strip()) for h, c in zip(header, cells)}
         ok = True
         for col in ("who", "kpi", "period", "value"):
             if not rec.get(col):
@@ -177,15 +177,19 @@ def read_history(path: str | Path) -> tuple[dict, dict, list[Problem]]:
 
 
 def long_rows(targets: Iterable[Target]) -> list[list]:
-    return [[t.level, t.who, t.kpi, t.period, t.product, t.territory, str(t.value), t.unit,
+    return [[t.level, t.who, t.kpi, t.period, t.product, t.territory, t.value, t.unit,
              t.effective_from.isoformat() if t.effective_from else "",
              t.effective_to.isoformat() if t.effective_to else "", t.version, t.status,
              t.method, t.how] for t in targets]
 
 
 def write_table(path: str | Path, header: list[str], rows: list[list],
-                sheet: str = "targets") -> Path:
-    """CSV or xlsx by the file's suffix, written whole then moved into place."""
+                sheet: str = "targets", data: bool = False) -> Path:
+    """CSV or xlsx by the file's suffix, written whole then moved into place.
+
+    Text cells cannot run in a spreadsheet (compplan.cells). `data=True` is for a file
+    a plan reads back (the plan file): its CSV keeps every value exactly, as the engine
+    matches payees and keys on them; its xlsx cells are still never formulas."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     if path.suffix.lower() == ".xlsx":
@@ -193,13 +197,13 @@ def write_table(path: str | Path, header: list[str], rows: list[list],
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = sheet
-        ws.append(header)
+        xlsx_append(ws, header)
         for r in rows:
-            ws.append([str(c) if isinstance(c, Decimal) else c for c in r])
+            xlsx_append(ws, r)
         wb.save(tmp)
     else:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = CsvWriter(buf, lineterminator="\n", data=data)
         w.writerow(header)
         w.writerows(rows)
         tmp.write_text(buf.getvalue(), encoding="utf-8")

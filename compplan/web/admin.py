@@ -77,7 +77,8 @@ def pay(ctx: Ctx) -> Response:
 
 # ------------------------------------------------------------------ checking a plan
 
-def _problems(text: str, name: str) -> list[dict]:
+def _problems(text: str, name: str) -> tuple[list[dict], dict[str, int]]:
+    """Each problem to show, and per severity how many more were found and not kept."""
     checked = check_source(text, name)
     lines = text.split("\n")
     out = []
@@ -88,8 +89,9 @@ def _problems(text: str, name: str) -> list[dict]:
             if p.col is not None:
                 caret = "".join("\t" if c == "\t" else " " for c in src[: p.col - 1]) + "^"
         out.append({"where": p.where, "severity": p.severity, "message": p.text,
-                    "source": src, "caret": caret, "hint": p.hint or ""})
-    return out
+                    "source": src, "caret": caret, "hint": p.hint or "",
+                    "told": p.code != "more-problems"})
+    return out, checked.problems.more
 
 
 @page(roles=("admin", "finance"))
@@ -107,10 +109,12 @@ def check_plan(ctx: Ctx) -> Response:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise Refused(400, f"{name} is not UTF-8 text (byte {e.start})", "save it as UTF-8")
-    problems = _problems(text, name)
-    errors = sum(p["severity"] == "error" for p in problems)
-    return ctx.render("check.html", name=name, problems=problems, errors=errors,
-                      warnings=len(problems) - errors)
+    problems, more = _problems(text, name)
+    told = [p for p in problems if p["told"]]
+    errors = sum(p["severity"] == "error" for p in told)
+    return ctx.render("check.html", name=name, problems=problems,
+                      errors=errors + more.get("error", 0),
+                      warnings=len(told) - errors + more.get("warning", 0))
 
 
 # ------------------------------------------------------------------ tokens and audit

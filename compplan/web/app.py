@@ -27,6 +27,7 @@ from ..store.db import Store
 from . import admin, api, dispute_pages, login, rep, statements, team
 from .auth import Signer, session_key
 from .live import Portal
+from .pdfpool import PdfPool
 from .security import MAX_BODY, Refused, SecurityHeaders, http_error, refused, server_error
 
 HERE = Path(__file__).resolve().parent
@@ -95,6 +96,7 @@ def create_app(store: Store, as_of: dt.date | None = None, portal: Portal | None
         finally:
             if task is not None:
                 task.cancel()
+            app.state.pdf_pool.close()
 
     app = Starlette(routes=routes(), lifespan=lifespan, max_body_size=MAX_BODY,
                     middleware=[Middleware(SecurityHeaders)],
@@ -102,6 +104,7 @@ def create_app(store: Store, as_of: dt.date | None = None, portal: Portal | None
                                         Exception: server_error})
     app.state.portal = portal
     app.state.signer = signer
+    app.state.pdf_pool = PdfPool()
     app.state.templates = _templates()
     return app
 

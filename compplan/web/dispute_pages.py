@@ -53,6 +53,8 @@ def answer(ctx: Ctx) -> Response:
 @page(roles=("admin", "finance"))
 def resolve(ctx: Ctx) -> Response:
     did = ctx.int_path("id")
+    locale = logic.user_locale(ctx.request.headers.get("accept-language"))
     ctx.portal.write(lambda db: logic.resolve(db, ctx.account, did, ctx.form.get("outcome", ""),
-                                              ctx.form.get("reason"), ctx.form.get("amount")))
+                                              ctx.form.get("reason"), ctx.form.get("amount"),
+                                              locale))
     return ctx.redirect(f"/disputes/{did}")

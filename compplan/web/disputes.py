@@ -11,8 +11,10 @@ transaction as the change. Refusals are `Refused` with a sentence saying why.
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -88,24 +90,81 @@ def answer(db: Session, account: Account, dispute_id: int, text: str) -> Dispute
     return d
 
 
-def parse_amount(text: str | None) -> Decimal:
-    """An adjustment as a person writes it: 250, 250.00, -1,200.50."""
-    raw = (text or "").replace(",", "").strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise Refused(400, f"'{text}' is not an amount", "write it like 250.00 or -120.50")
-    if not value.is_finite() or value == 0 or value.as_tuple().exponent < -2 or \
-            abs(value) >= Decimal("1e12"):
+_SPACES = (" ", "\u00a0", "\u202f")  # a space, no-break and narrow no-break spaces
+_MINUS = ("-", "\u2212")
+
+
+def parse_amount(text: str | None, locale: str = "en") -> Decimal:
+    """An adjustment as a person writes it in their locale: 250, 250.00, -1,200.50 (en);
+    -1.200,50 (de); 1 200,50 (fr). Thousands must be grouped by three: a text that two
+    readings could give (`1,50` in en: 1.50 or 150?, `1,2,3`) is refused with a
+    sentence rather than guessed, and so is anything but digits and the locale's signs
+    (no exponents, no currency words). At most two decimals (cents)."""
+    loc = Locale.parse(locale)
+    point, group = get_decimal_symbol(loc), get_group_symbol(loc)
+    example = f"{format_decimal(Decimal('-1234.50'), '#,##0.00', locale=loc)}"
+    hint = f"write it as {example} ({loc.get_display_name('en')})"
+    raw = (text or "").strip()
+    body = raw[1:].strip() if raw[:1] in _MINUS + ("+",) else raw
+    groups = _SPACES if group in _SPACES else (group,)
+    if not body or not all(c.isdigit() and c.isascii() or c == point or c in groups
+                           for c in body):
+        raise Refused(400, f"'{text}' is not an amount", hint)
+    whole, _, cents = body.partition(point)
+    if point in cents or any(g in cents for g in groups):
+        raise Refused(400, _ambiguous(text, point, group, loc), hint)
+    if any(g in whole for g in groups):
+        parts = whole
+        for g in groups:
+            parts = parts.replace(g, "\0")
+        parts = parts.split("\0")
+        if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])):
+            raise Refused(400, _ambiguous(text, point, group, loc), hint)
+        whole = "".join(parts)
+    if not whole and not cents:
+        raise Refused(400, f"'{text}' is not an amount", hint)
+    if len(cents) > 2:
+        raise Refused(400, f"'{text}' has more than two decimals", "an adjustment is paid in "
+                      "cents: " + hint)
+    value = Decimal((whole or "0") + "." + (cents or "0"))
+    if raw[:1] in _MINUS:
+        value = -value
+    if value == 0 or abs(value) >= Decimal("1e12"):
         raise Refused(400, f"'{text}' is not an amount to pay",
-                      "a non-zero amount with at most two decimals")
+                      "a non-zero amount, less than a trillion: " + hint)
     return value.quantize(Decimal("0.01"))
 
 
+def _ambiguous(text, point: str, group: str, loc) -> str:
+    shown = "a space" if group in _SPACES else f"'{group}'"
+    return (f"'{text}' cannot be read for sure: in {loc.get_display_name('en')} {shown} "
+            f"separates thousands in groups of three and '{point}' marks the decimals")
+
+
+def user_locale(accept_language: str | None) -> str:
+    """The first language of the browser's Accept-Language that Babel knows (en-GB,
+    de;q=0.8 -> en_GB), or en."""
+    tags = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if tag and tag != "*" and weight > 0:
+            tags.append((-weight, i, tag.strip()))
+    for _, _, tag in sorted(tags):
+        try:
+            return str(Locale.parse(tag.replace("-", "_")))
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue
+    return "en"
+
+
 def resolve(db: Session, account: Account, dispute_id: int, outcome: str, reason: str,
-            amount: str | None = None) -> Dispute:
-    """Close an answered dispute. Accepted: `amount` is paid (or, negative, recovered)
-    by the next saved run of the plan."""
+            amount: str | None = None, locale: str = "en") -> Dispute:
+    """Close an answered dispute. Accepted: `amount` (as written in `locale`) is paid
+    (or, negative, recovered) by the next saved run of the plan."""
     _staff(account)
     d = _get(db, dispute_id)
     if d.status != "answered":
@@ -114,7 +173,7 @@ def resolve(db: Session, account: Account, dispute_id: int, outcome: str, reason
     if outcome not in ("accepted", "rejected"):
         raise Refused(400, "a dispute is resolved as accepted or rejected")
     d.resolution = _text(reason, "the reason")
-    d.amount = parse_amount(amount) if outcome == "accepted" else None
+    d.amount = parse_amount(amount, locale) if outcome == "accepted" else None
     d.status, d.outcome, d.resolved_by, d.resolved_at = "resolved", outcome, account.login, now()
     audit.append(db, account.login, "dispute.resolved", f"dispute {d.id}", outcome=outcome,
                  amount=None if d.amount is None else str(d.amount), reason=d.resolution)

@@ -19,9 +19,12 @@ from starlette.responses import RedirectResponse, Response
 
 from .auth import COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account
 from .live import Portal
+from .pdfpool import PdfJob
 from .security import Refused
 
-MAX_UPLOAD = 2 * 1024 * 1024  # a plan file
+# a plan file: the largest sample is 12 KB; a megabyte is ~40,000 lines, and checking
+# time grows with the size, so more is refused before it is read (issue 17)
+MAX_UPLOAD = 1024 * 1024
 
 
 @dataclass
@@ -90,11 +93,17 @@ def page(roles: tuple[str, ...] | None = None, login: bool = True):
                     if isinstance(value, UploadFile):
                         content = await value.read(MAX_UPLOAD + 1)
                         if len(content) > MAX_UPLOAD:
-                            raise Refused(413, "the file is too large (at most 2 MB)")
+                            raise Refused(413, f"the file {value.filename or ''} is too large: "
+                                          "a plan file may be at most 1 MB",
+                                          "a plan is rarely more than 100 KB; is it the "
+                                          "right file?")
                         files[key] = (value.filename or "upload", content)
                     else:
                         form[key] = value
-            return await run_in_threadpool(_run, fn, request, form, files, roles, login)
+            response = await run_in_threadpool(_run, fn, request, form, files, roles, login)
+            if isinstance(response, PdfJob):  # laid out off the event loop, in its pool
+                response = await request.app.state.pdf_pool.respond(response)
+            return response
         endpoint.__name__ = fn.__name__
         return endpoint
     return deco
@@ -118,6 +127,8 @@ def _run(fn, request: Request, form, files, roles, login) -> Response:
         if request.method == "POST":
             check_csrf(data, form.get("csrf"))
         response = fn(ctx)
+    if isinstance(response, PdfJob):
+        return response  # a download: it neither starts nor ends a session
     if ctx.new_session is not None:
         response.set_cookie(COOKIE, signer.sign(ctx.new_session), max_age=SESSION_AGE,
                             httponly=True, samesite="lax", path="/",

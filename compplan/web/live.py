@@ -33,9 +33,12 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..cells import CsvWriter
+from ..datafolder import HINT, OutsideFolder, inside
 from ..engine.data import find_file, load_folder
 from ..engine.ir import CompiledPlan, compile_plan
 from ..engine.live import LiveRun
+from ..engine.plausible import rows_warnings
 from ..errors import CompplanError, Problem
 from ..lang import check_source
 from ..periods import Period, parse_period
@@ -94,14 +97,18 @@ class LivePlan:
                 and n != "payees"]
 
     def columns(self, input_name: str) -> list[str]:
-        """The columns a record of the input carries, as its file names them."""
-        inp = self.compiled.plan.inputs[input_name]
-        cols = list(inp.columns)
-        for role in ("key", "payee", "date", "period", "currency"):
-            c = getattr(inp, role)
-            if c and c not in cols:
-                cols.append(c)
-        return [inp.rename.get(c, c) for c in cols]
+        return record_columns(self.compiled, input_name)
+
+
+def record_columns(compiled: CompiledPlan, input_name: str) -> list[str]:
+    """The columns a record of the input carries, as its file names them."""
+    inp = compiled.plan.inputs[input_name]
+    cols = list(inp.columns)
+    for role in ("key", "payee", "date", "period", "currency"):
+        c = getattr(inp, role)
+        if c and c not in cols:
+            cols.append(c)
+    return [inp.rename.get(c, c) for c in cols]
 
 
 class Figures:
@@ -251,7 +258,9 @@ class Portal:
                         raise Refused(409, "another ingest took some of these transactions "
                                       "at the same moment; send the batch again")
                     self._catch_up(lp)
-            reply.warnings = _outside(lp, input_name, batch.rows)
+            reply.warnings = _outside(lp, input_name, batch.rows) + [
+                f"row {w.row}: {w.text}" for w in rows_warnings(
+                    lp.compiled, lp.compiled.plan.inputs[input_name], batch.rows, input_name)]
             try:
                 out = lp.run.apply(batch)
             except Exception:  # noqa: BLE001 - stored; the live figures reload from the store
@@ -411,8 +420,33 @@ def _replay(lp: LivePlan, rows: list[IngestedRow]) -> None:
             group.append(row)
 
 
+def _load_at_once(compiled: CompiledPlan, files: list, ingested: list[IngestedRow],
+                  period: Period) -> LiveRun:
+    """The open period with every row ingested since in one pass: the rows are added to
+    the period's files, as a saved run takes them, and the live run is worked out once.
+    Each batch was checked when it came, so this gives what replaying them one by one
+    gives, without working the payees out again per batch (a store of 163,560 ingested
+    rows took 75 s to load that way). CompplanError (or Refused) if the rows do not
+    load so; the caller then replays them batch by batch, to name the batch."""
+    by_input: dict[str, list[dict]] = {}
+    for r in ingested:
+        by_input.setdefault(r.input, []).append(json.loads(r.record))
+    with tempfile.TemporaryDirectory(prefix="compplan-live-") as tmp:
+        folder = Path(tmp)
+        for f in files:
+            inside(folder, f.name).write_bytes(zlib.decompress(f.content))
+        for input_name, records in by_input.items():
+            _append_csv(compiled, folder, input_name, records)
+        problems: list[Problem] = []
+        tables = load_folder(compiled.plan, tmp, problems)
+    if problems:
+        raise CompplanError(problems)
+    return LiveRun(compiled, tables, period)
+
+
 def load_live(store: Store, row: LivePeriod) -> LivePlan:
-    """A plan's open period from the store: its plan text, its data, the rows since."""
+    """A plan's open period from the store: its plan text, its data, the rows since
+    (all at once; batch by batch when that fails, to say which batch no longer checks)."""
     with store.session() as db:
         version = db.get(PlanVersion, row.plan_version_id)
         files = list(db.execute(select(DatasetFile).where(
@@ -423,15 +457,17 @@ def load_live(store: Store, row: LivePeriod) -> LivePlan:
         top = db.execute(select(func.max(IngestedRow.id))).scalar() or 0
     checked = check_source(version.text, version.file_name)
     compiled = compile_plan(checked)
-    problems: list[Problem] = []
-    with tempfile.TemporaryDirectory(prefix="compplan-live-") as tmp:
-        for f in files:
-            (Path(tmp) / f.name).write_bytes(zlib.decompress(f.content))
-        tables = load_folder(compiled.plan, tmp, problems)
-    if problems:
-        raise CompplanError(problems)
     period = parse_period(row.period)
-    run = LiveRun(compiled, tables, period)
+    run = None
+    if ingested:
+        try:
+            run = _load_at_once(compiled, files, ingested, period)
+        except (CompplanError, Refused) as e:
+            log.warning("the rows ingested into %s %s did not load at once (%s); replaying "
+                        "them batch by batch", row.plan_id, row.period, e)
+    replay = run is None
+    if run is None:
+        run = _load_at_once(compiled, files, [], period)
     payees_inp = compiled.plan.inputs.get("payees")
     managers = {}
     if payees_inp is not None and payees_inp.manager:
@@ -439,7 +475,10 @@ def load_live(store: Store, row: LivePeriod) -> LivePlan:
                     if r.get(payees_inp.manager)}
     lp = LivePlan(row.plan_id, period, compiled, run, row.plan_version_id,
                   version.text.encode("utf-8"), managers)
-    _replay(lp, ingested)
+    if replay:
+        _replay(lp, ingested)
+    else:
+        lp.version = len({r.batch for r in ingested})  # as if each batch had come now
     lp.applied = top
     return lp
 
@@ -493,7 +532,7 @@ def save_live_run(portal: Portal, lp: LivePlan, actor: str) -> lifecycle.Saved:
         for r in ingested:
             by_input.setdefault(r.input, []).append(json.loads(r.record))
         for input_name, records in by_input.items():
-            _append_csv(lp, folder, input_name, records)
+            _append_csv(lp.compiled, folder, input_name, records)
         with portal.write_lock if portal.store.dialect == "sqlite" else _nolock:
             try:
                 return lifecycle.save_run(portal.store, lp.compiled, folder, lp.period.label,
@@ -505,21 +544,27 @@ def save_live_run(portal: Portal, lp: LivePlan, actor: str) -> lifecycle.Saved:
                     f"{p.where}: {p.text}" for p in e.problems[:5]))
 
 
-def _append_csv(lp: LivePlan, folder: Path, input_name: str, records: list[dict]) -> None:
-    inp = lp.compiled.plan.inputs[input_name]
-    path = find_file(folder, input_name, inp)
+def _append_csv(compiled: CompiledPlan, folder: Path, input_name: str,
+                records: list[dict]) -> None:
+    inp = compiled.plan.inputs[input_name]
+    try:  # the folder is the save's own temporary one: nothing is written outside it
+        path = find_file(folder, input_name, inp)
+        target = inside(folder, inp.file or input_name + ".csv")
+    except OutsideFolder as e:
+        raise Refused(409, f"the plan's {input_name} file cannot be written: {e}", HINT)
     if path is not None and path.suffix.lower() != ".csv":
         raise Refused(409, f"the open period's {input_name} came as {path.name}; ingested "
                       "rows can only be added to a CSV file", "open the period from CSV data")
     if path is None:
-        path = folder / (inp.file or input_name + ".csv")
-        header = lp.columns(input_name)
+        path = target
+        header = record_columns(compiled, input_name)
         text = ""
     else:
         text = path.read_text(encoding="utf-8-sig")
         header = next(csv.reader(io.StringIO(text)))
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # the engine's own input, kept exactly (compplan.cells: data, not an export)
+    w = CsvWriter(buf, lineterminator="\n", data=True)
     if not text:
         w.writerow(header)
     elif not text.endswith("\n"):

@@ -42,6 +42,7 @@ class Refused(Exception):
     message: str
     hint: str = ""
     details: list | None = None  # e.g. rejected rows, each with row and reason
+    headers: dict | None = None  # e.g. Retry-After on a 503
 
     def __str__(self) -> str:
         return self.message
@@ -102,7 +103,10 @@ def _reply(request: Request, status: int, message: str, hint: str = "",
 
 
 async def refused(request: Request, exc: Refused) -> Response:
-    return _reply(request, exc.status, exc.message, exc.hint, exc.details)
+    resp = _reply(request, exc.status, exc.message, exc.hint, exc.details)
+    if exc.headers:
+        resp.headers.update(exc.headers)
+    return resp
 
 
 WORDS = {400: "the request could not be read", 401: "log in first",

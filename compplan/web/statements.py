@@ -10,9 +10,6 @@ adds the portal's frame: anchors and the dispute links.
 """
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from sqlalchemy import select
 from starlette.responses import HTMLResponse, Response
 
@@ -25,6 +22,7 @@ from ..store.portal import Dispute
 from . import disputes as disputes_mod
 from .auth import may_see
 from .endpoint import Ctx, page
+from .pdfpool import PdfJob
 from .security import Refused
 
 # the statement page as a file: self-contained (its CSS inline), so its own policy
@@ -97,15 +95,7 @@ def statement_file(ctx: Ctx) -> Response:
     name = f"{run.plan_id}-{run.period}-{pid}"
     if fmt == "html":
         return HTMLResponse(text, headers={"content-security-policy": DOWNLOAD_CSP})
-    from ..render import pdf
-    with tempfile.TemporaryDirectory(prefix="compplan-pdf-") as tmp:
-        path = Path(tmp) / "statement.pdf"
-        problem = pdf.write_pdf(text, path)
-        if problem:
-            raise Refused(503, "the PDF cannot be made on this server", problem)
-        data = path.read_bytes()
-    return Response(data, media_type="application/pdf", headers={
-        "content-disposition": f'attachment; filename="{_safe(name)}.pdf"'})
+    return PdfJob(text, f"{_safe(name)}.pdf")  # made in the portal's PdfPool
 
 
 def _safe(name: str) -> str:
