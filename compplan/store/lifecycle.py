@@ -152,8 +152,8 @@ def _begin(store: Store) -> Session:
         session.connection()  # SQLite: BEGIN IMMEDIATE; fails at once if another writes
     except OperationalError as e:
         session.close()
-        raise Busy("the store is busy with another run; try again when it has finished") \
-            from e
+        raise Busy("the store is busy: another command holds it (a run being saved, an "
+                   "ingest); try again when it has finished") from e
     return session
 
 
