@@ -24,7 +24,7 @@ def invoke(*args, env=None):
 def saved_store(tmp_path) -> Path:
     path = tmp_path / "compplan.db"
     r = invoke("run", PLAN, "--data", DATA, "--period", "2026-Q1", "--out",
-               str(tmp_path / "out"), "--save", "--db", str(path))
+               str(tmp_path / "out"), "--save", "--db", f"sqlite:///{path}")
     assert r.exit_code == 0, r.output
     return path
 
@@ -47,14 +47,14 @@ def test_issue17_item6_reading_while_another_command_writes(tmp_path):
     try:
         # each failed with `OperationalError: database is locked` from the schema upgrade
         for args in (["runs"], ["show", "1"], ["audit", "verify"], ["audit", "log"]):
-            r = invoke(*args, "--db", str(path))
+            r = invoke(*args, "--db", f"sqlite:///{path}")
             assert r.exit_code == 0, (args, r.output, r.exception)
         r = invoke("run", PLAN, "--data", DATA, "--period", "2026-Q1", "--out",
-                   str(tmp_path / "out2"), "--save", "--db", str(path))
+                   str(tmp_path / "out2"), "--save", "--db", f"sqlite:///{path}")
         assert r.exit_code == 1
         assert "error: the store is busy: another command holds it" in r.output
         assert "Traceback" not in r.output and "OperationalError" not in r.output
-        r = invoke("approve", "1", "--db", str(path))
+        r = invoke("approve", "1", "--db", f"sqlite:///{path}")
         assert r.exit_code == 1 and "another command holds it" in r.output
     finally:
         holder.execute("ROLLBACK")
@@ -69,7 +69,7 @@ def test_issue17_item6_a_schema_upgrade_waits_a_bounded_time(tmp_path, monkeypat
     con.execute("BEGIN IMMEDIATE")  # held by another command meanwhile
     monkeypatch.setattr(store_db, "BUSY_TIMEOUT", 0.5)
     try:
-        r = invoke("runs", "--db", str(path))
+        r = invoke("runs", "--db", f"sqlite:///{path}")
         assert r.exit_code == 1
         assert r.output.startswith(f"error: another command holds {path}")
         assert "Traceback" not in r.output
@@ -89,17 +89,17 @@ def test_issue17_item6_a_full_disk_is_said_without_the_data(tmp_path, monkeypatc
     monkeypatch.setattr(store_db, "_sqlite_pragmas", small_disk)
     r = invoke("run", str(ROOT / "plans" / "ae.yaml"), "--data",
                str(ROOT / "plans" / "data" / "ae"), "--period", "2026-Q1", "--out",
-               str(tmp_path / "out"), "--save", "--db", str(path))
+               str(tmp_path / "out"), "--save", "--db", f"sqlite:///{path}")
     assert r.exit_code == 1, r.output
     assert r.output == (f"error: the disk holding {path} is full: free some space and run "
                         "the command again (nothing of this command was saved)\n")
     monkeypatch.setattr(store_db, "_sqlite_pragmas", real)
-    assert invoke("runs", "--db", str(path)).output.count("\n") == 2  # still only run 1
+    assert invoke("runs", "--db", f"sqlite:///{path}").output.count("\n") == 2  # still only run 1
 
 
 def test_issue17_item6_reading_commands_open_the_store_read_only(tmp_path):
     path = saved_store(tmp_path)
-    store = open_store(str(path), read_only=True)
+    store = open_store(f"sqlite:///{path}", read_only=True)
     try:
         with store.engine.begin() as c:
             assert c.exec_driver_sql("select count(*) from runs").scalar() == 1
