@@ -17,7 +17,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .auth import COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account
+from .auth import (COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account,
+                   touch_session)
 from .live import Portal
 from .security import Refused
 
@@ -106,7 +107,10 @@ def _run(fn, request: Request, form, files, roles, login) -> Response:
     with portal.read() as db:
         raw = request.cookies.get(COOKIE)
         data = signer.unsign(raw) if raw else None
-        visitor = Visitor(session_account(db, data), data)
+        account, stale = session_account(db, data)
+        if stale:  # the idle clock restarts; written at most once a minute
+            portal.write(lambda w: touch_session(w, data))
+        visitor = Visitor(account, data)
         request.state.visitor = visitor
         ctx = Ctx(request, portal, db, visitor, form, files)
         if login and visitor.account is None:
