@@ -259,20 +259,26 @@ def authenticate(db: Session, login: str, password: str) -> Account | None:
 # ------------------------------------------------------------------ accounts and tokens
 
 def create_account(db: Session, login: str, role: str, password: str, payee: str | None,
-                   name: str = "", actor: str = "setup") -> Account:
+                   name: str = "", actor: str = "setup", plan: str | None = None) -> Account:
+    """A new account; a rep or manager is the payee `payee` of plan `plan` (payee ids
+    are a plan's own: `ann` of one plan is not `ann` of another)."""
     if role not in ROLES:
         raise Refused(400, f"'{role}' is not a role", "one of: " + ", ".join(ROLES))
-    if role in ("rep", "manager") and not payee:
-        raise Refused(400, f"a {role} account needs the payee id it belongs to")
+    if role in ("rep", "manager") and not (payee and plan):
+        raise Refused(400, f"a {role} account needs the plan and the payee id in it that "
+                      "it belongs to", "--plan PLAN --payee ID")
     if not login.strip() or len(password) < 8:
         raise Refused(400, "a login needs a name and a password of 8 characters or more")
     if db.execute(select(Account).where(Account.login == login)).scalar_one_or_none():
         raise Refused(409, f"there is already an account '{login}'")
-    account = Account(login=login, name=name or login, role=role, payee=payee or None,
+    staff = role in ("admin", "finance")
+    account = Account(login=login, name=name or login, role=role,
+                      payee=None if staff else payee, plan_id=None if staff else plan,
                       password_hash=hash_password(password))
     db.add(account)
     db.flush()
-    audit.append(db, actor, "account.created", f"account {login}", role=role, payee=payee)
+    audit.append(db, actor, "account.created", f"account {login}", role=role,
+                 payee=account.payee, plan=account.plan_id)
     return account
 
 
@@ -328,20 +334,26 @@ def sees_all(account: Account) -> bool:
     return account.role in ("admin", "finance")
 
 
-def may_see(account: Account, payee: str, managers: dict[str, str]) -> bool:
-    """Whether the account may see this payee's figures, given the plan's hierarchy
+def own_payee(account: Account, plan_id: str) -> str | None:
+    """The account's payee id in this plan (None: it is no payee of the plan)."""
+    return account.payee if account.payee and account.plan_id == plan_id else None
+
+
+def may_see(account: Account, plan_id: str, payee: str, managers: dict[str, str]) -> bool:
+    """Whether the account may see this payee of this plan, given the plan's hierarchy
     (payee -> manager)."""
     if sees_all(account):
         return True
-    if not account.payee:
+    mine = own_payee(account, plan_id)
+    if not mine:
         return False
-    if payee == account.payee:
+    if payee == mine:
         return True
     if account.role != "manager":
         return False
     seen, m = set(), managers.get(payee)
     while m and m not in seen:
-        if m == account.payee:
+        if m == mine:
             return True
         seen.add(m)
         m = managers.get(m)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from .auth import authenticate, end_session, new_session, sees_all, start_session
+from .auth import (authenticate, end_session, new_session, own_payee, sees_all,
+                   start_session)
 from .endpoint import Ctx, page
 from .security import Refused
 
@@ -78,4 +79,4 @@ def visible_plans(ctx: Ctx) -> list:
     plans = list(ctx.portal.plans.values())
     if sees_all(account):
         return plans
-    return [lp for lp in plans if account.payee in lp.run.results]
+    return [lp for lp in plans if own_payee(account, lp.plan_id) in lp.run.results]

@@ -127,3 +127,21 @@ def test_issue17_item6_json_nested_100000_deep_is_a_400(web):
                                    "Authorization": f"Bearer {web.token}"})
     assert r.status_code == 400
     assert r.json()["error"].startswith("the JSON body is nested too deeply")
+
+
+def test_issue17_item8_a_rep_sees_their_payee_in_their_plan_only(web):
+    from sqlalchemy import select
+    from compplan.store.models import Run
+    with web.store.session() as db:
+        runs = {r.plan_id: r.id for r in db.execute(select(Run)).scalars()}
+    ann = web.client("ann")  # rep ann of ae-2026; the textbook plan has a payee ann too
+    assert ann.get(f"/runs/{runs['ae-2026']}/payees/ann").status_code == 200
+    assert ann.get("/plans/ae-2026/payees/ann").status_code == 200
+    # was 200: another plan's payee who happens to have the same id
+    assert ann.get(f"/runs/{runs['textbook']}/payees/ann").status_code == 404
+    assert ann.get("/plans/textbook/payees/ann").status_code == 404
+    assert ann.get(f"/runs/{runs['textbook']}/payees/ann/statement.pdf").status_code == 404
+    page = ann.get(f"/runs/{runs['ae-2026']}/payees/ann")
+    r = ann.post(f"/runs/{runs['textbook']}/payees/ann/lines/1/disputes",
+                 data={"comment": "not mine", "csrf": csrf_of(page.text)})
+    assert r.status_code in (403, 404)
