@@ -6,6 +6,7 @@
     compplan ingest FILE [--plan ID] [--input NAME]   transactions into the open period
     compplan tokens create NAME [--plan ID] / revoke ID / list   API tokens for ingest
     compplan accounts add LOGIN --role ROLE [--plan P --payee ID] portal accounts
+    compplan accounts tie LOGIN --plan P [--payee ID]   the plan a rep's payee id is of
 """
 from __future__ import annotations
 
@@ -238,6 +239,32 @@ def accounts_add(login, role, plan, payee, name, password, db_url, actor):
         db.commit()
     of = f", payee {payee} of {plan}" if payee and role in ("rep", "manager") else ""
     click.echo(f"account {login} ({role}{of}) added")
+
+
+@accounts.command("tie")
+@click.argument("login")
+@click.option("--plan", "plan", required=True, help="the plan the account is a payee of")
+@click.option("--payee", default=None, help="its payee id there (default: the one it has)")
+@db_option
+@actor_option
+def accounts_tie(login, plan, payee, db_url, actor):
+    """Tie a rep or manager account to the plan its payee id is of (accounts made before
+    accounts had a plan see no figures until tied)."""
+    from ..store import audit
+    from ..store.portal import Account
+    store = open_store(db_url)
+    with store.session() as db:
+        account = db.execute(select(Account).where(Account.login == login)
+                             ).scalar_one_or_none()
+        if account is None or account.role not in ("rep", "manager"):
+            _fail(f"there is no rep or manager account '{login}'")
+        if not (payee or account.payee):
+            _fail(f"say which payee of {plan} '{login}' is: --payee ID")
+        account.plan_id, account.payee = plan, payee or account.payee
+        audit.append(db, _actor(actor), "account.tied", f"account {login}", plan=plan,
+                     payee=account.payee)
+        db.commit()
+        click.echo(f"account {login} is payee {account.payee} of {plan}")
 
 
 COMMANDS = [serve, open_cmd, ingest, tokens, accounts]

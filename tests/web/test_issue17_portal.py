@@ -145,3 +145,14 @@ def test_issue17_item8_a_rep_sees_their_payee_in_their_plan_only(web):
     r = ann.post(f"/runs/{runs['textbook']}/payees/ann/lines/1/disputes",
                  data={"comment": "not mine", "csrf": csrf_of(page.text)})
     assert r.status_code in (403, 404)
+
+
+def test_issue17_item8_an_account_is_tied_to_another_plan_by_command(web):
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    r = CliRunner().invoke(cli, ["accounts", "tie", "ann", "--plan", "textbook",
+                                 "--db", web.store.url])
+    assert r.exit_code == 0 and "account ann is payee ann of textbook" in r.output
+    ann = web.client("ann")
+    assert ann.get("/plans/textbook/payees/ann").status_code == 200
+    assert ann.get("/plans/ae-2026/payees/ann").status_code == 404
