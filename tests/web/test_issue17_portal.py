@@ -156,3 +156,24 @@ def test_issue17_item8_an_account_is_tied_to_another_plan_by_command(web):
     ann = web.client("ann")
     assert ann.get("/plans/textbook/payees/ann").status_code == 200
     assert ann.get("/plans/ae-2026/payees/ann").status_code == 404
+
+
+def test_issue17_item6_cli_ingest_while_another_writes_says_so(web, tmp_path):
+    import sqlite3
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    from compplan.store.db import sqlite_path
+    deals = tmp_path / "deals.csv"
+    deals.write_text("deal_id,rep_id,close_date,amount,customer\nX-1,ana,2026-03-20,10,C\n")
+    holder = sqlite3.connect(sqlite_path(web.store.url), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the portal (or a run) is writing
+    try:
+        r = CliRunner().invoke(cli, ["ingest", str(deals), "--plan", "team-2026", "--db",
+                                     web.store.url])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.exit_code == 1
+    assert r.output.startswith("error: another command holds") or \
+        "the store is busy" in r.output
+    assert "Traceback" not in r.output and "OperationalError" not in r.output
