@@ -109,7 +109,10 @@ def _run(fn, request: Request, form, files, roles, login) -> Response:
         data = signer.unsign(raw) if raw else None
         account, stale = session_account(db, data)
         if stale:  # the idle clock restarts; written at most once a minute
-            portal.write(lambda w: touch_session(w, data))
+            try:
+                portal.write(lambda w: touch_session(w, data), attempts=3)
+            except Refused:  # a busy store: the page is served, the next request tries
+                pass
         visitor = Visitor(account, data)
         request.state.visitor = visitor
         ctx = Ctx(request, portal, db, visitor, form, files)

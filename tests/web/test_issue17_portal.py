@@ -177,3 +177,17 @@ def test_issue17_item6_cli_ingest_while_another_writes_says_so(web, tmp_path):
     assert r.output.startswith("error: another command holds") or \
         "the store is busy" in r.output
     assert "Traceback" not in r.output and "OperationalError" not in r.output
+
+
+def test_issue17_item4_each_request_restarts_the_idle_clock(web):
+    from sqlalchemy import select
+    cookie = web.client("ana").cookies.get("compplan_session")
+    earlier = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=20)
+    with web.store.session() as db:
+        db.execute(update(PortalSession).values(last_seen_at=earlier))
+        db.commit()
+    assert opens(web, cookie)  # 20 minutes idle: still good, and the clock restarts
+    with web.store.session() as db:
+        seen = db.execute(select(PortalSession.last_seen_at)).scalar_one()
+    seen = seen if seen.tzinfo else seen.replace(tzinfo=dt.timezone.utc)
+    assert seen > earlier + dt.timedelta(minutes=19)
