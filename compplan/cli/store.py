@@ -213,7 +213,7 @@ def audit_verify(since, db_url, key_file):
         click.echo(f"audit log intact: {n} entries{held}")
         return
     for b in broken + kept:
-        click.echo(f"entry {b.seq}: {b.reason}")
+        click.echo(f"entry {b.seq}: {b.reason}" if b.seq else b.reason)
     for b in runs:
         click.echo(b.reason)
     sys.exit(1)
