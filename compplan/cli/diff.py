@@ -123,7 +123,7 @@ def _from_store(db_url, work):
 
 def _store(db_url):
     from ..store import open_store
-    return open_store(db_url)
+    return open_store(db_url, read_only=True)  # diff and verify only read
 
 
 def _runs(id_a: int, id_b: int, fmt: str, db_url) -> None:

@@ -19,20 +19,52 @@ from . import targets as targets_cmds
 from . import web as web_cmds
 
 
-class Commands(click.Group):
-    """The commands, with one safety net: a problem that reaches the top (a data file
-    that cannot be read, from any command that reads one) is shown as FILE[:ROW] with
-    its hint and exits 1, never as a traceback."""
+class Cli(click.Group):
+    """The command group, with its safety nets: a data problem that reaches the top is
+    shown as FILE[:ROW] with its hint; a store that cannot be used (held by another
+    command, disk full, read-only) is told in a sentence, never a traceback with the SQL
+    in it. Exit 1 either way."""
 
-    def invoke(self, ctx: click.Context):
+    def parse_args(self, ctx, args):
+        ctx.meta["compplan.args"] = list(args)  # to name the store, should it fail
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import SQLAlchemyError
+        from ..store.db import StoreError, explain
         try:
             return super().invoke(ctx)
         except CompplanError as e:
+            # a problem that reaches the top (a data file that cannot be read, from any
+            # command that reads one): FILE[:ROW] with its hint, exit 1, no traceback
             click.echo(format_text(e.problems), err=True, nl=False)
+            ctx.exit(1)
+        except StoreError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(1)
+        except (SQLAlchemyError, OSError) as e:
+            told = explain(e, _store_url(ctx))
+            if told is None:
+                raise
+            click.echo(f"error: {told}", err=True)
             ctx.exit(1)
 
 
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+def _store_url(ctx) -> str:
+    """The store the command was given (--db, else COMPPLAN_DB, else the default), to
+    name it in the sentence."""
+    import os
+    from ..store.db import resolve_url
+    args = ctx.meta.get("compplan.args", [])
+    for i, a in enumerate(args):
+        if a == "--db" and i + 1 < len(args):
+            return resolve_url(args[i + 1])
+        if a.startswith("--db="):
+            return resolve_url(a[len("--db="):])
+    return resolve_url(os.environ.get("COMPPLAN_DB"))
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="compplan")
 def cli() -> None:
     """compplan: sales compensation plans as checked, traceable rules."""

@@ -5,6 +5,7 @@
     compplan approve RUN / pay RUN               draft -> approved -> paid
     compplan reopen RUN --reason "..."           approved -> draft, recorded
     compplan audit log / audit verify            the hash-chained event log
+    compplan audit head                          the signed head, for people to keep
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def _demo_hint(db_url: str | None) -> str:
 @db_option
 def runs_cmd(plan_id, db_url):
     """List stored runs."""
-    store = open_store(db_url)
+    store = open_store(db_url, read_only=True)
     rows = lifecycle.runs(store, plan_id)
     if not rows:
         click.echo("no runs" + _demo_hint(db_url))
@@ -70,7 +71,7 @@ def runs_cmd(plan_id, db_url):
 @db_option
 def show(run_id, db_url):
     """Summarise one run: who made it from what, its status, and each payee's total."""
-    store = open_store(db_url)
+    store = open_store(db_url, read_only=True)
     with store.session() as s:
         run = s.get(Run, run_id)
         if run is None:
@@ -164,26 +165,69 @@ def audit():
 @db_option
 def audit_log(last, db_url):
     """Show the log."""
-    store = open_store(db_url)
+    store = open_store(db_url, read_only=True)
     with store.session() as s:
         for e in audit_mod.log(s, last):
             click.echo(f"{e.seq:>6}  {e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<12} {e.event:<16} "
                        f"{e.subject}  {e.payload}")
 
 
-@audit.command("verify")
+key_option = click.option("--key", "key_file", envvar="COMPPLAN_AUDIT_KEY", default=None,
+                          help="the audit key file, kept outside the store (default: "
+                               "~/.config/compplan/audit.key; or COMPPLAN_AUDIT_KEY); made "
+                               "on first use, readable by its owner only")
+
+
+def _key(key_file: str | None, create: bool) -> bytes:
+    path = audit_mod.key_path(key_file)
+    try:
+        return audit_mod.load_key(path, create=create)
+    except (OSError, ValueError) as e:
+        _refuse(f"cannot use the audit key {path}: {e}")
+
+
+@audit.command("head")
 @db_option
-def audit_verify(db_url):
-    """Check the chain: name every entry edited, deleted or inserted after the fact."""
-    store = open_store(db_url)
+@key_option
+def audit_head(db_url, key_file):
+    """Print the log's newest entry, signed, for people to keep (outside the store).
+
+    Later, `compplan audit verify --since HEAD` checks that the log still holds that
+    entry with that hash: nobody deleted the newest entries or rewrote the chain."""
+    key = _key(key_file, create=True)
+    store = open_store(db_url, read_only=True)
+    with store.session() as s:
+        seq, hash_ = audit_mod.head(s)
+    click.echo(f"audit head: entry {seq}, hash {hash_}")
+    click.echo("keep this line (e.g. in the pay-run ticket); check later with "
+               "compplan audit verify --since HEAD:")
+    click.echo(audit_mod.sign_head(key, seq, hash_))
+
+
+@audit.command("verify")
+@click.option("--since", "since", default=None, metavar="HEAD",
+              help="a head printed earlier by compplan audit head: the log must still "
+                   "hold it (nothing cut from the end, nothing rewritten)")
+@db_option
+@key_option
+def audit_verify(since, db_url, key_file):
+    """Check the chain: name every entry edited, deleted or inserted after the fact, and
+    every run whose status or payments are not as the chain records them."""
+    key = _key(key_file, create=False) if since else None
+    store = open_store(db_url, read_only=True)
     with store.session() as s:
         broken = audit_mod.verify(s)
-        n = len(audit_mod.log(s))
-    if not broken:
-        click.echo(f"audit log intact: {n} entries")
+        n = audit_mod.head(s)[0]
+        runs = audit_mod.run_problems(s)
+        kept = audit_mod.check_head(s, since, key) if since else []
+    if not broken and not runs and not kept:
+        held = f"; it holds the kept head (entry {since.split(':')[0]})" if since else ""
+        click.echo(f"audit log intact: {n} entries{held}")
         return
-    for b in broken:
-        click.echo(f"entry {b.seq}: {b.reason}")
+    for b in broken + kept:
+        click.echo(f"entry {b.seq}: {b.reason}" if b.seq else b.reason)
+    for b in runs:
+        click.echo(b.reason)
     sys.exit(1)
 
 

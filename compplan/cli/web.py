@@ -5,7 +5,8 @@
     compplan open PLAN --data DIR --period P  make a period the open one, shown live
     compplan ingest FILE [--plan ID] [--input NAME]   transactions into the open period
     compplan tokens create NAME [--plan ID] / revoke ID / list   API tokens for ingest
-    compplan accounts add LOGIN --role ROLE [--payee ID]          portal accounts
+    compplan accounts add LOGIN --role ROLE [--plan P --payee ID] portal accounts
+    compplan accounts tie LOGIN --plan P [--payee ID]   the plan a rep's payee id is of
 """
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ def serve(db_url, host, port, demo, plans_dir, as_of, behind_proxy):
         click.echo(f"open periods: {', '.join(built.opened)}")
         click.echo(f"store: {db_url}")
         click.echo(f"\nOpen http://{host}:{port}/ and log in as:")
-        for login, role, payee, password in built.accounts:
-            who = f" (payee {payee})" if payee else ""
+        for login, role, (plan, payee), password in built.accounts:
+            who = f" (payee {payee} of {plan})" if payee else ""
             click.echo(f"  {role:<8} {login:<8} password {password}{who}")
         click.echo(f"\nIngest a deal (watch ana's bar move):\n  curl -X POST "
                    f"'http://{host}:{port}/api/plans/team-2026/ingest' -H 'Authorization: "
@@ -221,23 +222,52 @@ def accounts():
 @click.argument("login")
 @click.option("--role", required=True, type=click.Choice(["rep", "manager", "admin",
                                                           "finance"]))
-@click.option("--payee", default=None, help="the payee id of a rep or manager")
+@click.option("--plan", "plan", default=None,
+              help="the plan a rep or manager is a payee of (payee ids are per plan)")
+@click.option("--payee", default=None, help="the payee id of a rep or manager in --plan")
 @click.option("--name", default="", help="the name shown")
 @click.password_option(help="8 characters or more (prompted if not given)")
 @db_option
 @actor_option
-def accounts_add(login, role, payee, name, password, db_url, actor):
+def accounts_add(login, role, plan, payee, name, password, db_url, actor):
     """Add a portal account."""
     from ..web.auth import create_account
     from ..web.security import Refused
     store = open_store(db_url)
     with store.session() as db:
         try:
-            create_account(db, login, role, password, payee, name, _actor(actor))
+            create_account(db, login, role, password, payee, name, _actor(actor), plan=plan)
         except Refused as e:
             _fail(e.message)
         db.commit()
-    click.echo(f"account {login} ({role}{', payee ' + payee if payee else ''}) added")
+    of = f", payee {payee} of {plan}" if payee and role in ("rep", "manager") else ""
+    click.echo(f"account {login} ({role}{of}) added")
+
+
+@accounts.command("tie")
+@click.argument("login")
+@click.option("--plan", "plan", required=True, help="the plan the account is a payee of")
+@click.option("--payee", default=None, help="its payee id there (default: the one it has)")
+@db_option
+@actor_option
+def accounts_tie(login, plan, payee, db_url, actor):
+    """Tie a rep or manager account to the plan its payee id is of (accounts made before
+    accounts had a plan see no figures until tied)."""
+    from ..store import audit
+    from ..store.portal import Account
+    store = open_store(db_url)
+    with store.session() as db:
+        account = db.execute(select(Account).where(Account.login == login)
+                             ).scalar_one_or_none()
+        if account is None or account.role not in ("rep", "manager"):
+            _fail(f"there is no rep or manager account '{login}'")
+        if not (payee or account.payee):
+            _fail(f"say which payee of {plan} '{login}' is: --payee ID")
+        account.plan_id, account.payee = plan, payee or account.payee
+        audit.append(db, _actor(actor), "account.tied", f"account {login}", plan=plan,
+                     payee=account.payee)
+        db.commit()
+        click.echo(f"account {login} is payee {account.payee} of {plan}")
 
 
 COMMANDS = [serve, open_cmd, ingest, tokens, accounts]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from .. import __version__
 from ..engine.results import Line, PayeeResult, RunResult
 from ..errors import CompplanError, Problem
+from ..store import audit
 from ..store.lifecycle import fingerprint_result
 from .stored import ENGINE_KINDS, StoredLine, StoredRun, by_key, load_run, recompute
 
@@ -77,6 +78,12 @@ def verify(session: Session, run_id: int) -> Verification:
     stored = load_run(session, run_id)
     run = stored.run
     out = Verification(run.id, stored.label, run.engine_version)
+    # its status and payments as the audit chain records them (a paid run set back to
+    # draft in SQL, payments edited): the recomputation cannot see those
+    for b in audit.run_problems(session, [run.id]):
+        out.problems.append(Problem(f"run {run.id}", None, None, b.reason,
+                                    hint="compplan audit verify lists every change made "
+                                         "outside compplan", code="tampered"))
     if run.status == "replaced":
         out.problems.append(Problem(f"run {run.id}", None, None, "this draft was replaced "
                                     "by a later run and its lines were removed; there is "

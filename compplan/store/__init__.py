@@ -5,7 +5,8 @@ adjustments, balances, payments and the audit chain, in SQLAlchemy.
                opening it and bringing its schema up to date (Alembic)
     types      Money: exact decimals in and out on every database
     models     the tables
-    audit      the append-only, hash-chained audit log
+    audit      the append-only, hash-chained audit log; the run statuses and payments
+               it records; its head signed with a key kept outside the store
     lifecycle  draft -> approved -> paid, reopen; atomic, one run of a period at a time
 """
 from .db import Store, open_store

@@ -164,8 +164,8 @@ def _begin(store: Store) -> Session:
         session.connection()  # SQLite: BEGIN IMMEDIATE; fails at once if another writes
     except OperationalError as e:
         session.close()
-        raise Busy("the store is busy with another run; try again when it has finished") \
-            from e
+        raise Busy("the store is busy: another command holds it (a run being saved, an "
+                   "ingest); try again when it has finished") from e
     return session
 
 
@@ -213,6 +213,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         version = register_plan(session, compiled, plan_bytes, actor)
         dataset = store_dataset(session, files)
         replaced = None
+        if state.current_run_id is not None:
+            _check_chain(session, state.current_run_id, "replaced")
         if state.current_run_id is not None and state.status == "draft":
             replaced = state.current_run_id
             old = session.get(Run, replaced)
@@ -335,6 +337,7 @@ def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...],
         if state.current_run_id != run.id:
             raise LifecycleError(f"run {run_id} is not the current run of {run.plan_id} "
                                  f"{run.period} (that is run {state.current_run_id})")
+        _check_chain(session, run.id, new)
         if run.status not in allowed:
             raise LifecycleError(_refusal(run, new))
         if new in ("approved", "draft"):
@@ -345,10 +348,13 @@ def _transition(store: Store, run_id: int, actor: str, allowed: tuple[str, ...],
             run.approved_at, run.approved_by = stamp, actor
         elif new == "paid":
             run.paid_at, run.paid_by = stamp, actor
-            for pr in session.execute(select(PayeeResultRow).where(
-                    PayeeResultRow.run_id == run.id)).scalars():
-                session.add(Payment(run_id=run.id, payee=pr.payee, amount=pr.total,
-                                    currency=pr.currency, period=run.period, paid_at=stamp))
+            paid = [Payment(run_id=run.id, payee=pr.payee, amount=pr.total,
+                            currency=pr.currency, period=run.period, paid_at=stamp)
+                    for pr in session.execute(select(PayeeResultRow).where(
+                        PayeeResultRow.run_id == run.id)).scalars()]
+            session.add_all(paid)
+            # the payments go into the chain: editing them later fails audit verify
+            extra.update(payments=audit.payments_digest(paid), payees=len(paid))
         state.status, state.updated_at = new, stamp
         audit.append(session, actor, event, f"run {run.id}", plan=run.plan_id,
                      period=run.period, total=str(run.total), **extra)
@@ -400,6 +406,18 @@ def _outdate_later_drafts(session: Session, run: Run, actor: str) -> None:
             audit.append(session, actor, "run.stale", f"run {r.id}", plan=r.plan_id,
                          period=r.period, because=f"run {run.id} ({run.period}) is now "
                          f"{run.status}")
+
+
+def _check_chain(session: Session, run_id: int, new: str) -> None:
+    """Refuse to change a run whose status or payments were changed in the database
+    outside compplan (e.g. a paid run set back to draft): its audit entries say
+    otherwise, and acting on the forged status would replace or re-pay a paid run."""
+    problems = audit.run_problems(session, [run_id])
+    if problems:
+        raise LifecycleError(
+            f"run {run_id} is not as the audit log records it, so it is not {new}: "
+            + "; ".join(p.reason for p in problems)
+            + ". Find out who changed the store (compplan audit verify) and restore it")
 
 
 def _refusal(run: Run, new: str) -> str:

@@ -21,8 +21,10 @@ ROLES = ("rep", "manager", "admin", "finance")
 
 
 class Account(Base):
-    """Someone who logs in. A rep or a manager is linked to a payee id (the same id in
-    every plan that pays them); admin and finance see every payee."""
+    """Someone who logs in. A rep or a manager is linked to one payee id of one plan
+    (`plan_id`, `payee`): payee ids are a plan's own, and `ann` of one plan may be
+    another person than `ann` of the next (issue 17 item 8). A person paid by two plans
+    has an account for each. Admin and finance see every payee of every plan."""
 
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -30,9 +32,23 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20))  # rep | manager | admin | finance
     payee: Mapped[str | None] = mapped_column(String(200))
+    plan_id: Mapped[str | None] = mapped_column(String(200))  # the plan `payee` is of
     password_hash: Mapped[str] = mapped_column(String(300))  # argon2id, with its salt
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class PortalSession(Base):
+    """A logged-in session, kept server-side so that it can end: at logout, after an
+    idle time, or when the password changes. The cookie carries a random id; only its
+    SHA-256 is kept here, so a copy of the table does not log anyone in."""
+
+    __tablename__ = "portal_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ApiToken(Base):

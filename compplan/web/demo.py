@@ -20,10 +20,13 @@ from ..store.db import Store
 from .auth import create_account, create_token
 from .live import open_period
 
-# login, role, payee: the manager plan's rep Ana and her manager Max, the AE plan's Ann
-ACCOUNTS = [("ana", "rep", "ana", "Ana Alves"), ("ann", "rep", "ann", "Ann Alvarez"),
-            ("max", "manager", "max", "Max Moreau"), ("admin", "admin", None, "Comp admin"),
-            ("finance", "finance", None, "Finance")]
+# login, role, (plan, payee): the manager plan's rep Ana and her manager Max, the AE
+# plan's Ann
+ACCOUNTS = [("ana", "rep", ("team-2026", "ana"), "Ana Alves"),
+            ("ann", "rep", ("ae-2026", "ann"), "Ann Alvarez"),
+            ("max", "manager", ("team-2026", "max"), "Max Moreau"),
+            ("admin", "admin", (None, None), "Comp admin"),
+            ("finance", "finance", (None, None), "Finance")]
 
 
 def _password() -> str:
@@ -34,7 +37,7 @@ def _password() -> str:
 
 @dataclass
 class Demo:
-    accounts: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+    accounts: list[tuple[str, str, tuple, str]] = field(default_factory=list)  # (plan, payee)
     token: str = ""
     opened: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -57,10 +60,10 @@ def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo
         except (CompplanError, lifecycle.LifecycleError) as e:
             demo.skipped.append(f"{path}: {str(e).splitlines()[0]}")
     with store.session() as db:
-        for login, role, payee, name in ACCOUNTS:
+        for login, role, (plan, payee), name in ACCOUNTS:
             password = (passwords or {}).get(login) or _password()
-            create_account(db, login, role, password, payee, name, actor)
-            demo.accounts.append((login, role, payee, password))
+            create_account(db, login, role, password, payee, name, actor, plan=plan)
+            demo.accounts.append((login, role, (plan, payee), password))
         _, demo.token = create_token(db, "demo ingest", actor)
         db.commit()
     return demo

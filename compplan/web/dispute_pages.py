@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from ..store.portal import Dispute
 from . import disputes as logic
-from .auth import sees_all
+from .auth import own_payee, sees_all
 from .endpoint import Ctx, page
 from .security import Refused
 
@@ -21,7 +21,8 @@ def dispute_list(ctx: Ctx) -> Response:
         raise Refused(400, f"'{status[:40]}' is not a status", "one of: " + ", ".join(STATUSES))
     q = select(Dispute).order_by(Dispute.id.desc()).limit(500)
     if not sees_all(ctx.account):
-        q = q.where(Dispute.payee == (ctx.account.payee or ""))
+        q = q.where(Dispute.payee == (ctx.account.payee or ""),
+                    Dispute.plan_id == (ctx.account.plan_id or ""))
     if status:
         q = q.where(Dispute.status == status)
     rows = list(ctx.db.execute(q).scalars())
@@ -31,7 +32,8 @@ def dispute_list(ctx: Ctx) -> Response:
 
 def _visible(ctx: Ctx) -> Dispute:
     d = ctx.db.get(Dispute, ctx.int_path("id"))
-    if d is None or not (sees_all(ctx.account) or d.payee == ctx.account.payee):
+    if d is None or not (sees_all(ctx.account) or
+                         own_payee(ctx.account, d.plan_id) == d.payee):
         raise Refused(404, f"there is no dispute {ctx.path('id')} that you can see")
     return d
 

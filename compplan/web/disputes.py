@@ -40,9 +40,10 @@ def _text(value: str | None, what: str) -> str:
 def open_dispute(db: Session, account: Account, run_id: int, payee: str, number: int,
                  comment: str) -> Dispute:
     """A rep's question about line `number` of their statement in run `run_id`."""
-    if account.role != "rep" or account.payee != payee:
-        raise Refused(403, "only the rep whose statement it is can dispute its lines")
     run = db.get(Run, run_id)
+    if account.role != "rep" or account.payee != payee or \
+            (run is not None and account.plan_id != run.plan_id):
+        raise Refused(403, "only the rep whose statement it is can dispute its lines")
     line = db.get(LineItem, (run_id, payee, number)) if run else None
     if run is None or line is None or run.status == "replaced":
         raise Refused(404, f"there is no line {number} on your statement in run {run_id}")

@@ -17,7 +17,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .auth import COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account
+from .auth import (COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account,
+                   touch_session)
 from .live import Portal
 from .pdfpool import PdfJob
 from .security import Refused
@@ -115,7 +116,13 @@ def _run(fn, request: Request, form, files, roles, login) -> Response:
     with portal.read() as db:
         raw = request.cookies.get(COOKIE)
         data = signer.unsign(raw) if raw else None
-        visitor = Visitor(session_account(db, data), data)
+        account, stale = session_account(db, data)
+        if stale:  # the idle clock restarts; written at most once a minute
+            try:
+                portal.write(lambda w: touch_session(w, data), attempts=3)
+            except Refused:  # a busy store: the page is served, the next request tries
+                pass
+        visitor = Visitor(account, data)
         request.state.visitor = visitor
         ctx = Ctx(request, portal, db, visitor, form, files)
         if login and visitor.account is None:

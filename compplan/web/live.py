@@ -589,6 +589,9 @@ def parse_body(body: bytes, content_type: str) -> tuple[list[dict], list[int] | 
         except (UnicodeDecodeError, ValueError) as e:
             raise Refused(400, f"the body is not JSON: {e}",
                           'send [{"deal_id": "D-1", ...}, ...] or {"rows": [...]}')
+        except RecursionError:  # [[[[...]]]] nested past what the parser follows
+            raise Refused(400, "the JSON body is nested too deeply; a row is one object "
+                          "of column: value", 'send [{"deal_id": "D-1", ...}, ...]') from None
         rows = data.get("rows") if isinstance(data, dict) else data
         if not isinstance(rows, list):
             raise Refused(400, "the JSON body must be a list of rows, or {\"rows\": [...]}")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from .auth import authenticate, new_session, sees_all
+from .auth import (authenticate, end_session, new_session, own_payee, sees_all,
+                   start_session)
 from .endpoint import Ctx, page
 from .security import Refused
 
@@ -30,22 +31,29 @@ def login(ctx: Ctx) -> Response:
     password = ctx.form.get("password") or ""
     address = ctx.request.client.host if ctx.request.client else "?"
     limiter = ctx.portal.limiter
-    wait = limiter.wait(name, address)
+    wait = limiter.attempt(name, address)  # checked and counted at once
     if wait:
-        raise Refused(429, f"too many failed logins; try again in {wait // 60 + 1} minutes")
+        raise Refused(429, f"too many failed logins; try again in {_duration(wait)}")
     account = authenticate(ctx.db, name, password) if name and password else None
     if account is None:
-        limiter.failed(name, address)
         ctx.new_session = new_session(None)
         return ctx.render("login.html", http_status=401, next=_safe_next(ctx.form.get("next", "/")),
                           error="That login and password do not match an account.")
-    limiter.succeeded(name)
-    ctx.new_session = new_session(account)  # a new session id and CSRF token on login
+    limiter.succeeded(name, address)
+    # a new session id and CSRF token on login; the visitor's earlier session ends
+    ctx.new_session = ctx.portal.write(
+        lambda db: start_session(db, account, ctx.visitor.session))
     return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds} seconds" if seconds < 120 else f"{seconds // 60 + 1} minutes"
 
 
 @page(login=False)
 def logout(ctx: Ctx) -> Response:
+    """The session ends on the server too: a copy of its cookie no longer works."""
+    ctx.portal.write(lambda db: end_session(db, ctx.visitor.session))
     ctx.end_session = True
     return ctx.redirect("/login")
 
@@ -71,4 +79,4 @@ def visible_plans(ctx: Ctx) -> list:
     plans = list(ctx.portal.plans.values())
     if sees_all(account):
         return plans
-    return [lp for lp in plans if account.payee in lp.run.results]
+    return [lp for lp in plans if own_payee(account, lp.plan_id) in lp.run.results]

@@ -12,7 +12,7 @@ from ..engine.money import fmt_money
 from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
 from . import figures
-from .auth import may_see
+from .auth import may_see, own_payee
 from .endpoint import Ctx, page, today_text
 from .live import LivePlan
 from .security import Refused
@@ -21,7 +21,7 @@ from .security import Refused
 def visible_payee(ctx: Ctx, lp: LivePlan, pid: str) -> None:
     """404 unless the payee is in the plan and the account may see them: a guess at
     another rep's id tells nothing."""
-    if pid not in lp.run.results or not may_see(ctx.account, pid, lp.managers):
+    if pid not in lp.run.results or not may_see(ctx.account, lp.plan_id, pid, lp.managers):
         raise Refused(404, f"there is no payee '{pid[:60]}' in {lp.plan_id} that you can see")
 
 
@@ -72,7 +72,7 @@ def payee_page(ctx: Ctx) -> Response:
         fields=figures.estimate_form(lp, pid, input_name) if input_name else {},
         money=figures.money_column(lp, input_name) if input_name else None,
         estimate=None, statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
-        own=ctx.account.payee == pid)
+        own=own_payee(ctx.account, lp.plan_id) == pid)
 
 
 @page()
@@ -112,5 +112,5 @@ def estimate(ctx: Ctx) -> Response:
         name=lp.payee_name(pid), figs=figs, today=today_text(ctx.portal.today(lp)),
         input_name=input_name, fields=values, money=money, estimate=est,
         statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
-        own=ctx.account.payee == pid)
+        own=own_payee(ctx.account, lp.plan_id) == pid)
 

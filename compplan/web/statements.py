@@ -20,7 +20,7 @@ from ..render.statement import Statement, build
 from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
 from . import disputes as disputes_mod
-from .auth import may_see
+from .auth import may_see, own_payee
 from .endpoint import Ctx, page
 from .pdfpool import PdfJob
 from .security import Refused
@@ -35,7 +35,7 @@ def _visible(ctx: Ctx, run_id: int, pid: str) -> Run:
     lp = ctx.portal.plans.get(run.plan_id) if run is not None else None
     managers = lp.managers if lp is not None else {}
     if run is None or pr is None or run.status == "replaced" or \
-            not may_see(ctx.account, pid, managers):
+            not may_see(ctx.account, run.plan_id, pid, managers):
         raise Refused(404, f"there is no statement for '{pid[:60]}' in run {run_id} that "
                       "you can see")
     return run
@@ -80,7 +80,7 @@ def statement(ctx: Ctx) -> Response:
                       say=lambda n: render_html.say(n, f),
                       tier=lambda t, ln: render_html.tier_text(t, ln, f),
                       describe=disputes_mod.describe,
-                      own=ctx.account.role == "rep" and ctx.account.payee == pid)
+                      own=ctx.account.role == "rep" and own_payee(ctx.account, run.plan_id) == pid)
 
 
 @page()
@@ -116,7 +116,7 @@ def line_page(ctx: Ctx) -> Response:
     return ctx.render("line.html", run=run, pid=pid, ln=line, f=f, disputes=existing,
                       say=lambda n: render_html.say(n, f),
                       describe=disputes_mod.describe,
-                      own=ctx.account.role == "rep" and ctx.account.payee == pid)
+                      own=ctx.account.role == "rep" and own_payee(ctx.account, run.plan_id) == pid)
 
 
 @page(roles=("rep",))

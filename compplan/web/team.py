@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from . import figures
-from .auth import sees_all
+from .auth import own_payee, sees_all
 from .endpoint import Ctx, page, today_text
 from .live import LivePlan
 from .security import Refused
@@ -25,9 +25,10 @@ def _root(ctx: Ctx, lp: LivePlan) -> str | None:
         return under or None
     if account.role != "manager":
         raise Refused(403, "the team pages are for managers")
-    if account.payee not in lp.run.results:
+    mine = own_payee(account, lp.plan_id)
+    if mine not in lp.run.results:
         raise Refused(404, f"you are not a payee of {lp.plan_id}")
-    return account.payee
+    return mine
 
 
 def _rows(ctx: Ctx, lp: LivePlan, root: str | None, sort: str, descending: bool):

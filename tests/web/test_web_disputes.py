@@ -93,7 +93,7 @@ def book(any_web, tmp_path):
     compiled = load_plan(tmp_path / "plan.yaml")
     store = any_web.store
     with store.session() as db:
-        create_account(db, "kim", "rep", "kim-password", "kim")
+        create_account(db, "kim", "rep", "kim-password", "kim", plan="monthly")
         create_account(db, "comp", "admin", "comp-password", None)
         db.commit()
 

@@ -19,9 +19,8 @@ def test_each_role_lands_on_its_page(web):
     assert web.client("ana").get("/").url.path == "/plans/team-2026/payees/ana"
     assert web.client("max").get("/").url.path == "/plans/team-2026/team"
     assert web.client("admin").get("/").url.path == "/admin"
-    # ann is paid by two plans: she picks
-    page = web.client("ann").get("/")
-    assert "/plans/ae-2026/payees/ann" in page.text and "/plans/textbook/payees/ann" in page.text
+    # ann's account is ann of ae-2026; the textbook plan's ann is not her (issue 17 item 8)
+    assert web.client("ann").get("/").url.path == "/plans/ae-2026/payees/ann"
     assert web.client().get("/plans/team-2026/payees/ana", follow_redirects=False
                             ).headers["location"] == "/login?next=/plans/team-2026/payees/ana"
 
@@ -140,7 +139,7 @@ def test_commands_for_tokens_accounts_and_opening_a_period(web, tmp_path):
     assert r.exit_code == 0 and "revoked" in r.output
     r = CliRunner().invoke(cli, ["tokens", "revoke", "999", "--db", url])
     assert r.exit_code == 1 and "no token 999" in r.output
-    r = CliRunner().invoke(cli, ["accounts", "add", "bo", "--role", "rep", "--payee", "bo",
+    r = CliRunner().invoke(cli, ["accounts", "add", "bo", "--role", "rep", "--plan", "sdr-2026", "--payee", "bo",
                                  "--password", "bo-password-1", "--db", url])
     assert r.exit_code == 0, r.output
     with web.store.session() as db:
@@ -149,7 +148,7 @@ def test_commands_for_tokens_accounts_and_opening_a_period(web, tmp_path):
             bo.password_hash
     r = CliRunner().invoke(cli, ["accounts", "add", "x", "--role", "rep", "--password",
                                  "long-enough", "--db", url])
-    assert r.exit_code == 1 and "needs the payee id" in r.output
+    assert r.exit_code == 1 and "needs the plan and the payee id" in r.output
     r = CliRunner().invoke(cli, ["open", str(ROOT / "plans" / "sdr.yaml"), "--data",
                                  str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-04",
                                  "--db", url])
