@@ -2,14 +2,16 @@
 
     python bench/bench_scale.py                       # 1M deals / 10k payees
     python bench/bench_scale.py --size 10000000:50000 # 10M deals / 50k payees
-    python bench/bench_scale.py --engine duckdb       # once `run --engine` exists
+    python bench/bench_scale.py --skip save          # leave a contender out
 
 The plan is bench/plans/ae_scale.yaml (marginal tiers on running attainment, a cap, a
 KPI-gated bonus, a SPIFF, a one-level manager override); bench/generate.py makes its
 data (seeded, cached under /tmp). In the same run, each in a fresh process, it times:
   duckdb     bench/baselines/ae_duckdb.py, the plan written by hand as DuckDB SQL
   polars     bench/baselines/ae_polars.py, the plan written by hand in Polars
-  compplan   `compplan run` (every line written, with formula, sources, tiers)
+  compplan   `compplan run` on the Python engine (every line written, with formula,
+             sources, tiers)
+  sql        `compplan run --engine duckdb`: the plan compiled to SQL (issue 12)
   save       `compplan run --save` into a fresh SQLite store
 and prints wall seconds, CPU seconds (user + system of the process and its children),
 peak memory (PSS of the process tree, sampled) and each one's ratio to the DuckDB
@@ -79,13 +81,11 @@ def totals(lines_csv: Path) -> dict[tuple[str, str], Decimal]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", action="append", help="DEALS:PAYEES (default 1000000:10000)")
-    ap.add_argument("--engine", default=None, help="passed to compplan run as --engine")
     ap.add_argument("--skip", action="append", default=[],
-                    help="leave out a contender: duckdb, polars, compplan, save")
+                    help="leave out a contender: duckdb, polars, compplan, sql, save")
     a = ap.parse_args()
     sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or ["1000000:10000"])]
     py = sys.executable
-    engine = ["--engine", a.engine] if a.engine else []
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     print(f"{'deals':>10} {'payees':>7} {'what':9} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
           f"{'x duckdb (wall)':>16}")
@@ -98,13 +98,16 @@ def main() -> None:
             "duckdb": [py, "bench/baselines/ae_duckdb.py", str(data), str(work / "duckdb")],
             "polars": [py, "bench/baselines/ae_polars.py", str(data), str(work / "polars")],
             "compplan": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
-                         "--out", str(work / "compplan"), *engine],
+                         "--out", str(work / "compplan"), "--quiet"],
+            "sql": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
+                    "--out", str(work / "sql"), "--engine", "duckdb", "--quiet"],
             "save": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
                      "--out", str(work / "save"), "--save", "--db",
-                     f"sqlite:///{work / 'store.db'}", *engine],
+                     f"sqlite:///{work / 'store.db'}", "--quiet"],
         }
         files = {"duckdb": work / "duckdb" / "lines.csv", "polars": work / "polars" / "lines.csv",
                  "compplan": work / "compplan" / "ae-scale" / "2026-Q1" / "lines.csv",
+                 "sql": work / "sql" / "ae-scale" / "2026-Q1" / "lines.csv",
                  "save": work / "save" / "ae-scale" / "2026-Q1" / "lines.csv"}
         base = None
         results = {}

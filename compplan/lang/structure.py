@@ -142,12 +142,22 @@ def _message(err: dict, src: SourceFile) -> tuple[str, str | None, str]:
     return f"{_where(loc)}: {err['msg']}", None, "structure"
 
 
+def _member_models() -> set[str]:
+    """Names of the model classes, which pydantic puts in a loc for a union's member
+    (`columns.amount.TextValues` for `amount: moneyy`, where a type word or a list of
+    text values may stand)."""
+    from . import model
+    return {n for n, v in vars(model).items()
+            if isinstance(v, type) and issubclass(v, BaseModel)}
+
+
 def _clean_loc(loc: tuple) -> tuple:
-    # pydantic adds union-member tags (e.g. 'int', "literal['all']") to locs
+    # pydantic adds union-member tags (e.g. 'int', "literal['all']", 'TextValues') to locs
     out = []
+    members = _member_models()
     for p in loc:
         if isinstance(p, str) and (p.startswith(("literal[", "function-", "constrained-")) or p in (
-                "int", "str", "bool", "date", "decimal")) and out:
+                "int", "str", "bool", "date", "decimal") or p in members) and out:
             break
         out.append(p)
     return tuple(out)

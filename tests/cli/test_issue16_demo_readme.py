@@ -56,4 +56,4 @@ def test_issue16_the_readmes_stored_run_commands_work_after_the_demo(tmp_path, m
     assert [ln.split()[:3] for ln in runs.splitlines()[1:]] == [
         ["1", "textbook", "2026-Q1"], ["2", "ae-2026", "2026-Q1"], ["3", "sdr-2026", "2026-03"]]
     assert show.startswith("run 3: sdr-2026 2026-03, draft")
-    assert "saved as run 4 (replacing draft run 2)" in outputs[-2]
+    assert any("saved as run 4 (replacing draft run 2)" in o for o in outputs)

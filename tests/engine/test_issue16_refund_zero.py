@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 from click.testing import CliRunner
 
+from compplan.cells import restore
 from compplan.cli.main import cli
 
 PLAN = """
@@ -37,5 +38,7 @@ def test_issue16_a_refund_line_at_0_percent_is_written_0_00(tmp_path):
     with open(out / "refunds" / "2026-Q1" / "lines.csv", newline="") as f:
         refund = [r for r in csv.DictReader(f) if r["sources"] == "deals:D2"][0]
     assert (refund["amount"], refund["exact"]) == ("0.00", "0")
-    assert refund["formula"] == "-400.00 x 0% = 0.00"
+    # a formula starting with '-' is quoted for spreadsheets (issue 17 item 1)
+    assert refund["formula"] == "'-400.00 x 0% = 0.00"
+    assert restore(refund["formula"]) == "-400.00 x 0% = 0.00"
     assert D(refund["amount"]).is_signed() is False
