@@ -427,20 +427,23 @@ def _linear(checked: Checked, comp: Compiler, node: ast.Node, depth: int = 0):
         return None
     if isinstance(node, ast.Binary) and node.op in "*/":
         left = _linear(checked, comp, node.left, depth + 1)
-        if left is not None and not _uses_sets(checked, node.right):
+        if left is not None and not uses_sets(checked, node.right):
             s, w, muls, divs, u, col = left
             f = comp.fast(node.right)
             return (s, w, muls + [f], divs, u, col) if node.op == "*" else \
                 (s, w, muls, divs + [f], u, col)
         if node.op == "*":
             right = _linear(checked, comp, node.right, depth + 1)
-            if right is not None and not _uses_sets(checked, node.left):
+            if right is not None and not uses_sets(checked, node.left):
                 s, w, muls, divs, u, col = right
                 return s, w, muls + [comp.fast(node.left)], divs, u, col
     return None
 
 
-def _uses_sets(checked: Checked, node: ast.Node, depth: int = 0) -> bool:
+def uses_sets(checked: Checked, node: ast.Node, depth: int = 0) -> bool:
+    """Whether a value depends on a set (an aggregate, or a measure or earning that does):
+    what a running basis may not be multiplied or divided by. Public: the SQL engine
+    finds running bases by the same rule."""
     if depth > 50:
         return True
     for n in ast.walk(node):
@@ -449,7 +452,7 @@ def _uses_sets(checked: Checked, node: ast.Node, depth: int = 0) -> bool:
         if isinstance(n, ast.Ref):
             res = checked.resolved.get(n)
             if res is not None and res.kind == "measure":
-                if _uses_sets(checked, checked.expr("measures", res.name), depth + 1):
+                if uses_sets(checked, checked.expr("measures", res.name), depth + 1):
                     return True
             if res is not None and res.kind == "earning":
                 return True

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from ...lang import ast
 from ...lang.check import AGGREGATES
-from ..ir import CompiledPlan
+from ..ir import CompiledPlan, uses_sets
 from ..money import minor_unit
 from ..periods import Period
 from ..tiers import TierTable
@@ -578,13 +578,13 @@ class PlanCompiler:
             return None
         if isinstance(node, ast.Binary) and node.op in "*/":
             left = self._linear(node.left, depth + 1)
-            if left is not None and not _uses_sets(self.c, node.right):
+            if left is not None and not uses_sets(self.c, node.right):
                 s, muls, divs, u = left
                 return (s, muls + [node.right], divs, u) if node.op == "*" else \
                     (s, muls, divs + [node.right], u)
             if node.op == "*":
                 right = self._linear(node.right, depth + 1)
-                if right is not None and not _uses_sets(self.c, node.left):
+                if right is not None and not uses_sets(self.c, node.left):
                     s, muls, divs, u = right
                     return s, muls + [node.left], divs, u
         return None
@@ -828,22 +828,6 @@ def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str
         whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {out}")
     zero = "0" if what == "index" else f"CAST(0 AS DECIMAL(38,{_rate_scale(table)}))"
     return f"(CASE {' '.join(whens)} ELSE {zero} END)"
-
-
-def _uses_sets(c, node: ast.Node, depth: int = 0) -> bool:
-    if depth > 50:
-        return True
-    for n in ast.walk(node):
-        if isinstance(n, ast.Call) and n.name in AGGREGATES:
-            return True
-        if isinstance(n, ast.Ref):
-            res = c.resolved.get(n)
-            if res is not None and res.kind == "measure":
-                if _uses_sets(c, c.expr("measures", res.name), depth + 1):
-                    return True
-            if res is not None and res.kind == "earning":
-                return True
-    return False
 
 
 def _value_sql(v) -> Num:
