@@ -170,9 +170,13 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
             if engine == "duckdb":
                 # the SQL engine refuses plans with draws and year-to-date payouts (cover.py)
                 from ..engine.sql import run_sql
-                result = run_sql(compiled, tables, p)
-                for pr in result.payees:
-                    writer(pr)
+                if jsonl:  # lines.jsonl is written from the lines as objects
+                    result = run_sql(compiled, tables, p, keep_data=False)
+                    for pr in result.payees:
+                        writer(pr)
+                else:  # DuckDB writes lines.csv itself
+                    result = run_sql(compiled, tables, p, lines_csv=writer.lines_path(),
+                                     keep_data=False)
             else:
                 # without a store: the period as a first stored one, with warnings of the
                 # history it lacks (a draw's balance, what the year paid so far)

@@ -214,6 +214,13 @@ class ResultWriter:
                 shutil.copyfileobj(src, fh, 1 << 20)
         part.discard()
 
+    def lines_path(self) -> Path:
+        """The temporary lines.csv for another writer to fill whole, header included (the
+        SQL engine's COPY); `close` moves it into place with the other files, and
+        `abort` removes it, as for lines this writer writes."""
+        self._csv_fh.close()
+        return self.out / ("lines.csv" + self.suffix)
+
     def __call__(self, pr: PayeeResult) -> None:
         self._csv.writerows(_line_row(ln) for ln in pr.lines)
         if self._jsonl is not None:

@@ -17,7 +17,7 @@ from ...errors import CompplanError, Problem
 from ..compile import fmt_value
 from ..data import Table
 from ..ir import CompiledPlan
-from ..money import CONTEXT
+from ..money import CONTEXT, minor_unit
 from ..periods import Period, parse_period
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
@@ -65,9 +65,16 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                                         file=compiled.checked.source.name)]) from None
 
 
-def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> RunResult:
+def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+            lines_csv: Path | None = None, keep_data: bool = True) -> RunResult:
     """Work out every payee's pay in DuckDB. Raises CompplanError on data errors or on a
-    plan the SQL engine does not run."""
+    plan the SQL engine does not run.
+
+    With `lines_csv`, DuckDB writes every line to that file itself (lines.csv's columns,
+    text cells made safe for spreadsheets as compplan.cells does) and the result holds
+    each payee's components and totals without their lines: a million lines never
+    become Python objects. `keep_data=False` lets the input rows go once DuckDB has
+    them."""
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="compplan-sql-") as tmp:
@@ -78,8 +85,14 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
                 con.execute(macro)
             script = compile_sql(compiled, con, tables, period, Path(tmp))
             _check_data(compiled, con, tables, period)
+            if not keep_data:
+                for table in tables.values():
+                    table.rows = []
             for _what, sql in script.statements:
                 con.execute(sql)
+            if lines_csv is not None:
+                con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+                return _result(compiled, con, period, script.final, with_lines=False)
             return _result(compiled, con, period, script.final)
         finally:
             con.close()
@@ -139,7 +152,41 @@ def _check_data(compiled: CompiledPlan, con, tables, period: Period) -> None:
             raise CompplanError(prepared.problems)
 
 
-def _result(compiled: CompiledPlan, con, period: Period, last: str) -> RunResult:
+def _safe(sql: str) -> str:
+    """A text cell a spreadsheet cannot run (compplan.cells): a quote before = + - @ tab CR."""
+    return (f"(CASE WHEN {sql} IS NULL THEN NULL WHEN left({sql}, 1) IN ('=', '+', '-', '@', "
+            f"chr(9), chr(13)) THEN chr(39) || {sql} ELSE {sql} END)")
+
+
+def _number(sql: str) -> str:
+    """A decimal as text without the trailing zeros of its SQL scale (4000.0000 -> 4000)."""
+    text = f"CAST({sql} AS VARCHAR)"
+    return (f"(CASE WHEN {sql} IS NULL THEN NULL WHEN {sql} = 0 THEN '0' WHEN "
+            f"contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END)")
+
+
+def lines_query(compiled: CompiledPlan) -> str:
+    """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS). Formula and
+    inputs are still empty on this engine (issue 12); exact values are written without
+    the trailing zeros of their SQL scale."""
+    plan = compiled.plan
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode.replace("_", " ")
+    tiers = (f"array_to_string([('tier ' || t.tier || ': ' || {_number('t.amount')} || ' x ' "
+             f"|| {_number('t.rate')} || ' = ' || {_number('t.pays')}) FOR t IN tiers], '; ')")
+    rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
+                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
+    note = _safe("'credited through ' || via")
+    return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
+            f"kind, amount, {_number('exact')} AS exact, '' AS formula, '' AS inputs, "
+            f"coalesce({_safe('source')}, '') AS sources, coalesce({tiers}, '') AS tiers, "
+            f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
+            f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
+            f"coalesce({note}, '') AS note FROM lines ORDER BY payee, line")
+
+
+def _result(compiled: CompiledPlan, con, period: Period, last: str,
+            with_lines: bool = True) -> RunResult:
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     earnings = [e.name for e in compiled.earnings]
@@ -165,6 +212,11 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str) -> RunResult
         pr.currency = plan.currency
         payees[pid] = pr
         result.payees.append(pr)
+    if not with_lines:
+        for pid, total, count in con.execute(
+                "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
+            payees[pid].total, payees[pid].line_count = total, count
+        return result
     for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
          before, after) in con.execute(
             "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
