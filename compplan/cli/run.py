@@ -160,23 +160,24 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
                 writer(pr)
         written = writer.close(result)
     else:
-        problems: list[Problem] = []
-        tables = load_folder(compiled.plan, data_dir, problems)
-        if problems:
-            fail(problems, fmt)
+        tables = None
+        if engine == "python" or jsonl:
+            problems: list[Problem] = []
+            tables = load_folder(compiled.plan, data_dir, problems)
+            if problems:
+                fail(problems, fmt)
         writer = ResultWriter(target, jsonl=jsonl)
         shown = Progress(writer, enabled=fmt == "text" and not quiet)
         try:
             if engine == "duckdb":
                 # the SQL engine refuses plans with draws and year-to-date payouts (cover.py)
-                from ..engine.sql import run_sql
+                from ..engine.sql import run_folder, run_sql
                 if jsonl:  # lines.jsonl is written from the lines as objects
                     result = run_sql(compiled, tables, p, keep_data=False)
                     for pr in result.payees:
                         writer(pr)
-                else:  # DuckDB writes lines.csv itself
-                    result = run_sql(compiled, tables, p, lines_csv=writer.lines_path(),
-                                     keep_data=False)
+                else:  # DuckDB reads the folder and writes lines.csv itself
+                    result = run_folder(compiled, data_dir, p, lines_csv=writer.lines_path())
             else:
                 # without a store: the period as a first stored one, with warnings of the
                 # history it lacks (a draw's balance, what the year paid so far)

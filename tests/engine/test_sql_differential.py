@@ -197,3 +197,64 @@ def test_issue16_missing_compares_as_is_missing_on_both_engines(tmp_path):
     assert got.payee("bob").components == {"csat_bonus": Decimal("0.00"),
                                            "no_score": Decimal("100.00")}
     assert_same(run_plan(compiled, load_inline(compiled.plan, data, "t", []), Q1), got)
+
+
+# ------------------------------------------------------------------ DuckDB reads the folder
+
+from compplan.engine.sql import run_folder  # noqa: E402
+from compplan.engine.sql.direct import NotPlain, read_folder  # noqa: E402
+
+
+@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
+                         ids=lambda e: e["plan"])
+def test_duckdb_reading_the_folder_itself_pays_the_same(entry):
+    compiled = load_plan(PLANS / entry["plan"])
+    period = parse_period(str(entry["period"]))
+    con = duckdb.connect()
+    read_folder(con, compiled.plan, PLANS / entry["data"])  # plain: no NotPlain
+    con.close()
+    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
+    assert_same(ref, run_folder(compiled, PLANS / entry["data"], period))
+
+
+def _ae_folder(tmp_path, edit):
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in (PLANS / "data" / "ae").iterdir():
+        (data / f.name).write_text(f.read_text())
+    deals = (data / "deals.csv").read_text().splitlines()
+    (data / "deals.csv").write_text("\n".join(edit(deals)) + "\n")
+    return data
+
+
+def test_a_cell_duckdb_would_not_read_as_python_does_goes_to_the_python_reader(tmp_path):
+    """`30,000.00` (thousands separators) is valid for the Python reader: DuckDB leaves the
+    folder to it rather than read it another way, and the pay is the same."""
+    def thousands(lines):
+        head, first, *rest = lines
+        cells = first.split(",")
+        i = head.split(",").index("amount")
+        cells[i] = '"' + format(Decimal(cells[i]), ",.2f") + '"'
+        assert "," in cells[i]
+        return [head, ",".join(cells), *rest]
+    data = _ae_folder(tmp_path, thousands)
+    con = duckdb.connect()
+    with pytest.raises(NotPlain):
+        read_folder(con, AE.plan, data)
+    ref = run_plan(AE, load_folder(AE.plan, data, []), Q1)
+    assert_same(ref, run_folder(AE, data, Q1))
+
+
+def test_a_bad_cell_is_named_as_validate_names_it(tmp_path):
+    def bad(lines):
+        head, first, *rest = lines
+        cells = first.split(",")
+        cells[head.split(",").index("amount")] = "12x"
+        return [head, ",".join(cells), *rest]
+    data = _ae_folder(tmp_path, bad)
+    with pytest.raises(CompplanError) as err:
+        run_folder(AE, data, Q1)
+    problems = []
+    load_folder(AE.plan, data, problems)
+    assert [p.text for p in err.value.problems] == [p.text for p in problems]
+    assert err.value.problems[0].row == 2

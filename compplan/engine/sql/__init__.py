@@ -4,12 +4,13 @@
     exprs     the plan's expressions (checked AST) as SQL with the language's meaning
     plan      the script: payees, hierarchy, credits, the payee grain step by step, lines
     cover     what it runs today; a plan beyond it is refused with positions
-    load      input tables into DuckDB, typed exactly
+    direct    DuckDB reads the data folder itself, when every file and cell is plain
+    load      otherwise the Python reader's rows into DuckDB, typed exactly
     run       execute and read the lines back as a RunResult
 
 The Python engine (compplan.engine.run) is the reference: tests/engine/
 test_sql_differential.py holds every plan this engine accepts to it.
 """
-from .run import compile_sql, run_sql, script_text
+from .run import compile_sql, run_folder, run_sql, script_text
 
-__all__ = ["compile_sql", "run_sql", "script_text"]
+__all__ = ["compile_sql", "run_folder", "run_sql", "script_text"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...errors import CompplanError, Problem
 from ..compile import fmt_value
-from ..data import Table
+from ..data import Table, find_file, load_folder
 from ..ir import CompiledPlan
 from ..money import CONTEXT, minor_unit
 from ..periods import Period, parse_period
@@ -25,6 +25,7 @@ from ..tiers import Portion
 from .cover import refusals
 from .decimals import MACROS
 from .exprs import Unsupported
+from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 
@@ -84,30 +85,82 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             for macro in MACROS:
                 con.execute(macro)
             script = compile_sql(compiled, con, tables, period, Path(tmp))
-            _check_data(compiled, con, tables, period)
+            _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
+                        lambda: tables)
             if not keep_data:
                 for table in tables.values():
                     table.rows = []
-            for _what, sql in script.statements:
-                con.execute(sql)
-            if lines_csv is not None:
-                con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
-                return _result(compiled, con, period, script.final, with_lines=False)
-            return _result(compiled, con, period, script.final)
+            return _execute(compiled, con, period, script, lines_csv)
         finally:
             con.close()
 
 
-def _check_data(compiled: CompiledPlan, con, tables, period: Period) -> None:
+def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
+               lines_csv: Path | None = None) -> RunResult:
+    """`compplan run --engine duckdb`: DuckDB reads the data folder itself where every
+    file and cell is plain (direct.py); otherwise the Python reader reads it, names any
+    problem at FILE:ROW, and the run goes on as run_sql."""
+    import duckdb
+
+    problems = refusals(compiled)
+    if problems:
+        raise CompplanError(problems)
+    folder = Path(folder)
+
+    def python_tables() -> dict[str, Table]:
+        found: list[Problem] = []
+        tables = load_folder(compiled.plan, folder, found)
+        if found:
+            raise CompplanError(found)
+        return tables
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        for macro in MACROS:
+            con.execute(macro)
+        try:
+            columns = read_folder(con, compiled.plan, folder)
+        except NotPlain:
+            columns = None
+        if columns is None:
+            con.close()
+            return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False)
+        try:
+            script = PlanCompiler(compiled, columns, period).compile()
+        except Unsupported as u:
+            raise CompplanError([Problem.at(u.pos, f"the SQL engine does not run {u.what} yet",
+                                            "run it with --engine python", code="sql-engine",
+                                            file=compiled.checked.source.name)]) from None
+        files = {name: str(find_file(folder, name, inp)) for name, inp in
+                 compiled.plan.inputs.items()}
+        _check_data(compiled, con, period, files, python_tables)
+        return _execute(compiled, con, period, script, lines_csv)
+    finally:
+        con.close()
+
+
+def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
+             lines_csv: Path | None) -> RunResult:
+    for _what, sql in script.statements:
+        con.execute(sql)
+    if lines_csv is not None:
+        con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+        return _result(compiled, con, period, script.final, with_lines=False)
+    return _result(compiled, con, period, script.final)
+
+
+def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, str],
+                load) -> None:
     """The period-wide data checks, asked of the database; on any failure the Python
     engine's preparation lists the problems in its words."""
     plan = compiled.plan
     suspicious = False
     pinp = plan.inputs.get("payees")
     known = "SELECT CAST({k} AS VARCHAR) FROM in_payees".format(k=q(pinp.key)) \
-        if pinp is not None and "payees" in tables else None
+        if pinp is not None and "payees" in files else None
     for name, inp in plan.inputs.items():
-        if name not in tables or not inp.payee or name == "payees":
+        if name not in files or not inp.payee or name == "payees":
             continue
         if known is not None:
             n = con.execute(f"SELECT count(*) FROM {q('in_' + name)} WHERE CAST({q(inp.payee)} "
@@ -125,7 +178,7 @@ def _check_data(compiled: CompiledPlan, con, tables, period: Period) -> None:
                     suspicious = True
                     continue
                 if other.start <= period.end and other.end >= period.start:
-                    raise CompplanError([Problem(tables[name].file, None, None,
+                    raise CompplanError([Problem(files[name], None, None,
                                                  f"the SQL engine does not run targets set for "
                                                  f"other spans yet ({label} in a "
                                                  f"{period.label} run)",
@@ -141,13 +194,13 @@ def _check_data(compiled: CompiledPlan, con, tables, period: Period) -> None:
                                    f"WHERE CAST({q(inp.period)} AS VARCHAR) = "
                                    f"'{period.label}')").fetchone()[0]
                 suspicious |= miss > 0
-    if pinp is not None and pinp.manager and "payees" in tables:
+    if pinp is not None and pinp.manager and "payees" in files:
         n = con.execute(f"SELECT count(*) FROM in_payees WHERE {q(pinp.manager)} IS NOT NULL "
                         f"AND CAST({q(pinp.manager)} AS VARCHAR) NOT IN ({known})").fetchone()[0]
         suspicious |= n > 0
     if suspicious:
         with decimal.localcontext(CONTEXT):
-            prepared = prepare(compiled, tables, period)
+            prepared = prepare(compiled, load(), period)
         if prepared.problems:
             raise CompplanError(prepared.problems)
 
