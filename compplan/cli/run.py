@@ -250,7 +250,9 @@ def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> 
 
 @click.command("test")
 @click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
-def test_cmd(plans: tuple[str, ...]) -> None:
+@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python",
+              show_default=True, help="the engine that works the scenarios out (issue 12)")
+def test_cmd(plans: tuple[str, ...], engine: str) -> None:
     """Run the scenarios a plan carries and show each difference."""
     failed = total = 0
     for plan in plans:
@@ -258,7 +260,11 @@ def test_cmd(plans: tuple[str, ...]) -> None:
         _tell_plan_warnings(compiled, plan)
         # scenarios of several periods run as saved-and-paid runs in a throwaway store
         from ..store.scenarios import run_scenarios
-        outcomes = run_scenarios(compiled)
+        if engine == "duckdb":
+            from ..engine.sql import run_sql
+            outcomes = run_scenarios(compiled, run=run_sql)
+        else:
+            outcomes = run_scenarios(compiled)
         if not outcomes:
             click.echo(f"{plan}: no scenarios")
         for o in outcomes:

@@ -87,10 +87,12 @@ def scenario_period(compiled: CompiledPlan, text, path: tuple):
     return period
 
 
-def run_scenarios(compiled: CompiledPlan, several=None) -> list[Outcome]:
+def run_scenarios(compiled: CompiledPlan, several=None, run=None) -> list[Outcome]:
     """Every scenario's outcome. One of a single period is worked out here, without a
-    store; one of several periods by `several(compiled, index, scenario)`, which the
-    store layer gives (store/scenarios.py: saved-and-paid runs in a throwaway store)."""
+    store, by `run(compiled, tables, period)` (run_standalone, the Python engine, by
+    default; the SQL engine's run_sql for `compplan test --engine duckdb`); one of
+    several periods by `several(compiled, index, scenario)`, which the store layer gives
+    (store/scenarios.py: saved-and-paid runs in a throwaway store)."""
     src = compiled.checked.source
     outcomes = []
     for i, sc in enumerate(compiled.plan.scenarios):
@@ -117,7 +119,7 @@ def run_scenarios(compiled: CompiledPlan, several=None) -> list[Outcome]:
         try:
             # as a first saved period would pay it: draws from no balance, the year so
             # far less what the data says earlier periods earned
-            result = run_standalone(compiled, tables, period)
+            result = (run or run_standalone)(compiled, tables, period)
         except CompplanError as e:
             outcomes.append(Outcome(sc.name, pos, False, problems=e.problems))
             continue

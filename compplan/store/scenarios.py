@@ -27,9 +27,24 @@ from .db import open_store
 ACTOR = "compplan test"
 
 
-def run_scenarios(compiled: CompiledPlan) -> list[Outcome]:
-    """Every scenario of the plan; those of several periods in a throwaway store."""
-    return engine_scenarios(compiled, several=run_in_store)
+def run_scenarios(compiled: CompiledPlan, run=None) -> list[Outcome]:
+    """Every scenario of the plan; those of several periods in a throwaway store. `run`
+    works out a scenario of one period (see engine.scenarios.run_scenarios); with it, a
+    scenario of several periods is not run but reported: the store's runs are the
+    Python engine's."""
+    if run is None:
+        return engine_scenarios(compiled, several=run_in_store)
+    return engine_scenarios(compiled, several=_not_with(compiled), run=run)
+
+
+def _not_with(compiled: CompiledPlan):
+    def report(_compiled, i: int, sc) -> Outcome:
+        pos = compiled.checked.source.pos(("scenarios", i))
+        return Outcome(sc.name, pos, False, problems=[Problem.at(
+            pos, f"scenario '{sc.name}' spans periods: it runs in a store, on the python "
+            "engine only for now", "run it with compplan test (no --engine)",
+            code="needs-store")])
+    return report
 
 
 def _row_id(inp, row: dict):

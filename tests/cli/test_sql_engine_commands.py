@@ -100,3 +100,17 @@ def test_duckdb_lines_csv_cells_cannot_run_in_a_spreadsheet(tmp_path):
     for engine in ("python", "duckdb"):
         payees = {ln["payee"] for ln in _lines(tmp_path / engine)}
         assert "'=HYPERLINK(x)" in payees and "=HYPERLINK(x)" not in payees
+
+
+def test_scenarios_run_on_the_duckdb_engine():
+    """`compplan test --engine duckdb` (issue 12's "done when"): the sample plans the SQL
+    engine runs pass every scenario on it; a plan beyond it fails each scenario with the
+    positions of what it lacks, never with other pay."""
+    plans = [str(ROOT / "plans" / p) for p in ("ae.yaml", "manager.yaml", "field.yaml")]
+    r = invoke("test", "--engine", "duckdb", *plans)
+    assert r.exit_code == 0, r.output
+    assert "10 passed, 0 failed" in r.output
+    cs = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(ROOT / "plans" / "cs.yaml")])
+    assert cs.exit_code == 1
+    assert "the SQL engine does not run lookup tables yet" in cs.output
+    assert "0 passed" in cs.output
