@@ -138,29 +138,12 @@ def div(a: Num, b: Num, scale: int = DIV_SCALE) -> Num:
     unit = f"CAST('{Decimal(1).scaleb(-scale):f}' AS DECIMAL(38,{scale}))"
     A = name(f"abs({_units(a)})")
     B = name(f"nullif(abs({_units(b)}), 0)")
-    # small operands (the common case: an amount over a quota): long division with the
-    # divisions in BIGINT, 8 digits a step (r < B < 10^10, so r * 10^8 < 10^18), and the
-    # quotient gathered in HUGEINT; HUGEINT division costs about 25 times as much
-    small = name(f"{A} < CAST('9223372036854775807' AS HUGEINT) AND "
-                 f"{B} < CAST('10000000000' AS HUGEINT)")
-    ab = name(f"CASE WHEN {small} THEN CAST({A} AS BIGINT) END")
-    bb = name(f"CASE WHEN {small} THEN CAST({B} AS BIGINT) END")
-    sq, sr = name(f"CAST({ab} // {bb} AS HUGEINT)"), name(f"{ab} % {bb}")
-    left = k
-    while left > 0:
-        d = min(left, 8)
-        t = name(f"{sr} * CAST({10 ** d} AS BIGINT)")
-        sq, sr = name(f"{sq} * CAST('{10 ** d}' AS HUGEINT) + CAST({t} // {bb} AS HUGEINT)"), \
-            name(f"{t} % {bb}")
-        left -= d
-    tiny = f"({sq} + CASE WHEN 2 * {sr} >= {bb} THEN 1 ELSE 0 END)"
-    big = f"{small} IS NOT TRUE"
     pk = f"CAST('{10 ** k}' AS HUGEINT)"
     below = f"CAST('1{'0' * max(0, 37 - k)}' AS HUGEINT)"
-    n = name(f"CASE WHEN {big} AND {A} < {below} THEN {A} * {pk} END")
+    n = name(f"CASE WHEN {A} < {below} THEN {A} * {pk} END")
     fast = f"({n} // {B} + CASE WHEN 2 * ({n} % {B}) >= {B} THEN 1 ELSE 0 END)"
-    q = name(f"CASE WHEN {big} AND {A} >= {below} THEN {A} // {B} END")
-    r = name(f"CASE WHEN {big} AND {A} >= {below} THEN {A} % {B} END")
+    q = name(f"CASE WHEN {A} >= {below} THEN {A} // {B} END")
+    r = name(f"CASE WHEN {A} >= {below} THEN {A} % {B} END")
     left = k
     while left > 0:
         d = min(left, 9)
@@ -169,8 +152,8 @@ def div(a: Num, b: Num, scale: int = DIV_SCALE) -> Num:
         q, r = name(f"{q} * {p} + {t} // {B}"), name(f"{t} % {B}")
         left -= d
     slow = f"({q} + CASE WHEN 2 * {r} >= {B} THEN 1 ELSE 0 END)"
-    sql = (f"(CAST(sign({a.sql}) * sign({b.sql}) * coalesce({tiny}, {fast}, {slow}) AS "
-           f"DECIMAL(38,0)) * {unit})")
+    sql = (f"(CAST(sign({a.sql}) * sign({b.sql}) * coalesce({fast}, {slow}) AS DECIMAL(38,0))"
+           f" * {unit})")
     return Num(sql, scale)
 
 
