@@ -1,6 +1,6 @@
 """Exact division in SQL (compplan/engine/sql/decimals.py): DuckDB's DECIMAL / DECIMAL
-is a DOUBLE, so the engine divides on integers. Every path (64-bit steps, one 128-bit
-division, long division) must give Python's Decimal quotient rounded half up to 16
+is a DOUBLE, so the engine divides on integers. Both paths (one 128-bit division, long
+division in 9-digit steps) must give Python's Decimal quotient rounded half up to 16
 places, for any signs and scales, and NULL for a zero divisor."""
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
