@@ -14,14 +14,18 @@ from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
 
+def refusal(pos: Pos | None, what: str, file: str) -> Problem:
+    """The one wording of a refusal, at the construct's position."""
+    return Problem.at(pos, f"the SQL engine does not run {what} yet",
+                      "run it with --engine python", code="sql-engine", file=file)
+
+
 def refusals(compiled: CompiledPlan) -> list[Problem]:
     plan, c = compiled.plan, compiled.checked
     out: list[Problem] = []
 
     def no(pos: Pos | None, what: str) -> None:
-        out.append(Problem.at(pos, f"the SQL engine does not run {what} yet",
-                              "run it with --engine python", code="sql-engine",
-                              file=c.source.name))
+        out.append(refusal(pos, what, c.source.name))
 
     def key(*path) -> Pos | None:
         return c.source.key_pos(path)

@@ -23,7 +23,7 @@ from ..periods import Period, parse_period
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
-from .cover import refusals
+from .cover import refusal, refusals
 from .decimals import MACROS
 from .exprs import Unsupported
 from .direct import NotPlain, read_folder
@@ -35,15 +35,7 @@ def script_text(compiled: CompiledPlan, period: Period) -> str:
     """The script for review (`compplan sql`), each statement under the rule it comes
     from; numeric columns at the places load.ASSUMED_PLACES gives (a run reads them from
     the data)."""
-    problems = refusals(compiled)
-    if problems:
-        raise CompplanError(problems)
-    try:
-        script = PlanCompiler(compiled, assumed_columns(compiled.plan), period).compile()
-    except Unsupported as u:
-        raise CompplanError([Problem.at(u.pos, f"the SQL engine does not run {u.what} yet",
-                                        "run it with --engine python", code="sql-engine",
-                                        file=compiled.checked.source.name)]) from None
+    script = _compile(compiled, assumed_columns(compiled.plan), period)
     head = (f"-- {compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
             f"{period.label}: the SQL the duckdb engine runs\n-- inputs are the tables "
             "in_<input>, one column per column the plan reads\n")
@@ -55,16 +47,25 @@ def script_text(compiled: CompiledPlan, period: Period) -> str:
 def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,
                 folder: Path) -> Script:
     """Load the tables and compile the plan against them (scales come from the data)."""
+    _refuse(compiled)
+    return _compile(compiled, load_tables(con, compiled.plan, tables, folder), period)
+
+
+def _refuse(compiled: CompiledPlan) -> None:
+    """Refuse, before any data is read, a plan with constructs the engine lacks."""
     problems = refusals(compiled)
     if problems:
         raise CompplanError(problems)
-    columns = load_tables(con, compiled.plan, tables, folder)
+
+
+def _compile(compiled: CompiledPlan, columns, period: Period) -> Script:
+    """The script for these columns; a construct found missing only now is refused in
+    the same words as cover.refusals."""
+    _refuse(compiled)
     try:
         return PlanCompiler(compiled, columns, period).compile()
     except Unsupported as u:
-        raise CompplanError([Problem.at(u.pos, f"the SQL engine does not run {u.what} yet",
-                                        "run it with --engine python", code="sql-engine",
-                                        file=compiled.checked.source.name)]) from None
+        raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
 
 
 def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
@@ -101,9 +102,7 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
     problem at FILE:ROW, and the run goes on as run_sql."""
     import duckdb
 
-    problems = refusals(compiled)
-    if problems:
-        raise CompplanError(problems)
+    _refuse(compiled)
     folder = Path(folder)
 
     def python_tables() -> dict[str, Table]:
@@ -124,12 +123,7 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
         if columns is None:
             con.close()
             return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False)
-        try:
-            script = PlanCompiler(compiled, columns, period).compile()
-        except Unsupported as u:
-            raise CompplanError([Problem.at(u.pos, f"the SQL engine does not run {u.what} yet",
-                                            "run it with --engine python", code="sql-engine",
-                                            file=compiled.checked.source.name)]) from None
+        script = _compile(compiled, columns, period)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
