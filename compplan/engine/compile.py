@@ -109,12 +109,16 @@ PREC = {ast.Conditional: 1, ast.Logic: 2, ast.Not: 4, ast.Compare: 5, ast.Betwee
         ast.InList: 5}
 
 
-def _prec(node: ast.Node) -> int:
+def precedence(node: ast.Node) -> int:
+    """How tightly an operator binds, for parentheses in a formula's text."""
     if isinstance(node, ast.Binary):
         return 6 if node.op in "+-" else 7
     if isinstance(node, ast.Logic):
         return 2 if node.op == "or" else 3
     return PREC.get(type(node), 9)
+
+
+_prec = precedence
 
 
 class RuntimeProblem(Exception):

@@ -328,9 +328,10 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                         uses_team, total, "ytd" in calls, draw, clawbacks, steps)
 
 
-def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
-    """The values a line shows as its inputs: every name its rule reads, once each."""
-    seen: dict[str, tuple] = {}
+def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:
+    """The names a line shows as its inputs: every name its rule reads, once each, with
+    the first reference to it (both engines show the same list)."""
+    seen: dict[str, ast.Ref] = {}
     for node in nodes:
         if node is None:
             continue
@@ -340,14 +341,21 @@ def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
                 continue
             if res.kind == "column" and res.outer != depth:
                 continue  # a column of the filtered rows, or of a row further out
-            label = ref.dotted
-            if label not in seen:
-                if res.kind == "column":  # read straight from the row: the common case
-                    fn = (lambda col: lambda env, row: row.get(col))(res.column)
-                else:
-                    fn = comp.fast(ref)
-                seen[label] = (label, fn, checked.types.get(ref))
-    return list(seen.values())
+            seen.setdefault(ref.dotted, ref)
+    return list(seen.items())
+
+
+def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
+    """The values a line shows as its inputs, each with the function that reads it."""
+    out = []
+    for label, ref in input_refs(checked, nodes):
+        res = checked.resolved[ref]
+        if res.kind == "column":  # read straight from the row: the common case
+            fn = (lambda col: lambda env, row: row.get(col))(res.column)
+        else:
+            fn = comp.fast(ref)
+        out.append((label, fn, checked.types.get(ref)))
+    return out
 
 
 def _line_refs(node: ast.Node):

@@ -2,7 +2,8 @@
 
 For every sample plan the SQL engine runs, on its sample data and on each of its
 scenarios, both engines must give the same payees, components and totals, and the
-same lines: number, component, kind, amount, rule, sources, date and note exactly;
+same lines: number, component, kind, amount, rule, sources, date, note and the formula
+text exactly, the inputs by value;
 `exact`, measures, the tier parts and the running basis within 1e-12 (relative to the
 value): the SQL engine divides to 16 places (docs/design/columnar.md), the Python engine
 to 34 significant digits, so 800 x 30% x 5/6 is 199.99999999999999920 in one and
@@ -49,12 +50,28 @@ def _near(a, b) -> bool:
     return abs(a - b) <= Decimal("1e-12") * max(Decimal(1), abs(a))
 
 
+def _same_inputs(ref: dict, got: dict) -> bool:
+    """The same names in the same order, and the same values: the SQL engine gives them
+    as the text the inputs column shows, numbers without their scale's trailing zeros."""
+    if list(ref) != list(got):
+        return False
+    for k, v in ref.items():
+        w = got[k]
+        if isinstance(v, Decimal):
+            if not _near(v, Decimal(w)):
+                return False
+        elif str(v) != w:
+            return False
+    return True
+
+
 def assert_same(ref, got) -> None:
     """Every payee, component, total and line of `got` as in the reference `ref`."""
     assert [p.payee for p in got.payees] == [p.payee for p in ref.payees]
     for x, y in zip(ref.payees, got.payees):
         assert y.total == x.total, x.payee
         assert y.components == x.components, x.payee
+        assert y.warnings == x.warnings, x.payee
         for k, v in x.measure_values.items():
             w = y.measure_values[k]
             assert _near(v, w) if isinstance(v, Decimal) else v == w, f"{x.payee} {k}"
@@ -65,6 +82,8 @@ def assert_same(ref, got) -> None:
                       "note"):
                 assert getattr(ly, f) == getattr(lx, f), f"{where}: {f}"
             assert _near(ly.exact, lx.exact), f"{where}: exact {ly.exact} != {lx.exact}"
+            assert ly.formula == lx.formula, f"{where}: formula"
+            assert _same_inputs(lx.inputs, ly.inputs), f"{where}: inputs {ly.inputs}"
             assert [(t.tier, t.rate) for t in ly.tiers] == [(t.tier, t.rate) for t in lx.tiers]
             for tx, ty in zip(lx.tiers, ly.tiers):
                 assert _near(ty.amount, tx.amount) and _near(ty.pays, tx.pays), where

@@ -23,11 +23,12 @@ from decimal import Decimal
 
 from ...lang import ast
 from ...lang.check import AGGREGATES
-from ..ir import CompiledPlan, uses_sets
+from ..ir import CompiledPlan, input_refs, uses_sets
 from ..money import minor_unit
 from ..periods import Period
 from ..tiers import TierTable
 from . import decimals as dec
+from . import show
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 
@@ -76,6 +77,8 @@ class PlanCompiler:
         self.payees_inp = self.plan.inputs.get("payees")
         self.step = self.plan.rounding.to or minor_unit(self.plan.currency)
         self.mode = self.plan.rounding.mode
+        # id(tiered() call) -> (its parts' SQL, its value, per credit?): the formula's text
+        self.shown: dict[int, tuple[str, Num, bool]] = {}
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -377,7 +380,13 @@ class PlanCompiler:
                 col, scale = self.teams[key]
                 return Num(f"{alias}.{q(col)}", scale)
             if n.name in ("tiered", "rate"):
-                return self._rate_call(n, alias, credit_alias, ex)
+                self._parts = None
+                v = self._rate_call(n, alias, credit_alias, ex)
+                if n.name == "tiered" and self._parts:
+                    parts = dec.let(self._parts[0])
+                    self._parts = (parts,) + tuple(self._parts[1:])
+                    self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1)
+                return v
             if n.name in ("lookup", "ytd"):
                 raise Unsupported(n.pos, f"{n.name}()")
             return None
@@ -447,21 +456,30 @@ class PlanCompiler:
                 parts, before, after = self._parts or ("NULL", "NULL", "NULL")
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
+                text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
+                credit_t = self.c.symbols.tables[spec.each].columns.get("value")
+                inputs = self._inputs(
+                    ex, [self.c.expr("credits", spec.each, "value"), *nodes[:2]],
+                    [(f"{spec.each}.value", show.plain(
+                        Num("c.value", self.scales.get("credit:" + spec.each)), credit_t))])
             amount = dec.round_to(exact, self.step, self.mode)
             if amount is None:
                 raise Unsupported(None, f"rounding to {self.step} {self.mode}")
             src = text_literal(step.source + ":")
             self.script.add(
                 f"earning {name} (each {spec.each}): {step.pos}",
-                f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
-                f"{lets.select()}{when} AS _when, c._pid AS payee, "
+                f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
+                f"formula FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+                f"NULL AS _cp_none, {lets.select()}{when} AS _when, c._pid AS payee, "
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
-                f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {before} AS run_before, "
+                f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {text_cols}, "
+                f"{inputs} AS inputs, {before} AS run_before, "
                 f"{after} AS run_after, {index} AS _e, 0 AS _k FROM "
                 f"{q('credits_' + spec.each)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
-                f"WHERE _when IS TRUE AND exact IS NOT NULL")
-            total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
+                f"WHERE _when IS NOT FALSE)")
+            total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
+                     "GROUP BY payee)")
             raw = Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
                       f"CAST(0 AS DECIMAL(38,{amount.scale})))", amount.scale)
             self._with_total(name, raw, total, step, index, amount.scale)
@@ -474,23 +492,90 @@ class PlanCompiler:
             parts = self._parts[0] if self._parts else "NULL"
             exact = self._exact(value)
             exact = Num(dec.let(exact.sql), exact.scale)
+            text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
+            inputs = self._inputs(ex, nodes[:2])
         amount = dec.round_to(exact, self.step, self.mode)
         if amount is None:
             raise Unsupported(None, f"rounding to {self.step} {self.mode}")
         self.script.add(
             f"earning {name}: {step.pos}",
-            f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
-            f"{lets.select()}{when} AS _when, l._pid AS payee, "
+            f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
+            f"formula FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+            f"NULL AS _cp_none, {lets.select()}{when} AS _when, l._pid AS payee, "
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount.sql} AS amount, "
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
             f"CAST(NULL AS DATE) AS date, CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS VARCHAR) "
-            f"AS via, {parts} AS tiers, NULL AS run_before, NULL AS run_after, {index} AS _e, "
-            f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS TRUE AND exact IS NOT NULL")
-        total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
+            f"AS via, {parts} AS tiers, {text_cols}, {inputs} AS inputs, "
+            f"NULL AS run_before, NULL AS run_after, {index} AS _e, "
+            f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS NOT FALSE)")
+        total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
+                 "GROUP BY payee)")
         self._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
                                    f"CAST(0 AS DECIMAL(38,{amount.scale})))", amount.scale),
                          total, step, index, amount.scale)
         return lines
+
+    def _shower(self, ex: ExprCompiler, alias: str,
+                markers: list | None = None) -> show.ShowCompiler:
+        """The formula text of this grain's expressions (see show.py). With `markers`, a
+        tier split is left as a marker (chr(k)) and its parts collected, to be filled in
+        from columns by the statement's outer query (see _formula)."""
+        def call(n: ast.Call) -> str | None:
+            if n.name == "tiered" and id(n) in self.shown:
+                parts, v, per_credit = self.shown[id(n)]
+                if markers is not None:
+                    markers.append((parts, v, per_credit))
+                    return f"chr({len(markers)})"
+                if per_credit:
+                    return show.split(parts)
+                return (f"(CASE WHEN len({parts}) > 0 THEN {show.split(parts)} ELSE "
+                        f"{show.money(v.sql)} END)")
+            if n.name == "team":
+                v = ex.sql(n)
+                return (f"({text_literal('team ' + n.args[0].parts[0] + ' ')} || "
+                        f"{show.value(v, self.c.types.get(n))})")
+            if n.name == "prorate" and len(n.args) == 1:
+                days = self.period.days
+                return (f"({sh.text(n.args[0])} || CASE WHEN {alias}._active = {days} THEN '' "
+                        f"ELSE ' x ' || CAST({alias}._active AS VARCHAR) || '/{days} days' END)")
+            return None
+        sh = show.ShowCompiler(ex, self.c.types, call, lambda n: id(n) in self.aggs)
+        return sh
+
+    def _formula(self, ex: ExprCompiler, alias: str, node: ast.Node) -> tuple[str, str, str]:
+        """A line's formula as the Python engine writes it (pay._line), in two halves:
+        the inner query's columns (the text with markers for tier splits, and each split's
+        parts and value), and the outer query's expression that fills the splits in from
+        those columns and adds ' = <exact>'. A lateral alias is expanded wherever it is
+        used, so text that names the parts four times must name a column, not an alias.
+        Returns (inner select items, outer formula, the inner columns to drop)."""
+        markers: list = []
+        text = self._shower(ex, alias, markers).text(node)
+        inner = [f"{text} AS _text"]
+        drop = ["_text"]
+        filled = "_text"
+        for k, (parts, v, per_credit) in enumerate(markers, 1):
+            inner.append(f"{parts} AS _parts{k}")
+            drop.append(f"_parts{k}")
+            piece = show.split(f"_parts{k}")
+            if not per_credit:
+                inner.append(f"{v.sql} AS _tv{k}")
+                drop.append(f"_tv{k}")
+                piece = (f"(CASE WHEN len(_parts{k}) > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
+                         " END)")
+            filled = f"replace({filled}, chr({k}), {piece})"
+        if isinstance(node, ast.Call):  # a tier split that is the whole formula: no parentheses
+            filled = (f"(CASE WHEN left({filled}, 1) = '(' AND right({filled}, 1) = ')' THEN "
+                      f"{filled}[2:-2] ELSE {filled} END)")
+        return ", ".join(inner), show.formula(filled, "exact"), ", ".join(drop)
+
+    def _inputs(self, ex: ExprCompiler, nodes, first=()) -> str:
+        """A line's inputs column: every name its rule reads, with its value."""
+        items = list(first)
+        for label, ref in input_refs(self.c, nodes):
+            if label not in {i[0] for i in items}:
+                items.append((label, show.plain(ex.sql(ref), self.c.types.get(ref))))
+        return show.inputs(items)
 
     def _exact(self, value: Num) -> Num:
         if value.scale is None:
@@ -512,6 +597,7 @@ class PlanCompiler:
                 continue
             with dec.statement() as part_lets:
                 lim = ex.sql(node)
+                shown = self._shower(ex, "l").text(node)
             lets.items.extend(part_lets.items)
             lim_r = dec.round_to(lim, self.step, self.mode)
             if lim_r is None:
@@ -519,6 +605,7 @@ class PlanCompiler:
             cmp = ">" if kind == "cap" else "<"
             col = f"{kind}_{name}"
             cols.append(f"{lim_r.sql} AS {q(col)}")
+            cols.append(f"{shown} AS {q('show_' + col)}")
             lim_a, tot_a = dec.align(lim_r, total)
             after = Num(f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
                         f"THEN {lim_a.sql} ELSE {tot_a.sql} END)", lim_a.scale)
@@ -767,25 +854,86 @@ class PlanCompiler:
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, tiers, CAST(run_before AS DECIMAL(38,{dec.DIV_SCALE})) AS "
+                 f" date, via, tiers, formula, inputs, CAST(run_before AS DECIMAL(38,{dec.DIV_SCALE})) AS "
                  f"run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE})) AS run_after, _e, "
-                 f"_k, _key FROM {q(t)}" for _i, t in line_tables]
+                 f"_k, _key FROM {q(t)} WHERE _when AND exact IS NOT NULL"
+                 for _i, t in line_tables]
         for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
             k = 1 if kind == "cap" else 2
+            words = f"Cap reached: {name} limited to " if kind == "cap" else \
+                f"Floor applied: {name} raised to "
+            formula = (f"{text_literal(words)} || {q('show_' + col)} || ' = ' || "
+                       f"{show.money(q(col))}")
             parts.append(
                 f"SELECT _pid, {text_literal(name)}, {text_literal(kind)}, "
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
-                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, NULL, {index}, {k}, NULL "
+                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, {formula}, '', NULL, NULL, "
+                f"{index}, {k}, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
         order = "_e, _k, date NULLS FIRST, _key, via NULLS FIRST"
         self.script.add("lines: every line, numbered per payee in the statement's order",
                         "CREATE TEMP TABLE lines AS SELECT row_number() OVER (PARTITION BY "
                         f"payee ORDER BY {order}) AS line, * FROM ({' UNION ALL '.join(parts)})")
+        self._warnings(line_tables)
+
+    def _warnings(self, line_tables: list[tuple[int, str]]) -> None:
+        """What a payee's statement says was not paid and why, in the Python engine's
+        words (pay._earn): a condition or value unknown because a value is missing, and a
+        payee with no credits at all. Numbered per payee in the lines' order."""
+        parts = []
+        for _i, t in line_tables:
+            name = text_literal(t[len("lines_"):])
+            parts.append(
+                f"SELECT payee, {name} || CASE WHEN _key IS NULL THEN (CASE WHEN _when IS NULL "
+                f"THEN ': condition unknown (a value is missing); not paid' ELSE ': value "
+                f"missing; not paid' END) WHEN _when IS NULL THEN ': condition unknown for ' || "
+                f"_key || ' (a value is missing); not paid' ELSE ': value missing for ' || _key "
+                f"|| '; not paid' END AS warning, _e, date, _key FROM {q(t)} WHERE _when IS NULL "
+                f"OR exact IS NULL")
+        if self.payees_inp is not None and "payees" in self.columns:
+            credited = self._credited_payees()
+            parts.append(f"SELECT _pid, 'no credits in this period', 1000000000, NULL, NULL "
+                         f"FROM payees WHERE _pid NOT IN (SELECT * FROM ({credited}) c(p) WHERE "
+                         "p IS NOT NULL)")
+        k = 2000000000
+        for name, inp in self.plan.inputs.items():
+            # an empty cell in the payee's row (missing: null); with missing: zero the
+            # loaded value is 0 already and the SQL engine does not warn yet (issue 12)
+            if inp.key or name == "payees" or not inp.payee or name not in self.columns or \
+                    inp.missing != "null":
+                continue
+            present = q(f"t_{name}_{inp.payee}")
+            for col in inp.columns:
+                if col not in self.columns[name] or col in (inp.payee, inp.period):
+                    continue
+                k += 1
+                msg = text_literal(f"{name}.{col} is empty for {self.period.label}: missing")
+                parts.append(f"SELECT _pid, {msg}, {k}, NULL, NULL FROM payees WHERE "
+                             f"{present} IS NOT NULL AND {q(f't_{name}_{col}')} IS NULL")
+        body = " UNION ALL ".join(parts) if parts else \
+            "SELECT NULL::VARCHAR AS payee, NULL::VARCHAR AS warning, 0, NULL, NULL WHERE FALSE"
+        self.script.add("warnings: what each payee was not paid, and why",
+                        "CREATE TEMP TABLE warnings AS SELECT payee, warning, row_number() OVER "
+                        "(PARTITION BY payee ORDER BY _e, date NULLS FIRST, _key) AS n FROM "
+                        f"({body})")
+
+    def _credited_payees(self) -> str:
+        """The payees with any row in a credit set or a transaction set the plan reads."""
+        ids = [f"SELECT _pid FROM {q('credits_' + step.name)}" for step in self.cp.credits
+               if step.spec.from_ in self.columns]
+        used_sets = {r.name for r in self.c.resolved.values() if r.kind in ("set", "set_column")}
+        for name, inp in self.plan.inputs.items():
+            if inp.key and inp.payee and name in used_sets and name in self.columns:
+                ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
+                           f"WHERE {self._date_filter(inp)}")
+        return " UNION ".join(ids) if ids else "SELECT NULL::VARCHAR WHERE FALSE"
 
 
 def _drop(lets: dec.Lets) -> str:
-    return ", ".join(["_when"] + [a for a, _ in lets.items])
+    """The statement's steps, dropped once used; `_when` stays: a line whose condition
+    or value is unknown is not paid but is warned of (see _warnings)."""
+    return ", ".join(["_cp_none"] + [a for a, _ in lets.items])
 
 
 def _part(tier, amount: str, rate: str, pays: str) -> str:

@@ -228,9 +228,8 @@ def _number(sql: str) -> str:
 
 
 def lines_query(compiled: CompiledPlan) -> str:
-    """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS). Formula and
-    inputs are still empty on this engine (issue 12); exact values are written without
-    the trailing zeros of their SQL scale."""
+    """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
+    are written without the trailing zeros of their SQL scale."""
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
@@ -240,11 +239,20 @@ def lines_query(compiled: CompiledPlan) -> str:
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
     note = _safe("'credited through ' || via")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, amount, {_number('exact')} AS exact, '' AS formula, '' AS inputs, "
+            f"kind, amount, {_number('exact')} AS exact, coalesce({_safe('formula')}, '') AS "
+            f"formula, coalesce({_safe('inputs')}, '') AS inputs, "
             f"coalesce({_safe('source')}, '') AS sources, coalesce({tiers}, '') AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
             f"coalesce({note}, '') AS note FROM lines ORDER BY payee, line")
+
+
+def read_inputs(text: str | None) -> dict[str, str]:
+    """The inputs column ('label=value; label=value') as the line's inputs, values as the
+    text the column shows (the SQL engine writes them as text, exact)."""
+    if not text:
+        return {}
+    return dict(item.split("=", 1) for item in text.split("; "))
 
 
 def _result(compiled: CompiledPlan, con, period: Period, last: str,
@@ -274,17 +282,22 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
         pr.currency = plan.currency
         payees[pid] = pr
         result.payees.append(pr)
+    for pid, warning in con.execute("SELECT payee, warning FROM warnings ORDER BY payee, "
+                                    "n").fetchall():
+        if pid in payees:
+            payees[pid].warnings.append(warning)
     if not with_lines:
         for pid, total, count in con.execute(
                 "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
             payees[pid].total, payees[pid].line_count = total, count
         return result
     for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
-         before, after) in con.execute(
+         before, after, formula, inputs) in con.execute(
             "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
-            "tiers, run_before, run_after FROM lines ORDER BY payee, line").fetchall():
-        ln = Line(number, pid, component, kind, amount, exact, rule, "",
-                  [source] if source else [], {},
+            "tiers, run_before, run_after, formula, inputs FROM lines ORDER BY payee, "
+            "line").fetchall():
+        ln = Line(number, pid, component, kind, amount, exact, rule, formula or "",
+                  [source] if source else [], read_inputs(inputs),
                   [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
                   before, after, "", date, f"credited through {via}" if via else "")
         payees[pid].lines.append(ln)

@@ -1,0 +1,163 @@
+"""A line's formula and inputs as SQL text columns, worded as the Python engine words them.
+
+The Python engine builds each line's formula with its values filled in
+(`40,000.00 x 4% + 30,000.00 x 8% = 4,000.00`, `1000 x min(99 / 90, 1.2) = 1,100.00`)
+while it pays (compplan/engine/compile.py, the explaining closures, and
+compplan/engine/money.py for numbers). Here the same words are written as SQL string
+expressions, computed in the same statement as the line's amount: no Python per line,
+and the text is the one a reader of a Python run sees. The numbers are formatted from
+the exact DECIMAL values (DuckDB's `format` goes through DOUBLE for decimals, so only
+whole numbers are handed to it).
+
+    money(x)    fmt_money: half up to the cent, thousands separated, '-' kept
+    ratio(x)    fmt_ratio: 1.125 -> '112.5%', at most 4 places of percent
+    number(x)   fmt_number: whole numbers thousands separated, else the value's places
+                (6 at most)
+    value(x,t)  fmt_value: by the value's type; 'missing' for NULL, text in quotes
+    plain(x,t)  the `inputs` column's value: exact, without the scale's trailing zeros
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ...lang import ast
+from ...lang.types import BOOLEAN, DATE, MONEY, RATIO, TEXT, Type
+from ..compile import SHOW_OP, precedence
+from .decimals import Num
+from .exprs import ExprCompiler, text_literal
+
+
+def _whole(x: str) -> str:
+    """An exact whole number (a DECIMAL of scale 0 or a HUGEINT), thousands separated."""
+    return f"format('{{:,}}', CAST({x} AS HUGEINT))"
+
+
+def money(x: str, places: int = 2) -> str:
+    m = f"CAST({x} AS DECIMAL(38,{places}))"  # half away from zero: the CONTEXT's half up
+    body = _whole(f"trunc(abs({m}))")
+    if places:
+        body += f" || '.' || right(CAST({m} AS VARCHAR), {places})"
+    # the sign of the value, not of its rounding: -0.004 is '-0.00', as format() writes it
+    return f"(CASE WHEN {m} IS NULL THEN 'missing' ELSE (CASE WHEN {x} < 0 THEN '-' " \
+           f"ELSE '' END) || {body} END)"
+
+
+def _trimmed(text: str) -> str:
+    """'4.5000' -> '4.5', '4.0000' -> '4', '0.0000' -> '0' (text of a DECIMAL with places)."""
+    t = f"rtrim(rtrim({text}, '0'), '.')"
+    return f"(CASE WHEN {t} IN ('', '-') THEN '0' ELSE {t} END)"
+
+
+def ratio(x: Num) -> str:
+    # the percent to 4 places, half up; a whole percent shows no places
+    pct = f"CAST(CAST({x.sql} AS DECIMAL(38,{x.scale})) * 100 AS DECIMAL(38,4))"
+    return f"(CASE WHEN {x.sql} IS NULL THEN 'missing' ELSE " \
+           f"{_trimmed(f'CAST({pct} AS VARCHAR)')} || '%' END)"
+
+
+def number(x: Num) -> str:
+    if not x.scale:
+        return f"(CASE WHEN {x.sql} IS NULL THEN 'missing' ELSE {_whole(x.sql)} END)"
+    shown = f"CAST({x.sql} AS VARCHAR)" if x.scale <= 6 else \
+        f"CAST(CAST({x.sql} AS DECIMAL(38,6)) AS VARCHAR)"
+    return (f"(CASE WHEN {x.sql} IS NULL THEN 'missing' WHEN {x.sql} = trunc({x.sql}) THEN "
+            f"{_whole(f'trunc({x.sql})')} ELSE {shown} END)")
+
+
+def value(x: Num, t: Type | None) -> str:
+    kind = t.kind if t is not None else None
+    if x.scale is None or kind in (TEXT, DATE, BOOLEAN):
+        if kind == TEXT:
+            return f"coalesce('\"' || {x.sql} || '\"', 'missing')"
+        if kind == BOOLEAN:
+            return f"(CASE WHEN {x.sql} IS NULL THEN 'missing' WHEN {x.sql} THEN 'true' " \
+                   f"ELSE 'false' END)"
+        return f"coalesce(CAST({x.sql} AS VARCHAR), 'missing')"
+    if kind == MONEY:
+        return money(x.sql)
+    if kind == RATIO:
+        return ratio(x)
+    return number(x)
+
+
+def plain(x: Num, t: Type | None) -> str:
+    """As the inputs column writes a value (results._plain): exact, None when missing."""
+    kind = t.kind if t is not None else None
+    if kind == BOOLEAN:
+        return f"(CASE WHEN {x.sql} IS NULL THEN 'None' WHEN {x.sql} THEN 'True' " \
+               f"ELSE 'False' END)"
+    if x.scale is None or kind in (TEXT, DATE):
+        return f"coalesce(CAST({x.sql} AS VARCHAR), 'None')"
+    text = f"CAST({x.sql} AS VARCHAR)"
+    if x.scale:
+        text = _trimmed(text)
+    return f"coalesce({text}, 'None')"
+
+
+def inputs(items: list[tuple[str, str]]) -> str:
+    """The inputs column: 'label=value; label=value'."""
+    if not items:
+        return "''"
+    return " || '; ' || ".join(f"{text_literal(label + '=')} || {sql}" for label, sql in items)
+
+
+def split(parts: str) -> str:
+    """A tier split as the formula shows it (compile._split_text): each part's amount
+    times its rate, in parentheses when there are several; '0.00' when none."""
+    each = f"[{money('t.amount')} || ' x ' || {ratio(Num('t.rate', 16))} FOR t IN {parts}]"
+    joined = f"array_to_string({each}, ' + ')"
+    return (f"(CASE WHEN {parts} IS NULL OR len({parts}) = 0 THEN '0.00' WHEN len({parts}) > 1 "
+            f"THEN '(' || {joined} || ')' ELSE {joined} END)")
+
+
+def formula(text: str, exact: str) -> str:
+    """'<text> = <exact as money>', or the money alone when the text is just that."""
+    shown = money(exact)
+    return f"(CASE WHEN {text} = {shown} THEN {shown} ELSE {text} || ' = ' || {shown} END)"
+
+
+class ShowCompiler:
+    """AST -> SQL text of the formula with values filled in (compile.Compiler._explain).
+
+    `call(n)` gives the text of the calls that depend on where the rule runs (tiered(),
+    team(), prorate()); None leaves the call to the general rules below."""
+
+    EXPLAINED = ("min", "max", "clamp", "coalesce", "abs", "round", "floor", "ceil")
+
+    def __init__(self, ex: ExprCompiler, types: dict, call: Callable[[ast.Call], str | None],
+                 aggregate: Callable[[ast.Call], bool]):
+        self.ex, self.types, self.call, self.aggregate = ex, types, call, aggregate
+
+    def text(self, n: ast.Node) -> str:
+        m = getattr(self, "t_" + type(n).__name__, None)
+        if m is not None:
+            return m(n)
+        return value(self.ex.sql(n), self.types.get(n))
+
+    def t_Number(self, n: ast.Number) -> str:
+        return text_literal(n.text)
+
+    def t_Binary(self, n: ast.Binary) -> str:
+        a, b = self.text(n.left), self.text(n.right)
+        my = precedence(n)
+        if precedence(n.left) < my:
+            a = f"'(' || {a} || ')'"
+        if precedence(n.right) <= my and not (n.op in "+*" and precedence(n.right) == my):
+            b = f"'(' || {b} || ')'"
+        return f"({a} || ' {SHOW_OP[n.op]} ' || {b})"
+
+    def t_Negate(self, n: ast.Negate) -> str:
+        return f"('-' || {self.text(n.operand)})"
+
+    def t_Conditional(self, n: ast.Conditional) -> str:
+        c = self.ex.sql(n.cond).sql
+        return f"(CASE WHEN {c} IS TRUE THEN {self.text(n.then)} ELSE {self.text(n.otherwise)} END)"
+
+    def t_Call(self, n: ast.Call) -> str:
+        done = self.call(n)
+        if done is not None:
+            return done
+        if n.name in self.EXPLAINED and not self.aggregate(n):
+            args = " || ', ' || ".join(self.text(a) for a in n.args)
+            return f"('{n.name}(' || {args} || ')')"
+        return value(self.ex.sql(n), self.types.get(n))
