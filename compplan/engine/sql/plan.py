@@ -24,7 +24,7 @@ from decimal import Decimal
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from ..ir import CompiledPlan, input_refs, uses_sets
-from ..money import minor_unit
+from ..money import fmt_ratio, minor_unit
 from ..periods import Period
 from ..tiers import TierTable
 from . import decimals as dec
@@ -385,7 +385,8 @@ class PlanCompiler:
                 if n.name == "tiered" and self._parts:
                     parts = dec.let(self._parts[0])
                     self._parts = (parts,) + tuple(self._parts[1:])
-                    self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1)
+                    self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1,
+                                         self.cp.tier_tables[self.c.resolved[n.args[0]].name])
                 return v
             if n.name in ("lookup", "ytd"):
                 raise Unsupported(n.pos, f"{n.name}()")
@@ -522,14 +523,14 @@ class PlanCompiler:
         from columns by the statement's outer query (see _formula)."""
         def call(n: ast.Call) -> str | None:
             if n.name == "tiered" and id(n) in self.shown:
-                parts, v, per_credit = self.shown[id(n)]
+                parts, v, per_credit, table = self.shown[id(n)]
                 if markers is not None:
-                    markers.append((parts, v, per_credit))
+                    markers.append((parts, v, per_credit, table, n))
                     return f"chr({len(markers)})"
                 if per_credit:
-                    return show.split(parts)
-                return (f"(CASE WHEN len({parts}) > 0 THEN {show.split(parts)} ELSE "
-                        f"{show.money(v.sql)} END)")
+                    return show.split(parts, _rate_texts(table))
+                return (f"(CASE WHEN len({parts}) > 0 THEN {show.split(parts, _rate_texts(table))}"
+                        f" ELSE {show.money(v.sql)} END)")
             if n.name == "team":
                 v = ex.sql(n)
                 return (f"({text_literal('team ' + n.args[0].parts[0] + ' ')} || "
@@ -554,19 +555,17 @@ class PlanCompiler:
         inner = [f"{text} AS _text"]
         drop = ["_text"]
         filled = "_text"
-        for k, (parts, v, per_credit) in enumerate(markers, 1):
+        for k, (parts, v, per_credit, table, call) in enumerate(markers, 1):
             inner.append(f"{parts} AS _parts{k}")
             drop.append(f"_parts{k}")
-            piece = show.split(f"_parts{k}")
+            # a tier split that is the whole formula has no parentheses (pay._line)
+            piece = show.split(f"_parts{k}", _rate_texts(table), parens=call is not node)
             if not per_credit:
                 inner.append(f"{v.sql} AS _tv{k}")
                 drop.append(f"_tv{k}")
                 piece = (f"(CASE WHEN len(_parts{k}) > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
                          " END)")
-            filled = f"replace({filled}, chr({k}), {piece})"
-        if isinstance(node, ast.Call):  # a tier split that is the whole formula: no parentheses
-            filled = (f"(CASE WHEN left({filled}, 1) = '(' AND right({filled}, 1) = ')' THEN "
-                      f"{filled}[2:-2] ELSE {filled} END)")
+            filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
         return ", ".join(inner), show.formula(filled, "exact"), ", ".join(drop)
 
     def _inputs(self, ex: ExprCompiler, nodes, first=()) -> str:
@@ -976,6 +975,11 @@ def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str
         whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {out}")
     zero = "0" if what == "index" else f"CAST(0 AS DECIMAL(38,{_rate_scale(table)}))"
     return f"(CASE {' '.join(whens)} ELSE {zero} END)"
+
+
+def _rate_texts(table: TierTable) -> dict[int, str]:
+    """Each tier's rate as a formula shows it (tier 0, below the first band, pays 0%)."""
+    return {0: fmt_ratio(Decimal(0)), **{b.index: fmt_ratio(b.rate) for b in table.bands}}
 
 
 def _value_sql(v) -> Num:
