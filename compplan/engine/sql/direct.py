@@ -55,71 +55,76 @@ def read_folder(con, plan: Plan, folder: Path) -> dict[str, dict[str, Column]]:
 
 def _read(con, name: str, inp, path: Path) -> dict[str, Column]:
     raw = q("raw_" + name)
+    source = (f"read_csv('{path}', header = true, all_varchar = true, delim = ',', "
+              f"quote = '\"', escape = '\"', strict_mode = true)")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv("
-                    f"'{path}', header = true, all_varchar = true, delim = ',', "
-                    f"quote = '\"', escape = '\"', strict_mode = true)")
+        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     except Exception as e:  # not CSV as DuckDB reads it (encoding, quoting, width)
         raise NotPlain(str(e)) from None
-    header = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
     declared = declared_columns(inp)
     if any(col not in header for col in declared) or any(h != h.strip() for h in header):
         raise NotPlain(f"{name}: header")
     # the Python reader skips a row whose every cell is blank
     blank = " AND ".join(f"coalesce(trim({q(h)}), '') = ''" for h in header)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {raw} "
-                f"WHERE NOT ({blank})")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {source} "
+                    f"WHERE NOT ({blank})")
+    except Exception as e:
+        raise NotPlain(str(e)) from None
     allowed = inp.allowed_values
-    select, columns = [], {}
+    # every check of every column in one pass over the table: (what, count or places)
+    checks: list[tuple[str, str]] = []
+    select, columns, scales = [], {}, {}
     for col, kind in declared.items():
         v = f"nullif(trim({q(col)}), '')"
         # as the Python reader: no manager or no hire/end date is nothing to say; an empty
         # key or payee is an error; any other empty cell is missing only with missing: null
-        if col not in (inp.manager, inp.start, inp.end):
-            empties = con.execute(f"SELECT count(*) FROM {raw} WHERE {v} IS NULL").fetchone()[0]
-            if empties and (col in (inp.key, inp.payee) or inp.missing != "null"):
-                raise NotPlain(f"{name}.{col}: empty cells")
+        if col not in (inp.manager, inp.start, inp.end) and \
+                (col in (inp.key, inp.payee) or inp.missing != "null"):
+            checks.append((f"{name}.{col}: empty cells", f"count(*) FILTER (WHERE {v} IS NULL)"))
         if kind in PLAIN:
-            bad = con.execute(f"SELECT count(*) FROM {raw} WHERE {v} IS NOT NULL AND NOT "
-                              f"regexp_matches({v}, '{PLAIN[kind]}')").fetchone()[0]
-            if bad:
-                raise NotPlain(f"{name}.{col}: not plain")
-        scale = None
+            checks.append((f"{name}.{col}: not plain", f"count(*) FILTER (WHERE {v} IS NOT NULL "
+                                                       f"AND NOT regexp_matches({v}, "
+                                                       f"'{PLAIN[kind]}'))"))
         if kind in ("money", "number", "ratio", "integer"):
-            scale = con.execute(f"SELECT coalesce(max(length(split_part({v}, '.', 2))), 0) "
-                                f"FROM {raw}").fetchone()[0]
-            if scale > DIV_SCALE:
-                raise NotPlain(f"{name}.{col}: more than {DIV_SCALE} places")
-            select.append(f"CAST({v} AS DECIMAL(38,{scale})) AS {q(col)}")
+            scales[col] = len(checks)
+            checks.append((col, f"coalesce(max(length(split_part({v}, '.', 2))), 0)"))
         elif kind == "date":
-            bad = con.execute(f"SELECT count(*) FROM {raw} WHERE {v} IS NOT NULL AND "
-                              f"TRY_CAST({v} AS DATE) IS NULL").fetchone()[0]
-            if bad:
-                raise NotPlain(f"{name}.{col}: a date that is not one")
+            checks.append((f"{name}.{col}: a date that is not one",
+                           f"count(*) FILTER (WHERE {v} IS NOT NULL AND TRY_CAST({v} AS DATE) "
+                           "IS NULL)"))
             select.append(f"CAST({v} AS DATE) AS {q(col)}")
         elif kind == "boolean":
             words = ", ".join(f"'{w}'" for w in BOOLEAN)
-            bad = con.execute(f"SELECT count(*) FROM {raw} WHERE {v} IS NOT NULL AND "
-                              f"lower({v}) NOT IN ({words})").fetchone()[0]
-            if bad:
-                raise NotPlain(f"{name}.{col}: not true or false")
+            checks.append((f"{name}.{col}: not true or false",
+                           f"count(*) FILTER (WHERE {v} IS NOT NULL AND lower({v}) NOT IN "
+                           f"({words}))"))
             true = ", ".join(f"'{w}'" for w, b in BOOLEAN.items() if b)
             select.append(f"CASE WHEN {v} IS NULL THEN NULL ELSE lower({v}) IN ({true}) END "
                           f"AS {q(col)}")
         else:
             if col in allowed:
                 values = ", ".join("'" + x.replace("'", "''") + "'" for x in allowed[col])
-                bad = con.execute(f"SELECT count(*) FROM {raw} WHERE {v} IS NOT NULL AND "
-                                  f"{v} NOT IN ({values})").fetchone()[0]
-                if bad:
-                    raise NotPlain(f"{name}.{col}: a value not listed")
+                checks.append((f"{name}.{col}: a value not listed",
+                               f"count(*) FILTER (WHERE {v} IS NOT NULL AND {v} NOT IN "
+                               f"({values}))"))
             select.append(f"{v} AS {q(col)}")
-        columns[col] = Column(col, scale)
     if inp.key:
         key = f"nullif(trim({q(inp.key)}), '')"
-        dup = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {raw}").fetchone()[0]
-        if dup:
-            raise NotPlain(f"{name}: a key twice")
+        checks.append((f"{name}: a key twice", f"count(*) - count(DISTINCT {key})"))
+    found = con.execute(f"SELECT {', '.join(sql for _w, sql in checks)} FROM {raw}").fetchone() \
+        if checks else ()
+    for i, ((what, _sql), n) in enumerate(zip(checks, found)):
+        if n and i not in scales.values():
+            raise NotPlain(what)
+    for col, kind in declared.items():
+        scale = None
+        if col in scales:
+            scale = found[scales[col]]
+            if scale > DIV_SCALE:
+                raise NotPlain(f"{name}.{col}: more than {DIV_SCALE} places")
+            select.append(f"CAST(nullif(trim({q(col)}), '') AS DECIMAL(38,{scale})) AS {q(col)}")
+        columns[col] = Column(col, scale)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {q('in_' + name)} AS SELECT "
                 f"{', '.join(select)} FROM {raw}")
     con.execute(f"DROP TABLE {raw}")
