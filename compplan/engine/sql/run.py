@@ -29,6 +29,7 @@ from .exprs import Unsupported
 from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
+from .show import trimmed
 
 
 def script_text(compiled: CompiledPlan, period: Period) -> str:
@@ -221,10 +222,9 @@ def _safe(sql: str) -> str:
 
 
 def _number(sql: str) -> str:
-    """A decimal as text without the trailing zeros of its SQL scale (4000.0000 -> 4000)."""
-    text = f"CAST({sql} AS VARCHAR)"
-    return (f"(CASE WHEN {sql} IS NULL THEN NULL WHEN {sql} = 0 THEN '0' WHEN "
-            f"contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END)")
+    """A decimal with places (the lines table's are DECIMAL(38, 16)) as text without the
+    trailing zeros of its SQL scale (4000.0000 -> 4000)."""
+    return trimmed(f"CAST({sql} AS VARCHAR)")
 
 
 def lines_query(compiled: CompiledPlan) -> str:
@@ -233,8 +233,17 @@ def lines_query(compiled: CompiledPlan) -> str:
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
-    tiers = (f"array_to_string([('tier ' || t.tier || ': ' || {_number('t.amount')} || ' x ' "
-             f"|| {_number('t.rate')} || ' = ' || {_number('t.pays')}) FOR t IN tiers], '; ')")
+    # the parts by position (a lambda over the list formats five times slower), up to the
+    # most parts a line can have: one per tier of the largest table, and tier 0
+    most = max([len(t.bands) + 1 for t in compiled.tier_tables.values()] + [1])
+
+    def part(i: int) -> str:
+        t = f"tiers[{i}]"
+        return (f"'tier ' || {t}.tier || ': ' || {_number(t + '.amount')} || ' x ' || "
+                f"{_number(t + '.rate')} || ' = ' || {_number(t + '.pays')}")
+    tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN '' ELSE {part(1)}" +
+             "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
+                     for i in range(2, most + 1)) + " END")
     rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
     note = _safe("'credited through ' || via")

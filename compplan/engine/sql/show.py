@@ -44,7 +44,7 @@ def money(x: str, places: int = 2) -> str:
            f"ELSE '' END) || {body} END)"
 
 
-def _trimmed(text: str) -> str:
+def trimmed(text: str) -> str:
     """'4.5000' -> '4.5', '4.0000' -> '4', '0.0000' -> '0' (text of a DECIMAL with places)."""
     t = f"rtrim(rtrim({text}, '0'), '.')"
     return f"(CASE WHEN {t} IN ('', '-') THEN '0' ELSE {t} END)"
@@ -54,7 +54,7 @@ def ratio(x: Num) -> str:
     # the percent to 4 places, half up; a whole percent shows no places
     pct = f"CAST(CAST({x.sql} AS DECIMAL(38,{x.scale})) * 100 AS DECIMAL(38,4))"
     return f"(CASE WHEN {x.sql} IS NULL THEN 'missing' ELSE " \
-           f"{_trimmed(f'CAST({pct} AS VARCHAR)')} || '%' END)"
+           f"{trimmed(f'CAST({pct} AS VARCHAR)')} || '%' END)"
 
 
 def number(x: Num) -> str:
@@ -92,7 +92,7 @@ def plain(x: Num, t: Type | None) -> str:
         return f"coalesce(CAST({x.sql} AS VARCHAR), 'None')"
     text = f"CAST({x.sql} AS VARCHAR)"
     if x.scale:
-        text = _trimmed(text)
+        text = trimmed(text)
     return f"coalesce({text}, 'None')"
 
 
