@@ -29,12 +29,16 @@ def empty_tables(compiled: CompiledPlan, tables: dict[str, Table],
         table = tables.get(name)
         if inp.key and name != "payees" and table is not None and not table.rows and \
                 table.file not in failed:
-            out.append(_warning(table.file, None, None,
-                                f"'{name}' has no rows (a header only): every payee is "
-                                f"paid on no {name}",
-                                "check that the export ran to the end; if there really are "
-                                "none this period, this warning is expected", "no-rows"))
+            out.append(no_rows_warning(name, table.file))
     return out
+
+
+def no_rows_warning(name: str, file: str) -> Problem:
+    """A transactions file with a header and no rows."""
+    return _warning(file, None, None,
+                    f"'{name}' has no rows (a header only): every payee is paid on no {name}",
+                    "check that the export ran to the end; if there really are none this "
+                    "period, this warning is expected", "no-rows")
 
 
 def negative_amounts(compiled: CompiledPlan, tables: dict[str, Table]) -> list[Problem]:
@@ -48,11 +52,14 @@ def negative_amounts(compiled: CompiledPlan, tables: dict[str, Table]) -> list[P
             for r in table.rows:
                 v = r.get(col)
                 if v is not None and v < 0:
-                    out.append(_warning(table.file, r[ROW], col,
-                                        f"negative amount {fmt_money(v)}",
-                                        "a cancellation or a correction? confirm it",
-                                        "negative-amount"))
+                    out.append(negative_warning(table.file, r[ROW], col, v))
     return out
+
+
+def negative_warning(file: str, row, column: str, value) -> Problem:
+    """A negative money value at its FILE:ROW and column."""
+    return _warning(file, row, column, f"negative amount {fmt_money(value)}",
+                    "a cancellation or a correction? confirm it", "negative-amount")
 
 
 def divisor_columns(compiled: CompiledPlan) -> set[tuple[str, str]]:

@@ -66,23 +66,34 @@ def rows_warnings(compiled: CompiledPlan, inp: Input, rows: list[dict], file: st
                 fine.append((r, cur, allowed))
         shown = inp.rename.get(col, col)
         if big:
-            r = big[0]
-            out.append(Problem(
-                file, None, None,
-                f"amount {r[col]} is beyond the plausible range (more than "
-                f"{limit:,f} either way){_more(big)}",
-                "a unit mix-up or a typo? correct the data; if amounts this large are "
-                f"real, set params.{PARAM}", "warning", "implausible-amount",
-                r.get(ROW), shown))
+            out.append(beyond_warning(file, big[0][col], len(big), limit, big[0].get(ROW),
+                                      shown))
         if fine:
             r, cur, allowed = fine[0]
-            out.append(Problem(
-                file, None, None,
-                f"amount {r[col]} has more decimals than {cur} has ({allowed})"
-                f"{_more(fine)}", "pay is rounded to the currency's unit; check how the data was "
-                "exported (a float printed in full, or a rate in an amount column?)",
-                "warning", "too-many-decimals", r.get(ROW), shown))
+            out.append(decimals_warning(file, r[col], len(fine), cur, allowed, r.get(ROW),
+                                        shown))
     return out
+
+
+def beyond_warning(file: str, value, count: int, limit: Decimal, row, column: str) -> Problem:
+    """An amount beyond the plausible range, at the first such row, with how many more."""
+    return Problem(
+        file, None, None,
+        f"amount {value} is beyond the plausible range (more than "
+        f"{limit:,f} either way){_more(range(count))}",
+        "a unit mix-up or a typo? correct the data; if amounts this large are "
+        f"real, set params.{PARAM}", "warning", "implausible-amount", row, column)
+
+
+def decimals_warning(file: str, value, count: int, currency: str, allowed: int, row,
+                     column: str) -> Problem:
+    """An amount with more decimals than its currency, at the first such row."""
+    return Problem(
+        file, None, None,
+        f"amount {value} has more decimals than {currency} has ({allowed})"
+        f"{_more(range(count))}", "pay is rounded to the currency's unit; check how the data "
+        "was exported (a float printed in full, or a rate in an amount column?)",
+        "warning", "too-many-decimals", row, column)
 
 
 def plausibility(compiled: CompiledPlan, tables: dict[str, Table]) -> list[Problem]:
@@ -95,6 +106,6 @@ def plausibility(compiled: CompiledPlan, tables: dict[str, Table]) -> list[Probl
     return out
 
 
-def _more(items: list) -> str:
+def _more(items) -> str:
     n = len(items) - 1
     return f", and {n:,} more in this column" if n else ""

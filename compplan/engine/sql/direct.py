@@ -13,10 +13,17 @@ places of its values.
 """
 from __future__ import annotations
 
+import mmap
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ...lang.model import Plan
-from ..data import declared_columns, find_file
+from ...errors import Problem
+from ..data import ROW, declared_columns, find_file
+from ..datacheck import negative_warning, no_rows_warning
+from ..money import MINOR_UNITS
+from ..plausible import MAX_PLAUSIBLE, beyond_warning, decimals_warning
 from .decimals import DIV_SCALE
 from .plan import Column, q
 
@@ -36,10 +43,17 @@ class NotPlain(Exception):
     unusual but valid format)."""
 
 
-def read_folder(con, plan: Plan, folder: Path) -> dict[str, dict[str, Column]]:
+def read_folder(con, plan: Plan, folder: Path, warnings: list | None = None,
+                limit: Decimal = MAX_PLAUSIBLE) -> dict[str, dict[str, Column]]:
     """Create in_<name> for every input from its CSV; NotPlain when the Python reader
-    must read the folder instead (nothing is kept then: the caller starts again)."""
+    must read the folder instead (nothing is kept then: the caller starts again).
+
+    `warnings` receives what a Python run warns of about the data, in its order and
+    words: amounts beyond `limit` or with more decimals than the currency has
+    (plausible.py), a transactions file with no rows, every negative amount
+    (datacheck.py), each at its FILE:ROW."""
     out: dict[str, dict[str, Column]] = {}
+    found = Found()
     for name, inp in plan.inputs.items():
         try:
             path = find_file(folder, name, inp)
@@ -49,11 +63,34 @@ def read_folder(con, plan: Plan, folder: Path) -> dict[str, dict[str, Column]]:
                 (inp.encoding and inp.encoding.lower().replace("_", "-") not in
                  ("utf-8", "utf8")) or path.stat().st_size == 0:
             raise NotPlain(f"input {name}")
-        out[name] = _read(con, name, inp, path)
+        out[name] = _read(con, name, inp, path, plan, found, limit)
+    if warnings is not None:
+        warnings.extend(found.plausible + found.empty + found.negative)
     return out
 
 
-def _read(con, name: str, inp, path: Path) -> dict[str, Column]:
+@dataclass
+class Found:
+    """The data's warnings by kind, so that they come out in the Python engine's order."""
+
+    plausible: list[Problem] = field(default_factory=list)
+    empty: list[Problem] = field(default_factory=list)
+    negative: list[Problem] = field(default_factory=list)
+
+
+def _blank_lines(path: Path) -> bool:
+    """An empty line before the end: DuckDB skips it without counting it, so its row
+    numbers would no longer be the file's (the Python reader counts it)."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        for gap in (b"\n\n", b"\n\r\n"):
+            at = m.find(gap)
+            if at >= 0 and m[at:].strip(b"\r\n"):
+                return True
+    return False
+
+
+def _read(con, name: str, inp, path: Path, plan: Plan, found: Found,
+          limit: Decimal) -> dict[str, Column]:
     raw = q("raw_" + name)
     source = (f"read_csv('{path}', header = true, all_varchar = true, delim = ',', "
               f"quote = '\"', escape = '\"', strict_mode = true)")
@@ -64,13 +101,19 @@ def _read(con, name: str, inp, path: Path) -> dict[str, Column]:
     declared = declared_columns(inp)
     if any(col not in header for col in declared) or any(h != h.strip() for h in header):
         raise NotPlain(f"{name}: header")
-    # the Python reader skips a row whose every cell is blank
+    if ROW in header or _blank_lines(path):
+        raise NotPlain(f"{name}: row numbers")
+    # the Python reader skips a row whose every cell is blank (and counts it): the row
+    # number, as the file's (header = 1), is taken before; insertion order keeps it
     blank = " AND ".join(f"coalesce(trim({q(h)}), '') = ''" for h in header)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {source} "
-                    f"WHERE NOT ({blank})")
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM (SELECT "
+                    f"row_number() OVER () + 1 AS {ROW}, * FROM {source}) WHERE NOT ({blank})")
     except Exception as e:
         raise NotPlain(str(e)) from None
+    finally:
+        con.execute("SET preserve_insertion_order = false")
     allowed = inp.allowed_values
     # every check of every column in one pass over the table: (what, count or places)
     checks: list[tuple[str, str]] = []
@@ -112,20 +155,52 @@ def _read(con, name: str, inp, path: Path) -> dict[str, Column]:
     if inp.key:
         key = f"nullif(trim({q(inp.key)}), '')"
         checks.append((f"{name}: a key twice", f"count(*) - count(DISTINCT {key})"))
-    found = con.execute(f"SELECT {', '.join(sql for _w, sql in checks)} FROM {raw}").fetchone() \
+    counts = con.execute(f"SELECT {', '.join(sql for _w, sql in checks)} FROM {raw}").fetchone() \
         if checks else ()
-    for i, ((what, _sql), n) in enumerate(zip(checks, found)):
+    for i, ((what, _sql), n) in enumerate(zip(checks, counts)):
         if n and i not in scales.values():
             raise NotPlain(what)
     for col, kind in declared.items():
         scale = None
         if col in scales:
-            scale = found[scales[col]]
+            scale = counts[scales[col]]
             if scale > DIV_SCALE:
                 raise NotPlain(f"{name}.{col}: more than {DIV_SCALE} places")
             select.append(f"CAST(nullif(trim({q(col)}), '') AS DECIMAL(38,{scale})) AS {q(col)}")
         columns[col] = Column(col, scale)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {q('in_' + name)} AS SELECT "
+    _warn(con, raw, name, inp, str(path), plan, columns, found, limit)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {q('in_' + name)} AS SELECT {ROW}, "
                 f"{', '.join(select)} FROM {raw}")
     con.execute(f"DROP TABLE {raw}")
     return columns
+
+
+def _warn(con, raw: str, name: str, inp, file: str, plan: Plan, columns, found: Found,
+          limit: Decimal) -> None:
+    """The data warnings of one table (see read_folder), asked of the raw cells."""
+    if inp.key and name != "payees" and \
+            con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0] == 0:
+        found.empty.append(no_rows_warning(name, file))
+    allowed = MINOR_UNITS.get(plan.currency, 2)
+    for col, kind in declared_columns(inp).items():
+        if kind != "money":
+            continue
+        v = f"nullif(trim({q(col)}), '')"
+        d = f"CAST({v} AS DECIMAL(38,{columns[col].scale}))"
+        places = f"length(rtrim(split_part({v}, '.', 2), '0'))"
+        beyond, decimals = con.execute(
+            f"SELECT (SELECT [arg_min({v}, {ROW}), CAST(min({ROW}) AS VARCHAR), "
+            f"CAST(count(*) AS VARCHAR)] FROM {raw} WHERE abs({d}) > "
+            f"CAST('{limit}' AS DECIMAL(38,{columns[col].scale}))), (SELECT [arg_min({v}, "
+            f"{ROW}), CAST(min({ROW}) AS VARCHAR), CAST(count(*) AS VARCHAR)] FROM {raw} WHERE "
+            f"{places} > {allowed})").fetchone()
+        if beyond[1] is not None:
+            found.plausible.append(beyond_warning(file, Decimal(beyond[0]), int(beyond[2]),
+                                                  limit, int(beyond[1]), col))
+        if decimals[1] is not None:
+            found.plausible.append(decimals_warning(file, Decimal(decimals[0]),
+                                                    int(decimals[2]), plan.currency, allowed,
+                                                    int(decimals[1]), col))
+        for row, value in con.execute(f"SELECT {ROW}, {d} FROM {raw} WHERE {d} < 0 ORDER BY "
+                                      f"{ROW}").fetchall():
+            found.negative.append(negative_warning(file, row, col, value))

@@ -918,9 +918,14 @@ class PlanCompiler:
                         f"({body})")
 
     def _credited_payees(self) -> str:
-        """The payees with any row in a credit set or a transaction set the plan reads."""
+        """The payees with any row in a credit set, a transaction set the plan reads, or
+        a one-row-per-payee input for the period (the Python engine's `prep.credits`)."""
         ids = [f"SELECT _pid FROM {q('credits_' + step.name)}" for step in self.cp.credits
                if step.spec.from_ in self.columns]
+        for name, inp in self.plan.inputs.items():
+            if not inp.key and inp.payee and name != "payees" and name in self.columns:
+                ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
+                           f"WHERE {self._period_filter(name, inp)}")
         used_sets = {r.name for r in self.c.resolved.values() if r.kind in ("set", "set_column")}
         for name, inp in self.plan.inputs.items():
             if inp.key and inp.payee and name in used_sets and name in self.columns:

@@ -15,11 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ...errors import CompplanError, Problem
+from .. import datacheck
 from ..compile import fmt_value
 from ..data import Table, find_file, load_folder
 from ..ir import CompiledPlan
 from ..money import CONTEXT, minor_unit
 from ..periods import Period, parse_period
+from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
@@ -88,10 +90,15 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             script = compile_sql(compiled, con, tables, period, Path(tmp))
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
+            # what a Python run warns of about the data, in its order (engine/run.py)
+            warnings = plausibility(compiled, tables) + datacheck.empty_tables(
+                compiled, tables) + datacheck.negative_amounts(compiled, tables)
             if not keep_data:
                 for table in tables.values():
                     table.rows = []
-            return _execute(compiled, con, period, script, lines_csv)
+            result = _execute(compiled, con, period, script, lines_csv)
+            result.warnings[:0] = warnings
+            return result
         finally:
             con.close()
 
@@ -117,8 +124,9 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
     spill = tempfile.TemporaryDirectory(prefix="compplan-sql-")
     try:
         _settings(con, Path(spill.name))
+        warnings: list[Problem] = []
         try:
-            columns = read_folder(con, compiled.plan, folder)
+            columns = read_folder(con, compiled.plan, folder, warnings, limit_of(compiled))
         except NotPlain:
             columns = None
         if columns is None:
@@ -128,7 +136,9 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
-        return _execute(compiled, con, period, script, lines_csv)
+        result = _execute(compiled, con, period, script, lines_csv)
+        result.warnings[:0] = warnings
+        return result
     finally:
         con.close()
         spill.cleanup()
