@@ -125,3 +125,39 @@ def test_issue12_a_payee_with_no_rows_at_all_has_no_credits(tmp_path):
     assert ref.payee("hal").warnings == ["no credits in this period"]
     assert got.payee("hal").warnings == ref.payee("hal").warnings
     assert got.payee("ann").warnings == ref.payee("ann").warnings == []
+
+
+ZERO_PLAN = """
+plan: kpi0
+name: KPI bonus, empty as 0
+version: 1
+effective: {from: 2026-01-01, to: 2026-12-31}
+period: quarter
+currency: USD
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  kpis: {payee: rep_id, period: period, columns: {calls: number, csat: number},
+         missing: zero}
+earnings:
+  call_bonus:
+    value: 2 * kpis.calls + kpis.csat
+"""
+
+
+def test_issue12_an_empty_cell_taken_as_zero_is_warned_of(tmp_path):
+    """ann's calls cell is empty and taken as 0: she is paid 2 x 0 + 90 = 90.00, and her
+    statement says kpis.calls was empty; bob's row is whole: 2 x 10 + 80 = 100.00."""
+    from compplan.engine.data import load_inline
+    from compplan.engine.ir import compile_plan
+    from compplan.lang import check_file
+    plan = tmp_path / "kpi0.yaml"
+    plan.write_text(ZERO_PLAN)
+    compiled = compile_plan(check_file(str(plan)))
+    data = {"payees": [{"rep_id": "ann", "name": "Ann"}, {"rep_id": "bob", "name": "Bob"}],
+            "kpis": [{"rep_id": "ann", "period": "2026-Q1", "calls": "", "csat": "90"},
+                     {"rep_id": "bob", "period": "2026-Q1", "calls": "10", "csat": "80"}]}
+    ref = run_plan(compiled, load_inline(compiled.plan, data, "t", []), Q1)
+    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), Q1)
+    assert [p.total for p in got.payees] == [p.total for p in ref.payees] == [90, 100]
+    assert ref.payee("ann").warnings == ["kpis.calls is empty for 2026-Q1: taken as 0"]
+    assert [p.warnings for p in got.payees] == [p.warnings for p in ref.payees]

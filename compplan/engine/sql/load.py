@@ -18,6 +18,7 @@ from .decimals import DIV_SCALE
 from .exprs import Unsupported
 from .plan import Column, q
 
+DEFAULTED = "_defaulted"  # the data reader's mark of cells it filled in (data.py)
 SQL_TYPES = {"text": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN"}
 NUMERIC = ("money", "number", "ratio", "integer")
 
@@ -44,19 +45,25 @@ def load_tables(con, plan: Plan, tables: dict[str, Table], folder: Path) -> dict
                 scales[col] = places
         path = folder / f"{name}.csv"
         cols = list(declared)
+        # a one-row-per-payee input keeps which empty cells were taken as 0 or missing
+        # (missing: zero loads 0): the run warns of each, as the Python engine does
+        marks = not inp.key and bool(inp.payee) and name != "payees"
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow([ROW] + cols)
+            w.writerow([ROW] + cols + ([DEFAULTED] if marks else []))
             for row in table.rows:
-                w.writerow([row.get(ROW)] + [_cell(row.get(c)) for c in cols])
+                w.writerow([row.get(ROW)] + [_cell(row.get(c)) for c in cols] +
+                           ([",".join(row.get(DEFAULTED, ()))] if marks else []))
         types = {ROW: "BIGINT"}
         for col, kind in declared.items():
             types[col] = f"DECIMAL(38,{scales[col]})" if kind in NUMERIC else SQL_TYPES[kind]
+        if marks:
+            types[DEFAULTED] = "VARCHAR"
         spec = ", ".join(f"'{c}': '{t}'" for c, t in types.items())
         con.execute(f"CREATE TEMP TABLE {q('in_' + name)} AS SELECT * FROM read_csv("
                     f"'{path}', header = true, nullstr = '', quote = '\"', escape = '\"', "
                     f"columns = {{{spec}}})")
-        out[name] = {c: Column(c, scales.get(c)) for c in cols}
+        out[name] = {c: Column(c, scales.get(c)) for c in cols + ([DEFAULTED] if marks else [])}
     return out
 
 

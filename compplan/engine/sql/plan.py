@@ -897,19 +897,25 @@ class PlanCompiler:
                          "p IS NOT NULL)")
         k = 2000000000
         for name, inp in self.plan.inputs.items():
-            # an empty cell in the payee's row (missing: null); with missing: zero the
-            # loaded value is 0 already and the SQL engine does not warn yet (issue 12)
-            if inp.key or name == "payees" or not inp.payee or name not in self.columns or \
-                    inp.missing != "null":
+            # an empty cell in the payee's row: missing (missing: null), or taken as 0
+            # (missing: zero, marked by the reader in _defaulted: the value is 0 already)
+            if inp.key or name == "payees" or not inp.payee or name not in self.columns:
                 continue
             present = q(f"t_{name}_{inp.payee}")
+            marks = q(f"t_{name}__defaulted")
+            how = "taken as 0" if inp.missing == "zero" else "missing"
             for col in inp.columns:
                 if col not in self.columns[name] or col in (inp.payee, inp.period):
                     continue
+                if "_defaulted" in self.columns[name]:
+                    empty = f"list_contains(string_split({marks}, ','), {text_literal(col)})"
+                elif inp.missing == "null":
+                    empty = f"{present} IS NOT NULL AND {q(f't_{name}_{col}')} IS NULL"
+                else:
+                    continue
                 k += 1
-                msg = text_literal(f"{name}.{col} is empty for {self.period.label}: missing")
-                parts.append(f"SELECT _pid, {msg}, {k}, NULL, NULL FROM payees WHERE "
-                             f"{present} IS NOT NULL AND {q(f't_{name}_{col}')} IS NULL")
+                msg = text_literal(f"{name}.{col} is empty for {self.period.label}: {how}")
+                parts.append(f"SELECT _pid, {msg}, {k}, NULL, NULL FROM payees WHERE {empty}")
         body = " UNION ALL ".join(parts) if parts else \
             "SELECT NULL::VARCHAR AS payee, NULL::VARCHAR AS warning, 0, NULL, NULL WHERE FALSE"
         self.script.add("warnings: what each payee was not paid, and why",
