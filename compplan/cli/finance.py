@@ -1,0 +1,194 @@
+"""Finance's commands beyond paying (issue 18): accruals, contract costs, forecasts.
+
+    compplan accrue PLAN --data DIR --period P --as-of DATE --finance FILE [--db URL]
+    compplan accruals [--plan ID] / accruals verify N / accruals true-up RUN
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import CompplanError, Problem, format_text
+from ..finance import journal
+from ..finance import accrue as accrue_mod
+from ..finance.mapping import load_mapping
+from .run import _compile, _period, fail
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD",
+                                 param_hint=option)
+
+
+def _mapping(path: str, compiled):
+    mapping, problems = load_mapping(path, compiled)
+    if problems:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        click.echo(format_text(problems, {path: text}), err=True, nl=False)
+        sys.exit(1)
+    return mapping
+
+
+def _actor(actor):
+    from .store import _actor as who
+    return who(actor)
+
+
+@click.command()
+@click.argument("plan", type=click.Path(dir_okay=False, exists=True))
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--period", required=True, help="the period being accrued, e.g. 2026-Q1")
+@click.option("--as-of", "as_of", required=True, help="the date earned to, e.g. 2026-02-28")
+@click.option("--finance", "finance_file", required=True,
+              type=click.Path(dir_okay=False, exists=True),
+              help="the finance file: account codes, cost-centre column "
+                   "(e.g. plans/finance/ae.yaml)")
+@click.option("--db", "db_url", default=None,
+              help="the store: take off what it booked before, and keep this accrual "
+                   "(given explicitly: keeping an accrual books it)")
+@click.option("--out", "out_dir", default="out", show_default=True,
+              help="files go to OUT/<plan>/<period>/")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--as", "actor", default=None, help="with --db: who books it")
+def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, actor):
+    """Accrue the pay earned in a period up to a date: a register per payee and
+    component with control totals, and journal lines (debit expense, credit accrued
+    liability).
+
+    Earned to the date is the plan's pay on the rows dated up to it (tiers against the
+    period's quota, gates and caps as they stand). With --db, what the store booked
+    before for the period (the last accrual, or the approved run) is taken off, and the
+    accrual is kept there, reproducible (compplan accruals verify N).
+    """
+    from ..engine.data import load_folder
+    compiled = _compile(plan)
+    p = _period(compiled, period)
+    day = _date(as_of, "--as-of")
+    if day < p.start:
+        raise click.BadParameter(f"{day} is before {p.label} starts ({p.start})",
+                                 param_hint="--as-of")
+    mapping = _mapping(finance_file, compiled)
+    problems: list[Problem] = []
+    tables = load_folder(compiled.plan, data_dir, problems)
+    if problems:
+        fail(problems)
+    try:
+        result = accrue_mod.earned_to(compiled, tables, p, min(day, p.end))
+    except CompplanError as e:
+        fail(e.problems)
+    store = before = None
+    before_from = "nothing booked before"
+    before = {}
+    if db_url:
+        from ..finance import ledger
+        from ..store import open_store
+        store = open_store(db_url)
+        before, before_from = ledger.booked_before(store, compiled.plan.plan, p.label, day)
+    centre_of, _ = accrue_mod.centres(compiled, data_dir, mapping.cost_centre)
+    acc = accrue_mod.accrual(compiled, result, day, before, before_from, centre_of)
+    entry = f"accrual {compiled.plan.plan} {p.label} {day}"
+    if store is not None:
+        from ..finance import ledger
+        from ..store.lifecycle import dataset_files
+        try:
+            row = ledger.keep(store, compiled, Path(plan).read_bytes(),
+                              dataset_files(compiled, Path(data_dir)), acc, mapping,
+                              Path(finance_file).read_text(encoding="utf-8"), _actor(actor))
+        except ledger.AccrualRefused as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        entry = f"accrual {row.id}"
+    target = Path(out_dir) / compiled.plan.plan / p.label
+    target.mkdir(parents=True, exist_ok=True)
+    reg = journal.write_table(target / f"accrual-{day}.{fmt}", accrue_mod.COLUMNS,
+                              accrue_mod.register_rows(acc, mapping), fmt, "accrual",
+                              accrue_mod.control_rows(acc))
+    lines = accrue_mod.journal_lines(acc, mapping, entry)
+    jr = journal.write(lines, target / f"accrual-{day}-journal.{fmt}", fmt)
+    debit, credit = journal.totals(lines)
+    for w in result.warnings:
+        if w.severity == "warning":
+            click.echo(f"{w.where}: warning: {w.text}", err=True)
+    click.echo(acc.control())
+    for comp, amount in acc.by("component").items():
+        click.echo(f"  {comp:<16} {acc.currency} {amount:>14,.2f}")
+    click.echo(f"journal: {len(lines)} lines, debits {debit:,.2f} = credits {credit:,.2f}")
+    click.echo(f"wrote {reg}, {jr}")
+    if store is not None:
+        click.echo(f"kept as {entry}; work it out again with: compplan accruals verify "
+                   f"{entry.split()[1]}")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--plan", "plan_id", default=None)
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
+@click.pass_context
+def accruals(ctx, plan_id, db_url):
+    """Accruals kept in the store: list them, verify one, the true-up of a run."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlalchemy import select
+    from ..store import open_store
+    from ..store.finance import AccrualRow
+    store = open_store(db_url, read_only=True)
+    with store.session() as s:
+        q = select(AccrualRow).order_by(AccrualRow.id)
+        if plan_id:
+            q = q.where(AccrualRow.plan_id == plan_id)
+        rows = list(s.execute(q).scalars())
+    if not rows:
+        click.echo("no accruals")
+        return
+    for r in rows:
+        click.echo(f"{r.id:>5}  {r.plan_id:<16} {r.period:<9} as of {r.as_of}  {r.currency} "
+                   f"{r.amount:>14,.2f}  (earned {r.earned:,.2f} less {r.before_from})")
+
+
+@accruals.command("verify")
+@click.argument("accrual_id", type=int)
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
+def accruals_verify(accrual_id, db_url):
+    """Work a kept accrual out again from the store alone and compare."""
+    from ..finance import ledger
+    from ..store import open_store
+    try:
+        v = ledger.verify(open_store(db_url), accrual_id)
+    except LookupError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    if not v.differences:
+        click.echo(f"accrual {accrual_id} ({v.row.plan_id} {v.row.period} as of "
+                   f"{v.row.as_of}): the same, {v.row.lines} lines, {v.row.currency} "
+                   f"{v.row.amount:,.2f}; fingerprint {v.row.fingerprint}")
+        return
+    for d in v.differences:
+        click.echo(d)
+    sys.exit(1)
+
+
+@accruals.command("true-up")
+@click.argument("run_id", type=int)
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
+def accruals_true_up(run_id, db_url):
+    """The run's pay against the last accrual of its period, per payee and component."""
+    from ..finance import ledger
+    from ..store import open_store
+    try:
+        t = ledger.true_up(open_store(db_url, read_only=True), run_id)
+    except LookupError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    click.echo(t.text())
+    for payee, comp, final, accrued, diff in t.lines:
+        if diff:
+            click.echo(f"    {payee:<12} {comp:<16} final {final:>12,.2f}  accrued "
+                       f"{accrued:>12,.2f}  true-up {diff:>12,.2f}")
+
+
+COMMANDS = [accrue, accruals]
