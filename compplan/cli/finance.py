@@ -2,6 +2,7 @@
 
     compplan accrue PLAN --data DIR --period P --as-of DATE --finance FILE [--db URL]
     compplan accruals [--plan ID] / accruals verify N / accruals true-up RUN
+    compplan capitalize --plan ID --finance FILE [--through MONTH] [--db URL]
 """
 from __future__ import annotations
 
@@ -191,4 +192,81 @@ def accruals_true_up(run_id, db_url):
                        f"{accrued:>12,.2f}  true-up {diff:>12,.2f}")
 
 
-COMMANDS = [accrue, accruals]
+@click.command()
+@click.option("--plan", "plan_id", required=True, help="the plan id, e.g. ae-2026")
+@click.option("--finance", "finance_file", required=True,
+              type=click.Path(dir_okay=False, exists=True),
+              help="the finance file with a capitalize: section")
+@click.option("--through", default=None,
+              help="the last month of the roll-forward, e.g. 2026-10 (default: the end "
+                   "of the last approved or paid run's period)")
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
+@click.option("--out", "out_dir", default="out", show_default=True,
+              help="files go to OUT/<plan>/contract-costs-<month>/")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--as", "actor", default=None, help="who keeps the schedule")
+def capitalize(plan_id, finance_file, through, db_url, out_dir, fmt, actor):
+    """Capitalize commissions that are incremental costs of obtaining a contract (IFRS
+    15 / ASC 340-40) from the plan's approved and paid runs, and amortize them.
+
+    Writes the schedule (per contract and month), the monthly journal lines and the
+    roll-forward (opening, additions, clawbacks, amortization, impairment, closing),
+    which ties out to the runs; keeps the schedule in the store.
+    """
+    from sqlalchemy import select
+    from ..finance import capitalize as cap
+    from ..finance import ledger
+    from ..store import open_store
+    from ..store.models import PlanVersion, Run
+    if through is not None:
+        try:
+            from ..engine import parse_period
+            if parse_period(through).kind != "month":
+                raise ValueError
+        except ValueError:
+            raise click.BadParameter(f"'{through}' is not a month; write YYYY-MM",
+                                     param_hint="--through")
+    store = open_store(db_url)
+    with store.session() as s:
+        newest = s.execute(select(Run).where(Run.plan_id == plan_id).order_by(
+            Run.id.desc())).scalars().first()
+        compiled = None
+        if newest is not None:
+            from ..engine import compile_plan
+            from ..lang import check_source
+            v = s.get(PlanVersion, newest.plan_version_id)
+            compiled = compile_plan(check_source(v.text, v.file_name))
+        mapping = _mapping(finance_file, compiled)
+        if mapping.capitalize is None:
+            click.echo(f"error: {finance_file} has no capitalize: section (which components "
+                       "are costs of obtaining a contract, and the term)", err=True)
+            sys.exit(1)
+        try:
+            sched = cap.build(s, plan_id, mapping, through)
+        except LookupError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        except CompplanError as e:
+            fail(e.problems)
+    sid, new = ledger.keep_schedule(store, sched, mapping,
+                                    Path(finance_file).read_text(encoding="utf-8"),
+                                    _actor(actor))
+    label = cap.month_label(sched.last)
+    target = Path(out_dir) / plan_id / f"contract-costs-{label}"
+    target.mkdir(parents=True, exist_ok=True)
+    written = [
+        journal.write_table(target / f"schedule.{fmt}", cap.SCHEDULE_COLUMNS,
+                            [r.row() for r in sched.rows], fmt, "schedule"),
+        journal.write_table(target / f"roll-forward.{fmt}", cap.ROLL_COLUMNS,
+                            sched.roll_forward(), fmt, "roll-forward",
+                            [[k, v] for k, v in sched.tie()]),
+        journal.write(cap.journal_lines(sched, mapping), target / f"journal.{fmt}", fmt)]
+    click.echo(cap.roll_forward_text(sched), nl=False)
+    click.echo(f"{'kept as' if new else 'the same as'} schedule {sid}; wrote "
+               + ", ".join(str(w) for w in written))
+    if sched.tie()[-1][1] != 0:
+        click.echo("error: the schedule does not tie out to the paid runs", err=True)
+        sys.exit(1)
+
+
+COMMANDS = [accrue, accruals, capitalize]

@@ -244,3 +244,45 @@ def true_up(store: Store, run_id: int) -> TrueUp:
         if f or a:
             lines.append((k[0], k[1], f, a, f - a))
     return TrueUp(run, last, lines)
+
+
+def keep_schedule(store: Store, sched, mapping: Mapping, finance_text: str, actor: str
+                  ) -> tuple[int, bool]:
+    """Keep a contract-cost schedule (its months, the runs and the finance file it was
+    built from, its fingerprint in the audit chain); (id, False) when the same schedule
+    through the same month is kept already."""
+    from ..store.finance import CostScheduleMonth, CostScheduleRow
+    from .capitalize import month_label
+    fp = sched.fingerprint()
+    through = month_label(sched.last)
+    session = store.session()
+    try:
+        same = session.execute(select(CostScheduleRow).where(
+            CostScheduleRow.plan_id == sched.plan, CostScheduleRow.through == through,
+            CostScheduleRow.fingerprint == fp)).scalars().first()
+        if same is not None:
+            return same.id, False
+        row = CostScheduleRow(plan_id=sched.plan, through=through,
+                              runs=json.dumps([r.id for r in sched.runs]),
+                              finance_file=mapping.file, finance_text=finance_text,
+                              currency=sched.currency, capitalized=sched.total("additions"),
+                              closing=sched.closing(), fingerprint=fp, created_by=actor)
+        session.add(row)
+        session.flush()
+        session.add_all(CostScheduleMonth(schedule_id=row.id, contract=r.contract,
+                                          month=month_label(r.month), payee=r.payee,
+                                          opening=r.opening, additions=r.additions,
+                                          clawbacks=r.clawbacks, amortization=r.amortization,
+                                          impairment=r.impairment, closing=r.closing)
+                        for r in sched.rows)
+        audit.append(session, actor, "schedule.recorded", f"schedule {row.id}",
+                     plan=sched.plan, through=through, runs=[r.id for r in sched.runs],
+                     capitalized=str(row.capitalized), closing=str(row.closing),
+                     fingerprint=fp)
+        session.commit()
+        return row.id, True
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
