@@ -3,6 +3,7 @@
     compplan accrue PLAN --data DIR --period P --as-of DATE --finance FILE [--db URL]
     compplan accruals [--plan ID] / accruals verify N / accruals true-up RUN
     compplan capitalize --plan ID --finance FILE [--through MONTH] [--db URL]
+    compplan forecast PLAN --data DIR --period P --as-of DATE [--pipeline FILE]
 """
 from __future__ import annotations
 
@@ -269,4 +270,79 @@ def capitalize(plan_id, finance_file, through, db_url, out_dir, fmt, actor):
         sys.exit(1)
 
 
-COMMANDS = [accrue, accruals, capitalize]
+@click.command()
+@click.argument("plan", type=click.Path(dir_okay=False, exists=True))
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--period", required=True)
+@click.option("--as-of", "as_of", required=True, help="the last day counted, e.g. 2026-04-14")
+@click.option("--pipeline", "pipeline_file", default=None,
+              type=click.Path(dir_okay=False, exists=True),
+              help="open deals: the input's columns, probability and expected_close")
+@click.option("--input", "input_name", default=None,
+              help="with --pipeline: the input its rows are (default: the first dated input "
+                   "with a payee)")
+@click.option("--commit", default="90%", show_default=True,
+              help="with --pipeline: the probability from which a deal is in the low case")
+@click.option("--calendar", "calendar_file", default=None,
+              type=click.Path(dir_okay=False, exists=True),
+              help="working days (default: calendar.yaml in the data folder, if there is "
+                   "one; else calendar days)")
+@click.option("--out", "out_dir", default="out", show_default=True,
+              help="forecast-<date>.csv goes to OUT/<plan>/<period>/")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+def forecast(plan, data_dir, period, as_of, pipeline_file, input_name, commit,
+             calendar_file, out_dir, fmt):
+    """Forecast each payee's attainment and pay at the period's end: at the pace so far
+    (by working days where the plan has a calendar), and with the open pipeline (low,
+    expected, high); the tiers, gates and caps each outcome crosses; per payee, team
+    and plan."""
+    from ..engine.data import load_folder, parse_cell
+    from ..finance import forecast as fc_mod
+    compiled = _compile(plan)
+    p = _period(compiled, period)
+    day = _date(as_of, "--as-of")
+    if day < p.start:
+        raise click.BadParameter(f"{day} is before {p.label} starts ({p.start})",
+                                 param_hint="--as-of")
+    try:
+        commit_share = parse_cell("ratio", commit)
+    except ValueError:
+        raise click.BadParameter(f"'{commit}' is not a probability; e.g. 90%",
+                                 param_hint="--commit")
+    problems: list[Problem] = []
+    tables = load_folder(compiled.plan, data_dir, problems)
+    calendar, cal_problems = fc_mod.plan_calendar(data_dir, calendar_file)
+    if problems or cal_problems:
+        fail(problems + cal_problems)
+    territory = fc_mod.raw_column(compiled, data_dir, "payees", "territory") \
+        if calendar is not None else {}
+    share = fc_mod.elapsed(p, day, calendar, territory)
+    pipeline = None
+    if pipeline_file:
+        name = input_name or next((n for n, i in compiled.plan.inputs.items()
+                                   if i.date and i.payee), None)
+        if name not in compiled.plan.inputs or not compiled.plan.inputs[name].date:
+            raise click.BadParameter(f"'{name}' is not a dated input of the plan",
+                                     param_hint="--input")
+        deals, bad = fc_mod.read_pipeline(compiled, pipeline_file, name, p, day)
+        if bad:
+            fail(bad)
+        pipeline = (name, deals)
+    payees = compiled.plan.inputs.get("payees")
+    names = fc_mod.raw_column(compiled, data_dir, "payees", "name")
+    teams = fc_mod.raw_column(compiled, data_dir, "payees", payees.manager) \
+        if payees is not None and payees.manager else {}
+    try:
+        fc = fc_mod.forecast(compiled, tables, p, day, share, names, teams, pipeline,
+                             commit_share)
+    except CompplanError as e:
+        fail(e.problems)
+    target = Path(out_dir) / compiled.plan.plan / p.label
+    target.mkdir(parents=True, exist_ok=True)
+    cols, rows = fc_mod.rows(fc)
+    path = journal.write_table(target / f"forecast-{day}.{fmt}", cols, rows, fmt, "forecast")
+    click.echo(fc_mod.text(fc), nl=False)
+    click.echo(f"wrote {path}")
+
+
+COMMANDS = [accrue, accruals, capitalize, forecast]
