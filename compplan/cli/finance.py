@@ -1,8 +1,9 @@
 """Finance's commands beyond paying (issue 18): accruals, contract costs, forecasts.
 
     compplan accrue PLAN --data DIR --period P --as-of DATE --finance FILE [--db URL]
-    compplan accruals [--plan ID] / accruals verify N / accruals true-up RUN
+    compplan accruals [--plan ID] / accruals verify N / accruals true-up RUN [--journal F]
     compplan capitalize --plan ID --finance FILE [--through MONTH] [--db URL]
+    compplan schedules [--plan ID] / schedules verify N
     compplan forecast PLAN --data DIR --period P --as-of DATE [--pipeline FILE]
 """
 from __future__ import annotations
@@ -177,12 +178,18 @@ def accruals_verify(accrual_id, db_url):
 @accruals.command("true-up")
 @click.argument("run_id", type=int)
 @click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
-def accruals_true_up(run_id, db_url):
+@click.option("--journal", "journal_file", default=None,
+              help="write the true-up's journal lines to this file (.csv or .xlsx)")
+@click.option("--finance", "finance_file", default=None,
+              type=click.Path(dir_okay=False, exists=True),
+              help="with --journal: the finance file (default: the accrual's own)")
+def accruals_true_up(run_id, db_url, journal_file, finance_file):
     """The run's pay against the last accrual of its period, per payee and component."""
     from ..finance import ledger
     from ..store import open_store
+    store = open_store(db_url, read_only=True)
     try:
-        t = ledger.true_up(open_store(db_url, read_only=True), run_id)
+        t = ledger.true_up(store, run_id)
     except LookupError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
@@ -191,6 +198,65 @@ def accruals_true_up(run_id, db_url):
         if diff:
             click.echo(f"    {payee:<12} {comp:<16} final {final:>12,.2f}  accrued "
                        f"{accrued:>12,.2f}  true-up {diff:>12,.2f}")
+    if journal_file and t.accrual is not None:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            if finance_file is None:  # the finance file the accrual was booked with
+                finance_file = str(Path(tmp) / Path(t.accrual.finance_file).name)
+                Path(finance_file).write_text(t.accrual.finance_text, encoding="utf-8")
+            mapping = _mapping(finance_file, None)
+        lines = ledger.true_up_journal(store, t, mapping)
+        fmt = "xlsx" if journal_file.endswith(".xlsx") else "csv"
+        click.echo(f"wrote {journal.write(lines, journal_file, fmt)} ({len(lines)} lines)")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--plan", "plan_id", default=None)
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
+@click.pass_context
+def schedules(ctx, plan_id, db_url):
+    """Contract-cost schedules kept in the store (compplan capitalize): list, verify."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlalchemy import select
+    from ..store import open_store
+    from ..store.finance import CostScheduleRow
+    store = open_store(db_url, read_only=True)
+    with store.session() as s:
+        q = select(CostScheduleRow).order_by(CostScheduleRow.id)
+        if plan_id:
+            q = q.where(CostScheduleRow.plan_id == plan_id)
+        rows = list(s.execute(q).scalars())
+    if not rows:
+        click.echo("no schedules")
+        return
+    for r in rows:
+        click.echo(f"{r.id:>5}  {r.plan_id:<16} through {r.through}  runs {r.runs}  "
+                   f"capitalized {r.currency} {r.capitalized:,.2f}, closing "
+                   f"{r.closing:,.2f}")
+
+
+@schedules.command("verify")
+@click.argument("schedule_id", type=int)
+@click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None)
+def schedules_verify(schedule_id, db_url):
+    """Build a kept schedule again from its runs and finance file, and compare."""
+    from ..finance import ledger
+    from ..store import open_store
+    try:
+        row, diffs = ledger.verify_schedule(open_store(db_url, read_only=True), schedule_id)
+    except LookupError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except CompplanError as e:
+        fail(e.problems)
+    if not diffs:
+        click.echo(f"schedule {schedule_id} ({row.plan_id} through {row.through}): the same; "
+                   f"fingerprint {row.fingerprint}")
+        return
+    for d in diffs:
+        click.echo(d)
+    sys.exit(1)
 
 
 @click.command()
@@ -345,4 +411,4 @@ def forecast(plan, data_dir, period, as_of, pipeline_file, input_name, commit,
     click.echo(f"wrote {path}")
 
 
-COMMANDS = [accrue, accruals, capitalize, forecast]
+COMMANDS = [accrue, accruals, capitalize, forecast, schedules]

@@ -314,13 +314,17 @@ def _contract(cid: str, payee: str, row: _Row, date_col: str, policy: Policy,
                     months <= policy.expense_up_to_months)
 
 
-def build(session, plan_id: str, mapping: Mapping, through: str | None = None) -> Schedule:
+def build(session, plan_id: str, mapping: Mapping, through: str | None = None,
+          run_ids: list[int] | None = None) -> Schedule:
     """The schedule from the plan's approved and paid runs whose periods end by the month
-    `through` (default: the last such run's). Raises CompplanError with the data's
+    `through` (default: the last such run's); `run_ids`: these runs instead, whatever
+    their status now (a kept schedule built again). Raises CompplanError with the data's
     problems (FILE:ROW of the run's stored file), LookupError without runs."""
     policy = mapping.capitalize
-    runs = sorted(session.execute(select(Run).where(Run.plan_id == plan_id,
-                                                    Run.status.in_(LOCKED))).scalars(),
+    q = select(Run).where(Run.plan_id == plan_id)
+    q = q.where(Run.id.in_(run_ids)) if run_ids is not None else \
+        q.where(Run.status.in_(LOCKED))
+    runs = sorted(session.execute(q).scalars(),
                   key=lambda r: (parse_period(r.period).start, r.id))
     if through is not None:
         last = month_index(parse_period(through).end)

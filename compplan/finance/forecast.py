@@ -202,6 +202,7 @@ class Deal:
     row: dict
     probability: Decimal
     close: dt.date
+    where: str = ""  # FILE:ROW of its pipeline row
 
 
 def read_pipeline(compiled: CompiledPlan, path: str | Path, input_name: str,
@@ -223,7 +224,7 @@ def read_pipeline(compiled: CompiledPlan, path: str | Path, input_name: str,
                             f"a pipeline row is a row of {input_name} with probability and "
                             "expected_close", code="missing-column", row=1, column=c)
                     for c in missing]
-    deals = []
+    deals, seen = [], {}
     for rownum, cells in records:
         raw = dict(zip(header, (c.strip() for c in cells)))
         row, ok = {}, True
@@ -253,11 +254,19 @@ def read_pipeline(compiled: CompiledPlan, path: str | Path, input_name: str,
                                     "not a date", "write YYYY-MM-DD", code="bad-date",
                                     row=rownum, column="expected_close"))
             ok = False
+        key = row.get(inp.key) if inp.key else None
+        if key is not None and key in seen:
+            problems.append(Problem(str(path), None, None, f"duplicate {inp.key} '{key}' "
+                                    f"(first at row {seen[key]})", "each deal once",
+                                    code="duplicate-key", row=rownum, column=inp.key))
+            ok = False
+        elif key is not None:
+            seen[key] = rownum
         if not ok:
             continue
         if as_of < close <= period.end:
             row[inp.date] = close
-            deals.append(Deal(row, p, close))
+            deals.append(Deal(row, p, close, f"{path}:{rownum}"))
     return deals, problems
 
 
@@ -280,11 +289,13 @@ def with_pipeline(compiled: CompiledPlan, tables: dict[str, Table], input_name: 
     out[input_name] = Table(base.name, base.file, list(base.rows) + rows)
     if inp.key:
         have = {str(r[inp.key]) for r in base.rows}
-        clash = [str(r[inp.key]) for r in rows if str(r[inp.key]) in have]
+        clash = [d for d in deals if str(d.row[inp.key]) in have]
         if clash:
-            raise CompplanError([Problem("pipeline", None, None, f"deal {clash[0]} is in the "
-                                         "pipeline and already signed", "take signed deals "
-                                         "out of the pipeline file", code="duplicate-key")])
+            file, _, row = clash[0].where.rpartition(":")
+            raise CompplanError([Problem(file, None, None, f"deal {clash[0].row[inp.key]} is "
+                                         "in the pipeline and already signed", "take signed "
+                                         "deals out of the pipeline file",
+                                         code="duplicate-key", row=int(row))])
     return out
 
 

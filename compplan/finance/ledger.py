@@ -286,3 +286,69 @@ def keep_schedule(store: Store, sched, mapping: Mapping, finance_text: str, acto
         raise
     finally:
         session.close()
+
+
+def verify_schedule(store: Store, schedule_id: int) -> tuple[object, list[str]]:
+    """Build a kept schedule again from the runs it names and the finance file it kept,
+    and compare month by month and the fingerprint; a run no longer approved or paid
+    is named too."""
+    from ..store.finance import CostScheduleMonth, CostScheduleRow
+    from .capitalize import build, month_label
+    with store.session() as s:
+        row = s.get(CostScheduleRow, schedule_id)
+        if row is None:
+            raise LookupError(f"there is no schedule {schedule_id}; see compplan schedules")
+        run_ids = json.loads(row.runs)
+        with tempfile.TemporaryDirectory() as tmp:
+            fin = Path(tmp) / Path(row.finance_file).name
+            fin.write_text(row.finance_text, encoding="utf-8")
+            mapping, problems = load_mapping(fin)
+        if problems:
+            raise CompplanError(problems)
+        sched = build(s, row.plan_id, mapping, row.through, run_ids)
+        kept = {(m.contract, m.month): m for m in s.execute(select(CostScheduleMonth).where(
+            CostScheduleMonth.schedule_id == row.id)).scalars()}
+        diffs = [f"run {r.id} ({r.period}) is {r.status} now, not approved or paid"
+                 for r in sched.runs if r.status not in BOOKED]
+        missing = set(run_ids) - {r.id for r in sched.runs}
+        diffs += [f"run {i} is no longer in the store" for i in sorted(missing)]
+        again = {(r.contract, month_label(r.month)): r for r in sched.rows}
+        fields = ("opening", "additions", "clawbacks", "amortization", "impairment",
+                  "closing")
+        for k in sorted(set(kept) | set(again)):
+            a, b = kept.get(k), again.get(k)
+            if a is None or b is None or any(getattr(a, f) != getattr(b, f) for f in fields):
+                def show(x):
+                    return "nothing" if x is None else ", ".join(
+                        f"{f} {getattr(x, f)}" for f in fields)
+                diffs.append(f"{k[0]} {k[1]}: kept {show(a)}; built again {show(b)}")
+        if sched.fingerprint() != row.fingerprint:
+            diffs.append(f"fingerprint: kept {row.fingerprint}, built again "
+                         f"{sched.fingerprint()}")
+        return row, diffs
+
+
+def true_up_journal(store: Store, t: TrueUp, mapping: Mapping):
+    """The true-up's journal: per component and cost centre (the accrual's, else the
+    run's), the difference debited to expense and credited to the accrued liability."""
+    from . import journal
+    if t.accrual is None:
+        return []
+    with store.session() as s:
+        centre = {ln.payee: ln.cost_centre for ln in s.execute(select(AccrualLineRow).where(
+            AccrualLineRow.accrual_id == t.accrual.id)).scalars()}
+        for pr in s.execute(select(PayeeResultRow).where(
+                PayeeResultRow.run_id == t.run.id)).scalars():
+            centre.setdefault(pr.payee, pr.cost_center)
+    sums: dict[tuple[str, str], Decimal] = {}
+    for payee, comp, _, _, diff in t.lines:
+        k = (comp, centre.get(payee, ""))
+        sums[k] = sums.get(k, ZERO) + diff
+    out = []
+    entry = f"true-up of accrual {t.accrual.id} by run {t.run.id}"
+    day = parse_period(t.run.period).end
+    for (comp, c), amount in sorted(sums.items()):
+        out += journal.pair(entry, day, mapping.expense_account(comp), mapping.liability, c,
+                            amount, t.run.currency,
+                            f"{t.run.plan_id} {t.run.period} {comp}: final run less accrued")
+    return out

@@ -93,6 +93,23 @@ def test_issue18_accrual_mid_quarter_without_a_store(tmp_path):
         ("6110", "West", "5200.00", "0"), ("2150", "West", "0", "5200.00")]
 
 
+def test_issue18_accrual_as_xlsx_with_its_control_sheet(tmp_path):
+    import openpyxl
+    r = _accrue(_data(tmp_path), tmp_path / "out", "2026-02-28", "--format", "xlsx")
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(tmp_path / "out" / "ae-2026" / "2026-Q1" /
+                                "accrual-2026-02-28.xlsx")
+    rows = [[c.value for c in row] for row in wb["accrual"].iter_rows()]
+    assert rows[1][:7] == ["ann", "Ann", "West", "commission", "5200.00", "0", "5200.00"]
+    control = {row[0].value: row[1].value for row in wb["control"].iter_rows()}
+    assert (control["accrual"], control["cost centre East"], control["cost centre West"]) \
+        == ("10200.00", "5000.00", "5200.00")
+    j = openpyxl.load_workbook(tmp_path / "out" / "ae-2026" / "2026-Q1" /
+                               "accrual-2026-02-28-journal.xlsx")
+    control = {row[0].value: row[1].value for row in j["control"].iter_rows()}
+    assert (control["debits"], control["credits"]) == ("10200.00", "10200.00")
+
+
 def test_issue18_accruals_in_the_store_and_the_true_up_at_approval(tmp_path, store_url):
     data = _data(tmp_path)
     out = tmp_path / "out"
@@ -136,6 +153,19 @@ def test_issue18_accruals_in_the_store_and_the_true_up_at_approval(tmp_path, sto
             "accrued 10,200.00 = 5,400.00") in r.output
     assert "  commission             4,400.00" in r.output
     assert "  csat_bonus             1,000.00" in r.output
+
+    # the true-up's journal, per component and cost centre (ann is West; bob's is 0)
+    jfile = tmp_path / "true-up.csv"
+    r = _cli("accruals", "true-up", "1", "--db", store_url, "--journal", str(jfile))
+    assert r.exit_code == 0, r.output
+    assert "ann          commission       final     9,600.00  accrued     5,200.00  " \
+        "true-up     4,400.00" in r.output
+    assert [(x["entry"], x["account"], x["cost_centre"], x["debit"], x["credit"])
+            for x in _rows(jfile)] == [
+        ("true-up of accrual 2 by run 1", "6110", "West", "4400.00", "0"),
+        ("true-up of accrual 2 by run 1", "2150", "West", "0", "4400.00"),
+        ("true-up of accrual 2 by run 1", "6120", "West", "1000.00", "0"),
+        ("true-up of accrual 2 by run 1", "2150", "West", "0", "1000.00")]
 
     # once the period's run is approved, a later accrual takes off the run's pay
     r = _accrue(data, out, "2026-03-31", "--db", store_url)

@@ -169,9 +169,18 @@ def test_issue18_a_36_month_contract_clawed_back_in_month_10_and_one_cancelled(
                        ("6195", "900.00", "0"), ("1460", "0", "900.00")]
     assert sum(Decimal(x["debit"]) for x in jr) == sum(Decimal(x["credit"]) for x in jr)
     assert "kept as schedule 1" in r.output
+    r = _cli("schedules", "verify", "1", "--db", store_url)
+    assert r.exit_code == 0 and "schedule 1 (saas-2026 through 2026-10): the same" in r.output
     r = _cli("capitalize", "--plan", "saas-2026", "--finance", fin, "--db", store_url,
              "--out", str(out))
     assert "the same as schedule 1" in r.output
+
+    # a run it was built from reopened: verify says so
+    assert _cli("reopen", "2", "--reason", "late data", "--db", store_url).exit_code == 0
+    r = _cli("schedules", "verify", "1", "--db", store_url)
+    assert r.exit_code == 1
+    assert "run 2 (2026-10) is draft now, not approved or paid" in r.output
+    assert _cli("approve", "2", "--db", store_url).exit_code == 0
 
     # through September: only January's run; the tie is 8,900.00
     r = _cli("capitalize", "--plan", "saas-2026", "--finance", fin, "--db", store_url,
@@ -180,6 +189,22 @@ def test_issue18_a_36_month_contract_clawed_back_in_month_10_and_one_cancelled(
     assert "paid runs                                      8,900.00" in r.output
     assert "2026-09      5,600.00         0.00         0.00       200.00         0.00     " \
         "5,400.00" in r.output
+
+    # a kept month changed in the database: verify names it
+    from sqlalchemy import update
+    from compplan.store import open_store
+    from compplan.store.finance import CostScheduleMonth
+    store = open_store(store_url)
+    with store.session() as s:
+        s.execute(update(CostScheduleMonth).where(
+            CostScheduleMonth.schedule_id == 1, CostScheduleMonth.contract == "D1",
+            CostScheduleMonth.month == "2026-02").values(amortization="10.00"))
+        s.commit()
+    store.close()
+    r = _cli("schedules", "verify", "1", "--db", store_url)
+    assert r.exit_code == 1
+    assert "D1 2026-02: kept opening 3500.00, additions 0, clawbacks 0, amortization 10.00" \
+        in r.output
 
 
 def test_issue18_a_cap_is_shared_among_the_contracts_and_amortized_to_the_cent(

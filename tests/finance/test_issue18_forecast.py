@@ -192,3 +192,24 @@ def test_issue18_a_bad_pipeline_row_is_named_at_its_row(tmp_path):
     assert f"{pipe}:2: error: column probability: '150%': a probability from 0% to 100%" \
         in r.output
     assert f"{pipe}:3: error: column expected_close: 'March' is not a date" in r.output
+
+
+def test_issue18_a_pipeline_deal_already_signed_is_refused_at_its_row(tmp_path):
+    pipe = tmp_path / "pipeline.csv"
+    pipe.write_text("deal_id,rep_id,amount,product,type,probability,expected_close\n"
+                    "A-102,ann,40000,platform,new,50%,2026-03-31\n"
+                    "P1,ann,1000,platform,new,50%,2026-03-31\n"
+                    "P1,ann,2000,platform,new,50%,2026-03-31\n")
+    r = _cli("forecast", AE, "--data", str(ROOT / "plans" / "data" / "ae"), "--period",
+             "2026-Q1", "--as-of", "2026-02-28", "--pipeline", str(pipe), "--out",
+             str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert f"{pipe}:4: error: column deal_id: duplicate deal_id 'P1' (first at row 3)" \
+        in r.output
+    pipe.write_text(pipe.read_text().replace("P1,ann,2000", "P2,ann,2000"))
+    r = _cli("forecast", AE, "--data", str(ROOT / "plans" / "data" / "ae"), "--period",
+             "2026-Q1", "--as-of", "2026-02-28", "--pipeline", str(pipe), "--out",
+             str(tmp_path / "out"))
+    assert r.exit_code == 1
+    # A-102 was signed on 2026-02-03
+    assert f"{pipe}:2: error: deal A-102 is in the pipeline and already signed" in r.output
