@@ -155,6 +155,11 @@ def test_issue18_pipeline_range_on_the_ae_plan(tmp_path):
     d.mkdir()
     for name, text in FILES.items():
         (d / name).write_text(text.replace("A3,ann,2026-03-10,40000,platform,new\n", ""))
+    # ann and bob report to mia (no deals of her own): team mia adds them up
+    (d / "payees.csv").write_text("rep_id,name,region,target_incentive,manager_id\n"
+                                  "ann,Ann,West,10000,mia\nbob,Bob,East,2000,mia\n"
+                                  "mia,Mia,West,10000,\n")
+    (d / "quotas.csv").write_text(FILES["quotas.csv"] + "mia,2026-Q1,100000\n")
     pipe = tmp_path / "pipeline.csv"
     pipe.write_text("deal_id,rep_id,amount,product,type,probability,expected_close\n"
                     "P1,ann,40000,platform,new,50%,2026-03-20\n"
@@ -176,6 +181,11 @@ def test_issue18_pipeline_range_on_the_ae_plan(tmp_path):
     assert "low: ae_tiers tier 2 -> 3, csat_bonus gate met" in ann["crossed"]
     assert [rows["bob"][f"pay_{o}"] for o in ("low", "expected", "high")] == \
         ["5000.00"] * 3
+    team = rows["team mia"]
+    assert [team[f"pay_{o}"] for o in ("to_date", "low", "expected", "high")] == \
+        ["10200.00", "13200.00", "15360.00", "18000.00"]
+    assert rows["plan ae-2026"]["pay_high"] == "18000.00"  # mia earns nothing
+    assert "team mia: to date 10,200.00, at pace" in r.output
     # calendar days: 59 of 90 gone; ann 90,000 x 90/59 = 137,288.14: 137.2881%
     assert "ann    65.5556%      90%      5,200.00 137.2881%" in r.output
 
