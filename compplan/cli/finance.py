@@ -85,9 +85,7 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
         result = accrue_mod.earned_to(compiled, tables, p, min(day, p.end))
     except CompplanError as e:
         fail(e.problems)
-    store = before = None
-    before_from = "nothing booked before"
-    before = {}
+    store, before, before_from = None, {}, "nothing booked before"
     if db_url:
         from ..finance import ledger
         from ..store import open_store

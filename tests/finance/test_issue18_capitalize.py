@@ -27,7 +27,6 @@ the two runs paid.
 """
 import csv
 from decimal import Decimal
-from pathlib import Path
 
 from click.testing import CliRunner
 
