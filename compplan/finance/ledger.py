@@ -26,7 +26,7 @@ from ..store import audit
 from ..store.db import Store
 from ..store.finance import AccrualLineRow, AccrualRow
 from ..store.lifecycle import register_plan, store_dataset
-from ..store.models import PayeeResultRow, PlanVersion, Run
+from ..store.models import AuditEntry, PayeeResultRow, PlanVersion, Run
 from .accrue import Accrual, AccrualLine, accrual, centres, earned_to
 from .mapping import Mapping, load_mapping
 
@@ -149,6 +149,27 @@ def stored(store: Store, accrual_id: int) -> tuple[AccrualRow, Accrual]:
         return row, acc
 
 
+def recorded_fingerprint(session, subject: str) -> str | None:
+    """The fingerprint the audit chain recorded for "accrual N" or "schedule N"."""
+    e = session.execute(select(AuditEntry).where(AuditEntry.subject == subject,
+                                                 AuditEntry.event.in_(
+                                                     ["accrual.recorded",
+                                                      "schedule.recorded"]))
+                        .order_by(AuditEntry.seq)).scalars().first()
+    return json.loads(e.payload).get("fingerprint") if e is not None else None
+
+
+def _against_chain(session, subject: str, kept: str) -> list[str]:
+    chain = recorded_fingerprint(session, subject)
+    if chain is None:
+        return [f"the audit log has no entry for {subject} (changed in the database, "
+                "outside compplan)"]
+    if chain != kept:
+        return [f"the audit log recorded {subject} with fingerprint {chain}, the store "
+                f"holds {kept} (changed in the database, outside compplan)"]
+    return []
+
+
 @dataclass
 class Verified:
     row: AccrualRow
@@ -191,6 +212,8 @@ def verify(store: Store, accrual_id: int) -> Verified:
     if fingerprint(kept) != row.fingerprint:
         diffs.append("the kept lines do not hash to the kept fingerprint (changed in the "
                      "database, outside compplan)")
+    with store.session() as s:
+        diffs += _against_chain(s, f"accrual {row.id}", row.fingerprint)
     return Verified(row, diffs)
 
 
@@ -325,6 +348,7 @@ def verify_schedule(store: Store, schedule_id: int) -> tuple[object, list[str]]:
         if sched.fingerprint() != row.fingerprint:
             diffs.append(f"fingerprint: kept {row.fingerprint}, built again "
                          f"{sched.fingerprint()}")
+        diffs += _against_chain(s, f"schedule {row.id}", row.fingerprint)
         return row, diffs
 
 

@@ -174,21 +174,39 @@ def test_issue18_accruals_in_the_store_and_the_true_up_at_approval(tmp_path, sto
 
 
 def test_issue18_a_kept_accrual_changed_in_the_database_fails_verify(tmp_path, store_url):
+    import pytest
     from sqlalchemy import update
+    from sqlalchemy.exc import DatabaseError
+    from compplan.finance.ledger import fingerprint, stored
     from compplan.store import open_store
-    from compplan.store.finance import AccrualLineRow
+    from compplan.store.finance import AccrualLineRow, AccrualRow
+    from tamper import drop_guards
     data = _data(tmp_path)
     assert _accrue(data, tmp_path / "out", "2026-02-28", "--db", store_url).exit_code == 0
     store = open_store(store_url)
+    change = update(AccrualLineRow).where(AccrualLineRow.payee == "ann").values(
+        earned="5300.00", amount="5300.00")
+    with store.session() as s, pytest.raises(DatabaseError, match="never changed"):
+        s.execute(change)  # the database refuses: a kept accrual is booked
+    drop_guards(store)  # as the database's owner could
     with store.session() as s:
-        s.execute(update(AccrualLineRow).where(AccrualLineRow.payee == "ann")
-                  .values(earned="5300.00", amount="5300.00"))
+        s.execute(change)
         s.commit()
-    store.close()
     r = _cli("accruals", "verify", "1", "--db", store_url)
     assert r.exit_code == 1
     assert "ann commission: kept earned 5300.00, accrual 5300.00" in r.output
     assert "worked out again earned 5200.00, accrual 5200.00" in r.output
+    assert "the kept lines do not hash to the kept fingerprint" in r.output
+    # the row's fingerprint forged to match: the audit chain still says otherwise
+    _, acc = stored(store, 1)
+    with store.session() as s:
+        s.execute(update(AccrualRow).where(AccrualRow.id == 1).values(
+            fingerprint=fingerprint(acc)))
+        s.commit()
+    store.close()
+    r = _cli("accruals", "verify", "1", "--db", store_url)
+    assert r.exit_code == 1
+    assert "the audit log recorded accrual 1 with fingerprint" in r.output
 
 
 def test_issue18_a_bad_finance_file_is_named_at_its_line_and_column(tmp_path):

@@ -189,15 +189,22 @@ def test_issue18_a_36_month_contract_clawed_back_in_month_10_and_one_cancelled(
     assert "2026-09      5,600.00         0.00         0.00       200.00         0.00     " \
         "5,400.00" in r.output
 
-    # a kept month changed in the database: verify names it
+    # a kept month changed in the database (refused, then by its owner): verify names it
+    import pytest
     from sqlalchemy import update
+    from sqlalchemy.exc import DatabaseError
     from compplan.store import open_store
     from compplan.store.finance import CostScheduleMonth
+    from tamper import drop_guards
     store = open_store(store_url)
+    change = update(CostScheduleMonth).where(
+        CostScheduleMonth.schedule_id == 1, CostScheduleMonth.contract == "D1",
+        CostScheduleMonth.month == "2026-02").values(amortization="10.00")
+    with store.session() as s, pytest.raises(DatabaseError, match="never changed"):
+        s.execute(change)
+    drop_guards(store)
     with store.session() as s:
-        s.execute(update(CostScheduleMonth).where(
-            CostScheduleMonth.schedule_id == 1, CostScheduleMonth.contract == "D1",
-            CostScheduleMonth.month == "2026-02").values(amortization="10.00"))
+        s.execute(change)
         s.commit()
     store.close()
     r = _cli("schedules", "verify", "1", "--db", store_url)

@@ -6,7 +6,10 @@ Revises: 0004
 Create Date: 2026-11-30
 
 Tables only; nothing existing changes. An accrual points at a plan version and a dataset
-(the run tables' own), so it is reproduced from the store as a run is.
+(the run tables' own), so it is reproduced from the store as a run is. What is booked is
+not rewritten: the database refuses UPDATE and DELETE of these tables (triggers, as
+0004's for paid runs; on PostgreSQL with 0004's function), and each accrual's and
+schedule's fingerprint is in the audit chain as well.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -21,6 +24,30 @@ depends_on = None
 
 def _money(name):
     return sa.Column(name, compplan.store.types.Money(length=64), nullable=False)
+
+
+GUARDED = {
+    "accruals": "a kept accrual is never changed; accrue a later date",
+    "accrual_lines": "a kept accrual is never changed; accrue a later date",
+    "cost_schedules": "a kept schedule is never changed; build a new one",
+    "cost_schedule_months": "a kept schedule is never changed; build a new one",
+}
+
+
+def _guard() -> None:
+    pg = op.get_bind().dialect.name == "postgresql"
+    for table, why in GUARDED.items():
+        if pg:
+            op.execute(f"CREATE TRIGGER {table}_guard BEFORE UPDATE OR DELETE ON {table} "
+                       f"FOR EACH ROW EXECUTE FUNCTION compplan_refuse('{why}', 'always')")
+            op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION compplan_refuse('{why}', "
+                       "'always')")
+            continue
+        for op_name in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER {table}_no_{op_name.lower()} BEFORE {op_name} ON "
+                       f"{table} BEGIN SELECT RAISE(ABORT, '{why} (compplan: {op_name} "
+                       "refused)'); END")
 
 
 def upgrade() -> None:
@@ -82,9 +109,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['schedule_id'], ['cost_schedules.id'], ),
     sa.PrimaryKeyConstraint('schedule_id', 'contract', 'month')
     )
+    _guard()
 
 
 def downgrade() -> None:
+    pg = op.get_bind().dialect.name == "postgresql"
+    for table in GUARDED:
+        if pg:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_guard ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        else:
+            for name in ("update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{name}")
     op.drop_table('cost_schedule_months')
     with op.batch_alter_table('cost_schedules', schema=None) as batch_op:
         batch_op.drop_index('ix_cost_schedules_plan_id')
