@@ -158,13 +158,20 @@ def test_issue18_pipeline_range_on_the_ae_plan(tmp_path):
     # ann and bob report to mia (no deals of her own): team mia adds them up
     (d / "payees.csv").write_text("rep_id,name,region,target_incentive,manager_id\n"
                                   "ann,Ann,West,10000,mia\nbob,Bob,East,2000,mia\n"
-                                  "mia,Mia,West,10000,\n")
-    (d / "quotas.csv").write_text(FILES["quotas.csv"] + "mia,2026-Q1,100000\n")
+                                  "mia,Mia,West,10000,\n"
+                                  "cy,Cy,East,1000,\n")
+    (d / "quotas.csv").write_text(FILES["quotas.csv"] + "mia,2026-Q1,100000\n"
+                                  "cy,2026-Q1,100000\n")
+    # cy (cap 250% x 1,000 = 2,500): 40,000 signed pays 1,600.00; with P9 (30,000 at
+    # 100%): 70,000: 2,000 + 20,000 x 8% = 3,600, capped at 2,500.00 in every outcome
+    with open(d / "deals.csv", "a") as f:
+        f.write("C1,cy,2026-02-10,40000,platform,new\n")
     pipe = tmp_path / "pipeline.csv"
     pipe.write_text("deal_id,rep_id,amount,product,type,probability,expected_close\n"
                     "P1,ann,40000,platform,new,50%,2026-03-20\n"
                     "P2,ann,20000,platform,new,90%,2026-03-25\n"
-                    "P3,ann,90000,platform,new,100%,2026-04-02\n")
+                    "P3,ann,90000,platform,new,100%,2026-04-02\n"
+                    "P9,cy,30000,platform,new,100%,2026-03-02\n")
     out = tmp_path / "out"
     r = _cli("forecast", AE, "--data", str(d), "--period", "2026-Q1", "--as-of",
              "2026-02-28", "--pipeline", str(pipe), "--out", str(out))
@@ -184,7 +191,11 @@ def test_issue18_pipeline_range_on_the_ae_plan(tmp_path):
     team = rows["team mia"]
     assert [team[f"pay_{o}"] for o in ("to_date", "low", "expected", "high")] == \
         ["10200.00", "13200.00", "15360.00", "18000.00"]
-    assert rows["plan ae-2026"]["pay_high"] == "18000.00"  # mia earns nothing
+    cy = rows["cy"]
+    assert [cy[f"pay_{o}"] for o in ("to_date", "low", "expected", "high")] == \
+        ["1600.00", "2500.00", "2500.00", "2500.00"]
+    assert "high: ae_tiers tier 1 -> 2, commission cap reached" in cy["crossed"]
+    assert rows["plan ae-2026"]["pay_high"] == "20500.00"  # mia earns nothing
     assert "team mia: to date 10,200.00, at pace" in r.output
     # calendar days: 59 of 90 gone; ann 90,000 x 90/59 = 137,288.14: 137.2881%
     assert "ann    65.5556%      90%      5,200.00 137.2881%" in r.output
