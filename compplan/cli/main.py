@@ -11,6 +11,7 @@ from ..errors import CompplanError, format_text
 from . import check as check_cmds
 from . import demo as demo_cmds
 from . import diff as diff_cmds
+from . import finance as finance_cmds
 from . import render as render_cmds
 from . import run as run_cmds
 from . import sql as sql_cmds
@@ -71,7 +72,7 @@ def cli() -> None:
 
 
 for module in (check_cmds, run_cmds, store_cmds, demo_cmds, diff_cmds, targets_cmds,
-               render_cmds, web_cmds, sql_cmds):
+               render_cmds, web_cmds, sql_cmds, finance_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -110,8 +110,12 @@ def _transition(fn, run_id, db_url, actor, **kw):
 @db_option
 @actor_option
 def approve(run_id, db_url, actor):
-    """Approve a draft run (finance)."""
+    """Approve a draft run (finance); the true-up of the period's last accrual is shown."""
     _transition(lifecycle.approve, run_id, db_url, actor)
+    from ..finance.ledger import true_up
+    t = true_up(open_store(db_url, read_only=True), run_id)
+    if t.accrual is not None:  # issue 18: the accrual against the final run
+        click.echo(t.text())
 
 
 @click.command()
