@@ -6,7 +6,7 @@ same lines, every field compared as exact values: number, component, kind, amoun
 rule, sources, date, note, `exact`, the tier parts, the running basis, and the
 measures. Both engines follow one arithmetic rule (docs/language.md, "Arithmetic and
 rounding": a quotient has 16 places rounded half up, a product is rounded half up to
-16 places beyond that), so 800 x 30% x 5/6 is 200 in both, to the last digit.
+16 places beyond that), so 800 x 30% x (5 / 6) is 199.9999999999999920 in both.
 A plan the SQL engine does not run yet must be refused, with positions, never run
 differently. Hypothesis makes data for a fixed plan (ties on dates, renewals at half
 credit, many decimals, deals crossing several bounds, negative amounts).
