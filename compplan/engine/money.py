@@ -16,11 +16,12 @@ MODES = {
     "ceiling": decimal.ROUND_CEILING, "floor": decimal.ROUND_FLOOR,
 }
 
-# Arithmetic on amounts uses this context. Sums and differences are exact (80 digits hold
-# any two numbers of DECIMAL(38), the SQL engine's type, and their sum); products and
-# quotients follow the one rule below (multiply, divide), and a line is rounded once to
-# the plan's step. Display of an amount (fmt_money) rounds half up under this context.
-CONTEXT = decimal.Context(prec=80, rounding=decimal.ROUND_HALF_UP,
+# Arithmetic on amounts uses this context. Sums and differences are exact (40 digits hold
+# the sum of any numbers DECIMAL(38, s), the SQL engine's type, holds at one scale);
+# products and quotients follow the one rule below (multiply, divide), and a line is
+# rounded once to the plan's step. Display of an amount (fmt_money) rounds half up under
+# this context.
+CONTEXT = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_UP,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero,
                                  decimal.Overflow])
 

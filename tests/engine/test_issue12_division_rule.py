@@ -232,3 +232,4 @@ def test_a_value_that_outgrows_the_rule_stops_both_engines_at_its_rule(tmp_path)
         assert (p.line, p.col) == (PLAN.splitlines().index("  bonus:") + 1, 3), p
         assert "outgrew" in p.message
     assert errors[0].hint == errors[1].hint
+
