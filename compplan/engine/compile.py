@@ -633,7 +633,9 @@ class Compiler:
                 parts = running.table.split(Decimal(0), b)
             scaled = []
             for p in parts:
-                part = scale(amount, p.amount, b)
+                # amount x band / whole, multiplied first; when the amount is the whole (the
+                # basis' own sum) the band itself (amount x band would square the amount)
+                part = p.amount if amount == b else scale(amount, p.amount, b)
                 scaled.append(tiers_mod.Portion(p.tier, part, p.rate, multiply(part, p.rate)))
             return sum((p.pays for p in scaled), Decimal(0)), scaled
 

@@ -233,3 +233,45 @@ def test_a_value_that_outgrows_the_rule_stops_both_engines_at_its_rule(tmp_path)
         assert "outgrew" in p.message
     assert errors[0].hint == errors[1].hint
 
+
+
+def test_a_payee_tier_split_of_a_large_team_does_not_square_the_amount(tmp_path):
+    """manager.yaml's team_commission is tiered(manager_tiers, booked): each band of
+    attainment pays on booked x band / booked. With every deal and quota a million
+    times the sample's, a manager's team books about 10^12: booked x band would be
+    about 10^23 with the places of a prorated quota, beyond what the rule holds (both
+    engines stopped there, the duckdb engine from about 3 x 10^9 on). The band is the
+    amount's own share when the amount is the whole, so both engines pay it, alike, and
+    a million times what the sample pays."""
+    import csv
+
+    from compplan.engine import load_plan
+    from compplan.engine.data import load_folder
+    from compplan.engine.periods import parse_period
+    from compplan.engine.run import run_plan
+    from compplan.engine.sql import run_sql
+
+    from test_sql_differential import PLANS, assert_same  # tests/engine is on sys.path
+
+    src, data = PLANS / "data" / "manager", tmp_path / "data"
+    data.mkdir()
+    for f in src.iterdir():
+        rows = list(csv.DictReader(f.open(newline="")))
+        with (data / f.name).open("w", newline="") as out:
+            w = csv.DictWriter(out, fieldnames=list(rows[0]))
+            w.writeheader()
+            for r in rows:
+                if f.name in ("deals.csv", "quotas.csv"):
+                    r["amount"] = str(Decimal(r["amount"]) * 10 ** 6)
+                w.writerow(r)
+    compiled = load_plan(PLANS / "manager.yaml")
+    q1 = parse_period("2026-Q1")
+    small = run_plan(compiled, load_folder(compiled.plan, src, []), q1)
+    ref = run_plan(compiled, load_folder(compiled.plan, data, []), q1)
+    got = run_sql(compiled, load_folder(compiled.plan, data, []), q1)
+    assert_same(ref, got)
+    team = [p for p in ref.payees if p.components.get("team_commission")]
+    assert team and max(p.measure_values["booked"] for p in team) > 10 ** 11
+    for p in ref.payees:
+        assert p.components == {k: v * 10 ** 6 for k, v in
+                                small.payee(p.payee).components.items()}, p.payee
