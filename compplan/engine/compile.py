@@ -23,7 +23,7 @@ from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
 from ..lang.types import MONEY, RATIO, Type
 from . import tiers as tiers_mod
-from .money import fmt_money, fmt_number, fmt_ratio
+from .money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
 from .periods import Period, month_share, months_in
 
 Fn = Callable[[Any, Any], Any]
@@ -93,15 +93,8 @@ def _sub(a, b):
     return a - b
 
 
-def _mul(a, b):
-    return a * b
-
-
-def _div(a, b):
-    return Decimal(a) / b
-
-
-ARITH = {"+": _add, "-": _sub, "*": _mul, "/": _div}
+# products and quotients follow the one arithmetic rule both engines share (money.py)
+ARITH = {"+": _add, "-": _sub, "*": multiply, "/": divide}
 SHOW_OP = {"+": "+", "-": "-", "*": "x", "/": "/"}
 COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
@@ -217,10 +210,16 @@ class Compiler:
                 if b == 0:
                     env.warnings.append((pos, "division by zero gave a missing value"))
                     return None
-                return Decimal(a) / b
+                try:
+                    return divide(a, b)
+                except OutOfRange as e:
+                    e.pos = e.pos or pos
+                    raise
             return div
 
         col, (is_const, const) = self._column(n.left), self._constant(n.right)
+        if n.op == "*":
+            op = _placed(multiply, pos)
         if col is not None and is_const and const is not None and n.op in "*-+":
             def arith_col_const(env, row):
                 a = row.get(col)
@@ -483,7 +482,7 @@ class Compiler:
         if name == "avg":
             def avg(env, row):
                 vals = [r.get(col) for r in rows(env, row) if r.get(col) is not None]
-                return (Decimal(sum(vals)) / len(vals)) if vals else None
+                return divide(sum(vals, Decimal(0)), len(vals)) if vals else None
             return avg
         pick = min if name == "min" else max
 
@@ -514,8 +513,8 @@ class Compiler:
                     if v is None:
                         return None
                     share = _month_share(env)
-                    # multiplied before it is divided: 20,000 x 1 / 3, exact to the last digit
-                    return v if share == 1 else Decimal(v) * share.numerator / share.denominator
+                    # multiplied before it is divided: 20,000 x 1 / 3, one rounding
+                    return v if share == 1 else scale(v, share.numerator, share.denominator)
                 return prorate_months
 
             def prorate(env, row):
@@ -523,7 +522,7 @@ class Compiler:
                 if v is None:
                     return None
                 active, days = env.cache["active_days"]
-                return v if active == days else v * active / days
+                return v if active == days else scale(v, active, days)
             return prorate
         args = [self._fast(a) for a in n.args]
         if name in ("min", "max"):
@@ -620,8 +619,8 @@ class Compiler:
                 base = b if table.per_unit else amount
                 if base is None:
                     return None, []
-                return base * rate, [tiers_mod.Portion(band.index if band else 0, base, rate,
-                                                        base * rate)]
+                pays = multiply(base, rate)
+                return pays, [tiers_mod.Portion(band.index if band else 0, base, rate, pays)]
             parts = table.split(Decimal(0), b)
             if table.per_unit:
                 return sum((p.pays for p in parts), Decimal(0)), parts
@@ -636,8 +635,12 @@ class Compiler:
                 # the quota), not through the ratio, which is rounded (1.0333...)
                 b = running.starts[-1]
                 parts = running.table.split(Decimal(0), b)
-            scaled = [tiers_mod.Portion(p.tier, amount * p.amount / b, p.rate,
-                                        amount * p.amount / b * p.rate) for p in parts]
+            scaled = []
+            for p in parts:
+                # amount x band / whole, multiplied first; when the amount is the whole (the
+                # basis' own sum) the band itself (amount x band would square the amount)
+                part = p.amount if amount == b else scale(amount, p.amount, b)
+                scaled.append(tiers_mod.Portion(p.tier, part, p.rate, multiply(part, p.rate)))
             return sum((p.pays for p in scaled), Decimal(0)), scaled
 
         def tiered(env, row):
@@ -668,8 +671,8 @@ class Compiler:
                 band = table.band_at(b)
                 rate = band.rate if band else Decimal(0)
                 env.basis_trace = {"basis": b}
-                return value * rate, [tiers_mod.Portion(band.index if band else 0, value, rate,
-                                                        value * rate)]
+                pays = multiply(value, rate)
+                return pays, [tiers_mod.Portion(band.index if band else 0, value, rate, pays)]
             if running.missing:
                 return None, []
             before, after = running.position(row)
@@ -679,14 +682,16 @@ class Compiler:
             if after != before:
                 parts = scaled.split(before, after)
                 # on a count basis a credit is one unit: an amount per unit pays once for it
-                share = Decimal(1) if form.unit and table.per_unit else value / (after - before)
+                share = Decimal(1) if form.unit and table.per_unit else \
+                    divide(value, after - before)
                 if share != 1:
-                    parts = [tiers_mod.Portion(p.tier, p.amount * share, p.rate,
-                                               p.amount * share * p.rate) for p in parts]
+                    parts = [tiers_mod.Portion(p.tier, a := multiply(p.amount, share), p.rate,
+                                               multiply(a, p.rate)) for p in parts]
             else:
                 band = scaled.band_at(before)
                 rate = band.rate if band else Decimal(0)
-                parts = [tiers_mod.Portion(band.index if band else 0, value, rate, value * rate)]
+                parts = [tiers_mod.Portion(band.index if band else 0, value, rate,
+                                           multiply(value, rate))]
             return sum((p.pays for p in parts), Decimal(0)), parts
 
         def tiered(env, row):
@@ -720,6 +725,17 @@ class Compiler:
             k = ", ".join(fmt_value(f(env, row), None) for f in keys)
             return v, f"{fmt_value(v, t)} ({rate_name}[{k}])"
         return lookup, lookup_ex
+
+
+def _placed(fn, pos):
+    """fn, with an OutOfRange it raises placed at `pos` (the operator in the plan)."""
+    def placed(a, b):
+        try:
+            return fn(a, b)
+        except OutOfRange as e:
+            e.pos = e.pos or pos
+            raise
+    return placed
 
 
 def _prorate_by(n: ast.Call) -> str:

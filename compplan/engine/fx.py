@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from ..errors import Problem
 from .data import ROW, Table
+from .money import divide
 from .periods import Period, parse_period
 
 
@@ -113,7 +114,7 @@ class Rates:
             days = [r.rate for r in self.by_currency.get(cur, ())
                     if r.start is not None and period.contains(r.start)]
             if days:
-                return Rate(sum(days) / len(days),
+                return Rate(divide(sum(days, Decimal(0)), len(days)),
                             f"average of {len(days)} daily rate{'s' * (len(days) != 1)} in "
                             f"{period.label}")
         return None

@@ -24,6 +24,7 @@ from ..lang.check import AGGREGATES, Checked
 from ..lang.model import Credit, Earning, Plan
 from ..lang.types import MONEY, Type
 from .compile import Compiler, Env, Ex, Fn
+from .money import multiply, scale
 from .tiers import Band, TierTable
 
 
@@ -124,14 +125,17 @@ class Running:
     def build(cls, form: LinearForm, env: Env) -> "Running":
         mul, div = Decimal(1), Decimal(1)
         missing = False
-        for f in form.muls:
+        # products of the factors by the arithmetic rule, as the SQL engine multiplies them
+        for i, f in enumerate(form.muls):
             v = f(env, None)
             missing = missing or v is None
-            mul = mul * (v if v is not None else 0)
-        for f in form.divs:
+            v = v if v is not None else 0
+            mul = v if i == 0 else multiply(mul, v)
+        for i, f in enumerate(form.divs):
             v = f(env, None)
             missing = missing or v is None
-            div = div * (v if v is not None else 0)
+            v = v if v is not None else 0
+            div = v if i == 0 else multiply(div, v)
         if missing or div == 0:
             if not missing:
                 env.warnings.append((form.pos, "division by zero gave a missing value"))
@@ -176,7 +180,7 @@ class Running:
         return self.starts[i], self.starts[i]
 
     def to_basis(self, amount: Decimal) -> Decimal:
-        return amount * self.mul / self.div
+        return scale(amount, self.mul, self.div)
 
 
 @dataclass

@@ -10,12 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from ..errors import Problem
+from ..errors import CompplanError, Problem
 from ..periods import period_of
 from .carried import draw_period
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep, MeasureStep
-from .money import MODES, fmt_money, fmt_number, minor_unit, round_to, unsigned_zero
+from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
+                    OutOfRange, out_of_range, scale, unsigned_zero)
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, _ratio, scaled_by
 from .results import Line, PayeeResult, RunResult
@@ -116,10 +117,17 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
                          cost_center=str(env.payee.get("cost_center", "") or ""))
         for e in compiled.steps:
-            if isinstance(e, MeasureStep):
-                env.measures[e.name] = e.expr.fast(env, None)
-                continue
-            lines = _earn(e, env, pid, step, mode, pr)
+            try:
+                if isinstance(e, MeasureStep):
+                    env.measures[e.name] = e.expr.fast(env, None)
+                    continue
+                lines = _earn(e, env, pid, step, mode, pr)
+            except OutOfRange as x:  # at the rule, as the SQL engine says it
+                rule = e.expr.pos if isinstance(e, MeasureStep) else e.pos
+                at = f" (the operator at {x.pos})" if x.pos and x.pos != rule else ""
+                raise CompplanError([out_of_range(
+                    rule, f"{'measure' if isinstance(e, MeasureStep) else 'earning'} "
+                    f"{e.name}: payee {pid}: {x}{at}", compiled.file)]) from None
             total = sum((ln.amount for ln in lines), Decimal(0))
             total = _limits(e, env, pid, total, lines, step, mode)
             env.earnings[e.name] = total
@@ -255,7 +263,7 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
     # its share of the component as limited (a cap to 2,500 of 6,300 earned: 2,500/6,300)
     earned = sum((ln.amount for ln in lines if ln.kind in ("credit", "bonus")), Decimal(0))
     paid = sum((ln.amount for ln in lines), Decimal(0))
-    scale = paid / earned if earned > 0 and paid != earned else None
+    limited = earned > 0 and paid != earned
     for ln in lines:
         if ln.kind not in ("credit", "bonus") or ln.amount <= 0:
             continue
@@ -264,14 +272,16 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
         share = e.hold_share.fast(env, row)
         if not share:
             continue
-        base = ln.amount if scale is None else ln.amount * scale
-        held = round_to(base * share, step, mode)
+        # multiplied before it is divided (the arithmetic rule: money.scale)
+        base = scale(ln.amount, paid, earned) if limited else ln.amount
+        exact = multiply(base, share)
+        held = round_to(exact, step, mode)
         if held <= 0:
             continue
         when = f"until {until}" if until else f"for {after} period{'s' if after != 1 else ''}"
-        shown = fmt_money(ln.amount) if scale is None else \
+        shown = fmt_money(ln.amount) if not limited else \
             f"{fmt_money(ln.amount)} x {fmt_money(paid)} / {fmt_money(earned)}"
-        out.append(Line(0, ln.payee, "held", "hold", -held, -base * share, str(e.pos),
+        out.append(Line(0, ln.payee, "held", "hold", -held, -exact, str(e.pos),
                         f"{shown} x {fmt_value(share, _ratio())} held {when}",
                         list(ln.sources), {"earning": e.name}, [], None, None, "", ln.date,
                         f"{e.name} held {when}"))
@@ -327,7 +337,7 @@ def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
             # the limit applies to the component's lines (or, for the total's, to all)
             before = shown if ln.component.startswith("total_") else comp
             limit = before["plan"] + ln.amount
-            exact = limit / rate
+            exact = divide(limit, rate)
             paid = round_to(exact, step, mode) - before["paid"]
             how = (f"paid in {currency}: limit {plan_currency} {fmt_money(limit)} / {rate} "
                    f"= {fmt_number(exact)} -> {currency} "
@@ -335,7 +345,7 @@ def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
                    f"{fmt_money(before['paid'], places)} before it")
             exact = exact - before["paid"]
         else:
-            exact = unsigned_zero(ln.exact / rate)
+            exact = unsigned_zero(divide(ln.exact, rate))
             paid = unsigned_zero(round_to(exact, step, mode))
             how = (f"paid in {currency}: {plan_currency} {fmt_number(ln.exact)} / {rate} = "
                    f"{fmt_number(exact)} -> {currency} {fmt_money(paid, places)}")

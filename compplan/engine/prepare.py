@@ -21,7 +21,7 @@ from .data import ROW, Table
 from . import hierarchy as hierarchy_mod
 from .fx import Rates
 from .ir import CompiledPlan
-from .money import fmt_money
+from .money import divide, fmt_money, multiply, scale
 from .periods import Period, parse_period, periods_of
 from .plausible import plausibility
 
@@ -179,7 +179,7 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
                     continue
                 shares = ((pid, None, None),)
             for pid, share, split_src in shares:
-                credit = {**row, "value": v if share is None or v is None else v * share,
+                credit = {**row, "value": v if share is None or v is None else multiply(v, share),
                           "_credit": name, "_key": key, "_cid": key,
                           "_order": (d or MIN_DATE, key), "_payee": pid}
                 if share is not None:
@@ -349,8 +349,8 @@ def _convert_currencies(compiled, tables, period, problems):
             for col in money_cols:
                 if new.get(col) is not None:
                     notes.append(f"{col} {cur} {fmt_money(new[col])} x {rate.value}{shown} = "
-                                 f"{plan.currency} {fmt_money(new[col] * rate.value)}")
-                    new[col] = new[col] * rate.value
+                                 f"{plan.currency} {fmt_money(multiply(new[col], rate.value))}")
+                    new[col] = multiply(new[col], rate.value)
             new["_fx"] = "; ".join(notes)
             converted.append(new)
         out[name] = Table(table.name, table.file, converted)
@@ -417,11 +417,12 @@ def _weighted_share(p: Period, first: dt.date, last: dt.date, weights: dict,
 
 
 def scaled_by(amount, share: Fraction) -> Decimal:
-    """amount x share, multiplied before it is divided: one rounding (at 34 digits), and
-    none at all when the result is exact (365,000 x 90 / 365 = 90,000)."""
+    """amount x share, multiplied before it is divided: one rounding (at 16 places, by the
+    arithmetic rule), and none at all when the result is exact (365,000 x 90 / 365 =
+    90,000)."""
     if share == 1:
         return amount if isinstance(amount, Decimal) else Decimal(amount)
-    return Decimal(amount) * share.numerator / share.denominator
+    return scale(Decimal(amount), share.numerator, share.denominator)
 
 
 def _sum_scaled(parts: list) -> Decimal:
@@ -434,7 +435,7 @@ def _sum_scaled(parts: list) -> Decimal:
 
 
 def _decimal(f: Fraction) -> Decimal:
-    return Decimal(f.numerator) / Decimal(f.denominator)
+    return divide(f.numerator, f.denominator)
 
 
 def _used_tables(compiled: CompiledPlan) -> set[str]:

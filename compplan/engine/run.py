@@ -16,7 +16,7 @@ from ..errors import CompplanError
 from . import datacheck, parallel
 from .data import Table
 from .ir import CompiledPlan
-from .money import CONTEXT
+from .money import CONTEXT, OutOfRange, out_of_range
 from .pay import _pay, payee_order
 from .periods import Period
 from .prepare import prepare
@@ -48,7 +48,11 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     gc.disable()
     try:
         with decimal.localcontext(CONTEXT):
-            prepared = prepare(compiled, tables, period)
+            try:
+                prepared = prepare(compiled, tables, period)
+            except OutOfRange as x:  # a target or credit scaled beyond the rule's limit
+                raise CompplanError([out_of_range(x.pos, f"preparing the data: {x}",
+                                                  compiled.file)]) from None
             if prepared.problems:
                 raise CompplanError(prepared.problems)
             # a run warns of what validate does about the data itself (datacheck.py)

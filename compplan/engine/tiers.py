@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .money import multiply, scale
+
 
 @dataclass(frozen=True)
 class Band:
@@ -41,10 +43,11 @@ class TierTable:
         """The same tiers with bounds moved from basis space to amount space.
 
         A basis like attainment = booked / quota is `booked * mul / div` with mul = 1 and
-        div = quota; a bound of 100% then sits at 100% * quota / 1 of booked.
+        div = quota; a bound of 100% then sits at 100% * quota / 1 of booked (multiplied
+        before it is divided, by the arithmetic rule: money.scale).
         """
         def f(x):
-            return None if x is None else x * div / mul
+            return None if x is None else scale(x, div, mul)
         return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate)
                                           for b in self.bands), self.mode, self.upper,
                          self.per_unit)
@@ -82,5 +85,5 @@ class TierTable:
             lo = start if b.low is None else max(start, b.low)
             hi = end if b.high is None else min(end, b.high)
             if hi > lo:
-                out.append(Portion(b.index, hi - lo, b.rate, (hi - lo) * b.rate))
+                out.append(Portion(b.index, hi - lo, b.rate, multiply(hi - lo, b.rate)))
         return out

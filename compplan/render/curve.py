@@ -296,10 +296,13 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
 
 
 def _double(twice, once) -> bool:
-    """Whether `twice` is two times `once`, but for the last digits of a division."""
+    """Whether `twice` is two times `once`, but for the last digits of a division: a
+    quotient has 16 places (docs/language.md, "Arithmetic and rounding"), so twice a
+    rounded quotient may be 1.5 units of the 16th place from the quotient of twice."""
     if twice is None or once is None:
         return False
-    return abs(Decimal(twice) - 2 * Decimal(once)) <= abs(Decimal(once)) * Decimal("1e-20")
+    return abs(Decimal(twice) - 2 * Decimal(once)) <= Decimal("2e-16") + \
+        abs(Decimal(once)) * Decimal("1e-20")
 
 
 def _bounds_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:

@@ -2,14 +2,12 @@
 
 For every sample plan the SQL engine runs, on its sample data and on each of its
 scenarios, both engines must give the same payees, components and totals, and the
-same lines: number, component, kind, amount, rule, sources, date, note and the formula
-text exactly, the inputs by value;
-`exact`, measures, the tier parts and the running basis within 1e-12 (relative to the
-value): the SQL engine divides to 16 places (docs/design/columnar.md), the Python engine
-to 34 significant digits, so 800 x 30% x 5/6 is 199.99999999999999920 in one and
-200.000... in the other. The one division rule for both engines (issue 12, item 2)
-makes these exact; until then only amounts, totals and components are compared
-exactly, and they must be.
+same lines, every field compared as exact values: number, component, kind, amount,
+rule, sources, date, note, the formula text, the inputs, `exact`, the tier parts, the
+running basis, the measures and the payees' warnings. Both engines follow one
+arithmetic rule (docs/language.md, "Arithmetic and rounding": a quotient has 16 places
+rounded half up, a product is rounded half up to 16 places beyond that), so
+800 x 30% x (5 / 6) is 199.9999999999999920 in both.
 A plan the SQL engine does not run yet must be refused, with positions, never run
 differently. Hypothesis makes data for a fixed plan (ties on dates, renewals at half
 credit, many decimals, deals crossing several bounds, negative amounts).
@@ -43,22 +41,23 @@ SAMPLES = yaml.safe_load((PLANS / "data" / "samples.yaml").read_text(encoding="u
 RUNS = {"ae.yaml", "manager.yaml", "field.yaml"}
 
 
-def _near(a, b) -> bool:
+def _same(a, b) -> bool:
+    """Exactly equal (as numbers: 200 and 200.0000000000000000 are the same value)."""
     if a is None or b is None:
         return a is b
-    a, b = Decimal(a), Decimal(b)
-    return abs(a - b) <= Decimal("1e-12") * max(Decimal(1), abs(a))
+    return Decimal(a) == Decimal(b)
 
 
 def _same_inputs(ref: dict, got: dict) -> bool:
     """The same names in the same order, and the same values: the SQL engine gives them
-    as the text the inputs column shows, numbers without their scale's trailing zeros."""
+    as the text the inputs column shows, numbers without their scale's trailing zeros
+    (so compared as numbers, exactly)."""
     if list(ref) != list(got):
         return False
     for k, v in ref.items():
         w = got[k]
         if isinstance(v, Decimal):
-            if not _near(v, Decimal(w)):
+            if not _same(v, w):
                 return False
         elif str(v) != w:
             return False
@@ -74,21 +73,21 @@ def assert_same(ref, got) -> None:
         assert y.warnings == x.warnings, x.payee
         for k, v in x.measure_values.items():
             w = y.measure_values[k]
-            assert _near(v, w) if isinstance(v, Decimal) else v == w, f"{x.payee} {k}"
+            assert _same(v, w) if isinstance(v, Decimal) else v == w, f"{x.payee} {k}"
         assert len(y.lines) == len(x.lines), x.payee
         for lx, ly in zip(x.lines, y.lines):
             where = f"{x.payee} line {lx.number}"
             for f in ("number", "component", "kind", "amount", "rule", "sources", "date",
                       "note"):
                 assert getattr(ly, f) == getattr(lx, f), f"{where}: {f}"
-            assert _near(ly.exact, lx.exact), f"{where}: exact {ly.exact} != {lx.exact}"
+            assert _same(ly.exact, lx.exact), f"{where}: exact {ly.exact} != {lx.exact}"
             assert ly.formula == lx.formula, f"{where}: formula"
             assert _same_inputs(lx.inputs, ly.inputs), f"{where}: inputs {ly.inputs}"
             assert [(t.tier, t.rate) for t in ly.tiers] == [(t.tier, t.rate) for t in lx.tiers]
             for tx, ty in zip(lx.tiers, ly.tiers):
-                assert _near(ty.amount, tx.amount) and _near(ty.pays, tx.pays), where
+                assert _same(ty.amount, tx.amount) and _same(ty.pays, tx.pays), where
             for f in ("basis_before", "basis_after"):
-                assert _near(getattr(ly, f), getattr(lx, f)), f"{where}: {f}"
+                assert _same(getattr(ly, f), getattr(lx, f)), f"{where}: {f}"
 
 
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],

@@ -10,6 +10,12 @@ at a stated place by a stated rule. See docs/design/columnar.md for the measurem
     products               exact up to DIV_SCALE places; rounded half up beyond
     divisions              exactly DIV_SCALE places, rounded half up (long division on
                            HUGEINT, never DOUBLE); a zero divisor gives NULL (missing)
+
+This is the one arithmetic rule of docs/language.md ("Arithmetic and rounding"); the
+Python engine follows it in compplan/engine/money.py (multiply, divide), and
+tests/engine/test_issue12_division_rule.py holds the two to the same digits. A value
+DECIMAL(38) cannot hold is DuckDB's "Out of Range" error, never a rounded value; the
+runner names the rule it came from (run.py).
 """
 from __future__ import annotations
 
@@ -20,6 +26,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 DIV_SCALE = 16  # the places of a division; products are rounded back to it
+# A product of scale s1 + s2 is DECIMAL(38, s1 + s2) in DuckDB: above this scale it has
+# fewer than 16 digits before the point (a ratio x a ratio: 6), so it is multiplied in
+# parts instead (mul), and only a result beyond DECIMAL(38, 16) is out of range.
+WIDE_SCALE = 22
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,26 @@ def add(a: Num, b: Num, op: str) -> Num:
 
 
 def mul(a: Num, b: Num) -> Num:
+    """a x b: exact up to DIV_SCALE places, rounded half up (away from zero, as CAST
+    rounds) to DIV_SCALE beyond that.
+
+    Where the product's scale would leave fewer than 16 digits before the point (above
+    WIDE_SCALE), each factor is split at the point, a = ai + af and b = bi + bf, and
+    a x b = ai x bi + ai x bf + af x bi + af x bf: the first three are exact at 16
+    places or fewer, the last is below 1 and is the only one rounded. All four have the
+    sign of the product, so rounding the last alone rounds the sum the same way.
+    """
     scale = a.scale + b.scale
+    if scale > WIDE_SCALE and a.scale <= DIV_SCALE and b.scale <= DIV_SCALE:
+        x, y = let(a.sql), let(b.sql)
+        xi, yi = let(f"trunc({x})"), let(f"trunc({y})")
+        xf = f"CAST({x} - {xi} AS DECIMAL(38,{a.scale}))"
+        yf = f"CAST({y} - {yi} AS DECIMAL(38,{b.scale}))"
+        whole = (f"CAST({xi} * {yi} AS DECIMAL(38,{DIV_SCALE})) + "
+                 f"CAST({xi} * {yf} AS DECIMAL(38,{DIV_SCALE})) + "
+                 f"CAST({xf} * {yi} AS DECIMAL(38,{DIV_SCALE}))")
+        return Num(f"CAST({whole} + CAST({xf} * {yf} AS DECIMAL(38,{DIV_SCALE})) AS "
+                   f"DECIMAL(38,{DIV_SCALE}))", DIV_SCALE)
     sql = f"({a.sql} * {b.sql})"
     if scale > DIV_SCALE:
         return Num(f"CAST({sql} AS DECIMAL(38,{DIV_SCALE}))", DIV_SCALE)
@@ -130,14 +159,15 @@ def div(a: Num, b: Num, scale: int = DIV_SCALE) -> Num:
     remainder. The sign is put back last.
     """
     k = scale + b.scale - a.scale
-    if k < 0:  # the dividend has more places than the result: round it first
-        a = Num(f"CAST({a.sql} AS DECIMAL(38,{scale + b.scale}))", scale + b.scale)
-        k = 0
     lets = _current.get()
     name = lets.add if lets is not None else (lambda sql: f"({sql})")
     unit = f"CAST('{Decimal(1).scaleb(-scale):f}' AS DECIMAL(38,{scale}))"
     A = name(f"abs({_units(a)})")
-    B = name(f"nullif(abs({_units(b)}), 0)")
+    if k < 0:  # the dividend has more places than the result: the divisor in finer units
+        B = name(f"nullif(abs({_units(b)}) * CAST('{10 ** -k}' AS HUGEINT), 0)")
+        k = 0
+    else:
+        B = name(f"nullif(abs({_units(b)}), 0)")
     pk = f"CAST('{10 ** k}' AS HUGEINT)"
     below = f"CAST('1{'0' * max(0, 37 - k)}' AS HUGEINT)"
     n = name(f"CASE WHEN {A} < {below} THEN {A} * {pk} END")

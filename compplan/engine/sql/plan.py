@@ -814,10 +814,18 @@ class PlanCompiler:
             lo = nil if low is None else f"greatest({nil}, {c(low.sql)})"
             rows.append((index, f"greatest({hi} - {lo}, {nil})", rate))
         items, pays = [], []
+        # amount x band / whole, multiplied first; when the amount is the whole (the
+        # basis' own sum), the band itself: amount x band would square the amount and
+        # leave DECIMAL(38) at a few billion (the arithmetic rule, money.py's tiers too)
+        same = dec.let(f"({amount.sql} = {space.sql})")
+        other = Num(f"(CASE WHEN {same} THEN {dec.zero(amount.scale).sql} ELSE "
+                    f"{dec.cast(amount, amount.scale).sql} END)", amount.scale)
         for index, amt, rate in rows:
             amt = dec.let(amt)
-            scaled = dec.div(dec.mul(amount, Num(amt, top)), space)
-            scaled = Num(dec.let(scaled.sql), scaled.scale)
+            scaled = dec.div(dec.mul(other, Num(amt, top)), space)
+            both = max(top, scaled.scale)
+            scaled = Num(dec.let(f"(CASE WHEN {same} THEN {dec.cast(Num(amt, top), both).sql} "
+                                 f"ELSE {dec.cast(scaled, both).sql} END)"), both)
             p = dec.mul(scaled, dec.literal(rate))
             p = Num(dec.let(p.sql), p.scale)
             pays.append(p)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import decimal
 import os
+import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from ...errors import CompplanError, Problem
+from ...errors import CompplanError, Pos, Problem
 from .. import datacheck
 from ..compile import fmt_value
 from ..data import Table, find_file, load_folder
 from ..ir import CompiledPlan
-from ..money import CONTEXT, minor_unit
+from ..money import CONTEXT, minor_unit, out_of_range
 from ..periods import Period, parse_period
 from ..plausible import limit_of, plausibility
 from ..prepare import prepare
@@ -162,12 +163,34 @@ def _settings(con, spill: Path) -> None:
 
 def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
              lines_csv: Path | None) -> RunResult:
-    for _what, sql in script.statements:
-        con.execute(sql)
+    import duckdb
+
+    for what, sql in script.statements:
+        try:
+            con.execute(sql)
+        except duckdb.DataError as e:
+            text = str(e).lower()  # "Out of Range", or a quotient that no DECIMAL(38) holds
+            if "out of range" not in text and not ("could not cast" in text and
+                                                    "decimal" in text):
+                raise
+            raise CompplanError([_out_of_range(compiled, what, e)]) from None
     if lines_csv is not None:
         con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
+
+
+_PLACE = re.compile(r"(\S+):(\d+):(\d+)")
+
+
+def _out_of_range(compiled: CompiledPlan, what: str, error: Exception) -> Problem:
+    """DuckDB's Out of Range (a value DECIMAL(38) cannot hold: the arithmetic rule's
+    limit) at the rule the statement comes from, in the Python engine's words."""
+    m = _PLACE.search(what)
+    pos = Pos(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
+    detail = str(error).splitlines()[0]
+    return out_of_range(pos, f"{what.split(':', 1)[0] if m else what}: {detail}",
+                        compiled.checked.source.name)
 
 
 def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, str],
