@@ -53,14 +53,14 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("clawbacks", name), "clawbacks")
     for name, rt in plan.rates.items():
         if rt.tiers is None:
-            no(key("rates", name), "lookup tables")
-        elif compiled.tier_tables[name].per_unit:
+            continue  # lookup tables: engine/sql/lookups.py
+        if compiled.tier_tables[name].per_unit:
             no(key("rates", name), "rate tables paying an amount per unit")
     if reporting_input(plan) is not None:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
     for node in c.exprs.values():
         for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name in ("ytd", "lookup"):
+            if isinstance(n, ast.Call) and n.name == "ytd":
                 no(n.pos, f"{n.name}()")
             if isinstance(n, ast.Call) and n.name == "prorate" and len(n.args) > 1:
                 no(n.pos, "prorate() by anything but days")

@@ -197,7 +197,7 @@ class PlanCompiler:
             if src not in self.columns:
                 continue
             payee_col = step.spec.payee or inp.payee
-            ex = ExprCompiler(self._row_name("r", src), self._no_call)
+            ex = ExprCompiler(self._row_name("r", src), self._no_call, self.cp)
             with dec.statement() as lets:
                 value = ex.sql(step.value.node)
                 when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
@@ -263,7 +263,7 @@ class PlanCompiler:
                 self.c.resolved.get(n.args[0]) is not None and \
                 self.c.resolved[n.args[0]].kind in ("set", "set_column"):
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
-        if n.name in ("tiered", "rate", "lookup", "team", "prorate", "ytd"):
+        if n.name in ("tiered", "rate", "team", "prorate", "ytd"):
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
         return None
 
@@ -292,7 +292,7 @@ class PlanCompiler:
             else:
                 raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
             with dec.inline():
-                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call).sql(
+                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call, self.cp).sql(
                     n.where).sql \
                 if n.where is not None else "TRUE"
             if table is None:
@@ -378,10 +378,10 @@ class PlanCompiler:
                 return Num(f"{alias}.{q(col)}", scale)
             if n.name in ("tiered", "rate"):
                 return self._rate_call(n, alias, credit_alias, ex)
-            if n.name in ("lookup", "ytd"):
+            if n.name == "ytd":
                 raise Unsupported(n.pos, f"{n.name}()")
             return None
-        ex = ExprCompiler(name, call)
+        ex = ExprCompiler(name, call, self.cp)
         return ex
 
     def _measure(self, name: str) -> None:
