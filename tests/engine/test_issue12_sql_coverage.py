@@ -148,3 +148,145 @@ def test_cs_plan_runs_on_the_sql_engine():
     from test_sql_differential import PLANS
     from compplan.engine import load_plan
     assert refusals(load_plan(PLANS / "cs.yaml")) == []
+
+
+# ------------------------------------------------------------------ 2. split credits
+
+SPLIT = """
+inputs:
+  payees: {key: rep_id, manager: manager_id, columns: {name: text, manager_id: text}}
+
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+  deal_splits: {key: split_id, payee: rep_id, columns: {deal_id: text, share: ratio}}
+credits:
+  sales:
+    from: deals
+    value: amount
+    split: {from: deal_splits, share: share}
+    rollup: {levels: 1}
+measures:
+  booked: sum(sales)
+rates:
+  bands:
+    basis: sum(sales)
+    mode: marginal
+    at_boundary: upper
+    tiers:
+      - {to: 20_000, rate: 5%}
+      - {rate: 10%}
+earnings:
+  commission:
+    each: sales
+    value: tiered(bands)
+"""
+
+SPLIT_DATA = {
+    "payees": [{"rep_id": "mia", "name": "Mia"},
+               {"rep_id": "ann", "name": "Ann", "manager_id": "mia"},
+               {"rep_id": "bob", "name": "Bob", "manager_id": "mia"},
+               {"rep_id": "cy", "name": "Cy"}],
+    "deals": [{"deal_id": "D7", "rep_id": "ann", "close_date": "2026-03-02",
+               "amount": "50000"},
+              {"deal_id": "D8", "rep_id": "bob", "close_date": "2026-03-05",
+               "amount": "1000.01"}],
+    "deal_splits": [{"split_id": "S1", "deal_id": "D7", "rep_id": "ann", "share": "0.6"},
+                    {"split_id": "S2", "deal_id": "D7", "rep_id": "bob", "share": "0.30"},
+                    {"split_id": "S3", "deal_id": "D7", "rep_id": "cy", "share": "0.1"}],
+}
+
+
+def test_split_credits_with_rollups_notes_and_second_sources(tmp_path):
+    """D7 50,000 split 60/30/10; D8 (no split rows) is bob's in full.
+      ann: 30,000: 20,000 x 5% + 10,000 x 10% = 1,000 + 1,000 = 2,000.00
+      bob: 15,000 x 5% = 750.00, then D8 1,000.01 x 5% = 50.0005 -> 50.00: 800.00
+      cy: 5,000 x 5% = 250.00
+      mia (one level up, ann's and bob's copies, in date then id order): D7@ann
+      30,000 (1,000 + 1,000), D7@bob 15,000 at 10% = 1,500, D8@bob 1,000.01 x 10% =
+      100.001 -> 100.00: 3,600.00.
+    Lines name the split row (inline data counts rows from 1) beside the deal and say
+    the share."""
+    compiled = compiled_from(tmp_path, SPLIT)
+    got = both(compiled, SPLIT_DATA)
+    assert {p.payee: p.total for p in got.payees} == {
+        "ann": D("2000.00"), "bob": D("800.00"), "cy": D("250.00"), "mia": D("3600.00")}
+    ann = got.payee("ann").lines[0]
+    assert ann.sources == ["deals:D7", "deal_splits:row 1"]
+    assert ann.note == "split share 60%"
+    assert [ln.note for ln in got.payee("mia").lines] == [
+        "credited through ann; split share 60%", "credited through bob; split share 30%",
+        "credited through bob"]
+    assert got.payee("cy").lines[0].note == "split share 10%"
+
+
+def _write_folder(folder, data: dict) -> None:
+    import csv
+    folder.mkdir()
+    for name, rows in data.items():
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        with (folder / f"{name}.csv").open("w", newline="") as fh:
+            w = csv.DictWriter(fh, cols)
+            w.writeheader()
+            w.writerows(rows)
+
+
+def test_split_rows_are_numbered_as_in_the_file_when_duckdb_reads_the_folder(tmp_path):
+    """DuckDB reads the CSVs itself (direct.py) and numbers the split rows as the Python
+    reader does: the same sources and pay as the reference."""
+    from compplan.engine.data import load_folder
+    from compplan.engine.sql import run_folder
+    from compplan.engine.sql.direct import read_folder
+    compiled = compiled_from(tmp_path, SPLIT)
+    folder = tmp_path / "data"
+    _write_folder(folder, SPLIT_DATA)
+    con = duckdb.connect()
+    read_folder(con, compiled.plan, folder)  # plain: DuckDB reads it
+    assert con.execute("SELECT _row FROM in_deal_splits ORDER BY _row").fetchall() == \
+        [(2,), (3,), (4,)]
+    con.close()
+    p = parse_period("2026-Q1")
+    ref = run_plan(compiled, load_folder(compiled.plan, folder, []), p)
+    got = run_folder(compiled, folder, p)
+    assert_same(ref, got)
+    assert got.payee("bob").lines[0].sources == ["deals:D7", "deal_splits:row 3"]
+
+
+def test_split_shares_that_do_not_add_up_are_named_as_the_python_engine_names_them(tmp_path):
+    from compplan.errors import CompplanError
+    compiled = compiled_from(tmp_path, SPLIT)
+    data = {**SPLIT_DATA, "deal_splits": SPLIT_DATA["deal_splits"][:2]}
+    p = parse_period("2026-Q1")
+    with pytest.raises(CompplanError) as ref:
+        run_plan(compiled, load_inline(compiled.plan, data, "t", []), p)
+    with pytest.raises(CompplanError) as got:
+        run_sql(compiled, load_inline(compiled.plan, data, "t", []), p)
+    assert [x.text for x in got.value.problems] == [x.text for x in ref.value.problems]
+    assert "add up to 90%" in got.value.problems[0].text
+
+
+def _lines_csv(root):
+    import csv
+    (path,) = list(root.rglob("lines.csv"))
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_split_lines_csv_written_by_duckdb_as_the_python_writer_writes_it(tmp_path):
+    """lines.csv by DuckDB's COPY: sources `deals:D7 deal_splits:row 2` and the note
+    `credited through ann; split share 60%`, as the Python writer has them."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    compiled_from(tmp_path, SPLIT)
+    folder = tmp_path / "data"
+    _write_folder(folder, SPLIT_DATA)
+    for engine in ("python", "duckdb"):
+        r = CliRunner().invoke(cli, ["run", str(tmp_path / "plan.yaml"), "--data", str(folder),
+                                     "--period", "2026-Q1", "--out", str(tmp_path / engine),
+                                     "--engine", engine], catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+    py, dk = _lines_csv(tmp_path / "python"), _lines_csv(tmp_path / "duckdb")
+    assert len(py) == len(dk) == 7
+    for x, y in zip(py, dk):
+        for col in ("payee", "line", "component", "amount", "sources", "note", "date"):
+            assert y[col] == x[col], (x["payee"], x["line"], col)
+    assert {(x["sources"], x["note"]) for x in dk if x["payee"] == "mia"} >= {
+        ("deals:D7 deal_splits:row 2", "credited through ann; split share 60%")}

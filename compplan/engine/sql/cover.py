@@ -37,9 +37,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             no(key("inputs", name, "by"), "targets by product or territory ('by:')")
         if inp.weights:
             no(key("inputs", name, "weights"), "targets split by weights")
-    for name, cr in plan.credits.items():
-        if cr.split is not None:
-            no(key("credits", name, "split"), "split credits")
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")

@@ -13,6 +13,8 @@ places of its values.
 """
 from __future__ import annotations
 
+import csv
+
 from pathlib import Path
 
 from ...lang.model import Plan
@@ -49,19 +51,50 @@ def read_folder(con, plan: Plan, folder: Path) -> dict[str, dict[str, Column]]:
                 (inp.encoding and inp.encoding.lower().replace("_", "-") not in
                  ("utf-8", "utf8")) or path.stat().st_size == 0:
             raise NotPlain(f"input {name}")
-        out[name] = _read(con, name, inp, path)
+        out[name] = _read(con, name, inp, path, name in numbered_inputs(plan))
     return out
 
 
-def _read(con, name: str, inp, path: Path) -> dict[str, Column]:
+def numbered_inputs(plan: Plan) -> set[str]:
+    """Inputs whose rows the engine names by their row in the file (a split's second
+    source, `deal_splits:row 3`) or takes in file order (the first of several target
+    rows): their in_ table has the column _row, as load.py gives every table."""
+    out = {cr.split.from_ for cr in plan.credits.values() if cr.split is not None}
+    out |= {name for name, inp in plan.inputs.items()
+            if not inp.key and inp.payee and not inp.manager and name != "payees"}
+    return out
+
+
+def _row_numbers(path: Path, rows: int) -> bool:
+    """Whether row i of DuckDB's reading is record i + 1 of the file (header = 1), as the
+    Python reader numbers them: no blank or empty record anywhere."""
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        n = 0
+        for n, rec in enumerate(csv.reader(fh), start=0):
+            if n and (not rec or all(not c.strip() for c in rec)):
+                return False
+    return n == rows
+
+
+def _read(con, name: str, inp, path: Path, numbered: bool = False) -> dict[str, Column]:
     raw = q("raw_" + name)
+    number = ", row_number() OVER () + 1 AS _row" if numbered else ""
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv("
+        if numbered:  # rows in file order, to number them as the Python reader does
+            con.execute("SET preserve_insertion_order = true")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *{number} FROM read_csv("
                     f"'{path}', header = true, all_varchar = true, delim = ',', "
                     f"quote = '\"', escape = '\"', strict_mode = true)")
     except Exception as e:  # not CSV as DuckDB reads it (encoding, quoting, width)
         raise NotPlain(str(e)) from None
+    finally:
+        if numbered:
+            con.execute("SET preserve_insertion_order = false")
     header = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
+    if numbered:
+        header.remove("_row")
+        if not _row_numbers(path, con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]):
+            raise NotPlain(f"{name}: blank rows")
     declared = declared_columns(inp)
     if any(col not in header for col in declared) or any(h != h.strip() for h in header):
         raise NotPlain(f"{name}: header")
@@ -120,6 +153,8 @@ def _read(con, name: str, inp, path: Path) -> dict[str, Column]:
         dup = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {raw}").fetchone()[0]
         if dup:
             raise NotPlain(f"{name}: a key twice")
+    if numbered:
+        select.append("_row")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {q('in_' + name)} AS SELECT "
                 f"{', '.join(select)} FROM {raw}")
     con.execute(f"DROP TABLE {raw}")

@@ -204,12 +204,20 @@ class PlanCompiler:
             cols = ", ".join(f"r.{q(c)}" for c in self.columns[src])
             date = f"r.{q(inp.date)}" if inp.date else "CAST(NULL AS DATE)"
             drop = ", ".join(["_when"] + [a for a, _ in lets.items])
+            split = step.spec.split if step.spec.split is not None and \
+                step.spec.split.from_ in self.columns else None
+            no_payee = "" if split is not None else f"AND r.{q(payee_col)} IS NOT NULL"
             base = (f"SELECT * EXCLUDE ({drop}) FROM (SELECT {cols}, {lets.select()}{when} AS "
                     f"_when, {value.sql} AS value, CAST(r.{q(payee_col)} AS VARCHAR) "
                     f"AS _pid, CAST(r.{q(inp.key)} AS VARCHAR) AS _key, {date} AS _date, "
                     f"CAST(r.{q(inp.key)} AS VARCHAR) AS _cid, CAST(NULL AS VARCHAR) AS _via, "
                     f"0 AS _level FROM {q('in_' + src)} r WHERE {self._date_filter(inp)} "
-                    f"AND r.{q(payee_col)} IS NOT NULL) WHERE _when IS TRUE")
+                    f"{no_payee}) WHERE _when IS TRUE")
+            if split is not None:
+                base, value = self._split(split, inp, base, value)
+            else:
+                base = (f"SELECT *, CAST(NULL AS VARCHAR) AS _split_src, CAST(NULL AS VARCHAR) "
+                        f"AS _credit_note FROM ({base})")
             sql = base
             if step.spec.rollup is not None and self.payees_inp is not None and \
                     self.payees_inp.manager:
@@ -229,6 +237,28 @@ class PlanCompiler:
             self.script.add(f"credits_{step.name}: {step.pos} (each credited row, its value "
                             "and payee; rollups copy it to every manager above)",
                             f"CREATE TEMP TABLE {q('credits_' + step.name)} AS {sql}")
+
+    def _split(self, split, inp, base: str, value: Num) -> tuple[str, Num]:
+        """A credit shared between payees (prepare._splits, make_credits): one credit per
+        row of the split table linked to the transaction, to that row's payee, for the
+        value times its share, with the split row as a second source and the share in
+        the line's note; a transaction with no split rows is credited to its payee. The
+        shares of each transaction add up to 100% (run.py checks the data)."""
+        sinp = self.plan.inputs[split.from_]
+        share = Num("s._share", self._input_scale(split.from_, split.share) or 0)
+        with dec.inline():
+            shared = dec.mul(Num("b.value", value.scale), share)
+        top = max(value.scale or 0, shared.scale or 0)
+        note = _ratio_text("s._share")
+        sql = (f"SELECT * FROM (SELECT b.* REPLACE (CASE WHEN s._lk IS NULL THEN "
+               f"CAST(b.value AS DECIMAL(38,{top})) ELSE CAST({shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid), "
+               f"s._src AS _split_src, CASE WHEN s._lk IS NULL THEN NULL ELSE 'split share ' "
+               f"|| {note} END AS _credit_note FROM ({base}) b LEFT JOIN (SELECT "
+               f"CAST({q(inp.key)} AS VARCHAR) AS _lk, CAST({q(sinp.payee)} AS VARCHAR) AS "
+               f"_spid, {q(split.share)} AS _share, {text_literal(split.from_ + ':row ')} || "
+               f"CAST(_row AS VARCHAR) AS _src, _row AS _srow FROM {q('in_' + split.from_)}) s "
+               f"ON s._lk = b._key) WHERE _pid IS NOT NULL")
+        return sql, Num("value", top)
 
     def _row_name(self, alias: str, table: str, payee_alias: str | None = None):
         """Names in a row's scope: its columns; params and the period as literals."""
@@ -458,7 +488,8 @@ class PlanCompiler:
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
                 f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {before} AS run_before, "
-                f"{after} AS run_after, {index} AS _e, 0 AS _k FROM "
+                f"{after} AS run_after, c._split_src AS split_source, c._credit_note AS "
+                f"credit_note, {index} AS _e, 0 AS _k FROM "
                 f"{q('credits_' + spec.each)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
                 f"WHERE _when IS TRUE AND exact IS NOT NULL")
             total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
@@ -484,7 +515,8 @@ class PlanCompiler:
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount.sql} AS amount, "
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
             f"CAST(NULL AS DATE) AS date, CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS VARCHAR) "
-            f"AS via, {parts} AS tiers, NULL AS run_before, NULL AS run_after, {index} AS _e, "
+            f"AS via, {parts} AS tiers, NULL AS run_before, NULL AS run_after, CAST(NULL AS "
+            f"VARCHAR) AS split_source, CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
             f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS TRUE AND exact IS NOT NULL")
         total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
         self._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
@@ -768,15 +800,16 @@ class PlanCompiler:
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
                  f" date, via, tiers, CAST(run_before AS DECIMAL(38,{dec.DIV_SCALE})) AS "
-                 f"run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE})) AS run_after, _e, "
-                 f"_k, _key FROM {q(t)}" for _i, t in line_tables]
+                 f"run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE})) AS run_after, "
+                 f"split_source, credit_note, _e, _k, _key FROM {q(t)}" for _i, t in line_tables]
         for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
             k = 1 if kind == "cap" else 2
             parts.append(
                 f"SELECT _pid, {text_literal(name)}, {text_literal(kind)}, "
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
-                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, NULL, {index}, {k}, NULL "
+                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {index}, "
+                f"{k}, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
         order = "_e, _k, date NULLS FIRST, _key, via NULLS FIRST"
         self.script.add("lines: every line, numbered per payee in the statement's order",
@@ -828,6 +861,14 @@ def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str
         whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {out}")
     zero = "0" if what == "index" else f"CAST(0 AS DECIMAL(38,{_rate_scale(table)}))"
     return f"(CASE {' '.join(whens)} ELSE {zero} END)"
+
+
+def _ratio_text(sql: str) -> str:
+    """A ratio as compplan.engine.money.fmt_ratio writes it: 60%, 12.5%, 33.3333%."""
+    pct = f"round({sql} * 100, 4)"
+    text = f"CAST({pct} AS VARCHAR)"
+    return (f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE "
+            f"{text} END || '%')")
 
 
 def _value_sql(v) -> Num:

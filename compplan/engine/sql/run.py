@@ -203,6 +203,18 @@ def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, st
                                    f"WHERE CAST({q(inp.period)} AS VARCHAR) = "
                                    f"'{period.label}')").fetchone()[0]
                 suspicious |= miss > 0
+    for cr in plan.credits.values():
+        sp = cr.split
+        if sp is None or sp.from_ not in files or cr.from_ not in files:
+            continue
+        link, sinp = plan.inputs[cr.from_].key, plan.inputs[sp.from_]
+        if link not in sinp.columns and link not in (sinp.key, sinp.payee):
+            suspicious = True  # prepare names the missing column
+            continue
+        bad = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {q('in_' + sp.from_)} GROUP "
+                          f"BY CAST({q(link)} AS VARCHAR) HAVING sum(coalesce({q(sp.share)}, "
+                          "0)) <> 1)").fetchone()[0]
+        suspicious |= bad > 0  # shares that do not add up to 100%
     if pinp is not None and pinp.manager and "payees" in files:
         n = con.execute(f"SELECT count(*) FROM in_payees WHERE {q(pinp.manager)} IS NOT NULL "
                         f"AND CAST({q(pinp.manager)} AS VARCHAR) NOT IN ({known})").fetchone()[0]
@@ -238,10 +250,12 @@ def lines_query(compiled: CompiledPlan) -> str:
              f"|| {_number('t.rate')} || ' = ' || {_number('t.pays')}) FOR t IN tiers], '; ')")
     rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
-    note = _safe("'credited through ' || via")
+    note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
+    sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
             f"kind, amount, {_number('exact')} AS exact, '' AS formula, '' AS inputs, "
-            f"coalesce({_safe('source')}, '') AS sources, coalesce({tiers}, '') AS tiers, "
+            f"coalesce({sources}, '') AS sources, "
+            f"coalesce({tiers}, '') AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
             f"coalesce({note}, '') AS note FROM lines ORDER BY payee, line")
@@ -280,13 +294,16 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             payees[pid].total, payees[pid].line_count = total, count
         return result
     for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
-         before, after) in con.execute(
+         before, after, split_source, credit_note) in con.execute(
             "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
-            "tiers, run_before, run_after FROM lines ORDER BY payee, line").fetchall():
+            "tiers, run_before, run_after, split_source, credit_note FROM lines "
+            "ORDER BY payee, line").fetchall():
+        notes = [f"credited through {via}"] if via else []
+        notes += [credit_note] if credit_note else []
         ln = Line(number, pid, component, kind, amount, exact, rule, "",
-                  [source] if source else [], {},
+                  [x for x in (source, split_source) if x], {},
                   [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
-                  before, after, "", date, f"credited through {via}" if via else "")
+                  before, after, "", date, "; ".join(notes))
         payees[pid].lines.append(ln)
     for pr in result.payees:
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
