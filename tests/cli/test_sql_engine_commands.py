@@ -108,10 +108,10 @@ def test_scenarios_run_on_the_duckdb_engine():
     engine runs pass every scenario on it; a plan beyond it fails each scenario with the
     positions of what it lacks, never with other pay."""
     plans = [str(ROOT / "plans" / p) for p in ("ae.yaml", "manager.yaml", "field.yaml",
-                                                 "cs.yaml", "textbook.yaml")]
+                                                 "cs.yaml", "textbook.yaml", "field_daily.yaml")]
     r = invoke("test", "--engine", "duckdb", *plans)
     assert r.exit_code == 0, r.output
-    assert "18 passed, 0 failed" in r.output
+    assert "19 passed, 0 failed" in r.output
     sdr = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(ROOT / "plans" / "sdr.yaml")])
     assert sdr.exit_code == 1
     assert "the SQL engine does not run rate tables paying an amount per unit yet" in sdr.output

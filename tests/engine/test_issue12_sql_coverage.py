@@ -290,3 +290,124 @@ def test_split_lines_csv_written_by_duckdb_as_the_python_writer_writes_it(tmp_pa
             assert y[col] == x[col], (x["payee"], x["line"], col)
     assert {(x["sources"], x["note"]) for x in dk if x["payee"] == "mia"} >= {
         ("deals:D7 deal_splits:row 2", "credited through ann; split share 60%")}
+
+
+# ------------------------------------------------------------------ 3. targets of other spans
+
+SPANS = """
+inputs:
+  payees: {key: rep_id, columns: {name: text, bonus: money}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money, product: text}}
+  quotas: {payee: rep_id, period: period, columns: {amount: money, note: text}, missing: null}
+  annual: {payee: rep_id, period: period, columns: {amount: money},
+           weights: {1: 10%, 2: 20%, 3: 30%, 4: 40%}, missing: null}
+  product_quotas: {payee: rep_id, period: period, by: [product],
+                   columns: {product: text, amount: money}, missing: null}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  booked: sum(bookings)
+  quota: quotas.amount
+  weighted: annual.amount
+  hw_quota: sum(product_quotas.amount where product == "hw")
+  hw_booked: sum(bookings where product == "hw")
+earnings:
+  attainment_bonus:
+    when: quotas.amount > 0
+    value: payee.bonus * (booked / quotas.amount)
+  weighted_bonus:
+    when: annual.amount > 0
+    value: payee.bonus * 10% * (booked / annual.amount)
+  hw_bonus:
+    when: hw_quota > 0
+    value: payee.bonus * 50% * (hw_booked / hw_quota)
+"""
+
+
+def test_targets_set_for_other_spans_split_or_added_up_by_and_weights(tmp_path):
+    """Q1 2026 has 90 days (the year 365).
+    ann: a 2026 quota of 365,000 -> 365,000 x 90/365 = 90,000 exactly; 90,000 booked:
+      1000 x 100% = 1,000.00. annual 1,000,000 with weights: Q1 10% = 100,000:
+      100 x 90,000 / 100,000 = 90.00. product quotas hw: 2026-01 10,000 + 2026-02 20,000
+      + 2026-03 30,000 = 60,000 (sw rows not counted); hw booked 30,000: 500 x 50% = 250.00.
+      Total 1,340.00.
+    bob: a Q1 row 50,000 and a 2026 row: the row for the period wins; 10,000 booked ->
+      1000 x 20% = 200.00. annual: a Q2 row only, nothing for Q1 -> no weighted bonus.
+      product quotas: 2026 hw 73,000 -> 73,000 x 90/365 = 18,000; hw booked 10,000 ->
+      500 x 10,000/18,000 = 277.777... -> 277.78. Total 477.78.
+    cy: months 2026-01 and 2026-02 (and 2026-04, another quarter): 7,000 + 7,001.50 =
+      14,001.50; the first row's note ('jan') is kept; 14,001.50 booked: 1,000.00.
+      A week 2026-W13 (Mar 23-29) inside Q1 adds nothing to cy (in product quotas, sw).
+    """
+    compiled = compiled_from(tmp_path, SPANS)
+    deals = [("D1", "ann", "2026-01-10", "60000", "sw"), ("D2", "ann", "2026-02-10", "30000", "hw"),
+             ("D3", "bob", "2026-03-01", "10000", "hw"), ("D4", "cy", "2026-03-31", "14001.50", "sw")]
+    data = {
+        "payees": [{"rep_id": r, "name": r.title(), "bonus": "1000"} for r in ("ann", "bob", "cy")],
+        "deals": [{"deal_id": d, "rep_id": r, "close_date": c, "amount": a, "product": p}
+                  for d, r, c, a, p in deals],
+        "quotas": [{"rep_id": "ann", "period": "2026", "amount": "365000", "note": "year"},
+                   {"rep_id": "bob", "period": "2026", "amount": "999999", "note": "year"},
+                   {"rep_id": "bob", "period": "2026-Q1", "amount": "50000", "note": "q1"},
+                   {"rep_id": "cy", "period": "2026-01", "amount": "7000", "note": "jan"},
+                   {"rep_id": "cy", "period": "2026-02", "amount": "7001.50", "note": "feb"},
+                   {"rep_id": "cy", "period": "2026-04", "amount": "5", "note": "apr"}],
+        "annual": [{"rep_id": "ann", "period": "2026", "amount": "1000000"},
+                   {"rep_id": "bob", "period": "2026-Q2", "amount": "1000"}],
+        "product_quotas": [
+            {"rep_id": "ann", "period": "2026-01", "product": "hw", "amount": "10000"},
+            {"rep_id": "ann", "period": "2026-02", "product": "hw", "amount": "20000"},
+            {"rep_id": "ann", "period": "2026-03", "product": "hw", "amount": "30000"},
+            {"rep_id": "ann", "period": "2026-Q1", "product": "sw", "amount": "40000"},
+            {"rep_id": "bob", "period": "2026", "product": "hw", "amount": "73000"},
+            {"rep_id": "cy", "period": "2026-W13", "product": "sw", "amount": "700"}],
+    }
+    got = both(compiled, data)
+    ann, bob, cy = got.payee("ann"), got.payee("bob"), got.payee("cy")
+    assert ann.measure_values["quota"] == 90000 and ann.measure_values["weighted"] == 100000
+    assert ann.measure_values["hw_quota"] == 60000
+    assert ann.components == {"attainment_bonus": D("1000.00"), "weighted_bonus": D("90.00"),
+                              "hw_bonus": D("250.00")}
+    assert ann.total == D("1340.00")
+    assert bob.measure_values["quota"] == 50000 and bob.measure_values["hw_quota"] == 18000
+    assert bob.total == D("477.78") and bob.components["weighted_bonus"] == 0
+    assert "weighted_bonus" not in {ln.component for ln in bob.lines}
+    assert cy.measure_values["quota"] == D("14001.50") and cy.total == D("1000.00")
+
+
+def test_a_week_across_the_period_edge_counts_by_its_days_inside(tmp_path):
+    """A monthly plan: week 2026-W14 (Mon Mar 30 - Sun Apr 5) has 2 of its 7 days in March:
+    700 x 2/7 = 200; with 2026-W10 (Mar 2-8) 700 in full: March's target 900.
+    900 booked -> 1000 x 100% = 1,000.00."""
+    text = SPANS.replace("quotas: {payee: rep_id, period: period, columns: {amount: money, "
+                         "note: text}, missing: null}",
+                         "quotas: {payee: rep_id, period: period, columns: {amount: money}}")
+    path = tmp_path / "plan.yaml"
+    path.write_text((HEAD + text).replace("period: quarter", "period: month"))
+    compiled = compile_plan(check_file(str(path)))
+    data = {"payees": [{"rep_id": "ann", "name": "Ann", "bonus": "1000"}],
+            "deals": [{"deal_id": "D1", "rep_id": "ann", "close_date": "2026-03-03",
+                       "amount": "900", "product": "hw"}],
+            "quotas": [{"rep_id": "ann", "period": "2026-W14", "amount": "700"},
+                       {"rep_id": "ann", "period": "2026-W10", "amount": "700"}]}
+    got = both(compiled, data, "2026-03")
+    assert got.payee("ann").measure_values["quota"] == 900
+    assert got.payee("ann").components["attainment_bonus"] == D("1000.00")
+
+
+def test_a_payee_without_any_row_for_the_period_is_named_as_the_python_engine_does(tmp_path):
+    from compplan.errors import CompplanError
+    text = SPANS.replace("quotas: {payee: rep_id, period: period, columns: {amount: money, "
+                         "note: text}, missing: null}",
+                         "quotas: {payee: rep_id, period: period, columns: {amount: money}}")
+    compiled = compiled_from(tmp_path, text)
+    data = {"payees": [{"rep_id": "ann", "name": "Ann", "bonus": "1000"}, {"rep_id": "bob", "name": "Bob", "bonus": "1000"}],
+            "quotas": [{"rep_id": "ann", "period": "2026", "amount": "1"},
+                       {"rep_id": "bob", "period": "2025", "amount": "1"}]}
+    p = parse_period("2026-Q1")
+    with pytest.raises(CompplanError) as ref:
+        run_plan(compiled, load_inline(compiled.plan, data, "t", []), p)
+    with pytest.raises(CompplanError) as got:
+        run_sql(compiled, load_inline(compiled.plan, data, "t", []), p)
+    assert [x.text for x in got.value.problems] == [x.text for x in ref.value.problems]
+    assert "payee 'bob' has no quotas row for 2026-Q1" in got.value.problems[0].text

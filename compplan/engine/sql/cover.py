@@ -33,10 +33,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, inp in plan.inputs.items():
         if inp.currency:
             no(key("inputs", name, "currency"), "amounts in other currencies")
-        if inp.by:
-            no(key("inputs", name, "by"), "targets by product or territory ('by:')")
-        if inp.weights:
-            no(key("inputs", name, "weights"), "targets split by weights")
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")

@@ -30,6 +30,7 @@ from ..tiers import TierTable
 from . import decimals as dec
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
+from .targets import per_payee_inputs, resolved_sql
 
 
 @dataclass
@@ -81,6 +82,7 @@ class PlanCompiler:
     def compile(self) -> Script:
         self.running = self._running_sets()
         self._hierarchy()
+        self._targets()
         self._credits()
         self._payees()
         self._aggregates()
@@ -96,6 +98,18 @@ class PlanCompiler:
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
         return self.script
 
+    # ------------------------------------------------------------------ targets
+    def _targets(self) -> None:
+        """pp_<input>: each one-row-per-payee table's rows for the period (targets.py)."""
+        self.columns = dict(self.columns)
+        for name in per_payee_inputs(self.plan):
+            if name not in self.columns:
+                continue
+            sql, scales = resolved_sql(name, self.plan.inputs[name], self.columns[name])
+            self.script.add(f"{name} for {self.period.label}: the row for the period, rows "
+                            "for shorter spans added up, or a longer span's share", sql)
+            self.columns[name] = {c: Column(c, scales[c]) for c in self.columns[name]}
+
     # ------------------------------------------------------------------ payees
     def _payees(self) -> None:
         """Every payee id the run pays: the payees table, credited payees, target rows."""
@@ -109,6 +123,9 @@ class PlanCompiler:
                 continue
             if inp.key:
                 continue  # transaction payees come in through credits below
+            if name in per_payee_inputs(self.plan):
+                ids.append(f"SELECT _pid FROM {q('pp_' + name)}")
+                continue
             ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
                        f"WHERE {self._period_filter(name, inp)}")
         for step in self.cp.credits:
@@ -137,9 +154,12 @@ class PlanCompiler:
         for name, inp in self.plan.inputs.items():
             if inp.key or name == "payees" or not inp.payee or name not in self.columns:
                 continue
+            if inp.by:
+                continue  # a row per payee and key: read through aggregates only
             alias = "t_" + name
-            join += (f" LEFT JOIN (SELECT * FROM {q('in_' + name)} WHERE "
-                     f"{self._period_filter(name, inp)}) {q(alias)} ON "
+            table = q("pp_" + name) if name in per_payee_inputs(self.plan) else \
+                f"(SELECT * FROM {q('in_' + name)} WHERE {self._period_filter(name, inp)})"
+            join += (f" LEFT JOIN {table} {q(alias)} ON "
                      f"CAST({q(alias)}.{q(inp.payee)} AS VARCHAR) = i._pid")
             for col in self.columns[name]:
                 cols.append(f"{q(alias)}.{q(col)} AS {q(alias + '_' + col)}")
@@ -314,6 +334,9 @@ class PlanCompiler:
                 table = "credits_" + res.name
                 column = "value" if res.kind == "set" else res.column
                 scale = self._col_scale(res.name, column)
+            elif res.name in per_payee_inputs(self.plan) and res.name in self.columns:
+                table, column = "pp_" + res.name, res.column
+                scale = self._col_scale(res.name, column) if column else None
             elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
                 inp = self.plan.inputs[res.name]
                 table = None

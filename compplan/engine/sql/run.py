@@ -19,7 +19,7 @@ from ..compile import fmt_value
 from ..data import Table, find_file, load_folder
 from ..ir import CompiledPlan
 from ..money import CONTEXT, minor_unit
-from ..periods import Period, parse_period
+from ..periods import Period
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
@@ -29,6 +29,7 @@ from .exprs import Unsupported
 from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
+from .targets import create_spans, per_payee_inputs
 
 
 def script_text(compiled: CompiledPlan, period: Period) -> str:
@@ -85,6 +86,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         try:
             _settings(con, Path(tmp))
             script = compile_sql(compiled, con, tables, period, Path(tmp))
+            create_spans(con, compiled, period, [n for n in tables if n in
+                                                 per_payee_inputs(compiled.plan)])
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             if not keep_data:
@@ -124,6 +127,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             con.close()
             return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False)
         script = _compile(compiled, columns, period)
+        create_spans(con, compiled, period, [n for n in columns if n in
+                                             per_payee_inputs(compiled.plan)])
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
@@ -175,33 +180,20 @@ def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, st
             n = con.execute(f"SELECT count(*) FROM {q('in_' + name)} WHERE CAST({q(inp.payee)} "
                             f"AS VARCHAR) NOT IN ({known})").fetchone()[0]
             suspicious |= n > 0
-        if not inp.key and inp.period:
-            labels = [r[0] for r in con.execute(
-                f"SELECT DISTINCT CAST({q(inp.period)} AS VARCHAR) FROM {q('in_' + name)}").fetchall()]
-            for label in labels:
-                if label == period.label:
-                    continue
-                try:
-                    other = parse_period(label)
-                except ValueError:
-                    suspicious = True
-                    continue
-                if other.start <= period.end and other.end >= period.start:
-                    raise CompplanError([Problem(files[name], None, None,
-                                                 f"the SQL engine does not run targets set for "
-                                                 f"other spans yet ({label} in a "
-                                                 f"{period.label} run)",
-                                                 "run it with --engine python",
-                                                 code="sql-engine")])
-            dup = con.execute(f"SELECT count(*) FROM (SELECT {q(inp.payee)} FROM "
-                              f"{q('in_' + name)} WHERE CAST({q(inp.period)} AS VARCHAR) = "
-                              f"'{period.label}' GROUP BY 1 HAVING count(*) > 1)").fetchone()[0]
+        if not inp.key and inp.period and not inp.manager:
+            # rows of the period itself, of spans inside it, of spans around it
+            spans = q("span_" + name)
+            keys = ", ".join([q(inp.payee)] + [q(b) for b in inp.by])
+            dup = con.execute(f"SELECT count(*) FROM (SELECT {keys} FROM {q('in_' + name)} t "
+                              f"JOIN {spans} s ON s.label = CAST(t.{q(inp.period)} AS VARCHAR) "
+                              f"WHERE s.relation = 'exact' GROUP BY ALL HAVING count(*) > 1)"
+                              ).fetchone()[0]
             suspicious |= dup > 0
-            if inp.missing == "error" and known is not None:
+            if inp.missing == "error" and known is not None and not inp.by:
                 miss = con.execute(f"SELECT count(*) FROM ({known}) k(p) WHERE p NOT IN (SELECT "
-                                   f"CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
-                                   f"WHERE CAST({q(inp.period)} AS VARCHAR) = "
-                                   f"'{period.label}')").fetchone()[0]
+                                   f"CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} t "
+                                   f"JOIN {spans} s ON s.label = CAST(t.{q(inp.period)} AS "
+                                   "VARCHAR))").fetchone()[0]
                 suspicious |= miss > 0
     for cr in plan.credits.values():
         sp = cr.split
