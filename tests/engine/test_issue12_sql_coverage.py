@@ -411,3 +411,75 @@ def test_a_payee_without_any_row_for_the_period_is_named_as_the_python_engine_do
         run_sql(compiled, load_inline(compiled.plan, data, "t", []), p)
     assert [x.text for x in got.value.problems] == [x.text for x in ref.value.problems]
     assert "payee 'bob' has no quotas row for 2026-Q1" in got.value.problems[0].text
+
+
+# ------------------------------------------------------------------ 4. rounding
+
+ROUNDING = """
+rounding: {to: STEP, mode: MODE}
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+earnings:
+  commission:
+    each: bookings
+    value: value * 100%
+  bonus:
+    value: sum(bookings) * 10%
+    cap: 1.234
+"""
+
+AMOUNTS = ["2.345", "2.355", "-2.345", "2.341", "0.025", "7.5", "-7.5", "12.4999", "0",
+           "-0.004", "162.5", "-137.5"]
+# the language reference's table (docs/language.md, section 12), to the cent
+TABLE = {"half_up": ["2.35", "2.36", "-2.35", "2.34"],
+         "half_even": ["2.34", "2.36", "-2.34", "2.34"],
+         "half_down": ["2.34", "2.35", "-2.34", "2.34"],
+         "up": ["2.35", "2.36", "-2.35", "2.35"],
+         "down": ["2.34", "2.35", "-2.34", "2.34"],
+         "ceiling": ["2.35", "2.36", "-2.34", "2.35"],
+         "floor": ["2.34", "2.35", "-2.35", "2.34"]}
+
+
+@pytest.mark.parametrize("mode", list(TABLE))
+@pytest.mark.parametrize("step", ["0.01", "0.05", "1", "25", "100", "0.001"])
+def test_every_rounding_mode_and_step_as_the_python_engine(tmp_path, mode, step):
+    """Each deal pays its amount (x 100%), rounded once per line; to the cent the first
+    four are the language reference's table. The bonus is 10% of the sum, capped at
+    1.234 rounded the same way."""
+    compiled = compiled_from(tmp_path, ROUNDING.replace("STEP", step).replace("MODE", mode))
+    data = {"payees": [{"rep_id": "ann", "name": "Ann"}],
+            "deals": [{"deal_id": f"D{i:02d}", "rep_id": "ann", "close_date": "2026-01-05",
+                       "amount": a} for i, a in enumerate(AMOUNTS)]}
+    got = both(compiled, data)
+    lines = [ln.amount for ln in got.payee("ann").lines if ln.component == "commission"]
+    if step == "0.01":
+        assert lines[:4] == [D(x) for x in TABLE[mode]]
+    from compplan.engine.money import round_to
+    assert lines == [round_to(D(a), D(step), mode) for a in AMOUNTS]
+
+
+def test_sql_rounding_against_money_round_to_on_generated_values():
+    """rounding.round_to in DuckDB against compplan.engine.money.round_to: any sign,
+    places, step and mode (hypothesis)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from compplan.engine.sql.decimals import MACROS, Num
+    from compplan.engine.sql.rounding import round_to as sql_round
+    from compplan.engine.money import round_to
+    con = duckdb.connect()
+    for m in MACROS:
+        con.execute(m)
+
+    @settings(max_examples=150, deadline=None)
+    @given(v=st.decimals(min_value=D("-1e12"), max_value=D("1e12"), places=6,
+                         allow_nan=False, allow_infinity=False),
+           step=st.sampled_from(["0.01", "0.05", "0.25", "1", "5", "100", "0.001", "0.1"]),
+           mode=st.sampled_from(list(TABLE)))
+    def check(v, step, mode):
+        x = Num(f"CAST('{v}' AS DECIMAL(38,6))", 6)
+        got = con.execute(f"SELECT {sql_round(x, D(step), mode).sql}").fetchone()[0]
+        assert got == round_to(v, D(step), mode), (v, step, mode)
+    check()

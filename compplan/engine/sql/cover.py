@@ -61,8 +61,4 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
                 res = c.resolved.get(n)
                 if res is not None and res.kind == "column" and getattr(res, "outer", 0):
                     no(n.pos, "a 'where' that reads the enclosing row")
-    if plan.rounding.to is not None and plan.rounding.to.as_tuple().digits != (1,):
-        no(key("rounding"), f"rounding to steps of {plan.rounding.to}")
-    if plan.rounding.mode not in ("half_up", "down", "floor", "ceiling"):
-        no(key("rounding"), f"rounding {plan.rounding.mode}")
     return out

@@ -14,7 +14,7 @@ from typing import Callable
 
 from ...errors import Pos
 from ...lang import ast
-from . import decimals as dec
+from . import decimals as dec, rounding
 from .decimals import Num
 
 DATE_PART = {"year": "year", "month": "month", "day": "day", "quarter": "quarter",
@@ -149,7 +149,7 @@ class ExprCompiler:
             places = int(n.args[1].value) if name == "round" and len(n.args) == 2 else 0
             mode = {"floor": "floor", "ceil": "ceiling", "round": "half_up"}[name]
             from decimal import Decimal
-            r = dec.round_to(args[0], Decimal(1).scaleb(-places), mode)
+            r = rounding.round_to(args[0], Decimal(1).scaleb(-places), mode)
             if r is None:
                 raise Unsupported(n.pos, f"{name}() to {places} places")
             return r

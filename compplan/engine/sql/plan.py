@@ -27,7 +27,7 @@ from ..ir import CompiledPlan, uses_sets
 from ..money import minor_unit
 from ..periods import Period
 from ..tiers import TierTable
-from . import decimals as dec
+from . import decimals as dec, rounding
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .targets import per_payee_inputs, resolved_sql
@@ -500,7 +500,7 @@ class PlanCompiler:
                 parts, before, after = self._parts or ("NULL", "NULL", "NULL")
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
-            amount = dec.round_to(exact, self.step, self.mode)
+            amount = rounding.round_to(exact, self.step, self.mode)
             if amount is None:
                 raise Unsupported(None, f"rounding to {self.step} {self.mode}")
             src = text_literal(step.source + ":")
@@ -528,7 +528,7 @@ class PlanCompiler:
             parts = self._parts[0] if self._parts else "NULL"
             exact = self._exact(value)
             exact = Num(dec.let(exact.sql), exact.scale)
-        amount = dec.round_to(exact, self.step, self.mode)
+        amount = rounding.round_to(exact, self.step, self.mode)
         if amount is None:
             raise Unsupported(None, f"rounding to {self.step} {self.mode}")
         self.script.add(
@@ -568,7 +568,7 @@ class PlanCompiler:
             with dec.statement() as part_lets:
                 lim = ex.sql(node)
             lets.items.extend(part_lets.items)
-            lim_r = dec.round_to(lim, self.step, self.mode)
+            lim_r = rounding.round_to(lim, self.step, self.mode)
             if lim_r is None:
                 raise Unsupported(node.pos, f"rounding to {self.step} {self.mode}")
             cmp = ">" if kind == "cap" else "<"
