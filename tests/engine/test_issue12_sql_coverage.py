@@ -483,3 +483,58 @@ def test_sql_rounding_against_money_round_to_on_generated_values():
         got = con.execute(f"SELECT {sql_round(x, D(step), mode).sql}").fetchone()[0]
         assert got == round_to(v, D(step), mode), (v, step, mode)
     check()
+
+
+# ------------------------------------------------------------------ 5. caps and floors on the total
+
+TOTAL = """
+inputs:
+  payees: {key: rep_id, columns: {name: text, target_incentive: money, minimum: money},
+           missing: null}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+earnings:
+  commission:
+    each: bookings
+    value: value * 10%
+    cap: 1500
+  spiff:
+    value: 100 * count(bookings where value >= 5000)
+total:
+  cap: 150% * payee.target_incentive
+  floor: payee.minimum
+"""
+
+
+def test_caps_and_floors_on_the_total(tmp_path):
+    """ann (TI 1,000 -> total cap 1,500.00): D1 12,000 -> 1,200; D2 5,000 -> 500:
+      commission 1,700 capped at 1,500 (a -200 line); spiff 2 x 100 = 200; total
+      1,700 > 1,500: a total_cap line of -200; she is paid 1,500.00.
+    bob (TI 1,000, minimum 300.005 -> 300.01): D3 999.99 -> 100.00 (99.999); no spiff:
+      100.00 < 300.01: a total_floor line of 200.01; paid 300.01.
+    cy (no target incentive: the cap is missing and does not apply; no minimum):
+      D4 4,000 -> 400.00, paid 400.00, no limit line.
+    """
+    compiled = compiled_from(tmp_path, TOTAL)
+    data = {"payees": [{"rep_id": "ann", "name": "Ann", "target_incentive": "1000"},
+                       {"rep_id": "bob", "name": "Bob", "target_incentive": "1000",
+                        "minimum": "300.005"},
+                       {"rep_id": "cy", "name": "Cy"}],
+            "deals": [{"deal_id": "D1", "rep_id": "ann", "close_date": "2026-01-05",
+                       "amount": "12000"},
+                      {"deal_id": "D2", "rep_id": "ann", "close_date": "2026-02-05",
+                       "amount": "5000"},
+                      {"deal_id": "D3", "rep_id": "bob", "close_date": "2026-02-05",
+                       "amount": "999.99"},
+                      {"deal_id": "D4", "rep_id": "cy", "close_date": "2026-03-05",
+                       "amount": "4000"}]}
+    got = both(compiled, data)
+    ann, bob, cy = got.payee("ann"), got.payee("bob"), got.payee("cy")
+    assert ann.total == D("1500.00")
+    assert ann.components == {"commission": D("1500.00"), "spiff": D("200.00"),
+                              "total_cap": D("-200.00")}
+    assert [(ln.component, ln.kind, ln.amount) for ln in ann.lines][-1] == \
+        ("total_cap", "cap", D("-200.00"))
+    assert bob.total == D("300.01") and bob.components["total_floor"] == D("200.01")
+    assert cy.total == D("400.00") and set(cy.components) == {"commission", "spiff"}

@@ -36,8 +36,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")
-    if plan.total is not None and (plan.total.cap is not None or plan.total.floor is not None):
-        no(key("total"), "caps or floors on the total")
     if compiled.draw is not None:
         no(key("payout"), "draws")
     if plan.payout is not None and plan.payout.basis != "period":

@@ -93,6 +93,7 @@ class PlanCompiler:
                 self._measure(name)
             else:
                 line_tables.append((i, self._earning(name, i)))
+        self._total_limits(len(self.c.order) + 1)
         self._lines(line_tables)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
@@ -597,6 +598,43 @@ class PlanCompiler:
             after = q("after_" + kind + "_" + name)
             self.limits.append((name, kind, new, prev, after, col, pos, index))
             prev = after
+
+    def _total_limits(self, index: int) -> None:
+        """A cap or floor on the payee's total pay (pay._total_limits): after every
+        earning, on the sum of their lines, as a line of its own under total_cap or
+        total_floor; v_total_cap / v_total_floor hold that line's amount (else NULL)."""
+        if not self.cp.total:
+            return
+        earned = [q("v_" + e.name) for e in self.cp.earnings]
+        scale = _places(self.step)
+        total = Num("(" + " + ".join(f"CAST(l.{v} AS DECIMAL(38,{scale}))" for v in earned)
+                    + ")" if earned else dec.zero(scale).sql, scale)
+        ex = self._payee_exprs("l")
+        cols, lets = [f"{total.sql} AS _total_before"], dec.Lets()
+        prev = Num("_total_before", scale)
+        limits = []
+        for kind, expr in self.cp.total:
+            with dec.statement() as part:
+                lim = ex.sql(expr.node)
+            lets.items.extend(part.items)
+            lim_r = rounding.round_to(lim, self.step, self.mode)
+            lim_a, tot_a = dec.align(lim_r, prev)
+            cmp = ">" if kind == "cap" else "<"
+            after = q(f"after_total_{kind}")
+            cols.append(f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
+                        f"THEN {lim_a.sql} ELSE {tot_a.sql} END) AS {after}")
+            cols.append(f"CASE WHEN {after} <> {prev.sql} THEN {after} - {prev.sql} END AS "
+                        f"{q('v_total_' + kind)}")
+            limits.append(("total_" + kind, kind, prev.sql, after, expr.pos))
+            prev = Num(after, lim_a.scale)
+        new = "layer_total_limits"
+        self.script.add("caps and floors on the payee's total pay",
+                        f"CREATE TEMP TABLE {new} AS SELECT *{lets.exclude()} FROM (SELECT "
+                        f"l.*, {lets.select()}{', '.join(cols)} FROM {q(self.layer)} l)")
+        self.layer = new
+        self.limits = getattr(self, "limits", [])
+        for name, kind, before, after, pos in limits:
+            self.limits.append((name, kind, new, before, after, None, pos, index))
 
     # ------------------------------------------------------------------ tiers
     def _rate_call(self, n: ast.Call, alias: str, credit_alias: str | None,

@@ -261,7 +261,8 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
     measures = [m.name for m in compiled.measures]
     pinp = plan.inputs.get("payees")
     cols = [c[0] for c in con.execute(f"DESCRIBE {q(last)}").fetchall()]
-    want = ["_pid"] + [f"v_{n}" for n in measures + earnings if f"v_{n}" in cols]
+    limits = [c for c in ("v_total_cap", "v_total_floor") if c in cols]
+    want = ["_pid"] + [f"v_{n}" for n in measures + earnings if f"v_{n}" in cols] + limits
     extra = [c for c in ("p_name", "p_cost_center") if c in cols]
     rows = con.execute(f"SELECT {', '.join(q(c) for c in want + extra)} FROM {q(last)} "
                        "ORDER BY _pid").fetchall()
@@ -277,6 +278,9 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             pr.measure_values[m.name] = v
         for e in earnings:
             pr.components[e] = values.get(f"v_{e}") or Decimal(0)
+        for c in limits:  # a cap or floor on the total: a component when it applies
+            if values.get(c) is not None:
+                pr.components[c[2:]] = values[c]
         pr.currency = plan.currency
         payees[pid] = pr
         result.payees.append(pr)
