@@ -538,3 +538,69 @@ def test_caps_and_floors_on_the_total(tmp_path):
         ("total_cap", "cap", D("-200.00"))
     assert bob.total == D("300.01") and bob.components["total_floor"] == D("200.01")
     assert cy.total == D("400.00") and set(cy.components) == {"commission", "spiff"}
+
+
+# ------------------------------------------------------------------ 6. prorate by months, correlated where
+
+PRORATE = """
+inputs:
+  payees: {key: rep_id, start: hired, end: left_on,
+           columns: {name: text, hired: date, left_on: date, target: money}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  by_months: prorate(payee.target, months)
+  by_days: prorate(payee.target)
+earnings:
+  target_bonus:
+    value: prorate(payee.target, months)
+  same_day_bonus:
+    each: bookings
+    value: 50 * count(deals where close_date == bookings.close_date and deal_id != bookings.deal_id)
+  bigger_than_me:
+    each: bookings
+    value: 1% * sum(deals.amount where amount > bookings.value)
+"""
+
+
+def test_prorate_by_months_and_a_where_that_reads_the_credit(tmp_path):
+    """Q1 2026: January 31, February 28, March 31 days; each month weighs 1/3.
+    ann (all quarter): 20,000 in full. bob (hired 1 March): 1 of 3 months: 20,000 x 1/3
+    = 6,666.666... -> 6,666.67 (by days 31/90: 6,888.888...). cy (hired 15 February,
+    left 10 March): Feb 14/28 + Mar 10/31 = 0.5 + 0.32258... = 0.82258 of 3 months:
+    20,000 x (14/28 + 10/31) / 3 = 20,000 x 51/186 = 5,483.870967... -> 5,483.87.
+    dan (left 31 December 2025): 0 months -> 0.00.
+    ann's deals: D1 and D2 on 2026-01-05, D3 on 2026-01-06: D1 and D2 each have one
+    other deal that day (50.00 each), D3 none (0.00). Bigger than me: D1 1,000: D2
+    3,000 is bigger: 30.00; D2: none: 0.00; D3 500: 1,000 + 3,000 -> 40.00.
+    ann: 20,000 + 100 + 70 = 20,170.00.
+    """
+    compiled = compiled_from(tmp_path, PRORATE)
+    data = {"payees": [{"rep_id": "ann", "name": "Ann", "target": "20000"},
+                       {"rep_id": "bob", "name": "Bob", "target": "20000",
+                        "hired": "2026-03-01"},
+                       {"rep_id": "cy", "name": "Cy", "target": "20000",
+                        "hired": "2026-02-15", "left_on": "2026-03-10"},
+                       {"rep_id": "dan", "name": "Dan", "target": "20000",
+                        "left_on": "2025-12-31"}],
+            "deals": [{"deal_id": "D1", "rep_id": "ann", "close_date": "2026-01-05",
+                       "amount": "1000"},
+                      {"deal_id": "D2", "rep_id": "ann", "close_date": "2026-01-05",
+                       "amount": "3000"},
+                      {"deal_id": "D3", "rep_id": "ann", "close_date": "2026-01-06",
+                       "amount": "500"}]}
+    for row in data["payees"]:
+        row.setdefault("hired", "")
+        row.setdefault("left_on", "")
+    got = both(compiled, data)
+    pay = {p.payee: p.components["target_bonus"] for p in got.payees}
+    assert pay == {"ann": D("20000.00"), "bob": D("6666.67"), "cy": D("5483.87"),
+                   "dan": D("0.00")}
+    assert abs(got.payee("bob").measure_values["by_days"] - D("6888.8888888888")) < D("1e-9")
+    ann = got.payee("ann")
+    assert [ln.amount for ln in ann.lines if ln.component == "same_day_bonus"] == \
+        [D("50.00"), D("50.00"), D("0.00")]
+    assert [ln.amount for ln in ann.lines if ln.component == "bigger_than_me"] == \
+        [D("30.00"), D("0.00"), D("40.00")]
+    assert ann.total == D("20170.00")

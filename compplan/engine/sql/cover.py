@@ -53,10 +53,4 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and n.name == "ytd":
                 no(n.pos, f"{n.name}()")
-            if isinstance(n, ast.Call) and n.name == "prorate" and len(n.args) > 1:
-                no(n.pos, "prorate() by anything but days")
-            if isinstance(n, ast.Ref):
-                res = c.resolved.get(n)
-                if res is not None and res.kind == "column" and getattr(res, "outer", 0):
-                    no(n.pos, "a 'where' that reads the enclosing row")
     return out

@@ -30,6 +30,7 @@ from ..tiers import TierTable
 from . import decimals as dec, rounding
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
+from .prorate import prorate_months
 from .targets import per_payee_inputs, resolved_sql
 
 
@@ -74,6 +75,7 @@ class PlanCompiler:
         self.scales: dict[str, int | None] = {}  # measure/earning column -> scale
         self.aggs: dict[int, tuple[str, int | None]] = {}  # id(call node) -> column, scale
         self.teams: dict[tuple, tuple[str, int | None]] = {}
+        self.corr: dict[int, tuple[str, int | None]] = {}  # correlated aggregate -> column
         self.payees_inp = self.plan.inputs.get("payees")
         self.step = self.plan.rounding.to or minor_unit(self.plan.currency)
         self.mode = self.plan.rounding.mode
@@ -150,8 +152,10 @@ class PlanCompiler:
                 if pinp.end else f"DATE '{p.end}'"
             cols.append(f"CAST(greatest(0, datediff('day', {first}, {last}) + 1) AS "
                         "DECIMAL(38,0)) AS _active")
+            cols.append(f"{first} AS _first, {last} AS _last")
         else:
             cols.append(f"CAST({p.days} AS DECIMAL(38,0)) AS _active")
+            cols.append(f"DATE '{p.start}' AS _first, DATE '{p.end}' AS _last")
         for name, inp in self.plan.inputs.items():
             if inp.key or name == "payees" or not inp.payee or name not in self.columns:
                 continue
@@ -320,59 +324,24 @@ class PlanCompiler:
 
     # ------------------------------------------------------------------ aggregates
     def _aggregates(self) -> None:
-        """Every aggregate over a set, per payee, as a column of the payees table."""
+        """Every aggregate over a set, per payee, as a column of the payees table; one
+        whose `where` reads the enclosing row (correlated) is worked out per credit
+        instead (_correlated)."""
         calls = [n for node in self.c.exprs.values() for n in ast.walk(node)
-                 if isinstance(n, ast.Call) and n.name in AGGREGATES and n.args
-                 and isinstance(n.args[0], ast.Ref)
-                 and self.c.resolved.get(n.args[0]) is not None
-                 and self.c.resolved[n.args[0]].kind in ("set", "set_column")]
+                 if self._is_aggregate(n) and not self._reads_outer(n)]
         if not calls:
             return
         selects, joins = ["p.*"], []
         for i, n in enumerate(calls):
             res = self.c.resolved[n.args[0]]
-            if res.name in self.plan.credits:
-                table = "credits_" + res.name
-                column = "value" if res.kind == "set" else res.column
-                scale = self._col_scale(res.name, column)
-            elif res.name in per_payee_inputs(self.plan) and res.name in self.columns:
-                table, column = "pp_" + res.name, res.column
-                scale = self._col_scale(res.name, column) if column else None
-            elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
-                inp = self.plan.inputs[res.name]
-                table = None
-                column = res.column
-                scale = self._col_scale(res.name, column) if column else None
-            else:
-                raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
             with dec.inline():
-                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call, self.cp).sql(
-                    n.where).sql \
-                if n.where is not None else "TRUE"
-            if table is None:
-                src = (f"(SELECT *, CAST({q(inp.payee)} AS VARCHAR) AS _pid FROM "
-                       f"{q('in_' + res.name)} WHERE {self._date_filter(inp)})")
-            else:
-                src = q(table)
-            col = f"s.{q(column)}" if column else None
-            if n.name == "count":
-                agg, out_scale = "CAST(count(*) AS DECIMAL(38,0))", 0
-            elif n.name == "distinct":
-                agg, out_scale = f"CAST(count(DISTINCT {col}) AS DECIMAL(38,0))", 0
-            elif n.name == "sum":
-                agg, out_scale = f"coalesce(sum({col}), 0)", scale
-            elif n.name in ("min", "max"):
-                agg, out_scale = f"{n.name}({col})", scale
-            else:  # avg: an exact division of the sum by the count of values
-                s, c = Num(f"sum({col})", scale or 0), Num(f"count({col})", 0)
-                with dec.inline():
-                    agg, out_scale = dec.div(s, c).sql, dec.DIV_SCALE
+                src, agg, out_scale, empty = self._agg_parts(n)
+                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call,
+                                     self.cp).sql(n.where).sql if n.where is not None else "TRUE"
             alias = f"agg_{i}"
             joins.append(f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees pp "
                          f"ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
                          f"{alias} ON {alias}._pid = p._pid")
-            empty = {"count": "CAST(0 AS DECIMAL(38,0))", "distinct": "CAST(0 AS DECIMAL(38,0))",
-                     "sum": f"CAST(0 AS DECIMAL(38,{out_scale or 0}))"}.get(n.name)
             value = f"{alias}.v"
             if out_scale is not None:
                 value = f"CAST({value} AS DECIMAL(38,{out_scale}))"
@@ -384,6 +353,111 @@ class PlanCompiler:
                         f"CREATE TEMP TABLE layer_aggs AS SELECT {', '.join(selects)} "
                         f"FROM payees p {' '.join(joins)}")
         self.layer = "layer_aggs"
+
+    def _is_aggregate(self, n: ast.Node) -> bool:
+        return isinstance(n, ast.Call) and n.name in AGGREGATES and bool(n.args) and \
+            isinstance(n.args[0], ast.Ref) and self.c.resolved.get(n.args[0]) is not None \
+            and self.c.resolved[n.args[0]].kind in ("set", "set_column")
+
+    def _reads_outer(self, n: ast.Call) -> bool:
+        """Whether the aggregate's `where` reads a column of the row it is written in."""
+        if n.where is None:
+            return False
+        for m in ast.walk(n.where):
+            res = self.c.resolved.get(m) if isinstance(m, ast.Ref) else None
+            if res is not None and res.kind == "column" and getattr(res, "outer", 0):
+                return True
+        return False
+
+    def _agg_parts(self, n: ast.Call):
+        """(rows, aggregate, scale, value for no rows) of an aggregate over a set: the
+        rows as a table with _pid, the aggregate over alias `s`."""
+        res = self.c.resolved[n.args[0]]
+        if res.name in self.plan.credits:
+            table = "credits_" + res.name
+            column = "value" if res.kind == "set" else res.column
+            scale = self._col_scale(res.name, column)
+        elif res.name in per_payee_inputs(self.plan) and res.name in self.columns:
+            table, column = "pp_" + res.name, res.column
+            scale = self._col_scale(res.name, column) if column else None
+        elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
+            inp = self.plan.inputs[res.name]
+            table = None
+            column = res.column
+            scale = self._col_scale(res.name, column) if column else None
+        else:
+            raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
+        if table is None:
+            src = (f"(SELECT *, CAST({q(inp.payee)} AS VARCHAR) AS _pid FROM "
+                   f"{q('in_' + res.name)} WHERE {self._date_filter(inp)})")
+        else:
+            src = q(table)
+        col = f"s.{q(column)}" if column else None
+        if n.name == "count":
+            agg, out_scale = "CAST(count(*) AS DECIMAL(38,0))", 0
+        elif n.name == "distinct":
+            agg, out_scale = f"CAST(count(DISTINCT {col}) AS DECIMAL(38,0))", 0
+        elif n.name == "sum":
+            agg, out_scale = f"coalesce(sum({col}), 0)", scale
+        elif n.name in ("min", "max"):
+            agg, out_scale = f"{n.name}({col})", scale
+        else:  # avg: an exact division of the sum by the count of values
+            s, c = Num(f"sum({col})", scale or 0), Num(f"count({col})", 0)
+            with dec.inline():
+                agg, out_scale = dec.div(s, c).sql, dec.DIV_SCALE
+        empty = {"count": "CAST(0 AS DECIMAL(38,0))", "distinct": "CAST(0 AS DECIMAL(38,0))",
+                 "sum": f"CAST(0 AS DECIMAL(38,{out_scale or 0}))"}.get(n.name)
+        return src, agg, out_scale, empty
+
+    def _correlated_columns(self, earning: str, each: str, nodes) -> str:
+        """The credits of `each` with a column per correlated aggregate of the earning
+        (DuckDB cannot name a subquery's result as a lateral alias, so they are worked
+        out in a statement of their own); -> the table the earning's lines read."""
+        calls = [n for node in nodes if node is not None for n in ast.walk(node)
+                 if self._is_aggregate(n) and self._reads_outer(n)]
+        if not calls:
+            return "credits_" + each
+        self.corr = getattr(self, "corr", {})
+        cols = []
+        for i, n in enumerate(calls):
+            v = self._correlated(n, "l", "c")
+            col = f"_corr_{earning}_{i}"
+            cols.append(f"{v.sql} AS {q(col)}")
+            self.corr[id(n)] = (col, v.scale)
+        table = f"credits_{each}__{earning}"
+        self.script.add(f"{earning}: aggregates whose 'where' reads the credit, per credit",
+                        f"CREATE TEMP TABLE {q(table)} AS SELECT c.*, {', '.join(cols)} FROM "
+                        f"{q('credits_' + each)} c JOIN {q(self.layer)} l ON l._pid = c._pid")
+        return table
+
+    def _correlated(self, n: ast.Call, alias: str, credit_alias: str | None) -> Num:
+        """An aggregate whose `where` reads the credit being paid, per credit: a scalar
+        subquery over the payee's rows, the credit's columns read from `credit_alias`,
+        the payee's figures from `alias` (compile.py pushes the row on outer_rows)."""
+        if credit_alias is None:
+            raise Unsupported(n.pos, "a 'where' that reads the enclosing row here")
+        res = self.c.resolved[n.args[0]]
+
+        def name(ref: ast.Ref) -> Num:
+            r = self.c.resolved[ref]
+            if r.kind == "column" and getattr(r, "outer", 0) == 1:
+                return Num(f"{credit_alias}.{q(r.column)}",
+                           self._col_scale(self._current_each, r.column))
+            if r.kind == "column" and not getattr(r, "outer", 0):
+                return Num(f"s.{q(r.column)}", self._col_scale(res.name, r.column))
+            if r.kind == "column":
+                raise Unsupported(ref.pos, "a 'where' that reads a row two levels out")
+            return self._payee_name(ref, alias)
+        with dec.inline():
+            src, agg, out_scale, empty = self._agg_parts(n)
+            where = ExprCompiler(name, self._no_call, self.cp).sql(n.where).sql
+        value = f"(SELECT {agg} FROM {src} s WHERE s._pid = {credit_alias}._pid AND " \
+                f"({where}) IS TRUE)"
+        if out_scale is not None:
+            value = f"CAST({value} AS DECIMAL(38,{out_scale}))"
+        if empty:
+            value = f"coalesce({value}, {empty})"
+        return Num(value, out_scale)
 
     # ------------------------------------------------------------------ payee grain
     def _payee_name(self, ref: ast.Ref, alias: str) -> Num:
@@ -417,6 +491,13 @@ class PlanCompiler:
             if id(n) in self.aggs:
                 col, scale = self.aggs[id(n)]
                 return Num(f"{alias}.{q(col)}", scale)
+            if self._is_aggregate(n) and self._reads_outer(n):
+                if id(n) not in self.corr or credit_alias is None:
+                    raise Unsupported(n.pos, "a 'where' that reads the enclosing row here")
+                col, scale = self.corr[id(n)]
+                return Num(f"{credit_alias}.{q(col)}", scale)
+            if n.name == "prorate" and len(n.args) > 1 and n.args[1].parts[0] == "months":
+                return prorate_months(ex.sql(n.args[0]), alias, self.period)
             if n.name == "prorate":
                 x = ex.sql(n.args[0])
                 days = self.period.days
@@ -494,6 +575,8 @@ class PlanCompiler:
                 raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
             ex = self._payee_exprs("l", "c")
             self._current_each = spec.each
+            credits = self._correlated_columns(name, spec.each, [
+                self.c.expr("earnings", name, f) for f in ("when", "value")])
             with dec.statement() as lets:
                 when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
                 self._parts = None
@@ -514,7 +597,7 @@ class PlanCompiler:
                 f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {before} AS run_before, "
                 f"{after} AS run_after, c._split_src AS split_source, c._credit_note AS "
                 f"credit_note, {index} AS _e, 0 AS _k FROM "
-                f"{q('credits_' + spec.each)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
+                f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
                 f"WHERE _when IS TRUE AND exact IS NOT NULL")
             total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
             raw = Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
