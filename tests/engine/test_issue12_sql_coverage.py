@@ -604,3 +604,80 @@ def test_prorate_by_months_and_a_where_that_reads_the_credit(tmp_path):
     assert [ln.amount for ln in ann.lines if ln.component == "bigger_than_me"] == \
         [D("30.00"), D("0.00"), D("40.00")]
     assert ann.total == D("20170.00")
+
+
+# ------------------------------------------------------------------ generated data
+
+GENERATED = """
+rounding: {to: 0.05, mode: half_even}
+inputs:
+  payees: {key: rep_id, manager: manager_id, columns: {name: text, manager_id: text}}
+  deals: {key: deal_id, payee: rep_id, date: close_date,
+          columns: {amount: money, type: text}}
+  deal_splits: {key: split_id, payee: rep_id, columns: {deal_id: text, share: ratio}}
+  quotas: {payee: rep_id, period: period, columns: {amount: money}}
+credits:
+  sales:
+    from: deals
+    value: amount * lookup(credit_share, type)
+    split: {from: deal_splits, share: share}
+    rollup: {levels: all}
+measures:
+  attainment: sum(sales) / quotas.amount
+rates:
+  credit_share:
+    keys: [type]
+    rows:
+      - [renewal, 50%]
+      - [new, 100%]
+    default: 75%
+  bands:
+    basis: sum(sales) / quotas.amount
+    mode: marginal
+    at_boundary: lower
+    tiers:
+      - {to: 50%, rate: 3%}
+      - {to: 100%, rate: 6%}
+      - {rate: 9.5%}
+earnings:
+  commission:
+    each: sales
+    value: tiered(bands)
+total:
+  cap: 4000
+"""
+
+
+def test_generated_splits_lookups_and_year_quotas_same_on_both_engines(tmp_path):
+    """Random deals (ties on dates, negative amounts, four places), random splits whose
+    shares add up to 100%, a year's quota split into Q1 by days: the same lines."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    compiled = compiled_from(tmp_path, GENERATED)
+    reps = ["ann", "ben", "cy"]
+    deal = st.fixed_dictionaries({
+        "rep_id": st.sampled_from(reps),
+        "close_date": st.sampled_from(["2026-01-05", "2026-02-10", "2026-03-31"]),
+        "amount": st.decimals(min_value=D("-5000"), max_value=D("60000"), places=4,
+                              allow_nan=False, allow_infinity=False).map(str),
+        "type": st.sampled_from(["new", "renewal", "other"])})
+    split = st.lists(st.sampled_from(reps), min_size=1, max_size=3, unique=True)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(deals=st.lists(deal, max_size=12), splits=st.lists(split, max_size=12),
+           quota=st.sampled_from(["365000", "100000.5", "0.01"]))
+    def check(deals, splits, quota):
+        rows = []
+        for i, who in enumerate(splits[:len(deals)]):
+            shares = [(D(1) / len(who)).quantize(D("0.0001"))] * len(who)
+            shares[-1] = D(1) - sum(shares[:-1])
+            rows += [{"split_id": f"S{i}-{j}", "deal_id": f"D{i:02d}", "rep_id": r,
+                      "share": str(s)} for j, (r, s) in enumerate(zip(who, shares))]
+        data = {"payees": [{"rep_id": "ann", "name": "Ann", "manager_id": "cy"},
+                           {"rep_id": "ben", "name": "Ben", "manager_id": "cy"},
+                           {"rep_id": "cy", "name": "Cy", "manager_id": ""}],
+                "deals": [{**d, "deal_id": f"D{i:02d}"} for i, d in enumerate(deals)],
+                "deal_splits": rows,
+                "quotas": [{"rep_id": r, "period": "2026", "amount": quota} for r in reps]}
+        both(compiled, data)
+    check()

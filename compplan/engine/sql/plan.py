@@ -241,7 +241,8 @@ class PlanCompiler:
             if split is not None:
                 base, value = self._split(split, inp, base, value)
             else:
-                base = (f"SELECT *, CAST(NULL AS VARCHAR) AS _split_src, CAST(NULL AS VARCHAR) "
+                base = (f"SELECT *, CAST(NULL AS BIGINT) AS _srow, CAST(NULL AS VARCHAR) AS "
+                        f"_split_src, CAST(NULL AS VARCHAR) "
                         f"AS _credit_note FROM ({base})")
             sql = base
             if step.spec.rollup is not None and self.payees_inp is not None and \
@@ -257,7 +258,8 @@ class PlanCompiler:
                 move = "CAST(1 AS DECIMAL(38,0))" if self.running[step.name] == "count" \
                     else "coalesce(value, 0)"
                 sql = (f"SELECT *, sum({move}) OVER (PARTITION BY _pid ORDER BY _date NULLS "
-                       f"FIRST, _key, _cid ROWS UNBOUNDED PRECEDING) AS _run_after "
+                       f"FIRST, _key, _srow NULLS FIRST, _level, _cid ROWS UNBOUNDED PRECEDING) AS "
+                       f"_run_after "
                        f"FROM ({sql})")
             self.script.add(f"credits_{step.name}: {step.pos} (each credited row, its value "
                             "and payee; rollups copy it to every manager above)",
@@ -277,7 +279,8 @@ class PlanCompiler:
         note = _ratio_text("s._share")
         sql = (f"SELECT * FROM (SELECT b.* REPLACE (CASE WHEN s._lk IS NULL THEN "
                f"CAST(b.value AS DECIMAL(38,{top})) ELSE CAST({shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid), "
-               f"s._src AS _split_src, CASE WHEN s._lk IS NULL THEN NULL ELSE 'split share ' "
+               f"CAST(s._srow AS BIGINT) AS _srow, s._src AS _split_src, CASE WHEN s._lk IS "
+               f"NULL THEN NULL ELSE 'split share ' "
                f"|| {note} END AS _credit_note FROM ({base}) b LEFT JOIN (SELECT "
                f"CAST({q(inp.key)} AS VARCHAR) AS _lk, CAST({q(sinp.payee)} AS VARCHAR) AS "
                f"_spid, {q(split.share)} AS _share, {text_literal(split.from_ + ':row ')} || "
@@ -595,7 +598,8 @@ class PlanCompiler:
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
                 f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {before} AS run_before, "
-                f"{after} AS run_after, c._split_src AS split_source, c._credit_note AS "
+                f"{after} AS run_after, c._split_src AS split_source, c._srow AS _srow, "
+                f"c._level AS _level, c._credit_note AS "
                 f"credit_note, {index} AS _e, 0 AS _k FROM "
                 f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
                 f"WHERE _when IS TRUE AND exact IS NOT NULL")
@@ -623,7 +627,8 @@ class PlanCompiler:
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
             f"CAST(NULL AS DATE) AS date, CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS VARCHAR) "
             f"AS via, {parts} AS tiers, NULL AS run_before, NULL AS run_after, CAST(NULL AS "
-            f"VARCHAR) AS split_source, CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
+            f"VARCHAR) AS split_source, CAST(NULL AS BIGINT) AS _srow, 0 AS _level, "
+            f"CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
             f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS TRUE AND exact IS NOT NULL")
         total = f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} GROUP BY payee)"
         self._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
@@ -945,17 +950,21 @@ class PlanCompiler:
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
                  f" date, via, tiers, CAST(run_before AS DECIMAL(38,{dec.DIV_SCALE})) AS "
                  f"run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE})) AS run_after, "
-                 f"split_source, credit_note, _e, _k, _key FROM {q(t)}" for _i, t in line_tables]
+                 f"split_source, credit_note, _srow, _level, _e, _k, _key FROM {q(t)}"
+                 for _i, t in line_tables]
         for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
             k = 1 if kind == "cap" else 2
             parts.append(
                 f"SELECT _pid, {text_literal(name)}, {text_literal(kind)}, "
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
-                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {index}, "
+                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                f"NULL, 0, {index}, "
                 f"{k}, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
-        order = "_e, _k, date NULLS FIRST, _key, via NULLS FIRST"
+        # the Python engine's order: date, id, then as credited (a split's rows in the
+        # split table's order, each followed by its rollups up the levels)
+        order = "_e, _k, date NULLS FIRST, _key, _srow NULLS FIRST, _level, via NULLS FIRST"
         self.script.add("lines: every line, numbered per payee in the statement's order",
                         "CREATE TEMP TABLE lines AS SELECT row_number() OVER (PARTITION BY "
                         f"payee ORDER BY {order}) AS line, * FROM ({' UNION ALL '.join(parts)})")
