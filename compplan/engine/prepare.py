@@ -243,7 +243,7 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
             pid = str(row[inp.payee])
             relation, share, days = "exact", Fraction(1), period.days
             if inp.period:
-                relation, share, days = _span_relation(str(row.get(inp.period) or ""), period,
+                relation, share, days = span_relation(str(row.get(inp.period) or ""), period,
                                                        inp.weights, kind)
                 if relation is None:
                     continue
@@ -361,7 +361,7 @@ def _row_order(row: dict):
     return row.get("_order") or (MIN_DATE, str(row.get(ROW)))
 
 
-def _span_relation(label: str, period: Period, weights: dict, kind: str | None = None):
+def span_relation(label: str, period: Period, weights: dict, kind: str | None = None):
     """How a row's period relates to the run's: (exact | part | longer | None, share, days).
 
     share: the exact fraction of the row's amounts that falls in the run's period (all

@@ -36,11 +36,12 @@ def test_run_on_duckdb_pays_what_the_python_engine_pays(tmp_path):
 
 
 def test_run_on_duckdb_refuses_what_it_does_not_run_yet_with_positions(tmp_path):
-    r = CliRunner().invoke(cli, ["run", str(ROOT / "plans" / "cs.yaml"), "--data",
-                                 str(ROOT / "plans" / "data" / "cs"), "--period", "2026-Q1",
+    r = CliRunner().invoke(cli, ["run", str(ROOT / "plans" / "sdr.yaml"), "--data",
+                                 str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03",
                                  "--out", str(tmp_path), "--engine", "duckdb"])
     assert r.exit_code == 1
-    assert "cs.yaml:66:3: error: the SQL engine does not run lookup tables yet" in r.output
+    assert ("sdr.yaml:61:3: error: the SQL engine does not run rate tables paying an amount "
+            "per unit yet") in r.output
     assert "hint: run it with --engine python" in r.output
     assert not list(tmp_path.rglob("*.csv"))  # nothing written
 
@@ -110,11 +111,12 @@ def test_scenarios_run_on_the_duckdb_engine():
     """`compplan test --engine duckdb` (issue 12's "done when"): the sample plans the SQL
     engine runs pass every scenario on it; a plan beyond it fails each scenario with the
     positions of what it lacks, never with other pay."""
-    plans = [str(ROOT / "plans" / p) for p in ("ae.yaml", "manager.yaml", "field.yaml")]
+    plans = [str(ROOT / "plans" / p) for p in ("ae.yaml", "manager.yaml", "field.yaml",
+                                                 "cs.yaml", "textbook.yaml", "field_daily.yaml")]
     r = invoke("test", "--engine", "duckdb", *plans)
     assert r.exit_code == 0, r.output
-    assert "10 passed, 0 failed" in r.output
-    cs = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(ROOT / "plans" / "cs.yaml")])
-    assert cs.exit_code == 1
-    assert "the SQL engine does not run lookup tables yet" in cs.output
-    assert "0 passed" in cs.output
+    assert "19 passed, 0 failed" in r.output
+    sdr = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(ROOT / "plans" / "sdr.yaml")])
+    assert sdr.exit_code == 1
+    assert "the SQL engine does not run rate tables paying an amount per unit yet" in sdr.output
+    assert "0 passed" in sdr.output

@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "plans"
 SAMPLES = yaml.safe_load((PLANS / "data" / "samples.yaml").read_text(encoding="utf-8"))["samples"]
 # the sample plans the SQL engine runs today; the others must be refused (below)
-RUNS = {"ae.yaml", "manager.yaml", "field.yaml"}
+RUNS = {"ae.yaml", "manager.yaml", "field.yaml", "cs.yaml", "textbook.yaml",
+        "field_daily.yaml"}
 
 
 def _same(a, b) -> bool:
@@ -121,7 +122,7 @@ def test_scenarios_same_on_both_engines(entry):
         got = run_sql(compiled, load_inline(compiled.plan, sc.data, sc.name, []), period)
         assert_same(ref, got)
         ran += 1
-    assert ran >= 2
+    assert ran >= min(2, len(compiled.plan.scenarios))
 
 
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] not in RUNS],
@@ -223,13 +224,20 @@ from compplan.engine.sql import run_folder  # noqa: E402
 from compplan.engine.sql.direct import NotPlain, read_folder  # noqa: E402
 
 
+# sample data the Python reader reads for DuckDB (shares written 60%, not 0.6)
+NOT_PLAIN = {"textbook.yaml"}
+
+
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
                          ids=lambda e: e["plan"])
 def test_duckdb_reading_the_folder_itself_pays_the_same(entry):
     compiled = load_plan(PLANS / entry["plan"])
     period = parse_period(str(entry["period"]))
     con = duckdb.connect()
-    read_folder(con, compiled.plan, PLANS / entry["data"])  # plain: no NotPlain
+    try:
+        read_folder(con, compiled.plan, PLANS / entry["data"])  # plain: no NotPlain
+    except NotPlain:
+        assert entry["plan"] in NOT_PLAIN
     con.close()
     ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
     assert_same(ref, run_folder(compiled, PLANS / entry["data"], period))

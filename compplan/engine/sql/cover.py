@@ -33,18 +33,9 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, inp in plan.inputs.items():
         if inp.currency:
             no(key("inputs", name, "currency"), "amounts in other currencies")
-        if inp.by:
-            no(key("inputs", name, "by"), "targets by product or territory ('by:')")
-        if inp.weights:
-            no(key("inputs", name, "weights"), "targets split by weights")
-    for name, cr in plan.credits.items():
-        if cr.split is not None:
-            no(key("credits", name, "split"), "split credits")
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")
-    if plan.total is not None and (plan.total.cap is not None or plan.total.floor is not None):
-        no(key("total"), "caps or floors on the total")
     if compiled.draw is not None:
         no(key("payout"), "draws")
     if plan.payout is not None and plan.payout.basis != "period":
@@ -53,23 +44,13 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("clawbacks", name), "clawbacks")
     for name, rt in plan.rates.items():
         if rt.tiers is None:
-            no(key("rates", name), "lookup tables")
-        elif compiled.tier_tables[name].per_unit:
+            continue  # lookup tables: engine/sql/lookups.py
+        if compiled.tier_tables[name].per_unit:
             no(key("rates", name), "rate tables paying an amount per unit")
     if reporting_input(plan) is not None:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
     for node in c.exprs.values():
         for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name in ("ytd", "lookup"):
+            if isinstance(n, ast.Call) and n.name == "ytd":
                 no(n.pos, f"{n.name}()")
-            if isinstance(n, ast.Call) and n.name == "prorate" and len(n.args) > 1:
-                no(n.pos, "prorate() by anything but days")
-            if isinstance(n, ast.Ref):
-                res = c.resolved.get(n)
-                if res is not None and res.kind == "column" and getattr(res, "outer", 0):
-                    no(n.pos, "a 'where' that reads the enclosing row")
-    if plan.rounding.to is not None and plan.rounding.to.as_tuple().digits != (1,):
-        no(key("rounding"), f"rounding to steps of {plan.rounding.to}")
-    if plan.rounding.mode not in ("half_up", "down", "floor", "ceiling"):
-        no(key("rounding"), f"rounding {plan.rounding.mode}")
     return out

@@ -14,7 +14,7 @@ from typing import Callable
 
 from ...errors import Pos
 from ...lang import ast
-from . import decimals as dec
+from . import decimals as dec, rounding
 from .decimals import Num
 
 DATE_PART = {"year": "year", "month": "month", "day": "day", "quarter": "quarter",
@@ -36,8 +36,10 @@ def text_literal(value: str) -> str:
 class ExprCompiler:
     """AST -> Num. `name(ref)` and `call(node)` give what depends on where it runs."""
 
-    def __init__(self, name: Callable[[ast.Ref], Num], call: Callable[[ast.Call], Num | None]):
+    def __init__(self, name: Callable[[ast.Ref], Num], call: Callable[[ast.Call], Num | None],
+                 compiled=None):
         self.name, self.call = name, call
+        self.compiled = compiled  # the CompiledPlan, for what reads its tables (lookup)
 
     def sql(self, n: ast.Node) -> Num:
         return getattr(self, "c_" + type(n).__name__)(n)
@@ -121,6 +123,9 @@ class ExprCompiler:
         done = self.call(n)
         if done is not None:
             return done
+        if n.name == "lookup" and self.compiled is not None:
+            from .lookups import lookup_sql
+            return lookup_sql(self.compiled, n, [self.sql(a) for a in n.args[1:]])
         args = [self.sql(a) for a in n.args]
         name = n.name
         if name in ("min", "max", "clamp", "coalesce"):
@@ -144,7 +149,7 @@ class ExprCompiler:
             places = int(n.args[1].value) if name == "round" and len(n.args) == 2 else 0
             mode = {"floor": "floor", "ceil": "ceiling", "round": "half_up"}[name]
             from decimal import Decimal
-            r = dec.round_to(args[0], Decimal(1).scaleb(-places), mode)
+            r = rounding.round_to(args[0], Decimal(1).scaleb(-places), mode)
             if r is None:
                 raise Unsupported(n.pos, f"{name}() to {places} places")
             return r

@@ -20,17 +20,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from ..ir import CompiledPlan, input_refs, uses_sets
 from ..money import fmt_ratio, minor_unit
-from ..periods import Period
+from ..periods import Period, months_in
 from ..tiers import TierTable
-from . import decimals as dec
+from . import decimals as dec, rounding
 from . import show
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
+from .prorate import active_months, prorate_months
+from .targets import per_payee_inputs, resolved_sql
 
 
 @dataclass
@@ -74,6 +77,7 @@ class PlanCompiler:
         self.scales: dict[str, int | None] = {}  # measure/earning column -> scale
         self.aggs: dict[int, tuple[str, int | None]] = {}  # id(call node) -> column, scale
         self.teams: dict[tuple, tuple[str, int | None]] = {}
+        self.corr: dict[int, tuple[str, int | None]] = {}  # correlated aggregate -> column
         self.payees_inp = self.plan.inputs.get("payees")
         self.step = self.plan.rounding.to or minor_unit(self.plan.currency)
         self.mode = self.plan.rounding.mode
@@ -84,6 +88,7 @@ class PlanCompiler:
     def compile(self) -> Script:
         self.running = self._running_sets()
         self._hierarchy()
+        self._targets()
         self._credits()
         self._payees()
         self._aggregates()
@@ -94,10 +99,23 @@ class PlanCompiler:
                 self._measure(name)
             else:
                 line_tables.append((i, self._earning(name, i)))
+        self._total_limits(len(self.c.order) + 1)
         self._lines(line_tables)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
         return self.script
+
+    # ------------------------------------------------------------------ targets
+    def _targets(self) -> None:
+        """pp_<input>: each one-row-per-payee table's rows for the period (targets.py)."""
+        self.columns = dict(self.columns)
+        for name in per_payee_inputs(self.plan):
+            if name not in self.columns:
+                continue
+            sql, scales = resolved_sql(name, self.plan.inputs[name], self.columns[name])
+            self.script.add(f"{name} for {self.period.label}: the row for the period, rows "
+                            "for shorter spans added up, or a longer span's share", sql)
+            self.columns[name] = {c: Column(c, scales[c]) for c in self.columns[name]}
 
     # ------------------------------------------------------------------ payees
     def _payees(self) -> None:
@@ -112,6 +130,9 @@ class PlanCompiler:
                 continue
             if inp.key:
                 continue  # transaction payees come in through credits below
+            if name in per_payee_inputs(self.plan):
+                ids.append(f"SELECT _pid FROM {q('pp_' + name)}")
+                continue
             ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
                        f"WHERE {self._period_filter(name, inp)}")
         for step in self.cp.credits:
@@ -135,14 +156,19 @@ class PlanCompiler:
                 if pinp.end else f"DATE '{p.end}'"
             cols.append(f"CAST(greatest(0, datediff('day', {first}, {last}) + 1) AS "
                         "DECIMAL(38,0)) AS _active")
+            cols.append(f"{first} AS _first, {last} AS _last")
         else:
             cols.append(f"CAST({p.days} AS DECIMAL(38,0)) AS _active")
+            cols.append(f"DATE '{p.start}' AS _first, DATE '{p.end}' AS _last")
         for name, inp in self.plan.inputs.items():
             if inp.key or name == "payees" or not inp.payee or name not in self.columns:
                 continue
+            if inp.by:
+                continue  # a row per payee and key: read through aggregates only
             alias = "t_" + name
-            join += (f" LEFT JOIN (SELECT * FROM {q('in_' + name)} WHERE "
-                     f"{self._period_filter(name, inp)}) {q(alias)} ON "
+            table = q("pp_" + name) if name in per_payee_inputs(self.plan) else \
+                f"(SELECT * FROM {q('in_' + name)} WHERE {self._period_filter(name, inp)})"
+            join += (f" LEFT JOIN {table} {q(alias)} ON "
                      f"CAST({q(alias)}.{q(inp.payee)} AS VARCHAR) = i._pid")
             for col in self.columns[name]:
                 cols.append(f"{q(alias)}.{q(col)} AS {q(alias + '_' + col)}")
@@ -200,19 +226,28 @@ class PlanCompiler:
             if src not in self.columns:
                 continue
             payee_col = step.spec.payee or inp.payee
-            ex = ExprCompiler(self._row_name("r", src), self._no_call)
+            ex = ExprCompiler(self._row_name("r", src), self._no_call, self.cp)
             with dec.statement() as lets:
                 value = ex.sql(step.value.node)
                 when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
             cols = ", ".join(f"r.{q(c)}" for c in self.columns[src])
             date = f"r.{q(inp.date)}" if inp.date else "CAST(NULL AS DATE)"
             drop = ", ".join(["_when"] + [a for a, _ in lets.items])
+            split = step.spec.split if step.spec.split is not None and \
+                step.spec.split.from_ in self.columns else None
+            no_payee = "" if split is not None else f"AND r.{q(payee_col)} IS NOT NULL"
             base = (f"SELECT * EXCLUDE ({drop}) FROM (SELECT {cols}, {lets.select()}{when} AS "
                     f"_when, {value.sql} AS value, CAST(r.{q(payee_col)} AS VARCHAR) "
                     f"AS _pid, CAST(r.{q(inp.key)} AS VARCHAR) AS _key, {date} AS _date, "
                     f"CAST(r.{q(inp.key)} AS VARCHAR) AS _cid, CAST(NULL AS VARCHAR) AS _via, "
                     f"0 AS _level FROM {q('in_' + src)} r WHERE {self._date_filter(inp)} "
-                    f"AND r.{q(payee_col)} IS NOT NULL) WHERE _when IS TRUE")
+                    f"{no_payee}) WHERE _when IS TRUE")
+            if split is not None:
+                base, value = self._split(split, inp, base, value)
+            else:
+                base = (f"SELECT *, CAST(NULL AS BIGINT) AS _srow, CAST(NULL AS VARCHAR) AS "
+                        f"_split_src, CAST(NULL AS VARCHAR) "
+                        f"AS _credit_note FROM ({base})")
             sql = base
             if step.spec.rollup is not None and self.payees_inp is not None and \
                     self.payees_inp.manager:
@@ -227,11 +262,35 @@ class PlanCompiler:
                 move = "CAST(1 AS DECIMAL(38,0))" if self.running[step.name] == "count" \
                     else "coalesce(value, 0)"
                 sql = (f"SELECT *, sum({move}) OVER (PARTITION BY _pid ORDER BY _date NULLS "
-                       f"FIRST, _key, _cid ROWS UNBOUNDED PRECEDING) AS _run_after "
+                       f"FIRST, _key, _srow NULLS FIRST, _level, _cid ROWS UNBOUNDED PRECEDING) AS "
+                       f"_run_after "
                        f"FROM ({sql})")
             self.script.add(f"credits_{step.name}: {step.pos} (each credited row, its value "
                             "and payee; rollups copy it to every manager above)",
                             f"CREATE TEMP TABLE {q('credits_' + step.name)} AS {sql}")
+
+    def _split(self, split, inp, base: str, value: Num) -> tuple[str, Num]:
+        """A credit shared between payees (prepare._splits, make_credits): one credit per
+        row of the split table linked to the transaction, to that row's payee, for the
+        value times its share, with the split row as a second source and the share in
+        the line's note; a transaction with no split rows is credited to its payee. The
+        shares of each transaction add up to 100% (run.py checks the data)."""
+        sinp = self.plan.inputs[split.from_]
+        share = Num("s._share", self._input_scale(split.from_, split.share) or 0)
+        with dec.inline():
+            shared = dec.mul(Num("b.value", value.scale), share)
+        top = max(value.scale or 0, shared.scale or 0)
+        note = _ratio_text("s._share")
+        sql = (f"SELECT * FROM (SELECT b.* REPLACE (CASE WHEN s._lk IS NULL THEN "
+               f"CAST(b.value AS DECIMAL(38,{top})) ELSE CAST({shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid), "
+               f"CAST(s._srow AS BIGINT) AS _srow, s._src AS _split_src, CASE WHEN s._lk IS "
+               f"NULL THEN NULL ELSE 'split share ' "
+               f"|| {note} END AS _credit_note FROM ({base}) b LEFT JOIN (SELECT "
+               f"CAST({q(inp.key)} AS VARCHAR) AS _lk, CAST({q(sinp.payee)} AS VARCHAR) AS "
+               f"_spid, {q(split.share)} AS _share, {text_literal(split.from_ + ':row ')} || "
+               f"CAST(_row AS VARCHAR) AS _src, _row AS _srow FROM {q('in_' + split.from_)}) s "
+               f"ON s._lk = b._key) WHERE _pid IS NOT NULL")
+        return sql, Num("value", top)
 
     def _row_name(self, alias: str, table: str, payee_alias: str | None = None):
         """Names in a row's scope: its columns; params and the period as literals."""
@@ -266,62 +325,30 @@ class PlanCompiler:
                 self.c.resolved.get(n.args[0]) is not None and \
                 self.c.resolved[n.args[0]].kind in ("set", "set_column"):
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
-        if n.name in ("tiered", "rate", "lookup", "team", "prorate", "ytd"):
+        if n.name in ("tiered", "rate", "team", "prorate", "ytd"):
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
         return None
 
     # ------------------------------------------------------------------ aggregates
     def _aggregates(self) -> None:
-        """Every aggregate over a set, per payee, as a column of the payees table."""
+        """Every aggregate over a set, per payee, as a column of the payees table; one
+        whose `where` reads the enclosing row (correlated) is worked out per credit
+        instead (_correlated)."""
         calls = [n for node in self.c.exprs.values() for n in ast.walk(node)
-                 if isinstance(n, ast.Call) and n.name in AGGREGATES and n.args
-                 and isinstance(n.args[0], ast.Ref)
-                 and self.c.resolved.get(n.args[0]) is not None
-                 and self.c.resolved[n.args[0]].kind in ("set", "set_column")]
+                 if self._is_aggregate(n) and not self._reads_outer(n)]
         if not calls:
             return
         selects, joins = ["p.*"], []
         for i, n in enumerate(calls):
             res = self.c.resolved[n.args[0]]
-            if res.name in self.plan.credits:
-                table = "credits_" + res.name
-                column = "value" if res.kind == "set" else res.column
-                scale = self._col_scale(res.name, column)
-            elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
-                inp = self.plan.inputs[res.name]
-                table = None
-                column = res.column
-                scale = self._col_scale(res.name, column) if column else None
-            else:
-                raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
             with dec.inline():
-                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call).sql(
-                    n.where).sql \
-                if n.where is not None else "TRUE"
-            if table is None:
-                src = (f"(SELECT *, CAST({q(inp.payee)} AS VARCHAR) AS _pid FROM "
-                       f"{q('in_' + res.name)} WHERE {self._date_filter(inp)})")
-            else:
-                src = q(table)
-            col = f"s.{q(column)}" if column else None
-            if n.name == "count":
-                agg, out_scale = "CAST(count(*) AS DECIMAL(38,0))", 0
-            elif n.name == "distinct":
-                agg, out_scale = f"CAST(count(DISTINCT {col}) AS DECIMAL(38,0))", 0
-            elif n.name == "sum":
-                agg, out_scale = f"coalesce(sum({col}), 0)", scale
-            elif n.name in ("min", "max"):
-                agg, out_scale = f"{n.name}({col})", scale
-            else:  # avg: an exact division of the sum by the count of values
-                s, c = Num(f"sum({col})", scale or 0), Num(f"count({col})", 0)
-                with dec.inline():
-                    agg, out_scale = dec.div(s, c).sql, dec.DIV_SCALE
+                src, agg, out_scale, empty = self._agg_parts(n)
+                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call,
+                                     self.cp).sql(n.where).sql if n.where is not None else "TRUE"
             alias = f"agg_{i}"
             joins.append(f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees pp "
                          f"ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
                          f"{alias} ON {alias}._pid = p._pid")
-            empty = {"count": "CAST(0 AS DECIMAL(38,0))", "distinct": "CAST(0 AS DECIMAL(38,0))",
-                     "sum": f"CAST(0 AS DECIMAL(38,{out_scale or 0}))"}.get(n.name)
             value = f"{alias}.v"
             if out_scale is not None:
                 value = f"CAST({value} AS DECIMAL(38,{out_scale}))"
@@ -333,6 +360,111 @@ class PlanCompiler:
                         f"CREATE TEMP TABLE layer_aggs AS SELECT {', '.join(selects)} "
                         f"FROM payees p {' '.join(joins)}")
         self.layer = "layer_aggs"
+
+    def _is_aggregate(self, n: ast.Node) -> bool:
+        return isinstance(n, ast.Call) and n.name in AGGREGATES and bool(n.args) and \
+            isinstance(n.args[0], ast.Ref) and self.c.resolved.get(n.args[0]) is not None \
+            and self.c.resolved[n.args[0]].kind in ("set", "set_column")
+
+    def _reads_outer(self, n: ast.Call) -> bool:
+        """Whether the aggregate's `where` reads a column of the row it is written in."""
+        if n.where is None:
+            return False
+        for m in ast.walk(n.where):
+            res = self.c.resolved.get(m) if isinstance(m, ast.Ref) else None
+            if res is not None and res.kind == "column" and getattr(res, "outer", 0):
+                return True
+        return False
+
+    def _agg_parts(self, n: ast.Call):
+        """(rows, aggregate, scale, value for no rows) of an aggregate over a set: the
+        rows as a table with _pid, the aggregate over alias `s`."""
+        res = self.c.resolved[n.args[0]]
+        if res.name in self.plan.credits:
+            table = "credits_" + res.name
+            column = "value" if res.kind == "set" else res.column
+            scale = self._col_scale(res.name, column)
+        elif res.name in per_payee_inputs(self.plan) and res.name in self.columns:
+            table, column = "pp_" + res.name, res.column
+            scale = self._col_scale(res.name, column) if column else None
+        elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
+            inp = self.plan.inputs[res.name]
+            table = None
+            column = res.column
+            scale = self._col_scale(res.name, column) if column else None
+        else:
+            raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
+        if table is None:
+            src = (f"(SELECT *, CAST({q(inp.payee)} AS VARCHAR) AS _pid FROM "
+                   f"{q('in_' + res.name)} WHERE {self._date_filter(inp)})")
+        else:
+            src = q(table)
+        col = f"s.{q(column)}" if column else None
+        if n.name == "count":
+            agg, out_scale = "CAST(count(*) AS DECIMAL(38,0))", 0
+        elif n.name == "distinct":
+            agg, out_scale = f"CAST(count(DISTINCT {col}) AS DECIMAL(38,0))", 0
+        elif n.name == "sum":
+            agg, out_scale = f"coalesce(sum({col}), 0)", scale
+        elif n.name in ("min", "max"):
+            agg, out_scale = f"{n.name}({col})", scale
+        else:  # avg: an exact division of the sum by the count of values
+            s, c = Num(f"sum({col})", scale or 0), Num(f"count({col})", 0)
+            with dec.inline():
+                agg, out_scale = dec.div(s, c).sql, dec.DIV_SCALE
+        empty = {"count": "CAST(0 AS DECIMAL(38,0))", "distinct": "CAST(0 AS DECIMAL(38,0))",
+                 "sum": f"CAST(0 AS DECIMAL(38,{out_scale or 0}))"}.get(n.name)
+        return src, agg, out_scale, empty
+
+    def _correlated_columns(self, earning: str, each: str, nodes) -> str:
+        """The credits of `each` with a column per correlated aggregate of the earning
+        (DuckDB cannot name a subquery's result as a lateral alias, so they are worked
+        out in a statement of their own); -> the table the earning's lines read."""
+        calls = [n for node in nodes if node is not None for n in ast.walk(node)
+                 if self._is_aggregate(n) and self._reads_outer(n)]
+        if not calls:
+            return "credits_" + each
+        self.corr = getattr(self, "corr", {})
+        cols = []
+        for i, n in enumerate(calls):
+            v = self._correlated(n, "l", "c")
+            col = f"_corr_{earning}_{i}"
+            cols.append(f"{v.sql} AS {q(col)}")
+            self.corr[id(n)] = (col, v.scale)
+        table = f"credits_{each}__{earning}"
+        self.script.add(f"{earning}: aggregates whose 'where' reads the credit, per credit",
+                        f"CREATE TEMP TABLE {q(table)} AS SELECT c.*, {', '.join(cols)} FROM "
+                        f"{q('credits_' + each)} c JOIN {q(self.layer)} l ON l._pid = c._pid")
+        return table
+
+    def _correlated(self, n: ast.Call, alias: str, credit_alias: str | None) -> Num:
+        """An aggregate whose `where` reads the credit being paid, per credit: a scalar
+        subquery over the payee's rows, the credit's columns read from `credit_alias`,
+        the payee's figures from `alias` (compile.py pushes the row on outer_rows)."""
+        if credit_alias is None:
+            raise Unsupported(n.pos, "a 'where' that reads the enclosing row here")
+        res = self.c.resolved[n.args[0]]
+
+        def name(ref: ast.Ref) -> Num:
+            r = self.c.resolved[ref]
+            if r.kind == "column" and getattr(r, "outer", 0) == 1:
+                return Num(f"{credit_alias}.{q(r.column)}",
+                           self._col_scale(self._current_each, r.column))
+            if r.kind == "column" and not getattr(r, "outer", 0):
+                return Num(f"s.{q(r.column)}", self._col_scale(res.name, r.column))
+            if r.kind == "column":
+                raise Unsupported(ref.pos, "a 'where' that reads a row two levels out")
+            return self._payee_name(ref, alias)
+        with dec.inline():
+            src, agg, out_scale, empty = self._agg_parts(n)
+            where = ExprCompiler(name, self._no_call, self.cp).sql(n.where).sql
+        value = f"(SELECT {agg} FROM {src} s WHERE s._pid = {credit_alias}._pid AND " \
+                f"({where}) IS TRUE)"
+        if out_scale is not None:
+            value = f"CAST({value} AS DECIMAL(38,{out_scale}))"
+        if empty:
+            value = f"coalesce({value}, {empty})"
+        return Num(value, out_scale)
 
     # ------------------------------------------------------------------ payee grain
     def _payee_name(self, ref: ast.Ref, alias: str) -> Num:
@@ -366,6 +498,13 @@ class PlanCompiler:
             if id(n) in self.aggs:
                 col, scale = self.aggs[id(n)]
                 return Num(f"{alias}.{q(col)}", scale)
+            if self._is_aggregate(n) and self._reads_outer(n):
+                if id(n) not in self.corr or credit_alias is None:
+                    raise Unsupported(n.pos, "a 'where' that reads the enclosing row here")
+                col, scale = self.corr[id(n)]
+                return Num(f"{credit_alias}.{q(col)}", scale)
+            if n.name == "prorate" and len(n.args) > 1 and n.args[1].parts[0] == "months":
+                return prorate_months(ex.sql(n.args[0]), alias, self.period)
             if n.name == "prorate":
                 x = ex.sql(n.args[0])
                 days = self.period.days
@@ -388,10 +527,10 @@ class PlanCompiler:
                     self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1,
                                          self.cp.tier_tables[self.c.resolved[n.args[0]].name])
                 return v
-            if n.name in ("lookup", "ytd"):
+            if n.name == "ytd":
                 raise Unsupported(n.pos, f"{n.name}()")
             return None
-        ex = ExprCompiler(name, call)
+        ex = ExprCompiler(name, call, self.cp)
         return ex
 
     def _measure(self, name: str) -> None:
@@ -450,6 +589,8 @@ class PlanCompiler:
                 raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
             ex = self._payee_exprs("l", "c")
             self._current_each = spec.each
+            credits = self._correlated_columns(name, spec.each, [
+                self.c.expr("earnings", name, f) for f in ("when", "value")])
             with dec.statement() as lets:
                 when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
                 self._parts = None
@@ -463,7 +604,7 @@ class PlanCompiler:
                     ex, [self.c.expr("credits", spec.each, "value"), *nodes[:2]],
                     [(f"{spec.each}.value", show.plain(
                         Num("c.value", self.scales.get("credit:" + spec.each)), credit_t))])
-            amount = dec.round_to(exact, self.step, self.mode)
+            amount = rounding.round_to(exact, self.step, self.mode)
             if amount is None:
                 raise Unsupported(None, f"rounding to {self.step} {self.mode}")
             src = text_literal(step.source + ":")
@@ -476,8 +617,10 @@ class PlanCompiler:
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
                 f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {text_cols}, "
                 f"{inputs} AS inputs, {before} AS run_before, "
-                f"{after} AS run_after, {index} AS _e, 0 AS _k FROM "
-                f"{q('credits_' + spec.each)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
+                f"{after} AS run_after, c._split_src AS split_source, c._srow AS _srow, "
+                f"c._level AS _level, c._credit_note AS "
+                f"credit_note, {index} AS _e, 0 AS _k FROM "
+                f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
                 f"WHERE _when IS NOT FALSE)")
             total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                      "GROUP BY payee)")
@@ -495,7 +638,7 @@ class PlanCompiler:
             exact = Num(dec.let(exact.sql), exact.scale)
             text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
             inputs = self._inputs(ex, nodes[:2])
-        amount = dec.round_to(exact, self.step, self.mode)
+        amount = rounding.round_to(exact, self.step, self.mode)
         if amount is None:
             raise Unsupported(None, f"rounding to {self.step} {self.mode}")
         self.script.add(
@@ -507,7 +650,9 @@ class PlanCompiler:
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
             f"CAST(NULL AS DATE) AS date, CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS VARCHAR) "
             f"AS via, {parts} AS tiers, {text_cols}, {inputs} AS inputs, "
-            f"NULL AS run_before, NULL AS run_after, {index} AS _e, "
+            f"NULL AS run_before, NULL AS run_after, CAST(NULL AS "
+            f"VARCHAR) AS split_source, CAST(NULL AS BIGINT) AS _srow, 0 AS _level, "
+            f"CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
             f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS NOT FALSE)")
         total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                  "GROUP BY payee)")
@@ -535,6 +680,25 @@ class PlanCompiler:
                 v = ex.sql(n)
                 return (f"({text_literal('team ' + n.args[0].parts[0] + ' ')} || "
                         f"{show.value(v, self.c.types.get(n))})")
+            if n.name == "lookup":  # '2% (segment_rates["enterprise"])', compile._lookup
+                keys = []
+                for a in n.args[1:]:
+                    x = ex.sql(a)  # a key is shown as a value of no type: numbers plain
+                    keys.append(show.number(x) if x.scale is not None else
+                                show.value(x, self.c.types.get(a)))
+                table = text_literal(f" ({self.c.resolved[n.args[0]].name}[")
+                joined = " || ', ' || ".join(keys)
+                return (f"({show.value(ex.sql(n), self.c.types.get(n))} || {table} || "
+                        f"{joined} || '])')")
+            if n.name == "prorate" and len(n.args) > 1:  # by months (compile.e_Call)
+                units, lcm = active_months(alias, self.period)
+                whole = Fraction(months_in(self.period)) * lcm
+                active = dec.div(Num(units, 0), dec.literal(lcm))
+                count = Fraction(months_in(self.period))
+                months = dec.div(dec.literal(count.numerator), dec.literal(count.denominator))
+                return (f"({sh.text(n.args[0])} || CASE WHEN {units} * {whole.denominator} = "
+                        f"{whole.numerator} THEN '' ELSE ' x ' || {show.natural(active)} || "
+                        f"'/' || {show.natural(months)} || ' months' END)")
             if n.name == "prorate" and len(n.args) == 1:
                 days = self.period.days
                 return (f"({sh.text(n.args[0])} || CASE WHEN {alias}._active = {days} THEN '' "
@@ -598,7 +762,7 @@ class PlanCompiler:
                 lim = ex.sql(node)
                 shown = self._shower(ex, "l").text(node)
             lets.items.extend(part_lets.items)
-            lim_r = dec.round_to(lim, self.step, self.mode)
+            lim_r = rounding.round_to(lim, self.step, self.mode)
             if lim_r is None:
                 raise Unsupported(node.pos, f"rounding to {self.step} {self.mode}")
             cmp = ">" if kind == "cap" else "<"
@@ -628,6 +792,46 @@ class PlanCompiler:
             after = q("after_" + kind + "_" + name)
             self.limits.append((name, kind, new, prev, after, col, pos, index))
             prev = after
+
+    def _total_limits(self, index: int) -> None:
+        """A cap or floor on the payee's total pay (pay._total_limits): after every
+        earning, on the sum of their lines, as a line of its own under total_cap or
+        total_floor; v_total_cap / v_total_floor hold that line's amount (else NULL)."""
+        if not self.cp.total:
+            return
+        earned = [q("v_" + e.name) for e in self.cp.earnings]
+        scale = _places(self.step)
+        total = Num("(" + " + ".join(f"CAST(l.{v} AS DECIMAL(38,{scale}))" for v in earned)
+                    + ")" if earned else dec.zero(scale).sql, scale)
+        ex = self._payee_exprs("l")
+        cols, lets = [f"{total.sql} AS _total_before"], dec.Lets()
+        prev = Num("_total_before", scale)
+        limits = []
+        for kind, expr in self.cp.total:
+            with dec.statement() as part:
+                lim = ex.sql(expr.node)
+                shown = self._shower(ex, "l").text(expr.node)
+            lets.items.extend(part.items)
+            lim_r = rounding.round_to(lim, self.step, self.mode)
+            cols.append(f"{lim_r.sql} AS {q('total_' + kind)}")
+            cols.append(f"{shown} AS {q('show_total_' + kind)}")
+            lim_a, tot_a = dec.align(lim_r, prev)
+            cmp = ">" if kind == "cap" else "<"
+            after = q(f"after_total_{kind}")
+            cols.append(f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
+                        f"THEN {lim_a.sql} ELSE {tot_a.sql} END) AS {after}")
+            cols.append(f"CASE WHEN {after} <> {prev.sql} THEN {after} - {prev.sql} END AS "
+                        f"{q('v_total_' + kind)}")
+            limits.append(("total_" + kind, kind, prev.sql, after, expr.pos))
+            prev = Num(after, lim_a.scale)
+        new = "layer_total_limits"
+        self.script.add("caps and floors on the payee's total pay",
+                        f"CREATE TEMP TABLE {new} AS SELECT *{lets.exclude()} FROM (SELECT "
+                        f"l.*, {lets.select()}{', '.join(cols)} FROM {q(self.layer)} l)")
+        self.layer = new
+        self.limits = getattr(self, "limits", [])
+        for name, kind, before, after, pos in limits:
+            self.limits.append((name, kind, new, before, after, name, pos, index))
 
     # ------------------------------------------------------------------ tiers
     def _rate_call(self, n: ast.Call, alias: str, credit_alias: str | None,
@@ -861,14 +1065,16 @@ class PlanCompiler:
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, tiers, formula, inputs, CAST(run_before AS DECIMAL(38,{dec.DIV_SCALE})) AS "
-                 f"run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE})) AS run_after, _e, "
-                 f"_k, _key FROM {q(t)} WHERE _when AND exact IS NOT NULL"
+                 f" date, via, tiers, formula, inputs, CAST(run_before AS DECIMAL(38,"
+                 f"{dec.DIV_SCALE})) AS run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE}))"
+                 f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key FROM "
+                 f"{q(t)} WHERE _when AND exact IS NOT NULL"
                  for _i, t in line_tables]
         for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
             k = 1 if kind == "cap" else 2
-            words = f"Cap reached: {name} limited to " if kind == "cap" else \
-                f"Floor applied: {name} raised to "
+            subject = "total pay" if layer == "layer_total_limits" else name
+            words = f"Cap reached: {subject} limited to " if kind == "cap" else \
+                f"Floor applied: {subject} raised to "
             formula = (f"{text_literal(words)} || {q('show_' + col)} || ' = ' || "
                        f"{show.money(q(col))}")
             parts.append(
@@ -876,9 +1082,11 @@ class PlanCompiler:
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
                 f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, {formula}, '', NULL, NULL, "
-                f"{index}, {k}, NULL "
+                f"NULL, NULL, NULL, 0, {index}, {k}, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
-        order = "_e, _k, date NULLS FIRST, _key, via NULLS FIRST"
+        # the Python engine's order: date, id, then as credited (a split's rows in the
+        # split table's order, each followed by its rollups up the levels)
+        order = "_e, _k, date NULLS FIRST, _key, _srow NULLS FIRST, _level, via NULLS FIRST"
         self.script.add("lines: every line, numbered per payee in the statement's order",
                         "CREATE TEMP TABLE lines AS SELECT row_number() OVER (PARTITION BY "
                         f"payee ORDER BY {order}) AS line, * FROM ({' UNION ALL '.join(parts)})")
@@ -907,7 +1115,8 @@ class PlanCompiler:
         for name, inp in self.plan.inputs.items():
             # an empty cell in the payee's row: missing (missing: null), or taken as 0
             # (missing: zero, marked by the reader in _defaulted: the value is 0 already)
-            if inp.key or name == "payees" or not inp.payee or name not in self.columns:
+            if inp.key or name == "payees" or not inp.payee or name not in self.columns or \
+                    inp.by:  # a row per payee and key is read through aggregates only
                 continue
             present = q(f"t_{name}_{inp.payee}")
             marks = q(f"t_{name}__defaulted")
@@ -938,8 +1147,9 @@ class PlanCompiler:
                if step.spec.from_ in self.columns]
         for name, inp in self.plan.inputs.items():
             if not inp.key and inp.payee and name != "payees" and name in self.columns:
-                ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
-                           f"WHERE {self._period_filter(name, inp)}")
+                table = q("pp_" + name) if name in per_payee_inputs(self.plan) else \
+                    f"(SELECT * FROM {q('in_' + name)} WHERE {self._period_filter(name, inp)})"
+                ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {table} t")
         used_sets = {r.name for r in self.c.resolved.values() if r.kind in ("set", "set_column")}
         for name, inp in self.plan.inputs.items():
             if inp.key and inp.payee and name in used_sets and name in self.columns:
@@ -999,6 +1209,14 @@ def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str
 def _rate_texts(table: TierTable) -> dict[int, str]:
     """Each tier's rate as a formula shows it (tier 0, below the first band, pays 0%)."""
     return {0: fmt_ratio(Decimal(0)), **{b.index: fmt_ratio(b.rate) for b in table.bands}}
+
+
+def _ratio_text(sql: str) -> str:
+    """A ratio as compplan.engine.money.fmt_ratio writes it: 60%, 12.5%, 33.3333%."""
+    pct = f"round({sql} * 100, 4)"
+    text = f"CAST({pct} AS VARCHAR)"
+    return (f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE "
+            f"{text} END || '%')")
 
 
 def _value_sql(v) -> Num:

@@ -21,7 +21,7 @@ from ..compile import fmt_value
 from ..data import Table, find_file, load_folder
 from ..ir import CompiledPlan
 from ..money import CONTEXT, minor_unit, out_of_range
-from ..periods import Period, parse_period
+from ..periods import Period
 from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
@@ -33,6 +33,7 @@ from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 from .show import trimmed
+from .targets import create_spans, per_payee_inputs
 
 
 def script_text(compiled: CompiledPlan, period: Period) -> str:
@@ -89,6 +90,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         try:
             _settings(con, Path(tmp))
             script = compile_sql(compiled, con, tables, period, Path(tmp))
+            create_spans(con, compiled, period, [n for n in tables if n in
+                                                 per_payee_inputs(compiled.plan)])
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             # what a Python run warns of about the data, in its order (engine/run.py)
@@ -134,6 +137,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             con.close()
             return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False)
         script = _compile(compiled, columns, period)
+        create_spans(con, compiled, period, [n for n in columns if n in
+                                             per_payee_inputs(compiled.plan)])
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
@@ -209,34 +214,33 @@ def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, st
             n = con.execute(f"SELECT count(*) FROM {q('in_' + name)} WHERE CAST({q(inp.payee)} "
                             f"AS VARCHAR) NOT IN ({known})").fetchone()[0]
             suspicious |= n > 0
-        if not inp.key and inp.period:
-            labels = [r[0] for r in con.execute(
-                f"SELECT DISTINCT CAST({q(inp.period)} AS VARCHAR) FROM {q('in_' + name)}").fetchall()]
-            for label in labels:
-                if label == period.label:
-                    continue
-                try:
-                    other = parse_period(label)
-                except ValueError:
-                    suspicious = True
-                    continue
-                if other.start <= period.end and other.end >= period.start:
-                    raise CompplanError([Problem(files[name], None, None,
-                                                 f"the SQL engine does not run targets set for "
-                                                 f"other spans yet ({label} in a "
-                                                 f"{period.label} run)",
-                                                 "run it with --engine python",
-                                                 code="sql-engine")])
-            dup = con.execute(f"SELECT count(*) FROM (SELECT {q(inp.payee)} FROM "
-                              f"{q('in_' + name)} WHERE CAST({q(inp.period)} AS VARCHAR) = "
-                              f"'{period.label}' GROUP BY 1 HAVING count(*) > 1)").fetchone()[0]
+        if not inp.key and inp.period and not inp.manager:
+            # rows of the period itself, of spans inside it, of spans around it
+            spans = q("span_" + name)
+            keys = ", ".join([q(inp.payee)] + [q(b) for b in inp.by])
+            dup = con.execute(f"SELECT count(*) FROM (SELECT {keys} FROM {q('in_' + name)} t "
+                              f"JOIN {spans} s ON s.label = CAST(t.{q(inp.period)} AS VARCHAR) "
+                              f"WHERE s.relation = 'exact' GROUP BY ALL HAVING count(*) > 1)"
+                              ).fetchone()[0]
             suspicious |= dup > 0
-            if inp.missing == "error" and known is not None:
+            if inp.missing == "error" and known is not None and not inp.by:
                 miss = con.execute(f"SELECT count(*) FROM ({known}) k(p) WHERE p NOT IN (SELECT "
-                                   f"CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
-                                   f"WHERE CAST({q(inp.period)} AS VARCHAR) = "
-                                   f"'{period.label}')").fetchone()[0]
+                                   f"CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} t "
+                                   f"JOIN {spans} s ON s.label = CAST(t.{q(inp.period)} AS "
+                                   "VARCHAR))").fetchone()[0]
                 suspicious |= miss > 0
+    for cr in plan.credits.values():
+        sp = cr.split
+        if sp is None or sp.from_ not in files or cr.from_ not in files:
+            continue
+        link, sinp = plan.inputs[cr.from_].key, plan.inputs[sp.from_]
+        if link not in sinp.columns and link not in (sinp.key, sinp.payee):
+            suspicious = True  # prepare names the missing column
+            continue
+        bad = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {q('in_' + sp.from_)} GROUP "
+                          f"BY CAST({q(link)} AS VARCHAR) HAVING sum(coalesce({q(sp.share)}, "
+                          "0)) <> 1)").fetchone()[0]
+        suspicious |= bad > 0  # shares that do not add up to 100%
     if pinp is not None and pinp.manager and "payees" in files:
         n = con.execute(f"SELECT count(*) FROM in_payees WHERE {q(pinp.manager)} IS NOT NULL "
                         f"AND CAST({q(pinp.manager)} AS VARCHAR) NOT IN ({known})").fetchone()[0]
@@ -279,11 +283,12 @@ def lines_query(compiled: CompiledPlan) -> str:
                      for i in range(2, most + 1)) + " END")
     rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
-    note = _safe("'credited through ' || via")
+    note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
+    sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
             f"kind, amount, {_number('exact')} AS exact, coalesce({_safe('formula')}, '') AS "
             f"formula, coalesce({_safe('inputs')}, '') AS inputs, "
-            f"coalesce({_safe('source')}, '') AS sources, coalesce({tiers}, '') AS tiers, "
+            f"coalesce({sources}, '') AS sources, coalesce({tiers}, '') AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
             f"coalesce({note}, '') AS note FROM lines ORDER BY payee, line")
@@ -305,7 +310,8 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
     measures = [m.name for m in compiled.measures]
     pinp = plan.inputs.get("payees")
     cols = [c[0] for c in con.execute(f"DESCRIBE {q(last)}").fetchall()]
-    want = ["_pid"] + [f"v_{n}" for n in measures + earnings if f"v_{n}" in cols]
+    limits = [c for c in ("v_total_cap", "v_total_floor") if c in cols]
+    want = ["_pid"] + [f"v_{n}" for n in measures + earnings if f"v_{n}" in cols] + limits
     extra = [c for c in ("p_name", "p_cost_center") if c in cols]
     rows = con.execute(f"SELECT {', '.join(q(c) for c in want + extra)} FROM {q(last)} "
                        "ORDER BY _pid").fetchall()
@@ -321,6 +327,9 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             pr.measure_values[m.name] = v
         for e in earnings:
             pr.components[e] = values.get(f"v_{e}") or Decimal(0)
+        for c in limits:  # a cap or floor on the total: a component when it applies
+            if values.get(c) is not None:
+                pr.components[c[2:]] = values[c]
         pr.currency = plan.currency
         payees[pid] = pr
         result.payees.append(pr)
@@ -334,14 +343,16 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             payees[pid].total, payees[pid].line_count = total, count
         return result
     for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
-         before, after, formula, inputs) in con.execute(
+         before, after, split_source, credit_note, formula, inputs) in con.execute(
             "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
-            "tiers, run_before, run_after, formula, inputs FROM lines ORDER BY payee, "
-            "line").fetchall():
+            "tiers, run_before, run_after, split_source, credit_note, formula, inputs FROM "
+            "lines ORDER BY payee, line").fetchall():
+        notes = [f"credited through {via}"] if via else []
+        notes += [credit_note] if credit_note else []
         ln = Line(number, pid, component, kind, amount, exact, rule, formula or "",
-                  [source] if source else [], read_inputs(inputs),
+                  [x for x in (source, split_source) if x], read_inputs(inputs),
                   [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
-                  before, after, "", date, f"credited through {via}" if via else "")
+                  before, after, "", date, "; ".join(notes))
         payees[pid].lines.append(ln)
     for pr in result.payees:
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))

@@ -66,6 +66,15 @@ def number(x: Num) -> str:
             f"{_whole(f'trunc({x.sql})')} ELSE {shown} END)")
 
 
+def natural(x: Num) -> str:
+    """fmt_number of a value worked out exactly (a count of months: 1, 0.5, 1.032258): its
+    own places, not its SQL scale's, and 6 at most."""
+    six = f"CAST(CAST({x.sql} AS DECIMAL(38,6)) AS VARCHAR)"
+    t = trimmed(f"CAST({x.sql} AS VARCHAR)")
+    return (f"(CASE WHEN {x.sql} = trunc({x.sql}) THEN {_whole(f'trunc({x.sql})')} WHEN "
+            f"length(split_part({t}, '.', 2)) <= 6 THEN {t} ELSE {six} END)")
+
+
 def value(x: Num, t: Type | None) -> str:
     kind = t.kind if t is not None else None
     if x.scale is None or kind in (TEXT, DATE, BOOLEAN):

@@ -1,0 +1,126 @@
+"""One-row-per-payee tables (quotas, KPI targets) for the run's period, as SQL.
+
+The Python engine (prepare._per_payee_rows) takes, for each payee (and `by:` key), the
+most specific rows: a row for exactly the period; else the rows for shorter spans
+inside it, their amounts added up (a span across the period's edge by its days in it);
+else the shortest row for a longer span around it, its amounts scaled by the input's
+`weights` or by days. Amounts (money, number and integer columns) are multiplied
+before they are divided, so 365,000 a year is exactly 90,000 in Q1.
+
+Which label relates how to the period, and by what exact share, is worked out once
+per distinct label by the Python engine's own rule (prepare.span_relation) and given
+to DuckDB as a small table, `span_<input>` (label, relation, num, den, days, mult, l):
+the share is num/den; a part's amount is added up as amount x mult and divided once by
+l, the least common multiple of the parts' denominators (700 x 1/7 + 700 x 6/7 is 700,
+not 699.99...). The script then builds `pp_<input>` from it: one row per payee and key.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from ...lang.model import Plan
+from ..ir import CompiledPlan
+from ..periods import Period
+from ..prepare import span_relation
+from . import decimals as dec
+from .decimals import Num
+from .exprs import text_literal
+
+AMOUNTS = ("money", "number", "integer")  # the columns a share scales (as prepare)
+
+
+def per_payee_inputs(plan: Plan) -> list[str]:
+    """Inputs with one row per payee (and period): no key, a payee, no manager."""
+    return [name for name, inp in plan.inputs.items()
+            if not inp.key and inp.payee and not inp.manager and name != "payees"]
+
+
+def create_spans(con, compiled: CompiledPlan, period: Period, names) -> None:
+    """span_<input> for every one-row-per-payee input with a period column that is
+    loaded: each distinct label of its data with its relation and exact share."""
+    plan = compiled.plan
+    for name in names:
+        inp = plan.inputs[name]
+        if not inp.period:
+            continue
+        labels = [r[0] for r in con.execute(
+            f"SELECT DISTINCT CAST({_q(inp.period)} AS VARCHAR) FROM {_q('in_' + name)} "
+            f"WHERE {_q(inp.period)} IS NOT NULL").fetchall()]
+        rows = []
+        for label in labels:
+            relation, share, days = span_relation(label, period, inp.weights)
+            if relation is not None:
+                rows.append((label, relation, Fraction(share), days))
+        lcm = 1
+        for _label, relation, share, _days in rows:
+            if relation == "part":
+                lcm = math.lcm(lcm, share.denominator)
+        values = ", ".join(
+            f"({text_literal(label)}, '{relation}', {share.numerator}, {share.denominator}, "
+            f"{days}, {share.numerator * (lcm // share.denominator)}, {lcm})"
+            for label, relation, share, days in rows) or \
+            "(NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_q('span_' + name)} AS SELECT label, "
+                    "relation, CAST(num AS DECIMAL(38,0)) AS num, CAST(den AS DECIMAL(38,0)) "
+                    "AS den, CAST(days AS INTEGER) AS days, CAST(mult AS DECIMAL(38,0)) AS "
+                    "mult, CAST(l AS DECIMAL(38,0)) AS l FROM (VALUES " + values +
+                    ") v(label, relation, num, den, days, mult, l) WHERE label IS NOT NULL")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def resolved_sql(name: str, inp, columns: dict) -> tuple[str, dict[str, int | None]]:
+    """The statement making pp_<name> (every column of in_<name>, _pid, _row) and the
+    scales of its columns after it (a scaled amount has DIV_SCALE places)."""
+    src = _q("in_" + name)
+    pid = f"CAST({_q(inp.payee)} AS VARCHAR)"
+    cols = list(columns)
+    if not inp.period:  # one row per payee for every period
+        return (f"CREATE TEMP TABLE {_q('pp_' + name)} AS SELECT *, {pid} AS _pid FROM {src}",
+                {c: columns[c].scale for c in cols})
+    kinds = {c: w for c, w in inp.columns.items()}
+    amounts = [c for c in cols if kinds.get(c) in AMOUNTS]
+    scales = {c: (dec.DIV_SCALE if c in amounts else columns[c].scale) for c in cols}
+    keys = ["_pid"] + [f"_by{i}" for i in range(len(inp.by))]
+    by = "".join(f", CAST({_q(b)} AS VARCHAR) AS _by{i}" for i, b in enumerate(inp.by))
+    part_of = ", ".join(keys)
+
+    def amount(c: str, how: str) -> str:
+        a = Num(f"r.{_q(c)}", columns[c].scale or 0)
+        if how == "longer":
+            with dec.inline():
+                v = dec.div(dec.mul(a, Num("r.num", 0)), Num("r.den", 0))
+            sql = f"CASE WHEN r.num = r.den THEN {dec.cast(a, dec.DIV_SCALE).sql} ELSE {v.sql} END"
+        else:
+            s = Num(f"sum({a.sql} * r.mult)", a.scale)
+            with dec.inline():
+                v = dec.div(s, Num("max(r.l)", 0))
+            sql = f"CASE WHEN max(r.l) = 1 THEN {dec.cast(Num(f'sum({a.sql})', a.scale), dec.DIV_SCALE).sql} ELSE {v.sql} END"
+        return f"CAST({sql} AS DECIMAL(38,{dec.DIV_SCALE})) AS {_q(c)}"
+
+    def plain(c: str, first: bool) -> str:
+        return f"arg_min(r.{_q(c)}, r._row) AS {_q(c)}" if first else f"r.{_q(c)}"
+
+    exact = ", ".join([f"r.{_q(c)}" if c not in amounts else
+                       f"CAST(r.{_q(c)} AS DECIMAL(38,{dec.DIV_SCALE})) AS {_q(c)}"
+                       for c in cols] + ["r._row"] + [f"r.{k}" for k in keys])
+    parts = ", ".join([amount(c, "part") if c in amounts else plain(c, True) for c in cols]
+                      + ["min(r._row) AS _row"] + [f"r.{k}" for k in keys])
+    longer = ", ".join([amount(c, "longer") if c in amounts else plain(c, False) for c in cols]
+                       + ["r._row"] + [f"r.{k}" for k in keys])
+    rows = (f"SELECT t.*, {pid} AS _pid{by}, s.relation, s.num, s.den, s.days, s.mult, s.l, "
+            f"CASE s.relation WHEN 'exact' THEN 0 WHEN 'part' THEN 1 ELSE 2 END AS _pri "
+            f"FROM {src} t JOIN {_q('span_' + name)} s ON s.label = "
+            f"CAST(t.{_q(inp.period)} AS VARCHAR)")
+    sql = (f"CREATE TEMP TABLE {_q('pp_' + name)} AS WITH rows AS ({rows}), best AS (SELECT "
+           f"{part_of}, min(_pri) AS _best FROM rows GROUP BY ALL), r0 AS (SELECT rows.* "
+           f"FROM rows JOIN best USING ({part_of}) WHERE rows._pri = best._best), "
+           f"longest AS (SELECT * FROM r0 WHERE _pri = 2 QUALIFY row_number() OVER "
+           f"(PARTITION BY {part_of} ORDER BY days, _row) = 1) "
+           f"SELECT {exact} FROM r0 r WHERE r._pri = 0 UNION ALL BY NAME "
+           f"SELECT {parts} FROM r0 r WHERE r._pri = 1 GROUP BY {', '.join('r.' + k for k in keys)} "
+           f"UNION ALL BY NAME SELECT {longer} FROM longest r")
+    return sql, scales
