@@ -69,7 +69,8 @@ def _compile(compiled: CompiledPlan, columns, period: Period) -> Script:
 
 
 def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-            lines_csv: Path | None = None, keep_data: bool = True) -> RunResult:
+            lines_csv: Path | None = None, keep_data: bool = True,
+            then=None) -> RunResult:
     """Work out every payee's pay in DuckDB. Raises CompplanError on data errors or on a
     plan the SQL engine does not run.
 
@@ -77,7 +78,9 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     text cells made safe for spreadsheets as compplan.cells does) and the result holds
     each payee's components and totals without their lines: a million lines never
     become Python objects. `keep_data=False` lets the input rows go once DuckDB has
-    them."""
+    them. `then(con)`, if given, is called once the lines table is made, before the
+    connection closes (`run --save` streams the lines into the store from it); the
+    result then holds totals without lines, as with `lines_csv`."""
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="compplan-sql-") as tmp:
@@ -90,16 +93,16 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             if not keep_data:
                 for table in tables.values():
                     table.rows = []
-            return _execute(compiled, con, period, script, lines_csv)
+            return _execute(compiled, con, period, script, lines_csv, then)
         finally:
             con.close()
 
 
 def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
-               lines_csv: Path | None = None) -> RunResult:
+               lines_csv: Path | None = None, then=None) -> RunResult:
     """`compplan run --engine duckdb`: DuckDB reads the data folder itself where every
     file and cell is plain (direct.py); otherwise the Python reader reads it, names any
-    problem at FILE:ROW, and the run goes on as run_sql."""
+    problem at FILE:ROW, and the run goes on as run_sql. `then`: as for run_sql."""
     import duckdb
 
     _refuse(compiled)
@@ -122,12 +125,13 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             columns = None
         if columns is None:
             con.close()
-            return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False)
+            return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False,
+                           then=then)
         script = _compile(compiled, columns, period)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
-        return _execute(compiled, con, period, script, lines_csv)
+        return _execute(compiled, con, period, script, lines_csv, then)
     finally:
         con.close()
         spill.cleanup()
@@ -150,11 +154,14 @@ def _settings(con, spill: Path) -> None:
 
 
 def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
-             lines_csv: Path | None) -> RunResult:
+             lines_csv: Path | None, then=None) -> RunResult:
     for _what, sql in script.statements:
         con.execute(sql)
+    if then is not None:
+        then(con)
     if lines_csv is not None:
         con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+    if lines_csv is not None or then is not None:
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
 
@@ -292,3 +299,79 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
         pr.line_count = len(pr.lines)
     return result
+
+
+# ---------------------------------------------------------------- lines for the store
+# The columns of the store's line_items (store/models.py LineItem) after run_id, in
+# order; the store holds them to its table (tests/store/test_issue12_bulk_save.py).
+STORE_LINE_COLUMNS = ("payee", "number", "component", "kind", "amount", "exact", "formula",
+                      "rule", "sources", "inputs", "tiers", "basis_before", "basis_after",
+                      "rounding", "date", "note", "key")
+
+
+def _store_select(compiled: CompiledPlan) -> list[tuple[str, str]]:
+    """Each store column as SQL over the lines table, as the Python engine stores a line
+    (lifecycle._line_row): money as exact text (an exact value without the trailing
+    zeros of its SQL scale), sources, inputs and tiers as JSON, text not made safe for
+    spreadsheets (that is for files). Formula and inputs are empty on this engine yet."""
+    plan = compiled.plan
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode.replace("_", " ")
+
+    def part(t: str) -> str:
+        return (f"'{{\"tier\": ' || {t}.tier || ', \"amount\": \"' || {_number(t + '.amount')}"
+                f" || '\", \"rate\": \"' || {_number(t + '.rate')} || '\", \"pays\": \"' || "
+                f"{_number(t + '.pays')} || '\"}}'")
+    return [
+        ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
+        ("amount", "CAST(amount AS VARCHAR)"), ("exact", _number("exact")),
+        ("formula", "''"), ("rule", "coalesce(rule, '')"),
+        ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
+                    "END"),
+        ("inputs", "'{}'"),
+        ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
+                  " || ']'"),
+        ("basis_before", _number("run_before")), ("basis_after", _number("run_after")),
+        ("rounding", f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
+                     f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
+        ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
+        ("note", "coalesce('credited through ' || via, '')"),
+        ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
+
+
+def store_lines_query(compiled: CompiledPlan, run_id: int | None = None) -> str:
+    """The lines table as the store's line_items rows (STORE_LINE_COLUMNS, text and
+    integers only), in statement order; with `run_id`, that column first."""
+    cols = [f"{sql} AS {q(name)}" for name, sql in _store_select(compiled)]
+    if run_id is not None:
+        cols.insert(0, f"{int(run_id)} AS run_id")
+    return f"SELECT {', '.join(cols)} FROM lines ORDER BY payee, line"
+
+
+def line_batches(con, compiled: CompiledPlan, run_id: int | None = None,
+                 size: int = 20_000):
+    """The lines as store rows (store_lines_query), `size` at a time: a million lines
+    pass through Python a batch at a time, never all at once."""
+    cur = con.execute(store_lines_query(compiled, run_id))
+    while True:
+        rows = cur.fetchmany(size)
+        if not rows:
+            return
+        yield rows
+
+
+def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
+    """(payee, text) per payee: what the payee's lines add to the results fingerprint
+    (lifecycle._hash_line: `number|component|kind|amount|formula|sources` a line, in
+    order), from the same columns the store gets."""
+    cols = dict(_store_select(compiled))
+    line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
+            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || coalesce(source, '') "
+            "|| chr(10)")
+    cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
+                      "GROUP BY payee ORDER BY payee")
+    while True:
+        rows = cur.fetchmany(size)
+        if not rows:
+            return
+        yield from rows
