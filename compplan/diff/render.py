@@ -263,26 +263,25 @@ def verify_text(v: Verification) -> str:
     out.append("  fingerprint: " + ("the stored lines are as they were saved"
                                     if v.fingerprint_ok else "the stored lines changed "
                                     "after the run was saved"))
+    if v.differences:
+        out.append(f"DIFFERS: {_count(len(v.differences), 'difference')}")
+        out += ["  " + ln for ln in _differences(v.differences)]
     c = v.cross
     if c is not None:
         if c.problems:
-            out.append("  python engine: cannot recompute it:")
-            out += [f"    {p.where}: {p.severity}: {p.text}" for p in c.problems]
+            out.append("python engine: cannot recompute it:")
+            out += [f"  {p.where}: {p.severity}: {p.text}" for p in c.problems]
         elif c.differences:
-            out.append(f"  python engine: {_count(len(c.differences), 'difference')} "
-                       f"from the stored {v.engine} run:")
-            out += ["    " + ln for ln in _differences(c.differences)]
+            out.append(f"python engine: {_count(len(c.differences), 'difference')} from the "
+                       f"stored {v.engine} run")
+            out += ["  " + ln for ln in _differences(c.differences)]
         else:
-            out.append(f"  python engine: the same pay, line for line ({c.lines} lines; "
-                       "exact values to 1e-12, formula and inputs not compared)")
+            out.append(f"python engine: the same pay, line for line ({c.lines} lines; exact "
+                       "values to 1e-12, formula and inputs not compared)")
     if v.identical:
         out.append("identical: every line and total is as recomputed")
-        return "\n".join(out) + "\n"
-    if not v.differences:  # only the python engine's check differs
+    elif not v.differences:
         out.append(f"DIFFERS: the python engine does not pay this {v.engine} run the same")
-        return "\n".join(out) + "\n"
-    out.append(f"DIFFERS: {_count(len(v.differences), 'difference')}")
-    out += ["  " + ln for ln in _differences(v.differences)]
     return "\n".join(out) + "\n"
 
 
