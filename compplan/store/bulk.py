@@ -46,12 +46,53 @@ def store_lines(session: Session, run_id: int, con, compiled: CompiledPlan) -> i
     marks = ", ".join("?" for _ in COLUMNS)
     cur = dbapi.cursor()
     try:
-        for batch in line_batches(con, compiled, run_id):
+        for batch in _ahead(line_batches(con, compiled, run_id)):
             cur.executemany(f"INSERT INTO line_items ({names}) VALUES ({marks})", batch)
             n += len(batch)
     finally:
         cur.close()
     return n
+
+
+def _ahead(batches, depth: int = 2):
+    """The batches, fetched from DuckDB by a thread of their own while SQLite inserts the
+    one before (SQLite lets go of the GIL while it writes): at most `depth` batches wait.
+    The SQLite connection stays in this thread; DuckDB's is used by the other only."""
+    import queue
+    import threading
+
+    done = object()
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        box.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(done)
+        except BaseException as e:  # noqa: BLE001 - handed to the inserting thread
+            box.put(e)
+
+    worker = threading.Thread(target=fetch, name="compplan-lines", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def line_hashers(con, compiled: CompiledPlan) -> dict[str, "hashlib._Hash"]:

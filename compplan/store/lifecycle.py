@@ -354,7 +354,7 @@ def store_dataset(session: Session, files: dict[str, bytes]) -> Dataset:
         session.add(ds)
         session.flush()
         session.add_all(DatasetFile(dataset_id=did, name=name, sha256=sha256(data),
-                                    size=len(data), content=zlib.compress(data, 6))
+                                    size=len(data), content=zlib.compress(data, 1))
                         for name, data in files.items())
     return ds
 

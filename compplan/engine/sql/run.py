@@ -309,40 +309,75 @@ STORE_LINE_COLUMNS = ("payee", "number", "component", "kind", "amount", "exact",
                       "rounding", "date", "note", "key")
 
 
-def _store_select(compiled: CompiledPlan) -> list[tuple[str, str]]:
+def lines_scales(con) -> dict[str, int]:
+    """The scale of each decimal column of the lines table, and of each tier part
+    (`tiers.amount`...), as DuckDB has them: 16 for exact values today (plan.py)."""
+    import re
+    out = {}
+    for name, typ, *_ in con.execute("DESCRIBE lines").fetchall():
+        if name == "tiers":
+            for field, scale in re.findall(r"(\w+) DECIMAL\(\d+,(\d+)\)", typ):
+                out[f"tiers.{field}"] = int(scale)
+            continue
+        m = re.fullmatch(r"DECIMAL\(\d+,(\d+)\)", typ)
+        if m:
+            out[name] = int(m.group(1))
+    return out
+
+
+def _trimmed(sql: str, scale: int | None) -> str:
+    """_number, cheaper where the scale is known: one cast, then the trailing zeros and
+    point trimmed (a decimal of scale > 0 always has a point, so no integer digit goes)."""
+    if scale is None:
+        return _number(sql)
+    if scale == 0:
+        return f"CAST({sql} AS VARCHAR)"
+    return f"(CASE WHEN {sql} = 0 THEN '0' ELSE rtrim(rtrim(CAST({sql} AS VARCHAR), '0'), '.') END)"
+
+
+def _store_select(compiled: CompiledPlan,
+                  scales: dict[str, int] | None = None) -> list[tuple[str, str]]:
     """Each store column as SQL over the lines table, as the Python engine stores a line
     (lifecycle._line_row): money as exact text (an exact value without the trailing
     zeros of its SQL scale), sources, inputs and tiers as JSON, text not made safe for
-    spreadsheets (that is for files). Formula and inputs are empty on this engine yet."""
+    spreadsheets (that is for files). Formula and inputs are empty on this engine yet.
+    `scales` (lines_scales) lets the numbers be written more cheaply."""
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
+    scales = scales or {}
+
+    def num(sql: str, column: str) -> str:
+        return _trimmed(sql, scales.get(column))
 
     def part(t: str) -> str:
-        return (f"'{{\"tier\": ' || {t}.tier || ', \"amount\": \"' || {_number(t + '.amount')}"
-                f" || '\", \"rate\": \"' || {_number(t + '.rate')} || '\", \"pays\": \"' || "
-                f"{_number(t + '.pays')} || '\"}}'")
+        return (f"'{{\"tier\": ' || {t}.tier || ', \"amount\": \"' || "
+                f"{num(t + '.amount', 'tiers.amount')} || '\", \"rate\": \"' || "
+                f"{num(t + '.rate', 'tiers.rate')} || '\", \"pays\": \"' || "
+                f"{num(t + '.pays', 'tiers.pays')} || '\"}}'")
     return [
         ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
-        ("amount", "CAST(amount AS VARCHAR)"), ("exact", _number("exact")),
+        ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
         ("formula", "''"), ("rule", "coalesce(rule, '')"),
         ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
                     "END"),
         ("inputs", "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
-        ("basis_before", _number("run_before")), ("basis_after", _number("run_after")),
-        ("rounding", f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
+        ("basis_before", num("run_before", "run_before")),
+        ("basis_after", num("run_after", "run_after")),
+        ("rounding", f"CASE WHEN amount <> exact THEN {num('exact', 'exact')} || ' -> ' || "
                      f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", "coalesce('credited through ' || via, '')"),
         ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
 
 
-def store_lines_query(compiled: CompiledPlan, run_id: int | None = None) -> str:
+def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
+                      scales: dict[str, int] | None = None) -> str:
     """The lines table as the store's line_items rows (STORE_LINE_COLUMNS, text and
     integers only), in statement order; with `run_id`, that column first."""
-    cols = [f"{sql} AS {q(name)}" for name, sql in _store_select(compiled)]
+    cols = [f"{sql} AS {q(name)}" for name, sql in _store_select(compiled, scales)]
     if run_id is not None:
         cols.insert(0, f"{int(run_id)} AS run_id")
     return f"SELECT {', '.join(cols)} FROM lines ORDER BY payee, line"
@@ -352,7 +387,7 @@ def line_batches(con, compiled: CompiledPlan, run_id: int | None = None,
                  size: int = 20_000):
     """The lines as store rows (store_lines_query), `size` at a time: a million lines
     pass through Python a batch at a time, never all at once."""
-    cur = con.execute(store_lines_query(compiled, run_id))
+    cur = con.execute(store_lines_query(compiled, run_id, lines_scales(con)))
     while True:
         rows = cur.fetchmany(size)
         if not rows:
