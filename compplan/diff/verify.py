@@ -23,6 +23,7 @@ the exact value in each engine's digits.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -103,18 +104,26 @@ def verify(session: Session, run_id: int) -> Verification:
         out.problems.append(Problem(f"run {run.id}", None, None, b.reason,
                                     hint="compplan audit verify lists every change made "
                                          "outside compplan", code="tampered"))
+    engine = _engine_recorded(session, run.id, run.engine)
+    if engine != run.engine:
+        out.problems.append(Problem(f"run {run.id}", None, None,
+                                    f"the store says the {run.engine} engine made this run, "
+                                    f"but the audit log says the {engine} engine did",
+                                    hint="compplan audit verify lists every change made "
+                                         "outside compplan", code="tampered"))
+        out.engine = engine
     if run.status == "replaced":
         out.problems.append(Problem(f"run {run.id}", None, None, "this draft was replaced "
                                     "by a later run and its lines were removed; there is "
                                     "nothing stored to compare", code="replaced"))
         return out
     try:
-        result = recompute(session, run, engine=run.engine)
+        result = recompute(session, run, engine=engine)
     except CompplanError as e:
         out.problems.extend(e.problems)
         return out
     compare(stored, result, out)
-    if run.engine != "python":
+    if engine != "python":
         out.cross = cross = Verification(run.id, stored.label, run.engine_version)
         try:
             reference = recompute(session, run)
@@ -123,6 +132,19 @@ def verify(session: Session, run_id: int) -> Verification:
         else:
             compare(stored, reference, cross, CROSS_FIELDS, NEAR_FIELDS)
     return out
+
+
+def _engine_recorded(session: Session, run_id: int, default: str) -> str:
+    """The engine the run's run.created entry names (runs saved before the engine was
+    recorded: python, as the migration sets them)."""
+    from sqlalchemy import select
+    from ..store.models import AuditEntry
+    entry = session.execute(select(AuditEntry).where(
+        AuditEntry.event == "run.created", AuditEntry.subject == f"run {run_id}")
+        .order_by(AuditEntry.seq)).scalars().first()
+    if entry is None:
+        return default  # no entry: audit.run_problems says so
+    return json.loads(entry.payload or "{}").get("engine", "python")
 
 
 def _plain(v) -> str | None:

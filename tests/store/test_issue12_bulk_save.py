@@ -328,3 +328,49 @@ def test_issue12_runs_stored_before_the_engine_column_are_python_runs(store_url)
             assert c.execute(text("SELECT engine FROM runs")).scalar() == "python"
     finally:
         store.close()
+
+
+def test_issue12_the_store_gets_exact_values_without_the_zeros_of_their_sql_scale():
+    """store_lines_query writes a DECIMAL(38,16) as its shortest exact text: 100, not 1
+    (the point stops the trimming) nor 100.0000000000000000; 0 as 0; a line without a
+    tier, source or date as [], [] and NULL; a source with a quote as valid JSON."""
+    import duckdb
+    from compplan.engine.sql.run import STORE_LINE_COLUMNS, line_batches
+    con = duckdb.connect()
+    t = "DECIMAL(38,16)"
+    con.execute(f"""CREATE TEMP TABLE lines AS SELECT * FROM (VALUES
+        (1, 'ann', 'commission', 'credit', 4000.01::DECIMAL(38,2), 4000.005::{t},
+         'p.yaml:1:1', 'deals:A"1', DATE '2026-01-12', NULL,
+         [{{'tier': 1, 'amount': 100::{t}, 'rate': 0.04::{t}, 'pays': 4::{t}}}],
+         0::{t}, 0.3::{t}),
+        (2, 'ann', 'bonus', 'bonus', -0.50::DECIMAL(38,2), -0.5::{t}, 'p.yaml:2:1', NULL,
+         NULL, 'bob', NULL, NULL, 0.0000000000000001::{t}))
+        AS v(line, payee, component, kind, amount, exact, rule, source, date, via, tiers,
+             run_before, run_after)""")
+    (rows,) = list(line_batches(con, load_plan(PLANS / "ae.yaml")))
+    a, b = (dict(zip(STORE_LINE_COLUMNS, r)) for r in rows)
+    assert (a["amount"], a["exact"], a["basis_before"], a["basis_after"]) == \
+        ("4000.01", "4000.005", "0", "0.3")
+    assert a["rounding"] == "4000.005 -> 4000.01 (half up to 0.01)"
+    assert json.loads(a["tiers"]) == [{"tier": 1, "amount": "100", "rate": "0.04",
+                                       "pays": "4"}]
+    assert json.loads(a["sources"]) == ['deals:A"1'] and a["date"] == "2026-01-12"
+    assert a["key"] == 'commission|credit|deals:A"1' and a["note"] == ""
+    assert (b["amount"], b["exact"], b["basis_before"], b["basis_after"]) == \
+        ("-0.50", "-0.5", None, "0.0000000000000001")
+    assert (b["sources"], b["tiers"], b["date"], b["rounding"]) == ("[]", "[]", None, "")
+    assert b["note"] == "credited through bob" and b["key"] == "bonus|bonus|"
+
+
+def test_issue12_an_engine_changed_in_the_store_is_caught_by_verify(store):
+    """runs.engine set from duckdb to python behind compplan's back: verify goes by the
+    audit log's run.created entry, says so, and still recomputes with duckdb."""
+    run_id = lifecycle.save_run(store, load_plan(PLANS / "ae.yaml"), PLANS / "data" / "ae",
+                                "2026-Q1", "fin", engine="duckdb").run.id
+    sql(store, f"UPDATE runs SET engine = 'python' WHERE id = {run_id}")
+    with store.session() as s:
+        v = verify(s, run_id)
+    assert not v.identical and v.engine == "duckdb" and not v.differences
+    assert [p.text for p in v.problems] == [
+        "the store says the python engine made this run, but the audit log says the duckdb "
+        "engine did"]
