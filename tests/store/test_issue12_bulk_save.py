@@ -374,3 +374,29 @@ def test_issue12_an_engine_changed_in_the_store_is_caught_by_verify(store):
     assert [p.text for p in v.problems] == [
         "the store says the python engine made this run, but the audit log says the duckdb "
         "engine did"]
+
+
+def test_issue12_data_the_python_reader_reads_for_duckdb_is_saved_alike(store, tmp_path,
+                                                                       monkeypatch):
+    """A cell DuckDB does not read itself ("60,000.00") sends the folder through the
+    Python reader (run_sql); the lines still stream into the store from DuckDB."""
+    import compplan.engine.sql.run as sqlrun
+    data = tmp_path / "ae"
+    shutil.copytree(PLANS / "data" / "ae", data)
+    deals = (data / "deals.csv").read_text()
+    (data / "deals.csv").write_text(deals.replace("A-101,ann,2026-01-12,60000,",
+                                                  'A-101,ann,2026-01-12,"60,000.00",'))
+    calls = []
+    real = sqlrun.run_sql
+
+    def recorded(*a, **k):
+        calls.append(k.get("then"))
+        return real(*a, **k)
+    monkeypatch.setattr(sqlrun, "run_sql", recorded)
+    compiled = load_plan(PLANS / "ae.yaml")
+    py = snapshot(store, lifecycle.save_run(store, compiled, data, "2026-Q1", "fin").run.id)
+    run_id = lifecycle.save_run(store, compiled, data, "2026-Q1", "fin", engine="duckdb").run.id
+    assert len(calls) == 1 and calls[0] is not None
+    assert_stored_alike(py, snapshot(store, run_id))
+    with store.session() as s:
+        assert verify(s, run_id).identical
