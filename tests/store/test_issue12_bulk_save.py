@@ -413,3 +413,35 @@ def test_issue12_diff_of_runs_by_two_engines_says_so(store, tmp_path):
     assert "the runs were made by different engines (python, duckdb): they pay the same on " \
            "the same plan and data, but lines of the duckdb engine carry no formula or " \
            "inputs yet (issue 12)" in notes
+
+
+def test_issue12_the_store_takes_formula_and_inputs_from_the_lines_table_when_it_has_them():
+    """Once the SQL engine writes formula and inputs (the lines table's `formula`, and
+    `inputs` as 'label=value; label=value'), the store gets them: the formula as it is,
+    the inputs as the JSON object the Python engine stores; and the results fingerprint
+    hashes the same formula."""
+    import hashlib
+
+    import duckdb
+    from compplan.engine.sql.run import STORE_LINE_COLUMNS, line_batches, line_digests
+    con = duckdb.connect()
+    t = "DECIMAL(38,16)"
+    con.execute(f"""CREATE TEMP TABLE lines AS SELECT * FROM (VALUES
+        (1, 'ann', 'commission', 'credit', 2400.00::DECIMAL(38,2), 2400::{t}, 'p.yaml:1:1',
+         'deals:A-101', DATE '2026-01-12', NULL, NULL, 0::{t}, 0.3::{t},
+         '60,000.00 x 4% = 2,400.00', 'bookings.value=60000; type=new "x"'),
+        (2, 'ann', 'bonus', 'bonus', 100.00::DECIMAL(38,2), 100::{t}, 'p.yaml:2:1', NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, ''))
+        AS v(line, payee, component, kind, amount, exact, rule, source, date, via, tiers,
+             run_before, run_after, formula, inputs)""")
+    compiled = load_plan(PLANS / "ae.yaml")
+    (rows,) = list(line_batches(con, compiled))
+    a, b = (dict(zip(STORE_LINE_COLUMNS, r)) for r in rows)
+    assert a["formula"] == "60,000.00 x 4% = 2,400.00"
+    assert json.loads(a["inputs"]) == {"bookings.value": "60000", "type": 'new "x"'}
+    assert (b["formula"], b["inputs"]) == ("", "{}")
+    ((payee, text_),) = list(line_digests(con, compiled))
+    h = hashlib.sha256()  # lifecycle._hash_line, line by line
+    h.update(b"1|commission|credit|2400.00|60,000.00 x 4% = 2,400.00|deals:A-101\n"
+             b"2|bonus|bonus|100.00||\n")
+    assert payee == "ann" and hashlib.sha256(text_.encode()).hexdigest() == h.hexdigest()

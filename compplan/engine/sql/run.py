@@ -309,12 +309,14 @@ STORE_LINE_COLUMNS = ("payee", "number", "component", "kind", "amount", "exact",
                       "rounding", "date", "note", "key")
 
 
-def lines_scales(con) -> dict[str, int]:
-    """The scale of each decimal column of the lines table, and of each tier part
-    (`tiers.amount`...), as DuckDB has them: 16 for exact values today (plan.py)."""
+def lines_scales(con) -> dict[str, int | None]:
+    """Every column of the lines table, with its scale if it is a decimal (16 for exact
+    values today, plan.py), and each tier part's (`tiers.amount`...), as DuckDB has
+    them; the store's rows take formula and inputs from the table once it has them."""
     import re
-    out = {}
+    out: dict[str, int | None] = {}
     for name, typ, *_ in con.execute("DESCRIBE lines").fetchall():
+        out[name] = None
         if name == "tiers":
             for field, scale in re.findall(r"(\w+) DECIMAL\(\d+,(\d+)\)", typ):
                 out[f"tiers.{field}"] = int(scale)
@@ -333,6 +335,14 @@ def _trimmed(sql: str, scale: int | None) -> str:
     if scale == 0:
         return f"CAST({sql} AS VARCHAR)"
     return f"(CASE WHEN {sql} = 0 THEN '0' ELSE rtrim(rtrim(CAST({sql} AS VARCHAR), '0'), '.') END)"
+
+
+def _inputs_json() -> str:
+    """The inputs column ('label=value; label=value', as read_inputs reads it) as the
+    JSON object the store keeps ({"label": "value"})."""
+    pair = "to_json(split_part(x, '=', 1)) || ': ' || to_json(substr(x, strpos(x, '=') + 1))"
+    return (f"CASE WHEN inputs IS NULL OR inputs = '' THEN '{{}}' ELSE '{{' || array_to_string("
+            f"[{pair} FOR x IN string_split(inputs, '; ')], ', ') || '}}' END")
 
 
 def _store_select(compiled: CompiledPlan,
@@ -358,10 +368,11 @@ def _store_select(compiled: CompiledPlan,
     return [
         ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
         ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
-        ("formula", "''"), ("rule", "coalesce(rule, '')"),
+        ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
+        ("rule", "coalesce(rule, '')"),
         ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
                     "END"),
-        ("inputs", "'{}'"),
+        ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
@@ -399,7 +410,7 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
     """(payee, text) per payee: what the payee's lines add to the results fingerprint
     (lifecycle._hash_line: `number|component|kind|amount|formula|sources` a line, in
     order), from the same columns the store gets."""
-    cols = dict(_store_select(compiled))
+    cols = dict(_store_select(compiled, lines_scales(con)))
     line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
             f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || coalesce(source, '') "
             "|| chr(10)")
