@@ -12,11 +12,14 @@ data (seeded, cached under /tmp). In the same run, each in a fresh process, it t
   compplan   `compplan run` on the Python engine (every line written, with formula,
              sources, tiers)
   sql        `compplan run --engine duckdb`: the plan compiled to SQL (issue 12)
-  save       `compplan run --save` into a fresh SQLite store
+  save       `compplan run --engine duckdb --save` into a fresh SQLite store: the lines
+             from DuckDB into the store in bulk (issue 12 item 4)
+  save-py    `compplan run --save` on the Python engine, into a fresh SQLite store
 and prints wall seconds, CPU seconds (user + system of the process and its children),
 peak memory (PSS of the process tree, sampled) and each one's ratio to the DuckDB
 query. Every result is checked against the others to the cent, payee by payee and
-component by component, so a fast wrong answer cannot pass. Run by hand; not a test.
+component by component, so a fast wrong answer cannot pass; for the saves, the
+lines as the store holds them. Run by hand; not a test.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import csv
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -78,15 +82,30 @@ def totals(lines_csv: Path) -> dict[tuple[str, str], Decimal]:
     return {k: v for k, v in out.items() if v}
 
 
+def store_totals(db: Path) -> dict[tuple[str, str], Decimal]:
+    """Pay per (payee, component) from the lines a save stored."""
+    out: dict[tuple[str, str], Decimal] = collections.defaultdict(Decimal)
+    con = sqlite3.connect(db)
+    try:
+        for payee, component, amount in con.execute(
+                "SELECT payee, component, amount FROM line_items"):
+            out[(payee, component)] += Decimal(amount)
+    finally:
+        con.close()
+    return {k: v for k, v in out.items() if v}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", action="append", help="DEALS:PAYEES (default 1000000:10000)")
     ap.add_argument("--skip", action="append", default=[],
-                    help="leave out a contender: duckdb, polars, compplan, sql, save")
+                    help="leave out a contender: duckdb, polars, compplan, sql, save, "
+                         "save-py")
     a = ap.parse_args()
     sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or ["1000000:10000"])]
     py = sys.executable
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'deals':>10} {'payees':>7} {'what':9} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
           f"{'x duckdb (wall)':>16}")
     for deals, payees in sizes:
@@ -102,13 +121,16 @@ def main() -> None:
             "sql": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
                     "--out", str(work / "sql"), "--engine", "duckdb", "--quiet"],
             "save": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
-                     "--out", str(work / "save"), "--save", "--db",
+                     "--out", str(work / "save"), "--engine", "duckdb", "--save", "--db",
                      f"sqlite:///{work / 'store.db'}", "--quiet"],
+            "save-py": [py, "cli.py", "run", PLAN, "--data", str(data), "--period",
+                        "2026-Q1", "--out", str(work / "save-py"), "--save", "--db",
+                        f"sqlite:///{work / 'store-py.db'}", "--quiet"],
         }
         files = {"duckdb": work / "duckdb" / "lines.csv", "polars": work / "polars" / "lines.csv",
                  "compplan": work / "compplan" / "ae-scale" / "2026-Q1" / "lines.csv",
                  "sql": work / "sql" / "ae-scale" / "2026-Q1" / "lines.csv",
-                 "save": work / "save" / "ae-scale" / "2026-Q1" / "lines.csv"}
+                 "save": work / "store.db", "save-py": work / "store-py.db"}
         base = None
         results = {}
         for what, cmd in runs.items():
@@ -120,7 +142,8 @@ def main() -> None:
             print(f"{deals:>10} {payees:>7} {what:9} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
                   f"{ratio}", flush=True)
             if files[what].exists():
-                results[what] = totals(files[what])
+                results[what] = store_totals(files[what]) if what.startswith("save") \
+                    else totals(files[what])
         names = list(results)
         for other in names[1:]:
             if results[other] != results[names[0]]:
@@ -131,6 +154,7 @@ def main() -> None:
         if names:
             total = sum(results[names[0]].values())
             print(f"{'':>18} all of {', '.join(names)} agree to the cent: total {total:,}")
+        print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -132,18 +132,25 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         _tell_plan_warnings(compiled, plan)
     target = Path(out_dir) / compiled.plan.plan / p.label
     saved = None
-    if save and engine != "python":
-        click.echo("error: --save runs on the python engine for now (issue 12); "
-                   "leave out --engine or use --engine python", err=True)
+    if save and engine == "duckdb" and jsonl:
+        click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
+                   "leave out --jsonl, or save with --engine python", err=True)
         sys.exit(1)
     if save:
         from ..store import lifecycle, open_store
         from .store import _actor
-        # lines stream into the store and the result files as each payee is done
+        # python: lines stream into the store and the result files as each payee is
+        # done; duckdb: from DuckDB's lines table into the store in bulk, and lines.csv
+        # by DuckDB's COPY
         writer = ResultWriter(target, jsonl=jsonl)
         try:
-            saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
-                                       _actor(actor), keep_lines=False, sink=writer)
+            if engine == "duckdb":
+                saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
+                                           _actor(actor), engine="duckdb",
+                                           lines_csv=writer.lines_path())
+            else:
+                saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
+                                           _actor(actor), keep_lines=False, sink=writer)
         except CompplanError as e:
             writer.abort()
             fail(e.problems, fmt)

@@ -58,12 +58,12 @@ def runs_cmd(plan_id, db_url):
     if not rows:
         click.echo("no runs" + _demo_hint(db_url))
         return
-    click.echo(f"{'run':>5}  {'plan':<16} {'period':<9} {'status':<9} {'payees':>6} "
-               f"{'total':>16}  created")
+    click.echo(f"{'run':>5}  {'plan':<16} {'period':<9} {'status':<9} {'engine':<7} "
+               f"{'payees':>6} {'total':>16}  created")
     for r in rows:
-        click.echo(f"{r.id:>5}  {r.plan_id:<16} {r.period:<9} {r.status:<9} {r.payees:>6} "
-                   f"{r.currency} {fmt_money(r.total):>12}  {r.created_at:%Y-%m-%d %H:%M} "
-                   f"{r.created_by}")
+        click.echo(f"{r.id:>5}  {r.plan_id:<16} {r.period:<9} {r.status:<9} {r.engine:<7} "
+                   f"{r.payees:>6} {r.currency} {fmt_money(r.total):>12}  "
+                   f"{r.created_at:%Y-%m-%d %H:%M} {r.created_by}")
 
 
 @click.command()
@@ -82,7 +82,7 @@ def show(run_id, db_url):
         click.echo(f"  data          {run.dataset_id}")
         click.echo(f"  results       {run.fingerprint}")
         click.echo(f"  created       {run.created_at:%Y-%m-%d %H:%M} by {run.created_by} "
-                   f"(compplan {run.engine_version})")
+                   f"(compplan {run.engine_version}, engine {run.engine})")
         if run.approved_at:
             click.echo(f"  approved      {run.approved_at:%Y-%m-%d %H:%M} by {run.approved_by}")
         if run.paid_at:

@@ -249,6 +249,9 @@ def verify_text(v: Verification) -> str:
     out = [f"{v.label}: recomputed from its stored plan version and data"]
     out.append(f"  stored by compplan {v.engine_version}, recomputed by compplan "
                f"{__version__}")
+    if v.engine != "python":
+        out.append(f"  engine: {v.engine}, as it was saved; then the python engine "
+                   "(the reference) too")
     out.append(f"  engine lines: {v.lines} recomputed and compared field by field")
     if v.carried:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(v.carried.items()))
@@ -260,12 +263,29 @@ def verify_text(v: Verification) -> str:
     out.append("  fingerprint: " + ("the stored lines are as they were saved"
                                     if v.fingerprint_ok else "the stored lines changed "
                                     "after the run was saved"))
+    if v.differences:
+        out.append(f"DIFFERS: {_count(len(v.differences), 'difference')}")
+        out += ["  " + ln for ln in _differences(v.differences)]
+    c = v.cross
+    if c is not None:
+        if c.problems:
+            out.append("python engine: cannot recompute it:")
+            out += [f"  {p.where}: {p.severity}: {p.text}" for p in c.problems]
+        elif c.differences:
+            out.append(f"python engine: {_count(len(c.differences), 'difference')} from the "
+                       f"stored {v.engine} run")
+            out += ["  " + ln for ln in _differences(c.differences)]
+        else:
+            out.append(f"python engine: the same pay, line for line ({c.lines} lines; exact "
+                       "values to 1e-12, formula and inputs not compared)")
     if v.identical:
         out.append("identical: every line and total is as recomputed")
-        return "\n".join(out) + "\n"
-    out.append(f"DIFFERS: {_count(len(v.differences), 'difference')}")
-    rows = [[d.payee, d.what, d.field, d.stored or "-", d.recomputed or "-"]
-            for d in v.differences]
-    out += ["  " + ln for ln in table(["payee", "what", "field", "stored", "recomputed"],
-                                      rows, "lllll")]
+    elif not v.differences:
+        out.append(f"DIFFERS: the python engine does not pay this {v.engine} run the same")
     return "\n".join(out) + "\n"
+
+
+def _differences(differences) -> list[str]:
+    rows = [[d.payee, d.what, d.field, d.stored or "-", d.recomputed or "-"]
+            for d in differences]
+    return table(["payee", "what", "field", "stored", "recomputed"], rows, "lllll")

@@ -154,6 +154,11 @@ def diff_runs(session: Session, id_a: int, id_b: int) -> RunDiff:
     if a.engine_version != b.engine_version:
         out.notes.append(f"the runs were made by different versions of compplan "
                          f"({a.engine_version}, {b.engine_version})")
+    if sa.run.engine != sb.run.engine:
+        out.notes.append(f"the runs were made by different engines ({sa.run.engine}, "
+                         f"{sb.run.engine}): "
+                         "they pay the same on the same plan and data, but lines of the "
+                         "duckdb engine carry no formula or inputs yet (issue 12)")
     cross = _cross(session, sa, sb, out) if out.plan_changed and out.besides_plan else None
     _compare(sa, sb, cross, out)
     return out

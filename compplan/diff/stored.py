@@ -66,6 +66,20 @@ class StoredLine:
     key: str
 
     @classmethod
+    def of_row(cls, row: dict) -> "StoredLine":
+        """A line as the SQL engine gives it for the store (engine/sql/run.py
+        store_lines_query: numbers and dates as text, JSON as text)."""
+        def num(v):
+            return None if v is None else Decimal(v)
+        return cls(row["payee"], row["number"], row["component"], row["kind"],
+                   num(row["amount"]), num(row["exact"]), row["formula"], row["rule"],
+                   json.loads(row["sources"]), json.loads(row["inputs"]),
+                   json.loads(row["tiers"]), num(row["basis_before"]), num(row["basis_after"]),
+                   row["rounding"] or "",
+                   dt.date.fromisoformat(row["date"]) if row["date"] else None,
+                   row["note"] or "", row["key"])
+
+    @classmethod
     def of(cls, li: LineItem) -> "StoredLine":
         return cls(li.payee, li.number, li.component, li.kind, li.amount, li.exact,
                    li.formula, li.rule, json.loads(li.sources), json.loads(li.inputs),
@@ -143,9 +157,14 @@ def run_span(plan, period: str) -> tuple[Period, Period]:
 
 
 def recompute(session: Session, run: Run, plan_text: str | None = None,
-              file_name: str | None = None, dataset_id: str | None = None) -> RunResult:
+              file_name: str | None = None, dataset_id: str | None = None,
+              engine: str = "python") -> RunResult:
     """Work a stored run out again from its stored plan text and data files (or from
     another plan version's text, or another run's data, for attributing changes).
+
+    `engine="duckdb"`: on the SQL engine, whose lines come back as the store has them
+    (StoredLine: the same text and JSON its save stored), so they compare field for
+    field with the stored run's.
 
     Raises CompplanError with every problem when the plan no longer checks under this
     version of compplan, a data file no longer matches its stored hash, or the data
@@ -163,12 +182,38 @@ def recompute(session: Session, run: Run, plan_text: str | None = None,
         problems = _unpack(files, compiled.plan, Path(tmp), run)
         if problems:
             raise CompplanError(problems)
-        tables = load_folder(compiled.plan, tmp, problems)
-        if problems:
-            raise CompplanError([_renamed(p, tmp, f"run {run.id} data") for p in problems])
         p, span = run_span(compiled.plan, run.period)
-        result = run_plan(compiled, tables, span)
+        try:
+            if engine == "duckdb":  # as the save ran it: DuckDB reads the folder
+                result = _recompute_sql(compiled, Path(tmp), span)
+            else:
+                tables = load_folder(compiled.plan, tmp, problems)
+                if problems:
+                    raise CompplanError(problems)
+                result = run_plan(compiled, tables, span)
+        except CompplanError as e:
+            raise CompplanError([_renamed(x, tmp, f"run {run.id} data")
+                                 for x in e.problems]) from None
     result.period = p.label
+    return result
+
+
+def _recompute_sql(compiled, folder: Path, span: Period) -> RunResult:
+    """The SQL engine's run, each payee's lines as StoredLine (store form)."""
+    from ..engine.sql import run_folder
+    from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
+    lines: dict[str, list[StoredLine]] = defaultdict(list)
+
+    def collect(con) -> None:
+        for batch in line_batches(con, compiled):
+            for row in batch:
+                ln = StoredLine.of_row(dict(zip(STORE_LINE_COLUMNS, row)))
+                lines[ln.payee].append(ln)
+
+    result = run_folder(compiled, folder, span, then=collect)
+    for pr in result.payees:
+        pr.lines = lines.pop(pr.payee, [])
+        pr.line_count = len(pr.lines)
     return result
 
 
@@ -195,4 +240,4 @@ def _unpack(files: list[DatasetFile], plan, folder: Path, run: Run) -> list[Prob
 
 
 def _renamed(p: Problem, tmp: str, shown: str) -> Problem:
-    return dataclasses.replace(p, file=p.file.replace(tmp, shown))
+    return dataclasses.replace(p, file=p.file.replace(tmp, shown)) if p.file else p

@@ -10,10 +10,20 @@ checked against what can be checked without re-deriving history: the run's Adjus
 records (adjustment, clawback, release and dispute lines each have one) and the results
 fingerprint recorded when the run was saved. Payee totals, components and the run's
 total must then equal the recomputed lines plus the carried ones.
+
+A run is recomputed by the engine that made it (runs.engine, issue 12). A run of another
+engine than the reference (duckdb) is also recomputed by the Python engine, which must
+pay the same: every amount, total and component exactly, each line's rule, date and
+note exactly, and its exact value, tier parts and running basis to 1e-12 of the value
+(the SQL engine divides to 16 places, the Python engine to 34 digits, until the one
+division rule of issue 12 item 2). Formula, inputs and rounding text are not compared
+across engines: the SQL engine does not write the first two yet, and the third shows
+the exact value in each engine's digits.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -34,6 +44,10 @@ ADJUSTMENT_KINDS = {"adjustment": "prior-period", "clawback": "clawback", "relea
 # Fields compared on each engine line (`key` covers component, kind and sources).
 FIELDS = ("number", "amount", "exact", "formula", "rule", "inputs", "tiers", "basis_before",
           "basis_after", "rounding", "date", "note")
+# Across engines (see above): exactly, and to 1e-12 of the value.
+CROSS_FIELDS = ("number", "amount", "rule", "date", "note", "tiers")
+NEAR_FIELDS = ("exact", "basis_before", "basis_after")
+NEAR = Decimal("1e-12")
 
 
 @dataclass(frozen=True)
@@ -58,13 +72,19 @@ class Verification:
     fingerprint_ok: bool | None = None
     differences: list[Difference] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # could not recompute
+    engine: str = "python"  # the engine that made the run and recomputed it here
+    # another engine's run recomputed by the Python engine, the reference
+    cross: "Verification | None" = None
 
     @property
     def identical(self) -> bool:
-        return not self.problems and not self.differences
+        return not self.problems and not self.differences and \
+            (self.cross is None or self.cross.identical)
 
     def to_dict(self) -> dict:
         return {"run": self.run_id, "label": self.label, "identical": self.identical,
+                "engine": self.engine,
+                "cross_check": None if self.cross is None else self.cross.to_dict(),
                 "engine_version": self.engine_version, "recomputed_with": __version__,
                 "engine_lines": self.lines, "carried": dict(self.carried),
                 "adjustments_checked": self.adjustments_checked,
@@ -77,25 +97,54 @@ def verify(session: Session, run_id: int) -> Verification:
     """Recompute a stored run and compare; LookupError if there is no such run."""
     stored = load_run(session, run_id)
     run = stored.run
-    out = Verification(run.id, stored.label, run.engine_version)
+    out = Verification(run.id, stored.label, run.engine_version, engine=run.engine)
     # its status and payments as the audit chain records them (a paid run set back to
     # draft in SQL, payments edited): the recomputation cannot see those
     for b in audit.run_problems(session, [run.id]):
         out.problems.append(Problem(f"run {run.id}", None, None, b.reason,
                                     hint="compplan audit verify lists every change made "
                                          "outside compplan", code="tampered"))
+    engine = _engine_recorded(session, run.id, run.engine)
+    if engine != run.engine:
+        out.problems.append(Problem(f"run {run.id}", None, None,
+                                    f"the store says the {run.engine} engine made this run, "
+                                    f"but the audit log says the {engine} engine did",
+                                    hint="compplan audit verify lists every change made "
+                                         "outside compplan", code="tampered"))
+        out.engine = engine
     if run.status == "replaced":
         out.problems.append(Problem(f"run {run.id}", None, None, "this draft was replaced "
                                     "by a later run and its lines were removed; there is "
                                     "nothing stored to compare", code="replaced"))
         return out
     try:
-        result = recompute(session, run)
+        result = recompute(session, run, engine=engine)
     except CompplanError as e:
         out.problems.extend(e.problems)
         return out
     compare(stored, result, out)
+    if engine != "python":
+        out.cross = cross = Verification(run.id, stored.label, run.engine_version)
+        try:
+            reference = recompute(session, run)
+        except CompplanError as e:
+            cross.problems.extend(e.problems)
+        else:
+            compare(stored, reference, cross, CROSS_FIELDS, NEAR_FIELDS)
     return out
+
+
+def _engine_recorded(session: Session, run_id: int, default: str) -> str:
+    """The engine the run's run.created entry names (runs saved before the engine was
+    recorded: python, as the migration sets them)."""
+    from sqlalchemy import select
+    from ..store.models import AuditEntry
+    entry = session.execute(select(AuditEntry).where(
+        AuditEntry.event == "run.created", AuditEntry.subject == f"run {run_id}")
+        .order_by(AuditEntry.seq)).scalars().first()
+    if entry is None:
+        return default  # no entry: audit.run_problems says so
+    return json.loads(entry.payload or "{}").get("engine", "python")
 
 
 def _plain(v) -> str | None:
@@ -107,16 +156,39 @@ def _line_values(ln) -> dict:
     if isinstance(ln, StoredLine):
         return {"number": ln.number, "amount": ln.amount, "exact": ln.exact,
                 "formula": ln.formula, "rule": ln.rule, "inputs": ln.inputs,
-                "tiers": ln.tiers, "basis_before": ln.basis_before,
+                "tiers": _tiers(ln.tiers), "basis_before": ln.basis_before,
                 "basis_after": ln.basis_after, "rounding": ln.rounding, "date": ln.date,
                 "note": ln.note}
     return {"number": ln.number, "amount": ln.amount, "exact": ln.exact,
             "formula": ln.formula, "rule": ln.rule,
             "inputs": {k: _plain(v) for k, v in ln.inputs.items()},
-            "tiers": [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
-                       "pays": str(t.pays)} for t in ln.tiers],
+            "tiers": _tiers([{"tier": t.tier, "amount": t.amount, "rate": t.rate,
+                              "pays": t.pays} for t in ln.tiers]),
             "basis_before": ln.basis_before, "basis_after": ln.basis_after,
             "rounding": ln.rounding or "", "date": _date(ln.date), "note": ln.note or ""}
+
+
+def _tiers(parts: list[dict]) -> list[tuple]:
+    """A tier split as numbers: (tier, amount, rate, pays); 40000 and 40000.0 are one
+    amount, whichever engine wrote it."""
+    return [(t["tier"], Decimal(str(t["amount"])), Decimal(str(t["rate"])),
+             Decimal(str(t["pays"]))) for t in parts]
+
+
+def _near(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= NEAR * max(Decimal(1), abs(a))
+
+
+def _same(f: str, a, b, near: tuple[str, ...]) -> bool:
+    if f in near:
+        return _near(a, b)
+    if f == "tiers" and near:  # across engines: tier and rate exactly, the rest near
+        return len(a) == len(b) and all(
+            x[0] == y[0] and x[2] == y[2] and _near(x[1], y[1]) and _near(x[3], y[3])
+            for x, y in zip(a, b))
+    return a == b
 
 
 def _date(v) -> dt.date | None:
@@ -126,7 +198,10 @@ def _date(v) -> dt.date | None:
     return v if isinstance(v, dt.date) else None
 
 
-def compare(stored: StoredRun, result: RunResult, out: Verification) -> None:
+def compare(stored: StoredRun, result: RunResult, out: Verification,
+            fields: tuple[str, ...] = FIELDS, near: tuple[str, ...] = ()) -> None:
+    """Every engine line by `fields` (and `near` to 1e-12), the totals, and, in the
+    same engine's check (`near` empty), adjustment records and the fingerprint."""
     engine = [ln for ln in stored.lines if ln.kind in ENGINE_KINDS]
     carried = [ln for ln in stored.lines if ln.kind not in ENGINE_KINDS]
     fresh = [ln for p in result.payees for ln in p.lines]
@@ -145,11 +220,13 @@ def compare(stored: StoredRun, result: RunResult, out: Verification) -> None:
                 out.differences.append(Difference(k[0], what, "line", None, _plain(y.amount)))
             else:
                 vx, vy = _line_values(x), _line_values(y)
-                for f in FIELDS:
-                    if vx[f] != vy[f]:
+                for f in fields + near:
+                    if not _same(f, vx[f], vy[f], near):
                         out.differences.append(Difference(k[0], what, f, _plain(vx[f]),
                                                           _plain(vy[f])))
     _totals(stored, result, carried, out)
+    if near:
+        return
     _adjustments(stored, carried, out)
     now = fingerprint_result(_as_result(stored))
     out.fingerprint_ok = now == stored.run.fingerprint

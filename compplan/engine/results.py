@@ -222,6 +222,10 @@ class ResultWriter:
         return self.out / ("lines.csv" + self.suffix)
 
     def __call__(self, pr: PayeeResult) -> None:
+        if self._csv_fh.closed:  # filled by another writer (lines_path): add after it
+            self._csv_fh = (self.out / ("lines.csv" + self.suffix)).open(
+                "a", newline="", encoding="utf-8")
+            self._csv = CsvWriter(self._csv_fh)
         self._csv.writerows(_line_row(ln) for ln in pr.lines)
         if self._jsonl is not None:
             dumps = json.dumps

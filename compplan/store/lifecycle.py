@@ -22,6 +22,7 @@ import hashlib
 import json
 import zlib
 from decimal import Decimal
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from ..datafolder import OutsideFolder
 from ..engine.data import find_file, load_folder
 from ..engine.results import RunResult, tier_dicts
 from ..errors import CompplanError, Problem
-from . import audit
+from . import audit, bulk
 from .db import Store
 from ..periods import Period
 from .carry import carry
@@ -131,6 +132,65 @@ class _StoreSink:
         self.kept[pr.payee] = len(pr.lines)
 
 
+class LazyTables(Mapping):
+    """A data folder read by the Python reader only if something asks for it. A run of
+    the SQL engine has DuckDB read the files; what carries from earlier periods needs
+    the rows only when an earlier period was paid (it is worked out again on today's
+    data, carry.py), so most saves never read them in Python."""
+
+    def __init__(self, plan, folder: Path):
+        self.plan, self.folder, self._tables = plan, folder, None
+
+    def _load(self) -> dict:
+        if self._tables is None:
+            problems: list[Problem] = []
+            tables = load_folder(self.plan, self.folder, problems)
+            if problems:
+                raise CompplanError(problems)
+            self._tables = tables
+        return self._tables
+
+    def __getitem__(self, name):
+        return self._load()[name]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+ENGINES = ("python", "duckdb")
+
+
+def _sql_refusals(compiled: CompiledPlan) -> None:
+    """A plan the SQL engine does not run, refused before the store is touched, with
+    the positions of what it lacks (engine/sql/cover.py)."""
+    from ..engine.sql.cover import refusals
+    problems = refusals(compiled)
+    if problems:
+        raise CompplanError(problems)
+
+
+def _run_sql(session: Session, run_id: int, compiled: CompiledPlan, data_dir: Path,
+             tables: dict | None, span: Period, lines_csv: Path | None):
+    """The SQL engine's run, its lines streamed from DuckDB into the store (bulk.py)
+    before the connection closes; returns the result (totals, no lines) and the sink
+    holding each payee's fingerprint hash so far."""
+    from ..engine.sql import run_folder, run_sql
+    sink = _StoreSink(session, run_id, keep_lines=False)
+
+    def into_store(con) -> None:
+        bulk.store_lines(session, run_id, con, compiled)
+        sink.hashers = bulk.line_hashers(con, compiled)
+
+    if tables is not None:
+        result = run_sql(compiled, tables, span, lines_csv, then=into_store)
+    else:
+        result = run_folder(compiled, data_dir, span, lines_csv, then=into_store)
+    return result, sink
+
+
 def _lock_period(session: Session, plan_id: str, period: str) -> PeriodState:
     """The period's row, locked for this transaction; Busy if another run holds it."""
     dialect = session.get_bind().dialect.name
@@ -172,7 +232,8 @@ def _begin(store: Store) -> Session:
 def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period: str,
              actor: str, plan_text: bytes | None = None, keep_lines: bool = True,
              sink=None, tables: dict | None = None,
-             files: dict[str, bytes] | None = None) -> Saved:
+             files: dict[str, bytes] | None = None, engine: str = "python",
+             lines_csv: Path | None = None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
     LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
     bytes when they are not in a file (a plan compiled from the store's copy).
@@ -182,7 +243,17 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
     and the returned result has totals but no lines. `sink(payee_result)` also receives
     each payee first (the command line writes its result files from it). `tables` and
     `files`: data already loaded, and the bytes that stand for it in the dataset (a
-    scenario's rows), instead of `data_dir`'s files."""
+    scenario's rows), instead of `data_dir`'s files.
+
+    `engine="duckdb"`: the plan runs as SQL (engine/sql) and its lines go from DuckDB
+    into the store in bulk (bulk.py), never as Line objects; `sink` is not called for
+    them, and with `lines_csv` DuckDB writes lines.csv there too. A plan the SQL engine
+    does not run is refused (CompplanError, with positions) before the store is
+    touched. The run records the engine that made it; `compplan verify` uses it."""
+    if engine not in ENGINES:
+        raise ValueError(f"no engine {engine!r}; one of {', '.join(ENGINES)}")
+    if engine == "duckdb":
+        _sql_refusals(compiled)
     data_dir = Path(data_dir)
     p = parse_period(period)
     plan = compiled.plan
@@ -199,8 +270,12 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
             raise LifecycleError(
                 f"{plan.plan} {p.label} is paid (run {run_id}) and is never re-run; changes "
                 "to its data are paid or recovered as adjustments in the next period's run")
+        given = tables
         if tables is not None:
             files = files or {}
+        elif engine == "duckdb":  # DuckDB reads the folder; Python only if carry asks
+            files = dataset_files(compiled, data_dir)
+            tables = LazyTables(plan, data_dir)
         else:
             files = dataset_files(compiled, data_dir)
             problems: list[Problem] = []
@@ -225,11 +300,15 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         run = Run(plan_id=plan.plan, period=p.label, plan_version_id=version.id,
                   dataset_id=dataset.id, status="draft", currency=plan.currency,
                   total=Decimal(0), payees=0, lines=0, fingerprint="",
-                  engine_version=__version__, created_by=actor)
+                  engine_version=__version__, engine=engine, created_by=actor)
         session.add(run)
         session.flush()
-        store_sink = _StoreSink(session, run.id, keep_lines, sink)
-        result = run_plan(compiled, tables, span, sink=store_sink)
+        if engine == "duckdb":
+            result, store_sink = _run_sql(session, run.id, compiled, data_dir, given, span,
+                                          lines_csv)
+        else:
+            store_sink = _StoreSink(session, run.id, keep_lines, sink)
+            result = run_plan(compiled, tables, span, sink=store_sink)
         result.period = p.label
         carried = carry(session, compiled, tables, p, result)
         run.fingerprint = _store_results(session, run.id, result, store_sink)
@@ -240,7 +319,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         state.current_run_id, state.status, state.updated_at = run.id, "draft", now()
         audit.append(session, actor, "run.created", f"run {run.id}", plan=plan.plan,
                      period=p.label, plan_version=version.id, dataset=dataset.id,
-                     total=str(result.total), fingerprint=run.fingerprint, replaced=replaced)
+                     total=str(result.total), fingerprint=run.fingerprint, replaced=replaced,
+                     engine=engine)
         session.commit()
         return Saved(run, result, replaced)
     except BaseException:
@@ -274,7 +354,7 @@ def store_dataset(session: Session, files: dict[str, bytes]) -> Dataset:
         session.add(ds)
         session.flush()
         session.add_all(DatasetFile(dataset_id=did, name=name, sha256=sha256(data),
-                                    size=len(data), content=zlib.compress(data, 6))
+                                    size=len(data), content=zlib.compress(data, 1))
                         for name, data in files.items())
     return ds
 

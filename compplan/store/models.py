@@ -70,6 +70,9 @@ class Run(Base):
     lines: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64))  # of the results, for control
     engine_version: Mapped[str] = mapped_column(String(40))
+    # which engine worked it out: python (the reference) or duckdb (issue 12)
+    engine: Mapped[str] = mapped_column(String(20), default="python",
+                                        server_default="python")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     created_by: Mapped[str] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -46,13 +46,6 @@ def test_run_on_duckdb_refuses_what_it_does_not_run_yet_with_positions(tmp_path)
     assert not list(tmp_path.rglob("*.csv"))  # nothing written
 
 
-def test_save_stays_on_the_python_engine_for_now(tmp_path):
-    r = CliRunner().invoke(cli, ["run", AE, "--data", AE_DATA, "--period", "2026-Q1", "--out",
-                                 str(tmp_path), "--engine", "duckdb", "--save", "--db",
-                                 f"sqlite:///{tmp_path / 's.db'}"])
-    assert r.exit_code == 1 and "--save runs on the python engine" in r.output
-
-
 def test_sql_prints_the_script_under_the_rules_it_comes_from():
     r = invoke("sql", AE, "--period", "2026-Q1")
     assert r.exit_code == 0, r.output

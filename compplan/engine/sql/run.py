@@ -74,7 +74,8 @@ def _compile(compiled: CompiledPlan, columns, period: Period) -> Script:
 
 
 def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-            lines_csv: Path | None = None, keep_data: bool = True) -> RunResult:
+            lines_csv: Path | None = None, keep_data: bool = True,
+            then=None) -> RunResult:
     """Work out every payee's pay in DuckDB. Raises CompplanError on data errors or on a
     plan the SQL engine does not run.
 
@@ -82,7 +83,9 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     text cells made safe for spreadsheets as compplan.cells does) and the result holds
     each payee's components and totals without their lines: a million lines never
     become Python objects. `keep_data=False` lets the input rows go once DuckDB has
-    them."""
+    them. `then(con)`, if given, is called once the lines table is made, before the
+    connection closes (`run --save` streams the lines into the store from it); the
+    result then holds totals without lines, as with `lines_csv`."""
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="compplan-sql-") as tmp:
@@ -100,7 +103,7 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             if not keep_data:
                 for table in tables.values():
                     table.rows = []
-            result = _execute(compiled, con, period, script, lines_csv)
+            result = _execute(compiled, con, period, script, lines_csv, then)
             result.warnings[:0] = warnings
             return result
         finally:
@@ -108,10 +111,10 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
 
 
 def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
-               lines_csv: Path | None = None) -> RunResult:
+               lines_csv: Path | None = None, then=None) -> RunResult:
     """`compplan run --engine duckdb`: DuckDB reads the data folder itself where every
     file and cell is plain (direct.py); otherwise the Python reader reads it, names any
-    problem at FILE:ROW, and the run goes on as run_sql."""
+    problem at FILE:ROW, and the run goes on as run_sql. `then`: as for run_sql."""
     import duckdb
 
     _refuse(compiled)
@@ -135,14 +138,15 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             columns = None
         if columns is None:
             con.close()
-            return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False)
+            return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False,
+                           then=then)
         script = _compile(compiled, columns, period)
         create_spans(con, compiled, period, [n for n in columns if n in
                                              per_payee_inputs(compiled.plan)])
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
-        result = _execute(compiled, con, period, script, lines_csv)
+        result = _execute(compiled, con, period, script, lines_csv, then)
         result.warnings[:0] = warnings
         return result
     finally:
@@ -167,7 +171,7 @@ def _settings(con, spill: Path) -> None:
 
 
 def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
-             lines_csv: Path | None) -> RunResult:
+             lines_csv: Path | None, then=None) -> RunResult:
     import duckdb
 
     for what, sql in script.statements:
@@ -179,8 +183,11 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
                                                     "decimal" in text):
                 raise
             raise CompplanError([_out_of_range(compiled, what, e)]) from None
+    if then is not None:
+        then(con)
     if lines_csv is not None:
         con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+    if lines_csv is not None or then is not None:
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
 
@@ -358,3 +365,125 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
         pr.line_count = len(pr.lines)
     return result
+
+
+# ---------------------------------------------------------------- lines for the store
+# The columns of the store's line_items (store/models.py LineItem) after run_id, in
+# order; the store holds them to its table (tests/store/test_issue12_bulk_save.py).
+STORE_LINE_COLUMNS = ("payee", "number", "component", "kind", "amount", "exact", "formula",
+                      "rule", "sources", "inputs", "tiers", "basis_before", "basis_after",
+                      "rounding", "date", "note", "key")
+
+
+def lines_scales(con) -> dict[str, int | None]:
+    """Every column of the lines table, with its scale if it is a decimal (16 for exact
+    values today, plan.py), and each tier part's (`tiers.amount`...), as DuckDB has
+    them; the store's rows take formula and inputs from the table once it has them."""
+    import re
+    out: dict[str, int | None] = {}
+    for name, typ, *_ in con.execute("DESCRIBE lines").fetchall():
+        out[name] = None
+        if name == "tiers":
+            for field, scale in re.findall(r"(\w+) DECIMAL\(\d+,(\d+)\)", typ):
+                out[f"tiers.{field}"] = int(scale)
+            continue
+        m = re.fullmatch(r"DECIMAL\(\d+,(\d+)\)", typ)
+        if m:
+            out[name] = int(m.group(1))
+    return out
+
+
+def _trimmed(sql: str, scale: int | None) -> str:
+    """_number, cheaper where the scale is known: one cast, then the trailing zeros and
+    point trimmed (a decimal of scale > 0 always has a point, so no integer digit goes)."""
+    if scale is None:
+        return _number(sql)
+    if scale == 0:
+        return f"CAST({sql} AS VARCHAR)"
+    return f"(CASE WHEN {sql} = 0 THEN '0' ELSE rtrim(rtrim(CAST({sql} AS VARCHAR), '0'), '.') END)"
+
+
+def _inputs_json() -> str:
+    """The inputs column ('label=value; label=value', as read_inputs reads it) as the
+    JSON object the store keeps ({"label": "value"})."""
+    pair = "to_json(split_part(x, '=', 1)) || ': ' || to_json(substr(x, strpos(x, '=') + 1))"
+    return (f"CASE WHEN inputs IS NULL OR inputs = '' THEN '{{}}' ELSE '{{' || array_to_string("
+            f"[{pair} FOR x IN string_split(inputs, '; ')], ', ') || '}}' END")
+
+
+def _store_select(compiled: CompiledPlan,
+                  scales: dict[str, int] | None = None) -> list[tuple[str, str]]:
+    """Each store column as SQL over the lines table, as the Python engine stores a line
+    (lifecycle._line_row): money as exact text (an exact value without the trailing
+    zeros of its SQL scale), sources, inputs and tiers as JSON, text not made safe for
+    spreadsheets (that is for files). Formula and inputs are empty on this engine yet.
+    `scales` (lines_scales) lets the numbers be written more cheaply."""
+    plan = compiled.plan
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode.replace("_", " ")
+    scales = scales or {}
+
+    def num(sql: str, column: str) -> str:
+        return _trimmed(sql, scales.get(column))
+
+    def part(t: str) -> str:
+        return (f"'{{\"tier\": ' || {t}.tier || ', \"amount\": \"' || "
+                f"{num(t + '.amount', 'tiers.amount')} || '\", \"rate\": \"' || "
+                f"{num(t + '.rate', 'tiers.rate')} || '\", \"pays\": \"' || "
+                f"{num(t + '.pays', 'tiers.pays')} || '\"}}'")
+    return [
+        ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
+        ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
+        ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
+        ("rule", "coalesce(rule, '')"),
+        ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
+                    "END"),
+        ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
+        ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
+                  " || ']'"),
+        ("basis_before", num("run_before", "run_before")),
+        ("basis_after", num("run_after", "run_after")),
+        ("rounding", f"CASE WHEN amount <> exact THEN {num('exact', 'exact')} || ' -> ' || "
+                     f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
+        ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
+        ("note", "coalesce('credited through ' || via, '')"),
+        ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
+
+
+def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
+                      scales: dict[str, int] | None = None) -> str:
+    """The lines table as the store's line_items rows (STORE_LINE_COLUMNS, text and
+    integers only), in statement order; with `run_id`, that column first."""
+    cols = [f"{sql} AS {q(name)}" for name, sql in _store_select(compiled, scales)]
+    if run_id is not None:
+        cols.insert(0, f"{int(run_id)} AS run_id")
+    return f"SELECT {', '.join(cols)} FROM lines ORDER BY payee, line"
+
+
+def line_batches(con, compiled: CompiledPlan, run_id: int | None = None,
+                 size: int = 20_000):
+    """The lines as store rows (store_lines_query), `size` at a time: a million lines
+    pass through Python a batch at a time, never all at once."""
+    cur = con.execute(store_lines_query(compiled, run_id, lines_scales(con)))
+    while True:
+        rows = cur.fetchmany(size)
+        if not rows:
+            return
+        yield rows
+
+
+def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
+    """(payee, text) per payee: what the payee's lines add to the results fingerprint
+    (lifecycle._hash_line: `number|component|kind|amount|formula|sources` a line, in
+    order), from the same columns the store gets."""
+    cols = dict(_store_select(compiled, lines_scales(con)))
+    line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
+            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || coalesce(source, '') "
+            "|| chr(10)")
+    cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
+                      "GROUP BY payee ORDER BY payee")
+    while True:
+        rows = cur.fetchmany(size)
+        if not rows:
+            return
+        yield from rows
