@@ -68,6 +68,7 @@ class Curve:
     points: list[Point] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # measure, earning -> its words
 
 
 # ---------------------------------------------------------------- profiles

@@ -72,6 +72,7 @@ class _Context:
         self.places = max(get_currency_precision(compiled.plan.currency), self.step_places)
         self.period = parse_period(header.period)
         self.default, self.default_problem = resolve(compiled.plan.locale)
+        self.described = described_rows(compiled, self.tables)
 
     def places_for(self, st: Statement) -> int:
         """The fewest decimals a statement shows money with: its currency's, or the plan's
@@ -81,12 +82,27 @@ class _Context:
             else own
 
 
+def described_rows(compiled: CompiledPlan, tables: dict) -> dict[str, dict]:
+    """'deals:A-101' -> its row, for the inputs whose rows a `describe:` names for
+    people (read once for the run, not per payee)."""
+    out = {}
+    for name, inp in compiled.plan.inputs.items():
+        table = tables.get(name)
+        if not inp.describe or not inp.key or table is None:
+            continue
+        for r in table.rows:
+            out[f"{name}:{r.get(inp.key)}"] = r
+    return out
+
+
 def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Statement:
     """One payee's statement, with their own point on the payout curve where it can be
     drawn from their own data."""
     own = rows.own_rows(ctx.compiled, ctx.tables, pr.payee)
     code, problem = resolve(ctx.locales.get(pr.payee), ctx.default)
-    st = build(pr, ctx.compiled, ctx.header, code, ytd, own)
+    behind = {s: ctx.described[s] for ln in pr.lines for s in ln.sources
+              if s in ctx.described}
+    st = build(pr, ctx.compiled, ctx.header, code, ytd, own, source_rows=behind)
     st.problems = [p for p in (ctx.default_problem, problem) if p]
     if ctx.curves:
         _add_curve(ctx, st, own)
@@ -105,6 +121,8 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
         return
     y = sum((k.amount for k in st.components if k.name not in curve.TIMING), Decimal(0))
     f = Fmt(st.locale, st.currency, ctx.places_for(st))
+    c.names = {m.name: m.label for m in st.measures} | {k.name: f._(k.label)
+                                                        for k in st.components}
     st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)
     st.curve_note = Note(CURVE_NOTE)
 
