@@ -32,18 +32,38 @@ def _x(curve: Curve, v) -> float:
     return float(v) * (100 if curve.measure_kind == "ratio" else 1)
 
 
+def _steps(curve: Curve) -> tuple[list[float], list[float]]:
+    """The total line, a gate drawn as a step: where an earning starts to pay between
+    two points, the line runs on without it and rises straight up where it pays."""
+    xs, ys, before = [], [], None
+    for p in curve.points:
+        if before is not None:
+            opened = [c for c in p.paid - before.paid if p.components.get(c) and (
+                curve.components is None or c in curve.components)]
+            if opened:
+                xs.append(_x(curve, p.x))
+                ys.append(float(p.total - sum((p.components[c] for c in opened),
+                                              Decimal(0))))
+        xs.append(_x(curve, p.x))
+        ys.append(float(p.total))
+        before = p
+    return xs, ys
+
+
 def figure(curve: Curve, fmt: Fmt | None = None,
            own: tuple[Decimal, Decimal] | None = None) -> Figure:
     f = fmt or Fmt("en", curve.currency)
     say = lambda name: curve.names.get(name, name)  # noqa: E731 - a reader's words
     fig = Figure(figsize=(7.2, 4.0), dpi=110)
     ax = fig.subplots()
+    xs, ys = _steps(curve)
+    dots = "o" if len(curve.points) <= 25 else None  # a count moves in whole steps
+    ax.plot(xs, ys, color=COLOURS["total"], lw=2.2, marker=dots, ms=4,
+            label=curve.names.get("total pay") or f._("total pay"))
     xs = [_x(curve, p.x) for p in curve.points]
-    dots = "o" if len(xs) <= 25 else None  # a count moves in whole steps: show them
-    ax.plot(xs, [float(p.total) for p in curve.points], color=COLOURS["total"], lw=2.2,
-            marker=dots, ms=4, label=f._("total pay"))
     names = [c for c in (curve.points[-1].components if curve.points else {})
-             if any(p.components.get(c) for p in curve.points)]
+             if any(p.components.get(c) for p in curve.points)
+             and (curve.components is None or c in curve.components)]
     if len(names) > 1:
         for c in names:
             ax.plot(xs, [float(p.components.get(c, 0)) for p in curve.points], lw=1,

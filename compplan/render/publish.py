@@ -109,21 +109,70 @@ def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Sta
     return st
 
 
+def paid_measures(compiled: CompiledPlan, st: Statement) -> list[tuple[str, set[str]]]:
+    """What a payee's curve can be drawn against, best first: on a plan paid on several
+    measures (a bonus per KPI), the measure behind most of their pay, with only the
+    components that move with it; the plan's attainment measure first when it moves
+    every component (or on a tie)."""
+    default, _ = curve.pick_measure(compiled)
+    earnings = {e.name for e in compiled.earnings}
+    if default is not None and curve.depends_on(compiled, default) >= earnings:
+        return [(default, earnings)]
+    paid = {k.name: k.amount for k in st.components if k.name in earnings}
+    bases = [b for b in (curve._basis_measure(compiled, n) for n in compiled.tier_tables) if b]
+    ratios = [m.name for m in st.measures if m.kind == "ratio"
+              and m.display in (None, "percent")]
+    ranked = []
+    for i, name in enumerate(dict.fromkeys(([default] if default else []) + bases + ratios)):
+        moved = curve.depends_on(compiled, name)
+        if moved:
+            pay = sum((paid.get(n, Decimal(0)) for n in moved), Decimal(0))
+            ranked.append((-pay, i, name, moved))
+    return [(name, moved) for _, _, name, moved in sorted(ranked, key=lambda r: r[:2])]
+
+
+def on_curve(cx: Decimal, cy: Decimal, x: Decimal, y: Decimal) -> bool:
+    """Whether the engine's point (cx, cy) is the payee's (x, y), but for rounding: the
+    made-up transactions are whole cents and each line is rounded on its own, so x
+    may differ in its 4th significant digit and pay by a few cents (0.1% at most)."""
+    return abs(cx - x) <= abs(x) * Decimal("1e-4") and \
+        abs(cy - y) <= max(Decimal("0.10"), abs(y) * Decimal("0.001"))
+
+
 def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
-    profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
-    measure, _ = curve.pick_measure(ctx.compiled)
-    x = next((m.value for m in st.measures if m.name == measure), None)
-    x = x if isinstance(x, Decimal) else None
-    c = curve.compute(ctx.compiled, profile, measure, reach=x)
-    if c.problems or not c.points:
-        st.problems.append("no payout curve: " + (c.problems[0] if c.problems
+    """The payee's point on their payout curve. The dot is their own x and pay; the
+    engine works out the curve at that very x too, and a curve that does not pass
+    through the dot (pay that hangs on more than the measure drawn) is not drawn."""
+    c = None
+    for measure, comps in paid_measures(ctx.compiled, st)[:3]:
+        profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
+        x = next((m.value for m in st.measures if m.name == measure), None)
+        x = Decimal(x) if isinstance(x, (Decimal, int)) and not isinstance(x, bool) \
+            else None
+        c = curve.compute(ctx.compiled, profile, measure, reach=x, components=comps)
+        if not c.problems and c.points:
+            break
+    if c is None or c.problems or not c.points:
+        st.problems.append("no payout curve: " + (c.problems[0] if c and c.problems
                                                    else "no points"))
         return
-    y = sum((k.amount for k in st.components if k.name not in curve.TIMING), Decimal(0))
+    y = sum((k.amount for k in st.components if k.name in comps
+             and k.name not in curve.TIMING), Decimal(0))
+    if x is not None:
+        at = min(c.points, key=lambda p: abs(p.x - x))
+        if not on_curve(at.x, at.total, x, y):
+            st.problems.append(f"no payout curve: the pay drawn against {measure} at "
+                               f"{at.x} is {at.total}, the payee's is {y}")
+            return
     f = Fmt(st.locale, st.currency, ctx.places_for(st))
     c.names = {m.name: m.label for m in st.measures} | {k.name: f._(k.label)
                                                         for k in st.components}
-    st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)
+    if comps != {e.name for e in ctx.compiled.earnings}:
+        c.names["total pay"] = " + ".join(f._(k.label) for k in st.components
+                                          if k.name in comps)
+    st.curve = c
+    st.curve_own = (x, y) if x is not None else None
+    st.curve_svg = chart.svg_inline(c, f, own=st.curve_own)
     st.curve_note = Note(CURVE_NOTE)
 
 

@@ -150,6 +150,8 @@ class Statement:
     warnings: list[str] = field(default_factory=list)
     curve_svg: str | None = None  # the payee's own point on the plan's payout curve
     curve_note: Note | None = None
+    curve: object | None = None  # the curve.Curve drawn, and the payee's dot on it
+    curve_own: tuple | None = None
     problems: list[str] = field(default_factory=list)  # for admins (the index), not the page
 
     @property
