@@ -70,6 +70,12 @@ class Curve:
     problems: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # measure, earning -> its words
     components: set[str] | None = None  # the components its pay adds up (None: all)
+    # how its points were made, so one more can be (point_at): "size" (i copies of a
+    # transaction resized) or "count" (i copies), the measure for one copy, the step
+    mode: str = ""
+    one_x: Decimal | None = None
+    step: Decimal | None = None
+    top: Decimal | None = None
 
 
 # ---------------------------------------------------------------- profiles
@@ -314,7 +320,9 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
     if reach is not None and reach * Decimal("1.1") > top:
         top = reach * Decimal("1.1")
     step = top / (points - 1)
+    curve.one_x, curve.step, curve.top = one.x, step, top
     if _double(by_size.x, one.x):
+        curve.mode = "size"
         plan_points = [(i, step / one.x) for i in range(points)]  # i copies of size step
         # just below and on each tier bound and gate: steps show as steps
         for b in _bounds_on(compiled, name) + gate_bounds(compiled, name):
@@ -325,6 +333,7 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
             plan_points.append((n, reach / (n * one.x)))
         plan_points.sort(key=lambda cs: cs[0] * cs[1])
     elif _double(by_count.x, one.x):
+        curve.mode = "count"
         wanted = [top * i / (points - 1) for i in range(points)] + \
             [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name) if b <= top]
         wanted += [reach] if reach else []
@@ -347,6 +356,40 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
             curve.points.append(p)
     curve.markers = _tiers(compiled, curve) + _limits(curve) + _gates(compiled, curve)
     return curve
+
+
+def point_at(compiled: CompiledPlan, profile: Profile, curve: Curve,
+             x: Decimal) -> Point | str:
+    """One more point of a curve worked out (for the same profile or one like it, see
+    signature): the engine's pay where the measure is `x`."""
+    if curve.mode == "size":
+        n = max(1, int(x / curve.step + Decimal("0.5")))
+        copies, scale = n, x / (n * curve.one_x)
+    else:
+        copies, scale = min(int(x / curve.one_x + Decimal("0.5")), MAX_COPIES), Decimal(1)
+    p = _run(compiled, profile, curve.measure, copies, scale)
+    if isinstance(p, Point) and curve.components is not None:
+        p.total = sum((v for k, v in p.components.items() if k in curve.components),
+                      Decimal(0))
+    return p
+
+
+def signature(compiled: CompiledPlan, profile: Profile) -> tuple:
+    """What a curve of the profile depends on: its payees row, targets and KPIs, and
+    the first transaction of each input (the one repeated), less the ids, names, dates
+    and manager the engine pays nothing on. Payees with one signature share a curve."""
+    tx, splits = _roles(compiled)
+    out = []
+    for name, inp in sorted(compiled.plan.inputs.items()):
+        if name in splits:
+            continue
+        drop = {inp.rename.get(c, c) for c in (inp.key, inp.payee, inp.manager, inp.date)
+                if c} | ({"name"} if name == "payees" else set())
+        rows = profile.rows.get(name, [])
+        rows = rows[:1] if name in tx or name == "payees" else rows
+        out.append((name, tuple(tuple(sorted((k, str(v)) for k, v in r.items()
+                                             if k not in drop)) for r in rows)))
+    return (profile.period.label, tuple(out))
 
 
 def _double(twice, once) -> bool:

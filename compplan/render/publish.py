@@ -9,6 +9,7 @@ in the returned report; the other payees' statements are still written.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import tempfile
@@ -73,6 +74,7 @@ class _Context:
         self.period = parse_period(header.period)
         self.default, self.default_problem = resolve(compiled.plan.locale)
         self.described = described_rows(compiled, self.tables)
+        self.curves_seen: dict = {}  # curves shared by payees alike (a worker's own copy)
 
     def places_for(self, st: Statement) -> int:
         """The fewest decimals a statement shows money with: its currency's, or the plan's
@@ -131,6 +133,31 @@ def paid_measures(compiled: CompiledPlan, st: Statement) -> list[tuple[str, set[
     return [(name, moved) for _, _, name, moved in sorted(ranked, key=lambda r: r[:2])]
 
 
+CURVE_POINTS = 41  # on a statement: tier bounds, gates and the payee's x come on top
+
+
+def _shared_curve(ctx: _Context, profile, measure: str, comps: set[str], x):
+    """The curve for a profile, worked out once for every payee with the same
+    signature (curve.signature) and the same measure, plus the payee's own point."""
+    key = (measure, frozenset(comps), curve.signature(ctx.compiled, profile))
+    base = ctx.curves_seen.get(key)
+    if base is None or (x is not None and x * Decimal("1.1") > base.top):
+        base = curve.compute(ctx.compiled, profile, measure, CURVE_POINTS,
+                             reach=x, components=comps)
+        if x is None or base.top is None or x * Decimal("1.1") <= base.top:
+            ctx.curves_seen[key] = base
+        return base
+    c = copy.copy(base)
+    c.payee, c.points = profile.payee, list(base.points)
+    if x is not None and not base.problems:
+        p = curve.point_at(ctx.compiled, profile, base, x)
+        if isinstance(p, str):
+            c.problems = [p]
+        elif p.x is not None:
+            c.points = sorted(c.points + [p], key=lambda q: q.x)
+    return c
+
+
 def on_curve(cx: Decimal, cy: Decimal, x: Decimal, y: Decimal) -> bool:
     """Whether the engine's point (cx, cy) is the payee's (x, y), but for rounding: the
     made-up transactions are whole cents and each line is rounded on its own, so x
@@ -149,7 +176,7 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
         x = next((m.value for m in st.measures if m.name == measure), None)
         x = Decimal(x) if isinstance(x, (Decimal, int)) and not isinstance(x, bool) \
             else None
-        c = curve.compute(ctx.compiled, profile, measure, reach=x, components=comps)
+        c = _shared_curve(ctx, profile, measure, comps, x)
         if not c.problems and c.points:
             break
     if c is None or c.problems or not c.points:
@@ -225,8 +252,10 @@ def _index(ctx: _Context, out: Path, entries: list[Entry]) -> Path:
 
 
 def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool = True,
-              payees: list[str] | None = None) -> Report:
-    """Every payee's statement of a stored run (or only `payees`), and the index."""
+              payees: list[str] | None = None, progress=None, started=None) -> Report:
+    """Every payee's statement of a stored run (or only `payees`), and the index.
+    `started(n)` is told how many statements there are, `progress(k)` as k more are
+    written (in this process, whichever worker wrote them)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
@@ -240,8 +269,10 @@ def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool
                 work.append((stored.payee_result(session, run_id, pid),
                              stored.year_to_date(session, sr.run, pid),
                              out / _safe(pid, taken)))
-    entries = parallel.map_in_two(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work)
+    if started:
+        started(len(work))
+    entries = parallel.map_over_cores(
+        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work, progress)
     return Report(out, _index(ctx, out, entries), entries)
 
 
@@ -255,13 +286,14 @@ def header_of(compiled: CompiledPlan, result: RunResult) -> Header:
 
 
 def write_result(result: RunResult, compiled: CompiledPlan, data_dir: str | Path,
-                 out: str | Path, formats=FORMATS, curves: bool = True) -> Report:
+                 out: str | Path, formats=FORMATS, curves: bool = True,
+                 progress=None) -> Report:
     """Statements straight from a run in memory (lines kept), without a store."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = _Context(compiled, header_of(compiled, result), Path(data_dir), formats, curves)
     taken: set[str] = set()
     work = [(pr, out / _safe(pr.payee, taken)) for pr in result.payees]
-    entries = parallel.map_in_two(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work)
+    entries = parallel.map_over_cores(
+        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work, progress)
     return Report(out, _index(ctx, out, entries), entries)
