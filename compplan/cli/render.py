@@ -29,22 +29,36 @@ FORMATS = ("html", "pdf", "csv", "json")  # as render.publish writes them (impor
               help="only these formats (repeat; default: all four)")
 @click.option("--payee", "payees", multiple=True, help="only these payees (repeat)")
 @click.option("--no-curve", is_flag=True, help="leave the payout curve off the pages")
+@click.option("--quiet", "-q", is_flag=True, help="print nothing but errors (for scripts)")
 @db_option
-def statements(run_id, out_dir, formats, payees, no_curve, db_url):
+def statements(run_id, out_dir, formats, payees, no_curve, quiet, db_url):
     """Write each payee's statement of a stored run, and an index page for admins.
 
     Each payee gets a folder of their own (send it to them as it is); index.html lists
-    everyone and is for comp admins and finance only.
+    everyone and is for comp admins and finance only. Statements are written on every
+    core; on a terminal a progress bar shows how many are done.
     """
     from ..render import publish
     from ..store import open_store
+    bar = {}
+
+    def started(n: int) -> None:
+        if not quiet and sys.stderr.isatty() and n > 1:
+            bar["bar"] = click.progressbar(length=n, label="statements", file=sys.stderr)
+            bar["bar"].__enter__()
     try:
         report = publish.write_run(open_store(db_url), run_id, out_dir,
                                    tuple(formats) or FORMATS, not no_curve,
-                                   list(payees) or None)
+                                   list(payees) or None, started=started,
+                                   progress=lambda k: bar["bar"].update(k) if bar else None)
     except LookupError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
+    finally:
+        if bar:
+            bar["bar"].__exit__(None, None, None)
+    if quiet:
+        return
     for p in report.problems:
         click.echo(f"warning: {p}", err=True)
     click.echo(f"wrote statements for {len(report.entries)} payees in {report.out}/ "

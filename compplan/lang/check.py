@@ -56,6 +56,7 @@ from .resolve import Resolver
 from .typecheck import Typer
 from .percent import BareNumbers
 from .values import pass_values
+from .labels import pass_labels
 
 
 def pass_tables(c: Checked) -> None:
@@ -279,8 +280,8 @@ def _expression_fields(plan: Plan):
         if cr.when is not None:
             yield ("credits", name, "when"), cr.when, row
         yield ("credits", name, "value"), cr.value, row
-    for name, text in plan.measures.items():
-        yield ("measures", name), text, Scope("payee", owner=name)
+    for name, m in plan.measures.items():
+        yield ("measures", name), m.value, Scope("payee", owner=name)
     for name, rt in plan.rates.items():
         if rt.basis is not None:
             yield ("rates", name, "basis"), rt.basis, Scope("payee", owner=name)
@@ -347,10 +348,18 @@ def _parse_key_cell(text: str, at) -> ast.Node:
     return parse_expression(text, at)
 
 
+def _written_at(c: Checked, path: Path) -> Path:
+    """Where an expression stands in the file: a measure written as a mapping
+    (`{value: ..., label: ...}`) has it under `value`."""
+    if path[0] == "measures" and c.source.has(path + ("value",)):
+        return path + ("value",)
+    return path
+
+
 def pass_parse(c: Checked) -> None:
     """Every expression text -> AST, positioned in the YAML file."""
     for path, text, scope in _expression_fields(c.plan):
-        at = c.source.offset_map(path, str(text))
+        at = c.source.offset_map(_written_at(c, path), str(text))
         try:
             if _is_key_cell(c, path):
                 c.exprs[path] = _parse_key_cell(str(text), at)
@@ -751,7 +760,7 @@ def pass_payout(c: Checked) -> None:
 
 
 PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
-          pass_rates, pass_earnings, pass_payout, pass_scenarios, pass_values]
+          pass_rates, pass_earnings, pass_payout, pass_labels, pass_scenarios, pass_values]
 
 
 def check_source(text: str, filename: str) -> Checked:

@@ -7,6 +7,7 @@ a JSON Schema, so editors can complete and validate plan files as they are typed
 from __future__ import annotations
 
 import codecs
+import re
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -34,6 +35,69 @@ def _percent(v):
 
 
 Share = Annotated[Decimal, BeforeValidator(_percent)]
+
+LOCALE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+
+
+class Label(str):
+    """Words for people: one text, or one per locale (`{en: Outlet coverage, vi: Độ
+    phủ điểm bán}`). As a string it is the English text (or the one text, or the
+    first): what the engine's own output, lines.csv and the logs carry. Statements ask
+    for the reader's language with `text_for`."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str] | str):
+        if isinstance(texts, str):
+            texts = {"": texts}
+        default = texts.get("en") or next(iter(texts.values()))
+        obj = super().__new__(cls, default)
+        obj.texts = dict(texts)
+        return obj
+
+    @property
+    def per_locale(self) -> bool:
+        return "" not in self.texts
+
+    def get(self, code: str | None) -> str | None:
+        """The text written for a locale (vi_VN falls back to vi), or None; a label of
+        one text is the plan's own words, for every reader."""
+        if not self.per_locale:
+            return self.texts[""]
+        if not code:
+            return None
+        code = code.replace("-", "_")
+        return self.texts.get(code) or self.texts.get(code.split("_")[0].lower())
+
+    def text_for(self, code: str | None) -> str:
+        return self.get(code) or str(self)
+
+    def __reduce__(self):  # forked and pickled statements keep every language
+        return (Label, (self.texts,))
+
+
+def _label(v):
+    if isinstance(v, Label):
+        return v
+    if isinstance(v, (str, int, Decimal)) and not isinstance(v, bool) and str(v).strip():
+        return Label(str(v))
+    if isinstance(v, dict) and v:
+        bad = [k for k in v if not LOCALE_CODE.match(str(k))]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is not a locale code; write e.g. en, vi, pl, ms")
+        empty = [k for k, x in v.items() if not isinstance(x, str) or not x.strip()]
+        if empty:
+            raise ValueError(f"the label for '{empty[0]}' must be a text")
+        return Label({str(k).replace("-", "_"): x for k, x in v.items()})
+    raise ValueError("a label is a text, or one text per locale: {en: Coverage, vi: Độ phủ}")
+
+
+LABEL_SCHEMA = {
+    "anyOf": [{"type": "string"},
+              {"type": "object", "additionalProperties": {"type": "string"},
+               "propertyNames": {"pattern": LOCALE_CODE.pattern}}],
+    "description": "words for people: a text, or one per locale {en: ..., vi: ...}"}
+LabelText = Annotated[Any, BeforeValidator(_label), WithJsonSchema(LABEL_SCHEMA)]
 
 
 class Strict(BaseModel):
@@ -108,6 +172,11 @@ class Input(Strict):
         "type": "string", "examples": ["utf-8", "cp1252", "latin-1", "utf-16"],
         "description": "the file's text encoding, when it is not UTF-8"})] | None = None
     description: str | None = None
+    # words for people: what one row is (Deal, Outlet visit), each column's name, and the
+    # columns that tell a row apart for a reader (a line shows them, not the row's id)
+    label: LabelText | None = None
+    labels: dict[Name, LabelText] = {}
+    describe: list[Name] = []
 
     @property
     def allowed_values(self) -> dict[str, tuple[str, ...]]:
@@ -175,6 +244,7 @@ class RateTable(Strict):
     keys: list[Name] | None = None
     rows: list[list[Expr]] | None = None
     default: Expr | None = None
+    label: LabelText | None = None
     description: str | None = None
 
 
@@ -188,9 +258,10 @@ class Hold(Strict):
 
 
 class Earning(Strict):
-    label: str | None = None
+    label: LabelText | None = None
     each: Name | None = None
     when: Expr | None = None
+    when_label: LabelText | None = None  # the condition in words, for statements
     value: Expr
     cap: Expr | None = None
     floor: Expr | None = None
@@ -241,6 +312,37 @@ class FX(Strict):
     rate: Name = "rate"
     at: Literal["period", "date"] = "period"
 
+
+DISPLAY = ("percent", "ratio", "count", "money", "number")
+
+
+def _measure(v):
+    """`name: expression` is `name: {value: expression}`."""
+    return v if isinstance(v, (dict, Measure)) else {"value": v}
+
+
+class Measure(Strict):
+    """A measure: its expression, and how people see it. `display` says what the figure
+    is: percent (of a target, drawn as a bar to 100%), ratio (so many per one: 2.55
+    lines per call), count, money or number."""
+
+    value: Expr
+    label: LabelText | None = None
+    display: Literal["percent", "ratio", "count", "money", "number"] | None = None
+    description: str | None = None
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+MeasureEntry = Annotated[Measure, BeforeValidator(_measure), WithJsonSchema({
+    "anyOf": [{"type": ["string", "number", "boolean"], "description": "an expression"},
+              {"type": "object", "required": ["value"], "additionalProperties": False,
+               "properties": {
+                   "value": {"type": ["string", "number", "boolean"]},
+                   "label": LABEL_SCHEMA,
+                   "display": {"enum": list(DISPLAY)},
+                   "description": {"type": "string"}}}]})]
 
 Rows = dict[Name, list[dict[Name, Any]]]
 # per payee: earnings, measures, carried components or `total` -> value; and `lines:`
@@ -298,7 +400,7 @@ class Plan(Strict):
     inputs: dict[Name, Input] = {}
     params: dict[Name, Expr] = {}
     credits: dict[Name, Credit] = {}
-    measures: dict[Name, Expr] = {}
+    measures: dict[Name, MeasureEntry] = {}
     rates: dict[Name, RateTable] = {}
     earnings: dict[Name, Earning] = {}
     total: Limits | None = None
@@ -315,4 +417,5 @@ def json_schema() -> dict:
     schema = Plan.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "compplan plan file"
+
     return schema

@@ -8,7 +8,7 @@ rest of the plan without a cascade of errors about it.
 from __future__ import annotations
 
 import copy
-from typing import Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -58,7 +58,9 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 def _unwrap(tp):
-    """X | None -> X."""
+    """X | None -> X; Annotated[X, ...] -> X."""
+    if get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
     args = get_args(tp)
     if args and type(None) in args:
         rest = [a for a in args if a is not type(None)]
@@ -125,6 +127,10 @@ def _message(err: dict, src: SourceFile) -> tuple[str, str | None, str]:
                     "digits, '.', '-' and '_' (no spaces), e.g. ae-2026.q1", "bad-name")
         return (f"'{got}' is not a valid name for {_where(loc)}",
                 "names start with a letter and use letters, digits and '_'", "bad-name")
+    if kind == "value_error" and loc and (loc[-1] in ("label", "when_label") or
+                                          (len(loc) >= 2 and loc[-2] == "labels")):
+        text = str(err.get("ctx", {}).get("error", err["msg"]))
+        return f"{_where(loc)}: {text}", None, "bad-label"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return (f"{_where(loc)} must be a mapping of keys to values",
                 f"write it as 'key: value' lines indented under '{loc[-1] if loc else ''}'",

@@ -32,21 +32,42 @@ def _x(curve: Curve, v) -> float:
     return float(v) * (100 if curve.measure_kind == "ratio" else 1)
 
 
+def _steps(curve: Curve) -> tuple[list[float], list[float]]:
+    """The total line, a gate drawn as a step: where an earning starts to pay between
+    two points, the line runs on without it and rises straight up where it pays."""
+    xs, ys, before = [], [], None
+    for p in curve.points:
+        if before is not None:
+            opened = [c for c in p.paid - before.paid if p.components.get(c) and (
+                curve.components is None or c in curve.components)]
+            if opened:
+                xs.append(_x(curve, p.x))
+                ys.append(float(p.total - sum((p.components[c] for c in opened),
+                                              Decimal(0))))
+        xs.append(_x(curve, p.x))
+        ys.append(float(p.total))
+        before = p
+    return xs, ys
+
+
 def figure(curve: Curve, fmt: Fmt | None = None,
            own: tuple[Decimal, Decimal] | None = None) -> Figure:
     f = fmt or Fmt("en", curve.currency)
+    say = lambda name: curve.names.get(name, name)  # noqa: E731 - a reader's words
     fig = Figure(figsize=(7.2, 4.0), dpi=110)
     ax = fig.subplots()
+    xs, ys = _steps(curve)
+    dots = "o" if len(curve.points) <= 25 else None  # a count moves in whole steps
+    ax.plot(xs, ys, color=COLOURS["total"], lw=2.2, marker=dots, ms=4,
+            label=curve.names.get("total pay") or f._("total pay"))
     xs = [_x(curve, p.x) for p in curve.points]
-    dots = "o" if len(xs) <= 25 else None  # a count moves in whole steps: show them
-    ax.plot(xs, [float(p.total) for p in curve.points], color=COLOURS["total"], lw=2.2,
-            marker=dots, ms=4, label=f._("total pay"))
     names = [c for c in (curve.points[-1].components if curve.points else {})
-             if any(p.components.get(c) for p in curve.points)]
+             if any(p.components.get(c) for p in curve.points)
+             and (curve.components is None or c in curve.components)]
     if len(names) > 1:
         for c in names:
             ax.plot(xs, [float(p.components.get(c, 0)) for p in curve.points], lw=1,
-                    alpha=.75, label=c)
+                    alpha=.75, label=say(c))
     top = max([float(p.total) for p in curve.points] + [1.0] +
               ([float(own[1])] if own is not None and own[0] is not None else []))
     shown_x = (lambda v: f.percent(v)) if curve.measure_kind == "ratio" else \
@@ -60,18 +81,19 @@ def figure(curve: Curve, fmt: Fmt | None = None,
             below, above = m.rates
             rate = (lambda r: f.number(r)) if m.per_unit else (lambda r: f.percent(r, 4))
             where = shown_x(m.x) if m.label.endswith(": " + curve.measure) else \
-                f"{m.label.split(': ')[-1]} {f.number(m.bound, 2)}"
+                f"{say(m.label.split(': ')[-1])} {f.number(m.bound, 2)}"
             text = f"{where}: {rate(below)} → {rate(above)}"
             if text not in tier_labels.setdefault(round(x, 6), []):
                 tier_labels[round(x, 6)].append(text)
         elif m.kind == "cap":
             ax.axhline(float(m.y), color=COLOURS["cap"], ls="--", lw=1)
-            ax.text(xs[-1] if xs else 0, float(m.y), f"{f._('cap')}: {m.label} "
+            ax.text(xs[-1] if xs else 0, float(m.y), f"{f._('cap')}: {say(m.label)} "
                     f"{f.amount(m.y)} ", fontsize=7, va="bottom", ha="right",
                     color=COLOURS["cap"])
         elif m.kind == "gate":
             ax.axvline(x, color=COLOURS["gate"], ls="-.", lw=1)
-            gate_labels.setdefault(m.x, []).append(m.label)
+            gate_labels.setdefault(m.x, []).append(  # "quota_bonus on": the plan's view
+                say(m.label.rsplit(" ", 1)[0]) if curve.names else m.label)
     for at, labels in gate_labels.items():
         ax.text(_x(curve, at), top * 0.6, f" {f._('gate')}: {', '.join(labels)} "
                 f"({shown_x(at)})", fontsize=7, rotation=90, va="center", ha="right",
@@ -86,7 +108,7 @@ def figure(curve: Curve, fmt: Fmt | None = None,
                     (_x(curve, own[0]), float(own[1])), textcoords="offset points",
                     xytext=(8, -12), fontsize=8, color=COLOURS["own"])
     ax.set_ylim(0, top * 1.18)
-    ax.set_xlabel(curve.measure)
+    ax.set_xlabel(say(curve.measure))
     ax.set_ylabel(f"{f._('pay')} ({curve.currency})")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.number(Decimal(int(v)))))
     if curve.measure_kind == "ratio":

@@ -68,6 +68,14 @@ class Curve:
     points: list[Point] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # measure, earning -> its words
+    components: set[str] | None = None  # the components its pay adds up (None: all)
+    # how its points were made, so one more can be (point_at): "size" (i copies of a
+    # transaction resized) or "count" (i copies), the measure for one copy, the step
+    mode: str = ""
+    one_x: Decimal | None = None
+    step: Decimal | None = None
+    top: Decimal | None = None
 
 
 # ---------------------------------------------------------------- profiles
@@ -240,11 +248,52 @@ def pick_measure(compiled: CompiledPlan, name: str | None = None) -> tuple[str |
     return None, "the plan has no attainment (ratio) measure to draw against"
 
 
+def depends_on(compiled: CompiledPlan, measure: str) -> set[str]:
+    """The earnings whose pay moves with a measure (through the measures, earnings and
+    rate tables they read)."""
+    deps = compiled.checked.deps
+    out = set()
+    for e in compiled.earnings:
+        seen, todo = {e.name}, [e.name]
+        while todo:
+            for d in deps.get(todo.pop(), ()):
+                if d == measure:
+                    out.add(e.name)
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+    return out
+
+
+def gate_bounds(compiled: CompiledPlan, measure: str) -> list[Decimal]:
+    """Where a gate on the measure opens: `measure >= 80%`, `measure >= kpi_gate`."""
+    checked, out = compiled.checked, set()
+    for e in compiled.earnings:
+        if e.when is None:
+            continue
+        for node in ast.walk(e.when.node):
+            if not (isinstance(node, ast.Compare) and node.op in (">=", ">", "<", "<=")):
+                continue
+            left = checked.resolved.get(node.left) if isinstance(node.left, ast.Ref) else None
+            if left is None or left.kind != "measure" or left.name != measure:
+                continue
+            if isinstance(node.right, ast.Number):
+                out.add(node.right.value)
+            elif isinstance(node.right, ast.Ref):
+                res = checked.resolved.get(node.right)
+                value = compiled.params.get(res.name) if res and res.kind == "param" else None
+                if isinstance(value, Decimal):
+                    out.add(value)
+    return sorted(b for b in out if b > 0)
+
+
 def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None,
             points: int = 81, up_to: Decimal | None = None,
-            reach: Decimal | None = None) -> Curve:
+            reach: Decimal | None = None, components: set[str] | None = None) -> Curve:
     """The curve for a profile, its x axis running to `up_to` (or past the last tier
-    bound) and at least past `reach` (the payee's own point). Problems come back in
+    bound) and at least past `reach` (the payee's own point, which is one of the
+    points worked out). With `components`, pay is those components' only (the ones
+    that move with the measure, on a plan paid on several). Problems come back in
     `curve.problems`, never raised."""
     plan = compiled.plan
     name, why = pick_measure(compiled, measure)
@@ -271,28 +320,76 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
     if reach is not None and reach * Decimal("1.1") > top:
         top = reach * Decimal("1.1")
     step = top / (points - 1)
+    curve.one_x, curve.step, curve.top = one.x, step, top
     if _double(by_size.x, one.x):
+        curve.mode = "size"
         plan_points = [(i, step / one.x) for i in range(points)]  # i copies of size step
-        for b in _bounds_on(compiled, name):  # just below and on each bound: steps show
+        # just below and on each tier bound and gate: steps show as steps
+        for b in _bounds_on(compiled, name) + gate_bounds(compiled, name):
             n = max(1, int(b / step + Decimal("0.5")))
             plan_points += [(n, b / (n * one.x)), (n, (b - step / 100) / (n * one.x))]
+        if reach:  # the payee's own x, worked out by the engine like every other point
+            n = max(1, int(reach / step + Decimal("0.5")))
+            plan_points.append((n, reach / (n * one.x)))
         plan_points.sort(key=lambda cs: cs[0] * cs[1])
     elif _double(by_count.x, one.x):
-        plan_points = sorted({(min(int(top * i / (points - 1) / one.x + Decimal("0.5")),
-                                   MAX_COPIES), Decimal(1)) for i in range(points)})
+        curve.mode = "count"
+        wanted = [top * i / (points - 1) for i in range(points)] + \
+            [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name) if b <= top]
+        wanted += [reach] if reach else []
+        plan_points = sorted({(min(int(w / one.x + Decimal("0.5")), MAX_COPIES), Decimal(1))
+                              for w in wanted})
     else:
         curve.problems.append(f"{name} does not grow in step with the size or the number "
                               "of the profile's transactions; no curve drawn")
         return curve
+    curve.components = components
     for copies, scale in plan_points:
         p = _run(compiled, profile, name, copies, scale)
         if isinstance(p, str):
             curve.problems.append(p)
             return curve
         if p.x is not None:
+            if components is not None:
+                p.total = sum((v for k, v in p.components.items() if k in components),
+                              Decimal(0))
             curve.points.append(p)
     curve.markers = _tiers(compiled, curve) + _limits(curve) + _gates(compiled, curve)
     return curve
+
+
+def point_at(compiled: CompiledPlan, profile: Profile, curve: Curve,
+             x: Decimal) -> Point | str:
+    """One more point of a curve worked out (for the same profile or one like it, see
+    signature): the engine's pay where the measure is `x`."""
+    if curve.mode == "size":
+        n = max(1, int(x / curve.step + Decimal("0.5")))
+        copies, scale = n, x / (n * curve.one_x)
+    else:
+        copies, scale = min(int(x / curve.one_x + Decimal("0.5")), MAX_COPIES), Decimal(1)
+    p = _run(compiled, profile, curve.measure, copies, scale)
+    if isinstance(p, Point) and curve.components is not None:
+        p.total = sum((v for k, v in p.components.items() if k in curve.components),
+                      Decimal(0))
+    return p
+
+
+def signature(compiled: CompiledPlan, profile: Profile) -> tuple:
+    """What a curve of the profile depends on: its payees row, targets and KPIs, and
+    the first transaction of each input (the one repeated), less the ids, names, dates
+    and manager the engine pays nothing on. Payees with one signature share a curve."""
+    tx, splits = _roles(compiled)
+    out = []
+    for name, inp in sorted(compiled.plan.inputs.items()):
+        if name in splits:
+            continue
+        drop = {inp.rename.get(c, c) for c in (inp.key, inp.payee, inp.manager, inp.date)
+                if c} | ({"name"} if name == "payees" else set())
+        rows = profile.rows.get(name, [])
+        rows = rows[:1] if name in tx or name == "payees" else rows
+        out.append((name, tuple(tuple(sorted((k, str(v)) for k, v in r.items()
+                                             if k not in drop)) for r in rows)))
+    return (profile.period.label, tuple(out))
 
 
 def _double(twice, once) -> bool:

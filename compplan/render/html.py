@@ -34,10 +34,28 @@ def say(note: Note, f: Fmt) -> str:
             shown[key] = f.formula(str(value))
         elif kind in ("ratio", "number"):
             shown[key] = f.value(value, kind)
+        elif kind == "words":
+            shown[key] = phrase(value, f)
         else:
             shown[key] = f.formula(str(value)) if value else ""
     text = f._(note.msgid, **shown)
     return text.replace(" ()", "").rstrip("; ")
+
+
+def phrase(parts: list, f: Fmt) -> str:
+    """A condition in words (statement.condition_words) in the reader's language."""
+    out = []
+    for kind, value in parts:
+        if kind == "text":
+            out.append(f._(str(value)))
+        elif kind == "word":
+            out.append(f._(str(value)))
+        elif kind in ("op", "formula"):
+            out.append(f.formula(str(value)) if kind == "formula" else str(value))
+        else:
+            out.append(f.value(value, kind))
+    text = " ".join(out)
+    return text.replace("( ", "(").replace(" )", ")").replace(" ,", ",")
 
 
 def tier_text(t, ln, f: Fmt) -> str:
@@ -60,6 +78,7 @@ def statement_html(st: Statement, places: int | None = None) -> str:
     return _env.get_template("statement.html").render(
         st=st, h=st.header, f=f, _=f._, lang=f.locale.language, explained=explained,
         say=lambda n: say(n, f), tier=lambda t, ln: tier_text(t, ln, f),
+        phrase=lambda parts: phrase(parts, f), figures=lambda g: g.shown,
         basis=lambda v, ln: basis_text(v, ln, f))
 
 

@@ -197,6 +197,6 @@ def message_ids() -> list[str]:
             ids.setdefault(m.group(2), None)
     for text in (*statement.CARRIED_LABELS.values(), *statement.LINE_WORDS.values(),
                  *statement.LIMIT_WORDS.values(), *statement.VERDICTS,
-                 *statement.STATUSES, publish.CURVE_NOTE):
+                 *statement.STATUSES, *statement.CONDITION_WORDS, publish.CURVE_NOTE):
         ids.setdefault(text, None)
     return list(ids)

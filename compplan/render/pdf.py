@@ -10,6 +10,7 @@ from pathlib import Path
 
 _weasyprint = None
 _why_not: str | None = None
+_fonts = None  # one font configuration per process: fontconfig is read once, not per PDF
 
 
 def available() -> str | None:
@@ -32,8 +33,13 @@ def write_pdf(html: str, path: Path, base: Path | None = None) -> str | None:
     why = available()
     if why:
         return why
+    global _fonts
     try:
-        _weasyprint.HTML(string=html, base_url=str(base or path.parent)).write_pdf(str(path))
+        if _fonts is None:
+            from weasyprint.text.fonts import FontConfiguration
+            _fonts = FontConfiguration()
+        _weasyprint.HTML(string=html, base_url=str(base or path.parent)).write_pdf(
+            str(path), font_config=_fonts)
     except Exception as e:  # noqa: BLE001 - any layout failure is reported, not raised
         return f"PDF not written: {type(e).__name__}: {e}"
     return None

@@ -9,6 +9,7 @@ in the returned report; the other payees' statements are still written.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import tempfile
@@ -72,6 +73,8 @@ class _Context:
         self.places = max(get_currency_precision(compiled.plan.currency), self.step_places)
         self.period = parse_period(header.period)
         self.default, self.default_problem = resolve(compiled.plan.locale)
+        self.described = described_rows(compiled, self.tables)
+        self.curves_seen: dict = {}  # curves shared by payees alike (a worker's own copy)
 
     def places_for(self, st: Statement) -> int:
         """The fewest decimals a statement shows money with: its currency's, or the plan's
@@ -81,31 +84,122 @@ class _Context:
             else own
 
 
+def described_rows(compiled: CompiledPlan, tables: dict) -> dict[str, dict]:
+    """'deals:A-101' -> its row, for the inputs whose rows a `describe:` names for
+    people (read once for the run, not per payee)."""
+    out = {}
+    for name, inp in compiled.plan.inputs.items():
+        table = tables.get(name)
+        if not inp.describe or not inp.key or table is None:
+            continue
+        for r in table.rows:
+            out[f"{name}:{r.get(inp.key)}"] = r
+    return out
+
+
 def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Statement:
     """One payee's statement, with their own point on the payout curve where it can be
     drawn from their own data."""
     own = rows.own_rows(ctx.compiled, ctx.tables, pr.payee)
     code, problem = resolve(ctx.locales.get(pr.payee), ctx.default)
-    st = build(pr, ctx.compiled, ctx.header, code, ytd, own)
+    behind = {s: ctx.described[s] for ln in pr.lines for s in ln.sources
+              if s in ctx.described}
+    st = build(pr, ctx.compiled, ctx.header, code, ytd, own, source_rows=behind)
     st.problems = [p for p in (ctx.default_problem, problem) if p]
     if ctx.curves:
         _add_curve(ctx, st, own)
     return st
 
 
+def paid_measures(compiled: CompiledPlan, st: Statement) -> list[tuple[str, set[str]]]:
+    """What a payee's curve can be drawn against, best first: on a plan paid on several
+    measures (a bonus per KPI), the measure behind most of their pay, with only the
+    components that move with it; the plan's attainment measure first when it moves
+    every component (or on a tie)."""
+    default, _ = curve.pick_measure(compiled)
+    earnings = {e.name for e in compiled.earnings}
+    if default is not None and curve.depends_on(compiled, default) >= earnings:
+        return [(default, earnings)]
+    paid = {k.name: k.amount for k in st.components if k.name in earnings}
+    bases = [b for b in (curve._basis_measure(compiled, n) for n in compiled.tier_tables) if b]
+    ratios = [m.name for m in st.measures if m.kind == "ratio"
+              and m.display in (None, "percent")]
+    ranked = []
+    for i, name in enumerate(dict.fromkeys(([default] if default else []) + bases + ratios)):
+        moved = curve.depends_on(compiled, name)
+        if moved:
+            pay = sum((paid.get(n, Decimal(0)) for n in moved), Decimal(0))
+            ranked.append((-pay, i, name, moved))
+    return [(name, moved) for _, _, name, moved in sorted(ranked, key=lambda r: r[:2])]
+
+
+CURVE_POINTS = 41  # on a statement: tier bounds, gates and the payee's x come on top
+
+
+def _shared_curve(ctx: _Context, profile, measure: str, comps: set[str], x):
+    """The curve for a profile, worked out once for every payee with the same
+    signature (curve.signature) and the same measure, plus the payee's own point."""
+    key = (measure, frozenset(comps), curve.signature(ctx.compiled, profile))
+    base = ctx.curves_seen.get(key)
+    if base is None or (x is not None and x * Decimal("1.1") > base.top):
+        base = curve.compute(ctx.compiled, profile, measure, CURVE_POINTS,
+                             reach=x, components=comps)
+        if x is None or base.top is None or x * Decimal("1.1") <= base.top:
+            ctx.curves_seen[key] = base
+        return base
+    c = copy.copy(base)
+    c.payee, c.points = profile.payee, list(base.points)
+    if x is not None and not base.problems:
+        p = curve.point_at(ctx.compiled, profile, base, x)
+        if isinstance(p, str):
+            c.problems = [p]
+        elif p.x is not None:
+            c.points = sorted(c.points + [p], key=lambda q: q.x)
+    return c
+
+
+def on_curve(cx: Decimal, cy: Decimal, x: Decimal, y: Decimal) -> bool:
+    """Whether the engine's point (cx, cy) is the payee's (x, y), but for rounding: the
+    made-up transactions are whole cents and each line is rounded on its own, so x
+    may differ in its 4th significant digit and pay by a few cents (0.1% at most)."""
+    return abs(cx - x) <= abs(x) * Decimal("1e-4") and \
+        abs(cy - y) <= max(Decimal("0.10"), abs(y) * Decimal("0.001"))
+
+
 def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
-    profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
-    measure, _ = curve.pick_measure(ctx.compiled)
-    x = next((m.value for m in st.measures if m.name == measure), None)
-    x = x if isinstance(x, Decimal) else None
-    c = curve.compute(ctx.compiled, profile, measure, reach=x)
-    if c.problems or not c.points:
-        st.problems.append("no payout curve: " + (c.problems[0] if c.problems
+    """The payee's point on their payout curve. The dot is their own x and pay; the
+    engine works out the curve at that very x too, and a curve that does not pass
+    through the dot (pay that hangs on more than the measure drawn) is not drawn."""
+    c = None
+    for measure, comps in paid_measures(ctx.compiled, st)[:3]:
+        profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
+        x = next((m.value for m in st.measures if m.name == measure), None)
+        x = Decimal(x) if isinstance(x, (Decimal, int)) and not isinstance(x, bool) \
+            else None
+        c = _shared_curve(ctx, profile, measure, comps, x)
+        if not c.problems and c.points:
+            break
+    if c is None or c.problems or not c.points:
+        st.problems.append("no payout curve: " + (c.problems[0] if c and c.problems
                                                    else "no points"))
         return
-    y = sum((k.amount for k in st.components if k.name not in curve.TIMING), Decimal(0))
+    y = sum((k.amount for k in st.components if k.name in comps
+             and k.name not in curve.TIMING), Decimal(0))
+    if x is not None:
+        at = min(c.points, key=lambda p: abs(p.x - x))
+        if not on_curve(at.x, at.total, x, y):
+            st.problems.append(f"no payout curve: the pay drawn against {measure} at "
+                               f"{at.x} is {at.total}, the payee's is {y}")
+            return
     f = Fmt(st.locale, st.currency, ctx.places_for(st))
-    st.curve_svg = chart.svg_inline(c, f, own=(x, y) if x is not None else None)
+    c.names = {m.name: m.label for m in st.measures} | {k.name: f._(k.label)
+                                                        for k in st.components}
+    if comps != {e.name for e in ctx.compiled.earnings}:
+        c.names["total pay"] = " + ".join(f._(k.label) for k in st.components
+                                          if k.name in comps)
+    st.curve = c
+    st.curve_own = (x, y) if x is not None else None
+    st.curve_svg = chart.svg_inline(c, f, own=st.curve_own)
     st.curve_note = Note(CURVE_NOTE)
 
 
@@ -158,8 +252,10 @@ def _index(ctx: _Context, out: Path, entries: list[Entry]) -> Path:
 
 
 def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool = True,
-              payees: list[str] | None = None) -> Report:
-    """Every payee's statement of a stored run (or only `payees`), and the index."""
+              payees: list[str] | None = None, progress=None, started=None) -> Report:
+    """Every payee's statement of a stored run (or only `payees`), and the index.
+    `started(n)` is told how many statements there are, `progress(k)` as k more are
+    written (in this process, whichever worker wrote them)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
@@ -173,8 +269,10 @@ def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool
                 work.append((stored.payee_result(session, run_id, pid),
                              stored.year_to_date(session, sr.run, pid),
                              out / _safe(pid, taken)))
-    entries = parallel.map_in_two(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work)
+    if started:
+        started(len(work))
+    entries = parallel.map_over_cores(
+        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work, progress)
     return Report(out, _index(ctx, out, entries), entries)
 
 
@@ -188,13 +286,14 @@ def header_of(compiled: CompiledPlan, result: RunResult) -> Header:
 
 
 def write_result(result: RunResult, compiled: CompiledPlan, data_dir: str | Path,
-                 out: str | Path, formats=FORMATS, curves: bool = True) -> Report:
+                 out: str | Path, formats=FORMATS, curves: bool = True,
+                 progress=None) -> Report:
     """Statements straight from a run in memory (lines kept), without a store."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = _Context(compiled, header_of(compiled, result), Path(data_dir), formats, curves)
     taken: set[str] = set()
     work = [(pr, out / _safe(pr.payee, taken)) for pr in result.payees]
-    entries = parallel.map_in_two(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work)
+    entries = parallel.map_over_cores(
+        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work, progress)
     return Report(out, _index(ctx, out, entries), entries)

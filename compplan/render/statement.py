@@ -21,7 +21,8 @@ from ..engine.ir import CompiledPlan
 from ..engine.results import Line, PayeeResult, TierPart
 from ..lang import ast
 from ..lang.check import CARRIED_COMPONENTS
-from ..lang.types import RATIO
+from ..lang.model import Label
+from ..lang.types import INTEGER, MONEY, RATIO
 
 # A value in words: (kind, value); kind is money | ratio | number | text | formula
 Value = tuple[str, object]
@@ -73,6 +74,7 @@ class StatementLine:
     note: str
     inputs: dict[str, str]
     words: Note | None = None
+    described: list[str] = field(default_factory=list)  # sources as a reader knows them
 
     @property
     def working(self) -> str:
@@ -98,6 +100,14 @@ class Measure:
     name: str
     kind: str | None  # money | ratio | number | integer | boolean | text | date
     value: object  # exact where known (None: missing)
+    label: str = ""  # in the reader's language where the plan gives it
+    display: str | None = None  # percent | ratio | count | money | number (or as its kind)
+
+    @property
+    def shown_as(self) -> str | None:
+        """How the value is written: a percentage, a plain figure, a count, money."""
+        return {"percent": "ratio", "ratio": "number", "count": "number",
+                "money": "money", "number": "number"}.get(self.display or "", self.kind)
 
 
 @dataclass
@@ -109,6 +119,12 @@ class Gate:
     condition: str
     verdict: str  # met | not met | unknown | per credit
     figures: list[tuple[str, str | None, object]] = field(default_factory=list)
+    # the condition in words: (kind, value) parts (text | word | op | formula | a value
+    # kind with its value), from the plan's when_label or its labels
+    words: list[tuple[str, object]] = field(default_factory=list)
+    applies: bool = True  # False: the condition is on who the payee is, and they are not
+    about_who: bool = False  # the condition reads nothing but the payee's own attributes
+    shown: list[tuple[str, str | None, object]] = field(default_factory=list)  # by label
 
 
 @dataclass
@@ -134,13 +150,31 @@ class Statement:
     warnings: list[str] = field(default_factory=list)
     curve_svg: str | None = None  # the payee's own point on the plan's payout curve
     curve_note: Note | None = None
+    curve: object | None = None  # the curve.Curve drawn, and the payee's dot on it
+    curve_own: tuple | None = None
     problems: list[str] = field(default_factory=list)  # for admins (the index), not the page
 
     @property
     def progress(self) -> list[Measure]:
-        """Ratio measures as progress bars, those named attainment first."""
-        ratios = [m for m in self.measures if m.kind == RATIO and isinstance(m.value, Decimal)]
-        return sorted(ratios, key=lambda m: "attainment" not in m.name)
+        """Percentages of a target as progress bars, those named attainment first: a
+        ratio displayed as such (2.55 lines per call) is a figure, not a bar."""
+        bars = [m for m in self.measures if m.kind == RATIO and isinstance(m.value, Decimal)
+                and m.display in (None, "percent")]
+        return sorted(bars, key=lambda m: "attainment" not in m.name)
+
+    @property
+    def shown_gates(self) -> list[Gate]:
+        """Conditions on the payee's results; one on who they are (a manager's
+        earnings paid to managers) says nothing a reader needs, met or not."""
+        return [g for g in self.gates if not g.about_who]
+
+    @property
+    def shown_components(self) -> list[Component]:
+        """Components that apply to the payee: one whose condition is on who they are
+        (a rep's commission, for a manager) is left off when it paid them nothing."""
+        off = {g.component for g in self.gates if not g.applies}
+        return [c for c in self.components if not (c.name in off and not c.lines
+                                                   and c.amount == 0)]
 
     def lines_of(self, component: str) -> list[StatementLine]:
         return [ln for ln in self.lines if ln.component == component]
@@ -170,18 +204,23 @@ STATUSES = ("draft", "stale", "approved", "paid", "replaced", "not stored")
 
 def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
           ytd: YearToDate | None = None, own_rows: dict[str, list[dict]] | None = None,
-          extra_warnings: list[str] | None = None) -> Statement:
-    """One payee's statement from their result and the plan that made it."""
+          extra_warnings: list[str] | None = None,
+          source_rows: dict[str, dict] | None = None) -> Statement:
+    """One payee's statement from their result and the plan that made it.
+
+    `source_rows`: the data rows behind the lines' sources ('deals:A-101' -> its row),
+    for inputs with `describe:`; a line then names the customer, not the row's id."""
     plan = compiled.plan
-    labels = {e.name: e.label for e in compiled.earnings}
+    labels = {e.name: text_of(e.spec.label, locale) or e.label for e in compiled.earnings}
     labels.update(CARRIED_LABELS)
     basis = _basis_kinds(compiled)
     credit_sets = {e.name: e.spec.each for e in compiled.earnings if e.spec.each}
     credit_kinds = {c.name: c.value.type.kind if c.value.type else None
                     for c in compiled.credits}
     lines = [_line(ln, labels, basis.get(ln.component, (None, "ratio")),
-                   credit_sets.get(ln.component), credit_kinds, compiled) for ln in pr.lines]
-    _limit_words(lines, compiled)
+                   credit_sets.get(ln.component), credit_kinds, compiled, locale)
+             for ln in pr.lines]
+    _limit_words(lines, compiled, labels, locale)
     order = list(pr.components) + [ln.component for ln in lines
                                    if ln.component not in pr.components]
     components, warnings = [], list(pr.warnings) + list(extra_warnings or [])
@@ -193,15 +232,25 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
             warnings.append(f"the lines of {name} add up to {added}, the run says {amount}")
         components.append(Component(name, labels.get(name, name), amount,
                                     name in CARRIED_COMPONENTS, [ln.number for ln in own]))
-    measures = [Measure(m.name, m.expr.type.kind if m.expr.type else None,
-                        _measure_value(pr, m.name, m.expr.type.kind if m.expr.type else None))
-                for m in compiled.measures if m.name in pr.measures]
-    gates = _gates(compiled, pr, measures, own_rows or {}, header.period)
+    measures = []
+    for m in compiled.measures:
+        if m.name not in pr.measures:
+            continue
+        kind = m.expr.type.kind if m.expr.type else None
+        spec = plan.measures.get(m.name)
+        measures.append(Measure(m.name, kind, _measure_value(pr, m.name, kind),
+                                text_of(spec.label if spec else None, locale)
+                                or words_of(m.name), display_of(spec, kind)))
+    for ln in lines:
+        ln.described = [described(compiled, s, (source_rows or {}).get(s), locale)
+                        for s in ln.sources]
+    gates = _gates(compiled, pr, measures, own_rows or {}, header.period, locale)
     return Statement(header, pr.payee, pr.name, locale, pr.currency or plan.currency,
                      components, pr.total, measures, lines, gates, ytd, warnings)
 
 
-def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled) -> StatementLine:
+def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled,
+          locale: str = "en") -> StatementLine:
     inputs = {k: "" if v is None else str(v) for k, v in ln.inputs.items()}
     credit = _decimal(inputs.get(f"{credit_set}.value")) if credit_set else None
     date = ln.date if isinstance(ln.date, dt.date) else _date(ln.date)
@@ -210,21 +259,24 @@ def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled) -> Statem
                         credit, list(ln.tiers), ln.basis_before, ln.basis_after, basis[0],
                         basis[1], credit_kinds.get(credit_set), ln.rounding, date, ln.note,
                         inputs)
-    out.words = _words(out, compiled)
+    out.words = _words(out, compiled, labels, locale)
     return out
 
 
-def _words(ln: StatementLine, compiled: CompiledPlan) -> Note | None:
+def _words(ln: StatementLine, compiled: CompiledPlan, labels: dict[str, str],
+           locale: str) -> Note | None:
     """Carried and limiting lines in words (caps and floors are filled in later)."""
     amount = ("money", abs(ln.amount))
     note = ("text", ln.note)
     if ln.kind == "hold":
         e = next((e for e in compiled.earnings if e.name == ln.inputs.get("earning")), None)
         hold = e.spec.hold if e is not None else None
-        what = ("text", labels_of(compiled).get(ln.inputs.get("earning", ""), ""))
+        what = ("text", labels.get(ln.inputs.get("earning", ""), ""))
         if hold is not None and hold.until:
+            until = ("words", condition_words(compiled, e.hold_until, locale)) \
+                if e.hold_until is not None else ("text", hold.until)
             return Note("Held back: {amount} of {earning}, paid when {until}",
-                        {"amount": amount, "earning": what, "until": ("text", hold.until)})
+                        {"amount": amount, "earning": what, "until": until})
         if hold is not None and hold.periods:
             return Note("Held back: {amount} of {earning}, paid after {periods} periods",
                         {"amount": amount, "earning": what,
@@ -240,17 +292,54 @@ def labels_of(compiled: CompiledPlan) -> dict[str, str]:
     return {e.name: e.label for e in compiled.earnings}
 
 
-def _limit_words(lines: list[StatementLine], compiled: CompiledPlan) -> None:
+def text_of(label, locale: str | None) -> str | None:
+    """A plan's label in the reader's language (or its one text, or English)."""
+    if label is None:
+        return None
+    return label.text_for(locale) if isinstance(label, Label) else str(label)
+
+
+def words_of(name: str) -> str:
+    """A name with no label, as words: new_outlet_attainment -> New outlet attainment."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def display_of(spec, kind: str | None) -> str | None:
+    """A measure's display kind: as the plan says, else by its type."""
+    if spec is not None and spec.display:
+        return spec.display
+    return {RATIO: "percent", MONEY: "money", INTEGER: "count"}.get(kind or "", None)
+
+
+def described(compiled: CompiledPlan, source: str, row: dict | None, locale: str) -> str:
+    """'deals:A-101' as a reader knows it: 'Deal Acme Corp' where the input has
+    `describe: [customer]` (and a label), else the input and the row's id."""
+    name, _, key = source.partition(":")
+    inp = compiled.plan.inputs.get(name)
+    if inp is None:
+        return source.replace(":", " ")
+    what = text_of(inp.label, locale) or name
+    if row is not None and inp.describe:
+        parts = [str(row.get(c)) for c in inp.describe if row.get(c) not in (None, "")]
+        if parts:
+            return f"{what}: {', '.join(parts)}"
+    return f"{what} {key}"
+
+
+def _limit_words(lines: list[StatementLine], compiled: CompiledPlan,
+                 labels: dict[str, str] | None = None, locale: str = "en") -> None:
     """Caps and floors: "Cap reached: commission limited to 250% of target incentive =
-    50,000.00", with the limit as the plan writes it and the amount it came to."""
+    50,000.00", with the limit in words (labels for names) and the amount it came to."""
     exprs = {}
     for e in compiled.earnings:
         for kind in ("cap", "floor"):
             expr = getattr(e, kind)
             if expr is not None:
-                exprs[str(expr.pos)] = (e.label, expr.text)
+                exprs[str(expr.pos)] = ((labels or {}).get(e.name, e.label),
+                                        condition_words(compiled, expr, locale))
     for kind, expr in compiled.total:
-        exprs[str(expr.pos)] = ("total pay", expr.text)
+        exprs[str(expr.pos)] = ("total pay", condition_words(compiled, expr, locale))
     running: dict[str, Decimal] = {}
     total = Decimal(0)
     for ln in lines:
@@ -258,19 +347,11 @@ def _limit_words(lines: list[StatementLine], compiled: CompiledPlan) -> None:
         total += ln.amount
         if ln.kind not in ("cap", "floor"):
             continue
-        label, text = exprs.get(ln.rule, (ln.label, ""))
+        label, text = exprs.get(ln.rule, (ln.label, []))
         reached = total if ln.component.startswith("total_") else running[ln.component]
         ln.words = Note(LIMIT_WORDS[ln.kind], {"component": ("text", label),
-                                "limit": ("text", humanize(text) if text else ""),
+                                "limit": ("words", text),
                                 "amount": ("money", reached)})
-
-
-def humanize(expr: str) -> str:
-    """Plan text a rep can read: `250% * payee.target_incentive` -> 250% of target
-    incentive."""
-    text = re.sub(r"\bpayee\.([A-Za-z_]\w*)", lambda m: m.group(1).replace("_", " "), expr)
-    text = re.sub(r"(\d[\d_.,]*%)\s*\*\s*", r"\1 of ", text)
-    return text
 
 
 def _basis_kinds(compiled: CompiledPlan) -> dict[str, tuple[str | None, str]]:
@@ -319,7 +400,7 @@ def parse_shown(text: str | None, kind: str | None):
 
 
 def _gates(compiled: CompiledPlan, pr: PayeeResult, measures: list[Measure],
-           own_rows: dict[str, list[dict]], period: str) -> list[Gate]:
+           own_rows: dict[str, list[dict]], period: str, locale: str = "en") -> list[Gate]:
     checked = compiled.checked
     by_name = {m.name: m for m in measures}
     payee_row = (own_rows.get("payees") or [{}])[0]
@@ -327,7 +408,8 @@ def _gates(compiled: CompiledPlan, pr: PayeeResult, measures: list[Measure],
     for e in compiled.earnings:
         if e.when is None:
             continue
-        figures, row_level = [], False
+        figures, row_level, who = [], False, True
+        named: dict[str, tuple[str, str | None]] = {}  # figure -> its label, how shown
         for ref in dict.fromkeys(ast.refs(e.when.node)):
             res = checked.resolved.get(ref)
             if res is None:
@@ -335,10 +417,15 @@ def _gates(compiled: CompiledPlan, pr: PayeeResult, measures: list[Measure],
             if res.kind == "column":
                 row_level = True
                 continue
+            who = who and res.kind in ("payee", "param")
             if res.kind == "measure" and res.name in by_name:
                 m = by_name[res.name]
                 figures.append((ref.dotted, m.kind, m.value))
+                named[ref.dotted] = (m.label, m.shown_as)
                 continue
+            if res.kind in ("payee", "payee_table"):
+                named[ref.dotted] = (column_label(compiled, res, locale)
+                                     or words_of(res.column or res.name), None)
             t = checked.types.get(ref) or res.type
             kind = t.kind if t else None
             if res.kind == "param":
@@ -360,8 +447,68 @@ def _gates(compiled: CompiledPlan, pr: PayeeResult, measures: list[Measure],
             verdict = "unknown"
         else:  # a condition on each credit's own columns may have held for none
             verdict = "per credit" if e.spec.each and row_level else "not met"
-        out.append(Gate(e.name, e.label, e.when.text, verdict, figures))
+        words = text_of(e.spec.when_label, locale)
+        gate = Gate(e.name, text_of(e.spec.label, locale) or e.label, e.when.text, verdict,
+                    figures, [("text", words)] if words else
+                    condition_words(compiled, e.when, locale))
+        # a condition on who the payee is alone (payee.role == "rep"), not met: the
+        # earning is not theirs, and a statement does not list it as missed
+        gate.about_who = who and any(f[0].startswith("payee.") for f in figures)
+        gate.applies = not (gate.about_who and verdict in ("not met", "per credit"))
+        gate.shown = [(named[n][0], named[n][1] or kind, v) for n, kind, v in figures
+                      if n in named]
+        out.append(gate)
     return out
+
+
+CONDITION_WORDS = ("and", "or", "not", "of")  # what a condition in words says as words
+_OPS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<"}
+
+
+def condition_words(compiled: CompiledPlan, expr, locale: str) -> list:
+    """A condition as words: each name by its label (a param by its value), operators
+    as signs, `and`/`or`/`not` as words: `coverage >= kpi_gate` -> Coverage ≥ 80%."""
+    checked, plan = compiled.checked, compiled.plan
+    text = expr.text
+    out: list[tuple[str, object]] = []
+    names = {r.dotted: r for r in ast.refs(expr.node)}
+    for m in re.finditer(r'"[^"]*"|[A-Za-z_][\w.]*|>=|<=|==|!=|[<>]|[^\sA-Za-z_"<>=!]+|\S',
+                         text):
+        tok = m.group(0)
+        ref = names.get(tok)
+        res = checked.resolved.get(ref) if ref is not None else None
+        if tok in CONDITION_WORDS:
+            out.append(("word", tok))
+        elif tok == "*" and out and str(out[-1][1]).endswith("%"):
+            out.append(("word", "of"))  # 250% * payee.target_incentive: 250% of it
+        elif tok in _OPS:
+            out.append(("op", _OPS[tok]))
+        elif res is not None and res.kind == "param" and tok in compiled.params:
+            t = checked.types.get(ref) or res.type
+            out.append((t.kind if t else "number", compiled.params[tok]))
+        elif res is not None and res.kind == "measure":
+            spec = plan.measures.get(res.name)
+            out.append(("text", text_of(spec.label if spec else None, locale)
+                        or words_of(res.name)))
+        elif res is not None and res.column:
+            label = column_label(compiled, res, locale)
+            out.append(("text", label or words_of(res.column)))
+        elif tok.startswith('"'):
+            out.append(("text", tok))
+        else:
+            out.append(("formula", tok))
+    return out
+
+
+def column_label(compiled: CompiledPlan, res, locale: str) -> str | None:
+    """The label of the column a name reads (payee.region, quotas.amount, a credit's
+    source column), in the reader's language."""
+    plan = compiled.plan
+    table = "payees" if res.kind == "payee" else res.name
+    if table in plan.credits:
+        table = plan.credits[table].from_
+    inp = plan.inputs.get(table)
+    return text_of(inp.labels.get(res.column), locale) if inp is not None else None
 
 
 def _period_row(rows: list[dict], compiled: CompiledPlan, table: str, period: str):

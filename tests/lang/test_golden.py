@@ -58,6 +58,11 @@ CLASS_OF = {
     "tiers_bounded_last": "tier-bounds",
     "lookup_wildcard_first": "rate-table",
     "bad_plan_period": "bad-value",  # issue 16: not one more error per scenario
+    # issue 14: words for people
+    "labels_unknown_column": "unknown-column",
+    "labels_display_mismatch": "wrong-type",
+    "labels_bad_label": "bad-label",
+    "labels_unlabelled": "unlabelled",  # warnings only: the check passes
 }
 
 

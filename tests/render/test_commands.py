@@ -38,7 +38,7 @@ def test_explain_prints_the_tree_and_refuses_unknown_payees_and_lines(history):
     store, jan, _ = history
     r = invoke("explain", str(jan), "--payee", "bob", "--db", store.url)
     assert r.exit_code == 0, r.output
-    assert "rule tests/render/fixture/plan.yaml:40:15" in r.output  # the cap's own rule
+    assert "rule tests/render/fixture/plan.yaml:62:15" in r.output  # the cap's own rule
     assert "Cap reached:" in r.output and "#2 -3,800.00" in r.output
     r = invoke("explain", str(jan), "--payee", "bob", "--line", "9", "--db", store.url)
     assert r.exit_code == 1 and "bob has no line 9 in run 1 (lines 1 to 4)" in r.output

@@ -25,7 +25,7 @@ def test_explain_shows_the_tree_of_a_payees_pay(history):
     store, jan, feb = history
     text = _tree_text(store, jan, "bob")
     golden("explain_bob_2026-01.txt", text)
-    assert "rule tests/render/fixture/plan.yaml:40:15  commission cap: 250% * " \
+    assert "rule tests/render/fixture/plan.yaml:62:15  commission cap: 250% * " \
            "payee.target_incentive" in text
     assert "deals:B-1  deal_id=B-1  rep_id=bob  close_date=2026-01-14  amount=90000" in text
     one = _tree_text(store, feb, "bob", line=1)
@@ -97,6 +97,6 @@ def test_issue16_carried_lines_name_their_rule_in_explain(history):
     text = _tree_text(store, feb, "bob")
     # bob's 500.00 held in January is released in February: the line names the hold
     # that kept it back (plan.yaml line 41, `hold:`), and explain says what it is
-    assert "rule tests/render/fixture/plan.yaml:41:5  commission hold: share 20%, until " \
+    assert "rule tests/render/fixture/plan.yaml:63:5  commission hold: share 20%, until " \
            "invoice_paid" in text
     assert not re.search(r"rule\s*$", text, re.M)  # no line without its rule

@@ -23,7 +23,11 @@ def test_february_statement_of_ann_reads_as_golden(published):
     text = page_text(page)
     golden("statement_ann_2026-02_en.txt", text)
     assert "Released: $210.00 held back earlier is now due" in text
-    assert "Quota bonus: paid when attainment >= 100% — not met (attainment = 40%)" in text
+    # the gate in words, with the measure's label (the plan syntax is for auditors)
+    assert "Quota bonus: paid when Attainment ≥ 100% — not met (Attainment = 40%)" in text
+    assert "quota_bonus: when attainment >= 100% — not met" in text.split("For auditors")[1]
+    # the deal by its customer (describe: [customer]), not its id
+    assert "1 | Feb 11, 2026 | Deal: Atlas Foods | 20,000.00 |" in text
     assert "2026-01 | 1 | paid | 3,740.00" in text  # January paid, February on top
     assert "Year to date | 5,030.00" in text
 
@@ -34,9 +38,9 @@ def test_january_statement_of_bob_in_vietnamese_reads_as_golden(history, tmp_pat
     report = publish.write_run(store, jan, tmp_path, formats=("html",), payees=["bob"])
     text = page_text(files_of(report, "bob")["html"].read_text(encoding="utf-8"))
     golden("statement_bob_2026-01_vi.txt", text)
-    assert "Đạt mức trần: Commission giới hạn ở 250% of target incentive = 2.500,00 US$" \
+    assert "Đạt mức trần: Hoa hồng giới hạn ở 250% của thưởng mục tiêu = 2.500,00 US$" \
         in text
-    assert "Quota bonus: trả khi attainment >= 100% — đạt (attainment = 225%)" in text
+    assert "Thưởng chỉ tiêu: trả khi Tỷ lệ đạt ≥ 100% — đạt (Tỷ lệ đạt = 225%)" in text
 
 
 class _Amounts(HTMLParser):

@@ -1,0 +1,85 @@
+"""Statements per second (issue 14): `compplan statements` for a generated AE run.
+
+    python bench/bench_statements.py --payees 100 --deals 9000
+    python bench/bench_statements.py --payees 1000 --deals 90000 --formats html,csv,json
+    python bench/bench_statements.py --payees 100 --code /tmp/old-statements   # main's code
+
+Generates seeded data (bench/generate.py, cached under /tmp), works the run out once,
+then times writing every payee's statement (publish.write_result: the same work as
+`compplan statements` on a stored run, without the store's read) in the formats asked
+for, with and without payout curves, in a fresh process. `--code DIR` runs another
+checkout's compplan (e.g. `git archive main | tar -x -C /tmp/old-statements`) on the same
+data, for a before/after figure on the same machine. Run by hand; it is not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from compplan.lang import check_file
+from compplan.engine.ir import compile_plan
+from compplan.engine.run import run_plan
+from compplan.periods import parse_period
+from compplan.render import publish, rows
+plan, data, out, formats, curves = sys.argv[1:6]
+compiled = compile_plan(check_file(plan))
+tables, _ = rows.load(compiled, data)
+result = run_plan(compiled, tables, parse_period("2026-Q1"))
+t0 = time.perf_counter()
+report = publish.write_result(result, compiled, data, out, formats=tuple(formats.split(",")),
+                              curves=curves == "1")
+wall = time.perf_counter() - t0
+print(json.dumps({"payees": len(report.entries), "wall": wall,
+                  "lines": sum(e.lines for e in report.entries),
+                  "problems": len(report.problems)}))
+"""
+
+
+def one(code: Path, data: Path, formats: str, curves: bool) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(code))
+    with tempfile.TemporaryDirectory() as out:
+        r = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "plans" / "ae.yaml"),
+                            str(data), out, formats, "1" if curves else "0"],
+                           capture_output=True, text=True, env=env, cwd=str(code))
+    if r.returncode:
+        raise SystemExit(r.stderr[-3000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--payees", type=int, default=100)
+    ap.add_argument("--deals", type=int, default=None, help="default: 90 per payee")
+    ap.add_argument("--formats", default="html,csv,json;html,pdf,csv,json",
+                    help="';'-separated sets of formats to time")
+    ap.add_argument("--curves", default="0,1", help="0: --no-curve, 1: with curves")
+    ap.add_argument("--code", default=str(ROOT), help="the checkout whose compplan runs")
+    a = ap.parse_args()
+    deals = a.deals or a.payees * 90
+    data = Path(tempfile.gettempdir()) / f"compplan-bench-statements-{a.payees}-{deals}"
+    if not (data / "deals.csv").exists():
+        generate(data, a.payees, deals)
+    print(f"{a.payees} payees, {deals} deals, code {a.code}")
+    print(f"{'formats':<22} {'curves':>6} {'wall s':>8} {'statements/s':>13} {'lines':>8}")
+    for formats in a.formats.split(";"):
+        for curves in a.curves.split(","):
+            r = one(Path(a.code), data, formats, curves == "1")
+            print(f"{formats:<22} {curves:>6} {r['wall']:>8.1f} "
+                  f"{r['payees'] / r['wall']:>13.1f} {r['lines']:>8}")
+
+
+if __name__ == "__main__":
+    main()

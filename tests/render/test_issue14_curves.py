@@ -1,0 +1,83 @@
+"""Issue 14: the payout curve tells the truth.
+
+On plans paid on several KPIs the "you" dot sat far off the curve (Rita: dot at 1,205,
+curve near 405): the curve moved every KPI at once while the dot was her real pay.
+Now the curve is drawn against the measure behind most of the payee's pay, with only
+the components that move with it, the engine works it out at the payee's own x too,
+and a curve that does not pass through the dot is not drawn at all. Gates are steps.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from compplan.cli.run import _compile
+from compplan.engine.run import run_plan
+from compplan.periods import parse_period
+from compplan.render import chart, publish, rows
+
+from .conftest import ROOT
+
+SAMPLES = [("field.yaml", "field", "2026-03"), ("field_daily.yaml", "field_daily", "2026-04"),
+           ("ae.yaml", "ae", "2026-Q1"), ("manager.yaml", "manager", "2026-Q1"),
+           ("cs.yaml", "cs", "2026-Q1"), ("sdr.yaml", "sdr", "2026-03"),
+           ("textbook.yaml", "textbook", "2026-Q1")]
+
+
+def _statements(plan, data, period):
+    compiled = _compile(str(ROOT / "plans" / plan))
+    folder = ROOT / "plans" / "data" / data
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period(period))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
+                           ("html",))
+    return [publish.statement_for(ctx, pr, None) for pr in result.payees]
+
+
+@pytest.mark.parametrize("plan,data,period", SAMPLES, ids=[s[0] for s in SAMPLES])
+def test_the_dot_sits_on_the_curve_for_every_sample_payee(plan, data, period):
+    drawn = 0
+    for st in _statements(plan, data, period):
+        if st.curve is None:
+            # no curve rather than a misleading one, and the index says why
+            assert any(p.startswith("no payout curve") for p in st.problems), st.payee
+            continue
+        if st.curve_own is None:
+            continue  # the payee's measure is missing: a curve, and no dot on it
+        drawn += 1
+        x, y = st.curve_own
+        # the engine's own point at the payee's x is the payee's pay (to the rounding
+        # of made-up cents): the dot's y is the curve's value at the dot's x
+        at = min(st.curve.points, key=lambda p: abs(p.x - x))
+        assert publish.on_curve(at.x, at.total, x, y), (st.payee, at.x, at.total, x, y)
+    if plan not in ("cs.yaml", "textbook.yaml"):  # (their profiles cannot move them)
+        assert drawn, f"no payee of {plan} got a curve"
+
+
+def test_a_kpi_plan_draws_the_kpi_behind_most_of_the_pay_not_every_kpi_at_once():
+    """Rita (field, 2026-03) is paid 1,205.00 on four components; the old curve
+    moved every KPI together and showed about 405 at her x. Her curve now is the
+    components that move with one KPI, and passes through her pay from them."""
+    rita = next(st for st in _statements("field.yaml", "field", "2026-03")
+                if st.payee == "rita")
+    assert rita.total == Decimal("1205.00")
+    c = rita.curve
+    assert c is not None and c.components and len(c.components) < 4
+    x, y = rita.curve_own
+    assert y == sum(k.amount for k in rita.components if k.name in c.components)
+    assert y < rita.total
+
+
+def test_a_gate_is_drawn_as_a_step_not_a_ramp():
+    """field: each KPI bonus pays nothing below 80% and 1,000 x 30% x 80% = 240.00 for
+    new outlets at exactly 80%: the line rises straight up at 80%."""
+    tom = next(st for st in _statements("field.yaml", "field", "2026-03")
+               if st.payee == "tom")
+    c = tom.curve
+    xs, ys = chart._steps(c)
+    gate = [i for i in range(1, len(xs)) if xs[i] == xs[i - 1] and ys[i] > ys[i - 1]]
+    assert gate, "no vertical rise"
+    i = gate[0]
+    assert xs[i] == pytest.approx(80.0)  # percent on the axis
+    assert ys[i] - ys[i - 1] == pytest.approx(1200 * 0.3 * 0.8)  # tom's kpi_bonus 1,200

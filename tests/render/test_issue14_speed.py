@@ -1,0 +1,85 @@
+"""Issue 14: statements for a large run. Each payee's curve was ~85 engine runs, and
+the PDFs were laid out in two processes with nothing shown meanwhile. Now payees alike
+share one curve (plus one engine run for their own point), statements are written on
+every core, and the command shows progress (or nothing, with --quiet). Speed itself
+is measured by bench/bench_statements.py, not here."""
+from __future__ import annotations
+
+import os
+from decimal import Decimal as D
+
+import pytest
+from click.testing import CliRunner
+
+from compplan.cli.main import cli
+from compplan.periods import parse_period
+from compplan.render import curve, parallel, publish, rows
+
+from .conftest import FIXTURE, compiled_plan
+
+
+def test_map_over_cores_keeps_order_reports_every_item_and_raises_a_workers_error():
+    seen = []
+    out = parallel.map_over_cores(lambda x: x * x, list(range(23)), seen.append, workers=3)
+    assert out == [x * x for x in range(23)]
+    assert sum(seen) == 23
+
+    def boom(x):
+        if x == 7:
+            raise ValueError("payee 7 cannot be laid out")
+        return x
+    if parallel.worth_it(10):
+        with pytest.raises(RuntimeError, match="payee 7 cannot be laid out"):
+            parallel.map_over_cores(boom, list(range(10)), workers=2)
+
+
+def _profiles():
+    compiled = compiled_plan()
+    tables, _ = rows.load(compiled, FIXTURE / "jan")
+    ann = curve.profile_from_rows(compiled, rows.own_rows(compiled, tables, "ann"), "ann",
+                                  parse_period("2026-01"))
+    twin = curve.profile_from_rows(compiled, rows.own_rows(compiled, tables, "ann"), "ann",
+                                   parse_period("2026-01"))
+    twin.payee = "twin"  # ann's targets and terms under another id and name
+    for name, rs in twin.rows.items():
+        for r in rs:
+            for col in ("rep_id",):
+                if col in r:
+                    r[col] = "twin"
+            if "name" in r:
+                r["name"] = "Twin"
+    return compiled, ann, twin
+
+
+def test_payees_with_the_same_terms_share_one_curve(monkeypatch):
+    compiled, ann, twin = _profiles()
+    assert curve.signature(compiled, ann) == curve.signature(compiled, twin)
+    other = curve.profile_from_rows(compiled, {k: [dict(r) for r in v]
+                                               for k, v in ann.rows.items()}, "ann",
+                                    parse_period("2026-01"))
+    assert not curve.override(other, {"quotas.amount": "80000"})
+    assert curve.signature(compiled, other) != curve.signature(compiled, ann)
+
+    ctx = publish._Context(compiled, publish.Header("p", "P", "1", "", "2026-01", None,
+                                                    None, "USD"), None, ("html",))
+    calls = []
+    real = curve.compute
+    monkeypatch.setattr(curve, "compute", lambda *a, **k: calls.append(1) or real(*a, **k))
+    comps = {e.name for e in compiled.earnings}
+    a = publish._shared_curve(ctx, ann, "attainment", comps, D("1.4"))
+    b = publish._shared_curve(ctx, twin, "attainment", comps, D("0.6"))
+    assert len(calls) == 1  # worked out once
+    # twin's own point was worked out by the engine: 60% of 50,000 = 30,000 of deals,
+    # 25,000 x 3% + 5,000 x 6% = 1,050.00, no bonus
+    at = next(p for p in b.points if p.x == D("0.6"))
+    assert at.total == D("1050.00") and b.payee == "twin" and a.payee == "ann"
+    assert len(b.points) == len(a.points) + 1  # ann's curve is not touched
+
+
+def test_statements_quiet_prints_nothing(history, tmp_path):
+    store, _, feb = history
+    r = CliRunner().invoke(cli, ["statements", str(feb), "--out", str(tmp_path), "--db",
+                                 store.url, "--format", "json", "--no-curve", "--quiet"])
+    assert r.exit_code == 0 and r.output == ""
+    assert len([p for p in tmp_path.rglob("*.json")]) == 4
+    assert os.path.exists(tmp_path / "index.html")
