@@ -78,7 +78,8 @@ def test_issue12_run_save_on_duckdb_refuses_a_plan_it_does_not_run(tmp_path):
                          str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03", "--out",
                          str(tmp_path / "out"), "--engine", "duckdb", "--save"])
     assert r.exit_code == 1
-    assert ("sdr.yaml:61:3: error: the SQL engine does not run rate tables paying an amount "
+    at = _line_of(ROOT / "plans" / "sdr.yaml", "meeting_rates")
+    assert (f"sdr.yaml:{at}:3: error: the SQL engine does not run rate tables paying an amount "
             "per unit yet") in r.output
     assert "hint: run it with --engine python" in r.output
     assert not (tmp_path / "out").exists()  # no result files
@@ -130,3 +131,9 @@ def test_issue12_lines_carried_from_a_paid_period_follow_duckdbs_lines(tmp_path)
     assert D(payees["ann"]["total"]) == sum(D(ln["amount"]) for ln in lines
                                             if ln["payee"] == "ann")
     assert "identical" in ok(run, "verify", "2")
+
+
+def _line_of(plan: Path, key: str) -> int:
+    """The line of a plan's key (`  meeting_rates:`), so a test reads the place in the file."""
+    return next(i for i, text in enumerate(plan.read_text().splitlines(), 1)
+                if text.strip().startswith(key + ":"))

@@ -40,7 +40,8 @@ def test_run_on_duckdb_refuses_what_it_does_not_run_yet_with_positions(tmp_path)
                                  str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03",
                                  "--out", str(tmp_path), "--engine", "duckdb"])
     assert r.exit_code == 1
-    assert ("sdr.yaml:61:3: error: the SQL engine does not run rate tables paying an amount "
+    at = _line_of(ROOT / "plans" / "sdr.yaml", "meeting_rates")
+    assert (f"sdr.yaml:{at}:3: error: the SQL engine does not run rate tables paying an amount "
             "per unit yet") in r.output
     assert "hint: run it with --engine python" in r.output
     assert not list(tmp_path.rglob("*.csv"))  # nothing written
@@ -113,3 +114,9 @@ def test_scenarios_run_on_the_duckdb_engine():
     assert sdr.exit_code == 1
     assert "the SQL engine does not run rate tables paying an amount per unit yet" in sdr.output
     assert "0 passed" in sdr.output
+
+
+def _line_of(plan: Path, key: str) -> int:
+    """The line of a plan's key (`  meeting_rates:`), so a test reads the place in the file."""
+    return next(i for i, text in enumerate(plan.read_text().splitlines(), 1)
+                if text.strip().startswith(key + ":"))

@@ -250,7 +250,8 @@ def test_issue12_a_plan_the_sql_engine_does_not_run_is_refused_before_the_store(
         lifecycle.save_run(store, compiled, PLANS / "data" / "sdr", "2026-03", "fin",
                            engine="duckdb")
     assert any("the SQL engine does not run rate tables paying an amount per unit yet"
-               in p.text and p.line == 61 for p in e.value.problems)
+               in p.text and p.line == _line_of(PLANS / "sdr.yaml", "meeting_rates")
+               for p in e.value.problems)
     with store.session() as s:  # nothing registered, nothing logged
         assert s.query(Run).count() == 0 and s.query(PlanVersion).count() == 0
         assert s.query(AuditEntry).count() == 0
@@ -456,3 +457,9 @@ def test_issue12_the_store_takes_formula_and_inputs_from_the_lines_table_when_it
     h.update(b"1|commission|credit|2400.00|60,000.00 x 4% = 2,400.00|deals:A-101\n"
              b"2|bonus|bonus|100.00||\n")
     assert payee == "ann" and hashlib.sha256(text_.encode()).hexdigest() == h.hexdigest()
+
+
+def _line_of(plan: Path, key: str) -> int:
+    """The line of a plan's key (`  meeting_rates:`), so a test reads the place in the file."""
+    return next(i for i, text in enumerate(plan.read_text().splitlines(), 1)
+                if text.strip().startswith(key + ":"))

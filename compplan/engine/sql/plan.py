@@ -69,9 +69,11 @@ class PlanCompiler:
     """CompiledPlan + the loaded tables' columns -> Script (DuckDB dialect)."""
 
     def __init__(self, compiled: CompiledPlan, columns: dict[str, dict[str, Column]],
-                 period: Period):
+                 period: Period, relations: dict[str, set[str]] | None = None):
         self.cp, self.plan, self.c = compiled, compiled.plan, compiled.checked
         self.columns, self.period = columns, period
+        # each target input's relations to the period in the data (targets.create_spans)
+        self.relations = relations or {}
         self.script = Script()
         self.layer = "payees"  # the newest payee-grain table
         self.scales: dict[str, int | None] = {}  # measure/earning column -> scale
@@ -112,7 +114,8 @@ class PlanCompiler:
         for name in per_payee_inputs(self.plan):
             if name not in self.columns:
                 continue
-            sql, scales = resolved_sql(name, self.plan.inputs[name], self.columns[name])
+            sql, scales = resolved_sql(name, self.plan.inputs[name], self.columns[name],
+                                       self.relations.get(name) == {"exact"})
             self.script.add(f"{name} for {self.period.label}: the row for the period, rows "
                             "for shorter spans added up, or a longer span's share", sql)
             self.columns[name] = {c: Column(c, scales[c]) for c in self.columns[name]}

@@ -53,7 +53,10 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                 folder: Path) -> Script:
     """Load the tables and compile the plan against them (scales come from the data)."""
     _refuse(compiled)
-    return _compile(compiled, load_tables(con, compiled.plan, tables, folder), period)
+    columns = load_tables(con, compiled.plan, tables, folder)
+    relations = create_spans(con, compiled, period, [n for n in columns if n in
+                                                     per_payee_inputs(compiled.plan)])
+    return _compile(compiled, columns, period, relations)
 
 
 def _refuse(compiled: CompiledPlan) -> None:
@@ -63,12 +66,14 @@ def _refuse(compiled: CompiledPlan) -> None:
         raise CompplanError(problems)
 
 
-def _compile(compiled: CompiledPlan, columns, period: Period) -> Script:
-    """The script for these columns; a construct found missing only now is refused in
-    the same words as cover.refusals."""
+def _compile(compiled: CompiledPlan, columns, period: Period,
+             relations: dict[str, set[str]] | None = None) -> Script:
+    """The script for these columns (and targets' relations to the period, where the
+    data is loaded); a construct found missing only now is refused in the same words as
+    cover.refusals."""
     _refuse(compiled)
     try:
-        return PlanCompiler(compiled, columns, period).compile()
+        return PlanCompiler(compiled, columns, period, relations).compile()
     except Unsupported as u:
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
 
@@ -93,8 +98,6 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         try:
             _settings(con, Path(tmp))
             script = compile_sql(compiled, con, tables, period, Path(tmp))
-            create_spans(con, compiled, period, [n for n in tables if n in
-                                                 per_payee_inputs(compiled.plan)])
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             # what a Python run warns of about the data, in its order (engine/run.py)
@@ -140,9 +143,9 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             con.close()
             return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False,
                            then=then)
-        script = _compile(compiled, columns, period)
-        create_spans(con, compiled, period, [n for n in columns if n in
-                                             per_payee_inputs(compiled.plan)])
+        relations = create_spans(con, compiled, period, [n for n in columns if n in
+                                                         per_payee_inputs(compiled.plan)])
+        script = _compile(compiled, columns, period, relations)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)

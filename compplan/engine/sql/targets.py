@@ -36,10 +36,15 @@ def per_payee_inputs(plan: Plan) -> list[str]:
             if not inp.key and inp.payee and not inp.manager and name != "payees"]
 
 
-def create_spans(con, compiled: CompiledPlan, period: Period, names) -> None:
+def create_spans(con, compiled: CompiledPlan, period: Period, names) -> dict[str, set[str]]:
     """span_<input> for every one-row-per-payee input with a period column that is
-    loaded: each distinct label of its data with its relation and exact share."""
+    loaded: each distinct label of its data with its relation and exact share. Returns
+    each input's relations, so that an input whose rows are all for the period itself
+    keeps its amounts' own scale (a quota of 2 places stays DECIMAL(38, 2): at 16 places
+    every tier bound of a running basis became a 128-bit sum, and the commission of a
+    million deals took three times as long)."""
     plan = compiled.plan
+    found: dict[str, set[str]] = {}
     for name in names:
         inp = plan.inputs[name]
         if not inp.period:
@@ -52,6 +57,7 @@ def create_spans(con, compiled: CompiledPlan, period: Period, names) -> None:
             relation, share, days = span_relation(label, period, inp.weights)
             if relation is not None:
                 rows.append((label, relation, Fraction(share), days))
+        found[name] = {relation for _label, relation, _share, _days in rows}
         lcm = 1
         for _label, relation, share, _days in rows:
             if relation == "part":
@@ -66,15 +72,18 @@ def create_spans(con, compiled: CompiledPlan, period: Period, names) -> None:
                     "AS den, CAST(days AS INTEGER) AS days, CAST(mult AS DECIMAL(38,0)) AS "
                     "mult, CAST(l AS DECIMAL(38,0)) AS l FROM (VALUES " + values +
                     ") v(label, relation, num, den, days, mult, l) WHERE label IS NOT NULL")
+    return found
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def resolved_sql(name: str, inp, columns: dict) -> tuple[str, dict[str, int | None]]:
+def resolved_sql(name: str, inp, columns: dict, exact_only: bool = False,
+                 ) -> tuple[str, dict[str, int | None]]:
     """The statement making pp_<name> (every column of in_<name>, _pid, _row) and the
-    scales of its columns after it (a scaled amount has DIV_SCALE places)."""
+    scales of its columns after it (a scaled amount has DIV_SCALE places; with
+    `exact_only`, every row is for the period itself and nothing is scaled)."""
     src = _q("in_" + name)
     pid = f"CAST({_q(inp.payee)} AS VARCHAR)"
     cols = list(columns)
@@ -82,7 +91,7 @@ def resolved_sql(name: str, inp, columns: dict) -> tuple[str, dict[str, int | No
         return (f"CREATE TEMP TABLE {_q('pp_' + name)} AS SELECT *, {pid} AS _pid FROM {src}",
                 {c: columns[c].scale for c in cols})
     kinds = {c: w for c, w in inp.columns.items()}
-    amounts = [c for c in cols if kinds.get(c) in AMOUNTS]
+    amounts = [] if exact_only else [c for c in cols if kinds.get(c) in AMOUNTS]
     scales = {c: (dec.DIV_SCALE if c in amounts else columns[c].scale) for c in cols}
     keys = ["_pid"] + [f"_by{i}" for i in range(len(inp.by))]
     by = "".join(f", CAST({_q(b)} AS VARCHAR) AS _by{i}" for i, b in enumerate(inp.by))
@@ -115,6 +124,9 @@ def resolved_sql(name: str, inp, columns: dict) -> tuple[str, dict[str, int | No
             f"CASE s.relation WHEN 'exact' THEN 0 WHEN 'part' THEN 1 ELSE 2 END AS _pri "
             f"FROM {src} t JOIN {_q('span_' + name)} s ON s.label = "
             f"CAST(t.{_q(inp.period)} AS VARCHAR)")
+    if exact_only:  # the period's own rows: no sum, no share, the columns' own types
+        return (f"CREATE TEMP TABLE {_q('pp_' + name)} AS WITH rows AS ({rows}) SELECT "
+                f"{exact} FROM rows r WHERE r._pri = 0", scales)
     sql = (f"CREATE TEMP TABLE {_q('pp_' + name)} AS WITH rows AS ({rows}), best AS (SELECT "
            f"{part_of}, min(_pri) AS _best FROM rows GROUP BY ALL), r0 AS (SELECT rows.* "
            f"FROM rows JOIN best USING ({part_of}) WHERE rows._pri = best._best), "
