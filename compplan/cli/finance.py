@@ -18,7 +18,7 @@ from ..errors import CompplanError, Problem, format_text
 from ..finance import journal
 from ..finance import accrue as accrue_mod
 from ..finance.mapping import load_mapping
-from .run import _compile, _period, fail
+from .run import compile_or_exit, fail, period_of_plan
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -70,8 +70,8 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
     accrual is kept there, reproducible (compplan accruals verify N).
     """
     from ..engine.data import load_folder
-    compiled = _compile(plan)
-    p = _period(compiled, period)
+    compiled = compile_or_exit(plan)
+    p = period_of_plan(compiled, period)
     day = _date(as_of, "--as-of")
     if day < p.start:
         raise click.BadParameter(f"{day} is before {p.label} starts ({p.start})",
@@ -362,8 +362,8 @@ def forecast(plan, data_dir, period, as_of, pipeline_file, input_name, commit,
     and plan."""
     from ..engine.data import load_folder, parse_cell
     from ..finance import forecast as fc_mod
-    compiled = _compile(plan)
-    p = _period(compiled, period)
+    compiled = compile_or_exit(plan)
+    p = period_of_plan(compiled, period)
     day = _date(as_of, "--as-of")
     if day < p.start:
         raise click.BadParameter(f"{day} is before {p.label} starts ({p.start})",

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..engine import parse_period
-from .run import _compile
+from .run import compile_or_exit
 from .store import db_option
 
 FORMATS = ("html", "pdf", "csv", "json")  # as render.publish writes them (imported late:
@@ -135,7 +135,7 @@ def curve(plan, data_dir, payee, period, profile_pairs, measure, up_to, points, 
     from ..render import chart, rows
     from ..render import curve as curve_mod
     from ..render.locale import Fmt
-    compiled = _compile(plan)
+    compiled = compile_or_exit(plan)
     if data_dir:
         if not payee or not period:
             raise click.BadParameter("with --data, name --payee and --period too",

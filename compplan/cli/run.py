@@ -57,7 +57,9 @@ def fail(problems: list[Problem], fmt: str = "text", sources: dict | None = None
     sys.exit(1)
 
 
-def _compile(plan: str, fmt: str = "text"):
+def compile_or_exit(plan: str, fmt: str = "text"):
+    """The checked, compiled plan, or its problems printed and exit 1 (every command
+    that takes a plan file)."""
     try:
         return load_plan(plan)
     except CompplanError as e:
@@ -81,7 +83,8 @@ def _tell_plan_warnings(compiled, plan: str) -> None:
         click.echo(format_text(warnings, {plan: text}), err=True, nl=False)
 
 
-def _period(compiled, period: str):
+def period_of_plan(compiled, period: str):
+    """--period parsed, and refused unless it is of the plan's kind."""
     try:
         p = parse_period(period)
     except ValueError as e:
@@ -126,8 +129,8 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
     With --save the run is also stored as the draft for the plan and period, replacing an
     earlier draft, all or nothing; an approved or paid period is refused.
     """
-    compiled = _compile(plan, fmt)
-    p = _period(compiled, period)
+    compiled = compile_or_exit(plan, fmt)
+    p = period_of_plan(compiled, period)
     if fmt == "text" and not quiet:
         _tell_plan_warnings(compiled, plan)
     target = Path(out_dir) / compiled.plan.plan / p.label
@@ -240,8 +243,8 @@ def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> 
     one file and column are shown as one, with their count and rows; --verbose shows
     each. --format json always lists each.
     """
-    compiled = _compile(plan, fmt)
-    p = _period(compiled, period)
+    compiled = compile_or_exit(plan, fmt)
+    p = period_of_plan(compiled, period)
     problems = plan_warnings(compiled) + validate_data(compiled, data_dir, p)
     errors = [x for x in problems if x.severity == "error"]
     if fmt == "json":
@@ -263,7 +266,7 @@ def test_cmd(plans: tuple[str, ...], engine: str) -> None:
     """Run the scenarios a plan carries and show each difference."""
     failed = total = 0
     for plan in plans:
-        compiled = _compile(plan)
+        compiled = compile_or_exit(plan)
         _tell_plan_warnings(compiled, plan)
         # scenarios of several periods run as saved-and-paid runs in a throwaway store
         from ..store.scenarios import run_scenarios

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..errors import CompplanError
-from .run import _compile, _period, fail
+from .run import compile_or_exit, fail, period_of_plan
 
 
 @click.command("sql")
@@ -16,8 +16,8 @@ def sql_cmd(plan: str, period: str, dialect: str) -> None:
     comment naming the rule (FILE:LINE:COL) it comes from."""
     from ..engine.sql import script_text
 
-    compiled = _compile(plan)
-    p = _period(compiled, period)
+    compiled = compile_or_exit(plan)
+    p = period_of_plan(compiled, period)
     try:
         click.echo(script_text(compiled, p), nl=False)
     except CompplanError as e:

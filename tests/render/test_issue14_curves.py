@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from compplan.cli.run import _compile
+from compplan.cli.run import compile_or_exit as _compile
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
 from compplan.render import chart, publish, rows

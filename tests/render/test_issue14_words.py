@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from compplan.cli.run import _compile
+from compplan.cli.run import compile_or_exit as _compile
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
 from compplan.render import publish, rows
