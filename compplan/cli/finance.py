@@ -134,15 +134,8 @@ def accruals(ctx, plan_id, db_url):
     """Accruals kept in the store: list them, verify one, the true-up of a run."""
     if ctx.invoked_subcommand is not None:
         return
-    from sqlalchemy import select
-    from ..store import open_store
     from ..store.finance import AccrualRow
-    store = open_store(db_url, read_only=True)
-    with store.session() as s:
-        q = select(AccrualRow).order_by(AccrualRow.id)
-        if plan_id:
-            q = q.where(AccrualRow.plan_id == plan_id)
-        rows = list(s.execute(q).scalars())
+    rows = _kept(AccrualRow, db_url, plan_id)
     if not rows:
         click.echo("no accruals")
         return
@@ -216,15 +209,8 @@ def schedules(ctx, plan_id, db_url):
     """Contract-cost schedules kept in the store (compplan capitalize): list, verify."""
     if ctx.invoked_subcommand is not None:
         return
-    from sqlalchemy import select
-    from ..store import open_store
     from ..store.finance import CostScheduleRow
-    store = open_store(db_url, read_only=True)
-    with store.session() as s:
-        q = select(CostScheduleRow).order_by(CostScheduleRow.id)
-        if plan_id:
-            q = q.where(CostScheduleRow.plan_id == plan_id)
-        rows = list(s.execute(q).scalars())
+    rows = _kept(CostScheduleRow, db_url, plan_id)
     if not rows:
         click.echo("no schedules")
         return
@@ -410,3 +396,16 @@ def forecast(plan, data_dir, period, as_of, pipeline_file, input_name, commit,
 
 
 COMMANDS = [accrue, accruals, capitalize, forecast, schedules]
+
+
+def _kept(model, db_url, plan_id) -> list:
+    """The rows of a kept finance table (accruals, schedules), oldest first, of one
+    plan or all."""
+    from sqlalchemy import select
+    from ..store import open_store
+    store = open_store(db_url, read_only=True)
+    with store.session() as s:
+        q = select(model).order_by(model.id)
+        if plan_id:
+            q = q.where(model.plan_id == plan_id)
+        return list(s.execute(q).scalars())
