@@ -20,7 +20,8 @@ def invoke(*args):
 
 
 def test_run_on_duckdb_pays_what_the_python_engine_pays(tmp_path):
-    py = invoke("run", AE, "--data", AE_DATA, "--period", "2026-Q1", "--out", str(tmp_path / "py"))
+    py = invoke("run", AE, "--data", AE_DATA, "--period", "2026-Q1", "--out", str(tmp_path / "py"),
+                "--engine", "python")
     dk = invoke("run", AE, "--data", AE_DATA, "--period", "2026-Q1", "--out",
                 str(tmp_path / "dk"), "--engine", "duckdb")
     assert py.exit_code == 0 and dk.exit_code == 0, dk.output

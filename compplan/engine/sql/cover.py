@@ -1,8 +1,9 @@
 """What the SQL engine runs today, and where a plan goes beyond it.
 
 `refusals(compiled)` lists, with their positions, the constructs of a plan that the SQL
-engine cannot run yet; `run --engine duckdb` refuses such a plan with them, and the
-default engine choice falls back to the Python engine, saying why. The list shrinks as
+engine cannot run yet; `run --engine duckdb` refuses such a plan with them, and
+choose.py (run's default, `--engine auto`) falls back to the Python engine for it,
+saying why. The list shrinks as
 the engine grows; the differential tests hold everything it accepts to the Python
 engine.
 """
@@ -54,3 +55,4 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             if isinstance(n, ast.Call) and n.name == "ytd":
                 no(n.pos, f"{n.name}()")
     return out
+

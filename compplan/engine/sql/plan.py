@@ -1068,7 +1068,8 @@ class PlanCompiler:
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, tiers, formula, inputs, CAST(run_before AS DECIMAL(38,"
+                 f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, formula, inputs, "
+                 f"CAST(run_before AS DECIMAL(38,"
                  f"{dec.DIV_SCALE})) AS run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE}))"
                  f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key FROM "
                  f"{q(t)} WHERE _when AND exact IS NOT NULL"
@@ -1165,6 +1166,12 @@ def _drop(lets: dec.Lets) -> str:
     """The statement's steps, dropped once used; `_when` stays: a line whose condition
     or value is unknown is not paid but is warned of (see _warnings)."""
     return ", ".join(["_cp_none"] + [a for a, _ in lets.items])
+
+
+# a line's tier parts; every lines table has this column type, tiered or not (a plan
+# without tiers would otherwise leave it NULL VARCHAR, and lines.csv's text of it fails)
+TIERS_TYPE = (f"STRUCT(tier INTEGER, amount DECIMAL(38,{dec.DIV_SCALE}), rate "
+              f"DECIMAL(38,{dec.DIV_SCALE}), pays DECIMAL(38,{dec.DIV_SCALE}))[]")
 
 
 def _part(tier, amount: str, rate: str, pays: str) -> str:

@@ -53,7 +53,10 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                 folder: Path) -> Script:
     """Load the tables and compile the plan against them (scales come from the data)."""
     _refuse(compiled)
-    columns = load_tables(con, compiled.plan, tables, folder)
+    try:
+        columns = load_tables(con, compiled.plan, tables, folder)
+    except Unsupported as u:  # the data needs what the engine lacks
+        raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
     relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                      per_payee_inputs(compiled.plan)])
     return _compile(compiled, columns, period, relations)
@@ -276,7 +279,12 @@ def _number(sql: str) -> str:
 
 def lines_query(compiled: CompiledPlan) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
-    are written without the trailing zeros of their SQL scale."""
+    are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
+    DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`."""
+
+    def blank(col: str) -> str:
+        return f"nullif({col}, '')"
+
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
@@ -288,20 +296,20 @@ def lines_query(compiled: CompiledPlan) -> str:
         t = f"tiers[{i}]"
         return (f"'tier ' || {t}.tier || ': ' || {_number(t + '.amount')} || ' x ' || "
                 f"{_number(t + '.rate')} || ' = ' || {_number(t + '.pays')}")
-    tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN '' ELSE {part(1)}" +
+    tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
     rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
-                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
+                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, amount, {_number('exact')} AS exact, coalesce({_safe('formula')}, '') AS "
-            f"formula, coalesce({_safe('inputs')}, '') AS inputs, "
-            f"coalesce({sources}, '') AS sources, coalesce({tiers}, '') AS tiers, "
+            f"kind, amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
+            f"formula, {_safe(blank('inputs'))} AS inputs, "
+            f"{sources} AS sources, {tiers} AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"coalesce({note}, '') AS note FROM lines ORDER BY payee, line")
+            f"{note} AS note FROM lines ORDER BY payee, line")
 
 
 def read_inputs(text: str | None) -> dict[str, str]:
