@@ -99,7 +99,7 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
             click.echo(f"error: {e}", err=True)
             sys.exit(1)
         entry = f"accrual {row.id}"
-    reg, jr, lines = accrue_mod.write_files(acc, mapping,
+    written, lines = accrue_mod.write_files(acc, mapping,
                                             Path(out_dir) / compiled.plan.plan / p.label,
                                             fmt, entry)
     debit, credit = journal.totals(lines)
@@ -110,7 +110,7 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
     for comp, amount in acc.by("component").items():
         click.echo(f"  {comp:<16} {acc.currency} {amount:>14,.2f}")
     click.echo(f"journal: {len(lines)} lines, debits {debit:,.2f} = credits {credit:,.2f}")
-    click.echo(f"wrote {reg}, {jr}")
+    click.echo("wrote " + ", ".join(str(w) for w in written))
     if store is not None:
         click.echo(f"kept as {entry}; work it out again with: compplan accruals verify "
                    f"{entry.split()[1]}")

@@ -231,12 +231,18 @@ def _months_after(start: dt.date, end: dt.date):
 
 
 def write_files(acc: Accrual, mapping: Mapping, target: Path, fmt: str, entry: str
-                ) -> tuple[Path, Path, list[journal.JournalLine]]:
-    """accrual-<day>.csv (the register, with a control sheet in xlsx) and
-    accrual-<day>-journal.csv in `target`; and the journal lines."""
+                ) -> tuple[list[Path], list[journal.JournalLine]]:
+    """In `target`: accrual-<day>.csv (the register), its control totals
+    (accrual-<day>-control.csv; in xlsx, the register's second sheet) and
+    accrual-<day>-journal.csv; and the journal lines."""
     target.mkdir(parents=True, exist_ok=True)
     day = acc.as_of.isoformat()
-    reg = journal.write_table(target / f"accrual-{day}.{fmt}", COLUMNS,
-                              register_rows(acc, mapping), fmt, "accrual", control_rows(acc))
+    written = [journal.write_table(target / f"accrual-{day}.{fmt}", COLUMNS,
+                                   register_rows(acc, mapping), fmt, "accrual",
+                                   control_rows(acc))]
+    if fmt == "csv":
+        written.append(journal.write_table(target / f"accrual-{day}-control.csv",
+                                           ["control", "value"], control_rows(acc)))
     lines = journal_lines(acc, mapping, entry)
-    return reg, journal.write(lines, target / f"accrual-{day}-journal.{fmt}", fmt), lines
+    written.append(journal.write(lines, target / f"accrual-{day}-journal.{fmt}", fmt))
+    return written, lines
