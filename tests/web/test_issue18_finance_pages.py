@@ -74,8 +74,8 @@ def _cells(html: str, row_id: str) -> list[str]:
     return [_text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row.group(1), re.S)]
 
 
-def test_issue18_finance_page_shows_the_months_accrual_and_its_true_up(web):
-    page = web.client("finance").get(AE)
+def test_issue18_finance_page_shows_the_months_accrual_and_its_true_up(any_web):
+    page = any_web.client("finance").get(AE)
     assert page.status_code == 200, page.text[:500]
     html = page.text
     assert _by_id(html, "accrual-as-of") == "2026-02-28"
