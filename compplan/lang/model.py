@@ -18,7 +18,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSch
 Expr = Annotated[str, WithJsonSchema({"type": ["string", "number", "boolean"],
                                       "description": "an expression"})]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-PeriodKind = Literal["day", "week", "month", "quarter", "half", "year"]
+PeriodKind = Literal["day", "week", "half_month", "month", "quarter", "half", "year"]
 ColumnType = Literal["money", "ratio", "percent", "number", "integer", "int", "date", "text",
                      "boolean", "bool"]
 RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
