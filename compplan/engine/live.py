@@ -177,7 +177,7 @@ class LiveRun:
         sets: dict[str, list[dict]] = {}
         for name, rows in prep.credits.get(pid, {}).items():
             base = name.split("@")[0]
-            if name.endswith("@ytd"):
+            if "@" in name:  # a window's (sales@ytd): kept whole
                 sets[name] = rows
             elif base in credit_names:
                 sets[name] = [r for r in rows if part.start <= r["_order"][0] <= part.end]

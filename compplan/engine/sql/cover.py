@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...errors import Pos, Problem
 from ...lang import ast
+from ...lang.windows import WINDOW_FUNCTIONS
 from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
@@ -51,6 +52,7 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
     for node in c.exprs.values():
         for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name == "ytd":
+            if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:
+                # windows in time (ytd(), trailing() ...): earlier periods' rows
                 no(n.pos, f"{n.name}()")
     return out
