@@ -417,5 +417,25 @@ def json_schema() -> dict:
     schema = Plan.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "compplan plan file"
+    # what editors show while a plan is typed: the kinds of period with their labels,
+    # and every function an expression may call (windows in time among them, issue 20)
+    from .checked import FUNCTIONS  # (checked imports this module)
+    schema["properties"]["period"]["description"] = (
+        "How often the plan pays; a run names one period: day 2026-03-15, week 2026-W05, "
+        "half_month 2026-03a (the 1st to the 15th) or 2026-03b (the 16th to the month's "
+        "end), month 2026-03, quarter 2026-Q1, half 2026-H1, year 2026")
+    expression = ("an expression (docs/language.md section 8); functions: "
+                  + ", ".join(f"{f}()" for f in sorted(FUNCTIONS))
+                  + "; windows in time: ytd(x), qtd(x), mtd(x), last_year(x), "
+                  "trailing(x, 12 months)")
+    stack: list = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("description") == "an expression":
+                node["description"] = expression
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
     return schema
