@@ -259,3 +259,15 @@ def test_issue20_a_window_line_names_its_days(tmp_path):
     kicker = next(ln for ln in ann.lines if ln.component == "growth_kicker")
     assert kicker.formula == ("(4,000.00 - last year (2025-02-01 to 2025-02-28) 5,000.00)"
                               " x 2% = -20.00")
+
+
+@pytest.mark.parametrize("plan_id", ["partner-windows", "payroll"])
+def test_issue20_the_language_reference_examples_pay_as_their_comments_say(tmp_path, plan_id):
+    """docs/language.md's worked examples of windows and half months: checked by
+    tests/lang/test_language_doc.py, and here their scenarios run."""
+    from tests.lang.test_language_doc import DOC_TEXT, blocks
+    [block] = [b for b in blocks(DOC_TEXT) if b.lang == "yaml" and
+               b.text.startswith(f"plan: {plan_id}\n")]
+    outcomes = run_scenarios(_plan(tmp_path, block.text))
+    assert outcomes and all(o.passed for o in outcomes), \
+        [(o.name, o.differences, [p.text for p in o.problems]) for o in outcomes]
