@@ -101,3 +101,51 @@ def test_issue20_statement_pages_give_a_window_measures_days(run, tmp_path):
     data = json.loads(files["json"].read_text(encoding="utf-8"))
     assert data["measure_windows"] == {"t12": ["2025-03-01", "2026-02-28"],
                                        "last_february": ["2025-02-01", "2025-02-28"]}
+
+
+HALF = """\
+plan: payroll
+name: Paid on the 15th and at month end
+period: half_month
+currency: USD
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  sales: {from: deals, value: amount}
+measures:
+  booked: sum(sales)
+  month_so_far: mtd(sum(sales))
+earnings:
+  commission: {value: booked * 10%}
+"""
+
+
+def test_issue20_a_half_month_statement(tmp_path):
+    (tmp_path / "payroll.yaml").write_text(HALF)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name\nann,Ann\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
+                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2500\n")
+    store = open_store(f"sqlite:///{tmp_path / 'compplan.db'}")
+    compiled = compile_plan(check_file(tmp_path / "payroll.yaml", display_name="payroll.yaml"))
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        first = lifecycle.save_run(store, compiled, data, "2026-03a", "tester")
+        lifecycle.approve(store, first.run.id, "controller")
+        second = lifecycle.save_run(store, compiled, data, "2026-03b", "tester")
+    finally:
+        os.chdir(here)
+    report = publish.write_run(store, second.run.id, tmp_path / "out", formats=("html",))
+    text = page_text(files_of(report, "ann")["html"].read_text(encoding="utf-8"))
+    store.close()
+    # the 16th is the second half's: 2,500 x 10% = 250.00; the month so far, March 1
+    # to 31: 1,000 + 2,500
+    assert "Period | 2026-03b (Mar 16, 2026 – Mar 31, 2026)" in text
+    assert "1 | 2,500.00 × 10% = 250.00 | 250.00" in text
+    assert "Month so far (Mar 1, 2026 – Mar 31, 2026) | 3,500.00" in text
+    # the year so far lists the half months in order: D1 on the 15th paid 100.00 in 03a
+    assert "2026-03a | 1 | approved | 100.00\n2026-03b | 2 | draft | 250.00\n" \
+        "Year to date | 350.00" in text
