@@ -18,6 +18,7 @@ from .ir import CompiledPlan
 from .money import CONTEXT, fmt_money
 from .periods import Period
 from .prepare import prepare
+from .settle import frequency_column, settlement
 from .windows import spans as window_spans
 
 OUTLIER_FACTOR = 10  # an amount above ten times the median of its column
@@ -29,6 +30,13 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
         tables = load_folder(compiled.plan, data_dir, problems)
         prepared = prepare(compiled, tables, period)
     problems.extend(prepared.problems)
+    settled = [period]
+    if frequency_column(compiled) and "payees" in tables:
+        # each payee's frequency a kind the plan can settle at (engine/settle.py); a
+        # payee settled monthly reads the month
+        s = settlement(compiled, tables, period)
+        problems.extend(s.problems)
+        settled += [g.period for g in s.groups]
     # what `run` warns of too (engine/datacheck.py), the targets it would divide by 0, and
     # implausible amounts (plausible.py, found while preparing)
     warnings: list[Problem] = list(prepared.warnings) + \
@@ -56,7 +64,7 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
                          f"{OUTLIER_FACTOR} times the median ({fmt_money(median)})",
                          "confirm the amount", "outlier")
         if inp.key and inp.date:
-            read = _days_read(compiled, name, period)
+            read = [d for p in settled for d in _days_read(compiled, name, p)]
             for r in table.rows:
                 d = r.get(inp.date)
                 if d is not None and not any(a <= d <= b for a, b in read):

@@ -18,6 +18,7 @@ from .. import datafolder
 from ..datafolder import text_problem
 from ..errors import Pos, Problem, did_you_mean
 from ..periods import EXAMPLES, in_words, parse_period
+from .settle import check_frequency
 from . import ast
 from .model import SECTIONS, Plan
 from .parse import ExprSyntaxError, parse_expression
@@ -197,6 +198,7 @@ def pass_tables(c: Checked) -> None:
             c.error(c.source.key_pos(("credits", name, "rollup")), f"credits '{name}' roll "
                     "up to managers, but the payees input has no 'manager:' column",
                     "add 'manager: manager_id' under inputs.payees", code="missing-field")
+    check_frequency(c)  # payees settled at their own frequency (settle.py)
     sym.params = {n: None for n in plan.params}
     sym.measures = {n: None for n in plan.measures}
     sym.earnings = {n: T_MONEY for n in plan.earnings}

@@ -160,6 +160,9 @@ class Input(Strict):
     manager: str | None = None
     start: str | None = None  # payees: first active day (hire date), for proration
     end: str | None = None  # payees: last active day
+    # payees: the column saying how often each is settled (half_month, month...), when
+    # not all by the plan's period (issue 20; lang/settle.py)
+    frequency: str | None = None
     by: list[Name] = []  # one-row-per-payee tables: more key columns (product, territory)
     weights: dict[str, Share] = {}  # a longer target's split by period number, not days
     columns: dict[Name, ColumnSpec] = {}

@@ -8,7 +8,7 @@ import pytest
 
 from compplan.engine import load_plan
 from compplan.engine.run import run_plan
-from compplan.engine.scenarios import run_scenarios
+from compplan.store.scenarios import run_scenarios  # (several periods: in a store)
 from compplan.engine.sql.cover import refusals
 from compplan.engine.windows import months_before, same_period_last_year, span
 from compplan.lang.windows import Window
@@ -261,7 +261,7 @@ def test_issue20_a_window_line_names_its_days(tmp_path):
                               " x 2% = -20.00")
 
 
-@pytest.mark.parametrize("plan_id", ["partner-windows", "payroll"])
+@pytest.mark.parametrize("plan_id", ["partner-windows", "payroll", "payroll-mixed"])
 def test_issue20_the_language_reference_examples_pay_as_their_comments_say(tmp_path, plan_id):
     """docs/language.md's worked examples of windows and half months: checked by
     tests/lang/test_language_doc.py, and here their scenarios run."""

@@ -66,6 +66,7 @@ CLASS_OF = {
     # issue 20: windows in time, twice-monthly periods
     "half_month_period": "bad-period",
     "window_misuse": "window",
+    "frequency_misuse": "bad-value",
 }
 
 

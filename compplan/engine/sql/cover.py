@@ -34,6 +34,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, inp in plan.inputs.items():
         if inp.currency:
             no(key("inputs", name, "currency"), "amounts in other currencies")
+        if inp.frequency:
+            no(key("inputs", name, "frequency"), "payees settled at their own frequency")
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")
