@@ -186,7 +186,10 @@ class LiveRun:
                 sets[name] = [r for r in rows if r.get(col) is not None
                               and part.start <= r[col] <= part.end]
         sets.update(sub_sets.get(pid, {}))
-        mini = replace(prep, credits={pid: sets}, per_payee={pid: sub_rows.get(pid, {})},
+        # targets over a window (quotas@ytd) are the window's, whatever part is shown
+        rows = {**sub_rows.get(pid, {}), **{name: row for name, row in
+                                            prep.per_payee.get(pid, {}).items() if "@" in name}}
+        mini = replace(prep, credits={pid: sets}, per_payee={pid: rows},
                        problems=[], warnings=[])
         with decimal.localcontext(CONTEXT):
             result = _pay(compiled, mini, part, order=[pid])

@@ -88,11 +88,6 @@ def spans(compiled: CompiledPlan, period: Period) -> dict[str, Period]:
     return {key: span(w, period, kind) for key, w in compiled.windows.items()}
 
 
-def first_day(compiled: CompiledPlan, period: Period) -> dt.date:
-    """The earliest day any window of the plan reads (the period's first without any)."""
-    return min([period.start] + [s.start for s in spans(compiled, period).values()])
-
-
 def covers_period(s: Period, period: Period) -> bool:
     """Whether a window's span holds the whole period (an undated credit of the period
     then counts in it too)."""

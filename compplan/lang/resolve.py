@@ -24,6 +24,11 @@ class Resolver:
 
     def visit(self, node: ast.Node, scope: Scope) -> None:
         if isinstance(node, ast.Duration):
+            if node.unit.lower() not in windows.UNITS:  # `8 percent`, `5 x`: a typo
+                self.c.error(node.pos, f"a number followed by a name: '{node.count} "
+                             f"{node.unit}'", f"put an operator between them, e.g. "
+                             f"{node.count} * {node.unit}", code="syntax")
+                return
             self.c.error(node.pos, f"'{node.count} {node.unit}' is a length of time: it "
                          "stands only as the length of a trailing() window",
                          "e.g. trailing(sum(bookings), 12 months)", code="window")
