@@ -9,6 +9,7 @@ import click
 
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period
+from ..periods import in_words
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, component_summary, summary_table
 from ..engine.scenarios import run_scenarios
@@ -91,8 +92,9 @@ def period_of_plan(compiled, period: str):
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--period")
     if p.kind != compiled.plan.period:
-        raise click.BadParameter(f"'{period}' is a {p.kind}, but the plan pays by "
-                                 f"{compiled.plan.period}", param_hint="--period")
+        raise click.BadParameter(f"'{period}' is a {in_words(p.kind)}, but the plan pays "
+                                 f"by {in_words(compiled.plan.period)}",
+                                 param_hint="--period")
     return p
 
 
@@ -179,7 +181,7 @@ class _Work:
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True))
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
               help="folder of CSV (or .xlsx) files, one per input")
-@click.option("--period", required=True, help="e.g. 2026-Q1, 2026-03, 2026-W05, 2026")
+@click.option("--period", required=True, help="e.g. 2026-Q1, 2026-03, 2026-03a (1st-15th), 2026-W05, 2026")
 @click.option("--out", "out_dir", default="out", show_default=True,
               help="results go to OUT/<plan>/<period>/")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")

@@ -22,9 +22,11 @@ from ..errors import Pos
 from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
 from ..lang.types import MONEY, RATIO, Type
+from ..lang.windows import WINDOW_FUNCTIONS, window_of
 from . import tiers as tiers_mod
 from .money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
 from .periods import Period, month_share, months_in
+from .windows import span as window_span
 
 Fn = Callable[[Any, Any], Any]
 Ex = Callable[[Any, Any], tuple[Any, str]]
@@ -182,8 +184,8 @@ class Compiler:
         if kind == "period":
             return lambda env, row: env.period[col]
         if kind == "payee_table":
-            if self._ytd:
-                name = name + "@ytd"
+            if self._window:
+                name = name + "@" + self._window
 
             def table_col(env, row):
                 r = env.per_payee.get(name)
@@ -411,6 +413,16 @@ class Compiler:
                     return fast(env, row), text
                 return fast(env, row), f"{text} x {active}/{days} days"
             return prorate_ex
+        if n.name in WINDOW_FUNCTIONS and n.name != "ytd":
+            # the window in words with its days: 'trailing 12 months (2025-04-01 to
+            # 2026-03-31) 120,000.00' (ytd() shows its value alone, as it always has)
+            fast, t, window = self._fast(n), self.c.types.get(n), window_of(n)
+            kind = self.c.plan.period
+
+            def window_ex(env, row):
+                v = fast(env, row)
+                return v, f"{_window_text(window, env.period, kind)} {fmt_value(v, t)}"
+            return window_ex
         if n.name == "team":
             fast = self._fast(n)
             t = self.c.types.get(n)
@@ -450,7 +462,7 @@ class Compiler:
 
     def _aggregate(self, n: ast.Call) -> Fn:
         res = self.c.resolved[n.args[0]]
-        set_name = res.name + ("@ytd" if self._ytd else "")
+        set_name = res.name + ("@" + self._window if self._window else "")
         col = "value" if res.kind == "set" else res.column
         where = self._fast(n.where) if n.where is not None else None
         name = n.name
@@ -491,16 +503,21 @@ class Compiler:
             return pick(vals) if vals else None
         return extreme
 
-    _ytd = False  # compiling the argument of ytd(): sets and targets year to date
+    # compiling the argument of a window (ytd(), trailing() ...): its key, and sets and
+    # targets are read over the window's days ('sales@ytd'; engine/windows.py)
+    _window: str | None = None
+
+    def _in_window(self, n: ast.Call, compile_arg) -> Fn:
+        self._window = window_of(n).key
+        try:
+            return compile_arg(n.args[0])
+        finally:
+            self._window = None
 
     def _function(self, n: ast.Call) -> Fn:
         name = n.name
-        if name == "ytd":
-            self._ytd = True
-            try:
-                return self._fast(n.args[0])
-            finally:
-                self._ytd = False
+        if name in WINDOW_FUNCTIONS:
+            return self._in_window(n, self._fast)
         if name == "team":
             target = n.args[0].parts[0]
             levels = int(n.args[1].value) if len(n.args) > 1 else None
@@ -767,6 +784,15 @@ def _wildcards(key: tuple):
     yield key
     for i in range(len(key) - 1, -1, -1):
         yield key[:i] + ("*",) * (len(key) - i)
+
+
+def _window_text(window, period: dict, kind: str) -> str:
+    """A window named with its days, from the run's period (env.period's attributes)."""
+    p = Period(kind, period["label"], period["start"], period["end"])
+    s = window_span(window, p, kind)
+    name = {"qtd": "quarter to date", "mtd": "month to date", "last_year": "last year",
+            "trailing": f"trailing {window.count} {window.unit}{'s' * (window.count != 1)}"}
+    return f"{name[window.function]} ({s.start.isoformat()} to {s.end.isoformat()})"
 
 
 def _with_text(value, t: Type | None):

@@ -23,6 +23,7 @@ from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
 from ..lang.model import Credit, Earning, Plan
 from ..lang.types import MONEY, Type
+from ..lang.windows import Window, windows_in
 from .compile import Compiler, Env, Ex, Fn
 from .money import multiply, scale
 from .tiers import Band, TierTable
@@ -200,6 +201,9 @@ class CompiledPlan:
     # measures and earnings together, in the checker's dependency order: a measure may
     # read an earning (effective_rate: commission / booked), so it comes after it
     steps: list[MeasureStep | EarningStep] = field(default_factory=list)
+    # the windows in time the plan reads (ytd(), trailing(x, 12 months) ...), by key:
+    # engine/windows.py works out their days for a run
+    windows: dict[str, Window] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -329,7 +333,8 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
                   expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks, steps)
+                        uses_team, total, "ytd" in calls, draw, clawbacks, steps,
+                        windows_in(checked.exprs.values()))
 
 
 def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:

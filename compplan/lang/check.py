@@ -17,7 +17,8 @@ from pathlib import Path as FsPath
 from .. import datafolder
 from ..datafolder import text_problem
 from ..errors import Pos, Problem, did_you_mean
-from ..periods import EXAMPLES, parse_period
+from ..periods import EXAMPLES, in_words, parse_period
+from .settle import check_frequency
 from . import ast
 from .model import SECTIONS, Plan
 from .parse import ExprSyntaxError, parse_expression
@@ -197,6 +198,7 @@ def pass_tables(c: Checked) -> None:
             c.error(c.source.key_pos(("credits", name, "rollup")), f"credits '{name}' roll "
                     "up to managers, but the payees input has no 'manager:' column",
                     "add 'manager: manager_id' under inputs.payees", code="missing-field")
+    check_frequency(c)  # payees settled at their own frequency (settle.py)
     sym.params = {n: None for n in plan.params}
     sym.measures = {n: None for n in plan.measures}
     sym.earnings = {n: T_MONEY for n in plan.earnings}
@@ -667,14 +669,16 @@ def _scenario_period(c: Checked, path: tuple, text):
     except ValueError as e:
         c.error(c.source.pos(path), str(e),
                 "write a period such as 2026-Q1 or 2026-03" if plan_failed else
-                f"this plan pays by {c.plan.period}: write e.g. {EXAMPLES[c.plan.period]}",
+                f"this plan pays by {in_words(c.plan.period)}: write e.g. "
+                f"{EXAMPLES[c.plan.period]}",
                 code="bad-period")
         return None
     if plan_failed:
         return period  # the plan's period failed (and said so): nothing to compare with
     if period.kind != c.plan.period:
-        c.error(c.source.pos(path), f"'{text}' is a {period.kind}, but the plan pays by "
-                f"{c.plan.period}", f"write a {c.plan.period}, e.g. {EXAMPLES[c.plan.period]}",
+        c.error(c.source.pos(path), f"'{text}' is a {in_words(period.kind)}, but the plan "
+                f"pays by {in_words(c.plan.period)}",
+                f"write a {in_words(c.plan.period)}, e.g. {EXAMPLES[c.plan.period]}",
                 code="bad-period")
         return None
     return period

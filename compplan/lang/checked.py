@@ -12,6 +12,7 @@ from .symbols import Resolution, Symbols
 from .types import (BOOLEAN, MISSING, RATIO,
                     Type)
 from .types import _a as types_a
+from .windows import WINDOW_FUNCTIONS
 
 
 KEYWORDS = {"if", "else", "and", "or", "not", "in", "between", "where", "true", "false",
@@ -26,7 +27,8 @@ FUNCTIONS = {
     "days_between": (2, 2),
     "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
-    "team": (1, 2), "prorate": (1, 2), "ytd": (1, 1),
+    "team": (1, 2), "prorate": (1, 2),
+    **WINDOW_FUNCTIONS,  # ytd, qtd, mtd, trailing, last_year (windows.py)
 }
 
 

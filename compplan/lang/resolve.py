@@ -10,7 +10,8 @@ from __future__ import annotations
 
 
 from ..errors import did_you_mean
-from . import ast
+from . import ast, windows
+from .windows import WINDOW_FUNCTIONS
 from .symbols import PERIOD_ATTRS, Resolution, TableInfo
 from .checked import AGGREGATES, FUNCTIONS, PRORATE_BY, Checked, Scope
 
@@ -22,6 +23,16 @@ class Resolver:
         self.sym = c.symbols
 
     def visit(self, node: ast.Node, scope: Scope) -> None:
+        if isinstance(node, ast.Duration):
+            if node.unit.lower() not in windows.UNITS:  # `8 percent`, `5 x`: a typo
+                self.c.error(node.pos, f"a number followed by a name: '{node.count} "
+                             f"{node.unit}'", f"put an operator between them, e.g. "
+                             f"{node.count} * {node.unit}", code="syntax")
+                return
+            self.c.error(node.pos, f"'{node.count} {node.unit}' is a length of time: it "
+                         "stands only as the length of a trailing() window",
+                         "e.g. trailing(sum(bookings), 12 months)", code="window")
+            return
         if isinstance(node, ast.Ref):
             self.ref(node, scope)
             return
@@ -78,19 +89,8 @@ class Resolver:
         if name == "team" and node.args:
             self._team_arg(node, scope)
             return
-        if name == "ytd" and node.args:
-            arg = node.args[0]
-            ok = isinstance(arg, ast.Call) and arg.name in AGGREGATES or (
-                isinstance(arg, ast.Ref) and len(arg.parts) == 2 and
-                self.sym.tables.get(arg.parts[0]) is not None and
-                self.sym.tables[arg.parts[0]].kind == "per_payee")
-            if not ok:
-                c.error(arg.pos, "ytd() takes an aggregate or a target, year to date",
-                        "e.g. ytd(sum(bookings)) or ytd(quotas.amount)", code="ytd-arg")
-            if not scope.sees_payee():
-                c.error(node.pos, "ytd() is per payee; use it in a measure or an earning",
-                        code="scope")
-            self.visit(arg, scope)
+        if name in WINDOW_FUNCTIONS and lo <= n <= hi:
+            windows.check_call(self, node, scope)
             return
         if name == "prorate":
             if not scope.sees_payee():
@@ -378,4 +378,5 @@ def _arity_hint(name: str) -> str | None:
         "rate": "rate(rate_table) or rate(rate_table, basis)",
         "lookup": "lookup(table, key, ...)", "coalesce": "coalesce(x, fallback)",
         "days_between": "days_between(start, end)",
+        "trailing": "trailing(sum(bookings), 12 months)",
     }.get(name)

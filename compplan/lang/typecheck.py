@@ -14,6 +14,7 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     comparable, unify)
 from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
 from .percent import BareNumbers
+from .windows import WINDOW_FUNCTIONS
 from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
 
 
@@ -55,6 +56,9 @@ class Typer:
 
     def t_DateLit(self, n, s):
         return T_DATE
+
+    def t_Duration(self, n, s):
+        return None  # a window's length (12 months): resolve.py says where it may stand
 
     def t_Missing(self, n, s):
         return T_MISSING
@@ -193,7 +197,7 @@ class Typer:
             return self.aggregate(n, s)
         if name in ("tiered", "rate", "lookup"):
             return self.rate_call(n, s)
-        if name == "ytd":
+        if name in WINDOW_FUNCTIONS:  # the argument's type, over other days
             return self.visit(n.args[0], s)
         if name == "prorate":
             t = self.visit(n.args[0], s)  # a second argument is a word: days or months

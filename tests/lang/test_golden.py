@@ -63,6 +63,10 @@ CLASS_OF = {
     "labels_display_mismatch": "wrong-type",
     "labels_bad_label": "bad-label",
     "labels_unlabelled": "unlabelled",  # warnings only: the check passes
+    # issue 20: windows in time, twice-monthly periods
+    "half_month_period": "bad-period",
+    "window_misuse": "window",
+    "frequency_misuse": "bad-value",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ...errors import Pos, Problem
 from ...lang import ast
+from ...lang.windows import WINDOW_FUNCTIONS
 from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
@@ -34,6 +35,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, inp in plan.inputs.items():
         if inp.currency:
             no(key("inputs", name, "currency"), "amounts in other currencies")
+        if inp.frequency:
+            no(key("inputs", name, "frequency"), "payees settled at their own frequency")
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")
@@ -52,7 +55,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
     for node in c.exprs.values():
         for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name == "ytd":
+            if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:
+                # windows in time (ytd(), trailing() ...): earlier periods' rows
                 no(n.pos, f"{n.name}()")
     return out
 

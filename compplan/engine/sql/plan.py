@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from ...lang import ast
 from ...lang.check import AGGREGATES
+from ...lang.windows import WINDOW_FUNCTIONS
 from ..ir import CompiledPlan, input_refs, uses_sets
 from ..money import fmt_ratio, minor_unit
 from ..periods import Period, months_in
@@ -328,7 +329,7 @@ class PlanCompiler:
                 self.c.resolved.get(n.args[0]) is not None and \
                 self.c.resolved[n.args[0]].kind in ("set", "set_column"):
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
-        if n.name in ("tiered", "rate", "team", "prorate", "ytd"):
+        if n.name in ("tiered", "rate", "team", "prorate") or n.name in WINDOW_FUNCTIONS:
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
         return None
 
@@ -530,7 +531,7 @@ class PlanCompiler:
                     self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1,
                                          self.cp.tier_tables[self.c.resolved[n.args[0]].name])
                 return v
-            if n.name == "ytd":
+            if n.name in WINDOW_FUNCTIONS:  # refused by cover.py first
                 raise Unsupported(n.pos, f"{n.name}()")
             return None
         ex = ExprCompiler(name, call, self.cp)
