@@ -1,0 +1,67 @@
+"""Rate tables built when a plan compiles: tier tables and curves, their bounds, rates
+and points worked out from literals and params (issue 20: `to: tier_meetings`).
+
+The checker checks the order of the bounds and points it can know (literals, params
+that are literals); an expression of params is known only here, so its order is
+checked here, with the place in the plan, before anything is paid.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..errors import CompplanError, Problem
+from ..lang.types import MONEY
+from .curves import Curve
+from .tiers import Band, TierTable
+
+
+def _not_rising(checked, path, text: str) -> CompplanError:
+    return CompplanError([Problem.at(checked.source.pos(path), text,
+                                     "bounds and points must rise: look at the params "
+                                     "they are worked out from", code="tier-bounds",
+                                     file=checked.source.name)])
+
+
+def _value(comp, checked, path, env):
+    node = checked.expr(*path)
+    return None if node is None else comp.fast(node)(env, None)
+
+
+def build_tiers(checked, comp, name: str, env) -> TierTable:
+    rt = checked.plan.rates[name]
+    bands = []
+    prev_hi = None
+    for i, tier in enumerate(rt.tiers):
+        base = ("rates", name, "tiers", i)
+        lo = _value(comp, checked, base + ("from",), env)
+        hi = _value(comp, checked, base + ("to",), env)
+        low = lo if lo is not None else prev_hi
+        if hi is not None and low is not None and hi <= low:
+            raise _not_rising(checked, base + ("to",), f"tier {i + 1} of '{name}' ends at "
+                              f"{hi}, not above its start {low}")
+        if lo is not None and prev_hi is not None and lo != prev_hi:
+            raise _not_rising(checked, base + ("from",), f"tier {i + 1} of '{name}' starts "
+                              f"at {lo}, not where the tier before it ends ({prev_hi})")
+        rate = _value(comp, checked, base + ("rate",), env)
+        upper = None if tier.at_boundary is None else tier.at_boundary == "upper"
+        bands.append(Band(i + 1, low, hi, rate, upper))
+        prev_hi = hi
+    value_t = checked.symbols.rates.get(name)
+    per_unit = value_t is not None and value_t.kind == MONEY
+    return TierTable(name, tuple(bands), rt.mode or "marginal", rt.at_boundary != "lower",
+                     per_unit, rt.units == "whole")
+
+
+def build_curve(checked, comp, name: str, env) -> Curve:
+    rt = checked.plan.rates[name]
+    points: list[tuple[Decimal, Decimal]] = []
+    for i in range(len(rt.points)):
+        base = ("rates", name, "points", i)
+        x = _value(comp, checked, base + (0,), env)
+        y = _value(comp, checked, base + (1,), env)
+        if points and x <= points[-1][0]:
+            raise _not_rising(checked, base + (0,), f"points of '{name}' are not in order: "
+                              f"point {i + 1} is at {x}, not above point {i}'s "
+                              f"{points[-1][0]}")
+        points.append((Decimal(x), Decimal(y)))
+    return Curve(name, tuple(points), rt.below, rt.above)
