@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..errors import CompplanError, Problem
 from ..lang.types import MONEY
+from .compile import fmt_value
 from .curves import Curve
 from .tiers import Band, TierTable
 
@@ -20,6 +21,11 @@ def _not_rising(checked, path, text: str) -> CompplanError:
                                      "bounds and points must rise: look at the params "
                                      "they are worked out from", code="tier-bounds",
                                      file=checked.source.name)])
+
+
+def _shown(checked, path, v) -> str:
+    """A value as the plan's reader writes it (100%, 20, 5,000.00)."""
+    return fmt_value(v, checked.types.get(checked.expr(*path)))
 
 
 def _value(comp, checked, path, env):
@@ -38,10 +44,12 @@ def build_tiers(checked, comp, name: str, env) -> TierTable:
         low = lo if lo is not None else prev_hi
         if hi is not None and low is not None and hi <= low:
             raise _not_rising(checked, base + ("to",), f"tier {i + 1} of '{name}' ends at "
-                              f"{hi}, not above its start {low}")
+                              f"{_shown(checked, base + ('to',), hi)}, not above its start "
+                              f"{_shown(checked, base + ('to',), low)}")
         if lo is not None and prev_hi is not None and lo != prev_hi:
             raise _not_rising(checked, base + ("from",), f"tier {i + 1} of '{name}' starts "
-                              f"at {lo}, not where the tier before it ends ({prev_hi})")
+                              f"at {_shown(checked, base + ('from',), lo)}, not where the "
+                              f"tier before it ends ({_shown(checked, base + ('from',), prev_hi)})")
         rate = _value(comp, checked, base + ("rate",), env)
         upper = None if tier.at_boundary is None else tier.at_boundary == "upper"
         bands.append(Band(i + 1, low, hi, rate, upper))
@@ -61,7 +69,7 @@ def build_curve(checked, comp, name: str, env) -> Curve:
         y = _value(comp, checked, base + (1,), env)
         if points and x <= points[-1][0]:
             raise _not_rising(checked, base + (0,), f"points of '{name}' are not in order: "
-                              f"point {i + 1} is at {x}, not above point {i}'s "
-                              f"{points[-1][0]}")
+                              f"point {i + 1} is at {_shown(checked, base + (0,), x)}, not "
+                              f"above point {i}'s {_shown(checked, base + (0,), points[-1][0])}")
         points.append((Decimal(x), Decimal(y)))
     return Curve(name, tuple(points), rt.below, rt.above)
