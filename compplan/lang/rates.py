@@ -99,7 +99,9 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         if rtype is not None:
             if _is_zero(rnode):
                 pass  # 0 pays nothing in either unit
-            elif rtype.kind in (RATIO, MONEY) or rtype.const:
+            elif rtype.kind in (RATIO, MONEY, NUMBER, INTEGER) or rtype.const:
+                # a number from params (visit_rate * 150%) is an amount per unit, as
+                # the plain numbers it is worked out from
                 rate_types.append(RATIO if rtype.kind == RATIO else MONEY)
             else:
                 c.error(rnode.pos, f"a tier's rate must be a percentage or an amount, "
@@ -175,7 +177,7 @@ def _rate_value_type(c: Checked, name: str) -> Type | None:
             t = c.type_of(node)
             if t is None or _is_zero(node):
                 continue
-            if t.kind == MONEY or (t.const and t.kind != RATIO):
+            if t.kind in (MONEY, NUMBER, INTEGER) or (t.const and t.kind != RATIO):
                 kinds.add(MONEY)
             elif t.kind == RATIO:
                 kinds.add(RATIO)
