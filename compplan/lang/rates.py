@@ -82,8 +82,8 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
                 continue  # absent, or mistyped (reported where it is)
             if basis_t.kind == RATIO and is_plain_number(c, node):
                 bad_bounds.add((i, key))
-                c.error(node.pos, f"tier bound {known(c, node).text} is a plain number, but the basis "
-                        f"'{_basis_text(c, name)}' is a ratio",
+                c.error(node.pos, f"tier bound {known(c, node).text} is a plain number, but "
+                        f"the basis '{_basis_text(c, name)}' is a ratio",
                         "write bounds on a ratio as percentages: 100% is the whole "
                         "(not 1 or 100)", code="unit-mismatch")
                 continue

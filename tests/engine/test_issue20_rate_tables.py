@@ -233,7 +233,8 @@ def test_issue20_whole_units_are_refused_by_the_sql_engine_at_the_table(tmp_path
     compiled = compiled_from(tmp_path, MEETINGS)
     [p] = refusals(compiled)
     assert p.message == "the SQL engine does not run rate tables paying an amount per unit yet"
-    assert p.line == HEAD.count("\n") + MEETINGS[:MEETINGS.index("  meeting_rates:")].count("\n") + 1
+    before = MEETINGS[:MEETINGS.index("  meeting_rates:")]
+    assert p.line == HEAD.count("\n") + before.count("\n") + 1
 
 
 # ------------------------------------------------------------------ 3. at_boundary per tier
