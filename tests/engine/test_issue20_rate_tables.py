@@ -268,3 +268,56 @@ def test_issue20_each_tier_closes_its_own_bound(tmp_path):
     got = both(compiled, data)
     assert {p.payee: p.total for p in got.payees} == {
         "a": D("1000.00"), "b": D("500.00"), "c": D("500.00"), "d": D("0.00")}
+
+
+SPIFF_CURVE = """
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  deals: {key: deal_id, payee: rep_id, date: closed_on, columns: {amount: money}}
+  quotas: {payee: rep_id, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  booked: sum(bookings)
+  attainment: booked / quotas.amount
+rates:
+  bonus_curve:                   # an amount at each attainment, read at the basis
+    basis: attainment
+    mode: interpolate
+    below: clamp
+    above: extend
+    points: [[50%, 100], [100%, 1000], [150%, 1600]]
+  deal_kicker:                   # an amount by deal size, read per credit
+    mode: interpolate
+    below: zero
+    above: clamp
+    points: [[0, 0], [30000, 300]]
+earnings:
+  attainment_bonus:
+    value: rate(bonus_curve)
+  kicker:
+    each: bookings
+    value: rate(deal_kicker, value)
+"""
+
+
+def test_issue20_a_curve_of_amounts_at_its_basis_and_per_credit(tmp_path):
+    """Quota 30,000.
+      ann books 10,000 + 35,000 = 45,000: 150%, the last point: 1,600.00;
+          kickers: 10,000 -> 0 + 10,000 x 300 / 30,000 = 100.00; 35,000 -> clamp 300.00
+      bob books 7,000: 23.3333333333333333% (7,000 / 30,000 to 16 places), below 50%:
+          clamp 100.00; kicker 7,000 x 300 / 30,000 = 70.00
+      cy books 50,000: 166.6666666666666667%, extended: 1,000 + (166.67% - 100%) x 600 /
+          50% = 1,000 + 0.6666666666666667 x 600 / 0.5 = 1,000 + 800.00000000000004
+          = 1,800.00; kicker 300.00 (clamped)"""
+    compiled = compiled_from(tmp_path, SPIFF_CURVE)
+    deals = [("ann", "10000"), ("ann", "35000"), ("bob", "7000"), ("cy", "50000")]
+    data = {"payees": [{"rep_id": r, "name": r} for r in ("ann", "bob", "cy")],
+            "quotas": [{"rep_id": r, "amount": "30000"} for r in ("ann", "bob", "cy")],
+            "deals": [{"deal_id": f"D{i}", "rep_id": r, "closed_on": f"2026-03-{i + 1:02}",
+                       "amount": a} for i, (r, a) in enumerate(deals)]}
+    got = both(compiled, data)
+    assert {p.payee: p.components for p in got.payees} == {
+        "ann": {"attainment_bonus": D("1600.00"), "kicker": D("400.00")},
+        "bob": {"attainment_bonus": D("100.00"), "kicker": D("70.00")},
+        "cy": {"attainment_bonus": D("1800.00"), "kicker": D("300.00")}}
