@@ -645,6 +645,14 @@ class Compiler:
                 pays = multiply(base, rate)
                 return pays, [tiers_mod.Portion(band.index if band else 0, base, rate, pays)]
             parts = table.split(Decimal(0), b)
+            if table.per_unit and form is not None and form.unit:
+                # amounts per unit of a count: split the count itself (a basis of
+                # count / target has its bounds moved to meetings, 82% of 25 = 20.5)
+                running = form.running(env)
+                if running.missing:
+                    return None, []
+                if not running.flat:
+                    parts = running.table.split(Decimal(0), running.starts[-1])
             if table.per_unit:
                 return sum((p.pays for p in parts), Decimal(0)), parts
             if amount is None:

@@ -26,7 +26,7 @@ from ..lang.types import Type
 from .compile import Compiler, Env, Ex, Fn
 from .money import multiply, scale
 from .curves import Curve
-from .tables import build_curve, build_tiers
+from .tables import build_curve, build_tiers, require_counted_units
 from .tiers import TierTable
 
 
@@ -274,6 +274,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                 comp.linear[name] = lf
 
     _require_running_bases(checked, comp)
+    require_counted_units(checked, comp)
 
     credits = []
     comp._scope_kind = "row"

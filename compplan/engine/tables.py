@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..errors import CompplanError, Problem
-from ..lang.types import MONEY
+from ..lang.types import MONEY, RATIO
 from .compile import fmt_value
 from .curves import Curve
 from .tiers import Band, TierTable
@@ -73,3 +73,22 @@ def build_curve(checked, comp, name: str, env) -> Curve:
                               f"above point {i}'s {_shown(checked, base + (0,), points[-1][0])}")
         points.append((Decimal(x), Decimal(y)))
     return Curve(name, tuple(points), rt.below, rt.above)
+
+
+def require_counted_units(checked, comp) -> None:
+    """`units: whole` on a ratio basis (qualified / targets.meetings) counts whole units
+    of the count above it: the basis must be a count of credits over values that do not
+    depend on them, so the engine can follow the count (ir.LinearForm)."""
+    for name, table in comp.tier_tables.items():
+        if not table.whole_units:
+            continue
+        basis_t = checked.types.get(checked.expr("rates", name, "basis"))
+        form = comp.linear.get(name)
+        if basis_t is not None and basis_t.kind == RATIO and (form is None or not form.unit):
+            raise CompplanError([Problem.at(
+                checked.source.key_pos(("rates", name, "units")),
+                f"'units: whole' on '{name}' needs a basis that counts credits, "
+                "count(S) or count(S) over a target",
+                "write the basis as a count of a credit set divided by the target, e.g. "
+                "count(qualified_meetings) / targets.meetings", code="rate-table",
+                file=checked.source.name)])

@@ -135,7 +135,8 @@ def is_curve(rt) -> bool:
 
 def check_units(c: Checked, name: str, rt, basis_t: Type | None) -> None:
     """`units: whole` pays each unit of a count in one tier: only for amounts per unit,
-    marginal, on a basis that counts (a meeting is 1)."""
+    marginal, on a basis that counts (a meeting is 1) or a count over a target (bounds
+    in percentages of each payee's target; the engine checks that it counts credits)."""
     if rt.units is None:
         return
     at = c.source.key_pos(("rates", name, "units"))
@@ -143,10 +144,11 @@ def check_units(c: Checked, name: str, rt, basis_t: Type | None) -> None:
         c.error(at, f"'units: whole' is for marginal tiers; '{name}' pays the whole basis "
                 "at one rate already", "remove 'units', or use 'mode: marginal'",
                 code="rate-table")
-    elif basis_t is not None and basis_t.kind != INTEGER:
+    elif basis_t is not None and basis_t.kind not in (INTEGER, RATIO):
         c.error(at, f"'units: whole' pays whole units of a count, but the basis of '{name}' "
                 f"is {_a(basis_t)}", "use it on a count (e.g. basis: qualified, a "
-                "count(...)), or remove it", code="unit-mismatch")
+                "count(...)) or a count over a target (qualified / targets.meetings), or "
+                "remove it", code="unit-mismatch")
     elif c.symbols.rates.get(name) is not None and c.symbols.rates[name].kind != MONEY:
         c.error(at, f"'units: whole' pays an amount per unit, but the rates of '{name}' are "
                 "percentages", "write the rates as amounts (50 per meeting), or remove "

@@ -321,3 +321,66 @@ def test_issue20_a_curve_of_amounts_at_its_basis_and_per_credit(tmp_path):
         "ann": {"attainment_bonus": D("1600.00"), "kicker": D("400.00")},
         "bob": {"attainment_bonus": D("100.00"), "kicker": D("70.00")},
         "cy": {"attainment_bonus": D("1800.00"), "kicker": D("300.00")}}
+
+
+TARGETED = """
+inputs:
+  payees: {key: sdr_id, columns: {name: text}}
+  targets: {payee: sdr_id, columns: {meetings: integer}}
+  meetings: {key: meeting_id, payee: sdr_id, date: held_on, columns: {qualified: boolean}}
+credits:
+  qualified_meetings: {from: meetings, when: qualified, value: 1}
+measures:
+  qualified: count(qualified_meetings)
+  meeting_attainment: qualified / targets.meetings
+rates:
+  meeting_rates:               # above 82% of each SDR's own target, 95.00 a meeting
+    basis: meeting_attainment
+    mode: marginal
+    at_boundary: upper
+    units: whole
+    tiers:
+      - {to: 82%, rate: 60}
+      - {rate: 95}
+earnings:
+  meeting_pay:
+    each: qualified_meetings
+    value: tiered(meeting_rates)
+  month_pay:
+    value: tiered(meeting_rates)
+"""
+
+
+def test_issue20_whole_units_above_a_share_of_each_payees_target(tmp_path):
+    """A bound that depends on the payee's target is written on the attainment: 82% of
+    sam's 25 meetings is 20.5, of ted's 20 is 16.4. 21 meetings each:
+      sam: 20 x 60.00 + 1 x 95.00 = 1,295.00
+      ted: 16 x 60.00 + 5 x 95.00 = 960.00 + 475.00 = 1,435.00
+    the same per meeting (a line each) and for the month (one line)."""
+    compiled = compiled_from(tmp_path, TARGETED)
+    rows = _meetings(21)["meetings"]
+    data = {"payees": [{"sdr_id": "sam", "name": "Sam"}, {"sdr_id": "ted", "name": "Ted"}],
+            "targets": [{"sdr_id": "sam", "meetings": "25"}, {"sdr_id": "ted", "meetings": "20"}],
+            "meetings": rows + [dict(r, meeting_id="T" + r["meeting_id"], sdr_id="ted")
+                                for r in rows]}
+    r = python_run(compiled, data)
+    assert r.payee("sam").components == {"meeting_pay": D("1295.00"), "month_pay": D("1295.00")}
+    assert r.payee("ted").components == {"meeting_pay": D("1435.00"), "month_pay": D("1435.00")}
+    [month] = [ln for ln in r.payee("ted").lines if ln.component == "month_pay"]
+    assert month.formula == "16 x 60.00 + 5 x 95.00 = 1,435.00"
+
+
+def test_issue20_whole_units_on_a_ratio_that_does_not_count_credits_stop_the_run(tmp_path):
+    """Counting the meetings table itself (not a credit set) gives the engine no count
+    of credits to follow: the run stops at 'units', not paying half meetings."""
+    text = TARGETED.replace("meeting_attainment: qualified / targets.meetings",
+                            "meeting_attainment: count(meetings) / targets.meetings")
+    text = text.replace("  meeting_pay:\n    each: qualified_meetings\n"
+                        "    value: tiered(meeting_rates)\n", "")  # one line for the month
+    path = tmp_path / "plan.yaml"
+    path.write_text(HEAD + text)
+    with pytest.raises(CompplanError) as err:
+        compile_plan(check_file(str(path)))
+    assert err.value.problems[0].message == (
+        "'units: whole' on 'meeting_rates' needs a basis that counts credits, count(S) or "
+        "count(S) over a target")
