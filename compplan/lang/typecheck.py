@@ -294,7 +294,7 @@ class Typer:
             return T_NUMBER
         return t.plain()
 
-    def curve_call(self, n: ast.Call, name: str, rt, extra, value_t):
+    def curve_call(self, n: ast.Call, name: str, rt, extra, value_t, s: Scope):
         """rate(curve, x) gives the curve's value at x; rate(curve) at its basis."""
         if n.name != "rate":
             self.c.error(n.pos, f"'{name}' is a curve; use rate({name}, <value>) for its "
@@ -306,6 +306,11 @@ class Typer:
                 self.c.error(n.pos, f"curve '{name}' has no basis: say where to read it",
                              f"write rate({name}, <value>), e.g. rate({name}, attainment), "
                              f"or give '{name}' a 'basis:'", code="rate-arg")
+            elif not s.sees_payee():
+                self.c.error(n.pos, f"rate({name}) cannot be used in a credit rule: its "
+                             "basis is read per payee, and credits are worked out before "
+                             "measures and earnings", f"give the value to read it at: "
+                             f"rate({name}, <value>)", code="scope")
             return value_t
         curve_arg_problem(self.c, name, n.args[1], extra[0])
         return value_t
@@ -319,7 +324,7 @@ class Typer:
         rt = self.c.plan.rates[res.name]
         value_t = self.sym.rates.get(res.name)
         if is_curve(rt):
-            return self.curve_call(n, res.name, rt, extra, value_t)
+            return self.curve_call(n, res.name, rt, extra, value_t, s)
         if n.name == "lookup":
             if rt.keys is None:
                 self.c.error(n.pos, f"'{res.name}' is a tier table; use tiered() or rate()",

@@ -165,3 +165,18 @@ def test_issue20_the_json_schema_knows_curves_units_and_tier_boundaries():
     assert enum(tier["at_boundary"]) == {"upper", "lower"}
     points = next(a for a in rt["points"]["anyOf"] if a.get("type") == "array")
     assert points["items"]["type"] == "array"
+
+
+def test_issue20_a_curve_read_at_its_basis_is_not_for_credit_rules():
+    text = PLAN.replace("RATES\n", CURVE.replace("    mode: interpolate\n",
+                                                 "    basis: csat\n    mode: interpolate\n"))
+    text = text.replace("EARNING", "payee.bonus * rate(kpi_curve)")
+    text = text.replace("  kpis:", "  deals: {key: deal_id, payee: rep_id, columns: {amount: "
+                        "money}}\n  kpis:")
+    text = text.replace("measures:\n", "credits:\n  scored:\n    from: deals\n"
+                        "    value: amount * rate(kpi_curve)\nmeasures:\n")
+    line = text.split("\n").index("    value: amount * rate(kpi_curve)") + 1
+    errs = [(p.line, p.message) for p in check_source(text, "plan.yaml").problems.errors]
+    assert errs == [(line, "rate(kpi_curve) cannot be used in a credit rule: its basis is "
+                           "read per payee, and credits are worked out before measures and "
+                           "earnings")]
