@@ -127,6 +127,7 @@ class Compiler:
         self.c = checked
         self.tier_tables = tables or {}
         self.lookups: dict[str, dict] = {}
+        self.curves: dict[str, Any] = {}  # mode: interpolate tables (engine/curves.py)
         self.params: dict[str, Any] = {}
         self.linear: dict[str, Any] = {}  # rate name -> running-basis form
 
@@ -599,6 +600,8 @@ class Compiler:
         rate_name = self.c.resolved[n.args[0]].name
         if n.name == "lookup":
             return self._lookup(n, rate_name)
+        if rate_name in self.curves:
+            return self._curve(n, rate_name)
         table = self.tier_tables[rate_name]
         basis_fn = self.basis_fns[rate_name]
         extra = self._fast(n.args[1]) if len(n.args) > 1 else None
@@ -616,6 +619,26 @@ class Compiler:
         if owner_scope_credit and extra is None:
             return self._tiered_per_credit(rate_name, table)
         return self._tiered_payee(rate_name, table, basis_fn, extra, extra_ex)
+
+    def _curve(self, n: ast.Call, rate_name: str):
+        """rate(curve, x): the curve's value at x (at its basis without x)."""
+        curve = self.curves[rate_name]
+        x_fn = self._fast(n.args[1]) if len(n.args) > 1 else self.basis_fns[rate_name]
+        x_node = n.args[1] if len(n.args) > 1 else self.c.expr("rates", rate_name, "basis")
+        x_t, y_t = self.c.types.get(x_node), self.c.types.get(n)
+
+        def at(env, row):
+            x = x_fn(env, row if len(n.args) > 1 else None)
+            return None if x is None else curve.at(x)
+
+        def at_ex(env, row):
+            x = x_fn(env, row if len(n.args) > 1 else None)
+            if x is None:
+                return None, "missing"
+            v = curve.at(x)
+            text = curve.text(x, lambda a: fmt_value(a, x_t), lambda a: fmt_value(a, y_t))
+            return v, f"{fmt_value(v, y_t)} ({text})"
+        return at, at_ex
 
     def _in_credit_scope(self, n: ast.Node) -> bool:
         return getattr(self, "_scope_kind", None) == "credit"
@@ -639,6 +662,14 @@ class Compiler:
                 pays = multiply(base, rate)
                 return pays, [tiers_mod.Portion(band.index if band else 0, base, rate, pays)]
             parts = table.split(Decimal(0), b)
+            if table.per_unit and form is not None and form.unit:
+                # amounts per unit of a count: split the count itself (a basis of
+                # count / target has its bounds moved to meetings, 82% of 25 = 20.5)
+                running = form.running(env)
+                if running.missing:
+                    return None, []
+                if not running.flat:
+                    parts = running.table.split(Decimal(0), running.starts[-1])
             if table.per_unit:
                 return sum((p.pays for p in parts), Decimal(0)), parts
             if amount is None:

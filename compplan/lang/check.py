@@ -291,7 +291,11 @@ def _expression_fields(plan: Plan):
             for key in ("from", "to", "rate"):
                 text = getattr(tier, "from_" if key == "from" else key)
                 if text is not None:
-                    yield ("rates", name, "tiers", i, key), text, Scope("const", owner=name)
+                    # literals or expressions of params (issue 20: 'to: tier_meetings')
+                    yield ("rates", name, "tiers", i, key), text, Scope("tier", owner=name)
+        for i, point in enumerate(rt.points or ()):
+            for j, cell in enumerate(point):
+                yield ("rates", name, "points", i, j), cell, Scope("tier", owner=name)
         for i, row in enumerate(rt.rows or ()):
             for j, cell in enumerate(row):
                 yield ("rates", name, "rows", i, j), cell, Scope("const", owner=name)
@@ -380,8 +384,6 @@ def pass_resolve(c: Checked) -> None:
     for path, node in c.exprs.items():
         scope = c.scopes[path]
         c.deps.setdefault(scope.owner, set())
-        if _is_tier_bound(path) and not isinstance(node, ast.Number):
-            continue  # pass_rates says once that a bound is written out
         r.visit(node, scope)
     for name, cr in c.plan.credits.items():
         c.deps.setdefault(name, set()).add(cr.from_)
@@ -390,9 +392,9 @@ def pass_resolve(c: Checked) -> None:
             c.deps.setdefault(name, set()).add(e.each)
 
 
-def _is_tier_bound(path: Path) -> bool:
-    return len(path) == 5 and path[0] == "rates" and path[2] == "tiers" and \
-        path[4] in ("from", "to")
+def _names_nothing(node: ast.Node) -> bool:
+    """A cell written out in literals (no name in it): typed before anything else."""
+    return not any(isinstance(n, ast.Ref) for n in ast.walk(node))
 
 
 def pass_cycles(c: Checked) -> None:
@@ -451,14 +453,18 @@ def pass_types(c: Checked) -> None:
     typer = Typer(c)
     # the cells of rate tables are literals: type them first, so a table's value type
     # is known wherever it is used (a credit rule does not depend on the table's basis)
+    # (cells that use params are typed in order, after the params)
     for name in c.plan.rates:
         for path in by_owner.get(name, ()):
-            if path[2] != "basis":
+            if path[2] != "basis" and _names_nothing(c.exprs[path]):
                 typer.visit(c.exprs[path], c.scopes[path])
         c.symbols.rates[name] = _rate_value_type(c, name)
     for name in c.order:
         for path in by_owner.get(name, ()):
             if path[0] == "rates" and path[2] != "basis":
+                if not _names_nothing(c.exprs[path]):
+                    typer.path = path
+                    typer.visit(c.exprs[path], c.scopes[path])
                 continue
             node = c.exprs[path]
             typer.path = path

@@ -48,7 +48,8 @@ Path = tuple
 class Scope:
     """Where an expression is evaluated, which decides what its names can mean.
 
-    kind: const (literals only), param, row (a row of an input: credit rules),
+    kind: const (literals only), param, tier (a rate table's bounds, rates and
+    points: literals and params), row (a row of an input: credit rules),
     payee (one payee: measures, bonuses), credit (one credit of a set: per-credit
     earnings; sees the payee's names too).
     """

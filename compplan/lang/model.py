@@ -232,18 +232,32 @@ class Credit(Strict):
 
 
 class Tier(Strict):
+    """A band [from, to) of a basis and its rate. Bounds and rates are literals or
+    expressions of params. `at_boundary` on a tier (not the first) says which tier a
+    value exactly on its `from` takes, where the table's own rule does not fit that
+    bound."""
+
     from_: Expr | None = Field(None, alias="from")
     to: Expr | None = None
     rate: Expr
+    at_boundary: Literal["upper", "lower"] | None = None
 
 
 class RateTable(Strict):
-    """Tiers on a basis (marginal or whole amount), or a lookup table by keys."""
+    """Tiers on a basis (marginal or whole amount), a curve through points
+    (`mode: interpolate`), or a lookup table by keys."""
 
     basis: Expr | None = None
-    mode: Literal["marginal", "whole"] | None = None
+    mode: Literal["marginal", "whole", "interpolate"] | None = None
     at_boundary: Literal["upper", "lower"] | None = None
+    # per-unit tiers on a count: `whole` pays each unit (a meeting) in one tier
+    units: Literal["whole"] | None = None
     tiers: list[Tier] | None = None
+    # mode: interpolate: [x, y] points, straight lines between; what the curve gives
+    # below the first point and above the last
+    points: list[list[Expr]] | None = None
+    below: Literal["zero", "clamp", "extend"] | None = None
+    above: Literal["clamp", "extend"] | None = None
     keys: list[Name] | None = None
     rows: list[list[Expr]] | None = None
     default: Expr | None = None

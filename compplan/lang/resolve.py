@@ -154,9 +154,9 @@ class Resolver:
             return None
         table = self.sym.tables[arg.parts[0]]
         c.deps.setdefault(scope.owner, set()).add(table.name)
-        if scope.kind in ("row", "param", "const"):
+        if scope.kind in ("row", "param", "const", "tier"):
             c.error(arg.pos, f"{fn}() over '{table.name}' is per payee and cannot be used "
-                    f"in {'a credit rule' if scope.kind == 'row' else 'a param'}",
+                    f"in {_place(scope)}",
                     "aggregate in a measure, then use the measure", code="scope")
         if len(arg.parts) == 1:
             if table.kind != "credits" and fn not in ("count", "distinct"):
@@ -277,8 +277,9 @@ class Resolver:
             if parts[1] not in payees.columns:
                 self._unknown_column(ref, payees, parts[1])
                 return None
-            if scope.kind in ("param", "const"):
-                return ("a param cannot depend on the payee", "use a measure", "scope")
+            if scope.kind in ("param", "const", "tier"):
+                return (f"{_place(scope)} cannot depend on the payee", "use a measure",
+                        "scope")
             return Resolution("payee", "payees", parts[1])
         if head == "period":
             if len(parts) != 2 or parts[1] not in PERIOD_ATTRS:
@@ -287,8 +288,9 @@ class Resolver:
                         did_you_mean(attr, PERIOD_ATTRS) or
                         "use period.start, period.end, period.days or period.label",
                         "unknown-name")
-            if scope.kind in ("param", "const"):
-                return ("a param cannot depend on the period", "use a measure", "scope")
+            if scope.kind in ("param", "const", "tier"):
+                return (f"{_place(scope)} cannot depend on the period", "use a measure",
+                        "scope")
             return Resolution("period", "period", parts[1])
         kind = sym.kind_of(head)
         if kind is None:
@@ -302,7 +304,7 @@ class Resolver:
             if scope.kind == "const":
                 return (f"unknown name '{head}': only literal values are allowed here",
                         as_text or "write a number, a percentage or a text", "unknown-name")
-            if scope.kind == "param":
+            if scope.kind in ("param", "tier"):
                 return (f"unknown name '{head}'", did_you_mean(head, sym.params) or as_text,
                         "unknown-name")
             return (f"unknown name '{head}'", hint or _scope_hint(scope, head), "unknown-name")
@@ -316,6 +318,10 @@ class Resolver:
         if scope.kind == "param":
             return (f"a param can only use other params; '{head}' is a {kind}",
                     "use a measure for values that depend on data", "scope")
+        if scope.kind == "tier":
+            return (f"a tier's bound or rate can only use params; '{head}' is a {kind}",
+                    "tiers are the same for every payee: move what depends on the payee "
+                    "into the basis (e.g. attainment = meetings / target)", "scope")
         if kind in ("measure", "earning"):
             if len(parts) > 1:
                 return (f"{kind} '{head}' has no parts", None, "unknown-name")
@@ -380,3 +386,9 @@ def _arity_hint(name: str) -> str | None:
         "days_between": "days_between(start, end)",
         "trailing": "trailing(sum(bookings), 12 months)",
     }.get(name)
+
+
+def _place(scope) -> str:
+    """Where an expression is, in a message: a credit rule, a param, a tier."""
+    return {"row": "a credit rule", "tier": "a tier's bound or rate"}.get(scope.kind,
+                                                                          "a param")

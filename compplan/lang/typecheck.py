@@ -14,6 +14,7 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     comparable, unify)
 from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
 from .percent import BareNumbers
+from .curves import curve_arg_problem, is_curve
 from .windows import WINDOW_FUNCTIONS
 from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
 
@@ -297,6 +298,27 @@ class Typer:
             return T_NUMBER
         return t.plain()
 
+    def curve_call(self, n: ast.Call, name: str, rt, extra, value_t, s: Scope):
+        """rate(curve, x) gives the curve's value at x; rate(curve) at its basis."""
+        if n.name != "rate":
+            self.c.error(n.pos, f"'{name}' is a curve; use rate({name}, <value>) for its "
+                         "value at a point", "multiply by what it scales, e.g. "
+                         f"payee.bonus * rate({name}, attainment)", code="rate-arg")
+            return None
+        if not extra:
+            if rt.basis is None:
+                self.c.error(n.pos, f"curve '{name}' has no basis: say where to read it",
+                             f"write rate({name}, <value>), e.g. rate({name}, attainment), "
+                             f"or give '{name}' a 'basis:'", code="rate-arg")
+            elif not s.sees_payee():
+                self.c.error(n.pos, f"rate({name}) cannot be used in a credit rule: its "
+                             "basis is read per payee, and credits are worked out before "
+                             "measures and earnings", f"give the value to read it at: "
+                             f"rate({name}, <value>)", code="scope")
+            return value_t
+        curve_arg_problem(self.c, name, n.args[1], extra[0])
+        return value_t
+
     def rate_call(self, n: ast.Call, s: Scope):
         table_ref = n.args[0]
         res = self.c.resolved.get(table_ref)
@@ -305,6 +327,8 @@ class Typer:
             return None
         rt = self.c.plan.rates[res.name]
         value_t = self.sym.rates.get(res.name)
+        if is_curve(rt):
+            return self.curve_call(n, res.name, rt, extra, value_t, s)
         if n.name == "lookup":
             if rt.keys is None:
                 self.c.error(n.pos, f"'{res.name}' is a tier table; use tiered() or rate()",

@@ -78,15 +78,17 @@ class StatementLine:
     inputs: dict[str, str]
     words: Note | None = None
     described: list[str] = field(default_factory=list)  # sources as a reader knows them
+    read: str = ""  # the formula with the plan's names in the reader's words, if it has any
 
     @property
     def working(self) -> str:
         """The formula with its values, less the words a cap or floor line says apart."""
+        formula = self.read or self.formula
         if self.kind in ("cap", "floor"):
             for sep in (" limited to ", " raised to "):
-                if sep in self.formula:
-                    return self.formula.split(sep, 1)[1]
-        return self.formula
+                if sep in formula:
+                    return formula.split(sep, 1)[1]
+        return formula
 
 
 @dataclass
@@ -267,7 +269,20 @@ def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled,
                         basis[1], credit_kinds.get(credit_set), ln.rounding, date, ln.note,
                         inputs)
     out.words = _words(out, compiled, labels, locale)
+    out.read = _curves_by_label(ln.formula, compiled, locale)
     return out
+
+
+def _curves_by_label(formula: str, compiled: CompiledPlan, locale: str) -> str:
+    """A curve's reading names the curve ('75% (kpi_curve at 90%: ...)'); a rep reads
+    its label instead (the auditor's section keeps the name). '' when none is read."""
+    out = formula
+    for name in compiled.curves:
+        if f"({name} at " in out:
+            spec = compiled.plan.rates[name]
+            words = text_of(spec.label, locale) or words_of(name)
+            out = out.replace(f"({name} at ", f"({words} at ")
+    return "" if out == formula else out
 
 
 def _words(ln: StatementLine, compiled: CompiledPlan, labels: dict[str, str],

@@ -47,6 +47,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name in plan.clawbacks:
         no(key("clawbacks", name), "clawbacks")
     for name, rt in plan.rates.items():
+        if name in compiled.curves:
+            continue  # curves: engine/sql/curves.py
         if rt.tiers is None:
             continue  # lookup tables: engine/sql/lookups.py
         if compiled.tier_tables[name].per_unit:
