@@ -60,7 +60,8 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 raise CompplanError(prepared.problems)
             # a run warns of what validate does about the data itself (datacheck.py)
             warnings = datacheck.empty_tables(compiled, tables) + \
-                datacheck.negative_amounts(compiled, tables)
+                datacheck.negative_amounts(compiled, tables) + \
+                datacheck.zero_divisors(compiled, tables, prepared.per_payee, period.label)
             if not keep_data:
                 # the credits hold what the payee stage needs; let the raw rows go
                 for table in tables.values():

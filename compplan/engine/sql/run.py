@@ -110,7 +110,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 for table in tables.values():
                     table.rows = []
             result = _execute(compiled, con, period, script, lines_csv, then)
-            result.warnings[:0] = warnings
+            result.warnings[:0] = warnings + _zero_divisors(
+                compiled, con, period, {n: t.file for n, t in tables.items()})
             return result
         finally:
             con.close()
@@ -153,11 +154,32 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
         result = _execute(compiled, con, period, script, lines_csv, then)
-        result.warnings[:0] = warnings
+        result.warnings[:0] = warnings + _zero_divisors(compiled, con, period, files)
         return result
     finally:
         con.close()
         spill.cleanup()
+
+
+def _zero_divisors(compiled: CompiledPlan, con, period: Period,
+                   files: dict[str, str]) -> list[Problem]:
+    """Each payee's target of 0 the plan divides by, at FILE:ROW, as the Python engine's
+    run and `validate` say it (datacheck.zero_divisors), read from the period's rows."""
+    columns = sorted(datacheck.divisor_columns(compiled))
+    found = []
+    for i, (table, col) in enumerate(columns):
+        if table not in per_payee_inputs(compiled.plan) or table not in files:
+            continue
+        try:
+            rows = con.execute(f"SELECT _pid, _row FROM {q('pp_' + table)} WHERE "
+                               f"{q(col)} = 0").fetchall()
+        except Exception as e:  # no such table or column: the plan does not read it
+            if "does not exist" not in str(e) and "not found" not in str(e):
+                raise
+            continue
+        found += [(pid, i, row, table, col) for pid, row in rows]
+    return [datacheck.zero_divisor(files[table], row, table, col, pid, period.label)
+            for pid, _i, row, table, col in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 # DuckDB takes up to 80% of the machine's memory by default and keeps temporary tables
