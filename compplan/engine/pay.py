@@ -169,7 +169,11 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
             for col in row.get("_defaulted", ()):
                 how = "taken as 0" if plan.inputs[table].missing == "zero" else "missing"
                 pr.warnings.append(f"{table}.{col} is empty for {period.label}: {how}")
-        for pos, msg in env.warnings:
+        # a runtime warning (a division by zero) once per place, in the plan's order,
+        # however often the rule was worked out (per credit, or again for its formula)
+        runtime = sorted(set(env.warnings), key=lambda w: (w[0].file, w[0].line, w[0].col,
+                                                           w[1]))
+        for pos, msg in runtime:
             pr.warnings.append(f"{pos}: {msg}")
             result.warnings.append(Problem(pos.file, pos.line, pos.col,
                                            f"payee {pid}: {msg}", severity="warning",

@@ -165,9 +165,9 @@ def test_issue12_an_empty_cell_taken_as_zero_is_warned_of(tmp_path):
 
 def test_issue12_a_zero_quota_is_warned_of_at_its_row_on_every_path(tmp_path):
     """ann's quota of 0: attainment = booked / 0 is missing, her four commission lines are
-    not paid. Every path says so at quotas.csv row 2 (ann's row) as `validate` does; the
-    Python engine also names the divisions at their rule (65:22, the attainment; 72:12,
-    the running basis of ae_tiers), which the SQL engine does not yet (issue 12 note)."""
+    not paid. Every path says so at quotas.csv row 2 (ann's row) as `validate` does, and
+    names each division by zero at its rule once: 65:22, the attainment; 72:12, the
+    running basis of ae_tiers (met on each of her four deals, said once)."""
     folder = tmp_path / "data"
     shutil.copytree(ROOT / "plans" / "data" / "ae", folder)
     with (folder / "quotas.csv").open(newline="") as fh:
@@ -189,5 +189,9 @@ def test_issue12_a_zero_quota_is_warned_of_at_its_row_on_every_path(tmp_path):
     assert zero(ref) == zero(via_rows) == zero(direct) == want
     ann = {r: next(p for p in res.payees if p.payee == "ann") for r, res in
            (("ref", ref), ("sql", direct))}
-    assert ann["sql"].warnings == [w for w in ann["ref"].warnings if "division by zero" not in w]
+    assert ann["sql"].warnings == ann["ref"].warnings
+    assert [w.split("ae.yaml:")[1] for w in ann["sql"].warnings if "division" in w] == [
+        "65:22: division by zero gave a missing value",
+        "72:12: division by zero gave a missing value"]
     assert ann["sql"].total == ann["ref"].total
+    assert _said(ref) == _said(via_rows) == _said(direct)

@@ -284,3 +284,48 @@ def test_a_bad_cell_is_named_as_validate_names_it(tmp_path):
     load_folder(AE.plan, data, problems)
     assert [p.text for p in err.value.problems] == [p.text for p in problems]
     assert err.value.problems[0].row == 2
+
+
+def _zeroed(entry, tmp_path: Path) -> Path:
+    """The sample's data with the first row of every one-row-per-payee input (quotas,
+    KPIs, targets) set to 0 in each number column: targets the plan divides by."""
+    import csv
+    import shutil
+    from compplan.engine.sql.targets import per_payee_inputs
+    compiled = load_plan(PLANS / entry["plan"])
+    folder = tmp_path / "data"
+    shutil.copytree(PLANS / entry["data"], folder)
+    for name in per_payee_inputs(compiled.plan):
+        inp = compiled.plan.inputs[name]
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            continue
+        with path.open(newline="") as fh:
+            rows = list(csv.reader(fh))
+        if len(rows) < 2:
+            continue
+        for col, kind in inp.columns.items():
+            if col in rows[0] and str(kind) in ("money", "number", "percent", "integer"):
+                rows[1][rows[0].index(col)] = "0"
+        with path.open("w", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    return folder
+
+
+@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
+                         ids=lambda e: e["plan"])
+def test_zero_targets_same_on_both_engines_warnings_included(entry, tmp_path):
+    """A target of 0 that the plan divides by: the same lines, and the same warnings on
+    both engines: at the data row (zero-divisor), and each division by zero at its rule,
+    once per payee and place (the Python engine's runtime warning)."""
+    compiled = load_plan(PLANS / entry["plan"])
+    period = parse_period(str(entry["period"]))
+    folder = _zeroed(entry, tmp_path)
+    ref = run_plan(compiled, load_folder(compiled.plan, folder, []), period)
+    got = run_sql(compiled, load_folder(compiled.plan, folder, []), period)
+    assert_same(ref, got)
+
+    def said(result):
+        return sorted((w.file, w.line, w.col, w.row, w.column, w.code, w.message)
+                      for w in result.warnings)
+    assert said(got) == said(ref)

@@ -10,6 +10,7 @@ every grain.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Callable
 
 from ...errors import Pos
@@ -40,6 +41,39 @@ class ExprCompiler:
                  compiled=None):
         self.name, self.call = name, call
         self.compiled = compiled  # the CompiledPlan, for what reads its tables (lookup)
+        # division by zero (the Python engine's runtime warning): each division's position
+        # and the condition under which the Python engine would evaluate it with a zero
+        # divisor; collected only while `zeros` is a dict (see watch_zeros)
+        self.zeros: dict[Pos, list[str]] | None = None
+        self._guards: list[str] = []
+
+    @contextlib.contextmanager
+    def watch_zeros(self, *guards: str):
+        """Collect the divisions compiled inside, evaluated only where `guards` hold (an
+        earning's value where its condition is true)."""
+        before = self.zeros, self._guards
+        self.zeros = {} if self.zeros is None else self.zeros
+        self._guards = self._guards + list(guards)
+        try:
+            yield self.zeros
+        finally:
+            self.zeros, self._guards = before
+
+    @contextlib.contextmanager
+    def guarded(self, cond: str):
+        """What is compiled inside is evaluated only where `cond` is true (lazy branches:
+        x if c else y, and/or, coalesce), as the Python engine evaluates it."""
+        self._guards.append(cond)
+        try:
+            yield
+        finally:
+            self._guards.pop()
+
+    def zero_where(self, pos: Pos, cond: str) -> None:
+        """A divisor of 0 at `pos` where `cond` holds, under the current guards."""
+        if self.zeros is not None:
+            self.zeros.setdefault(pos, []).append(
+                " AND ".join(f"({g})" for g in self._guards + [cond]))
 
     def sql(self, n: ast.Node) -> Num:
         return getattr(self, "c_" + type(n).__name__)(n)
@@ -80,6 +114,7 @@ class ExprCompiler:
             return dec.add(a, b, n.op)
         if n.op == "*":
             return dec.mul(a, b)
+        self.zero_where(n.pos, f"{a.sql} IS NOT NULL AND {b.sql} = 0")
         return dec.div(a, b)
 
     def c_Compare(self, n: ast.Compare) -> Num:
@@ -108,14 +143,21 @@ class ExprCompiler:
         return Num(f"({v.sql} {'NOT ' if n.negated else ''}IN ({items}))", None)
 
     def c_Logic(self, n: ast.Logic) -> Num:
-        a, b = self.sql(n.left), self.sql(n.right)
+        a = self.sql(n.left)
+        # the right side is worked out only when the left does not decide (Kleene)
+        with self.guarded(f"{a.sql} IS NOT {'FALSE' if n.op == 'and' else 'TRUE'}"):
+            b = self.sql(n.right)
         return Num(f"({a.sql} {n.op.upper()} {b.sql})", None)
 
     def c_Not(self, n: ast.Not) -> Num:
         return Num(f"(NOT {self.sql(n.operand).sql})", None)
 
     def c_Conditional(self, n: ast.Conditional) -> Num:
-        c, t, o = self.sql(n.cond), self.sql(n.then), self.sql(n.otherwise)
+        c = self.sql(n.cond)
+        with self.guarded(f"{c.sql} IS TRUE"):
+            t = self.sql(n.then)
+        with self.guarded(f"{c.sql} IS NOT TRUE"):
+            o = self.sql(n.otherwise)
         t, o = dec.align(t, o)
         return Num(f"(CASE WHEN {c.sql} THEN {t.sql} ELSE {o.sql} END)", t.scale)
 
@@ -126,8 +168,16 @@ class ExprCompiler:
         if n.name == "lookup" and self.compiled is not None:
             from .lookups import lookup_sql
             return lookup_sql(self.compiled, n, [self.sql(a) for a in n.args[1:]])
-        args = [self.sql(a) for a in n.args]
         name = n.name
+        if name == "coalesce":  # each argument only while those before it are missing
+            args = []
+            for a in n.args:
+                with contextlib.ExitStack() as stack:
+                    for before in args:
+                        stack.enter_context(self.guarded(f"{before.sql} IS NULL"))
+                    args.append(self.sql(a))
+        else:
+            args = [self.sql(a) for a in n.args]
         if name in ("min", "max", "clamp", "coalesce"):
             args = dec.align(*args)
         if name in ("min", "max"):

@@ -87,6 +87,8 @@ class PlanCompiler:
         self.mode = self.plan.rounding.mode
         # id(tiered() call) -> (its parts' SQL, its value, per credit?): the formula's text
         self.shown: dict[int, tuple[str, Num, bool]] = {}
+        # (position, table, column): where a division by zero is marked (_zero_columns)
+        self.zero_checks: list[tuple] = []
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -541,13 +543,15 @@ class PlanCompiler:
     def _measure(self, name: str) -> None:
         node = self.c.expr("measures", name)
         self._team_columns(node)
-        with dec.statement() as lets:
-            v = self._payee_exprs("l").sql(node)
-        self.scales[name] = v.scale
+        ex = self._payee_exprs("l")
         new = f"layer_{name}"
+        with dec.statement() as lets, ex.watch_zeros() as zeros:
+            v = ex.sql(node)
+        self.scales[name] = v.scale
         self.script.add(f"measure {name}: {node.pos}",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
-                        f"l.*, {lets.select()}{v.sql} AS {q('v_' + name)} FROM {q(self.layer)} l)")
+                        f"l.*, {lets.select()}{v.sql} AS {q('v_' + name)}"
+                        f"{self._zero_columns(zeros, new, 'l._pid')} FROM {q(self.layer)} l)")
         self.layer = new
 
     def _team_columns(self, *nodes) -> None:
@@ -597,9 +601,11 @@ class PlanCompiler:
             credits = self._correlated_columns(name, spec.each, [
                 self.c.expr("earnings", name, f) for f in ("when", "value")])
             with dec.statement() as lets:
-                when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
-                self._parts = None
-                value = ex.sql(step.value.node)
+                with ex.watch_zeros() as zeros:
+                    when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
+                    self._parts = None
+                    with ex.guarded(f"{when} IS TRUE"):  # the value, where it is paid
+                        value = ex.sql(step.value.node)
                 parts, before, after = self._parts or ("NULL", "NULL", "NULL")
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
@@ -624,7 +630,8 @@ class PlanCompiler:
                 f"{inputs} AS inputs, {before} AS run_before, "
                 f"{after} AS run_after, c._split_src AS split_source, c._srow AS _srow, "
                 f"c._level AS _level, c._credit_note AS "
-                f"credit_note, {index} AS _e, 0 AS _k FROM "
+                f"credit_note, {index} AS _e, 0 AS _k"
+                f"{self._zero_columns(zeros, lines, 'c._pid')} FROM "
                 f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
                 f"WHERE _when IS NOT FALSE)")
             total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
@@ -635,9 +642,11 @@ class PlanCompiler:
             return lines
         ex = self._payee_exprs("l")
         with dec.statement() as lets:
-            when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
-            self._parts = None
-            value = ex.sql(step.value.node)
+            with ex.watch_zeros() as zeros:
+                when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
+                self._parts = None
+                with ex.guarded(f"{when} IS TRUE"):  # the value, where it is paid
+                    value = ex.sql(step.value.node)
             parts = self._parts[0] if self._parts else "NULL"
             exact = self._exact(value)
             exact = Num(dec.let(exact.sql), exact.scale)
@@ -658,7 +667,8 @@ class PlanCompiler:
             f"NULL AS run_before, NULL AS run_after, CAST(NULL AS "
             f"VARCHAR) AS split_source, CAST(NULL AS BIGINT) AS _srow, 0 AS _level, "
             f"CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
-            f"0 AS _k FROM {q(self.layer)} l) WHERE _when IS NOT FALSE)")
+            f"0 AS _k{self._zero_columns(zeros, lines, 'l._pid')} FROM {q(self.layer)} l) "
+            "WHERE _when IS NOT FALSE)")
         total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                  "GROUP BY payee)")
         self._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
@@ -971,6 +981,10 @@ class PlanCompiler:
         total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
         missing = "(" + " OR ".join(f"{x.sql} IS NULL OR {x.sql} = 0" for x in (mul, div)
                                     if x is not None) + ")" if (mul or div) else "FALSE"
+        if div is not None:  # the Python engine's Running.build warns of a zero divisor
+            ex.zero_where(basis_node.pos, " AND ".join(
+                [f"{x.sql} IS NOT NULL" for x in (mul, div) if x is not None] +
+                [f"{div.sql} = 0"]))
 
         def basis(x: str) -> str:  # the running position as the basis shows it
             v = Num(x, top)
@@ -1147,12 +1161,35 @@ class PlanCompiler:
                 k += 1
                 msg = text_literal(f"{name}.{col} is empty for {self.period.label}: {how}")
                 parts.append(f"SELECT _pid, {msg}, {k}, NULL, NULL FROM payees WHERE {empty}")
+        # a division by zero, once per payee and place, in the plan's order (the Python
+        # engine's runtime warning, engine/pay.py)
+        places = sorted({pos for pos, _t, _c in self.zero_checks},
+                        key=lambda p: (p.file, p.line, p.col))
+        zero = []
+        for pos, table, col in self.zero_checks:
+            k = 3000000000 + places.index(pos)
+            msg = text_literal(f"{pos}: division by zero gave a missing value")
+            zero.append(f"SELECT {'_pid' if table.startswith('layer_') else 'payee'}, {msg}, "
+                        f"{k} FROM {q(table)} WHERE {col}")
+        if zero:  # one place met on several rows or in several statements: said once
+            parts.append(f"SELECT DISTINCT p, w, k, NULL::DATE, NULL::VARCHAR FROM "
+                         f"({' UNION ALL '.join(zero)}) z(p, w, k)")
         body = " UNION ALL ".join(parts) if parts else \
             "SELECT NULL::VARCHAR AS payee, NULL::VARCHAR AS warning, 0, NULL, NULL WHERE FALSE"
         self.script.add("warnings: what each payee was not paid, and why",
                         "CREATE TEMP TABLE warnings AS SELECT payee, warning, row_number() OVER "
                         "(PARTITION BY payee ORDER BY _e, date NULLS FIRST, _key) AS n FROM "
                         f"({body})")
+
+    def _zero_columns(self, zeros: dict, table: str, payee: str) -> str:
+        """The select items that mark, per row, a division by zero the Python engine
+        would meet (ExprCompiler.zero_where); _warnings says each once per payee."""
+        out = ""
+        for pos, conds in zeros.items():
+            col = f"_zd{len(self.zero_checks)}"
+            self.zero_checks.append((pos, table, col))
+            out += f", ({' OR '.join(f'({c})' for c in conds)}) IS TRUE AS {col}"
+        return out
 
     def _credited_payees(self) -> str:
         """The payees with any row in a credit set, a transaction set the plan reads, or

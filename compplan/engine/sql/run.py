@@ -342,6 +342,9 @@ def read_inputs(text: str | None) -> dict[str, str]:
     return dict(item.split("=", 1) for item in text.split("; "))
 
 
+_RUNTIME = re.compile(r"^(.*):(\d+):(\d+): (division by zero gave a missing value)$")
+
+
 def _result(compiled: CompiledPlan, con, period: Period, last: str,
             with_lines: bool = True) -> RunResult:
     plan = compiled.plan
@@ -377,6 +380,11 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
                                     "n").fetchall():
         if pid in payees:
             payees[pid].warnings.append(warning)
+            m = _RUNTIME.match(warning)
+            if m:  # also the run's, as the Python engine says it (engine/pay.py)
+                result.warnings.append(Problem(m.group(1), int(m.group(2)), int(m.group(3)),
+                                               f"payee {pid}: {m.group(4)}",
+                                               severity="warning", code="runtime"))
     if not with_lines:
         for pid, total, count in con.execute(
                 "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
