@@ -200,7 +200,8 @@ class _Work:
               show_default=True,
               help="duckdb: the plan as SQL in embedded DuckDB (fast on large data; plans "
                    "it does not run yet are refused with positions); python: the reference "
-                   "engine; auto: duckdb where it runs the plan, else python, saying why")
+                   "engine; auto: duckdb for data of 5 MB or more (COMPPLAN_SQL_FROM bytes) "
+                   "where it runs the plan, else python, saying why")
 def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
         save: bool, db_url: str | None, actor: str | None, show_table: bool,
         quiet: bool, engine: str) -> None:
@@ -217,7 +218,7 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
     if fmt == "text" and not quiet:
         _tell_plan_warnings(compiled, plan)
     try:
-        choice = choose_engine(compiled, p, engine)
+        choice = choose_engine(compiled, p, engine, data_dir)
     except CompplanError as e:
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:

@@ -1,5 +1,7 @@
-"""Issue 12: `compplan run` works a plan out as SQL in embedded DuckDB by default, and
-on the Python engine where the SQL engine does not run the plan yet, saying why.
+"""Issue 12: `compplan run` works a plan out as SQL in embedded DuckDB by default for
+data of 5 MB or more (COMPPLAN_SQL_FROM; 0 here, so that the small samples take it),
+and on the Python engine where the SQL engine does not run the plan yet or the data is
+small, saying why.
 
 Every sample plan is run three ways (default, --engine python, --engine duckdb where it
 runs): the same pay to the cent in payees.csv, and the same lines in lines.csv, value
@@ -59,7 +61,9 @@ def _values(rows: list[dict]) -> list[dict]:
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s["plan"] for s in SAMPLES])
-def test_issue12_run_picks_duckdb_where_it_runs_the_plan_same_pay(tmp_path, sample):
+def test_issue12_run_picks_duckdb_where_it_runs_the_plan_same_pay(tmp_path, sample,
+                                                                  monkeypatch):
+    monkeypatch.setenv("COMPPLAN_SQL_FROM", "0")
     compiled = load_plan(ROOT / "plans" / sample["plan"])
     refused = refusals(compiled)
     said, default = _run(tmp_path, sample)
@@ -97,11 +101,13 @@ def test_issue12_empty_cells_are_bare_as_the_python_engine_writes_them(tmp_path)
     assert '""' not in first and first.endswith(",")
 
 
-def test_issue12_data_the_sql_engine_cannot_hold_falls_back_to_python(tmp_path):
+def test_issue12_data_the_sql_engine_cannot_hold_falls_back_to_python(tmp_path,
+                                                                      monkeypatch):
     """An amount with 17 decimal places is beyond the arithmetic rule's 16 in SQL: by
     default the run goes to the Python engine and says why; asked for DuckDB by name,
     it is refused at the file and column, and nothing is written."""
     import shutil
+    monkeypatch.setenv("COMPPLAN_SQL_FROM", "0")
     data = tmp_path / "data"
     shutil.copytree(ROOT / "plans" / "data" / "ae", data)
     rows = (data / "deals.csv").read_text().splitlines()
@@ -123,10 +129,25 @@ def test_issue12_data_the_sql_engine_cannot_hold_falls_back_to_python(tmp_path):
     assert not (tmp_path / "dk").exists() or not list((tmp_path / "dk").rglob("*.csv"))
 
 
-def test_issue12_json_output_names_the_engine_and_why(tmp_path):
+def test_issue12_small_data_runs_on_the_python_engine_and_says_so(tmp_path, monkeypatch):
+    """ae's sample data is 2 KB: below 5 MB the Python engine is quicker (DuckDB binds a
+    plan's statements in seconds), so `run` takes it and says why; from the threshold
+    (here set to 1,000 bytes) the same folder goes to DuckDB."""
+    ae = next(s for s in SAMPLES if s["plan"] == "ae.yaml")
+    said, _ = _run(tmp_path, ae)
+    assert said.splitlines()[0].endswith(
+        ", engine python (small data, 2 KB: DuckDB from 5.0 MB, or with --engine duckdb)")
+    monkeypatch.setenv("COMPPLAN_SQL_FROM", "1000")
+    said, _ = _run(tmp_path, ae, "--table")
+    assert said.splitlines()[0].endswith(", engine duckdb")
+
+
+def test_issue12_json_output_names_the_engine_and_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPPLAN_SQL_FROM", "0")
     sdr = next(s for s in SAMPLES if s["plan"] == "sdr.yaml")
     said, _ = _run(tmp_path, sdr, "--format", "json")
     out = json.loads(said)
-    choice = choose_engine(load_plan(ROOT / "plans" / "sdr.yaml"), parse_period("2026-03"))
+    choice = choose_engine(load_plan(ROOT / "plans" / "sdr.yaml"), parse_period("2026-03"),
+                           "auto", ROOT / "plans" / "data" / "sdr")
     assert out["engine"] == choice.engine
     assert out.get("engine_why", "") == choice.why
