@@ -139,8 +139,8 @@ def test_a_gate_added_and_a_cap_removed():
 def test_inputs_params_credits_settings_and_scenarios():
     new = edit(AE, "columns: {amount: money, product: text, type: text}",
                "columns: {amount: money, product: text, type: text, segment: text}")
-    new = edit(new, "columns: {csat: number}, missing: null}",
-               "columns: {csat: number}, missing: zero}")
+    new = edit(new, "columns: {csat: number}, missing: null,",
+               "columns: {csat: number}, missing: zero,")
     new = edit(new, "renewal_credit: 50%", "renewal_credit: 60%")
     new = edit(new, 'when: product != "services"', 'when: product != "services" and '
                'amount > 0')
