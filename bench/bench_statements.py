@@ -3,11 +3,14 @@
     python bench/bench_statements.py --payees 100 --deals 9000
     python bench/bench_statements.py --payees 1000 --deals 90000 --formats html,csv,json
     python bench/bench_statements.py --payees 100 --code /tmp/old-statements   # main's code
+    python bench/bench_statements.py --payees 100 --formats pdf --pdf-engine weasyprint
 
 Generates seeded data (bench/generate.py, cached under /tmp), works the run out once,
 then times writing every payee's statement (publish.write_result: the same work as
 `compplan statements` on a stored run, without the store's read) in the formats asked
-for, with and without payout curves, in a fresh process. `--code DIR` runs another
+for, with and without payout curves, in a fresh process (its wall time, the CPU seconds
+of it and everything it started, and the load average before and after: on a shared
+machine wall time says little alone). `--code DIR` runs another
 checkout's compplan (e.g. `git archive main | tar -x -C /tmp/old-statements`) on the same
 data, for a before/after figure on the same machine. Run by hand; it is not a test.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,15 +52,20 @@ print(json.dumps({"payees": len(report.entries), "wall": wall,
 """
 
 
-def one(code: Path, data: Path, formats: str, curves: bool) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(code))
+def one(code: Path, data: Path, formats: str, curves: bool, engine: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(code), COMPPLAN_PDF_ENGINE=engine)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as out:
         r = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "plans" / "ae.yaml"),
                             str(data), out, formats, "1" if curves else "0"],
                            capture_output=True, text=True, env=env, cwd=str(code))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode:
         raise SystemExit(r.stderr[-3000:])
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    # the whole child's CPU (its run of the plan too): an upper bound on the statements'
+    out["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return out
 
 
 def main() -> None:
@@ -67,18 +76,23 @@ def main() -> None:
                     help="';'-separated sets of formats to time")
     ap.add_argument("--curves", default="0,1", help="0: --no-curve, 1: with curves")
     ap.add_argument("--code", default=str(ROOT), help="the checkout whose compplan runs")
+    ap.add_argument("--pdf-engine", default="auto", help="auto, chromium or weasyprint")
     a = ap.parse_args()
     deals = a.deals or a.payees * 90
     data = Path(tempfile.gettempdir()) / f"compplan-bench-statements-{a.payees}-{deals}"
     if not (data / "deals.csv").exists():
         generate(data, a.payees, deals)
-    print(f"{a.payees} payees, {deals} deals, code {a.code}")
-    print(f"{'formats':<22} {'curves':>6} {'wall s':>8} {'statements/s':>13} {'lines':>8}")
+    print(f"{a.payees} payees, {deals} deals, code {a.code}, PDF engine {a.pdf_engine}, "
+          f"{os.cpu_count()} cores", flush=True)
+    print(f"{'formats':<22} {'curves':>6} {'wall s':>8} {'statements/s':>13} {'lines':>8} "
+          f"{'cpu s':>8} {'load before/after':>18}", flush=True)
     for formats in a.formats.split(";"):
         for curves in a.curves.split(","):
-            r = one(Path(a.code), data, formats, curves == "1")
+            load = os.getloadavg()[0]
+            r = one(Path(a.code), data, formats, curves == "1", a.pdf_engine)
             print(f"{formats:<22} {curves:>6} {r['wall']:>8.1f} "
-                  f"{r['payees'] / r['wall']:>13.1f} {r['lines']:>8}")
+                  f"{r['payees'] / r['wall']:>13.1f} {r['lines']:>8} {r['cpu']:>8.1f} "
+                  f"{load:>8.1f} /{os.getloadavg()[0]:>5.1f}", flush=True)
 
 
 if __name__ == "__main__":
