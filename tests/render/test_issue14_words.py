@@ -152,3 +152,22 @@ def test_check_warns_of_unlabelled_parts_of_a_plan_in_another_language(tmp_path)
               if p.code == "unlabelled"}
     assert {"commission", "quota_bonus", "booked", "attainment", "deals.customer"} <= warned
     assert Path(plan).exists()
+
+
+def test_explain_names_each_measure_and_its_label(tmp_path):
+    """`compplan explain` is for comp admins: each measure by the plan's name (what the
+    rules say) and, where the plan labels it otherwise, the words the rep reads."""
+    from compplan.render import explain
+    from compplan.render.statement import build
+    compiled = _compile(str(ROOT / "plans" / "field.yaml"))
+    data = ROOT / "plans" / "data" / "field"
+    tables, _ = rows.load(compiled, data)
+    result = run_plan(compiled, tables, parse_period("2026-03"))
+    header = publish.header_of(compiled, result)
+    st = build(result.payee("rita"), compiled, header, "en", None,
+               rows.own_rows(compiled, tables, "rita"))
+    text = explain.render_text(explain.tree(st, compiled, tables, None), width=400)
+    measures = next(ln for ln in text.splitlines() if "measures:" in ln)
+    assert 'new_outlet_attainment "New outlets vs target" = ' in measures
+    assert 'revenue "Revenue" = ' not in measures  # a label that is the name in words
+    assert "revenue = " in measures
