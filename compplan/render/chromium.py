@@ -8,8 +8,8 @@ statement that process prints (a forked worker starts its own and closes it when
 done: parallel.at_worker_exit). The portal keeps WeasyPrint: its PDFs are made in
 threads, and a Playwright browser belongs to the thread that started it.
 
-Chromium has no `string-set`: the payee and period at the top of each page, and page
-n / N at the bottom, are its header and footer templates.
+Chromium has no `string-set`: the payee and period at the top of each page are its
+header template; page n / N at the bottom is the stylesheet's @page margin box.
 """
 from __future__ import annotations
 
@@ -88,8 +88,8 @@ def write_pdf(page_html: str, path: Path, running: str = "") -> str | None:
         tab.pdf(path=str(path), format="A4", print_background=True,
                 display_header_footer=True,
                 header_template=_small(html.escape(running)),
-                footer_template=_small('<span style="float: right"><span class="pageNumber">'
-                                       '</span> / <span class="totalPages"></span></span>'),
+                # page n / N: the stylesheet's @page margin box, which Chromium draws
+                footer_template="<span></span>",
                 margin={"top": "12mm", "bottom": "13mm", "left": "12mm", "right": "12mm"})
     except Exception as e:  # noqa: BLE001 - any print failure is reported, not raised
         return f"PDF not written: {type(e).__name__}: {e}"

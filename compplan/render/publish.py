@@ -308,8 +308,8 @@ def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool
                              out / _safe(pid, taken)))
     if started:
         started(len(work))
-    entries = parallel.map_over_cores(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work, progress)
+    entries = _map(ctx, lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]),
+                   work, progress)
     return Report(out, _index(ctx, out, entries), entries)
 
 
@@ -332,6 +332,17 @@ def write_result(result: RunResult, compiled: CompiledPlan, data_dir: str | Path
                    pdf_engine)
     taken: set[str] = set()
     work = [(pr, out / _safe(pr.payee, taken)) for pr in result.payees]
-    entries = parallel.map_over_cores(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work, progress)
+    entries = _map(ctx, lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]),
+                   work, progress)
     return Report(out, _index(ctx, out, entries), entries)
+
+
+def _map(ctx: _Context, fn, work: list, progress) -> list:
+    """fn over the work on every core; a browser this process started to print PDFs
+    is closed once the run's statements are written (workers close their own)."""
+    try:
+        return parallel.map_over_cores(fn, work, progress)
+    finally:
+        if ctx.pdf_engine == "chromium":
+            from . import chromium
+            chromium.close()
