@@ -85,6 +85,9 @@ def write_pdf(page_html: str, path: Path, running: str = "") -> str | None:
     try:
         tab = _page()
         tab.set_content(page_html, wait_until="load")
+        # the auditor's section is folded away on screen and an appendix on paper
+        # (WeasyPrint prints a <details> open; Chromium prints it as it is)
+        tab.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         tab.pdf(path=str(path), format="A4", print_background=True,
                 display_header_footer=True,
                 header_template=_small(html.escape(running)),

@@ -92,7 +92,7 @@ def test_a_one_component_sample_statement_is_one_a4_page(tmp_path, plan, data, p
         assert _page_count(report.out / files["pdf"]) == 1, entry.payee
         text = "".join(_pages(report.out / files["pdf"]))
         assert "Your point on the payout curve" in text  # the curve is on it too
-        assert "For auditors" in text  # and the appendix
+        assert "For auditors" in text and "sha256" in text  # and the appendix, printed
         checked += 1
     assert checked
 
