@@ -10,7 +10,8 @@ then times writing every payee's statement (publish.write_result: the same work 
 `compplan statements` on a stored run, without the store's read) in the formats asked
 for, with and without payout curves, in a fresh process (its wall time, the CPU seconds
 of it and everything it started, and the load average before and after: on a shared
-machine wall time says little alone). `--code DIR` runs another
+machine wall time says little alone; CPU is sampled from /proc every 0.5 s, since a
+browser's processes are not counted by getrusage). `--code DIR` runs another
 checkout's compplan (e.g. `git archive main | tar -x -C /tmp/old-statements`) on the same
 data, for a before/after figure on the same machine. Run by hand; it is not a test.
 """
@@ -19,10 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,30 +43,65 @@ plan, data, out, formats, curves = sys.argv[1:6]
 compiled = compile_plan(check_file(plan))
 tables, _ = rows.load(compiled, data)
 result = run_plan(compiled, tables, parse_period("2026-Q1"))
-t0 = time.perf_counter()
+t0, cpu0 = time.perf_counter(), time.process_time()
 report = publish.write_result(result, compiled, data, out, formats=tuple(formats.split(",")),
                               curves=curves == "1")
 wall = time.perf_counter() - t0
-print(json.dumps({"payees": len(report.entries), "wall": wall,
+print(json.dumps({"payees": len(report.entries), "wall": wall, "cpu_before": cpu0,
                   "lines": sum(e.lines for e in report.entries),
                   "problems": len(report.problems)}))
 """
 
 
+def _tree_cpu(root: int, seen: dict[int, float]) -> None:
+    """CPU seconds so far of `root` and every process under it (from /proc), kept per
+    process in `seen`: a browser's processes are not waited for by the bench, so
+    getrusage alone would leave Chromium's work out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    def under(pid: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, (0, 0))[0]
+        return False
+    for pid, (_, cpu) in parents.items():
+        if under(pid):
+            seen[pid] = max(seen.get(pid, 0.0), cpu)
+
+
 def one(code: Path, data: Path, formats: str, curves: bool, engine: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(code), COMPPLAN_PDF_ENGINE=engine)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seen: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as out:
-        r = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "plans" / "ae.yaml"),
-                            str(data), out, formats, "1" if curves else "0"],
-                           capture_output=True, text=True, env=env, cwd=str(code))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if r.returncode:
-        raise SystemExit(r.stderr[-3000:])
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    # the whole child's CPU (its run of the plan too): an upper bound on the statements'
-    out["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return out
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(ROOT / "plans" / "ae.yaml"),
+                                 str(data), out, formats, "1" if curves else "0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env, cwd=str(code))
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.5):
+                _tree_cpu(proc.pid, seen)
+        threading.Thread(target=sample, daemon=True).start()
+        stdout, stderr = proc.communicate()
+        done.set()
+    if proc.returncode:
+        raise SystemExit(stderr[-3000:])
+    result = json.loads(stdout.strip().splitlines()[-1])
+    # CPU of the child and everything under it, less what the child spent before the
+    # statements (reading and running the plan); each process's last half second
+    # may be missed: sampled every 0.5 s
+    result["cpu"] = sum(seen.values()) - result["cpu_before"]  # the statements' part
+    return result
 
 
 def main() -> None:
