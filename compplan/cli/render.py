@@ -30,8 +30,12 @@ FORMATS = ("html", "pdf", "csv", "json")  # as render.publish writes them (impor
 @click.option("--payee", "payees", multiple=True, help="only these payees (repeat)")
 @click.option("--no-curve", is_flag=True, help="leave the payout curve off the pages")
 @click.option("--quiet", "-q", is_flag=True, help="print nothing but errors (for scripts)")
+@click.option("--pdf-engine", type=click.Choice(("auto", "chromium", "weasyprint")),
+              default="auto", show_default=True,
+              help="what lays out the PDFs: auto is headless Chromium where it is "
+                   "installed (several times faster), else WeasyPrint")
 @db_option
-def statements(run_id, out_dir, formats, payees, no_curve, quiet, db_url):
+def statements(run_id, out_dir, formats, payees, no_curve, quiet, pdf_engine, db_url):
     """Write each payee's statement of a stored run, and an index page for admins.
 
     Each payee gets a folder of their own (send it to them as it is); index.html lists
@@ -50,7 +54,8 @@ def statements(run_id, out_dir, formats, payees, no_curve, quiet, db_url):
         report = publish.write_run(open_store(db_url), run_id, out_dir,
                                    tuple(formats) or FORMATS, not no_curve,
                                    list(payees) or None, started=started,
-                                   progress=lambda k: bar["bar"].update(k) if bar else None)
+                                   progress=lambda k: bar["bar"].update(k) if bar else None,
+                                   pdf_engine=pdf_engine)
     except LookupError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from ..engine.money import minor_unit
 from ..errors import Problem
 from ..lang.check import Checked
-from ..lang.model import Limits, Payout
+from ..lang.model import Label, Limits, Payout
 from .normal import normal
 from .tables import point_changes, row_changes, text, tier_changes
 
@@ -239,6 +239,9 @@ class _Differ:
                 if k not in va:
                     yield _label(label + (k,)), "added", None, show(vb[k])
             return
+        if isinstance(va, Label) or isinstance(vb, Label):
+            yield from _label_changes(va, vb, label)
+            return
         if self._refers(pa):
             va = self.renames.get(va, va)
         if va != vb:
@@ -333,6 +336,23 @@ def _label(parts: tuple) -> str:
         else:
             words.append(str(p))
     return " ".join(words)
+
+
+def _label_changes(va, vb, label: tuple):
+    """A label's texts compared language by language (a Label equals another as its
+    English text: a Vietnamese rep's words changing is a change too)."""
+    ta = va.texts if isinstance(va, Label) else {"": str(va)}
+    tb = vb.texts if isinstance(vb, Label) else {"": str(vb)}
+    if ta == tb:
+        return
+    if "" in ta or "" in tb:  # one text for every language on one side
+        yield _label(label), "changed", show(va), show(vb)
+        return
+    for code in dict.fromkeys(list(ta) + list(tb)):
+        old, new = ta.get(code), tb.get(code)
+        if old != new:
+            kind = "added" if old is None else "removed" if new is None else "changed"
+            yield _label(label + (code,)), kind, old, new
 
 
 def _maybe(v) -> str | None:

@@ -10,6 +10,7 @@ written for a language other than English leaves a part a rep sees without words
 from __future__ import annotations
 
 from ..errors import did_you_mean
+from . import ast
 from .checked import Checked
 from .types import INTEGER, MONEY, NUMBER, RATIO
 
@@ -77,6 +78,35 @@ def rep_parts(c: Checked):
                    "column", f"{name}.{col}", inp.labels.get(col))
 
 
+def _has_words(label, code: str) -> bool:
+    """Whether a label gives a reader of `code` words: one text (written in the plan's
+    language), or a text for that locale."""
+    return label is not None and not (label.per_locale and label.get(code) is None)
+
+
+def _unworded_names(c: Checked, node, code: str) -> list[str]:
+    """The names a condition reads that a statement cannot say in `code`: measures and
+    columns without a label in it (params are said by their values)."""
+    plan, out = c.plan, []
+    for ref in dict.fromkeys(ast.refs(node)):
+        res = c.resolved.get(ref)
+        if res is None:
+            continue
+        if res.kind == "measure" and res.name in plan.measures:
+            label = plan.measures[res.name].label
+        elif res.column and res.kind in ("payee", "payee_table", "column", "set_column"):
+            table = "payees" if res.kind == "payee" else res.name
+            if table in plan.credits:
+                table = plan.credits[table].from_
+            inp = plan.inputs.get(table)
+            label = inp.labels.get(res.column) if inp is not None else None
+        else:
+            continue
+        if not _has_words(label, code):
+            out.append(ref.dotted)
+    return out
+
+
 def _warn_unlabelled(c: Checked) -> None:
     code = (c.plan.locale or "en").replace("-", "_")
     language = code.split("_")[0].lower()
@@ -86,12 +116,21 @@ def _warn_unlabelled(c: Checked) -> None:
         if name.split(".")[0] in c.symbols.broken:
             continue
         key = label_at[-1] if label_at[-2] != "labels" else f"labels: {{{label_at[-1]}"
-        if label is None:
+        if label is None and what.startswith("condition"):
+            # said with the labels of the names it reads: words unless one has none
+            node = c.exprs.get(where)
+            unworded = _unworded_names(c, node, code) if node is not None else ["?"]
+            if unworded:
+                c.problems.warning(
+                    c.source.key_pos(where), f"the plan's locale is {code}, but the {what} "
+                    f"'{name}' has no label, and reads {', '.join(unworded)}, with no "
+                    f"label in {code}: statements show that part as the plan writes it",
+                    f"add {key}: {{en: ..., {language}: ...}}, or label what it reads",
+                    code="unlabelled")
+        elif label is None:
             c.problems.warning(
                 c.source.key_pos(where), f"the plan's locale is {code}, but the {what} "
-                f"'{name}' has no label: statements show " + (
-                    "the condition as the plan writes it" if what.startswith("condition")
-                    else "the plan's own name for it"),
+                f"'{name}' has no label: statements show the plan's own name for it",
                 f"add {key}: {{en: ..., {language}: ...}}" + ("}" if "{" in key else ""),
                 code="unlabelled")
         elif label.per_locale and label.get(code) is None:

@@ -76,6 +76,7 @@ class Curve:
     one_x: Decimal | None = None
     step: Decimal | None = None
     top: Decimal | None = None
+    base: "Curve | None" = None  # the shared curve this payee's copy was made from
 
 
 # ---------------------------------------------------------------- profiles

@@ -19,7 +19,7 @@ from ..engine.ir import CompiledPlan
 from .html import basis_text, say, tier_text
 from .locale import Fmt
 from .rows import shown_columns, source_rows
-from .statement import Statement, StatementLine
+from .statement import Statement, StatementLine, words_of
 
 
 def rules(compiled: CompiledPlan) -> dict[str, str]:
@@ -147,8 +147,11 @@ def tree(st: Statement, compiled: CompiledPlan, tables: dict,
         if not lines and line is None:
             comp.add("[dim]no lines this period[/]")
     if line is None and st.measures:
+        # the plan's name (what the rules say) and, where the plan labels it, the words
+        # on the rep's statement: booked "Booked" = 90,000.00; a window's days after it
         root.add("measures: " + escape(", ".join(
-            f"{m.name} = {f.value(m.value, m.kind)}" + (
+            f"{m.name}" + (f' "{m.label}"' if m.label and m.label != words_of(m.name) else "")
+            + f" = {f.value(m.value, m.shown_as)}" + (
                 f" ({m.window[0].isoformat()} to {m.window[1].isoformat()})" if m.window
                 else "") for m in st.measures)))
     return root

@@ -34,6 +34,8 @@ def say(note: Note, f: Fmt) -> str:
             shown[key] = f.formula(str(value))
         elif kind in ("ratio", "number"):
             shown[key] = f.value(value, kind)
+        elif kind == "text":
+            shown[key] = str(value)
         elif kind == "words":
             shown[key] = phrase(value, f)
         else:

@@ -58,6 +58,21 @@ def messages(language: str) -> dict[str, str]:
     return dict(_catalog(language))
 
 
+@lru_cache(maxsize=None)
+def _pattern(pattern: str, low: int, high: int):
+    """A Babel number pattern with its decimals set, parsed once (apply() leaves it as
+    it is)."""
+    pat = parse_pattern(pattern)
+    pat.frac_prec = (low, high)
+    return pat
+
+
+def plain_amount(value: Decimal, places: int) -> str:
+    """`value` with `places` decimals (it has no more) and thousands grouped, in
+    Python's symbols (1,234.50): exact, from the Decimal's own digits."""
+    return format(value.quantize(Decimal(1).scaleb(-places)), f",.{places}f")
+
+
 class Fmt:
     """Formatting for one statement: its locale and currency."""
 
@@ -69,6 +84,12 @@ class Fmt:
         self._messages = _catalog(self.locale.language)
         pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
         self._money_pattern = pattern
+        # an amount cell (#,##0.00, never rounded) is written by Python's own Decimal
+        # format with the locale's symbols: Babel's apply() was a third of a statement's
+        # time; tests/render/test_locale.py holds the two to the same text
+        # (Babel writes this pattern's minus as a plain '-' in every locale)
+        self._plain = str.maketrans({",": get_group_symbol(self.locale),
+                                     ".": get_decimal_symbol(self.locale)})
 
     # labels
     def _(self, msgid: str, **params) -> str:
@@ -93,8 +114,9 @@ class Fmt:
         places = self._places_for(value, self.places)
         if max_places is not None:
             places = min(places, max(max_places, self.places))
-        pat = parse_pattern(self._money_pattern if symbol else "#,##0.00")
-        pat.frac_prec = (places, places)
+        if not symbol and max_places is None and value.is_finite():
+            return plain_amount(value, places).translate(self._plain)
+        pat = _pattern(self._money_pattern if symbol else "#,##0.00", places, places)
         return pat.apply(value, self.locale, currency=self.currency, currency_digits=False)
 
     def amount(self, value: Decimal | None, max_places: int | None = None) -> str:
@@ -106,9 +128,7 @@ class Fmt:
             return self._("missing")
         value = Decimal(value)
         places = self._places_for(value, 0)
-        pat = parse_pattern("#,##0.###")
-        pat.frac_prec = (0, min(places, max_places))
-        return pat.apply(value, self.locale)
+        return _pattern("#,##0.###", 0, min(places, max_places)).apply(value, self.locale)
 
     def percent(self, value, max_places: int = 2) -> str:
         """A ratio as a percentage in the locale: 1.125 -> 112.5% (en), 112,5% (vi)."""
@@ -116,9 +136,7 @@ class Fmt:
             return self._("missing")
         value = Decimal(value)
         places = self._places_for(value * 100, 0)
-        pat = parse_pattern("#,##0%")
-        pat.frac_prec = (0, min(places, max_places))
-        return pat.apply(value, self.locale)
+        return _pattern("#,##0%", 0, min(places, max_places)).apply(value, self.locale)
 
     def date(self, value) -> str:
         if value is None or value == "":

@@ -22,6 +22,14 @@ from typing import Callable
 from .. import forked
 
 MIN_ITEMS = 2
+_AT_EXIT: list[Callable[[], None]] = []  # run in a worker before it exits (os._exit)
+
+
+def at_worker_exit(fn: Callable[[], None]) -> None:
+    """Have `fn` run when a worker process is done (it exits with os._exit, which runs
+    no atexit handler): a browser a worker started is closed, not left behind."""
+    if fn not in _AT_EXIT:
+        _AT_EXIT.append(fn)
 
 
 def worth_it(n: int) -> bool:
@@ -68,6 +76,11 @@ def map_over_cores(fn: Callable, items: list, progress: Callable[[int], None] | 
                 except BaseException:
                     code, data = 1, pickle.dumps(traceback.format_exc())
                 path.write_bytes(data)
+                for done in _AT_EXIT:
+                    try:
+                        done()
+                    except BaseException:  # noqa: BLE001 - the results are written
+                        pass
                 os._exit(code)
             kids.append((pid, path, idx))
         os.close(done_w)

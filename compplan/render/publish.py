@@ -62,8 +62,9 @@ class _Context:
     """What every payee's statement of one run shares."""
 
     def __init__(self, compiled: CompiledPlan, header: Header, data_dir: Path | None,
-                 formats=FORMATS, curves: bool = True):
+                 formats=FORMATS, curves: bool = True, pdf_engine: str = "auto"):
         self.compiled, self.header, self.formats, self.curves = compiled, header, formats, curves
+        self.pdf_engine = pdf.engine_for_runs(pdf_engine) if "pdf" in formats else None
         self.tables, self.locales = {}, {}
         if data_dir is not None:
             self.tables, _ = rows.load(compiled, data_dir)
@@ -75,6 +76,16 @@ class _Context:
         self.default, self.default_problem = resolve(compiled.plan.locale)
         self.described = described_rows(compiled, self.tables)
         self.curves_seen: dict = {}  # curves shared by payees alike (a worker's own copy)
+        self.drawings: dict = {}  # those curves drawn, per language (chart.Drawing)
+        self._by_payee: dict | None = None  # rows.rows_by_payee, built on first use
+
+    def own_rows(self, payee: str) -> dict[str, list[dict]]:
+        """The payee's own rows of each input (indexed for the whole run, once)."""
+        if self._by_payee is None:
+            self._by_payee = rows.rows_by_payee(self.compiled, self.tables)
+        got = self._by_payee.get(payee)
+        return dict(got) if got is not None else rows.own_rows(self.compiled, self.tables,
+                                                               payee)
 
     def places_for(self, st: Statement) -> int:
         """The fewest decimals a statement shows money with: its currency's, or the plan's
@@ -100,7 +111,7 @@ def described_rows(compiled: CompiledPlan, tables: dict) -> dict[str, dict]:
 def statement_for(ctx: _Context, pr: PayeeResult, ytd: YearToDate | None) -> Statement:
     """One payee's statement, with their own point on the payout curve where it can be
     drawn from their own data."""
-    own = rows.own_rows(ctx.compiled, ctx.tables, pr.payee)
+    own = ctx.own_rows(pr.payee)
     code, problem = resolve(ctx.locales.get(pr.payee), ctx.default)
     behind = {s: ctx.described[s] for ln in pr.lines for s in ln.sources
               if s in ctx.described}
@@ -133,7 +144,10 @@ def paid_measures(compiled: CompiledPlan, st: Statement) -> list[tuple[str, set[
     return [(name, moved) for _, _, name, moved in sorted(ranked, key=lambda r: r[:2])]
 
 
-CURVE_POINTS = 41  # on a statement: tier bounds, gates and the payee's x come on top
+# On a statement (84 mm wide in print): tier bounds, gates and the payee's x come on
+# top, so the line bends where the plan does; each point is an engine run on made-up
+# data, and 41 of them were two thirds of a statement's time with its curve
+CURVE_POINTS = 21
 
 
 def _shared_curve(ctx: _Context, profile, measure: str, comps: set[str], x):
@@ -148,7 +162,7 @@ def _shared_curve(ctx: _Context, profile, measure: str, comps: set[str], x):
             ctx.curves_seen[key] = base
         return base
     c = copy.copy(base)
-    c.payee, c.points = profile.payee, list(base.points)
+    c.payee, c.points, c.base = profile.payee, list(base.points), base
     if x is not None and not base.problems:
         p = curve.point_at(ctx.compiled, profile, base, x)
         if isinstance(p, str):
@@ -199,8 +213,26 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
                                           if k.name in comps)
     st.curve = c
     st.curve_own = (x, y) if x is not None else None
-    st.curve_svg = chart.svg_inline(c, f, own=st.curve_own)
+    st.curve_svg = _curve_svg(ctx, c, f, st.curve_own)
     st.curve_note = Note(CURVE_NOTE)
+
+
+def _curve_svg(ctx: _Context, c, f: Fmt, own) -> str:
+    """The payee's curve as SVG: the curve they share with payees alike drawn once per
+    language (chart.drawing), their dot added to it; drawn whole where their pay is
+    above what the shared drawing's axis holds."""
+    base = c.base or c
+    key = (id(base), f.code, f.places, tuple(sorted(c.names.items())))
+    d = ctx.drawings.get(key)
+    if d is None:
+        named = copy.copy(base)
+        named.names = c.names  # in this reader's language
+        d = ctx.drawings[key] = chart.drawing(named, f)
+    if own is None:
+        return d.svg
+    if own[1] > d.top:
+        return chart.svg_inline(c, f, own=own)
+    return chart.with_dot(d, c, own, f)
 
 
 def _safe(pid: str, taken: set[str]) -> str:
@@ -229,7 +261,11 @@ def write_payee(ctx: _Context, st: Statement, folder: Path) -> Entry:
         _write(folder / f"{stem}.html", page)
     if "pdf" in ctx.formats:
         tmp = folder / f"{stem}.pdf.tmp"
-        problem = pdf.write_pdf(page, tmp)
+        h, f = ctx.header, Fmt(st.locale, st.currency)
+        period = h.period + (f" ({f.date(h.period_start)} – {f.date(h.period_end)})"
+                             if h.period_start else "")
+        problem = pdf.write_statement(page, tmp, f"{st.name} ({st.payee}) · {period}",
+                                      ctx.pdf_engine)
         if problem:
             entry.problems.append(problem)
             tmp.unlink(missing_ok=True)
@@ -252,7 +288,8 @@ def _index(ctx: _Context, out: Path, entries: list[Entry]) -> Path:
 
 
 def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool = True,
-              payees: list[str] | None = None, progress=None, started=None) -> Report:
+              payees: list[str] | None = None, progress=None, started=None,
+              pdf_engine: str = "auto") -> Report:
     """Every payee's statement of a stored run (or only `payees`), and the index.
     `started(n)` is told how many statements there are, `progress(k)` as k more are
     written (in this process, whichever worker wrote them)."""
@@ -262,7 +299,7 @@ def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool
     with store.session() as session, tempfile.TemporaryDirectory() as tmp:
         sr = stored.open_run(session, run_id)
         data = rows.write_dataset(session, sr.run.dataset_id, Path(tmp))
-        ctx = _Context(sr.compiled, sr.header, data, formats, curves)
+        ctx = _Context(sr.compiled, sr.header, data, formats, curves, pdf_engine)
         work = []  # read everything from the store first: the second process cannot
         for pid, _name in stored.payee_ids(session, run_id):
             if payees is None or pid in payees:
@@ -271,8 +308,8 @@ def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool
                              out / _safe(pid, taken)))
     if started:
         started(len(work))
-    entries = parallel.map_over_cores(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]), work, progress)
+    entries = _map(ctx, lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]),
+                   work, progress)
     return Report(out, _index(ctx, out, entries), entries)
 
 
@@ -287,13 +324,25 @@ def header_of(compiled: CompiledPlan, result: RunResult) -> Header:
 
 def write_result(result: RunResult, compiled: CompiledPlan, data_dir: str | Path,
                  out: str | Path, formats=FORMATS, curves: bool = True,
-                 progress=None) -> Report:
+                 progress=None, pdf_engine: str = "auto") -> Report:
     """Statements straight from a run in memory (lines kept), without a store."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = _Context(compiled, header_of(compiled, result), Path(data_dir), formats, curves)
+    ctx = _Context(compiled, header_of(compiled, result), Path(data_dir), formats, curves,
+                   pdf_engine)
     taken: set[str] = set()
     work = [(pr, out / _safe(pr.payee, taken)) for pr in result.payees]
-    entries = parallel.map_over_cores(
-        lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]), work, progress)
+    entries = _map(ctx, lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]),
+                   work, progress)
     return Report(out, _index(ctx, out, entries), entries)
+
+
+def _map(ctx: _Context, fn, work: list, progress) -> list:
+    """fn over the work on every core; a browser this process started to print PDFs
+    is closed once the run's statements are written (workers close their own)."""
+    try:
+        return parallel.map_over_cores(fn, work, progress)
+    finally:
+        if ctx.pdf_engine == "chromium":
+            from . import chromium
+            chromium.close()

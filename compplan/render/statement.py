@@ -22,6 +22,7 @@ from ..engine.results import Line, PayeeResult, TierPart
 from ..lang import ast
 from ..lang.check import CARRIED_COMPONENTS
 from ..lang.model import Label
+from .locale import messages
 from ..lang.types import INTEGER, MONEY, RATIO
 from ..lang.windows import windows_in
 from ..engine.windows import span as window_span
@@ -79,6 +80,7 @@ class StatementLine:
     words: Note | None = None
     described: list[str] = field(default_factory=list)  # sources as a reader knows them
     read: str = ""  # the formula with the plan's names in the reader's words, if it has any
+    shown: str = ""  # the working in the reader's words (reader_formula); else `working`
 
     @property
     def working(self) -> str:
@@ -161,6 +163,7 @@ class Statement:
     curve: object | None = None  # the curve.Curve drawn, and the payee's dot on it
     curve_own: tuple | None = None
     problems: list[str] = field(default_factory=list)  # for admins (the index), not the page
+    notices: list[Note] = field(default_factory=list)  # the warnings in the reader's words
 
     @property
     def progress(self) -> list[Measure]:
@@ -253,9 +256,59 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
     for ln in lines:
         ln.described = [described(compiled, s, (source_rows or {}).get(s), locale)
                         for s in ln.sources]
+    for ln in lines:
+        ln.shown = reader_formula(compiled, ln.working, locale)
     gates = _gates(compiled, pr, measures, own_rows or {}, header.period, locale)
-    return Statement(header, pr.payee, pr.name, locale, pr.currency or plan.currency,
-                     components, pr.total, measures, lines, gates, ytd, warnings)
+    st = Statement(header, pr.payee, pr.name, locale, pr.currency or plan.currency,
+                   components, pr.total, measures, lines, gates, ytd, warnings)
+    st.notices = notices(warnings, labels)
+    return st
+
+
+UNKNOWN_NOTE = "{component}: not paid this period, since a figure its condition needs is " \
+    "missing"
+CHECK_NOTE = "A figure behind your pay is missing or unusual; the section for auditors " \
+    "below says which. Your comp team has been told."
+
+
+def notices(warnings: list[str], labels: dict[str, str]) -> list[Note]:
+    """The run's warnings as a rep reads them: the engine's own text names the plan's
+    parts and data (`kpis.csat is empty for 2026-Q1`), so the page says in the reader's
+    words which component was not paid for want of a figure, or that a figure needs
+    checking; the engine's text goes to the auditor's section."""
+    out, general = [], False
+    for w in warnings:
+        name, sep, rest = w.partition(": ")
+        if sep and name in labels and rest.startswith("condition unknown"):
+            note = Note(UNKNOWN_NOTE, {"component": ("text", labels[name])})
+            if all(n.params != note.params for n in out):
+                out.append(note)
+        else:
+            general = True
+    return out + ([Note(CHECK_NOTE)] if general else [])
+
+
+def reader_formula(compiled: CompiledPlan, text: str, locale: str) -> str:
+    """A line's working with the plan's names said by their labels: a lookup's
+    `segment_rates["enterprise"]` reads 'Rate by segment: enterprise', and
+    `team commission 19,800.00` 'team: Rep commission 19,800.00' (in the reader's
+    language where the plan labels them). Names without a label stay as they are."""
+    plan = compiled.plan
+    rates = {n: text_of(r.label, locale) for n, r in plan.rates.items() if r.label}
+    if rates:
+        def lookup(m: re.Match) -> str:
+            keys = ", ".join(k.strip().strip('"') for k in m.group(2).split(","))
+            return f"{rates[m.group(1)]}: {keys}"
+        names = "|".join(re.escape(n) for n in sorted(rates, key=len, reverse=True))
+        text = re.sub(rf"(?<![\w.])({names})\[([^\]]*)\]", lookup, text)
+    earnings = {n: text_of(e.label, locale) for n, e in plan.earnings.items() if e.label}
+    if earnings and "team " in text:
+        names = "|".join(re.escape(n) for n in sorted(earnings, key=len, reverse=True))
+        team = messages(locale.split("_")[0]).get("team", "team")
+        text = re.sub(rf"\bteam ({names})\b",
+                      lambda m: f"{team}: {earnings[m.group(1)]}", text)
+    return text
+
 
 
 def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled,

@@ -47,6 +47,7 @@ class Bar:
     value: Decimal | None
     shown: str
     fill: int  # 0-100: the bar's length (full at 100% and above)
+    label: str = ""  # the measure as the plan labels it for people (else its name)
 
 
 def _part(kind: str, label: str, start: dt.date, end: dt.date, period: Period) -> Period:
@@ -81,6 +82,9 @@ def bars(portal: Portal, lp: LivePlan, pid: str) -> list[Bar]:
     result = lp.run.payee(pid)
     if measure is None or result is None:
         return []
+    spec = lp.compiled.plan.measures.get(measure)
+    label = (spec.label.text_for("en") if spec is not None and spec.label is not None
+             else measure)
     out = []
     for title, part in parts(lp, portal.today(lp)):
         got = result if part == lp.period else lp.run.span(pid, part)
@@ -89,7 +93,7 @@ def bars(portal: Portal, lp: LivePlan, pid: str) -> list[Bar]:
                                            * 100)
         dates = part.start.isoformat() if part.start == part.end else \
             f"{part.start.isoformat()} to {part.end.isoformat()}"
-        out.append(Bar(title, dates, measure, value, pct(value), fill))
+        out.append(Bar(title, dates, measure, value, pct(value), fill, label))
     return out
 
 

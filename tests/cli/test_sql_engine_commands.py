@@ -51,7 +51,9 @@ def test_run_on_duckdb_refuses_what_it_does_not_run_yet_with_positions(tmp_path)
 def test_sql_prints_the_script_under_the_rules_it_comes_from():
     r = invoke("sql", AE, "--period", "2026-Q1")
     assert r.exit_code == 0, r.output
-    assert "ae.yaml:65:22\n" in r.output
+    # the script of `attainment` sits under its division, read from the plan
+    line, col = _position_of(ROOT / "plans" / "ae.yaml", "value: booked / quotas.amount", "/")
+    assert f"ae.yaml:{line}:{col}\n" in r.output
     assert "-- earning commission (each bookings): " in r.output
     # exact division: never DuckDB's DECIMAL / DECIMAL (a DOUBLE)
     # (outside text literals: a formula's text says ' / ' where the plan divides)
@@ -115,6 +117,14 @@ def test_scenarios_run_on_the_duckdb_engine():
     assert sdr.exit_code == 1
     assert "the SQL engine does not run rate tables paying an amount per unit yet" in sdr.output
     assert "0 passed" in sdr.output
+
+
+def _position_of(plan: Path, text: str, at: str) -> tuple[int, int]:
+    """(line, column) of `at` in the first line of the plan holding `text`."""
+    for i, line in enumerate(plan.read_text().splitlines(), 1):
+        if text in line:
+            return i, line.index(text) + text.index(at) + 1
+    raise AssertionError(f"{text!r} is not in {plan}")
 
 
 def _line_of(plan: Path, key: str) -> int:

@@ -139,8 +139,8 @@ def test_a_gate_added_and_a_cap_removed():
 def test_inputs_params_credits_settings_and_scenarios():
     new = edit(AE, "columns: {amount: money, product: text, type: text}",
                "columns: {amount: money, product: text, type: text, segment: text}")
-    new = edit(new, "columns: {csat: number}, missing: null}",
-               "columns: {csat: number}, missing: zero}")
+    new = edit(new, "columns: {csat: number}, missing: null,",
+               "columns: {csat: number}, missing: zero,")
     new = edit(new, "renewal_credit: 50%", "renewal_credit: 60%")
     new = edit(new, 'when: product != "services"', 'when: product != "services" and '
                'amount > 0')
@@ -326,3 +326,17 @@ def test_tier_modes_clawbacks_floors_totals_and_currency():
     # rounding left out is the currency's minor unit: JPY rounds to 1, not 0.01
     jpy = ONE.replace("currency: USD", "currency: JPY")
     assert ("plan", "rounding to", "changed", "0.01", "1") in changes(ONE, jpy)
+
+
+def test_issue14_a_label_changed_in_one_language_is_a_change():
+    """A Label equals another by its English text, so a change to the Vietnamese words
+    a rep reads went unseen; each language is compared on its own."""
+    new = edit(AE, "vi: Thưởng CSAT,", "vi: Tiền thưởng CSAT,")
+    new = edit(new, "label: {en: Commission, vi: Hoa hồng, pl: Prowizja, ms: Komisen}",
+               "label: {en: Commission on deals, vi: Hoa hồng, pl: Prowizja}")
+    assert changes(AE, new) == [
+        ("earnings", "commission label en", "changed", "Commission", "Commission on deals"),
+        ("earnings", "commission label ms", "removed", "Komisen", None),
+        ("earnings", "csat_bonus label vi", "changed", "Thưởng CSAT", "Tiền thưởng CSAT"),
+    ]
+    assert changes(AE, AE) == []

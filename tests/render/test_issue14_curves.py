@@ -51,7 +51,7 @@ def test_the_dot_sits_on_the_curve_for_every_sample_payee(plan, data, period):
         # of made-up cents): the dot's y is the curve's value at the dot's x
         at = min(st.curve.points, key=lambda p: abs(p.x - x))
         assert publish.on_curve(at.x, at.total, x, y), (st.payee, at.x, at.total, x, y)
-    if plan not in ("cs.yaml", "textbook.yaml"):  # (their profiles cannot move them)
+    if plan != "cs.yaml":  # no curve for a CSM: see the test below
         assert drawn, f"no payee of {plan} got a curve"
 
 
@@ -81,3 +81,43 @@ def test_a_gate_is_drawn_as_a_step_not_a_ramp():
     i = gate[0]
     assert xs[i] == pytest.approx(80.0)  # percent on the axis
     assert ys[i] - ys[i - 1] == pytest.approx(1200 * 0.3 * 0.8)  # tom's kpi_bonus 1,200
+
+
+def test_a_shared_drawing_puts_each_payees_dot_where_matplotlib_would():
+    """Payees alike share one drawing of their curve (chart.drawing); each payee's dot is
+    added to its SVG at the point matplotlib's own axes map (x, pay) to."""
+    import re
+
+    from compplan.render.locale import Fmt
+    st = next(s for s in _statements("ae.yaml", "ae", "2026-Q1") if s.curve is not None)
+    f = Fmt("en", "USD")
+    d = chart.drawing(st.curve, f)
+    svg = chart.with_dot(d, st.curve, st.curve_own, f)
+    cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
+    fig = chart.figure(st.curve, f)
+    fig.canvas.draw()
+    px, py = fig.axes[0].transData.transform((chart._x(st.curve, st.curve_own[0]),
+                                              float(st.curve_own[1])))
+    k = 72 / fig.dpi  # SVG points, y downwards
+    assert abs(cx - px * k) < 0.01 and abs(cy - (fig.get_figheight() * 72 - py * k)) < 0.01
+    assert "you: " in svg and svg.count("<svg") == 1 and svg.rstrip().endswith("</svg>")
+
+
+def test_cs_draws_no_curve_and_textbook_draws_one_where_a_quota_moves_it():
+    """The decision for the plans whose payees got no curve (issue 14: a curve of what
+    the payee is paid on, or none, never a misleading one).
+
+    cs: a CSM is paid a rate by segment on each renewal kept and a bonus by gross
+    retention. Made-up renewals (the first one repeated or resized) scale the base
+    and the kept ARR together, so retention never moves, and a curve of commission
+    against kept ARR would draw one segment's rate for a mix of segments: no curve,
+    and the admins' index says why. textbook: Ann and Bob have a quota, and their
+    dot is on their curve (test above); Cy has none, so attainment cannot move."""
+    cs = _statements("cs.yaml", "cs", "2026-Q1")
+    assert cs and all(st.curve is None and st.curve_svg is None for st in cs)
+    assert all(any("gross_retention does not grow in step" in p for p in st.problems)
+               for st in cs)
+    book = {st.payee: st for st in _statements("textbook.yaml", "textbook", "2026-Q1")}
+    assert book["ann"].curve is not None and book["bob"].curve is not None
+    assert book["cy"].curve is None
+    assert any("attainment stays at 0" in p for p in book["cy"].problems)

@@ -105,7 +105,11 @@ def test_a_manager_does_not_see_the_reps_commission_as_not_met(tmp_path):
     entry = next(e for e in report.entries if e.payee == "vera")
     page = (report.out / entry.files[0][1]).read_text(encoding="utf-8")
     rep = _rep_part(page)
-    assert "Rep commission" not in rep and "not met" not in rep
+    # the rep commission is named only where her override is worked out from her
+    # team's (5% x team: Rep commission 31,600.00), never as a component of her own
+    assert "not met" not in rep
+    assert rep.replace("team: Rep commission", "").count("Rep commission") == 0
+    assert 'data-component="commission"' not in page.split('<details class="audit"', 1)[0]
     assert 'class="not-met"' not in page.split('<details class="audit"', 1)[0]
     # her own components, and no condition on her role said as if it were a result
     assert "Manager override" in rep and "Role" not in rep
@@ -140,12 +144,30 @@ def test_check_warns_of_unlabelled_parts_of_a_plan_in_another_language(tmp_path)
     plan = tmp_path / "plan.yaml"
     plan.write_text(text.replace("locale: en", "locale: vi"), encoding="utf-8")
     warned = [p for p in check_file(plan).problems.items if p.code == "unlabelled"]
-    # labelled in vi throughout, but the bonus's condition has no when_label
-    assert [p.text for p in warned] == [
-        "the plan's locale is vi, but the condition of the earning 'quota_bonus' has no "
-        "label: statements show the condition as the plan writes it"]
+    # labelled in vi throughout: the bonus's condition has no when_label, but reads
+    # only `attainment`, labelled in vi, so a statement says it in words (no warning)
+    assert warned == []
     plan.write_text(text.replace("locale: en", "locale: fr"), encoding="utf-8")
     warned = {p.text.split("'")[1] for p in check_file(plan).problems.items
               if p.code == "unlabelled"}
     assert {"commission", "quota_bonus", "booked", "attainment", "deals.customer"} <= warned
     assert Path(plan).exists()
+
+
+def test_explain_names_each_measure_and_its_label(tmp_path):
+    """`compplan explain` is for comp admins: each measure by the plan's name (what the
+    rules say) and, where the plan labels it otherwise, the words the rep reads."""
+    from compplan.render import explain
+    from compplan.render.statement import build
+    compiled = _compile(str(ROOT / "plans" / "field.yaml"))
+    data = ROOT / "plans" / "data" / "field"
+    tables, _ = rows.load(compiled, data)
+    result = run_plan(compiled, tables, parse_period("2026-03"))
+    header = publish.header_of(compiled, result)
+    st = build(result.payee("rita"), compiled, header, "en", None,
+               rows.own_rows(compiled, tables, "rita"))
+    text = explain.render_text(explain.tree(st, compiled, tables, None), width=400)
+    measures = next(ln for ln in text.splitlines() if "measures:" in ln)
+    assert 'new_outlet_attainment "New outlets vs target" = ' in measures
+    assert 'revenue "Revenue" = ' not in measures  # a label that is the name in words
+    assert "revenue = " in measures

@@ -24,13 +24,14 @@ from compplan.store.models import PlanVersion, Run
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "plans" / "textbook.yaml"
 DATA = ROOT / "plans" / "data" / "textbook"
-DEALS = "  deals:  {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}"
+# the deals input's first line (its label follows on the next)
+DEALS = "  deals:  {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money},"
 
 
 def with_deals_file(file: str) -> str:
     text = PLAN.read_text()
     assert DEALS in text
-    return text.replace(DEALS, DEALS[:-1] + f", file: '{file}'}}")
+    return text.replace(DEALS, DEALS + f" file: '{file}',")
 
 
 @pytest.fixture
