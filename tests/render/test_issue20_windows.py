@@ -86,7 +86,7 @@ def test_issue20_explain_names_the_days_of_each_window(run):
     golden("explain_issue20_windows.txt", text)
     # booked 6,000; T12 = 2025-03-01..2026-02-28: 1,000 + 2,000 + 6,000 = 9,000;
     # February 2025: 5,000; kicker (6,000 - 5,000) x 2% = 20.00
-    assert "t12 = 9,000.00 (2025-03-01 to 2026-02-28)" in text
+    assert "t12 \"Sales, last 12 months\" = 9,000.00 (2025-03-01 to 2026-02-28)" in text
     assert "last_february = 5,000.00 (2025-02-01 to 2025-02-28)" in text
     assert "(6,000.00 - last year (2025-02-01 to 2025-02-28) 5,000.00) x 2% = 20.00" in text
     assert [m.window for m in st.measures if m.name == "booked"] == [None]
