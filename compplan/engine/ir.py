@@ -200,6 +200,7 @@ class CompiledPlan:
     # measures and earnings together, in the checker's dependency order: a measure may
     # read an earning (effective_rate: commission / booked), so it comes after it
     steps: list[MeasureStep | EarningStep] = field(default_factory=list)
+    groups: Any = None  # engine/groups.py's CompiledGroups: subtotals, group(), pools
 
     @property
     def plan(self) -> Plan:
@@ -328,8 +329,10 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     comp._scope_kind = "row"
     clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
                   expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
+    from .groups import compile_groups  # subtotals, group() and pools (issue 20)
+    grouped = compile_groups(checked, comp)
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks, steps)
+                        uses_team, total, "ytd" in calls, draw, clawbacks, steps, grouped)
 
 
 def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:

@@ -27,6 +27,7 @@ FUNCTIONS = {
     "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
     "team": (1, 2), "prorate": (1, 2), "ytd": (1, 1),
+    "group": (2, 2),  # lang/groups.py
 }
 
 

@@ -13,6 +13,7 @@ from ..errors import did_you_mean
 from . import ast
 from .symbols import PERIOD_ATTRS, Resolution, TableInfo
 from .checked import AGGREGATES, FUNCTIONS, PRORATE_BY, Checked, Scope
+from . import groups
 
 
 # ---------------------------------------------------------------- name resolution
@@ -55,7 +56,7 @@ class Resolver:
                     f"got {n}", _arity_hint(name), code="arity")
         is_aggregate = name in AGGREGATES and n == 1 and (
             name in ("sum", "count", "avg", "distinct") or self._names_set(node.args[0]))
-        if node.where is not None and not is_aggregate:
+        if node.where is not None and not is_aggregate and name != "group":
             c.error(node.where.pos, f"'where' filters the rows of an aggregate; {name}() "
                     "is not one", "use it as sum(deals.amount where ...)", code="where")
         if is_aggregate:
@@ -77,6 +78,9 @@ class Resolver:
             return
         if name == "team" and node.args:
             self._team_arg(node, scope)
+            return
+        if name == "group":
+            groups.resolve_group(self, node, scope)
             return
         if name == "ytd" and node.args:
             arg = node.args[0]
@@ -378,4 +382,5 @@ def _arity_hint(name: str) -> str | None:
         "rate": "rate(rate_table) or rate(rate_table, basis)",
         "lookup": "lookup(table, key, ...)", "coalesce": "coalesce(x, fallback)",
         "days_between": "days_between(start, end)",
+        "group": "group(booked, payee.team): booked added up over the payee's team",
     }.get(name)
