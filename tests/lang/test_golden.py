@@ -63,6 +63,12 @@ CLASS_OF = {
     "labels_display_mismatch": "wrong-type",
     "labels_bad_label": "bad-label",
     "labels_unlabelled": "unlabelled",  # warnings only: the check passes
+    # issue 20: groups of payees (pools, group()) and subtotals within a period
+    "pool_misuse": "pool",
+    "group_own": "group-own",
+    "group_arg": "group-arg",
+    "subtotal_scope": "scope",
+    "subtotal_by": "unknown-column",
 }
 
 
