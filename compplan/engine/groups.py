@@ -56,6 +56,7 @@ class CompiledGroups:
     pools: dict[str, PoolSpec] = field(default_factory=dict)
     own: set[str] = field(default_factory=set)  # steps worked out from own data alone
     payee_groups: bool = False  # group() or a pool: members read each other's figures
+    columns: set[str] = field(default_factory=set)  # the payees columns that form groups
 
 
 def compile_groups(checked, comp) -> CompiledGroups | None:
@@ -83,6 +84,9 @@ def compile_groups(checked, comp) -> CompiledGroups | None:
                                    str(e.pool.share) if e.pool.share is not None else "1",
                                    checked.types.get(share) if share else None)
     out.payee_groups = bool(out.pools) or "group" in calls
+    out.columns = {p.by for p in out.pools.values()} | {
+        n.args[1].parts[1] for node in checked.exprs.values() for n in _walk(node)
+        if n.name == "group" and len(n.args) == 2}
     out.own = _own_steps(checked)
     return out
 
@@ -157,6 +161,17 @@ def with_subtotals(groups: CompiledGroups, env: Env, sets: dict) -> dict:
 
 
 # ---------------------------------------------------------------- payee groups
+
+def peers(groups: CompiledGroups, payees: dict[str, dict], touched) -> set[str]:
+    """Everyone who shares a group with a touched payee: a new deal of one member moves
+    the group's sums and every member's share of a pool (the live view works them out
+    again)."""
+    keys = {(col, _key((payees.get(pid) or {}).get(col))) for pid in touched
+            for col in groups.columns}
+    keys = {k for k in keys if k[1] is not None}
+    return {pid for pid, row in payees.items() for col in groups.columns
+            if (col, _key(row.get(col))) in keys}
+
 
 @dataclass
 class _Allocation:

@@ -364,3 +364,22 @@ def test_issue20_the_docs_examples_pay_what_they_say(tmp_path, first):
     outcomes = run_scenarios(load_plan(path))
     assert outcomes and all(o.passed for o in outcomes), \
         [o.differences for o in outcomes]
+
+
+def test_issue20_a_live_what_if_moves_every_share_of_the_pool():
+    from compplan.engine.data import load_folder
+    from compplan.engine.live import LiveRun
+    compiled = load_plan(PLANS / "team_pool.yaml")
+    problems: list = []
+    tables = load_folder(compiled.plan, PLANS / "data" / "team_pool", problems)
+    live = LiveRun(compiled, tables, parse_period("2026-Q1"))
+    got = live.what_if("deals", [{"deal_id": "WI", "rep_id": "cal",
+                                  "close_date": "2026-03-31", "amount": "9999",
+                                  "customer": "X"}])
+    # cal 40,001 + 9,999 = 50,000: exactly 50%, so cal shares now. Team 260,000: pool
+    # 26,000.00 shared 140,000 : 70,000 : 50,000 (of 260,000): 10% of each booking,
+    # 14,000.00, 7,000.00, 5,000.00. The south team is not touched.
+    assert set(got.after) == {"ana", "bo", "cal"}
+    assert [got.after[p].components["team_pool"] for p in ("ana", "bo", "cal")] == \
+        [D("14000.00"), D("7000.00"), D("5000.00")]
+    assert live.payee("bo").components["team_pool"] == D("8333.37")  # not taken
