@@ -194,6 +194,8 @@ class Context:
         self._own_env = own_env
         self._own: dict[str, Env] = {}
         self._alloc: dict[tuple, _Allocation] = {}
+        self._index: dict[str, dict[str, list[str]]] = {}
+        self._sums: dict[tuple, Decimal] = {}
         self.step, self.mode = step, mode
 
     def own(self, pid: str) -> Env:
@@ -203,15 +205,26 @@ class Context:
         return env
 
     def members(self, col: str, key) -> list[str]:
-        return sorted(pid for pid, row in self.payees.items()
-                      if _key(row.get(col)) == key)
+        """The payees whose `col` is `key`, in id order (indexed once per column)."""
+        index = self._index.get(col)
+        if index is None:
+            index = self._index[col] = {}
+            for pid in sorted(self.payees):
+                k = _key(self.payees[pid].get(col))
+                if k is not None:
+                    index.setdefault(k, []).append(pid)
+        return index.get(key, [])
 
     def group_fn(self, pid: str):
-        """env.group for one payee: (name, column, where) -> the sum over the group."""
+        """env.group for one payee: (name, column, where) -> the sum over the group,
+        worked out once per group (every member reads the same sum)."""
         def group(name: str, col: str, where) -> Decimal | None:
             key = _key((self.payees.get(pid) or {}).get(col))
             if key is None:
                 return None
+            done = self._sums.get((name, col, key, id(where)))
+            if done is not None:
+                return done
             total = Decimal(0)
             for m in self.members(col, key):
                 env = self.own(m)
@@ -220,6 +233,7 @@ class Context:
                 v = env.earnings.get(name, env.measures.get(name))
                 if v is not None:
                     total += v
+            self._sums[(name, col, key, id(where))] = total
             return total
         return group
 

@@ -300,7 +300,19 @@ def _group_level(c: Checked, node: ast.Node, by: str) -> None:
 
 def _check_subtotals(c: Checked) -> None:
     """A subtotal's figures add up its own group's credits (and may read params and the
-    payee); they are worked out before measures."""
+    payee); they are worked out before measures. They are the period's own: ytd() of a
+    subtotal is refused."""
+    for path, node in c.exprs.items():
+        for n in ast.walk(node):
+            if not (isinstance(n, ast.Call) and n.name == "ytd"):
+                continue
+            for m in ast.walk(n):
+                res = c.resolved.get(m) if isinstance(m, ast.Ref) else None
+                if res is not None and res.kind in ("set", "set_column") and \
+                        res.name in c.plan.subtotals:
+                    c.error(m.pos, f"ytd() of subtotals '{res.name}': subtotals group the "
+                            "period's own credits", "add up the year's credits instead, "
+                            "e.g. ytd(sum(sales))", code="scope")
     for path, node in c.exprs.items():
         if path[0] != "subtotals":
             continue

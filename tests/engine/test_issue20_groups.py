@@ -383,3 +383,20 @@ def test_issue20_a_live_what_if_moves_every_share_of_the_pool():
     assert [got.after[p].components["team_pool"] for p in ("ana", "bo", "cal")] == \
         [D("14000.00"), D("7000.00"), D("5000.00")]
     assert live.payee("bo").components["team_pool"] == D("8333.37")  # not taken
+
+
+def test_issue20_ytd_of_a_subtotal_is_refused_at_its_place():
+    text = HEAD + """
+subtotals:
+  days: {from: sales, by: day, value: sum(sales)}
+measures:
+  year_days: ytd(count(days))
+earnings:
+  bonus: {each: days, value: value * 1%}
+"""
+    checked = check_source(text, "plan.yaml")
+    (p,) = checked.problems.errors
+    # line 15 is "  year_days: ytd(count(days))"; 'days' starts at column 2 + 11 + 4 + 6
+    # + 1 = 24
+    assert (p.line, p.col) == (15, 24)
+    assert p.message == "ytd() of subtotals 'days': subtotals group the period's own credits"
