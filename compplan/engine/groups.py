@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .compile import Env, fmt_value
-from .money import fmt_money, fmt_number, round_to, scale
+from .money import fmt_money, round_to, scale
 from .prepare import MIN_DATE
 from .results import Line
 
@@ -258,7 +258,7 @@ class Context:
         sharers = ", ".join(alloc.sharers)
         down = amount - step if extra else amount
         shown_exact = fmt_money(exact) if exact == round_to(exact, step, "down") else \
-            fmt_number(exact)
+            _grouped(exact)
         formula = (f"pool of {spec.by} {key}: {alloc.pool_text} = {fmt_money(alloc.pool)}; "
                    f"{fmt_money(alloc.pool)} x {spec.share_text} "
                    f"{fmt_value(share, spec.share_type)} / "
@@ -319,6 +319,14 @@ def share_out(pool: Decimal, weights: list[tuple[str, Decimal]], step: Decimal
         amount = d + step if i in extra else d
         out[m] = (w, sign * x, sign * amount, i in extra)
     return out
+
+
+def _grouped(v: Decimal) -> str:
+    """An exact share as a reader takes it in: thousands separated, up to 6 places
+    (8,333.366667); the line's exact column keeps every digit."""
+    text = format(v.quantize(Decimal("0.000001")), ",f") if v.as_tuple().exponent < -6 \
+        else format(v, ",f")
+    return text
 
 
 def _key(v) -> str | None:

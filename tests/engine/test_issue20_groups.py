@@ -6,6 +6,7 @@ Every figure below was worked out by hand, with the arithmetic in a comment abov
 from __future__ import annotations
 
 import json
+import os
 import re
 import textwrap
 from decimal import Decimal
@@ -129,7 +130,7 @@ def test_issue20_team_pool_sample_data():
     assert line.formula == (
         "pool of team north: 10% x group booked of team north 250,001.00 = 25,000.10; "
         "25,000.10 x booked 70,000.00 / 210,000.00 (shared by ana, bo: 2 of 3 members) "
-        "= 8333.366667 -> 8,333.36 (down to 0.01) + 0.01 (largest remainder) = 8,333.37")
+        "= 8,333.366667 -> 8,333.36 (down to 0.01) + 0.01 (largest remainder) = 8,333.37")
     assert line.exact == D("8333.3666666666666667")
     assert "largest remainder" in line.rounding
     assert line.inputs["pool"] == D("25000.10") and line.inputs["sharing"] == "ana, bo"
@@ -329,23 +330,46 @@ def test_issue20_diff_reports_pool_and_subtotal_changes(tmp_path):
         ("subtotals", "bills", "by", "bill_id", "week")]
 
 
-def test_issue20_explain_shows_a_pool_line_and_a_subtotals_rows(tmp_path, monkeypatch):
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def _golden(name: str, text: str) -> None:
+    """Compare with tests/engine/golden/NAME (COMPPLAN_UPDATE_GOLDEN=1 writes it)."""
+    path = GOLDEN / name
+    if os.environ.get("COMPPLAN_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def _saved_run(runner, plan: str, data: str, period: str, out: Path) -> str:
+    r = runner.invoke(cli, ["run", f"plans/{plan}", "--data", f"plans/data/{data}",
+                            "--period", period, "--save", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    return re.search(r"saved as run (\d+)", r.output).group(1)
+
+
+def test_issue20_explain_and_statements_show_pools_and_subtotals(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COMPPLAN_DB", f"sqlite:///{tmp_path / 'c.db'}")
     runner = CliRunner()
-    r = runner.invoke(cli, ["run", str(PLANS / "retail.yaml"), "--data",
-                            str(PLANS / "data" / "retail"), "--period", "2026-03", "--save",
-                            "--out", str(tmp_path / "out")])
-    assert r.exit_code == 0, r.output
-    run_id = re.search(r"saved as run (\d+)", r.output).group(1)
-    out = runner.invoke(cli, ["explain", run_id, "--payee", "lin"], terminal_width=200).output
+    retail = _saved_run(runner, "retail.yaml", "retail", "2026-03", tmp_path / "out")
+    out = runner.invoke(cli, ["explain", retail, "--payee", "lin"], terminal_width=200).output
     assert "days:2026-03-03  (the group of the rows below, by day)" in out
     assert "order_lines:L-5  line_id=L-5" in out
-    r = runner.invoke(cli, ["run", str(PLANS / "team_pool.yaml"), "--data",
-                            str(PLANS / "data" / "team_pool"), "--period", "2026-Q1",
-                            "--save", "--out", str(tmp_path / "out")])
-    run_id = re.search(r"saved as run (\d+)", r.output).group(1)
-    out = runner.invoke(cli, ["explain", run_id, "--payee", "bo"], terminal_width=200).output
+    pool = _saved_run(runner, "team_pool.yaml", "team_pool", "2026-Q1", tmp_path / "out")
+    out = runner.invoke(cli, ["explain", pool, "--payee", "bo"], terminal_width=200).output
     assert "+ 0.01 (largest remainder) = 8,333.37" in out
+    # each payee's statement, as the rep reads it: the lines with their sources and
+    # formulas (the subtotal's rows; the pool's sharing and remainder)
+    for run_id, payee, name in ((retail, "lin", "issue20_retail_lin.csv"),
+                                (pool, "bo", "issue20_team_pool_bo.csv")):
+        folder = tmp_path / f"st{run_id}"
+        r = runner.invoke(cli, ["statements", run_id, "--out", str(folder), "--format",
+                                "csv", "--payee", payee, "-q"])
+        assert r.exit_code == 0, r.output
+        (csv_file,) = (folder / payee).glob("*.csv")
+        _golden(name, csv_file.read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- the doc's examples
