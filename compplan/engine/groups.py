@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
+from ..lang import ast
 from .compile import Env, fmt_value
 from .money import fmt_money, round_to, scale
 from .prepare import MIN_DATE
@@ -92,7 +93,6 @@ def compile_groups(checked, comp) -> CompiledGroups | None:
 
 
 def _walk(node):
-    from ..lang import ast
     for n in ast.walk(node):
         if isinstance(n, ast.Call):
             yield n

@@ -20,9 +20,8 @@ from ..errors import did_you_mean
 from . import ast
 from .checked import Checked, Scope, _a, _expect_boolean
 from .symbols import Resolution, TableInfo
-from .types import DATE, MISSING, T_DATE, T_MONEY, T_TEXT, Type
+from .types import MISSING, T_DATE, T_MONEY, T_TEXT, Type
 
-GROUP_FUNCTIONS = {"group": (2, 2)}
 PERIOD_KEYS = {"day": T_DATE, "week": T_TEXT}  # subtotal keys taken from the credit's date
 
 
@@ -283,8 +282,6 @@ def _group_level(c: Checked, node: ast.Node, by: str) -> None:
                         if res.kind in ("measure", "earning") else
                         "put the payee's own figures in pool.members or pool.share",
                         code="pool")
-            elif res is not None and res.kind in ("set", "set_column"):
-                pass
             continue
         if isinstance(n, ast.Call) and n.name in ("sum", "count", "avg", "min", "max",
                                                   "distinct") and n.args and \
@@ -338,6 +335,3 @@ def _check_subtotals(c: Checked) -> None:
                 c.error(n.pos, f"a subtotal adds up its group's credits; {n.name}() is "
                         "per payee", "use it in a measure or an earning", code="scope")
 
-
-def is_date(t: Type | None) -> bool:
-    return t is not None and t.kind == DATE
