@@ -61,14 +61,14 @@ class CompiledGroups:
 
 
 def compile_groups(checked, comp) -> CompiledGroups | None:
-    """The plan's subtotals and pools, compiled by the plan's own expression compiler."""
+    """The plan's subtotals and pools, compiled by the plan's own expression compiler
+    (set by the caller to compile at the payee's grain)."""
     plan = checked.plan
     calls = {n.name for node in checked.exprs.values() for n in _walk(node)}
     if not plan.subtotals and "group" not in calls and \
             not any(e.pool is not None for e in plan.earnings.values()):
         return None
     out = CompiledGroups()
-    comp._scope_kind = "payee"
     for name, st in plan.subtotals.items():
         cols = [(col, comp.fast(checked.expr("subtotals", name, "columns", col)))
                 for col in st.columns]

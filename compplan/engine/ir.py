@@ -330,6 +330,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
                   expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
     from .groups import compile_groups  # subtotals, group() and pools (issue 20)
+    comp._scope_kind = "payee"
     grouped = compile_groups(checked, comp)
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
                         uses_team, total, "ytd" in calls, draw, clawbacks, steps, grouped)
