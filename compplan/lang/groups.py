@@ -199,8 +199,8 @@ def _own_only(c: Checked, node: ast.Node, reads: dict[str, str], what: str) -> N
     for n in ast.walk(node):
         if isinstance(n, ast.Call) and n.name in ("group", "team"):
             c.error(n.pos, f"{what} is worked out from each member's own figures; "
-                    f"{n.name}() reads other payees'", "add up the group in another "
-                    "measure instead", code="group-own")
+                    f"{n.name}() reads other payees'", "use the member's own figures, such "
+                    "as their booked or attainment", code="group-own")
         if isinstance(n, ast.Ref):
             res = c.resolved.get(n)
             if res is not None and res.kind in ("measure", "earning") and res.name in reads:
@@ -260,37 +260,68 @@ def _check_pools(c: Checked, reads: dict[str, str]) -> None:
                 c.error(node.pos, f"a pool's share must be a number or an amount, not {_a(t)}",
                         "e.g. share: booked", code="unit-mismatch")
         value = c.expr("earnings", name, "value")
-        if value is not None:
+        if value is not None and payees is not None and e.pool.by in payees.columns:
             _group_level(c, value, e.pool.by)
 
 
 def _group_level(c: Checked, node: ast.Node, by: str) -> None:
     """A pool's value is the same for every member: it may read params, the period, the
-    group's column and group() sums, but not one payee's own figures."""
+    group's column, group() sums by that column, and measures (and rate tables' bases)
+    made of those only; not one payee's own figures."""
+    found = sorted(_own_parts(c, node, by, {}), key=lambda x: (x[0].pos.line, x[0].pos.col))
+    for n, why in found:  # in the order they are written
+        c.error(n.pos, f"a pool's value is one amount for the whole group, but {why}",
+                f"add it up over the group: group({n.dotted}, payee.{by})"
+                if isinstance(n, ast.Ref) and c.resolved[n].kind in ("measure", "earning")
+                else "add up a measure over the group: group(booked, payee." + by + ")"
+                if isinstance(n, ast.Call) else
+                "put the payee's own figures in pool.members or pool.share", code="pool")
+
+
+def _own_parts(c: Checked, node: ast.Node, by: str, memo: dict[str, bool]):
+    """(node, why) for each part of `node` that differs from member to member. `memo`
+    says, per measure and rate table looked into, whether it does (False while it is
+    being looked into: a cycle is reported elsewhere)."""
+    def varies(kind: str, name: str, inner) -> bool:
+        key = f"{kind}:{name}"
+        if key not in memo:
+            memo[key] = False
+            memo[key] = inner is not None and \
+                next(_own_parts(c, inner, by, memo), None) is not None
+        return memo[key]
+
     stack = [node]
     while stack:
         n = stack.pop()
         if isinstance(n, ast.Call) and n.name == "group":
+            col = n.args[1] if len(n.args) == 2 else None
+            if isinstance(col, ast.Ref) and col.parts[-1] != by:
+                yield n, f"group() by {col.parts[-1]} differs from member to member of a {by}"
+            continue
+        if isinstance(n, ast.Call) and n.name in ("tiered", "rate") and n.args and \
+                c.resolved.get(n.args[0]) is not None:
+            table = c.resolved[n.args[0]].name
+            if (n.name == "tiered" or len(n.args) == 1) and \
+                    varies("rate", table, c.expr("rates", table, "basis")):
+                yield n, f"the basis of '{table}' is each payee's own"
+            stack.extend(n.args[1:])
             continue
         if isinstance(n, ast.Ref):
             res = c.resolved.get(n)
-            if res is not None and (res.kind in ("measure", "earning", "payee_table") or (
-                    res.kind == "payee" and res.column != by)):
-                c.error(n.pos, "a pool's value is one amount for the whole group, but "
-                        f"'{n.dotted}' is each payee's own",
-                        f"add it up over the group: group({n.dotted}, payee.{by})"
-                        if res.kind in ("measure", "earning") else
-                        "put the payee's own figures in pool.members or pool.share",
-                        code="pool")
+            if res is None:
+                continue
+            if res.kind == "measure" and \
+                    not varies("measure", res.name, c.expr("measures", res.name)):
+                continue  # a measure of the group as a whole: team_booked
+            if res.kind in ("measure", "earning", "payee_table") or (
+                    res.kind == "payee" and res.column != by):
+                yield n, f"'{n.dotted}' is each payee's own"
             continue
         if isinstance(n, ast.Call) and n.name in ("sum", "count", "avg", "min", "max",
                                                   "distinct") and n.args and \
                 c.resolved.get(n.args[0]) is not None and \
                 c.resolved[n.args[0]].kind in ("set", "set_column"):
-            c.error(n.pos, "a pool's value is one amount for the whole group, but "
-                    f"{n.name}() adds up this payee's own rows",
-                    "add up a measure over the group: group(booked, payee." + by + ")",
-                    code="pool")
+            yield n, f"{n.name}() adds up this payee's own rows"
             continue
         stack.extend(n.children())
 

@@ -424,3 +424,73 @@ earnings:
     # + 1 = 24
     assert (p.line, p.col) == (15, 24)
     assert p.message == "ytd() of subtotals 'days': subtotals group the period's own credits"
+
+
+POOL_ON_TIERS = """
+plan: g
+name: G
+period: quarter
+currency: USD
+inputs:
+  payees: {key: rep_id, columns: {name: text, team: text, store: text}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+  quotas: {payee: rep_id, period: period, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  booked: sum(bookings)
+  quota: quotas.amount
+  attainment: booked / quota
+  team_booked: group(booked, payee.team)
+  team_attainment: team_booked / group(quota, payee.team)
+rates:
+  team_rates:
+    basis: team_attainment
+    mode: whole
+    at_boundary: upper
+    tiers: [{to: 100%, rate: 5%}, {rate: 10%}]
+  own_rates:
+    basis: attainment
+    mode: whole
+    at_boundary: upper
+    tiers: [{to: 100%, rate: 5%}, {rate: 10%}]
+earnings:
+  team_pool:
+    value: tiered(team_rates, team_booked)
+    pool: {by: team, share: booked}
+"""
+
+
+def test_issue20_a_pool_on_the_teams_own_tiers_checks_and_pays():
+    checked = check_source(POOL_ON_TIERS, "plan.yaml")
+    assert checked.ok, [p.text for p in checked.problems.errors]
+    compiled = compile_plan(checked)
+    problems: list = []
+    tables = load_inline(compiled.plan, {
+        "payees": [{"rep_id": "a", "name": "A", "team": "x", "store": "s1"},
+                   {"rep_id": "b", "name": "B", "team": "x", "store": "s2"}],
+        "quotas": [{"rep_id": "a", "period": "2026-Q1", "amount": 50000},
+                   {"rep_id": "b", "period": "2026-Q1", "amount": 50000}],
+        "deals": [{"deal_id": "D1", "rep_id": "a", "close_date": "2026-01-05",
+                   "amount": 80000},
+                  {"deal_id": "D2", "rep_id": "b", "close_date": "2026-02-05",
+                   "amount": 40000}]}, "test", problems)
+    assert not problems
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    # team 120,000 of 100,000: 120%, whole amount at 10%: pool 12,000.00, shared 80 : 40
+    # -> a 8,000.00, b 4,000.00
+    assert [p.components["team_pool"] for p in result.payees] == [D("8000.00"), D("4000.00")]
+
+
+def test_issue20_a_pool_on_a_payees_own_tiers_or_another_grouping_is_refused():
+    text = POOL_ON_TIERS.replace(
+        "value: tiered(team_rates, team_booked)",
+        "value: tiered(own_rates, team_booked) + group(booked, payee.store)")
+    got = [(p.line, p.col, p.message) for p in check_source(text, "plan.yaml").problems.errors]
+    line = text.splitlines().index(
+        "    value: tiered(own_rates, team_booked) + group(booked, payee.store)") + 1
+    assert got == [
+        (line, 12, "a pool's value is one amount for the whole group, but the basis of "
+                   "'own_rates' is each payee's own"),
+        (line, 45, "a pool's value is one amount for the whole group, but group() by store "
+                   "differs from member to member of a team")]
