@@ -1,4 +1,4 @@
-"""Pay periods: `2026-Q1`, `2026-03`, `2026-W05`, `2026-H1`, `2026`, `2026-03-15`.
+"""Pay periods: `2026-Q1`, `2026-03`, `2026-03a`, `2026-W05`, `2026-H1`, `2026`, `2026-03-15`.
 
 A plan pays by one kind of period; a run names one period of that kind. Targets may be
 set for a longer span than the plan's period (a yearly quota in a quarterly plan); they
@@ -7,6 +7,13 @@ are then split by the share of days (see `Period.share_of`).
 This module is neutral ground: the checker (compplan.lang, which checks a scenario's
 period) and the engine (compplan.engine.periods re-exports it) both read periods here,
 so the language never imports the engine.
+
+A half month (payroll on the 15th and at month end, issue 20) is written `2026-03a`
+(the 1st to the 15th) and `2026-03b` (the 16th to the month's last day). The letter
+form was chosen over `2026-03-H1` or `2026-03-1`: it cannot be read as a day
+(`2026-03-15`) or as a half year (`2026-H1`), and as text it sorts where it falls in
+time (`2026-03` < `2026-03a` < `2026-03b` < `2026-04`), so files and stored runs keep
+their order.
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ from fractions import Fraction
 
 @dataclass(frozen=True)
 class Period:
-    kind: str  # day | week | month | quarter | half | year
+    kind: str  # day | week | half_month | month | quarter | half | year | span
     label: str
     start: dt.date
     end: dt.date  # inclusive
@@ -52,6 +59,8 @@ class Period:
             return months // 6 + 1
         if self.kind == "week":
             return (self.start - span.start).days // 7 + 1
+        if self.kind == "half_month":
+            return 2 * months + (self.start.day > 15) + 1
         return (self.start - span.start).days + 1
 
     def attrs(self) -> dict:
@@ -66,12 +75,22 @@ _PATTERNS = [
     ("half", re.compile(r"^(\d{4})-H([12])$", re.I)),
     ("week", re.compile(r"^(\d{4})-W(\d{2})$", re.I)),
     ("day", re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
+    ("half_month", re.compile(r"^(\d{4})-(\d{2})([ab])$", re.I)),
     ("month", re.compile(r"^(\d{4})-(\d{2})$")),
     ("year", re.compile(r"^(\d{4})$")),
 ]
 
-EXAMPLES = {"day": "2026-03-15", "week": "2026-W05", "month": "2026-03",
+EXAMPLES = {"day": "2026-03-15", "week": "2026-W05", "half_month": "2026-03a",
+            "month": "2026-03",
             "quarter": "2026-Q1", "half": "2026-H1", "year": "2026"}
+
+# a kind of period in words, where its name is not a word ("a half month", not
+# "a half_month"): what messages say
+KIND_WORDS = {"half_month": "half month"}
+
+
+def in_words(kind: str) -> str:
+    return KIND_WORDS.get(kind, kind)
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -104,6 +123,11 @@ def parse_period(text: str) -> Period:
             if kind == "month":
                 mo = int(m.group(2))
                 return Period(kind, f"{y}-{mo:02d}", dt.date(y, mo, 1), _month_end(y, mo))
+            if kind == "half_month":
+                mo, half = int(m.group(2)), m.group(3).lower()
+                if half == "a":
+                    return Period(kind, f"{y}-{mo:02d}a", dt.date(y, mo, 1), dt.date(y, mo, 15))
+                return Period(kind, f"{y}-{mo:02d}b", dt.date(y, mo, 16), _month_end(y, mo))
             return Period(kind, str(y), dt.date(y, 1, 1), dt.date(y, 12, 31))
         except ValueError:
             break
@@ -118,14 +142,9 @@ def year_to_date(period: Period) -> Period:
 
 def period_containing(kind: str, d: dt.date) -> Period:
     """The period of a kind (month, quarter...) that holds a day: its weight's number."""
-    if kind == "week":
-        iso = d.isocalendar()
-        return parse_period(f"{iso[0]}-W{iso[1]:02d}")
-    if kind == "day":
-        return parse_period(d.isoformat())
-    labels = {"month": f"{d.year}-{d.month:02d}", "quarter": f"{d.year}-Q{(d.month - 1) // 3 + 1}",
-              "half": f"{d.year}-H{(d.month - 1) // 6 + 1}", "year": str(d.year)}
-    return parse_period(labels[kind])
+    if kind not in EXAMPLES:
+        raise KeyError(kind)
+    return period_of(kind, d)
 
 
 def periods_of(kind: str, first: dt.date, last: dt.date) -> list[Period]:
@@ -172,6 +191,8 @@ def period_of(kind: str, d: dt.date) -> Period:
         return parse_period(f"{year}-W{week:02d}")
     if kind == "month":
         return parse_period(f"{d.year}-{d.month:02d}")
+    if kind == "half_month":
+        return parse_period(f"{d.year}-{d.month:02d}{'a' if d.day <= 15 else 'b'}")
     if kind == "year":
         return parse_period(str(d.year))
     return parse_period(d.isoformat())
@@ -188,6 +209,8 @@ def periods_between(a: Period, b: Period) -> int:
         return months // 6
     if a.kind == "year":
         return months // 12
+    if a.kind == "half_month":
+        return 2 * months + (b.start.day > 15) - (a.start.day > 15)
     days = (b.start - a.start).days
     return days // 7 if a.kind == "week" else days
 
@@ -203,3 +226,8 @@ def earlier_in_year(period: Period) -> list[Period]:
             out.append(p)
         d = p.end + dt.timedelta(days=1)
     return out
+
+
+def previous(period: Period) -> Period:
+    """The period of the same kind just before: 2026-04 -> 2026-03, 2026-03a -> 2026-02b."""
+    return period_of(period.kind, period.start - dt.timedelta(days=1))

@@ -1,6 +1,12 @@
 """`compplan demo`: check every example plan, run its scenarios, run it on its sample data.
 
-The README's main command. The samples are listed in plans/data/samples.yaml.
+The README's main command. The samples are listed in plans/data/samples.yaml. Each
+sample with a finance file (plans/finance/<plan>.yaml) also gets finance's example
+under OUT/<plan>/<period>/finance/: the accrual at the mid-period month end, the
+forecast as of that day (with the data folder's pipeline.csv where there is one), and,
+where the finance file capitalizes contract costs, the schedule built from the run
+approved and paid in a store of its own (the demo's store keeps its draft runs, which
+the README's examples approve).
 """
 from __future__ import annotations
 
@@ -65,6 +71,7 @@ def demo(plans_dir: str, out_dir: str) -> None:
         click.echo(summary_table(result), nl=False)
         click.echo(f"results in {target}/")
         ok = _statements(store, compiled, base / entry["data"], period.label, target) and ok
+        ok = _finance(compiled, plan_path, base / entry["data"], period, target) and ok
     store.close()
     db = f"sqlite:///{Path(out_dir) / 'demo.db'}"
     click.echo(f"The sample runs are stored in {Path(out_dir) / 'demo.db'}, made afresh each "
@@ -107,3 +114,82 @@ def _statements(store, compiled, data_dir: Path, period: str, target: Path) -> b
 
 
 COMMANDS = [demo]
+
+
+def _finance(compiled, plan_path: Path, data_dir: Path, period, target: Path) -> bool:
+    """Finance's example for a sample: accrual, forecast, contract costs (or why not)."""
+    from ..finance import accrue, forecast
+    from ..finance.mapping import load_mapping
+    finance_file = plan_path.parent / "finance" / plan_path.name
+    if not finance_file.is_file():
+        click.echo(f"finance: no finance file {finance_file} (its account codes), so no "
+                   "accrual or contract costs\n")
+        return True
+    mapping, problems = load_mapping(finance_file, compiled)
+    if problems:
+        click.echo(format_text(problems), nl=False)
+        return False
+    out = target / "finance"
+    day = accrue.month_end_close(period)
+    try:
+        acc, _ = accrue.from_folder(compiled, data_dir, period, day, mapping)
+        written, _ = accrue.write_files(acc, mapping, out, "csv",
+                                        f"accrual {compiled.plan.plan} {period.label} {day}")
+        tables = _tables(compiled, data_dir)
+        pipeline = data_dir / forecast.PIPELINE_FILE
+        fc = forecast.project(compiled, tables, period, day, data_dir,
+                              pipeline if pipeline.is_file() else None)
+        fc_file = forecast.write_file(fc, out)
+    except CompplanError as e:
+        click.echo(format_text(e.problems), nl=False)
+        return False
+    click.echo(f"finance: {acc.control()}")
+    click.echo("  register, control totals, journal: " + ", ".join(str(w) for w in written))
+    basis = f"at pace and {pipeline}" if pipeline.is_file() else \
+        "at pace; no pipeline.csv beside the data"
+    click.echo(f"  forecast as of {day} ({basis}): " + ", ".join(
+        f"{o} {fc.total(o):,.2f}" for o in fc.outcomes) + f"; in {fc_file}")
+    if mapping.capitalize is None:
+        click.echo(f"  contract costs: none capitalized ({finance_file.name} has no "
+                   "capitalize: section: the data carries no contract terms)\n")
+        return True
+    return _contract_costs(compiled, plan_path, data_dir, period, mapping, out)
+
+
+def _tables(compiled, data_dir: Path) -> dict:
+    problems: list = []
+    tables = load_folder(compiled.plan, data_dir, problems)
+    if problems:
+        raise CompplanError(problems)
+    return tables
+
+
+def _contract_costs(compiled, plan_path: Path, data_dir: Path, period, mapping,
+                    out: Path) -> bool:
+    """The sample's run approved and paid in a throwaway store, capitalized and
+    amortized; the roll-forward must tie out to the paid run."""
+    import tempfile
+
+    from ..finance import capitalize
+    from ..store import lifecycle, open_store
+    with tempfile.TemporaryDirectory(prefix="compplan-demo-costs-") as tmp:
+        store = open_store(f"sqlite:///{Path(tmp) / 'costs.db'}")
+        try:
+            saved = lifecycle.save_run(store, compiled, data_dir, period.label, "demo",
+                                       plan_text=plan_path.read_bytes())
+            lifecycle.approve(store, saved.run.id, "demo")
+            lifecycle.mark_paid(store, saved.run.id, "demo")
+            with store.session() as s:
+                sched = capitalize.build(s, compiled.plan.plan, mapping)
+        except (CompplanError, lifecycle.LifecycleError, LookupError) as e:
+            click.echo(f"  contract costs not built: {e}\n")
+            return False
+        finally:
+            store.close()
+    written = capitalize.write_files(sched, mapping, out)
+    tie = dict(sched.tie())
+    click.echo(f"  contract costs (the run approved and paid): capitalized "
+               f"{sched.total('additions'):,.2f}, amortized {sched.total('amortization'):,.2f}, "
+               f"closing {sched.closing():,.2f}; difference to the paid run "
+               f"{tie['difference']:,.2f}; in {written[0].parent}/\n")
+    return tie["difference"] == 0

@@ -69,7 +69,6 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
     before for the period (the last accrual, or the approved run) is taken off, and the
     accrual is kept there, reproducible (compplan accruals verify N).
     """
-    from ..engine.data import load_folder
     compiled = compile_or_exit(plan)
     p = period_of_plan(compiled, period)
     day = _date(as_of, "--as-of")
@@ -77,22 +76,17 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
         raise click.BadParameter(f"{day} is before {p.label} starts ({p.start})",
                                  param_hint="--as-of")
     mapping = _mapping(finance_file, compiled)
-    problems: list[Problem] = []
-    tables = load_folder(compiled.plan, data_dir, problems)
-    if problems:
-        fail(problems)
-    try:
-        result = accrue_mod.earned_to(compiled, tables, p, min(day, p.end))
-    except CompplanError as e:
-        fail(e.problems)
     store, before, before_from = None, {}, "nothing booked before"
     if db_url:
         from ..finance import ledger
         from ..store import open_store
         store = open_store(db_url)
         before, before_from = ledger.booked_before(store, compiled.plan.plan, p.label, day)
-    centre_of, _ = accrue_mod.centres(compiled, data_dir, mapping.cost_centre)
-    acc = accrue_mod.accrual(compiled, result, day, before, before_from, centre_of)
+    try:
+        acc, result = accrue_mod.from_folder(compiled, data_dir, p, day, mapping, before,
+                                             before_from)
+    except CompplanError as e:
+        fail(e.problems)
     entry = f"accrual {compiled.plan.plan} {p.label} {day}"
     if store is not None:
         from ..finance import ledger
@@ -105,13 +99,9 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
             click.echo(f"error: {e}", err=True)
             sys.exit(1)
         entry = f"accrual {row.id}"
-    target = Path(out_dir) / compiled.plan.plan / p.label
-    target.mkdir(parents=True, exist_ok=True)
-    reg = journal.write_table(target / f"accrual-{day}.{fmt}", accrue_mod.COLUMNS,
-                              accrue_mod.register_rows(acc, mapping), fmt, "accrual",
-                              accrue_mod.control_rows(acc))
-    lines = accrue_mod.journal_lines(acc, mapping, entry)
-    jr = journal.write(lines, target / f"accrual-{day}-journal.{fmt}", fmt)
+    written, lines = accrue_mod.write_files(acc, mapping,
+                                            Path(out_dir) / compiled.plan.plan / p.label,
+                                            fmt, entry)
     debit, credit = journal.totals(lines)
     for w in result.warnings:
         if w.severity == "warning":
@@ -120,7 +110,7 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
     for comp, amount in acc.by("component").items():
         click.echo(f"  {comp:<16} {acc.currency} {amount:>14,.2f}")
     click.echo(f"journal: {len(lines)} lines, debits {debit:,.2f} = credits {credit:,.2f}")
-    click.echo(f"wrote {reg}, {jr}")
+    click.echo("wrote " + ", ".join(str(w) for w in written))
     if store is not None:
         click.echo(f"kept as {entry}; work it out again with: compplan accruals verify "
                    f"{entry.split()[1]}")
@@ -302,16 +292,7 @@ def capitalize(plan_id, finance_file, through, db_url, out_dir, fmt, actor):
     sid, new = ledger.keep_schedule(store, sched, mapping,
                                     Path(finance_file).read_text(encoding="utf-8"),
                                     _actor(actor))
-    label = cap.month_label(sched.last)
-    target = Path(out_dir) / plan_id / f"contract-costs-{label}"
-    target.mkdir(parents=True, exist_ok=True)
-    written = [
-        journal.write_table(target / f"schedule.{fmt}", cap.SCHEDULE_COLUMNS,
-                            [r.row() for r in sched.rows], fmt, "schedule"),
-        journal.write_table(target / f"roll-forward.{fmt}", cap.ROLL_COLUMNS,
-                            sched.roll_forward(), fmt, "roll-forward",
-                            [[k, v] for k, v in sched.tie()]),
-        journal.write(cap.journal_lines(sched, mapping), target / f"journal.{fmt}", fmt)]
+    written = cap.write_files(sched, mapping, Path(out_dir) / plan_id, fmt)
     click.echo(cap.roll_forward_text(sched), nl=False)
     click.echo(f"{'kept as' if new else 'the same as'} schedule {sid}; wrote "
                + ", ".join(str(w) for w in written))
@@ -361,36 +342,16 @@ def forecast(plan, data_dir, period, as_of, pipeline_file, input_name, commit,
                                  param_hint="--commit")
     problems: list[Problem] = []
     tables = load_folder(compiled.plan, data_dir, problems)
-    calendar, cal_problems = fc_mod.plan_calendar(data_dir, calendar_file)
-    if problems or cal_problems:
-        fail(problems + cal_problems)
-    territory = fc_mod.raw_column(compiled, data_dir, "payees", "territory") \
-        if calendar is not None else {}
-    share = fc_mod.elapsed(p, day, calendar, territory)
-    pipeline = None
-    if pipeline_file:
-        name = input_name or next((n for n, i in compiled.plan.inputs.items()
-                                   if i.date and i.payee), None)
-        if name not in compiled.plan.inputs or not compiled.plan.inputs[name].date:
-            raise click.BadParameter(f"'{name}' is not a dated input of the plan",
-                                     param_hint="--input")
-        deals, bad = fc_mod.read_pipeline(compiled, pipeline_file, name, p, day)
-        if bad:
-            fail(bad)
-        pipeline = (name, deals)
-    payees = compiled.plan.inputs.get("payees")
-    names = fc_mod.raw_column(compiled, data_dir, "payees", "name")
-    teams = fc_mod.raw_column(compiled, data_dir, "payees", payees.manager) \
-        if payees is not None and payees.manager else {}
+    if problems:
+        fail(problems)
     try:
-        fc = fc_mod.forecast(compiled, tables, p, day, share, names, teams, pipeline,
-                             commit_share)
+        fc = fc_mod.project(compiled, tables, p, day, data_dir, pipeline_file, input_name,
+                            commit_share, calendar_file)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--input")
     except CompplanError as e:
         fail(e.problems)
-    target = Path(out_dir) / compiled.plan.plan / p.label
-    target.mkdir(parents=True, exist_ok=True)
-    cols, rows = fc_mod.rows(fc)
-    path = journal.write_table(target / f"forecast-{day}.{fmt}", cols, rows, fmt, "forecast")
+    path = fc_mod.write_file(fc, Path(out_dir) / compiled.plan.plan / p.label, fmt)
     click.echo(fc_mod.text(fc), nl=False)
     click.echo(f"wrote {path}")
 

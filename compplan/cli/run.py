@@ -9,9 +9,11 @@ import click
 
 from ..errors import CompplanError, Problem, format_json, format_text
 from ..engine import load_plan, parse_period
+from ..periods import in_words
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, component_summary, summary_table
 from ..engine.scenarios import run_scenarios
+from ..engine.sql.choose import Choice, because, choose_engine, refused
 from ..engine.standalone import run_standalone
 from ..engine.validate import group_warnings, validate_data
 
@@ -90,16 +92,96 @@ def period_of_plan(compiled, period: str):
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--period")
     if p.kind != compiled.plan.period:
-        raise click.BadParameter(f"'{period}' is a {p.kind}, but the plan pays by "
-                                 f"{compiled.plan.period}", param_hint="--period")
+        raise click.BadParameter(f"'{period}' is a {in_words(p.kind)}, but the plan pays "
+                                 f"by {in_words(compiled.plan.period)}",
+                                 param_hint="--period")
     return p
+
+
+class _Work:
+    """One attempt at a run on one engine: the result files written atomically (and the
+    store's draft with --save), or nothing written and the CompplanError raised, so a
+    run the SQL engine declines can be made again on the Python engine."""
+
+    def __init__(self, compiled, period, data_dir: str, target: Path, jsonl: bool,
+                 progress: bool) -> None:
+        self.compiled, self.period, self.data_dir = compiled, period, data_dir
+        self.target, self.jsonl, self.progress = target, jsonl, progress
+
+    def __call__(self, engine: str, save: bool, db_url: str | None, actor: str | None):
+        """(result, files written, the saved run or None)."""
+        if save:
+            return self._saved(engine, db_url, actor)
+        compiled, p, jsonl = self.compiled, self.period, self.jsonl
+        tables = None
+        if engine == "python" or jsonl:
+            problems: list[Problem] = []
+            tables = load_folder(compiled.plan, self.data_dir, problems)
+            if problems:
+                raise CompplanError(problems)
+        writer = ResultWriter(self.target, jsonl=jsonl)
+        shown = Progress(writer, enabled=self.progress)
+        try:
+            if engine == "duckdb":
+                from ..engine.sql import run_folder, run_sql
+                if jsonl:  # lines.jsonl is written from the lines as objects
+                    result = run_sql(compiled, tables, p, keep_data=False)
+                    for pr in result.payees:
+                        writer(pr)
+                else:  # DuckDB reads the folder and writes lines.csv itself
+                    result = run_folder(compiled, self.data_dir, p,
+                                        lines_csv=writer.lines_path())
+            else:
+                # without a store: the period as a first stored one, with warnings of the
+                # history it lacks (a draw's balance, what the year paid so far)
+                result = run_standalone(compiled, tables, p, sink=shown, keep_data=False,
+                                        progress=shown.start)
+        except BaseException:
+            shown.stop()
+            writer.abort()
+            raise
+        shown.stop()
+        for pr in result.payees:
+            if pr.lines:  # carried lines (a draw), added after the engine's
+                writer(pr)
+        return result, writer.close(result), None
+
+    def _saved(self, engine: str, db_url: str | None, actor: str | None):
+        from ..store import lifecycle, open_store
+        from .store import _actor
+        compiled, p = self.compiled, self.period
+        # python: lines stream into the store and the result files as each payee is
+        # done; duckdb: from DuckDB's lines table into the store in bulk, and lines.csv
+        # by DuckDB's COPY
+        writer = ResultWriter(self.target, jsonl=self.jsonl)
+        try:
+            if engine == "duckdb":
+                saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
+                                           p.label, _actor(actor), engine="duckdb",
+                                           lines_csv=writer.lines_path())
+            else:
+                saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
+                                           p.label, _actor(actor), keep_lines=False,
+                                           sink=writer)
+        except lifecycle.LifecycleError as e:
+            writer.abort()
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        except BaseException:
+            writer.abort()
+            raise
+        result = saved.result
+        for pr in result.payees:
+            if pr.lines:  # lines carried from earlier periods, added after the engine's
+                writer(pr)
+        return result, writer.close(result), saved
 
 
 @click.command()
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True))
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
               help="folder of CSV (or .xlsx) files, one per input")
-@click.option("--period", required=True, help="e.g. 2026-Q1, 2026-03, 2026-W05, 2026")
+@click.option("--period", required=True, help="e.g. 2026-Q1, 2026-03, 2026-03a (1st-15th), 2026-W05, 2026")
 @click.option("--out", "out_dir", default="out", show_default=True,
               help="results go to OUT/<plan>/<period>/")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -114,10 +196,11 @@ def period_of_plan(compiled, period: str):
               help="print a row per payee (by default: each component's total)")
 @click.option("--quiet", "-q", is_flag=True,
               help="print nothing but errors (for scripts; the exit code says how it went)")
-@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python",
+@click.option("--engine", type=click.Choice(["auto", "python", "duckdb"]), default="auto",
               show_default=True,
-              help="python: the reference engine; duckdb: the plan as SQL in embedded DuckDB "
-                   "(issue 12: plans it does not run yet are refused with positions)")
+              help="duckdb: the plan as SQL in embedded DuckDB (fast on large data; plans "
+                   "it does not run yet are refused with positions); python: the reference "
+                   "engine; auto: duckdb where it runs the plan, else python, saying why")
 def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
         save: bool, db_url: str | None, actor: str | None, show_table: bool,
         quiet: bool, engine: str) -> None:
@@ -133,88 +216,41 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
     p = period_of_plan(compiled, period)
     if fmt == "text" and not quiet:
         _tell_plan_warnings(compiled, plan)
-    target = Path(out_dir) / compiled.plan.plan / p.label
-    saved = None
-    if save and engine == "duckdb" and jsonl:
+    try:
+        choice = choose_engine(compiled, p, engine)
+    except CompplanError as e:
+        fail(e.problems, fmt)
+    if choice.auto and choice.engine == "duckdb" and save and jsonl:
+        choice = Choice("python", "--jsonl with --save is written by the Python engine")
+    if save and choice.engine == "duckdb" and jsonl:
         click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
                    "leave out --jsonl, or save with --engine python", err=True)
         sys.exit(1)
-    if save:
-        from ..store import lifecycle, open_store
-        from .store import _actor
-        # python: lines stream into the store and the result files as each payee is
-        # done; duckdb: from DuckDB's lines table into the store in bulk, and lines.csv
-        # by DuckDB's COPY
-        writer = ResultWriter(target, jsonl=jsonl)
+    target = Path(out_dir) / compiled.plan.plan / p.label
+    work = _Work(compiled, p, data_dir, target, jsonl, fmt == "text" and not quiet)
+    try:
         try:
-            if engine == "duckdb":
-                saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
-                                           _actor(actor), engine="duckdb",
-                                           lines_csv=writer.lines_path())
-            else:
-                saved = lifecycle.save_run(open_store(db_url), compiled, data_dir, p.label,
-                                           _actor(actor), keep_lines=False, sink=writer)
+            result, written, saved = work(choice.engine, save, db_url, actor)
         except CompplanError as e:
-            writer.abort()
-            fail(e.problems, fmt)
-        except lifecycle.LifecycleError as e:
-            writer.abort()
-            click.echo(f"error: {e}", err=True)
-            sys.exit(1)
-        except BaseException:
-            writer.abort()
-            raise
-        result = saved.result
-        for pr in result.payees:
-            if pr.lines:  # lines carried from earlier periods, added after the engine's
-                writer(pr)
-        written = writer.close(result)
-    else:
-        tables = None
-        if engine == "python" or jsonl:
-            problems: list[Problem] = []
-            tables = load_folder(compiled.plan, data_dir, problems)
-            if problems:
-                fail(problems, fmt)
-        writer = ResultWriter(target, jsonl=jsonl)
-        shown = Progress(writer, enabled=fmt == "text" and not quiet)
-        try:
-            if engine == "duckdb":
-                # the SQL engine refuses plans with draws and year-to-date payouts (cover.py)
-                from ..engine.sql import run_folder, run_sql
-                if jsonl:  # lines.jsonl is written from the lines as objects
-                    result = run_sql(compiled, tables, p, keep_data=False)
-                    for pr in result.payees:
-                        writer(pr)
-                else:  # DuckDB reads the folder and writes lines.csv itself
-                    result = run_folder(compiled, data_dir, p, lines_csv=writer.lines_path())
-            else:
-                # without a store: the period as a first stored one, with warnings of the
-                # history it lacks (a draw's balance, what the year paid so far)
-                result = run_standalone(compiled, tables, p, sink=shown, keep_data=False,
-                                        progress=shown.start)
-        except CompplanError as e:
-            shown.stop()
-            writer.abort()
-            fail(e.problems, fmt)
-        except BaseException:
-            shown.stop()
-            writer.abort()
-            raise
-        shown.stop()
-        for pr in result.payees:
-            if pr.lines:  # carried lines (a draw), added after the engine's
-                writer(pr)
-        written = writer.close(result)
+            if not (choice.auto and choice.engine == "duckdb" and refused(e)):
+                raise
+            # the data needs what the SQL engine lacks (cover.py): the reference engine
+            choice = Choice("python", because(e.problems))
+            result, written, saved = work(choice.engine, save, db_url, actor)
+    except CompplanError as e:
+        fail(e.problems, fmt)
+    engine = choice.engine
     if fmt == "json":
         click.echo(json.dumps({"out": str(target), "payees": len(result.payees),
                                "lines": result.line_count(), "total": str(result.total),
-                               "warnings": len(result.warnings)}))
+                               "warnings": len(result.warnings), "engine": engine,
+                               **({"engine_why": choice.why} if choice.why else {})}))
         return
     if quiet:
         return
     click.echo(f"{compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
-               f"{p.label}, {compiled.plan.currency}, engine {engine}")
+               f"{p.label}, {compiled.plan.currency}, engine {engine}"
+               + (f" ({choice.why})" if choice.why else ""))
     click.echo((summary_table if show_table else component_summary)(result), nl=False)
     for w in group_warnings(result.warnings, p):
         click.echo(f"{w.where}: warning: {w.text}", err=True)

@@ -102,7 +102,7 @@ def targets():
               type=click.Path(exists=True, dir_okay=False))
 @click.option("--key", default=None, help="the payee id column (default: the first)")
 @click.option("--period", required=True, help="the period to set targets for, e.g. 2026-04")
-@click.option("--per", type=click.Choice(["day", "week", "month"]), default=None,
+@click.option("--per", type=click.Choice(["day", "week", "half_month", "month"]), default=None,
               help="split the targets that add up into days (or weeks) by working days")
 @click.option("--growth", multiple=True, help="8% for every KPI, or KPI=8% (repeatable)")
 @click.option("--seasonality", default=None,

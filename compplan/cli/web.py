@@ -60,6 +60,9 @@ def serve(db_url, host, port, demo, plans_dir, as_of, behind_proxy):
         for line in built.skipped:
             click.echo(f"  skipped {line}", err=True)
         click.echo(f"open periods: {', '.join(built.opened)}")
+        if built.accrued:
+            click.echo("accruals kept (the Finance page: /finance): " +
+                       "; ".join(built.accrued))
         click.echo(f"store: {db_url}")
         click.echo(f"\nOpen http://{host}:{port}/ and log in as:")
         for login, role, (plan, payee), password in built.accounts:

@@ -20,6 +20,7 @@ to a definition are renamed: a column that happens to share the name stays as it
 from __future__ import annotations
 
 from ..lang import ast
+from ..lang.windows import MONTHS, UNITS
 from ..lang.symbols import Resolution
 
 # Resolutions whose first name part is a definition of the plan (not a column)
@@ -49,6 +50,8 @@ def normal(node: ast.Node, resolved: dict | None = None,
             return ("date", x.value)
         if isinstance(x, ast.Missing):
             return ("missing",)
+        if isinstance(x, ast.Duration):
+            return ("duration",) + _length(x)
         if isinstance(x, ast.Ref):
             return ("ref", _renamed(x, resolved, renames))
         if isinstance(x, ast.Negate):
@@ -82,6 +85,18 @@ def normal(node: ast.Node, resolved: dict | None = None,
         raise TypeError(f"no normal form for {type(x).__name__}")
 
     return n(node)
+
+
+def _length(d: ast.Duration) -> tuple:
+    """A window's length by meaning: `1 year` is `12 months` and `4 quarters`, `2 weeks`
+    is `14 days`; `1 month` and `30 days` differ (a month is not a number of days)."""
+    unit = UNITS.get(d.unit.lower(), d.unit)
+    n = d.count.normalize()
+    if unit in MONTHS:
+        return n * MONTHS[unit], "month"
+    if unit == "week":
+        return n * 7, "day"
+    return n, unit
 
 
 def _renamed(ref: ast.Ref, resolved: dict, renames: dict[str, str]) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from ..errors import Problem
 from ..lang.check import Checked
 from ..lang.model import Limits, Payout
 from .normal import normal
-from .tables import row_changes, text, tier_changes
+from .tables import point_changes, row_changes, text, tier_changes
 
 # Sections whose entries are named definitions, in the order a plan reads.
 NAMED = ("inputs", "params", "credits", "subtotals", "measures", "rates", "earnings",
@@ -260,7 +260,9 @@ class _Differ:
                 out.extend(tier_changes(self.a, self.b, name_a, name_b, xa, xb, self.renames))
             elif key == "rows" and xa is not None and xb is not None:
                 out.extend(row_changes(self.a, self.b, name_a, name_b, xa, xb, self.renames))
-            elif key in ("tiers", "rows"):
+            elif key == "points" and xa is not None and xb is not None:
+                out.extend(point_changes(self.a, self.b, name_a, name_b, xa, xb, self.renames))
+            elif key in ("tiers", "rows", "points"):
                 if (xa is None) != (xb is None):
                     out.append((key, "added" if xa is None else "removed",
                                 _maybe(xa), _maybe(xb)))

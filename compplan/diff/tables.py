@@ -1,4 +1,5 @@
-"""Rate tables compared by meaning: tiers by the band they cover, lookup rows by key.
+"""Rate tables compared by meaning: tiers by the band they cover, lookup rows by key,
+a curve's points by their x.
 
 A tier is known by its band, not its place in the list: inserting a tier above 150%
 makes the old last tier the fifth, but it is the same band (now starting higher), not
@@ -26,6 +27,7 @@ class Band:
     hi_text: str | None
     rate: object
     rate_text: str
+    boundary: str | None = None  # the tier's own at_boundary, if it says one
 
     @property
     def key(self):
@@ -61,7 +63,8 @@ def bands(checked, name: str, tiers, renames=None) -> list[Band]:
     for i, t in enumerate(tiers):
         out.append(Band(i, form(i, "from"), form(i, "to"),
                         None if t.from_ is None else text(t.from_),
-                        None if t.to is None else text(t.to), form(i, "rate"), text(t.rate)))
+                        None if t.to is None else text(t.to), form(i, "rate"), text(t.rate),
+                        t.at_boundary))
     for i, b in enumerate(out):
         if b.lo is None and i > 0:
             b.lo, b.lo_text = out[i - 1].hi, out[i - 1].hi_text
@@ -139,6 +142,9 @@ def tier_changes(a, b, name_a: str, name_b: str, tiers_a, tiers_b, renames) -> l
                         y.hi_text or "(open)"))
         if x.rate != y.rate:
             out.append((f"{label} rate", "changed", x.rate_text, y.rate_text))
+        if x.boundary != y.boundary:
+            out.append((f"{label} at_boundary", "changed", x.boundary or "(the table's)",
+                        y.boundary or "(the table's)"))
     return out
 
 
@@ -168,4 +174,32 @@ def row_changes(a, b, name_a: str, name_b: str, rows_a, rows_b, renames) -> list
     for key, (shown, _value, value_text) in new.items():
         if key not in old:
             out.append((f"row {shown}", "added", None, value_text))
+    return out
+
+
+def _points(checked, name: str, points, renames=None) -> dict:
+    """x (normal form) -> (x text, y form, y text), for a curve's points."""
+    out = {}
+    for i, point in enumerate(points):
+        if len(point) != 2:
+            continue
+        x, y = (checked.exprs.get(("rates", name, "points", i, j)) for j in (0, 1))
+        key = None if x is None else normal(x, checked.resolved, renames)
+        out[key] = (text(point[0]), None if y is None else normal(y, checked.resolved, renames),
+                    text(point[1]))
+    return out
+
+
+def point_changes(a, b, name_a: str, name_b: str, points_a, points_b, renames) -> list[Raw]:
+    """A curve's points matched by their x: 'point at 120%: 150% -> 140%'."""
+    old, new = _points(a, name_a, points_a, renames), _points(b, name_b, points_b)
+    out: list[Raw] = []
+    for key, (shown, value, value_text) in old.items():
+        if key not in new:
+            out.append((f"point at {shown}", "removed", value_text, None))
+        elif new[key][1] != value:
+            out.append((f"point at {shown}", "changed", value_text, new[key][2]))
+    for key, (shown, _value, value_text) in new.items():
+        if key not in old:
+            out.append((f"point at {shown}", "added", None, value_text))
     return out

@@ -22,9 +22,11 @@ from ..errors import Pos
 from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
 from ..lang.types import MONEY, RATIO, Type
+from ..lang.windows import WINDOW_FUNCTIONS, window_of
 from . import tiers as tiers_mod
 from .money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
 from .periods import Period, month_share, months_in
+from .windows import span as window_span
 
 Fn = Callable[[Any, Any], Any]
 Ex = Callable[[Any, Any], tuple[Any, str]]
@@ -127,6 +129,7 @@ class Compiler:
         self.c = checked
         self.tier_tables = tables or {}
         self.lookups: dict[str, dict] = {}
+        self.curves: dict[str, Any] = {}  # mode: interpolate tables (engine/curves.py)
         self.params: dict[str, Any] = {}
         self.linear: dict[str, Any] = {}  # rate name -> running-basis form
 
@@ -184,8 +187,8 @@ class Compiler:
         if kind == "period":
             return lambda env, row: env.period[col]
         if kind == "payee_table":
-            if self._ytd:
-                name = name + "@ytd"
+            if self._window:
+                name = name + "@" + self._window
 
             def table_col(env, row):
                 r = env.per_payee.get(name)
@@ -413,6 +416,16 @@ class Compiler:
                     return fast(env, row), text
                 return fast(env, row), f"{text} x {active}/{days} days"
             return prorate_ex
+        if n.name in WINDOW_FUNCTIONS and n.name != "ytd":
+            # the window in words with its days: 'trailing 12 months (2025-04-01 to
+            # 2026-03-31) 120,000.00' (ytd() shows its value alone, as it always has)
+            fast, t, window = self._fast(n), self.c.types.get(n), window_of(n)
+            kind = self.c.plan.period
+
+            def window_ex(env, row):
+                v = fast(env, row)
+                return v, f"{_window_text(window, env.period, kind)} {fmt_value(v, t)}"
+            return window_ex
         if n.name == "team":
             fast = self._fast(n)
             t = self.c.types.get(n)
@@ -459,7 +472,7 @@ class Compiler:
 
     def _aggregate(self, n: ast.Call) -> Fn:
         res = self.c.resolved[n.args[0]]
-        set_name = res.name + ("@ytd" if self._ytd else "")
+        set_name = res.name + ("@" + self._window if self._window else "")
         col = "value" if res.kind == "set" else res.column
         where = self._fast(n.where) if n.where is not None else None
         name = n.name
@@ -500,16 +513,21 @@ class Compiler:
             return pick(vals) if vals else None
         return extreme
 
-    _ytd = False  # compiling the argument of ytd(): sets and targets year to date
+    # compiling the argument of a window (ytd(), trailing() ...): its key, and sets and
+    # targets are read over the window's days ('sales@ytd'; engine/windows.py)
+    _window: str | None = None
+
+    def _in_window(self, n: ast.Call, compile_arg) -> Fn:
+        self._window = window_of(n).key
+        try:
+            return compile_arg(n.args[0])
+        finally:
+            self._window = None
 
     def _function(self, n: ast.Call) -> Fn:
         name = n.name
-        if name == "ytd":
-            self._ytd = True
-            try:
-                return self._fast(n.args[0])
-            finally:
-                self._ytd = False
+        if name in WINDOW_FUNCTIONS:
+            return self._in_window(n, self._fast)
         if name == "team":
             target = n.args[0].parts[0]
             levels = int(n.args[1].value) if len(n.args) > 1 else None
@@ -595,6 +613,8 @@ class Compiler:
         rate_name = self.c.resolved[n.args[0]].name
         if n.name == "lookup":
             return self._lookup(n, rate_name)
+        if rate_name in self.curves:
+            return self._curve(n, rate_name)
         table = self.tier_tables[rate_name]
         basis_fn = self.basis_fns[rate_name]
         extra = self._fast(n.args[1]) if len(n.args) > 1 else None
@@ -612,6 +632,26 @@ class Compiler:
         if owner_scope_credit and extra is None:
             return self._tiered_per_credit(rate_name, table)
         return self._tiered_payee(rate_name, table, basis_fn, extra, extra_ex)
+
+    def _curve(self, n: ast.Call, rate_name: str):
+        """rate(curve, x): the curve's value at x (at its basis without x)."""
+        curve = self.curves[rate_name]
+        x_fn = self._fast(n.args[1]) if len(n.args) > 1 else self.basis_fns[rate_name]
+        x_node = n.args[1] if len(n.args) > 1 else self.c.expr("rates", rate_name, "basis")
+        x_t, y_t = self.c.types.get(x_node), self.c.types.get(n)
+
+        def at(env, row):
+            x = x_fn(env, row if len(n.args) > 1 else None)
+            return None if x is None else curve.at(x)
+
+        def at_ex(env, row):
+            x = x_fn(env, row if len(n.args) > 1 else None)
+            if x is None:
+                return None, "missing"
+            v = curve.at(x)
+            text = curve.text(x, lambda a: fmt_value(a, x_t), lambda a: fmt_value(a, y_t))
+            return v, f"{fmt_value(v, y_t)} ({text})"
+        return at, at_ex
 
     def _in_credit_scope(self, n: ast.Node) -> bool:
         return getattr(self, "_scope_kind", None) == "credit"
@@ -635,6 +675,14 @@ class Compiler:
                 pays = multiply(base, rate)
                 return pays, [tiers_mod.Portion(band.index if band else 0, base, rate, pays)]
             parts = table.split(Decimal(0), b)
+            if table.per_unit and form is not None and form.unit:
+                # amounts per unit of a count: split the count itself (a basis of
+                # count / target has its bounds moved to meetings, 82% of 25 = 20.5)
+                running = form.running(env)
+                if running.missing:
+                    return None, []
+                if not running.flat:
+                    parts = running.table.split(Decimal(0), running.starts[-1])
             if table.per_unit:
                 return sum((p.pays for p in parts), Decimal(0)), parts
             if amount is None:
@@ -780,6 +828,15 @@ def _wildcards(key: tuple):
     yield key
     for i in range(len(key) - 1, -1, -1):
         yield key[:i] + ("*",) * (len(key) - i)
+
+
+def _window_text(window, period: dict, kind: str) -> str:
+    """A window named with its days, from the run's period (env.period's attributes)."""
+    p = Period(kind, period["label"], period["start"], period["end"])
+    s = window_span(window, p, kind)
+    name = {"qtd": "quarter to date", "mtd": "month to date", "last_year": "last year",
+            "trailing": f"trailing {window.count} {window.unit}{'s' * (window.count != 1)}"}
+    return f"{name[window.function]} ({s.start.isoformat()} to {s.end.isoformat()})"
 
 
 def _with_text(value, t: Type | None):

@@ -101,12 +101,17 @@ def zero_divisors(compiled: CompiledPlan, tables: dict[str, Table],
             if row is None or row.get(col) is None or row.get(col) != 0:
                 continue
             table = tables.get(table_name)
-            out.append(_warning(table.file if table else table_name, row.get(ROW), col,
-                                f"{table_name}.{col} is 0 for payee '{pid}' in "
-                                f"{period_label}: dividing by it gives missing (an "
-                                f"attainment on it is missing, and what it gates or "
-                                f"tiers is not paid)",
-                                "set the target; or, if 0 is meant, write the plan to say "
-                                "what a payee without a target earns (coalesce, or if/else)",
-                                "zero-divisor"))
+            out.append(zero_divisor(table.file if table else table_name, row.get(ROW),
+                                    table_name, col, pid, period_label))
     return out
+
+
+def zero_divisor(file: str, row: int | None, table: str, col: str, pid: str,
+                 period_label: str) -> Problem:
+    """A payee's target of 0 that the plan divides by, at its FILE:ROW (both engines)."""
+    return _warning(file, row, col,
+                    f"{table}.{col} is 0 for payee '{pid}' in {period_label}: dividing by "
+                    f"it gives missing (an attainment on it is missing, and what it gates "
+                    f"or tiers is not paid)",
+                    "set the target; or, if 0 is meant, write the plan to say what a payee "
+                    "without a target earns (coalesce, or if/else)", "zero-divisor")

@@ -22,10 +22,13 @@ from ..errors import CompplanError, Pos, Problem
 from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
 from ..lang.model import Credit, Earning, Plan
-from ..lang.types import MONEY, Type
+from ..lang.types import Type
+from ..lang.windows import Window, windows_in
 from .compile import Compiler, Env, Ex, Fn
 from .money import multiply, scale
-from .tiers import Band, TierTable
+from .curves import Curve
+from .tables import build_curve, build_tiers, require_counted_units
+from .tiers import TierTable
 
 
 @dataclass
@@ -201,6 +204,10 @@ class CompiledPlan:
     # read an earning (effective_rate: commission / booked), so it comes after it
     steps: list[MeasureStep | EarningStep] = field(default_factory=list)
     groups: Any = None  # engine/groups.py's CompiledGroups: subtotals, group(), pools
+    # the windows in time the plan reads (ytd(), trailing(x, 12 months) ...), by key:
+    # engine/windows.py works out their days for a run
+    windows: dict[str, Window] = field(default_factory=dict)
+    curves: dict[str, Curve] = field(default_factory=dict)  # mode: interpolate tables
 
     @property
     def plan(self) -> Plan:
@@ -237,22 +244,12 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     # rate tables
     comp._scope_kind = "const"
     tier_tables: dict[str, TierTable] = {}
+    curves: dict[str, Curve] = {}
     for name, rt in plan.rates.items():
-        if rt.tiers is not None:
-            bands = []
-            prev_hi = None
-            for i, tier in enumerate(rt.tiers):
-                lo = checked.expr("rates", name, "tiers", i, "from")
-                hi = checked.expr("rates", name, "tiers", i, "to")
-                rate = checked.expr("rates", name, "tiers", i, "rate")
-                low = lo.value if lo is not None else prev_hi
-                high = hi.value if hi is not None else None
-                bands.append(Band(i + 1, low, high, comp.fast(rate)(const_env, None)))
-                prev_hi = high
-            per_unit = checked.symbols.rates.get(name) is not None and \
-                checked.symbols.rates[name].kind == MONEY
-            tier_tables[name] = TierTable(name, tuple(bands), rt.mode or "marginal",
-                                          rt.at_boundary != "lower", per_unit)
+        if rt.mode == "interpolate":
+            curves[name] = build_curve(checked, comp, name, const_env)
+        elif rt.tiers is not None:
+            tier_tables[name] = build_tiers(checked, comp, name, const_env)
         else:
             table: dict = {}
             for i, row in enumerate(rt.rows or ()):
@@ -264,11 +261,14 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                     const_env, None)
             comp.lookups[name] = table
     comp.tier_tables = tier_tables
+    comp.curves = curves
 
     # bases of tier tables, and their running forms
     comp._scope_kind = "payee"
     comp.basis_fns = {}
     for name, rt in plan.rates.items():
+        if name in curves and checked.expr("rates", name, "basis") is not None:
+            comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
         if rt.tiers is not None and checked.expr("rates", name, "basis") is not None:
             comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
             form = _linear(checked, comp, checked.expr("rates", name, "basis"))
@@ -279,6 +279,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                 comp.linear[name] = lf
 
     _require_running_bases(checked, comp)
+    require_counted_units(checked, comp)
 
     credits = []
     comp._scope_kind = "row"
@@ -333,7 +334,9 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     comp._scope_kind = "payee"
     grouped = compile_groups(checked, comp)
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks, steps, grouped)
+                        uses_team, total, "ytd" in calls, draw, clawbacks, steps,
+                        windows=windows_in(checked.exprs.values()), curves=curves,
+                        groups=grouped)
 
 
 def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:

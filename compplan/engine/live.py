@@ -178,7 +178,7 @@ class LiveRun:
         sets: dict[str, list[dict]] = {}
         for name, rows in prep.credits.get(pid, {}).items():
             base = name.split("@")[0]
-            if name.endswith("@ytd"):
+            if "@" in name:  # a window's (sales@ytd): kept whole
                 sets[name] = rows
             elif base in credit_names:
                 sets[name] = [r for r in rows if part.start <= r["_order"][0] <= part.end]
@@ -187,7 +187,10 @@ class LiveRun:
                 sets[name] = [r for r in rows if r.get(col) is not None
                               and part.start <= r[col] <= part.end]
         sets.update(sub_sets.get(pid, {}))
-        mini = replace(prep, credits={pid: sets}, per_payee={pid: sub_rows.get(pid, {})},
+        # targets over a window (quotas@ytd) are the window's, whatever part is shown
+        rows = {**sub_rows.get(pid, {}), **{name: row for name, row in
+                                            prep.per_payee.get(pid, {}).items() if "@" in name}}
+        mini = replace(prep, credits={pid: sets}, per_payee={pid: rows},
                        problems=[], warnings=[])
         with decimal.localcontext(CONTEXT):
             result = _pay(compiled, mini, part, order=[pid])

@@ -249,7 +249,7 @@ def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, 
     share = Fraction(part.days, period.days)
     inputs = compiled.plan.inputs
     env.per_payee = {name: _part_row(inputs.get(name.split("@")[0]), row, share)
-                     if not name.endswith("@ytd") else row
+                     if "@" not in name else row
                      for name, row in prep.per_payee.get(pid, {}).items()}
     h = prep.hierarchy
     undated = h is None or h.manager_at(pid, first) == h.default(pid)
@@ -257,7 +257,7 @@ def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, 
     sets = {}
     for name, rows in prep.credits.get(pid, {}).items():
         base = name.split("@")[0]
-        if name.endswith("@ytd"):
+        if "@" in name:  # a window's (sales@ytd): kept whole
             sets[name] = rows
         elif base in credit_names:
             sets[name] = [r for r in rows if first <= r["_order"][0] <= last or

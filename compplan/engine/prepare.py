@@ -24,6 +24,7 @@ from .ir import CompiledPlan
 from .money import divide, fmt_money, multiply, scale
 from .periods import Period, parse_period, periods_of
 from .plausible import plausibility
+from .windows import covers_period, spans as window_spans
 
 
 MIN_DATE = dt.date.min  # the order of a transaction with no date: before all others
@@ -85,16 +86,18 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
     # per-payee tables (quotas, KPIs): the row for this period, or a longer one split
     per_payee, per_payee_sets = _per_payee_rows(compiled, tables, period, payees, payee_ok,
                                                 problems)
-    if compiled.uses_ytd:
-        # targets year to date: the periods' rows added up, a year's split by days (or
-        # by the weights of the plan's periods so far)
-        ytd = Period("span", f"{period.start.year} to {period.label}",
-                     dt.date(period.start.year, 1, 1), period.end)
-        ytd_rows, _ = _per_payee_rows(compiled, tables, ytd, payees, lambda *a: True, [],
-                                      check_missing=False, kind=plan.period)
-        for pid, by_table in ytd_rows.items():
+    # windows (ytd(), trailing() ...): targets over each window's days, the periods' rows
+    # added up, a longer one split by days (or by the weights of the plan's periods in it)
+    spans = window_spans(compiled, period)
+    for key, span in spans.items():
+        w_rows, w_sets = _per_payee_rows(compiled, tables, span, payees, lambda *a: True, [],
+                                         check_missing=False, kind=plan.period)
+        for pid, by_table in w_rows.items():
             for table_name, row in by_table.items():
-                per_payee.setdefault(pid, {})[table_name + "@ytd"] = row
+                per_payee.setdefault(pid, {})[f"{table_name}@{key}"] = row
+        for pid, by_table in w_sets.items():
+            for table_name, rows in by_table.items():
+                per_payee_sets.setdefault(pid, {})[f"{table_name}@{key}"] = rows
 
     tables, rates = _convert_currencies(compiled, tables, period, problems)
 
@@ -108,12 +111,15 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
         if not inp.key or name not in tables or not inp.payee:
             continue
         grouped = name in used_sets
+        sets_of = _sets_by_date(name, period, spans)
         for row in tables[name].rows:
-            if inp.date and row.get(inp.date) is not None and not period.contains(row[inp.date]):
+            names = sets_of(row.get(inp.date) if inp.date else None)
+            if not names:
                 continue
             pid = str(row[inp.payee])
             if payee_ok(pid, tables[name], row, inp.payee) and grouped:
-                credits.setdefault(pid, {}).setdefault(name, []).append(row)
+                for set_name in names:
+                    credits.setdefault(pid, {}).setdefault(set_name, []).append(row)
 
     splits = _splits(compiled, tables, problems)
     make_credits(compiled, tables, period, payees, known, splits, credits, hierarchy)
@@ -148,6 +154,7 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
         hierarchy = hierarchy_mod.Hierarchy(payees, payees_inp.manager if payees_inp else None)
     env = Env(compiled.params, period.attrs(), payees)
     touched: set[str] = set()
+    spans = window_spans(compiled, period)
     for step in compiled.credits:
         src_inp = plan.inputs[step.spec.from_]
         table = tables.get(step.spec.from_)
@@ -159,14 +166,13 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
         when = step.when.fast if step.when else None
         value = step.value.fast
         date_col, key_col, name = src_inp.date, src_inp.key, step.name
-        # with ytd(), credits from the start of the year go to '<set>@ytd' as well
-        start = dt.date(period.start.year, 1, 1) if compiled.uses_ytd else period.start
-        end, period_start = period.end, period.start
-        ytd_name = name + "@ytd"
+        # with windows, credits dated in one go to '<set>@<window>' as well ('sales@ytd')
+        sets_of = _sets_by_date(name, period, spans)
         rollup = step.spec.rollup if payees_inp is not None else None
         for row in table.rows:
             d = row.get(date_col) if date_col else None
-            if d is not None and not (start <= d <= end):
+            targets = sets_of(d)
+            if not targets:
                 continue
             if when is not None and when(env, row) is not True:
                 continue
@@ -188,10 +194,6 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
                 if sets is None:
                     sets = credits[pid] = {}
                 touched.add(pid)
-                targets = (name,)
-                if compiled.uses_ytd:
-                    targets = (ytd_name,) if d is not None and d < period_start else \
-                        (name, ytd_name)
                 for target in targets:
                     rows = sets.get(target)
                     if rows is None:
@@ -201,6 +203,32 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
                         touched |= _roll_up(credit, hierarchy, d, rollup.levels, credits,
                                             target)
     return touched
+
+
+def _sets_by_date(name: str, period: Period, spans: dict[str, Period]):
+    """date -> the sets a row of that date goes to: `name` for the period's own, and
+    `name@key` for each window that holds the date. An undated row belongs to the period,
+    and to every window that holds the whole period."""
+    if not spans:
+        own = (name,)
+        return lambda d: own if d is None or period.start <= d <= period.end else ()
+    first = min([period.start] + [s.start for s in spans.values()])
+    last = max([period.end] + [s.end for s in spans.values()])
+    undated = (name,) + tuple(f"{name}@{k}" for k, s in spans.items()
+                              if covers_period(s, period))
+    cache: dict = {}
+
+    def sets_of(d):
+        if d is None:
+            return undated
+        if not first <= d <= last:
+            return ()
+        got = cache.get(d)
+        if got is None:
+            got = cache[d] = ((name,) if period.start <= d <= period.end else ()) + tuple(
+                f"{name}@{k}" for k, s in spans.items() if s.start <= d <= s.end)
+        return got
+    return sets_of
 
 
 def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]]) -> None:

@@ -21,6 +21,7 @@ from .pay import _pay, payee_order
 from .periods import Period
 from .prepare import prepare
 from .results import RunResult
+from .settle import frequency_column, settled_later, settlement
 
 __all__ = ["run_plan"]
 
@@ -48,6 +49,8 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     gc.disable()
     try:
         with decimal.localcontext(CONTEXT):
+            if frequency_column(compiled) and period.kind == compiled.plan.period:
+                return _by_frequency(compiled, tables, period, sink, keep_data, progress)
             try:
                 prepared = prepare(compiled, tables, period)
             except OutOfRange as x:  # a target or credit scaled beyond the rule's limit
@@ -57,7 +60,8 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 raise CompplanError(prepared.problems)
             # a run warns of what validate does about the data itself (datacheck.py)
             warnings = datacheck.empty_tables(compiled, tables) + \
-                datacheck.negative_amounts(compiled, tables)
+                datacheck.negative_amounts(compiled, tables) + \
+                datacheck.zero_divisors(compiled, tables, prepared.per_payee, period.label)
             if not keep_data:
                 # the credits hold what the payee stage needs; let the raw rows go
                 for table in tables.values():
@@ -79,3 +83,62 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             # collector from rescanning them all at its next full pass
             gc.freeze()
             gc.enable()
+
+
+def _prepared(compiled: CompiledPlan, tables: dict[str, Table], period: Period):
+    try:
+        prepared = prepare(compiled, tables, period)
+    except OutOfRange as x:  # a target or credit scaled beyond the rule's limit
+        raise CompplanError([out_of_range(x.pos, f"preparing the data: {x}",
+                                          compiled.file)]) from None
+    if prepared.problems:
+        raise CompplanError(prepared.problems)
+    return prepared
+
+
+def _by_frequency(compiled: CompiledPlan, tables: dict[str, Table], period: Period, sink,
+                  keep_data: bool, progress) -> RunResult:
+    """A run of a plan whose payees are settled at their own frequency (engine/settle.py):
+    each group worked out over its own period, everyone's figures for that period made
+    (team() reads them), only the group's kept; in one process."""
+    s = settlement(compiled, tables, period)
+    if s.problems:
+        raise CompplanError(s.problems)
+    own = _prepared(compiled, tables, period)  # the run's data, checked for its period
+    warnings = own.warnings + datacheck.empty_tables(compiled, tables) + \
+        datacheck.negative_amounts(compiled, tables) + \
+        settled_later(compiled, period, s.later, tables["payees"].file)
+    plan = compiled.plan
+    result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
+    kept = []
+    for g in s.groups:
+        prepared = own if g.period == period else _prepared(compiled, tables, g.period)
+        sub = _pay(compiled, prepared, g.period, None, payee_order(compiled, prepared))
+        for pr in sub.payees:
+            if pr.payee in g.payees:
+                if g.period != period:
+                    pr.warnings.insert(0, f"settled by {g.period.kind.replace('_', ' ')}: "
+                                       f"{g.period.label} ({g.period.start.isoformat()} to "
+                                       f"{g.period.end.isoformat()})")
+                kept.append(pr)
+        result.warnings.extend(w for w in sub.warnings if _about(w, g.payees))
+    if not keep_data:
+        for table in tables.values():
+            table.rows = []
+    kept.sort(key=lambda p: p.payee)
+    if progress is not None:
+        progress(len(kept), 1)
+    for pr in kept:
+        if sink is not None:
+            sink(pr)
+    result.payees = kept
+    result.warnings[:0] = warnings
+    return result
+
+
+def _about(w, payees: set[str]) -> bool:
+    """Whether a run's warning is about one of `payees` (a runtime warning names its
+    payee first: 'payee ann: division by zero'), or about no payee."""
+    if w.code != "runtime" or not w.message.startswith("payee "):
+        return True
+    return w.message[6:].split(": ", 1)[0] in payees

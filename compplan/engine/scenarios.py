@@ -14,6 +14,7 @@ from ..lang.check import CARRIED_COMPONENTS  # what the engine adds beside earni
 from .data import load_inline
 from .ir import CompiledPlan
 from .money import fmt_money
+from ..periods import in_words
 from .periods import parse_period
 from .results import RunResult
 from .standalone import run_standalone
@@ -82,8 +83,8 @@ def scenario_period(compiled: CompiledPlan, text, path: tuple):
     except ValueError as e:
         return Problem.at(src.pos(path), str(e), code="bad-period")
     if period.kind != compiled.plan.period:
-        return Problem.at(src.pos(path), f"'{text}' is a {period.kind}, but the plan pays "
-                          f"by {compiled.plan.period}", code="bad-period")
+        return Problem.at(src.pos(path), f"'{text}' is a {in_words(period.kind)}, but the "
+                          f"plan pays by {in_words(compiled.plan.period)}", code="bad-period")
     return period
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..errors import Problem
-from ..periods import Period, earlier_in_year
+from ..periods import Period, earlier_in_year, in_words
 from .carried import DrawState, apply_draws, year_to_date_less
 from .data import Table
 from .ir import CompiledPlan
@@ -67,7 +67,7 @@ def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Per
         if paid is not None:
             what = ", ".join(p.label for p in before)
             year_to_date_less(compiled, result, paid, what,
-                              f"no store: taken as what {plan.period}s {what} earn on this "
+                              f"no store: taken as what {in_words(plan.period)}s {what} earn on this "
                               "data")
             result.warnings.append(Problem.at(
                 compiled.checked.source.key_pos(("payout", "basis")),

@@ -2,13 +2,21 @@
 
 Tiers are bands [from, to) on a basis. `at_boundary` says which tier a value exactly
 on a bound takes: `upper` (100% pays the tier that starts at 100%) or `lower` (100%
-pays the tier that ends at 100%). A marginal split of a range is exact (Decimal) and
-does not depend on the boundary choice, since a single point carries no amount.
+pays the tier that ends at 100%); a tier may say it for the bound where it starts
+(issue 20: 5% churn in the higher band, 15% in the lower). A marginal split of a range is
+exact (Decimal) and does not depend on the boundary choice, since a single point carries
+no amount.
+
+`whole_units` (per-unit tiers on a count, `units: whole`): the k-th unit is paid in the
+tier the count reaches with it, whole, never split across a bound that is not a whole
+number (a bound of 20.5 meetings: the 21st meeting is above it). The k-th unit lies in
+(low, high] exactly when it lies in [floor(low), floor(high)), so the split is the
+marginal one with each bound taken down to a whole number.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from .money import multiply, scale
 
@@ -19,6 +27,7 @@ class Band:
     low: Decimal | None  # None: no lower bound
     high: Decimal | None  # None: no upper bound
     rate: Decimal
+    upper: bool | None = None  # the tier's own at_boundary for its low bound; None: table's
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class TierTable:
     mode: str  # marginal | whole
     upper: bool  # at_boundary == upper
     per_unit: bool  # rates are amounts per unit of the basis, not percentages
+    whole_units: bool = False  # units: whole (each unit paid in one tier)
 
     def scaled(self, mul: Decimal, div: Decimal) -> "TierTable":
         """The same tiers with bounds moved from basis space to amount space.
@@ -48,15 +58,29 @@ class TierTable:
         """
         def f(x):
             return None if x is None else scale(x, div, mul)
-        return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate)
+        return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate, b.upper)
                                           for b in self.bands), self.mode, self.upper,
-                         self.per_unit)
+                         self.per_unit, self.whole_units)
+
+    def takes_low(self, i: int) -> bool:
+        """Whether a value exactly on band i's low bound is in band i (the first band
+        always takes its own start: below it nothing is paid)."""
+        if i == 0:
+            return True
+        own = self.bands[i].upper
+        return self.upper if own is None else own
+
+    def takes_high(self, i: int) -> bool:
+        """Whether a value exactly on band i's high bound is in band i: when the band
+        above does not take it (or, for a bounded last band, by the table's rule)."""
+        if i + 1 < len(self.bands):
+            return not self.takes_low(i + 1)
+        return not self.upper
 
     def band_at(self, x: Decimal) -> Band | None:
-        for b in self.bands:
-            above_low = b.low is None or (x >= b.low if self.upper else x > b.low) or (
-                not self.upper and b is self.bands[0] and x == b.low)
-            below_high = b.high is None or (x < b.high if self.upper else x <= b.high)
+        for i, b in enumerate(self.bands):
+            above_low = b.low is None or x > b.low or (x == b.low and self.takes_low(i))
+            below_high = b.high is None or x < b.high or (x == b.high and self.takes_high(i))
             if above_low and below_high:
                 return b
         return None
@@ -77,6 +101,8 @@ class TierTable:
         out: list[Portion] = []
         if end == start:
             return out
+        if self.whole_units:
+            return self._floored().split(start, end)
         first_low = self.bands[0].low
         if first_low is not None and start < first_low:
             below = min(end, first_low) - start
@@ -87,3 +113,12 @@ class TierTable:
             if hi > lo:
                 out.append(Portion(b.index, hi - lo, b.rate, multiply(hi - lo, b.rate)))
         return out
+
+    def _floored(self) -> "TierTable":
+        """The same tiers with every bound taken down to a whole number, split as usual:
+        whole units (see the module's note)."""
+        def f(x):
+            return None if x is None else x.to_integral_value(rounding=ROUND_FLOOR)
+        return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate, b.upper)
+                                          for b in self.bands), self.mode, self.upper,
+                         self.per_unit)

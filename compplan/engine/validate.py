@@ -18,6 +18,8 @@ from .ir import CompiledPlan
 from .money import CONTEXT, fmt_money
 from .periods import Period
 from .prepare import prepare
+from .settle import frequency_column, settlement
+from .windows import spans as window_spans
 
 OUTLIER_FACTOR = 10  # an amount above ten times the median of its column
 
@@ -28,6 +30,13 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
         tables = load_folder(compiled.plan, data_dir, problems)
         prepared = prepare(compiled, tables, period)
     problems.extend(prepared.problems)
+    settled = [period]
+    if frequency_column(compiled) and "payees" in tables:
+        # each payee's frequency a kind the plan can settle at (engine/settle.py); a
+        # payee settled monthly reads the month
+        s = settlement(compiled, tables, period)
+        problems.extend(s.problems)
+        settled += [g.period for g in s.groups]
     # what `run` warns of too (engine/datacheck.py), the targets it would divide by 0, and
     # implausible amounts (plausible.py, found while preparing)
     warnings: list[Problem] = list(prepared.warnings) + \
@@ -55,10 +64,10 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
                          f"{OUTLIER_FACTOR} times the median ({fmt_money(median)})",
                          "confirm the amount", "outlier")
         if inp.key and inp.date:
-            first = _first_day_read(compiled, name, period)
+            read = [d for p in settled for d in _days_read(compiled, name, p)]
             for r in table.rows:
                 d = r.get(inp.date)
-                if d is not None and not first <= d <= period.end:
+                if d is not None and not any(a <= d <= b for a, b in read):
                     warn(table.file, r[ROW], inp.date,
                          f"dated {d.isoformat()}, outside {period.label} "
                          f"({period.start} to {period.end})", "it is not paid in this run",
@@ -71,19 +80,20 @@ def validate_data(compiled: CompiledPlan, data_dir: str | Path, period: Period) 
     return sorted(problems, key=Problem.sort_key) + warnings
 
 
-def _first_day_read(compiled: CompiledPlan, name: str, period: Period) -> dt.date:
-    """The first day of the transactions of `name` a run of `period` reads: rows before
-    it (and after the period) are not paid in this run, and validate says so. ytd()
-    reads the year so far; a clawback, and a hold until a condition, read the earlier,
-    paid transactions (is the deal cancelled now? the invoice paid?)."""
+def _days_read(compiled: CompiledPlan, name: str, period: Period) -> list[tuple]:
+    """The days of the transactions of `name` a run of `period` reads, as (first, last)
+    spans: rows outside them are not paid in this run, and validate says so. A window
+    reads its own days (ytd() the year so far, trailing(x, 12 months) the year back,
+    last_year() the period a year earlier: engine/windows.py); a clawback, and a hold
+    until a condition, read the earlier, paid transactions (is the deal cancelled now?
+    the invoice paid?)."""
     plan = compiled.plan
     held = {plan.credits[e.each].from_ if e.each in plan.credits else e.each
             for e in plan.earnings.values() if e.hold is not None and e.hold.until}
     if name in held or any(cb.from_ == name for cb in plan.clawbacks.values()):
-        return dt.date.min
-    if compiled.uses_ytd:
-        return dt.date(period.start.year, 1, 1)
-    return period.start
+        return [(dt.date.min, period.end)]
+    return [(period.start, period.end)] + [(s.start, s.end) for s in
+                                           window_spans(compiled, period).values()]
 
 
 # a group of warnings of one kind, in one file and column, as one sentence

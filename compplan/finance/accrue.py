@@ -23,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..datafolder import OutsideFolder
-from ..engine.data import Table, find_file, read_records
+from ..engine.data import Table, find_file, load_folder, read_records
 from ..engine.ir import CompiledPlan
 from ..engine.results import RunResult
 from ..engine.standalone import run_standalone
-from ..errors import Problem
+from ..errors import CompplanError, Problem
 from ..periods import Period
 from . import journal
 from .mapping import Mapping
@@ -193,3 +193,56 @@ def journal_lines(acc: Accrual, mapping: Mapping, entry: str) -> list[journal.Jo
                             centre, amount, acc.currency,
                             f"{acc.plan} {acc.period} {comp} accrued to {acc.as_of}")
     return out
+
+
+def from_folder(compiled: CompiledPlan, folder: str | Path, period: Period, as_of: dt.date,
+                mapping: Mapping, before: dict[tuple[str, str], Decimal] | None = None,
+                before_from: str = "nothing booked before") -> tuple[Accrual, RunResult]:
+    """The accrual of a data folder as of a day, less what was booked before, and the
+    run it was worked out from (its warnings). Raises CompplanError on bad data."""
+    problems: list[Problem] = []
+    tables = load_folder(compiled.plan, folder, problems)
+    if problems:
+        raise CompplanError(problems)
+    result = earned_to(compiled, tables, period, min(as_of, period.end))
+    centre_of, _ = centres(compiled, folder, mapping.cost_centre)
+    return accrual(compiled, result, as_of, before or {}, before_from, centre_of), result
+
+
+def month_end_close(period: Period) -> dt.date:
+    """The close a period is accrued at before it ends: the last month end before the
+    period's end (a quarter's second month), or the 15th of a one-month period."""
+    ends = [d for d in (dt.date(y, m, 1) - dt.timedelta(days=1)
+                        for y, m in _months_after(period.start, period.end))
+            if period.start <= d < period.end]
+    if ends:
+        return ends[-1]
+    return min(period.start + dt.timedelta(days=14), period.end)
+
+
+def _months_after(start: dt.date, end: dt.date):
+    """(year, month) of each month's first day after `start` up to `end`."""
+    y, m = start.year, start.month
+    while True:
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        if dt.date(y, m, 1) > end:
+            return
+        yield y, m
+
+
+def write_files(acc: Accrual, mapping: Mapping, target: Path, fmt: str, entry: str
+                ) -> tuple[list[Path], list[journal.JournalLine]]:
+    """In `target`: accrual-<day>.csv (the register), its control totals
+    (accrual-<day>-control.csv; in xlsx, the register's second sheet) and
+    accrual-<day>-journal.csv; and the journal lines."""
+    target.mkdir(parents=True, exist_ok=True)
+    day = acc.as_of.isoformat()
+    written = [journal.write_table(target / f"accrual-{day}.{fmt}", COLUMNS,
+                                   register_rows(acc, mapping), fmt, "accrual",
+                                   control_rows(acc))]
+    if fmt == "csv":
+        written.append(journal.write_table(target / f"accrual-{day}-control.csv",
+                                           ["control", "value"], control_rows(acc)))
+    lines = journal_lines(acc, mapping, entry)
+    written.append(journal.write(lines, target / f"accrual-{day}-journal.{fmt}", fmt))
+    return written, lines

@@ -465,3 +465,18 @@ def roll_forward_text(sched: Schedule) -> str:
     for label, v in sched.tie():
         out.append(f"  {label:<40} {v:>14,.2f}")
     return "\n".join(out) + "\n"
+
+
+def write_files(sched: Schedule, mapping: Mapping, plan_dir: Path, fmt: str = "csv"
+                ) -> list[Path]:
+    """schedule, roll-forward (with its tie-out) and journal in
+    PLAN_DIR/contract-costs-<last month>/."""
+    target = plan_dir / f"contract-costs-{month_label(sched.last)}"
+    target.mkdir(parents=True, exist_ok=True)
+    return [
+        journal.write_table(target / f"schedule.{fmt}", SCHEDULE_COLUMNS,
+                            [r.row() for r in sched.rows], fmt, "schedule"),
+        journal.write_table(target / f"roll-forward.{fmt}", ROLL_COLUMNS,
+                            sched.roll_forward(), fmt, "roll-forward",
+                            [[k, v] for k, v in sched.tie()]),
+        journal.write(journal_lines(sched, mapping), target / f"journal.{fmt}", fmt)]

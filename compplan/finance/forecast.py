@@ -44,6 +44,10 @@ from .accrue import cut_to
 
 ZERO = Decimal(0)
 OUTCOMES = ("to date", "at pace", "low", "expected", "high")
+# in a data folder, beside the inputs: what a forecast reads when it is there (the
+# portal keeps them with an open period)
+PIPELINE_FILE = "pipeline.csv"
+CALENDAR_FILE = "calendar.yaml"
 
 
 # ------------------------------------------------------------------ the share gone by
@@ -323,9 +327,13 @@ class Forecast:
     outcomes: list[str]
     payees: list[PayeeForecast] = field(default_factory=list)
 
-    def total(self, outcome: str, team: str | None = None) -> Decimal:
+    def total(self, outcome: str, team: str | None = None,
+              payees: set[str] | None = None) -> Decimal:
+        """An outcome's pay for the plan, a team (the payees' manager) or a set of
+        payees (a manager's whole hierarchy)."""
         return sum((p.pay[outcome] for p in self.payees
-                    if team is None or p.team == team), ZERO)
+                    if (team is None or p.team == team)
+                    and (payees is None or p.payee in payees)), ZERO)
 
     def teams(self) -> list[str]:
         return sorted({p.team for p in self.payees if p.team})
@@ -458,3 +466,48 @@ def text(fc: Forecast) -> str:
     out.append(f"plan {fc.plan}: " + ", ".join(f"{o} {fc.total(o):,.2f}"
                                                for o in fc.outcomes))
     return "\n".join(out) + "\n"
+
+
+def project(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+            as_of: dt.date, folder: str | Path, pipeline_file: str | Path | None = None,
+            input_name: str | None = None, commit: Decimal = Decimal("0.9"),
+            calendar_file: str | Path | None = None, names: dict[str, str] | None = None,
+            teams: dict[str, str] | None = None) -> Forecast:
+    """The forecast of a plan's period from its tables and what its data folder holds
+    beside them: the working-day calendar (calendar_file, else the folder's
+    calendar.yaml) and the payees' territories, names and managers (unless given). One
+    way for the command, the demo and the portal. Raises CompplanError on bad data or a
+    bad pipeline row, ValueError when `input_name` is no dated input of the plan."""
+    calendar, problems = plan_calendar(folder, str(calendar_file) if calendar_file
+                                       else None)
+    if problems:
+        raise CompplanError(problems)
+    territory = raw_column(compiled, folder, "payees", "territory") \
+        if calendar is not None else {}
+    share = elapsed(period, as_of, calendar, territory)
+    pipeline = None
+    if pipeline_file is not None:
+        name = input_name or next((n for n, i in compiled.plan.inputs.items()
+                                   if i.date and i.payee), None)
+        if name not in compiled.plan.inputs or not compiled.plan.inputs[name].date:
+            raise ValueError(f"'{name}' is not a dated input of the plan")
+        deals, bad = read_pipeline(compiled, pipeline_file, name, period, as_of)
+        if bad:
+            raise CompplanError(bad)
+        pipeline = (name, deals)
+    payees = compiled.plan.inputs.get("payees")
+    if names is None:
+        names = raw_column(compiled, folder, "payees", "name")
+    if teams is None:
+        teams = raw_column(compiled, folder, "payees", payees.manager) \
+            if payees is not None and payees.manager else {}
+    return forecast(compiled, tables, period, as_of, share, names, teams, pipeline, commit)
+
+
+def write_file(fc: Forecast, target: Path, fmt: str = "csv") -> Path:
+    """forecast-<day>.csv (or .xlsx) in `target`: rows() as a table."""
+    from . import journal
+    target.mkdir(parents=True, exist_ok=True)
+    cols, out = rows(fc)
+    return journal.write_table(target / f"forecast-{fc.as_of}.{fmt}", cols, out, fmt,
+                               "forecast")

@@ -25,9 +25,9 @@ from ..render.rows import write_dataset
 from ..store import audit
 from ..store.db import Store
 from ..store.finance import AccrualLineRow, AccrualRow
-from ..store.lifecycle import register_plan, store_dataset
+from ..store.lifecycle import dataset_files, register_plan, store_dataset
 from ..store.models import AuditEntry, PayeeResultRow, PlanVersion, Run
-from .accrue import Accrual, AccrualLine, accrual, centres, earned_to
+from .accrue import Accrual, AccrualLine, accrual, centres, earned_to, from_folder
 from .mapping import Mapping, load_mapping
 
 ZERO = Decimal(0)
@@ -134,19 +134,48 @@ def keep(store: Store, compiled, plan_bytes: bytes, files: dict[str, bytes], acc
         session.close()
 
 
+def book(store: Store, compiled, plan_bytes: bytes, folder: str | Path, period,
+         as_of: dt.date, mapping: Mapping, finance_text: str, actor: str
+         ) -> tuple[AccrualRow, Accrual]:
+    """Accrue a data folder as of a day less what the store booked before for the
+    period, and keep it (AccrualRefused when that day is accrued already)."""
+    before, before_from = booked_before(store, compiled.plan.plan, period.label, as_of)
+    acc, _ = from_folder(compiled, folder, period, as_of, mapping, before, before_from)
+    row = keep(store, compiled, plan_bytes, dataset_files(compiled, Path(folder)), acc,
+               mapping, finance_text, actor)
+    return row, acc
+
+
 def stored(store: Store, accrual_id: int) -> tuple[AccrualRow, Accrual]:
     with store.session() as s:
-        row = s.get(AccrualRow, accrual_id)
-        if row is None:
-            raise LookupError(f"there is no accrual {accrual_id}; see compplan accruals")
-        acc = Accrual(row.plan_id, "", row.period, row.as_of, row.currency,
-                      before_from=row.before_from)
-        for ln in s.execute(select(AccrualLineRow).where(AccrualLineRow.accrual_id == row.id)
-                            .order_by(AccrualLineRow.payee, AccrualLineRow.component)
-                            ).scalars():
-            acc.lines.append(AccrualLine(ln.payee, ln.name, ln.cost_centre, ln.component,
-                                         ln.earned, ln.before, ln.amount))
-        return row, acc
+        return stored_in(s, accrual_id)
+
+
+def stored_in(session, accrual_id: int) -> tuple[AccrualRow, Accrual]:
+    """A kept accrual and its register, read in the caller's session (the portal reads
+    through its own sessions)."""
+    row = session.get(AccrualRow, accrual_id)
+    if row is None:
+        raise LookupError(f"there is no accrual {accrual_id}; see compplan accruals")
+    acc = Accrual(row.plan_id, "", row.period, row.as_of, row.currency,
+                  before_from=row.before_from)
+    for ln in session.execute(select(AccrualLineRow).where(
+            AccrualLineRow.accrual_id == row.id)
+            .order_by(AccrualLineRow.payee, AccrualLineRow.component)).scalars():
+        acc.lines.append(AccrualLine(ln.payee, ln.name, ln.cost_centre, ln.component,
+                                     ln.earned, ln.before, ln.amount))
+    return row, acc
+
+
+def period_run(session, plan_id: str, period: str) -> Run | None:
+    """The run an accrual of the period is trued up against: the approved or paid one,
+    else the newest draft (its true-up is what approving it would book)."""
+    run = booked_run(session, plan_id, period)
+    if run is not None:
+        return run
+    return session.execute(select(Run).where(
+        Run.plan_id == plan_id, Run.period == period, Run.status != "replaced")
+        .order_by(Run.id.desc())).scalars().first()
 
 
 def recorded_fingerprint(session, subject: str) -> str | None:
@@ -233,19 +262,30 @@ class TrueUp:
     def total(self) -> Decimal:
         return sum((x[4] for x in self.lines), ZERO)
 
+    @property
+    def final(self) -> Decimal:
+        return sum((x[2] for x in self.lines), ZERO)
+
+    @property
+    def accrued(self) -> Decimal:
+        return sum((x[3] for x in self.lines), ZERO)
+
+    def by(self, what: str = "component") -> dict[str, Decimal]:
+        """The true-up per component or per payee."""
+        at = 1 if what == "component" else 0
+        out: dict[str, Decimal] = {}
+        for x in self.lines:
+            out[x[at]] = out.get(x[at], ZERO) + x[4]
+        return dict(sorted(out.items()))
+
     def text(self) -> str:
         if self.accrual is None:
             return (f"no accrual kept for {self.run.plan_id} {self.run.period}: the run's "
                     f"{self.run.currency} {self.run.total:,.2f} was not accrued before")
-        accrued = sum((x[3] for x in self.lines), ZERO)
-        final = sum((x[2] for x in self.lines), ZERO)
         out = [f"true-up of accrual {self.accrual.id} (as of {self.accrual.as_of}): final "
-               f"run {self.run.id} {self.run.currency} {final:,.2f} - accrued "
-               f"{accrued:,.2f} = {self.total:,.2f}"]
-        by: dict[str, Decimal] = {}
-        for _, comp, _, _, d in self.lines:
-            by[comp] = by.get(comp, ZERO) + d
-        out += [f"  {comp:<16} {d:>14,.2f}" for comp, d in sorted(by.items()) if d]
+               f"run {self.run.id} {self.run.currency} {self.final:,.2f} - accrued "
+               f"{self.accrued:,.2f} = {self.total:,.2f}"]
+        out += [f"  {comp:<16} {d:>14,.2f}" for comp, d in self.by().items() if d]
         return "\n".join(out)
 
 
@@ -253,14 +293,20 @@ def true_up(store: Store, run_id: int) -> TrueUp:
     """The period's final run against the last accrual kept for it: per payee and
     component, the run's pay, the accrual's earned-to-date, and the difference to book."""
     with store.session() as s:
-        run = s.get(Run, run_id)
-        if run is None:
-            raise LookupError(f"there is no run {run_id}; see compplan runs")
-        last = last_accrual(s, run.plan_id, run.period)
-        if last is None:
-            return TrueUp(run, None, [])
-        final = run_amounts(s, run.id)
-        accrued = accrual_amounts(s, last.id)
+        return true_up_in(s, run_id)
+
+
+def true_up_in(session, run_id: int) -> TrueUp:
+    """true_up, read in the caller's session."""
+    s = session
+    run = s.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"there is no run {run_id}; see compplan runs")
+    last = last_accrual(s, run.plan_id, run.period)
+    if last is None:
+        return TrueUp(run, None, [])
+    final = run_amounts(s, run.id)
+    accrued = accrual_amounts(s, last.id)
     lines = []
     for k in sorted(set(final) | set(accrued)):
         f, a = final.get(k, ZERO), accrued.get(k, ZERO)

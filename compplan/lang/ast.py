@@ -47,6 +47,16 @@ class DateLit(Node):
 
 
 @dataclass(eq=False)
+class Duration(Node):
+    """A length of time, `12 months` (a number and a unit as written): only the length of
+    a trailing() window (compplan/lang/windows.py checks where it stands)."""
+
+    count: Decimal
+    unit: str
+    unit_pos: Pos | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(eq=False)
 class Missing(Node):
     """The explicit missing value (`missing`): a KPI not reported, a quota not set."""
 

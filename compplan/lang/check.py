@@ -17,7 +17,8 @@ from pathlib import Path as FsPath
 from .. import datafolder
 from ..datafolder import text_problem
 from ..errors import Pos, Problem, did_you_mean
-from ..periods import EXAMPLES, parse_period
+from ..periods import EXAMPLES, in_words, parse_period
+from .settle import check_frequency
 from . import ast
 from .model import SECTIONS, Plan
 from .parse import ExprSyntaxError, parse_expression
@@ -198,6 +199,7 @@ def pass_tables(c: Checked) -> None:
             c.error(c.source.key_pos(("credits", name, "rollup")), f"credits '{name}' roll "
                     "up to managers, but the payees input has no 'manager:' column",
                     "add 'manager: manager_id' under inputs.payees", code="missing-field")
+    check_frequency(c)  # payees settled at their own frequency (settle.py)
     sym.params = {n: None for n in plan.params}
     sym.measures = {n: None for n in plan.measures}
     sym.earnings = {n: T_MONEY for n in plan.earnings}
@@ -290,7 +292,11 @@ def _expression_fields(plan: Plan):
             for key in ("from", "to", "rate"):
                 text = getattr(tier, "from_" if key == "from" else key)
                 if text is not None:
-                    yield ("rates", name, "tiers", i, key), text, Scope("const", owner=name)
+                    # literals or expressions of params (issue 20: 'to: tier_meetings')
+                    yield ("rates", name, "tiers", i, key), text, Scope("tier", owner=name)
+        for i, point in enumerate(rt.points or ()):
+            for j, cell in enumerate(point):
+                yield ("rates", name, "points", i, j), cell, Scope("tier", owner=name)
         for i, row in enumerate(rt.rows or ()):
             for j, cell in enumerate(row):
                 yield ("rates", name, "rows", i, j), cell, Scope("const", owner=name)
@@ -380,8 +386,6 @@ def pass_resolve(c: Checked) -> None:
     for path, node in c.exprs.items():
         scope = c.scopes[path]
         c.deps.setdefault(scope.owner, set())
-        if _is_tier_bound(path) and not isinstance(node, ast.Number):
-            continue  # pass_rates says once that a bound is written out
         r.visit(node, scope)
     for name, cr in c.plan.credits.items():
         c.deps.setdefault(name, set()).add(cr.from_)
@@ -390,9 +394,9 @@ def pass_resolve(c: Checked) -> None:
             c.deps.setdefault(name, set()).add(e.each)
 
 
-def _is_tier_bound(path: Path) -> bool:
-    return len(path) == 5 and path[0] == "rates" and path[2] == "tiers" and \
-        path[4] in ("from", "to")
+def _names_nothing(node: ast.Node) -> bool:
+    """A cell written out in literals (no name in it): typed before anything else."""
+    return not any(isinstance(n, ast.Ref) for n in ast.walk(node))
 
 
 def pass_cycles(c: Checked) -> None:
@@ -451,14 +455,18 @@ def pass_types(c: Checked) -> None:
     typer = Typer(c)
     # the cells of rate tables are literals: type them first, so a table's value type
     # is known wherever it is used (a credit rule does not depend on the table's basis)
+    # (cells that use params are typed in order, after the params)
     for name in c.plan.rates:
         for path in by_owner.get(name, ()):
-            if path[2] != "basis":
+            if path[2] != "basis" and _names_nothing(c.exprs[path]):
                 typer.visit(c.exprs[path], c.scopes[path])
         c.symbols.rates[name] = _rate_value_type(c, name)
     for name in c.order:
         for path in by_owner.get(name, ()):
             if path[0] == "rates" and path[2] != "basis":
+                if not _names_nothing(c.exprs[path]):
+                    typer.path = path
+                    typer.visit(c.exprs[path], c.scopes[path])
                 continue
             node = c.exprs[path]
             typer.path = path
@@ -673,14 +681,16 @@ def _scenario_period(c: Checked, path: tuple, text):
     except ValueError as e:
         c.error(c.source.pos(path), str(e),
                 "write a period such as 2026-Q1 or 2026-03" if plan_failed else
-                f"this plan pays by {c.plan.period}: write e.g. {EXAMPLES[c.plan.period]}",
+                f"this plan pays by {in_words(c.plan.period)}: write e.g. "
+                f"{EXAMPLES[c.plan.period]}",
                 code="bad-period")
         return None
     if plan_failed:
         return period  # the plan's period failed (and said so): nothing to compare with
     if period.kind != c.plan.period:
-        c.error(c.source.pos(path), f"'{text}' is a {period.kind}, but the plan pays by "
-                f"{c.plan.period}", f"write a {c.plan.period}, e.g. {EXAMPLES[c.plan.period]}",
+        c.error(c.source.pos(path), f"'{text}' is a {in_words(period.kind)}, but the plan "
+                f"pays by {in_words(c.plan.period)}",
+                f"write a {in_words(c.plan.period)}, e.g. {EXAMPLES[c.plan.period]}",
                 code="bad-period")
         return None
     return period

@@ -12,6 +12,7 @@ from .symbols import Resolution, Symbols
 from .types import (BOOLEAN, MISSING, RATIO,
                     Type)
 from .types import _a as types_a
+from .windows import WINDOW_FUNCTIONS
 
 
 KEYWORDS = {"if", "else", "and", "or", "not", "in", "between", "where", "true", "false",
@@ -26,7 +27,8 @@ FUNCTIONS = {
     "days_between": (2, 2),
     "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
-    "team": (1, 2), "prorate": (1, 2), "ytd": (1, 1),
+    "team": (1, 2), "prorate": (1, 2),
+    **WINDOW_FUNCTIONS,  # ytd, qtd, mtd, trailing, last_year (windows.py)
     "group": (2, 2),  # lang/groups.py
 }
 
@@ -47,7 +49,8 @@ Path = tuple
 class Scope:
     """Where an expression is evaluated, which decides what its names can mean.
 
-    kind: const (literals only), param, row (a row of an input: credit rules),
+    kind: const (literals only), param, tier (a rate table's bounds, rates and
+    points: literals and params), row (a row of an input: credit rules),
     payee (one payee: measures, bonuses), credit (one credit of a set: per-credit
     earnings; sees the payee's names too).
     """

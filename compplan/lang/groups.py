@@ -20,6 +20,7 @@ from ..errors import did_you_mean
 from . import ast
 from .checked import Checked, Scope, _a, _expect_boolean
 from .symbols import Resolution, TableInfo
+from .windows import WINDOW_FUNCTIONS
 from .types import MISSING, T_DATE, T_MONEY, T_TEXT, Type
 
 PERIOD_KEYS = {"day": T_DATE, "week": T_TEXT}  # subtotal keys taken from the credit's date
@@ -332,15 +333,16 @@ def _check_subtotals(c: Checked) -> None:
     subtotal is refused."""
     for path, node in c.exprs.items():
         for n in ast.walk(node):
-            if not (isinstance(n, ast.Call) and n.name == "ytd"):
+            if not (isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS):
                 continue
             for m in ast.walk(n):
                 res = c.resolved.get(m) if isinstance(m, ast.Ref) else None
                 if res is not None and res.kind in ("set", "set_column") and \
                         res.name in c.plan.subtotals:
-                    c.error(m.pos, f"ytd() of subtotals '{res.name}': subtotals group the "
-                            "period's own credits", "add up the year's credits instead, "
-                            "e.g. ytd(sum(sales))", code="scope")
+                    length = ", 12 months" if n.name == "trailing" else ""
+                    c.error(m.pos, f"{n.name}() of subtotals '{res.name}': subtotals "
+                            "group the period's own credits", "add up the window's credits "
+                            f"instead, e.g. {n.name}(sum(sales){length})", code="scope")
     for path, node in c.exprs.items():
         if path[0] != "subtotals":
             continue
@@ -362,7 +364,8 @@ def _check_subtotals(c: Checked) -> None:
                             f"'{st.from_}' in each group, not '{res.name}'",
                             f"e.g. sum({st.from_}) or sum({st.from_} where ...)",
                             code="scope")
-            if isinstance(n, ast.Call) and n.name in ("group", "team", "ytd", "prorate"):
+            if isinstance(n, ast.Call) and (n.name in ("group", "team", "prorate") or
+                                            n.name in WINDOW_FUNCTIONS):
                 c.error(n.pos, f"a subtotal adds up its group's credits; {n.name}() is "
                         "per payee", "use it in a measure or an earning", code="scope")
 

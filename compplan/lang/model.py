@@ -18,7 +18,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSch
 Expr = Annotated[str, WithJsonSchema({"type": ["string", "number", "boolean"],
                                       "description": "an expression"})]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-PeriodKind = Literal["day", "week", "month", "quarter", "half", "year"]
+PeriodKind = Literal["day", "week", "half_month", "month", "quarter", "half", "year"]
 ColumnType = Literal["money", "ratio", "percent", "number", "integer", "int", "date", "text",
                      "boolean", "bool"]
 RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
@@ -160,6 +160,9 @@ class Input(Strict):
     manager: str | None = None
     start: str | None = None  # payees: first active day (hire date), for proration
     end: str | None = None  # payees: last active day
+    # payees: the column saying how often each is settled (half_month, month...), when
+    # not all by the plan's period (issue 20; lang/settle.py)
+    frequency: str | None = None
     by: list[Name] = []  # one-row-per-payee tables: more key columns (product, territory)
     weights: dict[str, Share] = {}  # a longer target's split by period number, not days
     columns: dict[Name, ColumnSpec] = {}
@@ -229,18 +232,32 @@ class Credit(Strict):
 
 
 class Tier(Strict):
+    """A band [from, to) of a basis and its rate. Bounds and rates are literals or
+    expressions of params. `at_boundary` on a tier (not the first) says which tier a
+    value exactly on its `from` takes, where the table's own rule does not fit that
+    bound."""
+
     from_: Expr | None = Field(None, alias="from")
     to: Expr | None = None
     rate: Expr
+    at_boundary: Literal["upper", "lower"] | None = None
 
 
 class RateTable(Strict):
-    """Tiers on a basis (marginal or whole amount), or a lookup table by keys."""
+    """Tiers on a basis (marginal or whole amount), a curve through points
+    (`mode: interpolate`), or a lookup table by keys."""
 
     basis: Expr | None = None
-    mode: Literal["marginal", "whole"] | None = None
+    mode: Literal["marginal", "whole", "interpolate"] | None = None
     at_boundary: Literal["upper", "lower"] | None = None
+    # per-unit tiers on a count: `whole` pays each unit (a meeting) in one tier
+    units: Literal["whole"] | None = None
     tiers: list[Tier] | None = None
+    # mode: interpolate: [x, y] points, straight lines between; what the curve gives
+    # below the first point and above the last
+    points: list[list[Expr]] | None = None
+    below: Literal["zero", "clamp", "extend"] | None = None
+    above: Literal["clamp", "extend"] | None = None
     keys: list[Name] | None = None
     rows: list[list[Expr]] | None = None
     default: Expr | None = None
@@ -447,5 +464,25 @@ def json_schema() -> dict:
     schema = Plan.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "compplan plan file"
+    # what editors show while a plan is typed: the kinds of period with their labels,
+    # and every function an expression may call (windows in time among them, issue 20)
+    from .checked import FUNCTIONS  # (checked imports this module)
+    schema["properties"]["period"]["description"] = (
+        "How often the plan pays; a run names one period: day 2026-03-15, week 2026-W05, "
+        "half_month 2026-03a (the 1st to the 15th) or 2026-03b (the 16th to the month's "
+        "end), month 2026-03, quarter 2026-Q1, half 2026-H1, year 2026")
+    expression = ("an expression (docs/language.md section 8); functions: "
+                  + ", ".join(f"{f}()" for f in sorted(FUNCTIONS))
+                  + "; windows in time: ytd(x), qtd(x), mtd(x), last_year(x), "
+                  "trailing(x, 12 months)")
+    stack: list = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("description") == "an expression":
+                node["description"] = expression
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
     return schema

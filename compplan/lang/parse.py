@@ -268,6 +268,11 @@ class _Builder:
         tok = t.children[0]
         return ast.Number(self.pos(tok), Decimal(tok.value.replace("_", "")), False, tok.value)
 
+    def b_duration(self, t):
+        count, unit = t.children
+        return ast.Duration(self.pos(count), Decimal(count.value.replace("_", "")),
+                            str(unit), self.pos(unit))
+
     def b_percent(self, t):
         tok = t.children[0]
         value = Decimal(tok.value[:-1].replace("_", "")) / 100

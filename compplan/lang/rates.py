@@ -7,6 +7,9 @@ from . import ast
 from .types import (BOOLEAN, DATE, INTEGER, MONEY, NUMBER, RATIO,
                     T_CONST_INT, T_RATIO, T_MONEY, TEXT, Type, UnitError, unify)
 from .checked import Checked, Path, _a
+from .curves import (check_curve, check_tier_boundaries, check_units, curve_value_type,
+                     is_curve)
+from .known import Known, is_plain_number, known
 
 
 def pass_rates(c: Checked) -> None:
@@ -19,7 +22,9 @@ def pass_rates(c: Checked) -> None:
                     "a table is either tiers on a basis or a lookup by keys",
                     code="rate-table")
             continue
-        if rt.tiers is not None:
+        if rt.mode == "interpolate" or rt.points is not None:
+            check_curve(c, name, rt)
+        elif rt.tiers is not None:
             _check_tiers(c, name, rt)
         elif rt.keys is not None:
             _check_lookup(c, name, rt)
@@ -28,24 +33,15 @@ def pass_rates(c: Checked) -> None:
                     "'rows' (a lookup table)", code="rate-table")
 
 
-def _const_value(c: Checked, path: Path):
-    node = c.exprs.get(path)
-    if isinstance(node, ast.Number):
-        return _Bound(node.value, node.text)
-    if node is not None and path in c.exprs:
-        c.error(c.source.pos(path), "a tier bound must be a number, a percentage or an amount, "
-                "written out", "move the calculation into the basis", code="rate-table")
-    return None
+def _const_value(c: Checked, path: Path) -> Known | None:
+    """A bound's value when the checker can know it (a literal, or a param that is one);
+    None for other expressions of params, whose order the engine checks."""
+    return known(c, c.exprs.get(path))
 
 
 def _is_zero(node: ast.Node | None) -> bool:
     """A literal 0: it is 0% and 0 money alike, so it agrees with any unit."""
     return isinstance(node, ast.Number) and node.value == 0
-
-
-def _is_plain_number(node: ast.Node | None) -> bool:
-    """A number written without '%' (and not 0)."""
-    return isinstance(node, ast.Number) and not node.percent and node.value != 0
 
 
 def _basis_text(c: Checked, name: str) -> str:
@@ -56,12 +52,14 @@ def _basis_text(c: Checked, name: str) -> str:
 def _check_tiers(c: Checked, name: str, rt) -> None:
     base = ("rates", name)
     pos = c.source.key_pos(base)
+    # every tier after the first saying its own at_boundary leaves none to the table
+    own = len(rt.tiers or ()) > 1 and all(t.at_boundary for t in rt.tiers[1:])
     for key, words in (("basis", "what picks the tier, e.g. 'basis: attainment'"),
                        ("mode", "'mode: marginal' (each band at its rate) or 'mode: whole' "
                                 "(the whole amount at the reached tier's rate)"),
                        ("at_boundary", "which tier a value exactly on a bound takes: "
                                        "'at_boundary: upper' or 'at_boundary: lower'")):
-        if getattr(rt, key) is None:
+        if getattr(rt, key) is None and not (key == "at_boundary" and own):
             c.error(pos, f"rate table '{name}' must say {key}", f"add {words}",
                     code="missing-field")
     if not rt.tiers:
@@ -79,13 +77,13 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         for key, v in (("from", lo), ("to", hi)):
             node = c.expr(*base, "tiers", i, key)
             t = c.type_of(node)
-            if v is None or basis_t is None or t is None:
+            if node is None or basis_t is None or t is None:
                 bad_bounds.add((i, key))
-                continue  # absent, or not written out (reported once, above)
-            if basis_t.kind == RATIO and _is_plain_number(node):
+                continue  # absent, or mistyped (reported where it is)
+            if basis_t.kind == RATIO and is_plain_number(c, node):
                 bad_bounds.add((i, key))
-                c.error(node.pos, f"tier bound {node.text} is a plain number, but the basis "
-                        f"'{_basis_text(c, name)}' is a ratio",
+                c.error(node.pos, f"tier bound {known(c, node).text} is a plain number, but "
+                        f"the basis '{_basis_text(c, name)}' is a ratio",
                         "write bounds on a ratio as percentages: 100% is the whole "
                         "(not 1 or 100)", code="unit-mismatch")
                 continue
@@ -101,7 +99,9 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         if rtype is not None:
             if _is_zero(rnode):
                 pass  # 0 pays nothing in either unit
-            elif rtype.kind in (RATIO, MONEY) or rtype.const:
+            elif rtype.kind in (RATIO, MONEY, NUMBER, INTEGER) or rtype.const:
+                # a number from params (visit_rate * 150%) is an amount per unit, as
+                # the plain numbers it is worked out from
                 rate_types.append(RATIO if rtype.kind == RATIO else MONEY)
             else:
                 c.error(rnode.pos, f"a tier's rate must be a percentage or an amount, "
@@ -135,6 +135,8 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
                         f"start tier {i + 1} at {_fmt(prev_to)}", code="tier-bounds")
         if hi is not None:
             prev_to = max(prev_to, hi) if prev_to is not None else hi
+    check_tier_boundaries(c, name, rt)
+    check_units(c, name, rt, basis_t)
     last = rt.tiers[-1]
     if last.to is not None and (n - 1, "to") not in bad_bounds:
         # above a bounded last tier nothing would be paid, silently (issue 16 item 5)
@@ -156,22 +158,6 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
                 "write the rates as percentages", code="unit-mismatch")
 
 
-class _Bound:
-    """A tier bound: its value, and the text the admin wrote for messages."""
-
-    def __init__(self, value, text):
-        self.value, self.text = value, text
-
-    def __lt__(self, other):
-        return self.value < other.value
-
-    def __le__(self, other):
-        return self.value <= other.value
-
-    def __gt__(self, other):
-        return self.value > other.value
-
-
 def _fmt(v) -> str:
     return v.text
 
@@ -182,6 +168,8 @@ def _rate_value_type(c: Checked, name: str) -> Type | None:
     0 agreeing with either. Lookups: the rows' common type; untyped numbers (500) stay
     untyped constants, so `booked + lookup(bonus, payee.region)` is money."""
     rt = c.plan.rates[name]
+    if is_curve(rt):
+        return curve_value_type(c, name)
     if rt.tiers is not None:
         kinds = set()
         for i in range(len(rt.tiers)):
@@ -189,7 +177,7 @@ def _rate_value_type(c: Checked, name: str) -> Type | None:
             t = c.type_of(node)
             if t is None or _is_zero(node):
                 continue
-            if t.kind == MONEY or (t.const and t.kind != RATIO):
+            if t.kind in (MONEY, NUMBER, INTEGER) or (t.const and t.kind != RATIO):
                 kinds.add(MONEY)
             elif t.kind == RATIO:
                 kinds.add(RATIO)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 
 from ..errors import did_you_mean
-from . import ast
+from . import ast, windows
+from .windows import WINDOW_FUNCTIONS
 from .symbols import PERIOD_ATTRS, Resolution, TableInfo
 from .checked import AGGREGATES, FUNCTIONS, PRORATE_BY, Checked, Scope
 from . import groups
@@ -23,6 +24,16 @@ class Resolver:
         self.sym = c.symbols
 
     def visit(self, node: ast.Node, scope: Scope) -> None:
+        if isinstance(node, ast.Duration):
+            if node.unit.lower() not in windows.UNITS:  # `8 percent`, `5 x`: a typo
+                self.c.error(node.pos, f"a number followed by a name: '{node.count} "
+                             f"{node.unit}'", f"put an operator between them, e.g. "
+                             f"{node.count} * {node.unit}", code="syntax")
+                return
+            self.c.error(node.pos, f"'{node.count} {node.unit}' is a length of time: it "
+                         "stands only as the length of a trailing() window",
+                         "e.g. trailing(sum(bookings), 12 months)", code="window")
+            return
         if isinstance(node, ast.Ref):
             self.ref(node, scope)
             return
@@ -82,19 +93,8 @@ class Resolver:
         if name == "group":
             groups.resolve_group(self, node, scope)
             return
-        if name == "ytd" and node.args:
-            arg = node.args[0]
-            ok = isinstance(arg, ast.Call) and arg.name in AGGREGATES or (
-                isinstance(arg, ast.Ref) and len(arg.parts) == 2 and
-                self.sym.tables.get(arg.parts[0]) is not None and
-                self.sym.tables[arg.parts[0]].kind == "per_payee")
-            if not ok:
-                c.error(arg.pos, "ytd() takes an aggregate or a target, year to date",
-                        "e.g. ytd(sum(bookings)) or ytd(quotas.amount)", code="ytd-arg")
-            if not scope.sees_payee():
-                c.error(node.pos, "ytd() is per payee; use it in a measure or an earning",
-                        code="scope")
-            self.visit(arg, scope)
+        if name in WINDOW_FUNCTIONS and lo <= n <= hi:
+            windows.check_call(self, node, scope)
             return
         if name == "prorate":
             if not scope.sees_payee():
@@ -158,9 +158,9 @@ class Resolver:
             return None
         table = self.sym.tables[arg.parts[0]]
         c.deps.setdefault(scope.owner, set()).add(table.name)
-        if scope.kind in ("row", "param", "const"):
+        if scope.kind in ("row", "param", "const", "tier"):
             c.error(arg.pos, f"{fn}() over '{table.name}' is per payee and cannot be used "
-                    f"in {'a credit rule' if scope.kind == 'row' else 'a param'}",
+                    f"in {_place(scope)}",
                     "aggregate in a measure, then use the measure", code="scope")
         if len(arg.parts) == 1:
             if table.kind != "credits" and fn not in ("count", "distinct"):
@@ -281,8 +281,9 @@ class Resolver:
             if parts[1] not in payees.columns:
                 self._unknown_column(ref, payees, parts[1])
                 return None
-            if scope.kind in ("param", "const"):
-                return ("a param cannot depend on the payee", "use a measure", "scope")
+            if scope.kind in ("param", "const", "tier"):
+                return (f"{_place(scope)} cannot depend on the payee", "use a measure",
+                        "scope")
             return Resolution("payee", "payees", parts[1])
         if head == "period":
             if len(parts) != 2 or parts[1] not in PERIOD_ATTRS:
@@ -291,8 +292,9 @@ class Resolver:
                         did_you_mean(attr, PERIOD_ATTRS) or
                         "use period.start, period.end, period.days or period.label",
                         "unknown-name")
-            if scope.kind in ("param", "const"):
-                return ("a param cannot depend on the period", "use a measure", "scope")
+            if scope.kind in ("param", "const", "tier"):
+                return (f"{_place(scope)} cannot depend on the period", "use a measure",
+                        "scope")
             return Resolution("period", "period", parts[1])
         kind = sym.kind_of(head)
         if kind is None:
@@ -306,7 +308,7 @@ class Resolver:
             if scope.kind == "const":
                 return (f"unknown name '{head}': only literal values are allowed here",
                         as_text or "write a number, a percentage or a text", "unknown-name")
-            if scope.kind == "param":
+            if scope.kind in ("param", "tier"):
                 return (f"unknown name '{head}'", did_you_mean(head, sym.params) or as_text,
                         "unknown-name")
             return (f"unknown name '{head}'", hint or _scope_hint(scope, head), "unknown-name")
@@ -320,6 +322,10 @@ class Resolver:
         if scope.kind == "param":
             return (f"a param can only use other params; '{head}' is a {kind}",
                     "use a measure for values that depend on data", "scope")
+        if scope.kind == "tier":
+            return (f"a tier's bound or rate can only use params; '{head}' is a {kind}",
+                    "tiers are the same for every payee: move what depends on the payee "
+                    "into the basis (e.g. attainment = meetings / target)", "scope")
         if kind in ("measure", "earning"):
             if len(parts) > 1:
                 return (f"{kind} '{head}' has no parts", None, "unknown-name")
@@ -383,4 +389,11 @@ def _arity_hint(name: str) -> str | None:
         "lookup": "lookup(table, key, ...)", "coalesce": "coalesce(x, fallback)",
         "days_between": "days_between(start, end)",
         "group": "group(booked, payee.team): booked added up over the payee's team",
+        "trailing": "trailing(sum(bookings), 12 months)",
     }.get(name)
+
+
+def _place(scope) -> str:
+    """Where an expression is, in a message: a credit rule, a param, a tier."""
+    return {"row": "a credit rule", "tier": "a tier's bound or rate"}.get(scope.kind,
+                                                                          "a param")

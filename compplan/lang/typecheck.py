@@ -15,6 +15,8 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
 from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
 from .percent import BareNumbers
 from . import groups
+from .curves import curve_arg_problem, is_curve
+from .windows import WINDOW_FUNCTIONS
 from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
 
 
@@ -56,6 +58,9 @@ class Typer:
 
     def t_DateLit(self, n, s):
         return T_DATE
+
+    def t_Duration(self, n, s):
+        return None  # a window's length (12 months): resolve.py says where it may stand
 
     def t_Missing(self, n, s):
         return T_MISSING
@@ -194,7 +199,7 @@ class Typer:
             return self.aggregate(n, s)
         if name in ("tiered", "rate", "lookup"):
             return self.rate_call(n, s)
-        if name == "ytd":
+        if name in WINDOW_FUNCTIONS:  # the argument's type, over other days
             return self.visit(n.args[0], s)
         if name == "prorate":
             t = self.visit(n.args[0], s)  # a second argument is a word: days or months
@@ -296,6 +301,27 @@ class Typer:
             return T_NUMBER
         return t.plain()
 
+    def curve_call(self, n: ast.Call, name: str, rt, extra, value_t, s: Scope):
+        """rate(curve, x) gives the curve's value at x; rate(curve) at its basis."""
+        if n.name != "rate":
+            self.c.error(n.pos, f"'{name}' is a curve; use rate({name}, <value>) for its "
+                         "value at a point", "multiply by what it scales, e.g. "
+                         f"payee.bonus * rate({name}, attainment)", code="rate-arg")
+            return None
+        if not extra:
+            if rt.basis is None:
+                self.c.error(n.pos, f"curve '{name}' has no basis: say where to read it",
+                             f"write rate({name}, <value>), e.g. rate({name}, attainment), "
+                             f"or give '{name}' a 'basis:'", code="rate-arg")
+            elif not s.sees_payee():
+                self.c.error(n.pos, f"rate({name}) cannot be used in a credit rule: its "
+                             "basis is read per payee, and credits are worked out before "
+                             "measures and earnings", f"give the value to read it at: "
+                             f"rate({name}, <value>)", code="scope")
+            return value_t
+        curve_arg_problem(self.c, name, n.args[1], extra[0])
+        return value_t
+
     def rate_call(self, n: ast.Call, s: Scope):
         table_ref = n.args[0]
         res = self.c.resolved.get(table_ref)
@@ -304,6 +330,8 @@ class Typer:
             return None
         rt = self.c.plan.rates[res.name]
         value_t = self.sym.rates.get(res.name)
+        if is_curve(rt):
+            return self.curve_call(n, res.name, rt, extra, value_t, s)
         if n.name == "lookup":
             if rt.keys is None:
                 self.c.error(n.pos, f"'{res.name}' is a tier table; use tiered() or rate()",

@@ -403,9 +403,36 @@ def _double(twice, once) -> bool:
 
 
 def _bounds_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:
+    """Where pay changes its slope along the measure: the tier bounds of tables on it,
+    and the points of curves read at it (so the drawn line bends where the plan's does)."""
     return sorted({b.high for name, table in compiled.tier_tables.items()
                    if _basis_measure(compiled, name) == measure
-                   for b in table.bands if b.high is not None and b.high > 0})
+                   for b in table.bands if b.high is not None and b.high > 0} |
+                  {x for x in _curve_points_on(compiled, measure) if x > 0})
+
+
+def _curve_points_on(compiled: CompiledPlan, measure: str) -> set[Decimal]:
+    """The x of every point of a curve read at the measure: rate(curve, measure), or
+    rate(curve) of a curve whose basis is the measure."""
+    checked, out = compiled.checked, set()
+    for node in checked.exprs.values():
+        for call in ast.walk(node):
+            if not (isinstance(call, ast.Call) and call.name == "rate" and call.args):
+                continue
+            res = checked.resolved.get(call.args[0])
+            curve = compiled.curves.get(res.name) if res is not None else None
+            if curve is None:
+                continue
+            on = _measure_of(checked, call.args[1]) if len(call.args) > 1 else \
+                _basis_measure(compiled, res.name)
+            if on == measure:
+                out |= {x for x, _ in curve.points}
+    return out
+
+
+def _measure_of(checked, node) -> str | None:
+    res = checked.resolved.get(node) if isinstance(node, ast.Ref) else None
+    return res.name if res is not None and res.kind == "measure" else None
 
 
 def _extent(compiled: CompiledPlan, measure: str) -> Decimal:

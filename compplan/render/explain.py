@@ -150,8 +150,10 @@ def tree(st: Statement, compiled: CompiledPlan, tables: dict,
         if not lines and line is None:
             comp.add("[dim]no lines this period[/]")
     if line is None and st.measures:
-        root.add("measures: " + escape(", ".join(f"{m.name} = {f.value(m.value, m.kind)}"
-                                                 for m in st.measures)))
+        root.add("measures: " + escape(", ".join(
+            f"{m.name} = {f.value(m.value, m.kind)}" + (
+                f" ({m.window[0].isoformat()} to {m.window[1].isoformat()})" if m.window
+                else "") for m in st.measures)))
     return root
 
 

@@ -23,6 +23,9 @@ from ..lang import ast
 from ..lang.check import CARRIED_COMPONENTS
 from ..lang.model import Label
 from ..lang.types import INTEGER, MONEY, RATIO
+from ..lang.windows import windows_in
+from ..engine.windows import span as window_span
+from ..periods import parse_period
 
 # A value in words: (kind, value); kind is money | ratio | number | text | formula
 Value = tuple[str, object]
@@ -75,15 +78,17 @@ class StatementLine:
     inputs: dict[str, str]
     words: Note | None = None
     described: list[str] = field(default_factory=list)  # sources as a reader knows them
+    read: str = ""  # the formula with the plan's names in the reader's words, if it has any
 
     @property
     def working(self) -> str:
         """The formula with its values, less the words a cap or floor line says apart."""
+        formula = self.read or self.formula
         if self.kind in ("cap", "floor"):
             for sep in (" limited to ", " raised to "):
-                if sep in self.formula:
-                    return self.formula.split(sep, 1)[1]
-        return self.formula
+                if sep in formula:
+                    return formula.split(sep, 1)[1]
+        return formula
 
 
 @dataclass
@@ -102,6 +107,9 @@ class Measure:
     value: object  # exact where known (None: missing)
     label: str = ""  # in the reader's language where the plan gives it
     display: str | None = None  # percent | ratio | count | money | number (or as its kind)
+    # the days a window in time reads (trailing(x, 12 months): 2025-04-01 to 2026-03-31),
+    # when the measure is worked out over other days than the period's (issue 20)
+    window: tuple[dt.date, dt.date] | None = None
 
     @property
     def shown_as(self) -> str | None:
@@ -240,7 +248,8 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
         spec = plan.measures.get(m.name)
         measures.append(Measure(m.name, kind, _measure_value(pr, m.name, kind),
                                 text_of(spec.label if spec else None, locale)
-                                or words_of(m.name), display_of(spec, kind)))
+                                or words_of(m.name), display_of(spec, kind),
+                                measure_window(compiled, m.expr.node, header.period)))
     for ln in lines:
         ln.described = [described(compiled, s, (source_rows or {}).get(s), locale)
                         for s in ln.sources]
@@ -260,7 +269,20 @@ def _line(ln: Line, labels, basis, credit_set, credit_kinds, compiled,
                         basis[1], credit_kinds.get(credit_set), ln.rounding, date, ln.note,
                         inputs)
     out.words = _words(out, compiled, labels, locale)
+    out.read = _curves_by_label(ln.formula, compiled, locale)
     return out
+
+
+def _curves_by_label(formula: str, compiled: CompiledPlan, locale: str) -> str:
+    """A curve's reading names the curve ('75% (kpi_curve at 90%: ...)'); a rep reads
+    its label instead (the auditor's section keeps the name). '' when none is read."""
+    out = formula
+    for name in compiled.curves:
+        if f"({name} at " in out:
+            spec = compiled.plan.rates[name]
+            words = text_of(spec.label, locale) or words_of(name)
+            out = out.replace(f"({name} at ", f"({words} at ")
+    return "" if out == formula else out
 
 
 def _words(ln: StatementLine, compiled: CompiledPlan, labels: dict[str, str],
@@ -371,6 +393,16 @@ def _basis_kinds(compiled: CompiledPlan) -> dict[str, tuple[str | None, str]]:
                                  "number" if tt is not None and tt.per_unit else "ratio")
                 break
     return kinds
+
+
+def measure_window(compiled: CompiledPlan, node, period: str):
+    """The days a measure reads when it is a window in time, or one window's arithmetic
+    (trailing(sum(sales), 3 months) / 3): (first, last); None for the period's own."""
+    found = windows_in([node])
+    if len(found) != 1:
+        return None
+    s = window_span(next(iter(found.values())), parse_period(period), compiled.plan.period)
+    return s.start, s.end
 
 
 def _measure_value(pr: PayeeResult, name: str, kind: str | None):

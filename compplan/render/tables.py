@@ -60,6 +60,10 @@ def statement_dict(st: Statement) -> dict:
         "components": [{"component": c.name, "label": c.label, "amount": str(c.amount),
                         "carried": c.carried, "lines": c.lines} for c in st.components],
         "measures": {m.name: _plain(m.value) for m in st.measures},
+        # the days of measures read over windows in time (issue 20), when there are any
+        **({"measure_windows": {m.name: [m.window[0].isoformat(), m.window[1].isoformat()]
+                                for m in st.measures if m.window}}
+           if any(m.window for m in st.measures) else {}),
         "gates": [{"component": g.component, "condition": g.condition, "verdict": g.verdict,
                    "figures": {n: _plain(v) for n, _, v in g.figures}} for g in st.gates],
         "lines": [_line(ln) for ln in st.lines],

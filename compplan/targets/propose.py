@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Mapping, Sequence
 
-from ..periods import Period, parse_period
+from ..periods import Period, parse_period, period_of
 from .calendar import Calendar
 from .model import Worked, fmt
 from .split import SplitError, frac, largest_remainder, round_half_up
@@ -211,22 +211,10 @@ def periods_in(span: Period, kind: str):
     day = span.start
     seen = set()
     while day <= span.end:
-        if kind == "day":
-            label = day.isoformat()
-        elif kind == "week":
-            y, w, _ = day.isocalendar()
-            label = f"{y}-W{w:02d}"
-        elif kind == "month":
-            label = f"{day.year}-{day.month:02d}"
-        elif kind == "quarter":
-            label = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-        elif kind == "half":
-            label = f"{day.year}-H{(day.month - 1) // 6 + 1}"
-        else:
-            label = str(day.year)
-        if label not in seen:
-            seen.add(label)
-            yield parse_period(label)
+        p = period_of(kind, day)
+        if p.label not in seen:
+            seen.add(p.label)
+            yield p
         day += dt.timedelta(days=1)
 
 

@@ -15,12 +15,11 @@ report are exact.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..periods import Period, parse_period
+from ..periods import Period, parse_period, previous
 from .build import last_year
 from .kpis import Catalogue
 from .model import Target, fmt
@@ -60,11 +59,7 @@ class Health:
 
 def _previous(period: Period) -> Period:
     """The period of the same kind just before: 2026-04 -> 2026-03."""
-    d = period.start - dt.timedelta(days=1)
-    label = {"month": f"{d.year}-{d.month:02d}", "quarter": f"{d.year}-Q{(d.month - 1) // 3 + 1}",
-             "year": str(d.year), "day": d.isoformat(),
-             "week": "%d-W%02d" % d.isocalendar()[:2]}.get(period.kind, d.isoformat())
-    return parse_period(label)
+    return previous(period)
 
 
 def review(targets: list[Target], catalogue: Catalogue, period: Period, actuals: dict,

@@ -2,7 +2,10 @@
 one account of each role, so the portal can be seen in one command.
 
 Each sample of plans/data/samples.yaml becomes an open period (live), and a draft run
-of it is saved, so there are statements to read and lines to dispute. Passwords are
+of it is saved, so there are statements to read and lines to dispute. A sample with a
+finance file (plans/finance/<plan>.yaml) is accrued at its mid-period month end and the
+accrual kept, so the finance page shows a month's accrual and its true-up against the
+draft; a pipeline.csv beside its data is kept with the open period for the forecast. Passwords are
 made afresh each time and printed; the demo is meant for this machine only.
 """
 from __future__ import annotations
@@ -15,6 +18,10 @@ import yaml
 
 from ..engine import load_plan
 from ..errors import CompplanError
+from ..finance import ledger
+from ..finance.accrue import month_end_close
+from ..finance.mapping import load_mapping
+from ..periods import parse_period
 from ..store import lifecycle
 from ..store.db import Store
 from .auth import create_account, create_token
@@ -41,6 +48,7 @@ class Demo:
     token: str = ""
     opened: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    accrued: list[str] = field(default_factory=list)  # "plan period as of day: amount"
 
 
 def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo",
@@ -57,7 +65,8 @@ def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo
             lifecycle.save_run(store, compiled, base / entry["data"], str(entry["period"]),
                                actor)
             demo.opened.append(f"{compiled.plan.plan} {entry['period']}")
-        except (CompplanError, lifecycle.LifecycleError) as e:
+            _accrue(store, compiled, path, base, entry, actor, demo)
+        except (CompplanError, lifecycle.LifecycleError, ledger.AccrualRefused) as e:
             demo.skipped.append(f"{path}: {str(e).splitlines()[0]}")
     with store.session() as db:
         for login, role, (plan, payee), name in ACCOUNTS:
@@ -67,3 +76,20 @@ def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo
         _, demo.token = create_token(db, "demo ingest", actor)
         db.commit()
     return demo
+
+
+def _accrue(store: Store, compiled, path: Path, base: Path, entry: dict, actor: str,
+            demo: Demo) -> None:
+    """Keep the sample's mid-period accrual, when it has a finance file."""
+    finance_file = base / "finance" / path.name
+    if not finance_file.is_file():
+        return
+    mapping, problems = load_mapping(finance_file, compiled)
+    if problems:
+        raise CompplanError(problems)
+    period = parse_period(str(entry["period"]))
+    day = month_end_close(period)
+    row, _ = ledger.book(store, compiled, path.read_bytes(), base / entry["data"], period,
+                         day, mapping, finance_file.read_text(encoding="utf-8"), actor)
+    demo.accrued.append(f"{row.plan_id} {row.period} as of {row.as_of}: {row.currency} "
+                        f"{row.amount:,.2f}")

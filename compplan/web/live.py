@@ -40,6 +40,7 @@ from ..engine.ir import CompiledPlan, compile_plan
 from ..engine.live import LiveRun
 from ..engine.plausible import rows_warnings
 from ..errors import CompplanError, Problem
+from ..finance.forecast import CALENDAR_FILE, PIPELINE_FILE
 from ..lang import check_source
 from ..periods import Period, parse_period
 from ..store import audit, lifecycle
@@ -50,6 +51,7 @@ from .auth import LoginLimiter
 from .security import Refused
 
 log = logging.getLogger("compplan.web")
+FORECAST_FILES = (PIPELINE_FILE, CALENDAR_FILE)
 
 
 @dataclass
@@ -66,6 +68,9 @@ class LivePlan:
     applied: int = 0  # ingested_rows.id up to which the live run holds the rows
     problems: list[str] = field(default_factory=list)
     cache: "Figures" = field(default_factory=lambda: Figures())
+    # what a forecast reads beside the tables: the payees file (territories), the
+    # pipeline and the calendar kept with the period; name -> content
+    forecast_files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -474,13 +479,25 @@ def load_live(store: Store, row: LivePeriod) -> LivePlan:
         managers = {pid: str(r[payees_inp.manager]) for pid, r in run.prep.payees.items()
                     if r.get(payees_inp.manager)}
     lp = LivePlan(row.plan_id, period, compiled, run, row.plan_version_id,
-                  version.text.encode("utf-8"), managers)
+                  version.text.encode("utf-8"), managers,
+                  forecast_files=_forecast_files(compiled, files))
     if replay:
         _replay(lp, ingested)
     else:
         lp.version = len({r.batch for r in ingested})  # as if each batch had come now
     lp.applied = top
     return lp
+
+
+def _forecast_files(compiled: CompiledPlan, files: list) -> dict[str, bytes]:
+    payees = compiled.plan.inputs.get("payees")
+    names = {payees.file} if payees is not None and payees.file else set()
+    out = {}
+    for f in files:
+        if f.name in FORECAST_FILES or f.name in names or (
+                payees is not None and Path(f.name).stem == "payees"):
+            out[f.name] = zlib.decompress(f.content)
+    return out
 
 
 # ------------------------------------------------------------------ opening and saving
@@ -499,6 +516,9 @@ def open_period(store: Store, compiled: CompiledPlan, plan_bytes: bytes, data_di
     if prep.problems:
         raise CompplanError(prep.problems)
     files = lifecycle.dataset_files(compiled, Path(data_dir))
+    for name in FORECAST_FILES:  # the forecast's, beside the inputs: kept with the period
+        if (Path(data_dir) / name).is_file():
+            files[name] = (Path(data_dir) / name).read_bytes()
     with store.session() as db:
         version = lifecycle.register_plan(db, compiled, plan_bytes, actor)
         dataset = lifecycle.store_dataset(db, files)

@@ -75,3 +75,22 @@ def sales_page(ctx: Ctx) -> Response:
     sales = figures.sales(ctx.portal, lp, [r.payee for r in rows], days)
     return ctx.render("sales.html", lp=lp, root=root, sales=sales,
                       today=today_text(ctx.portal.today(lp)))
+
+
+@page(roles=("manager", "admin", "finance"))
+def forecast_page(ctx: Ctx) -> Response:
+    """The team's forecast: each report at pace (and the pipeline's range), and the
+    team's total. A manager sees their own hierarchy only, as on the team page."""
+    from .finance import as_of_day, forecast_view, period_over
+    lp = ctx.portal.plan(ctx.path("plan"))
+    root = _root(ctx, lp)
+    day = as_of_day(ctx, lp)
+    if root is not None:
+        reports = lp.reports(root)
+        view = forecast_view(ctx.portal, lp, day, reports,
+                             f"Team of {lp.payee_name(root)}")
+    else:
+        view = forecast_view(ctx.portal, lp, day)
+    return ctx.render("team_forecast.html", lp=lp, root=root, forecast=view,
+                      today=today_text(day), root_name=lp.payee_name(root) if root else "",
+                      over=period_over(ctx, lp) and not ctx.query("as_of"))

@@ -141,6 +141,47 @@ def test_division_edges_on_both_engines(a, b, want):
     assert _both(money.divide, dec.div, a, b, sa, sb) == [Decimal(want)] * 2
 
 
+# The 64-bit path (dividend below 2^62, divisor below 10^9 as integers of their scales)
+# and the rows just outside it, which the 128-bit paths take: the same digits either way.
+# Each quotient is worked out by exact fractions (_rule), so a wrong digit on either side
+# of a bound fails.
+@pytest.mark.parametrize("ua, sa, ub, sb", [
+    (1, 2, 999_999_999, 2),                  # divisor just below 10^9 units: 64-bit
+    (1, 2, 1_000_000_000, 2),                # divisor at 10^9: 128-bit
+    (2 ** 62 - 1, 2, 3, 0),                  # dividend just below 2^62: 64-bit
+    (2 ** 62, 2, 3, 0),                      # at 2^62: 128-bit
+    (999_999_998, 0, 999_999_999, 0),        # a remainder near the divisor each step
+    (1, 0, 2 * 10 ** 8, 0),                  # 5e-9: exact, no rounding
+    (1, 16, 2, 0),                           # 5e-17: a tie at the 17th place, up
+    (-1, 16, 2, 0),                          # a tie, away from zero
+    (3, 16, 7, 0),                           # 4.28e-17: below the tie, 0
+    (1, 7, 2 * 10 ** 8, 0),                  # 5e-16 / ... : a tie after two steps
+    (5, 0, 2 * 10 ** 8 - 1, 0),             # rounding on the last digit
+    (123_456_789, 3, 7, 16),                 # k = 16 + 16 - 3 = 29: beyond 18 places
+    (123_456_789, 16, 7, 2),                 # k = 2: one step
+    (-4_582_08, 2, 1_000_000_00, 2),         # a running basis: negative, money / money
+])
+def test_division_64_bit_path_bounds_on_both_engines(ua, sa, ub, sb):
+    a, b = Decimal(ua).scaleb(-sa), Decimal(ub).scaleb(-sb)
+    want = _rule(Fraction(a) / Fraction(b))
+    assert _both(money.divide, dec.div, a, b, sa, sb) == [want, want]
+
+
+@settings(max_examples=300, deadline=None)
+@given(sa=scales, sb=scales, ua=st.integers(-2 ** 62, 2 ** 62),
+       ub=st.integers(-10 ** 9, 10 ** 9))
+def test_division_on_the_64_bit_path_same_digits_on_both_engines(sa, sb, ua, ub):
+    a, b = Decimal(ua).scaleb(-sa), Decimal(ub).scaleb(-sb)
+    if b == 0:
+        return
+    want = _rule(Fraction(a) / Fraction(b))
+    py, sql = _both(money.divide, dec.div, a, b, sa, sb)
+    if abs(want) >= LIMIT:
+        assert py == sql == "out of range"
+    else:
+        assert py == want and sql == want, (a, b)
+
+
 @pytest.mark.parametrize("a, b, want", [
     ("0.00000001", "0.000000005", "0.0000000000000001"),   # 5e-17: a tie, up
     ("-0.00000001", "0.000000005", "-0.0000000000000001"),  # away from zero

@@ -63,6 +63,18 @@ CLASS_OF = {
     "labels_display_mismatch": "wrong-type",
     "labels_bad_label": "bad-label",
     "labels_unlabelled": "unlabelled",  # warnings only: the check passes
+    # issue 20: windows in time, twice-monthly periods
+    "half_month_period": "bad-period",
+    "window_misuse": "window",
+    "frequency_misuse": "bad-value",
+    # issue 20: curves, whole units, tier bounds from params, at_boundary per tier
+    "curve_points_unsorted": "tier-bounds",
+    "curve_missing_ends": "missing-field",
+    "curve_used_as_tiers": "rate-arg",
+    "curve_plain_number": "unit-mismatch",
+    "units_whole_not_a_count": "unit-mismatch",
+    "tier_bound_uses_a_measure": "scope",
+    "tier_boundary_on_first_tier": "rate-table",
     # issue 20: groups of payees (pools, group()) and subtotals within a period
     "pool_misuse": "pool",
     "group_own": "group-own",

@@ -202,8 +202,8 @@ def test_a_good_scenario_is_clean():
     ("period: 2026-Q1", "period: 2026-03",
      "'2026-03' is a month, but the plan pays by quarter", "write a quarter, e.g. 2026-Q1"),
     ("period: 2026-Q1", "period: 2026-Q5",
-     "'2026-Q5' is not a period; write one of 2026-03-15, 2026-W05, 2026-03, 2026-Q1, "
-     "2026-H1, 2026", "this plan pays by quarter: write e.g. 2026-Q1"),
+     "'2026-Q5' is not a period; write one of 2026-03-15, 2026-W05, 2026-03a, 2026-03, "
+     "2026-Q1, 2026-H1, 2026", "this plan pays by quarter: write e.g. 2026-Q1"),
 ])
 def test_scenarios_are_checked(old, new, message, hint):
     """Regression: `compplan check` did not look inside scenarios at all."""

@@ -1,8 +1,9 @@
 """What the SQL engine runs today, and where a plan goes beyond it.
 
 `refusals(compiled)` lists, with their positions, the constructs of a plan that the SQL
-engine cannot run yet; `run --engine duckdb` refuses such a plan with them, and the
-default engine choice falls back to the Python engine, saying why. The list shrinks as
+engine cannot run yet; `run --engine duckdb` refuses such a plan with them, and
+choose.py (run's default, `--engine auto`) falls back to the Python engine for it,
+saying why. The list shrinks as
 the engine grows; the differential tests hold everything it accepts to the Python
 engine.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from ...errors import Pos, Problem
 from ...lang import ast
+from ...lang.windows import WINDOW_FUNCTIONS
 from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
@@ -33,6 +35,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, inp in plan.inputs.items():
         if inp.currency:
             no(key("inputs", name, "currency"), "amounts in other currencies")
+        if inp.frequency:
+            no(key("inputs", name, "frequency"), "payees settled at their own frequency")
     for name, e in plan.earnings.items():
         if e.hold is not None:
             no(key("earnings", name, "hold"), "holds")
@@ -43,6 +47,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name in plan.clawbacks:
         no(key("clawbacks", name), "clawbacks")
     for name, rt in plan.rates.items():
+        if name in compiled.curves:
+            continue  # curves: engine/sql/curves.py
         if rt.tiers is None:
             continue  # lookup tables: engine/sql/lookups.py
         if compiled.tier_tables[name].per_unit:
@@ -56,6 +62,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("subtotals", name), "subtotals")
     for node in c.exprs.values():
         for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name == "ytd":
+            if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:
+                # windows in time (ytd(), trailing() ...): earlier periods' rows
                 no(n.pos, f"{n.name}()")
     return out
+

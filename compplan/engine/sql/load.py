@@ -40,8 +40,8 @@ def load_tables(con, plan: Plan, tables: dict[str, Table], folder: Path) -> dict
                     if isinstance(v, Decimal):
                         places = max(places, -v.as_tuple().exponent)
                 if places > DIV_SCALE:
-                    raise Unsupported(None, f"{table.file}: column {col} has values with more "
-                                            f"than {DIV_SCALE} decimal places")
+                    raise Unsupported(None, f"amounts with more than {DIV_SCALE} decimal "
+                                            f"places ({table.file}, column {col})")
                 scales[col] = places
         path = folder / f"{name}.csv"
         cols = list(declared)

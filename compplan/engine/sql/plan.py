@@ -24,10 +24,12 @@ from fractions import Fraction
 
 from ...lang import ast
 from ...lang.check import AGGREGATES
+from ...lang.windows import WINDOW_FUNCTIONS
 from ..ir import CompiledPlan, input_refs, uses_sets
 from ..money import fmt_ratio, minor_unit
 from ..periods import Period, months_in
 from ..tiers import TierTable
+from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import show
 from .decimals import Num
@@ -330,7 +332,7 @@ class PlanCompiler:
                 self.c.resolved.get(n.args[0]) is not None and \
                 self.c.resolved[n.args[0]].kind in ("set", "set_column"):
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
-        if n.name in ("tiered", "rate", "team", "prorate", "ytd"):
+        if n.name in ("tiered", "rate", "team", "prorate") or n.name in WINDOW_FUNCTIONS:
             raise Unsupported(n.pos, f"{n.name}() in a row's rule")
         return None
 
@@ -537,7 +539,7 @@ class PlanCompiler:
                     self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1,
                                          self.cp.tier_tables[self.c.resolved[n.args[0]].name])
                 return v
-            if n.name == "ytd":
+            if n.name in WINDOW_FUNCTIONS:  # refused by cover.py first
                 raise Unsupported(n.pos, f"{n.name}()")
             return None
         ex = ExprCompiler(name, call, self.cp)
@@ -726,6 +728,11 @@ class PlanCompiler:
                     return show.split(parts, _rate_texts(table))
                 return (f"(CASE WHEN len({parts}) > 0 THEN {show.split(parts, _rate_texts(table))}"
                         f" ELSE {show.money(v.sql)} END)")
+            if n.name == "rate" and self.c.resolved[n.args[0]].name in self.cp.curves:
+                name = self.c.resolved[n.args[0]].name
+                x_node = n.args[1] if len(n.args) > 1 else self.c.expr("rates", name, "basis")
+                return curve_text(self.cp.curves[name], ex.sql(x_node), ex.sql(n),
+                                  self.c.types.get(x_node), self.c.types.get(n))
             if n.name == "team":
                 v = ex.sql(n)
                 return (f"({text_literal('team ' + n.args[0].parts[0] + ' ')} || "
@@ -894,10 +901,13 @@ class PlanCompiler:
     def _rate_call(self, n: ast.Call, alias: str, credit_alias: str | None,
                    ex: ExprCompiler) -> Num:
         rate_name = self.c.resolved[n.args[0]].name
+        basis_node = self.c.expr("rates", rate_name, "basis")
+        if rate_name in self.cp.curves:
+            return curve_value(self.cp.curves[rate_name],
+                               ex.sql(n.args[1] if len(n.args) > 1 else basis_node))
         table = self.cp.tier_tables.get(rate_name)
         if table is None:
             raise Unsupported(n.pos, f"{n.name}() of a lookup table")
-        basis_node = self.c.expr("rates", rate_name, "basis")
         if table.per_unit:
             raise Unsupported(n.pos, "a rate table paying amounts per unit")
         if n.name == "rate":
@@ -1122,7 +1132,8 @@ class PlanCompiler:
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, tiers, formula, inputs, CAST(run_before AS DECIMAL(38,"
+                 f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, formula, inputs, "
+                 f"CAST(run_before AS DECIMAL(38,"
                  f"{dec.DIV_SCALE})) AS run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE}))"
                  f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key FROM "
                  f"{q(t)} WHERE _when AND exact IS NOT NULL"
@@ -1221,6 +1232,12 @@ def _drop(lets: dec.Lets) -> str:
     return ", ".join(["_cp_none"] + [a for a, _ in lets.items])
 
 
+# a line's tier parts; every lines table has this column type, tiered or not (a plan
+# without tiers would otherwise leave it NULL VARCHAR, and lines.csv's text of it fails)
+TIERS_TYPE = (f"STRUCT(tier INTEGER, amount DECIMAL(38,{dec.DIV_SCALE}), rate "
+              f"DECIMAL(38,{dec.DIV_SCALE}), pays DECIMAL(38,{dec.DIV_SCALE}))[]")
+
+
 def _part(tier, amount: str, rate: str, pays: str) -> str:
     """One tier part of a line (Portion), with fixed types so every line's list agrees."""
     t = f"DECIMAL(38,{dec.DIV_SCALE})"
@@ -1243,20 +1260,15 @@ def _band_case(table: TierTable, x: str, what: str) -> str:
 
 
 def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str:
-    """CASE choosing the band a value falls in, with the table's at_boundary rule (as
-    TierTable.band_at): its index, or its rate; 0 below every band."""
+    """CASE choosing the band a value falls in, with the table's at_boundary rule and
+    each tier's own (as TierTable.band_at): its index, or its rate; 0 below every band."""
     whens = []
     for i, (index, low, high, rate) in enumerate(bands):
         conds = []
         if low is not None:
-            if table.upper:
-                conds.append(f"{x} >= {low.sql}")
-            elif i == 0:
-                conds.append(f"{x} >= {low.sql}")
-            else:
-                conds.append(f"{x} > {low.sql}")
+            conds.append(f"{x} >= {low.sql}" if table.takes_low(i) else f"{x} > {low.sql}")
         if high is not None:
-            conds.append(f"{x} < {high.sql}" if table.upper else f"{x} <= {high.sql}")
+            conds.append(f"{x} <= {high.sql}" if table.takes_high(i) else f"{x} < {high.sql}")
         out = str(index) if what == "index" else dec.cast(dec.literal(rate), _rate_scale(table)).sql
         whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {out}")
     zero = "0" if what == "index" else f"CAST(0 AS DECIMAL(38,{_rate_scale(table)}))"

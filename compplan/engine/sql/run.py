@@ -53,7 +53,10 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                 folder: Path) -> Script:
     """Load the tables and compile the plan against them (scales come from the data)."""
     _refuse(compiled)
-    columns = load_tables(con, compiled.plan, tables, folder)
+    try:
+        columns = load_tables(con, compiled.plan, tables, folder)
+    except Unsupported as u:  # the data needs what the engine lacks
+        raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
     relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                      per_payee_inputs(compiled.plan)])
     return _compile(compiled, columns, period, relations)
@@ -107,7 +110,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 for table in tables.values():
                     table.rows = []
             result = _execute(compiled, con, period, script, lines_csv, then)
-            result.warnings[:0] = warnings
+            result.warnings[:0] = warnings + _zero_divisors(
+                compiled, con, period, {n: t.file for n, t in tables.items()})
             return result
         finally:
             con.close()
@@ -150,11 +154,32 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
         result = _execute(compiled, con, period, script, lines_csv, then)
-        result.warnings[:0] = warnings
+        result.warnings[:0] = warnings + _zero_divisors(compiled, con, period, files)
         return result
     finally:
         con.close()
         spill.cleanup()
+
+
+def _zero_divisors(compiled: CompiledPlan, con, period: Period,
+                   files: dict[str, str]) -> list[Problem]:
+    """Each payee's target of 0 the plan divides by, at FILE:ROW, as the Python engine's
+    run and `validate` say it (datacheck.zero_divisors), read from the period's rows."""
+    columns = sorted(datacheck.divisor_columns(compiled))
+    found = []
+    for i, (table, col) in enumerate(columns):
+        if table not in per_payee_inputs(compiled.plan) or table not in files:
+            continue
+        try:
+            rows = con.execute(f"SELECT _pid, _row FROM {q('pp_' + table)} WHERE "
+                               f"{q(col)} = 0").fetchall()
+        except Exception as e:  # no such table or column: the plan does not read it
+            if "does not exist" not in str(e) and "not found" not in str(e):
+                raise
+            continue
+        found += [(pid, i, row, table, col) for pid, row in rows]
+    return [datacheck.zero_divisor(files[table], row, table, col, pid, period.label)
+            for pid, _i, row, table, col in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 # DuckDB takes up to 80% of the machine's memory by default and keeps temporary tables
@@ -276,7 +301,12 @@ def _number(sql: str) -> str:
 
 def lines_query(compiled: CompiledPlan) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
-    are written without the trailing zeros of their SQL scale."""
+    are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
+    DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`."""
+
+    def blank(col: str) -> str:
+        return f"nullif({col}, '')"
+
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
@@ -288,20 +318,20 @@ def lines_query(compiled: CompiledPlan) -> str:
         t = f"tiers[{i}]"
         return (f"'tier ' || {t}.tier || ': ' || {_number(t + '.amount')} || ' x ' || "
                 f"{_number(t + '.rate')} || ' = ' || {_number(t + '.pays')}")
-    tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN '' ELSE {part(1)}" +
+    tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
     rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
-                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END")
+                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, amount, {_number('exact')} AS exact, coalesce({_safe('formula')}, '') AS "
-            f"formula, coalesce({_safe('inputs')}, '') AS inputs, "
-            f"coalesce({sources}, '') AS sources, coalesce({tiers}, '') AS tiers, "
+            f"kind, amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
+            f"formula, {_safe(blank('inputs'))} AS inputs, "
+            f"{sources} AS sources, {tiers} AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"coalesce({note}, '') AS note FROM lines ORDER BY payee, line")
+            f"{note} AS note FROM lines ORDER BY payee, line")
 
 
 def read_inputs(text: str | None) -> dict[str, str]:

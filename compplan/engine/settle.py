@@ -1,0 +1,84 @@
+"""Payees settled at their own frequency (issue 20 item 7; the plan side is
+compplan/lang/settle.py).
+
+A run names one period of the plan's kind (2026-03b). A payee whose frequency is the
+plan's is settled for that period; one settled by a longer kind (month) is settled for
+the period of that kind that ends with it (2026-03, in the run of 2026-03b) and is not
+in the runs of the periods before (2026-03a). Each group is worked out over its own
+period by the same stages as any run (engine/run.py), with everyone's figures for that
+period, so a manager settled monthly reads the month of reports settled twice a month.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import Problem
+from ..lang.settle import kinds_for, settles
+from ..periods import Period, in_words, period_of
+from .data import ROW, Table
+from .ir import CompiledPlan
+
+
+@dataclass
+class Group:
+    """The payees settled over one period in this run."""
+
+    period: Period
+    payees: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Settlement:
+    groups: list[Group]  # shortest period first
+    later: dict[str, list[str]]  # kind -> payees settled in a later run of the plan
+    problems: list[Problem]
+
+
+def frequency_column(compiled: CompiledPlan) -> str | None:
+    inp = compiled.plan.inputs.get("payees")
+    return inp.frequency if inp is not None else None
+
+
+def settlement(compiled: CompiledPlan, tables: dict[str, Table], period: Period) -> Settlement:
+    """Who is settled over which period in a run of `period` (of the plan's kind)."""
+    plan = compiled.plan
+    col = frequency_column(compiled)
+    inp = plan.inputs["payees"]
+    table = tables.get("payees")
+    groups: dict[str, Group] = {}
+    later: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for row in table.rows if table is not None else ():
+        pid = str(row[inp.key])
+        kind = str(row.get(col) or plan.period).strip()
+        if not settles(kind, plan.period):
+            problems.append(Problem(
+                table.file, None, None, f"'{kind}' is not a frequency a plan paid by "
+                f"{in_words(plan.period)} can settle payee '{pid}' at",
+                "write one of: " + ", ".join(kinds_for(plan.period)), code="bad-value",
+                row=row[ROW], column=inp.rename.get(col, col)))
+            continue
+        own = period if kind == plan.period else period_of(kind, period.start)
+        if own.end != period.end:
+            later.setdefault(kind, []).append(pid)
+            continue
+        groups.setdefault(kind, Group(own)).payees.add(pid)
+    ordered = sorted(groups.values(), key=lambda g: (g.period.days, g.period.start))
+    return Settlement(ordered, later, problems)
+
+
+def settled_later(compiled: CompiledPlan, period: Period, later: dict[str, list[str]],
+                  file: str) -> list[Problem]:
+    """A warning per frequency whose payees this run leaves to a later one."""
+    out = []
+    for kind, pids in sorted(later.items()):
+        own = period_of(kind, period.start)
+        shown = ", ".join(sorted(pids)[:8]) + (f" and {len(pids) - 8} more"
+                                              if len(pids) > 8 else "")
+        out.append(Problem(file, None, None,
+                           f"{len(pids)} payee{'s' if len(pids) != 1 else ''} settled by "
+                           f"{in_words(kind)} {'are' if len(pids) != 1 else 'is'} not in "
+                           f"{period.label}: {shown} (settled with {own.label}, in the run "
+                           f"that ends on {own.end.isoformat()})", None, "warning",
+                           "settled-later"))
+    return out

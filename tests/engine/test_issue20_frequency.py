@@ -1,0 +1,152 @@
+"""Payees settled at their own frequency in one plan (issue 20 item 7): a half-month
+plan whose payees column says who is settled monthly."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from compplan.cli.main import cli
+from compplan.engine import load_plan
+from compplan.engine.data import load_inline
+from compplan.engine.run import run_plan
+from compplan.engine.sql.cover import refusals
+from compplan.errors import CompplanError
+from compplan.lang.settle import kinds_for, settles
+from compplan.periods import parse_period
+from compplan.store.scenarios import run_scenarios
+
+PLAN = """\
+plan: payroll
+name: Paid on the 15th and at month end
+period: half_month
+currency: USD
+inputs:
+  payees:
+    key: rep_id
+    manager: manager_id
+    frequency: pay_frequency
+    columns: {name: text, pay_frequency: text}
+    missing: null
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+  quotas: {payee: rep_id, period: period, columns: {amount: money}}
+credits:
+  sales: {from: deals, value: amount}
+measures:
+  booked: sum(sales)
+  quota: quotas.amount
+earnings:
+  commission: {value: booked * 10%}
+  override: {value: team(booked) * 1%}
+scenarios:
+  - name: March, paid twice to ann and bob and once to their manager
+    data:
+      payees:
+        - {rep_id: ann, name: Ann, pay_frequency: half_month, manager_id: mia}
+        - {rep_id: bob, name: Bob, manager_id: mia}  # empty: the plan's half months
+        - {rep_id: mia, name: Mia, pay_frequency: month}
+      deals:
+        - {deal_id: D1, rep_id: ann, close_date: 2026-03-15, amount: 1000}
+        - {deal_id: D2, rep_id: ann, close_date: 2026-03-16, amount: 2000}
+        - {deal_id: D3, rep_id: bob, close_date: 2026-03-02, amount: 4000}
+        - {deal_id: D4, rep_id: mia, close_date: 2026-03-20, amount: 8000}
+      quotas:
+        - {rep_id: ann, period: 2026-03, amount: 31000}
+        - {rep_id: bob, period: 2026-03, amount: 31000}
+        - {rep_id: mia, period: 2026-03, amount: 62000}
+    periods:
+      - period: 2026-03a
+        # March 1-15: ann D1 1,000 -> 100.00, quota 31,000 x 15 / 31 = 15,000;
+        # bob D3 4,000 -> 400.00; mia is settled with the month, in 2026-03b
+        expect:
+          ann: {booked: 1000, quota: 15000, commission: 100.00, total: 100.00}
+          bob: {booked: 4000, commission: 400.00, total: 400.00}
+      - period: 2026-03b
+        # March 16-31: ann D2 2,000 -> 200.00, quota 31,000 x 16 / 31 = 16,000; bob
+        # nothing; mia over March 1-31: D4 8,000 -> 800.00, her whole quota 62,000, and
+        # 1% of her team's March: (1,000 + 2,000 + 4,000) x 1% = 70.00
+        expect:
+          ann: {booked: 2000, quota: 16000, commission: 200.00}
+          bob: {booked: 0, commission: 0, total: 0}
+          mia: {booked: 8000, quota: 62000, commission: 800.00, override: 70.00,
+                total: 870.00}
+"""
+
+
+@pytest.fixture
+def plan(tmp_path):
+    path = tmp_path / "payroll.yaml"
+    path.write_text(PLAN)
+    return load_plan(path)
+
+
+def test_issue20_payees_settled_at_their_own_frequency(plan):
+    [outcome] = run_scenarios(plan)
+    assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
+
+
+def _tables(plan, frequency="month"):
+    data = dict(plan.plan.scenarios[0].data)
+    data["payees"] = [dict(r) for r in data["payees"]]
+    data["payees"][2]["pay_frequency"] = frequency
+    problems: list = []
+    tables = load_inline(plan.plan, data, "data", problems)
+    assert problems == []
+    return tables
+
+
+def test_issue20_a_run_says_who_it_leaves_to_a_later_run(plan):
+    result = run_plan(plan, _tables(plan), parse_period("2026-03a"))
+    assert [p.payee for p in result.payees] == ["ann", "bob"]
+    [note] = [w for w in result.warnings if w.code == "settled-later"]
+    assert note.message == ("1 payee settled by month is not in 2026-03a: mia (settled "
+                            "with 2026-03, in the run that ends on 2026-03-31)")
+    result = run_plan(plan, _tables(plan), parse_period("2026-03b"))
+    mia = result.payee("mia")
+    assert mia.warnings[0] == "settled by month: 2026-03 (2026-03-01 to 2026-03-31)"
+    assert not [w for w in result.warnings if w.code == "settled-later"]
+
+
+def test_issue20_a_frequency_the_plan_cannot_settle_at_is_a_data_error(plan):
+    with pytest.raises(CompplanError) as e:
+        run_plan(plan, _tables(plan, "week"), parse_period("2026-03b"))
+    [p] = e.value.problems
+    assert p.message == "'week' is not a frequency a plan paid by half month can settle " \
+        "payee 'mia' at"
+    assert (p.row, p.column) == (3, "pay_frequency")  # the third payee of the scenario
+    assert p.hint == "write one of: half_month, month, quarter, half, year"
+
+
+@pytest.mark.parametrize("kind, plan_kind, ok", [
+    ("month", "half_month", True), ("half_month", "month", False),
+    ("month", "week", False), ("week", "day", True), ("year", "quarter", True),
+    ("quarter", "quarter", True),
+])
+def test_issue20_which_frequencies_a_plan_settles(kind, plan_kind, ok):
+    assert settles(kind, plan_kind) is ok
+    assert kinds_for("month") == ["month", "quarter", "half", "year"]
+
+
+def test_issue20_the_sql_engine_refuses_frequency_at_its_key(plan):
+    [p] = refusals(plan)
+    line = PLAN.split("\n").index("    frequency: pay_frequency") + 1
+    assert (p.line, p.col) == (line, 5)
+    assert p.message == "the SQL engine does not run payees settled at their own " \
+        "frequency yet"
+
+
+def test_issue20_run_on_the_command_line(tmp_path):
+    (tmp_path / "payroll.yaml").write_text(PLAN)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,half_month,mia\nmia,Mia,month,\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
+                                    "D1,ann,2026-03-15,1000\nD4,mia,2026-03-20,8000\n")
+    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
+                                     "mia,2026-03,62000\n")
+    r = CliRunner().invoke(cli, ["run", str(tmp_path / "payroll.yaml"), "--data", str(data),
+                                 "--period", "2026-03a", "--out", str(tmp_path / "out"),
+                                 "--table"])
+    assert r.exit_code == 0, r.output
+    assert "1 payee settled by month is not in 2026-03a: mia" in r.output
+    assert "\nann        100.00      0.00  100.00\n" in r.output and "\nmia " not in r.output
