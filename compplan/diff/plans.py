@@ -27,7 +27,8 @@ from .normal import normal
 from .tables import point_changes, row_changes, text, tier_changes
 
 # Sections whose entries are named definitions, in the order a plan reads.
-NAMED = ("inputs", "params", "credits", "measures", "rates", "earnings", "clawbacks")
+NAMED = ("inputs", "params", "credits", "subtotals", "measures", "rates", "earnings",
+         "clawbacks")
 # Settings of the plan as a whole, in the order of the report.
 SETTINGS = ("plan", "name", "version", "description", "effective", "period", "currency",
             "rounding")
@@ -36,6 +37,7 @@ AFTER = ("total", "payout", "fx")
 # Fields that hold the name of another definition: (section, field...) -> a rename of
 # the name named is no change.
 _REFERS = {("credits", "from"), ("credits", "split", "from"), ("earnings", "each"),
+           ("subtotals", "from"),
            ("clawbacks", "from"), ("fx", "from")}
 # Differences that do not stop two definitions being one renamed definition.
 _BESIDE_RENAME = {"description", "file"}

@@ -37,7 +37,7 @@ class Env:
 
     __slots__ = ("params", "period", "payee", "payee_id", "measures", "earnings", "per_payee",
                  "sets", "payees", "cache", "splits", "warnings", "payee_of_row", "team",
-                 "basis_trace", "outer_rows")
+                 "basis_trace", "outer_rows", "group")
 
     def __init__(self, params, period, payees):
         self.params = params
@@ -55,6 +55,8 @@ class Env:
         self.warnings: list[tuple[Pos, str]] = []
         self.payee_of_row: Callable[[dict], dict | None] = lambda row: None
         self.team: Callable[[str], Any] = lambda name: None
+        # group(X, payee.COL): X over the payee's group (engine/groups.py)
+        self.group: Callable[..., Any] = lambda name, col, where: None
         # the rows around the `where`s being worked out, innermost last (correlated
         # filters read the enclosing row's columns from here)
         self.outer_rows: list[dict] = []
@@ -429,6 +431,13 @@ class Compiler:
             t = self.c.types.get(n)
             name = n.args[0].parts[0]
             return lambda env, row: ((v := fast(env, row)), f"team {name} {fmt_value(v, t)}")
+        if n.name == "group":
+            from .groups import explain_group
+            fast = self._fast(n)
+            t = self.c.types.get(n)
+            name, col = n.args[0].parts[0], n.args[1].parts[1]
+            return lambda env, row: ((v := fast(env, row)),
+                                     explain_group(name, col, v, t, env))
         if n.name in ("min", "max", "clamp", "coalesce", "abs", "round", "floor", "ceil") and \
                 not self._is_aggregate(n):
             fast = self._fast(n)
@@ -523,6 +532,10 @@ class Compiler:
             target = n.args[0].parts[0]
             levels = int(n.args[1].value) if len(n.args) > 1 else None
             return lambda env, row: env.team(target, levels)
+        if name == "group":
+            target, col = n.args[0].parts[0], n.args[1].parts[1]
+            where = self._fast(n.where) if n.where is not None else None
+            return lambda env, row: env.group(target, col, where)
         if name == "prorate":
             x = self._fast(n.args[0])
             if _prorate_by(n) == "months":

@@ -203,6 +203,7 @@ class CompiledPlan:
     # measures and earnings together, in the checker's dependency order: a measure may
     # read an earning (effective_rate: commission / booked), so it comes after it
     steps: list[MeasureStep | EarningStep] = field(default_factory=list)
+    groups: Any = None  # engine/groups.py's CompiledGroups: subtotals, group(), pools
     # the windows in time the plan reads (ytd(), trailing(x, 12 months) ...), by key:
     # engine/windows.py works out their days for a run
     windows: dict[str, Window] = field(default_factory=dict)
@@ -329,9 +330,13 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     comp._scope_kind = "row"
     clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
                   expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
+    from .groups import compile_groups  # subtotals, group() and pools (issue 20)
+    comp._scope_kind = "payee"
+    grouped = compile_groups(checked, comp)
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
                         uses_team, total, "ytd" in calls, draw, clawbacks, steps,
-                        windows=windows_in(checked.exprs.values()), curves=curves)
+                        windows=windows_in(checked.exprs.values()), curves=curves,
+                        groups=grouped)
 
 
 def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:

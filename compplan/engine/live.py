@@ -20,6 +20,7 @@ from .ir import CompiledPlan
 from .money import CONTEXT
 from .periods import Period
 from .results import PayeeResult
+from .groups import peers
 from .pay import _bottom_up, _pay, _reports
 from .prepare import (Prepared, _convert_currencies, _per_payee_rows, make_credits, prepare,
                       sort_sets)
@@ -233,6 +234,9 @@ class LiveRun:
                 while m and m not in affected:
                     affected.add(m)
                     m = self._manager.get(m)
+        groups = compiled.groups
+        if groups is not None and groups.payee_groups:  # group() and pools: the peers too
+            affected |= peers(groups, prep.payees, touched)
         for pid in affected:
             sort_sets(compiled, credits.get(pid) or {})
         return _bottom_up(sorted(affected), self._reports) if compiled.uses_team \

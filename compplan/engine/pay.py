@@ -13,6 +13,7 @@ from fractions import Fraction
 from ..errors import CompplanError, Problem
 from ..periods import period_of
 from .carried import draw_period
+from . import groups as groups_mod
 from .compile import Env, fmt_value
 from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
@@ -104,16 +105,19 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
             return out
         return total
 
+    groups = compiled.groups
+    ctx = None
+    if groups is not None and groups.payee_groups:
+        # group() and pools read each member's own figures, worked out once each
+        ctx = groups_mod.Context(groups, prep.payees,
+                                 lambda m: _own_env(compiled, prep, period, m, step, mode),
+                                 step, mode)
     for pid in order if order is not None else payee_order(compiled, prep):
-        env = Env(compiled.params, period.attrs(), prep.payees)
+        env = _payee_env(compiled, prep, period, pid)
         envs[pid] = env
         env.team = team(pid)
-        env.payee_id = pid
-        env.payee = prep.payees.get(pid, {})
-        env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
-        env.cache["active_range"] = _active_range(env.payee, payees_inp, period)
-        env.per_payee = prep.per_payee.get(pid, {})
-        env.sets = prep.credits.get(pid, {})
+        if ctx is not None:
+            env.group = ctx.group_fn(pid)
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
                          cost_center=str(env.payee.get("cost_center", "") or ""))
         for e in compiled.steps:
@@ -121,7 +125,8 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
                 if isinstance(e, MeasureStep):
                     env.measures[e.name] = e.expr.fast(env, None)
                     continue
-                lines = _earn(e, env, pid, step, mode, pr)
+                lines = ctx.pool_lines(e, env, pid, pr) if e.spec.pool is not None and \
+                    ctx is not None else _earn(e, env, pid, step, mode, pr)
             except OutOfRange as x:  # at the rule, as the SQL engine says it
                 rule = e.expr.pos if isinstance(e, MeasureStep) else e.pos
                 at = f" (the operator at {x.pos})" if x.pos and x.pos != rule else ""
@@ -186,6 +191,41 @@ def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
     return result
 
 
+def _payee_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str) -> Env:
+    """What one payee's expressions see over the whole period: params, the payee's row,
+    targets and credits (with the plan's subtotals of them)."""
+    payees_inp = compiled.plan.inputs.get("payees")
+    env = Env(compiled.params, period.attrs(), prep.payees)
+    env.payee_id = pid
+    env.payee = prep.payees.get(pid, {})
+    env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
+    env.cache["active_range"] = _active_range(env.payee, payees_inp, period)
+    env.per_payee = prep.per_payee.get(pid, {})
+    env.sets = prep.credits.get(pid, {})
+    if compiled.groups is not None:
+        env.sets = groups_mod.with_subtotals(compiled.groups, env, env.sets)
+    return env
+
+
+def _own_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, step,
+             mode) -> Env:
+    """A payee's own figures: the measures and earnings that read no other payee's,
+    worked out from their data alone. Nothing of it is paid: group() and pools read it."""
+    env = _payee_env(compiled, prep, period, pid)
+    own = compiled.groups.own
+    scratch = PayeeResult(pid)
+    for e in compiled.steps:
+        if e.name not in own:
+            continue
+        if isinstance(e, MeasureStep):
+            env.measures[e.name] = e.expr.fast(env, None)
+            continue
+        lines = _earn(e, env, pid, step, mode, scratch)
+        total = sum((ln.amount for ln in lines), Decimal(0))
+        env.earnings[e.name] = _limits(e, env, pid, total, lines, step, mode)
+    return env
+
+
 def _dated_reports(compiled: CompiledPlan, prep: Prepared, period: Period) -> dict:
     """manager -> [(report, from, to)]: the whole period, unless reporting lines with
     dates moved a report from one manager to another in it."""
@@ -234,6 +274,8 @@ def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, 
         else:
             sets[name] = [_part_row(inputs.get(base), r, share) for r in rows]
     env.sets = sets
+    if compiled.groups is not None:
+        env.sets = groups_mod.with_subtotals(compiled.groups, env, env.sets)
     scratch = PayeeResult(pid)
     for e in compiled.steps:  # in the checker's order, as the payee stage (issue 16 item 1)
         if isinstance(e, MeasureStep):
@@ -481,6 +523,8 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
               d if d is not MIN_DATE else None, "")
     if "_split_src" in row or "_via" in row or "_fx" in row:
         _line_notes(ln, row)
+    elif "_members" in row:  # a subtotal's row: the line traces to its group's rows
+        ln.sources.extend(row["_members"])
     return ln
 
 

@@ -58,6 +58,7 @@ from .typecheck import Typer
 from .percent import BareNumbers
 from .values import pass_values
 from .labels import pass_labels
+from . import groups
 
 
 def pass_tables(c: Checked) -> None:
@@ -328,6 +329,7 @@ def _expression_fields(plan: Plan):
         scope = Scope("row", cb.from_, owner="clawback " + name)
         yield ("clawbacks", name, "when"), cb.when, scope
         yield ("clawbacks", name, "share"), cb.share, scope
+    yield from groups.expression_fields(plan)
 
 
 # A key cell of a lookup row written as a bare word (`[hw, EMEA, 5%]`) is that text;
@@ -494,6 +496,10 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
                         code="unit-mismatch")
     elif section == "credits" and path[2] == "when":
         _expect_boolean(c, node, t, "'when'")
+    elif section == "subtotals":
+        groups.record_subtotal_type(c, path, node, t)
+    elif section == "earnings" and path[2] == "pool":
+        pass  # groups.pass_groups checks who shares and by what
     elif section == "earnings" and path[2] == "hold":
         if path[3] == "until":
             _expect_boolean(c, node, t, "a hold's 'until'")
@@ -769,8 +775,8 @@ def pass_payout(c: Checked) -> None:
                     or "name an input with a 'key:' column", code="unknown-name")
 
 
-PASSES = [pass_names, pass_plan, pass_tables, pass_parse, pass_resolve, pass_cycles, pass_types,
-          pass_rates, pass_earnings, pass_payout, pass_labels, pass_scenarios, pass_values]
+PASSES = [pass_names, pass_plan, pass_tables, groups.pass_subtotal_tables, pass_parse,
+          pass_resolve, pass_cycles, pass_types, groups.pass_groups, pass_rates, pass_earnings, pass_payout, pass_labels, pass_scenarios, pass_values]
 
 
 def check_source(text: str, filename: str) -> Checked:

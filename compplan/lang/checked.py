@@ -29,6 +29,7 @@ FUNCTIONS = {
     "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
     "team": (1, 2), "prorate": (1, 2),
     **WINDOW_FUNCTIONS,  # ytd, qtd, mtd, trailing, last_year (windows.py)
+    "group": (2, 2),  # lang/groups.py
 }
 
 

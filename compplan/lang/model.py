@@ -274,6 +274,20 @@ class Hold(Strict):
     periods: int | None = Field(None, ge=1)
 
 
+class Pool(Strict):
+    """An earning shared out: `value` is the pool of a group of payees (those with one
+    value in the payees column `by`: a team, a store, a territory), and each member who
+    meets `members` gets a part in proportion to `share` (equal parts without it). The
+    parts add up to the pool rounded once: each is rounded down and the steps left over
+    go to the largest remainders (engine/groups.py)."""
+
+    by: Name = Field(description="the payees column that forms the groups: team, store")
+    members: Expr | None = Field(None, description="who shares, from each member's own "
+                                 "figures: attainment >= 50%")
+    share: Expr | None = Field(None, description="each sharer's weight (booked); "
+                               "equal parts without it")
+
+
 class Earning(Strict):
     label: LabelText | None = None
     each: Name | None = None
@@ -283,6 +297,7 @@ class Earning(Strict):
     cap: Expr | None = None
     floor: Expr | None = None
     hold: Hold | None = None
+    pool: Pool | None = None
     description: str | None = None
 
 
@@ -328,6 +343,20 @@ class FX(Strict):
     currency: Name = "currency"
     rate: Name = "rate"
     at: Literal["period", "date"] = "period"
+
+
+class Subtotal(Strict):
+    """Credits of one payee and period grouped by day, week or a column (a bill id),
+    with figures per group: rows an earning pays on with `each:` as it pays on credits
+    ("2% on every day over 200,000", "a kicker on each bill"). `value` and `columns`
+    are aggregates over the group's credits: sum(sales where category == "acc")."""
+
+    from_: Name = Field(alias="from", description="the credit set grouped")
+    by: Name = Field(description="day, week, or a column of the credits' input (bill_id)")
+    value: Expr = Field(description="the group's figure, e.g. sum(sales)")
+    columns: dict[Name, Expr] = Field({}, description="more figures per group, by name")
+    label: LabelText | None = None
+    description: str | None = None
 
 
 DISPLAY = ("percent", "ratio", "count", "money", "number")
@@ -419,6 +448,7 @@ class Plan(Strict):
     credits: dict[Name, Credit] = {}
     measures: dict[Name, MeasureEntry] = {}
     rates: dict[Name, RateTable] = {}
+    subtotals: dict[Name, Subtotal] = {}
     earnings: dict[Name, Earning] = {}
     total: Limits | None = None
     fx: FX | None = None
@@ -427,7 +457,7 @@ class Plan(Strict):
     scenarios: list[Scenario] = []
 
 
-SECTIONS = ("inputs", "params", "credits", "measures", "rates", "earnings")
+SECTIONS = ("inputs", "params", "credits", "measures", "rates", "earnings", "subtotals")
 
 
 def json_schema() -> dict:

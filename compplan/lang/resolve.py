@@ -14,6 +14,7 @@ from . import ast, windows
 from .windows import WINDOW_FUNCTIONS
 from .symbols import PERIOD_ATTRS, Resolution, TableInfo
 from .checked import AGGREGATES, FUNCTIONS, PRORATE_BY, Checked, Scope
+from . import groups
 
 
 # ---------------------------------------------------------------- name resolution
@@ -66,7 +67,7 @@ class Resolver:
                     f"got {n}", _arity_hint(name), code="arity")
         is_aggregate = name in AGGREGATES and n == 1 and (
             name in ("sum", "count", "avg", "distinct") or self._names_set(node.args[0]))
-        if node.where is not None and not is_aggregate:
+        if node.where is not None and not is_aggregate and name != "group":
             c.error(node.where.pos, f"'where' filters the rows of an aggregate; {name}() "
                     "is not one", "use it as sum(deals.amount where ...)", code="where")
         if is_aggregate:
@@ -88,6 +89,9 @@ class Resolver:
             return
         if name == "team" and node.args:
             self._team_arg(node, scope)
+            return
+        if name == "group":
+            groups.resolve_group(self, node, scope)
             return
         if name in WINDOW_FUNCTIONS and lo <= n <= hi:
             windows.check_call(self, node, scope)
@@ -384,6 +388,7 @@ def _arity_hint(name: str) -> str | None:
         "rate": "rate(rate_table) or rate(rate_table, basis)",
         "lookup": "lookup(table, key, ...)", "coalesce": "coalesce(x, fallback)",
         "days_between": "days_between(start, end)",
+        "group": "group(booked, payee.team): booked added up over the payee's team",
         "trailing": "trailing(sum(bookings), 12 months)",
     }.get(name)
 

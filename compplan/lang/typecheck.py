@@ -14,6 +14,7 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     comparable, unify)
 from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
 from .percent import BareNumbers
+from . import groups
 from .curves import curve_arg_problem, is_curve
 from .windows import WINDOW_FUNCTIONS
 from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
@@ -208,6 +209,8 @@ class Typer:
                 self.fail(n, UnitError(f"prorate() scales an amount or a number, not {_a(t)}"))
                 return None
             return t.plain()
+        if name == "group":
+            return groups.type_group(self, n, s)
         if name == "team":
             res = self.c.resolved.get(n.args[0])
             for a in n.args[1:]:

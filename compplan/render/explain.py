@@ -83,7 +83,7 @@ def _money(f: Fmt, v) -> str:
 
 
 def _line_node(parent: Tree, ln: StatementLine, f: Fmt, rows: dict, full: bool,
-               lead: dict) -> None:
+               lead: dict, subtotals: dict | None = None) -> None:
     node = parent.add(f"[bold]#{ln.number}[/] {_money(f, ln.amount)}  "
                       f"{escape(ln.formula)}")
     if ln.words is not None:
@@ -91,7 +91,9 @@ def _line_node(parent: Tree, ln: StatementLine, f: Fmt, rows: dict, full: bool,
     for s in ln.sources:
         row = rows.get(s)
         first = lead.get(s.partition(":")[0], ())
+        group = (subtotals or {}).get(s.partition(":")[0])
         cols = "  ".join(f"{k}={v}" for k, v in shown_columns(row, first).items()) if row else \
+            f"(the group of the rows below, by {group})" if group else \
             "(row not in the run's data)"
         node.add(f"[magenta]{escape(s)}[/]  {escape(cols)}")
     if ln.credit is not None:
@@ -143,7 +145,8 @@ def tree(st: Statement, compiled: CompiledPlan, tables: dict,
                 text = said.get(ln.rule) or _plan_line(compiled, ln.rule)
                 by_rule[ln.rule] = comp.add(f"[blue]rule {escape(ln.rule)}[/]"
                                             + (f"  [dim]{escape(text)}[/]" if text else ""))
-            _line_node(by_rule[ln.rule], ln, f, rows, line is not None, lead)
+            _line_node(by_rule[ln.rule], ln, f, rows, line is not None, lead,
+                       {n: st_.by for n, st_ in compiled.plan.subtotals.items()})
         if not lines and line is None:
             comp.add("[dim]no lines this period[/]")
     if line is None and st.measures:

@@ -75,6 +75,12 @@ CLASS_OF = {
     "units_whole_not_a_count": "unit-mismatch",
     "tier_bound_uses_a_measure": "scope",
     "tier_boundary_on_first_tier": "rate-table",
+    # issue 20: groups of payees (pools, group()) and subtotals within a period
+    "pool_misuse": "pool",
+    "group_own": "group-own",
+    "group_arg": "group-arg",
+    "subtotal_scope": "scope",
+    "subtotal_by": "unknown-column",
 }
 
 

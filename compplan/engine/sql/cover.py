@@ -55,6 +55,11 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             no(key("rates", name), "rate tables paying an amount per unit")
     if reporting_input(plan) is not None:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
+    for name, e in plan.earnings.items():
+        if e.pool is not None:
+            no(key("earnings", name, "pool"), "pools")
+    for name in plan.subtotals:
+        no(key("subtotals", name), "subtotals")
     for node in c.exprs.values():
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:

@@ -81,6 +81,8 @@ class PlanCompiler:
         self.scales: dict[str, int | None] = {}  # measure/earning column -> scale
         self.aggs: dict[int, tuple[str, int | None]] = {}  # id(call node) -> column, scale
         self.teams: dict[tuple, tuple[str, int | None]] = {}
+        # group(x, payee.col [where c]) -> its column (engine/groups.py's sum, per payee)
+        self.group_sums: dict[int, tuple[str, int | None]] = {}
         self.corr: dict[int, tuple[str, int | None]] = {}  # correlated aggregate -> column
         self.payees_inp = self.plan.inputs.get("payees")
         self.step = self.plan.rounding.to or minor_unit(self.plan.currency)
@@ -519,6 +521,11 @@ class PlanCompiler:
                 x2, scaled2 = dec.align(x, scaled)
                 return Num(f"(CASE WHEN {alias}._active = {days} THEN {x2.sql} ELSE "
                            f"{scaled2.sql} END)", x2.scale)
+            if n.name == "group":
+                if id(n) not in self.group_sums:
+                    raise Unsupported(n.pos, "group() of a figure worked out later")
+                col, scale = self.group_sums[id(n)]
+                return Num(f"{alias}.{q(col)}", scale)
             if n.name == "team":
                 key = (n.args[0].parts[0], int(n.args[1].value) if len(n.args) > 1 else None)
                 if key not in self.teams:
@@ -554,8 +561,48 @@ class PlanCompiler:
                         f"{self._zero_columns(zeros, new, 'l._pid')} FROM {q(self.layer)} l)")
         self.layer = new
 
+    def _group_columns(self, *nodes) -> None:
+        """group(x, payee.col [where c]) needs x of everyone with the payee's col: a column
+        summed over the payees of each value of col (those whose c holds), as
+        engine/groups.py adds up the members' own figures. An empty col is no group."""
+        for node in nodes:
+            for n in ast.walk(node) if node is not None else ():
+                if not (isinstance(n, ast.Call) and n.name == "group") or \
+                        id(n) in self.group_sums:
+                    continue
+                target, by = n.args[0].parts[0], n.args[1].parts[1]
+                if target not in self.scales:
+                    raise Unsupported(n.pos, f"group() of '{target}' before it is worked out")
+                col = f"group_{len(self.group_sums) + 1}_{target}_{by}"
+                scale = self.scales[target] or 0
+                p_col = f"CAST({{a}}.{q('p_' + by)} AS VARCHAR)"
+                key = f"CASE WHEN trim({p_col}) = '' THEN NULL ELSE {p_col} END"
+                when = "TRUE"
+                if n.where is not None:  # each member's own condition, as a column first
+                    with dec.statement() as lets:
+                        w = self._payee_exprs("l").sql(n.where)
+                    new = f"layer_{col}_where"
+                    self.script.add(
+                        f"group() where: {n.where.pos}",
+                        f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
+                        f"l.*, {lets.select()}{w.sql} AS {q(col + '_w')} FROM {q(self.layer)} l)")
+                    self.layer = new
+                    when = f"d.{q(col + '_w')} IS TRUE"
+                new = f"layer_{col}"
+                self.script.add(
+                    f"group({target}, payee.{by}): {n.pos}",
+                    f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, CASE WHEN "
+                    f"{key.format(a='l')} IS NULL THEN NULL ELSE coalesce(CAST(t.v AS "
+                    f"DECIMAL(38,{scale})), CAST(0 AS DECIMAL(38,{scale}))) END AS {q(col)} "
+                    f"FROM {q(self.layer)} l LEFT JOIN (SELECT {key.format(a='d')} AS _k, "
+                    f"sum(CASE WHEN {when} THEN d.{q('v_' + target)} END) AS v FROM "
+                    f"{q(self.layer)} d GROUP BY 1) t ON t._k = {key.format(a='l')}")
+                self.layer = new
+                self.group_sums[id(n)] = (col, self.scales[target])
+
     def _team_columns(self, *nodes) -> None:
         """team(x[, levels]) needs x of everyone below: a column summed up the hierarchy."""
+        self._group_columns(*nodes)
         for node in nodes:
             for n in ast.walk(node) if node is not None else ():
                 if not (isinstance(n, ast.Call) and n.name == "team"):
@@ -699,6 +746,13 @@ class PlanCompiler:
             if n.name == "team":
                 v = ex.sql(n)
                 return (f"({text_literal('team ' + n.args[0].parts[0] + ' ')} || "
+                        f"{show.value(v, self.c.types.get(n))})")
+            if n.name == "group":  # 'group booked of team north 250,001.00' (groups.py)
+                v, by = ex.sql(n), n.args[1].parts[1]
+                p_col = f"CAST({alias}.{q('p_' + by)} AS VARCHAR)"
+                key = f"CASE WHEN trim({p_col}) = '' THEN NULL ELSE {p_col} END"
+                return (f"({text_literal('group ' + n.args[0].parts[0] + ' of ' + by + ' ')} "
+                        f"|| coalesce({key}, 'missing') || ' ' || "
                         f"{show.value(v, self.c.types.get(n))})")
             if n.name == "lookup":  # '2% (segment_rates["enterprise"])', compile._lookup
                 keys = []
