@@ -307,6 +307,14 @@ def reader_formula(compiled: CompiledPlan, text: str, locale: str) -> str:
         team = messages(locale.split("_")[0]).get("team", "team")
         text = re.sub(rf"\bteam ({names})\b",
                       lambda m: f"{team}: {earnings[m.group(1)]}", text)
+    # a measure the working names as a figure (a pool's share: 'booked 140,000.00 /
+    # 210,000.00'; a group's sum: 'group booked of team north') by its label
+    measures = {n: text_of(m.label, locale) for n, m in plan.measures.items()
+                if getattr(m, "label", None)}
+    if measures:
+        names = "|".join(re.escape(n) for n in sorted(measures, key=len, reverse=True))
+        text = re.sub(rf"(?<![\w.])({names})(?![\w.(\[=])",
+                      lambda m: measures[m.group(1)], text)
     return text
 
 
