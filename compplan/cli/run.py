@@ -12,7 +12,6 @@ from ..engine import load_plan, parse_period
 from ..periods import in_words
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, component_summary, summary_table
-from ..engine.scenarios import run_scenarios
 from ..engine.sql.choose import Choice, because, choose_engine, refused
 from ..engine.standalone import run_standalone
 from ..engine.validate import group_warnings, validate_data

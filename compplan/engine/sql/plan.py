@@ -824,7 +824,7 @@ class PlanCompiler:
         the cap and floor lines go to limits_<name>."""
         ex = self._payee_exprs("l")
         new = f"layer_{name}"
-        cols = [f"l.*", f"{raw.sql} AS {q('raw_' + name)}"]
+        cols = ["l.*", f"{raw.sql} AS {q('raw_' + name)}"]
         total = Num(f"{raw.sql}", scale)
         limit_cols = []
         lets = dec.Lets()

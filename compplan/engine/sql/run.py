@@ -351,7 +351,6 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     earnings = [e.name for e in compiled.earnings]
     measures = [m.name for m in compiled.measures]
-    pinp = plan.inputs.get("payees")
     cols = [c[0] for c in con.execute(f"DESCRIBE {q(last)}").fetchall()]
     limits = [c for c in ("v_total_cap", "v_total_floor") if c in cols]
     want = ["_pid"] + [f"v_{n}" for n in measures + earnings if f"v_{n}" in cols] + limits
