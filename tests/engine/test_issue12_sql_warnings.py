@@ -27,13 +27,14 @@ AE = load_plan(ROOT / "plans" / "ae.yaml")
 Q1 = parse_period("2026-Q1")
 
 
-def _data(tmp_path: Path, edit) -> Path:
+def _data(tmp_path: Path, edit, name: str = "deals") -> Path:
+    """ae's sample data with one file's rows (header first) edited in place."""
     folder = tmp_path / "data"
     shutil.copytree(ROOT / "plans" / "data" / "ae", folder)
-    with (folder / "deals.csv").open(newline="") as fh:
+    with (folder / f"{name}.csv").open(newline="") as fh:
         rows = list(csv.reader(fh))
     edit(rows)
-    with (folder / "deals.csv").open("w", newline="") as fh:
+    with (folder / f"{name}.csv").open("w", newline="") as fh:
         csv.writer(fh).writerows(rows)
     return folder
 
@@ -168,14 +169,10 @@ def test_issue12_a_zero_quota_is_warned_of_at_its_row_on_every_path(tmp_path):
     not paid. Every path says so at quotas.csv row 2 (ann's row) as `validate` does, and
     names each division by zero at its rule once: the attainment's division, and the
     running basis of ae_tiers (met on each of her four deals, said once)."""
-    folder = tmp_path / "data"
-    shutil.copytree(ROOT / "plans" / "data" / "ae", folder)
-    with (folder / "quotas.csv").open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    assert rows[1][0] == "ann"
-    rows[1][rows[0].index("amount")] = "0"
-    with (folder / "quotas.csv").open("w", newline="") as fh:
-        csv.writer(fh).writerows(rows)
+    def edit(rows):
+        assert rows[1][0] == "ann"
+        rows[1][rows[0].index("amount")] = "0"
+    folder = _data(tmp_path, edit, "quotas")
     ref = run_plan(AE, load_folder(AE.plan, folder, []), Q1)
     via_rows = run_sql(AE, load_folder(AE.plan, folder, []), Q1)
     direct = run_folder(AE, folder, Q1)

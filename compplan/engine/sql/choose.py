@@ -18,11 +18,8 @@ from ...errors import CompplanError, Problem
 from ..data import find_file
 from ..ir import CompiledPlan
 from ..periods import Period
-from .cover import refusals
+from .cover import REFUSED, refusals
 from .run import script_text
-
-REFUSED = "sql-engine"  # the code of cover.refusal's problems
-
 
 @dataclass(frozen=True)
 class Choice:

@@ -16,10 +16,13 @@ from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
 
+REFUSED = "sql-engine"  # the code of a refusal (choose.py falls back on it)
+
+
 def refusal(pos: Pos | None, what: str, file: str) -> Problem:
     """The one wording of a refusal, at the construct's position."""
     return Problem.at(pos, f"the SQL engine does not run {what} yet",
-                      "run it with --engine python", code="sql-engine", file=file)
+                      "run it with --engine python", code=REFUSED, file=file)
 
 
 def refusals(compiled: CompiledPlan) -> list[Problem]:
