@@ -13,7 +13,6 @@ Division by zero gives missing and a warning naming the place.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
@@ -21,9 +20,11 @@ from typing import Any, Callable
 from ..errors import Pos
 from ..lang import ast
 from ..lang.check import AGGREGATES, Checked
+from ..lang.functions import SHOWS_CALL
 from ..lang.types import MONEY, RATIO, Type
 from ..lang.windows import WINDOW_FUNCTIONS, window_of
 from . import tiers as tiers_mod
+from .functions import FORMS
 from .money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
 from .periods import Period, month_share, months_in
 from .windows import span as window_span
@@ -438,8 +439,7 @@ class Compiler:
             name, col = n.args[0].parts[0], n.args[1].parts[1]
             return lambda env, row: ((v := fast(env, row)),
                                      explain_group(name, col, v, t, env))
-        if n.name in ("min", "max", "clamp", "coalesce", "abs", "round", "floor", "ceil") and \
-                not self._is_aggregate(n):
+        if n.name in SHOWS_CALL and not self._is_aggregate(n):
             fast = self._fast(n)
             args = [self._explain(a) for a in n.args]
             name = n.name
@@ -555,57 +555,9 @@ class Compiler:
                 active, days = env.cache["active_days"]
                 return v if active == days else scale(v, active, days)
             return prorate
-        args = [self._fast(a) for a in n.args]
-        if name in ("min", "max"):
-            pick = min if name == "min" else max
-
-            def minmax(env, row):
-                vals = [a(env, row) for a in args]
-                return None if any(v is None for v in vals) else pick(vals)
-            return minmax
-        if name == "clamp":
-            x, lo, hi = args
-
-            def clamp(env, row):
-                v, a, b = x(env, row), lo(env, row), hi(env, row)
-                return None if None in (v, a, b) else max(a, min(b, v))
-            return clamp
-        if name == "coalesce":
-            def coalesce(env, row):
-                for a in args:
-                    v = a(env, row)
-                    if v is not None:
-                        return v
-                return None
-            return coalesce
-        if name in ("abs", "floor", "ceil", "round"):
-            x = args[0]
-            places = int(n.args[1].value) if name == "round" and len(n.args) == 2 else 0
-            q = Decimal(1).scaleb(-places)
-            mode = {"abs": None, "floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING,
-                    "round": decimal.ROUND_HALF_UP}[name]
-
-            def unary(env, row):
-                v = x(env, row)
-                if v is None:
-                    return None
-                if mode is None:
-                    return abs(v)
-                return Decimal(v).quantize(q, rounding=mode)
-            return unary
-        if name in ("year", "month", "day", "quarter", "weekday"):
-            x = args[0]
-            part = {"year": lambda d: d.year, "month": lambda d: d.month,
-                    "day": lambda d: d.day, "quarter": lambda d: (d.month - 1) // 3 + 1,
-                    "weekday": lambda d: d.isoweekday()}[name]
-            return lambda env, row: (None if (v := x(env, row)) is None else part(v))
-        if name == "days_between":
-            a, b = args
-
-            def days(env, row):
-                x, y = a(env, row), b(env, row)
-                return None if x is None or y is None else (y - x).days
-            return days
+        form = FORMS.get(name)  # functions of values (engine/functions.py)
+        if form is not None:
+            return form([self._fast(a) for a in n.args], n)
         raise AssertionError(f"no compiler for {name}()")  # pragma: no cover
 
     # ---------------------------------------------------------- rate tables

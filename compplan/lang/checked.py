@@ -11,35 +11,20 @@ from .source import SourceFile
 from .symbols import Resolution, Symbols
 from .types import (BOOLEAN, MISSING, RATIO,
                     Type)
-from .types import _a as types_a
-from .windows import WINDOW_FUNCTIONS
+from .types import article
+from . import functions
 
 
 KEYWORDS = {"if", "else", "and", "or", "not", "in", "between", "where", "true", "false",
             "missing", "payee", "period", "total"}
 
 
-# name: (fewest args, most args or None)
-FUNCTIONS = {
-    "min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "floor": (1, 1),
-    "ceil": (1, 1), "clamp": (3, 3), "coalesce": (2, None),
-    "year": (1, 1), "month": (1, 1), "day": (1, 1), "quarter": (1, 1), "weekday": (1, 1),
-    "days_between": (2, 2),
-    "sum": (1, 1), "count": (1, 1), "avg": (1, 1), "distinct": (1, 1),
-    "tiered": (1, 2), "rate": (1, 2), "lookup": (2, None),
-    "team": (1, 2), "prorate": (1, 2),
-    **WINDOW_FUNCTIONS,  # ytd, qtd, mtd, trailing, last_year (windows.py)
-    "group": (2, 2),  # lang/groups.py
-}
-
-
-AGGREGATES = {"sum", "count", "avg", "min", "max", "distinct"}
+# the language's functions (functions.py): name: (fewest args, most args or None)
+FUNCTIONS, AGGREGATES, DATE_PARTS = functions.FUNCTIONS, functions.AGGREGATES, \
+    functions.DATE_PARTS
 
 # prorate(x, days | months): how a payee's active part of the period is counted
 PRORATE_BY = ("days", "months")
-
-
-DATE_PARTS = {"year", "month", "day", "quarter", "weekday"}
 
 
 Path = tuple
@@ -104,7 +89,7 @@ class Checked:
 
 
 def _a(t: Type) -> str:
-    return types_a(t)
+    return article(t)
 
 
 def _expect_boolean(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:

@@ -13,6 +13,7 @@ from ..errors import did_you_mean
 from . import ast, windows
 from .windows import WINDOW_FUNCTIONS
 from .symbols import PERIOD_ATTRS, Resolution, TableInfo
+from . import functions
 from .checked import AGGREGATES, FUNCTIONS, PRORATE_BY, Checked, Scope
 from . import groups
 
@@ -382,15 +383,7 @@ def _scope_hint(scope: Scope, name: str) -> str | None:
 
 
 def _arity_hint(name: str) -> str | None:
-    return {
-        "round": "round(x) or round(x, places)", "clamp": "clamp(x, low, high)",
-        "tiered": "tiered(rate_table) or tiered(rate_table, amount)",
-        "rate": "rate(rate_table) or rate(rate_table, basis)",
-        "lookup": "lookup(table, key, ...)", "coalesce": "coalesce(x, fallback)",
-        "days_between": "days_between(start, end)",
-        "group": "group(booked, payee.team): booked added up over the payee's team",
-        "trailing": "trailing(sum(bookings), 12 months)",
-    }.get(name)
+    return functions.usage(name)
 
 
 def _place(scope) -> str:

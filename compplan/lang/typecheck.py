@@ -12,7 +12,8 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     T_BOOLEAN, T_CONST, T_CONST_INT, T_DATE, T_RATIO, T_INTEGER,
                     T_MISSING, T_MONEY, T_NUMBER, T_TEXT, Type, UnitError, arithmetic,
                     comparable, unify)
-from .checked import AGGREGATES, DATE_PARTS, FUNCTIONS, Checked, Scope, _a
+from . import functions
+from .checked import AGGREGATES, FUNCTIONS, Checked, Scope, _a
 from .percent import BareNumbers
 from . import groups
 from .curves import curve_arg_problem, is_curve
@@ -231,40 +232,14 @@ class Typer:
         ts = [self.visit(a, s) for a in n.args]
         if any(t is None for t in ts):
             return None
+        rule = functions.REGISTRY[name].type_rule
+        if rule is None:  # pragma: no cover (every function of values has one)
+            return None
         try:
-            if name in ("min", "max", "clamp", "coalesce"):
-                for other in ts:
-                    for arg in n.args:
-                        self.bare.meets_ratio(arg, other)
-                t = ts[0]
-                for other in ts[1:]:
-                    t = unify(t, other, f"the values given to {name}()")
-                if name != "coalesce" and not t.numeric and t.kind != DATE:
-                    raise UnitError(f"{name}() needs numbers, amounts or dates, not {_a(t)}")
-                return t
-            if name in ("abs", "floor", "ceil", "round"):
-                if not ts[0].numeric:
-                    raise UnitError(f"{name}() needs a number or an amount, not {_a(ts[0])}")
-                if name == "round" and len(n.args) == 2:
-                    places = n.args[1]
-                    if not isinstance(places, ast.Number) or places.percent or \
-                            places.value != places.value.to_integral_value():
-                        self.c.error(places.pos, "round()'s places must be a whole number "
-                                     "written out", "e.g. round(x, 2)", code="wrong-type")
-                return ts[0]
-            if name in DATE_PARTS:
-                if ts[0].kind != DATE:
-                    raise UnitError(f"{name}() needs a date, not {_a(ts[0])}")
-                return T_INTEGER
-            if name == "days_between":
-                for t in ts:
-                    if t.kind != DATE:
-                        raise UnitError(f"days_between() needs two dates, not {_a(t)}")
-                return T_INTEGER
+            return rule(self, n, ts)
         except UnitError as e:
             self.fail(n, e)
             return None
-        return None  # pragma: no cover
 
     def aggregate(self, n: ast.Call, s: Scope):
         arg = n.args[0]

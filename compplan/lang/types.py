@@ -52,11 +52,14 @@ class UnitError(Exception):
         super().__init__(message)
 
 
-def _a(t: Type) -> str:
+def article(t: Type) -> str:
     """The type with its article, as a sentence says it: "a ratio", "an integer", "money"."""
     if t.kind == MONEY:
         return "money"
     return ("an " if str(t)[0] in "aeiou" else "a ") + str(t)
+
+
+_a = article
 
 
 # A ratio (a share: 100% is 1) and a number with no unit (a CSAT score, a count) are

@@ -15,11 +15,10 @@ from typing import Callable
 
 from ...errors import Pos
 from ...lang import ast
-from . import decimals as dec, rounding
+from . import decimals as dec
 from .decimals import Num
+from .functions import FORMS, NotRun
 
-DATE_PART = {"year": "year", "month": "month", "day": "day", "quarter": "quarter",
-             "weekday": "isodow"}
 
 
 class Unsupported(Exception):
@@ -168,48 +167,10 @@ class ExprCompiler:
         if n.name == "lookup" and self.compiled is not None:
             from .lookups import lookup_sql
             return lookup_sql(self.compiled, n, [self.sql(a) for a in n.args[1:]])
-        name = n.name
-        if name == "coalesce":  # each argument only while those before it are missing
-            args = []
-            for a in n.args:
-                with contextlib.ExitStack() as stack:
-                    for before in args:
-                        stack.enter_context(self.guarded(f"{before.sql} IS NULL"))
-                    args.append(self.sql(a))
-        else:
-            args = [self.sql(a) for a in n.args]
-        if name in ("min", "max", "clamp", "coalesce"):
-            args = dec.align(*args)
-        if name in ("min", "max"):
-            # the language's min/max is missing when any argument is (SQL's LEAST skips NULLs)
-            fn = "least" if name == "min" else "greatest"
-            nulls = " OR ".join(f"{a.sql} IS NULL" for a in args)
-            return Num(f"(CASE WHEN {nulls} THEN NULL ELSE {fn}({', '.join(a.sql for a in args)}) "
-                       "END)", _scale(args))
-        if name == "clamp":
-            x, lo, hi = args
-            return Num(f"(CASE WHEN {x.sql} IS NULL OR {lo.sql} IS NULL OR {hi.sql} IS NULL "
-                       f"THEN NULL ELSE greatest({lo.sql}, least({hi.sql}, {x.sql})) END)",
-                       _scale(args))
-        if name == "coalesce":
-            return Num(f"coalesce({', '.join(a.sql for a in args)})", _scale(args))
-        if name == "abs":
-            return Num(f"abs({args[0].sql})", args[0].scale)
-        if name in ("floor", "ceil", "round"):
-            places = int(n.args[1].value) if name == "round" and len(n.args) == 2 else 0
-            mode = {"floor": "floor", "ceil": "ceiling", "round": "half_up"}[name]
-            from decimal import Decimal
-            r = rounding.round_to(args[0], Decimal(1).scaleb(-places), mode)
-            if r is None:
-                raise Unsupported(n.pos, f"{name}() to {places} places")
-            return r
-        if name in DATE_PART:
-            return Num(f"CAST(extract({DATE_PART[name]} FROM {args[0].sql}) AS DECIMAL(38,0))", 0)
-        if name == "days_between":
-            return Num(f"CAST(datediff('day', {args[0].sql}, {args[1].sql}) AS DECIMAL(38,0))", 0)
-        raise Unsupported(n.pos, f"{name}() here")
-
-
-def _scale(args: list[Num]) -> int | None:
-    scales = [a.scale for a in args if a.scale is not None]
-    return max(scales) if scales and len(scales) == len(args) else None
+        form = FORMS.get(n.name)  # functions of values (functions.py)
+        if form is None:
+            raise Unsupported(n.pos, f"{n.name}() here")
+        try:
+            return form(self, n)
+        except NotRun as e:
+            raise Unsupported(n.pos, str(e)) from None

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ...lang import ast
+from ...lang.functions import SHOWS_CALL
 from ...lang.types import BOOLEAN, DATE, MONEY, RATIO, TEXT, Type
 from ..compile import SHOW_OP, precedence
 from .decimals import Num
@@ -147,8 +148,6 @@ class ShowCompiler:
     `call(n)` gives the text of the calls that depend on where the rule runs (tiered(),
     team(), prorate()); None leaves the call to the general rules below."""
 
-    EXPLAINED = ("min", "max", "clamp", "coalesce", "abs", "round", "floor", "ceil")
-
     def __init__(self, ex: ExprCompiler, types: dict, call: Callable[[ast.Call], str | None],
                  aggregate: Callable[[ast.Call], bool]):
         self.ex, self.types, self.call, self.aggregate = ex, types, call, aggregate
@@ -182,7 +181,7 @@ class ShowCompiler:
         done = self.call(n)
         if done is not None:
             return done
-        if n.name in self.EXPLAINED and not self.aggregate(n):
+        if n.name in SHOWS_CALL and not self.aggregate(n):
             args = " || ', ' || ".join(self.text(a) for a in n.args)
             return f"('{n.name}(' || {args} || ')')"
         return value(self.ex.sql(n), self.types.get(n))
