@@ -70,7 +70,7 @@ class Period:
         return self.label
 
 
-_PATTERNS = [
+PATTERNS = [
     ("quarter", re.compile(r"^(\d{4})-Q([1-4])$", re.I)),
     ("half", re.compile(r"^(\d{4})-H([12])$", re.I)),
     ("week", re.compile(r"^(\d{4})-W(\d{2})$", re.I)),
@@ -93,7 +93,7 @@ def in_words(kind: str) -> str:
     return KIND_WORDS.get(kind, kind)
 
 
-def _month_end(year: int, month: int) -> dt.date:
+def month_end(year: int, month: int) -> dt.date:
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
 
@@ -101,7 +101,7 @@ def _month_end(year: int, month: int) -> dt.date:
 def parse_period(text: str) -> Period:
     """Parse a period label; ValueError with the accepted forms if it is not one."""
     s = str(text).strip()
-    for kind, pat in _PATTERNS:
+    for kind, pat in PATTERNS:
         m = pat.match(s)
         if not m:
             continue
@@ -109,10 +109,10 @@ def parse_period(text: str) -> Period:
         try:
             if kind == "quarter":
                 q = int(m.group(2))
-                return Period(kind, f"{y}-Q{q}", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+                return Period(kind, f"{y}-Q{q}", dt.date(y, 3 * q - 2, 1), month_end(y, 3 * q))
             if kind == "half":
                 h = int(m.group(2))
-                return Period(kind, f"{y}-H{h}", dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h))
+                return Period(kind, f"{y}-H{h}", dt.date(y, 6 * h - 5, 1), month_end(y, 6 * h))
             if kind == "week":
                 w = int(m.group(2))
                 start = dt.date.fromisocalendar(y, w, 1)
@@ -122,12 +122,12 @@ def parse_period(text: str) -> Period:
                 return Period(kind, d.isoformat(), d, d)
             if kind == "month":
                 mo = int(m.group(2))
-                return Period(kind, f"{y}-{mo:02d}", dt.date(y, mo, 1), _month_end(y, mo))
+                return Period(kind, f"{y}-{mo:02d}", dt.date(y, mo, 1), month_end(y, mo))
             if kind == "half_month":
                 mo, half = int(m.group(2)), m.group(3).lower()
                 if half == "a":
                     return Period(kind, f"{y}-{mo:02d}a", dt.date(y, mo, 1), dt.date(y, mo, 15))
-                return Period(kind, f"{y}-{mo:02d}b", dt.date(y, mo, 16), _month_end(y, mo))
+                return Period(kind, f"{y}-{mo:02d}b", dt.date(y, mo, 16), month_end(y, mo))
             return Period(kind, str(y), dt.date(y, 1, 1), dt.date(y, 12, 31))
         except ValueError:
             break

@@ -38,8 +38,8 @@ def _mapping(path: str, compiled):
     return mapping
 
 
-def _actor(actor):
-    from .store import _actor as who
+def actor_name(actor):
+    from .store import actor_name as who
     return who(actor)
 
 
@@ -94,7 +94,7 @@ def accrue(plan, data_dir, period, as_of, finance_file, db_url, out_dir, fmt, ac
         try:
             row = ledger.keep(store, compiled, Path(plan).read_bytes(),
                               dataset_files(compiled, Path(data_dir)), acc, mapping,
-                              Path(finance_file).read_text(encoding="utf-8"), _actor(actor))
+                              Path(finance_file).read_text(encoding="utf-8"), actor_name(actor))
         except ledger.AccrualRefused as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(1)
@@ -291,7 +291,7 @@ def capitalize(plan_id, finance_file, through, db_url, out_dir, fmt, actor):
             fail(e.problems)
     sid, new = ledger.keep_schedule(store, sched, mapping,
                                     Path(finance_file).read_text(encoding="utf-8"),
-                                    _actor(actor))
+                                    actor_name(actor))
     written = cap.write_files(sched, mapping, Path(out_dir) / plan_id, fmt)
     click.echo(cap.roll_forward_text(sched), nl=False)
     click.echo(f"{'kept as' if new else 'the same as'} schedule {sid}; wrote "

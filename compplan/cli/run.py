@@ -147,7 +147,7 @@ class _Work:
 
     def _saved(self, engine: str, db_url: str | None, actor: str | None):
         from ..store import lifecycle, open_store
-        from .store import _actor
+        from .store import actor_name
         compiled, p = self.compiled, self.period
         # python: lines stream into the store and the result files as each payee is
         # done; duckdb: from DuckDB's lines table into the store in bulk, and lines.csv
@@ -156,11 +156,11 @@ class _Work:
         try:
             if engine == "duckdb":
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
-                                           p.label, _actor(actor), engine="duckdb",
+                                           p.label, actor_name(actor), engine="duckdb",
                                            lines_csv=writer.lines_path())
             else:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
-                                           p.label, _actor(actor), keep_lines=False,
+                                           p.label, actor_name(actor), keep_lines=False,
                                            sink=writer)
         except lifecycle.LifecycleError as e:
             writer.abort()

@@ -29,11 +29,11 @@ actor_option = click.option("--as", "actor", default=None,
                             help="who does this (default: the login name)")
 
 
-def _actor(actor: str | None) -> str:
+def actor_name(actor: str | None) -> str:
     return actor or os.environ.get("COMPPLAN_USER") or getpass.getuser()
 
 
-def _refuse(e: Exception) -> None:
+def refuse(e: Exception) -> None:
     click.echo(f"error: {e}", err=True)
     sys.exit(1)
 
@@ -75,7 +75,7 @@ def show(run_id, db_url):
     with store.session() as s:
         run = s.get(Run, run_id)
         if run is None:
-            _refuse(f"there is no run {run_id}"
+            refuse(f"there is no run {run_id}"
                     + (_demo_hint(db_url) or "; see compplan runs"))
         click.echo(f"run {run.id}: {run.plan_id} {run.period}, {run.status}")
         click.echo(f"  plan version  {run.plan_version_id}")
@@ -99,9 +99,9 @@ def show(run_id, db_url):
 def _transition(fn, run_id, db_url, actor, **kw):
     store = open_store(db_url)
     try:
-        run = fn(store, run_id, _actor(actor), **kw)
+        run = fn(store, run_id, actor_name(actor), **kw)
     except lifecycle.LifecycleError as e:
-        _refuse(e)
+        refuse(e)
     click.echo(f"run {run.id}: {run.plan_id} {run.period} is now {run.status}")
 
 
@@ -150,7 +150,7 @@ def export(run_id, fmt, out_path, db_url):
     try:
         reg = export_mod.register(store, run_id)
     except LookupError as e:
-        _refuse(e)
+        refuse(e)
     if reg.run.status not in ("approved", "paid"):
         click.echo(f"warning: run {run_id} is a {reg.run.status}, not approved", err=True)
     path = out_path or f"payouts-{reg.run.plan_id}-{reg.run.period}-run{run_id}.{fmt}"
@@ -187,7 +187,7 @@ def _key(key_file: str | None, create: bool) -> bytes:
     try:
         return audit_mod.load_key(path, create=create)
     except (OSError, ValueError) as e:
-        _refuse(f"cannot use the audit key {path}: {e}")
+        refuse(f"cannot use the audit key {path}: {e}")
 
 
 @audit.command("head")

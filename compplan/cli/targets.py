@@ -21,7 +21,7 @@ import click
 from ..datafolder import HINT, OutsideFolder, inside
 from ..errors import CompplanError, format_text
 from ..periods import parse_period
-from .store import _actor, _refuse, actor_option, db_option
+from .store import actor_name, refuse, actor_option, db_option
 
 
 def _problems(problems) -> None:
@@ -31,9 +31,9 @@ def _problems(problems) -> None:
 
 
 def _number(text: str, what: str) -> Decimal:
-    from ..targets.sheets import _decimal
+    from ..targets.sheets import parse_decimal
     try:
-        return _decimal(text)
+        return parse_decimal(text)
     except (InvalidOperation, ValueError):
         raise click.BadParameter(f"'{text}' is not a number", param_hint=what)
 
@@ -150,16 +150,16 @@ def propose(set_name, kpis_path, history, payees_path, key, period, per, growth,
     try:
         proposed = propose_set(cat, _payees(payees_path, key), actuals, rules)
     except ProposeError as e:
-        _refuse(e)
+        refuse(e)
     if dry_run:
         for t in proposed:
             click.echo(f"{t.who:<10} {t.kpi:<14} {t.period:<10} {t.shown():>12}  {t.how}")
         return
     try:
-        added = tstore.propose(_store(db_url), set_name, proposed, _actor(actor),
+        added = tstore.propose(_store(db_url), set_name, proposed, actor_name(actor),
                                source=f"propose {Path(history).name}")
     except tstore.TargetsError as e:
-        _refuse(e)
+        refuse(e)
     click.echo(f"set {set_name}: {len(added)} targets proposed ({len(proposed) - len(added)} "
                f"unchanged); review with: compplan targets review --set {set_name} ...")
 
@@ -180,10 +180,10 @@ def import_cmd(path, set_name, kpis_path, reason, db_url, actor):
     rows, problems = read_targets(path, cat)
     _problems(problems)
     try:
-        added = tstore.propose(_store(db_url), set_name, rows, _actor(actor),
+        added = tstore.propose(_store(db_url), set_name, rows, actor_name(actor),
                                source=f"import {Path(path).name}", reason=reason)
     except tstore.TargetsError as e:
-        _refuse(e)
+        refuse(e)
     click.echo(f"set {set_name}: {len(added)} targets proposed from {path} "
                f"({len(rows) - len(added)} unchanged)")
 
@@ -234,9 +234,9 @@ def change(set_name, who, kpi, period, value, from_, reason, db_url, actor):
         raise click.BadParameter(f"'{from_}' is not a date (YYYY-MM-DD)", param_hint="--from")
     try:
         t = tstore.change(_store(db_url), set_name, Key(who, kpi, _period(period).label),
-                          _number(value, "--value"), day, _actor(actor), reason)
+                          _number(value, "--value"), day, actor_name(actor), reason)
     except tstore.TargetsError as e:
-        _refuse(e)
+        refuse(e)
     click.echo(f"target {t.id}: {who} {kpi} {t.period} v{t.version} = {t.shown()} from {day}, "
                f"proposed; approve with: compplan targets approve --set {set_name} --id {t.id}")
 
@@ -252,11 +252,11 @@ def approve(set_name, ids, who, kpi, db_url, actor):
     """Approve proposed targets: only approved targets feed a run."""
     from ..targets import store as tstore
     try:
-        rows = tstore.approve(_store(db_url), set_name, _actor(actor), list(ids) or None,
+        rows = tstore.approve(_store(db_url), set_name, actor_name(actor), list(ids) or None,
                               who, kpi)
     except tstore.TargetsError as e:
-        _refuse(e)
-    click.echo(f"set {set_name}: {len(rows)} targets approved by {_actor(actor)}")
+        refuse(e)
+    click.echo(f"set {set_name}: {len(rows)} targets approved by {actor_name(actor)}")
 
 
 @targets.command()
@@ -352,7 +352,7 @@ def review(set_name, kpis_path, history, period, high, low, charts_dir, chart_fo
     _problems(problems)
     rows = tstore.current(_store(db_url), set_name)
     if not rows:
-        _refuse(f"no targets in set {set_name}")
+        refuse(f"no targets in set {set_name}")
     healths = review_mod.review(rows, cat, _period(period), actuals, past,
                                 _number(high, "--high"), _number(low, "--low"))
     click.echo(review_mod.report(healths), nl=False)

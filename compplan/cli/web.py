@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..errors import CompplanError, format_text
 from ..store import open_store
-from .store import _actor, actor_option, db_option
+from .store import actor_name, actor_option, db_option
 
 
 @click.command()
@@ -96,7 +96,7 @@ def open_cmd(plan, data_dir, period, db_url, actor):
     try:
         compiled = load_plan(plan)
         row = open_period(open_store(db_url), compiled, Path(plan).read_bytes(),
-                          Path(data_dir), period, _actor(actor))
+                          Path(data_dir), period, actor_name(actor))
     except CompplanError as e:
         click.echo(format_text(e.problems), nl=False, err=True)
         sys.exit(1)
@@ -137,7 +137,7 @@ def ingest(file, plan_id, input_name, db_url, actor):
         body = Path(file).read_bytes()
         kind = "application/json" if file.lower().endswith(".json") else "text/csv"
         records, rownums = parse_body(body, kind)
-        reply = portal.ingest(plan_id, input_name, records, "cli:" + _actor(actor),
+        reply = portal.ingest(plan_id, input_name, records, "cli:" + actor_name(actor),
                               rows=rownums)
     except Refused as e:
         for d in e.details or []:
@@ -178,7 +178,7 @@ def tokens_create(name, plan_id, db_url, actor):
     from ..web.auth import create_token
     store = open_store(db_url)
     with store.session() as db:
-        row, plain = create_token(db, name, _actor(actor), plan_id)
+        row, plain = create_token(db, name, actor_name(actor), plan_id)
         db.commit()
     click.echo(f"token {row.id} ({name}, ingest into {plan_id or 'any plan'}):")
     click.echo(plain)
@@ -195,7 +195,7 @@ def tokens_revoke(token_id, db_url, actor):
     store = open_store(db_url)
     with store.session() as db:
         try:
-            revoke_token(db, token_id, _actor(actor))
+            revoke_token(db, token_id, actor_name(actor))
         except Refused as e:
             _fail(e.message)
         db.commit()
@@ -239,7 +239,7 @@ def accounts_add(login, role, plan, payee, name, password, db_url, actor):
     store = open_store(db_url)
     with store.session() as db:
         try:
-            create_account(db, login, role, password, payee, name, _actor(actor), plan=plan)
+            create_account(db, login, role, password, payee, name, actor_name(actor), plan=plan)
         except Refused as e:
             _fail(e.message)
         db.commit()
@@ -267,7 +267,7 @@ def accounts_tie(login, plan, payee, db_url, actor):
         if not (payee or account.payee):
             _fail(f"say which payee of {plan} '{login}' is: --payee ID")
         account.plan_id, account.payee = plan, payee or account.payee
-        audit.append(db, _actor(actor), "account.tied", f"account {login}", plan=plan,
+        audit.append(db, actor_name(actor), "account.tied", f"account {login}", plan=plan,
                      payee=account.payee)
         db.commit()
         click.echo(f"account {login} is payee {account.payee} of {plan}")

@@ -15,19 +15,13 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..lang import ast
+from ..lang.functions import forms_table
 
 Fn = Callable[[Any, Any], Any]
 Form = Callable[[list[Fn], ast.Call], Fn]
 
-FORMS: dict[str, Form] = {}
-
-
-def form(*names: str):
-    def register(f: Form) -> Form:
-        for name in names:
-            FORMS[name] = f
-        return f
-    return register
+FORMS: dict[str, Form]
+FORMS, form = forms_table()
 
 
 @form("min", "max")

@@ -5,7 +5,7 @@ The parsing and the `Period` type live in compplan/periods.py so that the checke
 """
 from __future__ import annotations
 
-from ..periods import (EXAMPLES, Period, _month_end, _PATTERNS, parse_period,  # noqa: F401
+from ..periods import (EXAMPLES, Period, month_end, PATTERNS, parse_period,  # noqa: F401
                        month_share, months_in, period_containing, periods_of,
                        year_to_date)
 

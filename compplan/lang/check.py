@@ -51,8 +51,9 @@ def pass_names(c: Checked) -> None:
             else:
                 seen[name] = (section, pos)
 from .checked import AGGREGATES, CARRIED_COMPONENTS, DATE_PARTS, FUNCTIONS, KEYWORDS  # noqa: F401,E501 (re-exported)
-from .checked import Checked, Path, Scope, _a, _expect_boolean, _expect_ratio, _is_literal  # noqa: F401,E501
-from .rates import _rate_value_type, pass_rates
+from .checked import Checked, Path, Scope, expect_boolean, expect_ratio, is_literal  # noqa: F401,E501
+from .types import article as _a
+from .rates import rate_value_type, pass_rates
 from .resolve import Resolver
 from .typecheck import Typer
 from .percent import BareNumbers
@@ -460,7 +461,7 @@ def pass_types(c: Checked) -> None:
         for path in by_owner.get(name, ()):
             if path[2] != "basis" and _names_nothing(c.exprs[path]):
                 typer.visit(c.exprs[path], c.scopes[path])
-        c.symbols.rates[name] = _rate_value_type(c, name)
+        c.symbols.rates[name] = rate_value_type(c, name)
     for name in c.order:
         for path in by_owner.get(name, ()):
             if path[0] == "rates" and path[2] != "basis":
@@ -475,7 +476,7 @@ def pass_types(c: Checked) -> None:
         if name in c.plan.rates:
             # what the table gives, from every row or tier, before anything uses it
             # (pass_rates reports the mismatches)
-            c.symbols.rates[name] = _rate_value_type(c, name)
+            c.symbols.rates[name] = rate_value_type(c, name)
 
 
 def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | None) -> None:
@@ -484,7 +485,7 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
     if section == "params":
         sym.params[name] = t  # a param that is a plain number stays an untyped constant
     elif section == "measures":
-        sym.measures[name] = t.plain() if t is not None and not _is_literal(node) else t
+        sym.measures[name] = t.plain() if t is not None and not is_literal(node) else t
     elif section == "credits" and path[2] == "value":
         info = sym.tables.get(name)
         if info is not None:
@@ -495,22 +496,22 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
                         "credit the amount, e.g. 'value: amount' or 'value: amount * 50%'",
                         code="unit-mismatch")
     elif section == "credits" and path[2] == "when":
-        _expect_boolean(c, node, t, "'when'")
+        expect_boolean(c, node, t, "'when'")
     elif section == "subtotals":
         groups.record_subtotal_type(c, path, node, t)
     elif section == "earnings" and path[2] == "pool":
         pass  # groups.pass_groups checks who shares and by what
     elif section == "earnings" and path[2] == "hold":
         if path[3] == "until":
-            _expect_boolean(c, node, t, "a hold's 'until'")
+            expect_boolean(c, node, t, "a hold's 'until'")
         else:
-            _expect_ratio(c, node, t, "a hold's share")
+            expect_ratio(c, node, t, "a hold's share")
             _share_at_most_whole(c, node, "a hold")
     elif section == "clawbacks":
         if path[2] == "when":
-            _expect_boolean(c, node, t, "a clawback's 'when'")
+            expect_boolean(c, node, t, "a clawback's 'when'")
         else:
-            _expect_ratio(c, node, t, "a clawback's share")
+            expect_ratio(c, node, t, "a clawback's share")
             _share_at_most_whole(c, node, "a clawback")
     elif section == "payout":
         if t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
@@ -519,7 +520,7 @@ def _record_definition_type(c: Checked, path: Path, node: ast.Node, t: Type | No
     elif section == "earnings":
         field = path[2]
         if field == "when":
-            _expect_boolean(c, node, t, "'when'")
+            expect_boolean(c, node, t, "'when'")
         elif t is not None and t.kind not in (MONEY, NUMBER, INTEGER, MISSING):
             what = {"value": "an earning's value", "cap": "a cap", "floor": "a floor"}[field]
             c.error(node.pos, f"{what} must be money, not {_a(t)}",

@@ -92,19 +92,19 @@ def _a(t: Type) -> str:
     return article(t)
 
 
-def _expect_boolean(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
+def expect_boolean(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
     if t is not None and t.kind not in (BOOLEAN, MISSING):
         c.error(node.pos, f"{what} must be a condition (true or false), not {_a(t)}",
                 "compare it, e.g. 'amount > 0'", code="unit-mismatch")
 
 
-def _expect_ratio(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
+def expect_ratio(c: Checked, node: ast.Node, t: Type | None, what: str) -> None:
     if t is not None and t.kind not in (RATIO, MISSING) and not (t.const and t.numeric):
         c.error(node.pos, f"{what} must be a percentage, not {_a(t)}", "e.g. 30%",
                 code="unit-mismatch")
 
 
-def _is_literal(node: ast.Node) -> bool:
+def is_literal(node: ast.Node) -> bool:
     return isinstance(node, (ast.Number, ast.String, ast.Boolean, ast.DateLit, ast.Missing))
 
 

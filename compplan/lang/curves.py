@@ -11,7 +11,8 @@ the last value (`clamp`) or the last line carried on (`extend`).
 from __future__ import annotations
 
 from . import ast
-from .checked import Checked, _a
+from .checked import Checked
+from .types import article as _a
 from .known import is_plain_number, is_zero, known
 from .types import INTEGER, MONEY, RATIO, Type, UnitError, unify
 

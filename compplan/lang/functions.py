@@ -140,3 +140,17 @@ BY_NAME = tuple(f.name for f in _TABLE if f.kind in BY_VALUE)
 def usage(name: str) -> str | None:
     f = REGISTRY.get(name)
     return f.usage if f is not None else None
+
+
+def forms_table() -> tuple[dict, Callable]:
+    """An engine's forms by function name, and the decorator that files a form under
+    one or more names (`@form("floor", "ceil", "round")`)."""
+    table: dict = {}
+
+    def form(*names: str):
+        def register(f):
+            for name in names:
+                table[name] = f
+            return f
+        return register
+    return table, form

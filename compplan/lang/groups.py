@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from ..errors import did_you_mean
 from . import ast
-from .checked import Checked, Scope, _a, _expect_boolean
+from .checked import Checked, Scope, expect_boolean
+from .types import article as _a
 from .symbols import Resolution, TableInfo
 from .windows import WINDOW_FUNCTIONS
 from .types import MISSING, T_DATE, T_MONEY, T_TEXT, Type
@@ -154,7 +155,7 @@ def type_group(typer, n: ast.Call, s: Scope) -> Type | None:
     if n.args[1] in c.resolved:
         typer.c.types[n.args[1]] = T_TEXT
     if n.where is not None:
-        _expect_boolean(c, n.where, typer.visit(n.where, Scope("payee", owner=s.owner)),
+        expect_boolean(c, n.where, typer.visit(n.where, Scope("payee", owner=s.owner)),
                         "group()'s 'where'")
     if res is None:
         return None
@@ -256,7 +257,7 @@ def _check_pools(c: Checked, reads: dict[str, str]) -> None:
             _own_only(c, node, reads, f"a pool's {key}")
             t = c.types.get(node)
             if key == "members":
-                _expect_boolean(c, node, t, "a pool's members")
+                expect_boolean(c, node, t, "a pool's members")
             elif t is not None and not t.numeric and t.kind != MISSING:
                 c.error(node.pos, f"a pool's share must be a number or an amount, not {_a(t)}",
                         "e.g. share: booked", code="unit-mismatch")

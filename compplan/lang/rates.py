@@ -6,7 +6,8 @@ from __future__ import annotations
 from . import ast
 from .types import (BOOLEAN, DATE, INTEGER, MONEY, NUMBER, RATIO,
                     T_CONST_INT, T_RATIO, T_MONEY, TEXT, Type, UnitError, unify)
-from .checked import Checked, Path, _a
+from .checked import Checked, Path
+from .types import article as _a
 from .curves import (check_curve, check_tier_boundaries, check_units, curve_value_type,
                      is_curve)
 from .known import Known, is_plain_number, known
@@ -39,12 +40,12 @@ def _const_value(c: Checked, path: Path) -> Known | None:
     return known(c, c.exprs.get(path))
 
 
-def _is_zero(node: ast.Node | None) -> bool:
+def is_zero_literal(node: ast.Node | None) -> bool:
     """A literal 0: it is 0% and 0 money alike, so it agrees with any unit."""
     return isinstance(node, ast.Number) and node.value == 0
 
 
-def _basis_text(c: Checked, name: str) -> str:
+def basis_text(c: Checked, name: str) -> str:
     rt = c.plan.rates[name]
     return str(rt.basis).strip() if rt.basis is not None else name
 
@@ -83,7 +84,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
             if basis_t.kind == RATIO and is_plain_number(c, node):
                 bad_bounds.add((i, key))
                 c.error(node.pos, f"tier bound {known(c, node).text} is a plain number, but "
-                        f"the basis '{_basis_text(c, name)}' is a ratio",
+                        f"the basis '{basis_text(c, name)}' is a ratio",
                         "write bounds on a ratio as percentages: 100% is the whole "
                         "(not 1 or 100)", code="unit-mismatch")
                 continue
@@ -97,7 +98,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         rnode = c.expr(*base, "tiers", i, "rate")
         rtype = c.type_of(rnode)
         if rtype is not None:
-            if _is_zero(rnode):
+            if is_zero_literal(rnode):
                 pass  # 0 pays nothing in either unit
             elif rtype.kind in (RATIO, MONEY, NUMBER, INTEGER) or rtype.const:
                 # a number from params (visit_rate * 150%) is an amount per unit, as
@@ -152,7 +153,7 @@ def _check_tiers(c: Checked, name: str, rt) -> None:
         c.error(pos, f"the tiers of '{name}' mix percentages and amounts",
                 "use percentages (of an amount) or amounts (per unit), not both",
                 code="unit-mismatch")
-    c.symbols.rates[name] = _rate_value_type(c, name) if len(kinds) <= 1 else None
+    c.symbols.rates[name] = rate_value_type(c, name) if len(kinds) <= 1 else None
     if c.symbols.rates[name] == T_MONEY and basis_t is not None and basis_t.kind == MONEY:
         c.error(pos, f"the tiers of '{name}' pay an amount per unit, but the basis is money",
                 "write the rates as percentages", code="unit-mismatch")
@@ -162,7 +163,7 @@ def _fmt(v) -> str:
     return v.text
 
 
-def _rate_value_type(c: Checked, name: str) -> Type | None:
+def rate_value_type(c: Checked, name: str) -> Type | None:
     """What a rate table gives, from the types of all its cells (quietly: pass_rates
     reports what disagrees). Tiers: ratio (percentages) or money (amounts per unit), a
     0 agreeing with either. Lookups: the rows' common type; untyped numbers (500) stay
@@ -175,7 +176,7 @@ def _rate_value_type(c: Checked, name: str) -> Type | None:
         for i in range(len(rt.tiers)):
             node = c.expr("rates", name, "tiers", i, "rate")
             t = c.type_of(node)
-            if t is None or _is_zero(node):
+            if t is None or is_zero_literal(node):
                 continue
             if t.kind in (MONEY, NUMBER, INTEGER) or (t.const and t.kind != RATIO):
                 kinds.add(MONEY)
@@ -191,7 +192,7 @@ def _rate_value_type(c: Checked, name: str) -> Type | None:
         t = c.type_of(node)
         if t is None or len(row) != len(rt.keys or ()) + 1:
             continue
-        if _is_zero(node):
+        if is_zero_literal(node):
             zero = True  # 0 agrees with any unit
             continue
         try:
@@ -213,7 +214,7 @@ def _unify_values(a: Type, b: Type) -> Type:
     return unify(a, b, "lookup values")
 
 
-_PLURAL = {TEXT: "texts", INTEGER: "numbers", NUMBER: "numbers", DATE: "dates",
+PLURAL = {TEXT: "texts", INTEGER: "numbers", NUMBER: "numbers", DATE: "dates",
            BOOLEAN: "true or false", MONEY: "amounts", RATIO: "percentages"}
 
 
@@ -227,10 +228,10 @@ def _value_word(t: Type) -> str:
 def _values_word(t: Type) -> str:
     if t.const and t.kind in (NUMBER, INTEGER):
         return "plain numbers"
-    return _PLURAL.get(t.kind, t.kind)
+    return PLURAL.get(t.kind, t.kind)
 
 
-def _lookup_key_types(c: Checked, name: str) -> list[Type | None]:
+def lookup_key_types(c: Checked, name: str) -> list[Type | None]:
     """The type of each key column, from its cells ("*", the wildcard, fits any)."""
     rt = c.plan.rates[name]
     keys = rt.keys or []
@@ -276,7 +277,7 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
                         code="unit-mismatch")
         node = c.expr(*base, "rows", i, width - 1)
         t = c.type_of(node)
-        if t is not None and not _is_zero(node):
+        if t is not None and not is_zero_literal(node):
             try:
                 value_t = t if value_t is None else _unify_values(value_t, t)
             except UnitError as e:
@@ -285,14 +286,14 @@ def _check_lookup(c: Checked, name: str, rt) -> None:
         c.error(c.source.key_pos(base), f"lookup table '{name}' has no rows", code="rate-table")
     dnode = c.expr(*base, "default")
     dt_ = c.type_of(dnode)
-    if dt_ is not None and value_t is not None and not _is_zero(dnode):
+    if dt_ is not None and value_t is not None and not is_zero_literal(dnode):
         try:
             _unify_values(value_t, dt_)
         except UnitError as e:
             c.error(dnode.pos, f"the default of '{name}' is {_value_word(dt_)}, but its "
                     f"rows are {_values_word(value_t)}",
                     e.hint or "write the default in the rows' unit", code="unit-mismatch")
-    c.symbols.rates[name] = _rate_value_type(c, name)
+    c.symbols.rates[name] = rate_value_type(c, name)
 
 
 def _is_wildcard(node: ast.Node | None) -> bool:

@@ -13,12 +13,13 @@ from .types import (BOOLEAN, DATE, INTEGER, MISSING, MONEY, NUMBER, RATIO,
                     T_MISSING, T_MONEY, T_NUMBER, T_TEXT, Type, UnitError, arithmetic,
                     comparable, unify)
 from . import functions
-from .checked import AGGREGATES, FUNCTIONS, Checked, Scope, _a
+from .checked import AGGREGATES, FUNCTIONS, Checked, Scope
+from .types import article as _a
 from .percent import BareNumbers
 from . import groups
 from .curves import curve_arg_problem, is_curve
 from .windows import WINDOW_FUNCTIONS
-from .rates import _PLURAL, _basis_text, _is_zero, _lookup_key_types
+from .rates import PLURAL, basis_text, is_zero_literal, lookup_key_types
 
 
 # ---------------------------------------------------------------- types
@@ -318,14 +319,14 @@ class Typer:
                              f"got {len(n.args) - 1}", code="arity")
                 return value_t
             for arg, t, key, key_t in zip(n.args[1:], extra, rt.keys,
-                                          _lookup_key_types(self.c, res.name)):
+                                          lookup_key_types(self.c, res.name)):
                 if t is None or key_t is None:
                     continue
                 try:
                     comparable("==", key_t, t)
                 except UnitError:
                     self.c.error(arg.pos, f"lookup({res.name}, ...): this key is {_a(t)}, "
-                                 f"but the table's '{key}' keys are {_PLURAL[key_t.kind]}",
+                                 f"but the table's '{key}' keys are {PLURAL[key_t.kind]}",
                                  f"give a value of the same kind as the '{key}' cells of "
                                  f"'{res.name}'", code="unit-mismatch")
             return value_t
@@ -340,7 +341,7 @@ class Typer:
             if per_payee:
                 uses = ", ".join(f"{self.sym.kind_of(d)} '{d}'" for d in per_payee)
                 self.c.error(n.pos, f"{n.name}({res.name}) cannot be used in a credit rule: "
-                             f"its basis '{_basis_text(self.c, res.name)}' uses {uses}, and "
+                             f"its basis '{basis_text(self.c, res.name)}' uses {uses}, and "
                              "credits are worked out before measures and earnings",
                              "use it in an earning ('each:' gives one line per credit)"
                              + (f", or give the basis: rate({res.name}, <value>)"
@@ -350,9 +351,9 @@ class Typer:
         if n.name == "rate":
             if extra and extra[0] is not None and basis_t is not None and \
                     basis_t.kind == RATIO and extra[0].const and \
-                    extra[0].kind in (NUMBER, INTEGER) and not _is_zero(n.args[1]):
+                    extra[0].kind in (NUMBER, INTEGER) and not is_zero_literal(n.args[1]):
                 self.c.error(n.args[1].pos, f"rate({res.name})'s basis "
-                             f"'{_basis_text(self.c, res.name)}' is a ratio; this is a "
+                             f"'{basis_text(self.c, res.name)}' is a ratio; this is a "
                              "plain number", "write it as a percentage: 100% is the whole "
                              "(not 1 or 100)", code="unit-mismatch")
             elif extra and extra[0] is not None and basis_t is not None:
@@ -368,7 +369,7 @@ class Typer:
                 # given would be ignored, so the rates are surely meant as percentages
                 self.c.error(n.args[1].pos, f"tiered({res.name}, ...) is given an amount, "
                              f"but the rates of '{res.name}' are amounts per unit of its "
-                             f"basis '{_basis_text(self.c, res.name)}' (numbers without %), "
+                             f"basis '{basis_text(self.c, res.name)}' (numbers without %), "
                              "which do not use it",
                              "write the rates as percentages (5%) to pay a share of the "
                              f"amount, or leave the amount out: tiered({res.name})",

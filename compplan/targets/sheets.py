@@ -40,7 +40,7 @@ def _header(path: Path, aliases: dict = ALIASES) -> tuple[list[str], Iterable]:
     return [aliases.get(h.strip().lower(), h.strip().lower()) for h in header], rows
 
 
-def _decimal(text: str) -> Decimal:
+def parse_decimal(text: str) -> Decimal:
     s = text.strip().replace(",", "").replace("_", "")
     pct = s.endswith("%")
     v = Decimal(s[:-1] if pct else s)
@@ -87,7 +87,7 @@ def read_targets(path: str | Path, catalogue: Catalogue | None = None
             bad(rownum, "period", str(e), code="bad-period")
             continue
         try:
-            value = _decimal(rec["value"])
+            value = parse_decimal(rec["value"])
         except (InvalidOperation, ValueError):
             bad(rownum, "value", f"'{rec['value']}' is not a number",
                 "expected something like 1250.00, 12 or 85%")
@@ -168,7 +168,7 @@ def read_history(path: str | Path) -> tuple[dict, dict, list[Problem]]:
             if col == "target" and not text:
                 continue
             try:
-                into.setdefault((rec["who"], rec["kpi"]), {})[label] = _decimal(text)
+                into.setdefault((rec["who"], rec["kpi"]), {})[label] = parse_decimal(text)
             except (InvalidOperation, ValueError):
                 problems.append(Problem(str(path), None, None, f"'{text}' is not a number",
                                         "expected something like 1250.00 or 12",

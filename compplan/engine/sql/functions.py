@@ -16,25 +16,19 @@ from decimal import Decimal
 from typing import Callable
 
 from ...lang import ast
+from ...lang.functions import forms_table
 from ..functions import places_of
 from . import decimals as dec, rounding
 from .decimals import Num
 
 Form = Callable[["ExprCompiler", ast.Call], Num]  # noqa: F821 (exprs.py imports this)
 
-FORMS: dict[str, Form] = {}
+FORMS: dict[str, Form]
+FORMS, form = forms_table()
 
 
 class NotRun(Exception):
     """A call this engine cannot run (the plan is refused at the call's position)."""
-
-
-def form(*names: str):
-    def register(f: Form) -> Form:
-        for name in names:
-            FORMS[name] = f
-        return f
-    return register
 
 
 def _scale(args: list[Num]) -> int | None:
