@@ -321,10 +321,10 @@ class Resolver:
                 return (f"param '{head}' has no parts", None, "unknown-name")
             return Resolution("param", head)
         if scope.kind == "param":
-            return (f"a param can only use other params; '{head}' is a {kind}",
+            return (f"a param can only use other params; '{head}' is {_a_kind(kind)}",
                     "use a measure for values that depend on data", "scope")
         if scope.kind == "tier":
-            return (f"a tier's bound or rate can only use params; '{head}' is a {kind}",
+            return (f"a tier's bound or rate can only use params; '{head}' is {_a_kind(kind)}",
                     "tiers are the same for every payee: move what depends on the payee "
                     "into the basis (e.g. attainment = meetings / target)", "scope")
         if kind in ("measure", "earning"):
@@ -380,6 +380,11 @@ def _scope_hint(scope: Scope, name: str) -> str | None:
         return f"if '{name}' is a column of '{scope.table}', declare it under " \
                f"inputs.{scope.table}.columns"
     return None
+
+
+def _a_kind(kind: str) -> str:
+    """'an input', 'a measure': the kind of a name with its article."""
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 def _arity_hint(name: str) -> str | None:
