@@ -21,8 +21,8 @@ from .money import CONTEXT
 from .periods import Period
 from .results import PayeeResult
 from .groups import peers
-from .pay import _bottom_up, _pay, _reports
-from .prepare import (Prepared, _convert_currencies, _per_payee_rows, make_credits, prepare,
+from .pay import bottom_up, pay_payees, reports_by_manager
+from .prepare import (Prepared, convert_currencies, per_payee_rows, make_credits, prepare,
                       sort_sets)
 
 
@@ -42,14 +42,14 @@ class LiveRun:
             self.prep: Prepared = prepare(compiled, tables, period)
             if self.prep.problems:
                 raise CompplanError(self.prep.problems)
-            result = _pay(compiled, self.prep, period)
+            result = pay_payees(compiled, self.prep, period)
         self.results: dict[str, PayeeResult] = {p.payee: p for p in result.payees}
         self.keys: dict[str, dict[str, dict]] = {}
         for name, inp in compiled.plan.inputs.items():
             if inp.key and name in tables:
                 self.keys[name] = {str(r[inp.key]): r for r in tables[name].rows}
-        self._reports = _reports(compiled, self.prep)
-        self._manager = {r: m for m, rs in self._reports.items() for r in rs}
+        self.reports_by_manager = reports_by_manager(compiled, self.prep)
+        self._manager = {r: m for m, rs in self.reports_by_manager.items() for r in rs}
         self._by_payee: dict | None = None  # per-payee tables by payee, for span()
         # the period's data lives as long as the portal: keep the collector's full passes
         # from rescanning millions of rows on every batch (a 1.5 s stall, measured)
@@ -116,7 +116,7 @@ class LiveRun:
             tables = dict(self.tables)
             tables[input_name] = Table(input_name, "", new_rows)
             with decimal.localcontext(CONTEXT):
-                done, _ = _convert_currencies(self.compiled, tables, self.period, problems)
+                done, _ = convert_currencies(self.compiled, tables, self.period, problems)
             converted = done[input_name]
         if problems:
             out.rejected = problems
@@ -137,7 +137,7 @@ class LiveRun:
             for row in batch.rows:
                 keys[str(row[inp.key])] = row
             self.tables[batch.input_name].rows.extend(batch.rows)
-            result = _pay(self.compiled, self.prep, self.period, order=order,
+            result = pay_payees(self.compiled, self.prep, self.period, order=order,
                           earlier=self.results)
             for pr in result.payees:
                 self.results[pr.payee] = pr
@@ -156,7 +156,7 @@ class LiveRun:
         with decimal.localcontext(CONTEXT):
             order = self._credit(batch, overlay)
             prep = replace(self.prep, credits=overlay)
-            result = _pay(self.compiled, prep, self.period, order=order,
+            result = pay_payees(self.compiled, prep, self.period, order=order,
                           earlier=self.results)
         after = {pr.payee: pr for pr in result.payees}
         return WhatIf([], {p: self.results.get(p) for p in after}, after)
@@ -173,7 +173,7 @@ class LiveRun:
         dated = {name: inp.date for name, inp in compiled.plan.inputs.items()
                  if inp.key and inp.date}
         per_payee_tables = self._payee_tables(pid)
-        sub_rows, sub_sets = _per_payee_rows(compiled, per_payee_tables, part, prep.payees,
+        sub_rows, sub_sets = per_payee_rows(compiled, per_payee_tables, part, prep.payees,
                                              lambda *a: True, [], check_missing=False)
         sets: dict[str, list[dict]] = {}
         for name, rows in prep.credits.get(pid, {}).items():
@@ -193,7 +193,7 @@ class LiveRun:
         mini = replace(prep, credits={pid: sets}, per_payee={pid: rows},
                        problems=[], warnings=[])
         with decimal.localcontext(CONTEXT):
-            result = _pay(compiled, mini, part, order=[pid])
+            result = pay_payees(compiled, mini, part, order=[pid])
         return result.payees[0] if result.payees else None
 
     def _payee_tables(self, pid: str) -> dict[str, Table]:
@@ -239,7 +239,7 @@ class LiveRun:
             affected |= peers(groups, prep.payees, touched)
         for pid in affected:
             sort_sets(compiled, credits.get(pid) or {})
-        return _bottom_up(sorted(affected), self._reports) if compiled.uses_team \
+        return bottom_up(sorted(affected), self.reports_by_manager) if compiled.uses_team \
             else sorted(affected)
 
 

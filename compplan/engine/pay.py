@@ -19,7 +19,7 @@ from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
                     OutOfRange, out_of_range, scale, unsigned_zero)
 from .periods import Period
-from .prepare import MIN_DATE, Prepared, _ratio, scaled_by
+from .prepare import MIN_DATE, Prepared, ratio_type, scaled_by
 from .results import Line, PayeeResult, RunResult
 
 
@@ -27,7 +27,7 @@ def _payee_ids(prep: Prepared) -> set[str]:
     return set(prep.payees) | set(prep.credits) | set(prep.per_payee)
 
 
-def _reports(compiled: CompiledPlan, prep: Prepared) -> dict[str, list[str]]:
+def reports_by_manager(compiled: CompiledPlan, prep: Prepared) -> dict[str, list[str]]:
     """manager -> reports: everyone who reported to them on some day of the period."""
     payees_inp = compiled.plan.inputs.get("payees")
     manager_col = payees_inp.manager if payees_inp is not None else None
@@ -47,10 +47,10 @@ def _reports(compiled: CompiledPlan, prep: Prepared) -> dict[str, list[str]]:
 def payee_order(compiled: CompiledPlan, prep: Prepared) -> list[str]:
     """Payees in id order; with team(), every report before their manager."""
     ids = sorted(_payee_ids(prep))
-    return _bottom_up(ids, _reports(compiled, prep)) if compiled.uses_team else ids
+    return bottom_up(ids, reports_by_manager(compiled, prep)) if compiled.uses_team else ids
 
 
-def _pay(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
+def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
          order: list[str] | None = None,
          earlier: dict[str, PayeeResult] | None = None) -> RunResult:
     """Work out the payees in `order` (all, by default). `earlier` holds results already
@@ -233,7 +233,7 @@ def _dated_reports(compiled: CompiledPlan, prep: Prepared, period: Period) -> di
     if h is not None and h.has_dates:
         return h.reports(period.start, period.end)
     return {mgr: [(r, period.start, period.end) for r in rs]
-            for mgr, rs in _reports(compiled, prep).items()}
+            for mgr, rs in reports_by_manager(compiled, prep).items()}
 
 
 def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, first,
@@ -328,7 +328,7 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
         shown = fmt_money(ln.amount) if not limited else \
             f"{fmt_money(ln.amount)} x {fmt_money(paid)} / {fmt_money(earned)}"
         out.append(Line(0, ln.payee, "held", "hold", -held, -exact, str(e.pos),
-                        f"{shown} x {fmt_value(share, _ratio())} held {when}",
+                        f"{shown} x {fmt_value(share, ratio_type())} held {when}",
                         list(ln.sources), {"earning": e.name}, [], None, None, "", ln.date,
                         f"{e.name} held {when}"))
     return out
@@ -406,7 +406,7 @@ def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
     pr.currency = currency
 
 
-def _bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
+def bottom_up(ids: list[str], reports: dict[str, list[str]]) -> list[str]:
     """Payees with every report before their manager, so team() sees finished figures."""
     order, done = [], set()
     for root in ids:
@@ -540,7 +540,7 @@ def _line_notes(ln: Line, row: dict) -> None:
     if row.get("_fx"):
         notes.append(row["_fx"])
     if row.get("_share") is not None:
-        notes.append(f"split share {fmt_value(row['_share'], _ratio())}")
+        notes.append(f"split share {fmt_value(row['_share'], ratio_type())}")
     ln.note = "; ".join(notes)
 
 

@@ -84,13 +84,13 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
         return True
 
     # per-payee tables (quotas, KPIs): the row for this period, or a longer one split
-    per_payee, per_payee_sets = _per_payee_rows(compiled, tables, period, payees, payee_ok,
+    per_payee, per_payee_sets = per_payee_rows(compiled, tables, period, payees, payee_ok,
                                                 problems)
     # windows (ytd(), trailing() ...): targets over each window's days, the periods' rows
     # added up, a longer one split by days (or by the weights of the plan's periods in it)
     spans = window_spans(compiled, period)
     for key, span in spans.items():
-        w_rows, w_sets = _per_payee_rows(compiled, tables, span, payees, lambda *a: True, [],
+        w_rows, w_sets = per_payee_rows(compiled, tables, span, payees, lambda *a: True, [],
                                          check_missing=False, kind=plan.period)
         for pid, by_table in w_rows.items():
             for table_name, row in by_table.items():
@@ -99,7 +99,7 @@ def prepare(compiled: CompiledPlan, tables: dict[str, Table], period: Period) ->
             for table_name, rows in by_table.items():
                 per_payee_sets.setdefault(pid, {})[f"{table_name}@{key}"] = rows
 
-    tables, rates = _convert_currencies(compiled, tables, period, problems)
+    tables, rates = convert_currencies(compiled, tables, period, problems)
 
     # transaction tables: rows of the period, per payee
     credits: dict[str, dict[str, list[dict]]] = {}
@@ -239,7 +239,7 @@ def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]]) -> None:
         rows.sort(key=by_order if name.split("@")[0] in names else _row_order)
 
 
-def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
+def per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
                     check_missing: bool = True, kind: str | None = None):
     """payee -> table -> the row for this period; and payee -> table -> rows (for `by`).
 
@@ -327,7 +327,7 @@ def _per_payee_rows(compiled, tables, period, payees, payee_ok, problems,
     return per_payee, sets
 
 
-def _convert_currencies(compiled, tables, period, problems):
+def convert_currencies(compiled, tables, period, problems):
     """Money in a transaction's own currency -> the plan currency, at the period's rate
     (or, with `fx.at: date`, the rate of the transaction's date; see engine/fx.py).
 
@@ -536,7 +536,7 @@ def _splits(compiled: CompiledPlan, tables: dict[str, Table], problems: list[Pro
             if total != 1:
                 problems.append(Problem(table.file, None, None,
                                         f"the shares of '{key}' add up to "
-                                        f"{fmt_value(total, _ratio())}, not 100%",
+                                        f"{fmt_value(total, ratio_type())}, not 100%",
                                         "correct the shares so each transaction is credited "
                                         "once in full", code="split-total",
                                         row=rows[0][ROW], column=sp.share))
@@ -546,7 +546,7 @@ def _splits(compiled: CompiledPlan, tables: dict[str, Table], problems: list[Pro
     return out
 
 
-def _ratio():
+def ratio_type():
     from ..lang.types import T_RATIO
     return T_RATIO
 

@@ -17,7 +17,7 @@ from . import datacheck, parallel
 from .data import Table
 from .ir import CompiledPlan
 from .money import CONTEXT, OutOfRange, out_of_range
-from .pay import _pay, payee_order
+from .pay import pay_payees, payee_order
 from .periods import Period
 from .prepare import prepare
 from .results import RunResult
@@ -72,9 +72,9 @@ def run_plan(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             if progress is not None:
                 progress(len(order), 2 if split else 1)
             if split:
-                result = parallel.pay_in_two(_pay, compiled, prepared, period, sink, order)
+                result = parallel.pay_in_two(pay_payees, compiled, prepared, period, sink, order)
             else:
-                result = _pay(compiled, prepared, period, sink, order)
+                result = pay_payees(compiled, prepared, period, sink, order)
             result.warnings[:0] = prepared.warnings + warnings  # the data's, before the rules'
             return result
     finally:
@@ -113,7 +113,7 @@ def _by_frequency(compiled: CompiledPlan, tables: dict[str, Table], period: Peri
     kept = []
     for g in s.groups:
         prepared = own if g.period == period else _prepared(compiled, tables, g.period)
-        sub = _pay(compiled, prepared, g.period, None, payee_order(compiled, prepared))
+        sub = pay_payees(compiled, prepared, g.period, None, payee_order(compiled, prepared))
         for pr in sub.payees:
             if pr.payee in g.payees:
                 if g.period != period:

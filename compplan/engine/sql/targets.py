@@ -1,6 +1,6 @@
 """One-row-per-payee tables (quotas, KPI targets) for the run's period, as SQL.
 
-The Python engine (prepare._per_payee_rows) takes, for each payee (and `by:` key), the
+The Python engine (prepare.per_payee_rows) takes, for each payee (and `by:` key), the
 most specific rows: a row for exactly the period; else the rows for shorter spans
 inside it, their amounts added up (a span across the period's edge by its days in it);
 else the shortest row for a longer span around it, its amounts scaled by the input's
