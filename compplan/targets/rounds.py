@@ -105,9 +105,10 @@ def parse_figure(text: str | None, unit: str, what: str = "the figure") -> Decim
 
 
 def parse_top_down(text: str, units: dict[str, str]) -> dict[str, Decimal]:
-    """`revenue=40000` per line (or comma): the company's figure per KPI."""
+    """`revenue=40000` per line (or `;`: a comma may be a figure's thousands
+    separator, 40,000): the company's figure per KPI."""
     out = {}
-    for part in (text or "").replace("\n", ",").split(","):
+    for part in (text or "").replace("\n", ";").split(";"):
         if not part.strip():
             continue
         kpi, eq, value = part.partition("=")

@@ -87,6 +87,21 @@ def rows_of(ctx: Ctx, r, actor) -> tuple[list[Row], Decimal | None]:
     return out, gone
 
 
+def by_assumption(ctx: Ctx, r, rows: list[Row]) -> list[dict]:
+    """Each assumption with the lines that cite it and how they stand, so a review can
+    ask which assumption was wrong (the lines citing it far from their figures)."""
+    from .rounds import assumptions_of
+    cites: dict[tuple[str, str], list[str]] = {}
+    for ln in logic.visible_lines(ctx.db, r, logic.Actor("", "admin")):
+        cites[(ln.who, ln.kpi)] = json.loads(ln.cites)
+    out = []
+    for a in assumptions_of(ctx, r.id):
+        mine = [x for x in rows if a.name in cites.get((x.who, x.kpi), [])]
+        if mine:
+            out.append({"a": a, "rows": mine})
+    return out
+
+
 def by_territory(rows: list[Row]) -> list[dict]:
     """Sums per territory and KPI, for the KPIs that add up (money and counts)."""
     out: dict[tuple[str, str], dict] = {}
@@ -154,6 +169,7 @@ def report_page(ctx: Ctx) -> Response:
     return ctx.render("rounds/report.html", r=r, rows=rows, kpis=kpis, gone=gone,
                       charts={k: Markup(svg_bars(rows, k)) for k in kpis},
                       territories=by_territory(rows), states=states, shown=_shown,
+                      assumptions=by_assumption(ctx, r, rows),
                       at_risk=[x for x in rows if x.at_risk])
 
 

@@ -186,3 +186,6 @@ def test_issue19_the_report_has_charts_tables_and_csv(web):
     # (March 2026) is open in the portal: revenue so far 11,000.00 = 101.85% of 10,800
     assert rev["rita"]["spread"] == "0.0800" and rev["rita"]["actual"] == "11000.00"
     assert rev["rita"]["attainment"] == "1.0185"
+    # the rival in the North is an assumption rita's six lines rest on (sid is South)
+    section = page.text.split('id="assumption-rival-north"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li>") == 6 and "sid" not in section
