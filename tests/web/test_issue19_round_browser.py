@@ -14,7 +14,7 @@ from decimal import Decimal as D
 from compplan.engine import run_files
 
 from portal_helpers import ROOT
-from round_helpers import ASSUMPTIONS, FIELD, KPIS, PEOPLE, SET, field_accounts, propose_march
+from round_helpers import ASSUMPTIONS, FIELD, KPIS, PEOPLE, SET
 from test_web_browser import browser, expect, log_in, site  # noqa: F401 - fixtures
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -37,8 +37,8 @@ def totals_row(page):
 
 
 def test_issue19_a_target_round_end_to_end_in_the_browser(browser, site, web, tmp_path):  # noqa: F811
-    field_accounts(web.store)
-    propose_march(web.store)  # rita 10,800.00, sid 9,720.00, tom 12,960.00, ula 5,940.00
+    # the demo holds March's proposals: rita 10,800.00, sid 9,720.00, tom 12,960.00,
+    # ula 5,940.00 (compplan/web/round_demo.py)
 
     # the admin opens the round: its KPIs, people, deadline, top-down, assumptions,
     # last year's history and the catalogue that names the plan's target columns

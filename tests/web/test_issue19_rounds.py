@@ -19,7 +19,7 @@ from compplan.targets import store as tstore
 from compplan.targets.round_tables import RoundLine
 
 from portal_helpers import ROOT, csrf_of, post_form
-from round_helpers import ASSUMPTIONS, FIELD, KPIS, PEOPLE, SET, field_accounts, propose_march
+from round_helpers import ASSUMPTIONS, FIELD, KPIS, PEOPLE, SET
 
 
 def open_round(web) -> int:
@@ -51,8 +51,6 @@ def totals_of(client, rid):
 
 def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     web = any_web
-    field_accounts(web.store)
-    propose_march(web.store)
     rid = open_round(web)
     rita_rev, sid_rev = line_id(web, rid, "rita", "revenue"), line_id(web, rid, "sid", "revenue")
 
@@ -171,8 +169,6 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
 
 
 def test_issue19_the_report_has_charts_tables_and_csv(web):
-    field_accounts(web.store)
-    propose_march(web.store)
     rid = open_round(web)
     mia = web.client("mia")
     page = mia.get(f"/targets/rounds/{rid}/report")
