@@ -313,9 +313,10 @@ def open_round(db: Session, actor: Actor, name: str, set_name: str, plan_id: str
 
 
 def answer(db: Session, actor: Actor, round_id: int, line_id: int, value: str | None,
-           reason: str | None) -> RoundLine:
+           reason: str | None, today: dt.date | None = None) -> RoundLine:
     """The rep's own figure for one of their lines, with the reason. A rep may answer
-    again until the manager accepts."""
+    again until the manager accepts. An answer after the deadline is still taken (the
+    manager decides whether it counts) and the step says it came late."""
     r = get_round(db, round_id, actor)
     ln = get_line(db, r, line_id, actor)
     if actor.role != "rep" or ln.who != actor.payee:
@@ -326,7 +327,10 @@ def answer(db: Session, actor: Actor, round_id: int, line_id: int, value: str | 
     ln.rep_figure = parse_figure(value, ln.unit, "your figure")
     ln.rep_reason = _reason(reason, "what makes your figure right")
     ln.manager_figure, ln.manager_reason = None, ""
-    _step(db, r, ln, "answered", ln.rep_figure, ln.rep_reason, actor.login)
+    late = today is not None and today > r.deadline
+    _step(db, r, ln, "answered", ln.rep_figure,
+          (f"late, after the deadline {r.deadline}: " if late else "") + ln.rep_reason,
+          actor.login)
     return ln
 
 

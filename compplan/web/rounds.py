@@ -54,6 +54,11 @@ def round_and_actor(ctx: Ctx):
     return _guard(lambda: logic.get_round(ctx.db, rid, actor)), actor
 
 
+def today(ctx: Ctx) -> dt.date:
+    """The portal's day (a demo or test of a past period sets it)."""
+    return ctx.portal.as_of or dt.date.today()
+
+
 def shown(value, unit: str) -> str:
     return "" if value is None else fmt(Decimal(value), unit)
 
@@ -179,6 +184,7 @@ def round_page(ctx: Ctx) -> Response:
         totals=logic.totals(ctx.db, r, None if actor.role == "admin" else others or None),
         all_totals=logic.totals(ctx.db, r) if actor.role in ("admin", "manager") else {},
         assumptions=assumptions_of(ctx, r.id), shown=shown, kpis=json.loads(r.kpis),
+        late=r.status == "open" and today(ctx) > r.deadline,
         decides=actor.role in ("admin", "manager"), fmt=fmt)
 
 
@@ -221,7 +227,7 @@ def _line_write(ctx: Ctx, fn) -> Response:
 @page()
 def answer(ctx: Ctx) -> Response:
     return _line_write(ctx, lambda db, actor, rid, lid: logic.answer(
-        db, actor, rid, lid, ctx.form.get("figure"), ctx.form.get("reason")))
+        db, actor, rid, lid, ctx.form.get("figure"), ctx.form.get("reason"), today(ctx)))
 
 
 @page(roles=("manager", "admin"))

@@ -90,13 +90,19 @@ def test_issue19_who_answers_and_decides(store):
         assert e.value.status == 404
         with pytest.raises(rounds.RoundError, match="say why"):
             rounds.answer(db, RITA, rid, ids["rita"], "120", " ")
-        rounds.answer(db, RITA, rid, ids["rita"], "120", "a new kiosk")
+        rounds.answer(db, RITA, rid, ids["rita"], "120", "a new kiosk", dt.date(2026, 2, 27))
+        # on the deadline day: on time; a day later: taken, and the step says late
+        rounds.answer(db, SID, rid, ids["sid"], "190", "roadworks", dt.date(2026, 2, 28))
+        assert rounds.steps(db, db.get(rounds.RoundLine, ids["sid"]))[-1].reason == \
+            "late, after the deadline 2026-02-27: roadworks"
+        assert rounds.steps(db, db.get(rounds.RoundLine, ids["rita"]))[-1].reason == \
+            "a new kiosk"
         with pytest.raises(rounds.RoundError) as e:
             rounds.review(db, SID, rid, ids["rita"], "accept")
         assert e.value.status == 404  # sid cannot even see rita's line
         with pytest.raises(rounds.RoundError, match="not a decision"):
             rounds.review(db, MIA, rid, ids["rita"], "maybe")
-        rounds.review(db, MIA, rid, ids["sid"], "accept")  # sid never answered: proposal
+        rounds.review(db, MIA, rid, ids["sid"], "counter", "200", "roadworks end on 3 March")
         # totals: 120 + 200 = 320.00 against 250.00: +70.00 (+28%)
         t = rounds.totals(db, r)["revenue"]
         assert (t["figure"], t["gap"], t["gap_share"]) == (D("320.00"), D("70.00"),
@@ -107,7 +113,8 @@ def test_issue19_who_answers_and_decides(store):
         rounds.approve(db, ADMIN, rid)
         db.commit()
     approved = {t.who: t for t in tstore.current(store, "s", status="approved")}
-    # rita's answer stands (nobody decided it): a new version; sid's the proposal's v1
+    # rita's answer stands (nobody decided it): a new version; sid's counter equals the
+    # proposal, which is approved as it was: v1
     assert (approved["rita"].value, approved["rita"].version) == (D("120.00"), 2)
     assert (approved["sid"].value, approved["sid"].version) == (D("200.00"), 1)
     assert approved["rita"].how == "round 1: proposed 100.00; rita answered 120.00 (a new kiosk)"
