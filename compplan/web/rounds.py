@@ -181,7 +181,7 @@ def round_page(ctx: Ctx) -> Response:
     return ctx.render(
         "rounds/round.html", r=r, actor=actor, team=team, mine=_lines_view(ctx, r, mine),
         team_lines=_lines_view(ctx, r, others), histories=histories, info=info,
-        totals=logic.totals(ctx.db, r, None if actor.role == "admin" else others or None),
+        team_totals=logic.totals(ctx.db, r, others) if actor.role == "manager" else {},
         all_totals=logic.totals(ctx.db, r) if actor.role in ("admin", "manager") else {},
         assumptions=assumptions_of(ctx, r.id), shown=shown, kpis=json.loads(r.kpis),
         late=r.status == "open" and today(ctx) > r.deadline,

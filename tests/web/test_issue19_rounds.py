@@ -101,6 +101,8 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     # mia sees proposal, figure and reason side by side; accepts rita's, counters sid's
     team = mia.get(f"/targets/rounds/{rid}").text
     assert 'data-who="tom"' not in team
+    # her team now: rita 11,500 + sid 9,000 = 20,500.00, beside the round's 39,400.00
+    assert '<td class="num team-figure">20,500.00</td>' in team
     assert "school holidays close three of my outlets" in team
     post_form(mia, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/review",
               {"action": "accept"})
