@@ -13,6 +13,9 @@
     sheets     CSV/xlsx import and export, and the per-payee file a plan reads
     store      targets in the store: versions, status, approval, the audit log
     review     the health of a set before approval, with charts
+    rounds     a target round with the people who must meet the targets: reps answer,
+               managers accept or counter, the admin approves into the set (issue 19)
+    round_tables  the round's tables: rounds, lines, every step, assumptions, history
 
 Arrows point down: targets uses the engine, the store and the language, never the
 other way round. Plans read targets as they read quotas: from the file that

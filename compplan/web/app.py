@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..store.db import Store
-from . import admin, api, dispute_pages, finance, login, rep, statements, team
+from . import admin, api, dispute_pages, finance, login, rep, rounds, statements, team
 from .auth import Signer, session_key
 from .live import Portal
 from .pdfpool import PdfPool
@@ -69,6 +69,7 @@ def routes() -> list:
         Route("/admin/tokens/{id}/revoke", admin.revoke_token_page, methods=["POST"]),
         Route("/admin/audit", admin.audit_page),
         Route("/api/plans/{plan}/ingest", api.ingest, methods=["POST"]),
+        *rounds.ROUTES,  # target rounds (issue 19)
         Route("/healthz", lambda request: PlainTextResponse("ok")),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -75,6 +75,9 @@ def build_demo(store: Store, plans_dir: str | Path = "plans", actor: str = "demo
             demo.accounts.append((login, role, (plan, payee), password))
         _, demo.token = create_token(db, "demo ingest", actor)
         db.commit()
+    if "field-2026 2026-03" in demo.opened:  # the field sample's target round (issue 19)
+        from .round_demo import add_field_round
+        demo.accounts += add_field_round(store, base, actor, passwords or {}, _password)
     return demo
 
 

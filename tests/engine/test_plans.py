@@ -281,26 +281,41 @@ def test_field_sample():
     #   paid at 120%:                                 1,000 x 30% x 120% = 360
     #   focus 17 / 20 = 85%:                          1,000 x 30% x 85%  = 255
     #   revenue 11,000: 10,000 x 2% + 1,000 x 3% = 200 + 30 = 230
-    #   total 360 + 360 + 255 + 230 = 1,205.00
+    #   scorecard and revenue 360 + 360 + 255 + 230 = 1,205.00
+    # Issue 19 added, on top, 10% each for presentations made and the close rate (same
+    # curve and gate; presentations.csv, one of rita's in February):
+    #   presentations 10 / 10 = 100%:                1,000 x 10% x 100% = 100
+    #   close rate 3 won / 10 = 30% against 25% = 120%: 1,000 x 10% x 120% = 120
+    #   total 1,205 + 100 + 120 = 1,425.00
     rita = pay(r, "rita")
     assert rita.components["new_outlet_bonus"] == D("360.00")
-    assert rita.total == D("1205.00")
+    assert rita.components["activity_bonus"] == D("100.00")
+    assert rita.components["close_rate_bonus"] == D("120.00")
+    assert rita.total == D("1425.00")
     # sid (bonus 1,000): coverage 15 / 20 = 75% and openings 3 / 4 = 75%: gated;
     #   focus 24 / 20 = 120%: 1,000 x 30% x 120% = 360; revenue 8,000 x 2% = 160
-    #   total 360 + 160 = 520.00
+    #   presentations 8 / 10 = 80%, the gate: 1,000 x 10% x 80% = 80
+    #   close rate 2 / 8 = 25% against 25% = 100%: 1,000 x 10% x 100% = 100
+    #   total 360 + 160 + 80 + 100 = 700.00
     sid = pay(r, "sid")
     assert not lines_of(sid, "coverage_bonus") and not lines_of(sid, "new_outlet_bonus")
-    assert sid.total == D("520.00")
+    assert sid.total == D("700.00")
     # tom (bonus 1,200; 20 outlets, 5 openings, 20 focus lines, 12,500):
     #   coverage 20 / 20 = 100%:  1,200 x 40% x 100% = 480
     #   openings 4 / 5 = 80% (E-91's first order is exactly 50.00; E-93's 20.00 does
     #   not count), exactly the gate: 1,200 x 30% x 80% = 288
     #   focus 30 / 20 = 150%, paid at 120%: 1,200 x 30% x 120% = 432
     #   revenue 12,500 = 100% of target: 12,500 x 2% = 250
-    #   total 480 + 288 + 432 + 250 = 1,450.00
-    assert pay(r, "tom").total == D("1450.00")
+    #   presentations 6 / 12 = 50%: gated; close rate 3 / 6 = 50% against 25% = 200%,
+    #   paid at 120%: 1,200 x 10% x 120% = 144
+    #   total 480 + 288 + 432 + 250 + 144 = 1,594.00
+    tom = pay(r, "tom")
+    assert not lines_of(tom, "activity_bonus")
+    assert tom.total == D("1594.00")
     # ula (bonus 800; 15 outlets, 3 openings, 12 focus lines, 6,000):
     #   coverage 12 / 15 = 80%: 800 x 40% x 80% = 256; no qualifying opening: 0%
     #   focus 10 / 12 = 83.3%: 800 x 30% x 10 / 12 = 200; revenue 5,000 x 2% = 100
+    #   no presentations: 0 of 8, and a close rate of 0 (not a division by zero): gated
     #   total 256 + 200 + 100 = 556.00
     assert pay(r, "ula").total == D("556.00")
+    assert not r.warnings and not pay(r, "ula").warnings

@@ -56,12 +56,13 @@ def test_the_dot_sits_on_the_curve_for_every_sample_payee(plan, data, period):
 
 
 def test_a_kpi_plan_draws_the_kpi_behind_most_of_the_pay_not_every_kpi_at_once():
-    """Rita (field, 2026-03) is paid 1,205.00 on four components; the old curve
-    moved every KPI together and showed about 405 at her x. Her curve now is the
-    components that move with one KPI, and passes through her pay from them."""
+    """Rita (field, 2026-03) is paid 1,425.00 on six components (1,205.00 on four
+    before issue 19 added presentations, 100.00, and the close rate, 120.00); the old
+    curve moved every KPI together and showed about 405 at her x. Her curve now is
+    the components that move with one KPI, and passes through her pay from them."""
     rita = next(st for st in _statements("field.yaml", "field", "2026-03")
                 if st.payee == "rita")
-    assert rita.total == Decimal("1205.00")
+    assert rita.total == Decimal("1425.00")
     c = rita.curve
     assert c is not None and c.components and len(c.components) < 4
     x, y = rita.curve_own

@@ -9,7 +9,10 @@ from starlette.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORDS = {"ana": "ana-password", "ann": "ann-password", "max": "max-password",
-             "admin": "admin-password", "finance": "finance-password"}
+             "admin": "admin-password", "finance": "finance-password",
+             # the field sample's target round (issue 19)
+             "rita": "rita-password", "sid": "sid-password", "tom": "tom-password",
+             "mia": "mia-password", "noah": "noah-password"}
 PG_URL = os.environ.get("COMPPLAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -1,0 +1,304 @@
+"""Target rounds in the portal (issue 19): the pages over compplan/targets/rounds.py.
+
+    /targets/rounds                       the rounds the account takes part in
+    /targets/rounds/new                   an admin opens a round (form)
+    /targets/rounds/{id}                  a rep: their own lines, history and answer forms;
+                                          a manager: the team's lines side by side, the
+                                          decisions, totals against top-down; admin: all
+    /targets/rounds/{id}/totals.json      the totals, polled as answers arrive
+    /targets/rounds/{id}/lines/{line}     one line: its history and every version
+    /targets/rounds/{id}/export.csv       the approved figures as the plan's targets file
+
+Who may see or change a line is decided in targets/rounds.py (`sees_line`); a line the
+account may not see is a 404 here, by page or by form, as one that does not exist.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..targets import rounds as logic
+from ..targets import store as tstore
+from ..targets.model import fmt
+from ..targets.round_tables import RoundAssumption, RoundHistory, TargetRound
+from . import round_reports
+from .endpoint import Ctx, page
+from .security import Refused
+
+
+def actor_of(ctx: Ctx, plan_id: str | None) -> logic.Actor:
+    a = ctx.account
+    return logic.Actor(a.login, a.role, a.payee if a.payee and a.plan_id == plan_id else None)
+
+
+def _guard(fn):
+    """RoundError -> Refused, so the page says why in the portal's own way."""
+    try:
+        return fn()
+    except logic.RoundError as e:
+        raise Refused(e.status, e.message, e.hint)
+
+
+def round_and_actor(ctx: Ctx):
+    rid = ctx.int_path("id")
+    with_plan = ctx.db.get(TargetRound, rid)
+    actor = actor_of(ctx, with_plan.plan_id if with_plan else None)
+    return _guard(lambda: logic.get_round(ctx.db, rid, actor)), actor
+
+
+def today(ctx: Ctx) -> dt.date:
+    """The portal's day (a demo or test of a past period sets it)."""
+    return ctx.portal.as_of or dt.date.today()
+
+
+def shown(value, unit: str) -> str:
+    return "" if value is None else fmt(Decimal(value), unit)
+
+
+def history_of(ctx: Ctx, round_id: int, who: str, kpi: str) -> list[dict]:
+    """Last year's months for a line: actual, the target then and the attainment."""
+    rows = ctx.db.execute(select(RoundHistory).where(
+        RoundHistory.round_id == round_id, RoundHistory.who == who,
+        RoundHistory.kpi == kpi).order_by(RoundHistory.period)).scalars()
+    out = []
+    for h in rows:
+        att = h.actual / h.target if h.target else None
+        out.append({"period": h.period, "actual": h.actual, "target": h.target,
+                    "attainment": att})
+    return out
+
+
+def assumptions_of(ctx: Ctx, round_id: int) -> list[RoundAssumption]:
+    return list(ctx.db.execute(select(RoundAssumption).where(
+        RoundAssumption.round_id == round_id).order_by(RoundAssumption.dated,
+                                                       RoundAssumption.name)).scalars())
+
+
+@page()
+def index(ctx: Ctx) -> Response:
+    rows = []
+    for r in logic.rounds_for(ctx.db, actor_of(ctx, ctx.account.plan_id)):
+        rows.append(r)
+    return ctx.render("rounds/index.html", rounds=rows, admin=ctx.account.role == "admin")
+
+
+@page(roles=("admin",))
+def new_form(ctx: Ctx) -> Response:
+    return ctx.render("rounds/new.html", sets=tstore.sets(ctx.portal.store),
+                      plans=sorted(ctx.portal.plans), today=ctx.portal.as_of or dt.date.today())
+
+
+def _upload_text(ctx: Ctx, name: str) -> str | None:
+    if name not in ctx.files:
+        return None
+    filename, content = ctx.files[name]
+    if not content.strip():
+        return None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refused(400, f"{filename} is not UTF-8 text", "save it as CSV (UTF-8)")
+
+
+def _read_upload(ctx: Ctx, name: str, suffix: str, reader):
+    """An uploaded file read by the targets module's own reader (which takes a path):
+    written to a temporary file, read, and removed; problems name the upload."""
+    text = _upload_text(ctx, name)
+    if text is None:
+        return None
+    filename = Path(ctx.files[name][0]).name
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / (Path(filename).stem + suffix)
+        path.write_text(text, encoding="utf-8")
+        out = reader(path)
+    problems = out[-1]
+    if problems:
+        first = problems[0]
+        raise Refused(400, f"{filename}: " + str(getattr(first, "message", first)),
+                      f"{len(problems)} problem(s) in the file")
+    return out
+
+
+@page(roles=("admin",))
+def create(ctx: Ctx) -> Response:
+    from ..targets.kpis import load_catalogue
+    from ..targets.sheets import read_history
+    f = ctx.form
+    kpis = [k.strip() for k in f.get("kpis", "").replace("\n", ",").split(",") if k.strip()]
+    try:
+        deadline = dt.date.fromisoformat(f.get("deadline", "").strip())
+    except ValueError:
+        raise Refused(400, "the deadline is a date (YYYY-MM-DD)")
+    plan_id = f.get("plan", "").strip()
+    if not plan_id:
+        raise Refused(400, "choose the plan whose people take part")
+    team = _guard(lambda: logic.parse_team(f.get("people", "")))
+    assumptions = _guard(lambda: logic.parse_assumptions(f.get("assumptions", "")))
+    hist = _read_upload(ctx, "history", ".csv", read_history)
+    cat = _read_upload(ctx, "catalogue", ".yaml", load_catalogue)
+    info = {}
+    if cat is not None:
+        info = {k.code: {"name": k.name, "target": k.target, "measure": k.measure}
+                for k in cat[0].kpis.values()}
+    units_guess = {k: (cat[0].kpis[k].unit if cat and k in cat[0].kpis else "money")
+                   for k in kpis}
+
+    def write(db):
+        top = _guard(lambda: logic.parse_top_down(f.get("top_down", ""), units_guess))
+        return _guard(lambda: logic.open_round(
+            db, actor_of(ctx, plan_id), f.get("name", ""), f.get("set", "").strip(), plan_id,
+            f.get("period", "").strip(), kpis, team, deadline, top, assumptions,
+            hist[0] if hist else None, hist[1] if hist else None, info)).id
+    rid = ctx.portal.write(write)
+    return ctx.redirect(f"/targets/rounds/{rid}")
+
+
+def _lines_view(ctx: Ctx, r, lines) -> list[dict]:
+    out = []
+    for ln in lines:
+        out.append({"line": ln, "figure": logic.figure(ln), "unit": ln.unit,
+                    "cites": json.loads(ln.cites)})
+    return out
+
+
+@page()
+def round_page(ctx: Ctx) -> Response:
+    r, actor = round_and_actor(ctx)
+    lines = logic.visible_lines(ctx.db, r, actor)
+    team = logic.team_of(r)
+    mine = [ln for ln in lines if ln.who == actor.payee]
+    others = [ln for ln in lines if ln.who != actor.payee]
+    histories = {ln.id: history_of(ctx, r.id, ln.who, ln.kpi) for ln in mine}
+    info = json.loads(r.kpi_info)
+    return ctx.render(
+        "rounds/round.html", r=r, actor=actor, team=team, mine=_lines_view(ctx, r, mine),
+        team_lines=_lines_view(ctx, r, others), histories=histories, info=info,
+        team_totals=logic.totals(ctx.db, r, others) if actor.role == "manager" else {},
+        all_totals=logic.totals(ctx.db, r) if actor.role in ("admin", "manager") else {},
+        assumptions=assumptions_of(ctx, r.id), shown=shown, kpis=json.loads(r.kpis),
+        late=r.status == "open" and today(ctx) > r.deadline,
+        decides=actor.role in ("admin", "manager"), fmt=fmt)
+
+
+@page()
+def totals_json(ctx: Ctx) -> Response:
+    r, actor = round_and_actor(ctx)
+    if actor.role not in ("admin", "manager"):
+        raise Refused(403, "totals are for the team's manager and admin")
+    out = {}
+    for kpi, t in logic.totals(ctx.db, r).items():
+        out[kpi] = {k: (shown(v, t["unit"]) if k in ("proposed", "figure", "top_down", "gap")
+                        else v) for k, v in t.items() if k != "gap_share"}
+        out[kpi]["gap_share"] = shown(t["gap_share"], "ratio")
+    return JSONResponse({"round": r.id, "status": r.status, "totals": out})
+
+
+@page()
+def line_page(ctx: Ctx) -> Response:
+    r, actor = round_and_actor(ctx)
+    ln = _guard(lambda: logic.get_line(ctx.db, r, ctx.int_path("line"), actor))
+    return ctx.render("rounds/line.html", r=r, ln=ln, actor=actor,
+                      history=history_of(ctx, r.id, ln.who, ln.kpi),
+                      steps=logic.steps(ctx.db, ln), figure=logic.figure(ln), shown=shown,
+                      cites=json.loads(ln.cites),
+                      assumptions=[a for a in assumptions_of(ctx, r.id)
+                                   if a.name in json.loads(ln.cites)])
+
+
+def _line_write(ctx: Ctx, fn) -> Response:
+    rid, lid = ctx.int_path("id"), ctx.int_path("line")
+
+    def write(db):
+        r = db.get(TargetRound, rid)
+        actor = actor_of(ctx, r.plan_id if r else None)
+        return _guard(lambda: fn(db, actor, rid, lid))
+    ctx.portal.write(write)
+    return ctx.redirect(f"/targets/rounds/{rid}#line-{lid}")
+
+
+@page()
+def answer(ctx: Ctx) -> Response:
+    return _line_write(ctx, lambda db, actor, rid, lid: logic.answer(
+        db, actor, rid, lid, ctx.form.get("figure"), ctx.form.get("reason"), today(ctx)))
+
+
+@page(roles=("manager", "admin"))
+def review(ctx: Ctx) -> Response:
+    return _line_write(ctx, lambda db, actor, rid, lid: logic.review(
+        db, actor, rid, lid, ctx.form.get("action", ""), ctx.form.get("figure"),
+        ctx.form.get("reason")))
+
+
+@page(roles=("admin",))
+def approve(ctx: Ctx) -> Response:
+    rid = ctx.int_path("id")
+    ctx.portal.write(lambda db: _guard(lambda: logic.approve(
+        db, actor_of(ctx, None), rid, ctx.form.get("reason"))))
+    return ctx.redirect(f"/targets/rounds/{rid}")
+
+
+@page(roles=("admin",))
+def export_csv(ctx: Ctx) -> Response:
+    """The approved figures in the shape the plan's targets input reads (when the plan
+    is open in the portal and the round knows each KPI's column), else the long sheet
+    `targets import` reads. Only approved versions: a round still open exports nothing."""
+    import csv
+    from ..targets.kpis import KPI, Catalogue
+    from ..targets.sheets import LONG, long_rows, plan_file
+    r, _ = round_and_actor(ctx)
+    if r.status != "approved":
+        raise Refused(409, f"round {r.id} is not approved yet: nothing to export")
+    versions = [t for t in tstore.versions(ctx.portal.store, r.set_name, status="approved")
+                if t.period == r.period]
+    info = json.loads(r.kpi_info)
+    lp = ctx.portal.plans.get(r.plan_id)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    name = f"round-{r.id}-{r.period}"
+    if lp is not None and all(v.get("target") for v in info.values()):
+        cat = Catalogue("round", {k: KPI(k, v.get("name", k), v["unit"], v.get("measure", k),
+                                         v["target"], adds_up=False)
+                                  for k, v in info.items()})
+        plan = lp.compiled.plan
+        cols = {v["target"] for v in info.values()}
+        inputs = [n for n, inp in plan.inputs.items()
+                  if inp.payee and not inp.key and cols & set(inp.columns)]
+        if len(inputs) == 1:
+            header, rows, _ = plan_file(versions, cat, plan, inputs[0])
+            missing = [c for c in plan.inputs[inputs[0]].columns if c not in cols]
+            if missing:
+                raise Refused(409, f"the round sets no KPI for column(s) {', '.join(missing)} "
+                              f"of {plan.plan}'s input {inputs[0]}",
+                              "export the long sheet with compplan targets export")
+            w.writerow(header)
+            w.writerows(rows)
+            return Response(buf.getvalue(), media_type="text/csv", headers={
+                "content-disposition": f'attachment; filename="{inputs[0]}.csv"'})
+    w.writerow(LONG)
+    w.writerows(long_rows(versions))
+    return Response(buf.getvalue(), media_type="text/csv", headers={
+        "content-disposition": f'attachment; filename="{name}.csv"'})
+
+
+ROUTES = [
+    Route("/targets/rounds", index),
+    Route("/targets/rounds/new", new_form),
+    Route("/targets/rounds", create, methods=["POST"]),
+    Route("/targets/rounds/{id}", round_page),
+    Route("/targets/rounds/{id}/totals.json", totals_json),
+    Route("/targets/rounds/{id}/approve", approve, methods=["POST"]),
+    Route("/targets/rounds/{id}/export.csv", export_csv),
+    Route("/targets/rounds/{id}/report", round_reports.report_page),
+    Route("/targets/rounds/{id}/report.csv", round_reports.report_csv),
+    Route("/targets/rounds/{id}/lines/{line}", line_page),
+    Route("/targets/rounds/{id}/lines/{line}/answer", answer, methods=["POST"]),
+    Route("/targets/rounds/{id}/lines/{line}/review", review, methods=["POST"]),
+]
