@@ -26,7 +26,7 @@ from ...lang import ast
 from ...lang.check import AGGREGATES
 from ...lang.windows import WINDOW_FUNCTIONS
 from ..ir import CompiledPlan, input_refs, uses_sets
-from ..money import fmt_ratio, minor_unit
+from ..money import fmt_money, fmt_ratio, minor_unit
 from ..periods import Period, months_in
 from ..tiers import TierTable
 from .curves import curve_text, curve_value
@@ -91,6 +91,9 @@ class PlanCompiler:
         self.shown: dict[int, tuple[str, Num, bool]] = {}
         # (position, table, column): where a division by zero is marked (_zero_columns)
         self.zero_checks: list[tuple] = []
+        # id(tiered() call) -> the places of its units, on a table of amounts per unit
+        # (the formula shows 20.50 x 60.00 as the Python engine's Decimal has it)
+        self.unit_places: dict[int, int] = {}
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -735,8 +738,10 @@ class PlanCompiler:
                     markers.append((parts, v, per_credit, table, n))
                     return f"chr({len(markers)})"
                 if per_credit:
-                    return show.split(parts, _rate_texts(table))
-                return (f"(CASE WHEN len({parts}) > 0 THEN {show.split(parts, _rate_texts(table))}"
+                    return show.split(parts, _rate_texts(table), per_unit=table.per_unit,
+                                      places=self.unit_places.get(id(n)))
+                return (f"(CASE WHEN len({parts}) > 0 THEN "
+                        f"{show.split(parts, _rate_texts(table), per_unit=table.per_unit, places=self.unit_places.get(id(n)))}"
                         f" ELSE {show.money(v.sql)} END)")
             if n.name == "rate" and self.c.resolved[n.args[0]].name in self.cp.curves:
                 name = self.c.resolved[n.args[0]].name
@@ -797,7 +802,8 @@ class PlanCompiler:
             inner.append(f"{parts} AS _parts{k}")
             drop.append(f"_parts{k}")
             # a tier split that is the whole formula has no parentheses (pay._line)
-            piece = show.split(f"_parts{k}", _rate_texts(table), parens=call is not node)
+            piece = show.split(f"_parts{k}", _rate_texts(table), parens=call is not node,
+                               per_unit=table.per_unit, places=self.unit_places.get(id(call)))
             if not per_credit:
                 inner.append(f"{v.sql} AS _tv{k}")
                 drop.append(f"_tv{k}")
@@ -918,8 +924,6 @@ class PlanCompiler:
         table = self.cp.tier_tables.get(rate_name)
         if table is None:
             raise Unsupported(n.pos, f"{n.name}() of a lookup table")
-        if table.per_unit:
-            raise Unsupported(n.pos, "a rate table paying amounts per unit")
         if n.name == "rate":
             x = ex.sql(n.args[1]) if len(n.args) > 1 else ex.sql(basis_node)
             return Num(_band_case(table, x.sql, "rate"), _rate_scale(table))
@@ -985,6 +989,7 @@ class PlanCompiler:
             tier = _band_case(table, b.sql, "index")
             pays = dec.mul(value, rate)
             self._parts = (f"[{_part(tier, value.sql, rate.sql, pays.sql)}]", b.sql, b.sql)
+            self.unit_places[id(n)] = value.scale or 0
             return Num(f"(CASE WHEN {value.sql} IS NULL THEN NULL ELSE {pays.sql} END)",
                        pays.scale)
         set_name, muls, divs, unit = form
@@ -995,6 +1000,7 @@ class PlanCompiler:
         bands = self._scaled_bounds(table, mul, div)
         run_scale = 0 if unit else (value.scale or 0)
         top = max([run_scale] + [x.scale for bd in bands for x in bd[1:3] if x is not None])
+        self.unit_places[id(n)] = top
 
         def c(x: str) -> str:  # one type for everything that meets in greatest/least
             return f"CAST({x} AS DECIMAL(38,{top}))"
@@ -1005,15 +1011,17 @@ class PlanCompiler:
         lo_, hi_ = dec.let(f"least({before}, {after})"), dec.let(f"greatest({before}, {after})")
         sign = dec.let(f"(CASE WHEN {after} < {before} THEN -1 ELSE 1 END)")
         parts = []
-        first_low = bands[0][1]
+        # units: whole splits at each bound taken down to a whole number (tiers.py)
+        cut = _floored(bands) if table.whole_units else bands
+        first_low = cut[0][1]
         if first_low is not None:
             parts.append((0, f"({sign} * greatest(least({hi_}, {c(first_low.sql)}) - {lo_}, "
                              f"{nil}))", Decimal(0)))
-        for index, low, high, rate in bands:
+        for index, low, high, rate in cut:
             hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
             lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
             parts.append((index, f"({sign} * greatest({hi} - {lo}, {nil}))", rate))
-        share = value if unit else None
+        share = value if unit and not table.per_unit else None  # per unit: one unit
         items, pays = [], []
         for index, amt, rate in parts:
             amt = dec.let(amt)
@@ -1058,6 +1066,8 @@ class PlanCompiler:
 
     def _tiered_payee(self, n, rate_name, table, basis_node, alias, ex) -> Num:
         b = ex.sql(basis_node)
+        if table.per_unit:  # amounts per unit of the basis: no amount to share
+            return self._per_unit_payee(n, table, basis_node, b, alias, ex)
         basis_t = self.c.types.get(basis_node)
         money_basis = basis_t is not None and basis_t.kind == "money"
         if len(n.args) > 1:
@@ -1123,8 +1133,67 @@ class PlanCompiler:
                    f"{b.sql} = 0 THEN CAST(0 AS DECIMAL(38,{out_scale})) ELSE ({total}) END)",
                    out_scale)
 
-    def _set_total(self, set_name: str, alias: str) -> Num:
-        """sum(S) for the payee: the running total a payee-level marginal split uses."""
+    def _per_unit_payee(self, n, table: TierTable, basis_node, b: Num, alias: str,
+                        ex: ExprCompiler) -> Num:
+        """tiered(t) at the payee's grain on a table of amounts per unit (compile.py
+        _tiered_payee): the basis split across the tiers from 0, each part's units times
+        its rate; a basis of count(S) over targets is split as the count itself, with
+        the bounds moved to units (82% of 25 meetings = 20.5). `units: whole` takes each
+        bound down to a whole number (tiers.py)."""
+        if table.mode == "whole":
+            rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
+            pays = dec.mul(b, rate)
+            tier = _band_case(table, b.sql, "index")
+            self._parts = (f"[{_part(tier, b.sql, rate.sql, pays.sql)}]",)
+            self.unit_places[id(n)] = b.scale or 0
+            return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
+        form = self._linear(basis_node)
+        if form is not None and form[3]:
+            set_name, muls, divs, _unit = form
+            mul, div = self._product(muls, ex), self._product(divs, ex)
+            space = self._set_total(set_name, alias, count=True)
+            bands = self._scaled_bounds(table, mul, div)
+        else:
+            space, bands = b, self._scaled_bounds(table, None, None)
+        if table.whole_units:
+            bands = _floored(bands)
+        top = max([space.scale or 0] + [x.scale for bd in bands for x in bd[1:3]
+                                         if x is not None])
+        self.unit_places[id(n)] = top
+
+        def c(x: str) -> str:
+            return f"CAST({x} AS DECIMAL(38,{top}))"
+        nil = c("0")
+        # a basis below 0 runs backwards: the same bands with negative units (split())
+        lo_, hi_ = f"least({nil}, {c(space.sql)})", f"greatest({nil}, {c(space.sql)})"
+        sign = f"(CASE WHEN {space.sql} < 0 THEN -1 ELSE 1 END)"
+        rows = []
+        if bands[0][1] is not None:
+            rows.append((0, f"greatest(least({hi_}, {c(bands[0][1].sql)}) - {lo_}, {nil})",
+                         Decimal(0)))
+        for index, low, high, rate in bands:
+            hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
+            lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
+            rows.append((index, f"greatest({hi} - {lo}, {nil})", rate))
+        items, pays = [], []
+        for index, amt, rate in rows:
+            units = Num(dec.let(f"({sign} * {amt})"), top)
+            p = dec.mul(units, dec.literal(rate))
+            p = Num(dec.let(p.sql), p.scale)
+            pays.append(p)
+            items.append(f"CASE WHEN {units.sql} <> 0 THEN "
+                         f"{_part(index, units.sql, dec.literal(rate).sql, p.sql)} END")
+        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        out_scale = max(p.scale for p in pays)
+        total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
+        return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL WHEN {b.sql} = 0 THEN "
+                   f"CAST(0 AS DECIMAL(38,{out_scale})) ELSE ({total}) END)", out_scale)
+
+    def _set_total(self, set_name: str, alias: str, count: bool = False) -> Num:
+        """sum(S) (count(S) with `count`) for the payee: the running total a payee-level
+        marginal split uses."""
+        if count:  # per-unit tiers on count(S) (_per_unit_payee)
+            return self._set_count(set_name, alias)
         col = f"settotal_{set_name}"
         if not getattr(self, "_set_totals", {}).get(col):
             self._set_totals = getattr(self, "_set_totals", {})
@@ -1141,6 +1210,20 @@ class PlanCompiler:
             # the current statement is being built against the old layer name: the column
             # lives in the new one, so the caller's alias reads it after the switch
         return Num(f"{alias}.{q(col)}", self.scales.get("credit:" + set_name))
+
+    def _set_count(self, set_name: str, alias: str) -> Num:
+        col = f"setcount_{set_name}"
+        self._set_totals = getattr(self, "_set_totals", {})
+        if not self._set_totals.get(col):
+            self._set_totals[col] = True
+            new = f"layer_{col}"
+            self.script.add(f"count of {set_name} per payee (per-unit tiers on a count)",
+                            f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, coalesce(CAST(t.v AS "
+                            f"DECIMAL(38,0)), CAST(0 AS DECIMAL(38,0))) AS {q(col)} FROM "
+                            f"{q(self.layer)} l LEFT JOIN (SELECT _pid, count(*) AS v FROM "
+                            f"{q('credits_' + set_name)} GROUP BY _pid) t ON t._pid = l._pid")
+            self.layer = new
+        return Num(f"{alias}.{q(col)}", 0)
 
     # ------------------------------------------------------------------ lines
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
@@ -1282,6 +1365,15 @@ def _part(tier, amount: str, rate: str, pays: str) -> str:
             f"'rate': CAST({rate} AS {t}), 'pays': CAST({pays} AS {t})}}")
 
 
+def _floored(bands):
+    """Bands (index, low, high, rate) with each bound taken down to a whole number, as
+    TierTable._floored: a per-unit table with `units: whole` pays each unit in one tier."""
+    def f(x: Num | None) -> Num | None:
+        return None if x is None else Num(f"CAST(floor({x.sql}) AS DECIMAL(38,{x.scale or 0}))",
+                                          x.scale)
+    return [(i, f(lo), f(hi), r) for i, lo, hi, r in bands]
+
+
 def _places(step: Decimal) -> int:
     return max(0, -step.as_tuple().exponent)
 
@@ -1313,8 +1405,10 @@ def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str
 
 
 def _rate_texts(table: TierTable) -> dict[int, str]:
-    """Each tier's rate as a formula shows it (tier 0, below the first band, pays 0%)."""
-    return {0: fmt_ratio(Decimal(0)), **{b.index: fmt_ratio(b.rate) for b in table.bands}}
+    """Each tier's rate as a formula shows it (tier 0, below the first band, pays 0%);
+    an amount per unit as money (compile._split_text)."""
+    fmt = fmt_money if table.per_unit else fmt_ratio
+    return {0: fmt(Decimal(0)), **{b.index: fmt(b.rate) for b in table.bands}}
 
 
 def _ratio_text(sql: str) -> str:
