@@ -54,8 +54,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, e in plan.earnings.items():
         if e.pool is not None:
             no(key("earnings", name, "pool"), "pools")
-    for name in plan.subtotals:
-        no(key("subtotals", name), "subtotals")
     for node in c.exprs.values():
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:

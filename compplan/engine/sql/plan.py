@@ -32,6 +32,7 @@ from ..tiers import TierTable
 from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import show
+from . import subtotals
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .prorate import active_months, prorate_months
@@ -94,6 +95,8 @@ class PlanCompiler:
         # id(tiered() call) -> the places of its units, on a table of amounts per unit
         # (the formula shows 20.50 x 60.00 as the Python engine's Decimal has it)
         self.unit_places: dict[int, int] = {}
+        # subtotal -> its columns' scales (subtotals.py: credits_<subtotal> tables)
+        self.subtotal_scales: dict[str, dict[str, int | None]] = {}
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -102,6 +105,7 @@ class PlanCompiler:
         self._targets()
         self._credits()
         self._payees()
+        subtotals.build(self)  # hook: subtotals (subtotals.py), read like credit sets
         self._aggregates()
         line_tables: list[tuple[int, str]] = []
         for i, name in enumerate(n for n in self.c.order
@@ -317,6 +321,8 @@ class PlanCompiler:
 
     def _col_scale(self, table: str, col: str) -> int | None:
         """The scale of a column of a credit set or an input, as loaded."""
+        if table in self.subtotal_scales:  # hook: a subtotal's figures (subtotals.py)
+            return self.subtotal_scales[table].get(col)
         if table in self.plan.credits:
             if col == "value":
                 return self.scales.get("credit:" + table)
@@ -392,7 +398,7 @@ class PlanCompiler:
         """(rows, aggregate, scale, value for no rows) of an aggregate over a set: the
         rows as a table with _pid, the aggregate over alias `s`."""
         res = self.c.resolved[n.args[0]]
-        if res.name in self.plan.credits:
+        if res.name in self.plan.credits or res.name in self.subtotal_scales:  # subtotals
             table = "credits_" + res.name
             column = "value" if res.kind == "set" else res.column
             scale = self._col_scale(res.name, column)
@@ -644,7 +650,7 @@ class PlanCompiler:
         lines = f"lines_{name}"
         rule = text_literal(str(step.pos))
         if spec.each:
-            if spec.each not in self.plan.credits:
+            if spec.each not in self.plan.credits and spec.each not in self.subtotal_scales:
                 raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
             ex = self._payee_exprs("l", "c")
             self._current_each = spec.each

@@ -33,6 +33,7 @@ from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 from .show import trimmed
+from .subtotals import MEMBERS_SEP
 from .targets import create_spans, per_payee_inputs
 
 
@@ -324,7 +325,8 @@ def lines_query(compiled: CompiledPlan) -> str:
     rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
-    sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
+    # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
+    sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
             f"kind, amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
@@ -397,7 +399,8 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
         notes = [f"credited through {via}"] if via else []
         notes += [credit_note] if credit_note else []
         ln = Line(number, pid, component, kind, amount, exact, rule, formula or "",
-                  [x for x in (source, split_source) if x], read_inputs(inputs),
+                  [x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                  read_inputs(inputs),
                   [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
                   before, after, "", date, "; ".join(notes))
         payees[pid].lines.append(ln)
