@@ -51,9 +51,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("clawbacks", name), "clawbacks")
     if reporting_input(plan) is not None:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
-    for name, e in plan.earnings.items():
-        if e.pool is not None:
-            no(key("earnings", name, "pool"), "pools")
     for node in c.exprs.values():
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:

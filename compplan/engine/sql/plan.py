@@ -32,7 +32,7 @@ from ..tiers import TierTable
 from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import show
-from . import subtotals
+from . import pools, subtotals
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .prorate import active_months, prorate_months
@@ -97,6 +97,8 @@ class PlanCompiler:
         self.unit_places: dict[int, int] = {}
         # subtotal -> its columns' scales (subtotals.py: credits_<subtotal> tables)
         self.subtotal_scales: dict[str, dict[str, int | None]] = {}
+        # warnings worked out elsewhere (pools.py): SELECTs of (payee, warning, _e, date, _key)
+        self.extra_warnings: list[str] = []
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -641,6 +643,8 @@ class PlanCompiler:
     # ------------------------------------------------------------------ earnings
     def _earning(self, name: str, index: int) -> str:
         spec = self.plan.earnings[name]
+        if spec.pool is not None:  # hook: a pool shared among a group (pools.py)
+            return pools.pool_earning(self, name, index)
         step = next(e for e in self.cp.earnings if e.name == name)
         for part in ("hold",):
             if getattr(spec, part, None) is not None:
@@ -1277,6 +1281,7 @@ class PlanCompiler:
                 f"_key || ' (a value is missing); not paid' ELSE ': value missing for ' || _key "
                 f"|| '; not paid' END AS warning, _e, date, _key FROM {q(t)} WHERE _when IS NULL "
                 f"OR exact IS NULL")
+        parts.extend(self.extra_warnings)  # hook: pools.py
         if self.payees_inp is not None and "payees" in self.columns:
             credited = self._credited_payees()
             parts.append(f"SELECT _pid, 'no credits in this period', 1000000000, NULL, NULL "
