@@ -99,6 +99,9 @@ class PlanCompiler:
         self.subtotal_scales: dict[str, dict[str, int | None]] = {}
         # warnings worked out elsewhere (pools.py): SELECTs of (payee, warning, _e, date, _key)
         self.extra_warnings: list[str] = []
+        # lines tables with a rounding_note column: a line's own words for its rounding
+        # (pools.py: 'pool shared by largest remainder'); else lines.csv's usual ones
+        self.rounding_notes: set[str] = set()
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -1242,8 +1245,9 @@ class PlanCompiler:
                  f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, formula, inputs, "
                  f"CAST(run_before AS DECIMAL(38,"
                  f"{dec.DIV_SCALE})) AS run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE}))"
-                 f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key FROM "
-                 f"{q(t)} WHERE _when AND exact IS NOT NULL"
+                 f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key, "
+                 f"{'rounding_note' if t in self.rounding_notes else 'CAST(NULL AS VARCHAR)'} "
+                 f"AS rounding_note FROM {q(t)} WHERE _when AND exact IS NOT NULL"
                  for _i, t in line_tables]
         for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
             k = 1 if kind == "cap" else 2
@@ -1257,7 +1261,7 @@ class PlanCompiler:
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
                 f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, {formula}, '', NULL, NULL, "
-                f"NULL, NULL, NULL, 0, {index}, {k}, NULL "
+                f"NULL, NULL, NULL, 0, {index}, {k}, NULL, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
         # the Python engine's order: date, id, then as credited (a split's rows in the
         # split table's order, each followed by its rollups up the levels)

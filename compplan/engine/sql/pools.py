@@ -70,10 +70,11 @@ def pool_earning(pc, name: str, index: int) -> str:
         f"(WHERE _sh), 0) AS DECIMAL(38,{ws})) AS shares FROM {_q(payees_t)} WHERE _gk IS "
         f"NOT NULL GROUP BY _gk) g JOIN {_q(payees_t)} f ON f._pid = g.first")
     lines = f"lines_{name}"
+    pc.rounding_notes.add(lines)
     pc.script.add(f"pool {name}: {step.pos} (a part per sharer, by largest remainder)",
                   f"CREATE TEMP TABLE {_q(lines)} AS " + _lines_sql(
                       pc, name, index, str(step.pos), by, payees_t, groups_t, pool_v.scale, ws,
-                      spec.pool.share, share_t))
+                      str(spec.pool.share) if spec.pool.share is not None else "1", share_t))
     _warnings(pc, name, by, payees_t, groups_t, index)
     scale = pool_v.scale
     total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {_q(lines)} WHERE _when "
@@ -121,13 +122,18 @@ def _lines_sql(pc, name, index, rule, by, payees_t, groups_t, pool_scale, ws, sh
                f" || {text_literal(f' (down to {step})')} || CASE WHEN _extra THEN "
                f"{text_literal(f' + {step} (largest remainder)')} ELSE '' END || ' = ' || "
                f"{show.money('amount')} ELSE '' END")
-    inputs = show.inputs([("pool", show.plain(Num("pool", pool_scale), None)),
+    # the words of groups.py's Line.rounding (the pool, rounded to the step, unchanged)
+    note = (f"CASE WHEN exact <> amount THEN {show.trimmed('CAST(exact AS VARCHAR)')} || ' -> ' "
+            f"|| CAST(amount AS VARCHAR) || {text_literal(f' (pool shared by largest remainder: down to {step}')}"
+            f" || CASE WHEN _extra THEN {text_literal(f', +{step}')} ELSE '' END || ')' END")
+    inputs = show.inputs([("pool", "CAST(pool AS VARCHAR)"),  # as rounded: 25000.10
                           (by, "_gk"), ("share", show.plain(Num("_w", ws), None)),
                           ("shares", show.plain(Num("shares", ws), None)),
                           ("sharing", "sharing")])
     from .plan import TIERS_TYPE
     return (f"SELECT payee, component, kind, amount, exact, rule, source, date, _key, via, "
-            f"tiers, {formula} AS formula, {inputs} AS inputs, run_before, run_after, "
+            f"tiers, {formula} AS formula, {inputs} AS inputs, {note} AS rounding_note, "
+            f"run_before, run_after, "
             f"split_source, _srow, _level, credit_note, _e, _k, _when FROM (SELECT *, "
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount} AS amount, {exact} "
             f"AS exact, _rank <= _left AS _extra, {text_literal(rule)} AS rule, CAST(NULL AS "

@@ -322,8 +322,8 @@ def lines_query(compiled: CompiledPlan) -> str:
     tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
-    rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
-                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
+    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact THEN {_number('exact')} || "
+                f"' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' END)")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
@@ -486,8 +486,9 @@ def _store_select(compiled: CompiledPlan,
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
         ("basis_after", num("run_after", "run_after")),
-        ("rounding", f"CASE WHEN amount <> exact THEN {num('exact', 'exact')} || ' -> ' || "
-                     f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
+        ("rounding", f"coalesce(rounding_note, CASE WHEN amount <> exact THEN "
+                     f"{num('exact', 'exact')} || ' -> ' || CAST(amount AS VARCHAR) || "
+                     f"' ({mode} to {step})' ELSE '' END)"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", "coalesce('credited through ' || via, '')"),
         ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
