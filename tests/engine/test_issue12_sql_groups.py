@@ -1,0 +1,220 @@
+"""Issue 12: the SQL engine runs the last three constructs the sample plans use (per-unit
+tiers, pools, subtotals; issue 20 items 2, 4 and 6). Each test has a small plan, its
+data, the pay worked out by hand in a comment, the hand figures asserted on the SQL
+engine's result, and both engines giving the same lines, formulas, inputs, sources and
+warnings (test_issue12_sql_coverage.both, which also checks cover.py refuses nothing).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+duckdb = pytest.importorskip("duckdb", reason="the SQL engine needs duckdb (pip install duckdb)")
+
+from test_issue12_sql_coverage import both, compiled_from  # noqa: E402
+
+
+def D(x) -> Decimal:
+    return Decimal(str(x))
+
+
+# ------------------------------------------------------------------ pools
+
+POOL = """
+inputs:
+  payees: {key: rep_id, columns: {name: text, team: text}, missing: null}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  booked: sum(bookings)
+earnings:
+  team_pool:
+    value: 1000
+    pool: {by: team, members: booked >= 1000, share: booked}
+"""
+
+
+def _deal(i: int, rep: str, amount) -> dict:
+    return {"deal_id": f"D{i}", "rep_id": rep, "close_date": f"2026-02-{i:02}",
+            "amount": str(amount)}
+
+
+def test_issue12_a_pool_remainder_goes_to_the_largest_remainder_on_duckdb(tmp_path):
+    """Team x: a and b book 3,000 each, c 1,000, d 500 (below 1,000: no share); z has no
+    team. The pool of 1,000.00 is shared by 7,000 of bookings:
+      a: 1,000.00 x 3,000 / 7,000 = 428.571428... -> 428.57 (remainder 0.0014...)
+      b: the same, 428.57
+      c: 1,000.00 x 1,000 / 7,000 = 142.857142... -> 142.85 (remainder 0.0071...)
+    428.57 + 428.57 + 142.85 = 999.99: one cent over, to the largest remainder, c's
+    (not the first payee id): c 142.86; the parts add up to 1,000.00."""
+    compiled = compiled_from(tmp_path, POOL)
+    data = {"payees": [{"rep_id": r, "name": r.upper(), "team": "" if r == "z" else "x"}
+                       for r in "abcdz"],
+            "deals": [_deal(1, "a", 3000), _deal(2, "b", 3000), _deal(3, "c", 1000),
+                      _deal(4, "d", 500), _deal(5, "z", 9000)]}
+    got = {p.payee: p for p in both(compiled, data).payees}
+    assert [got[r].components["team_pool"] for r in "abcdz"] == \
+        [D("428.57"), D("428.57"), D("142.86"), D(0), D(0)]
+    assert sum(got[r].total for r in "abc") == D("1000.00")
+    (line,) = got["c"].lines
+    assert line.formula == (
+        "pool of team x: 1000 = 1,000.00; 1,000.00 x booked 1,000.00 / 7,000.00 (shared "
+        "by a, b, c: 3 of 4 members) = 142.857143 -> 142.85 (down to 0.01) + 0.01 (largest "
+        "remainder) = 142.86")
+    assert line.exact == D("142.8571428571428571")  # 16 places, half up
+    assert line.inputs == {"pool": "1000.00", "team": "x", "share": "1000",
+                           "shares": "7000", "sharing": "a, b, c"}
+    assert got["d"].lines == []
+    assert got["z"].warnings == ["team_pool: payee z has no team; no share of a pool"]
+
+
+def test_issue12_a_pool_nobody_shares_is_said_on_duckdb(tmp_path):
+    """Everyone in team x books under 1,000: nobody shares the 1,000.00, each is told."""
+    compiled = compiled_from(tmp_path, POOL)
+    data = {"payees": [{"rep_id": r, "name": r, "team": "x"} for r in "ab"],
+            "deals": [_deal(1, "a", 999.99), _deal(2, "b", 10)]}
+    got = both(compiled, data)
+    assert [p.warnings for p in got.payees] == [
+        ["team_pool: nobody in team x shares the pool of 1,000.00; it is not paid"]] * 2
+    assert [p.total for p in got.payees] == [0, 0]
+
+
+# ------------------------------------------------------------------ per-unit tiers
+
+MEETINGS = """
+inputs:
+  payees: {key: sdr_id, columns: {name: text}}
+  meetings: {key: meeting_id, payee: sdr_id, date: held_on, columns: {qualified: boolean}}
+params:
+  bound: 2.5
+credits:
+  qualified_meetings: {from: meetings, when: qualified, value: 1}
+measures:
+  qualified: count(qualified_meetings)
+rates:
+  whole_meetings:
+    basis: qualified
+    mode: marginal
+    at_boundary: upper
+    units: whole
+    tiers:
+      - {to: bound, rate: 10}
+      - {rate: 25}
+  split_meetings:
+    basis: qualified
+    mode: marginal
+    at_boundary: upper
+    tiers:
+      - {to: bound, rate: 10}
+      - {rate: 25}
+  all_at_one_rate:
+    basis: qualified
+    mode: whole
+    at_boundary: upper
+    tiers:
+      - {to: bound, rate: 10}
+      - {rate: 25}
+earnings:
+  per_meeting: {each: qualified_meetings, value: tiered(whole_meetings)}
+  per_meeting_split: {each: qualified_meetings, value: tiered(split_meetings)}
+  month_whole: {value: tiered(whole_meetings)}
+  month_split: {value: tiered(split_meetings)}
+  month_one_rate: {value: tiered(all_at_one_rate)}
+"""
+
+
+def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path):
+    """Four qualified meetings (one not qualified), bound 2.5, 10.00 a meeting below it
+    and 25.00 above:
+      units: whole: the bound is taken down to 2: meetings 1-2 at 10, 3-4 at 25:
+        2 x 10.00 + 2 x 25.00 = 70.00, the third meeting one line of 25.00
+      split: 2.5 x 10.00 + 1.5 x 25.00 = 25.00 + 37.50 = 62.50; the third meeting
+        0.5 x 10.00 + 0.5 x 25.00 = 5.00 + 12.50 = 17.50
+      mode whole: every meeting at the band 4 reaches: 4 x 25.00 = 100.00"""
+    compiled = compiled_from(tmp_path, MEETINGS)
+    rows = [{"meeting_id": f"M{i}", "sdr_id": "sam", "held_on": f"2026-01-0{i}",
+             "qualified": "false" if i == 5 else "true"} for i in range(1, 6)]
+    got = both(compiled, {"payees": [{"sdr_id": "sam", "name": "Sam"}], "meetings": rows})
+    (sam,) = got.payees
+    assert sam.components == {"per_meeting": D("70.00"), "per_meeting_split": D("62.50"),
+                              "month_whole": D("70.00"), "month_split": D("62.50"),
+                              "month_one_rate": D("100.00")}
+    whole = [ln for ln in sam.lines if ln.component == "per_meeting"]
+    assert [ln.amount for ln in whole] == [D(10), D(10), D(25), D(25)]
+    assert whole[2].formula == "1 x 25.00 = 25.00"
+    assert (whole[2].basis_before, whole[2].basis_after) == (2, 3)
+    split = [ln for ln in sam.lines if ln.component == "per_meeting_split"]
+    assert split[2].formula == "0.5 x 10.00 + 0.5 x 25.00 = 17.50"
+    assert [(t.tier, t.amount, t.pays) for t in split[2].tiers] == \
+        [(1, D("0.5"), D("5.00")), (2, D("0.5"), D("12.50"))]
+    month = {ln.component: ln.formula for ln in sam.lines if ln.kind == "bonus"}
+    assert month == {"month_whole": "2 x 10.00 + 2 x 25.00 = 70.00",
+                     "month_split": "2.5 x 10.00 + 1.5 x 25.00 = 62.50",
+                     "month_one_rate": "4 x 25.00 = 100.00"}
+
+
+# ------------------------------------------------------------------ subtotals
+
+SUBTOTALS = """
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  order_lines:
+    key: line_id
+    payee: rep_id
+    date: sold_on
+    columns: {bill_id: text, category: text, amount: money}
+    missing: null
+credits:
+  sales: {from: order_lines, value: amount}
+subtotals:
+  days: {from: sales, by: day, value: sum(sales)}
+  bills:
+    from: sales
+    by: bill_id
+    value: sum(sales)
+    columns:
+      accessories: sum(sales where category == "accessory")
+measures:
+  days_over: count(days where value > 1000)
+earnings:
+  daily_bonus: {each: days, when: value > 1000, value: value * 2%}
+  bill_kicker: {each: bills, when: accessories > value * 20%, value: accessories * 10%}
+"""
+
+
+def test_issue12_subtotals_by_day_and_by_a_column_on_duckdb(tmp_path):
+    """ann's order lines:
+      5 Jan: L1 800 (bill B1, phone) + L2 300 (B1, accessory) = 1,100: over 1,000, 2% = 22.00
+      6 Jan: L3 1,000 (B2, phone) + L4 250 (no bill, accessory) = 1,250: 2% = 25.00
+      10 Feb: L5 1,000 (B3, accessory): exactly 1,000, not over it
+      12 Feb: L6 1,000.50 (B4, phone): over by 0.50: 2% = 20.01
+    bills: B1 300 of 1,100 (27.3%, over 20%): 10% = 30.00; the lines with no bill are a
+    group of their own (250 of 250): 25.00; B2 0%; B3 100%: 100.00; B4 0%.
+    ben sold nothing: no credits, warned as in a plan without subtotals."""
+    compiled = compiled_from(tmp_path, SUBTOTALS)
+    rows = [("L1", "2026-01-05", "B1", "phone", "800"), ("L2", "2026-01-05", "B1", "accessory", "300"),
+            ("L3", "2026-01-06", "B2", "phone", "1000"), ("L4", "2026-01-06", "", "accessory", "250"),
+            ("L5", "2026-02-10", "B3", "accessory", "1000"),
+            ("L6", "2026-02-12", "B4", "phone", "1000.50")]
+    data = {"payees": [{"rep_id": "ann", "name": "Ann"}, {"rep_id": "ben", "name": "Ben"}],
+            "order_lines": [{"line_id": i, "rep_id": "ann", "sold_on": d, "bill_id": b,
+                             "category": c, "amount": a} for i, d, b, c, a in rows]}
+    got = {p.payee: p for p in both(compiled, data).payees}
+    ann = got["ann"]
+    assert ann.components == {"daily_bonus": D("67.01"), "bill_kicker": D("155.00")}
+    assert ann.measure_values["days_over"] == 3
+    days = [(ln.amount, ln.date.isoformat(), ln.sources) for ln in ann.lines
+            if ln.component == "daily_bonus"]
+    assert days == [
+        (D("22.00"), "2026-01-05", ["days:2026-01-05", "order_lines:L1", "order_lines:L2"]),
+        (D("25.00"), "2026-01-06", ["days:2026-01-06", "order_lines:L3", "order_lines:L4"]),
+        (D("20.01"), "2026-02-12", ["days:2026-02-12", "order_lines:L6"])]
+    bills = [(ln.amount, ln.sources, ln.formula) for ln in ann.lines
+             if ln.component == "bill_kicker"]
+    assert bills == [
+        (D("30.00"), ["bills:B1", "order_lines:L1", "order_lines:L2"], "300.00 x 10% = 30.00"),
+        (D("25.00"), ["bills:", "order_lines:L4"], "250.00 x 10% = 25.00"),
+        (D("100.00"), ["bills:B3", "order_lines:L5"], "1,000.00 x 10% = 100.00")]
+    assert got["ben"].warnings == ["no credits in this period"]
