@@ -27,7 +27,8 @@ from tamper_helpers import sql  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "plans"
-SAMPLES = [("ae", "2026-Q1"), ("manager", "2026-Q1"), ("field", "2026-03")]
+SAMPLES = [("ae", "2026-Q1"), ("manager", "2026-Q1"), ("field", "2026-03"), ("sdr", "2026-03"),
+           ("team_pool", "2026-Q1"), ("retail", "2026-03")]  # the last three: issue 12
 NEAR = D("1e-12")
 
 
@@ -351,7 +352,9 @@ def test_issue12_runs_stored_before_the_engine_column_are_python_runs(store_url)
 def test_issue12_the_store_gets_exact_values_without_the_zeros_of_their_sql_scale():
     """store_lines_query writes a DECIMAL(38,16) as its shortest exact text: 100, not 1
     (the point stops the trimming) nor 100.0000000000000000; 0 as 0; a line without a
-    tier, source or date as [], [] and NULL; a source with a quote as valid JSON."""
+    tier, source or date as [], [] and NULL; a source with a quote as valid JSON; a
+    subtotal's line with its group's rows among its sources and its own rounding words
+    (a pool's) as the Python engine stores them."""
     import duckdb
     from compplan.engine.sql.run import STORE_LINE_COLUMNS, line_batches
     con = duckdb.connect()
@@ -360,13 +363,16 @@ def test_issue12_the_store_gets_exact_values_without_the_zeros_of_their_sql_scal
         (1, 'ann', 'commission', 'credit', 4000.01::DECIMAL(38,2), 4000.005::{t},
          'p.yaml:1:1', 'deals:A"1', DATE '2026-01-12', NULL,
          [{{'tier': 1, 'amount': 100::{t}, 'rate': 0.04::{t}, 'pays': 4::{t}}}],
-         0::{t}, 0.3::{t}),
+         0::{t}, 0.3::{t}, NULL, NULL),
         (2, 'ann', 'bonus', 'bonus', -0.50::DECIMAL(38,2), -0.5::{t}, 'p.yaml:2:1', NULL,
-         NULL, 'bob', NULL, NULL, 0.0000000000000001::{t}))
+         NULL, 'bob', NULL, NULL, 0.0000000000000001::{t}, NULL, NULL),
+        (3, 'ann', 'kicker', 'credit', 8.34::DECIMAL(38,2), 8.333::{t}, 'p.yaml:3:1',
+         'bills:B1', NULL, NULL, NULL, NULL, NULL, 'lines:L1' || chr(31) || 'lines:L2',
+         'my words'))
         AS v(line, payee, component, kind, amount, exact, rule, source, date, via, tiers,
-             run_before, run_after)""")
+             run_before, run_after, split_source, rounding_note)""")
     (rows,) = list(line_batches(con, load_plan(PLANS / "ae.yaml")))
-    a, b = (dict(zip(STORE_LINE_COLUMNS, r)) for r in rows)
+    a, b, c = (dict(zip(STORE_LINE_COLUMNS, r)) for r in rows)
     assert (a["amount"], a["exact"], a["basis_before"], a["basis_after"]) == \
         ("4000.01", "4000.005", "0", "0.3")
     assert a["rounding"] == "4000.005 -> 4000.01 (half up to 0.01)"
@@ -378,6 +384,9 @@ def test_issue12_the_store_gets_exact_values_without_the_zeros_of_their_sql_scal
         ("-0.50", "-0.5", None, "0.0000000000000001")
     assert (b["sources"], b["tiers"], b["date"], b["rounding"]) == ("[]", "[]", None, "")
     assert b["note"] == "credited through bob" and b["key"] == "bonus|bonus|"
+    assert json.loads(c["sources"]) == ["bills:B1", "lines:L1", "lines:L2"]
+    assert c["key"] == "kicker|credit|bills:B1 lines:L1 lines:L2"  # lifecycle.line_key
+    assert c["rounding"] == "my words"
 
 
 def test_issue12_an_engine_changed_in_the_store_is_caught_by_verify(store):

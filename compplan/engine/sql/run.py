@@ -479,8 +479,10 @@ def _store_select(compiled: CompiledPlan,
         ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
-        ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
-                    "END"),
+        # every source: the line's own, then a split credit's split row or a subtotal's
+        # rows (split_source, joined by chr(31), which to_json writes \u001F)
+        ("sources", "'[' || concat_ws(', ', to_json(source), replace(to_json(split_source), "
+                    "'\\u001F', '\", \"')) || ']'"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
@@ -491,7 +493,8 @@ def _store_select(compiled: CompiledPlan,
                      f"' ({mode} to {step})' ELSE '' END)"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", "coalesce('credited through ' || via, '')"),
-        ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
+        ("key", "component || '|' || kind || '|' || concat_ws(' ', source, "
+                "replace(split_source, chr(31), ' '))")]
 
 
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
@@ -522,8 +525,8 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
     order), from the same columns the store gets."""
     cols = dict(_store_select(compiled, lines_scales(con)))
     line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
-            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || coalesce(source, '') "
-            "|| chr(10)")
+            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || concat_ws(' ', source, "
+            "replace(split_source, chr(31), ' ')) || chr(10)")  # every source, as _store_select
     cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
                       "GROUP BY payee ORDER BY payee")
     while True:
