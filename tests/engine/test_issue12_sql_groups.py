@@ -119,6 +119,7 @@ rates:
 earnings:
   per_meeting: {each: qualified_meetings, value: tiered(whole_meetings)}
   per_meeting_split: {each: qualified_meetings, value: tiered(split_meetings)}
+  per_meeting_one_rate: {each: qualified_meetings, value: tiered(all_at_one_rate)}
   month_whole: {value: tiered(whole_meetings)}
   month_split: {value: tiered(split_meetings)}
   month_one_rate: {value: tiered(all_at_one_rate)}
@@ -132,13 +133,15 @@ def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path):
         2 x 10.00 + 2 x 25.00 = 70.00, the third meeting one line of 25.00
       split: 2.5 x 10.00 + 1.5 x 25.00 = 25.00 + 37.50 = 62.50; the third meeting
         0.5 x 10.00 + 0.5 x 25.00 = 5.00 + 12.50 = 17.50
-      mode whole: every meeting at the band 4 reaches: 4 x 25.00 = 100.00"""
+      mode whole: every meeting at the band 4 reaches: 4 x 25.00 = 100.00, per meeting
+        1 x 25.00 each"""
     compiled = compiled_from(tmp_path, MEETINGS)
     rows = [{"meeting_id": f"M{i}", "sdr_id": "sam", "held_on": f"2026-01-0{i}",
              "qualified": "false" if i == 5 else "true"} for i in range(1, 6)]
     got = both(compiled, {"payees": [{"sdr_id": "sam", "name": "Sam"}], "meetings": rows})
     (sam,) = got.payees
     assert sam.components == {"per_meeting": D("70.00"), "per_meeting_split": D("62.50"),
+                              "per_meeting_one_rate": D("100.00"),
                               "month_whole": D("70.00"), "month_split": D("62.50"),
                               "month_one_rate": D("100.00")}
     whole = [ln for ln in sam.lines if ln.component == "per_meeting"]
@@ -149,6 +152,8 @@ def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path):
     assert split[2].formula == "0.5 x 10.00 + 0.5 x 25.00 = 17.50"
     assert [(t.tier, t.amount, t.pays) for t in split[2].tiers] == \
         [(1, D("0.5"), D("5.00")), (2, D("0.5"), D("12.50"))]
+    assert {ln.formula for ln in sam.lines if ln.component == "per_meeting_one_rate"} == \
+        {"1 x 25.00 = 25.00"}
     month = {ln.component: ln.formula for ln in sam.lines if ln.kind == "bonus"}
     assert month == {"month_whole": "2 x 10.00 + 2 x 25.00 = 70.00",
                      "month_split": "2.5 x 10.00 + 1.5 x 25.00 = 62.50",
