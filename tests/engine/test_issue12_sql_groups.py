@@ -160,6 +160,56 @@ def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path):
                      "month_one_rate": "4 x 25.00 = 100.00"}
 
 
+COUNTED = """
+inputs:
+  payees: {key: rep_id, columns: {name: text, target: integer}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  booked: sum(bookings)
+  deals_done: count(bookings)
+  pace: count(bookings) / payee.target
+rates:
+  by_count:
+    basis: deals_done
+    mode: marginal
+    at_boundary: upper
+    tiers:
+      - {to: 2, rate: 5%}
+      - {rate: 10%}
+  by_pace:
+    basis: pace
+    mode: marginal
+    at_boundary: upper
+    tiers:
+      - {to: 50%, rate: 5%}
+      - {rate: 10%}
+earnings:
+  on_count:
+    value: tiered(by_count, booked)
+  on_pace:
+    value: tiered(by_pace, booked)
+"""
+
+
+def test_issue12_a_count_basis_at_the_payees_grain_on_duckdb(tmp_path):
+    """tiered(t, booked) on a count of credits (the SQL engine refused it before): ann
+    closes 1,000 + 2,000.50 + 3,000 = 6,000.50 in 3 deals.
+      by count, bound 2: 2/3 of it at 5%, 1/3 at 10%:
+        4,000.333... x 5% + 2,000.166... x 10% = 200.0166... + 200.0166... = 400.03
+      by pace (3 deals of a target of 5), bound 50% = 2.5 deals:
+        5,000.416... x 5% + 1,000.083... x 10% = 250.0208... + 100.0083... = 350.03"""
+    compiled = compiled_from(tmp_path, COUNTED)
+    data = {"payees": [{"rep_id": "ann", "name": "Ann", "target": "5"}],
+            "deals": [{"deal_id": f"D{i}", "rep_id": "ann", "close_date": "2026-01-05",
+                       "amount": a} for i, a in enumerate(["1000", "2000.50", "3000"])]}
+    (ann,) = both(compiled, data).payees
+    assert ann.components == {"on_count": D("400.03"), "on_pace": D("350.03")}
+    assert [ln.formula for ln in ann.lines] == [
+        "4,000.33 x 5% + 2,000.17 x 10% = 400.03", "5,000.42 x 5% + 1,000.08 x 10% = 350.03"]
+
+
 # ------------------------------------------------------------------ subtotals
 
 SUBTOTALS = """

@@ -1097,10 +1097,9 @@ class PlanCompiler:
         form = self._linear(basis_node)
         if form is not None:
             set_name, muls, divs, unit = form
-            if unit:
-                raise Unsupported(n.pos, "tiered() at the payee's grain on a count basis")
             mul, div = self._product(muls, ex), self._product(divs, ex)
-            run = self._set_total(set_name, alias)
+            # split the sum (or on a count basis the count) where the bounds are exact
+            run = self._set_total(set_name, alias, count=unit)
             bands = self._scaled_bounds(table, mul, div)
             space = run
         else:
