@@ -6,13 +6,23 @@ warnings (test_issue12_sql_coverage.both, which also checks cover.py refuses not
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 duckdb = pytest.importorskip("duckdb", reason="the SQL engine needs duckdb (pip install duckdb)")
 
-from test_issue12_sql_coverage import both, compiled_from  # noqa: E402
+from compplan.engine import load_plan  # noqa: E402
+from compplan.engine.data import load_inline  # noqa: E402
+from compplan.engine.periods import parse_period  # noqa: E402
+from compplan.engine.run import run_plan  # noqa: E402
+from compplan.engine.sql import run_sql  # noqa: E402
+from compplan.errors import CompplanError  # noqa: E402
+from test_issue12_sql_coverage import HEAD, both, compiled_from  # noqa: E402
+from test_sql_differential import PLANS, assert_same  # noqa: E402
 
 
 def D(x) -> Decimal:
@@ -210,6 +220,52 @@ def test_issue12_a_count_basis_at_the_payees_grain_on_duckdb(tmp_path):
         "4,000.33 x 5% + 2,000.17 x 10% = 400.03", "5,000.42 x 5% + 1,000.08 x 10% = 350.03"]
 
 
+FILTERED_BASIS = """
+inputs:
+  payees: {key: rep_id, columns: {name: text}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money, type: text}}
+credits:
+  bookings: {from: deals, value: amount}
+measures:
+  new_booked: sum(bookings where type == "new")
+rates:
+  r:
+    basis: new_booked
+    mode: marginal
+    at_boundary: upper
+    tiers:
+      - {to: 1000, rate: 5%}
+      - {rate: 10%}
+earnings:
+  c: {each: bookings, value: tiered(r)}
+"""
+
+
+def test_issue12_a_running_basis_the_sql_engine_does_not_follow_is_refused(tmp_path):
+    """A per-credit marginal rate on sum(bookings where type == "new"): the Python engine
+    follows the running sum of new deals: D1 800 new at 5% = 40.00; D2, a renewal, does
+    not move it and pays where it stands, 800 x 5% = 40.00; D3 800 new crosses 1,000:
+    200 x 5% + 600 x 10% = 10.00 + 60.00 = 70.00. The SQL engine does not yet, and
+    worked it out as a plain basis (the month's 1,600 new: 10% on every deal), paying
+    otherwise. It is refused at the rate table's basis instead."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(HEAD + FILTERED_BASIS)
+    compiled = load_plan(path)
+    data = {"payees": [{"rep_id": "a", "name": "A"}],
+            "deals": [{"deal_id": f"D{i}", "rep_id": "a", "close_date": f"2026-01-0{i}",
+                       "amount": "800", "type": t} for i, t in
+                      enumerate(["new", "renewal", "new"], 1)]}
+    ref = run_plan(compiled, load_inline(compiled.plan, data, "t", []), parse_period("2026-Q1"))
+    assert [ln.amount for ln in ref.payees[0].lines] == [D("40.00"), D("40.00"), D("70.00")]
+    with pytest.raises(CompplanError) as e:
+        run_sql(compiled, load_inline(compiled.plan, data, "t", []), parse_period("2026-Q1"))
+    (p,) = e.value.problems
+    line = (HEAD + FILTERED_BASIS).splitlines().index("    basis: new_booked") + 1
+    assert (p.line, p.col) == (line, 12)  # at the rate table's basis
+    assert p.message == ("the SQL engine does not run a running basis over a subtotal, with "
+                         "'where' or over a column yet")
+
+
 # ------------------------------------------------------------------ subtotals
 
 SUBTOTALS = """
@@ -283,17 +339,6 @@ def test_issue12_subtotals_by_day_and_by_a_column_on_duckdb(tmp_path):
 # samples' inputs say no cell may be empty: a payee in no team, an undated line or one
 # with no bill are in the hand-worked tests above.)
 
-import datetime as dt  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from compplan.engine import load_plan  # noqa: E402
-from compplan.engine.data import load_inline  # noqa: E402
-from compplan.engine.periods import parse_period  # noqa: E402
-from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
-from test_sql_differential import PLANS, assert_same  # noqa: E402
 
 
 def _same_on_both(plan: str, data: dict, period: str) -> None:

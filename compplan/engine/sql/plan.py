@@ -944,30 +944,45 @@ class PlanCompiler:
             return self._tiered_credit(n, rate_name, table, basis_node, alias, credit_alias, ex)
         return self._tiered_payee(n, rate_name, table, basis_node, alias, ex)
 
-    def _linear(self, node: ast.Node, depth: int = 0):
+    def _linear(self, node: ast.Node):
         """(set, muls, divs, unit) if the basis is sum(S) or count(S) times/divided by
-        payee figures, as compplan.engine.ir finds it; else None."""
+        payee figures, as compplan.engine.ir finds it; else None. A running basis the
+        Python engine follows and this one does not yet (over a subtotal, with `where`,
+        the sum of a column) is refused: worked out as a plain basis it paid otherwise."""
+        form = self._linear_form(node)
+        if form is None and node is not None and \
+                self._linear_form(node, python=True) is not None:
+            raise Unsupported(node.pos, "a running basis over a subtotal, with 'where' or "
+                                        "over a column")
+        return form
+
+    def _linear_form(self, node: ast.Node, depth: int = 0, python: bool = False):
+        """_linear's form; `python`: with every basis ir._linear takes."""
         if depth > 50:
             return None
         if isinstance(node, ast.Ref):
             res = self.c.resolved.get(node)
             if res is not None and res.kind == "measure":
-                return self._linear(self.c.expr("measures", res.name), depth + 1)
+                return self._linear_form(self.c.expr("measures", res.name), depth + 1, python)
             return None
         if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
             res = self.c.resolved.get(node.args[0])
             if res is not None and res.name in self.plan.credits and node.where is None and (
                     node.name == "count" or res.kind == "set"):
                 return res.name, [], [], node.name == "count"
+            table = self.c.symbols.tables.get(res.name) if res is not None else None
+            if python and table is not None and table.kind == "credits" and (
+                    node.name == "count" or res.kind in ("set", "set_column")):
+                return res.name, [], [], node.name == "count"
             return None
         if isinstance(node, ast.Binary) and node.op in "*/":
-            left = self._linear(node.left, depth + 1)
+            left = self._linear_form(node.left, depth + 1, python)
             if left is not None and not uses_sets(self.c, node.right):
                 s, muls, divs, u = left
                 return (s, muls + [node.right], divs, u) if node.op == "*" else \
                     (s, muls, divs + [node.right], u)
             if node.op == "*":
-                right = self._linear(node.right, depth + 1)
+                right = self._linear_form(node.right, depth + 1, python)
                 if right is not None and not uses_sets(self.c, node.left):
                     s, muls, divs, u = right
                     return s, muls + [node.left], divs, u
