@@ -456,11 +456,11 @@ def test_issue12_the_store_takes_formula_and_inputs_from_the_lines_table_when_it
     con.execute(f"""CREATE TEMP TABLE lines AS SELECT * FROM (VALUES
         (1, 'ann', 'commission', 'credit', 2400.00::DECIMAL(38,2), 2400::{t}, 'p.yaml:1:1',
          'deals:A-101', DATE '2026-01-12', NULL, NULL, 0::{t}, 0.3::{t},
-         '60,000.00 x 4% = 2,400.00', 'bookings.value=60000; type=new "x"'),
+         '60,000.00 x 4% = 2,400.00', 'bookings.value=60000; type=new "x"', NULL, NULL),
         (2, 'ann', 'bonus', 'bonus', 100.00::DECIMAL(38,2), 100::{t}, 'p.yaml:2:1', NULL,
-         NULL, NULL, NULL, NULL, NULL, NULL, ''))
+         NULL, NULL, NULL, NULL, NULL, NULL, '', NULL, NULL))
         AS v(line, payee, component, kind, amount, exact, rule, source, date, via, tiers,
-             run_before, run_after, formula, inputs)""")
+             run_before, run_after, formula, inputs, split_source, rounding_note)""")
     compiled = load_plan(PLANS / "ae.yaml")
     (rows,) = list(line_batches(con, compiled))
     a, b = (dict(zip(STORE_LINE_COLUMNS, r)) for r in rows)
