@@ -156,7 +156,8 @@ def with_subtotals(groups: CompiledGroups, env: Env, sets: dict) -> dict:
                 row[col] = fn(sub, None)
             rows.append(row)
         rows.sort(key=lambda r: (r["_order"][0], r["_order"][1]))
-        sets[st.name] = rows
+        if rows:  # a payee with no credits has no subtotals either ('no credits' warns)
+            sets[st.name] = rows
     return sets
 
 

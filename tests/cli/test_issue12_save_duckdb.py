@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from compplan.cli.main import cli
+from test_sql_engine_commands import held_sdr
 
 pytest.importorskip("duckdb", reason="the SQL engine needs duckdb")
 
@@ -74,13 +75,12 @@ def test_issue12_run_save_on_duckdb_stores_a_draft_that_verifies(tmp_path):
 
 def test_issue12_run_save_on_duckdb_refuses_a_plan_it_does_not_run(tmp_path):
     run = runner(tmp_path)
-    r = run.invoke(cli, ["run", str(ROOT / "plans" / "sdr.yaml"), "--data",
+    plan, at = held_sdr(tmp_path)  # a hold: not run on the SQL engine yet
+    r = run.invoke(cli, ["run", str(plan), "--data",
                          str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03", "--out",
                          str(tmp_path / "out"), "--engine", "duckdb", "--save"])
     assert r.exit_code == 1
-    at = _line_of(ROOT / "plans" / "sdr.yaml", "meeting_rates")
-    assert (f"sdr.yaml:{at}:3: error: the SQL engine does not run rate tables paying an amount "
-            "per unit yet") in r.output
+    assert f"sdr.yaml:{at}:5: error: the SQL engine does not run holds yet" in r.output
     assert "hint: run it with --engine python" in r.output
     assert not (tmp_path / "out").exists()  # no result files
     assert "no runs" in ok(run, "runs")  # nothing stored
@@ -131,9 +131,3 @@ def test_issue12_lines_carried_from_a_paid_period_follow_duckdbs_lines(tmp_path)
     assert D(payees["ann"]["total"]) == sum(D(ln["amount"]) for ln in lines
                                             if ln["payee"] == "ann")
     assert "identical" in ok(run, "verify", "2")
-
-
-def _line_of(plan: Path, key: str) -> int:
-    """The line of a plan's key (`  meeting_rates:`), so a test reads the place in the file."""
-    return next(i for i, text in enumerate(plan.read_text().splitlines(), 1)
-                if text.strip().startswith(key + ":"))

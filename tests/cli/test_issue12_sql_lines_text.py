@@ -50,7 +50,11 @@ def _inputs(text: str) -> dict:
 
 @pytest.mark.parametrize("plan,data,period", [("ae.yaml", "ae", "2026-Q1"),
                                               ("manager.yaml", "manager", "2026-Q1"),
-                                              ("field.yaml", "field", "2026-03")])
+                                              ("field.yaml", "field", "2026-03"),
+                                              # issue 12: per-unit tiers, pools, subtotals
+                                              ("sdr.yaml", "sdr", "2026-03"),
+                                              ("team_pool.yaml", "team_pool", "2026-Q1"),
+                                              ("retail.yaml", "retail", "2026-03")])
 def test_issue12_duckdb_lines_csv_reads_as_the_python_engines(tmp_path, plan, data, period):
     py, py_res = _run(tmp_path, plan, data, period, "python")
     dk, dk_res = _run(tmp_path, plan, data, period, "duckdb")

@@ -19,6 +19,19 @@ def invoke(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def held_sdr(tmp_path: Path) -> tuple[Path, int]:
+    """plans/sdr.yaml with a hold on its meeting pay, a construct the SQL engine does not
+    run yet (engine/sql/cover.py; sdr.yaml itself runs on it since per-unit tiers do):
+    the plan's path and the line of its `hold:`."""
+    text = (ROOT / "plans" / "sdr.yaml").read_text(encoding="utf-8")
+    at = "    value: tiered(meeting_rates)\n"
+    text = text.replace(at, at + "    hold: {share: 30%, periods: 2}\n", 1)
+    path = tmp_path / "plan" / "sdr.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path, next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("    hold:"))
+
+
 def test_run_on_duckdb_pays_what_the_python_engine_pays(tmp_path):
     py = invoke("run", AE, "--data", AE_DATA, "--period", "2026-Q1", "--out", str(tmp_path / "py"),
                 "--engine", "python")
@@ -37,13 +50,12 @@ def test_run_on_duckdb_pays_what_the_python_engine_pays(tmp_path):
 
 
 def test_run_on_duckdb_refuses_what_it_does_not_run_yet_with_positions(tmp_path):
-    r = CliRunner().invoke(cli, ["run", str(ROOT / "plans" / "sdr.yaml"), "--data",
+    plan, at = held_sdr(tmp_path)
+    r = CliRunner().invoke(cli, ["run", str(plan), "--data",
                                  str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03",
-                                 "--out", str(tmp_path), "--engine", "duckdb"])
+                                 "--out", str(tmp_path / "out"), "--engine", "duckdb"])
     assert r.exit_code == 1
-    at = _line_of(ROOT / "plans" / "sdr.yaml", "meeting_rates")
-    assert (f"sdr.yaml:{at}:3: error: the SQL engine does not run rate tables paying an amount "
-            "per unit yet") in r.output
+    assert f"sdr.yaml:{at}:5: error: the SQL engine does not run holds yet" in r.output
     assert "hint: run it with --engine python" in r.output
     assert not list(tmp_path.rglob("*.csv"))  # nothing written
 
@@ -104,19 +116,22 @@ def test_duckdb_lines_csv_cells_cannot_run_in_a_spreadsheet(tmp_path):
         assert "'=HYPERLINK(x)" in payees and "=HYPERLINK(x)" not in payees
 
 
-def test_scenarios_run_on_the_duckdb_engine():
+def test_scenarios_run_on_the_duckdb_engine(tmp_path):
     """`compplan test --engine duckdb` (issue 12's "done when"): the sample plans the SQL
     engine runs pass every scenario on it; a plan beyond it fails each scenario with the
     positions of what it lacks, never with other pay."""
     plans = [str(ROOT / "plans" / p) for p in ("ae.yaml", "manager.yaml", "field.yaml",
-                                                 "cs.yaml", "textbook.yaml", "field_daily.yaml")]
+                                                 "cs.yaml", "textbook.yaml", "field_daily.yaml",
+                                                 "sdr.yaml", "team_pool.yaml", "retail.yaml")]
     r = invoke("test", "--engine", "duckdb", *plans)
     assert r.exit_code == 0, r.output
-    assert "20 passed, 0 failed" in r.output  # field.yaml: + the KPI curve (issue 20)
-    sdr = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(ROOT / "plans" / "sdr.yaml")])
-    assert sdr.exit_code == 1
-    assert "the SQL engine does not run rate tables paying an amount per unit yet" in sdr.output
-    assert "0 passed" in sdr.output
+    # field.yaml: + the KPI curve (issue 20); sdr 4, team_pool 3, retail 2 (issue 12)
+    assert "29 passed, 0 failed" in r.output
+    plan, _at = held_sdr(tmp_path)
+    held = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(plan)])
+    assert held.exit_code == 1
+    assert "the SQL engine does not run holds yet" in held.output
+    assert "0 passed" in held.output
 
 
 def _position_of(plan: Path, text: str, at: str) -> tuple[int, int]:
@@ -125,9 +140,3 @@ def _position_of(plan: Path, text: str, at: str) -> tuple[int, int]:
         if text in line:
             return i, line.index(text) + text.index(at) + 1
     raise AssertionError(f"{text!r} is not in {plan}")
-
-
-def _line_of(plan: Path, key: str) -> int:
-    """The line of a plan's key (`  meeting_rates:`), so a test reads the place in the file."""
-    return next(i for i, text in enumerate(plan.read_text().splitlines(), 1)
-                if text.strip().startswith(key + ":"))

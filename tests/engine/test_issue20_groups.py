@@ -178,7 +178,13 @@ def run_text(text: str, data: dict, period: str = "2026-03"):
     problems: list = []
     tables = load_inline(compiled.plan, data, "test", problems)
     assert not problems
-    return compiled, run_plan(compiled, tables, parse_period(period))
+    result = run_plan(compiled, tables, parse_period(period))
+    if not refusals(compiled):  # issue 12: the SQL engine pays each of these the same
+        from compplan.engine.sql import run_sql
+        from test_sql_differential import assert_same
+        assert_same(result, run_sql(compiled, load_inline(compiled.plan, data, "test", []),
+                                    parse_period(period)))
+    return compiled, result
 
 
 def test_issue20_subtotals_by_week_and_a_weekly_threshold():
@@ -274,26 +280,27 @@ earnings:
 
 # ---------------------------------------------------------------- around the engine
 
-def test_issue20_the_sql_engine_refuses_groups_at_their_positions():
-    got = {(p.line, p.col, p.message) for p in refusals(load_plan(PLANS / "team_pool.yaml"))}
-    text = (PLANS / "team_pool.yaml").read_text().splitlines()
-    pool_line = next(i for i, t in enumerate(text, 1) if t.strip() == "pool:")
-    assert (pool_line, 5, "the SQL engine does not run pools yet") in got
-    # group() itself runs on the SQL engine (test below); the pool is what is refused
-    assert [m for _l, _c, m in got] == ["the SQL engine does not run pools yet"]
-    got = {(p.line, p.message) for p in refusals(load_plan(PLANS / "retail.yaml"))}
-    text = (PLANS / "retail.yaml").read_text().splitlines()
-    for name in ("days", "bills"):
-        line = next(i for i, t in enumerate(text, 1) if t.startswith(f"  {name}:"))
-        assert (line, "the SQL engine does not run subtotals yet") in got
+def test_issue20_the_sql_engine_runs_pools_and_subtotals():
+    """Issue 12: pools and subtotals are no longer refused by the SQL engine (they were,
+    at the pool's and each subtotal's line); tests/engine/test_sql_differential.py holds
+    both samples to the Python engine, line by line."""
+    assert refusals(load_plan(PLANS / "team_pool.yaml")) == []
+    assert refusals(load_plan(PLANS / "retail.yaml")) == []
 
 
-def test_issue20_run_on_duckdb_says_why_it_cannot(tmp_path):
-    result = CliRunner().invoke(cli, ["run", str(PLANS / "retail.yaml"), "--data",
-                                      str(PLANS / "data" / "retail"), "--period", "2026-03",
-                                      "--engine", "duckdb", "--out", str(tmp_path)])
-    assert result.exit_code != 0
-    assert "the SQL engine does not run subtotals yet" in result.output
+def test_issue20_run_on_duckdb_pays_retail_as_python_does(tmp_path):
+    out = {}
+    for engine in ("duckdb", "python"):
+        result = CliRunner().invoke(cli, ["run", str(PLANS / "retail.yaml"), "--data",
+                                          str(PLANS / "data" / "retail"), "--period",
+                                          "2026-03", "--engine", engine, "--out",
+                                          str(tmp_path / engine)])
+        assert result.exit_code == 0, result.output
+        out[engine] = (tmp_path / engine / "retail-2026" / "2026-03" / "payees.csv"
+                       ).read_text().splitlines()
+    assert out["duckdb"] == out["python"]
+    # lin: 210,000 on 3 March x 2% = 4,200.00, bill B-2's kicker 50.00 (plan's example)
+    assert any(r.startswith("lin,") and "4250.00" in r for r in out["duckdb"]), out
 
 
 def test_issue20_the_json_schema_knows_pools_and_subtotals():

@@ -229,12 +229,14 @@ def test_issue20_without_whole_units_a_meeting_is_split(tmp_path):
         D("1277.50")
 
 
-def test_issue20_whole_units_are_refused_by_the_sql_engine_at_the_table(tmp_path):
+def test_issue20_whole_units_run_on_the_sql_engine_as_in_python(tmp_path):
+    """Issue 12: the SQL engine no longer refuses per-unit tables; 21 meetings pay
+    20 x 60.00 + 1 x 95.00 = 1,295.00 on both engines, every line the same."""
     compiled = compiled_from(tmp_path, MEETINGS)
-    [p] = refusals(compiled)
-    assert p.message == "the SQL engine does not run rate tables paying an amount per unit yet"
-    before = MEETINGS[:MEETINGS.index("  meeting_rates:")]
-    assert p.line == HEAD.count("\n") + before.count("\n") + 1
+    assert refusals(compiled) == []
+    got = both(compiled, _meetings(21))
+    assert got.payee("sam").components == {"meeting_pay": D("1295.00"),
+                                           "month_pay": D("1295.00")}
 
 
 # ------------------------------------------------------------------ 3. at_boundary per tier

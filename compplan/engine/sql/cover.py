@@ -49,20 +49,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("payout"), "year-to-date payouts")
     for name in plan.clawbacks:
         no(key("clawbacks", name), "clawbacks")
-    for name, rt in plan.rates.items():
-        if name in compiled.curves:
-            continue  # curves: engine/sql/curves.py
-        if rt.tiers is None:
-            continue  # lookup tables: engine/sql/lookups.py
-        if compiled.tier_tables[name].per_unit:
-            no(key("rates", name), "rate tables paying an amount per unit")
     if reporting_input(plan) is not None:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
-    for name, e in plan.earnings.items():
-        if e.pool is not None:
-            no(key("earnings", name, "pool"), "pools")
-    for name in plan.subtotals:
-        no(key("subtotals", name), "subtotals")
     for node in c.exprs.values():
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:

@@ -26,12 +26,13 @@ from ...lang import ast
 from ...lang.check import AGGREGATES
 from ...lang.windows import WINDOW_FUNCTIONS
 from ..ir import CompiledPlan, input_refs, uses_sets
-from ..money import fmt_ratio, minor_unit
+from ..money import fmt_money, fmt_ratio, minor_unit
 from ..periods import Period, months_in
 from ..tiers import TierTable
 from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import show
+from . import pools, subtotals
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .prorate import active_months, prorate_months
@@ -91,6 +92,16 @@ class PlanCompiler:
         self.shown: dict[int, tuple[str, Num, bool]] = {}
         # (position, table, column): where a division by zero is marked (_zero_columns)
         self.zero_checks: list[tuple] = []
+        # id(tiered() call) -> the places of its units, on a table of amounts per unit
+        # (the formula shows 20.50 x 60.00 as the Python engine's Decimal has it)
+        self.unit_places: dict[int, int] = {}
+        # subtotal -> its columns' scales (subtotals.py: credits_<subtotal> tables)
+        self.subtotal_scales: dict[str, dict[str, int | None]] = {}
+        # warnings worked out elsewhere (pools.py): SELECTs of (payee, warning, _e, date, _key)
+        self.extra_warnings: list[str] = []
+        # lines tables with a rounding_note column: a line's own words for its rounding
+        # (pools.py: 'pool shared by largest remainder'); else lines.csv's usual ones
+        self.rounding_notes: set[str] = set()
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -99,6 +110,7 @@ class PlanCompiler:
         self._targets()
         self._credits()
         self._payees()
+        subtotals.build(self)  # hook: subtotals (subtotals.py), read like credit sets
         self._aggregates()
         line_tables: list[tuple[int, str]] = []
         for i, name in enumerate(n for n in self.c.order
@@ -314,6 +326,8 @@ class PlanCompiler:
 
     def _col_scale(self, table: str, col: str) -> int | None:
         """The scale of a column of a credit set or an input, as loaded."""
+        if table in self.subtotal_scales:  # hook: a subtotal's figures (subtotals.py)
+            return self.subtotal_scales[table].get(col)
         if table in self.plan.credits:
             if col == "value":
                 return self.scales.get("credit:" + table)
@@ -389,7 +403,7 @@ class PlanCompiler:
         """(rows, aggregate, scale, value for no rows) of an aggregate over a set: the
         rows as a table with _pid, the aggregate over alias `s`."""
         res = self.c.resolved[n.args[0]]
-        if res.name in self.plan.credits:
+        if res.name in self.plan.credits or res.name in self.subtotal_scales:  # subtotals
             table = "credits_" + res.name
             column = "value" if res.kind == "set" else res.column
             scale = self._col_scale(res.name, column)
@@ -632,6 +646,8 @@ class PlanCompiler:
     # ------------------------------------------------------------------ earnings
     def _earning(self, name: str, index: int) -> str:
         spec = self.plan.earnings[name]
+        if spec.pool is not None:  # hook: a pool shared among a group (pools.py)
+            return pools.pool_earning(self, name, index)
         step = next(e for e in self.cp.earnings if e.name == name)
         for part in ("hold",):
             if getattr(spec, part, None) is not None:
@@ -641,7 +657,7 @@ class PlanCompiler:
         lines = f"lines_{name}"
         rule = text_literal(str(step.pos))
         if spec.each:
-            if spec.each not in self.plan.credits:
+            if spec.each not in self.plan.credits and spec.each not in self.subtotal_scales:
                 raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
             ex = self._payee_exprs("l", "c")
             self._current_each = spec.each
@@ -735,8 +751,10 @@ class PlanCompiler:
                     markers.append((parts, v, per_credit, table, n))
                     return f"chr({len(markers)})"
                 if per_credit:
-                    return show.split(parts, _rate_texts(table))
-                return (f"(CASE WHEN len({parts}) > 0 THEN {show.split(parts, _rate_texts(table))}"
+                    return show.split(parts, _rate_texts(table), per_unit=table.per_unit,
+                                      places=self.unit_places.get(id(n)))
+                return (f"(CASE WHEN len({parts}) > 0 THEN "
+                        f"{show.split(parts, _rate_texts(table), per_unit=table.per_unit, places=self.unit_places.get(id(n)))}"
                         f" ELSE {show.money(v.sql)} END)")
             if n.name == "rate" and self.c.resolved[n.args[0]].name in self.cp.curves:
                 name = self.c.resolved[n.args[0]].name
@@ -797,7 +815,8 @@ class PlanCompiler:
             inner.append(f"{parts} AS _parts{k}")
             drop.append(f"_parts{k}")
             # a tier split that is the whole formula has no parentheses (pay._line)
-            piece = show.split(f"_parts{k}", _rate_texts(table), parens=call is not node)
+            piece = show.split(f"_parts{k}", _rate_texts(table), parens=call is not node,
+                               per_unit=table.per_unit, places=self.unit_places.get(id(call)))
             if not per_credit:
                 inner.append(f"{v.sql} AS _tv{k}")
                 drop.append(f"_tv{k}")
@@ -918,8 +937,6 @@ class PlanCompiler:
         table = self.cp.tier_tables.get(rate_name)
         if table is None:
             raise Unsupported(n.pos, f"{n.name}() of a lookup table")
-        if table.per_unit:
-            raise Unsupported(n.pos, "a rate table paying amounts per unit")
         if n.name == "rate":
             x = ex.sql(n.args[1]) if len(n.args) > 1 else ex.sql(basis_node)
             return Num(_band_case(table, x.sql, "rate"), _rate_scale(table))
@@ -927,30 +944,45 @@ class PlanCompiler:
             return self._tiered_credit(n, rate_name, table, basis_node, alias, credit_alias, ex)
         return self._tiered_payee(n, rate_name, table, basis_node, alias, ex)
 
-    def _linear(self, node: ast.Node, depth: int = 0):
+    def _linear(self, node: ast.Node):
         """(set, muls, divs, unit) if the basis is sum(S) or count(S) times/divided by
-        payee figures, as compplan.engine.ir finds it; else None."""
+        payee figures, as compplan.engine.ir finds it; else None. A running basis the
+        Python engine follows and this one does not yet (over a subtotal, with `where`,
+        the sum of a column) is refused: worked out as a plain basis it paid otherwise."""
+        form = self._linear_form(node)
+        if form is None and node is not None and \
+                self._linear_form(node, python=True) is not None:
+            raise Unsupported(node.pos, "a running basis over a subtotal, with 'where' or "
+                                        "over a column")
+        return form
+
+    def _linear_form(self, node: ast.Node, depth: int = 0, python: bool = False):
+        """_linear's form; `python`: with every basis ir._linear takes."""
         if depth > 50:
             return None
         if isinstance(node, ast.Ref):
             res = self.c.resolved.get(node)
             if res is not None and res.kind == "measure":
-                return self._linear(self.c.expr("measures", res.name), depth + 1)
+                return self._linear_form(self.c.expr("measures", res.name), depth + 1, python)
             return None
         if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
             res = self.c.resolved.get(node.args[0])
             if res is not None and res.name in self.plan.credits and node.where is None and (
                     node.name == "count" or res.kind == "set"):
                 return res.name, [], [], node.name == "count"
+            table = self.c.symbols.tables.get(res.name) if res is not None else None
+            if python and table is not None and table.kind == "credits" and (
+                    node.name == "count" or res.kind in ("set", "set_column")):
+                return res.name, [], [], node.name == "count"
             return None
         if isinstance(node, ast.Binary) and node.op in "*/":
-            left = self._linear(node.left, depth + 1)
+            left = self._linear_form(node.left, depth + 1, python)
             if left is not None and not uses_sets(self.c, node.right):
                 s, muls, divs, u = left
                 return (s, muls + [node.right], divs, u) if node.op == "*" else \
                     (s, muls, divs + [node.right], u)
             if node.op == "*":
-                right = self._linear(node.right, depth + 1)
+                right = self._linear_form(node.right, depth + 1, python)
                 if right is not None and not uses_sets(self.c, node.left):
                     s, muls, divs, u = right
                     return s, muls + [node.left], divs, u
@@ -985,6 +1017,7 @@ class PlanCompiler:
             tier = _band_case(table, b.sql, "index")
             pays = dec.mul(value, rate)
             self._parts = (f"[{_part(tier, value.sql, rate.sql, pays.sql)}]", b.sql, b.sql)
+            self.unit_places[id(n)] = value.scale or 0
             return Num(f"(CASE WHEN {value.sql} IS NULL THEN NULL ELSE {pays.sql} END)",
                        pays.scale)
         set_name, muls, divs, unit = form
@@ -995,6 +1028,7 @@ class PlanCompiler:
         bands = self._scaled_bounds(table, mul, div)
         run_scale = 0 if unit else (value.scale or 0)
         top = max([run_scale] + [x.scale for bd in bands for x in bd[1:3] if x is not None])
+        self.unit_places[id(n)] = top
 
         def c(x: str) -> str:  # one type for everything that meets in greatest/least
             return f"CAST({x} AS DECIMAL(38,{top}))"
@@ -1005,15 +1039,17 @@ class PlanCompiler:
         lo_, hi_ = dec.let(f"least({before}, {after})"), dec.let(f"greatest({before}, {after})")
         sign = dec.let(f"(CASE WHEN {after} < {before} THEN -1 ELSE 1 END)")
         parts = []
-        first_low = bands[0][1]
+        # units: whole splits at each bound taken down to a whole number (tiers.py)
+        cut = _floored(bands) if table.whole_units else bands
+        first_low = cut[0][1]
         if first_low is not None:
             parts.append((0, f"({sign} * greatest(least({hi_}, {c(first_low.sql)}) - {lo_}, "
                              f"{nil}))", Decimal(0)))
-        for index, low, high, rate in bands:
+        for index, low, high, rate in cut:
             hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
             lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
             parts.append((index, f"({sign} * greatest({hi} - {lo}, {nil}))", rate))
-        share = value if unit else None
+        share = value if unit and not table.per_unit else None  # per unit: one unit
         items, pays = [], []
         for index, amt, rate in parts:
             amt = dec.let(amt)
@@ -1058,6 +1094,8 @@ class PlanCompiler:
 
     def _tiered_payee(self, n, rate_name, table, basis_node, alias, ex) -> Num:
         b = ex.sql(basis_node)
+        if table.per_unit:  # amounts per unit of the basis: no amount to share
+            return self._per_unit_payee(n, table, basis_node, b, alias, ex)
         basis_t = self.c.types.get(basis_node)
         money_basis = basis_t is not None and basis_t.kind == "money"
         if len(n.args) > 1:
@@ -1074,10 +1112,9 @@ class PlanCompiler:
         form = self._linear(basis_node)
         if form is not None:
             set_name, muls, divs, unit = form
-            if unit:
-                raise Unsupported(n.pos, "tiered() at the payee's grain on a count basis")
             mul, div = self._product(muls, ex), self._product(divs, ex)
-            run = self._set_total(set_name, alias)
+            # split the sum (or on a count basis the count) where the bounds are exact
+            run = self._set_total(set_name, alias, count=unit)
             bands = self._scaled_bounds(table, mul, div)
             space = run
         else:
@@ -1123,8 +1160,67 @@ class PlanCompiler:
                    f"{b.sql} = 0 THEN CAST(0 AS DECIMAL(38,{out_scale})) ELSE ({total}) END)",
                    out_scale)
 
-    def _set_total(self, set_name: str, alias: str) -> Num:
-        """sum(S) for the payee: the running total a payee-level marginal split uses."""
+    def _per_unit_payee(self, n, table: TierTable, basis_node, b: Num, alias: str,
+                        ex: ExprCompiler) -> Num:
+        """tiered(t) at the payee's grain on a table of amounts per unit (compile.py
+        _tiered_payee): the basis split across the tiers from 0, each part's units times
+        its rate; a basis of count(S) over targets is split as the count itself, with
+        the bounds moved to units (82% of 25 meetings = 20.5). `units: whole` takes each
+        bound down to a whole number (tiers.py)."""
+        if table.mode == "whole":
+            rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
+            pays = dec.mul(b, rate)
+            tier = _band_case(table, b.sql, "index")
+            self._parts = (f"[{_part(tier, b.sql, rate.sql, pays.sql)}]",)
+            self.unit_places[id(n)] = b.scale or 0
+            return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
+        form = self._linear(basis_node)
+        if form is not None and form[3]:
+            set_name, muls, divs, _unit = form
+            mul, div = self._product(muls, ex), self._product(divs, ex)
+            space = self._set_total(set_name, alias, count=True)
+            bands = self._scaled_bounds(table, mul, div)
+        else:
+            space, bands = b, self._scaled_bounds(table, None, None)
+        if table.whole_units:
+            bands = _floored(bands)
+        top = max([space.scale or 0] + [x.scale for bd in bands for x in bd[1:3]
+                                         if x is not None])
+        self.unit_places[id(n)] = top
+
+        def c(x: str) -> str:
+            return f"CAST({x} AS DECIMAL(38,{top}))"
+        nil = c("0")
+        # a basis below 0 runs backwards: the same bands with negative units (split())
+        lo_, hi_ = f"least({nil}, {c(space.sql)})", f"greatest({nil}, {c(space.sql)})"
+        sign = f"(CASE WHEN {space.sql} < 0 THEN -1 ELSE 1 END)"
+        rows = []
+        if bands[0][1] is not None:
+            rows.append((0, f"greatest(least({hi_}, {c(bands[0][1].sql)}) - {lo_}, {nil})",
+                         Decimal(0)))
+        for index, low, high, rate in bands:
+            hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
+            lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
+            rows.append((index, f"greatest({hi} - {lo}, {nil})", rate))
+        items, pays = [], []
+        for index, amt, rate in rows:
+            units = Num(dec.let(f"({sign} * {amt})"), top)
+            p = dec.mul(units, dec.literal(rate))
+            p = Num(dec.let(p.sql), p.scale)
+            pays.append(p)
+            items.append(f"CASE WHEN {units.sql} <> 0 THEN "
+                         f"{_part(index, units.sql, dec.literal(rate).sql, p.sql)} END")
+        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        out_scale = max(p.scale for p in pays)
+        total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
+        return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL WHEN {b.sql} = 0 THEN "
+                   f"CAST(0 AS DECIMAL(38,{out_scale})) ELSE ({total}) END)", out_scale)
+
+    def _set_total(self, set_name: str, alias: str, count: bool = False) -> Num:
+        """sum(S) (count(S) with `count`) for the payee: the running total a payee-level
+        marginal split uses."""
+        if count:  # per-unit tiers on count(S) (_per_unit_payee)
+            return self._set_count(set_name, alias)
         col = f"settotal_{set_name}"
         if not getattr(self, "_set_totals", {}).get(col):
             self._set_totals = getattr(self, "_set_totals", {})
@@ -1142,6 +1238,20 @@ class PlanCompiler:
             # lives in the new one, so the caller's alias reads it after the switch
         return Num(f"{alias}.{q(col)}", self.scales.get("credit:" + set_name))
 
+    def _set_count(self, set_name: str, alias: str) -> Num:
+        col = f"setcount_{set_name}"
+        self._set_totals = getattr(self, "_set_totals", {})
+        if not self._set_totals.get(col):
+            self._set_totals[col] = True
+            new = f"layer_{col}"
+            self.script.add(f"count of {set_name} per payee (per-unit tiers on a count)",
+                            f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, coalesce(CAST(t.v AS "
+                            f"DECIMAL(38,0)), CAST(0 AS DECIMAL(38,0))) AS {q(col)} FROM "
+                            f"{q(self.layer)} l LEFT JOIN (SELECT _pid, count(*) AS v FROM "
+                            f"{q('credits_' + set_name)} GROUP BY _pid) t ON t._pid = l._pid")
+            self.layer = new
+        return Num(f"{alias}.{q(col)}", 0)
+
     # ------------------------------------------------------------------ lines
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
@@ -1149,8 +1259,9 @@ class PlanCompiler:
                  f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, formula, inputs, "
                  f"CAST(run_before AS DECIMAL(38,"
                  f"{dec.DIV_SCALE})) AS run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE}))"
-                 f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key FROM "
-                 f"{q(t)} WHERE _when AND exact IS NOT NULL"
+                 f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key, "
+                 f"{'rounding_note' if t in self.rounding_notes else 'CAST(NULL AS VARCHAR)'} "
+                 f"AS rounding_note FROM {q(t)} WHERE _when AND exact IS NOT NULL"
                  for _i, t in line_tables]
         for name, kind, layer, before, after, col, pos, index in getattr(self, "limits", []):
             k = 1 if kind == "cap" else 2
@@ -1164,7 +1275,7 @@ class PlanCompiler:
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
                 f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, {formula}, '', NULL, NULL, "
-                f"NULL, NULL, NULL, 0, {index}, {k}, NULL "
+                f"NULL, NULL, NULL, 0, {index}, {k}, NULL, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
         # the Python engine's order: date, id, then as credited (a split's rows in the
         # split table's order, each followed by its rollups up the levels)
@@ -1188,6 +1299,7 @@ class PlanCompiler:
                 f"_key || ' (a value is missing); not paid' ELSE ': value missing for ' || _key "
                 f"|| '; not paid' END AS warning, _e, date, _key FROM {q(t)} WHERE _when IS NULL "
                 f"OR exact IS NULL")
+        parts.extend(self.extra_warnings)  # hook: pools.py
         if self.payees_inp is not None and "payees" in self.columns:
             credited = self._credited_payees()
             parts.append(f"SELECT _pid, 'no credits in this period', 1000000000, NULL, NULL "
@@ -1282,6 +1394,15 @@ def _part(tier, amount: str, rate: str, pays: str) -> str:
             f"'rate': CAST({rate} AS {t}), 'pays': CAST({pays} AS {t})}}")
 
 
+def _floored(bands):
+    """Bands (index, low, high, rate) with each bound taken down to a whole number, as
+    TierTable._floored: a per-unit table with `units: whole` pays each unit in one tier."""
+    def f(x: Num | None) -> Num | None:
+        return None if x is None else Num(f"CAST(floor({x.sql}) AS DECIMAL(38,{x.scale or 0}))",
+                                          x.scale)
+    return [(i, f(lo), f(hi), r) for i, lo, hi, r in bands]
+
+
 def _places(step: Decimal) -> int:
     return max(0, -step.as_tuple().exponent)
 
@@ -1313,8 +1434,10 @@ def _band_case_nums(table: TierTable, bands, x: str, what: str = "index") -> str
 
 
 def _rate_texts(table: TierTable) -> dict[int, str]:
-    """Each tier's rate as a formula shows it (tier 0, below the first band, pays 0%)."""
-    return {0: fmt_ratio(Decimal(0)), **{b.index: fmt_ratio(b.rate) for b in table.bands}}
+    """Each tier's rate as a formula shows it (tier 0, below the first band, pays 0%);
+    an amount per unit as money (compile._split_text)."""
+    fmt = fmt_money if table.per_unit else fmt_ratio
+    return {0: fmt(Decimal(0)), **{b.index: fmt(b.rate) for b in table.bands}}
 
 
 def _ratio_text(sql: str) -> str:

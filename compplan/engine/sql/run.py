@@ -33,6 +33,7 @@ from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 from .show import trimmed
+from .subtotals import MEMBERS_SEP
 from .targets import create_spans, per_payee_inputs
 
 
@@ -321,10 +322,11 @@ def lines_query(compiled: CompiledPlan) -> str:
     tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
-    rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
-                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
+    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact THEN {_number('exact')} || "
+                f"' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' END)")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
-    sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
+    # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
+    sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
             f"kind, amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
@@ -397,7 +399,8 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
         notes = [f"credited through {via}"] if via else []
         notes += [credit_note] if credit_note else []
         ln = Line(number, pid, component, kind, amount, exact, rule, formula or "",
-                  [x for x in (source, split_source) if x], read_inputs(inputs),
+                  [x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                  read_inputs(inputs),
                   [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
                   before, after, "", date, "; ".join(notes))
         payees[pid].lines.append(ln)
@@ -476,18 +479,22 @@ def _store_select(compiled: CompiledPlan,
         ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
-        ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
-                    "END"),
+        # every source: the line's own, then a split credit's split row or a subtotal's
+        # rows (split_source, joined by chr(31), which to_json writes \u001F)
+        ("sources", "'[' || concat_ws(', ', to_json(source), replace(to_json(split_source), "
+                    "'\\u001F', '\", \"')) || ']'"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
         ("basis_after", num("run_after", "run_after")),
-        ("rounding", f"CASE WHEN amount <> exact THEN {num('exact', 'exact')} || ' -> ' || "
-                     f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
+        ("rounding", f"coalesce(rounding_note, CASE WHEN amount <> exact THEN "
+                     f"{num('exact', 'exact')} || ' -> ' || CAST(amount AS VARCHAR) || "
+                     f"' ({mode} to {step})' ELSE '' END)"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", "coalesce('credited through ' || via, '')"),
-        ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
+        ("key", "component || '|' || kind || '|' || concat_ws(' ', source, "
+                "replace(split_source, chr(31), ' '))")]
 
 
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
@@ -518,8 +525,8 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
     order), from the same columns the store gets."""
     cols = dict(_store_select(compiled, lines_scales(con)))
     line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
-            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || coalesce(source, '') "
-            "|| chr(10)")
+            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || concat_ws(' ', source, "
+            "replace(split_source, chr(31), ' ')) || chr(10)")  # every source, as _store_select
     cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
                       "GROUP BY payee ORDER BY payee")
     while True:

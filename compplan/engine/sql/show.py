@@ -67,6 +67,14 @@ def number(x: Num) -> str:
             f"{_whole(f'trunc({x.sql})')} ELSE {shown} END)")
 
 
+def units(x: str, places: int) -> str:
+    """fmt_number of units worked out at `places`: whole numbers thousands separated,
+    else with those places (6 at most), as format(Decimal, 'f') writes them."""
+    shown = f"CAST(CAST({x} AS DECIMAL(38,{min(places, 6)})) AS VARCHAR)"
+    return (f"(CASE WHEN {x} IS NULL THEN 'missing' WHEN {x} = trunc({x}) THEN "
+            f"{_whole(f'trunc({x})')} ELSE {shown} END)")
+
+
 def natural(x: Num) -> str:
     """fmt_number of a value worked out exactly (a count of months: 1, 0.5, 1.032258): its
     own places, not its SQL scale's, and 6 at most."""
@@ -113,7 +121,8 @@ def inputs(items: list[tuple[str, str]]) -> str:
     return " || '; ' || ".join(f"{text_literal(label + '=')} || {sql}" for label, sql in items)
 
 
-def split(parts: str, rates: dict[int, str], parens: bool = True) -> str:
+def split(parts: str, rates: dict[int, str], parens: bool = True,
+          per_unit: bool = False, places: int | None = None) -> str:
     """A tier split as the formula shows it (compile._split_text): each part's amount
     times its rate, in parentheses when there are several (unless `parens` is off: a
     split that is the whole formula); '0.00' when none.
@@ -121,11 +130,14 @@ def split(parts: str, rates: dict[int, str], parens: bool = True) -> str:
     `rates` is the rate text of each tier number (money.fmt_ratio of the plan's rates,
     known when the plan compiles). The parts are read by position, up to one per tier:
     top-level expressions, which DuckDB runs column-wise; a formatting lambda over the
-    list ran five times slower."""
+    list ran five times slower. `per_unit`: the amounts are units (fmt_number, with
+    `places` as the Python engine's Decimal has them), the rates amounts per unit
+    (money; given in `rates` as text)."""
     def piece(i: int) -> str:
         p = f"{parts}[{i}]"
         rate = " ".join(f"WHEN {t} THEN {text_literal(' x ' + r)}" for t, r in rates.items())
-        return f"{money(p + '.amount')} || (CASE {p}.tier {rate} ELSE ' x ' || " \
+        amount = units(p + ".amount", places or 0) if per_unit else money(p + ".amount")
+        return f"{amount} || (CASE {p}.tier {rate} ELSE ' x ' || " \
                f"{ratio(Num(p + '.rate', 16))} END)"
     size = len(rates)
     many = piece(1) + "".join(f" || (CASE WHEN len({parts}) >= {i} THEN ' + ' || {piece(i)} "
