@@ -10,8 +10,6 @@ engine.
 from __future__ import annotations
 
 from ...errors import Pos, Problem
-from ...lang import ast
-from ...lang.windows import WINDOW_FUNCTIONS
 from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
@@ -47,8 +45,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         no(key("payout"), "draws")
     if plan.payout is not None and plan.payout.basis != "period":
         no(key("payout"), "year-to-date payouts")
-    for name in plan.clawbacks:
-        no(key("clawbacks", name), "clawbacks")
     for name, rt in plan.rates.items():
         if name in compiled.curves:
             continue  # curves: engine/sql/curves.py
@@ -63,10 +59,5 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             no(key("earnings", name, "pool"), "pools")
     for name in plan.subtotals:
         no(key("subtotals", name), "subtotals")
-    for node in c.exprs.values():
-        for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:
-                # windows in time (ytd(), trailing() ...): earlier periods' rows
-                no(n.pos, f"{n.name}()")
     return out
 

@@ -34,6 +34,7 @@ from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 from .show import trimmed
 from .targets import create_spans, per_payee_inputs
+from .windows import create_window_spans
 
 
 def script_text(compiled: CompiledPlan, period: Period) -> str:
@@ -59,6 +60,8 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
     relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                      per_payee_inputs(compiled.plan)])
+    relations.update(create_window_spans(con, compiled, period, [  # windows.py
+        n for n in columns if n in per_payee_inputs(compiled.plan)]))
     return _compile(compiled, columns, period, relations)
 
 
@@ -149,6 +152,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                            then=then)
         relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                          per_payee_inputs(compiled.plan)])
+        relations.update(create_window_spans(con, compiled, period, [  # windows.py
+            n for n in columns if n in per_payee_inputs(compiled.plan)]))
         script = _compile(compiled, columns, period, relations)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
