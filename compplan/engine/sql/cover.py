@@ -38,9 +38,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             no(key("inputs", name, "currency"), "amounts in other currencies")
         if inp.frequency:
             no(key("inputs", name, "frequency"), "payees settled at their own frequency")
-    for name, e in plan.earnings.items():
-        if e.hold is not None:
-            no(key("earnings", name, "hold"), "holds")
     if compiled.draw is not None:
         no(key("payout"), "draws")
     if plan.payout is not None and plan.payout.basis != "period":

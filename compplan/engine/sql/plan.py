@@ -33,6 +33,7 @@ from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import show
 from . import windows  # ytd(), trailing() ...: the window's relations and columns
+from . import holds  # an earning's hold: its held lines
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .prorate import active_months, prorate_months
@@ -111,6 +112,10 @@ class PlanCompiler:
                 self._measure(name)
             else:
                 line_tables.append((i, self._earning(name, i)))
+                held = holds.add(self, name, i)  # the part held back (holds.py)
+                if held is not None:
+                    line_tables.append((i, held))
+                    holds.total_column(self, name, held)
         self._total_limits(len(self.c.order) + 1)
         self._lines(line_tables)
         self.script.final = self.layer
@@ -643,9 +648,6 @@ class PlanCompiler:
     def _earning(self, name: str, index: int) -> str:
         spec = self.plan.earnings[name]
         step = next(e for e in self.cp.earnings if e.name == name)
-        for part in ("hold",):
-            if getattr(spec, part, None) is not None:
-                raise Unsupported(step.pos, f"'{part}' on an earning")
         nodes = [self.c.expr("earnings", name, f) for f in ("when", "value", "cap", "floor")]
         self._team_columns(*nodes)
         lines = f"lines_{name}"
@@ -886,6 +888,7 @@ class PlanCompiler:
         if not self.cp.total:
             return
         earned = [q("v_" + e.name) for e in self.cp.earnings]
+        earned += [q(c) for c in getattr(self, "held_columns", [])]  # held (holds.py)
         scale = _places(self.step)
         total = Num("(" + " + ".join(f"CAST(l.{v} AS DECIMAL(38,{scale}))" for v in earned)
                     + ")" if earned else dec.zero(scale).sql, scale)

@@ -26,6 +26,7 @@ from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
+from . import holds
 from .cover import refusal, refusals
 from .decimals import MACROS
 from .exprs import Unsupported
@@ -326,7 +327,7 @@ def lines_query(compiled: CompiledPlan) -> str:
     tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
-    rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
+    rounding = (f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {_number('exact')} || ' -> ' || "
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
@@ -389,6 +390,7 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
                 result.warnings.append(Problem(m.group(1), int(m.group(2)), int(m.group(3)),
                                                f"payee {pid}: {m.group(4)}",
                                                severity="warning", code="runtime"))
+    holds.components(con, payees)  # `held`, where the Python engine puts it
     if not with_lines:
         for pid, total, count in con.execute(
                 "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
@@ -481,18 +483,18 @@ def _store_select(compiled: CompiledPlan,
         ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
-        ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || ']' "
-                    "END"),
+        ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || "
+                    "coalesce(', ' || to_json(split_source), '') || ']' END"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
         ("basis_after", num("run_after", "run_after")),
-        ("rounding", f"CASE WHEN amount <> exact THEN {num('exact', 'exact')} || ' -> ' || "
+        ("rounding", f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {num('exact', 'exact')} || ' -> ' || "
                      f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
-        ("note", "coalesce('credited through ' || via, '')"),
-        ("key", "component || '|' || kind || '|' || coalesce(source, '')")]
+        ("note", "concat_ws('; ', 'credited through ' || via, credit_note)"),
+        ("key", "component || '|' || kind || '|' || concat_ws(' ', source, split_source)")]
 
 
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
@@ -523,8 +525,8 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
     order), from the same columns the store gets."""
     cols = dict(_store_select(compiled, lines_scales(con)))
     line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
-            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || coalesce(source, '') "
-            "|| chr(10)")
+            f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || "
+            "concat_ws(' ', source, split_source) || chr(10)")
     cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
                       "GROUP BY payee ORDER BY payee")
     while True:
