@@ -38,10 +38,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             no(key("inputs", name, "currency"), "amounts in other currencies")
         if inp.frequency:
             no(key("inputs", name, "frequency"), "payees settled at their own frequency")
-    if compiled.draw is not None:
-        no(key("payout"), "draws")
-    if plan.payout is not None and plan.payout.basis != "period":
-        no(key("payout"), "year-to-date payouts")
     for name, rt in plan.rates.items():
         if name in compiled.curves:
             continue  # curves: engine/sql/curves.py

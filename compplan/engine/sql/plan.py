@@ -34,6 +34,7 @@ from . import decimals as dec, rounding
 from . import show
 from . import windows  # ytd(), trailing() ...: the window's relations and columns
 from . import holds  # an earning's hold: its held lines
+from . import pay  # the draw per payee (the pay stage is engine/carried.py's)
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .prorate import active_months, prorate_months
@@ -117,6 +118,7 @@ class PlanCompiler:
                     line_tables.append((i, held))
                     holds.total_column(self, name, held)
         self._total_limits(len(self.c.order) + 1)
+        pay.draw_column(self)  # the draw per payee (pay.py)
         self._lines(line_tables)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}

@@ -26,7 +26,7 @@ from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
-from . import holds
+from . import holds, pay
 from .cover import refusal, refusals
 from .decimals import MACROS
 from .exprs import Unsupported
@@ -391,6 +391,7 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
                                                f"payee {pid}: {m.group(4)}",
                                                severity="warning", code="runtime"))
     holds.components(con, payees)  # `held`, where the Python engine puts it
+    pay.read_draws(compiled, con, last, payees, period)  # each payee's draw (pay.py)
     if not with_lines:
         for pid, total, count in con.execute(
                 "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
