@@ -34,6 +34,7 @@ from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 from .show import trimmed
+from .settle import run_by_frequency, settles_by_frequency
 from .targets import create_spans, per_payee_inputs
 from .windows import create_window_spans
 
@@ -87,7 +88,7 @@ def _compile(compiled: CompiledPlan, columns, period: Period,
 
 def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             lines_csv: Path | None = None, keep_data: bool = True,
-            then=None) -> RunResult:
+            then=None, by_frequency: bool = True) -> RunResult:
     """Work out every payee's pay in DuckDB. Raises CompplanError on data errors or on a
     plan the SQL engine does not run.
 
@@ -100,6 +101,9 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     result then holds totals without lines, as with `lines_csv`."""
     import duckdb
 
+    if by_frequency and settles_by_frequency(compiled, period):  # settle.py: each group
+        return run_by_frequency(compiled, tables, period, lambda p, csv, hook: run_sql(
+            compiled, tables, p, csv, True, hook, by_frequency=False), lines_csv, then)
     with tempfile.TemporaryDirectory(prefix="compplan-sql-") as tmp:
         con = duckdb.connect()
         try:
@@ -137,6 +141,9 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
         if found:
             raise CompplanError(found)
         return tables
+
+    if settles_by_frequency(compiled, period):  # who is settled when: the payees' rows
+        return run_sql(compiled, python_tables(), period, lines_csv, then=then)
 
     con = duckdb.connect()
     spill = tempfile.TemporaryDirectory(prefix="compplan-sql-")
