@@ -289,10 +289,10 @@ class PlanCompiler:
                        f"FIRST, _key, _srow NULLS FIRST, _level, _cid ROWS UNBOUNDED PRECEDING) AS "
                        f"_run_after "
                        f"FROM ({sql})")
-            self.script.add(f"credits_{step.name}: {step.pos} (each credited row, its value "
+            table = "credits_" + step.name + windows.suffix(self)  # credits_S@ytd: a window's
+            self.script.add(f"{table}: {step.pos} (each credited row, its value "
                             "and payee; rollups copy it to every manager above)",
-                            f"CREATE TEMP TABLE {q('credits_' + step.name + windows.suffix(self))} "
-                            f"AS {sql}")
+                            f"CREATE TEMP TABLE {q(table)} AS {sql}")
 
     def _split(self, split, inp, base: str, value: Num) -> tuple[str, Num]:
         """A credit shared between payees (prepare._splits, make_credits): one credit per
