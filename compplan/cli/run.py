@@ -311,7 +311,7 @@ def test_cmd(plans: tuple[str, ...], engine: str) -> None:
         from ..store.scenarios import run_scenarios
         if engine == "duckdb":
             from ..engine.sql import run_sql_standalone  # a draw, the year to date
-            outcomes = run_scenarios(compiled, run=run_sql_standalone)
+            outcomes = run_scenarios(compiled, run=run_sql_standalone, engine="duckdb")
         else:
             outcomes = run_scenarios(compiled)
         if not outcomes:
