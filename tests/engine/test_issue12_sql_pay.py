@@ -180,6 +180,75 @@ def test_issue12_ytd_and_trailing_windows(tmp_path):
     assert cy.warnings == []  # its credits are in the windows' sets: not 'no credits'
 
 
+WIDE = """
+plan: wide
+name: Wide windows
+period: month
+currency: USD
+inputs:
+  payees: {key: rep_id, columns: {name: text, manager_id: text}, manager: manager_id}
+  deals: {key: deal_id, payee: rep_id, date: close_date, missing: null, columns: {amount: money, kind: text}}
+  meetings: {key: meeting_id, payee: rep_id, date: day, columns: {held: boolean}}
+  targets: {payee: rep_id, period: period, by: [product], columns: {product: text, amount: money}}
+credits:
+  sales: {from: deals, value: amount, when: kind != "void", rollup: {levels: 1}}
+measures:
+  booked: sum(sales)
+  ytd_big: ytd(sum(sales where value > 1000))
+  q_meet: qtd(count(meetings where held))
+  t_targets: ytd(sum(targets.amount where product == "a"))
+  ly: last_year(max(sales))
+  avg6: trailing(avg(sales), 6 months)
+earnings:
+  bonus: {value: "ytd_big * 1% + coalesce(ly, 0) * 0.5% + t_targets * 0.1%"}
+  meet: {value: q_meet * 10}
+  kick:
+    each: sales
+    value: value * 1% if mtd(sum(sales)) > 2000 else 0
+scenarios:
+  - name: m
+    period: 2026-05
+    data:
+      payees: [{rep_id: ann, name: Ann, manager_id: mo}, {rep_id: mo, name: Mo}, {rep_id: zed, name: Zed}]
+      deals:
+        - {deal_id: D0, rep_id: ann, close_date: 2025-05-20, amount: 7000, kind: new}
+        - {deal_id: D1, rep_id: ann, close_date: 2026-01-20, amount: 1200, kind: new}
+        - {deal_id: D2, rep_id: ann, close_date: 2026-04-05, amount: 800, kind: void}
+        - {deal_id: D3, rep_id: ann, close_date: 2026-05-05, amount: 2500, kind: new}
+        - {deal_id: D4, rep_id: ann, amount: 333.33, kind: new}
+        - {deal_id: D5, rep_id: zed, close_date: 2026-02-05, amount: 5000, kind: new}
+      meetings:
+        - {meeting_id: M1, rep_id: ann, day: 2026-04-02, held: true}
+        - {meeting_id: M2, rep_id: ann, day: 2026-05-02, held: false}
+        - {meeting_id: M3, rep_id: mo, day: 2026-03-31, held: true}
+      targets:
+        - {rep_id: ann, period: 2026-01, product: a, amount: 1000}
+        - {rep_id: ann, period: 2026-Q2, product: a, amount: 3000}
+        - {rep_id: ann, period: 2026-Q2, product: b, amount: 9000}
+"""
+
+
+@pytest.mark.parametrize("month", ["2026-02", "2026-04", "2026-05"])
+def test_issue12_windows_over_rollups_raw_rows_and_targets_by_key(tmp_path, month):
+    """Every kind of window argument: credits with a `when` and a rollup, a transaction
+    table with a `where`, targets by product, max() and avg(); undated rows; mtd() in
+    a per-credit rule."""
+    compiled = _plan(tmp_path, WIDE)
+    ref, got = _both(compiled, run_plan, run_sql, month)
+    if month == "2026-05":
+        ann = got.payee("ann").measure_values
+        # the year to May: D1 1,200 and D3 2,500 above 1,000 (D2 is void, D4 333.33
+        # undated counts in the period but is not above 1,000): 3,700
+        assert ann["ytd_big"] == D("3700")
+        # product a: January 1,000 + Q2's 3,000 x 61 / 91 days (April and May) =
+        # 3,010.989...
+        assert ann["t_targets"].quantize(D("0.01")) == D("3010.99")
+        # May 2025: D0 7,000; 2025-12-01 to 2026-05-31: (1,200 + 2,500 + 333.33) / 3
+        assert (ann["ly"], ann["avg6"].quantize(D("0.01"))) == (D("7000"), D("1344.44"))
+        # the manager reads the rolled-up credits of the same windows
+        assert got.payee("mo").measure_values["ytd_big"] == D("3700")
+
+
 # ------------------------------------------------------------------ draws, year to date
 DRAWS = """
 plan: drawn

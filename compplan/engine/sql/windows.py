@@ -72,8 +72,6 @@ def add_relations(pc) -> None:
                 if name not in pc.columns or f"{name}@{key}" in pc.columns:
                     continue
                 inp = plan.inputs[name]
-                if inp.by:
-                    continue  # read through aggregates over pp_T@key, made the same way
                 # columns as loaded (pc.columns[name] now holds pp_<name>'s scales)
                 loaded = pc.loaded_columns[name]
                 sql, scales = resolved_sql(name, inp, loaded,
@@ -149,7 +147,8 @@ def add_columns(pc) -> None:
             else:  # a target: the window's row of a one-row-per-payee table
                 res = pc.c.resolved.get(arg)
                 table = f"{res.name}@{w.key}" if res is not None else None
-                if res is None or res.kind != "payee_table" or table not in pc.columns:
+                if res is None or res.kind != "payee_table" or table not in pc.columns or \
+                        pc.plan.inputs[res.name].by:  # a row per key: through aggregates
                     raise Unsupported(n.pos, f"{n.name}() of this")
                 col = pc.columns[table][res.column]
                 scale = col.scale
