@@ -15,6 +15,7 @@ the credit set by transaction id, the last row of an id winning).
 """
 from __future__ import annotations
 
+from ...lang import ast
 from . import decimals as dec, rounding, show
 from .decimals import Num
 from .exprs import Unsupported, text_literal
@@ -39,50 +40,62 @@ def add(pc, name: str, index: int) -> str | None:
     each = spec.each
     if each:
         pc._current_each = each
-    ex = pc._payee_exprs("l", "c" if each else None)
+    ex = pc._payee_exprs("l", "c" if each else None)  # c: the line's credit (below)
     lines, layer, table = f"lines_{name}", pc.layer, f"lines_{name}__held"
     earned = Num(f"l.{_q('raw_' + name)}", pc.scales.get(name))
     paid = Num(f"l.{_q('v_' + name)}", pc.scales.get(name))
     amount = Num("li.amount", rounding.places(pc.step))
     when = f"until {spec.hold.until}" if spec.hold.until else \
         f"for {spec.hold.periods} period{'s' if spec.hold.periods != 1 else ''}"
-    with dec.statement() as lets:
-        share = ex.sql(node)
-        if share.scale is None:
-            raise Unsupported(node.pos, "a hold's share that is not a number")
-        share = Num(dec.let(share.sql), share.scale)
-        limited = f"({earned.sql} > 0 AND {paid.sql} <> {earned.sql})"
-        scaled = dec.div(dec.mul(amount, paid), earned)
-        a, s = dec.align(amount, scaled)
-        base = Num(dec.let(f"CASE WHEN {limited} THEN {s.sql} ELSE {a.sql} END"), a.scale)
-        exact = dec.mul(base, share)
-        exact = Num(dec.let(exact.sql), exact.scale)
-        held = rounding.round_to(exact, pc.step, pc.mode)
-        held = Num(dec.let(held.sql), held.scale)
-        shown = (f"CASE WHEN {limited} THEN {show.money('li.amount')} || ' x ' || "
-                 f"{show.money(paid.sql)} || ' / ' || {show.money(earned.sql)} ELSE "
-                 f"{show.money('li.amount')} END")
-        formula = (f"{shown} || ' x ' || {show.ratio(share)} || "
-                   f"{text_literal(' held ' + when)}")
+    limited = f"({earned.sql} > 0 AND {paid.sql} <> {earned.sql})"
     credit = ""
-    if each:
+    reads_row = any(pc.c.resolved.get(n) is not None and pc.c.resolved[n].kind == "column"
+                    for n in ast.walk(node) if isinstance(n, ast.Ref))
+    if each and reads_row:
         # the payee's last credit of each transaction, as the Python engine's id index
         credit = (f"LEFT JOIN (SELECT * FROM {_q('credits_' + each)} QUALIFY row_number() "
                   "OVER (PARTITION BY _pid, _key ORDER BY _srow DESC NULLS LAST, _level DESC, "
                   f"_cid DESC) = 1) c ON c._pid = li.payee AND c._key = li._key ")
-    pc.script.add(
-        f"{name}: the part of each line held back ({step.pos})",
-        f"CREATE TEMP TABLE {_q(table)} AS SELECT * EXCLUDE (_share, _held{', ' if lets.items else ''}"
-        f"{', '.join(a for a, _ in lets.items)}) FROM (SELECT {lets.select()}"
-        f"{share.sql} AS _share, {held.sql} AS _held, li.payee, 'held' AS component, 'hold' AS "
-        f"kind, -{held.sql} AS amount, -{exact.sql} AS exact, li.rule, li.source, li.date, "
-        f"CAST(NULL AS VARCHAR) AS via, NULL AS tiers, {formula} AS formula, "
-        f"{text_literal('earning=' + name)} AS inputs, NULL AS run_before, NULL AS run_after, "
-        f"li.split_source, {text_literal(name + ' held ' + when)} AS credit_note, li._srow, "
-        f"li._level, {index} AS _e, {HELD_K} AS _k, li._key, TRUE AS _when "
-        f"FROM {_q(lines)} li JOIN {_q(layer)} l ON l._pid = li.payee {credit}"
-        f"WHERE li._when AND li.exact IS NOT NULL AND li.kind IN ('credit', 'bonus') AND "
-        f"li.amount > 0) WHERE _share IS NOT NULL AND _share <> 0 AND _held > 0")
+
+    def held_lines(scaled: bool) -> str:
+        """The held lines of payees whose earning was limited by a cap or floor
+        (`scaled`: amount x paid / earned, an exact division a line) or was not (the
+        line's amount): two selects, so the others' lines pay for no division."""
+        with dec.statement() as lets:
+            share = ex.sql(node)
+            if share.scale is None:
+                raise Unsupported(node.pos, "a hold's share that is not a number")
+            share = Num(dec.let(share.sql), share.scale)
+            base = amount
+            shown = show.money("li.amount")
+            if scaled:
+                base = dec.div(dec.mul(amount, paid), earned)
+                shown = (f"{shown} || ' x ' || {show.money(paid.sql)} || ' / ' || "
+                         f"{show.money(earned.sql)}")
+            exact = dec.mul(base, share)
+            exact = Num(dec.let(exact.sql), exact.scale)
+            held = rounding.round_to(exact, pc.step, pc.mode)
+            held = Num(dec.let(held.sql), held.scale)
+            formula = (f"{shown} || ' x ' || {show.ratio(share)} || "
+                       f"{text_literal(' held ' + when)}")
+        drop = ", ".join(["_share", "_held"] + [a for a, _ in lets.items])
+        return (
+            f"SELECT * EXCLUDE ({drop}) FROM (SELECT {lets.select()}{share.sql} AS _share, "
+            f"{held.sql} AS _held, li.payee, 'held' AS component, 'hold' AS kind, "
+            f"-{held.sql} AS amount, CAST(-{exact.sql} AS DECIMAL(38,{dec.DIV_SCALE})) AS "
+            f"exact, li.rule, li.source, li.date, CAST(NULL AS VARCHAR) AS via, NULL AS tiers, "
+            f"{formula} AS formula, {text_literal('earning=' + name)} AS inputs, NULL AS "
+            f"run_before, NULL AS run_after, li.split_source, "
+            f"{text_literal(name + ' held ' + when)} AS credit_note, li._srow, li._level, "
+            f"{index} AS _e, {HELD_K} AS _k, li._key, TRUE AS _when "
+            f"FROM {_q(lines)} li JOIN {_q(layer)} l ON l._pid = li.payee {credit}"
+            f"WHERE li._when AND li.exact IS NOT NULL AND li.kind IN ('credit', 'bonus') AND "
+            f"li.amount > 0 AND {limited} IS {'' if scaled else 'NOT '}TRUE) "
+            "WHERE _share IS NOT NULL AND _share <> 0 AND _held > 0")
+
+    pc.script.add(f"{name}: the part of each line held back ({step.pos})",
+                  f"CREATE TEMP TABLE {_q(table)} AS {held_lines(False)} UNION ALL "
+                  f"{held_lines(True)}")
     return table
 
 
