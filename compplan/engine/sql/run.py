@@ -477,6 +477,9 @@ def _store_select(compiled: CompiledPlan,
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
     scales = scales or {}
+    # the lines table has these (plan.py); a table made another way may not
+    split = "split_source" if not scales or "split_source" in scales else "NULL"
+    note = "credit_note" if not scales or "credit_note" in scales else "NULL"
 
     def num(sql: str, column: str) -> str:
         return _trimmed(sql, scales.get(column))
@@ -492,7 +495,7 @@ def _store_select(compiled: CompiledPlan,
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
         ("sources", "CASE WHEN source IS NULL THEN '[]' ELSE '[' || to_json(source) || "
-                    "coalesce(', ' || to_json(split_source), '') || ']' END"),
+                    f"coalesce(', ' || to_json({split}), '') || ']' END"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
@@ -501,8 +504,8 @@ def _store_select(compiled: CompiledPlan,
         ("rounding", f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {num('exact', 'exact')} || ' -> ' || "
                      f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
-        ("note", "concat_ws('; ', 'credited through ' || via, credit_note)"),
-        ("key", "component || '|' || kind || '|' || concat_ws(' ', source, split_source)")]
+        ("note", f"concat_ws('; ', 'credited through ' || via, {note})"),
+        ("key", f"component || '|' || kind || '|' || concat_ws(' ', source, {split})")]
 
 
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
@@ -531,10 +534,12 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
     """(payee, text) per payee: what the payee's lines add to the results fingerprint
     (lifecycle._hash_line: `number|component|kind|amount|formula|sources` a line, in
     order), from the same columns the store gets."""
-    cols = dict(_store_select(compiled, lines_scales(con)))
+    scales = lines_scales(con)
+    cols = dict(_store_select(compiled, scales))
+    split = "split_source" if "split_source" in scales else "NULL"  # as _store_select
     line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
             f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || "
-            "concat_ws(' ', source, split_source) || chr(10)")
+            f"concat_ws(' ', source, {split}) || chr(10)")
     cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
                       "GROUP BY payee ORDER BY payee")
     while True:
