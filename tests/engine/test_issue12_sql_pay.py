@@ -187,9 +187,11 @@ period: month
 currency: USD
 inputs:
   payees: {key: rep_id, columns: {name: text, manager_id: text}, manager: manager_id}
-  deals: {key: deal_id, payee: rep_id, date: close_date, missing: null, columns: {amount: money, kind: text}}
+  deals: {key: deal_id, payee: rep_id, date: close_date, missing: null,
+          columns: {amount: money, kind: text}}
   meetings: {key: meeting_id, payee: rep_id, date: day, columns: {held: boolean}}
-  targets: {payee: rep_id, period: period, by: [product], columns: {product: text, amount: money}}
+  targets: {payee: rep_id, period: period, by: [product],
+            columns: {product: text, amount: money}}
 credits:
   sales: {from: deals, value: amount, when: kind != "void", rollup: {levels: 1}}
 measures:
@@ -209,7 +211,8 @@ scenarios:
   - name: m
     period: 2026-05
     data:
-      payees: [{rep_id: ann, name: Ann, manager_id: mo}, {rep_id: mo, name: Mo}, {rep_id: zed, name: Zed}]
+      payees: [{rep_id: ann, name: Ann, manager_id: mo}, {rep_id: mo, name: Mo},
+               {rep_id: zed, name: Zed}]
       deals:
         - {deal_id: D0, rep_id: ann, close_date: 2025-05-20, amount: 7000, kind: new}
         - {deal_id: D1, rep_id: ann, close_date: 2026-01-20, amount: 1200, kind: new}

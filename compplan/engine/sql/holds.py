@@ -112,10 +112,10 @@ def total_column(pc, name: str, table: str) -> None:
     pc.held_columns = getattr(pc, "held_columns", []) + [col]
 
 
-def components(con, payees: dict) -> None:
+def components(compiled, con, payees: dict) -> None:
     """The `held` component of each payee with held lines, placed as the Python engine
     places it: right after the first earning whose lines were held."""
-    if not con.execute("SELECT count(*) FROM lines WHERE kind = 'hold'").fetchone()[0]:
+    if all(e.hold is None for e in compiled.plan.earnings.values()):
         return
     rows = con.execute(
         "WITH h AS (SELECT payee, sum(amount) AS held, min(_e) AS e FROM lines WHERE kind = "

@@ -334,8 +334,8 @@ def lines_query(compiled: CompiledPlan) -> str:
     tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
-    rounding = (f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {_number('exact')} || ' -> ' || "
-                f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
+    rounding = (f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {_number('exact')} || "
+                f"' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
@@ -397,7 +397,7 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
                 result.warnings.append(Problem(m.group(1), int(m.group(2)), int(m.group(3)),
                                                f"payee {pid}: {m.group(4)}",
                                                severity="warning", code="runtime"))
-    holds.components(con, payees)  # `held`, where the Python engine puts it
+    holds.components(compiled, con, payees)  # `held`, where the Python engine puts it
     pay.read_draws(compiled, con, last, payees, period)  # each payee's draw (pay.py)
     if not with_lines:
         for pid, total, count in con.execute(
@@ -501,8 +501,9 @@ def _store_select(compiled: CompiledPlan,
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
         ("basis_after", num("run_after", "run_after")),
-        ("rounding", f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {num('exact', 'exact')} || ' -> ' || "
-                     f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' ELSE '' END"),
+        ("rounding", f"CASE WHEN amount <> exact AND kind <> 'hold' THEN "
+                     f"{num('exact', 'exact')} || ' -> ' || CAST(amount AS VARCHAR) || "
+                     f"' ({mode} to {step})' ELSE '' END"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", f"concat_ws('; ', 'credited through ' || via, {note})"),
         ("key", f"component || '|' || kind || '|' || concat_ws(' ', source, {split})")]
