@@ -509,3 +509,20 @@ def test_issue12_run_on_duckdb_writes_the_pay_stage_lines_after_its_own(tmp_path
         ("ann", "1", "commission", "300.00"), ("ann", "2", "draw", "1366.67"),
         ("bob", "1", "commission", "900.00")]
     assert [x["formula"] for x in rows["duckdb"]] == [x["formula"] for x in rows["python"]]
+
+
+def test_issue12_a_target_read_in_a_windows_where_is_refused_at_its_place(tmp_path):
+    """Inside a window the Python engine reads a target over the window's days; the SQL
+    engine does not yet, so it refuses the plan there (and `run` falls back), never
+    paying otherwise."""
+    from compplan.engine.sql import script_text
+    from compplan.errors import CompplanError
+    text = WINDOWS.replace("  booked_ytd: ytd(sum(sales))",
+                           "  booked_ytd: ytd(sum(sales where value > quotas.amount))")
+    compiled = _plan(tmp_path, text)
+    with pytest.raises(CompplanError) as e:
+        script_text(compiled, parse_period("2026-03"))
+    [p] = e.value.problems
+    line = text.split("\n").index("  booked_ytd: ytd(sum(sales where value > quotas.amount))")
+    assert (p.line, p.col) == (line + 1, len("  booked_ytd: ytd(") + 1)
+    assert p.message == "the SQL engine does not run a target in a 'where' in ytd() yet"

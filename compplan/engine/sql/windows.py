@@ -130,6 +130,12 @@ def add_columns(pc) -> None:
             if pc._is_aggregate(arg):
                 if pc._reads_outer(arg):
                     raise Unsupported(arg.pos, f"a 'where' that reads the row in {n.name}()")
+                if arg.where is not None and any(
+                        pc.c.resolved.get(m) is not None and
+                        pc.c.resolved[m].kind == "payee_table"
+                        for m in ast.walk(arg.where) if isinstance(m, ast.Ref)):
+                    # the Python engine reads the target over the window there too
+                    raise Unsupported(arg.pos, f"a target in a 'where' in {n.name}()")
                 res = pc.c.resolved[arg.args[0]]
                 with dec.inline():
                     src, agg, scale, empty = pc._agg_parts(arg)
