@@ -122,14 +122,17 @@ class _Work:
         shown = Progress(writer, enabled=self.progress)
         try:
             if engine == "duckdb":
-                from ..engine.sql import run_folder, run_sql
+                # as the Python engine's run_standalone: the pay stage's lines (a draw,
+                # the year's true-up) after the engine's (engine/sql/pay.py)
+                from ..engine.sql import run_folder_standalone, run_sql_standalone
                 if jsonl:  # lines.jsonl is written from the lines as objects
-                    result = run_sql(compiled, tables, p, keep_data=False)
+                    result = run_sql_standalone(compiled, tables, p, keep_data=False)
                     for pr in result.payees:
                         writer(pr)
+                        pr.lines = []  # written; the pay stage's follow below
                 else:  # DuckDB reads the folder and writes lines.csv itself
-                    result = run_folder(compiled, self.data_dir, p,
-                                        lines_csv=writer.lines_path())
+                    result = run_folder_standalone(compiled, self.data_dir, p,
+                                                   lines_csv=writer.lines_path())
             else:
                 # without a store: the period as a first stored one, with warnings of the
                 # history it lacks (a draw's balance, what the year paid so far)
@@ -307,8 +310,8 @@ def test_cmd(plans: tuple[str, ...], engine: str) -> None:
         # scenarios of several periods run as saved-and-paid runs in a throwaway store
         from ..store.scenarios import run_scenarios
         if engine == "duckdb":
-            from ..engine.sql import run_sql
-            outcomes = run_scenarios(compiled, run=run_sql)
+            from ..engine.sql import run_sql_standalone  # a draw, the year to date
+            outcomes = run_scenarios(compiled, run=run_sql_standalone, engine="duckdb")
         else:
             outcomes = run_scenarios(compiled)
         if not outcomes:

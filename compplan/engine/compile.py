@@ -425,7 +425,7 @@ class Compiler:
 
             def window_ex(env, row):
                 v = fast(env, row)
-                return v, f"{_window_text(window, env.period, kind)} {fmt_value(v, t)}"
+                return v, f"{window_text(window, env.period, kind)} {fmt_value(v, t)}"
             return window_ex
         if n.name == "team":
             fast = self._fast(n)
@@ -782,7 +782,7 @@ def _wildcards(key: tuple):
         yield key[:i] + ("*",) * (len(key) - i)
 
 
-def _window_text(window, period: dict, kind: str) -> str:
+def window_text(window, period: dict, kind: str) -> str:
     """A window named with its days, from the run's period (env.period's attributes)."""
     p = Period(kind, period["label"], period["start"], period["end"])
     s = window_span(window, p, kind)

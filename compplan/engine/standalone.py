@@ -43,10 +43,21 @@ def is_year_to_date(compiled: CompiledPlan) -> bool:
     return payout is not None and payout.basis == "year_to_date"
 
 
-def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-                   sink=None, keep_data: bool = True, progress=None) -> RunResult:
+def run_standalone(compiled: CompiledPlan, tables: dict[str, Table] | None, period: Period,
+                   sink=None, keep_data: bool = True, progress=None,
+                   engine=None) -> RunResult:
     """The period's result with the lines a first stored period would carry. Raises
-    CompplanError on data errors, as run_plan does."""
+    CompplanError on data errors, as run_plan does.
+
+    `engine(period, main)` works out one period or span (`main`: the one whose lines are
+    the result's); by default the Python engine over `tables` (run_plan). The SQL
+    engine passes its own (engine/sql/pay.py), so both pay this stage by this code."""
+    if engine is None:
+        def engine(p: Period, main: bool) -> RunResult:
+            if main:
+                return run_plan(compiled, tables, p, sink=sink, keep_data=keep_data,
+                                progress=progress)
+            return run_plan(compiled, tables, p, workers=1)
     plan = compiled.plan
     draws = plan.payout is not None and plan.payout.draw is not None
     paid: dict[str, Decimal] | None = None
@@ -55,14 +66,13 @@ def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Per
         before = earlier_in_year(period)
         if before and draws:
             # each earlier period as the store would have paid it, draws and all
-            paid, balances = _earlier_periods(compiled, tables, period, before)
+            paid, balances = _earlier_periods(compiled, engine, period, before)
         elif before:
             # without draws what the year's earlier periods paid adds up to what the
             # year through the last of them earns: one run
-            through = run_plan(compiled, tables, year_span(period, before[-1]), workers=1)
+            through = engine(year_span(period, before[-1]), False)
             paid = {p.payee: p.total for p in through.payees}
-        result = run_plan(compiled, tables, year_span(period, period), sink=sink,
-                          keep_data=keep_data, progress=progress)
+        result = engine(year_span(period, period), True)
         result.period = period.label
         if paid is not None:
             what = ", ".join(p.label for p in before)
@@ -79,21 +89,20 @@ def run_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Per
                 "what was paid, or give a scenario several periods", code="no-history",
                 severity="warning"))
     else:
-        result = run_plan(compiled, tables, period, sink=sink, keep_data=keep_data,
-                          progress=progress)
+        result = engine(period, True)
     if draws:
         apply_draws(compiled, result, balances)
     return result
 
 
-def _earlier_periods(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+def _earlier_periods(compiled: CompiledPlan, engine, period: Period,
                      before: list[Period]) -> tuple[dict[str, Decimal], dict[str, DrawState]]:
     """What a year-to-date plan with a draw paid in the year's earlier periods, worked
     out period by period from the data (the year so far, less paid, then the draw)."""
     paid: dict[str, Decimal] = {}
     balances: dict[str, DrawState] = {}
     for p in before:
-        r = run_plan(compiled, tables, year_span(period, p), workers=1)
+        r = engine(year_span(period, p), False)
         year_to_date_less(compiled, r, dict(paid), "", "")
         balances = apply_draws(compiled, r, balances)
         for pr in r.payees:

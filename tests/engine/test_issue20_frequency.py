@@ -79,8 +79,12 @@ def plan(tmp_path):
     return load_plan(path)
 
 
-def test_issue20_payees_settled_at_their_own_frequency(plan):
-    [outcome] = run_scenarios(plan)
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_issue20_payees_settled_at_their_own_frequency(plan, engine):
+    run = None
+    if engine == "duckdb":  # saved period by period by the SQL engine (issue 12)
+        from compplan.engine.sql import run_sql_standalone as run
+    [outcome] = run_scenarios(plan, run=run, engine=engine)
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
 
 
@@ -126,15 +130,27 @@ def test_issue20_which_frequencies_a_plan_settles(kind, plan_kind, ok):
     assert kinds_for("month") == ["month", "quarter", "half", "year"]
 
 
-def test_issue20_the_sql_engine_refuses_frequency_at_its_key(plan):
-    [p] = refusals(plan)
-    line = PLAN.split("\n").index("    frequency: pay_frequency") + 1
-    assert (p.line, p.col) == (line, 5)
-    assert p.message == "the SQL engine does not run payees settled at their own " \
-        "frequency yet"
+@pytest.mark.parametrize("period", ["2026-03a", "2026-03b"])
+def test_issue12_the_sql_engine_settles_each_payee_at_their_frequency(plan, period):
+    """The SQL engine runs `frequency:` (issue 12, engine/sql/settle.py): the same
+    payees, lines, totals and warnings as the Python engine, run by run (the
+    scenario above gives the pay by hand); mia, settled monthly, only at month end."""
+    from compplan.engine.sql import run_sql
+    from tests.engine.test_sql_differential import assert_same
+    assert refusals(plan) == []
+    ref = run_plan(plan, _tables(plan), parse_period(period))
+    got = run_sql(plan, _tables(plan), parse_period(period))
+    assert_same(ref, got)
+    assert [(w.code, w.message) for w in got.warnings] == \
+        [(w.code, w.message) for w in ref.warnings]
+    assert [p.payee for p in got.payees] == (["ann", "bob"] if period == "2026-03a" else
+                                             ["ann", "bob", "mia"])
+    if period == "2026-03b":  # 800.00 + (1,000 + 2,000 + 4,000) x 1% = 870.00
+        assert got.payee("mia").total == ref.payee("mia").total == 870
 
 
-def test_issue20_run_on_the_command_line(tmp_path):
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_issue20_run_on_the_command_line(tmp_path, engine):
     (tmp_path / "payroll.yaml").write_text(PLAN)
     data = tmp_path / "data"
     data.mkdir()
@@ -146,7 +162,84 @@ def test_issue20_run_on_the_command_line(tmp_path):
                                      "mia,2026-03,62000\n")
     r = CliRunner().invoke(cli, ["run", str(tmp_path / "payroll.yaml"), "--data", str(data),
                                  "--period", "2026-03a", "--out", str(tmp_path / "out"),
-                                 "--table"])
+                                 "--table", "--engine", engine])
     assert r.exit_code == 0, r.output
     assert "1 payee settled by month is not in 2026-03a: mia" in r.output
     assert "\nann        100.00      0.00  100.00\n" in r.output and "\nmia " not in r.output
+
+
+def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path):
+    """At month end the SQL engine writes each group's lines by COPY and puts them
+    together in payee order: the same rows as the Python engine's lines.csv."""
+    import csv
+    from decimal import Decimal
+    (tmp_path / "payroll.yaml").write_text(PLAN)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,half_month,mia\nmia,Mia,month,\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
+                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2000\n"
+                                    "D4,mia,2026-03-20,8000\n")
+    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
+                                     "mia,2026-03,62000\n")
+    rows = {}
+    for engine in ("python", "duckdb"):
+        r = CliRunner().invoke(cli, ["run", str(tmp_path / "payroll.yaml"), "--data",
+                                     str(data), "--period", "2026-03b", "--out",
+                                     str(tmp_path / engine), "--engine", engine, "-q"])
+        assert r.exit_code == 0, r.output
+        lines = tmp_path / engine / "payroll" / "2026-03b" / "lines.csv"
+        with lines.open(newline="") as fh:
+            rows[engine] = list(csv.DictReader(fh))
+
+    def exact(row):  # exact values as numbers: '200.0' and '200' are the same value
+        return {k: (Decimal(v) if v and k in ("exact", "basis_before", "basis_after") else v)
+                for k, v in row.items()}
+    assert [exact(r) for r in rows["duckdb"]] == [exact(r) for r in rows["python"]]
+    # ann, March 16-31: D2 2,000 x 10% = 200.00 (no team: an override of 0.00); mia
+    # over March: D4 800.00 and 1% of ann's month (1,000 + 2,000) = 30.00
+    assert [(r["payee"], r["component"], r["amount"]) for r in rows["duckdb"]] == [
+        ("ann", "commission", "200.00"), ("ann", "override", "0.00"),
+        ("mia", "commission", "800.00"),
+        ("mia", "override", "30.00")]
+
+
+def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path):
+    """`run --save` on the SQL engine stores each group's lines (and their fingerprint)
+    as the Python engine does: the half month's run ann's, the month end's ann's and
+    mia's (the pay is worked out by hand in the scenario above)."""
+    from sqlalchemy import select
+    from compplan.store import lifecycle, open_store
+    from compplan.store.models import LineItem
+    (tmp_path / "payroll.yaml").write_text(PLAN)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,half_month,mia\nmia,Mia,month,\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
+                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2000\n"
+                                    "D4,mia,2026-03-20,8000\n")
+    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
+                                     "mia,2026-03,62000\n")
+    compiled = load_plan(tmp_path / "payroll.yaml")
+    saved = {}
+    for engine in ("python", "duckdb"):
+        store = open_store(f"sqlite:///{tmp_path / (engine + '.db')}")
+        try:
+            runs = []
+            for period in ("2026-03a", "2026-03b"):
+                s = lifecycle.save_run(store, compiled, data, period, "fin", engine=engine)
+                with store.session() as session:
+                    lines = [(li.payee, li.number, li.component, li.amount, li.formula,
+                              li.key) for li in session.execute(select(LineItem).where(
+                                  LineItem.run_id == s.run.id).order_by(
+                                  LineItem.payee, LineItem.number)).scalars()]
+                runs.append((s.run.fingerprint, s.run.total, lines))
+                lifecycle.approve(store, s.run.id, "controller")
+            saved[engine] = runs
+        finally:
+            store.close()
+    assert saved["duckdb"] == saved["python"]
+    # 2026-03a: ann's D1 100.00; 2026-03b: ann's D2 200.00, mia 800.00 + 30.00
+    assert [total for _f, total, _l in saved["duckdb"]] == [100, 1030]

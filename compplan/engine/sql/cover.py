@@ -10,8 +10,6 @@ engine.
 from __future__ import annotations
 
 from ...errors import Pos, Problem
-from ...lang import ast
-from ...lang.windows import WINDOW_FUNCTIONS
 from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
 
@@ -38,23 +36,7 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     for name, inp in plan.inputs.items():
         if inp.currency:
             no(key("inputs", name, "currency"), "amounts in other currencies")
-        if inp.frequency:
-            no(key("inputs", name, "frequency"), "payees settled at their own frequency")
-    for name, e in plan.earnings.items():
-        if e.hold is not None:
-            no(key("earnings", name, "hold"), "holds")
-    if compiled.draw is not None:
-        no(key("payout"), "draws")
-    if plan.payout is not None and plan.payout.basis != "period":
-        no(key("payout"), "year-to-date payouts")
-    for name in plan.clawbacks:
-        no(key("clawbacks", name), "clawbacks")
     if reporting_input(plan) is not None:
         no(key("inputs", reporting_input(plan)), "reporting lines with dates")
-    for node in c.exprs.values():
-        for n in ast.walk(node):
-            if isinstance(n, ast.Call) and n.name in WINDOW_FUNCTIONS:
-                # windows in time (ytd(), trailing() ...): earlier periods' rows
-                no(n.pos, f"{n.name}()")
     return out
 

@@ -33,6 +33,9 @@ from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import show
 from . import pools, subtotals
+from . import windows  # ytd(), trailing() ...: the window's relations and columns
+from . import holds  # an earning's hold: its held lines
+from . import pay  # the draw per payee (the pay stage is engine/carried.py's)
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
 from .prorate import active_months, prorate_months
@@ -102,6 +105,7 @@ class PlanCompiler:
         # lines tables with a rounding_note column: a line's own words for its rounding
         # (pools.py: 'pool shared by largest remainder'); else lines.csv's usual ones
         self.rounding_notes: set[str] = set()
+        self.window = None  # (key, days) while a window's relations are made (windows.py)
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
@@ -109,9 +113,11 @@ class PlanCompiler:
         self._hierarchy()
         self._targets()
         self._credits()
+        windows.add_relations(self)  # credits_S@key, pp_T@key (windows.py)
         self._payees()
         subtotals.build(self)  # hook: subtotals (subtotals.py), read like credit sets
         self._aggregates()
+        windows.add_columns(self)  # layer_windows: a column per window call
         line_tables: list[tuple[int, str]] = []
         for i, name in enumerate(n for n in self.c.order
                                  if n in self.plan.measures or n in self.plan.earnings):
@@ -119,7 +125,12 @@ class PlanCompiler:
                 self._measure(name)
             else:
                 line_tables.append((i, self._earning(name, i)))
+                held = holds.add(self, name, i)  # the part held back (holds.py)
+                if held is not None:
+                    line_tables.append((i, held))
+                    holds.total_column(self, name, held)
         self._total_limits(len(self.c.order) + 1)
+        pay.draw_column(self)  # the draw per payee (pay.py)
         self._lines(line_tables)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
@@ -129,6 +140,7 @@ class PlanCompiler:
     def _targets(self) -> None:
         """pp_<input>: each one-row-per-payee table's rows for the period (targets.py)."""
         self.columns = dict(self.columns)
+        self.loaded_columns = dict(self.columns)  # as loaded (a window's pp_T reads them)
         for name in per_payee_inputs(self.plan):
             if name not in self.columns:
                 continue
@@ -164,6 +176,7 @@ class PlanCompiler:
             if inp.key and inp.payee and name in used_sets and name in self.columns:
                 ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
                            f"WHERE {self._date_filter(inp)}")
+        ids += windows.payee_ids(self)  # rows only in a window's days (windows.py)
         union = " UNION ".join(ids) if ids else "SELECT NULL::VARCHAR AS _pid WHERE FALSE"
         cols = ["i._pid"]
         join = ""
@@ -233,6 +246,8 @@ class PlanCompiler:
         return f"CAST({q(inp.period)} AS VARCHAR) = {text_literal(self.period.label)}"
 
     def _date_filter(self, inp) -> str:
+        if self.window:
+            return windows.date_filter(self, inp)
         if not inp.date:
             return "TRUE"
         d = q(inp.date)
@@ -279,16 +294,17 @@ class PlanCompiler:
                        f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN hier h ON "
                        f"h.descendant = b._pid{depth}")
             self.scales["credit:" + step.name] = value.scale
-            if step.name in self.running:
+            if step.name in self.running and not self.window:
                 move = "CAST(1 AS DECIMAL(38,0))" if self.running[step.name] == "count" \
                     else "coalesce(value, 0)"
                 sql = (f"SELECT *, sum({move}) OVER (PARTITION BY _pid ORDER BY _date NULLS "
                        f"FIRST, _key, _srow NULLS FIRST, _level, _cid ROWS UNBOUNDED PRECEDING) AS "
                        f"_run_after "
                        f"FROM ({sql})")
-            self.script.add(f"credits_{step.name}: {step.pos} (each credited row, its value "
+            table = "credits_" + step.name + windows.suffix(self)  # credits_S@ytd: a window's
+            self.script.add(f"{table}: {step.pos} (each credited row, its value "
                             "and payee; rollups copy it to every manager above)",
-                            f"CREATE TEMP TABLE {q('credits_' + step.name)} AS {sql}")
+                            f"CREATE TEMP TABLE {q(table)} AS {sql}")
 
     def _split(self, split, inp, base: str, value: Num) -> tuple[str, Num]:
         """A credit shared between payees (prepare._splits, make_credits): one credit per
@@ -403,13 +419,14 @@ class PlanCompiler:
         """(rows, aggregate, scale, value for no rows) of an aggregate over a set: the
         rows as a table with _pid, the aggregate over alias `s`."""
         res = self.c.resolved[n.args[0]]
+        at = windows.suffix(self)  # '@ytd' while a window's column is made
         if res.name in self.plan.credits or res.name in self.subtotal_scales:  # subtotals
-            table = "credits_" + res.name
+            table = "credits_" + res.name + at
             column = "value" if res.kind == "set" else res.column
             scale = self._col_scale(res.name, column)
-        elif res.name in per_payee_inputs(self.plan) and res.name in self.columns:
-            table, column = "pp_" + res.name, res.column
-            scale = self._col_scale(res.name, column) if column else None
+        elif res.name in per_payee_inputs(self.plan) and res.name + at in self.columns:
+            table, column = "pp_" + res.name + at, res.column
+            scale = self._col_scale(res.name + at, column) if column else None
         elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
             inp = self.plan.inputs[res.name]
             table = None
@@ -555,8 +572,8 @@ class PlanCompiler:
                     self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1,
                                          self.cp.tier_tables[self.c.resolved[n.args[0]].name])
                 return v
-            if n.name in WINDOW_FUNCTIONS:  # refused by cover.py first
-                raise Unsupported(n.pos, f"{n.name}()")
+            if n.name in WINDOW_FUNCTIONS:
+                return windows.column(self, n, alias)
             return None
         ex = ExprCompiler(name, call, self.cp)
         return ex
@@ -649,9 +666,6 @@ class PlanCompiler:
         if spec.pool is not None:  # hook: a pool shared among a group (pools.py)
             return pools.pool_earning(self, name, index)
         step = next(e for e in self.cp.earnings if e.name == name)
-        for part in ("hold",):
-            if getattr(spec, part, None) is not None:
-                raise Unsupported(step.pos, f"'{part}' on an earning")
         nodes = [self.c.expr("earnings", name, f) for f in ("when", "value", "cap", "floor")]
         self._team_columns(*nodes)
         lines = f"lines_{name}"
@@ -761,6 +775,8 @@ class PlanCompiler:
                 x_node = n.args[1] if len(n.args) > 1 else self.c.expr("rates", name, "basis")
                 return curve_text(self.cp.curves[name], ex.sql(x_node), ex.sql(n),
                                   self.c.types.get(x_node), self.c.types.get(n))
+            if n.name in WINDOW_FUNCTIONS:
+                return windows.shown(self, n, show.value(ex.sql(n), self.c.types.get(n)))
             if n.name == "team":
                 v = ex.sql(n)
                 return (f"({text_literal('team ' + n.args[0].parts[0] + ' ')} || "
@@ -893,6 +909,7 @@ class PlanCompiler:
         if not self.cp.total:
             return
         earned = [q("v_" + e.name) for e in self.cp.earnings]
+        earned += [q(c) for c in getattr(self, "held_columns", [])]  # held (holds.py)
         scale = _places(self.step)
         total = Num("(" + " + ".join(f"CAST(l.{v} AS DECIMAL(38,{scale}))" for v in earned)
                     + ")" if earned else dec.zero(scale).sql, scale)
@@ -1372,6 +1389,7 @@ class PlanCompiler:
             if inp.key and inp.payee and name in used_sets and name in self.columns:
                 ids.append(f"SELECT CAST({q(inp.payee)} AS VARCHAR) FROM {q('in_' + name)} "
                            f"WHERE {self._date_filter(inp)}")
+        ids += windows.payee_ids(self)  # rows only in a window's days (windows.py)
         return " UNION ".join(ids) if ids else "SELECT NULL::VARCHAR WHERE FALSE"
 
 

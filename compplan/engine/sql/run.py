@@ -26,6 +26,7 @@ from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
+from . import holds, pay
 from .cover import refusal, refusals
 from .decimals import MACROS
 from .exprs import Unsupported
@@ -33,8 +34,10 @@ from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
 from .show import trimmed
+from .settle import run_by_frequency, settles_by_frequency
 from .subtotals import MEMBERS_SEP
 from .targets import create_spans, per_payee_inputs
+from .windows import create_window_spans
 
 
 def script_text(compiled: CompiledPlan, period: Period) -> str:
@@ -60,6 +63,8 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
     relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                      per_payee_inputs(compiled.plan)])
+    relations.update(create_window_spans(con, compiled, period, [  # windows.py
+        n for n in columns if n in per_payee_inputs(compiled.plan)]))
     return _compile(compiled, columns, period, relations)
 
 
@@ -84,7 +89,7 @@ def _compile(compiled: CompiledPlan, columns, period: Period,
 
 def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             lines_csv: Path | None = None, keep_data: bool = True,
-            then=None) -> RunResult:
+            then=None, by_frequency: bool = True) -> RunResult:
     """Work out every payee's pay in DuckDB. Raises CompplanError on data errors or on a
     plan the SQL engine does not run.
 
@@ -97,6 +102,9 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     result then holds totals without lines, as with `lines_csv`."""
     import duckdb
 
+    if by_frequency and settles_by_frequency(compiled, period):  # settle.py: each group
+        return run_by_frequency(compiled, tables, period, lambda p, csv, hook: run_sql(
+            compiled, tables, p, csv, True, hook, by_frequency=False), lines_csv, then)
     with tempfile.TemporaryDirectory(prefix="compplan-sql-") as tmp:
         con = duckdb.connect()
         try:
@@ -135,6 +143,9 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             raise CompplanError(found)
         return tables
 
+    if settles_by_frequency(compiled, period):  # who is settled when: the payees' rows
+        return run_sql(compiled, python_tables(), period, lines_csv, then=then)
+
     con = duckdb.connect()
     spill = tempfile.TemporaryDirectory(prefix="compplan-sql-")
     try:
@@ -150,6 +161,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                            then=then)
         relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                          per_payee_inputs(compiled.plan)])
+        relations.update(create_window_spans(con, compiled, period, [  # windows.py
+            n for n in columns if n in per_payee_inputs(compiled.plan)]))
         script = _compile(compiled, columns, period, relations)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
@@ -322,8 +335,9 @@ def lines_query(compiled: CompiledPlan) -> str:
     tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
-    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact THEN {_number('exact')} || "
-                f"' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' END)")
+    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' THEN "
+                f"{_number('exact')} || ' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' "
+                "END)")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
@@ -386,6 +400,8 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
                 result.warnings.append(Problem(m.group(1), int(m.group(2)), int(m.group(3)),
                                                f"payee {pid}: {m.group(4)}",
                                                severity="warning", code="runtime"))
+    holds.components(compiled, con, payees)  # `held`, where the Python engine puts it
+    pay.read_draws(compiled, con, last, payees, period)  # each payee's draw (pay.py)
     if not with_lines:
         for pid, total, count in con.execute(
                 "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
@@ -465,6 +481,9 @@ def _store_select(compiled: CompiledPlan,
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
     scales = scales or {}
+    # the lines table has these (plan.py); a table made another way may not
+    split = "split_source" if not scales or "split_source" in scales else "NULL"
+    note = "credit_note" if not scales or "credit_note" in scales else "NULL"
 
     def num(sql: str, column: str) -> str:
         return _trimmed(sql, scales.get(column))
@@ -481,20 +500,20 @@ def _store_select(compiled: CompiledPlan,
         ("rule", "coalesce(rule, '')"),
         # every source: the line's own, then a split credit's split row or a subtotal's
         # rows (split_source, joined by chr(31), which to_json writes \u001F)
-        ("sources", "'[' || concat_ws(', ', to_json(source), replace(to_json(split_source), "
-                    "'\\u001F', '\", \"')) || ']'"),
+        ("sources", "'[' || concat_ws(', ', to_json(source), replace(to_json("
+                    f"{split}), '\\u001F', '\", \"')) || ']'"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", f"'[' || coalesce(array_to_string([{part('t')} FOR t IN tiers], ', '), '')"
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
         ("basis_after", num("run_after", "run_after")),
-        ("rounding", f"coalesce(rounding_note, CASE WHEN amount <> exact THEN "
-                     f"{num('exact', 'exact')} || ' -> ' || CAST(amount AS VARCHAR) || "
+        ("rounding", f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' "
+                     f"THEN {num('exact', 'exact')} || ' -> ' || CAST(amount AS VARCHAR) || "
                      f"' ({mode} to {step})' ELSE '' END)"),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
-        ("note", "coalesce('credited through ' || via, '')"),
+        ("note", f"concat_ws('; ', 'credited through ' || via, {note})"),
         ("key", "component || '|' || kind || '|' || concat_ws(' ', source, "
-                "replace(split_source, chr(31), ' '))")]
+                f"replace({split}, chr(31), ' '))")]
 
 
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
@@ -523,10 +542,12 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
     """(payee, text) per payee: what the payee's lines add to the results fingerprint
     (lifecycle._hash_line: `number|component|kind|amount|formula|sources` a line, in
     order), from the same columns the store gets."""
-    cols = dict(_store_select(compiled, lines_scales(con)))
+    scales = lines_scales(con)
+    cols = dict(_store_select(compiled, scales))
+    split = "split_source" if "split_source" in scales else "NULL"  # as _store_select
     line = (f"{cols['number']} || '|' || {cols['component']} || '|' || {cols['kind']} || '|' "
             f"|| {cols['amount']} || '|' || {cols['formula']} || '|' || concat_ws(' ', source, "
-            "replace(split_source, chr(31), ' ')) || chr(10)")  # every source, as _store_select
+            f"replace({split}, chr(31), ' ')) || chr(10)")  # every source, as _store_select
     cur = con.execute(f"SELECT payee, string_agg({line}, '' ORDER BY line) FROM lines "
                       "GROUP BY payee ORDER BY payee")
     while True:

@@ -36,13 +36,16 @@ def per_payee_inputs(plan: Plan) -> list[str]:
             if not inp.key and inp.payee and not inp.manager and name != "payees"]
 
 
-def create_spans(con, compiled: CompiledPlan, period: Period, names) -> dict[str, set[str]]:
+def create_spans(con, compiled: CompiledPlan, period: Period, names, key: str | None = None,
+                 kind: str | None = None) -> dict[str, set[str]]:
     """span_<input> for every one-row-per-payee input with a period column that is
     loaded: each distinct label of its data with its relation and exact share. Returns
     each input's relations, so that an input whose rows are all for the period itself
     keeps its amounts' own scale (a quota of 2 places stays DECIMAL(38, 2): at 16 places
     every tier bound of a running basis became a 128-bit sum, and the commission of a
-    million deals took three times as long)."""
+    million deals took three times as long). With `key`, the tables are a window's
+    (`span_<input>@<key>`, over the window's days `period`, a span of the plan's `kind`
+    of period: engine/sql/windows.py)."""
     plan = compiled.plan
     found: dict[str, set[str]] = {}
     for name in names:
@@ -54,7 +57,7 @@ def create_spans(con, compiled: CompiledPlan, period: Period, names) -> dict[str
             f"WHERE {_q(inp.period)} IS NOT NULL").fetchall()]
         rows = []
         for label in labels:
-            relation, share, days = span_relation(label, period, inp.weights)
+            relation, share, days = span_relation(label, period, inp.weights, kind)
             if relation is not None:
                 rows.append((label, relation, Fraction(share), days))
         found[name] = {relation for _label, relation, _share, _days in rows}
@@ -67,7 +70,8 @@ def create_spans(con, compiled: CompiledPlan, period: Period, names) -> dict[str
             f"{days}, {share.numerator * (lcm // share.denominator)}, {lcm})"
             for label, relation, share, days in rows) or \
             "(NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_q('span_' + name)} AS SELECT label, "
+        table = "span_" + name + ("@" + key if key else "")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(table)} AS SELECT label, "
                     "relation, CAST(num AS DECIMAL(38,0)) AS num, CAST(den AS DECIMAL(38,0)) "
                     "AS den, CAST(days AS INTEGER) AS days, CAST(mult AS DECIMAL(38,0)) AS "
                     "mult, CAST(l AS DECIMAL(38,0)) AS l FROM (VALUES " + values +
@@ -80,15 +84,18 @@ def _q(name: str) -> str:
 
 
 def resolved_sql(name: str, inp, columns: dict, exact_only: bool = False,
-                 ) -> tuple[str, dict[str, int | None]]:
+                 key: str | None = None) -> tuple[str, dict[str, int | None]]:
     """The statement making pp_<name> (every column of in_<name>, _pid, _row) and the
     scales of its columns after it (a scaled amount has DIV_SCALE places; with
-    `exact_only`, every row is for the period itself and nothing is scaled)."""
+    `exact_only`, every row is for the period itself and nothing is scaled). With
+    `key`, pp_<name>@<key> from span_<name>@<key>: the rows over a window's days."""
     src = _q("in_" + name)
+    at = "@" + key if key else ""
+    out, spans = "pp_" + name + at, "span_" + name + at
     pid = f"CAST({_q(inp.payee)} AS VARCHAR)"
     cols = list(columns)
     if not inp.period:  # one row per payee for every period
-        return (f"CREATE TEMP TABLE {_q('pp_' + name)} AS SELECT *, {pid} AS _pid FROM {src}",
+        return (f"CREATE TEMP TABLE {_q(out)} AS SELECT *, {pid} AS _pid FROM {src}",
                 {c: columns[c].scale for c in cols})
     kinds = {c: w for c, w in inp.columns.items()}
     amounts = [] if exact_only else [c for c in cols if kinds.get(c) in AMOUNTS]
@@ -122,12 +129,12 @@ def resolved_sql(name: str, inp, columns: dict, exact_only: bool = False,
                        + ["r._row"] + [f"r.{k}" for k in keys])
     rows = (f"SELECT t.*, {pid} AS _pid{by}, s.relation, s.num, s.den, s.days, s.mult, s.l, "
             f"CASE s.relation WHEN 'exact' THEN 0 WHEN 'part' THEN 1 ELSE 2 END AS _pri "
-            f"FROM {src} t JOIN {_q('span_' + name)} s ON s.label = "
+            f"FROM {src} t JOIN {_q(spans)} s ON s.label = "
             f"CAST(t.{_q(inp.period)} AS VARCHAR)")
     if exact_only:  # the period's own rows: no sum, no share, the columns' own types
-        return (f"CREATE TEMP TABLE {_q('pp_' + name)} AS WITH rows AS ({rows}) SELECT "
+        return (f"CREATE TEMP TABLE {_q(out)} AS WITH rows AS ({rows}) SELECT "
                 f"{exact} FROM rows r WHERE r._pri = 0", scales)
-    sql = (f"CREATE TEMP TABLE {_q('pp_' + name)} AS WITH rows AS ({rows}), best AS (SELECT "
+    sql = (f"CREATE TEMP TABLE {_q(out)} AS WITH rows AS ({rows}), best AS (SELECT "
            f"{part_of}, min(_pri) AS _best FROM rows GROUP BY ALL), r0 AS (SELECT rows.* "
            f"FROM rows JOIN best USING ({part_of}) WHERE rows._pri = best._best), "
            f"longest AS (SELECT * FROM r0 WHERE _pri = 2 QUALIFY row_number() OVER "
