@@ -36,8 +36,6 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
         return c.source.key_pos(path)
 
     for name, inp in plan.inputs.items():
-        if inp.currency:
-            no(key("inputs", name, "currency"), "amounts in other currencies")
         if inp.frequency:
             no(key("inputs", name, "frequency"), "payees settled at their own frequency")
     for name, e in plan.earnings.items():

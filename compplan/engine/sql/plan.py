@@ -31,6 +31,7 @@ from ..periods import Period, months_in
 from ..tiers import TierTable
 from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
+from . import fx as sql_fx
 from . import show
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
@@ -91,12 +92,14 @@ class PlanCompiler:
         self.shown: dict[int, tuple[str, Num, bool]] = {}
         # (position, table, column): where a division by zero is marked (_zero_columns)
         self.zero_checks: list[tuple] = []
+        self.exact_scales: dict[str, int] = {}  # earning -> its exact value's scale (fx.py)
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
         self.running = self._running_sets()
         self._hierarchy()
         self._targets()
+        sql_fx.convert(self)  # hook (issue 12): money in other currencies, engine/sql/fx.py
         self._credits()
         self._payees()
         self._aggregates()
@@ -109,6 +112,7 @@ class PlanCompiler:
                 line_tables.append((i, self._earning(name, i)))
         self._total_limits(len(self.c.order) + 1)
         self._lines(line_tables)
+        sql_fx.pay_in(self, _places(self.step))  # hook: payees paid in their currency (fx.py)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
         return self.script
@@ -257,6 +261,7 @@ class PlanCompiler:
                 base = (f"SELECT *, CAST(NULL AS BIGINT) AS _srow, CAST(NULL AS VARCHAR) AS "
                         f"_split_src, CAST(NULL AS VARCHAR) "
                         f"AS _credit_note FROM ({base})")
+            base = sql_fx.credit_note(self, src, base)  # hook: the conversion's note (fx.py)
             sql = base
             if step.spec.rollup is not None and self.payees_inp is not None and \
                     self.payees_inp.manager:
@@ -656,6 +661,7 @@ class PlanCompiler:
                 parts, before, after = self._parts or ("NULL", "NULL", "NULL")
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
+                self.exact_scales[name] = exact.scale  # hook: its places shown (fx.py)
                 text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
                 credit_t = self.c.symbols.tables[spec.each].columns.get("value")
                 inputs = self._inputs(
@@ -697,6 +703,7 @@ class PlanCompiler:
             parts = self._parts[0] if self._parts else "NULL"
             exact = self._exact(value)
             exact = Num(dec.let(exact.sql), exact.scale)
+            self.exact_scales[name] = exact.scale  # hook: its places shown (fx.py)
             text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
             inputs = self._inputs(ex, nodes[:2])
         amount = rounding.round_to(exact, self.step, self.mode)
