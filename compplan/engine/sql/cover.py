@@ -12,8 +12,8 @@ from __future__ import annotations
 from ...errors import Pos, Problem
 from ...lang import ast
 from ...lang.windows import WINDOW_FUNCTIONS
-from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
+from .hierarchy import refusals as dated_refusals
 
 
 REFUSED = "sql-engine"  # the code of a refusal (choose.py falls back on it)
@@ -54,8 +54,8 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
             continue  # lookup tables: engine/sql/lookups.py
         if compiled.tier_tables[name].per_unit:
             no(key("rates", name), "rate tables paying an amount per unit")
-    if reporting_input(plan) is not None:
-        no(key("inputs", reporting_input(plan)), "reporting lines with dates")
+    for pos, what in dated_refusals(compiled):  # a report's part of the period (hierarchy.py)
+        no(pos, what)
     for name, e in plan.earnings.items():
         if e.pool is not None:
             no(key("earnings", name, "pool"), "pools")

@@ -32,6 +32,7 @@ from ..tiers import TierTable
 from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import fx as sql_fx
+from . import hierarchy as sql_hier
 from . import show
 from .decimals import Num
 from .exprs import ExprCompiler, Unsupported, text_literal
@@ -102,6 +103,7 @@ class PlanCompiler:
         sql_fx.convert(self)  # hook (issue 12): money in other currencies, engine/sql/fx.py
         self._credits()
         self._payees()
+        sql_hier.part_payees(self)  # hook (issue 12): a report's part of the period
         self._aggregates()
         line_tables: list[tuple[int, str]] = []
         for i, name in enumerate(n for n in self.c.order
@@ -112,6 +114,7 @@ class PlanCompiler:
                 line_tables.append((i, self._earning(name, i)))
         self._total_limits(len(self.c.order) + 1)
         self._lines(line_tables)
+        sql_hier.drop_parts(self)  # hook: parts are read by team() only (hierarchy.py)
         sql_fx.pay_in(self, _places(self.step))  # hook: payees paid in their currency (fx.py)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
@@ -190,6 +193,8 @@ class PlanCompiler:
                         f"({union}) i{join} WHERE i._pid IS NOT NULL")
 
     def _hierarchy(self) -> None:
+        if sql_hier.hierarchy(self):  # hook: reporting lines with dates (hierarchy.py)
+            return
         pinp = self.payees_inp
         if pinp is not None and pinp.manager and "payees" in self.columns:
             m, k = q(pinp.manager), q(pinp.key)
@@ -269,9 +274,10 @@ class PlanCompiler:
                 depth = "" if levels == "all" else f" AND h.depth <= {int(levels)}"
                 sql = (f"WITH base AS ({base}) SELECT * FROM base UNION ALL "
                        f"SELECT b.* REPLACE (h.ancestor AS _pid, b._key || '@' || b._pid AS "
-                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN hier h ON "
-                       f"h.descendant = b._pid{depth}")
+                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN "
+                       f"{sql_hier.rollup_join(self)}{depth}")  # hook: dated lines
             self.scales["credit:" + step.name] = value.scale
+            sql = sql_hier.part_credits(self, sql)  # hook: a report's part of the period
             if step.name in self.running:
                 move = "CAST(1 AS DECIMAL(38,0))" if self.running[step.name] == "count" \
                     else "coalesce(value, 0)"

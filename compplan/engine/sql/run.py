@@ -30,6 +30,7 @@ from .cover import refusal, refusals
 from .decimals import MACROS
 from .exprs import Unsupported
 from . import fx as sql_fx
+from . import hierarchy as sql_hier
 from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
@@ -60,6 +61,7 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
     columns = sql_fx.create_rates(con, compiled, period, columns,  # fx_period, fx_day
                                   sql_fx.rates_table(compiled, tables))
+    columns = sql_hier.create_lines(con, compiled, period, columns)  # reporting lines
     relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                      per_payee_inputs(compiled.plan)])
     return _compile(compiled, columns, period, relations)
@@ -152,6 +154,7 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                            then=then)
         columns = sql_fx.create_rates(con, compiled, period, columns,  # fx_period, fx_day
                                       sql_fx.rates_table(compiled, folder))
+        columns = sql_hier.create_lines(con, compiled, period, columns)  # reporting lines
         relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                          per_payee_inputs(compiled.plan)])
         script = _compile(compiled, columns, period, relations)
@@ -286,6 +289,7 @@ def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, st
                         f"AND CAST({q(pinp.manager)} AS VARCHAR) NOT IN ({known})").fetchone()[0]
         suspicious |= n > 0
     suspicious = suspicious or sql_fx.suspicious(con, compiled)  # a rate missing (fx.py)
+    suspicious = suspicious or sql_hier.suspicious(con)  # reporting lines (hierarchy.py)
     if suspicious:
         with decimal.localcontext(CONTEXT):
             prepared = prepare(compiled, load(), period)
