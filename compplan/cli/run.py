@@ -308,7 +308,7 @@ def test_cmd(plans: tuple[str, ...], engine: str) -> None:
         from ..store.scenarios import run_scenarios
         if engine == "duckdb":
             from ..engine.sql import run_sql
-            outcomes = run_scenarios(compiled, run=run_sql)
+            outcomes = run_scenarios(compiled, run=run_sql, engine="duckdb")
         else:
             outcomes = run_scenarios(compiled)
         if not outcomes:

@@ -27,13 +27,15 @@ from .db import open_store
 ACTOR = "compplan test"
 
 
-def run_scenarios(compiled: CompiledPlan, run=None) -> list[Outcome]:
-    """Every scenario of the plan; those of several periods in a throwaway store. `run`
-    works out a scenario of one period (see engine.scenarios.run_scenarios); with it, a
-    scenario of several periods is not run but reported: the store's runs are the
-    Python engine's."""
-    if run is None:
-        return engine_scenarios(compiled, several=run_in_store)
+def run_scenarios(compiled: CompiledPlan, run=None, engine: str = "python") -> list[Outcome]:
+    """Every scenario of the plan; those of several periods in a throwaway store, each
+    period saved by `engine` (python or duckdb, as `run --save --engine` saves it). `run`
+    works out a scenario of one period (see engine.scenarios.run_scenarios); given
+    without an engine that saves, a scenario of several periods is not run but
+    reported."""
+    if run is None or engine != "python":
+        return engine_scenarios(compiled, several=lambda c, i, sc: run_in_store(
+            c, i, sc, engine), run=run)
     return engine_scenarios(compiled, several=_not_with(compiled), run=run)
 
 
@@ -45,6 +47,21 @@ def _not_with(compiled: CompiledPlan):
             "engine only for now", "run it with compplan test (no --engine)",
             code="needs-store")])
     return report
+
+
+def _with_lines(compiled: CompiledPlan, tables: dict, period, saved) -> object:
+    """A run the SQL engine saved, with its engine lines to compare (the store has them;
+    the saved result holds totals and the lines carried from earlier periods): the
+    period worked out again on the SQL engine, the carried lines after its own."""
+    from ..engine.sql import run_sql
+    fresh = run_sql(compiled, tables, period)
+    for pr in saved.payees:
+        mine = fresh.payee(pr.payee)
+        carried = list(pr.lines)
+        pr.lines = (list(mine.lines) if mine is not None else []) + carried
+        for n, ln in enumerate(pr.lines, start=1):
+            ln.number = n
+    return saved
 
 
 def _row_id(inp, row: dict):
@@ -72,7 +89,7 @@ def _merge(compiled: CompiledPlan, rows: dict, data: dict, path: tuple) -> None:
                 have.append((row, place))
 
 
-def run_in_store(compiled: CompiledPlan, i: int, sc) -> Outcome:
+def run_in_store(compiled: CompiledPlan, i: int, sc, engine: str = "python") -> Outcome:
     src = compiled.checked.source
     base = ("scenarios", i)
     pos = src.pos(base)
@@ -114,7 +131,7 @@ def run_in_store(compiled: CompiledPlan, i: int, sc) -> Outcome:
                 try:
                     saved = lifecycle.save_run(store, compiled, tmp, period.label, ACTOR,
                                                plan_text=plan_text, tables=tables,
-                                               files=files)
+                                               files=files, engine=engine)
                     lifecycle.approve(store, saved.run.id, ACTOR)
                     lifecycle.mark_paid(store, saved.run.id, ACTOR)
                 except CompplanError as e:
@@ -123,6 +140,8 @@ def run_in_store(compiled: CompiledPlan, i: int, sc) -> Outcome:
                     return Outcome(sc.name, pos, False, problems=[Problem.at(
                         src.pos(path), str(e), code="lifecycle")])
                 result = saved.result
+                if engine == "duckdb":  # its lines went from DuckDB to the store
+                    result = _with_lines(compiled, tables, period, result)
                 wanted = dict(expect)
                 if n == len(steps) - 1:
                     for payee, values in sc.expect.items():
