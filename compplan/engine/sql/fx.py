@@ -36,6 +36,7 @@ from . import decimals as dec, rounding
 from . import show
 from .decimals import Num
 from .exprs import text_literal
+from .hierarchy import insert_rows
 
 RATES = " fx rates"  # the columns entry with the rates' scale (never an input's name)
 ASSUMED_RATE_PLACES = 6  # `compplan sql` without data
@@ -141,16 +142,11 @@ def create_rates(con, compiled: CompiledPlan, period: Period, columns: dict,
                 f"DECIMAL(38,{places}), rate_text VARCHAR, shown VARCHAR, exponent INTEGER)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE fx_day (currency VARCHAR, day DATE, rate "
                 f"DECIMAL(38,{places}), rate_text VARCHAR, shown VARCHAR, exponent INTEGER)")
-    if by_period:
-        con.executemany("INSERT INTO fx_period VALUES (?, CAST(? AS DECIMAL(38,"
-                        f"{places})), ?, ?, ?)", [(c, format(v, "f"), t, s,
-                                                   v.as_tuple().exponent)
-                                                  for c, v, t, s in by_period])
-    if by_day:
-        con.executemany("INSERT INTO fx_day VALUES (?, ?, CAST(? AS DECIMAL(38,"
-                        f"{places})), ?, ?, ?)", [(c, d, format(v, "f"), t, s,
-                                                   v.as_tuple().exponent)
-                                                  for c, d, v, t, s in by_day])
+    # (rates as exact text: DuckDB casts it to the column's DECIMAL)
+    insert_rows(con, "fx_period", [(c, format(v, "f"), t, s, v.as_tuple().exponent)
+                                   for c, v, t, s in by_period])
+    insert_rows(con, "fx_day", [(c, d, format(v, "f"), t, s, v.as_tuple().exponent)
+                                for c, d, v, t, s in by_day])
     con.execute(f"CREATE OR REPLACE TEMP TABLE fx_bad AS SELECT {len(problems)} AS n, "
                 f"{rates is not None} AS loaded")
     out = dict(columns)

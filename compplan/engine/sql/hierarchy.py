@@ -92,10 +92,17 @@ def create_lines(con, compiled: CompiledPlan, period: Period, columns: dict) -> 
                 "VARCHAR, depth INTEGER)")
     for table, rows in (("hier_dated", rollups), ("team_part", parts),
                         ("team_edges", edges)):
-        if rows:
-            marks = ", ".join("?" * len(rows[0]))
-            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        insert_rows(con, table, rows)
     return {**columns, PARTS: {}} if parts else columns
+
+
+def insert_rows(con, table: str, rows: list[tuple], chunk: int = 500) -> None:
+    """Rows into a table, `chunk` to a statement (executemany is a statement a row)."""
+    for i in range(0, len(rows), chunk):
+        part = rows[i:i + chunk]
+        one = "(" + ", ".join("?" * len(part[0])) + ")"
+        con.execute(f"INSERT INTO {table} VALUES {', '.join([one] * len(part))}",
+                    [v for row in part for v in row])
 
 
 def suspicious(con) -> bool:
@@ -285,7 +292,7 @@ def drop_parts(pc) -> None:
     pc.layer = new
 
 
-__all__ = ["create_lines", "suspicious", "hierarchy", "rollup_join", "part_credits",
+__all__ = ["create_lines", "insert_rows", "suspicious", "hierarchy", "rollup_join", "part_credits",
            "part_payees", "drop_parts"]
 
 
