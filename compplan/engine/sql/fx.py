@@ -311,6 +311,17 @@ def _quotient(x: str, ideal: str, exact: bool = False) -> str:
             f"{needed}) {arms} ELSE CAST(CAST({x} AS DECIMAL(38,6)) AS VARCHAR) END) END)")
 
 
+def _str_quotient(x: str, ideal: str, rate: str, dividend: str) -> str:
+    """str() of a quotient as Decimal gives it: divided exactly (x times the rate is the
+    dividend), at the ideal places or the places it needs, whichever are more; else
+    rounded at 16 places, all of them shown (5.7187401574803150)."""
+    needed = f"length(split_part({show.trimmed(f'CAST({x} AS VARCHAR)')}, '.', 2))"
+    arms = " ".join(f"WHEN {p} THEN CAST(CAST({x} AS DECIMAL(38,{p})) AS VARCHAR)"
+                    for p in range(0, dec.DIV_SCALE))
+    return (f"(CASE WHEN {x} * {rate} = {dividend} THEN (CASE greatest({ideal}, {needed}) "
+            f"{arms} ELSE CAST({x} AS VARCHAR) END) ELSE CAST({x} AS VARCHAR) END)")
+
+
 def amount_text(amount: str, places: str) -> str:
     """A line's amount as Python writes it (str of a value rounded to its unit)."""
     arms = " ".join(f"WHEN {p} THEN CAST(CAST({amount} AS DECIMAL(38,{p})) AS VARCHAR)"
@@ -358,7 +369,7 @@ def pay_in(pc, plan_places: int) -> None:
         "lines paid in another currency, 1: each line's value in it, and each limit's",
         f"CREATE TEMP TABLE lines_fx1 AS SELECT *, {p} AS _p, {lp} AS _lp FROM (SELECT l.*, "
         f"f.currency AS _cur, f.rate_text AS _rate_text, f.places AS _places, "
-        f"f.exponent AS _rate_exp, {less_sql} AS _less, "
+        f"f.exponent AS _rate_exp, f.rate AS _rate, {less_sql} AS _less, "
         f"l.kind IN ('cap', 'floor') AS _lim, {x.sql} AS _x, {lx.sql} AS _lx FROM (SELECT *, "
         "sum(amount) OVER (PARTITION BY payee, component ORDER BY line) AS _ac, sum(amount) "
         f"OVER (PARTITION BY payee ORDER BY line) AS _aa FROM lines) l LEFT JOIN payee_fx f "
@@ -401,11 +412,11 @@ def pay_in(pc, plan_places: int) -> None:
                  f"{_quotient('_lx', f'{plan_places} + _rate_exp')} || "
                  f"' -> ' || _cur || ' ' || {_money_at('_lp', '_places')} || ', less ' || "
                  f"{_money_at('_before', '_places')} || ' before it'")
-    x_text = show.trimmed("CAST(_x AS VARCHAR)")
+    x_text = _str_quotient("_x", f"{ideal} + _rate_exp", "_rate", "exact")
     fx_rounding = (f"CASE WHEN _lim THEN '' WHEN _p <> _x THEN {x_text} || ' -> ' || "
                    f"{amount_text('_p', '_places')} || ' ({mode_text} to ' || "
                    f"{_step_text('_places')} || ')' ELSE '' END")
-    keep = "_cur, _rate_text, _rate_exp, _less, _places, _lim, _x, _lx, _ac, _aa, _p, _lp, _before, _paid"
+    keep = "_cur, _rate_text, _rate_exp, _rate, _less, _places, _lim, _x, _lx, _ac, _aa, _p, _lp, _before, _paid"
     pc.script.add(
         "lines: with those paid in another currency converted (pay._pay_in)",
         f"CREATE OR REPLACE TEMP TABLE lines AS SELECT l.* REPLACE (CAST(l.amount AS "
