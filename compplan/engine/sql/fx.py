@@ -370,10 +370,11 @@ def pay_in(pc, plan_places: int) -> None:
         f"CREATE TEMP TABLE lines_fx1 AS SELECT *, {p} AS _p, {lp} AS _lp FROM (SELECT l.*, "
         f"f.currency AS _cur, f.rate_text AS _rate_text, f.places AS _places, "
         f"f.exponent AS _rate_exp, f.rate AS _rate, {less_sql} AS _less, "
-        f"l.kind IN ('cap', 'floor') AS _lim, {x.sql} AS _x, {lx.sql} AS _lx FROM (SELECT *, "
+        f"l.kind IN ('cap', 'floor') AS _lim, {x.sql} AS _x, CASE WHEN l.kind IN ('cap', "
+        f"'floor') THEN {lx.sql} END AS _lx FROM (SELECT *, "
         "sum(amount) OVER (PARTITION BY payee, component ORDER BY line) AS _ac, sum(amount) "
-        f"OVER (PARTITION BY payee ORDER BY line) AS _aa FROM lines) l LEFT JOIN payee_fx f "
-        f"ON f._pid = l.payee{less_join})")
+        "OVER (PARTITION BY payee ORDER BY line) AS _aa FROM lines WHERE payee IN (SELECT _pid "
+        f"FROM payee_fx)) l JOIN payee_fx f ON f._pid = l.payee{less_join})")
     # a component's limit: before it, the component's lines, or the limit just before it
     prev = "OVER (PARTITION BY payee, component ORDER BY line)"
     before_c = (f"CASE WHEN lag(_lim) {prev} THEN lag(_lp) {prev} ELSE coalesce(sum(CASE "
