@@ -56,6 +56,15 @@ def converted_inputs(compiled: CompiledPlan) -> list[str]:
             if inp.currency and inp.key and name != "payees"]
 
 
+def checked_inputs(compiled: CompiledPlan) -> list[str]:
+    """The inputs whose rows prepare converts, and so checks for a rate: every input with
+    `currency:` but payees (a one-row-per-payee input's rows were read before)."""
+    plan = compiled.plan
+    if plan.fx is None:
+        return []
+    return [name for name, inp in plan.inputs.items() if inp.currency and name != "payees"]
+
+
 def pays_in_currencies(compiled: CompiledPlan) -> bool:
     """Whether payees may be paid in a currency of their own (payees' `currency:`)."""
     pinp = compiled.plan.inputs.get("payees")
@@ -124,7 +133,7 @@ def create_rates(con, compiled: CompiledPlan, period: Period, columns: dict,
     by_day = []
     if rates is not None and plan.fx.at == "date":
         days = set()
-        for name in converted_inputs(compiled):
+        for name in checked_inputs(compiled):
             inp = plan.inputs[name]
             if not inp.date or not _exists(con, "in_" + name):
                 continue
@@ -173,7 +182,7 @@ def suspicious(con, compiled: CompiledPlan) -> bool:
         return True
     home = text_literal(plan.currency)
     if loaded:
-        for name in converted_inputs(compiled):
+        for name in checked_inputs(compiled):
             inp = plan.inputs[name]
             if not _exists(con, "in_" + name):
                 continue
