@@ -316,7 +316,10 @@ def _quotient(x: str, ideal: str, exact: bool = False) -> str:
     arms = " ".join(f"WHEN {p} THEN CAST(CAST({x} AS DECIMAL(38,{p})) AS VARCHAR)"
                     for p in range(1, 6))
     whole = show.number(Num(f"trunc({x})", 0))
-    return (f"(CASE WHEN {x} = trunc({x}) THEN {whole} ELSE (CASE greatest({ideal}, "
+    # whole: no places left once trimmed (DuckDB ran `x = trunc(x)` around the nested
+    # CASE six times slower: 4.5 against 0.7 CPU-s on 425,744 lines)
+    integral = f"{x} = trunc({x})" if exact else f"{needed} = 0"
+    return (f"(CASE WHEN {integral} THEN {whole} ELSE (CASE greatest({ideal}, "
             f"{needed}) {arms} ELSE CAST(CAST({x} AS DECIMAL(38,6)) AS VARCHAR) END) END)")
 
 
@@ -434,8 +437,8 @@ def pay_in(pc, plan_places: int) -> None:
         f"VARCHAR) AS fx_rounding FROM lines l WHERE l.payee NOT IN (SELECT _pid FROM "
         f"payee_fx) UNION ALL BY NAME SELECT * EXCLUDE ({keep}) REPLACE (CAST(_paid AS "
         f"DECIMAL(38,{wide})) AS amount, CAST(CASE WHEN _lim THEN _lx - _before ELSE _x END "
-        f"AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, concat_ws('; ', credit_note, CASE WHEN "
-        f"_lim THEN {how_limit} ELSE {how_line} END) AS credit_note), _places AS "
+        f"AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, concat_ws('; ', credit_note, "
+        f"coalesce({how_limit}, {how_line})) AS credit_note), _places AS "
         f"amount_places, {fx_rounding} AS fx_rounding FROM lines_fx3")
 
 
