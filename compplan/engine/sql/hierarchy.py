@@ -314,6 +314,14 @@ def refusals(compiled: CompiledPlan) -> list[tuple]:
         elif res.kind in ("set", "set_column") and res.name in plan.inputs:
             out.append((getattr(ref, "pos", None), f"rows of '{res.name}' read directly with "
                         "reporting lines with dates (credit them)"))
+    # sums over several payees' rows of a layer would count a part as a payee
+    for name, e in plan.earnings.items():
+        if getattr(e, "pool", None) is not None:
+            out.append((c.source.key_pos(("earnings", name, "pool")), "pools with reporting "
+                        "lines with dates"))
+    for name in getattr(plan, "subtotals", {}) or {}:
+        out.append((c.source.key_pos(("subtotals", name)), "subtotals with reporting lines "
+                    "with dates"))
     for name, inp in plan.inputs.items():
         if inp.by and not inp.key and inp.payee:
             out.append((c.source.key_pos(("inputs", name, "by")), f"targets by '{inp.by[0]}' "
