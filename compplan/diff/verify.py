@@ -13,12 +13,12 @@ total must then equal the recomputed lines plus the carried ones.
 
 A run is recomputed by the engine that made it (runs.engine, issue 12). A run of another
 engine than the reference (duckdb) is also recomputed by the Python engine, which must
-pay the same: every amount, total and component exactly, each line's rule, date and
-note exactly, and its exact value, tier parts and running basis to 1e-12 of the value
-(the SQL engine divides to 16 places, the Python engine to 34 digits, until the one
-division rule of issue 12 item 2). Formula, inputs and rounding text are not compared
-across engines: the SQL engine does not write the first two yet, and the third shows
-the exact value in each engine's digits.
+make the same lines: every amount, total and component, each line's rule, date, note
+and formula text, its exact value, tier parts and running basis (both engines follow
+one arithmetic rule, docs/language.md), and its inputs, each value as a number where it
+is one (an engine writes 4000.00 where the other writes 4000: the same value). The
+rounding text is not compared across engines: it shows the exact value in each
+engine's digits.
 """
 from __future__ import annotations
 
@@ -44,9 +44,10 @@ ADJUSTMENT_KINDS = {"adjustment": "prior-period", "clawback": "clawback", "relea
 # Fields compared on each engine line (`key` covers component, kind and sources).
 FIELDS = ("number", "amount", "exact", "formula", "rule", "inputs", "tiers", "basis_before",
           "basis_after", "rounding", "date", "note")
-# Across engines (see above): exactly, and to 1e-12 of the value.
-CROSS_FIELDS = ("number", "amount", "rule", "date", "note", "tiers")
-NEAR_FIELDS = ("exact", "basis_before", "basis_after")
+# Across engines (see above): exactly, inputs as numbers where they are numbers.
+CROSS_FIELDS = ("number", "amount", "rule", "date", "note", "tiers", "formula", "inputs",
+                "exact", "basis_before", "basis_after")
+NEAR_FIELDS: tuple[str, ...] = ()  # (to 1e-12 of the value: none since the one rule)
 NEAR = Decimal("1e-12")
 
 
@@ -130,7 +131,7 @@ def verify(session: Session, run_id: int) -> Verification:
         except CompplanError as e:
             cross.problems.extend(e.problems)
         else:
-            compare(stored, reference, cross, CROSS_FIELDS, NEAR_FIELDS)
+            compare(stored, reference, cross, CROSS_FIELDS, NEAR_FIELDS, across=True)
     return out
 
 
@@ -181,7 +182,25 @@ def _near(a, b) -> bool:
     return abs(a - b) <= NEAR * max(Decimal(1), abs(a))
 
 
-def _same(f: str, a, b, near: tuple[str, ...]) -> bool:
+def _same_inputs(a: dict, b: dict) -> bool:
+    """The same names in the same order, each value the same text or the same number."""
+    if list(a) != list(b):
+        return False
+    for k, x in a.items():
+        y = b[k]
+        if x == y:
+            continue
+        try:
+            if Decimal(str(x)) != Decimal(str(y)):
+                return False
+        except (ArithmeticError, ValueError):
+            return False
+    return True
+
+
+def _same(f: str, a, b, near: tuple[str, ...], across: bool = False) -> bool:
+    if f == "inputs" and across:
+        return _same_inputs(a or {}, b or {})
     if f in near:
         return _near(a, b)
     if f == "tiers" and near:  # across engines: tier and rate exactly, the rest near
@@ -199,9 +218,10 @@ def _date(v) -> dt.date | None:
 
 
 def compare(stored: StoredRun, result: RunResult, out: Verification,
-            fields: tuple[str, ...] = FIELDS, near: tuple[str, ...] = ()) -> None:
+            fields: tuple[str, ...] = FIELDS, near: tuple[str, ...] = (),
+            across: bool = False) -> None:
     """Every engine line by `fields` (and `near` to 1e-12), the totals, and, in the
-    same engine's check (`near` empty), adjustment records and the fingerprint."""
+    same engine's check (not `across` engines), adjustment records and the fingerprint."""
     engine = [ln for ln in stored.lines if ln.kind in ENGINE_KINDS]
     carried = [ln for ln in stored.lines if ln.kind not in ENGINE_KINDS]
     fresh = [ln for p in result.payees for ln in p.lines]
@@ -221,11 +241,11 @@ def compare(stored: StoredRun, result: RunResult, out: Verification,
             else:
                 vx, vy = _line_values(x), _line_values(y)
                 for f in fields + near:
-                    if not _same(f, vx[f], vy[f], near):
+                    if not _same(f, vx[f], vy[f], near, across):
                         out.differences.append(Difference(k[0], what, f, _plain(vx[f]),
                                                           _plain(vy[f])))
     _totals(stored, result, carried, out)
-    if near:
+    if near or across:
         return
     _adjustments(stored, carried, out)
     now = fingerprint_result(_as_result(stored))

@@ -28,42 +28,40 @@ ACTOR = "compplan test"
 
 
 def run_scenarios(compiled: CompiledPlan, run=None, engine: str = "python") -> list[Outcome]:
-    """Every scenario of the plan; those of several periods in a throwaway store. `run`
-    works out a scenario of one period (see engine.scenarios.run_scenarios); with it, a
-    scenario of several periods runs in the store on `engine` ("duckdb": the SQL
-    engine saves each period, issue 12), or, for another engine, is not run but
+    """Every scenario of the plan; those of several periods in a throwaway store, each
+    period saved by `engine` (python or duckdb, as `run --save --engine` saves it). `run`
+    works out a scenario of one period (see engine.scenarios.run_scenarios); given
+    without an engine that saves, a scenario of several periods is not run but
     reported."""
-    if run is None:
-        return engine_scenarios(compiled, several=run_in_store)
-    if engine == "duckdb":
-        return engine_scenarios(compiled, several=_on_duckdb(compiled), run=run)
+    if run is None or engine != "python":
+        return engine_scenarios(compiled, several=lambda c, i, sc: run_in_store(
+            c, i, sc, engine), run=run)
     return engine_scenarios(compiled, several=_not_with(compiled), run=run)
-
-
-def _on_duckdb(compiled: CompiledPlan):
-    """Scenarios of several periods saved by the SQL engine; one that expects lines by
-    their source is reported instead (a saved run's lines stay in the store, not in
-    the result the expectations are compared with)."""
-    report = _not_with(compiled)
-
-    def run(_compiled, i: int, sc) -> Outcome:
-        steps = [s for s in sc.periods if not isinstance(s, str)]
-        expects = [sc.expect] + [s.expect for s in steps]
-        if any("lines" in (values or {}) for e in expects for values in (e or {}).values()):
-            return report(_compiled, i, sc)
-        return run_in_store(_compiled, i, sc, engine="duckdb")
-    return run
 
 
 def _not_with(compiled: CompiledPlan):
     def report(_compiled, i: int, sc) -> Outcome:
         pos = compiled.checked.source.pos(("scenarios", i))
         return Outcome(sc.name, pos, False, problems=[Problem.at(
-            pos, f"scenario '{sc.name}' spans periods and expects lines by their source: "
-            "it runs in a store, on the python engine only for now",
-            "run it with compplan test (no --engine)",
+            pos, f"scenario '{sc.name}' spans periods: it runs in a store, on the python "
+            "engine only for now", "run it with compplan test (no --engine)",
             code="needs-store")])
     return report
+
+
+def _with_lines(compiled: CompiledPlan, tables: dict, period, saved) -> object:
+    """A run the SQL engine saved, with its engine lines to compare (the store has them;
+    the saved result holds totals and the lines carried from earlier periods): the
+    period worked out again on the SQL engine, the carried lines after its own."""
+    from ..engine.sql import run_sql
+    fresh = run_sql(compiled, tables, period)
+    for pr in saved.payees:
+        mine = fresh.payee(pr.payee)
+        carried = list(pr.lines)
+        pr.lines = (list(mine.lines) if mine is not None else []) + carried
+        for n, ln in enumerate(pr.lines, start=1):
+            ln.number = n
+    return saved
 
 
 def _row_id(inp, row: dict):
@@ -142,6 +140,8 @@ def run_in_store(compiled: CompiledPlan, i: int, sc, engine: str = "python") -> 
                     return Outcome(sc.name, pos, False, problems=[Problem.at(
                         src.pos(path), str(e), code="lifecycle")])
                 result = saved.result
+                if engine == "duckdb":  # its lines went from DuckDB to the store
+                    result = _with_lines(compiled, tables, period, result)
                 wanted = dict(expect)
                 if n == len(steps) - 1:
                     for payee, values in sc.expect.items():

@@ -10,8 +10,8 @@ engine.
 from __future__ import annotations
 
 from ...errors import Pos, Problem
-from ..hierarchy import reporting_input
 from ..ir import CompiledPlan
+from .hierarchy import refusals as dated_refusals
 
 
 REFUSED = "sql-engine"  # the code of a refusal (choose.py falls back on it)
@@ -24,19 +24,9 @@ def refusal(pos: Pos | None, what: str, file: str) -> Problem:
 
 
 def refusals(compiled: CompiledPlan) -> list[Problem]:
-    plan, c = compiled.plan, compiled.checked
-    out: list[Problem] = []
-
-    def no(pos: Pos | None, what: str) -> None:
-        out.append(refusal(pos, what, c.source.name))
-
-    def key(*path) -> Pos | None:
-        return c.source.key_pos(path)
-
-    for name, inp in plan.inputs.items():
-        if inp.currency:
-            no(key("inputs", name, "currency"), "amounts in other currencies")
-    if reporting_input(plan) is not None:
-        no(key("inputs", reporting_input(plan)), "reporting lines with dates")
-    return out
-
+    """What the plan asks that the SQL engine does not run yet, each at its position
+    (today only what a plan with dated reporting lines and team() asks of a report's
+    part of the period: engine/sql/hierarchy.py). What a statement cannot compile is
+    refused when the script is made (exprs.Unsupported)."""
+    file = compiled.checked.source.name
+    return [refusal(pos, what, file) for pos, what in dated_refusals(compiled)]

@@ -31,6 +31,8 @@ from ..periods import Period, months_in
 from ..tiers import TierTable
 from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
+from . import fx as sql_fx
+from . import hierarchy as sql_hier
 from . import show
 from . import pools, subtotals
 from . import windows  # ytd(), trailing() ...: the window's relations and columns
@@ -106,15 +108,18 @@ class PlanCompiler:
         # (pools.py: 'pool shared by largest remainder'); else lines.csv's usual ones
         self.rounding_notes: set[str] = set()
         self.window = None  # (key, days) while a window's relations are made (windows.py)
+        self.exact_scales: dict[str, int] = {}  # earning -> its exact value's scale (fx.py)
 
     # ------------------------------------------------------------------ the script
     def compile(self) -> Script:
         self.running = self._running_sets()
         self._hierarchy()
         self._targets()
+        sql_fx.convert(self)  # hook (issue 12): money in other currencies, engine/sql/fx.py
         self._credits()
         windows.add_relations(self)  # credits_S@key, pp_T@key (windows.py)
         self._payees()
+        sql_hier.part_payees(self)  # hook (issue 12): a report's part of the period
         subtotals.build(self)  # hook: subtotals (subtotals.py), read like credit sets
         self._aggregates()
         windows.add_columns(self)  # layer_windows: a column per window call
@@ -132,6 +137,8 @@ class PlanCompiler:
         self._total_limits(len(self.c.order) + 1)
         pay.draw_column(self)  # the draw per payee (pay.py)
         self._lines(line_tables)
+        sql_hier.drop_parts(self)  # hook: parts are read by team() only (hierarchy.py)
+        sql_fx.pay_in(self, _places(self.step))  # hook: payees paid in their currency (fx.py)
         self.script.final = self.layer
         self.script.scales = {k: v for k, v in self.scales.items() if v is not None}
         return self.script
@@ -211,6 +218,8 @@ class PlanCompiler:
                         f"({union}) i{join} WHERE i._pid IS NOT NULL")
 
     def _hierarchy(self) -> None:
+        if sql_hier.hierarchy(self):  # hook: reporting lines with dates (hierarchy.py)
+            return
         pinp = self.payees_inp
         if pinp is not None and pinp.manager and "payees" in self.columns:
             m, k = q(pinp.manager), q(pinp.key)
@@ -284,6 +293,7 @@ class PlanCompiler:
                 base = (f"SELECT *, CAST(NULL AS BIGINT) AS _srow, CAST(NULL AS VARCHAR) AS "
                         f"_split_src, CAST(NULL AS VARCHAR) "
                         f"AS _credit_note FROM ({base})")
+            base = sql_fx.credit_note(self, src, base)  # hook: the conversion's note (fx.py)
             sql = base
             if step.spec.rollup is not None and self.payees_inp is not None and \
                     self.payees_inp.manager:
@@ -291,9 +301,10 @@ class PlanCompiler:
                 depth = "" if levels == "all" else f" AND h.depth <= {int(levels)}"
                 sql = (f"WITH base AS ({base}) SELECT * FROM base UNION ALL "
                        f"SELECT b.* REPLACE (h.ancestor AS _pid, b._key || '@' || b._pid AS "
-                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN hier h ON "
-                       f"h.descendant = b._pid{depth}")
+                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN "
+                       f"{sql_hier.rollup_join(self)}{depth}")  # hook: dated lines
             self.scales["credit:" + step.name] = value.scale
+            sql = sql_hier.part_credits(self, sql)  # hook: a report's part of the period
             if step.name in self.running and not self.window:
                 move = "CAST(1 AS DECIMAL(38,0))" if self.running[step.name] == "count" \
                     else "coalesce(value, 0)"
@@ -686,6 +697,7 @@ class PlanCompiler:
                 parts, before, after = self._parts or ("NULL", "NULL", "NULL")
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
+                self.exact_scales[name] = exact.scale  # hook: its places shown (fx.py)
                 text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
                 credit_t = self.c.symbols.tables[spec.each].columns.get("value")
                 inputs = self._inputs(
@@ -727,6 +739,7 @@ class PlanCompiler:
             parts = self._parts[0] if self._parts else "NULL"
             exact = self._exact(value)
             exact = Num(dec.let(exact.sql), exact.scale)
+            self.exact_scales[name] = exact.scale  # hook: its places shown (fx.py)
             text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
             inputs = self._inputs(ex, nodes[:2])
         amount = rounding.round_to(exact, self.step, self.mode)

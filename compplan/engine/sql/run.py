@@ -30,6 +30,8 @@ from . import holds, pay
 from .cover import refusal, refusals
 from .decimals import MACROS
 from .exprs import Unsupported
+from . import fx as sql_fx
+from . import hierarchy as sql_hier
 from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
@@ -61,6 +63,9 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
         columns = load_tables(con, compiled.plan, tables, folder)
     except Unsupported as u:  # the data needs what the engine lacks
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
+    columns = sql_fx.create_rates(con, compiled, period, columns,  # fx_period, fx_day
+                                  sql_fx.rates_table(compiled, tables))
+    columns = sql_hier.create_lines(con, compiled, period, columns)  # reporting lines
     relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                      per_payee_inputs(compiled.plan)])
     relations.update(create_window_spans(con, compiled, period, [  # windows.py
@@ -159,6 +164,9 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
             con.close()
             return run_sql(compiled, python_tables(), period, lines_csv, keep_data=False,
                            then=then)
+        columns = sql_fx.create_rates(con, compiled, period, columns,  # fx_period, fx_day
+                                      sql_fx.rates_table(compiled, folder))
+        columns = sql_hier.create_lines(con, compiled, period, columns)  # reporting lines
         relations = create_spans(con, compiled, period, [n for n in columns if n in
                                                          per_payee_inputs(compiled.plan)])
         relations.update(create_window_spans(con, compiled, period, [  # windows.py
@@ -294,6 +302,8 @@ def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, st
         n = con.execute(f"SELECT count(*) FROM in_payees WHERE {q(pinp.manager)} IS NOT NULL "
                         f"AND CAST({q(pinp.manager)} AS VARCHAR) NOT IN ({known})").fetchone()[0]
         suspicious |= n > 0
+    suspicious = suspicious or sql_fx.suspicious(con, compiled)  # a rate missing (fx.py)
+    suspicious = suspicious or sql_hier.suspicious(con)  # reporting lines (hierarchy.py)
     if suspicious:
         with decimal.localcontext(CONTEXT):
             prepared = prepare(compiled, load(), period)
@@ -338,11 +348,17 @@ def lines_query(compiled: CompiledPlan) -> str:
     rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' THEN "
                 f"{_number('exact')} || ' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' "
                 "END)")
+    amount = "amount"
+    if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
+        amount = sql_fx.amount_text("amount", "amount_places")
+        rounding = f"CASE WHEN fx_rounding IS NOT NULL THEN nullif(fx_rounding, '') ELSE " \
+            f"{rounding.replace('CAST(amount AS VARCHAR)', amount)} END"
+
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
+            f"kind, {amount} AS amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
             f"{sources} AS sources, {tiers} AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
@@ -406,6 +422,7 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
         for pid, total, count in con.execute(
                 "SELECT payee, sum(amount), count(*) FROM lines GROUP BY payee").fetchall():
             payees[pid].total, payees[pid].line_count = total, count
+        sql_fx.paid_in(con, compiled, payees, with_lines=False)  # payees' own currencies
         return result
     for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
          before, after, split_source, credit_note, formula, inputs) in con.execute(
@@ -420,6 +437,11 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
                   [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
                   before, after, "", date, "; ".join(notes))
         payees[pid].lines.append(ln)
+    if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
+        for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
+                                             "WHERE fx_rounding IS NOT NULL").fetchall():
+            payees[pid].lines[number - 1].rounding = text
+        sql_fx.paid_in(con, compiled, payees, with_lines=True)
     for pr in result.payees:
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
         pr.line_count = len(pr.lines)
@@ -493,9 +515,16 @@ def _store_select(compiled: CompiledPlan,
                 f"{num(t + '.amount', 'tiers.amount')} || '\", \"rate\": \"' || "
                 f"{num(t + '.rate', 'tiers.rate')} || '\", \"pays\": \"' || "
                 f"{num(t + '.pays', 'tiers.pays')} || '\"}}'")
+    amount = "CAST(amount AS VARCHAR)"
+    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' THEN "
+                f"{num('exact', 'exact')} || ' -> ' || {amount} || ' ({mode} to {step})' "
+                "ELSE '' END)")
+    if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
+        amount = sql_fx.amount_text("amount", "amount_places")
+        rounding = f"coalesce(fx_rounding, {rounding.replace('CAST(amount AS VARCHAR)', amount)})"
     return [
         ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
-        ("amount", "CAST(amount AS VARCHAR)"), ("exact", num("exact", "exact")),
+        ("amount", amount), ("exact", num("exact", "exact")),
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
         # every source: the line's own, then a split credit's split row or a subtotal's
@@ -507,9 +536,7 @@ def _store_select(compiled: CompiledPlan,
                   " || ']'"),
         ("basis_before", num("run_before", "run_before")),
         ("basis_after", num("run_after", "run_after")),
-        ("rounding", f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' "
-                     f"THEN {num('exact', 'exact')} || ' -> ' || CAST(amount AS VARCHAR) || "
-                     f"' ({mode} to {step})' ELSE '' END)"),
+        ("rounding", rounding),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", f"concat_ws('; ', 'credited through ' || via, {note})"),
         ("key", "component || '|' || kind || '|' || concat_ws(' ', source, "
