@@ -321,17 +321,20 @@ def lines_query(compiled: CompiledPlan) -> str:
     tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
              "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                      for i in range(2, most + 1)) + " END")
-    rounding = (f"CASE WHEN amount <> exact THEN {_number('exact')} || ' -> ' || "
+    # exact's text is worked out once (an inner query) and read twice: an expression
+    # named twice in one query is computed twice, and a DECIMAL(38,16)'s text is dear
+    rounding = (f"CASE WHEN amount <> exact THEN _exact_text || ' -> ' || "
                 f"CAST(amount AS VARCHAR) || ' ({mode} to {step})' END")
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     sources = _safe("nullif(concat_ws(' ', source, split_source), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
+            f"kind, amount, _exact_text AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
             f"{sources} AS sources, {tiers} AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"{note} AS note FROM lines ORDER BY payee, line")
+            f"{note} AS note FROM (SELECT *, {_number('exact')} AS _exact_text FROM lines) "
+            "ORDER BY payee, line")
 
 
 def read_inputs(text: str | None) -> dict[str, str]:
