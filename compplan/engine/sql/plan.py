@@ -33,7 +33,7 @@ from .curves import curve_text, curve_value
 from . import decimals as dec, rounding
 from . import fx as sql_fx
 from . import hierarchy as sql_hier
-from . import show
+from . import show, splits
 from . import pools, subtotals
 from . import windows  # ytd(), trailing() ...: the window's relations and columns
 from . import holds  # an earning's hold: its held lines
@@ -95,6 +95,10 @@ class PlanCompiler:
         self.mode = self.plan.rounding.mode
         # id(tiered() call) -> (its parts' SQL, its value, per credit?): the formula's text
         self.shown: dict[int, tuple[str, Num, bool]] = {}
+        # id(tiered() call) -> its per-credit split's parts as steps (splits.py)
+        self.split_parts: dict[int, splits.SplitParts] = {}
+        # line tables whose tiers text is a column of their own (else from the list)
+        self.tier_text_tables: set[str] = set()
         # (position, table, column): where a division by zero is marked (_zero_columns)
         self.zero_checks: list[tuple] = []
         # id(tiered() call) -> the places of its units, on a table of amounts per unit
@@ -580,6 +584,8 @@ class PlanCompiler:
                 if n.name == "tiered" and self._parts:
                     parts = dec.let(self._parts[0])
                     self._parts = (parts,) + tuple(self._parts[1:])
+                    if len(self._parts) > 3:
+                        self.split_parts[id(n)] = self._parts[3]
                     self.shown[id(n)] = (parts, v, credit_alias is not None and len(n.args) == 1,
                                          self.cp.tier_tables[self.c.resolved[n.args[0]].name])
                 return v
@@ -694,11 +700,22 @@ class PlanCompiler:
                     self._parts = None
                     with ex.guarded(f"{when} IS TRUE"):  # the value, where it is paid
                         value = ex.sql(step.value.node)
-                parts, before, after = self._parts or ("NULL", "NULL", "NULL")
+                parts, before, after = (self._parts or ("NULL", "NULL", "NULL"))[:3]
+                split = self._parts[3] if self._parts and len(self._parts) > 3 else None
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
                 self.exact_scales[name] = exact.scale  # hook: its places shown (fx.py)
                 text_cols, formula, text_drop = self._formula(ex, "l", step.value.node)
+                tiers_text = ""
+                if split is not None:  # lines.csv's tiers text from the split's columns
+                    prefix = self._split_prefix.get(id(split))
+                    if prefix is None:
+                        prefix = "_st_"
+                        cols, names = splits.columns(split, prefix)
+                        text_cols = ", ".join([text_cols, *cols])
+                        text_drop = ", ".join([text_drop, *names])
+                    tiers_text = f", {splits.lines_text(split, prefix)} AS tiers_text"
+                    self.tier_text_tables.add(lines)
                 credit_t = self.c.symbols.tables[spec.each].columns.get("value")
                 inputs = self._inputs(
                     ex, [self.c.expr("credits", spec.each, "value"), *nodes[:2]],
@@ -711,7 +728,7 @@ class PlanCompiler:
             self.script.add(
                 f"earning {name} (each {spec.each}): {step.pos}",
                 f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
-                f"formula FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+                f"formula{tiers_text} FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
                 f"NULL AS _cp_none, {lets.select()}{when} AS _when, c._pid AS payee, "
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
@@ -840,7 +857,19 @@ class PlanCompiler:
         inner = [f"{text} AS _text"]
         drop = ["_text"]
         filled = "_text"
+        self._split_prefix = {}
         for k, (parts, v, per_credit, table, call) in enumerate(markers, 1):
+            split = self.split_parts.get(id(call))
+            if split is not None:  # a per-credit split, from its parts' columns (splits.py)
+                prefix = f"_s{k}_"
+                cols, names = splits.columns(split, prefix)
+                inner += cols
+                drop += names
+                self._split_prefix[id(split)] = prefix
+                piece = splits.formula_text(split, prefix, _rate_texts(table),
+                                            parens=call is not node)
+                filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
+                continue
             inner.append(f"{parts} AS _parts{k}")
             drop.append(f"_parts{k}")
             # a tier split that is the whole formula has no parentheses (pay._line)
@@ -1080,7 +1109,7 @@ class PlanCompiler:
             lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
             parts.append((index, f"({sign} * greatest({hi} - {lo}, {nil}))", rate))
         share = value if unit and not table.per_unit else None  # per unit: one unit
-        items, pays = [], []
+        items, pays, split_parts = [], [], []
         for index, amt, rate in parts:
             amt = dec.let(amt)
             a = Num(amt, top)
@@ -1089,6 +1118,7 @@ class PlanCompiler:
             p = dec.mul(a, dec.literal(rate))
             p = Num(dec.let(p.sql), p.scale)
             pays.append(p)
+            split_parts.append((index, a, rate, p, f"{amt} <> 0"))
             items.append(f"CASE WHEN {amt} <> 0 THEN "
                          f"{_part(index, a.sql, dec.literal(rate).sql, p.sql)} END")
         # a credit that does not move the basis (zero) pays the rate where it stands
@@ -1113,11 +1143,14 @@ class PlanCompiler:
             if div is not None:
                 v = dec.div(v, div)
             return v.sql
+        split = splits.SplitParts(
+            f"({after} <> {before})", split_parts, band_here, value, zero_pays,
+            {0: Decimal(0), **{b.index: b.rate for b in table.bands}})
         self._parts = (
             f"(CASE WHEN {after} = {before} THEN "
             f"[{_part(band_here, value.sql, rate_here, zero_pays.sql)}] ELSE "
             f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL] END)", basis(before),
-            basis(after))
+            basis(after), split)
         return Num(f"(CASE WHEN {missing} OR {value.sql} IS NULL THEN NULL WHEN {after} = "
                    f"{before} THEN {dec.cast(zero_pays, out_scale).sql} ELSE ({total}) END)",
                    out_scale)
@@ -1284,9 +1317,16 @@ class PlanCompiler:
 
     # ------------------------------------------------------------------ lines
     def _lines(self, line_tables: list[tuple[int, str]]) -> None:
+        # lines.csv's tiers text: the per-credit marginal splits wrote theirs from
+        # columns (splits.py); the rest from the list, by position up to the most parts a
+        # line can have (one per tier of the largest table, and tier 0)
+        most = max([len(t.bands) + 1 for t in self.cp.tier_tables.values()] + [1])
+        tiers_text = splits.lines_list_text(f"CAST(tiers AS {TIERS_TYPE})", most)
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, formula, inputs, "
+                 f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, "
+                 f"{'tiers_text' if t in self.tier_text_tables else tiers_text} AS tiers_text, "
+                 "formula, inputs, "
                  f"CAST(run_before AS DECIMAL(38,"
                  f"{dec.DIV_SCALE})) AS run_before, CAST(run_after AS DECIMAL(38,{dec.DIV_SCALE}))"
                  f" AS run_after, split_source, credit_note, _srow, _level, _e, _k, _key, "
@@ -1304,8 +1344,8 @@ class PlanCompiler:
                 f"SELECT _pid, {text_literal(name)}, {text_literal(kind)}, "
                 f"CAST({after} - {before} AS DECIMAL(38,{_places(self.step)})), "
                 f"CAST({after} - {before} AS DECIMAL(38,{dec.DIV_SCALE})), "
-                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, {formula}, '', NULL, NULL, "
-                f"NULL, NULL, NULL, 0, {index}, {k}, NULL, NULL "
+                f"{text_literal(str(pos))}, NULL, NULL, NULL, NULL, NULL, {formula}, '', NULL, "
+                f"NULL, NULL, NULL, NULL, 0, {index}, {k}, NULL, NULL "
                 f"FROM {q(self.layer)} WHERE {after} <> {before}")
         # the Python engine's order: date, id, then as credited (a split's rows in the
         # split table's order, each followed by its rollups up the levels)

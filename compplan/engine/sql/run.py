@@ -334,36 +334,27 @@ def lines_query(compiled: CompiledPlan) -> str:
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
-    # the parts by position (a lambda over the list formats five times slower), up to the
-    # most parts a line can have: one per tier of the largest table, and tier 0
-    most = max([len(t.bands) + 1 for t in compiled.tier_tables.values()] + [1])
-
-    def part(i: int) -> str:
-        t = f"tiers[{i}]"
-        return (f"'tier ' || {t}.tier || ': ' || {_number(t + '.amount')} || ' x ' || "
-                f"{_number(t + '.rate')} || ' = ' || {_number(t + '.pays')}")
-    tiers = (f"CASE WHEN tiers IS NULL OR len(tiers) = 0 THEN NULL ELSE {part(1)}" +
-             "".join(f" || (CASE WHEN len(tiers) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
-                     for i in range(2, most + 1)) + " END")
+    # exact's text is worked out once (an inner query) and read twice: an expression
+    # named twice in one query is computed twice, and a DECIMAL(38,16)'s text is dear
     rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' THEN "
-                f"{_number('exact')} || ' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' "
+                f"_exact_text || ' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' "
                 "END)")
     amount = "amount"
     if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
         amount = sql_fx.amount_text("amount", "amount_places")
         rounding = f"CASE WHEN fx_rounding IS NOT NULL THEN nullif(fx_rounding, '') ELSE " \
             f"{rounding.replace('CAST(amount AS VARCHAR)', amount)} END"
-
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
     return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, {amount} AS amount, {_number('exact')} AS exact, {_safe(blank('formula'))} AS "
+            f"kind, {amount} AS amount, _exact_text AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
-            f"{sources} AS sources, {tiers} AS tiers, "
+            f"{sources} AS sources, tiers_text AS tiers, "
             f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"{note} AS note FROM lines ORDER BY payee, line")
+            f"{note} AS note FROM (SELECT *, {_number('exact')} AS _exact_text FROM lines) "
+            "ORDER BY payee, line")
 
 
 def read_inputs(text: str | None) -> dict[str, str]:
