@@ -25,7 +25,7 @@ from compplan.engine import load_plan
 from compplan.engine.periods import parse_period
 from compplan.engine.sql.choose import choose_engine
 from compplan.engine.sql.cover import refusals
-from test_sql_engine_commands import held_sdr
+from test_sql_engine_commands import refused_sdr
 
 pytest.importorskip("duckdb", reason="the SQL engine needs duckdb")
 
@@ -71,9 +71,10 @@ def test_issue12_run_picks_duckdb_where_it_runs_the_plan_same_pay(tmp_path, samp
     _, python = _run(tmp_path, sample, "--engine", "python")
     head = said.splitlines()[0]
     if refused:
-        # e.g. "engine python (SQL engine does not run holds yet (plans/x.yaml:73:5))"
+        # e.g. "engine python (SQL engine does not run pools yet (plans/x.yaml:73:5))"
         # (every sample runs on the SQL engine since issue 12's per-unit tiers, pools
-        # and subtotals; test_issue12_json_output_names_the_engine_and_why has a hold)
+        # and subtotals; test_issue12_json_output_names_the_engine_and_why has a plan
+        # it refuses)
         first = refused[0]
         assert head.endswith(f", engine python ({first.message.removeprefix('the ')} "
                              f"({first.file}:{first.line}:{first.col}"
@@ -146,7 +147,7 @@ def test_issue12_small_data_runs_on_the_python_engine_and_says_so(tmp_path, monk
 
 def test_issue12_json_output_names_the_engine_and_why(tmp_path, monkeypatch):
     monkeypatch.setenv("COMPPLAN_SQL_FROM", "0")
-    plan, at = held_sdr(tmp_path)  # sdr.yaml with a hold: not on the SQL engine yet
+    plan, at = refused_sdr(tmp_path)  # not on the SQL engine yet
     said, _ = _run(tmp_path, {"plan": str(plan), "data": "data/sdr", "period": "2026-03"},
                    "--format", "json")
     out = json.loads(said)
@@ -154,4 +155,4 @@ def test_issue12_json_output_names_the_engine_and_why(tmp_path, monkeypatch):
                            ROOT / "plans" / "data" / "sdr")
     assert out["engine"] == choice.engine == "python"
     assert out["engine_why"] == choice.why
-    assert f"SQL engine does not run holds yet ({plan}:{at}:5)" in choice.why
+    assert f"SQL engine does not run rate() in a row's rule yet ({plan}:{at})" in choice.why

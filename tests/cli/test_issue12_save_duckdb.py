@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from compplan.cli.main import cli
-from test_sql_engine_commands import held_sdr
+from test_sql_engine_commands import REFUSED_WORDS, refused_sdr
 
 pytest.importorskip("duckdb", reason="the SQL engine needs duckdb")
 
@@ -75,12 +75,12 @@ def test_issue12_run_save_on_duckdb_stores_a_draft_that_verifies(tmp_path):
 
 def test_issue12_run_save_on_duckdb_refuses_a_plan_it_does_not_run(tmp_path):
     run = runner(tmp_path)
-    plan, at = held_sdr(tmp_path)  # a hold: not run on the SQL engine yet
+    plan, at = refused_sdr(tmp_path)  # not run on the SQL engine yet
     r = run.invoke(cli, ["run", str(plan), "--data",
                          str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03", "--out",
                          str(tmp_path / "out"), "--engine", "duckdb", "--save"])
     assert r.exit_code == 1
-    assert f"sdr.yaml:{at}:5: error: the SQL engine does not run holds yet" in r.output
+    assert f"sdr.yaml:{at}: error: {REFUSED_WORDS}" in r.output
     assert "hint: run it with --engine python" in r.output
     assert not (tmp_path / "out").exists()  # no result files
     assert "no runs" in ok(run, "runs")  # nothing stored

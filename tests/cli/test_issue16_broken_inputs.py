@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from compplan.cli.main import cli
 
-from broken_corpus import DEALS, SHEET, corpus
+from broken_corpus import SHEET, corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = str(ROOT / "plans" / "ae.yaml")

@@ -19,17 +19,23 @@ def invoke(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def held_sdr(tmp_path: Path) -> tuple[Path, int]:
-    """plans/sdr.yaml with a hold on its meeting pay, a construct the SQL engine does not
-    run yet (engine/sql/cover.py; sdr.yaml itself runs on it since per-unit tiers do):
-    the plan's path and the line of its `hold:`."""
+# what refused_sdr() writes, and what the SQL engine says of it
+REFUSED_WORDS = "the SQL engine does not run rate() in a row's rule yet"
+
+
+def refused_sdr(tmp_path: Path) -> tuple[Path, str]:
+    """plans/sdr.yaml with a credit worth rate(meeting_rates, 1) / base_rate (1, as before)
+    written in its credit rule, a construct the SQL engine does not run yet (it refuses
+    the plan when the script is made; sdr.yaml itself runs on it): the plan's path and
+    the construct's LINE:COL. When the SQL engine learns it, pick another here."""
     text = (ROOT / "plans" / "sdr.yaml").read_text(encoding="utf-8")
-    at = "    value: tiered(meeting_rates)\n"
-    text = text.replace(at, at + "    hold: {share: 30%, periods: 2}\n", 1)
+    text = text.replace("    value: 1\n",
+                        "    value: rate(meeting_rates, 1) / base_rate\n", 1)
     path = tmp_path / "plan" / "sdr.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return path, next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("    hold:"))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "rate(meeting_rates, 1)" in t)
+    return path, f"{line}:{text.splitlines()[line - 1].index('rate(') + 1}"
 
 
 def test_run_on_duckdb_pays_what_the_python_engine_pays(tmp_path):
@@ -50,12 +56,12 @@ def test_run_on_duckdb_pays_what_the_python_engine_pays(tmp_path):
 
 
 def test_run_on_duckdb_refuses_what_it_does_not_run_yet_with_positions(tmp_path):
-    plan, at = held_sdr(tmp_path)
+    plan, at = refused_sdr(tmp_path)
     r = CliRunner().invoke(cli, ["run", str(plan), "--data",
                                  str(ROOT / "plans" / "data" / "sdr"), "--period", "2026-03",
                                  "--out", str(tmp_path / "out"), "--engine", "duckdb"])
     assert r.exit_code == 1
-    assert f"sdr.yaml:{at}:5: error: the SQL engine does not run holds yet" in r.output
+    assert f"sdr.yaml:{at}: error: {REFUSED_WORDS}" in r.output
     assert "hint: run it with --engine python" in r.output
     assert not list(tmp_path.rglob("*.csv"))  # nothing written
 
@@ -127,11 +133,11 @@ def test_scenarios_run_on_the_duckdb_engine(tmp_path):
     assert r.exit_code == 0, r.output
     # field.yaml: + the KPI curve (issue 20); sdr 4, team_pool 3, retail 2 (issue 12)
     assert "29 passed, 0 failed" in r.output
-    plan, _at = held_sdr(tmp_path)
-    held = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(plan)])
-    assert held.exit_code == 1
-    assert "the SQL engine does not run holds yet" in held.output
-    assert "0 passed" in held.output
+    plan, _at = refused_sdr(tmp_path)
+    refused = CliRunner().invoke(cli, ["test", "--engine", "duckdb", str(plan)])
+    assert refused.exit_code == 1
+    assert REFUSED_WORDS in refused.output
+    assert "0 passed" in refused.output
 
 
 def _position_of(plan: Path, text: str, at: str) -> tuple[int, int]:

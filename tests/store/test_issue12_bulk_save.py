@@ -247,18 +247,18 @@ def test_issue12_verify_says_when_the_python_engine_pays_a_duckdb_run_otherwise(
 
 def test_issue12_a_plan_the_sql_engine_does_not_run_is_refused_before_the_store(store,
                                                                                 tmp_path):
-    # sdr.yaml with a hold on its meeting pay: holds are not run on the SQL engine yet
+    # sdr.yaml with rate() in its credit rule: not run on the SQL engine yet
     text = (PLANS / "sdr.yaml").read_text(encoding="utf-8")
-    at = "    value: tiered(meeting_rates)\n"
-    (tmp_path / "sdr.yaml").write_text(text.replace(at, at + "    hold: {share: 30%, "
-                                                    "periods: 2}\n", 1), encoding="utf-8")
+    text = text.replace("    value: 1\n",
+                        "    value: rate(meeting_rates, 1) / base_rate\n", 1)
+    (tmp_path / "sdr.yaml").write_text(text, encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "rate(meeting_rates" in t)
     compiled = load_plan(tmp_path / "sdr.yaml")
     with pytest.raises(CompplanError) as e:
         lifecycle.save_run(store, compiled, PLANS / "data" / "sdr", "2026-03", "fin",
                            engine="duckdb")
-    assert any("the SQL engine does not run holds yet" in p.text and
-               p.line == _line_of(tmp_path / "sdr.yaml", "hold")
-               for p in e.value.problems)
+    assert any("the SQL engine does not run rate() in a row's rule yet" in p.text and
+               p.line == line for p in e.value.problems)
     with store.session() as s:  # nothing registered, nothing logged
         assert s.query(Run).count() == 0 and s.query(PlanVersion).count() == 0
         assert s.query(AuditEntry).count() == 0

@@ -1150,7 +1150,7 @@ class PlanCompiler:
             f"(CASE WHEN {after} = {before} THEN "
             f"[{_part(band_here, value.sql, rate_here, zero_pays.sql)}] ELSE "
             f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL] END)", basis(before),
-            basis(after), split)
+            basis(after), None if table.per_unit else split)  # per unit: show.split's units
         return Num(f"(CASE WHEN {missing} OR {value.sql} IS NULL THEN NULL WHEN {after} = "
                    f"{before} THEN {dec.cast(zero_pays, out_scale).sql} ELSE ({total}) END)",
                    out_scale)
