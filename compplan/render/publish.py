@@ -23,7 +23,7 @@ from ..engine.ir import CompiledPlan
 from ..engine.money import places_of
 from ..engine.results import PayeeResult, RunResult
 from ..periods import parse_period
-from . import chart, curve, html, parallel, pdf, rows, stored, tables
+from . import curve, html, parallel, pdf, rows, stored, svgchart, tables
 from .locale import Fmt, resolve
 from .statement import Header, Note, Statement, YearToDate, build
 
@@ -76,7 +76,7 @@ class _Context:
         self.default, self.default_problem = resolve(compiled.plan.locale)
         self.described = described_rows(compiled, self.tables)
         self.curves_seen: dict = {}  # curves shared by payees alike (a worker's own copy)
-        self.drawings: dict = {}  # those curves drawn, per language (chart.Drawing)
+        self.drawings: dict = {}  # those curves drawn, per language (svgchart.Drawing)
         self._by_payee: dict | None = None  # rows.rows_by_payee, built on first use
 
     def own_rows(self, payee: str) -> dict[str, list[dict]]:
@@ -219,7 +219,7 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
 
 def _curve_svg(ctx: _Context, c, f: Fmt, own) -> str:
     """The payee's curve as SVG: the curve they share with payees alike drawn once per
-    language (chart.drawing), their dot added to it; drawn whole where their pay is
+    language (svgchart.drawing), their dot added to it; drawn whole where their pay is
     above what the shared drawing's axis holds."""
     base = c.base or c
     key = (id(base), f.code, f.places, tuple(sorted(c.names.items())))
@@ -227,12 +227,12 @@ def _curve_svg(ctx: _Context, c, f: Fmt, own) -> str:
     if d is None:
         named = copy.copy(base)
         named.names = c.names  # in this reader's language
-        d = ctx.drawings[key] = chart.drawing(named, f)
+        d = ctx.drawings[key] = svgchart.drawing(named, f)
     if own is None:
         return d.svg
     if own[1] > d.top:
-        return chart.svg_inline(c, f, own=own)
-    return chart.with_dot(d, c, own, f)
+        d = svgchart.drawing(c, f, own)
+    return svgchart.with_dot(d, c, own, f)
 
 
 def _safe(pid: str, taken: set[str]) -> str:

@@ -15,7 +15,7 @@ import pytest
 from compplan.cli.run import compile_or_exit as _compile
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
-from compplan.render import chart, publish, rows
+from compplan.render import publish, rows, svgchart
 
 from .conftest import ROOT
 
@@ -75,7 +75,7 @@ def test_a_gate_is_drawn_as_a_step_not_a_ramp():
     tom = next(st for st in _statements("field.yaml", "field", "2026-03")
                if st.payee == "tom")
     c = tom.curve
-    xs, ys = chart._steps(c)
+    xs, ys = svgchart.steps(c)
     gate = [i for i in range(1, len(xs)) if xs[i] == xs[i - 1] and ys[i] > ys[i - 1]]
     assert gate, "no vertical rise"
     i = gate[0]
@@ -83,24 +83,34 @@ def test_a_gate_is_drawn_as_a_step_not_a_ramp():
     assert ys[i] - ys[i - 1] == pytest.approx(1200 * 0.3 * 0.8)  # tom's kpi_bonus 1,200
 
 
-def test_a_shared_drawing_puts_each_payees_dot_where_matplotlib_would():
-    """Payees alike share one drawing of their curve (chart.drawing); each payee's dot is
-    added to its SVG at the point matplotlib's own axes map (x, pay) to."""
+def test_a_shared_drawing_puts_each_payees_dot_on_the_drawn_line():
+    """Payees alike share one drawing of their curve (svgchart.drawing); each payee's
+    dot is added to its SVG where the drawing's own axes put (x, pay), which is on the
+    total line drawn: the dot lies on a segment of the drawn polyline, to a tenth of a
+    point."""
     import re
 
     from compplan.render.locale import Fmt
     st = next(s for s in _statements("ae.yaml", "ae", "2026-Q1") if s.curve is not None)
     f = Fmt("en", "USD")
-    d = chart.drawing(st.curve, f)
-    svg = chart.with_dot(d, st.curve, st.curve_own, f)
+    d = svgchart.drawing(st.curve, f)
+    svg = svgchart.with_dot(d, st.curve, st.curve_own, f)
     cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
-    fig = chart.figure(st.curve, f)
-    fig.canvas.draw()
-    px, py = fig.axes[0].transData.transform((chart._x(st.curve, st.curve_own[0]),
-                                              float(st.curve_own[1])))
-    k = 72 / fig.dpi  # SVG points, y downwards
-    assert abs(cx - px * k) < 0.01 and abs(cy - (fig.get_figheight() * 72 - py * k)) < 0.01
+    assert (cx, cy) == pytest.approx(d.at(st.curve, *st.curve_own), abs=0.001)
+    line = re.search(r'<polyline points="([^"]+)" fill="none" stroke="#1d5c3a"', svg)
+    pts = [tuple(float(v) for v in p.split(",")) for p in line.group(1).split()]
+    off = min(_distance((cx, cy), a, b) for a, b in zip(pts, pts[1:]))
+    assert off < 0.1, off
     assert "you: " in svg and svg.count("<svg") == 1 and svg.rstrip().endswith("</svg>")
+
+
+def _distance(p, a, b) -> float:
+    """From point p to the segment a-b."""
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) /
+                                               (dx * dx + dy * dy)))
+    return ((px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2) ** 0.5
 
 
 def test_cs_draws_no_curve_and_textbook_draws_one_where_a_quota_moves_it():
