@@ -83,3 +83,23 @@ def test_statements_quiet_prints_nothing(history, tmp_path):
     assert r.exit_code == 0 and r.output == ""
     assert len([p for p in tmp_path.rglob("*.json")]) == 4
     assert os.path.exists(tmp_path / "index.html")
+
+
+def test_issue14_statements_show_progress_on_a_log_not_only_on_a_terminal(history, tmp_path):
+    """'Nothing shown meanwhile': on a pipe or a log (stderr not a terminal, as in a
+    scheduled job) the command says what it reads, how many statements it writes, and
+    a line at each tenth with the time left; the fixture's run has 4 payees, so a line
+    as each is written (a tenth of 4 rounds to 1), but the last, which the summary says.
+    Two workers may report two at once: then one line says both."""
+    store, _, feb = history
+    r = CliRunner().invoke(cli, ["statements", str(feb), "--out", str(tmp_path), "--db",
+                                 store.url, "--format", "json", "--no-curve"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == f"reading run {feb}..."
+    assert lines[1] == "statements: writing 4"
+    steps = [ln for ln in lines if ln.startswith("statements: ") and " of 4 written" in ln]
+    done = [int(s.split()[1]) for s in steps]
+    assert done and done == sorted(set(done)) and done[-1] <= 3 and done[0] >= 1
+    assert all("s left)" in s for s in steps)
+    assert lines[-1].startswith("wrote statements for 4 payees")
