@@ -103,3 +103,55 @@ def test_issue14_statements_show_progress_on_a_log_not_only_on_a_terminal(histor
     assert done and done == sorted(set(done)) and done[-1] <= 3 and done[0] >= 1
     assert all("s left)" in s for s in steps)
     assert lines[-1].startswith("wrote statements for 4 payees")
+
+
+@pytest.mark.parametrize("plan,data,period", [("ae.yaml", "ae", "2026-Q1"),
+                                              ("field.yaml", "field", "2026-03"),
+                                              ("sdr.yaml", "sdr", "2026-03")])
+def test_issue14_a_curves_points_in_one_engine_run_are_the_points_run_one_by_one(
+        monkeypatch, plan, data, period):
+    """A curve's points are made-up payees worked out side by side in one engine run
+    (curve._run_all) where the plan pays each payee on their own rows: every point
+    (x, pay, components, caps, gates, measures), marker and drawing is what the engine
+    gives run by run."""
+    from compplan.cli.run import compile_or_exit
+    from compplan.engine.run import run_plan
+
+    from .conftest import ROOT
+    compiled = compile_or_exit(str(ROOT / "plans" / plan))
+    folder = ROOT / "plans" / "data" / data
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period(period))
+    assert curve.alone(compiled)
+
+    def drawn():
+        ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
+                               ("html",))
+        out = []
+        for pr in result.payees:
+            st = publish.statement_for(ctx, pr, None)
+            c = st.curve
+            out.append((pr.payee, st.curve_svg, st.problems, c and c.markers, c and [
+                (p.x, p.total, p.components, p.limited, p.paid, p.measures)
+                for p in c.points]))
+        return out
+    runs = []
+    real = curve.run_plan
+    monkeypatch.setattr(curve, "run_plan", lambda *a: runs.append(1) or real(*a))
+    together, together_runs = drawn(), len(runs)
+    monkeypatch.setattr(curve, "alone", lambda compiled: False)
+    runs.clear()
+    one_by_one = drawn()
+    assert together == one_by_one
+    assert any(svg for _, svg, *_ in together)
+    assert together_runs * 5 < len(runs)  # 2 runs a curve instead of 25 or more
+
+
+def test_issue14_a_plan_with_team_pay_works_a_curve_out_point_by_point():
+    """A manager's pay reads their team's figures (team()): made-up payees side by side
+    would be one team, so those curves are worked out a run a point."""
+    from compplan.cli.run import compile_or_exit
+
+    from .conftest import ROOT
+    assert not curve.alone(compile_or_exit(str(ROOT / "plans" / "manager.yaml")))
+    assert not curve.alone(compile_or_exit(str(ROOT / "plans" / "team_pool.yaml")))
