@@ -113,7 +113,7 @@ def line_rows(lines, span: int, has_date: bool, has_source: bool, has_credit: bo
             details.append(f'{_("running basis")} {basis_text(ln.basis_before, ln, f)} → '
                            f'{basis_text(ln.basis_after, ln, f)}')
         if ln.rounding:
-            details.append(f'{_("rounded")}: {f.formula(ln.rounding)}')
+            details.append(f'{_("rounded")}: {f.formula(ln.rounding_shown or ln.rounding)}')
         if ln.note and not ln.words:
             details.append(f.formula(ln.note))
         if details:

@@ -234,6 +234,7 @@ def message_ids() -> list[str]:
             ids.setdefault(m.group(2), None)
     for text in (*statement.CARRIED_LABELS.values(), *statement.LINE_WORDS.values(),
                  *statement.LIMIT_WORDS.values(), *statement.VERDICTS,
-                 *statement.STATUSES, *statement.CONDITION_WORDS, publish.CURVE_NOTE):
+                 *statement.STATUSES, *statement.CONDITION_WORDS, publish.CURVE_NOTE,
+                 *(msgid for _p, msgid, _n in statement.FORMULA_WORDS)):
         ids.setdefault(text, None)
     return list(ids)
