@@ -154,7 +154,7 @@ def override(profile: Profile, settings: dict[str, str]) -> list[str]:
 
 # ---------------------------------------------------------------- the engine, per point
 
-def _roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
+def roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
     """Transaction inputs (what is repeated) and split tables (left empty: each
     synthetic transaction is credited whole to the profile's payee)."""
     splits = {c.spec.split.from_ for c in compiled.credits if c.spec.split}
@@ -165,7 +165,7 @@ def _roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
 
 def _data(compiled: CompiledPlan, profile: Profile, copies: int, scale: Decimal) -> dict:
     plan = compiled.plan
-    tx, splits = _roles(compiled)
+    tx, splits = roles(compiled)
     data: dict[str, list[dict]] = {}
     for name, inp in plan.inputs.items():
         rows = profile.rows.get(name, [])
@@ -251,7 +251,7 @@ def _run_all(compiled: CompiledPlan, profile: Profile, measure: str,
     if len(wanted) < 2 or not alone(compiled):
         return [_run(compiled, profile, measure, c, s) for c, s in wanted]
     plan = compiled.plan
-    tx, _ = _roles(compiled)
+    tx, _ = roles(compiled)
     data: dict[str, list[dict]] = {name: [] for name in plan.inputs}
     ids = []
     for k, (copies, scale) in enumerate(wanted):
@@ -426,7 +426,7 @@ def signature(compiled: CompiledPlan, profile: Profile) -> tuple:
     """What a curve of the profile depends on: its payees row, targets and KPIs, and
     the first transaction of each input (the one repeated), less the ids, names, dates
     and manager the engine pays nothing on. Payees with one signature share a curve."""
-    tx, splits = _roles(compiled)
+    tx, splits = roles(compiled)
     out = []
     for name, inp in sorted(compiled.plan.inputs.items()):
         if name in splits:

@@ -15,6 +15,7 @@ import pytest
 from compplan.cli.run import compile_or_exit as _compile
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
+from compplan.render import curve as curve_mod
 from compplan.render import publish, rows, svgchart
 
 from .conftest import ROOT
@@ -131,3 +132,32 @@ def test_cs_draws_no_curve_and_textbook_draws_one_where_a_quota_moves_it():
     assert book["ann"].curve is not None and book["bob"].curve is not None
     assert book["cy"].curve is None
     assert any("attainment stays at 0" in p for p in book["cy"].problems)
+
+
+def test_issue14_a_payee_whose_first_deal_counts_for_nothing_still_gets_a_curve():
+    """ae: services never count. A rep whose first deal (in file order) is a services
+    deal got no curve ('attainment stays at 0': the curve repeats the first
+    transaction), 9 of 60 generated payees; the curve now repeats their first deal
+    that a line of theirs was paid on. Dev's data (renewal, then new) is put services
+    first here: her curve is the one drawn from her first paid deal."""
+    from compplan.cli.run import compile_or_exit
+
+    compiled = compile_or_exit(str(ROOT / "plans" / "ae.yaml"))
+    folder = ROOT / "plans" / "data" / "ae"
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder, ("html",))
+    pr = result.payees[0]
+    own = ctx.own_rows(pr.payee)
+    first = dict(own["deals"][0], deal_id="SVC-1", product="services")
+    own["deals"] = [first] + own["deals"]
+    st = publish.statement_for(ctx, pr, None)
+    assert st.curve is not None
+    moved = publish.counted_first(compiled, own, st)
+    assert moved["deals"][0]["deal_id"] != "SVC-1"  # a deal a line was paid on
+    assert own["deals"][0]["deal_id"] == "SVC-1"  # the payee's own rows untouched
+    profile = curve_mod.profile_from_rows(compiled, own, pr.payee, ctx.period)
+    c = curve_mod.compute(compiled, profile, "attainment", 21)
+    assert any("attainment stays at 0" in p for p in c.problems)  # as it was
+    profile = curve_mod.profile_from_rows(compiled, moved, pr.payee, ctx.period)
+    assert curve_mod.compute(compiled, profile, "attainment", 21).points
