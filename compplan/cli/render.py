@@ -22,6 +22,49 @@ FORMATS = ("html", "pdf", "csv", "json")  # as render.publish writes them (impor
 # matplotlib and WeasyPrint take a while to load, and other commands need neither)
 
 
+class Progress:
+    """How many statements are written, while they are: a bar on a terminal; on a log
+    or a pipe (a scheduled job, CI) a line at each tenth with the time so far and the
+    time left at that pace, so a run of thousands does not sit silent for minutes.
+    Nothing with --quiet."""
+
+    def __init__(self, quiet: bool, stream):
+        self.quiet, self.stream = quiet, stream
+        self.tty = stream.isatty()
+        self.bar, self.n, self.done, self.next_at, self.t0 = None, 0, 0, 0, 0.0
+
+    def start(self, n: int) -> None:
+        import time
+        self.n, self.t0 = n, time.monotonic()
+        if self.quiet or n < 1:
+            return
+        if self.tty and n > 1:
+            self.bar = click.progressbar(length=n, label="statements", file=self.stream)
+            self.bar.__enter__()
+        elif not self.tty:
+            click.echo(f"statements: writing {n}", file=self.stream)
+            self.next_at = max(1, n // 10)
+
+    def step(self, k: int) -> None:
+        import time
+        self.done += k
+        if self.bar is not None:
+            self.bar.update(k)
+        elif not self.quiet and not self.tty and self.done >= self.next_at and \
+                self.done < self.n:
+            spent = time.monotonic() - self.t0
+            left = spent / self.done * (self.n - self.done)
+            click.echo(f"statements: {self.done} of {self.n} written ({spent:.0f} s, "
+                       f"about {left:.0f} s left)", file=self.stream)
+            while self.next_at <= self.done:
+                self.next_at += max(1, self.n // 10)
+
+    def end(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @click.command()
 @click.argument("run_id", type=int)
 @click.option("--out", "out_dir", required=True, help="folder for the statements")
@@ -40,28 +83,24 @@ def statements(run_id, out_dir, formats, payees, no_curve, quiet, pdf_engine, db
 
     Each payee gets a folder of their own (send it to them as it is); index.html lists
     everyone and is for comp admins and finance only. Statements are written on every
-    core; on a terminal a progress bar shows how many are done.
+    core; on a terminal a progress bar shows how many are done (elsewhere, a line at
+    each tenth).
     """
     from ..render import publish
     from ..store import open_store
-    bar = {}
-
-    def started(n: int) -> None:
-        if not quiet and sys.stderr.isatty() and n > 1:
-            bar["bar"] = click.progressbar(length=n, label="statements", file=sys.stderr)
-            bar["bar"].__enter__()
+    shown = Progress(quiet, sys.stderr)
+    if not quiet:
+        click.echo(f"reading run {run_id}...", err=True)
     try:
         report = publish.write_run(open_store(db_url), run_id, out_dir,
                                    tuple(formats) or FORMATS, not no_curve,
-                                   list(payees) or None, started=started,
-                                   progress=lambda k: bar["bar"].update(k) if bar else None,
-                                   pdf_engine=pdf_engine)
+                                   list(payees) or None, started=shown.start,
+                                   progress=shown.step, pdf_engine=pdf_engine)
     except LookupError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
     finally:
-        if bar:
-            bar["bar"].__exit__(None, None, None)
+        shown.end()
     if quiet:
         return
     for p in report.problems:

@@ -8,9 +8,7 @@ needs; every amount written on the chart is formatted from the engine's Decimal.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from decimal import Decimal
-from html import escape
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +19,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .curve import Curve  # noqa: E402
 from .locale import Fmt  # noqa: E402
+from .svgchart import steps  # noqa: E402
 
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["svg.hashsalt"] = "compplan"  # the same curve gives the same file
@@ -34,31 +33,13 @@ def _x(curve: Curve, v) -> float:
     return float(v) * (100 if curve.measure_kind == "ratio" else 1)
 
 
-def _steps(curve: Curve) -> tuple[list[float], list[float]]:
-    """The total line, a gate drawn as a step: where an earning starts to pay between
-    two points, the line runs on without it and rises straight up where it pays."""
-    xs, ys, before = [], [], None
-    for p in curve.points:
-        if before is not None:
-            opened = [c for c in p.paid - before.paid if p.components.get(c) and (
-                curve.components is None or c in curve.components)]
-            if opened:
-                xs.append(_x(curve, p.x))
-                ys.append(float(p.total - sum((p.components[c] for c in opened),
-                                              Decimal(0))))
-        xs.append(_x(curve, p.x))
-        ys.append(float(p.total))
-        before = p
-    return xs, ys
-
-
 def figure(curve: Curve, fmt: Fmt | None = None,
            own: tuple[Decimal, Decimal] | None = None) -> Figure:
     f = fmt or Fmt("en", curve.currency)
     say = lambda name: curve.names.get(name, name)  # noqa: E731 - a reader's words
     fig = Figure(figsize=(7.2, 4.0), dpi=110)
     ax = fig.subplots()
-    xs, ys = _steps(curve)
+    xs, ys = steps(curve)
     dots = "o" if len(curve.points) <= 25 else None  # a count moves in whole steps
     ax.plot(xs, ys, color=COLOURS["total"], lw=2.2, marker=dots, ms=4,
             label=curve.names.get("total pay") or f._("total pay"))
@@ -145,44 +126,3 @@ def _svg(fig: Figure) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]
-
-
-@dataclass
-class Drawing:
-    """A curve drawn once, without a dot, for every payee who shares it; `at` maps a
-    point in the curve's terms to the SVG's coordinates, so each payee's dot is added
-    to the same markup (with_dot) instead of matplotlib drawing the whole figure again
-    (a tenth of a second a payee)."""
-
-    svg: str
-    top: float  # the highest pay the y axis holds
-    scale: tuple[float, float, float, float]  # x' = a x + b, y' = c y + d
-
-    def at(self, curve: Curve, x, y) -> tuple[float, float]:
-        a, b, c, d = self.scale
-        return a * _x(curve, x) + b, c * float(y) + d
-
-
-def drawing(curve: Curve, fmt: Fmt | None = None) -> Drawing:
-    """The curve drawn without a payee's dot, and where a dot goes on it."""
-    fig = figure(curve, fmt)
-    ax = fig.axes[0]
-    fig.canvas.draw()  # fixes the layout (tight_layout), as savefig would
-    height = fig.get_figheight() * 72  # the SVG's units are points, y downwards
-    (x0, y0), (x1, y1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
-    k = 72 / fig.dpi
-    scale = ((x1 - x0) * k, x0 * k, -(y1 - y0) * k, height - y0 * k)
-    return Drawing(_svg(fig), ax.get_ylim()[1] / 1.18, scale)
-
-
-def with_dot(d: Drawing, curve: Curve, own: tuple[Decimal, Decimal], fmt: Fmt) -> str:
-    """A shared drawing with one payee's dot and its label, as figure() draws them."""
-    shown_x = fmt.percent(own[0]) if curve.measure_kind == "ratio" else fmt.number(own[0], 2)
-    cx, cy = d.at(curve, own[0], own[1])
-    text = escape(f"{fmt._('you')}: {shown_x}, {fmt.amount(own[1])}")
-    dot = (f'<g id="you"><circle cx="{cx:.3f}" cy="{cy:.3f}" r="4" '
-           f'style="fill: {COLOURS["own"]}; stroke: {COLOURS["own"]}"/>'
-           f'<text x="{cx + 8:.3f}" y="{cy + 12:.3f}" style="font: 8px \'DejaVu Sans\'; '
-           f'fill: {COLOURS["own"]}">{text}</text></g>\n')
-    at = d.svg.rindex("</svg>")
-    return d.svg[:at] + dot + d.svg[at:]

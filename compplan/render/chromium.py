@@ -19,6 +19,7 @@ import os
 import shutil
 from pathlib import Path
 
+PRINT_WIDTH = 703  # px: A4's 210 mm less the 12 mm margins each side, at 96 px an inch
 _state: dict = {}  # pid -> (playwright, browser, page): never a parent's, after a fork
 
 
@@ -52,7 +53,14 @@ def _page():
         pw = sync_playwright().start()
         browser = pw.chromium.launch(executable_path=executable(),
                                      args=["--no-sandbox", "--disable-gpu"])
-        got = _state[os.getpid()] = (pw, browser, browser.new_page())
+        tab = browser.new_page()
+        # laid out for print from the start, at the A4 text width: set_content lays the
+        # page out for the screen at 1280 px, and pdf() again for paper; with print media
+        # and the paper's width the first layout is the one printed (measured: 25% less
+        # of Chromium's CPU a statement, the PDFs' text the same)
+        tab.emulate_media(media="print")
+        tab.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
+        got = _state[os.getpid()] = (pw, browser, tab)
         if len(_state) == 1:
             atexit.register(close)
         from .parallel import at_worker_exit

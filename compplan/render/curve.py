@@ -154,7 +154,7 @@ def override(profile: Profile, settings: dict[str, str]) -> list[str]:
 
 # ---------------------------------------------------------------- the engine, per point
 
-def _roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
+def roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
     """Transaction inputs (what is repeated) and split tables (left empty: each
     synthetic transaction is credited whole to the profile's payee)."""
     splits = {c.spec.split.from_ for c in compiled.credits if c.spec.split}
@@ -165,7 +165,7 @@ def _roles(compiled: CompiledPlan) -> tuple[list[str], set[str]]:
 
 def _data(compiled: CompiledPlan, profile: Profile, copies: int, scale: Decimal) -> dict:
     plan = compiled.plan
-    tx, splits = _roles(compiled)
+    tx, splits = roles(compiled)
     data: dict[str, list[dict]] = {}
     for name, inp in plan.inputs.items():
         rows = profile.rows.get(name, [])
@@ -219,15 +219,64 @@ def _run(compiled: CompiledPlan, profile: Profile, measure: str, copies: int,
     except Exception as e:  # noqa: BLE001 - a data problem of the made-up profile
         probs = getattr(e, "problems", None)
         return "; ".join(p.text for p in probs[:3]) if probs else str(e)
-    pr = result.payee(profile.payee)
+    return _point(result.payee(profile.payee), profile.payee, measure)
+
+
+def _point(pr, payee: str, measure: str) -> Point | str:
     if pr is None:
-        return f"the engine paid no payee '{profile.payee}'"
+        return f"the engine paid no payee '{payee}'"
     x = pr.measure_values.get(measure)
     comps = {k: v for k, v in pr.components.items() if k not in TIMING}
     limited = sorted({ln.component for ln in pr.lines if ln.kind in ("cap", "floor")})
     paid = {ln.component for ln in pr.lines if ln.kind in ("credit", "bonus")}
     return Point(Decimal(x) if x is not None else None, sum(comps.values(), Decimal(0)),
                  comps, limited, dict(pr.measure_values), paid)
+
+
+def alone(compiled: CompiledPlan) -> bool:
+    """Whether each payee's pay depends on their own rows alone (no team(), group()
+    or pool): then made-up payees can be worked out side by side in one run."""
+    groups = compiled.groups
+    return not compiled.uses_team and not (groups is not None and
+                                           (groups.payee_groups or groups.pools))
+
+
+def _run_all(compiled: CompiledPlan, profile: Profile, measure: str,
+             wanted: list[tuple[int, Decimal]]) -> list[Point | str]:
+    """[_run(...) for each (copies, scale)], in one engine run where the plan pays each
+    payee on their own rows (alone): each point a made-up payee of its own (the
+    profile's rows under another id), so the engine's fixed work per run is done once
+    (a curve's 25 to 30 runs were a third of a statement's time). Anything the one
+    run cannot do is done point by point, as before, with each point's own problem."""
+    if len(wanted) < 2 or not alone(compiled):
+        return [_run(compiled, profile, measure, c, s) for c, s in wanted]
+    plan = compiled.plan
+    tx, _ = roles(compiled)
+    data: dict[str, list[dict]] = {name: [] for name in plan.inputs}
+    ids = []
+    for k, (copies, scale) in enumerate(wanted):
+        pid = f"{profile.payee}~curve{k}"
+        ids.append(pid)
+        for name, rows in _data(compiled, profile, copies, scale).items():
+            inp = plan.inputs[name]
+            col = inp.key if name == "payees" else inp.payee
+            col = inp.rename.get(col, col) if col else None
+            key = inp.rename.get(inp.key, inp.key) if name in tx and inp.key else None
+            for r in rows:
+                if col:
+                    r[col] = pid
+                if key:
+                    r[key] = f"{r[key]}~{k}"
+                data[name].append(r)
+    problems: list = []
+    tables = load_inline(plan, data, "curve", problems)
+    try:
+        result = None if problems else run_plan(compiled, tables, profile.period)
+    except Exception:  # noqa: BLE001 - worked out point by point below, with its reason
+        result = None
+    if result is None:
+        return [_run(compiled, profile, measure, c, s) for c, s in wanted]
+    return [_point(result.payee(pid), profile.payee, measure) for pid in ids]
 
 
 def pick_measure(compiled: CompiledPlan, name: str | None = None) -> tuple[str | None, str]:
@@ -305,14 +354,13 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
     if name is None:
         curve.problems.append(why)
         return curve
-    one = _run(compiled, profile, name, 1, Decimal(1))
+    one, by_size, by_count = _run_all(compiled, profile, name, [
+        (1, Decimal(1)), (1, Decimal(2)), (2, Decimal(1))])
     if isinstance(one, str) or not one.x:
         curve.problems.append(one if isinstance(one, str) else
                               f"{name} stays at 0 with the profile's transactions; the "
                               "curve needs a profile whose transactions move it")
         return curve
-    by_size = _run(compiled, profile, name, 1, Decimal(2))
-    by_count = _run(compiled, profile, name, 2, Decimal(1))
     for p in (by_size, by_count):
         if isinstance(p, str):
             curve.problems.append(p)
@@ -345,8 +393,7 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
                               "of the profile's transactions; no curve drawn")
         return curve
     curve.components = components
-    for copies, scale in plan_points:
-        p = _run(compiled, profile, name, copies, scale)
+    for p in _run_all(compiled, profile, name, plan_points):
         if isinstance(p, str):
             curve.problems.append(p)
             return curve
@@ -379,7 +426,7 @@ def signature(compiled: CompiledPlan, profile: Profile) -> tuple:
     """What a curve of the profile depends on: its payees row, targets and KPIs, and
     the first transaction of each input (the one repeated), less the ids, names, dates
     and manager the engine pays nothing on. Payees with one signature share a curve."""
-    tx, splits = _roles(compiled)
+    tx, splits = roles(compiled)
     out = []
     for name, inp in sorted(compiled.plan.inputs.items()):
         if name in splits:

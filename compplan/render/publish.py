@@ -23,14 +23,14 @@ from ..engine.ir import CompiledPlan
 from ..engine.money import places_of
 from ..engine.results import PayeeResult, RunResult
 from ..periods import parse_period
-from . import chart, curve, html, parallel, pdf, rows, stored, tables
+from . import curve, html, parallel, pdf, rows, stored, svgchart, tables
 from .locale import Fmt, resolve
 from .statement import Header, Note, Statement, YearToDate, build
 
 FORMATS = ("html", "pdf", "csv", "json")
 CURVE_NOTE = ("The curve is the plan worked out by the engine for a payee like you (your "
-              "targets, your first transaction repeated or resized); the dot is your pay "
-              "for this period.")
+              "targets, your first transaction that counts, repeated or resized); the dot "
+              "is your pay for this period.")
 
 
 @dataclass
@@ -76,7 +76,7 @@ class _Context:
         self.default, self.default_problem = resolve(compiled.plan.locale)
         self.described = described_rows(compiled, self.tables)
         self.curves_seen: dict = {}  # curves shared by payees alike (a worker's own copy)
-        self.drawings: dict = {}  # those curves drawn, per language (chart.Drawing)
+        self.drawings: dict = {}  # those curves drawn, per language (svgchart.Drawing)
         self._by_payee: dict | None = None  # rows.rows_by_payee, built on first use
 
     def own_rows(self, payee: str) -> dict[str, list[dict]]:
@@ -180,11 +180,31 @@ def on_curve(cx: Decimal, cy: Decimal, x: Decimal, y: Decimal) -> bool:
         abs(cy - y) <= max(Decimal("0.10"), abs(y) * Decimal("0.001"))
 
 
+def counted_first(compiled: CompiledPlan, own: dict, st: Statement) -> dict:
+    """The payee's rows with, in each transaction input, the first row a line of theirs
+    was paid on put first: the curve repeats or resizes a payee's first transaction,
+    and where that one counts for nothing (a services deal, say) the measure never
+    moved and a payee got no curve (9 of 60 generated AE payees)."""
+    sources = {s for ln in st.lines for s in ln.sources}
+    if not sources:
+        return own
+    tx, _ = curve.roles(compiled)
+    out = dict(own)
+    for name in tx:
+        inp, rows_ = compiled.plan.inputs[name], own.get(name) or []
+        first = next((i for i, r in enumerate(rows_) if f"{name}:{r.get(inp.key)}"
+                      in sources), None)
+        if first:  # None: no row of it paid; 0: it is first already
+            out[name] = [rows_[first]] + rows_[:first] + rows_[first + 1:]
+    return out
+
+
 def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
     """The payee's point on their payout curve. The dot is their own x and pay; the
     engine works out the curve at that very x too, and a curve that does not pass
     through the dot (pay that hangs on more than the measure drawn) is not drawn."""
     c = None
+    own = counted_first(ctx.compiled, own, st)
     for measure, comps in paid_measures(ctx.compiled, st)[:3]:
         profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
         x = next((m.value for m in st.measures if m.name == measure), None)
@@ -219,7 +239,7 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
 
 def _curve_svg(ctx: _Context, c, f: Fmt, own) -> str:
     """The payee's curve as SVG: the curve they share with payees alike drawn once per
-    language (chart.drawing), their dot added to it; drawn whole where their pay is
+    language (svgchart.drawing), their dot added to it; drawn whole where their pay is
     above what the shared drawing's axis holds."""
     base = c.base or c
     key = (id(base), f.code, f.places, tuple(sorted(c.names.items())))
@@ -227,12 +247,12 @@ def _curve_svg(ctx: _Context, c, f: Fmt, own) -> str:
     if d is None:
         named = copy.copy(base)
         named.names = c.names  # in this reader's language
-        d = ctx.drawings[key] = chart.drawing(named, f)
+        d = ctx.drawings[key] = svgchart.drawing(named, f)
     if own is None:
         return d.svg
     if own[1] > d.top:
-        return chart.svg_inline(c, f, own=own)
-    return chart.with_dot(d, c, own, f)
+        d = svgchart.drawing(c, f, own)
+    return svgchart.with_dot(d, c, own, f)
 
 
 def _safe(pid: str, taken: set[str]) -> str:

@@ -81,6 +81,7 @@ class StatementLine:
     described: list[str] = field(default_factory=list)  # sources as a reader knows them
     read: str = ""  # the formula with the plan's names in the reader's words, if it has any
     shown: str = ""  # the working in the reader's words (reader_formula); else `working`
+    rounding_shown: str = ""  # the rounding in the reader's words (formula_words)
 
     @property
     def working(self) -> str:
@@ -258,6 +259,8 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
                         for s in ln.sources]
     for ln in lines:
         ln.shown = reader_formula(compiled, ln.working, locale)
+        if ln.rounding:  # the page's words; CSV and JSON keep the engine's
+            ln.rounding_shown = formula_words(compiled, ln.rounding, locale)
     gates = _gates(compiled, pr, measures, own_rows or {}, header.period, locale)
     st = Statement(header, pr.payee, pr.name, locale, pr.currency or plan.currency,
                    components, pr.total, measures, lines, gates, ytd, warnings)
@@ -315,6 +318,54 @@ def reader_formula(compiled: CompiledPlan, text: str, locale: str) -> str:
         names = "|".join(re.escape(n) for n in sorted(measures, key=len, reverse=True))
         text = re.sub(rf"(?<![\w.])({names})(?![\w.(\[=])",
                       lambda m: measures[m.group(1)], text)
+    return formula_words(compiled, text, locale)
+
+
+# The words the engine puts between the figures of a curve's reading and a pool's share
+# (engine/curves.py Curve.text, engine/groups.py), each a message in the catalogs: the
+# pattern of the engine's English and the message its parts fill, in order of the names.
+FORMULA_WORDS = [
+    (re.compile(r" at (-?[\d.,]+%?): "), "at {x}:", ("x",)),
+    (re.compile(r"(?<=: )point (-?[\d.,]+%?)"), "point {y}", ("y",)),
+    (re.compile(r"below the first point (-?[\d.,]+%?)"), "below the first point {x}", ("x",)),
+    (re.compile(r"above the last point (-?[\d.,]+%?)"), "above the last point {x}", ("x",)),
+    (re.compile(r"\bpool shared by largest remainder: down to ([-\d.,]+)"),
+     "pool shared by largest remainder: down to {step}", ("step",)),
+    (re.compile(r"\bpool of (\w+) ([^:]+):"), "pool of {by} {key}:", ("by", "key")),
+    (re.compile(r"\bgroup (.+?) of (\w+) (\S+)"), "group {measure} of {by} {key}",
+     ("measure", "by", "key")),
+    (re.compile(r"\(shared by ([^:()]*): (\d+) of (\d+) members\)"),
+     "(shared by {names}: {n} of {m} members)", ("names", "n", "m")),
+    (re.compile(r"\(down to ([-\d.,]+)\)"), "(down to {step})", ("step",)),
+    (re.compile(r"\(largest remainder\)"), "(largest remainder)", ()),
+]
+
+
+def formula_words(compiled: CompiledPlan, text: str, locale: str) -> str:
+    """A curve's reading ('at 80%: point 80%') and a pool's share ('pool of team north:
+    ... (shared by ana, bo: 2 of 3 members)') in the reader's language; the payees
+    column a group is formed by ('team') by its label, or the catalog's word for it."""
+    language = locale.split("_")[0]
+    if language == "en" or not text:
+        return text
+    catalog = messages(language)
+    payees = compiled.plan.inputs.get("payees")
+    column_labels = getattr(payees, "labels", None) or {}
+
+    def column(name: str) -> str:
+        return text_of(column_labels.get(name), locale) or catalog.get(name, name)
+    for pattern, msgid, names in FORMULA_WORDS:
+        if msgid not in catalog:
+            continue
+
+        def one(m: re.Match, msgid=msgid, names=names) -> str:
+            values = dict(zip(names, m.groups()))
+            if "by" in values:
+                values["by"] = column(values["by"])
+            said = catalog[msgid].format(**values)
+            # the pattern's own spaces around what it matched are kept
+            return said if msgid != "at {x}:" else f" {said} "
+        text = pattern.sub(one, text)
     return text
 
 

@@ -15,7 +15,8 @@ import pytest
 from compplan.cli.run import compile_or_exit as _compile
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
-from compplan.render import chart, publish, rows
+from compplan.render import curve as curve_mod
+from compplan.render import publish, rows, svgchart
 
 from .conftest import ROOT
 
@@ -76,7 +77,7 @@ def test_a_gate_is_drawn_as_a_step_not_a_ramp():
     tom = next(st for st in _statements("field.yaml", "field", "2026-03")
                if st.payee == "tom")
     c = tom.curve
-    xs, ys = chart._steps(c)
+    xs, ys = svgchart.steps(c)
     gate = [i for i in range(1, len(xs)) if xs[i] == xs[i - 1] and ys[i] > ys[i - 1]]
     assert gate, "no vertical rise"
     i = gate[0]
@@ -84,24 +85,34 @@ def test_a_gate_is_drawn_as_a_step_not_a_ramp():
     assert ys[i] - ys[i - 1] == pytest.approx(1200 * 0.3 * 0.8)  # tom's kpi_bonus 1,200
 
 
-def test_a_shared_drawing_puts_each_payees_dot_where_matplotlib_would():
-    """Payees alike share one drawing of their curve (chart.drawing); each payee's dot is
-    added to its SVG at the point matplotlib's own axes map (x, pay) to."""
+def test_a_shared_drawing_puts_each_payees_dot_on_the_drawn_line():
+    """Payees alike share one drawing of their curve (svgchart.drawing); each payee's
+    dot is added to its SVG where the drawing's own axes put (x, pay), which is on the
+    total line drawn: the dot lies on a segment of the drawn polyline, to a tenth of a
+    point."""
     import re
 
     from compplan.render.locale import Fmt
     st = next(s for s in _statements("ae.yaml", "ae", "2026-Q1") if s.curve is not None)
     f = Fmt("en", "USD")
-    d = chart.drawing(st.curve, f)
-    svg = chart.with_dot(d, st.curve, st.curve_own, f)
+    d = svgchart.drawing(st.curve, f)
+    svg = svgchart.with_dot(d, st.curve, st.curve_own, f)
     cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
-    fig = chart.figure(st.curve, f)
-    fig.canvas.draw()
-    px, py = fig.axes[0].transData.transform((chart._x(st.curve, st.curve_own[0]),
-                                              float(st.curve_own[1])))
-    k = 72 / fig.dpi  # SVG points, y downwards
-    assert abs(cx - px * k) < 0.01 and abs(cy - (fig.get_figheight() * 72 - py * k)) < 0.01
+    assert (cx, cy) == pytest.approx(d.at(st.curve, *st.curve_own), abs=0.001)
+    line = re.search(r'<polyline points="([^"]+)" fill="none" stroke="#1d5c3a"', svg)
+    pts = [tuple(float(v) for v in p.split(",")) for p in line.group(1).split()]
+    off = min(_distance((cx, cy), a, b) for a, b in zip(pts, pts[1:]))
+    assert off < 0.1, off
     assert "you: " in svg and svg.count("<svg") == 1 and svg.rstrip().endswith("</svg>")
+
+
+def _distance(p, a, b) -> float:
+    """From point p to the segment a-b."""
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) /
+                                               (dx * dx + dy * dy)))
+    return ((px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2) ** 0.5
 
 
 def test_cs_draws_no_curve_and_textbook_draws_one_where_a_quota_moves_it():
@@ -122,3 +133,32 @@ def test_cs_draws_no_curve_and_textbook_draws_one_where_a_quota_moves_it():
     assert book["ann"].curve is not None and book["bob"].curve is not None
     assert book["cy"].curve is None
     assert any("attainment stays at 0" in p for p in book["cy"].problems)
+
+
+def test_issue14_a_payee_whose_first_deal_counts_for_nothing_still_gets_a_curve():
+    """ae: services never count. A rep whose first deal (in file order) is a services
+    deal got no curve ('attainment stays at 0': the curve repeats the first
+    transaction), 9 of 60 generated payees; the curve now repeats their first deal
+    that a line of theirs was paid on. Dev's data (renewal, then new) is put services
+    first here: her curve is the one drawn from her first paid deal."""
+    from compplan.cli.run import compile_or_exit
+
+    compiled = compile_or_exit(str(ROOT / "plans" / "ae.yaml"))
+    folder = ROOT / "plans" / "data" / "ae"
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder, ("html",))
+    pr = result.payees[0]
+    own = ctx.own_rows(pr.payee)
+    first = dict(own["deals"][0], deal_id="SVC-1", product="services")
+    own["deals"] = [first] + own["deals"]
+    st = publish.statement_for(ctx, pr, None)
+    assert st.curve is not None
+    moved = publish.counted_first(compiled, own, st)
+    assert moved["deals"][0]["deal_id"] != "SVC-1"  # a deal a line was paid on
+    assert own["deals"][0]["deal_id"] == "SVC-1"  # the payee's own rows untouched
+    profile = curve_mod.profile_from_rows(compiled, own, pr.payee, ctx.period)
+    c = curve_mod.compute(compiled, profile, "attainment", 21)
+    assert any("attainment stays at 0" in p for p in c.problems)  # as it was
+    profile = curve_mod.profile_from_rows(compiled, moved, pr.payee, ctx.period)
+    assert curve_mod.compute(compiled, profile, "attainment", 21).points

@@ -83,3 +83,75 @@ def test_statements_quiet_prints_nothing(history, tmp_path):
     assert r.exit_code == 0 and r.output == ""
     assert len([p for p in tmp_path.rglob("*.json")]) == 4
     assert os.path.exists(tmp_path / "index.html")
+
+
+def test_issue14_statements_show_progress_on_a_log_not_only_on_a_terminal(history, tmp_path):
+    """'Nothing shown meanwhile': on a pipe or a log (stderr not a terminal, as in a
+    scheduled job) the command says what it reads, how many statements it writes, and
+    a line at each tenth with the time left; the fixture's run has 4 payees, so a line
+    as each is written (a tenth of 4 rounds to 1), but the last, which the summary says.
+    Two workers may report two at once: then one line says both."""
+    store, _, feb = history
+    r = CliRunner().invoke(cli, ["statements", str(feb), "--out", str(tmp_path), "--db",
+                                 store.url, "--format", "json", "--no-curve"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == f"reading run {feb}..."
+    assert lines[1] == "statements: writing 4"
+    steps = [ln for ln in lines if ln.startswith("statements: ") and " of 4 written" in ln]
+    done = [int(s.split()[1]) for s in steps]
+    assert done and done == sorted(set(done)) and done[-1] <= 3 and done[0] >= 1
+    assert all("s left)" in s for s in steps)
+    assert lines[-1].startswith("wrote statements for 4 payees")
+
+
+@pytest.mark.parametrize("plan,data,period", [("ae.yaml", "ae", "2026-Q1"),
+                                              ("field.yaml", "field", "2026-03"),
+                                              ("sdr.yaml", "sdr", "2026-03")])
+def test_issue14_a_curves_points_in_one_engine_run_are_the_points_run_one_by_one(
+        monkeypatch, plan, data, period):
+    """A curve's points are made-up payees worked out side by side in one engine run
+    (curve._run_all) where the plan pays each payee on their own rows: every point
+    (x, pay, components, caps, gates, measures), marker and drawing is what the engine
+    gives run by run."""
+    from compplan.cli.run import compile_or_exit
+    from compplan.engine.run import run_plan
+
+    from .conftest import ROOT
+    compiled = compile_or_exit(str(ROOT / "plans" / plan))
+    folder = ROOT / "plans" / "data" / data
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period(period))
+    assert curve.alone(compiled)
+
+    def drawn():
+        ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
+                               ("html",))
+        out = []
+        for pr in result.payees:
+            st = publish.statement_for(ctx, pr, None)
+            c = st.curve
+            out.append((pr.payee, st.curve_svg, st.problems, c and c.markers, c and [
+                (p.x, p.total, p.components, p.limited, p.paid, p.measures)
+                for p in c.points]))
+        return out
+    runs = []
+    real = curve.run_plan
+    monkeypatch.setattr(curve, "run_plan", lambda *a: runs.append(1) or real(*a))
+    together, together_runs = drawn(), len(runs)
+    monkeypatch.setattr(curve, "alone", lambda compiled: False)
+    runs.clear()
+    one_by_one = drawn()
+    assert together == one_by_one
+    assert any(svg for _, svg, *_ in together)
+    assert together_runs * 5 < len(runs)  # 2 runs a curve instead of 25 or more
+
+
+def test_issue14_a_plan_with_team_pay_works_a_curve_out_point_by_point():
+    """A manager's pay reads their team's figures (team()): made-up payees side by side
+    would be one team, so those curves are worked out a run a point."""
+    from compplan.cli.run import compile_or_exit
+
+    from .conftest import ROOT
+    assert not curve.alone(compile_or_exit(str(ROOT / "plans" / "manager.yaml")))
+    assert not curve.alone(compile_or_exit(str(ROOT / "plans" / "team_pool.yaml")))

@@ -16,7 +16,7 @@ import pytest
 from compplan.cli.run import compile_or_exit as _compile
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
-from compplan.render import publish, rows
+from compplan.render import html, publish, rows
 from compplan.render.locale import Fmt
 
 from .conftest import ROOT, files_of, page_text
@@ -171,3 +171,42 @@ def test_explain_names_each_measure_and_its_label(tmp_path):
     assert 'new_outlet_attainment "New outlets vs target" = ' in measures
     assert 'revenue "Revenue" = ' not in measures  # a label that is the name in words
     assert "revenue = " in measures
+
+
+ENGLISH_BETWEEN = (" at ", ": point ", "below the first point", "above the last point",
+                   "pool of ", "group ", "shared by", " members)", "(down to",
+                   "largest remainder")
+
+
+@pytest.mark.parametrize("plan,data,period", [("field.yaml", "field", "2026-03"),
+                                              ("team_pool.yaml", "team_pool", "2026-Q1")])
+@pytest.mark.parametrize("locale", ["vi", "pl", "ms"])
+def test_issue14_a_curves_reading_and_a_pools_share_are_in_the_readers_words(
+        plan, data, period, locale):
+    """The words between the figures of a curve's reading ('KPI payout curve at 80%:
+    point 80%') and of a pool's share ('pool of team north: ... (shared by ana, bo: 2
+    of 3 members) ... (down to 0.01)') were English on vi/pl/ms pages; the auditor's
+    section keeps the engine's own text, and so do the CSV and JSON."""
+    compiled = _compile(str(ROOT / "plans" / plan))
+    folder = ROOT / "plans" / "data" / data
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period(period))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
+                           ("html",), False)
+    ctx.locales = {pr.payee: locale for pr in result.payees}
+    said = Fmt(locale, "USD")
+    seen = 0
+    for pr in result.payees:
+        st = publish.statement_for(ctx, pr, None)
+        page = html.statement_html(st)
+        rep, audit = page.split('<details class="audit"', 1)
+        rep = page_text(rep)
+        for words in ENGLISH_BETWEEN:
+            assert words not in rep, (pr.payee, words)
+        engine = " ".join(ln.formula + " " + ln.rounding for ln in st.lines)
+        if "point" in engine or "pool of" in engine:
+            seen += 1
+            assert "point" in audit or "pool of" in audit  # the auditor's text as it was
+            assert said._("at {x}:", x="").strip(" :") in rep or \
+                said._("pool of {by} {key}:", by="", key="").strip(" :") in rep
+    assert seen
