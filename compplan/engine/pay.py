@@ -171,6 +171,8 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         if not env.sets and prep.payees:
             pr.warnings.append("no credits in this period")
         for table, row in env.per_payee.items():
+            if "@" in table:  # a window's rows ('kpis@ytd'): the period's row says it
+                continue
             for col in row.get("_defaulted", ()):
                 how = "taken as 0" if plan.inputs[table].missing == "zero" else "missing"
                 pr.warnings.append(f"{table}.{col} is empty for {period.label}: {how}")
