@@ -71,6 +71,8 @@ class LivePlan:
     # what a forecast reads beside the tables: the payees file (territories), the
     # pipeline and the calendar kept with the period; name -> content
     forecast_files: dict[str, bytes] = field(default_factory=dict)
+    # (input, column) -> the values seen, for the estimator's choices (web/estimator.py)
+    estimator_choices: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:

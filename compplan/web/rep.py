@@ -11,11 +11,12 @@ from starlette.responses import JSONResponse, Response
 from ..engine.money import fmt_money
 from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
-from . import figures
+from . import estimator, figures
 from .auth import may_see, own_payee
 from .endpoint import Ctx, page, today_text
 from .live import LivePlan
 from .security import Refused
+from .words import fmt_for
 
 
 def visible_payee(ctx: Ctx, lp: LivePlan, pid: str) -> None:
@@ -55,24 +56,29 @@ def statements(ctx: Ctx, plan_id: str, pid: str) -> list[tuple[Run, PayeeResultR
     return [(r, p) for r, p in ctx.db.execute(q).all()]
 
 
+def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer,
+          http_status: int = 200) -> Response:
+    figs = live_figures(ctx, lp, pid)
+    disputes = list(ctx.db.execute(select(Dispute).where(
+        Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
+        .limit(20)).scalars())
+    return ctx.render(
+        "payee.html", http_status=http_status, lp=lp, pid=pid, name=lp.payee_name(pid),
+        figs=figs, today=today_text(ctx.portal.today(lp)), input_name=input_name,
+        inputs=estimator.credited_inputs(lp), fields=flds, answer=answer,
+        f=fmt_for(lp, pid), statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
+        own=own_payee(ctx.account, lp.plan_id) == pid)
+
+
 @page()
 def payee_page(ctx: Ctx) -> Response:
     lp = ctx.portal.plan(ctx.path("plan"))
     pid = ctx.path("payee")
     visible_payee(ctx, lp, pid)
-    figs = live_figures(ctx, lp, pid)
-    inputs = lp.transaction_inputs()
+    inputs = estimator.credited_inputs(lp)
     input_name = inputs[0] if inputs else None
-    disputes = list(ctx.db.execute(select(Dispute).where(
-        Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
-        .limit(20)).scalars())
-    return ctx.render(
-        "payee.html", lp=lp, pid=pid, name=lp.payee_name(pid), figs=figs,
-        today=today_text(ctx.portal.today(lp)), input_name=input_name,
-        fields=figures.estimate_form(lp, pid, input_name) if input_name else {},
-        money=figures.money_column(lp, input_name) if input_name else None,
-        estimate=None, statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
-        own=own_payee(ctx.account, lp.plan_id) == pid)
+    flds = estimator.fields(lp, pid, input_name, fmt_for(lp, pid)) if input_name else []
+    return _page(ctx, lp, pid, input_name, flds, None)
 
 
 @page()
@@ -85,32 +91,28 @@ def payee_json(ctx: Ctx) -> Response:
 
 @page()
 def estimate(ctx: Ctx) -> Response:
-    """The what-if estimator: a GET form (it changes nothing), answered by the engine."""
+    """The what-if estimator: a GET form (it changes nothing), answered by the engine.
+    The page again with the answer (without JavaScript), or with ?format=fragment the
+    answer alone, which the page's script puts in place (static/decide.js)."""
     lp = ctx.portal.plan(ctx.path("plan"))
     pid = ctx.path("payee")
     visible_payee(ctx, lp, pid)
-    inputs = lp.transaction_inputs()
+    inputs = estimator.credited_inputs(lp)
     input_name = ctx.query("input", inputs[0] if inputs else "")
     if input_name not in inputs:
         raise Refused(400, f"'{input_name[:60]}' is not a table of transactions of this plan")
-    fields = figures.estimate_form(lp, pid, input_name)
-    values = {k: ctx.query(k, fields[k]) for k in fields}
-    money = figures.money_column(lp, input_name)
-    if money and not values.get(money, "").strip():
-        raise Refused(400, f"write the {money} of the {input_name.rstrip('s')} to estimate")
-    est = figures.estimate(ctx.portal, lp, pid, input_name, values)
-    if ctx.query("format") == "json":
-        return JSONResponse({"sentence": est.sentence, "rejected": est.rejected,
-                             "earns": None if est.earns is None else str(est.earns)},
-                            status_code=422 if est.rejected else 200)
-    figs = live_figures(ctx, lp, pid)
-    disputes = list(ctx.db.execute(select(Dispute).where(
-        Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
-        .limit(20)).scalars())
-    return ctx.render(
-        "payee.html", http_status=422 if est.rejected else 200, lp=lp, pid=pid,
-        name=lp.payee_name(pid), figs=figs, today=today_text(ctx.portal.today(lp)),
-        input_name=input_name, fields=values, money=money, estimate=est,
-        statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
-        own=own_payee(ctx.account, lp.plan_id) == pid)
-
+    f = fmt_for(lp, pid)
+    flds = estimator.fields(lp, pid, input_name, f)
+    for fl in flds:
+        fl.value = ctx.query(fl.name, "")
+    got = estimator.answer(ctx.portal, lp, pid, input_name, flds)
+    status = 422 if got.problems else 200
+    form = ctx.query("format")
+    if form == "json":
+        return JSONResponse({"sentences": got.sentences, "rejected": got.problems,
+                             "capped": got.capped,
+                             "earns": None if got.earns is None else str(got.earns)},
+                            status_code=status)
+    if form == "fragment":
+        return ctx.render("estimate_answer.html", http_status=status, answer=got, f=f)
+    return _page(ctx, lp, pid, input_name, flds, got, status)

@@ -40,14 +40,15 @@ def test_the_reps_page(web):
 def test_the_estimator_is_the_engine(web):
     ann = web.client("ann")
     page = ann.get("/plans/ae-2026/payees/ann")
-    assert 'name="product" value="analytics"' in page.text  # like her latest credited deal
+    # the fields the plan's rules read, with the values the data has (issue 15)
+    assert '<option value="platform" selected>' in page.text
     r = ann.get("/plans/ae-2026/payees/ann/estimate", params={
         "input": "deals", "amount": "20000", "product": "platform", "type": "new"})
     # ann: 225,000 of 200,000 (112.5%); 20,000 more all in the 12% band (to 150%):
     # 2,400.00, and 245,000 / 200,000 = 122.5%; CSAT 84 < 85: no bonus
     assert r.status_code == 200
-    assert "A 20,000.00 deal closed on 2026-03-31 earns 2,400.00 and moves you to 122.5%." \
-        in words(r.text)
+    assert "A $20,000.00 deal on Mar 31, 2026 earns $2,400.00." in words(r.text)
+    assert "Attainment goes from 112.5% to 122.5%." in words(r.text)
     # a services deal counts nothing in this plan
     r = ann.get("/plans/ae-2026/payees/ann/estimate", params={
         "input": "deals", "amount": "20000", "product": "services", "type": "new",
