@@ -8,10 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
-from ..engine.money import fmt_money
+from ..render.statement import text_of
 from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
-from . import estimator, figures
+from . import estimator, figures, stakes
 from .auth import may_see, own_payee
 from .endpoint import Ctx, page, today_text
 from .live import LivePlan
@@ -34,11 +34,19 @@ def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
     if got is not None:
         return got
     result = lp.run.payee(pid)
+    f = fmt_for(lp, pid)  # one money format on the page: the payee's locale (issue 15)
+    earned = [_plain(e) for e in figures.earned(lp, result)]
+    labels = {e.name: text_of(e.spec.label, f.locale.language) for e in lp.compiled.earnings}
+    for e in earned:
+        e["shown"] = f.money(Decimal(e["amount"]))
+        e["label"] = labels.get(e["name"]) or e["label"]
     got = {"version": lp.version,
-           "total": fmt_money(result.total),
-           "bars": [_plain(b) for b in figures.bars(ctx.portal, lp, pid)],
-           "earned": [_plain(e) for e in figures.earned(lp, result)],
-           "tiers": [_plain(t) for t in figures.next_tiers(lp, result)]}
+           "total": f.money(result.total),
+           "bars": [_plain(b) for b in stakes.bars(ctx.portal, lp, pid, f)],
+           "earned": earned,
+           "tiers": [],
+           "said": f._("Your figures moved: the total is now {total}.",
+                       total=f.money(result.total))}  # the money at stake is on each bar now (bars[].stake)
     lp.cache.put(key, got)
     return got
 
@@ -64,7 +72,7 @@ def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer
         .limit(20)).scalars())
     return ctx.render(
         "payee.html", http_status=http_status, lp=lp, pid=pid, name=lp.payee_name(pid),
-        figs=figs, today=today_text(ctx.portal.today(lp)), input_name=input_name,
+        figs=figs, today=fmt_for(lp, pid).date(ctx.portal.today(lp)), input_name=input_name,
         inputs=estimator.credited_inputs(lp), fields=flds, answer=answer,
         f=fmt_for(lp, pid), statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
         own=own_payee(ctx.account, lp.plan_id) == pid)
