@@ -138,9 +138,8 @@ def normalise(lp: LivePlan, input_name: str, flds: list[Field], f: Fmt) -> tuple
             seen = fl.choices or choices(lp, input_name, fl.column)
             match = next((v for v in seen if v.casefold() == text.casefold()), None)
             if match is None and seen:
-                notes.append(f._("{label} '{text}' is not a value the data has "
-                                           "(it has: {seen})", label=fl.label,
-                                           text=text[:40], seen=", ".join(seen[:8])))
+                notes.append(f._("{label} '{text}' is not a value the data has (it has: {seen})",
+                                 label=fl.label, text=text[:40], seen=", ".join(seen[:8])))
             text = match or text
         values[fl.name] = text
     return values, problems, notes

@@ -13,7 +13,7 @@ from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
 from . import estimator, figures, stakes
 from .auth import may_see, own_payee
-from .endpoint import Ctx, page, today_text
+from .endpoint import Ctx, page
 from .live import LivePlan
 from .security import Refused
 from .words import fmt_for

@@ -121,3 +121,24 @@ def parse_money(text: str, f: Fmt) -> Decimal:
     except InvalidOperation:
         raise NotAnAmount(f"'{raw[:40]}' is not an amount") from None
     return -value if negative else value
+
+
+# words the portal says through a variable (f._(title)), for the catalog test
+PORTAL_WORDS = ("Today", "This week")
+PORTAL_SOURCES = ("estimator.py", "stakes.py", "rep.py", "templates/estimate_form.html",
+                  "templates/estimate_answer.html", "templates/payee.html")
+
+
+def portal_message_ids() -> list[str]:
+    """Every text the portal's pages of issue 15 say through the catalogs (calls of _
+    with a literal text in their modules and templates): what each shipped catalog must
+    translate, as render.locale.message_ids() is for statements."""
+    here = Path(__file__).resolve().parent
+    call = re.compile(r"""(?:\b_|\._)\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")
+    ids: dict[str, None] = {}
+    for name in PORTAL_SOURCES:
+        for m in call.finditer((here / name).read_text(encoding="utf-8")):
+            ids.setdefault(m.group(2), None)
+    for text in PORTAL_WORDS:
+        ids.setdefault(text, None)
+    return list(ids)
