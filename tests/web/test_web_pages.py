@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compplan.cli.main import cli
 from compplan.store.models import Run
 from compplan.store.portal import Account, ApiToken
-from portal_helpers import ROOT, post_form
+from portal_helpers import ROOT, post_confirmed, post_form
 
 
 def words(html: str) -> str:
@@ -86,9 +86,9 @@ def test_finance_approves_and_pays_and_the_period_is_then_closed(web):
     with web.store.session() as db:
         run = db.execute(select(Run.id).where(Run.plan_id == "team-2026")).scalar_one()
     fin, admin = web.client("finance"), web.client("admin")
-    assert post_form(fin, "/admin/runs", f"/admin/runs/{run}/pay", {}).status_code == 409
-    assert post_form(fin, "/admin/runs", f"/admin/runs/{run}/approve", {}).status_code == 200
-    assert post_form(fin, "/admin/runs", f"/admin/runs/{run}/pay", {}).status_code == 200
+    assert post_confirmed(fin, run, "pay").status_code == 409  # a draft is not paid
+    assert post_confirmed(fin, run, "approve").status_code == 200
+    assert post_confirmed(fin, run, "pay").status_code == 200
     r = post_form(admin, "/admin", "/admin/plans/team-2026/save", {})
     assert r.status_code == 409 and "is paid" in r.text
     audit = words(fin.get("/admin/audit").text)
