@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from ..render.statement import text_of
 from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
-from . import estimator, figures, stakes
+from . import estimator, figures, stakes, trend
 from .auth import may_see, own_payee
 from .endpoint import Ctx, page
 from .live import LivePlan
@@ -70,8 +70,14 @@ def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer
     disputes = list(ctx.db.execute(select(Dispute).where(
         Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
         .limit(20)).scalars())
+    f = fmt_for(lp, pid)
+    key = ("trend", pid, lp.version, ctx.portal.today(lp))
+    shown_trend = lp.cache.get(key)
+    if shown_trend is None:
+        shown_trend = trend.trend(ctx.portal, lp, [pid], f)
+        lp.cache.put(key, shown_trend)
     return ctx.render(
-        "payee.html", http_status=http_status, lp=lp, pid=pid, name=lp.payee_name(pid),
+        "payee.html", http_status=http_status, trend=shown_trend, lp=lp, pid=pid, name=lp.payee_name(pid),
         figs=figs, today=fmt_for(lp, pid).date(ctx.portal.today(lp)), input_name=input_name,
         inputs=estimator.credited_inputs(lp), fields=flds, answer=answer,
         f=fmt_for(lp, pid), statements=statements(ctx, lp.plan_id, pid), disputes=disputes,

@@ -166,7 +166,29 @@ def _value_of(lp: LivePlan, pid: str, node, result, f: Fmt) -> tuple[object, str
     return None, None, ""
 
 
-def _show(f: Fmt, value, kind: str | None) -> str:
+def done_and_target(lp: LivePlan, pid: str, name: str, got, f: Fmt,
+                    whole: bool = True) -> tuple[object, str | None, object, str | None]:
+    """A ratio measure's numerator and denominator for the payee: (done, its kind,
+    target, its kind). The target is the table's cell where the rule reads one plainly
+    and `whole` (the period's own row); else what the ratio implies, done / ratio (a
+    prorated quota, a day's share of a month's target), to the cent."""
+    split = _target_parts(lp, name)
+    if split is None or got is None:
+        return None, None, None, None
+    done, kind, _ = _value_of(lp, pid, split[0], got, f)
+    node = split[1]
+    inner = node.args[0] if isinstance(node, ast.Call) and node.args else node
+    target, tkind, _ = _value_of(lp, pid, inner, got, f)
+    ratio = got.measure_values.get(name)
+    if (not whole or inner is not node) and done is not None and ratio:
+        target = (Decimal(done) / Decimal(ratio)).quantize(Decimal("0.01"))
+        tkind = tkind or kind
+    elif not whole:
+        target = None  # no share of the target in this part: nothing to show
+    return done, kind, target, tkind or kind
+
+
+def show(f: Fmt, value, kind: str | None) -> str:
     if value is None:
         return ""
     if kind == "money":
@@ -411,11 +433,10 @@ def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:
             bar = MeasureBar(title, dates, name, label, value,
                              f.percent(value, 1) if value is not None else f._("missing"),
                              fill, grain=grain)
-            split = _target_parts(lp, name)
-            if split is not None and got is not None:
-                done, kind, _ = _value_of(lp, pid, split[0], got, f)
-                target, tkind, _ = _value_of(lp, pid, split[1], got, f)
-                bar.done, bar.target = _show(f, done, kind), _show(f, target, tkind or kind)
+            done, kind, target, tkind = done_and_target(lp, pid, name, got, f,
+                                                        whole=grain == "period")
+            if done is not None:
+                bar.done, bar.target = show(f, done, kind), show(f, target, tkind)
             if grain == "period":
                 earned = sum((result.components.get(e, Decimal(0)) for e, read in
                               by_earning.items() if name in read), Decimal(0))

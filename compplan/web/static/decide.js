@@ -25,4 +25,35 @@
         .catch(function () { form.submit(); });  // offline or refused: the plain way
     });
   });
+
+  // the team page follows the live period: a new batch, and its table, totals and
+  // trend are fetched again and put in place; the live region says so
+  var live = document.getElementById("team-live");
+  if (live && window.DOMParser) {
+    var version = live.getAttribute("data-version");
+    var poll = function () {
+      if (document.hidden) { setTimeout(poll, 2000); return; }
+      fetch(live.getAttribute("data-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || String(data.version) === String(version)) { return null; }
+          version = data.version;
+          return fetch(window.location.href, { credentials: "same-origin" })
+            .then(function (r) { return r.text(); })
+            .then(function (html) {
+              var doc = new DOMParser().parseFromString(html, "text/html");
+              ["team", "trend"].forEach(function (id) {
+                var fresh = doc.getElementById(id), old = document.getElementById(id);
+                if (fresh && old) { old.replaceWith(fresh); }
+              });
+              var total = doc.getElementById("team-total");
+              live.textContent = "Team figures updated: " +
+                (total ? total.textContent.replace(/\s+/g, " ").trim() : "");
+            });
+        })
+        .catch(function () { /* the next poll tries again */ })
+        .then(function () { setTimeout(poll, 2000); });
+    };
+    setTimeout(poll, 2000);
+  }
 }());
