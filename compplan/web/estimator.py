@@ -147,14 +147,15 @@ def normalise(lp: LivePlan, input_name: str, flds: list[Field], f: Fmt) -> tuple
 
 def _unread(lp: LivePlan, pid: str, input_name: str) -> dict[str, str]:
     """Columns no rule reads, which the data must still fill (an order line's sku):
-    as in the payee's latest row of the table (else any row). They cannot change the
-    answer, since no rule reads them."""
+    as in the payee's latest row of the table (else the table's last row). They cannot
+    change the answer, since no rule reads them."""
+    from .stakes import own_rows
     inp = lp.compiled.plan.inputs[input_name]
     read = set(read_columns(lp, input_name))
+    mine = own_rows(lp, pid, input_name)
     table = lp.run.tables.get(input_name)
-    rows = table.rows if table is not None else []
-    latest = next((r for r in reversed(rows) if inp.payee and str(r.get(inp.payee)) == pid),
-                  rows[-1] if rows else None)
+    latest = mine[-1] if mine else (table.rows[-1] if table is not None and table.rows
+                                    else None)
     if latest is None:
         return {}
     return {inp.rename.get(c, c): str(latest.get(c)) for c in inp.columns

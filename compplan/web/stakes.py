@@ -14,6 +14,7 @@ quarterly quota). Amounts are in the payee's locale (web/words.py).
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
@@ -280,22 +281,36 @@ def _distinct_columns(lp: LivePlan, input_name: str) -> set[str]:
     return out
 
 
-def _templates(lp: LivePlan, pid: str, input_name: str, tries: int = 6) -> list[dict]:
+def own_rows(lp: LivePlan, pid: str, input_name: str) -> list[dict]:
+    """The payee's own rows of a transaction table, from the live run's per-payee sets
+    (the table's own, else its credits'): never a scan of the whole table, which holds
+    every payee's rows (a million deals)."""
+    sets = lp.run.prep.credits.get(pid) or {}
+    rows = sets.get(input_name)
+    if rows:
+        return rows
+    out = []
+    for step in lp.compiled.credits:
+        if step.spec.from_ == input_name:
+            out.extend(r for r in sets.get(step.name, ()) if not r.get("_via"))
+    return out
+
+
+def _templates(lp: LivePlan, pid: str, input_name: str, tries: int = 6,
+               others: int = 100) -> list[dict]:
     """Rows to model a hypothetical one on, as the file writes them: the payee's latest
-    first, then others' (a rep with no focus line yet: someone's focus line), each
+    first, then a few others' (a rep with no focus line yet: someone's focus line), each
     differing in what the rules read (a services deal moves no quota: the next may)."""
     inp = lp.compiled.plan.inputs[input_name]
-    table = lp.run.tables.get(input_name)
-    rows = table.rows if table is not None else []
     skip = {inp.rename.get(c, c) for c in (inp.key, inp.date, inp.period, inp.payee) if c}
+    columns = [(col, next((c for c, n in inp.rename.items() if n == col), col))
+               for col in lp.columns(input_name)]
     out, seen = [], set()
-    for mine in (True, False):
-        for row in reversed(rows):
-            if (str(row.get(inp.payee)) == pid) != mine:
-                continue
+    payees = [pid] + [p for p in itertools.islice(lp.run.prep.credits, others) if p != pid]
+    for who in payees:
+        for row in reversed(own_rows(lp, who, input_name)):
             rec = {}
-            for col in lp.columns(input_name):
-                plan_col = next((c for c, n in inp.rename.items() if n == col), col)
+            for col, plan_col in columns:
                 v = row.get(plan_col)
                 rec[col] = "" if v is None else (str(v).lower() if isinstance(v, bool)
                                                  else str(v))
