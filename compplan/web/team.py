@@ -93,8 +93,9 @@ def sales_page(ctx: Ctx) -> Response:
     days = ctx.query_int("days", 7)
     if not 1 <= days <= 31:
         raise Refused(400, "days is between 1 and 31")
-    sales = figures.sales(ctx.portal, lp, [r.payee for r in rows], days)
-    return ctx.render("sales.html", lp=lp, root=root, sales=sales,
+    f = fmt_for(lp)
+    sales = trend.sales_table(ctx.portal, lp, [r.payee for r in rows], days, f)
+    return ctx.render("sales.html", lp=lp, root=root, sales=sales, f=f,
                       today=today_text(ctx.portal.today(lp)))
 
 

@@ -194,3 +194,49 @@ def _pct(f: Fmt, v) -> str:
     if v is None:
         return "—"
     return f.percent(Decimal(v).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), 1)
+
+
+# ------------------------------------------------------------------ the team's sales
+
+@dataclass
+class SalesTable:
+    columns: list[tuple[str, str]]  # (heading, kind: month | day)
+    rows: list[tuple[str, str, list[str], str]]  # payee, name, cells, row total
+    totals: list[str]
+    total: str
+    chart: dict
+
+
+def sales_table(portal: Portal, lp: LivePlan, pids: list[str], days: int, f: Fmt,
+                ) -> SalesTable:
+    """Each rep's own credited sales (figures.sales's rule: not what rolls up to them),
+    months of the period first (a phone shows them without scrolling), then the last
+    `days` days, with a total per rep and per column, and the months as a chart."""
+    today = portal.today(lp)
+    months = months_so_far(lp, today)
+    day_list = [d for d in (today - dt.timedelta(days=i) for i in range(days - 1, -1, -1))
+                if d >= lp.period.start]
+    credit = lp.compiled.credits[0].name if lp.compiled.credits else None
+    cols = [(format_date(m.start, "LLLL", locale=f.locale), "month") for m in months] + \
+        [(format_date(d, "EEE d", locale=f.locale), "day") for d in day_list]
+    sums = [ZERO for _ in cols]
+    rows = []
+    for pid in pids:
+        cells = [ZERO for _ in cols]
+        for r in (lp.run.prep.credits.get(pid, {}).get(credit, ()) if credit else ()):
+            if r.get("_via"):
+                continue
+            when, value = r["_order"][0], r.get("value") or ZERO
+            for i, m in enumerate(months):
+                if m.start <= when <= m.end:
+                    cells[i] += value
+            if when in day_list:
+                cells[len(months) + day_list.index(when)] += value
+        for i, v in enumerate(cells):
+            sums[i] += v
+        rows.append((pid, lp.payee_name(pid), [f.amount(v) for v in cells],
+                     f.amount(sum(cells[:len(months)], ZERO))))
+    points = [Point(label, None, v, "", f.money(v)) for (label, kind), v in zip(cols, sums)
+              if kind == "month"]
+    return SalesTable(cols, rows, [f.amount(v) for v in sums],
+                      f.amount(sum(sums[:len(months)], ZERO)), _svg(points))

@@ -91,3 +91,19 @@ def test_issue15_the_team_page_moves_with_an_ingest(browser, site, web, screen):
     assert page.evaluate("window.notReloaded === true")
     # the table scrolls in its own box on a phone; the page itself does not
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_issue15_the_sales_page_has_totals_months_first(web):
+    """Max's reps' own sales: Jan 50,000 + 30,000 = 80,000; Feb 40,000 + 35,000 + 40,000
+    = 115,000; Mar 50,000 + 15,000 + 50,000 = 115,000; the quarter 310,000 (the team's
+    booked). The last 7 days (25-31 March) hold bo's B-3 alone: 15,000 on Wed 25."""
+    html = web.client("max").get("/plans/team-2026/team/sales").text
+    head = re.findall(r'<th scope="col" class="num (\w+)">([^<]+)</th>', html)
+    assert [h for _, h in head[:3]] == ["January", "February", "March"]
+    assert [k for k, _ in head] == ["month"] * 3 + ["day"] * 7
+    total = cells(html, "sales-total")
+    assert total[:4] == ["Team", "80,000.00", "115,000.00", "115,000.00"]
+    assert total[-1] == "310,000.00"
+    assert total[4:11] == ["15,000.00"] + ["0.00"] * 6
+    assert cells(html, "sales-bo")[-1] == "80,000.00"
+    assert html.count("<rect") == 3  # a bar per month
