@@ -42,13 +42,30 @@ def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
         e["label"] = labels.get(e["name"]) or e["label"]
     got = {"version": lp.version,
            "total": f.money(result.total),
-           "bars": [_plain(b) for b in stakes.bars(ctx.portal, lp, pid, f)],
+           "bars": [_plain(b) for b in own_figures(ctx, lp, pid, "bars",
+                                                   lambda: stakes.bars(ctx.portal, lp, pid, f))],
            "earned": earned,
            "tiers": [],
            "said": f._("Your figures moved: the total is now {total}.",
                        total=f.money(result.total))}  # the money at stake is on each bar now (bars[].stake)
     lp.cache.put(key, got)
     return got
+
+
+def own_figures(ctx: Ctx, lp: LivePlan, pid: str, what: str, work):
+    """Figures that read nothing but the payee's own result and rows (bars with money at
+    stake, the trend): kept until a batch gives the payee a new result, not worked out
+    again for every batch (a batch of 1,000 deals touches a tenth of 10,000 payees).
+    The live run replaces a payee's result object when it pays them again; the cache
+    holds the object itself, so a reused id() cannot pass for it."""
+    result = lp.run.payee(pid)
+    key = (what, pid, ctx.portal.today(lp))
+    got = lp.cache.get(key)
+    if got is not None and got[0] is result:
+        return got[1]
+    value = work()
+    lp.cache.put(key, (result, value))
+    return value
 
 
 def _plain(obj) -> dict:
@@ -71,11 +88,8 @@ def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer
         Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
         .limit(20)).scalars())
     f = fmt_for(lp, pid)
-    key = ("trend", pid, lp.version, ctx.portal.today(lp))
-    shown_trend = lp.cache.get(key)
-    if shown_trend is None:
-        shown_trend = trend.trend(ctx.portal, lp, [pid], f)
-        lp.cache.put(key, shown_trend)
+    shown_trend = own_figures(ctx, lp, pid, "trend",
+                              lambda: trend.trend(ctx.portal, lp, [pid], f))
     return ctx.render(
         "payee.html", http_status=http_status, trend=shown_trend, lp=lp, pid=pid, name=lp.payee_name(pid),
         figs=figs, today=fmt_for(lp, pid).date(ctx.portal.today(lp)), input_name=input_name,
