@@ -56,7 +56,7 @@ def build_store(url: str, data: Path, reps: list[str]) -> str:
     print(f"open period stored (data checked): {time.perf_counter() - t:.1f} s")
     with store.session() as db:
         for pid in reps:
-            create_account(db, pid.lower(), "rep", PASSWORD, pid, pid, "bench")
+            create_account(db, pid.lower(), "rep", PASSWORD, pid, pid, "bench", plan="ae-2026")
         _, token = create_token(db, "bench", "bench")
         db.commit()
     store.close()

@@ -16,6 +16,7 @@ from ..store.portal import ApiToken, Dispute, IngestedRow
 from .auth import create_token, revoke_token
 from .endpoint import Ctx, page
 from .live import save_live_run
+from .review import check_confirmed
 from .security import Refused
 
 
@@ -67,11 +68,13 @@ class _Null:
 
 @page(roles=("finance",))
 def approve(ctx: Ctx) -> Response:
+    check_confirmed(ctx, ctx.int_path("run"), "approve")  # issue 15: never one click
     return _transition(ctx, lifecycle.approve)
 
 
 @page(roles=("finance",))
 def pay(ctx: Ctx) -> Response:
+    check_confirmed(ctx, ctx.int_path("run"), "pay")
     return _transition(ctx, lifecycle.mark_paid)
 
 

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..store.db import Store
-from . import admin, api, dispute_pages, finance, login, rep, rounds, statements, team
+from . import admin, api, dispute_pages, finance, login, rep, review, rounds, statements, team
 from .auth import Signer, session_key
 from .live import Portal
 from .pdfpool import PdfPool
@@ -44,10 +44,13 @@ def routes() -> list:
         Route("/plans/{plan}/payees/{payee}/live.json", rep.payee_json),
         Route("/plans/{plan}/payees/{payee}/estimate", rep.estimate),
         Route("/plans/{plan}/team", team.team_page),
+        Route("/plans/{plan}/team/live.json", team.team_version),
         Route("/plans/{plan}/team/sales", team.sales_page),
         Route("/plans/{plan}/team/forecast", team.forecast_page),
         Route("/plans/{plan}/finance", finance.finance_page),
         Route("/finance", finance.finance_index),
+        Route("/runs/{run}/review", review.review_page),
+        Route("/runs/{run}/review/confirm", review.confirm_page),
         Route("/runs/{run}/payees/{payee}", statements.statement),
         Route("/runs/{run}/payees/{payee}/statement.{format}", statements.statement_file),
         Route("/runs/{run}/payees/{payee}/lines/{line}", statements.line_page),

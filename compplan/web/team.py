@@ -6,13 +6,14 @@ Admin and finance pick whose team to see with ?under=PAYEE (default: each top ma
 whole tree, i.e. everyone with a manager)."""
 from __future__ import annotations
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
-from . import figures
+from . import figures, trend
 from .auth import own_payee, sees_all
 from .endpoint import Ctx, page, today_text
 from .live import LivePlan
 from .security import Refused
+from .words import fmt_for
 
 
 def _root(ctx: Ctx, lp: LivePlan) -> str | None:
@@ -58,10 +59,30 @@ def team_page(ctx: Ctx) -> Response:
     sort, descending = _sort(ctx)
     rows = _rows(ctx, lp, root, sort, descending)
     gone = figures.elapsed(ctx.portal, lp)
+    f = fmt_for(lp)  # issue 15: quota, booked, gap and totals; the team's trend
+    lines, total = trend.team_lines(ctx.portal, lp, rows, f)
+    key = ("team-trend", root, lp.version, ctx.portal.today(lp))
+    shown = lp.cache.get(key)
+    if shown is None:
+        listed = {x.payee for x in lines}
+        reps = [x.payee for x in lines if not any(lp.managers.get(y) == x.payee
+                                                  for y in listed)]
+        shown = trend.trend(ctx.portal, lp, reps, f)
+        lp.cache.put(key, shown)
     return ctx.render("team.html", lp=lp, root=root, rows=rows, sort=sort,
                       descending=descending, elapsed=figures.pct(gone),
-                      today=today_text(ctx.portal.today(lp)),
+                      today=today_text(ctx.portal.today(lp)), lines=lines, total=total,
+                      trend=shown, f=f, version=lp.version,
                       root_name=lp.payee_name(root) if root else "")
+
+
+@page(roles=("manager", "admin", "finance"))
+def team_version(ctx: Ctx) -> Response:
+    """What the team page polls (static/decide.js): the live period's batch number; a
+    new one and the page fetches itself again (issue 15: live refresh for managers)."""
+    lp = ctx.portal.plan(ctx.path("plan"))
+    _root(ctx, lp)
+    return JSONResponse({"version": lp.version})
 
 
 @page(roles=("manager", "admin", "finance"))
@@ -72,8 +93,9 @@ def sales_page(ctx: Ctx) -> Response:
     days = ctx.query_int("days", 7)
     if not 1 <= days <= 31:
         raise Refused(400, "days is between 1 and 31")
-    sales = figures.sales(ctx.portal, lp, [r.payee for r in rows], days)
-    return ctx.render("sales.html", lp=lp, root=root, sales=sales,
+    f = fmt_for(lp)
+    sales = trend.sales_table(ctx.portal, lp, [r.payee for r in rows], days, f)
+    return ctx.render("sales.html", lp=lp, root=root, sales=sales, f=f,
                       today=today_text(ctx.portal.today(lp)))
 
 

@@ -48,3 +48,13 @@ def post_form(c: TestClient, page_url: str, action: str, data: dict, **kw):
     page = c.get(page_url)
     assert page.status_code == 200, page.text[:300]
     return c.post(action, data={**data, "csrf": csrf_of(page.text)}, **kw)
+
+
+def post_confirmed(c: TestClient, run: int, action: str, **kw):
+    """Approve or pay a run as finance does (issue 15): through its confirmation page,
+    whose form names the run's total and payee count."""
+    page = c.get(f"/runs/{run}/review/confirm", params={"action": action})
+    if page.status_code != 200:
+        return page
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+    return c.post(f"/admin/runs/{run}/{action}", data=fields, **kw)

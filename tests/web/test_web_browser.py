@@ -76,7 +76,7 @@ def test_a_rep_logs_in_and_sees_the_bar_on_a_phone(browser, site):
     bar = period_bar(page)
     expect(bar.locator("progress")).to_be_visible()
     expect(bar.locator(".bar-value")).to_have_text("116.7%")
-    expect(page.locator("#total")).to_have_text("9,200.00")
+    expect(page.locator("#total")).to_have_text("$9,200.00")
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -92,7 +92,7 @@ def test_an_ingested_deal_moves_the_bar_without_a_reload(browser, site, web):
     assert r.status_code == 200 and r.json()["accepted"] == 1
     # 160,000 of 120,000; the deal is above 100%: 20,000 x 10% = 2,000 more
     expect(period_bar(page).locator(".bar-value")).to_have_text("133.3%", timeout=15000)
-    expect(page.locator("#total")).to_have_text("11,200.00")
+    expect(page.locator("#total")).to_have_text("$11,200.00")
     assert page.evaluate("window.notReloaded === true")
 
 

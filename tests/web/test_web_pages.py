@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compplan.cli.main import cli
 from compplan.store.models import Run
 from compplan.store.portal import Account, ApiToken
-from portal_helpers import ROOT, post_form
+from portal_helpers import ROOT, post_confirmed, post_form
 
 
 def words(html: str) -> str:
@@ -27,27 +27,29 @@ def test_each_role_lands_on_its_page(web):
 
 def test_the_reps_page(web):
     page = words(web.client("ana").get("/plans/team-2026/payees/ana").text)
-    # ana: 140,000 booked on a 120,000 quota = 116.7%; March: 45,000 of 120,000 x 31/90
-    assert "2026-Q1 116.7%" in page and "March 121.0%" in page
-    assert "Today 0.0%" in page and "This week 0.0%" in page  # as of 31 March
+    # ana: 140,000 booked on a 120,000 quota = 116.7%; a quarterly quota: one bar, the
+    # quarter's (issue 15: no Today or This week bar on it)
+    assert "Attainment 2026-Q1 116.7%" in page
+    assert "Today" not in page and "This week" not in page and "March" not in page
     # commission: 120,000 at 6% = 7,200 + 20,000 at 10% = 2,000
-    assert "Rep commission 9,200.00" in page and "Total 9,200.00" in page
+    assert "Rep commission $9,200.00" in page and "Total $9,200.00" in page
     assert "Manager override" not in page  # a manager's component, not hers
-    assert "At 116.7% attainment you are in the top tier: 10%." in page
+    assert "Past every tier and gate on this measure." in page
     assert "run 4" in page or "Statements" in page
 
 
 def test_the_estimator_is_the_engine(web):
     ann = web.client("ann")
     page = ann.get("/plans/ae-2026/payees/ann")
-    assert 'name="product" value="analytics"' in page.text  # like her latest credited deal
+    # the fields the plan's rules read, with the values the data has (issue 15)
+    assert '<option value="platform" selected>' in page.text
     r = ann.get("/plans/ae-2026/payees/ann/estimate", params={
         "input": "deals", "amount": "20000", "product": "platform", "type": "new"})
     # ann: 225,000 of 200,000 (112.5%); 20,000 more all in the 12% band (to 150%):
     # 2,400.00, and 245,000 / 200,000 = 122.5%; CSAT 84 < 85: no bonus
     assert r.status_code == 200
-    assert "A 20,000.00 deal closed on 2026-03-31 earns 2,400.00 and moves you to 122.5%." \
-        in words(r.text)
+    assert "A $20,000.00 deal on Mar 31, 2026 earns $2,400.00." in words(r.text)
+    assert "Attainment goes from 112.5% to 122.5%." in words(r.text)
     # a services deal counts nothing in this plan
     r = ann.get("/plans/ae-2026/payees/ann/estimate", params={
         "input": "deals", "amount": "20000", "product": "services", "type": "new",
@@ -84,9 +86,9 @@ def test_finance_approves_and_pays_and_the_period_is_then_closed(web):
     with web.store.session() as db:
         run = db.execute(select(Run.id).where(Run.plan_id == "team-2026")).scalar_one()
     fin, admin = web.client("finance"), web.client("admin")
-    assert post_form(fin, "/admin/runs", f"/admin/runs/{run}/pay", {}).status_code == 409
-    assert post_form(fin, "/admin/runs", f"/admin/runs/{run}/approve", {}).status_code == 200
-    assert post_form(fin, "/admin/runs", f"/admin/runs/{run}/pay", {}).status_code == 200
+    assert post_confirmed(fin, run, "pay").status_code == 409  # a draft is not paid
+    assert post_confirmed(fin, run, "approve").status_code == 200
+    assert post_confirmed(fin, run, "pay").status_code == 200
     r = post_form(admin, "/admin", "/admin/plans/team-2026/save", {})
     assert r.status_code == 409 and "is paid" in r.text
     audit = words(fin.get("/admin/audit").text)

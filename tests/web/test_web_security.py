@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from compplan.store.models import Run
 from compplan.store.portal import Dispute
-from portal_helpers import PASSWORDS, csrf_of, log_in, post_form
+from portal_helpers import PASSWORDS, csrf_of, log_in, post_confirmed, post_form
 
 
 def run_of(web, plan: str) -> int:
@@ -107,10 +107,15 @@ def test_roles_of_admin_and_finance(web):
     r = post_form(fin, "/admin", "/admin/plans/team-2026/save", {})
     assert r.status_code == 403  # admin saves runs
     assert fin.get("/admin/tokens").status_code == 403
-    r = post_form(fin, "/admin", f"/admin/runs/{team}/approve", {}, follow_redirects=False)
+    r = post_confirmed(fin, team, "approve", follow_redirects=False)
     assert r.status_code == 303
     r = post_form(fin, "/admin", f"/admin/runs/{team}/approve", {})
-    assert r.status_code == 409 and "only a draft can be approved" in r.text
+    assert r.status_code == 400 and "onfirm the run" in r.text  # issue 15: never one click
+    r = post_form(fin, "/admin", f"/admin/runs/{team}/approve",
+                  {"confirm_total": "0", "confirm_payees": "0"})
+    assert r.status_code == 409
+    r = post_confirmed(fin, team, "approve")
+    assert r.status_code == 409 and "cannot be approved now" in r.text
 
 
 def test_every_form_needs_its_csrf_token(web):

@@ -17,7 +17,7 @@
 
   function tiers(list) {
     var ul = document.getElementById("tiers");
-    if (!ul) { return; }
+    if (!ul || !list) { return; }
     while (ul.firstChild) { ul.removeChild(ul.firstChild); }
     list.forEach(function (t) {
       var li = document.createElement("li");
@@ -34,12 +34,16 @@
       var bar = document.getElementById("bar-" + i);
       if (bar) { bar.value = b.fill; bar.textContent = b.shown; }
       text("bar-" + i + "-shown", b.shown);
+      ["done", "earned", "stake"].forEach(function (k) {
+        if (b[k]) { text("bar-" + i + "-" + k, b[k]); }
+      });
     });
     data.earned.forEach(function (e) { text("earned-" + e.name, e.shown); });
     text("total", data.total);
     tiers(data.tiers);
     live.setAttribute("data-version", String(data.version));
-    if (status) { status.textContent = "Updated " + new Date().toLocaleTimeString(); }
+    // the live region reads the new figures (issue 15), in the payee's words
+    if (status) { status.textContent = data.said || ("Updated " + new Date().toLocaleTimeString()); }
   }
 
   function poll() {

@@ -1,0 +1,462 @@
+"""A bar per paid measure, and the money at stake on it (issue 15).
+
+A rep paid on four KPIs sees four bars: every percentage of a target that an earning
+reads (in its value, its condition, a tier table's basis or a curve), each with its
+target, what is done, the money earned on it, and what the next threshold pays: the next
+tier, gate or curve point, in the money of the measure's own numerator ("4,200.00 more
+in Booked pays 1,260.00 more"). The money is the engine's: a hypothetical transaction
+like the payee's latest, sized to reach the threshold, paid by `LiveRun.what_if` on a
+copy of the credits; nothing here works pay out.
+
+Bars are shown at the grains the plan pays or sets targets on: its period, and a day or
+a month where a target table holds rows by day or by month (no 'Today' bar on a
+quarterly quota). Amounts are in the payee's locale (web/words.py).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from babel.dates import format_date
+
+from ..lang import ast
+from ..lang.types import RATIO
+from ..periods import parse_period
+from ..render.locale import Fmt
+from ..render.statement import text_of, words_of
+from .figures import parts
+from .live import LivePlan, Portal
+
+STAKE_KEY = "what-if-stake"
+MAX_ROWS = 200  # a count target further than this is not worked out row by row
+PROBE = Decimal(1000)
+GRAIN_TITLES = {"day": "Today", "week": "This week", "month": "This month"}
+
+
+@dataclass
+class MeasureBar:
+    title: str  # the grain: the period's label, Today, March
+    dates: str
+    measure: str
+    label: str
+    value: Decimal | None
+    shown: str
+    fill: int  # 0-100
+    target: str = ""  # the target, in the numerator's kind
+    done: str = ""  # what the numerator holds now
+    earned: str = ""  # the money paid on this measure so far
+    stake: str = ""  # what the next threshold pays, in words
+    grain: str = ""  # period | day | week | month
+
+
+def _refs(node) -> list:
+    return list(ast.refs(node)) if node is not None else []
+
+
+def _measures_read(lp: LivePlan, node, seen: set | None = None) -> set[str]:
+    """Measures a node reads, through other measures."""
+    checked = lp.compiled.checked
+    seen = set() if seen is None else seen
+    exprs = {m.name: m.expr for m in lp.compiled.measures}
+    for ref in _refs(node):
+        res = checked.resolved.get(ref)
+        if res is not None and res.kind == "measure" and res.name not in seen:
+            seen.add(res.name)
+            inner = exprs.get(res.name)
+            if inner is not None:
+                _measures_read(lp, inner.node, seen)
+    return seen
+
+
+def _earning_measures(lp: LivePlan) -> dict[str, set[str]]:
+    """earning -> the measures it reads (value, condition, cap, its tier tables' bases)."""
+    plan = lp.compiled.plan
+    out = {}
+    for e in lp.compiled.earnings:
+        read: set[str] = set()
+        for node in (e.value.node, e.when.node if e.when is not None else None):
+            _measures_read(lp, node, read)
+        for name, spec in plan.rates.items():
+            if name in e.value.text and spec.basis is not None:
+                read.add(str(spec.basis))
+                exprs = {m.name: m.expr for m in lp.compiled.measures}
+                if str(spec.basis) in exprs:
+                    _measures_read(lp, exprs[str(spec.basis)].node, read)
+        out[e.name] = read
+    return out
+
+
+def paid_measures(lp: LivePlan) -> list[str]:
+    """Ratios of a target that an earning reads, in the plan's order."""
+    read = set().union(*_earning_measures(lp).values()) if lp.compiled.earnings else set()
+    plan = lp.compiled.plan
+    out = []
+    for m in lp.compiled.measures:
+        spec = plan.measures.get(m.name)
+        if m.name not in read or m.expr.type is None or m.expr.type.kind != RATIO:
+            continue
+        if spec is not None and spec.display not in (None, "percent"):
+            continue  # a ratio shown as a figure (2.5 lines per call) is not a bar
+        out.append(m.name)
+    return out
+
+
+def grains(lp: LivePlan) -> dict[str, str]:
+    """Target tables whose rows are finer than the period, and their grain (a table of
+    a day's targets: 'day', for a Today bar). Worked out once per loaded period."""
+    got = lp.estimator_choices.get(("grains",))
+    if got is not None:
+        return got
+    found: dict[str, str] = {}
+    for pid, tables in list(lp.run.prep.per_payee.items())[:50]:
+        for name, row in tables.items():
+            if "@" in name or not isinstance(row, dict) or name in found:
+                continue
+            inp = lp.compiled.plan.inputs.get(name)
+            if inp is None or not inp.period or not row.get(inp.period):
+                continue
+            try:
+                kind = parse_period(str(row[inp.period])).kind
+            except Exception:  # noqa: BLE001 - a period column we cannot read: no grain
+                continue
+            if kind in GRAIN_TITLES and kind != lp.period.kind:
+                found[name] = kind
+    lp.estimator_choices[("grains",)] = found
+    return found
+
+
+def target_table(lp: LivePlan, name: str) -> str | None:
+    """The per-payee table a measure's target (its denominator) is read from."""
+    split = _target_parts(lp, name)
+    if split is None or not isinstance(split[1], ast.Ref):
+        return None
+    res = lp.compiled.checked.resolved.get(split[1])
+    return res.name if res is not None and res.kind == "payee_table" else None
+
+
+def _target_parts(lp: LivePlan, name: str):
+    """(numerator, denominator) of a measure written `a / b`, else None."""
+    expr = next((m.expr for m in lp.compiled.measures if m.name == name), None)
+    node = expr.node if expr is not None else None
+    if isinstance(node, ast.Binary) and node.op == "/":
+        return node.left, node.right
+    return None
+
+
+def _value_of(lp: LivePlan, pid: str, node, result, f: Fmt) -> tuple[object, str | None, str]:
+    """A side of a division as (value, kind, label): a measure or a target column."""
+    if not isinstance(node, ast.Ref):
+        return None, None, ""
+    res = lp.compiled.checked.resolved.get(node)
+    if res is None:
+        return None, None, ""
+    plan = lp.compiled.plan
+    if res.kind == "measure":
+        spec = plan.measures.get(res.name)
+        kind = next((m.expr.type.kind for m in lp.compiled.measures if m.name == res.name
+                     and m.expr.type is not None), None)
+        return (result.measure_values.get(res.name), kind,
+                text_of(spec.label if spec else None, f.locale.language) or words_of(res.name))
+    if res.kind == "payee_table" and res.column:
+        row = (lp.run.prep.per_payee.get(pid) or {}).get(res.name) or {}
+        inp = plan.inputs.get(res.name)
+        kind = str(inp.columns.get(res.column)) if inp is not None else None
+        label = text_of(inp.labels.get(res.column), f.locale.language) if inp else None
+        return row.get(res.column), kind, label or words_of(res.column)
+    return None, None, ""
+
+
+def done_and_target(lp: LivePlan, pid: str, name: str, got, f: Fmt,
+                    whole: bool = True) -> tuple[object, str | None, object, str | None]:
+    """A ratio measure's numerator and denominator for the payee: (done, its kind,
+    target, its kind). The target is the table's cell where the rule reads one plainly
+    and `whole` (the period's own row); else what the ratio implies, done / ratio (a
+    prorated quota, a day's share of a month's target), to the cent."""
+    split = _target_parts(lp, name)
+    if split is None or got is None:
+        return None, None, None, None
+    done, kind, _ = _value_of(lp, pid, split[0], got, f)
+    node = split[1]
+    inner = node.args[0] if isinstance(node, ast.Call) and node.args else node
+    target, tkind, _ = _value_of(lp, pid, inner, got, f)
+    ratio = got.measure_values.get(name)
+    if (not whole or inner is not node) and done is not None and ratio:
+        target = (Decimal(done) / Decimal(ratio)).quantize(Decimal("0.01"))
+        tkind = tkind or kind
+    elif not whole:
+        target = None  # no share of the target in this part: nothing to show
+    return done, kind, target, tkind or kind
+
+
+def show(f: Fmt, value, kind: str | None) -> str:
+    if value is None:
+        return ""
+    if kind == "money":
+        return f.money(Decimal(value))
+    return f.number(value, 2)
+
+
+def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list[
+        tuple[Decimal, int, str]]:
+    """Values of the measure where pay changes: (value, rank, what it is in words); of
+    two at one value, a gate is said before a tier, a tier before a curve's point."""
+    compiled = lp.compiled
+    out = []
+    for e in compiled.earnings:
+        if e.when is not None:
+            for node in ast.walk(e.when.node):
+                if isinstance(node, ast.Compare) and node.op in (">=", ">") and \
+                        _is_measure(lp, node.left, name):
+                    x = _constant(lp, node.right)
+                    if x is not None:
+                        out.append((x, 0, f._("the gate of {earning}",
+                                              earning=labels.get(e.name, e.name))))
+        for cname, curve in compiled.curves.items():
+            if cname in e.value.text and name in e.value.text:
+                for x, _y in curve.points:
+                    out.append((Decimal(x), 2, f._("the next point on the curve of {earning}",
+                                                   earning=labels.get(e.name, e.name))))
+    for tname, table in compiled.tier_tables.items():
+        spec = compiled.plan.rates.get(tname)
+        if spec is None or spec.basis is None or str(spec.basis) != name:
+            continue
+        for band in table.bands:
+            if band.low is not None:
+                out.append((band.low, 1, f._("tier {n} at {rate}", n=band.index,
+                                             rate=f.percent(band.rate))))
+    return out
+
+
+def _is_measure(lp: LivePlan, node, name: str) -> bool:
+    if not isinstance(node, ast.Ref):
+        return False
+    res = lp.compiled.checked.resolved.get(node)
+    return res is not None and res.kind == "measure" and res.name == name
+
+
+def _constant(lp: LivePlan, node) -> Decimal | None:
+    if isinstance(node, ast.Number):
+        return Decimal(node.value)
+    if isinstance(node, ast.Ref):
+        res = lp.compiled.checked.resolved.get(node)
+        if res is not None and res.kind == "param":
+            v = lp.compiled.params.get(res.name)
+            return Decimal(v) if isinstance(v, (Decimal, int)) else None
+    return None
+
+
+def _driving_input(lp: LivePlan, name: str) -> str | None:
+    """The transaction table that moves the measure (through a credit or directly)."""
+    compiled = lp.compiled
+    checked = compiled.checked
+    credits = {s.name: s.spec.from_ for s in compiled.credits}
+    inputs = set(lp.transaction_inputs())
+    names = {name} | _measures_read(lp, next(m.expr.node for m in compiled.measures
+                                             if m.name == name))
+    for m in compiled.measures:
+        if m.name not in names:
+            continue
+        for ref in _refs(m.expr.node):
+            res = checked.resolved.get(ref)
+            if res is None or res.kind not in ("set", "set_column"):
+                continue
+            table = credits.get(res.name, res.name)
+            if table in inputs:
+                return table
+    return None
+
+
+def _distinct_columns(lp: LivePlan, input_name: str) -> set[str]:
+    """Columns counted by distinct(): a hypothetical row needs a value of its own."""
+    out = set()
+    for m in lp.compiled.measures:
+        for node in ast.walk(m.expr.node):
+            if isinstance(node, ast.Call) and node.name == "distinct":
+                for arg in node.args:
+                    res = lp.compiled.checked.resolved.get(arg) if isinstance(
+                        arg, ast.Ref) else None
+                    if res is not None and res.name == input_name and res.column:
+                        out.add(res.column)
+    return out
+
+
+def own_rows(lp: LivePlan, pid: str, input_name: str) -> list[dict]:
+    """The payee's own rows of a transaction table, from the live run's per-payee sets
+    (the table's own, else its credits'): never a scan of the whole table, which holds
+    every payee's rows (a million deals)."""
+    sets = lp.run.prep.credits.get(pid) or {}
+    rows = sets.get(input_name)
+    if rows:
+        return rows
+    out = []
+    for step in lp.compiled.credits:
+        if step.spec.from_ == input_name:
+            out.extend(r for r in sets.get(step.name, ()) if not r.get("_via"))
+    return out
+
+
+def _templates(lp: LivePlan, pid: str, input_name: str, tries: int = 6,
+               others: int = 100) -> list[dict]:
+    """Rows to model a hypothetical one on, as the file writes them: the payee's latest
+    first, then a few others' (a rep with no focus line yet: someone's focus line), each
+    differing in what the rules read (a services deal moves no quota: the next may)."""
+    inp = lp.compiled.plan.inputs[input_name]
+    skip = {inp.rename.get(c, c) for c in (inp.key, inp.date, inp.period, inp.payee) if c}
+    columns = [(col, next((c for c, n in inp.rename.items() if n == col), col))
+               for col in lp.columns(input_name)]
+    out, seen = [], set()
+    payees = [pid] + [p for p in itertools.islice(lp.run.prep.credits, others) if p != pid]
+    for who in payees:
+        for row in reversed(own_rows(lp, who, input_name)):
+            rec = {}
+            for col, plan_col in columns:
+                v = row.get(plan_col)
+                rec[col] = "" if v is None else (str(v).lower() if isinstance(v, bool)
+                                                 else str(v))
+            rec[inp.rename.get(inp.payee, inp.payee)] = pid
+            sig = tuple(sorted((k, v) for k, v in rec.items() if k not in skip))
+            if sig in seen:
+                continue
+            seen.add(sig)
+            out.append(rec)
+            if len(out) >= tries:
+                return out
+    return out
+
+
+def _records(lp: LivePlan, portal: Portal, input_name: str, template: dict, n: int,
+             money: str | None, amount: Decimal | None) -> list[dict]:
+    inp = lp.compiled.plan.inputs[input_name]
+    distinct = _distinct_columns(lp, input_name)
+    out = []
+    for i in range(n):
+        rec = dict(template)
+        rec[inp.rename.get(inp.key, inp.key)] = f"{STAKE_KEY}-{i + 1}"
+        if inp.date:
+            rec[inp.rename.get(inp.date, inp.date)] = portal.today(lp).isoformat()
+        if inp.period:
+            rec[inp.rename.get(inp.period, inp.period)] = lp.period.label
+        for col in distinct:
+            rec[inp.rename.get(col, col)] = f"{STAKE_KEY}-{i + 1}"
+        if money and amount is not None:
+            rec[money] = format(amount, "f")
+        out.append(rec)
+    return out
+
+
+def _after(lp: LivePlan, input_name: str, pid: str, records: list[dict]):
+    got = lp.run.what_if(input_name, records)
+    if got.rejected:
+        return None
+    return got.after.get(pid)
+
+
+def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
+          labels: dict[str, str]) -> str:
+    """What reaching the measure's next threshold takes and pays, in words ('' when
+    it cannot be said: no threshold ahead, or no transaction moves the measure)."""
+    result = lp.run.payee(pid)
+    now = result.measure_values.get(name) if result is not None else None
+    if now is None:
+        return ""
+    now = Decimal(now)
+    ahead = sorted(t for t in _thresholds(lp, name, f, labels) if t[0] > now)
+    if not ahead:
+        return f._("Past every tier and gate on this measure.")
+    goal, _, why = ahead[0]
+    input_name = _driving_input(lp, name)
+    templates = _templates(lp, pid, input_name) if input_name else []
+    if not templates:
+        return f._("{why} is at {goal}.", why=why[:1].upper() + why[1:],
+                   goal=f.percent(goal, 1))
+    inp = lp.compiled.plan.inputs[input_name]
+    parts_ = _target_parts(lp, name)
+    _, kind, what = _value_of(lp, pid, parts_[0], result, f) if parts_ else (
+        None, None, words_of(input_name))
+    money = None
+    if kind == "money":
+        money = next((inp.rename.get(c, c) for c, k in inp.columns.items()
+                      if str(k) == "money"), None)
+    moved, template = Decimal(0), None
+    if not money:
+        # a count: rows with no money of their own first, so that what they pay is
+        # the count's alone (a focus line's revenue is not the focus bonus's)
+        cash = [inp.rename.get(c, c) for c, k in inp.columns.items() if str(k) == "money"]
+        templates = [{**t, **{c: "0" for c in cash}} for t in templates] + templates
+    for template in templates:
+        probe = _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
+                                                     money, PROBE if money else None))
+        moved = (Decimal(probe.measure_values.get(name) or 0) - now) if probe else Decimal(0)
+        if moved > 0:
+            break
+    if moved <= 0:
+        return ""
+    if money:
+        amount = ((goal - now) / moved * PROBE).quantize(Decimal("0.01"),
+                                                         rounding=ROUND_CEILING)
+        after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
+                                                     money, amount))
+        more = f.money(amount)
+    else:
+        n = int(((goal - now) / moved).to_integral_value(rounding=ROUND_CEILING))
+        if n > MAX_ROWS:
+            return ""
+        after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, n,
+                                                     None, None))
+        more = f.number(n)
+    if after is None:
+        return ""
+    pays = after.total - result.total
+    return f._("{more} more in {what} reaches {why} ({goal}) and pays {pays} more.",
+               more=more, what=what, why=why, goal=f.percent(goal, 1), pays=f.money(pays))
+
+
+def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:
+    result = lp.run.payee(pid)
+    if result is None:
+        return []
+    names = paid_measures(lp)
+    plan = lp.compiled.plan
+    labels = {e.name: text_of(e.spec.label, f.locale.language) or e.label
+              for e in lp.compiled.earnings}
+    by_earning = _earning_measures(lp)
+    today = portal.today(lp)
+    out = []
+    # the period first; then the finer grains the targets are set at
+    shown = [(lp.period.label, "period", lp.period)]
+    by_table = grains(lp)
+    wanted = set(by_table.values())
+    for title, part in parts(lp, today):
+        kind = "day" if part.start == part.end else (
+            "month" if part.kind == "month" else "week")
+        if kind in wanted and part != lp.period:
+            shown.append((f._(title) if kind != "month" else
+                          format_date(part.start, "LLLL yyyy", locale=f.locale), kind, part))
+    for title, grain, part in shown:
+        got = result if part == lp.period else lp.run.span(pid, part)
+        for name in names:
+            if grain != "period" and by_table.get(target_table(lp, name)) != grain:
+                continue  # no target at this grain: a day's share of a month's means little
+            spec = plan.measures.get(name)
+            label = text_of(spec.label if spec else None, f.locale.language) or words_of(name)
+            value = got.measure_values.get(name) if got is not None else None
+            value = Decimal(value) if value is not None else None
+            fill = 0 if value is None else int(min(max(value, Decimal(0)), Decimal(1)) * 100)
+            dates = f.date(part.start) if part.start == part.end else \
+                f"{f.date(part.start)} – {f.date(part.end)}"
+            bar = MeasureBar(title, dates, name, label, value,
+                             f.percent(value, 1) if value is not None else f._("missing"),
+                             fill, grain=grain)
+            done, kind, target, tkind = done_and_target(lp, pid, name, got, f,
+                                                        whole=grain == "period")
+            if done is not None:
+                bar.done, bar.target = show(f, done, kind), show(f, target, tkind)
+            if grain == "period":
+                earned = sum((result.components.get(e, Decimal(0)) for e, read in
+                              by_earning.items() if name in read), Decimal(0))
+                bar.earned = f.money(earned)
+                bar.stake = stake(portal, lp, pid, name, f, labels)
+            out.append(bar)
+    return out
+

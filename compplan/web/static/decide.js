@@ -1,0 +1,59 @@
+// compplan portal, issue 15: the estimator answers in place. Without this script the
+// form is a plain GET that shows the page again at the answer (#estimate-answer).
+// Nothing here works out pay: the server's answer (the engine's) is put in the page.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.URLSearchParams) { return; }
+  document.querySelectorAll("form[data-answer]").forEach(function (form) {
+    var box = document.getElementById(form.getAttribute("data-answer"));
+    if (!box) { return; }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var params = new URLSearchParams(new FormData(form));
+      params.set("format", "fragment");
+      var url = form.getAttribute("action").split("#")[0] + "?" + params.toString();
+      box.setAttribute("aria-busy", "true");
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          box.innerHTML = html;  // the server's own template, escaped there
+          box.removeAttribute("aria-busy");
+          if (box.getBoundingClientRect().bottom > window.innerHeight) {
+            box.scrollIntoView({ block: "nearest" });
+          }
+        })
+        .catch(function () { form.submit(); });  // offline or refused: the plain way
+    });
+  });
+
+  // the team page follows the live period: a new batch, and its table, totals and
+  // trend are fetched again and put in place; the live region says so
+  var live = document.getElementById("team-live");
+  if (live && window.DOMParser) {
+    var version = live.getAttribute("data-version");
+    var poll = function () {
+      if (document.hidden) { setTimeout(poll, 2000); return; }
+      fetch(live.getAttribute("data-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || String(data.version) === String(version)) { return null; }
+          version = data.version;
+          return fetch(window.location.href, { credentials: "same-origin" })
+            .then(function (r) { return r.text(); })
+            .then(function (html) {
+              var doc = new DOMParser().parseFromString(html, "text/html");
+              ["team", "trend"].forEach(function (id) {
+                var fresh = doc.getElementById(id), old = document.getElementById(id);
+                if (fresh && old) { old.replaceWith(fresh); }
+              });
+              var total = doc.getElementById("team-total");
+              live.textContent = "Team figures updated: " +
+                (total ? total.textContent.replace(/\s+/g, " ").trim() : "");
+            });
+        })
+        .catch(function () { /* the next poll tries again */ })
+        .then(function () { setTimeout(poll, 2000); });
+    };
+    setTimeout(poll, 2000);
+  }
+}());

@@ -1,0 +1,144 @@
+"""The portal in the reader's language and number format (issue 15).
+
+A page about one payee is written in that payee's locale (the payees table's `locale`
+column, else the plan's `locale:`, else English), from the same gettext catalogs and the
+same Babel formats as their statements (compplan/render/locale.py): one money format on
+a page, and the words of a statement and of the portal never disagree. Pages that are
+not about one payee (finance, a manager's team) use the plan's locale.
+
+`parse_money` reads an amount as a person types it in their locale: `$20,000`,
+`20 000,00 zł`, `20.000,00` (pl) all read as 20000.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from babel.numbers import get_currency_symbol, get_decimal_symbol
+
+from ..render.locale import Fmt, resolve
+from .live import LivePlan
+
+
+def places_of(lp: LivePlan) -> int | None:
+    """The decimals the plan rounds pay to (0.01 -> 2), None for the currency's."""
+    step = lp.compiled.plan.rounding.to
+    if step is None:
+        return None
+    return max(0, -step.normalize().as_tuple().exponent)
+
+
+def locale_of(lp: LivePlan, pid: str | None = None) -> str:
+    plan_code, _ = resolve(lp.compiled.plan.locale)
+    if pid is None:
+        return plan_code
+    row = lp.run.prep.payees.get(pid) or {}
+    code, _ = resolve(row.get("locale") or file_locales(lp).get(pid), plan_code)
+    return code
+
+
+def file_locales(lp: LivePlan) -> dict[str, str]:
+    """Each payee's `locale` from the payees file kept with the open period (a plan need
+    not declare the column for statements to read it, render/rows.py), read once."""
+    got = lp.estimator_choices.get(("locale",))
+    if got is None:
+        got = {}
+        payees = lp.compiled.plan.inputs.get("payees")
+        for name, data in lp.forecast_files.items():
+            if Path(name).stem != "payees" and not (payees and payees.file == name):
+                continue
+            if not name.lower().endswith(".csv"):
+                continue
+            reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig", "replace")))
+            key = payees.key if payees is not None and payees.key else "payee"
+            for row in reader:
+                if row.get(key) and (row.get("locale") or "").strip():
+                    got[row[key]] = row["locale"].strip()
+        lp.estimator_choices[("locale",)] = got
+    return got
+
+
+def fmt_for(lp: LivePlan, pid: str | None = None) -> Fmt:
+    """Formatting and words for a page about `pid` (or the plan, without one)."""
+    result = lp.run.payee(pid) if pid is not None else None
+    currency = (result.currency if result is not None and result.currency
+                else lp.compiled.plan.currency)
+    return Fmt(locale_of(lp, pid), currency, places_of(lp))
+
+
+class NotAnAmount(ValueError):
+    """Text that does not read as an amount; the message says what was expected."""
+
+
+_ALLOWED = re.compile(r"^-?[0-9.,]+$")
+_GROUPED = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+
+
+def parse_money(text: str, f: Fmt) -> Decimal:
+    """An amount as typed: currency signs, letters and spaces (a group separator in pl,
+    vi and ms) dropped; of '.' and ',', the last one is the decimal point when both are
+    there; one alone is the locale's decimal point unless it groups thousands
+    (20,000 or 20.000: three digits after each)."""
+    raw = (text or "").strip()
+    cleaned = raw.replace("\u2212", "-")
+    for sign in sorted({get_currency_symbol(f.currency, locale=f.locale), f.currency},
+                       key=len, reverse=True):
+        cleaned = cleaned.replace(sign, "")
+    cleaned = "".join(c for c in cleaned if not c.isspace()
+                      and unicodedata.category(c) != "Sc")
+    if not _ALLOWED.match(cleaned):
+        raise NotAnAmount(f"'{raw[:40]}' is not an amount")
+    negative = cleaned.startswith("-")
+    digits = cleaned.lstrip("-")
+    if not digits or "-" in digits or not any(c.isdigit() for c in digits):
+        raise NotAnAmount(f"'{raw[:40]}' is not an amount")
+    decimal = get_decimal_symbol(f.locale)
+    marks = [c for c in digits if c in ".,"]
+    if not marks:
+        number = digits
+    elif "." in marks and "," in marks:
+        point = digits[max(digits.rfind("."), digits.rfind(","))]
+        whole, _, frac = digits.rpartition(point)
+        group = "," if point == "." else "."
+        if point in whole or not re.match(r"^\d{1,3}(?:" + re.escape(group) + r"\d{3})*$",
+                                          whole):
+            raise NotAnAmount(f"'{raw[:40]}' is not an amount: write it as 20,000.00 or "
+                              "20.000,00")
+        number = whole.replace(group, "") + "." + frac
+    elif _GROUPED.match(digits) and (marks[0] != decimal or len(marks) > 1):
+        number = digits.replace(marks[0], "")
+    elif len(marks) == 1:
+        number = digits.replace(marks[0], ".")
+    else:
+        raise NotAnAmount(f"'{raw[:40]}' is not an amount: '{marks[0]}' appears "
+                          f"{len(marks)} times")
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise NotAnAmount(f"'{raw[:40]}' is not an amount") from None
+    return -value if negative else value
+
+
+# words the portal says through a variable (f._(title)), for the catalog test
+PORTAL_WORDS = ("Today", "This week")
+PORTAL_SOURCES = ("estimator.py", "stakes.py", "rep.py", "templates/estimate_form.html",
+                  "templates/estimate_answer.html", "templates/payee.html")
+
+
+def portal_message_ids() -> list[str]:
+    """Every text the portal's pages of issue 15 say through the catalogs (calls of _
+    with a literal text in their modules and templates): what each shipped catalog must
+    translate, as render.locale.message_ids() is for statements."""
+    here = Path(__file__).resolve().parent
+    call = re.compile(r"""(?:\b_|\._)\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")
+    ids: dict[str, None] = {}
+    for name in PORTAL_SOURCES:
+        for m in call.finditer((here / name).read_text(encoding="utf-8")):
+            ids.setdefault(m.group(2), None)
+    for text in PORTAL_WORDS:
+        ids.setdefault(text, None)
+    return list(ids)
