@@ -73,6 +73,7 @@ def test_issue15_axe_finds_nothing_serious(browser, site, web, screen):  # noqa:
 
 def test_issue15_the_skip_link_and_the_live_region(browser, site):  # noqa: F811
     page = log_in(browser, site, "ann", **SCREENS["390px"])
+    page.wait_for_load_state("load")  # a Tab before the page is ready lands nowhere
     page.keyboard.press("Tab")
     skip = page.locator("a.skip")
     expect(skip).to_be_focused()

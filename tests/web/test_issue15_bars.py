@@ -1,4 +1,4 @@
-"""Issue 15, a bar per paid measure: a rep paid on four KPIs sees four bars, each with
+"""Issue 15, a bar per paid measure: a rep paid on six KPIs sees six bars, each with
 its target, what is done, what it has earned and the money at stake to the next tier,
 gate or curve point; bars only at the grains the plan pays or sets targets on; the page
 in the payee's locale from the statements' catalogs.
@@ -16,6 +16,12 @@ coverage, 30% new outlets, 30% focus.
       40.00 more (the hypothetical lines carry no revenue of their own)
   revenue 5,000 / 6,000 = 83.3%: 5,000 x 2% = 100.00; 1,000 more reaches the 3% tier
       at 100%: 1,000 x 2% = 20.00 more
+  presentations 0 / 8 (issue 19's activity KPI, weight 10%): nothing; the gate at 80% is
+      6.4, so 7 whole presentations: 7 / 8 = 87.5% on the curve, 800 x 10% x 87.5% =
+      70.00 more
+  close rate (deals won / presentations made, target 0.25, weight 10%): no presentations,
+      so 0; one presentation won makes it 1 / 1, 400% of the target, the curve's 120%
+      beyond 120%: 800 x 10% x 120% = 96.00 more
 """
 import pytest
 
@@ -30,13 +36,15 @@ def bars_of(web, url, login="admin"):
     return web.client(login).get(url + "/live.json").json()["bars"]
 
 
-def test_issue15_a_four_kpi_rep_sees_four_bars_with_money_at_stake(web):
+def test_issue15_a_six_kpi_rep_sees_six_bars_with_money_at_stake(web):
     bars = bars_of(web, ULA)
     assert [(b["label"], b["shown"], b["done"], b["target"], b["earned"]) for b in bars] == [
         ("Outlet coverage", "80%", "12", "15", "$256.00"),
         ("New outlets vs target", "0%", "0", "3", "$0.00"),
         ("Focus SKU lines vs target", "83.3%", "10", "12", "$200.00"),
-        ("Revenue vs target", "83.3%", "$5,000.00", "$6,000.00", "$100.00")]
+        ("Revenue vs target", "83.3%", "$5,000.00", "$6,000.00", "$100.00"),
+        ("Presentations vs target", "0%", "0", "8", "$0.00"),
+        ("Close rate vs target", "0%", "0", "0.25", "$0.00")]
     assert [b["stake"] for b in bars] == [
         "3 more in Outlets visited reaches the next point on the curve of Outlet coverage "
         "bonus (100%) and pays $64.00 more.",
@@ -44,8 +52,13 @@ def test_issue15_a_four_kpi_rep_sees_four_bars_with_money_at_stake(web):
         "$240.00 more.",
         "2 more in Focus SKU lines reaches the next point on the curve of Focus SKU bonus "
         "(100%) and pays $40.00 more.",
-        "$1,000.00 more in Revenue reaches tier 2 at 3% (100%) and pays $20.00 more."]
-    # the bars' earnings add up to her total: 256 + 0 + 200 + 100 = 556
+        "$1,000.00 more in Revenue reaches tier 2 at 3% (100%) and pays $20.00 more.",
+        "7 more in Presentations made reaches the gate of Presentations bonus (80%) and "
+        "pays $70.00 more.",
+        # (the words say '1 more in Close rate': one more presentation, won)
+        "1 more in Close rate (deals won per presentation) reaches the gate of Close rate "
+        "bonus (80%) and pays $96.00 more."]
+    # the bars' earnings add up to her total: 256 + 0 + 200 + 100 + 0 + 0 = 556
     assert web.client("admin").get(ULA + "/live.json").json()["total"] == "$556.00"
 
 
@@ -95,13 +108,13 @@ def test_issue15_every_portal_text_is_translated(language):
 @pytest.mark.parametrize("screen", [
     {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     {"viewport": {"width": 1280, "height": 900}}], ids=["390px", "1280px"])
-def test_issue15_four_bars_in_a_browser(browser, site, screen):  # noqa: F811
+def test_issue15_six_bars_in_a_browser(browser, site, screen):  # noqa: F811
     page = log_in(browser, site, "admin", **screen)
     expect(page).to_have_url(site + "/admin")
     page.goto(site + ULA)
     bars = page.locator("#live .bar")
-    expect(bars).to_have_count(4)
-    for i in range(4):
+    expect(bars).to_have_count(6)  # four field KPIs and issue 19's two
+    for i in range(6):
         expect(page.locator(f"#bar-{i}-stake")).to_be_visible()
     expect(page.locator("#bar-3-stake")).to_have_text(
         "$1,000.00 more in Revenue reaches tier 2 at 3% (100%) and pays $20.00 more.")
