@@ -15,7 +15,6 @@ Run by hand; it is not a test.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import subprocess
 import sys

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from compplan.engine import load_plan, run_files
-from compplan.engine.data import load_folder
+from compplan.engine import run_files
 from compplan.errors import CompplanError
 
 PLAN = """

@@ -1,5 +1,4 @@
 """Targets set for another span than the plan's period (issue 4, measures and targets)."""
-from decimal import Decimal as D
 
 from compplan.engine import load_plan
 from compplan.engine.scenarios import run_scenarios

@@ -9,7 +9,7 @@ from test_web_browser import browser, expect, log_in, site  # noqa: F401 - fixtu
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_issue18_finance_reads_the_accrual_and_forecast_on_a_phone(browser, site):
+def test_issue18_finance_reads_the_accrual_and_forecast_on_a_phone(browser, site):  # noqa: F811 (fixtures)
     page = log_in(browser, site, "finance", **PHONE)
     expect(page).to_have_url(re.compile(r"/admin$"))
     page.click("text=Finance")
@@ -31,7 +31,7 @@ def test_issue18_finance_reads_the_accrual_and_forecast_on_a_phone(browser, site
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_issue18_a_manager_opens_the_teams_forecast(browser, site):
+def test_issue18_a_manager_opens_the_teams_forecast(browser, site):  # noqa: F811 (fixtures)
     page = log_in(browser, site, "max", **PHONE)
     expect(page).to_have_url(re.compile(r"/plans/team-2026/team$"))
     page.click("#team-forecast")

@@ -2,7 +2,6 @@
 resolved; an accepted one is paid once, as a 'dispute' line of the next saved run (and
 an Adjustment of kind 'dispute'); every step is in the audit log. Amounts by hand."""
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select

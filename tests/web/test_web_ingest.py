@@ -11,7 +11,6 @@ from sqlalchemy import create_engine, func, select, text
 
 from compplan.cli.main import cli
 from compplan.store.models import AuditEntry, Run
-from compplan.store.portal import IngestedRow
 from compplan.web.app import create_app
 from portal_helpers import post_form
 
