@@ -90,6 +90,17 @@ class Hierarchy:
         return out
 
 
+def reports_within(reports: dict[str, list], pid: str, a: dt.date, b: dt.date) -> list[tuple]:
+    """The payee's reports (report, from, to) over the days a to b, from `reports`
+    (Hierarchy.reports): whom team() adds up for a manager's part of the period."""
+    out = []
+    for r, ra, rb in reports.get(pid, ()):
+        lo, hi = max(ra, a), min(rb, b)
+        if lo <= hi:
+            out.append((r, lo, hi))
+    return out
+
+
 def check_loops(h: Hierarchy, first: dt.date, last: dt.date, file: str,
                 problems: list[Problem]) -> None:
     """Managers in a loop on some day of the period (each day a reporting line starts or

@@ -15,6 +15,7 @@ from ..periods import period_of
 from .carried import draw_period
 from . import groups as groups_mod
 from .compile import Env, fmt_value
+from .hierarchy import reports_within
 from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
                     OutOfRange, out_of_range, scale, unsigned_zero)
@@ -66,13 +67,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
     whole = (period.start, period.end)
 
     def within(pid: str, a, b) -> list[tuple]:
-        """The payee's reports (report, from, to) over the days a to b."""
-        out = []
-        for r, ra, rb in reports.get(pid, ()):
-            lo, hi = max(ra, a), min(rb, b)
-            if lo <= hi:
-                out.append((r, lo, hi))
-        return out
+        return reports_within(reports, pid, a, b)
 
     def value(r: str, a, b, name: str):
         if (a, b) == whole:

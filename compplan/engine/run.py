@@ -21,7 +21,7 @@ from .pay import pay_payees, payee_order
 from .periods import Period
 from .prepare import prepare
 from .results import RunResult
-from .settle import frequency_column, settled_later, settlement
+from .settle import about_payees, frequency_column, settled_later, settled_note, settlement
 
 __all__ = ["run_plan"]
 
@@ -117,11 +117,9 @@ def _by_frequency(compiled: CompiledPlan, tables: dict[str, Table], period: Peri
         for pr in sub.payees:
             if pr.payee in g.payees:
                 if g.period != period:
-                    pr.warnings.insert(0, f"settled by {g.period.kind.replace('_', ' ')}: "
-                                       f"{g.period.label} ({g.period.start.isoformat()} to "
-                                       f"{g.period.end.isoformat()})")
+                    pr.warnings.insert(0, settled_note(g.period))
                 kept.append(pr)
-        result.warnings.extend(w for w in sub.warnings if _about(w, g.payees))
+        result.warnings.extend(w for w in sub.warnings if about_payees(w, g.payees))
     if not keep_data:
         for table in tables.values():
             table.rows = []
@@ -136,9 +134,3 @@ def _by_frequency(compiled: CompiledPlan, tables: dict[str, Table], period: Peri
     return result
 
 
-def _about(w, payees: set[str]) -> bool:
-    """Whether a run's warning is about one of `payees` (a runtime warning names its
-    payee first: 'payee ann: division by zero'), or about no payee."""
-    if w.code != "runtime" or not w.message.startswith("payee "):
-        return True
-    return w.message[6:].split(": ", 1)[0] in payees

@@ -82,3 +82,17 @@ def settled_later(compiled: CompiledPlan, period: Period, later: dict[str, list[
                            f"that ends on {own.end.isoformat()})", None, "warning",
                            "settled-later"))
     return out
+
+
+def settled_note(period: Period) -> str:
+    """What a payee settled over another period than the run's is told first."""
+    return (f"settled by {period.kind.replace('_', ' ')}: {period.label} "
+            f"({period.start.isoformat()} to {period.end.isoformat()})")
+
+
+def about_payees(w: Problem, payees: set[str]) -> bool:
+    """Whether a run's warning is about one of `payees` (a runtime warning names its
+    payee first: 'payee ann: division by zero'), or about no payee."""
+    if w.code != "runtime" or not w.message.startswith("payee "):
+        return True
+    return w.message[6:].split(": ", 1)[0] in payees

@@ -29,7 +29,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..data import ROW, Table
-from ..hierarchy import Hierarchy, build, check_loops, reporting_input
+from ..hierarchy import Hierarchy, build, check_loops, reporting_input, reports_within
 from ..ir import CompiledPlan
 from ..periods import Period
 from . import decimals as dec
@@ -138,12 +138,7 @@ def _tables(h: Hierarchy, period: Period):
     reports = h.reports(period.start, period.end)
 
     def within(pid, a, b):
-        out = []
-        for r, ra, rb in reports.get(pid, ()):
-            lo, hi = max(ra, a), min(rb, b)
-            if lo <= hi:
-                out.append((r, lo, hi))
-        return out
+        return reports_within(reports, pid, a, b)
 
     parts, edges, seen = {}, [], set()
     todo = [(pid, period.start, period.end) for pid in h.payees]

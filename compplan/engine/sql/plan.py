@@ -384,6 +384,25 @@ class PlanCompiler:
         return None
 
     # ------------------------------------------------------------------ aggregates
+    def aggregate_join(self, n: ast.Call, alias: str) -> tuple[str, str, int | None]:
+        """An aggregate over a set per payee: (the LEFT JOIN onto the payees table `p`
+        that works it out as `alias`.v, its value with its scale and its value for no
+        rows, that scale). windows.py asks it of a window's relations too."""
+        res = self.c.resolved[n.args[0]]
+        with dec.inline():
+            src, agg, scale, empty = self._agg_parts(n)
+            where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call,
+                                 self.cp).sql(n.where).sql if n.where is not None else "TRUE"
+        join = (f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees pp "
+                f"ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
+                f"{alias} ON {alias}._pid = p._pid")
+        value = f"{alias}.v"
+        if scale is not None:
+            value = f"CAST({value} AS DECIMAL(38,{scale}))"
+        if empty:
+            value = f"coalesce({value}, {empty})"
+        return join, value, scale
+
     def _aggregates(self) -> None:
         """Every aggregate over a set, per payee, as a column of the payees table; one
         whose `where` reads the enclosing row (correlated) is worked out per credit
@@ -394,20 +413,9 @@ class PlanCompiler:
             return
         selects, joins = ["p.*"], []
         for i, n in enumerate(calls):
-            res = self.c.resolved[n.args[0]]
-            with dec.inline():
-                src, agg, out_scale, empty = self._agg_parts(n)
-                where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call,
-                                     self.cp).sql(n.where).sql if n.where is not None else "TRUE"
             alias = f"agg_{i}"
-            joins.append(f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees pp "
-                         f"ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
-                         f"{alias} ON {alias}._pid = p._pid")
-            value = f"{alias}.v"
-            if out_scale is not None:
-                value = f"CAST({value} AS DECIMAL(38,{out_scale}))"
-            if empty:
-                value = f"coalesce({value}, {empty})"
+            join, value, out_scale = self.aggregate_join(n, alias)
+            joins.append(join)
             selects.append(f"{value} AS {alias}")
             self.aggs[id(n)] = (alias, out_scale)
         self.script.add("aggregates: every sum(), count() ... over a payee's credits",

@@ -19,7 +19,7 @@ from .. import datacheck
 from ..plausible import plausibility
 from ..prepare import prepare
 from ..results import LINE_COLUMNS, RunResult
-from ..settle import frequency_column, settled_later, settlement
+from ..settle import about_payees, frequency_column, settled_later, settled_note, settlement
 
 
 def settles_by_frequency(compiled, period) -> bool:
@@ -27,10 +27,6 @@ def settles_by_frequency(compiled, period) -> bool:
     return bool(frequency_column(compiled)) and period.kind == compiled.plan.period
 
 
-def _about(w, payees: set[str]) -> bool:
-    """A runtime warning about one of `payees` (it names its payee first)."""
-    return w.message[6:].split(": ", 1)[0] in payees if w.message.startswith("payee ") \
-        else True
 
 
 def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None = None,
@@ -71,12 +67,10 @@ def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None =
             for pr in sub.payees:
                 if pr.payee in g.payees:
                     if g.period != period:
-                        pr.warnings.insert(0, f"settled by {g.period.kind.replace('_', ' ')}"
-                                           f": {g.period.label} ({g.period.start.isoformat()} "
-                                           f"to {g.period.end.isoformat()})")
+                        pr.warnings.insert(0, settled_note(g.period))
                     kept.append(pr)
             result.warnings.extend(w for w in sub.warnings if w.code == "runtime" and
-                                   _about(w, g.payees))
+                                   about_payees(w, g.payees))
         if lines_csv is not None:
             _merge(parts, lines_csv)
     kept.sort(key=lambda p: p.payee)

@@ -25,9 +25,8 @@ from ...lang import ast
 from ...lang.windows import WINDOW_FUNCTIONS, window_of
 from ..compile import window_text
 from ..windows import covers_period, spans
-from . import decimals as dec
 from .decimals import Num
-from .exprs import ExprCompiler, Unsupported
+from .exprs import Unsupported
 from .targets import create_spans, per_payee_inputs, resolved_sql
 
 
@@ -136,20 +135,8 @@ def add_columns(pc) -> None:
                         for m in ast.walk(arg.where) if isinstance(m, ast.Ref)):
                     # the Python engine reads the target over the window there too
                     raise Unsupported(arg.pos, f"a target in a 'where' in {n.name}()")
-                res = pc.c.resolved[arg.args[0]]
-                with dec.inline():
-                    src, agg, scale, empty = pc._agg_parts(arg)
-                    where = ExprCompiler(pc._row_name("s", res.name, "pp"), pc._no_call,
-                                         pc.cp).sql(arg.where).sql \
-                        if arg.where is not None else "TRUE"
-                joins.append(f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees "
-                             f"pp ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
-                             f"{alias} ON {alias}._pid = p._pid")
-                value = f"{alias}.v"
-                if scale is not None:
-                    value = f"CAST({value} AS DECIMAL(38,{scale}))"
-                if empty:
-                    value = f"coalesce({value}, {empty})"
+                join, value, scale = pc.aggregate_join(arg, alias)
+                joins.append(join)
             else:  # a target: the window's row of a one-row-per-payee table
                 res = pc.c.resolved.get(arg)
                 table = f"{res.name}@{w.key}" if res is not None else None
