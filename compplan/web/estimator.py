@@ -19,6 +19,7 @@ from ..lang import ast
 from ..render.html import phrase
 from ..render.locale import Fmt
 from ..render.statement import condition_words, text_of, words_of
+from . import gates
 from .figures import headline
 from .live import LivePlan, Portal, rejection
 from .words import NotAnAmount, fmt_for, parse_money
@@ -287,9 +288,14 @@ def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
             out.sentences.append(f._("It opens {earning}: {condition} now holds.",
                                                earning=label, condition=words))
         elif not paid_after:
-            out.sentences.append(f._(
-                "It does not open {earning}: {condition} still does not hold.",
-                earning=label, condition=words))
+            failing = gates.failing_words(lp, pid, e.when.node, after, f)
+            if failing:
+                out.sentences.append(f._("It does not open {earning}: {failing}.",
+                                         earning=label, failing=failing))
+            else:
+                out.sentences.append(f._(
+                    "It does not open {earning}: {condition} still does not hold.",
+                    earning=label, condition=words))
     return out
 
 

@@ -125,7 +125,7 @@ def parse_money(text: str, f: Fmt) -> Decimal:
 
 # words the portal says through a variable (f._(title)), for the catalog test
 PORTAL_WORDS = ("Today", "This week")
-PORTAL_SOURCES = ("estimator.py", "stakes.py", "rep.py", "templates/estimate_form.html",
+PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "templates/estimate_form.html",
                   "templates/estimate_answer.html", "templates/payee.html")
 
 
