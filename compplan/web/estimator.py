@@ -65,23 +65,25 @@ def read_columns(lp: LivePlan, input_name: str) -> list[str]:
 
 def choices(lp: LivePlan, input_name: str, column: str) -> list[str]:
     """The values a text column may take: the plan's list, else the distinct values in
-    the open period's data, most common first. Worked out once per loaded period (not
-    per request): a value first seen in a later batch is typed, and still matched."""
+    the open period's data, most common first. Counted once per loaded period, then
+    only the rows each ingested batch adds (a table's rows only grow in a live period):
+    a product first sold in a later batch is offered as soon as it is taken."""
     inp = lp.compiled.plan.inputs[input_name]
     allowed = inp.allowed_values.get(column)
     if allowed:
         return list(allowed)
     key = (input_name, column)
-    got = lp.estimator_choices.get(key)
-    if got is None:
-        counts: dict[str, int] = {}
-        table = lp.run.tables.get(input_name)
-        for row in (table.rows if table is not None else ()):
+    table = lp.run.tables.get(input_name)
+    rows = table.rows if table is not None else []
+    counted, counts, got = lp.estimator_choices.get(key) or (0, {}, [])
+    if counted < len(rows):
+        counts = dict(counts)  # a copy: a page reading the old one meanwhile is not upset
+        for row in rows[counted:]:
             v = row.get(column)
             if v is not None and v != "":
                 counts[str(v)] = counts.get(str(v), 0) + 1
         got = [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        lp.estimator_choices[key] = got
+        lp.estimator_choices[key] = (len(rows), counts, got)
     return got
 
 
