@@ -27,7 +27,7 @@ def ask(client, **params):
 def test_issue15_fields_are_the_columns_the_rules_read(web):
     page = web.client("ann").get("/plans/ae-2026/payees/ann").text
     form = page[page.index('id="estimator"'):page.index("</form>", page.index('id="estimator"'))]
-    assert re.findall(r'name="(\w+)"', form) == ["input", "amount", "product", "type"]
+    assert re.findall(r'name="(\w+)"', form) == ["input", "amount", "product", "type", "add"]
     # the values the data has, most common first (platform 15 rows, analytics 7 ...)
     assert re.findall(r'<option value="(\w+)"', form) == [
         "platform", "analytics", "services", "new", "renewal", "expansion"]
