@@ -15,6 +15,7 @@ paid run of the same plan and period kind (a quarter against a quarter).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,7 +25,9 @@ from starlette.responses import Response
 from ..diff.runs import diff_runs
 from ..periods import parse_period
 from ..render.locale import Fmt, resolve
+from ..render.statement import words_of
 from ..store import audit
+from ..store.lifecycle import line_key
 from ..store.models import LineItem, PayeeResultRow, Run
 from ..store.portal import Dispute
 from .endpoint import Ctx, page
@@ -33,6 +36,7 @@ from .security import Refused
 SORTS = ("name", "total", "change")
 BIG_MOVE = Decimal("0.25")  # a payee whose pay moved a quarter or more
 SHOWN = 500  # payees listed on the page; the search finds the others
+LINES_SHOWN = 200  # changed lines listed; the CLI's `compplan diff` lists them all
 
 
 @dataclass
@@ -58,6 +62,25 @@ class Review:
     diff: object | None  # diff.runs.RunDiff
     total: Decimal
     count: int
+    lines: list["LineRow"] = field(default_factory=list)  # the lines that changed
+    more_lines: int = 0
+
+
+@dataclass
+class LineRow:
+    """A line whose amount differs from the last paid run's, as finance reads it."""
+
+    payee: str
+    name: str
+    what: str  # the component's label, the rows it pays for
+    before: Decimal | None
+    after: Decimal | None
+    cause: str
+    number: int | None  # the line's number in this run (a link to it); None: removed
+
+    @property
+    def difference(self) -> Decimal:
+        return (self.after or Decimal(0)) - (self.before or Decimal(0))
 
 
 EXCEPTIONS = ("negative pay", "capped", "held", "disputed", "new payee", "big mover")
@@ -113,7 +136,41 @@ def build(ctx: Ctx, run: Run) -> Review:
             r.flags.append("big mover")
     exceptions = {k: [r for r in rows.values() if k in r.flags] for k in EXCEPTIONS}
     total = sum((r.total for r in rows.values()), Decimal(0))
-    return Review(run, f, list(rows.values()), exceptions, previous, diff, total, len(rows))
+    review = Review(run, f, list(rows.values()), exceptions, previous, diff, total,
+                    len(rows))
+    if diff is not None:
+        review.lines = changed_lines(ctx, run, diff, {p: r.name for p, r in rows.items()})
+        review.more_lines = max(0, len(diff.lines) - LINES_SHOWN)
+    return review
+
+
+def changed_lines(ctx: Ctx, run: Run, diff, names: dict[str, str]) -> list[LineRow]:
+    """The diff's changed lines (compplan.diff.runs, matched by what they pay for), the
+    biggest moves first, each with the label of its component and its line number in
+    this run, so finance can open the line before approving."""
+    lp = ctx.portal.plans.get(run.plan_id)
+    labels = {e.name: e.label for e in lp.compiled.earnings} if lp is not None else {}
+    shown = sorted(diff.lines, key=lambda ln: (-abs(ln.difference), ln.payee, ln.key))
+    shown = shown[:LINES_SHOWN]
+    numbers: dict[tuple[str, str], int] = {}
+    payees = sorted({ln.payee for ln in shown})
+    for i in range(0, len(payees), 500):
+        for ln in ctx.db.execute(select(LineItem).where(
+                LineItem.run_id == run.id, LineItem.payee.in_(payees[i:i + 500]))).scalars():
+            key = line_key(ln.component, json.loads(ln.sources or "[]"), ln.kind)
+            numbers.setdefault((ln.payee, key), ln.number)
+    out = []
+    for ln in shown:
+        component, kind, sources = (ln.key.split("|", 2) + ["", ""])[:3]
+        what = labels.get(component) or words_of(component)
+        if kind not in ("credit", "bonus"):
+            what += f" ({kind})"
+        if sources:
+            what += ": " + ", ".join(x.replace(":", " ") for x in sources.split(" "))
+        out.append(LineRow(ln.payee, names.get(ln.payee, ln.payee), what, ln.before,
+                           ln.after, ln.cause,
+                           numbers.get((ln.payee, ln.key)) if ln.after is not None else None))
+    return out
 
 
 def _run(ctx: Ctx) -> Run:

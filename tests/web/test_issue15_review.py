@@ -12,6 +12,7 @@ all at 4% = 1,200.00; the others are paid nothing. So the Q1 draft is 55,280.00 
 and ann moves from 1,200.00 to 15,000.00 (+13,800.00, a big mover).
 """
 import json
+from decimal import Decimal
 import re
 import shutil
 
@@ -132,3 +133,32 @@ def test_issue15_finance_reviews_and_approves_in_a_browser(browser, site, web, p
                                                        "$56,480.00 in all.")
     page.click("#confirm-button")
     expect(page.locator(f"#run-{run}")).to_contain_text("approved")
+
+
+def test_issue15_the_review_lists_the_lines_that_changed(web, paid_q4):
+    """ann's lines against the paid 2025-Q4 run (quota 200,000; 4% to 100,000, 8% to
+    200,000, 12% to 300,000): Q4 paid A-099, 30,000 x 4% = 1,200.00, which Q1 does not;
+    Q1 pays A-101 60,000 x 4% = 2,400.00; A-102 40,000 x 4% + 30,000 x 8% = 4,000.00;
+    A-103 50,000 x 8% = 4,000.00; A-104 20,000 x 8% + 25,000 x 12% = 4,600.00; together
+    +13,800.00, ann's difference. The biggest moves come first."""
+    run = ae_run(web)
+    html = web.client("finance").get(f"/runs/{run}/review").text
+    table = html[html.index('id="difference-lines"'):html.index("</table>",
+                                                               html.index('id="difference-lines"'))]
+    rows = [[words(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    ann = [r[1:5] for r in rows if r and r[0] == "Ann Alvarez"]
+    # by the size of the move; of two alike, by what they pay for
+    assert ann == [
+        ["Commission: deals A-104", "—", "$4,600.00", "+$4,600.00"],
+        ["Commission: deals A-102", "—", "$4,000.00", "+$4,000.00"],
+        ["Commission: deals A-103", "—", "$4,000.00", "+$4,000.00"],
+        ["Commission: deals A-101", "—", "$2,400.00", "+$2,400.00"],
+        ["Commission: deals A-099", "$1,200.00", "—", "-$1,200.00"]]
+    added = sum(Decimal(r[3].replace("$", "").replace(",", "").replace("+", ""))
+                for r in ann)
+    assert added == Decimal("13800.00")
+    # a line still in this run links to it; the removed one cannot
+    assert re.search(rf'href="/runs/{run}/payees/ann#line-\d+">Commission: deals A-101',
+                     table)
+    assert "Commission: deals A-099</td>" in table
