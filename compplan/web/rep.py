@@ -88,8 +88,10 @@ def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer
         Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
         .limit(20)).scalars())
     f = fmt_for(lp, pid)
-    shown_trend = own_figures(ctx, lp, pid, "trend",
-                              lambda: trend.trend(ctx.portal, lp, [pid], f))
+    runs = trend.stored_runs(ctx.db, lp)  # earlier periods: a new stored run is a new key
+    shown_trend = own_figures(ctx, lp, pid, ("trend", tuple(r.id for r in runs)),
+                              lambda: trend.trend(ctx.portal, lp, [pid], f, trend.stored_points(
+                                  ctx.db, lp, runs, [pid], f)))
     return ctx.render(
         "payee.html", http_status=http_status, trend=shown_trend, lp=lp, pid=pid, name=lp.payee_name(pid),
         figs=figs, today=fmt_for(lp, pid).date(ctx.portal.today(lp)), input_name=input_name,

@@ -135,6 +135,15 @@ def target_table(lp: LivePlan, name: str) -> str | None:
     return res.name if res is not None and res.kind == "payee_table" else None
 
 
+def numerator_measure(lp: LivePlan, name: str) -> str | None:
+    """The measure a ratio `x / target` counts (booked, of attainment), if x is one."""
+    split = _target_parts(lp, name)
+    if split is None or not isinstance(split[0], ast.Ref):
+        return None
+    res = lp.compiled.checked.resolved.get(split[0])
+    return res.name if res is not None and res.kind == "measure" else None
+
+
 def _target_parts(lp: LivePlan, name: str):
     """(numerator, denominator) of a measure written `a / b`, else None."""
     expr = next((m.expr for m in lp.compiled.measures if m.name == name), None)

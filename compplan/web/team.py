@@ -61,13 +61,15 @@ def team_page(ctx: Ctx) -> Response:
     gone = figures.elapsed(ctx.portal, lp)
     f = fmt_for(lp)  # issue 15: quota, booked, gap and totals; the team's trend
     lines, total = trend.team_lines(ctx.portal, lp, rows, f)
-    key = ("team-trend", root, lp.version, ctx.portal.today(lp))
+    runs = trend.stored_runs(ctx.db, lp)
+    key = ("team-trend", root, lp.version, ctx.portal.today(lp), tuple(r.id for r in runs))
     shown = lp.cache.get(key)
     if shown is None:
         listed = {x.payee for x in lines}
         reps = [x.payee for x in lines if not any(lp.managers.get(y) == x.payee
                                                   for y in listed)]
-        shown = trend.trend(ctx.portal, lp, reps, f)
+        shown = trend.trend(ctx.portal, lp, reps, f,
+                            trend.stored_points(ctx.db, lp, runs, reps, f))
         lp.cache.put(key, shown)
     return ctx.render("team.html", lp=lp, root=root, rows=rows, sort=sort,
                       descending=descending, elapsed=figures.pct(gone),

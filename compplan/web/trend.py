@@ -16,11 +16,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 
+import json
+
+from sqlalchemy import select
+
 from ..periods import Period, parse_period
 from ..render.locale import Fmt
+from ..render.statement import parse_shown
+from ..store.models import PayeeResultRow, Run
 from .figures import elapsed, headline
 from .live import LivePlan, Portal
-from .stakes import done_and_target, show
+from .stakes import done_and_target, numerator_measure, show
 
 ZERO = Decimal(0)
 WIDTH, HEIGHT, PAD = 320, 120, 22
@@ -96,9 +102,65 @@ def _sums(portal: Portal, lp: LivePlan, pids: list[str], f: Fmt) -> tuple[
     return months, pay, done, target
 
 
-def trend(portal: Portal, lp: LivePlan, pids: list[str], f: Fmt) -> Trend:
+EARLIER = 12  # stored periods shown before the open one, at most
+
+
+def stored_runs(db, lp: LivePlan) -> list[Run]:
+    """The plan's stored runs of the periods before the open one, within the year before
+    it: the latest run of each period that was not replaced, oldest period first."""
+    since = lp.period.start - dt.timedelta(days=365)
+    latest: dict[str, Run] = {}
+    for run in db.execute(select(Run).where(Run.plan_id == lp.plan_id,
+                                            Run.status != "replaced").order_by(Run.id)
+                          ).scalars():
+        try:
+            p = parse_period(run.period)
+        except Exception:  # noqa: BLE001 - a period we cannot read is not drawn
+            continue
+        if p.end < lp.period.start and p.start >= since:
+            latest[run.period] = run
+    runs = sorted(latest.values(), key=lambda r: parse_period(r.period).start)
+    return runs[-EARLIER:]
+
+
+def stored_points(db, lp: LivePlan, runs: list[Run], pids: list[str], f: Fmt) -> list[Point]:
+    """A point per earlier stored run: the payees' pay as stored, and attainment as
+    the stored measures give it: one payee's own; a team's as its done over its target,
+    each payee's target being done / attainment (to the cent), as the live team's is."""
+    head = headline(lp)
+    done_name = numerator_measure(lp, head) if head else None
+    out = []
+    wanted = set(pids)
+    for run in runs:
+        pay, done, target, ratio, n, unknown = ZERO, ZERO, ZERO, None, 0, False
+        for row in db.execute(select(PayeeResultRow).where(
+                PayeeResultRow.run_id == run.id)).scalars():
+            if row.payee not in wanted:
+                continue
+            n += 1
+            pay += row.total
+            shown = json.loads(row.measures or "{}")
+            r = parse_shown(shown.get(head), "ratio") if head else None
+            d = parse_shown(shown.get(done_name), "money") if done_name else None
+            ratio = r if isinstance(r, Decimal) else None
+            if ratio and isinstance(d, Decimal):
+                done += d
+                target += (d / ratio).quantize(Decimal("0.01"))
+            else:
+                unknown = True  # nothing done says nothing of the target: no team figure
+        if not n:
+            continue
+        att = ratio if n == 1 else (done / target if target and not unknown else None)
+        out.append(Point(run.period, att, pay, f.percent(att, 1) if att is not None else "—",
+                         f.money(pay)))
+    return out
+
+
+def trend(portal: Portal, lp: LivePlan, pids: list[str], f: Fmt,
+          before: list[Point] | None = None) -> Trend:
+    """The open period month by month, after `before` (earlier stored periods)."""
     months, pay, done, target = _sums(portal, lp, pids, f)
-    points = []
+    points = list(before or [])
     for m, p, d, t in zip(months, pay, done, target):
         att = (d / t) if t else None
         points.append(Point(format_date(m.start, "LLL", locale=f.locale), att, p,
