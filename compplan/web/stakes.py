@@ -48,6 +48,7 @@ class MeasureBar:
     earned: str = ""  # the money paid on this measure so far
     stake: str = ""  # what the next threshold pays, in words
     grain: str = ""  # period | day | week | month
+    thresholds: str = ""  # where pay changes on this measure, the cap's point too
 
 
 def _refs(node) -> list:
@@ -364,7 +365,7 @@ def _after(lp: LivePlan, input_name: str, pid: str, records: list[dict]):
 
 
 def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
-          labels: dict[str, str]) -> str:
+          labels: dict[str, str], caps: list | None = None) -> str:
     """What reaching the measure's next threshold takes and pays, in words ('' when
     it cannot be said: no threshold ahead, or no transaction moves the measure).
 
@@ -379,7 +380,13 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     if now is None:
         return ""
     now = Decimal(now)
-    ahead = sorted(t for t in _thresholds(lp, name, f, labels) if t[0] > now)
+    ahead = sorted(t for t in _thresholds(lp, name, f, labels) + list(caps or ())
+                   if t[0] > now and t[1] != CAP_REACHED)
+    at_cap = [c for c in caps or () if c[1] == CAP_REACHED]
+    if at_cap and not ahead:
+        # every threshold ahead pays on an earning the cap has stopped: say the cap
+        return f._("{why} is reached: more in this measure pays no more there.",
+                   why=at_cap[0][2][:1].upper() + at_cap[0][2][1:])
     if not ahead:
         return f._("Past every tier and gate on this measure.")
     goal, _, why = ahead[0]
@@ -388,7 +395,7 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     templates = _templates(lp, pid, input_name) if input_name else []
     if not templates:
         return f._("{why} is at {goal}.", why=why[:1].upper() + why[1:],
-                   goal=f.percent(goal, 1))
+                   goal=f.percent(goal, 2))
     inp = lp.compiled.plan.inputs[input_name]
     _, kind, what = _value_of(lp, pid, parts_[0], result, f)
     money = None
@@ -424,7 +431,7 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
             return ""
         if kind not in ("integer", "number"):
             rows = rows_words(lp, input_name, template, n, f)
-            said = dict(n=f.number(n), rows=rows, why=why, goal=f.percent(goal, 1),
+            said = dict(n=f.number(n), rows=rows, why=why, goal=f.percent(goal, 2),
                         pays=f.money(after.total - result.total))
             if n == 1:
                 return f._("{n} more {rows} reaches {why} ({goal}) and pays {pays} more.",
@@ -433,7 +440,7 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
         more = f.number(n)
     pays = after.total - result.total
     return f._("{more} more in {what} reaches {why} ({goal}) and pays {pays} more.",
-               more=more, what=what, why=why, goal=f.percent(goal, 1), pays=f.money(pays))
+               more=more, what=what, why=why, goal=f.percent(goal, 2), pays=f.money(pays))
 
 
 def _reaches(lp: LivePlan, portal: Portal, input_name: str, pid: str, template: dict,
@@ -506,6 +513,126 @@ def rows_words(lp: LivePlan, input_name: str, template: dict, n: int, f: Fmt) ->
 MARKS_AFTER = ("vi", "ms")  # languages that say the quality after the noun
 
 
+CAP_RANK = 3  # a cap is said after a gate, a tier and a curve point at one value
+CAP_REACHED = 4  # a cap the payee has reached already: at the measure's value now
+
+
+def _cap_lines(result, component: str) -> Decimal:
+    """What the caps took off a component (negative; 0: not capped)."""
+    return sum((ln.amount for ln in result.lines if ln.component == component
+                and ln.kind == "cap"), Decimal(0)) if result is not None else Decimal(0)
+
+
+def cap_points(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
+               labels: dict[str, str]) -> list[tuple[Decimal, int, str]]:
+    """Where the cap of an earning that reads the measure starts to bind, as a value of
+    the measure: (value, CAP_RANK, words). A cap is on money, not on the measure, so the
+    point is found by the engine: the payee's next transaction is sized by halving until
+    the cent at which the cap line appears (a few dozen what-ifs, once per result).
+    Only for a measure of money over a target (a count's cap is not sought); a cap
+    already reached is at the measure's value now."""
+    result = lp.run.payee(pid)
+    reads = _earning_measures(lp)
+    capped = [e for e in lp.compiled.earnings if e.cap is not None and name in reads[e.name]]
+    split = _target_parts(lp, name)
+    if not capped or result is None or split is None:
+        return []
+    now = result.measure_values.get(name)
+    if now is None:
+        return []
+    _, kind, _ = _value_of(lp, pid, split[0], result, f)
+    input_name = _driving_input(lp, name)
+    if kind != "money" or input_name is None:
+        return []
+    inp = lp.compiled.plan.inputs[input_name]
+    money = next((inp.rename.get(c, c) for c, k in inp.columns.items()
+                  if str(k) == "money"), None)
+    out = []
+    for e in capped:
+        words = f._("the cap of {earning}", earning=labels.get(e.name, e.name))
+        if _cap_lines(result, e.name) < 0:
+            out.append((Decimal(now), CAP_REACHED, words))
+            continue
+        found = _cap_amount(lp, portal, pid, input_name, money, e.name, name)
+        if found is not None:
+            out.append((found, CAP_RANK, words))
+    return out
+
+
+def _cap_amount(lp: LivePlan, portal: Portal, pid: str, input_name: str, money: str,
+                component: str, name: str) -> Decimal | None:
+    """The measure's value at the first cent of a transaction that the cap cuts."""
+    for template in _templates(lp, pid, input_name):
+        def after(amount: Decimal):
+            return _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
+                                                        money, amount))
+        hi, got = PROBE, None
+        for _ in range(24):  # up to a thousand times 2**23: past any quota
+            got = after(hi)
+            if got is None or _cap_lines(got, component) < 0:
+                break
+            hi *= 2
+        if got is None or _cap_lines(got, component) >= 0:
+            continue  # this kind of row does not move the capped earning: the next
+        lo = Decimal(0)
+        cent = Decimal("0.01")
+        # past the cap the earning grows at one rate (the top tier's, say): what the cap
+        # cut, over that rate, is how far past the cap's cent hi is; checked, else halved
+        back = _after_rate(after, got, hi, component)
+        if back is not None:
+            # checked a whole unit past it: line amounts are rounded to the cent, so a
+            # cent past the edge may round the cut away
+            edge = (hi - back).quantize(cent, rounding=ROUND_CEILING)
+            at, past = after(edge), after(edge + 1)
+            if at is not None and past is not None and _cap_lines(at, component) == 0 \
+                    and _cap_lines(past, component) < 0:
+                value = at.measure_values.get(name)
+                return Decimal(value) if value is not None else None
+        while hi - lo > cent:
+            mid = ((lo + hi) / 2).quantize(cent)
+            if mid in (lo, hi):
+                break
+            probe = after(mid)
+            if probe is not None and _cap_lines(probe, component) < 0:
+                hi, got = mid, probe
+            else:
+                lo = mid
+        # the cap binds just past lo: the measure there, where the component meets it
+        at = after(lo)
+        value = at.measure_values.get(name) if at is not None else None
+        return Decimal(value) if value is not None else None
+    return None
+
+
+def _after_rate(after, got, hi: Decimal, component: str) -> Decimal | None:
+    """How much of `hi` lies past the cap: the cut over the earning's rate there (the
+    rate from the earning before its cap at hi and a little below)."""
+    step = min(PROBE, hi / 4)
+    below = after(hi - step)
+    if below is None:
+        return None
+
+    def uncapped(r):
+        return r.components.get(component, Decimal(0)) - _cap_lines(r, component)
+    rate = (uncapped(got) - uncapped(below)) / step
+    cut = -_cap_lines(got, component)
+    return cut / rate if rate > 0 else None
+
+
+def threshold_words(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
+                    caps: list) -> str:
+    """Every point of the measure where pay changes, in order: "tier 2 at 8% (50%) ·
+    the cap of Commission (231.25%)", shown under the bar."""
+    seen, out = set(), []
+    for value, rank, why in sorted(_thresholds(lp, name, f, labels) + list(caps)):
+        if (value, why) in seen:
+            continue
+        seen.add((value, why))
+        out.append(f._("{why} (reached)", why=why) if rank == CAP_REACHED
+                   else f"{why} ({f.percent(value, 2)})")
+    return " · ".join(out)
+
+
 def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:
     result = lp.run.payee(pid)
     if result is None:
@@ -550,7 +677,9 @@ def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:
                 earned = sum((result.components.get(e, Decimal(0)) for e, read in
                               by_earning.items() if name in read), Decimal(0))
                 bar.earned = f.money(earned)
-                bar.stake = stake(portal, lp, pid, name, f, labels)
+                caps = cap_points(portal, lp, pid, name, f, labels)
+                bar.stake = stake(portal, lp, pid, name, f, labels, caps)
+                bar.thresholds = threshold_words(lp, name, f, labels, caps)
             out.append(bar)
     return out
 

@@ -34,7 +34,7 @@
       var bar = document.getElementById("bar-" + i);
       if (bar) { bar.value = b.fill; bar.textContent = b.shown; }
       text("bar-" + i + "-shown", b.shown);
-      ["done", "earned", "stake"].forEach(function (k) {
+      ["done", "earned", "stake", "thresholds"].forEach(function (k) {
         if (b[k]) { text("bar-" + i + "-" + k, b[k]); }
       });
     });
