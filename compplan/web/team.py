@@ -16,6 +16,13 @@ from .security import Refused
 from .words import fmt_for
 
 
+def reader_fmt(ctx: Ctx, lp: LivePlan):
+    """The words and number format of a page for the reader (issue 15): a manager's own
+    payee locale, as their statements have it; admin and finance, the plan's."""
+    mine = own_payee(ctx.account, lp.plan_id)
+    return fmt_for(lp, mine if mine in lp.run.results else None)
+
+
 def _root(ctx: Ctx, lp: LivePlan) -> str | None:
     """Whose reports to list: the manager's own payee; for admin and finance, ?under=."""
     account = ctx.account
@@ -59,7 +66,7 @@ def team_page(ctx: Ctx) -> Response:
     sort, descending = _sort(ctx)
     rows = _rows(ctx, lp, root, sort, descending)
     gone = figures.elapsed(ctx.portal, lp)
-    f = fmt_for(lp)  # issue 15: quota, booked, gap and totals; the team's trend
+    f = reader_fmt(ctx, lp)  # issue 15: quota, booked, gap and totals; the team's trend
     lines, total = trend.team_lines(ctx.portal, lp, rows, f)
     runs = trend.stored_runs(ctx.db, lp)
     key = ("team-trend", root, lp.version, ctx.portal.today(lp), tuple(r.id for r in runs))
@@ -72,8 +79,8 @@ def team_page(ctx: Ctx) -> Response:
                             trend.stored_points(ctx.db, lp, runs, reps, f))
         lp.cache.put(key, shown)
     return ctx.render("team.html", lp=lp, root=root, rows=rows, sort=sort,
-                      descending=descending, elapsed=figures.pct(gone),
-                      today=today_text(ctx.portal.today(lp)), lines=lines, total=total,
+                      descending=descending, elapsed=f.percent(gone, 1),
+                      today=f.date(ctx.portal.today(lp)), lines=lines, total=total,
                       trend=shown, f=f, version=lp.version,
                       root_name=lp.payee_name(root) if root else "")
 
@@ -98,10 +105,10 @@ def sales_page(ctx: Ctx) -> Response:
     weeks = ctx.query_int("weeks", 4)
     if not 0 <= weeks <= 53:
         raise Refused(400, "weeks is between 0 and 53")
-    f = fmt_for(lp)
+    f = reader_fmt(ctx, lp)
     sales = trend.sales_table(ctx.portal, lp, [r.payee for r in rows], days, f, weeks)
     return ctx.render("sales.html", lp=lp, root=root, sales=sales, f=f,
-                      today=today_text(ctx.portal.today(lp)))
+                      today=f.date(ctx.portal.today(lp)))
 
 
 @page(roles=("manager", "admin", "finance"))

@@ -126,8 +126,10 @@ def parse_money(text: str, f: Fmt) -> Decimal:
 
 # words the portal says through a variable (f._(title)), for the catalog test
 PORTAL_WORDS = ("Today", "This week")
-PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "templates/estimate_form.html",
-                  "templates/estimate_answer.html", "templates/payee.html")
+PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "trend.py",
+                  "templates/estimate_form.html", "templates/estimate_answer.html",
+                  "templates/payee.html", "templates/trend.html", "templates/team.html",
+                  "templates/sales.html")
 
 
 def portal_message_ids() -> list[str]:

@@ -65,7 +65,7 @@
                 if (fresh && old) { old.replaceWith(fresh); }
               });
               var total = doc.getElementById("team-total");
-              live.textContent = "Team figures updated: " +
+              live.textContent = (live.getAttribute("data-said") || "Team figures updated:") + " " +
                 (total ? total.textContent.replace(/\s+/g, " ").trim() : "");
             });
         })
