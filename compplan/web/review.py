@@ -32,6 +32,7 @@ from ..store.models import LineItem, PayeeResultRow, Run
 from ..store.portal import Dispute
 from .endpoint import Ctx, page
 from .security import Refused
+from .words import locale_of
 
 SORTS = ("name", "total", "change")
 BIG_MOVE = Decimal("0.25")  # a payee whose pay moved a quarter or more
@@ -98,7 +99,10 @@ def previous_paid(ctx: Ctx, run: Run) -> Run | None:
 
 
 def build(ctx: Ctx, run: Run) -> Review:
-    f = Fmt(resolve(None)[0], run.currency)
+    # the plan's words and numbers (issue 15): finance reads a run as its statements'
+    # default language writes it
+    lp = ctx.portal.plans.get(run.plan_id)
+    f = Fmt(locale_of(lp) if lp is not None else resolve(None)[0], run.currency)
     rows = {p.payee: PayeeRow(p.payee, p.name or p.payee, p.total, None) for p in
             ctx.db.execute(select(PayeeResultRow).where(
                 PayeeResultRow.run_id == run.id)).scalars()}
