@@ -51,6 +51,7 @@ def pages(web):
                 "/plans/team-2026/team/forecast", "/plans/team-2026/payees/bo"],
         "finance": ["/admin", "/admin/runs", f"/runs/{ae}/review",
                     f"/runs/{ae}/review/confirm?action=approve", "/finance",
+                    "/plans/ae-2026/finance", "/plans/team-2026/team/sales?weeks=8",
                     "/plans/field-2026/payees/tom", f"/runs/{team}/payees/ana",
                     "/admin/audit", "/admin/check"],
         # issue 15's remains: the line, tokens and target-round pages (the dispute page
