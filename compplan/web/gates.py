@@ -171,3 +171,39 @@ def failing_words(lp: LivePlan, pid: str, node, result, f: Fmt) -> str | None:
             said.append(f._("{figure} is {value}; it must be {sign} {limit}", figure=label,
                             value=show(f, p.value, p.kind), sign=SIGNS[p.op], limit=limit))
     return "; ".join(said) or None
+
+
+def applies(lp: LivePlan, pid: str, earning) -> bool:
+    """False when the earning's condition fails on who the payee is alone (`payee.role
+    == "manager"` for a rep): its tiers, gates and curve are not theirs to be shown.
+    True when it holds, reads anything else, or cannot be told (shown, as before)."""
+    if earning.when is None:
+        return True
+    row = lp.run.prep.payees.get(pid) or {}
+    got = _who(lp, earning.when.node, row)
+    return got is not False
+
+
+def _who(lp: LivePlan, node, row: dict) -> bool | None:
+    """The condition on the payee's own columns: True, False, or None (not only that)."""
+    if isinstance(node, ast.Logic):
+        a, b = _who(lp, node.left, row), _who(lp, node.right, row)
+        if node.op == "and":
+            return False if False in (a, b) else (True if a and b else None)
+        return True if True in (a, b) else (False if a is False and b is False else None)
+    if isinstance(node, ast.Not):
+        inner = _who(lp, node.operand, row)
+        return None if inner is None else not inner
+    if isinstance(node, ast.Compare) and node.op in ("==", "!="):
+        sides = [node.left, node.right]
+        ref = next((s for s in sides if isinstance(s, ast.Ref)), None)
+        lit = next((s for s in sides if isinstance(s, ast.String)), None)
+        res = lp.compiled.checked.resolved.get(ref) if ref is not None else None
+        if lit is None or res is None or res.kind != "payee" or not res.column:
+            return None
+        value = row.get(res.column)
+        if value is None:
+            return None
+        same = str(value) == lit.value
+        return same if node.op == "==" else not same
+    return None

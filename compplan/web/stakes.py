@@ -25,6 +25,7 @@ from ..lang.types import RATIO
 from ..periods import parse_period
 from ..render.locale import Fmt
 from ..render.statement import text_of, words_of
+from . import gates
 from .figures import parts
 from .live import LivePlan, Portal
 
@@ -207,13 +208,16 @@ def show(f: Fmt, value, kind: str | None) -> str:
     return f.number(value, 2)
 
 
-def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list[
-        tuple[Decimal, int, str]]:
+def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
+                pid: str | None = None) -> list[tuple[Decimal, int, str]]:
     """Values of the measure where pay changes: (value, rank, what it is in words); of
-    two at one value, a gate is said before a tier, a tier before a curve's point."""
+    two at one value, a gate is said before a tier, a tier before a curve's point.
+    With `pid`, only the earnings that can be theirs (a rep is not shown the manager's
+    tiers: web/gates.applies)."""
     compiled = lp.compiled
     out = []
-    for e in compiled.earnings:
+    theirs = [e for e in compiled.earnings if pid is None or gates.applies(lp, pid, e)]
+    for e in theirs:
         if e.when is not None:
             for node in ast.walk(e.when.node):
                 if isinstance(node, ast.Compare) and node.op in (">=", ">") and \
@@ -231,6 +235,9 @@ def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list
         spec = compiled.plan.rates.get(tname)
         if spec is None or spec.basis is None or str(spec.basis) != name:
             continue
+        users = [e for e in compiled.earnings if tname in e.value.text]
+        if users and not any(e in theirs for e in users):
+            continue  # paid only by earnings that are not the payee's
         for band in table.bands:
             if band.low is not None:
                 out.append((band.low, 1, f._("tier {n} at {rate}", n=band.index,
@@ -380,7 +387,7 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     if now is None:
         return ""
     now = Decimal(now)
-    ahead = sorted(t for t in _thresholds(lp, name, f, labels) + list(caps or ())
+    ahead = sorted(t for t in _thresholds(lp, name, f, labels, pid) + list(caps or ())
                    if t[0] > now and t[1] != CAP_REACHED)
     at_cap = [c for c in caps or () if c[1] == CAP_REACHED]
     if at_cap and not ahead:
@@ -533,7 +540,8 @@ def cap_points(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     already reached is at the measure's value now."""
     result = lp.run.payee(pid)
     reads = _earning_measures(lp)
-    capped = [e for e in lp.compiled.earnings if e.cap is not None and name in reads[e.name]]
+    capped = [e for e in lp.compiled.earnings if e.cap is not None and name in reads[e.name]
+              and gates.applies(lp, pid, e)]
     split = _target_parts(lp, name)
     if not capped or result is None or split is None:
         return []
@@ -620,11 +628,11 @@ def _after_rate(after, got, hi: Decimal, component: str) -> Decimal | None:
 
 
 def threshold_words(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
-                    caps: list) -> str:
+                    caps: list, pid: str | None = None) -> str:
     """Every point of the measure where pay changes, in order: "tier 2 at 8% (50%) ·
     the cap of Commission (231.25%)", shown under the bar."""
     seen, out = set(), []
-    for value, rank, why in sorted(_thresholds(lp, name, f, labels) + list(caps)):
+    for value, rank, why in sorted(_thresholds(lp, name, f, labels, pid) + list(caps)):
         if (value, why) in seen:
             continue
         seen.add((value, why))
@@ -679,7 +687,7 @@ def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:
                 bar.earned = f.money(earned)
                 caps = cap_points(portal, lp, pid, name, f, labels)
                 bar.stake = stake(portal, lp, pid, name, f, labels, caps)
-                bar.thresholds = threshold_words(lp, name, f, labels, caps)
+                bar.thresholds = threshold_words(lp, name, f, labels, caps, pid)
             out.append(bar)
     return out
 

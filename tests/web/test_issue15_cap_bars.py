@@ -59,3 +59,20 @@ def test_issue15_the_cap_on_the_bar_in_a_browser(browser, site, screen):  # noqa
     expect(page.locator("#bar-0-thresholds")).to_contain_text(
         "the cap of Commission (231.25%)")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_issue15_a_rep_is_not_shown_the_managers_tiers(web):
+    """The team plan (plans/manager.yaml) has two tier tables on attainment: the reps'
+    (6%, then 10% from 100%; commission when payee.role == "rep") and the managers' (1%,
+    then 2% from 100%; team_commission when payee.role == "manager"). ana, a rep, sees
+    the reps' tier only; max, a manager, the managers' only. bo (80%): 20,000 more
+    reaches 100% and pays 20,000 x 6% = 1,200.00."""
+    def bar_of(pid):
+        (b,) = web.client("admin").get(
+            f"/plans/team-2026/payees/{pid}/live.json").json()["bars"]
+        return b
+    assert bar_of("ana")["thresholds"] == "tier 2 at 10% (100%)"
+    assert bar_of("max")["thresholds"] == "tier 2 at 2% (100%)"
+    assert bar_of("bo")["stake"] == ("$20,000.00 more in Booked (own deals, or the team's "
+                                     "for a manager) reaches tier 2 at 10% (100%) and pays "
+                                     "$1,200.00 more.")
