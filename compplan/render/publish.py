@@ -207,6 +207,10 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
     through the dot (pay that hangs on more than the measure drawn) is not drawn."""
     c = None
     own = counted_first(ctx.compiled, own, st)
+    # a curve repeats or resizes the first transaction of each input and reads no other
+    # (curve.roles): only that one is turned back into a data file's text
+    tx, _ = curve.roles(ctx.compiled)
+    own = {name: rs[:1] if name in tx else rs for name, rs in own.items()}
     for measure, comps in paid_measures(ctx.compiled, st)[:3]:
         profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
         x = next((m.value for m in st.measures if m.name == measure), None)
