@@ -363,16 +363,20 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
     if name is None:
         curve.problems.append(why)
         return curve
-    one, by_size, by_count = _run_all(compiled, profile, name, [
-        (1, Decimal(1)), (1, Decimal(2)), (2, Decimal(1))])
+    one, by_size = _run_all(compiled, profile, name, [(1, Decimal(1)), (1, Decimal(2))])
     if isinstance(one, str) or not one.x:
         curve.problems.append(one if isinstance(one, str) else
                               f"{name} stays at 0 with the profile's transactions; the "
                               "curve needs a profile whose transactions move it")
         return curve
-    for p in (by_size, by_count):
-        if isinstance(p, str):
-            curve.problems.append(p)
+    if isinstance(by_size, str):
+        curve.problems.append(by_size)
+        return curve
+    by_count = None  # two transactions, tried only where one resized does not move x
+    if not _double(by_size.x, one.x):
+        by_count = _run(compiled, profile, name, 2, Decimal(1))
+        if isinstance(by_count, str):
+            curve.problems.append(by_count)
             return curve
     top = up_to or _extent(compiled, name)
     if reach is not None and reach * Decimal("1.1") > top:
@@ -390,7 +394,7 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
         if reach:  # the payee's own x, worked out by the engine like every other point
             wanted.add(reach)
         plan_points = [(1, w / one.x) for w in sorted(wanted)]
-    elif _double(by_count.x, one.x):
+    elif by_count is not None and _double(by_count.x, one.x):
         curve.mode = "count"
         wanted = [top * i / (points - 1) for i in range(points)] + \
             [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name) if b <= top]
