@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..engine.data import load_inline
+from ..engine.data import ROW, Table, load_inline
 from ..engine.ir import CompiledPlan
 from ..engine.run import run_plan
 from ..lang import ast
@@ -28,9 +28,10 @@ MAX_COPIES = 400
 # they differ only by each line's rounding (one line rounded once against i lines each
 # rounded: at most 4 cents on 1,800 points of 60 generated AE payees), and one
 # transaction a point is a ninth of the engine's work (about 34 made-up transactions a
-# curve, the probe's included, not about 300: 12.3 to 5.5 ms of CPU a curve). It also makes a curve from the rate tables, where one is worked out
-# without the engine, equal to the engine's to the cent: one credit split across the
-# tiers and rounded once is what tiers.split and the plan's rounding give.
+# curve, the probe's included, not about 300: 12.3 to 5.5 ms of CPU a curve). It also
+# makes a curve from the rate tables, where one is worked out without the engine, equal
+# to the engine's to the cent: one credit split across the tiers and rounded once is
+# what tiers.split and the plan's rounding give.
 # Components that move pay between periods (a hold paid later, what a later run carries):
 # a curve shows what the plan pays for one period's results, so they are left out.
 TIMING = ("held", "released", "adjustment", "clawback", "draw", "paid_earlier")
@@ -43,6 +44,10 @@ class Profile:
     payee: str
     period: Period
     rows: dict[str, list[dict]]
+    # the same rows typed, as the engine read them from the data folder (statements):
+    # the made-up tables are built from these, not written out as text and parsed again
+    # (a fifth of a curve's time); the points are the same (test_issue14_curve_typed)
+    typed: dict[str, list[dict]] | None = None
 
 
 @dataclass
@@ -105,7 +110,7 @@ def profile_from_rows(compiled: CompiledPlan, own: dict[str, list[dict]], payee:
                       period: Period) -> Profile:
     """A profile from a payee's own typed rows (rows.own_rows of a data folder)."""
     return Profile(payee, period, {name: [_inline(compiled, name, r) for r in rs]
-                                   for name, rs in own.items()})
+                                   for name, rs in own.items()}, typed=own)
 
 
 def scenario_profiles(compiled: CompiledPlan) -> list[Profile]:
@@ -158,6 +163,7 @@ def override(profile: Profile, settings: dict[str, str]) -> list[str]:
             continue
         for r in rows:
             r[col] = value
+        profile.typed = None  # the text rows are the profile now
     return problems
 
 
@@ -216,11 +222,85 @@ def _copies(inp, template: list[dict], copies: int, scale: Decimal, period: Peri
     return out
 
 
+def _typed_rows(compiled: CompiledPlan, profile: Profile, copies: int, scale: Decimal,
+                pid: str, k: int | None) -> dict[str, list[dict]]:
+    """What load_inline makes of _data(...) (with the payee's id `pid`, the k-th
+    point's keys), built from the profile's typed rows: the same values, since a data
+    file's text of a Decimal, a date or a text parses back to itself."""
+    plan = compiled.plan
+    tx, splits = roles(compiled)
+    out: dict[str, list[dict]] = {}
+    for name, inp in plan.inputs.items():
+        rows = profile.typed.get(name, [])
+        col = inp.key if name == "payees" else inp.payee
+        if name in splits:
+            made = []
+        elif name in tx:
+            made = []
+            money = [c for c, kind in inp.columns.items() if kind == "money"]
+            for i in range(copies if rows else 0):
+                r = dict(rows[0])
+                r[inp.key] = f"curve-{i + 1:04d}" + ("" if k is None else f"~{k}")
+                if inp.date:
+                    r[inp.date] = profile.period.start
+                for c in money:
+                    if r.get(c) is not None:
+                        r[c] = Decimal(str(r[c])) * scale
+                made.append(r)
+        elif name == "payees":
+            made = [dict(r) for r in rows[:1]]
+            if inp.manager:
+                for r in made:
+                    r[inp.manager] = None  # a team of one
+        else:
+            made = [dict(r) for r in rows]
+        if col:
+            for r in made:
+                r[col] = pid
+        out[name] = made
+    return out
+
+
+def _tables(compiled: CompiledPlan, profile: Profile, wanted: list[tuple[int, Decimal]],
+            ids: list[str], problems: list) -> dict:
+    """The made-up payees' tables, one payee an id of `ids` per (copies, scale): from
+    the typed rows where the profile has them, else through load_inline as a
+    scenario's rows are."""
+    plan = compiled.plan
+    if profile.typed is not None:
+        tables = {name: Table(name, f"curve:{name}") for name in plan.inputs}
+        for k, ((copies, scale), pid) in enumerate(zip(wanted, ids)):
+            for name, rows in _typed_rows(compiled, profile, copies, scale, pid,
+                                          k if len(ids) > 1 else None).items():
+                tables[name].rows.extend(rows)
+        for table in tables.values():
+            for n, r in enumerate(table.rows, 1):
+                r[ROW] = n
+        return tables
+    tx, _ = roles(compiled)
+    data: dict[str, list[dict]] = {name: [] for name in plan.inputs}
+    for k, ((copies, scale), pid) in enumerate(zip(wanted, ids)):
+        for name, rows in _data(compiled, profile, copies, scale).items():
+            if len(ids) == 1:
+                data[name].extend(rows)
+                continue
+            inp = plan.inputs[name]
+            col = inp.key if name == "payees" else inp.payee
+            col = inp.rename.get(col, col) if col else None
+            key = inp.rename.get(inp.key, inp.key) if name in tx and inp.key else None
+            for r in rows:
+                if col:
+                    r[col] = pid
+                if key:
+                    r[key] = f"{r[key]}~{k}"
+                data[name].append(r)
+    return load_inline(plan, data, "curve", problems)
+
+
 def _run(compiled: CompiledPlan, profile: Profile, measure: str, copies: int,
          scale: Decimal) -> Point | str:
     problems: list = []
-    data = _data(compiled, profile, copies, scale)
-    tables = load_inline(compiled.plan, data, "curve", problems)
+    tables = _tables(compiled, profile, [(copies, scale)], [profile.payee], problems)
     if problems:
         return "; ".join(p.text for p in problems[:3])
     try:
@@ -259,26 +339,9 @@ def _run_all(compiled: CompiledPlan, profile: Profile, measure: str,
     run cannot do is done point by point, as before, with each point's own problem."""
     if len(wanted) < 2 or not alone(compiled):
         return [_run(compiled, profile, measure, c, s) for c, s in wanted]
-    plan = compiled.plan
-    tx, _ = roles(compiled)
-    data: dict[str, list[dict]] = {name: [] for name in plan.inputs}
-    ids = []
-    for k, (copies, scale) in enumerate(wanted):
-        pid = f"{profile.payee}~curve{k}"
-        ids.append(pid)
-        for name, rows in _data(compiled, profile, copies, scale).items():
-            inp = plan.inputs[name]
-            col = inp.key if name == "payees" else inp.payee
-            col = inp.rename.get(col, col) if col else None
-            key = inp.rename.get(inp.key, inp.key) if name in tx and inp.key else None
-            for r in rows:
-                if col:
-                    r[col] = pid
-                if key:
-                    r[key] = f"{r[key]}~{k}"
-                data[name].append(r)
+    ids = [f"{profile.payee}~curve{k}" for k in range(len(wanted))]
     problems: list = []
-    tables = load_inline(plan, data, "curve", problems)
+    tables = _tables(compiled, profile, wanted, ids, problems)
     try:
         result = None if problems else run_plan(compiled, tables, profile.period)
     except Exception:  # noqa: BLE001 - worked out point by point below, with its reason
