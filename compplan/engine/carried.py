@@ -54,8 +54,9 @@ def add_line(result: RunResult, pid: str, component: str, kind: str, amount: Dec
     # numbered after the payee's lines so far, which may already be written out (a
     # streamed run keeps only their count)
     pr.line_count = max(pr.line_count, len(pr.lines)) + 1
-    line = Line(pr.line_count, pid, component, kind, amount, amount, rule, formula, sources,
-                {}, [], None, None, "", None, note)
+    line = Line(number=pr.line_count, payee=pid, component=component, kind=kind,
+                amount=amount, exact=amount, rule=rule, formula=formula, sources=sources,
+                note=note)
     pr.lines.append(line)
     pr.components[component] = pr.components.get(component, Decimal(0)) + amount
     pr.total += amount
