@@ -196,7 +196,6 @@ class CompiledPlan:
     tier_tables: dict[str, TierTable]
     uses_team: bool = False
     total: list[tuple[str, Expr]] = field(default_factory=list)  # ("cap"|"floor", expr)
-    uses_ytd: bool = False
     draw: Expr | None = None  # payout.draw.amount, worked out per payee
     clawbacks: list[tuple[str, str, Expr, Expr]] = field(default_factory=list)
     # (name, input, when, share), each in the scope of a row of the input
