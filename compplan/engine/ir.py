@@ -333,7 +333,8 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     comp._scope_kind = "payee"
     grouped = compile_groups(checked, comp)
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks, steps,
+                        uses_team=uses_team, total=total, draw=draw, clawbacks=clawbacks,
+                        steps=steps,
                         windows=windows_in(checked.exprs.values()), curves=curves,
                         groups=grouped)
 
