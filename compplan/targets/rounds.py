@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from ..periods import parse_period
 from ..store import audit
 from ..store.models import now
-from .model import STEPS, fmt
+from .display import display_of, english, shown
+from .model import STEPS
 from .round_tables import (RoundAssumption, RoundHistory, RoundLine, RoundStep,
                            TargetRound)
 from .store import TargetVersion
@@ -161,6 +162,20 @@ def _reason(text: str | None, what: str) -> str:
 
 # ------------------------------------------------------------------ who sees what
 
+def displays(r: TargetRound) -> dict[str, str]:
+    """Each KPI's display kind in the round (targets/display.py)."""
+    return {k: display_of(v.get("unit", "number"), v.get("display"))
+            for k, v in json.loads(r.kpi_info).items()}
+
+
+def kpi_info(cat, compiled=None) -> dict[str, dict]:
+    """What a round keeps of each KPI of a catalogue: its name, the plan's measure and
+    target column, and its display kind (the catalogue's, else the plan measure's)."""
+    from .kpis import display_for
+    return {k.code: {"name": k.name, "target": k.target, "measure": k.measure,
+                     "display": display_for(k, compiled)} for k in cat.kpis.values()}
+
+
 def team_of(r: TargetRound) -> dict[str, Member]:
     return {w: Member(w, m["manager"], m.get("territory", ""))
             for w, m in json.loads(r.team).items()}
@@ -269,6 +284,8 @@ def open_round(db: Session, actor: Actor, name: str, set_name: str, plan_id: str
                          f"{set_name} --period {label} ...")
     units = {k: newest[(w, k)].unit for w in team for k in kpis}
     info = {k: {"unit": units[k], **((kpi_info or {}).get(k, {}))} for k in kpis}
+    for k, v in info.items():
+        v["display"] = display_of(units[k], v.get("display"))
     extra = set(top_down) - set(kpis)
     if extra:
         raise RoundError(400, "top-down figures for KPIs outside the round: "
@@ -405,14 +422,18 @@ def approve(db: Session, actor: Actor, round_id: int, reason: str | None = None
 
 
 def agreed_how(ln: RoundLine, r: TargetRound) -> str:
-    """How a line's figure was agreed, in one line, for the approved target's `how`."""
-    parts = [f"round {r.id}: proposed {fmt(ln.proposed, ln.unit)}"]
+    """How a line's figure was agreed, in one line, for the approved target's `how`
+    (its figures written as the KPI displays them)."""
+    kind = displays(r).get(ln.kpi, display_of(ln.unit))
+
+    def w(v):
+        return shown(v, kind, english())
+    parts = [f"round {r.id}: proposed {w(ln.proposed)}"]
     if ln.rep_figure is not None:
-        parts.append(f"{ln.who} answered {fmt(ln.rep_figure, ln.unit)} ({ln.rep_reason})")
+        parts.append(f"{ln.who} answered {w(ln.rep_figure)} ({ln.rep_reason})")
     if ln.state == "countered" or (ln.manager_figure is not None
                                    and ln.manager_figure != ln.rep_figure):
-        parts.append(f"manager countered {fmt(ln.manager_figure, ln.unit)} "
-                     f"({ln.manager_reason})")
+        parts.append(f"manager countered {w(ln.manager_figure)} ({ln.manager_reason})")
     elif ln.manager_figure is not None:
         parts.append("manager accepted")
     return "; ".join(parts)

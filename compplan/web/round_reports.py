@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from ..targets import rounds as logic
 from ..targets.build import last_year
-from ..targets.model import fmt
 from ..periods import parse_period
 from .endpoint import Ctx, page
 from .figures import elapsed
@@ -120,7 +119,7 @@ def by_territory(rows: list[Row]) -> list[dict]:
     return sorted(out.values(), key=lambda t: (t["kpi"], t["territory"]))
 
 
-def svg_bars(rows: list[Row], kpi: str) -> str:
+def svg_bars(rows: list[Row], kpi: str, show) -> str:
     """Per rep, the agreed figure (dark) over last year's actual (light), as widths of
     one scale; every bar has a title and the table beside it holds the figures."""
     mine = [x for x in rows if x.kpi == kpi]
@@ -138,10 +137,10 @@ def svg_bars(rows: list[Row], kpi: str) -> str:
         w2 = int(Decimal(width) * (x.last_year or 0) / top)
         parts.append(f'<text x="0" y="{y + bar + 2}" font-size="10">{_esc(x.who)}</text>')
         parts.append(f'<rect x="{label}" y="{y}" width="{w1}" height="{bar}" fill="#1f4e79">'
-                     f'<title>{_esc(x.who)} {kpi}: {fmt(x.figure, x.unit)}</title></rect>')
+                     f'<title>{_esc(x.who)} {kpi}: {show(x.figure, kpi)}</title></rect>')
         parts.append(f'<rect x="{label}" y="{y + bar}" width="{w2}" height="{bar}" '
                      f'fill="#9dc3e6"><title>{_esc(x.who)} {kpi} last year: '
-                     f'{fmt(x.last_year, x.unit)}</title></rect>')
+                     f'{show(x.last_year, kpi)}</title></rect>')
         y += 2 * bar + gap
     parts.append("</svg>")
     return "".join(parts)
@@ -152,15 +151,19 @@ def _esc(text: str) -> str:
             .replace('"', "&quot;"))
 
 
-def _shown(v, unit):
-    """A figure as the page shows it; attainment, pace and spread to a tenth of a
-    percent (82.3%, not 82.3045%): the CSV keeps four places."""
-    if v is None:
-        return ""
-    v = Decimal(v)
-    if unit == "ratio":
-        v = v.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    return fmt(v, unit)
+def showing(ctx: Ctx, r, actor):
+    """(show, pct): a figure as its KPI displays it and a share (attainment, pace,
+    spread) to a tenth of a percent (82.3%, not 82.3045%: the CSV keeps four places),
+    in the page's locale (web/rounds.writer)."""
+    from .rounds import showing as figures, writer
+    f = writer(ctx, r, actor)
+    show, _ = figures(r, f)
+
+    def pct(v):
+        if v is None:
+            return ""
+        return f.percent(Decimal(v).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), 1)
+    return show, pct
 
 
 @page()
@@ -173,9 +176,10 @@ def report_page(ctx: Ctx) -> Response:
     states: dict[str, int] = {}
     for x in rows:
         states[x.state] = states.get(x.state, 0) + 1
+    show, pct = showing(ctx, r, actor)
     return ctx.render("rounds/report.html", r=r, rows=rows, kpis=kpis, gone=gone,
-                      charts={k: Markup(svg_bars(rows, k)) for k in kpis},
-                      territories=by_territory(rows), states=states, shown=_shown,
+                      charts={k: Markup(svg_bars(rows, k, show)) for k in kpis},
+                      territories=by_territory(rows), states=states, show=show, pct=pct,
                       assumptions=by_assumption(ctx, r, rows),
                       at_risk=[x for x in rows if x.at_risk])
 

@@ -16,22 +16,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from babel.numbers import get_decimal_symbol
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..targets import rounds as logic
 from ..targets import store as tstore
-from ..targets.model import fmt
+from ..render.locale import Fmt
+from ..targets.display import english, shown
 from ..targets.round_tables import RoundAssumption, RoundHistory, TargetRound
 from . import round_reports
 from .endpoint import Ctx, page
 from .security import Refused
+from .words import NotAnAmount, fmt_for, parse_money
 
 
 def actor_of(ctx: Ctx, plan_id: str | None) -> logic.Actor:
@@ -59,8 +63,53 @@ def today(ctx: Ctx) -> dt.date:
     return ctx.portal.as_of or dt.date.today()
 
 
-def shown(value, unit: str) -> str:
-    return "" if value is None else fmt(Decimal(value), unit)
+def writer(ctx: Ctx, r, actor: logic.Actor) -> Fmt:
+    """The numbers' format of a round's page: a rep's page in the rep's locale (as their
+    statement), any other in the plan's (web/words.py); English where the plan is not
+    open in the portal."""
+    lp = ctx.portal.plans.get(r.plan_id)
+    if lp is None:
+        return english()
+    if actor.role == "rep" and actor.payee and actor.payee in lp.run.prep.payees:
+        return fmt_for(lp, actor.payee)
+    return fmt_for(lp)
+
+
+def showing(r, f: Fmt):
+    """(show, pct) for a template: show(value, kpi) writes a figure as the KPI displays
+    it, pct(value) a share (attainment, a gap) as a percentage, both in `f`'s locale."""
+    kinds = logic.displays(r)
+
+    def show(value, kpi: str) -> str:
+        return shown(value, kinds.get(kpi, "number"), f)
+
+    def pct(value) -> str:
+        return shown(value, "percent", f)
+    return show, pct
+
+
+def typed(text: str | None, f: Fmt) -> str | None:
+    """A figure as a person types it in their locale (11.500 or 0,25 in vi; 25%) back to
+    the plain digits the round reads; text that is not a number goes on as it is, for
+    the round to say why."""
+    raw = (text or "").strip()
+    if not raw:
+        return raw
+    pct = raw.endswith("%")
+    body = raw[:-1].strip() if pct else raw
+    marks = [c for c in body if c in ".,"]
+    point = get_decimal_symbol(f.locale)
+    if len(marks) == 1 and marks[0] == point and re.fullmatch(r"-?\d{1,3}[.,]\d{3}", body):
+        # 11,500 is 11.5 where the comma is the decimal point (vi, pl), 11500 elsewhere
+        raise Refused(400, f"'{raw[:40]}' cannot be read for sure in your locale "
+                      f"({f.locale.get_display_name('en')}): '{point}' is its decimal "
+                      "point", f"write the figure without separators: {body.replace(point, '')}"
+                      f", or with the decimals: {shown(Decimal(body.replace(point, '')), 'money', f)}")
+    try:
+        value = parse_money(raw[:-1] if pct else raw, f)
+    except NotAnAmount:
+        return raw
+    return f"{value}%" if pct else str(value)
 
 
 def history_of(ctx: Ctx, round_id: int, who: str, kpi: str) -> list[dict]:
@@ -130,6 +179,7 @@ def _read_upload(ctx: Ctx, name: str, suffix: str, reader):
 @page(roles=("admin",))
 def create(ctx: Ctx) -> Response:
     from ..targets.kpis import load_catalogue
+    from ..targets.rounds import kpi_info
     from ..targets.sheets import read_history
     f = ctx.form
     kpis = [k.strip() for k in f.get("kpis", "").replace("\n", ",").split(",") if k.strip()]
@@ -146,8 +196,8 @@ def create(ctx: Ctx) -> Response:
     cat = _read_upload(ctx, "catalogue", ".yaml", load_catalogue)
     info = {}
     if cat is not None:
-        info = {k.code: {"name": k.name, "target": k.target, "measure": k.measure}
-                for k in cat[0].kpis.values()}
+        lp = ctx.portal.plans.get(plan_id)
+        info = kpi_info(cat[0], lp.compiled if lp is not None else None)
     units_guess = {k: (cat[0].kpis[k].unit if cat and k in cat[0].kpis else "money")
                    for k in kpis}
 
@@ -178,14 +228,16 @@ def round_page(ctx: Ctx) -> Response:
     others = [ln for ln in lines if ln.who != actor.payee]
     histories = {ln.id: history_of(ctx, r.id, ln.who, ln.kpi) for ln in mine}
     info = json.loads(r.kpi_info)
+    f = writer(ctx, r, actor)
+    show, pct = showing(r, f)
     return ctx.render(
         "rounds/round.html", r=r, actor=actor, team=team, mine=_lines_view(ctx, r, mine),
         team_lines=_lines_view(ctx, r, others), histories=histories, info=info,
         team_totals=logic.totals(ctx.db, r, others) if actor.role == "manager" else {},
         all_totals=logic.totals(ctx.db, r) if actor.role in ("admin", "manager") else {},
-        assumptions=assumptions_of(ctx, r.id), shown=shown, kpis=json.loads(r.kpis),
+        assumptions=assumptions_of(ctx, r.id), show=show, pct=pct, kpis=json.loads(r.kpis),
         late=r.status == "open" and today(ctx) > r.deadline,
-        decides=actor.role in ("admin", "manager"), fmt=fmt)
+        formula=f.formula, decides=actor.role in ("admin", "manager"))
 
 
 @page()
@@ -193,11 +245,12 @@ def totals_json(ctx: Ctx) -> Response:
     r, actor = round_and_actor(ctx)
     if actor.role not in ("admin", "manager"):
         raise Refused(403, "totals are for the team's manager and admin")
+    show, pct = showing(r, writer(ctx, r, actor))
     out = {}
     for kpi, t in logic.totals(ctx.db, r).items():
-        out[kpi] = {k: (shown(v, t["unit"]) if k in ("proposed", "figure", "top_down", "gap")
+        out[kpi] = {k: (show(v, kpi) if k in ("proposed", "figure", "top_down", "gap")
                         else v) for k, v in t.items() if k != "gap_share"}
-        out[kpi]["gap_share"] = shown(t["gap_share"], "ratio")
+        out[kpi]["gap_share"] = pct(t["gap_share"])
     return JSONResponse({"round": r.id, "status": r.status, "totals": out})
 
 
@@ -205,9 +258,12 @@ def totals_json(ctx: Ctx) -> Response:
 def line_page(ctx: Ctx) -> Response:
     r, actor = round_and_actor(ctx)
     ln = _guard(lambda: logic.get_line(ctx.db, r, ctx.int_path("line"), actor))
+    f = writer(ctx, r, actor)
+    show, pct = showing(r, f)
     return ctx.render("rounds/line.html", r=r, ln=ln, actor=actor,
                       history=history_of(ctx, r.id, ln.who, ln.kpi),
-                      steps=logic.steps(ctx.db, ln), figure=logic.figure(ln), shown=shown,
+                      steps=logic.steps(ctx.db, ln), figure=logic.figure(ln), show=show,
+                      pct=pct, formula=f.formula,
                       cites=json.loads(ln.cites),
                       assumptions=[a for a in assumptions_of(ctx, r.id)
                                    if a.name in json.loads(ln.cites)])
@@ -226,15 +282,22 @@ def _line_write(ctx: Ctx, fn) -> Response:
 
 @page()
 def answer(ctx: Ctx) -> Response:
-    return _line_write(ctx, lambda db, actor, rid, lid: logic.answer(
-        db, actor, rid, lid, ctx.form.get("figure"), ctx.form.get("reason"), today(ctx)))
+    def write(db, actor, rid, lid):
+        r = db.get(TargetRound, rid)
+        f = writer(ctx, r, actor) if r is not None else english()
+        return logic.answer(db, actor, rid, lid, typed(ctx.form.get("figure"), f),
+                            ctx.form.get("reason"), today(ctx))
+    return _line_write(ctx, write)
 
 
 @page(roles=("manager", "admin"))
 def review(ctx: Ctx) -> Response:
-    return _line_write(ctx, lambda db, actor, rid, lid: logic.review(
-        db, actor, rid, lid, ctx.form.get("action", ""), ctx.form.get("figure"),
-        ctx.form.get("reason")))
+    def write(db, actor, rid, lid):
+        r = db.get(TargetRound, rid)
+        f = writer(ctx, r, actor) if r is not None else english()
+        return logic.review(db, actor, rid, lid, ctx.form.get("action", ""),
+                            typed(ctx.form.get("figure"), f), ctx.form.get("reason"))
+    return _line_write(ctx, write)
 
 
 @page(roles=("admin",))

@@ -58,16 +58,24 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     page = rita.get(f"/targets/rounds/{rid}").text
     # her six KPIs, nobody else's; the proposal with how it was worked out; last year by
     # month with attainment (March 2025: 10,000.00 of 10,500.00 = 95.2381%); the
-    # assumptions her lines cite (growth for revenue, the rival in her territory)
+    # assumptions her lines cite (growth for revenue, the rival in her territory). Her
+    # page is in her locale (vi, payees.csv), as her statement: 10.000,00 and 95,2381%
     assert page.count('class="card round-line"') == 6
     assert "sid" not in re.sub(r"<header.*?</header>", "", page, flags=re.S)
-    assert "2025-03 actual 10,000.00 x (1 + 8%) = 10,800.00" in page
-    assert "10,500.00" in page and "95.2381%" in page
+    assert "2025-03 actual 10.000,00 × (1 + 8%) = 10.800,00" in page
+    assert "10.500,00" in page and "95,2381%" in page
     assert 'href="#assumption-growth-8"' in page and 'href="#assumption-rival-north"' in page
 
-    # rita answers higher, sid lower, each with a reason
+    # rita answers higher, sid lower, each with a reason. rita types in vi, where the
+    # comma is the decimal point: "11,500" could be 11.5 or 11500 and is refused, saying
+    # how to write it; "11.500" is 11,500 (the dot groups thousands in vi)
     r = post_form(rita, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/answer",
                   {"figure": "11,500", "reason": "two new kiosks open on R-North in March"},
+                  follow_redirects=False)
+    assert r.status_code == 400 and "cannot be read for sure" in r.text
+    assert "11500" in r.text and "11.500,00" in r.text
+    r = post_form(rita, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/answer",
+                  {"figure": "11.500", "reason": "two new kiosks open on R-North in March"},
                   follow_redirects=False)
     assert r.status_code == 303
     sid = web.client("sid")
