@@ -5,9 +5,13 @@
     /targets/rounds/{id}                  a rep: their own lines, history and answer forms;
                                           a manager: the team's lines side by side, the
                                           decisions, totals against top-down; admin: all
-    /targets/rounds/{id}/totals.json      the totals, polled as answers arrive
+    /targets/rounds/{id}/totals.json      the totals, polled as answers arrive (a manager:
+                                          the round's, their team's, and the other teams'
+                                          in one sum, never another team's line)
     /targets/rounds/{id}/lines/{line}     one line: its history and every version
     /targets/rounds/{id}/export.csv       the approved figures as the plan's targets file
+    /targets/rounds/{id}/deadline         (POST) the admin moves the round's deadline
+    /targets/rounds/{id}/lines/{line}/reopen  (POST) the admin reopens a decided line
 
 Who may see or change a line is decided in targets/rounds.py (`sees_line`); a line the
 account may not see is a 404 here, by page or by form, as one that does not exist.
@@ -195,8 +199,8 @@ def create(ctx: Ctx) -> Response:
     hist = _read_upload(ctx, "history", ".csv", read_history)
     cat = _read_upload(ctx, "catalogue", ".yaml", load_catalogue)
     info = {}
+    lp = ctx.portal.plans.get(plan_id)
     if cat is not None:
-        lp = ctx.portal.plans.get(plan_id)
         info = kpi_info(cat[0], lp.compiled if lp is not None else None)
     units_guess = {k: (cat[0].kpis[k].unit if cat and k in cat[0].kpis else "money")
                    for k in kpis}
@@ -206,7 +210,8 @@ def create(ctx: Ctx) -> Response:
         return _guard(lambda: logic.open_round(
             db, actor_of(ctx, plan_id), f.get("name", ""), f.get("set", "").strip(), plan_id,
             f.get("period", "").strip(), kpis, team, deadline, top, assumptions,
-            hist[0] if hist else None, hist[1] if hist else None, info)).id
+            hist[0] if hist else None, hist[1] if hist else None, info,
+            lp.compiled.plan if lp is not None else None)).id
     rid = ctx.portal.write(write)
     return ctx.redirect(f"/targets/rounds/{rid}")
 
@@ -246,11 +251,18 @@ def totals_json(ctx: Ctx) -> Response:
     if actor.role not in ("admin", "manager"):
         raise Refused(403, "totals are for the team's manager and admin")
     show, pct = showing(r, writer(ctx, r, actor))
+    team = (logic.totals(ctx.db, r, [ln for ln in logic.visible_lines(ctx.db, r, actor)
+                                     if ln.who != actor.payee])
+            if actor.role == "manager" else {})
     out = {}
     for kpi, t in logic.totals(ctx.db, r).items():
         out[kpi] = {k: (show(v, kpi) if k in ("proposed", "figure", "top_down", "gap")
                         else v) for k, v in t.items() if k != "gap_share"}
         out[kpi]["gap_share"] = pct(t["gap_share"])
+        if kpi in team and t["adds_up"]:
+            # a manager's own team, and every other team in one sum (no one else's line)
+            out[kpi]["team"] = show(team[kpi]["figure"], kpi)
+            out[kpi]["others"] = show(t["figure"] - team[kpi]["figure"], kpi)
     return JSONResponse({"round": r.id, "status": r.status, "totals": out})
 
 
@@ -300,6 +312,32 @@ def review(ctx: Ctx) -> Response:
     return _line_write(ctx, write)
 
 
+def _date(text: str | None, what: str, required: bool = False) -> dt.date | None:
+    text = (text or "").strip()
+    if not text and not required:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Refused(400, f"{what} is a date (YYYY-MM-DD)")
+
+
+@page(roles=("admin",))
+def reopen(ctx: Ctx) -> Response:
+    until = _date(ctx.form.get("until"), "the new due date")
+    return _line_write(ctx, lambda db, actor, rid, lid: logic.reopen(
+        db, actor, rid, lid, ctx.form.get("reason"), until))
+
+
+@page(roles=("admin",))
+def deadline(ctx: Ctx) -> Response:
+    rid = ctx.int_path("id")
+    day = _date(ctx.form.get("deadline"), "the deadline", required=True)
+    ctx.portal.write(lambda db: _guard(lambda: logic.move_deadline(
+        db, actor_of(ctx, None), rid, day, ctx.form.get("reason"))))
+    return ctx.redirect(f"/targets/rounds/{rid}")
+
+
 @page(roles=("admin",))
 def approve(ctx: Ctx) -> Response:
     rid = ctx.int_path("id")
@@ -310,45 +348,24 @@ def approve(ctx: Ctx) -> Response:
 
 @page(roles=("admin",))
 def export_csv(ctx: Ctx) -> Response:
-    """The approved figures in the shape the plan's targets input reads (when the plan
-    is open in the portal and the round knows each KPI's column), else the long sheet
-    `targets import` reads. Only approved versions: a round still open exports nothing."""
+    """The approved figures as the plan's targets file (targets/round_export.py): the
+    shape of the plan's targets input kept by the round, else that of the plan open in
+    the portal, else the long sheet `targets import` reads."""
     import csv
-    from ..targets.kpis import KPI, Catalogue
-    from ..targets.sheets import LONG, long_rows, plan_file
+    from ..targets.round_export import ExportError, export_table
     r, _ = round_and_actor(ctx)
-    if r.status != "approved":
-        raise Refused(409, f"round {r.id} is not approved yet: nothing to export")
-    versions = [t for t in tstore.versions(ctx.portal.store, r.set_name, status="approved")
-                if t.period == r.period]
-    info = json.loads(r.kpi_info)
     lp = ctx.portal.plans.get(r.plan_id)
+    try:
+        name, header, rows = export_table(ctx.portal.store, r,
+                                          lp.compiled.plan if lp is not None else None)
+    except ExportError as e:
+        raise Refused(e.status, e.message, e.hint)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    name = f"round-{r.id}-{r.period}"
-    if lp is not None and all(v.get("target") for v in info.values()):
-        cat = Catalogue("round", {k: KPI(k, v.get("name", k), v["unit"], v.get("measure", k),
-                                         v["target"], adds_up=False)
-                                  for k, v in info.items()})
-        plan = lp.compiled.plan
-        cols = {v["target"] for v in info.values()}
-        inputs = [n for n, inp in plan.inputs.items()
-                  if inp.payee and not inp.key and cols & set(inp.columns)]
-        if len(inputs) == 1:
-            header, rows, _ = plan_file(versions, cat, plan, inputs[0])
-            missing = [c for c in plan.inputs[inputs[0]].columns if c not in cols]
-            if missing:
-                raise Refused(409, f"the round sets no KPI for column(s) {', '.join(missing)} "
-                              f"of {plan.plan}'s input {inputs[0]}",
-                              "export the long sheet with compplan targets export")
-            w.writerow(header)
-            w.writerows(rows)
-            return Response(buf.getvalue(), media_type="text/csv", headers={
-                "content-disposition": f'attachment; filename="{inputs[0]}.csv"'})
-    w.writerow(LONG)
-    w.writerows(long_rows(versions))
+    w.writerow(header)
+    w.writerows(rows)
     return Response(buf.getvalue(), media_type="text/csv", headers={
-        "content-disposition": f'attachment; filename="{name}.csv"'})
+        "content-disposition": f'attachment; filename="{name}"'})
 
 
 ROUTES = [
@@ -358,10 +375,12 @@ ROUTES = [
     Route("/targets/rounds/{id}", round_page),
     Route("/targets/rounds/{id}/totals.json", totals_json),
     Route("/targets/rounds/{id}/approve", approve, methods=["POST"]),
+    Route("/targets/rounds/{id}/deadline", deadline, methods=["POST"]),
     Route("/targets/rounds/{id}/export.csv", export_csv),
     Route("/targets/rounds/{id}/report", round_reports.report_page),
     Route("/targets/rounds/{id}/report.csv", round_reports.report_csv),
     Route("/targets/rounds/{id}/lines/{line}", line_page),
     Route("/targets/rounds/{id}/lines/{line}/answer", answer, methods=["POST"]),
     Route("/targets/rounds/{id}/lines/{line}/review", review, methods=["POST"]),
+    Route("/targets/rounds/{id}/lines/{line}/reopen", reopen, methods=["POST"]),
 ]

@@ -109,8 +109,14 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     # mia sees proposal, figure and reason side by side; accepts rita's, counters sid's
     team = mia.get(f"/targets/rounds/{rid}").text
     assert 'data-who="tom"' not in team
-    # her team now: rita 11,500 + sid 9,000 = 20,500.00, beside the round's 39,400.00
-    assert '<td class="num team-figure">20,500.00</td>' in team
+    # her team now: rita 11,500 + sid 9,000 = 20,500.00, beside the round's 39,400.00;
+    # the other teams in one sum (noah's tom 12,960 + ula 5,940 = 18,900.00), none of
+    # their lines: the whole round's totals, other teams only in aggregate
+    assert '<td class="num team-figure team">20,500.00</td>' in team
+    assert '<td class="num others">18,900.00</td>' in team
+    assert "tom" not in team.split('id="team-lines"', 1)[1]
+    t = totals_of(mia, rid)["revenue"]
+    assert (t["figure"], t["team"], t["others"]) == ("39,400.00", "20,500.00", "18,900.00")
     assert "school holidays close three of my outlets" in team
     post_form(mia, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/review",
               {"action": "accept"})
