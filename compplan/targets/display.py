@@ -1,8 +1,8 @@
 """How a KPI's figures are written (issue 19): one display for a round's pages, its
 report, its CSV words and the payee's statement.
 
-A KPI's display kind is the plan measure's `display:` (percent, ratio, count, money,
-number), or the catalogue's `display:`, or, where neither says, its unit's: money as
+A KPI's display kind is the plan measure's `display:` (percent, share, ratio, count,
+money, number), or the catalogue's `display:`, or, where neither says, its unit's: money as
 money, counts as counts, a ratio as a percentage. The close rate is a ratio measure
 displayed as `ratio` (so many won per presentation): its target of 0.25 is written
 0.25 (0,25 in vi), as the statement writes the month's 0.3 (0,3), never 25% on one page
@@ -15,11 +15,12 @@ from decimal import Decimal
 
 from ..render.locale import Fmt
 
-DISPLAYS = ("percent", "ratio", "count", "money", "number")
+DISPLAYS = ("percent", "share", "ratio", "count", "money", "number")
 BY_UNIT = {"money": "money", "count": "count", "ratio": "percent", "number": "number"}
 # the display kinds a KPI of each unit may take (a count is never shown as money)
 FITS = {"money": ("money",), "count": ("count", "number"),
-        "ratio": ("percent", "ratio", "number"), "number": ("number", "ratio", "percent")}
+        "ratio": ("percent", "share", "ratio", "number"),
+        "number": ("number", "ratio", "percent", "share")}
 
 
 def display_of(unit: str, display: str | None = None) -> str:
@@ -36,7 +37,7 @@ def shown(value, display: str, f: Fmt) -> str:
     value = Decimal(value)
     if display == "money":
         return f.amount(value)
-    if display == "percent":
+    if display in ("percent", "share"):
         return f.percent(value, 4)
     if display == "count":
         return f.number(value, 0)

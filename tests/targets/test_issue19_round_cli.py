@@ -62,8 +62,8 @@ def test_issue19_a_round_scripted_from_the_command_line(store, store_url, tmp_pa
                    "2026-03", "--people", str(FIELD / "people.csv"), "--deadline",
                    "2026-02-27", "--top-down", "revenue=40,000", "--history",
                    str(FIELD / "history.csv"), "--assumptions", str(notes), "--as", "cara")
-    assert "opened round 1: field-2026-03-cli 2026-03, 4 people x 6 KPIs" in out
-    assert "1\tfield-2026-03-cli 2026-03\tfield-2026\t2026-03\t2026-02-27\topen\t0/24\t0/24" \
+    assert "opened round 1: field-2026-03-cli 2026-03, 4 people x 8 KPIs" in out
+    assert "1\tfield-2026-03-cli 2026-03\tfield-2026\t2026-03\t2026-02-27\topen\t0/32\t0/32" \
         in compplan(url, "targets", "round", "list")
     # not approved: nothing to export
     assert "not approved yet" in compplan(url, "targets", "round", "export", "1", "--out",
@@ -114,7 +114,7 @@ def test_issue19_a_round_scripted_from_the_command_line(store, store_url, tmp_pa
     assert (rev["figure"], rev["top_down"], rev["gap"]) == ("39300.00", "40000.00", "-700.00")
     assert (rev["answered"], rev["lines"]) == (2, 4)
     assert status["not_answered"] == ["tom", "ula"] and status["late"] == ["sid revenue"]
-    assert status["states"] == {"accepted": 1, "countered": 1, "proposed": 22}
+    assert status["states"] == {"accepted": 1, "countered": 1, "proposed": 30}
     text = compplan(url, "targets", "round", "status", "1")
     assert "revenue: proposed 39,420.00, now 39,300.00, top-down 40,000.00, gap -700.00" in text
     assert "close_rate: set per rep (ratio), 0/4 answered" in text
@@ -122,7 +122,7 @@ def test_issue19_a_round_scripted_from_the_command_line(store, store_url, tmp_pa
     compplan(url, "targets", "round", "deadline", "1", "2026-03-06", "--reason",
              "tom and ula are on leave", "--as", "cara")
     out = compplan(url, "targets", "round", "approve", "1", "--reason", "agreed", "--as", "cara")
-    assert "approved round 1: 24 targets" in out
+    assert "approved round 1: 32 targets" in out
     # an approved round is not reopened: its figures are the set's approved targets
     assert "its figures are approved targets" in compplan(
         url, "targets", "round", "reopen", "1", "--who", "sid", "--kpi", "revenue",
@@ -153,4 +153,4 @@ def test_issue19_a_round_scripted_from_the_command_line(store, store_url, tmp_pa
                   if e.event.startswith("target_round.")]
     assert ("target_round.reopened", "cara") in events
     assert ("target_round.deadline", "cara") in events
-    assert events.count(("target_round.approved", "cara")) == 24 + 1
+    assert events.count(("target_round.approved", "cara")) == 32 + 1

@@ -37,6 +37,10 @@ def test_issue19_close_rate_target_is_a_ratio_in_the_readers_locale(web):
     # attainment as a percentage
     assert "<td class=\"num\">0,25</td><td class=\"num\">0,25</td><td class=\"num\">100%</td>" \
         in close
+    # pipeline coverage (display ratio) as March 2025's 3.0 open per 1 left: 3, not
+    # 300%; margin percent (display share) as March 2025's 0.27: 27%
+    assert cell(card(page, "pipeline_coverage"), "proposed") == "3"
+    assert cell(card(page, "margin_percent"), "proposed") == "27%"
     # counts stay whole: presentations 10; money in vi: 10.800,00
     assert cell(card(page, "presentations"), "proposed") == "10"
     assert cell(card(page, "revenue"), "proposed") == "10.800,00"
@@ -63,6 +67,12 @@ def test_issue19_close_rate_target_is_a_ratio_in_the_readers_locale(web):
     report = web.client("mia").get(f"/targets/rounds/{rid}/report").text
     table = report.split('data-kpi="close_rate"', 1)[1].split("</table>", 1)[0]
     assert "<td class=\"num\">0.3</td>" in table and "30%" not in table
+    # rita's March margin so far 3,014 / 11,000 = 27.4% against her figure 27%:
+    # attainment 0.274 / 0.27 = 101.5% (the report's attainment a tenth of a percent)
+    table = report.split('data-kpi="margin_percent"', 1)[1].split("</table>", 1)[0]
+    row = table.split('data-who="rita"', 1)[1].split("</tr>", 1)[0]
+    assert "<td class=\"num\">27%</td>" in row and "<td class=\"num\">27.4%</td>" in row
+    assert "<td class=\"num\">101.5%</td>" in row
 
 
 def test_issue19_a_catalogue_display_must_agree_with_the_plans_measure(tmp_path):
@@ -74,7 +84,8 @@ def test_issue19_a_catalogue_display_must_agree_with_the_plans_measure(tmp_path)
     # a catalogue saying percent where the plan's measure says ratio is refused, naming
     # both; a count displayed as money is refused at the catalogue's line and column
     bad = tmp_path / "kpis.yaml"
-    bad.write_text(KPIS.read_text().replace("display: ratio ", "display: percent "))
+    bad.write_text(KPIS.read_text().replace("display: ratio            # 0.25",
+                                            "display: percent          # 0.25"))
     cat, problems = load_catalogue(bad)
     msgs = [p.message for p in check_against_plan(cat, compiled)]
     assert msgs == ["KPI close_rate is displayed as percent, but field-2026's measure "

@@ -29,7 +29,8 @@ def open_round(web) -> int:
     r = admin.post("/targets/rounds", data={
         "csrf": csrf_of(page.text), "name": "Field sales, March 2026", "set": SET,
         "plan": "field-2026", "period": "2026-03",
-        "kpis": "coverage, new_outlets, focus_lines, revenue, presentations, close_rate",
+        "kpis": "coverage, new_outlets, focus_lines, revenue, presentations, close_rate, "
+                "pipeline_coverage, margin_percent",
         "people": "\n".join(PEOPLE), "deadline": "2026-02-27", "top_down": "revenue=40000",
         "assumptions": ASSUMPTIONS},
         files={"history": ("history.csv", (FIELD / "history.csv").read_bytes(), "text/csv"),
@@ -56,11 +57,11 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
 
     rita = web.client("rita")
     page = rita.get(f"/targets/rounds/{rid}").text
-    # her six KPIs, nobody else's; the proposal with how it was worked out; last year by
+    # her eight KPIs, nobody else's; the proposal with how it was worked out; last year by
     # month with attainment (March 2025: 10,000.00 of 10,500.00 = 95.2381%); the
     # assumptions her lines cite (growth for revenue, the rival in her territory). Her
     # page is in her locale (vi, payees.csv), as her statement: 10.000,00 and 95,2381%
-    assert page.count('class="card round-line"') == 6
+    assert page.count('class="card round-line"') == 8
     assert "sid" not in re.sub(r"<header.*?</header>", "", page, flags=re.S)
     assert "2025-03 actual 10.000,00 × (1 + 8%) = 10.800,00" in page
     assert "10.500,00" in page and "95,2381%" in page
@@ -141,7 +142,7 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
 
     # the approved versions are in the set, with how they were agreed
     approved = {(t.who, t.kpi): t for t in tstore.current(web.store, SET, status="approved")}
-    assert len(approved) == 24
+    assert len(approved) == 32
     assert approved[("sid", "revenue")].value == D("9400.00")
     assert approved[("sid", "revenue")].how == (
         f"round {rid}: proposed 9,720.00; sid answered 9,000.00 (school holidays close three "
@@ -159,7 +160,7 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     assert events.count("target_round.answered") == 2
     assert events.count("target_round.countered") == 1
     assert events.count("target_round.accepted") == 1
-    assert events.count("target_round.approved") == 24 + 1  # each line, and the round
+    assert events.count("target_round.approved") == 32 + 1  # each line, and the round
 
     # the export is plans/field.yaml's targets file; the run pays on it
     out = admin.get(f"/targets/rounds/{rid}/export.csv")
@@ -189,7 +190,7 @@ def test_issue19_the_report_has_charts_tables_and_csv(web):
     mia = web.client("mia")
     page = mia.get(f"/targets/rounds/{rid}/report")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 6  # a chart per KPI, each with its table
+    assert page.text.count("<svg") == 8  # a chart per KPI, each with its table
     assert 'data-who="tom"' not in page.text  # her team only
     rows = list(csv.DictReader(io.StringIO(mia.get(f"/targets/rounds/{rid}/report.csv").text)))
     rev = {r["who"]: r for r in rows if r["kpi"] == "revenue"}
@@ -198,6 +199,6 @@ def test_issue19_the_report_has_charts_tables_and_csv(web):
     # (March 2026) is open in the portal: revenue so far 11,000.00 = 101.85% of 10,800
     assert rev["rita"]["spread"] == "0.0800" and rev["rita"]["actual"] == "11000.00"
     assert rev["rita"]["attainment"] == "1.0185"
-    # the rival in the North is an assumption rita's six lines rest on (sid is South)
+    # the rival in the North is an assumption rita's eight lines rest on (sid is South)
     section = page.text.split('id="assumption-rival-north"', 1)[1].split("</section>", 1)[0]
-    assert section.count("<li>") == 6 and "sid" not in section
+    assert section.count("<li>") == 8 and "sid" not in section
