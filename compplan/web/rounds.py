@@ -379,6 +379,7 @@ ROUTES = [
     Route("/targets/rounds/{id}/export.csv", export_csv),
     Route("/targets/rounds/{id}/report", round_reports.report_page),
     Route("/targets/rounds/{id}/report.csv", round_reports.report_csv),
+    Route("/targets/rounds/{id}/report-products.csv", round_reports.products_csv),
     Route("/targets/rounds/{id}/lines/{line}", line_page),
     Route("/targets/rounds/{id}/lines/{line}/answer", answer, methods=["POST"]),
     Route("/targets/rounds/{id}/lines/{line}/review", review, methods=["POST"]),
