@@ -253,6 +253,9 @@ def report_page(ctx: Ctx) -> Response:
     credits, products = by_product(ctx, r, rows)
     return ctx.render("rounds/report.html", r=r, rows=rows, kpis=kpis, gone=gone,
                       credits=credits, products=products, money=money,
+                      # a credit of margins (the field sample's line_margin): its share
+                      # of the first credit (revenue) is the product's margin percent
+                      margin=next((c for c in credits[1:] if "margin" in c), None),
                       product_chart=Markup(svg_products(credits, products, money)),
                       charts={k: Markup(svg_bars(rows, k, show)) for k in kpis},
                       territories=by_territory(rows), states=states, show=show, pct=pct,

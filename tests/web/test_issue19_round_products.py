@@ -30,7 +30,7 @@ def test_issue19_the_report_by_product_for_a_managers_team(web):
         mia.get(f"/targets/rounds/{rid}/report-products.csv").text)))
     by = {(r["who"], r["product"]): r for r in rows}
     # sid: 8,000.00 revenue; water 520.00 = 6.5% of it, margin 520 x 20% = 104.00
-    assert (by[("sid", "WATER-500")]["sales"], by[("sid", "WATER-500")]["margin"],
+    assert (by[("sid", "WATER-500")]["sales"], by[("sid", "WATER-500")]["line_margin"],
             by[("sid", "WATER-500")]["share"]) == ("520.00", "104.00", "0.0650")
     assert by[("", "FX-COLA-330")]["sales"] == "7080.00"
     assert by[("", "FX-COLA-330")]["share"] == "0.3726"
