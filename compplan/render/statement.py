@@ -109,7 +109,7 @@ class Measure:
     kind: str | None  # money | ratio | number | integer | boolean | text | date
     value: object  # exact where known (None: missing)
     label: str = ""  # in the reader's language where the plan gives it
-    display: str | None = None  # percent | ratio | count | money | number (or as its kind)
+    display: str | None = None  # percent | share | ratio | count | money | number (or kind)
     # the days a window in time reads (trailing(x, 12 months): 2025-04-01 to 2026-03-31),
     # when the measure is worked out over other days than the period's (issue 20)
     window: tuple[dt.date, dt.date] | None = None
@@ -117,7 +117,7 @@ class Measure:
     @property
     def shown_as(self) -> str | None:
         """How the value is written: a percentage, a plain figure, a count, money."""
-        return {"percent": "ratio", "ratio": "number", "count": "number",
+        return {"percent": "ratio", "share": "ratio", "ratio": "number", "count": "number",
                 "money": "money", "number": "number"}.get(self.display or "", self.kind)
 
 

@@ -319,3 +319,42 @@ def test_field_sample():
     #   total 256 + 200 + 100 = 556.00
     assert pay(r, "ula").total == D("556.00")
     assert not r.warnings and not pay(r, "ula").warnings
+
+
+def test_issue19_field_pipeline_coverage_and_margin_percent():
+    """Issue 19: pipeline coverage (open pipeline / revenue target left) and margin
+    percent (gross margin / revenue) in the field sample, followed and not paid: every
+    payee's pay is as in test_field_sample (total 4,275.00)."""
+    r = sample("field.yaml")
+    m = {p: pay(r, p).measure_values for p in ("rita", "sid", "tom", "ula")}
+    # opportunities.csv, open and expected to close in March (won, lost and April's
+    # are not the open pipeline):
+    #   rita OP-01 2,000 + OP-02 1,500 = 3,500 (OP-03 won, OP-04 lost, OP-05 April)
+    #   sid  OP-06 2,500 + OP-07 1,800 + OP-08 700 = 5,000 (OP-09 lost)
+    #   tom  OP-10 2,400 (OP-11 won);  ula OP-12 1,200 + OP-13 600 = 1,800 (OP-14 lost)
+    assert [m[p]["open_pipeline"] for p in m] == [D("3500.00"), D("5000.00"),
+                                                   D("2400.00"), D("1800.00")]
+    # revenue target left: rita 11,000 of 10,000 and tom 12,500 of 12,500 have none
+    # (coverage 0: nothing left to cover); sid 10,000 - 8,000 = 2,000: 5,000 / 2,000 =
+    # 2.5; ula 6,000 - 5,000 = 1,000: 1,800 / 1,000 = 1.8
+    assert [m[p]["remaining_target"] for p in m] == [0, D("2000.00"), 0, D("1000.00")]
+    assert [m[p]["pipeline_coverage"] for p in m] == [0, D("2.5"), 0, D("1.8")]
+    # gross margin: each line's amount less its standard cost (cola 75%, energy 70%,
+    # chips and biscuits 65%, juice and water 80% of the price), by SKU for March:
+    #   rita cola 3,960 x 25% = 990 + energy 3,520 x 30% = 1,056 + chips 880 x 35% = 308
+    #        + biscuits 880 x 35% = 308 + juice 880 x 20% = 176 + water 880 x 20% = 176
+    #        = 3,014.00; 3,014 / 11,000 = 27.4%
+    #   sid  cola 3,120 x 25% = 780 + energy 3,120 x 30% = 936 + water 520 x 20% = 104
+    #        + chips 720 x 35% = 252 + biscuits 260 x 35% = 91 + juice 260 x 20% = 52
+    #        = 2,215.00; 2,215 / 8,000 = 27.6875%
+    #   tom  cola 4,650 x 25% = 1,162.50 + energy 4,650 x 30% = 1,395 + biscuits 930 x
+    #        35% = 325.50 + juice 1,030 x 20% = 206 + water 620 x 20% = 124 + chips 620
+    #        x 35% = 217 = 3,430.00 (April's line is not March's); 3,430 / 12,500 = 27.44%
+    #   ula  cola 1,650 x 25% = 412.50 + energy 1,650 x 30% = 495 + biscuits 710 x 35% =
+    #        248.50 + juice, water 330 x 20% = 66 each + chips 330 x 35% = 115.50
+    #        = 1,403.50; 1,403.50 / 5,000 = 28.07%
+    assert [m[p]["gross_margin"] for p in m] == [D("3014.00"), D("2215.00"), D("3430.00"),
+                                                  D("1403.50")]
+    assert [m[p]["margin_percent"] for p in m] == [D("0.274"), D("0.276875"), D("0.2744"),
+                                                    D("0.2807")]
+    assert r.total == D("4275.00")  # 1,425 + 700 + 1,594 + 556: pay unchanged
