@@ -22,6 +22,7 @@ from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, 
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, ratio_type, scaled_by
 from .results import Line, PayeeResult, RunResult
+from .tables import tables_of
 
 
 def _payee_ids(prep: Prepared) -> set[str]:
@@ -163,6 +164,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         for m in compiled.measures:
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
             pr.measure_values[m.name] = env.measures.get(m.name)
+        pr.tables = tables_of(env)  # the payee's own tier tables (to: targets.meetings)
         if not env.sets and prep.payees:
             pr.warnings.append("no credits in this period")
         for table, row in env.per_payee.items():
