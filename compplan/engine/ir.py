@@ -311,7 +311,8 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             when = expr("earnings", name, "when")
             value = expr("earnings", name, "value")
             inputs = _inputs_of(checked, comp, [checked.expr("earnings", name, f)
-                                                for f in ("when", "value")])
+                                                for f in ("when", "value")] +
+                                _payee_bounds_read(checked, tier_tables, name))
             if spec.each and spec.each in checked.symbols.tables:
                 # a per-credit line shows the credit and what its rule read from the row
                 credit_t = checked.symbols.tables[spec.each].columns.get("value")
@@ -346,6 +347,26 @@ def compile_plan(checked: Checked) -> CompiledPlan:
                         uses_team, total, "ytd" in calls, draw, clawbacks, steps,
                         windows=windows_in(checked.exprs.values()), curves=curves,
                         groups=grouped)
+
+
+def _payee_bounds_read(checked: Checked, tier_tables: dict, earning: str) -> list:
+    """The bounds and rates of the per-payee tier tables an earning pays by (to:
+    targets.meetings): its lines show them among their inputs (targets.meetings = 20),
+    so a line says which bound it was split at."""
+    out = []
+    for f in ("when", "value"):
+        node = checked.expr("earnings", earning, f)
+        for n in ast.walk(node) if node is not None else ():
+            if not (isinstance(n, ast.Call) and n.name in ("tiered", "rate") and n.args):
+                continue
+            res = checked.resolved.get(n.args[0])
+            table = tier_tables.get(res.name) if res is not None else None
+            if table is None or not table.per_payee:
+                continue
+            for i in range(len(table.bands)):
+                out += [checked.expr("rates", res.name, "tiers", i, k)
+                        for k in ("from", "to", "rate")]
+    return [n for n in out if n is not None]
 
 
 def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:

@@ -206,3 +206,15 @@ def test_issue20_bounds_out_of_order_for_one_payee_stop_the_run_naming_the_payee
     assert p.message == "tier 2 of 'meeting_rates' ends at 25, not above its start 30 " \
                         "for payee ann"
     assert (p.line - HEAD.count("\n"), p.col) == (21, 14)
+
+
+def test_issue20_a_line_shows_the_payees_bound_among_its_inputs(tmp_path):
+    """bob's lines say the bound they were split at: targets.meetings = 20 (and cy's,
+    25), so a statement or explain traces 20 x 60.00 + 1 x 95.00 to bob's target."""
+    compiled = compiled_from(tmp_path, PLAN)
+    r = python_run(compiled, data_for({"bob": 21, "cy": 21}, {"bob": 20, "cy": 25}))
+    month = next(ln for ln in r.payee("bob").lines if ln.component == "month_pay")
+    assert month.inputs.get("targets.meetings") == 20
+    credit = [ln for ln in r.payee("cy").lines if ln.component == "meeting_pay"][20]
+    assert credit.inputs.get("targets.meetings") == 25
+    assert credit.formula == "1 x 60.00 = 60.00"
