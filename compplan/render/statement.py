@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from ..engine.ir import CompiledPlan
 from ..engine.results import Line, PayeeResult, TierPart
+from ..engine.settle import settled_period
 from ..lang import ast
 from ..lang.check import CARRIED_COMPONENTS
 from ..lang.model import Label
@@ -221,8 +222,15 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
     """One payee's statement from their result and the plan that made it.
 
     `source_rows`: the data rows behind the lines' sources ('deals:A-101' -> its row),
-    for inputs with `describe:`; a line then names the customer, not the row's id."""
+    for inputs with `describe:`; a line then names the customer, not the row's id.
+    A payee settled over a longer period than the run's (a monthly payee in the run of
+    2026-03b, issue 20) is shown over their own period: the header's period and days,
+    the days of their windows and the targets' row are the month's."""
     plan = compiled.plan
+    own_period = settled_period(pr)
+    if own_period is not None and own_period != header.period:
+        p = parse_period(own_period)
+        header = replace(header, period=own_period, period_start=p.start, period_end=p.end)
     labels = {e.name: text_of(e.spec.label, locale) or e.label for e in compiled.earnings}
     labels.update(CARRIED_LABELS)
     basis = _basis_kinds(compiled)
