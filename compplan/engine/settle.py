@@ -69,16 +69,25 @@ def settlement(compiled: CompiledPlan, tables: dict[str, Table], period: Period)
 
 
 def settled_later_payees(compiled: CompiledPlan, tables: dict[str, Table],
-                         period: Period) -> frozenset:
+                         period: Period) -> dict[str, Period]:
     """The payees a run of `period` leaves to a later run (their frequency's period does
-    not end with it): what carries over to them (a released hold, a clawback, a
-    dispute) waits for the run that settles them. Empty for a plan without
-    `frequency:`, or a period not of the plan's kind."""
+    not end with it), each with the period they are settled for: what carries over to
+    them (a released hold, a clawback, a dispute) waits for the run that settles them.
+    Empty for a plan without `frequency:`, or a period not of the plan's kind."""
     if not frequency_column(compiled) or period.kind != compiled.plan.period or \
             "payees" not in tables:
-        return frozenset()
+        return {}
     s = settlement(compiled, tables, period)
-    return frozenset(p for pids in s.later.values() for p in pids)
+    return {p: period_of(kind, period.start) for kind, pids in s.later.items() for p in pids}
+
+
+def live_note(period: Period, own: Period) -> str:
+    """What the portal's live view of an open period tells a payee it does not settle
+    (a monthly payee while 2026-03a is open): its figures are that period's only."""
+    return (f"figures of {period.label} ({period.start.isoformat()} to "
+            f"{period.end.isoformat()}) only: you are settled by "
+            f"{own.kind.replace('_', ' ')} for {own.label}, in the run that ends on "
+            f"{own.end.isoformat()}")
 
 
 def settled_later(compiled: CompiledPlan, period: Period, later: dict[str, list[str]],

@@ -335,3 +335,29 @@ def test_issue20_a_monthly_payees_draw_counts_and_pays_months(tmp_path, engine):
     assert ann.total == 0
     assert mia.components == {"commission": 150, "draw": 850}
     assert mia.total == 1000
+
+
+def test_issue20_a_monthly_payees_statement_shows_their_month(plan):
+    """In the run of 2026-03b, mia (monthly) is settled over March 1-31: her statement's
+    header says 2026-03 and its days, not the run's half month; ann's says 2026-03b."""
+    from compplan.render.publish import header_of
+    from compplan.render.statement import build
+    result = run_plan(plan, _tables(plan), parse_period("2026-03b"))
+    header = header_of(plan, result)
+    mia = build(result.payee("mia"), plan, header, "en")
+    assert (mia.header.period, str(mia.header.period_start), str(mia.header.period_end)) \
+        == ("2026-03", "2026-03-01", "2026-03-31")
+    ann = build(result.payee("ann"), plan, header, "en")
+    assert (ann.header.period, str(ann.header.period_start)) == ("2026-03b", "2026-03-16")
+
+
+def test_issue20_the_live_view_says_a_monthly_payee_is_worked_out_over_the_half_month(plan):
+    """While 2026-03a is open, the portal's live figures of mia (monthly) are March 1-15
+    only: D4 is on the 20th, so 0.00, and her result says so first."""
+    from compplan.engine.live import LiveRun
+    live = LiveRun(plan, _tables(plan), parse_period("2026-03a"))
+    assert live.payee("mia").warnings[0] == (
+        "figures of 2026-03a (2026-03-01 to 2026-03-15) only: you are settled by month "
+        "for 2026-03, in the run that ends on 2026-03-31")
+    assert not live.payee("ann").warnings or not live.payee("ann").warnings[0].startswith(
+        "figures of")
