@@ -218,3 +218,36 @@ def test_issue20_a_line_shows_the_payees_bound_among_its_inputs(tmp_path):
     credit = [ln for ln in r.payee("cy").lines if ln.component == "meeting_pay"][20]
     assert credit.inputs.get("targets.meetings") == 25
     assert credit.formula == "1 x 60.00 = 60.00"
+
+
+def test_issue20_statement_shows_the_payees_bounds_and_curve_marks_them(tmp_path):
+    """bob's statement says the bound his month's line was split at (tier bounds:
+    targets.meetings = 20), cy's 25; bob's curve marks his tier bound at 20 meetings,
+    cy's at 25 (each payee's own table)."""
+    from compplan.engine.data import load_folder
+    from compplan.render import curve
+    from compplan.render.publish import write_result
+    compiled = compiled_from(tmp_path, PLAN)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("sdr_id,name,kicker\nbob,Bob,0\ncy,Cy,0\n")
+    (data / "targets.csv").write_text("sdr_id,meetings\nbob,20\ncy,25\n")
+    (data / "meetings.csv").write_text("meeting_id,sdr_id,held_on,qualified\n" + "".join(
+        f"{p}-{i:02},{p},2026-03-{i:02},true\n" for p in ("bob", "cy") for i in range(1, 22)))
+    problems: list = []
+    tables = load_folder(compiled.plan, data, problems)
+    assert problems == []
+    result = run_plan(compiled, tables, MARCH)
+    report = write_result(result, compiled, data, tmp_path / "out", formats=("html",),
+                          curves=False)
+    pages = {e.payee: (tmp_path / "out").glob(f"**/*{e.payee}*.html") for e in report.entries}
+    bob = next(iter(pages["bob"])).read_text()
+    cy = next(iter(pages["cy"])).read_text()
+    assert "tier bounds: targets.meetings = 20" in bob
+    assert "tier bounds: targets.meetings = 25" in cy
+    for pid, bound in (("bob", 20), ("cy", 25)):
+        rows = {name: [r for r in t.rows if str(r.get("sdr_id")) == pid]
+                for name, t in tables.items()}
+        profile = curve.profile_from_rows(compiled, rows, pid, MARCH)
+        drawn = curve.compute(compiled, profile, "qualified")
+        assert [m.bound for m in drawn.markers if m.kind == "tier"] == [bound], drawn.problems
