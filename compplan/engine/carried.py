@@ -63,6 +63,17 @@ def add_line(result: RunResult, pid: str, component: str, kind: str, amount: Dec
     return line
 
 
+def draw_kind(compiled: CompiledPlan, period: Period) -> str:
+    """The kind of period a payee's draw counts in and pays for: the plan's, or for a
+    payee settled at their own frequency (issue 20: a monthly payee in a half-month
+    plan, whose group runs over the month), that frequency's: each settlement is one
+    period of the draw, topped up to `amount` once, and `periods: 3` is three months."""
+    inp = compiled.plan.inputs.get("payees")
+    if inp is not None and inp.frequency and period.kind not in ("span", compiled.plan.period):
+        return period.kind
+    return compiled.plan.period
+
+
 def draw_period(payee: dict, start_column: str | None, period: Period,
                 kind: str) -> int | None:
     """Which period of the payee's draw this is, counted in the plan's periods (`kind`)

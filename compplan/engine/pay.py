@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from ..errors import CompplanError, Problem
 from ..periods import period_of
-from .carried import draw_period
+from .carried import draw_kind, draw_period
 from . import groups as groups_mod
 from .compile import Env, fmt_value
 from .hierarchy import reports_within
@@ -22,6 +22,7 @@ from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, 
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, ratio_type, scaled_by
 from .results import Line, PayeeResult, RunResult
+from .tables import tables_of
 
 
 def _payee_ids(prep: Prepared) -> set[str]:
@@ -143,11 +144,11 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         _total_limits(compiled, env, pid, pr, step, mode)
         if compiled.draw is not None:
             # a draw is paid from the payee's start (not before it, nor after they left)
+            kind = draw_kind(compiled, period)  # a monthly payee's: months (issue 20)
             pr.draw_period = draw_period(env.payee, payees_inp.start if payees_inp else None,
-                                         period, plan.period)
+                                         period, kind)
             # a year-to-date run's span: the draw is the last period's
-            paid_for = period if period.kind == plan.period else \
-                period_of(plan.period, period.end)
+            paid_for = period if period.kind == kind else period_of(kind, period.end)
             if _active_days(env.payee, payees_inp, paid_for)[0] > 0 and \
                     (pr.draw_period or 1) >= 1:
                 draw = compiled.draw.fast(env, None)
@@ -163,6 +164,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         for m in compiled.measures:
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
             pr.measure_values[m.name] = env.measures.get(m.name)
+        pr.tables = tables_of(env)  # the payee's own tier tables (to: targets.meetings)
         if not env.sets and prep.payees:
             pr.warnings.append("no credits in this period")
         for table, row in env.per_payee.items():

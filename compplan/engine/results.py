@@ -76,6 +76,9 @@ class PayeeResult:
     draw: Decimal | None = None  # the draw this payee is guaranteed, if the plan has one
     # which period of the payee's draw this is, from their start date (None: no start)
     draw_period: int | None = None
+    # tier tables whose bounds read the payee (to: targets.meetings), as built for this
+    # payee: what shows or reads their bounds (curves, stakes, forecast) asks them here
+    tables: dict = field(default_factory=dict)
 
 
 @dataclass

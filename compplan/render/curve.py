@@ -58,6 +58,8 @@ class Point:
     limited: list[str]  # components with a cap or floor line here
     measures: dict[str, object]
     paid: set[str] = field(default_factory=set)  # earnings that gave a line here
+    # the payee's own tier tables (bounds from targets.meetings): engine/tables.py
+    tables: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -319,7 +321,7 @@ def _point(pr, payee: str, measure: str) -> Point | str:
     limited = sorted({ln.component for ln in pr.lines if ln.kind in ("cap", "floor")})
     paid = {ln.component for ln in pr.lines if ln.kind in ("credit", "bonus")}
     return Point(Decimal(x) if x is not None else None, sum(comps.values(), Decimal(0)),
-                 comps, limited, dict(pr.measure_values), paid)
+                 comps, limited, dict(pr.measure_values), paid, dict(pr.tables))
 
 
 def alone(compiled: CompiledPlan) -> bool:
@@ -441,7 +443,8 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
         if isinstance(by_count, str):
             curve.problems.append(by_count)
             return curve
-    top = up_to or _extent(compiled, name)
+    tables = _payee_tier_tables(compiled, one.tables)
+    top = up_to or _extent(compiled, name, tables)
     if reach is not None and reach * Decimal("1.1") > top:
         top = reach * Decimal("1.1")
     step = top / (points - 1)
@@ -452,7 +455,7 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
         # ONE_TRANSACTION); just below and on each tier bound and gate, so that steps
         # show as steps; a bound that is also a gate worked out once
         wanted = {i * step for i in range(points)}
-        for b in _bounds_on(compiled, name) + gate_bounds(compiled, name):
+        for b in _bounds_on(compiled, name, tables) + gate_bounds(compiled, name):
             wanted |= {b, b - step / 100}
         if reach:  # the payee's own x, worked out by the engine like every other point
             wanted.add(reach)
@@ -460,7 +463,8 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
     elif by_count is not None and _double(by_count.x, one.x):
         curve.mode = "count"
         wanted = [top * i / (points - 1) for i in range(points)] + \
-            [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name) if b <= top]
+            [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name, tables)
+             if b <= top]
         wanted += [reach] if reach else []
         plan_points = sorted({(min(int(w / one.x + Decimal("0.5")), MAX_COPIES), Decimal(1))
                               for w in wanted})
@@ -478,8 +482,17 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
                 p.total = sum((v for k, v in p.components.items() if k in components),
                               Decimal(0))
             curve.points.append(p)
-    curve.markers = _tiers(compiled, curve) + _limits(curve) + _gates(compiled, curve)
+    curve.markers = _tiers(compiled, curve, tables) + _limits(curve) + \
+        _gates(compiled, curve)
     return curve
+
+
+def _payee_tier_tables(compiled: CompiledPlan, own: dict) -> dict:
+    """The tier tables as they apply to the profile's payee: the plan's, and for a table
+    whose bounds read the payee (to: targets.meetings) the one their run built."""
+    return {name: own.get(name) if table.per_payee else table
+            for name, table in compiled.tier_tables.items()
+            if not table.per_payee or own.get(name) is not None}
 
 
 def point_at(compiled: CompiledPlan, profile: Profile, curve: Curve,
@@ -525,10 +538,13 @@ def _double(twice, once) -> bool:
         abs(Decimal(once)) * Decimal("1e-20")
 
 
-def _bounds_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:
-    """Where pay changes its slope along the measure: the tier bounds of tables on it,
-    and the points of curves read at it (so the drawn line bends where the plan's does)."""
-    return sorted({b.high for name, table in compiled.tier_tables.items()
+def _bounds_on(compiled: CompiledPlan, measure: str, tables: dict | None = None
+               ) -> list[Decimal]:
+    """Where pay changes its slope along the measure: the tier bounds of tables on it
+    (`tables`: the payee's, see _tables), and the points of curves read at it (so the
+    drawn line bends where the plan's does)."""
+    tables = compiled.tier_tables if tables is None else tables
+    return sorted({b.high for name, table in tables.items()
                    if _basis_measure(compiled, name) == measure
                    for b in table.bands if b.high is not None and b.high > 0} |
                   {x for x in _curve_points_on(compiled, measure) if x > 0})
@@ -558,9 +574,9 @@ def _measure_of(checked, node) -> str | None:
     return res.name if res is not None and res.kind == "measure" else None
 
 
-def _extent(compiled: CompiledPlan, measure: str) -> Decimal:
+def _extent(compiled: CompiledPlan, measure: str, tables: dict | None = None) -> Decimal:
     """How far the x axis runs: 200%, or past the last tier bound on the measure."""
-    bounds = _bounds_on(compiled, measure)
+    bounds = _bounds_on(compiled, measure, tables)
     return max([Decimal(2)] + [bounds[-1] * Decimal("1.25")] if bounds else [Decimal(2)])
 
 
@@ -573,9 +589,10 @@ def _basis_measure(compiled: CompiledPlan, table: str) -> str | None:
     return None
 
 
-def _tiers(compiled: CompiledPlan, curve: Curve) -> list[Marker]:
+def _tiers(compiled: CompiledPlan, curve: Curve, tables: dict | None = None) -> list[Marker]:
     out = []
-    for name, table in compiled.tier_tables.items():
+    tables = compiled.tier_tables if tables is None else tables
+    for name, table in tables.items():
         basis = _basis_measure(compiled, name)
         if basis is None:
             continue

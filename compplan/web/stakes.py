@@ -20,6 +20,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from babel.dates import format_date
 
+from ..engine.tables import table_for
 from ..lang import ast
 from ..lang.types import RATIO
 from ..periods import parse_period
@@ -197,10 +198,12 @@ def show(f: Fmt, value, kind: str | None) -> str:
     return f.number(value, 2)
 
 
-def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list[
-        tuple[Decimal, int, str]]:
+def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
+                result=None) -> list[tuple[Decimal, int, str]]:
     """Values of the measure where pay changes: (value, rank, what it is in words); of
-    two at one value, a gate is said before a tier, a tier before a curve's point."""
+    two at one value, a gate is said before a tier, a tier before a curve's point. A
+    table whose bounds read the payee (to: targets.meetings) has the payee's bounds,
+    from their result."""
     compiled = lp.compiled
     out = []
     for e in compiled.earnings:
@@ -217,9 +220,10 @@ def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list
                 for x, _y in curve.points:
                     out.append((Decimal(x), 2, f._("the next point on the curve of {earning}",
                                                    earning=labels.get(e.name, e.name))))
-    for tname, table in compiled.tier_tables.items():
+    for tname in compiled.tier_tables:
         spec = compiled.plan.rates.get(tname)
-        if spec is None or spec.basis is None or str(spec.basis) != name:
+        table = table_for(compiled, tname, result)
+        if table is None or spec is None or spec.basis is None or str(spec.basis) != name:
             continue
         for band in table.bands:
             if band.low is not None:
@@ -370,7 +374,7 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     if now is None:
         return ""
     now = Decimal(now)
-    ahead = sorted(t for t in _thresholds(lp, name, f, labels) if t[0] > now)
+    ahead = sorted(t for t in _thresholds(lp, name, f, labels, result) if t[0] > now)
     if not ahead:
         return f._("Past every tier and gate on this measure.")
     goal, _, why = ahead[0]
