@@ -37,17 +37,29 @@ MAX_COPIES = 400
 TIMING = ("held", "released", "adjustment", "clawback", "draw", "paid_earlier")
 
 
-@dataclass
 class Profile:
-    """One payee's rows, as a data folder or a scenario holds them (source column names)."""
+    """One payee's rows, as a data folder or a scenario holds them (source column names).
 
-    payee: str
-    period: Period
-    rows: dict[str, list[dict]]
-    # the same rows typed, as the engine read them from the data folder (statements):
-    # the made-up tables are built from these, not written out as text and parsed again
-    # (a fifth of a curve's time); the points are the same (test_issue14_curve_typed)
-    typed: dict[str, list[dict]] | None = None
+    A statement's profile holds the payee's typed rows, as the engine read them from
+    the data folder (`typed`): the made-up tables are built from those, not written out
+    as text and parsed again (13% of a curve's CPU; the same points, see
+    test_issue14_curve_typed). Their text (`rows`) is made when it is first read, and
+    from then on it is the profile: whatever a reader changes in it (an --set value, a
+    table emptied) is what the curve is made from."""
+
+    def __init__(self, payee: str, period: Period, rows: dict[str, list[dict]] | None = None,
+                 typed: dict[str, list[dict]] | None = None,
+                 compiled: CompiledPlan | None = None):
+        self.payee, self.period = payee, period
+        self._rows, self.typed, self._compiled = rows, typed, compiled
+
+    @property
+    def rows(self) -> dict[str, list[dict]]:
+        if self._rows is None:
+            self._rows = {name: [_inline(self._compiled, name, r) for r in rs]
+                          for name, rs in (self.typed or {}).items()}
+        self.typed = None  # the text is the profile now
+        return self._rows
 
 
 @dataclass
@@ -58,6 +70,8 @@ class Point:
     limited: list[str]  # components with a cap or floor line here
     measures: dict[str, object]
     paid: set[str] = field(default_factory=set)  # earnings that gave a line here
+    # each component before its cap or floor line (the same as components where none)
+    unlimited: dict[str, Decimal] = field(default_factory=dict)
     # the payee's own tier tables (bounds from targets.meetings): engine/tables.py
     tables: dict = field(default_factory=dict)
 
@@ -111,8 +125,7 @@ def _inline(compiled: CompiledPlan, name: str, row: dict) -> dict:
 def profile_from_rows(compiled: CompiledPlan, own: dict[str, list[dict]], payee: str,
                       period: Period) -> Profile:
     """A profile from a payee's own typed rows (rows.own_rows of a data folder)."""
-    return Profile(payee, period, {name: [_inline(compiled, name, r) for r in rs]
-                                   for name, rs in own.items()}, typed=own)
+    return Profile(payee, period, typed=own, compiled=compiled)
 
 
 def scenario_profiles(compiled: CompiledPlan) -> list[Profile]:
@@ -165,7 +178,6 @@ def override(profile: Profile, settings: dict[str, str]) -> list[str]:
             continue
         for r in rows:
             r[col] = value
-        profile.typed = None  # the text rows are the profile now
     return problems
 
 
@@ -320,8 +332,13 @@ def _point(pr, payee: str, measure: str) -> Point | str:
     comps = {k: v for k, v in pr.components.items() if k not in TIMING}
     limited = sorted({ln.component for ln in pr.lines if ln.kind in ("cap", "floor")})
     paid = {ln.component for ln in pr.lines if ln.kind in ("credit", "bonus")}
+    unlimited = dict(comps)
+    for ln in pr.lines:
+        if ln.kind in ("cap", "floor") and ln.component in unlimited:
+            unlimited[ln.component] -= ln.amount
     return Point(Decimal(x) if x is not None else None, sum(comps.values(), Decimal(0)),
-                 comps, limited, dict(pr.measure_values), paid, dict(pr.tables))
+                 comps, limited, dict(pr.measure_values), paid, unlimited,
+                 dict(pr.tables))
 
 
 def alone(compiled: CompiledPlan) -> bool:
@@ -452,11 +469,11 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
     if _double(by_size.x, one.x):
         curve.mode = "size"
         # each point one transaction, resized so that the measure lands where wanted (see
-        # ONE_TRANSACTION); just below and on each tier bound and gate, so that steps
-        # show as steps; a bound that is also a gate worked out once
+        # ONE_TRANSACTION); on each tier bound and gate, and just below those where pay
+        # may jump, so that steps show as steps; a bound that is also a gate once
         wanted = {i * step for i in range(points)}
-        for b in _bounds_on(compiled, name, tables) + gate_bounds(compiled, name):
-            wanted |= {b, b - step / 100}
+        wanted |= set(_bounds_on(compiled, name, tables) + gate_bounds(compiled, name))
+        wanted |= {b - step / 100 for b in _jumps_on(compiled, name, tables)}
         if reach:  # the payee's own x, worked out by the engine like every other point
             wanted.add(reach)
         plan_points = [(1, w / one.x) for w in sorted(wanted)]
@@ -478,13 +495,40 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
             curve.problems.append(p)
             return curve
         if p.x is not None:
-            if components is not None:
-                p.total = sum((v for k, v in p.components.items() if k in components),
-                              Decimal(0))
             curve.points.append(p)
+    kinks = _limit_starts(curve.points) if curve.mode == "size" else []
+    for p in _run_all(compiled, profile, name, [(1, k / one.x) for k in kinks]):
+        if isinstance(p, Point) and p.x is not None:  # a point the curve can do without
+            curve.points.append(p)
+    curve.points.sort(key=lambda p: p.x)
+    if components is not None:
+        for p in curve.points:
+            p.total = sum((v for k, v in p.components.items() if k in components),
+                          Decimal(0))
     curve.markers = _tiers(compiled, curve, tables) + _limits(curve) + \
         _gates(compiled, curve)
     return curve
+
+
+def _limit_starts(points: list[Point]) -> list[Decimal]:
+    """Where a cap (or floor) starts or stops holding a component between two points:
+    the x at which the component before its limit reaches the limit, on the straight
+    line through the two points (no tier bound or gate lies between two points: each
+    is a point). The engine works out one more point there, so the drawn line bends
+    where the plan's does, not at the next point (a curve's points are a step of the
+    axis apart: 1/12 of it on a statement)."""
+    out = set()
+    for p, q in zip(points, points[1:]):
+        for c in set(p.limited) ^ set(q.limited):
+            held = q if c in q.limited else p  # the point the limit holds at
+            up, uq = p.unlimited.get(c), q.unlimited.get(c)
+            limit = held.components.get(c)
+            if None in (up, uq, limit) or up == uq:
+                continue
+            x = p.x + (limit - up) * (q.x - p.x) / (uq - up)
+            if p.x < x < q.x:
+                out.add(x)
+    return sorted(out)
 
 
 def _payee_tier_tables(compiled: CompiledPlan, own: dict) -> dict:
@@ -516,12 +560,14 @@ def signature(compiled: CompiledPlan, profile: Profile) -> tuple:
     and manager the engine pays nothing on. Payees with one signature share a curve."""
     tx, splits = roles(compiled)
     out = []
+    typed = profile.typed  # a statement's profile: its typed rows, by the plan's names
     for name, inp in sorted(compiled.plan.inputs.items()):
         if name in splits:
             continue
-        drop = {inp.rename.get(c, c) for c in (inp.key, inp.payee, inp.manager, inp.date)
-                if c} | ({"name"} if name == "payees" else set())
-        rows = profile.rows.get(name, [])
+        drop = {c if typed is not None else inp.rename.get(c, c)
+                for c in (inp.key, inp.payee, inp.manager, inp.date) if c} | \
+            ({"name"} if name == "payees" else set()) | {ROW, "_defaulted"}
+        rows = (typed if typed is not None else profile.rows).get(name, [])
         rows = rows[:1] if name in tx or name == "payees" else rows
         out.append((name, tuple(tuple(sorted((k, str(v)) for k, v in r.items()
                                              if k not in drop)) for r in rows)))
@@ -548,6 +594,28 @@ def _bounds_on(compiled: CompiledPlan, measure: str, tables: dict | None = None
                    if _basis_measure(compiled, name) == measure
                    for b in table.bands if b.high is not None and b.high > 0} |
                   {x for x in _curve_points_on(compiled, measure) if x > 0})
+
+
+def _jumps_on(compiled: CompiledPlan, measure: str, tables: dict | None = None
+              ) -> list[Decimal]:
+    """Where pay may jump along the measure: its gates, and the bounds of its tier
+    tables save those paid only through tiered() in marginal mode (a marginal split is
+    continuous at a bound, so no point just below it is needed; a whole table, or
+    rate() of any table, changes the rate of the whole amount there)."""
+    checked = compiled.checked
+    continuous = {name for name, t in compiled.tier_tables.items() if t.mode == "marginal"}
+    for node in checked.exprs.values():
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and call.args and call.name != "tiered":
+                res = checked.resolved.get(call.args[0])
+                if res is not None and res.kind == "rate":
+                    continuous.discard(res.name)
+    out = set(gate_bounds(compiled, measure))
+    tables = compiled.tier_tables if tables is None else tables  # the payee's: _bounds_on
+    for name, table in tables.items():
+        if name not in continuous and _basis_measure(compiled, name) == measure:
+            out |= {b.high for b in table.bands if b.high is not None and b.high > 0}
+    return sorted(out)
 
 
 def _curve_points_on(compiled: CompiledPlan, measure: str) -> set[Decimal]:

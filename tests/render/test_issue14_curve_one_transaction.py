@@ -49,12 +49,37 @@ def test_a_point_is_one_transaction_rounded_once():
     assert p.x == Decimal("1.125") and p.total == Decimal("75.08")
 
 
-def test_a_bound_that_is_also_a_gate_is_worked_out_once():
-    """100% is a tier bound and the CSAT bonus's gate: its two points (on it and just
-    below it) are made up once, not twice."""
+def test_a_point_just_below_a_bound_only_where_pay_may_jump():
+    """100% is a tier bound and the CSAT bonus's gate: the bonus starts there, so the
+    curve has a point just below it (99.9%) to draw the step; 50% and 150% are bounds
+    of a marginal table paid through tiered() alone, where pay does not jump, so no
+    point is made up just below them. Every point is made up once."""
     compiled = compile_plan(check_file(str(ROOT / "plans" / "ae.yaml")))
     c = curve.compute(compiled, _profile(), "attainment", 21)
     xs = [p.x for p in c.points]
     assert len(xs) == len(set(xs))
-    # 21 steps of 10% to 200%, and just below each bound: 49.9%, 99.9%, 149.9%
-    assert len(xs) == 24
+    # 21 steps of 10% to 200% (the bounds among them), and 99.9% below the gate
+    assert len(xs) == 22 and Decimal("0.999") in xs
+    assert Decimal("0.499") not in xs and Decimal("1.499") not in xs
+
+
+def test_the_curve_bends_where_the_cap_starts_not_at_the_next_point():
+    """A target incentive of 20.00 caps commission at 250% x 20.00 = 50.00. Before the
+    cap, from 50% on: 20.02 + (x - 50%) x 1,001.00 x 8%, which is 50.00 at
+    x = 50% + 29.98 / 80.08 = 87.4375...%. With 13 points (a sixth of the axis apart)
+    the nearest are 83.3% (46.71) and 100% (50.00, capped from 60.06): the engine works
+    out one more point where the cap starts, so the line is not drawn across the corner."""
+    compiled = compile_plan(check_file(str(ROOT / "plans" / "ae.yaml")))
+    profile = _profile()
+    profile.rows["payees"][0]["target_incentive"] = "20.00"
+    c = curve.compute(compiled, profile, "attainment", 13)
+    assert not c.problems
+    between = [p for p in c.points if Decimal("0.84") < p.x < Decimal("0.99")]
+    assert len(between) == 1, [(p.x, p.total) for p in c.points]
+    kink = between[0]
+    assert Decimal("0.874") < kink.x < Decimal("0.875")
+    assert abs(kink.total - Decimal("50.00")) <= Decimal("0.01")
+    # on either side, the engine's own points: before the cap and held at it
+    at = {p.x: p for p in c.points}
+    assert at[Decimal("1.0000000000000000")].total == Decimal("50.00")
+    assert at[Decimal("1.0000000000000000")].limited == ["commission"]

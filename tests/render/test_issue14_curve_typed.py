@@ -41,7 +41,7 @@ def test_typed_rows_give_the_points_the_text_gives(sample):
             typed = curve.profile_from_rows(compiled, own, pr.payee, ctx.period)
             assert typed.typed is not None
             text = copy.deepcopy(typed)
-            text.typed = None
+            assert text.rows and text.typed is None  # read as text: the text is used
             x = next((m.value for m in st.measures if m.name == measure), None)
             reach = Decimal(x) if isinstance(x, (Decimal, int)) and \
                 not isinstance(x, bool) else None
