@@ -49,6 +49,10 @@ class TierTable:
     upper: bool  # at_boundary == upper
     per_unit: bool  # rates are amounts per unit of the basis, not percentages
     whole_units: bool = False  # units: whole (each unit paid in one tier)
+    # bounds or rates read the payee (to: targets.meetings): this is the table's shape,
+    # its bands without figures; each payee's own is built in the run (engine/tables.py
+    # payee_table) and kept on the payee's result
+    per_payee: bool = False
 
     def scaled(self, mul: Decimal, div: Decimal) -> "TierTable":
         """The same tiers with bounds moved from basis space to amount space.

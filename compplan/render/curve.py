@@ -72,6 +72,8 @@ class Point:
     paid: set[str] = field(default_factory=set)  # earnings that gave a line here
     # each component before its cap or floor line (the same as components where none)
     unlimited: dict[str, Decimal] = field(default_factory=dict)
+    # the payee's own tier tables (bounds from targets.meetings): engine/tables.py
+    tables: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -335,7 +337,8 @@ def _point(pr, payee: str, measure: str) -> Point | str:
         if ln.kind in ("cap", "floor") and ln.component in unlimited:
             unlimited[ln.component] -= ln.amount
     return Point(Decimal(x) if x is not None else None, sum(comps.values(), Decimal(0)),
-                 comps, limited, dict(pr.measure_values), paid, unlimited)
+                 comps, limited, dict(pr.measure_values), paid, unlimited,
+                 dict(pr.tables))
 
 
 def alone(compiled: CompiledPlan) -> bool:
@@ -457,7 +460,8 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
         if isinstance(by_count, str):
             curve.problems.append(by_count)
             return curve
-    top = up_to or _extent(compiled, name)
+    tables = _payee_tier_tables(compiled, one.tables)
+    top = up_to or _extent(compiled, name, tables)
     if reach is not None and reach * Decimal("1.1") > top:
         top = reach * Decimal("1.1")
     step = top / (points - 1)
@@ -468,15 +472,16 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
         # ONE_TRANSACTION); on each tier bound and gate, and just below those where pay
         # may jump, so that steps show as steps; a bound that is also a gate once
         wanted = {i * step for i in range(points)}
-        wanted |= set(_bounds_on(compiled, name) + gate_bounds(compiled, name))
-        wanted |= {b - step / 100 for b in _jumps_on(compiled, name)}
+        wanted |= set(_bounds_on(compiled, name, tables) + gate_bounds(compiled, name))
+        wanted |= {b - step / 100 for b in _jumps_on(compiled, name, tables)}
         if reach:  # the payee's own x, worked out by the engine like every other point
             wanted.add(reach)
         plan_points = [(1, w / one.x) for w in sorted(wanted)]
     elif by_count is not None and _double(by_count.x, one.x):
         curve.mode = "count"
         wanted = [top * i / (points - 1) for i in range(points)] + \
-            [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name) if b <= top]
+            [b for b in gate_bounds(compiled, name) + _bounds_on(compiled, name, tables)
+             if b <= top]
         wanted += [reach] if reach else []
         plan_points = sorted({(min(int(w / one.x + Decimal("0.5")), MAX_COPIES), Decimal(1))
                               for w in wanted})
@@ -500,7 +505,8 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
         for p in curve.points:
             p.total = sum((v for k, v in p.components.items() if k in components),
                           Decimal(0))
-    curve.markers = _tiers(compiled, curve) + _limits(curve) + _gates(compiled, curve)
+    curve.markers = _tiers(compiled, curve, tables) + _limits(curve) + \
+        _gates(compiled, curve)
     return curve
 
 
@@ -523,6 +529,14 @@ def _limit_starts(points: list[Point]) -> list[Decimal]:
             if p.x < x < q.x:
                 out.add(x)
     return sorted(out)
+
+
+def _payee_tier_tables(compiled: CompiledPlan, own: dict) -> dict:
+    """The tier tables as they apply to the profile's payee: the plan's, and for a table
+    whose bounds read the payee (to: targets.meetings) the one their run built."""
+    return {name: own.get(name) if table.per_payee else table
+            for name, table in compiled.tier_tables.items()
+            if not table.per_payee or own.get(name) is not None}
 
 
 def point_at(compiled: CompiledPlan, profile: Profile, curve: Curve,
@@ -570,16 +584,20 @@ def _double(twice, once) -> bool:
         abs(Decimal(once)) * Decimal("1e-20")
 
 
-def _bounds_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:
-    """Where pay changes its slope along the measure: the tier bounds of tables on it,
-    and the points of curves read at it (so the drawn line bends where the plan's does)."""
-    return sorted({b.high for name, table in compiled.tier_tables.items()
+def _bounds_on(compiled: CompiledPlan, measure: str, tables: dict | None = None
+               ) -> list[Decimal]:
+    """Where pay changes its slope along the measure: the tier bounds of tables on it
+    (`tables`: the payee's, see _tables), and the points of curves read at it (so the
+    drawn line bends where the plan's does)."""
+    tables = compiled.tier_tables if tables is None else tables
+    return sorted({b.high for name, table in tables.items()
                    if _basis_measure(compiled, name) == measure
                    for b in table.bands if b.high is not None and b.high > 0} |
                   {x for x in _curve_points_on(compiled, measure) if x > 0})
 
 
-def _jumps_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:
+def _jumps_on(compiled: CompiledPlan, measure: str, tables: dict | None = None
+              ) -> list[Decimal]:
     """Where pay may jump along the measure: its gates, and the bounds of its tier
     tables save those paid only through tiered() in marginal mode (a marginal split is
     continuous at a bound, so no point just below it is needed; a whole table, or
@@ -593,7 +611,8 @@ def _jumps_on(compiled: CompiledPlan, measure: str) -> list[Decimal]:
                 if res is not None and res.kind == "rate":
                     continuous.discard(res.name)
     out = set(gate_bounds(compiled, measure))
-    for name, table in compiled.tier_tables.items():
+    tables = compiled.tier_tables if tables is None else tables  # the payee's: _bounds_on
+    for name, table in tables.items():
         if name not in continuous and _basis_measure(compiled, name) == measure:
             out |= {b.high for b in table.bands if b.high is not None and b.high > 0}
     return sorted(out)
@@ -623,9 +642,9 @@ def _measure_of(checked, node) -> str | None:
     return res.name if res is not None and res.kind == "measure" else None
 
 
-def _extent(compiled: CompiledPlan, measure: str) -> Decimal:
+def _extent(compiled: CompiledPlan, measure: str, tables: dict | None = None) -> Decimal:
     """How far the x axis runs: 200%, or past the last tier bound on the measure."""
-    bounds = _bounds_on(compiled, measure)
+    bounds = _bounds_on(compiled, measure, tables)
     return max([Decimal(2)] + [bounds[-1] * Decimal("1.25")] if bounds else [Decimal(2)])
 
 
@@ -638,9 +657,10 @@ def _basis_measure(compiled: CompiledPlan, table: str) -> str | None:
     return None
 
 
-def _tiers(compiled: CompiledPlan, curve: Curve) -> list[Marker]:
+def _tiers(compiled: CompiledPlan, curve: Curve, tables: dict | None = None) -> list[Marker]:
     out = []
-    for name, table in compiled.tier_tables.items():
+    tables = compiled.tier_tables if tables is None else tables
+    for name, table in tables.items():
         basis = _basis_measure(compiled, name)
         if basis is None:
             continue

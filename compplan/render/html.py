@@ -112,6 +112,8 @@ def line_rows(lines, span: int, has_date: bool, has_source: bool, has_credit: bo
         if ln.basis_before is not None:
             details.append(f'{_("running basis")} {basis_text(ln.basis_before, ln, f)} → '
                            f'{basis_text(ln.basis_after, ln, f)}')
+        if ln.bounds:
+            details.append(f'{_("tier bounds")}: {f.formula(ln.bounds)}')
         if ln.rounding:
             details.append(f'{_("rounded")}: {f.formula(ln.rounding_shown or ln.rounding)}')
         if ln.note and not ln.words:
