@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..engine.tables import table_for
 from ..lang import ast
 from ..render.html import phrase
 from ..render.locale import Fmt
@@ -178,8 +179,10 @@ def _tier_names(lp: LivePlan, component: str) -> str | None:
     return None
 
 
-def _band_words(lp: LivePlan, table: str, tier: int, f: Fmt) -> str:
-    t = lp.compiled.tier_tables[table]
+def _band_words(lp: LivePlan, table: str, tier: int, f: Fmt, result=None) -> str:
+    """A tier in words, with its bounds (a table whose bounds read the payee: the
+    payee's, from their result)."""
+    t = table_for(lp.compiled, table, result) or lp.compiled.tier_tables[table]
     band = next((b for b in t.bands if b.index == tier), None)
     if band is None:
         return f._("below the first tier")
@@ -293,7 +296,7 @@ def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
         table = _tier_names(lp, ln.component)
         if table is None:
             continue
-        parts = [_band_words(lp, table, t.tier, f) for t in ln.tiers if t.amount]
+        parts = [_band_words(lp, table, t.tier, f, after) for t in ln.tiers if t.amount]
         if len(parts) == 1:
             out.sentences.append(f._("Deal {n} lands in {tier}.", n=deal + 1, tier=parts[0])
                                  if several else f._("It lands in {tier}.", tier=parts[0]))

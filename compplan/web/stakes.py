@@ -20,6 +20,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from babel.dates import format_date
 
+from ..engine.tables import table_for
 from ..lang import ast
 from ..lang.types import RATIO
 from ..periods import parse_period
@@ -209,11 +210,12 @@ def show(f: Fmt, value, kind: str | None) -> str:
 
 
 def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
-                pid: str | None = None) -> list[tuple[Decimal, int, str]]:
+                result=None, pid: str | None = None) -> list[tuple[Decimal, int, str]]:
     """Values of the measure where pay changes: (value, rank, what it is in words); of
-    two at one value, a gate is said before a tier, a tier before a curve's point.
-    With `pid`, only the earnings that can be theirs (a rep is not shown the manager's
-    tiers: web/gates.applies)."""
+    two at one value, a gate is said before a tier, a tier before a curve's point. A
+    table whose bounds read the payee (to: targets.meetings) has the payee's bounds,
+    from their result. With `pid`, only the earnings that can be theirs (a rep is not
+    shown the manager's tiers: web/gates.applies)."""
     compiled = lp.compiled
     out = []
     theirs = [e for e in compiled.earnings if pid is None or gates.applies(lp, pid, e)]
@@ -231,9 +233,10 @@ def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
                 for x, _y in curve.points:
                     out.append((Decimal(x), 2, f._("the next point on the curve of {earning}",
                                                    earning=labels.get(e.name, e.name))))
-    for tname, table in compiled.tier_tables.items():
+    for tname in compiled.tier_tables:
         spec = compiled.plan.rates.get(tname)
-        if spec is None or spec.basis is None or str(spec.basis) != name:
+        table = table_for(compiled, tname, result)
+        if table is None or spec is None or spec.basis is None or str(spec.basis) != name:
             continue
         users = [e for e in compiled.earnings if tname in e.value.text]
         if users and not any(e in theirs for e in users):
@@ -387,8 +390,8 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     if now is None:
         return ""
     now = Decimal(now)
-    ahead = sorted(t for t in _thresholds(lp, name, f, labels, pid) + list(caps or ())
-                   if t[0] > now and t[1] != CAP_REACHED)
+    ahead = sorted(t for t in _thresholds(lp, name, f, labels, result, pid)
+                   + list(caps or ()) if t[0] > now and t[1] != CAP_REACHED)
     at_cap = [c for c in caps or () if c[1] == CAP_REACHED]
     if at_cap and not ahead:
         # every threshold ahead pays on an earning the cap has stopped: say the cap
@@ -632,7 +635,9 @@ def threshold_words(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
     """Every point of the measure where pay changes, in order: "tier 2 at 8% (50%) ·
     the cap of Commission (231.25%)", shown under the bar."""
     seen, out = set(), []
-    for value, rank, why in sorted(_thresholds(lp, name, f, labels, pid) + list(caps)):
+    result = lp.run.payee(pid) if pid is not None else None
+    for value, rank, why in sorted(_thresholds(lp, name, f, labels, result, pid)
+                                   + list(caps)):
         if (value, why) in seen:
             continue
         seen.add((value, why))

@@ -66,7 +66,9 @@ def test_issue15_a_rep_is_not_shown_the_managers_tiers(web):
     (6%, then 10% from 100%; commission when payee.role == "rep") and the managers' (1%,
     then 2% from 100%; team_commission when payee.role == "manager"). ana, a rep, sees
     the reps' tier only; max, a manager, the managers' only. bo (80%): 20,000 more
-    reaches 100% and pays 20,000 x 6% = 1,200.00."""
+    reaches 100% and pays 20,000 x 6% = 1,200.00 in commission, and a bigger share of
+    team north's pool (plans/manager.yaml): 2% x 330,000 = 6,600 x 100,000 / 330,000 =
+    2,000.00 against 1,600.00 now, 400.00 more: 1,600.00 in all."""
     def bar_of(pid):
         (b,) = web.client("admin").get(
             f"/plans/team-2026/payees/{pid}/live.json").json()["bars"]
@@ -75,4 +77,4 @@ def test_issue15_a_rep_is_not_shown_the_managers_tiers(web):
     assert bar_of("max")["thresholds"] == "tier 2 at 2% (100%)"
     assert bar_of("bo")["stake"] == ("$20,000.00 more in Booked (own deals, or the team's "
                                      "for a manager) reaches tier 2 at 10% (100%) and pays "
-                                     "$1,200.00 more.")
+                                     "$1,600.00 more.")

@@ -5,8 +5,9 @@ rendered statement (render/templates/statement.html, Statement.shown_components)
 
 Figures by hand, the team plan (plans/data/manager, 2026-Q1): ana (rep) books 50,000 +
 40,000 + 50,000 = 140,000 on a 120,000 quota (116.7%); marginal tiers, 6% to 100% and
-10% above: 120,000 x 6% + 20,000 x 10% = 7,200 + 2,000 = 9,200.00. max (manager of
-ana, bo, cal) is paid no rep commission.
+10% above: 120,000 x 6% + 20,000 x 10% = 7,200 + 2,000 = 9,200.00; and team north's
+pool, 2% x 310,000 = 6,200 shared by booked: 6,200 x 140,000 / 310,000 = 2,800.00.
+max (manager of ana, bo, cal) is paid no rep commission.
 """
 import re
 
@@ -30,7 +31,8 @@ def test_issue15_a_reps_statement_lists_only_the_reps_components(web):
     run = _run(web)
     page = web.client("ana").get(f"/runs/{run}/payees/ana")
     assert page.status_code == 200
-    assert _components(page.text) == [("Rep commission", "9,200.00")]
+    assert _components(page.text) == [("Rep commission", "9,200.00"),
+                                      ("Team pool", "2,800.00")]
     assert "Manager override" not in page.text
     assert "Manager commission on team bookings" not in page.text
 
@@ -39,5 +41,8 @@ def test_issue15_a_managers_statement_keeps_the_managers_components(web):
     run = _run(web)
     page = web.client("max").get(f"/runs/{run}/payees/max")
     assert page.status_code == 200
-    labels = [label for label, _ in _components(page.text)]
-    assert labels == ["Manager commission on team bookings", "Manager override"]
+    # the team pool has no condition on who shares it (managers are in no team, so it
+    # pays max 0.00): it stays listed, as the rendered statement lists it
+    assert _components(page.text) == [("Manager commission on team bookings", "3,200.00"),
+                                      ("Manager override", "990.00"),
+                                      ("Team pool", "0.00")]

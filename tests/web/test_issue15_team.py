@@ -12,11 +12,15 @@ the whole quarter gone, so pace = attainment). Rep commission: 6% to 100% of quo
        pay 1,800 + 2,100 + 900 = 4,800
   cal  quota 80,000   booked 40,000 + 50,000 = 90,000 (C-0 closed in December) 112.5%
        gap 0; pay 2,400 (Feb) + 2,400 + 1,000 (Mar: 40,000 to quota, 10,000 above) = 5,800
-  team quota 300,000, booked 310,000 = 103.3%, gap 20,000, earned 19,800
-  by month (a month's target: the quarter's x its days / 90):
+  team quota 300,000, booked 310,000 = 103.3%, gap 20,000, commission 19,800
+  team north's pool (plans/manager.yaml, issue 20): 2% x 310,000 = 6,200 shared by
+  booked: ana 2,800, bo 1,600, cal 1,800; so earned ana 12,000, bo 6,400, cal 7,600,
+  the team 26,000
+  by month (a month's target: the quarter's x its days / 90; the pool has no date: the
+  period's, in its last month so far):
     Jan  booked 80,000 of 103,333.33 (31 days) = 77.4%, pay 3,000 + 1,800 = 4,800
     Feb  115,000 of 93,333.33 (28 days) = 123.2%, pay 2,400 + 2,100 + 2,400 = 6,900
-    Mar  115,000 of 103,333.33 = 111.3%, pay 3,800 + 900 + 3,400 = 8,100
+    Mar  115,000 of 103,333.33 = 111.3%, pay 3,800 + 900 + 3,400 + 6,200 = 14,300
 """
 import re
 
@@ -36,14 +40,14 @@ def test_issue15_the_team_table_has_quota_booked_gap_and_totals(web):
     html = web.client("max").get("/plans/team-2026/team").text
     # name, attainment, pace, quota, booked, gap, earned
     assert cells(html, "team-ana")[1:] == ["116.7%", "116.7%", "$120,000.00", "$140,000.00",
-                                           "$0.00", "$9,200.00"]
+                                           "$0.00", "$12,000.00"]
     # (percentages in the reader's locale, as the bars write them: 80%, not 80.0%)
     assert cells(html, "team-bo")[1:] == ["80%", "80% behind", "$100,000.00",
-                                          "$80,000.00", "$20,000.00", "$4,800.00"]
+                                          "$80,000.00", "$20,000.00", "$6,400.00"]
     assert cells(html, "team-cal")[1:] == ["112.5%", "112.5%", "$80,000.00", "$90,000.00",
-                                           "$0.00", "$5,800.00"]
+                                           "$0.00", "$7,600.00"]
     assert cells(html, "team-total") == ["Team", "103.3%", "103.3%", "$300,000.00",
-                                         "$310,000.00", "$20,000.00", "$19,800.00"]
+                                         "$310,000.00", "$20,000.00", "$26,000.00"]
 
 
 def test_issue15_the_trend_is_an_svg_with_its_figures(web):
@@ -52,14 +56,14 @@ def test_issue15_the_trend_is_an_svg_with_its_figures(web):
     rows = re.findall(r'<th scope="row">(\w+)</th><td class="num">([^<]+)</td>'
                       r'<td class="num">([^<]+)</td>', table)
     assert rows == [("Jan", "77.4%", "$4,800.00"), ("Feb", "123.2%", "$6,900.00"),
-                    ("Mar", "111.3%", "$8,100.00")]
+                    ("Mar", "111.3%", "$14,300.00")]
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert svg.count("<rect") == 3 and "<polyline" in svg and "<script" not in html[
         html.index('id="trend"'):html.index("</section>", html.index('id="trend"'))]
-    # the tallest bar is March's: 8,100 is the top of the scale (76 of 76 units)
+    # the tallest bar is March's: 14,300 is the top of the scale (76 of 76 units)
     heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)"', svg)]
-    # 4,800 / 8,100 x 76 = 45.04; 6,900 / 8,100 x 76 = 64.74 (to a tenth)
-    assert heights == [45.0, 64.7, 76.0]
+    # 4,800 / 14,300 x 76 = 25.51; 6,900 / 14,300 x 76 = 36.67 (to a tenth)
+    assert heights == [25.5, 36.7, 76.0]
 
 
 def test_issue15_a_reps_trend(web):
@@ -67,9 +71,10 @@ def test_issue15_a_reps_trend(web):
     table = html[html.index('id="trend-table"'):]
     rows = re.findall(r'<th scope="row">(\w+)</th><td class="num">([^<]+)</td>'
                       r'<td class="num">([^<]+)</td>', table)
-    # Jan 50,000 of 41,333.33 = 121%; Feb 40,000 of 37,333.33 = 107.1%; Mar 121%
+    # Jan 50,000 of 41,333.33 = 121%; Feb 40,000 of 37,333.33 = 107.1%; Mar 121%, pay
+    # 3,800 and her pool share, 2,800: 6,600
     assert rows == [("Jan", "121%", "$3,000.00"), ("Feb", "107.1%", "$2,400.00"),
-                    ("Mar", "121%", "$3,800.00")]
+                    ("Mar", "121%", "$6,600.00")]
 
 
 @pytest.mark.parametrize("screen", [
@@ -78,15 +83,17 @@ def test_issue15_a_reps_trend(web):
 def test_issue15_the_team_page_moves_with_an_ingest(browser, site, web, screen):  # noqa: F811
     import httpx2 as httpx
     page = log_in(browser, site, "max", **screen)
-    expect(page.locator("#team-total")).to_contain_text("$19,800.00")
+    expect(page.locator("#team-total")).to_contain_text("$26,000.00")
     expect(page.locator("#trend svg")).to_be_visible()
     page.evaluate("window.notReloaded = true")
     r = httpx.post(site + "/api/plans/team-2026/ingest", headers={
         "Authorization": f"Bearer {web.token}", "Content-Type": "text/csv"},
         content="deal_id,rep_id,close_date,amount,customer\nLIVE-9,bo,2026-03-31,10000,Acme\n")
     assert r.status_code == 200 and r.json()["accepted"] == 1
-    # bo: 90,000 of 100,000, the deal all at 6% = 600: 5,400; the team 20,400; gap 10,000
-    expect(page.locator("#team-total")).to_contain_text("$20,400.00", timeout=15000)
+    # bo: 90,000 of 100,000, the deal all at 6% = 600; north's pool 2% x 320,000 = 6,400,
+    # bo's share 6,400 x 90,000 / 320,000 = 1,800 (200 more; ana's and cal's stay 2,800
+    # and 1,800): the team 26,000 + 600 + 200 = 26,800; gap 10,000
+    expect(page.locator("#team-total")).to_contain_text("$26,800.00", timeout=15000)
     expect(page.locator("#team-bo")).to_contain_text("$10,000.00")
     expect(page.locator("#team-live")).to_contain_text("Team figures updated")
     assert page.evaluate("window.notReloaded === true")

@@ -5,7 +5,7 @@ catalogs; admin and finance read the plan's (English here).
 The team plan's data has no locale column, so the test gives max's payees row one, as a
 payees file with `locale: pl` would (web/words.py reads the row's `locale`). Figures as
 in test_issue15_team.py: ana quota 120,000, booked 140,000, 116.7%; the team booked
-310,000 of 300,000, earned 19,800.
+310,000 of 300,000, earned 19,800 in commission and the 6,200 pool: 26,000.
 """
 import re
 
@@ -28,7 +28,7 @@ def test_issue15_the_team_page_in_the_managers_language(web):
     assert cells(html, "team-ana")[4] == "140 000,00 USD"
     assert "140\u00a0000,00\u00a0USD" in html
     assert cells(html, "team-total")[0] == "Zespół"
-    assert cells(html, "team-total")[-1] == "19 800,00 USD"
+    assert cells(html, "team-total")[-1] == "26 000,00 USD"
     assert "Realizacja" in html  # the trend's heading words too
     # finance reads the plan's words: English
     assert "Every team" in web.client("finance").get("/plans/team-2026/team").text
