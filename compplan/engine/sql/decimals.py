@@ -25,6 +25,8 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import dialect
+
 DIV_SCALE = 16  # the places of a division; products are rounded back to it
 # A product of scale s1 + s2 is DECIMAL(38, s1 + s2) in DuckDB: above this scale it has
 # fewer than 16 digits before the point (a ratio x a ratio: 6), so it is multiplied in
@@ -98,6 +100,8 @@ class Lets:
         self.items: list[tuple[str, str]] = []
 
     def add(self, sql: str) -> str:
+        if not dialect.current().lateral:  # each step written out where it is used
+            return f"({sql})"
         alias = f"_cp{next(_counter)}"
         self.items.append((alias, sql))
         return alias
@@ -107,7 +111,7 @@ class Lets:
         return "".join(f"{sql} AS {alias}, " for alias, sql in self.items)
 
     def exclude(self) -> str:
-        return f" EXCLUDE ({', '.join(a for a, _ in self.items)})" if self.items else ""
+        return dialect.current().exclude(", ".join(a for a, _ in self.items))
 
 
 _counter = itertools.count(1)
@@ -144,9 +148,9 @@ def let(sql: str) -> str:
 def _units(n: Num) -> str:
     """The value as an integer count of 10^-scale units (exact)."""
     if n.scale == 0:
-        return f"CAST({n.sql} AS HUGEINT)"
+        return f"CAST({n.sql} AS {dialect.current().hugeint})"
     x = f"CAST({n.sql} AS DECIMAL(38,{n.scale}))"
-    return (f"cp_units({x}, CAST('{10 ** n.scale}' AS HUGEINT), "
+    return (f"cp_units({x}, CAST('{10 ** n.scale}' AS {dialect.current().hugeint}), "
             f"CAST('{10 ** n.scale}' AS DECIMAL(38,0)))")
 
 
@@ -158,6 +162,9 @@ def div(a: Num, b: Num, scale: int = DIV_SCALE) -> Num:
     |A| * 10^k would leave 128 bits, long division: 9 digits at a time from the
     remainder. The sign is put back last.
     """
+    form = dialect.current().div(a.sql, b.sql, scale)
+    if form is not None:  # a database that divides exactly at a chosen scale
+        return Num(form, scale)
     k = scale + b.scale - a.scale
     lets = _current.get()
     name = lets.add if lets is not None else (lambda sql: f"({sql})")

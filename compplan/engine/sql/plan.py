@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from . import dialect
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from ...lang.windows import WINDOW_FUNCTIONS
@@ -199,7 +200,7 @@ class PlanCompiler:
                 if pinp.start else f"DATE '{p.start}'"
             last = f"least(DATE '{p.end}', coalesce(pr.{q(pinp.end)}, DATE '{p.end}'))" \
                 if pinp.end else f"DATE '{p.end}'"
-            cols.append(f"CAST(greatest(0, datediff('day', {first}, {last}) + 1) AS "
+            cols.append(f"CAST(greatest(0, {dialect.current().days_between(first, last)} + 1) AS "
                         "DECIMAL(38,0)) AS _active")
             cols.append(f"{first} AS _first, {last} AS _last")
         else:
@@ -285,7 +286,7 @@ class PlanCompiler:
             split = step.spec.split if step.spec.split is not None and \
                 step.spec.split.from_ in self.columns else None
             no_payee = "" if split is not None else f"AND r.{q(payee_col)} IS NOT NULL"
-            base = (f"SELECT * EXCLUDE ({drop}) FROM (SELECT {cols}, {lets.select()}{when} AS "
+            base = (f"SELECT *{dialect.current().exclude(drop)} FROM (SELECT {cols}, {lets.select()}{when} AS "
                     f"_when, {value.sql} AS value, CAST(r.{q(payee_col)} AS VARCHAR) "
                     f"AS _pid, CAST(r.{q(inp.key)} AS VARCHAR) AS _key, {date} AS _date, "
                     f"CAST(r.{q(inp.key)} AS VARCHAR) AS _cid, CAST(NULL AS VARCHAR) AS _via, "
@@ -735,8 +736,8 @@ class PlanCompiler:
             src = text_literal(step.source + ":")
             self.script.add(
                 f"earning {name} (each {spec.each}): {step.pos}",
-                f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
-                f"formula{tiers_text} FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+                f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, {formula} AS "
+                f"formula{tiers_text} FROM (SELECT *{dialect.current().exclude(_drop(lets))} FROM (SELECT "
                 f"NULL AS _cp_none, {lets.select()}{when} AS _when, c._pid AS payee, "
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
@@ -772,8 +773,8 @@ class PlanCompiler:
             raise Unsupported(None, f"rounding to {self.step} {self.mode}")
         self.script.add(
             f"earning {name}: {step.pos}",
-            f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
-            f"formula FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+            f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, {formula} AS "
+            f"formula FROM (SELECT *{dialect.current().exclude(_drop(lets))} FROM (SELECT "
             f"NULL AS _cp_none, {lets.select()}{when} AS _when, l._pid AS payee, "
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount.sql} AS amount, "
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
@@ -805,7 +806,7 @@ class PlanCompiler:
                 if per_credit:
                     return show.split(parts, _rate_texts(table), per_unit=table.per_unit,
                                       places=self.unit_places.get(id(n)))
-                return (f"(CASE WHEN len({parts}) > 0 THEN "
+                return (f"(CASE WHEN {dialect.current().length(parts)} > 0 THEN "
                         f"{show.split(parts, _rate_texts(table), per_unit=table.per_unit, places=self.unit_places.get(id(n)))}"
                         f" ELSE {show.money(v.sql)} END)")
             if n.name == "rate" and self.c.resolved[n.args[0]].name in self.cp.curves:
@@ -886,7 +887,7 @@ class PlanCompiler:
             if not per_credit:
                 inner.append(f"{v.sql} AS _tv{k}")
                 drop.append(f"_tv{k}")
-                piece = (f"(CASE WHEN len(_parts{k}) > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
+                piece = (f"(CASE WHEN {dialect.current().length(f'_parts{k}')} > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
                          " END)")
             filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
         return ", ".join(inner), show.formula(filled, "exact"), ", ".join(drop)
@@ -1156,8 +1157,8 @@ class PlanCompiler:
             {0: Decimal(0), **{b.index: b.rate for b in table.bands}})
         self._parts = (
             f"(CASE WHEN {after} = {before} THEN "
-            f"[{_part(band_here, value.sql, rate_here, zero_pays.sql)}] ELSE "
-            f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL] END)", basis(before),
+            f"{dialect.current().tier_one(_part(band_here, value.sql, rate_here, zero_pays.sql))} "
+            f"ELSE {dialect.current().tier_list(items)} END)", basis(before),
             basis(after), None if table.per_unit else split)  # per unit: show.split's units
         return Num(f"(CASE WHEN {missing} OR {value.sql} IS NULL THEN NULL WHEN {after} = "
                    f"{before} THEN {dec.cast(zero_pays, out_scale).sql} ELSE ({total}) END)",
@@ -1224,7 +1225,7 @@ class PlanCompiler:
             pays.append(p)
             items.append(f"CASE WHEN {amt} <> 0 THEN "
                          f"{_part(index, scaled.sql, dec.literal(rate).sql, p.sql)} END")
-        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        self._parts = (dialect.current().tier_list(items),)
         out_scale = max(p.scale for p in pays)
         total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
         return Num(f"(CASE WHEN {b.sql} IS NULL OR {amount.sql} IS NULL THEN NULL WHEN "
@@ -1281,7 +1282,7 @@ class PlanCompiler:
             pays.append(p)
             items.append(f"CASE WHEN {units.sql} <> 0 THEN "
                          f"{_part(index, units.sql, dec.literal(rate).sql, p.sql)} END")
-        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        self._parts = (dialect.current().tier_list(items),)
         out_scale = max(p.scale for p in pays)
         total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
         return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL WHEN {b.sql} = 0 THEN "
@@ -1329,10 +1330,10 @@ class PlanCompiler:
         # columns (splits.py); the rest from the list, by position up to the most parts a
         # line can have (one per tier of the largest table, and tier 0)
         most = max([len(t.bands) + 1 for t in self.cp.tier_tables.values()] + [1])
-        tiers_text = splits.lines_list_text(f"CAST(tiers AS {TIERS_TYPE})", most)
+        tiers_text = splits.lines_list_text(f"CAST(tiers AS {tiers_type()})", most)
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, "
+                 f" date, via, CAST(tiers AS {tiers_type()}) AS tiers, "
                  f"{'tiers_text' if t in self.tier_text_tables else tiers_text} AS tiers_text, "
                  "formula, inputs, "
                  f"CAST(run_before AS DECIMAL(38,"
@@ -1397,7 +1398,7 @@ class PlanCompiler:
                 if col not in self.columns[name] or col in (inp.payee, inp.period):
                     continue
                 if "_defaulted" in self.columns[name]:
-                    empty = f"list_contains(string_split({marks}, ','), {text_literal(col)})"
+                    empty = dialect.current().in_list_text(text_literal(col), marks)
                 elif inp.missing == "null":
                     empty = f"{present} IS NOT NULL AND {q(f't_{name}_{col}')} IS NULL"
                 else:
@@ -1466,11 +1467,14 @@ TIERS_TYPE = (f"STRUCT(tier INTEGER, amount DECIMAL(38,{dec.DIV_SCALE}), rate "
               f"DECIMAL(38,{dec.DIV_SCALE}), pays DECIMAL(38,{dec.DIV_SCALE}))[]")
 
 
+def tiers_type() -> str:
+    """The lines' tier parts' type in the dialect in force (TIERS_TYPE in DuckDB)."""
+    return dialect.current().tiers_type(dec.DIV_SCALE)
+
+
 def _part(tier, amount: str, rate: str, pays: str) -> str:
     """One tier part of a line (Portion), with fixed types so every line's list agrees."""
-    t = f"DECIMAL(38,{dec.DIV_SCALE})"
-    return (f"{{'tier': CAST({tier} AS INTEGER), 'amount': CAST({amount} AS {t}), "
-            f"'rate': CAST({rate} AS {t}), 'pays': CAST({pays} AS {t})}}")
+    return dialect.current().tier_part(tier, amount, rate, pays, dec.DIV_SCALE)
 
 
 def _floored(bands):
