@@ -26,6 +26,7 @@ class Duck:
     """DuckDB: the engine's own SQL, unchanged."""
 
     name = "duckdb"
+    glot = "duckdb"  # sqlglot's name of the dialect (pretty)
     lateral = True  # a SELECT may name an alias it defines (lateral column aliases)
     hugeint = "HUGEINT"  # an exact integer of 38 digits and more
     text = "VARCHAR"
@@ -114,6 +115,16 @@ class Duck:
         """A statement as the database takes it."""
         return sql
 
+    def pretty(self, sql: str) -> str:
+        """The statement laid out for a reader by sqlglot (one clause a line, nested
+        queries indented); the text as run where sqlglot cannot read it."""
+        import sqlglot
+        text = self.finish(sql)
+        try:
+            return sqlglot.transpile(text, read=self.glot, write=self.glot, pretty=True)[0]
+        except Exception:  # a form sqlglot does not know: shown as the engine runs it
+            return text
+
 
 class Postgres(Duck):
     """PostgreSQL 15: NUMERIC is exact at any scale, so the long division is one
@@ -122,6 +133,7 @@ class Postgres(Duck):
     its columns), tier parts an array of a composite type (cp_tier)."""
 
     name = "postgres"
+    glot = "postgres"
     lateral = False
     hugeint = "NUMERIC"
     text = "VARCHAR"
