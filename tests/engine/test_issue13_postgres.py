@@ -44,7 +44,11 @@ pytestmark = pytest.mark.skipif(NO_SERVER is not None, reason=NO_SERVER or "")
 
 # the sample plans the PostgreSQL dialect runs; the others are refused when they compile
 # (with the construct's position and why), never run differently
-RUNS = {"ae.yaml"}
+RUNS = {"ae.yaml", "sdr.yaml", "cs.yaml", "field.yaml", "field_daily.yaml", "team_pool.yaml",
+        "retail.yaml"}
+# refused: a split credit (textbook.yaml) and a rollup to managers (manager.yaml) need a
+# row with some columns replaced, which the dialect does not write yet (dialect.py)
+REFUSED = {"textbook.yaml": (27, "a split credit"), "manager.yaml": (61, "a rollup")}
 
 
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],

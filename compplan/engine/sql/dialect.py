@@ -95,6 +95,22 @@ class Duck:
     def length(self, parts: str) -> str:
         return f"len({parts})"
 
+    def replace(self, star: str, items: str, pos=None, what: str = "") -> str:
+        """`t.*` with some columns given new values (`items`: `expr AS col, ...`); `what`
+        (at `pos`) names the construct a dialect without it refuses."""
+        return f"{star} REPLACE ({items})"
+
+    def date_text(self, x: str) -> str:
+        """A date as text, 2026-03-31."""
+        return f"strftime({x}, '%Y-%m-%d')"
+
+    def extract(self, part: str, x: str) -> str:
+        """isoyear or week (ISO) of a date."""
+        return f"{part}({x})"
+
+    def refuse(self, what: str, sql: str) -> None:
+        """Raise Unsupported for a statement with a form this dialect lacks (none)."""
+
     def date_part(self, part: str) -> str:
         """The name extract() knows a part of a date by (ISO weekday: isodow)."""
         return part
@@ -204,6 +220,31 @@ class Postgres(Duck):
     def length(self, parts: str) -> str:
         return f"cardinality({parts})"
 
+    def replace(self, star: str, items: str, pos=None, what: str = "") -> str:
+        from .exprs import Unsupported
+        raise Unsupported(pos, f"{what or 'a column replaced in a row'} (PostgreSQL dialect)")
+
+    def date_text(self, x: str) -> str:
+        return f"to_char({x}, 'YYYY-MM-DD')"
+
+    def extract(self, part: str, x: str) -> str:
+        return f"extract({part} FROM {x})"
+
+    def refuse(self, what: str, sql: str) -> None:
+        """A statement that still has a form only DuckDB has (a call site not yet asking
+        the dialect) is refused when the plan compiles, at the rule it comes from."""
+        from .exprs import Unsupported
+        text = re.sub(r"'(?:[^']|'')*'", "''", sql)  # not inside text literals
+        for pattern, name in _DUCK_ONLY:
+            if re.search(pattern, text):
+                m = re.search(r"(\S+):(\d+):(\d+)", what)
+                pos = None
+                if m:
+                    from ...errors import Pos
+                    pos = Pos(m.group(1), int(m.group(2)), int(m.group(3)))
+                raise Unsupported(pos, f"{name} in '{what.split(':', 1)[0]}' "
+                                       "(PostgreSQL dialect)")
+
     def date_part(self, part: str) -> str:
         return part
 
@@ -220,6 +261,16 @@ class Postgres(Duck):
         """Aliases for subqueries in FROM and JOIN (PostgreSQL 15 wants one)."""
         return alias_subqueries(sql)
 
+
+# forms only DuckDB has, as they appear in a statement's text (Postgres.refuse)
+_DUCK_ONLY = [(r"\bREPLACE \(", "a column replaced in a row (REPLACE)"),
+              (r"\bBY NAME\b", "a union by column name"), (r"\bEXCLUDE \(", "EXCLUDE"),
+              (r"\bQUALIFY\b", "QUALIFY"), (r"\bGROUP BY ALL\b", "GROUP BY ALL"),
+              (r"\bCREATE OR REPLACE TEMP TABLE\b", "a table made again"),
+              (r"\b(strftime|isoyear|week|list_contains|string_split|arg_min|datediff|"
+               r"struct_pack|list_transform|array_to_string|format)\(", "a DuckDB function"),
+              (r"\bHUGEINT\b", "HUGEINT"), (r"//", "integer division"),
+              (r"\[x FOR", "a list comprehension"), (r"\{'", "a struct")]
 
 DUCKDB, POSTGRES = Duck(), Postgres()
 DIALECTS = {"duckdb": DUCKDB, "postgres": POSTGRES}

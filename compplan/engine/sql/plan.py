@@ -293,7 +293,10 @@ class PlanCompiler:
                     f"0 AS _level FROM {q('in_' + src)} r WHERE {self._date_filter(inp)} "
                     f"{no_payee}) WHERE _when IS TRUE")
             if split is not None:
-                base, value = self._split(split, inp, base, value)
+                try:
+                    base, value = self._split(split, inp, base, value)
+                except Unsupported as u:  # at the credit's place
+                    raise Unsupported(u.pos or step.pos, u.what) from None
             else:
                 base = (f"SELECT *, CAST(NULL AS BIGINT) AS _srow, CAST(NULL AS VARCHAR) AS "
                         f"_split_src, CAST(NULL AS VARCHAR) "
@@ -305,8 +308,8 @@ class PlanCompiler:
                 levels = step.spec.rollup.levels
                 depth = "" if levels == "all" else f" AND h.depth <= {int(levels)}"
                 sql = (f"WITH base AS ({base}) SELECT * FROM base UNION ALL "
-                       f"SELECT b.* REPLACE (h.ancestor AS _pid, b._key || '@' || b._pid AS "
-                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN "
+                       f"SELECT {dialect.current().replace('b.*', ROLLED_UP, step.pos, 'a rollup')} "
+                       f"FROM base b JOIN "
                        f"{sql_hier.rollup_join(self)}{depth}")  # hook: dated lines
             self.scales["credit:" + step.name] = value.scale
             sql = sql_hier.part_credits(self, sql)  # hook: a report's part of the period
@@ -334,8 +337,11 @@ class PlanCompiler:
             shared = dec.mul(Num("b.value", value.scale), share)
         top = max(value.scale or 0, shared.scale or 0)
         note = _ratio_text("s._share")
-        sql = (f"SELECT * FROM (SELECT b.* REPLACE (CASE WHEN s._lk IS NULL THEN "
-               f"CAST(b.value AS DECIMAL(38,{top})) ELSE CAST({shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid), "
+        star = dialect.current().replace("b.*", (
+            f"CASE WHEN s._lk IS NULL THEN CAST(b.value AS DECIMAL(38,{top})) ELSE CAST("
+            f"{shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid"),
+            None, "a split credit")
+        sql = (f"SELECT * FROM (SELECT {star}, "
                f"CAST(s._srow AS BIGINT) AS _srow, s._src AS _split_src, CASE WHEN s._lk IS "
                f"NULL THEN NULL ELSE 'split share ' "
                f"|| {note} END AS _credit_note FROM ({base}) b LEFT JOIN (SELECT "
@@ -1453,6 +1459,10 @@ class PlanCompiler:
                            f"WHERE {self._date_filter(inp)}")
         ids += windows.payee_ids(self)  # rows only in a window's days (windows.py)
         return " UNION ".join(ids) if ids else "SELECT NULL::VARCHAR WHERE FALSE"
+
+
+# a credit copied to a manager above its payee (a rollup): the columns it changes
+ROLLED_UP = "h.ancestor AS _pid, b._key || '@' || b._pid AS _cid, b._pid AS _via, h.depth AS _level"
 
 
 def _drop(lets: dec.Lets) -> str:

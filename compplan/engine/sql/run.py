@@ -97,7 +97,10 @@ def _compile(compiled: CompiledPlan, columns, period: Period,
     _refuse(compiled)
     try:
         with use(dialect):
-            return PlanCompiler(compiled, columns, period, relations).compile()
+            script = PlanCompiler(compiled, columns, period, relations).compile()
+            for what, sql in script.statements:
+                dialect.refuse(what, sql)
+            return script
     except Unsupported as u:
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
 
