@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from ...errors import CompplanError
@@ -29,6 +30,7 @@ from ..money import CONTEXT
 from ..periods import Period
 from ..plausible import plausibility
 from ..results import RunResult
+from ..tiers import Portion
 from .dialect import POSTGRES
 from .exprs import Unsupported
 from .plan import q
@@ -149,12 +151,33 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                     result = duck_run.read_result(compiled, con, period, script.final)
                 result.warnings[:0] = warnings + duck_run.zero_divisors(
                     compiled, con, period, files)
+                _trim_lines(result)
                 return result
             finally:
                 pg.execute(f"DROP SCHEMA IF EXISTS {q(schema)} CASCADE")
                 pg.close()
         finally:
             duck.close()
+
+
+def _trimmed(d):
+    """A NUMERIC(38, 16) without the trailing zeros of its SQL scale (0.3000 -> 0.3,
+    4000.0000 -> 4000), as the DuckDB engine writes lines.csv (run.lines_query)."""
+    if not isinstance(d, Decimal):
+        return d
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Decimal(text if text not in ("", "-", "-0") else "0")
+
+
+def _trim_lines(result: RunResult) -> None:
+    for pr in result.payees:
+        for ln in pr.lines:
+            ln.exact = _trimmed(ln.exact)
+            ln.basis_before, ln.basis_after = _trimmed(ln.basis_before), _trimmed(ln.basis_after)
+            ln.tiers = [Portion(t.tier, _trimmed(t.amount), _trimmed(t.rate), _trimmed(t.pays))
+                        for t in ln.tiers]
 
 
 def _execute(compiled: CompiledPlan, con: Connection, script) -> None:
@@ -167,3 +190,15 @@ def _execute(compiled: CompiledPlan, con: Connection, script) -> None:
             raise CompplanError([duck_run.out_of_range_problem(compiled, what, e)]) from None
         except psycopg.Error as e:
             raise RuntimeError(f"PostgreSQL engine, statement '{what}': {e}") from e
+
+
+def run_postgres_standalone(compiled: CompiledPlan, folder: str | Path, period: Period,
+                            dsn: str | None = None) -> RunResult:
+    """run_postgres as `compplan run` without a store pays a period (pay.py's
+    run_folder_standalone: the pay stage's lines, a draw or the year's true-up, after
+    the engine's); earlier periods of the year are worked out in PostgreSQL too."""
+    from ..standalone import run_standalone
+
+    def engine(p: Period, main: bool):
+        return run_postgres(compiled, folder, p, dsn)
+    return run_standalone(compiled, None, period, engine=engine)
