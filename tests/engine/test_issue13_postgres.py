@@ -85,3 +85,51 @@ def test_scenarios_same_in_postgres(entry):
         assert_same(ref, got)
         ran += 1
     assert ran >= min(2, len(compiled.plan.scenarios))
+
+
+@pytest.mark.parametrize("plan", sorted(REFUSED))
+def test_what_the_dialect_lacks_is_refused_at_its_position(plan):
+    """textbook.yaml splits a credit (line 27, its credit rule) and manager.yaml rolls
+    credits up to managers (line 61): the PostgreSQL dialect cannot write a row with
+    some columns replaced yet, so the plan is refused when it compiles, at that rule,
+    and nothing runs."""
+    line, what = REFUSED[plan]
+    entry = next(e for e in SAMPLES if e["plan"] == plan)
+    compiled = load_plan(PLANS / plan)
+    with pytest.raises(CompplanError) as err:
+        postgres.run_postgres(compiled, PLANS / entry["data"], parse_period(str(entry["period"])))
+    assert [(p.file, p.line, p.col, p.message) for p in err.value.problems] == [
+        (str(PLANS / plan), line, 3,
+         f"the SQL engine does not run {what} (PostgreSQL dialect) yet")]
+
+
+# ------------------------------------------------------------------ generated data
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from test_sql_differential import AE, Q1, deal  # noqa: E402
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deals=st.lists(deal, min_size=0, max_size=25),
+       quotas=st.lists(st.sampled_from(["50000", "100000", "33333.33", "120000.5"]),
+                       min_size=3, max_size=3),
+       csat=st.lists(st.one_of(st.none(), st.integers(60, 100)), min_size=3, max_size=3))
+def test_generated_deals_same_in_postgres(deals, quotas, csat):
+    """test_sql_differential's generated AE data (ties on dates, renewals at half credit,
+    four places, negative amounts, deals crossing several bounds) inside PostgreSQL."""
+    reps = ["ann", "ben", "cy"]
+    data = {
+        "payees": [{"rep_id": r, "name": r.title(), "region": "West",
+                    "target_incentive": "10000"} for r in reps],
+        "quotas": [{"rep_id": r, "period": "2026-Q1", "amount": q} for r, q in zip(reps, quotas)],
+        "kpis": [{"rep_id": r, "period": "2026-Q1", "csat": c} for r, c in zip(reps, csat)
+                 if c is not None],
+        "deals": [{**d, "deal_id": f"D{i:03d}", "amount": str(d["amount"]),
+                   "close_date": d["close_date"].isoformat()} for i, d in enumerate(deals)],
+    }
+    problems: list = []
+    tables = load_inline(AE.plan, data, "generated", problems)
+    assert not problems
+    ref = run_plan(AE, tables, Q1)
+    got = postgres.run_tables(AE, load_inline(AE.plan, data, "generated", []), Q1)
+    assert_same(ref, got)
