@@ -26,6 +26,7 @@ class Duck:
     """DuckDB: the engine's own SQL, unchanged."""
 
     name = "duckdb"
+    keeps_helpers = False  # EXCLUDE drops a statement's helper columns
     glot = "duckdb"  # sqlglot's name of the dialect (pretty)
     lateral = True  # a SELECT may name an alias it defines (lateral column aliases)
     hugeint = "HUGEINT"  # an exact integer of 38 digits and more
@@ -95,10 +96,13 @@ class Duck:
     def length(self, parts: str) -> str:
         return f"len({parts})"
 
-    def replace(self, star: str, items: str, pos=None, what: str = "") -> str:
-        """`t.*` with some columns given new values (`items`: `expr AS col, ...`); `what`
-        (at `pos`) names the construct a dialect without it refuses."""
-        return f"{star} REPLACE ({items})"
+    def replace(self, star: str, items: list[tuple[str, str]], pos=None, what: str = "",
+                columns: list[str] | None = None) -> str:
+        """`t.*` with some columns given new values (`items`: (expr, column) pairs).
+        `columns`: the row's columns in order, where the caller knows them (a dialect
+        without REPLACE writes them out); else `what` (at `pos`) names the construct
+        such a dialect refuses."""
+        return f"{star} REPLACE ({', '.join(f'{e} AS {c}' for e, c in items)})"
 
     def date_text(self, x: str) -> str:
         """A date as text, 2026-03-31."""
@@ -119,6 +123,10 @@ class Duck:
         """The x of the row with the least `by` (an aggregate)."""
         return f"arg_min({x}, {by})"
 
+    def contains(self, text: str, piece: str) -> str:
+        """Whether `piece` is in `text`."""
+        return f"contains({text}, {piece})"
+
     def in_list_text(self, item: str, text: str) -> str:
         """Whether `item` is one of the comma-separated words of `text`."""
         return f"list_contains(string_split({text}, ','), {item})"
@@ -138,7 +146,7 @@ class Duck:
         text = self.finish(sql)
         try:
             return sqlglot.transpile(text, read=self.glot, write=self.glot, pretty=True)[0]
-        except Exception:  # a form sqlglot does not know: shown as the engine runs it
+        except sqlglot.errors.SqlglotError:  # a form sqlglot does not know: shown as run
             return text
 
 
@@ -149,6 +157,7 @@ class Postgres(Duck):
     its columns), tier parts an array of a composite type (cp_tier)."""
 
     name = "postgres"
+    keeps_helpers = True  # no EXCLUDE: helper columns stay in the table
     glot = "postgres"
     lateral = False
     hugeint = "NUMERIC"
@@ -220,9 +229,16 @@ class Postgres(Duck):
     def length(self, parts: str) -> str:
         return f"cardinality({parts})"
 
-    def replace(self, star: str, items: str, pos=None, what: str = "") -> str:
-        from .exprs import Unsupported
-        raise Unsupported(pos, f"{what or 'a column replaced in a row'} (PostgreSQL dialect)")
+    def replace(self, star: str, items: list[tuple[str, str]], pos=None, what: str = "",
+                columns: list[str] | None = None) -> str:
+        if columns is None:
+            from .exprs import Unsupported
+            raise Unsupported(pos, f"{what or 'a column replaced in a row'} (PostgreSQL "
+                                   "dialect)")
+        new = {c: e for e, c in items}
+        table = star[:-2]  # `b.*` -> `b`
+        return ", ".join(f"{new[c]} AS {c}" if c in new else f'{table}."{c}"'
+                         for c in columns)
 
     def date_text(self, x: str) -> str:
         return f"to_char({x}, 'YYYY-MM-DD')"
@@ -251,6 +267,9 @@ class Postgres(Duck):
     def arg_min(self, x: str, by: str) -> str:
         return f"(array_agg({x} ORDER BY {by}))[1]"
 
+    def contains(self, text: str, piece: str) -> str:
+        return f"(strpos({text}, {piece}) > 0)"
+
     def in_list_text(self, item: str, text: str) -> str:
         return f"({item} = ANY(string_to_array({text}, ',')))"
 
@@ -268,9 +287,10 @@ _DUCK_ONLY = [(r"\bREPLACE \(", "a column replaced in a row (REPLACE)"),
               (r"\bQUALIFY\b", "QUALIFY"), (r"\bGROUP BY ALL\b", "GROUP BY ALL"),
               (r"\bCREATE OR REPLACE TEMP TABLE\b", "a table made again"),
               (r"\b(strftime|isoyear|week|list_contains|string_split|arg_min|datediff|"
-               r"struct_pack|list_transform|array_to_string|format)\(", "a DuckDB function"),
+               r"struct_pack|list_transform|array_to_string|format|contains)\(", "a DuckDB function"),
               (r"\bHUGEINT\b", "HUGEINT"), (r"//", "integer division"),
-              (r"\[x FOR", "a list comprehension"), (r"\{'", "a struct")]
+              (r"\[x FOR", "a list comprehension"), (r"\{'", "a struct"),
+              (r"\(\[", "a list")]
 
 DUCKDB, POSTGRES = Duck(), Postgres()
 DIALECTS = {"duckdb": DUCKDB, "postgres": POSTGRES}

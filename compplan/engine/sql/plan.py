@@ -294,7 +294,7 @@ class PlanCompiler:
                     f"{no_payee}) WHERE _when IS TRUE")
             if split is not None:
                 try:
-                    base, value = self._split(split, inp, base, value)
+                    base, value = self._split(split, inp, base, value, src)
                 except Unsupported as u:  # at the credit's place
                     raise Unsupported(u.pos or step.pos, u.what) from None
             else:
@@ -308,7 +308,7 @@ class PlanCompiler:
                 levels = step.spec.rollup.levels
                 depth = "" if levels == "all" else f" AND h.depth <= {int(levels)}"
                 sql = (f"WITH base AS ({base}) SELECT * FROM base UNION ALL "
-                       f"SELECT {dialect.current().replace('b.*', ROLLED_UP, step.pos, 'a rollup')} "
+                       f"SELECT {dialect.current().replace('b.*', ROLLED_UP, step.pos, 'a rollup', self._credit_columns(src))} "
                        f"FROM base b JOIN "
                        f"{sql_hier.rollup_join(self)}{depth}")  # hook: dated lines
             self.scales["credit:" + step.name] = value.scale
@@ -325,7 +325,15 @@ class PlanCompiler:
                             "and payee; rollups copy it to every manager above)",
                             f"CREATE TEMP TABLE {q(table)} AS {sql}")
 
-    def _split(self, split, inp, base: str, value: Num) -> tuple[str, Num]:
+    def _credit_columns(self, src: str) -> list[str]:
+        """A credit set's columns in order, as _credits makes them (with `_when` where
+        the dialect keeps helper columns): for a dialect that writes rows out."""
+        helpers = ["_when"] if dialect.current().keeps_helpers else []
+        return list(self.columns[src]) + helpers + [
+            "value", "_pid", "_key", "_date", "_cid", "_via", "_level", "_srow",
+            "_split_src", "_credit_note"]
+
+    def _split(self, split, inp, base: str, value: Num, split_of: str) -> tuple[str, Num]:
         """A credit shared between payees (prepare._splits, make_credits): one credit per
         row of the split table linked to the transaction, to that row's payee, for the
         value times its share, with the split row as a second source and the share in
@@ -337,10 +345,11 @@ class PlanCompiler:
             shared = dec.mul(Num("b.value", value.scale), share)
         top = max(value.scale or 0, shared.scale or 0)
         note = _ratio_text("s._share")
-        star = dialect.current().replace("b.*", (
-            f"CASE WHEN s._lk IS NULL THEN CAST(b.value AS DECIMAL(38,{top})) ELSE CAST("
-            f"{shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid"),
-            None, "a split credit")
+        star = dialect.current().replace("b.*", [
+            (f"CASE WHEN s._lk IS NULL THEN CAST(b.value AS DECIMAL(38,{top})) ELSE CAST("
+             f"{shared.sql} AS DECIMAL(38,{top})) END", "value"),
+            ("coalesce(s._spid, b._pid)", "_pid")],
+            None, "a split credit", self._credit_columns(split_of)[:-3])
         sql = (f"SELECT * FROM (SELECT {star}, "
                f"CAST(s._srow AS BIGINT) AS _srow, s._src AS _split_src, CASE WHEN s._lk IS "
                f"NULL THEN NULL ELSE 'split share ' "
@@ -1090,7 +1099,8 @@ class PlanCompiler:
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
             tier = _band_case(table, b.sql, "index")
             pays = dec.mul(value, rate)
-            self._parts = (f"[{_part(tier, value.sql, rate.sql, pays.sql)}]", b.sql, b.sql)
+            self._parts = (dialect.current().tier_one(_part(tier, value.sql, rate.sql, pays.sql)),
+                           b.sql, b.sql)
             self.unit_places[id(n)] = value.scale or 0
             return Num(f"(CASE WHEN {value.sql} IS NULL THEN NULL ELSE {pays.sql} END)",
                        pays.scale)
@@ -1185,7 +1195,8 @@ class PlanCompiler:
         if table.mode == "whole":
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
             pays = dec.mul(amount, rate)
-            self._parts = (f"[{_part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)}]",)
+            self._parts = (dialect.current().tier_one(
+                _part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)),)
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
         form = self._linear(basis_node)
         if form is not None:
@@ -1249,7 +1260,7 @@ class PlanCompiler:
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
             pays = dec.mul(b, rate)
             tier = _band_case(table, b.sql, "index")
-            self._parts = (f"[{_part(tier, b.sql, rate.sql, pays.sql)}]",)
+            self._parts = (dialect.current().tier_one(_part(tier, b.sql, rate.sql, pays.sql)),)
             self.unit_places[id(n)] = b.scale or 0
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
         form = self._linear(basis_node)
@@ -1462,7 +1473,8 @@ class PlanCompiler:
 
 
 # a credit copied to a manager above its payee (a rollup): the columns it changes
-ROLLED_UP = "h.ancestor AS _pid, b._key || '@' || b._pid AS _cid, b._pid AS _via, h.depth AS _level"
+ROLLED_UP = [("h.ancestor", "_pid"), ("b._key || '@' || b._pid", "_cid"), ("b._pid", "_via"),
+             ("h.depth", "_level")]
 
 
 def _drop(lets: dec.Lets) -> str:
@@ -1537,7 +1549,8 @@ def _ratio_text(sql: str) -> str:
     """A ratio as compplan.engine.money.fmt_ratio writes it: 60%, 12.5%, 33.3333%."""
     pct = f"round({sql} * 100, 4)"
     text = f"CAST({pct} AS VARCHAR)"
-    return (f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE "
+    return (f"(CASE WHEN {dialect.current().contains(text, chr(39) + '.' + chr(39))} THEN "
+            f"rtrim(rtrim({text}, '0'), '.') ELSE "
             f"{text} END || '%')")
 
 

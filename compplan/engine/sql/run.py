@@ -82,6 +82,19 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
     return _compile(compiled, columns, period, relations, dialect)
 
 
+def _statement_pos(compiled: CompiledPlan, what: str) -> Pos | None:
+    """Where in the plan a statement without a rule's position comes from: the first
+    word of its comment that names an input, credit set, measure or earning (`deals in
+    GBP: ...` is made for the input deals)."""
+    plan = compiled.plan
+    for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", what):
+        for section, names in (("inputs", plan.inputs), ("credits", plan.credits),
+                               ("measures", plan.measures), ("earnings", plan.earnings)):
+            if word in names:
+                return compiled.checked.source.key_pos((section, word))
+    return None
+
+
 def _refuse(compiled: CompiledPlan) -> None:
     """Refuse, before any data is read, a plan with constructs the engine lacks."""
     problems = refusals(compiled)
@@ -99,7 +112,10 @@ def _compile(compiled: CompiledPlan, columns, period: Period,
         with use(dialect):
             script = PlanCompiler(compiled, columns, period, relations).compile()
             for what, sql in script.statements:
-                dialect.refuse(what, sql)
+                try:
+                    dialect.refuse(what, sql)
+                except Unsupported as u:  # at the rule, or at the plan key it is made for
+                    raise Unsupported(u.pos or _statement_pos(compiled, what), u.what) from None
             return script
     except Unsupported as u:
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
