@@ -176,6 +176,10 @@ class Postgres(Duck):
             "nullif(abs(b), 0)) + CASE WHEN 2 * mod(abs(a) * p, nullif(abs(b), 0)) >= "
             "abs(b) THEN 1 ELSE 0 END) $$",
             f"CREATE TYPE cp_tier AS (tier INTEGER, amount {t}, rate {t}, pays {t})",
+            # any_value(), as DuckDB and PostgreSQL 16 have it (16's own comes first)
+            "CREATE FUNCTION cp_first(a anyelement, b anyelement) RETURNS anyelement "
+            "LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a, b) $$",
+            "CREATE AGGREGATE any_value(anyelement) (SFUNC = cp_first, STYPE = anyelement)",
         ]
 
     def div(self, a: str, b: str, scale: int) -> str:

@@ -85,13 +85,15 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
 def _statement_pos(compiled: CompiledPlan, what: str) -> Pos | None:
     """Where in the plan a statement without a rule's position comes from: the first
     word of its comment that names an input, credit set, measure or earning (`deals in
-    GBP: ...` is made for the input deals)."""
+    GBP: ...` is made for the input deals), else the plan's `fx:` for a conversion."""
     plan = compiled.plan
     for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", what):
         for section, names in (("inputs", plan.inputs), ("credits", plan.credits),
                                ("measures", plan.measures), ("earnings", plan.earnings)):
             if word in names:
                 return compiled.checked.source.key_pos((section, word))
+    if "currenc" in what and plan.fx is not None:  # a conversion (fx.py): the plan's fx
+        return compiled.checked.source.key_pos(("fx",))
     return None
 
 
