@@ -142,3 +142,22 @@ def test_generated_deals_same_in_postgres(deals, quotas, csat):
     ref = run_plan(AE, tables, Q1)
     got = postgres.run_tables(AE, load_inline(AE.plan, data, "generated", []), Q1)
     assert_same(ref, got)
+
+
+@pytest.mark.parametrize("construct", ["hold", "ytd"])
+def test_constructs_beyond_the_samples_same_in_postgres(construct, tmp_path):
+    """test_sql_differential's constructs written into a sample plan (a hold of 30% for
+    two periods on sdr.yaml's meetings; ytd(sum(bookings)) on ae.yaml) run inside
+    PostgreSQL as the Python engine runs them."""
+    from test_sql_differential import BEYOND
+    plan, after, added, _what = BEYOND[construct]
+    entry = next(e for e in SAMPLES if e["plan"] == plan)
+    text = (PLANS / plan).read_text(encoding="utf-8")
+    assert after in text
+    path = tmp_path / plan
+    path.write_text(text.replace(after, after + added, 1), encoding="utf-8")
+    compiled = load_plan(path)
+    period = parse_period(str(entry["period"]))
+    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
+    got = postgres.run_postgres(compiled, PLANS / entry["data"], period)
+    assert_same(ref, got)

@@ -94,21 +94,26 @@ class Lets:
     """Named steps of one statement's arithmetic, written as lateral column aliases
     (`SELECT ..., a // b AS _cp1, _cp1 * 10 AS _cp2`): a long division refers to its
     earlier steps by name instead of repeating them, so the SQL stays small to read and
-    quick to bind. The statement selects them and drops them (`EXCLUDE`)."""
+    quick to bind. The statement selects them and drops them (`EXCLUDE`); in a dialect
+    without lateral aliases each step is a LATERAL subquery joined after the statement's
+    FROM items instead (lateral())."""
 
     def __init__(self) -> None:
         self.items: list[tuple[str, str]] = []
 
     def add(self, sql: str) -> str:
-        if not dialect.current().lateral:  # each step written out where it is used
-            return f"({sql})"
         alias = f"_cp{next(_counter)}"
         self.items.append((alias, sql))
         return alias
 
     def select(self) -> str:
         """The aliases as select items, each followed by a comma (or nothing)."""
-        return "".join(f"{sql} AS {alias}, " for alias, sql in self.items)
+        return dialect.current().let_select(self.items)
+
+    def lateral(self) -> str:
+        """The steps as joins after the statement's FROM items, where a dialect has no
+        lateral column aliases ("" in DuckDB, whose select() names them)."""
+        return dialect.current().let_joins(self.items)
 
     def exclude(self) -> str:
         return dialect.current().exclude(", ".join(a for a, _ in self.items))

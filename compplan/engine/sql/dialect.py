@@ -42,6 +42,16 @@ class Duck:
         HUGEINT with lateral steps (DuckDB)."""
         return None
 
+    def let_select(self, items: list[tuple[str, str]]) -> str:
+        """A statement's named steps (decimals.Lets) as select items, each followed by a
+        comma: lateral column aliases."""
+        return "".join(f"{sql} AS {alias}, " for alias, sql in items)
+
+    def let_joins(self, items: list[tuple[str, str]]) -> str:
+        """The same steps as joins after the FROM items (a dialect without lateral
+        aliases); "" here."""
+        return ""
+
     def intdiv(self, a: str, b: str) -> str:
         """a // b of two exact integers (truncated; both are >= 0 where it is used)."""
         return f"{a} // {b}"
@@ -152,8 +162,8 @@ class Duck:
 
 class Postgres(Duck):
     """PostgreSQL 15: NUMERIC is exact at any scale, so the long division is one
-    integer division of NUMERICs (cp_div); no lateral aliases (each step is written
-    out), no EXCLUDE (the helper columns stay in the table: every later reader names
+    integer division of NUMERICs (cp_div); no lateral aliases (each step a LATERAL
+    subquery joined after the FROM items), no EXCLUDE (the helper columns stay in the table: every later reader names
     its columns), tier parts an array of a composite type (cp_tier)."""
 
     name = "postgres"
@@ -186,6 +196,16 @@ class Postgres(Duck):
         unit = f"CAST('{Decimal(1).scaleb(-scale):f}' AS DECIMAL(38,{scale}))"
         return (f"CAST(cp_div({a}, {b}, CAST('{10 ** scale}' AS NUMERIC)) * {unit} AS "
                 f"DECIMAL(38,{scale}))")
+
+    def let_select(self, items: list[tuple[str, str]]) -> str:
+        return ""
+
+    def let_joins(self, items: list[tuple[str, str]]) -> str:
+        # one LATERAL subquery a step, in order, each seeing the ones before; OFFSET 0
+        # keeps the planner from pulling it up (which would copy the expression into
+        # every use, and work it out as often)
+        return "".join(f" CROSS JOIN LATERAL (SELECT {sql} AS {alias} OFFSET 0) {alias}_l"
+                       for alias, sql in items)
 
     def intdiv(self, a: str, b: str) -> str:
         return f"div({a}, {b})"

@@ -90,7 +90,7 @@ def add(pc, name: str, index: int) -> str | None:
             f"run_before, NULL AS run_after, li.split_source, "
             f"{text_literal(name + ' held ' + when)} AS credit_note, li._srow, li._level, "
             f"{index} AS _e, {HELD_K} AS _k, li._key, TRUE AS _when "
-            f"FROM {_q(lines)} li JOIN {_q(layer)} l ON l._pid = li.payee {credit}"
+            f"FROM {_q(lines)} li JOIN {_q(layer)} l ON l._pid = li.payee {credit}{lets.lateral()} "
             f"WHERE li._when AND li.exact IS NOT NULL AND li.kind IN ('credit', 'bonus') AND "
             f"li.amount > 0 AND {limited} IS {'' if scaled else 'NOT '}TRUE) "
             "WHERE _share IS NOT NULL AND _share <> 0 AND _held > 0")

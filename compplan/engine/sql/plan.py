@@ -290,7 +290,7 @@ class PlanCompiler:
                     f"_when, {value.sql} AS value, CAST(r.{q(payee_col)} AS VARCHAR) "
                     f"AS _pid, CAST(r.{q(inp.key)} AS VARCHAR) AS _key, {date} AS _date, "
                     f"CAST(r.{q(inp.key)} AS VARCHAR) AS _cid, CAST(NULL AS VARCHAR) AS _via, "
-                    f"0 AS _level FROM {q('in_' + src)} r WHERE {self._date_filter(inp)} "
+                    f"0 AS _level FROM {q('in_' + src)} r{lets.lateral()} WHERE {self._date_filter(inp)} "
                     f"{no_payee}) WHERE _when IS TRUE")
             if split is not None:
                 try:
@@ -630,7 +630,8 @@ class PlanCompiler:
         self.script.add(f"measure {name}: {node.pos}",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
                         f"l.*, {lets.select()}{v.sql} AS {q('v_' + name)}"
-                        f"{self._zero_columns(zeros, new, 'l._pid')} FROM {q(self.layer)} l)")
+                        f"{self._zero_columns(zeros, new, 'l._pid')} FROM {q(self.layer)} l"
+                        f"{lets.lateral()})")
         self.layer = new
 
     def _group_columns(self, *nodes) -> None:
@@ -657,7 +658,8 @@ class PlanCompiler:
                     self.script.add(
                         f"group() where: {n.where.pos}",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
-                        f"l.*, {lets.select()}{w.sql} AS {q(col + '_w')} FROM {q(self.layer)} l)")
+                        f"l.*, {lets.select()}{w.sql} AS {q(col + '_w')} FROM {q(self.layer)} l"
+                        f"{lets.lateral()})")
                     self.layer = new
                     when = f"d.{q(col + '_w')} IS TRUE"
                 new = f"layer_{col}"
@@ -762,7 +764,7 @@ class PlanCompiler:
                 f"c._level AS _level, c._credit_note AS "
                 f"credit_note, {index} AS _e, 0 AS _k"
                 f"{self._zero_columns(zeros, lines, 'c._pid')} FROM "
-                f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
+                f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid{lets.lateral()}) "
                 f"WHERE _when IS NOT FALSE)")
             total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                      "GROUP BY payee)")
@@ -798,7 +800,8 @@ class PlanCompiler:
             f"NULL AS run_before, NULL AS run_after, CAST(NULL AS "
             f"VARCHAR) AS split_source, CAST(NULL AS BIGINT) AS _srow, 0 AS _level, "
             f"CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
-            f"0 AS _k{self._zero_columns(zeros, lines, 'l._pid')} FROM {q(self.layer)} l) "
+            f"0 AS _k{self._zero_columns(zeros, lines, 'l._pid')} FROM {q(self.layer)} l"
+            f"{lets.lateral()}) "
             "WHERE _when IS NOT FALSE)")
         total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                  "GROUP BY payee)")
@@ -954,7 +957,8 @@ class PlanCompiler:
         self.script.add(f"total of {name} (after its cap and floor)",
                         f"CREATE TEMP TABLE {q(new + '_0')} AS SELECT *{lets.exclude()} FROM ("
                         f"SELECT {cols[0]}, {lets.select()}{', '.join(cols[1:])} FROM "
-                        f"{q(self.layer)} l LEFT JOIN {total_sql} t ON t._pid = l._pid)")
+                        f"{q(self.layer)} l LEFT JOIN {total_sql} t ON t._pid = l._pid"
+                        f"{lets.lateral()})")
         final = q("raw_" + name) if not limit_cols else total.sql
         self.script.add(f"{name} as a figure later rules read",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, l.{final} AS "
@@ -1003,7 +1007,8 @@ class PlanCompiler:
         new = "layer_total_limits"
         self.script.add("caps and floors on the payee's total pay",
                         f"CREATE TEMP TABLE {new} AS SELECT *{lets.exclude()} FROM (SELECT "
-                        f"l.*, {lets.select()}{', '.join(cols)} FROM {q(self.layer)} l)")
+                        f"l.*, {lets.select()}{', '.join(cols)} FROM {q(self.layer)} l"
+                        f"{lets.lateral()})")
         self.layer = new
         self.limits = getattr(self, "limits", [])
         for name, kind, before, after, pos in limits:

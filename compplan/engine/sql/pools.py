@@ -59,7 +59,8 @@ def pool_earning(pc, name: str, index: int) -> str:
         f"CREATE TEMP TABLE {_q(payees_t)} AS SELECT *{lets.exclude()} FROM (SELECT l._pid, "
         f"{lets.select()}{key} AS _gk, {pool_v.sql} AS _pv, {text} AS _pt, "
         f"(({ok}) IS TRUE AND {w.sql} IS NOT NULL AND {w.sql} > 0) AS _sh, "
-        f"CAST({w.sql} AS DECIMAL(38,{w.scale or 0})) AS _w FROM {_q(pc.layer)} l)")
+        f"CAST({w.sql} AS DECIMAL(38,{w.scale or 0})) AS _w FROM {_q(pc.layer)} l"
+        f"{lets.lateral()})")
     ws = w.scale or 0
     groups_t = f"pool_{name}_groups"
     pc.script.add(
