@@ -103,3 +103,17 @@ def test_sql_pretty_lays_statements_out():
     r = invoke("sql", AE, "--period", "2026-Q1", "--dialect", "postgres", "--pretty")
     assert r.exit_code == 0, r.output
     assert "CREATE TEMPORARY TABLE hier AS\nWITH RECURSIVE" in r.output
+
+
+def test_run_in_postgres_without_a_server_says_where_it_looked(tmp_path):
+    """No server at the DSN: one sentence naming the DSN (password hidden) and what to
+    do, exit 1, no traceback. Port 9 (discard) is closed on the test machines."""
+    r = CliRunner().invoke(cli, ["run", AE, "--data", AE_DATA, "--period", "2026-Q1",
+                                 "--engine", "postgres", "--dsn",
+                                 "postgresql://bob:secret@127.0.0.1:9/x", "--out",
+                                 str(tmp_path)])
+    assert r.exit_code == 1
+    assert r.output.startswith("postgresql://bob:***@127.0.0.1:9/x: error: cannot reach "
+                               "PostgreSQL: ")
+    assert "secret" not in r.output and "Traceback" not in r.output
+    assert "hint: start the server, or name the database with --dsn" in r.output

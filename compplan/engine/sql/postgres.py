@@ -22,7 +22,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from ...errors import CompplanError
+from ...errors import CompplanError, Problem
 from .. import datacheck
 from ..data import Table, load_folder
 from ..ir import CompiledPlan
@@ -49,6 +49,24 @@ def dsn_of(dsn: str | None = None) -> str:
 def connect(dsn: str | None = None):
     import psycopg
     return psycopg.connect(dsn_of(dsn), autocommit=True)
+
+
+def _connect_for_run(dsn: str | None):
+    """connect(), or the run's error in a sentence: where it looked and what to do."""
+    import psycopg
+    try:
+        return connect(dsn)
+    except psycopg.OperationalError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CompplanError([Problem.at(
+            None, f"cannot reach PostgreSQL: {first}",
+            "start the server, or name the database with --dsn postgresql://... or "
+            "COMPPLAN_PG_DSN", code="postgres", file=_safe_dsn(dsn_of(dsn)))]) from None
+
+
+def _safe_dsn(dsn: str) -> str:
+    """The DSN without its password, to print."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", dsn)
 
 
 _TYPES = [(re.compile(r"^DECIMAL\((\d+),(\d+)\)$"), lambda m: f"NUMERIC({m[1]},{m[2]})"),
@@ -136,7 +154,7 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             duck_run.check_data(compiled, duck, period, files, lambda: tables)
             warnings = plausibility(compiled, tables) + datacheck.empty_tables(
                 compiled, tables) + datacheck.negative_amounts(compiled, tables)
-            pg = connect(dsn)
+            pg = _connect_for_run(dsn)
             schema = f"compplan_run_{uuid.uuid4().hex[:12]}"
             try:
                 pg.execute(f"CREATE SCHEMA {q(schema)}")
