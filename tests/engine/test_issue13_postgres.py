@@ -161,3 +161,23 @@ def test_constructs_beyond_the_samples_same_in_postgres(construct, tmp_path):
     ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
     got = postgres.run_postgres(compiled, PLANS / entry["data"], period)
     assert_same(ref, got)
+
+
+def test_pretty_script_runs_the_same(monkeypatch):
+    """`compplan sql --dialect postgres --pretty` is for review, and must say what runs:
+    each statement as sqlglot lays it out, run instead of the engine's own text, gives
+    AE's sample the same lines."""
+    import sqlglot
+    from compplan.engine.sql.dialect import POSTGRES, Postgres
+
+    def laid_out(sql: str) -> str:
+        text = sqlglot.transpile(Postgres.finish(POSTGRES, sql), read="postgres",
+                                 write="postgres", pretty=True)[0]
+        assert "\n" in text or len(text) < 80  # laid out, not passed through
+        return text
+    monkeypatch.setattr(POSTGRES, "finish", laid_out)
+    entry = next(e for e in SAMPLES if e["plan"] == "ae.yaml")
+    compiled = load_plan(PLANS / "ae.yaml")
+    period = parse_period(str(entry["period"]))
+    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
+    assert_same(ref, postgres.run_postgres(compiled, PLANS / entry["data"], period))
