@@ -251,3 +251,30 @@ def test_issue20_statement_shows_the_payees_bounds_and_curve_marks_them(tmp_path
         profile = curve.profile_from_rows(compiled, rows, pid, MARCH)
         drawn = curve.compute(compiled, profile, "qualified")
         assert [m.bound for m in drawn.markers if m.kind == "tier"] == [bound], drawn.problems
+
+
+def test_issue20_diff_and_explain_show_a_bound_from_the_payees_target(tmp_path):
+    """`compplan diff` names the bound that now reads the target; `compplan explain`
+    of bob's month line shows the split and the target it was split at."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(HEAD + PLAN.replace("to: targets.meetings", "to: 20"))
+    new.write_text(HEAD + PLAN)
+    r = CliRunner().invoke(cli, ["diff", str(old), str(new)])
+    assert "changed  meeting_rates tier 1 to: 20 -> targets.meetings" in r.output, r.output
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("sdr_id,name,kicker\nbob,Bob,0\n")
+    (data / "targets.csv").write_text("sdr_id,meetings\nbob,20\n")
+    (data / "meetings.csv").write_text("meeting_id,sdr_id,held_on,qualified\n" + "".join(
+        f"bob-{i:02},bob,2026-03-{i:02},true\n" for i in range(1, 22)))
+    env = {"COMPPLAN_DB": f"sqlite:///{tmp_path / 'store.db'}"}
+    r = CliRunner().invoke(cli, ["run", str(new), "--data", str(data), "--period", "2026-03",
+                                 "--save", "--out", str(tmp_path / "out"), "-q"], env=env)
+    assert r.exit_code == 0, r.output
+    # 21 per-meeting lines, then the month's line (#22): 20 x 60.00 + 1 x 95.00
+    r = CliRunner().invoke(cli, ["explain", "1", "--payee", "bob", "--line", "22"], env=env)
+    assert r.exit_code == 0, r.output
+    assert "20 x 60.00 + 1 x 95.00 = 1,295.00" in r.output
+    assert "inputs: targets.meetings=20" in r.output
