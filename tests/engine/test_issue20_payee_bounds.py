@@ -277,3 +277,16 @@ def test_issue20_diff_and_explain_show_a_bound_from_the_payees_target(tmp_path):
     assert r.exit_code == 0, r.output
     assert "20 x 60.00 + 1 x 95.00 = 1,295.00" in r.output
     assert "inputs: targets.meetings=20" in r.output
+
+
+def test_issue20_forecast_names_a_tier_crossed_at_the_payees_own_bound(tmp_path):
+    """forecast.changes reads each outcome's own table: bob (target 20) going from 19 to
+    21 meetings crosses into tier 2 (at_boundary upper: 20 itself is tier 2's, as rate()
+    reads it); cy (target 25) from 19 to 21 does not."""
+    from compplan.finance.forecast import changes
+    compiled = compiled_from(tmp_path, PLAN)
+    before = python_run(compiled, data_for({"bob": 19, "cy": 19}, {"bob": 20, "cy": 25}))
+    after = python_run(compiled, data_for({"bob": 21, "cy": 21}, {"bob": 20, "cy": 25}))
+    assert changes(compiled, before.payee("bob"), after.payee("bob")) == \
+        ["meeting_rates tier 1 -> 2"]
+    assert changes(compiled, before.payee("cy"), after.payee("cy")) == []
