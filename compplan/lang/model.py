@@ -233,9 +233,10 @@ class Credit(Strict):
 
 class Tier(Strict):
     """A band [from, to) of a basis and its rate. Bounds and rates are literals or
-    expressions of params. `at_boundary` on a tier (not the first) says which tier a
-    value exactly on its `from` takes, where the table's own rule does not fit that
-    bound."""
+    expressions of params, payee.<column> and columns of a one-row-per-payee input
+    (`to: targets.meetings`: a table per payee), never of the period's figures.
+    `at_boundary` on a tier (not the first) says which tier a value exactly on its
+    `from` takes, where the table's own rule does not fit that bound."""
 
     from_: Expr | None = Field(None, alias="from")
     to: Expr | None = None

@@ -100,10 +100,27 @@ def test_issue15_the_sales_page_has_totals_months_first(web):
     html = web.client("max").get("/plans/team-2026/team/sales").text
     head = re.findall(r'<th scope="col" class="num (\w+)">([^<]+)</th>', html)
     assert [h for _, h in head[:3]] == ["January", "February", "March"]
-    assert [k for k, _ in head] == ["month"] * 3 + ["day"] * 7
+    assert [k for k, _ in head] == ["month"] * 3 + ["week"] * 4 + ["day"] * 7
     total = cells(html, "sales-total")
     assert total[:4] == ["Team", "80,000.00", "115,000.00", "115,000.00"]
     assert total[-1] == "310,000.00"
-    assert total[4:11] == ["15,000.00"] + ["0.00"] * 6
+    assert total[8:15] == ["15,000.00"] + ["0.00"] * 6
     assert cells(html, "sales-bo")[-1] == "80,000.00"
     assert html.count("<rect") == 3  # a bar per month
+
+
+def test_issue15_the_sales_page_has_weeks(web):
+    """The last four ISO weeks to Tuesday 31 March 2026 (Monday to Sunday): week 11 (9-15
+    March) holds ana's A-3, 50,000 (Thu 12); week 12 (16-22) cal's C-2, 50,000 (Wed
+    18); week 13 (23-29) bo's B-3, 15,000 (Wed 25); week 14 (30-31, cut to the
+    quarter) nothing. ?weeks=0 leaves them out."""
+    html = web.client("max").get("/plans/team-2026/team/sales").text
+    head = re.findall(r'<th scope="col" class="num (\w+)"[^>]*>([^<]+)</th>', html)
+    assert [h for k, h in head if k == "week"] == ["Wk 11", "Wk 12", "Wk 13", "Wk 14"]
+    assert cells(html, "sales-total")[4:8] == ["50,000.00", "50,000.00", "15,000.00",
+                                               "0.00"]
+    assert cells(html, "sales-ana")[4:8] == ["50,000.00", "0.00", "0.00", "0.00"]
+    assert cells(html, "sales-cal")[4:8] == ["0.00", "50,000.00", "0.00", "0.00"]
+    html = web.client("max").get("/plans/team-2026/team/sales?weeks=0").text
+    assert 'class="num week"' not in html
+    assert web.client("max").get("/plans/team-2026/team/sales?weeks=60").status_code == 400

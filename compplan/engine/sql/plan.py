@@ -1004,6 +1004,9 @@ class PlanCompiler:
         table = self.cp.tier_tables.get(rate_name)
         if table is None:
             raise Unsupported(n.pos, f"{n.name}() of a lookup table")
+        if table.per_payee:  # cover.payee_bounds says where; a shape has no figures
+            raise Unsupported(n.pos, f"a tier table whose bounds read the payee "
+                                     f"('{rate_name}')")
         if n.name == "rate":
             x = ex.sql(n.args[1]) if len(n.args) > 1 else ex.sql(basis_node)
             return Num(_band_case(table, x.sql, "rate"), _rate_scale(table))

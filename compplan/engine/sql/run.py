@@ -422,11 +422,13 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             "lines ORDER BY payee, line").fetchall():
         notes = [f"credited through {via}"] if via else []
         notes += [credit_note] if credit_note else []
-        ln = Line(number, pid, component, kind, amount, exact, rule, formula or "",
-                  [x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
-                  read_inputs(inputs),
-                  [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
-                  before, after, "", date, "; ".join(notes))
+        ln = Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
+                  exact=exact, rule=rule, formula=formula or "",
+                  sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                  inputs=read_inputs(inputs),
+                  tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
+                         for t in tiers or ()],
+                  basis_before=before, basis_after=after, date=date, note="; ".join(notes))
         payees[pid].lines.append(ln)
     if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
         for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
