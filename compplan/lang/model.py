@@ -162,7 +162,11 @@ class Input(Strict):
     end: str | None = None  # payees: last active day
     # payees: the column saying how often each is settled (half_month, month...), when
     # not all by the plan's period (issue 20; lang/settle.py)
-    frequency: str | None = None
+    frequency: str | None = Field(None, description=(
+        "payees only: the text column saying how often each payee is settled "
+        "(half_month, month, quarter, half, year: whole periods of the plan's); an "
+        "empty cell is the plan's period. A payee is settled in the run of the plan's "
+        "period that ends with theirs (a monthly payee in 2026-03b)"))
     by: list[Name] = []  # one-row-per-payee tables: more key columns (product, territory)
     weights: dict[str, Share] = {}  # a longer target's split by period number, not days
     columns: dict[Name, ColumnSpec] = {}

@@ -361,3 +361,12 @@ def test_issue20_the_live_view_says_a_monthly_payee_is_worked_out_over_the_half_
         "for 2026-03, in the run that ends on 2026-03-31")
     assert not live.payee("ann").warnings or not live.payee("ann").warnings[0].startswith(
         "figures of")
+
+
+def test_issue20_the_json_schema_knows_half_months_and_frequency():
+    """An editor offers half_month for `period:` and says what `frequency:` is."""
+    import json
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).output)
+    assert "half_month" in schema["properties"]["period"]["enum"]
+    freq = schema["$defs"]["Input"]["properties"]["frequency"]
+    assert "how often each payee is settled" in freq["description"]

@@ -1,8 +1,8 @@
 """Issue 20 item 2, its last part: a tier's bounds and rates as expressions of each
 payee's targets (`to: targets.meetings`), not only of params. Each payee is paid by
 their own table; the figures are worked out by hand in the comments, at the exact
-bounds (a target of 20 meetings: 20 and 21 meetings; a target of 25), on both
-engines (the SQL engine held to the Python engine's lines).
+bounds (a target of 20 meetings: 20 and 21 meetings; a target of 25), on the Python
+engine; the SQL engine refuses such a table at the bound (it writes bounds as numbers).
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from compplan.engine.sql.cover import refusals  # noqa: E402
 from compplan.engine.tables import table_for  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
 from compplan.lang import check_file  # noqa: E402
-from test_sql_differential import assert_same  # noqa: E402
 
 HEAD = """\
 plan: t
@@ -251,3 +250,43 @@ def test_issue20_statement_shows_the_payees_bounds_and_curve_marks_them(tmp_path
         profile = curve.profile_from_rows(compiled, rows, pid, MARCH)
         drawn = curve.compute(compiled, profile, "qualified")
         assert [m.bound for m in drawn.markers if m.kind == "tier"] == [bound], drawn.problems
+
+
+def test_issue20_diff_and_explain_show_a_bound_from_the_payees_target(tmp_path):
+    """`compplan diff` names the bound that now reads the target; `compplan explain`
+    of bob's month line shows the split and the target it was split at."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(HEAD + PLAN.replace("to: targets.meetings", "to: 20"))
+    new.write_text(HEAD + PLAN)
+    r = CliRunner().invoke(cli, ["diff", str(old), str(new)])
+    assert "changed  meeting_rates tier 1 to: 20 -> targets.meetings" in r.output, r.output
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("sdr_id,name,kicker\nbob,Bob,0\n")
+    (data / "targets.csv").write_text("sdr_id,meetings\nbob,20\n")
+    (data / "meetings.csv").write_text("meeting_id,sdr_id,held_on,qualified\n" + "".join(
+        f"bob-{i:02},bob,2026-03-{i:02},true\n" for i in range(1, 22)))
+    env = {"COMPPLAN_DB": f"sqlite:///{tmp_path / 'store.db'}"}
+    r = CliRunner().invoke(cli, ["run", str(new), "--data", str(data), "--period", "2026-03",
+                                 "--save", "--out", str(tmp_path / "out"), "-q"], env=env)
+    assert r.exit_code == 0, r.output
+    # 21 per-meeting lines, then the month's line (#22): 20 x 60.00 + 1 x 95.00
+    r = CliRunner().invoke(cli, ["explain", "1", "--payee", "bob", "--line", "22"], env=env)
+    assert r.exit_code == 0, r.output
+    assert "20 x 60.00 + 1 x 95.00 = 1,295.00" in r.output
+    assert "inputs: targets.meetings=20" in r.output
+
+
+def test_issue20_forecast_names_a_tier_crossed_at_the_payees_own_bound(tmp_path):
+    """forecast.changes reads each outcome's own table: bob (target 20) going from 19 to
+    21 meetings crosses into tier 2 (at_boundary upper: 20 itself is tier 2's, as rate()
+    reads it); cy (target 25) from 19 to 21 does not."""
+    from compplan.finance.forecast import changes
+    compiled = compiled_from(tmp_path, PLAN)
+    before = python_run(compiled, data_for({"bob": 19, "cy": 19}, {"bob": 20, "cy": 25}))
+    after = python_run(compiled, data_for({"bob": 21, "cy": 21}, {"bob": 20, "cy": 25}))
+    assert changes(compiled, before.payee("bob"), after.payee("bob")) == \
+        ["meeting_rates tier 1 -> 2"]
+    assert changes(compiled, before.payee("cy"), after.payee("cy")) == []

@@ -124,6 +124,15 @@ def test_issue19_a_target_round_end_to_end_in_the_browser(browser, site, web, tm
     expect(totals_row(mia).locator(".gap")).to_have_text("-200.00")
     expect(totals_row(mia).locator(".gap-share")).to_have_text("-0.5%")
 
+    # mia's report on her phone: charts beside tables (by rep, territory and product),
+    # nothing wider than the phone's 390 pixels
+    mia_phone = log_in(browser, site, "mia", **PHONE)
+    mia_phone.goto(round_url + "/report")
+    expect(mia_phone.locator("svg.round-chart")).to_have_count(8 + 1)  # 8 KPIs, products
+    expect(mia_phone.locator('#products tr[data-who="all"][data-product="FX-COLA-330"]')
+           ).to_contain_text("7,080.00")  # rita 3,960 + sid 3,120 of cola so far
+    assert mia_phone.evaluate("document.documentElement.scrollWidth") <= 390
+
     # the admin approves and exports the targets file plans/field.yaml reads
     admin.reload()
     admin.fill("#approve-round input[name=reason]", "agreed in the February review")

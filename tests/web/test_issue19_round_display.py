@@ -33,6 +33,8 @@ def test_issue19_close_rate_target_is_a_ratio_in_the_readers_locale(web):
     # March 2025's close rate 0.25 carried to March 2026's proposal: 0,25 in vi
     assert cell(close, "proposed") == "0,25"
     assert "25%" not in cell(close, "proposed")
+    # and so does the proposal's formula: 0,25 grown by 0%, not 25%
+    assert "2025-03 actual 0,25 × (1 + 0%) = 0,25" in close
     # last March: 0.25 of a 0.25 target is 100% attainment: the figures as ratios, the
     # attainment as a percentage
     assert "<td class=\"num\">0,25</td><td class=\"num\">0,25</td><td class=\"num\">100%</td>" \

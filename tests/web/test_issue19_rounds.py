@@ -190,7 +190,7 @@ def test_issue19_the_report_has_charts_tables_and_csv(web):
     mia = web.client("mia")
     page = mia.get(f"/targets/rounds/{rid}/report")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 8  # a chart per KPI, each with its table
+    assert page.text.count("<svg") == 8 + 1  # a chart per KPI and one by product
     assert 'data-who="tom"' not in page.text  # her team only
     rows = list(csv.DictReader(io.StringIO(mia.get(f"/targets/rounds/{rid}/report.csv").text)))
     rev = {r["who"]: r for r in rows if r["kpi"] == "revenue"}
