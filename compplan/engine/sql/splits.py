@@ -58,7 +58,7 @@ def plain(col: str, scale: int | None) -> str:
     """An exact value as lines.csv writes it: without the trailing zeros of its scale."""
     if not scale:
         return f"CAST({col} AS VARCHAR)"
-    return f"(CASE WHEN {col} = 0 THEN '0' ELSE rtrim(rtrim(CAST({col} AS VARCHAR), '0'), '.') END)"
+    return show.places_trimmed(f"CAST({col} AS VARCHAR)")
 
 
 def _rate16(rate: Decimal) -> str:
@@ -113,9 +113,10 @@ def lines_list_text(parts: str, most: int) -> str:
     list formats five times slower): for the splits not written from columns."""
     def part(i: int) -> str:
         t = f"{parts}[{i}]"
-        return (f"'tier ' || {t}.tier || ': ' || {show.trimmed(f'CAST({t}.amount AS VARCHAR)')}"
-                f" || ' x ' || {show.trimmed(f'CAST({t}.rate AS VARCHAR)')} || ' = ' || "
-                f"{show.trimmed(f'CAST({t}.pays AS VARCHAR)')}")
+        return (f"'tier ' || {t}.tier || ': ' || "
+                f"{show.places_trimmed(f'CAST({t}.amount AS VARCHAR)')} || ' x ' || "
+                f"{show.places_trimmed(f'CAST({t}.rate AS VARCHAR)')} || ' = ' || "
+                f"{show.places_trimmed(f'CAST({t}.pays AS VARCHAR)')}")
     return (f"CASE WHEN {parts} IS NULL OR len({parts}) = 0 THEN NULL ELSE {part(1)}" +
             "".join(f" || (CASE WHEN len({parts}) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                     for i in range(2, most + 1)) + " END")
