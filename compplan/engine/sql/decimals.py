@@ -215,8 +215,16 @@ def div_layers(a: Num, b: Num, scale: int = DIV_SCALE,
 
 def _units64(n: Num, more: int) -> str:
     """The value as a BIGINT count of 10^-(scale + more) units, NULL where it does not
-    fit DECIMAL(18) or BIGINT (exact: the cast to the value's own scale rounds nothing)."""
+    fit (exact: the casts keep the value's own scale, so they round nothing).
+
+    Through DECIMAL(w, scale) with w = 18 - scale - more, the product by 10^(scale +
+    more) stays below 10^18 and DuckDB works it in 64 bits (a BIGINT-typed factor makes
+    it 128-bit, 20 times dearer; a product that leaves 64 bits is an error, not NULL,
+    so the width is what keeps it in range). Where w < scale, the 128-bit form."""
     s = n.scale
+    w = 18 - s - more
+    if w >= max(s, 1):
+        return f"TRY_CAST(TRY_CAST({n.sql} AS DECIMAL({w},{s})) * {10 ** (s + more)} AS BIGINT)"
     return (f"TRY_CAST(TRY_CAST({n.sql} AS DECIMAL(18,{s})) * CAST('{10 ** (s + more)}' AS "
             "BIGINT) AS BIGINT)")
 

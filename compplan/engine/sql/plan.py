@@ -877,9 +877,13 @@ class PlanCompiler:
         drop = ["_text"]
         filled = "_text"
         self._split_prefix = {}
+        exact_scale = None  # known where the value is a split, typed by explicit casts
         for k, (parts, v, per_credit, table, call) in enumerate(markers, 1):
             split = self.split_parts.get(id(call))
             if split is not None:  # a per-credit split, from its parts' columns (splits.py)
+                if call is node:  # the earning's value: its scale, as _tiered_credit's
+                    exact_scale = max([p.scale for _t, _a, _r, p, _h in split.parts] +
+                                      [split.pays.scale])
                 prefix = f"_s{k}_"
                 cols, names = splits.columns(split, prefix)
                 inner += cols
@@ -900,7 +904,7 @@ class PlanCompiler:
                 piece = (f"(CASE WHEN len(_parts{k}) > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
                          " END)")
             filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
-        return ", ".join(inner), show.formula(filled, "exact"), ", ".join(drop)
+        return ", ".join(inner), show.formula(filled, "exact", exact_scale), ", ".join(drop)
 
     def _inputs(self, ex: ExprCompiler, nodes, first=()) -> str:
         """A line's inputs column: every name its rule reads, with its value."""

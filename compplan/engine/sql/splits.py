@@ -93,10 +93,10 @@ def formula_text(split: SplitParts, prefix: str, rate_texts: dict[int, str],
     '0.00' when none."""
     p = prefix
     band_rate = " ".join(f"WHEN {t} THEN {text_literal(' x ' + r)}" for t, r in rate_texts.items())
-    still = f"{show.money(p + 'za')} || (CASE {p}b {band_rate} END)"
-    pieces = [f"CASE WHEN {p}h{i} THEN {show.money(f'{p}a{i}')} || "
+    still = f"{show.money_column(p + 'za', _scale(split.value))} || (CASE {p}b {band_rate} END)"
+    pieces = [f"CASE WHEN {p}h{i} THEN {show.money_column(f'{p}a{i}', _scale(a))} || "
               f"{text_literal(' x ' + rate_texts[tier])} END"
-              for i, (tier, _a, _r, _p, _h) in enumerate(split.parts, 1)]
+              for i, (tier, a, _r, _p, _h) in enumerate(split.parts, 1)]
     count = " + ".join(f"coalesce(CAST({p}h{i} AS INTEGER), 0)"
                        for i in range(1, len(split.parts) + 1)) or "0"
     many = f"concat_ws(' + ', {', '.join(pieces)})" if pieces else "''"
