@@ -187,8 +187,8 @@ def test_division_at_64_bit_bounds_on_both_engines(div, ua, sa, ub, sb):
 @pytest.mark.parametrize("a, b, sa, sb, fast", [
     ("4582.08", "1000000.00", 2, 2, True),         # a running basis: money / money
     ("-4582.085", "1000000.00", 3, 2, True),
-    ("999999999999999.999", "0.01", 3, 2, True),    # the most DECIMAL(18, 3) holds
-    ("1000000000000000.000", "0.01", 3, 2, False),  # one unit more
+    ("999999999999.999", "0.01", 3, 2, True),       # the most DECIMAL(15, 3) holds
+    ("1000000000000.000", "0.01", 3, 2, False),     # one unit more (x 10^3 in 64 bits)
     ("1", "89999999.99", 0, 2, True),               # |B| just below 9 x 10^9 units
     ("1", "90000000.00", 0, 2, False),              # at it
     ("1", "0", 0, 0, False),                        # a zero divisor: missing, as div
