@@ -73,20 +73,25 @@ def _both(fn, op, a, b, sa, sb):
     return got
 
 
+# dec.div (steps as lateral aliases) and dec.div_columns (over plain columns, with the
+# 64-bit long division first): the same digits, held to the same tests
+DIVS = pytest.mark.parametrize("div", [dec.div, dec.div_columns], ids=["div", "div_columns"])
+
 # operands as (units, scale): up to 16 places, any sign, up to 21 digits before the point
 scales = st.integers(0, 16)
 units = st.one_of(st.integers(-10**12, 10**12), st.integers(-10**30, 10**30),
                   st.integers(-99, 99))
 
 
+@DIVS
 @settings(max_examples=400, deadline=None)
 @given(sa=scales, sb=scales, ua=units, ub=units)
-def test_division_same_digits_on_both_engines_and_exact_rounded_once(sa, sb, ua, ub):
+def test_division_same_digits_on_both_engines_and_exact_rounded_once(div, sa, sb, ua, ub):
     a, b = Decimal(ua).scaleb(-sa), Decimal(ub).scaleb(-sb)
     if b == 0 or len(str(abs(ua))) > 38 - sa or len(str(abs(ub))) > 38 - sb:
         return
     want = _rule(Fraction(a) / Fraction(b))
-    py, sql = _both(money.divide, dec.div, a, b, sa, sb)
+    py, sql = _both(money.divide, div, a, b, sa, sb)
     if abs(want) >= LIMIT:
         assert py == sql == "out of range"
     else:
@@ -135,16 +140,17 @@ def test_multiplication_same_digits_on_both_engines_and_exact_rounded_once(sa, s
     # before it is divided: 9,695.45 units of 10^-16, not 9,695.5 (rounded first: 9,696)
     ("0.000000000000581727", "0.6", "0.0000000000009695"),
 ])
-def test_division_edges_on_both_engines(a, b, want):
+@DIVS
+def test_division_edges_on_both_engines(div, a, b, want):
     a, b = Decimal(a), Decimal(b)
     sa, sb = max(0, -a.as_tuple().exponent), max(0, -b.as_tuple().exponent)
-    assert _both(money.divide, dec.div, a, b, sa, sb) == [Decimal(want)] * 2
+    assert _both(money.divide, div, a, b, sa, sb) == [Decimal(want)] * 2
 
 
-# Operands at the bounds of 64-bit integers of their scales (2^62, 10^9: where a 64-bit
-# long division would have to hand over to the 128-bit one; tried and taken back, see
-# docs/design/columnar.md) and ties at the 17th place: the same digits on both engines,
-# each worked out by exact fractions (_rule).
+# Operands at the bounds of 64-bit integers of their scales (2^62, 10^9, and div_columns'
+# own: 2^63 - 1 and 9 x 10^9 units, where its 64-bit long division hands over to the
+# 128-bit one) and ties at the 17th place: the same digits on both engines, each worked
+# out by exact fractions (_rule).
 @pytest.mark.parametrize("ua, sa, ub, sb", [
     (1, 2, 999_999_999, 2),                  # divisor just below 10^9 units
     (1, 2, 1_000_000_000, 2),                # divisor at 10^9
@@ -160,22 +166,55 @@ def test_division_edges_on_both_engines(a, b, want):
     (123_456_789, 3, 7, 16),                 # k = 16 + 16 - 3 = 29: beyond 18 places
     (123_456_789, 16, 7, 2),                 # k = 2: one step
     (-4_582_08, 2, 1_000_000_00, 2),         # a running basis: negative, money / money
+    (2 ** 63 - 1, 3, 8_999_999_999, 2),      # div_columns: both at its 64-bit bounds
+    (-(2 ** 63 - 1), 0, 8_999_999_999, 0),   # the remainder near 9 x 10^9 each step
+    (2 ** 63, 3, 7, 2),                      # |A| just past 2^63 - 1: the 128-bit path
+    (123_456_789, 3, 9_000_000_000, 2),      # |B| at 9 x 10^9: the 128-bit path
+    (4_500_000_000, 0, 9_000_000_001, 0),    # just past it, a quotient near a half
+    (1, 0, 3, 16),                           # k = 32: four 64-bit steps
+    (10 ** 18 - 1, 3, 7, 2),                 # the most DECIMAL(18, 3) holds: 64-bit
+    (10 ** 18, 3, 7, 2),                     # one unit more: the 128-bit path
 ])
-def test_division_at_64_bit_bounds_on_both_engines(ua, sa, ub, sb):
+@DIVS
+def test_division_at_64_bit_bounds_on_both_engines(div, ua, sa, ub, sb):
     a, b = Decimal(ua).scaleb(-sa), Decimal(ub).scaleb(-sb)
     want = _rule(Fraction(a) / Fraction(b))
-    assert _both(money.divide, dec.div, a, b, sa, sb) == [want, want]
+    if abs(want) >= LIMIT:
+        want = "out of range"
+    assert _both(money.divide, div, a, b, sa, sb) == [want, want]
 
 
+@pytest.mark.parametrize("a, b, sa, sb, fast", [
+    ("4582.08", "1000000.00", 2, 2, True),         # a running basis: money / money
+    ("-4582.085", "1000000.00", 3, 2, True),
+    ("999999999999.999", "0.01", 3, 2, True),       # the most DECIMAL(15, 3) holds
+    ("1000000000000.000", "0.01", 3, 2, False),     # one unit more (x 10^3 in 64 bits)
+    ("1", "89999999.99", 0, 2, True),               # |B| just below 9 x 10^9 units
+    ("1", "90000000.00", 0, 2, False),              # at it
+    ("1", "0", 0, 0, False),                        # a zero divisor: missing, as div
+])
+def test_div_layers_takes_the_64_bit_path_where_the_operands_fit(a, b, sa, sb, fast):
+    """The 64-bit path is taken where the operands fit (not only correct where it is):
+    its flag column, read from the inner query."""
+    items, _ = dec.div_layers(dec.Num("a", sa), dec.Num("b", sb))
+    CON.execute(f"CREATE OR REPLACE TEMP TABLE t (a DECIMAL(38,{sa}), b DECIMAL(38,{sb}))")
+    CON.execute(f"INSERT INTO t VALUES ({a}, {b})")
+    flag = next(c for c, _ in items if c.endswith("_ok"))
+    got = CON.execute(f"SELECT {flag} FROM (SELECT "
+                      f"{', '.join(f'{x} AS {c}' for c, x in items)} FROM t)").fetchone()[0]
+    assert (got is True) is fast
+
+
+@DIVS
 @settings(max_examples=300, deadline=None)
-@given(sa=scales, sb=scales, ua=st.integers(-2 ** 62, 2 ** 62),
-       ub=st.integers(-10 ** 9, 10 ** 9))
-def test_division_of_64_bit_operands_same_digits_on_both_engines(sa, sb, ua, ub):
+@given(sa=scales, sb=scales, ua=st.integers(-2 ** 63 + 1, 2 ** 63 - 1),
+       ub=st.integers(-9 * 10 ** 9, 9 * 10 ** 9))
+def test_division_of_64_bit_operands_same_digits_on_both_engines(div, sa, sb, ua, ub):
     a, b = Decimal(ua).scaleb(-sa), Decimal(ub).scaleb(-sb)
     if b == 0:
         return
     want = _rule(Fraction(a) / Fraction(b))
-    py, sql = _both(money.divide, dec.div, a, b, sa, sb)
+    py, sql = _both(money.divide, div, a, b, sa, sb)
     if abs(want) >= LIMIT:
         assert py == sql == "out of range"
     else:

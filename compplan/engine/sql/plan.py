@@ -723,10 +723,18 @@ class PlanCompiler:
             with dec.statement() as lets:
                 with ex.watch_zeros() as zeros:
                     when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
-                    self._parts = None
+                    self._parts, self._basis_cols, self._basis_mid = None, [], []
                     with ex.guarded(f"{when} IS TRUE"):  # the value, where it is paid
                         value = ex.sql(step.value.node)
                 parts, before, after = (self._parts or ("NULL", "NULL", "NULL"))[:3]
+                # a running basis worked out by the outer queries (_tiered_credit)
+                basis_cols = self._basis_cols if self._parts and before != "NULL" else []
+                basis_mid = self._basis_mid if basis_cols else []
+                inner_basis = ", ".join(f"{sql} AS {col}" for col, sql in basis_cols) or \
+                    f"{before} AS run_before, {after} AS run_after"
+                mid_basis = "".join(f", {sql} AS {col}" for col, sql in basis_mid)
+                outer_basis = f", {before} AS run_before, {after} AS run_after" \
+                    if basis_cols else ""
                 split = self._parts[3] if self._parts and len(self._parts) > 3 else None
                 exact = self._exact(value)
                 exact = Num(dec.let(exact.sql), exact.scale)
@@ -751,16 +759,19 @@ class PlanCompiler:
             if amount is None:
                 raise Unsupported(None, f"rounding to {self.step} {self.mode}")
             src = text_literal(step.source + ":")
+            if basis_cols:
+                text_drop = ", ".join([text_drop, *(col for col, _ in basis_cols + basis_mid)])
             self.script.add(
                 f"earning {name} (each {spec.each}): {step.pos}",
-                f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, {formula} AS "
-                f"formula{tiers_text} FROM (SELECT *{dialect.current().exclude(_drop(lets))} FROM (SELECT "
+                f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, "
+                f"{formula} AS formula{tiers_text}{outer_basis} FROM (SELECT "
+                f"*{dialect.current().exclude(_drop(lets))}{mid_basis} FROM (SELECT "
                 f"NULL AS _cp_none, {lets.select()}{when} AS _when, c._pid AS payee, "
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
                 f"date, c._key AS _key, c._via AS via, {parts} AS tiers, {text_cols}, "
-                f"{inputs} AS inputs, {before} AS run_before, "
-                f"{after} AS run_after, c._split_src AS split_source, c._srow AS _srow, "
+                f"{inputs} AS inputs, {inner_basis}, "
+                f"c._split_src AS split_source, c._srow AS _srow, "
                 f"c._level AS _level, c._credit_note AS "
                 f"credit_note, {index} AS _e, 0 AS _k"
                 f"{self._zero_columns(zeros, lines, 'c._pid')} FROM "
@@ -885,9 +896,13 @@ class PlanCompiler:
         drop = ["_text"]
         filled = "_text"
         self._split_prefix = {}
+        exact_scale = None  # known where the value is a split, typed by explicit casts
         for k, (parts, v, per_credit, table, call) in enumerate(markers, 1):
             split = self.split_parts.get(id(call))
             if split is not None:  # a per-credit split, from its parts' columns (splits.py)
+                if call is node:  # the earning's value: its scale, as _tiered_credit's
+                    exact_scale = max([p.scale for _t, _a, _r, p, _h in split.parts] +
+                                      [split.pays.scale])
                 prefix = f"_s{k}_"
                 cols, names = splits.columns(split, prefix)
                 inner += cols
@@ -908,7 +923,7 @@ class PlanCompiler:
                 piece = (f"(CASE WHEN {dialect.current().length(f'_parts{k}')} > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
                          " END)")
             filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
-        return ", ".join(inner), show.formula(filled, "exact"), ", ".join(drop)
+        return ", ".join(inner), show.formula(filled, "exact", exact_scale), ", ".join(drop)
 
     def _inputs(self, ex: ExprCompiler, nodes, first=()) -> str:
         """A line's inputs column: every name its rule reads, with its value."""
@@ -1100,6 +1115,7 @@ class PlanCompiler:
         return [(b.index, f(b.low), f(b.high), b.rate) for b in table.bands]
 
     def _tiered_credit(self, n, rate_name, table, basis_node, alias, credit_alias, ex) -> Num:
+        self._basis_cols, self._basis_mid = [], []  # a running basis's layers (below)
         form = self._linear(basis_node) if table.mode == "marginal" else None
         value = Num(f"{credit_alias}.value", self.scales.get("credit:" + self._current_each))
         if form is None:
@@ -1169,21 +1185,33 @@ class PlanCompiler:
                 [f"{x.sql} IS NOT NULL" for x in (mul, div) if x is not None] +
                 [f"{div.sql} = 0"]))
 
-        def basis(x: str) -> str:  # the running position as the basis shows it
+        # the running position as the basis shows it (run_before, run_after): two exact
+        # divisions a line that nothing else reads, so worked out in layers over the
+        # statement (decimals.div_layers: its steps name columns, not lateral aliases, and
+        # take the 64-bit path): the inner query gives the positions and the payee's
+        # figures, the middle one each division's integers, the outer one the quotients
+        self._basis_cols = [("_rb_b", before), ("_rb_a", after)] + \
+            [(col, x.sql) for col, x in (("_rb_m", mul), ("_rb_d", div)) if x is not None]
+        self._basis_mid = []
+
+        def basis(x: str) -> str:
             v = Num(x, top)
-            if mul is not None:
-                v = dec.mul(v, mul)
-            if div is not None:
-                v = dec.div(v, div)
-            return v.sql
+            with dec.inline():
+                if mul is not None:
+                    v = dec.mul(v, Num("_rb_m", mul.scale))
+            if div is None:
+                return v.sql
+            items, quotient = dec.div_layers(v, Num("_rb_d", div.scale), prefix=x + "q")
+            self._basis_mid += items
+            return quotient
         split = splits.SplitParts(
             f"({after} <> {before})", split_parts, band_here, value, zero_pays,
             {0: Decimal(0), **{b.index: b.rate for b in table.bands}})
         self._parts = (
             f"(CASE WHEN {after} = {before} THEN "
             f"{dialect.current().tier_one(_part(band_here, value.sql, rate_here, zero_pays.sql))} "
-            f"ELSE {dialect.current().tier_list(items)} END)", basis(before),
-            basis(after), None if table.per_unit else split)  # per unit: show.split's units
+            f"ELSE {dialect.current().tier_list(items)} END)", basis("_rb_b"),
+            basis("_rb_a"), None if table.per_unit else split)  # per unit: show.split's units
         return Num(f"(CASE WHEN {missing} OR {value.sql} IS NULL THEN NULL WHEN {after} = "
                    f"{before} THEN {dec.cast(zero_pays, out_scale).sql} ELSE ({total}) END)",
                    out_scale)

@@ -45,17 +45,45 @@ def money(x: str, places: int = 2) -> str:
            f"ELSE '' END) || {body} END)"
 
 
+def money_column(x: str, scale: int | None) -> str:
+    """money() of a column (or a plain name) of the query of that scale, cheaper: where
+    the value fits DECIMAL(15, scale) it is rounded (half away from zero, as money's
+    CAST) to a BIGINT count of cents in 64-bit decimals (each cast a TRY_CAST, the one
+    product below 10^18), and the text put together from integers, thousands separated
+    by arithmetic below a billion (format() is the dearest part of money); else, or
+    with a scale above 15 or unknown, money(). It names x a dozen times: for columns,
+    not for expressions over lateral aliases."""
+    if scale is None or scale > 15 or dialect.current().name != "duckdb":
+        return money(x)  # TRY_CAST and 64-bit decimals are DuckDB's
+    c = f"TRY_CAST(TRY_CAST(TRY_CAST({x} AS DECIMAL(15,{scale})) AS DECIMAL(16,2)) * 100 AS BIGINT)"
+    w = f"(abs({c}) // 100)"
+    whole = (f"(CASE WHEN {w} < 1000 THEN CAST({w} AS VARCHAR) WHEN {w} < 1000000 THEN "
+             f"CAST({w} // 1000 AS VARCHAR) || ',' || lpad(CAST({w} % 1000 AS VARCHAR), 3, '0') "
+             f"WHEN {w} < 1000000000 THEN CAST({w} // 1000000 AS VARCHAR) || ',' || "
+             f"lpad(CAST({w} // 1000 % 1000 AS VARCHAR), 3, '0') || ',' || "
+             f"lpad(CAST({w} % 1000 AS VARCHAR), 3, '0') ELSE format('{{:,}}', {w}) END)")
+    return (f"(CASE WHEN {c} IS NULL THEN {money(x)} ELSE (CASE WHEN {x} < 0 THEN '-' ELSE "
+            f"'' END) || {whole} || '.' || lpad(CAST(abs({c}) % 100 AS VARCHAR), 2, '0') END)")
+
+
 def trimmed(text: str) -> str:
     """'4.5000' -> '4.5', '4.0000' -> '4', '0.0000' -> '0' (text of a DECIMAL with places)."""
     t = f"rtrim(rtrim({text}, '0'), '.')"
     return f"(CASE WHEN {t} IN ('', '-') THEN '0' ELSE {t} END)"
 
 
+def places_trimmed(text: str) -> str:
+    """trimmed, for the text of a DECIMAL of scale above 0 (it always has a point):
+    '4.5000' -> '4.5', '4.0000' -> '4', '0.0000' -> '0', '100.00' -> '100'. One
+    regexp_replace runs about twice as fast in DuckDB as the two rtrim and the test."""
+    return f"regexp_replace({text}, '\\.?0+$', '')"
+
+
 def ratio(x: Num) -> str:
     # the percent to 4 places, half up; a whole percent shows no places
     pct = f"CAST(CAST({x.sql} AS DECIMAL(38,{x.scale})) * 100 AS DECIMAL(38,4))"
     return f"(CASE WHEN {x.sql} IS NULL THEN 'missing' ELSE " \
-           f"{trimmed(f'CAST({pct} AS VARCHAR)')} || '%' END)"
+           f"{places_trimmed(f'CAST({pct} AS VARCHAR)')} || '%' END)"
 
 
 def number(x: Num) -> str:
@@ -110,7 +138,7 @@ def plain(x: Num, t: Type | None) -> str:
         return f"coalesce(CAST({x.sql} AS VARCHAR), 'None')"
     text = f"CAST({x.sql} AS VARCHAR)"
     if x.scale:
-        text = trimmed(text)
+        text = places_trimmed(text)
     return f"coalesce({text}, 'None')"
 
 
@@ -150,9 +178,10 @@ def split(parts: str, rates: dict[int, str], parens: bool = True,
             f"THEN {piece(1)} ELSE {many} END)")
 
 
-def formula(text: str, exact: str) -> str:
-    """'<text> = <exact as money>', or the money alone when the text is just that."""
-    shown = money(exact)
+def formula(text: str, exact: str, scale: int | None = None) -> str:
+    """'<text> = <exact as money>', or the money alone when the text is just that
+    (`exact` a column of the query of that scale: see money_column)."""
+    shown = money_column(exact, scale)
     return f"(CASE WHEN {text} = {shown} THEN {shown} ELSE {text} || ' = ' || {shown} END)"
 
 

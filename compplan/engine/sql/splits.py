@@ -59,7 +59,7 @@ def plain(col: str, scale: int | None) -> str:
     """An exact value as lines.csv writes it: without the trailing zeros of its scale."""
     if not scale:
         return f"CAST({col} AS VARCHAR)"
-    return f"(CASE WHEN {col} = 0 THEN '0' ELSE rtrim(rtrim(CAST({col} AS VARCHAR), '0'), '.') END)"
+    return show.places_trimmed(f"CAST({col} AS VARCHAR)")
 
 
 def _rate16(rate: Decimal) -> str:
@@ -94,10 +94,10 @@ def formula_text(split: SplitParts, prefix: str, rate_texts: dict[int, str],
     '0.00' when none."""
     p = prefix
     band_rate = " ".join(f"WHEN {t} THEN {text_literal(' x ' + r)}" for t, r in rate_texts.items())
-    still = f"{show.money(p + 'za')} || (CASE {p}b {band_rate} END)"
-    pieces = [f"CASE WHEN {p}h{i} THEN {show.money(f'{p}a{i}')} || "
+    still = f"{show.money_column(p + 'za', _scale(split.value))} || (CASE {p}b {band_rate} END)"
+    pieces = [f"CASE WHEN {p}h{i} THEN {show.money_column(f'{p}a{i}', _scale(a))} || "
               f"{text_literal(' x ' + rate_texts[tier])} END"
-              for i, (tier, _a, _r, _p, _h) in enumerate(split.parts, 1)]
+              for i, (tier, a, _r, _p, _h) in enumerate(split.parts, 1)]
     count = " + ".join(f"coalesce(CAST({p}h{i} AS INTEGER), 0)"
                        for i in range(1, len(split.parts) + 1)) or "0"
     many = f"concat_ws(' + ', {', '.join(pieces)})" if pieces else "''"
@@ -114,7 +114,7 @@ def lines_list_text(parts: str, most: int) -> str:
     list formats five times slower): for the splits not written from columns."""
     def part(i: int) -> str:
         d = dialect.current()
-        amount, rate, pays = (show.trimmed(f"CAST({d.element(parts, i, f)} AS VARCHAR)")
+        amount, rate, pays = (show.places_trimmed(f"CAST({d.element(parts, i, f)} AS VARCHAR)")
                               for f in ("amount", "rate", "pays"))
         return (f"'tier ' || {d.element(parts, i, 'tier')} || ': ' || {amount}"
                 f" || ' x ' || {rate} || ' = ' || {pays}")
