@@ -525,8 +525,9 @@ def _store_select(compiled: CompiledPlan,
     """Each store column as SQL over the lines table, as the Python engine stores a line
     (lifecycle._line_row): money as exact text (an exact value without the trailing
     zeros of its SQL scale), sources, inputs and tiers as JSON, text not made safe for
-    spreadsheets (that is for files). Formula and inputs are empty on this engine yet.
-    `scales` (lines_scales) lets the numbers be written more cheaply."""
+    spreadsheets (that is for files); formula and inputs from the lines table where it
+    has them, empty where not. `scales` (lines_scales) lets the numbers, the tiers and
+    the inputs be written more cheaply."""
     plan = compiled.plan
     step = plan.rounding.to or minor_unit(plan.currency)
     mode = plan.rounding.mode.replace("_", " ")
