@@ -4,6 +4,7 @@
     python bench/bench_statements.py --payees 1000 --deals 90000 --formats html,csv,json
     python bench/bench_statements.py --payees 100 --code /tmp/old-statements   # main's code
     python bench/bench_statements.py --payees 100 --formats pdf --pdf-engine weasyprint
+    python bench/bench_statements.py --payees 200 --formats html,pdf --appendix
 
 Generates seeded data (bench/generate.py, cached under /tmp), works the run out once,
 then times writing every payee's statement (publish.write_result: the same work as
@@ -41,13 +42,14 @@ from compplan.engine.ir import compile_plan
 from compplan.engine.run import run_plan
 from compplan.periods import parse_period
 from compplan.render import publish, rows
-plan, data, out, formats, curves = sys.argv[1:6]
+plan, data, out, formats, curves, appendix = sys.argv[1:7]
 compiled = compile_plan(check_file(plan))
 tables, _ = rows.load(compiled, data)
 result = run_plan(compiled, tables, parse_period("2026-Q1"))
 t0, cpu0 = time.perf_counter(), time.process_time()
+more = {"appendix": True} if appendix == "1" else {}  # older code has no appendix=
 report = publish.write_result(result, compiled, data, out, formats=tuple(formats.split(",")),
-                              curves=curves == "1")
+                              curves=curves == "1", **more)
 wall = time.perf_counter() - t0
 print(json.dumps({"payees": len(report.entries), "wall": wall, "cpu_before": cpu0,
                   "lines": sum(e.lines for e in report.entries),
@@ -80,12 +82,14 @@ def _tree_cpu(root: int, seen: dict[int, float]) -> None:
             seen[pid] = max(seen.get(pid, 0.0), cpu)
 
 
-def one(code: Path, data: Path, formats: str, curves: bool, engine: str) -> dict:
+def one(code: Path, data: Path, formats: str, curves: bool, engine: str,
+        appendix: bool = False) -> dict:
     env = dict(os.environ, PYTHONPATH=str(code), COMPPLAN_PDF_ENGINE=engine)
     seen: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(ROOT / "plans" / "ae.yaml"),
-                                 str(data), out, formats, "1" if curves else "0"],
+                                 str(data), out, formats, "1" if curves else "0",
+                                 "1" if appendix else "0"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=env, cwd=str(code))
         done = threading.Event()
@@ -115,6 +119,8 @@ def main() -> None:
     ap.add_argument("--curves", default="0,1", help="0: --no-curve, 1: with curves")
     ap.add_argument("--code", default=str(ROOT), help="the checkout whose compplan runs")
     ap.add_argument("--pdf-engine", default="auto", help="auto, chromium or weasyprint")
+    ap.add_argument("--appendix", action="store_true",
+                    help="PDFs with the auditor's appendix (statements --appendix)")
     a = ap.parse_args()
     deals = a.deals or a.payees * 90
     data = Path(tempfile.gettempdir()) / f"compplan-bench-statements-{a.payees}-{deals}"
@@ -128,7 +134,7 @@ def main() -> None:
     for formats in a.formats.split(";"):
         for curves in a.curves.split(","):
             load = os.getloadavg()[0]
-            r = one(Path(a.code), data, formats, curves == "1", a.pdf_engine)
+            r = one(Path(a.code), data, formats, curves == "1", a.pdf_engine, a.appendix)
             each = r["cpu"] / r["payees"]
             # 10,000 payees on 2 idle cores: the CPU a statement, times 10,000, over the
             # 2 workers (an estimate: the work is per payee, rows indexed once)

@@ -73,12 +73,16 @@ class Progress:
 @click.option("--payee", "payees", multiple=True, help="only these payees (repeat)")
 @click.option("--no-curve", is_flag=True, help="leave the payout curve off the pages")
 @click.option("--quiet", "-q", is_flag=True, help="print nothing but errors (for scripts)")
+@click.option("--appendix", is_flag=True,
+              help="print the auditor's section (rules, plan hash, formulas) in the PDFs "
+                   "too; the HTML always has it, folded away")
 @click.option("--pdf-engine", type=click.Choice(("auto", "chromium", "weasyprint")),
               default="auto", show_default=True,
               help="what lays out the PDFs: auto is headless Chromium where it is "
                    "installed (several times faster), else WeasyPrint")
 @db_option
-def statements(run_id, out_dir, formats, payees, no_curve, quiet, pdf_engine, db_url):
+def statements(run_id, out_dir, formats, payees, no_curve, quiet, appendix, pdf_engine,
+               db_url):
     """Write each payee's statement of a stored run, and an index page for admins.
 
     Each payee gets a folder of their own (send it to them as it is); index.html lists
@@ -95,7 +99,8 @@ def statements(run_id, out_dir, formats, payees, no_curve, quiet, pdf_engine, db
         report = publish.write_run(open_store(db_url), run_id, out_dir,
                                    tuple(formats) or FORMATS, not no_curve,
                                    list(payees) or None, started=shown.start,
-                                   progress=shown.step, pdf_engine=pdf_engine)
+                                   progress=shown.step, pdf_engine=pdf_engine,
+                                   appendix=appendix)
     except LookupError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)

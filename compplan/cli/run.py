@@ -106,6 +106,7 @@ class _Work:
                  progress: bool) -> None:
         self.compiled, self.period, self.data_dir = compiled, period, data_dir
         self.target, self.jsonl, self.progress = target, jsonl, progress
+        self.dsn: str | None = None  # --engine postgres: the database
 
     def __call__(self, engine: str, save: bool, db_url: str | None, actor: str | None):
         """(result, files written, the saved run or None)."""
@@ -121,7 +122,13 @@ class _Work:
         writer = ResultWriter(self.target, jsonl=jsonl)
         shown = Progress(writer, enabled=self.progress)
         try:
-            if engine == "duckdb":
+            if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
+                from ..engine.sql.postgres import run_postgres_standalone
+                result = run_postgres_standalone(compiled, self.data_dir, p, self.dsn)
+                for pr in result.payees:
+                    writer(pr)
+                    pr.lines = []  # written; the pay stage's follow below
+            elif engine == "duckdb":
                 # as the Python engine's run_standalone: the pay stage's lines (a draw,
                 # the year's true-up) after the engine's (engine/sql/pay.py)
                 from ..engine.sql import run_folder_standalone, run_sql_standalone
@@ -198,15 +205,19 @@ class _Work:
               help="print a row per payee (by default: each component's total)")
 @click.option("--quiet", "-q", is_flag=True,
               help="print nothing but errors (for scripts; the exit code says how it went)")
-@click.option("--engine", type=click.Choice(["auto", "python", "duckdb"]), default="auto",
-              show_default=True,
+@click.option("--engine", type=click.Choice(["auto", "python", "duckdb", "postgres"]),
+              default="auto", show_default=True,
               help="duckdb: the plan as SQL in embedded DuckDB (fast on large data; plans "
                    "it does not run yet are refused with positions); python: the reference "
                    "engine; auto: duckdb for data of 5 MB or more (COMPPLAN_SQL_FROM bytes) "
-                   "where it runs the plan, else python, saying why")
+                   "where it runs the plan, else python, saying why; postgres: the plan "
+                   "as one SQL script inside PostgreSQL (--dsn)")
+@click.option("--dsn", default=None,
+              help="with --engine postgres: the database (default COMPPLAN_PG_DSN, else "
+                   "postgresql://127.0.0.1:5432/test)")
 def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
         save: bool, db_url: str | None, actor: str | None, show_table: bool,
-        quiet: bool, engine: str) -> None:
+        quiet: bool, engine: str, dsn: str | None) -> None:
     """Work out every payee's pay for a period and write the results.
 
     Prints each component's total and where the results went (--table: a row per payee;
@@ -225,12 +236,17 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:
         choice = Choice("python", "--jsonl with --save is written by the Python engine")
+    if choice.engine == "postgres" and (save or jsonl):
+        click.echo("error: --engine postgres does not --save or write --jsonl yet (issue "
+                   "13); run it without them, or with --engine duckdb", err=True)
+        sys.exit(1)
     if save and choice.engine == "duckdb" and jsonl:
         click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
                    "leave out --jsonl, or save with --engine python", err=True)
         sys.exit(1)
     target = Path(out_dir) / compiled.plan.plan / p.label
     work = _Work(compiled, p, data_dir, target, jsonl, fmt == "text" and not quiet)
+    work.dsn = dsn
     try:
         try:
             result, written, saved = work(choice.engine, save, db_url, actor)

@@ -10,16 +10,22 @@ from .run import compile_or_exit, fail, period_of_plan
 @click.command("sql")
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True))
 @click.option("--period", required=True, help="the period the script is for, e.g. 2026-Q1")
-@click.option("--dialect", type=click.Choice(["duckdb"]), default="duckdb", show_default=True)
-def sql_cmd(plan: str, period: str, dialect: str) -> None:
-    """Print the SQL script the duckdb engine runs for PLAN, each statement under a
-    comment naming the rule (FILE:LINE:COL) it comes from."""
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres"]), default="duckdb",
+              show_default=True,
+              help="postgres: the script --engine postgres runs inside PostgreSQL")
+@click.option("--pretty", is_flag=True,
+              help="each statement laid out one clause a line (by sqlglot)")
+def sql_cmd(plan: str, period: str, dialect: str, pretty: bool) -> None:
+    """Print the SQL script the duckdb (or postgres) engine runs for PLAN, each
+    statement under a comment naming the rule (FILE:LINE:COL) it comes from. A plan
+    the dialect cannot run yet is refused with the construct's position."""
     from ..engine.sql import script_text
+    from ..engine.sql.dialect import DIALECTS
 
     compiled = compile_or_exit(plan)
     p = period_of_plan(compiled, period)
     try:
-        click.echo(script_text(compiled, p), nl=False)
+        click.echo(script_text(compiled, p, DIALECTS[dialect], pretty=pretty), nl=False)
     except CompplanError as e:
         fail(e.problems)
 

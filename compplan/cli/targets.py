@@ -8,6 +8,7 @@
     export     the target sheet, or (--approved) the file a plan's targets input reads
     review     the health of a set: attainment, share at 100% at last year's pace, outliers
     reconcile  bottom-up against top-down at every level of the hierarchy
+    round      target rounds with the reps and managers (cli/rounds.py)
 """
 from __future__ import annotations
 
@@ -391,4 +392,10 @@ def reconcile(top_set, bottom_set, hierarchy, kpi, period, db_url):
     click.echo(report(rec(nodes, top, bottom), unit), nl=False)
 
 
+def _add_rounds() -> None:
+    from .rounds import round_group
+    targets.add_command(round_group)
+
+
+_add_rounds()
 COMMANDS = [targets]

@@ -322,7 +322,8 @@ def _as_result(stored: StoredRun) -> RunResult:
         lines[ln.payee].append(ln)
     for pid, sp in stored.payees.items():
         pr = PayeeResult(pid, sp.name, sp.currency, total=sp.total)
-        pr.lines = [Line(ln.number, pid, ln.component, ln.kind, ln.amount, ln.exact, ln.rule,
-                         ln.formula, ln.sources) for ln in lines.get(pid, [])]
+        pr.lines = [Line(number=ln.number, payee=pid, component=ln.component, kind=ln.kind,
+                         amount=ln.amount, exact=ln.exact, rule=ln.rule, formula=ln.formula,
+                         sources=ln.sources) for ln in lines.get(pid, [])]
         result.payees.append(pr)
     return result

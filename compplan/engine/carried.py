@@ -54,12 +54,24 @@ def add_line(result: RunResult, pid: str, component: str, kind: str, amount: Dec
     # numbered after the payee's lines so far, which may already be written out (a
     # streamed run keeps only their count)
     pr.line_count = max(pr.line_count, len(pr.lines)) + 1
-    line = Line(pr.line_count, pid, component, kind, amount, amount, rule, formula, sources,
-                {}, [], None, None, "", None, note)
+    line = Line(number=pr.line_count, payee=pid, component=component, kind=kind,
+                amount=amount, exact=amount, rule=rule, formula=formula, sources=sources,
+                note=note)
     pr.lines.append(line)
     pr.components[component] = pr.components.get(component, Decimal(0)) + amount
     pr.total += amount
     return line
+
+
+def draw_kind(compiled: CompiledPlan, period: Period) -> str:
+    """The kind of period a payee's draw counts in and pays for: the plan's, or for a
+    payee settled at their own frequency (issue 20: a monthly payee in a half-month
+    plan, whose group runs over the month), that frequency's: each settlement is one
+    period of the draw, topped up to `amount` once, and `periods: 3` is three months."""
+    inp = compiled.plan.inputs.get("payees")
+    if inp is not None and inp.frequency and period.kind not in ("span", compiled.plan.period):
+        return period.kind
+    return compiled.plan.period
 
 
 def draw_period(payee: dict, start_column: str | None, period: Period,

@@ -133,6 +133,8 @@ class Compiler:
         self.curves: dict[str, Any] = {}  # mode: interpolate tables (engine/curves.py)
         self.params: dict[str, Any] = {}
         self.linear: dict[str, Any] = {}  # rate name -> running-basis form
+        # per-payee tier tables (to: targets.meetings): rate name -> env -> TierTable
+        self.table_builders: dict[str, Callable[[Env], Any]] = {}
 
     # ---------------------------------------------------------- public
     def fast(self, node: ast.Node) -> Fn:
@@ -140,6 +142,15 @@ class Compiler:
 
     def explain(self, node: ast.Node) -> Ex:
         return self._explain(node)
+
+    def fast_once(self, node: ast.Node) -> Fn:
+        """fast(node), compiled once and kept: a per-payee tier table's bounds are
+        worked out for every payee (engine/tables.py)."""
+        memo = self.__dict__.setdefault("_once", {})
+        fn = memo.get(id(node))
+        if fn is None:
+            fn = memo[id(node)] = self._fast(node)
+        return fn
 
     # ---------------------------------------------------------- fast closures
     def _fast(self, n: ast.Node) -> Fn:
@@ -567,14 +578,16 @@ class Compiler:
             return self._lookup(n, rate_name)
         if rate_name in self.curves:
             return self._curve(n, rate_name)
-        table = self.tier_tables[rate_name]
+        table = self.tier_tables[rate_name]  # a per-payee table's shape (mode, units)
+        table_of = self.table_of(rate_name)
         basis_fn = self.basis_fns[rate_name]
         extra = self._fast(n.args[1]) if len(n.args) > 1 else None
         extra_ex = self._explain(n.args[1]) if len(n.args) > 1 else None
         if n.name == "rate":
             def rate(env, row):
                 b = extra(env, row) if extra else basis_fn(env, None)
-                return None if b is None else table.rate_at(b)
+                t = table_of(env)
+                return None if b is None or t is None else t.rate_at(b)
 
             def rate_ex(env, row):
                 v = rate(env, row)
@@ -582,8 +595,17 @@ class Compiler:
             return rate, rate_ex
         owner_scope_credit = self._in_credit_scope(n)
         if owner_scope_credit and extra is None:
-            return self._tiered_per_credit(rate_name, table)
-        return self._tiered_payee(rate_name, table, basis_fn, extra, extra_ex)
+            return self._tiered_per_credit(rate_name, table, table_of)
+        return self._tiered_payee(rate_name, table, basis_fn, extra, extra_ex, table_of)
+
+    def table_of(self, rate_name: str):
+        """env -> the tier table that pays: the plan's, or the payee's own when its
+        bounds read the payee (None when the payee has no figure for one)."""
+        build = self.table_builders.get(rate_name)
+        if build is not None:
+            return build
+        table = self.tier_tables[rate_name]
+        return lambda env: table
 
     def _curve(self, n: ast.Call, rate_name: str):
         """rate(curve, x): the curve's value at x (at its basis without x)."""
@@ -608,14 +630,16 @@ class Compiler:
     def _in_credit_scope(self, n: ast.Node) -> bool:
         return getattr(self, "_scope_kind", None) == "credit"
 
-    def _tiered_payee(self, rate_name, table, basis_fn, extra, extra_ex):
+    def _tiered_payee(self, rate_name, shape, basis_fn, extra, extra_ex, table_of):
         basis_t = self.c.types.get(self.c.expr("rates", rate_name, "basis"))
         basis_money = basis_t is not None and basis_t.kind == MONEY
         form = self.linear.get(rate_name)
+        table = shape
 
         def compute(env, row):
             b = basis_fn(env, None)
-            if b is None:
+            table = table_of(env)
+            if b is None or table is None:
                 return None, []
             amount = extra(env, row) if extra else (b if basis_money else None)
             if table.mode == "whole":
@@ -667,13 +691,15 @@ class Compiler:
             return v, _split_text(parts, table) if parts else fmt_money(v)
         return tiered, tiered_ex
 
-    def _tiered_per_credit(self, rate_name, table):
+    def _tiered_per_credit(self, rate_name, shape, table_of):
         form = self.linear.get(rate_name)
         basis_fn = self.basis_fns[rate_name]
+        table = shape
 
         def compute(env, row):
             value = row.get("value")
-            if value is None:
+            table = table_of(env)
+            if value is None or table is None:
                 return None, []
             running = form.running(env) if form is not None and table.mode != "whole" \
                 else None

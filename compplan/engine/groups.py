@@ -274,8 +274,9 @@ class Context:
             f"{step}{f', +{step}' if extra else ''})" if exact != amount else ""
         inputs = {"pool": alloc.pool, spec.by: key, "share": share, "shares": alloc.shares,
                   "sharing": sharers}
-        return [Line(0, pid, e.name, "bonus", amount, exact, str(e.pos), formula, [],
-                     inputs, [], None, None, rounding, None, "")]
+        return [Line(number=0, payee=pid, component=e.name, kind="bonus", amount=amount,
+                     exact=exact, rule=str(e.pos), formula=formula, inputs=inputs,
+                     rounding=rounding)]
 
     def _allocate(self, e, spec: PoolSpec, env: Env, key: str) -> _Allocation:
         total, text = e.value.explain(env, None)

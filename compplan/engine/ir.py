@@ -27,7 +27,8 @@ from ..lang.windows import Window, windows_in
 from .compile import Compiler, Env, Ex, Fn
 from .money import multiply, scale
 from .curves import Curve
-from .tables import build_curve, build_tiers, require_counted_units
+from .tables import (build_curve, build_tiers, payee_table, reads_payee,
+                     require_counted_units, shape_tiers)
 from .tiers import TierTable
 
 
@@ -96,7 +97,7 @@ class LinearForm:
     where: Fn | None
     muls: list[Fn]
     divs: list[Fn]
-    table: TierTable
+    table_of: Any  # env -> the TierTable that pays (a payee's own: engine/tables.py)
     unit: bool = False  # count(S): each credit moves the basis by 1, not by its value
     column: str = "value"  # sum(S.col): each credit moves the basis by that column
     pos: Pos | None = None
@@ -139,8 +140,11 @@ class Running:
             missing = missing or v is None
             v = v if v is not None else 0
             div = v if i == 0 else multiply(div, v)
+        table = form.table_of(env)
+        if table is None:  # a per-payee bound the payee has no figure for: warned there
+            missing = True
         if missing or div == 0:
-            if not missing:
+            if not missing and table is not None:
                 env.warnings.append((form.pos, "division by zero gave a missing value"))
             out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
             out.missing = True
@@ -162,7 +166,7 @@ class Running:
             by_key.setdefault(r["_key"], (total, total + v))
             total += v
         starts.append(total)
-        return cls(form.set_name, form.table.scaled(mul, div), mul, div, orders, starts, by_id,
+        return cls(form.set_name, table.scaled(mul, div), mul, div, orders, starts, by_id,
                    by_key)
 
     def position(self, row: dict) -> tuple[Decimal, Decimal]:
@@ -196,7 +200,6 @@ class CompiledPlan:
     tier_tables: dict[str, TierTable]
     uses_team: bool = False
     total: list[tuple[str, Expr]] = field(default_factory=list)  # ("cap"|"floor", expr)
-    uses_ytd: bool = False
     draw: Expr | None = None  # payout.draw.amount, worked out per payee
     clawbacks: list[tuple[str, str, Expr, Expr]] = field(default_factory=list)
     # (name, input, when, share), each in the scope of a row of the input
@@ -248,6 +251,11 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     for name, rt in plan.rates.items():
         if rt.mode == "interpolate":
             curves[name] = build_curve(checked, comp, name, const_env)
+        elif rt.tiers is not None and reads_payee(checked, name):
+            # bounds or rates read the payee (to: targets.meetings): a table per payee
+            tier_tables[name] = shape_tiers(checked, name)
+            comp.table_builders[name] = (lambda n: lambda env: payee_table(
+                checked, comp, n, env))(name)
         elif rt.tiers is not None:
             tier_tables[name] = build_tiers(checked, comp, name, const_env)
         else:
@@ -274,7 +282,7 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             form = _linear(checked, comp, checked.expr("rates", name, "basis"))
             if form is not None:
                 set_name, where, muls, divs, unit, column = form
-                lf = LinearForm(set_name, where, muls, divs, tier_tables[name], unit, column,
+                lf = LinearForm(set_name, where, muls, divs, comp.table_of(name), unit, column,
                                 checked.expr("rates", name, "basis").pos)
                 comp.linear[name] = lf
 
@@ -302,7 +310,8 @@ def compile_plan(checked: Checked) -> CompiledPlan:
             when = expr("earnings", name, "when")
             value = expr("earnings", name, "value")
             inputs = _inputs_of(checked, comp, [checked.expr("earnings", name, f)
-                                                for f in ("when", "value")])
+                                                for f in ("when", "value")] +
+                                _payee_bounds_read(checked, tier_tables, name))
             if spec.each and spec.each in checked.symbols.tables:
                 # a per-credit line shows the credit and what its rule read from the row
                 credit_t = checked.symbols.tables[spec.each].columns.get("value")
@@ -334,9 +343,30 @@ def compile_plan(checked: Checked) -> CompiledPlan:
     comp._scope_kind = "payee"
     grouped = compile_groups(checked, comp)
     return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
-                        uses_team, total, "ytd" in calls, draw, clawbacks, steps,
+                        uses_team=uses_team, total=total, draw=draw, clawbacks=clawbacks,
+                        steps=steps,
                         windows=windows_in(checked.exprs.values()), curves=curves,
                         groups=grouped)
+
+
+def _payee_bounds_read(checked: Checked, tier_tables: dict, earning: str) -> list:
+    """The bounds and rates of the per-payee tier tables an earning pays by (to:
+    targets.meetings): its lines show them among their inputs (targets.meetings = 20),
+    so a line says which bound it was split at."""
+    out = []
+    for f in ("when", "value"):
+        node = checked.expr("earnings", earning, f)
+        for n in ast.walk(node) if node is not None else ():
+            if not (isinstance(n, ast.Call) and n.name in ("tiered", "rate") and n.args):
+                continue
+            res = checked.resolved.get(n.args[0])
+            table = tier_tables.get(res.name) if res is not None else None
+            if table is None or not table.per_payee:
+                continue
+            for i in range(len(table.bands)):
+                out += [checked.expr("rates", res.name, "tiers", i, k)
+                        for k in ("from", "to", "rate")]
+    return [n for n in out if n is not None]
 
 
 def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:

@@ -22,6 +22,7 @@ from .periods import Period
 from .results import PayeeResult
 from .groups import peers
 from .pay import bottom_up, pay_payees, reports_by_manager
+from .settle import live_note, settled_later_payees
 from .prepare import (Prepared, convert_currencies, per_payee_rows, make_credits, prepare,
                       sort_sets)
 
@@ -34,6 +35,15 @@ class Ingested:
     affected: list[str] = field(default_factory=list)  # payees worked out again
 
 
+def _note_later(result, later: dict, compiled: CompiledPlan, period: Period) -> None:
+    """The first warning of a payee the open period does not settle: their figures are
+    the open period's, and when they are paid (live_note's words)."""
+    for pr in result.payees:
+        own = later.get(pr.payee)
+        if own is not None:
+            pr.warnings.insert(0, live_note(period, own))
+
+
 class LiveRun:
     def __init__(self, compiled: CompiledPlan, tables: dict[str, Table], period: Period):
         self.compiled, self.period = compiled, period
@@ -43,6 +53,10 @@ class LiveRun:
             if self.prep.problems:
                 raise CompplanError(self.prep.problems)
             result = pay_payees(compiled, self.prep, period)
+        # payees settled at a longer frequency (a monthly payee while a half month is
+        # open): the live view works them out over the open period, and says so
+        self.later = settled_later_payees(compiled, tables, period)
+        _note_later(result, self.later, compiled, period)
         self.results: dict[str, PayeeResult] = {p.payee: p for p in result.payees}
         self.keys: dict[str, dict[str, dict]] = {}
         for name, inp in compiled.plan.inputs.items():
@@ -139,6 +153,7 @@ class LiveRun:
             self.tables[batch.input_name].rows.extend(batch.rows)
             result = pay_payees(self.compiled, self.prep, self.period, order=order,
                           earlier=self.results)
+            _note_later(result, self.later, self.compiled, self.period)
             for pr in result.payees:
                 self.results[pr.payee] = pr
         out.accepted = len(batch.rows)
@@ -158,6 +173,7 @@ class LiveRun:
             prep = replace(self.prep, credits=overlay)
             result = pay_payees(self.compiled, prep, self.period, order=order,
                           earlier=self.results)
+            _note_later(result, self.later, self.compiled, self.period)
         after = {pr.payee: pr for pr in result.payees}
         return WhatIf([], {p: self.results.get(p) for p in after}, after)
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from ..errors import CompplanError, Problem
 from ..periods import period_of
-from .carried import draw_period
+from .carried import draw_kind, draw_period
 from . import groups as groups_mod
 from .compile import Env, fmt_value
 from .hierarchy import reports_within
@@ -22,6 +22,7 @@ from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, 
 from .periods import Period
 from .prepare import MIN_DATE, Prepared, ratio_type, scaled_by
 from .results import Line, PayeeResult, RunResult
+from .tables import tables_of
 
 
 def _payee_ids(prep: Prepared) -> set[str]:
@@ -143,11 +144,11 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         _total_limits(compiled, env, pid, pr, step, mode)
         if compiled.draw is not None:
             # a draw is paid from the payee's start (not before it, nor after they left)
+            kind = draw_kind(compiled, period)  # a monthly payee's: months (issue 20)
             pr.draw_period = draw_period(env.payee, payees_inp.start if payees_inp else None,
-                                         period, plan.period)
+                                         period, kind)
             # a year-to-date run's span: the draw is the last period's
-            paid_for = period if period.kind == plan.period else \
-                period_of(plan.period, period.end)
+            paid_for = period if period.kind == kind else period_of(kind, period.end)
             if _active_days(env.payee, payees_inp, paid_for)[0] > 0 and \
                     (pr.draw_period or 1) >= 1:
                 draw = compiled.draw.fast(env, None)
@@ -163,6 +164,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         for m in compiled.measures:
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
             pr.measure_values[m.name] = env.measures.get(m.name)
+        pr.tables = tables_of(env)  # the payee's own tier tables (to: targets.meetings)
         if not env.sets and prep.payees:
             pr.warnings.append("no credits in this period")
         for table, row in env.per_payee.items():
@@ -324,10 +326,11 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
         when = f"until {until}" if until else f"for {after} period{'s' if after != 1 else ''}"
         shown = fmt_money(ln.amount) if not limited else \
             f"{fmt_money(ln.amount)} x {fmt_money(paid)} / {fmt_money(earned)}"
-        out.append(Line(0, ln.payee, "held", "hold", -held, -exact, str(e.pos),
-                        f"{shown} x {fmt_value(share, ratio_type())} held {when}",
-                        list(ln.sources), {"earning": e.name}, [], None, None, "", ln.date,
-                        f"{e.name} held {when}"))
+        out.append(Line(number=0, payee=ln.payee, component="held", kind="hold",
+                        amount=-held, exact=-exact, rule=str(e.pos),
+                        formula=f"{shown} x {fmt_value(share, ratio_type())} held {when}",
+                        sources=list(ln.sources), inputs={"earning": e.name}, date=ln.date,
+                        note=f"{e.name} held {when}"))
     return out
 
 
@@ -354,8 +357,9 @@ def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
     if (kind == "cap" and total > limit) or (kind == "floor" and total < limit):
         words = f"Cap reached: {subject} limited to" if kind == "cap" else \
             f"Floor applied: {subject} raised to"
-        return Line(0, pid, component, kind, limit - total, limit - total, str(expr.pos),
-                    f"{words} {text} = {fmt_money(limit)}"), limit
+        return Line(number=0, payee=pid, component=component, kind=kind,
+                    amount=limit - total, exact=limit - total, rule=str(expr.pos),
+                    formula=f"{words} {text} = {fmt_money(limit)}"), limit
     return None, total
 
 
@@ -511,13 +515,15 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
     tiers = env.splits or []
     if row is None:
         inputs = {label: fn(env, _NO_ROW) for label, fn, t in e.inputs} if e.inputs else {}
-        return Line(0, pid, e.name, kind, amount, value, rule, formula, [], inputs, tiers,
-                    before, after, rounding, None, "")
+        return Line(number=0, payee=pid, component=e.name, kind=kind, amount=amount,
+                    exact=value, rule=rule, formula=formula, inputs=inputs, tiers=tiers,
+                    basis_before=before, basis_after=after, rounding=rounding)
     inputs = {label: fn(env, row) for label, fn, t in e.inputs} if e.inputs else {}
     d = row["_order"][0]
-    ln = Line(0, pid, e.name, kind, amount, value, rule, formula,
-              [f"{e.source}:{row['_key']}"], inputs, tiers, before, after, rounding,
-              d if d is not MIN_DATE else None, "")
+    ln = Line(number=0, payee=pid, component=e.name, kind=kind, amount=amount, exact=value,
+              rule=rule, formula=formula, sources=[f"{e.source}:{row['_key']}"],
+              inputs=inputs, tiers=tiers, basis_before=before, basis_after=after,
+              rounding=rounding, date=d if d is not MIN_DATE else None)
     if "_split_src" in row or "_via" in row or "_fx" in row:
         _line_notes(ln, row)
     elif "_members" in row:  # a subtotal's row: the line traces to its group's rows

@@ -20,13 +20,32 @@ from .tiers import Portion
 # The part of a line's amount that fell in one tier (tier 0: below the first tier).
 TierPart = Portion
 
+# What made a line, as the `kind` column of lines.csv and the store says it:
+LINE_KINDS = {
+    "credit": "an earning paid on one credit (a deal, an order line)",
+    "bonus": "an earning paid once per payee (a bonus, an override, a pool share)",
+    "cap": "an earning's cap, or a cap on the payee's total, taking pay back down",
+    "floor": "an earning's floor, or a floor on the payee's total, raising pay",
+    "hold": "pay held back (under the component 'held') until a condition or period",
+    "release": "pay held back in an earlier period that is now due",
+    "adjustment": "a recomputed earlier, paid period's difference, paid now",
+    "clawback": "pay taken back on a transaction paid in an earlier period",
+    "draw": "the draw topping pay up to the guarantee",
+    "recovery": "a recoverable draw taken back from pay above the guarantee",
+    "true-up": "year-to-date pay already paid in earlier periods, taken off",
+    "dispute": "a dispute's settlement, paid in the period it was resolved",
+}
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, kw_only=True)
 class Line:
+    """One item of a payee's statement. Built by keyword: sixteen fields, most of them
+    optional, are too many to pass by position without mixing them up."""
+
     number: int  # 1-based within the payee's statement
     payee: str
     component: str  # the earning's name
-    kind: str  # credit | bonus | cap | floor | rounding
+    kind: str  # one of LINE_KINDS
     amount: Decimal  # rounded, in the plan currency
     exact: Decimal  # before rounding
     rule: str  # FILE:LINE:COL of the rule that made it
@@ -57,6 +76,9 @@ class PayeeResult:
     draw: Decimal | None = None  # the draw this payee is guaranteed, if the plan has one
     # which period of the payee's draw this is, from their start date (None: no start)
     draw_period: int | None = None
+    # tier tables whose bounds read the payee (to: targets.meetings), as built for this
+    # payee: what shows or reads their bounds (curves, stakes, forecast) asks them here
+    tables: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -10,6 +10,7 @@ period, so a manager settled monthly reads the month of reports settled twice a 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..errors import Problem
@@ -67,6 +68,28 @@ def settlement(compiled: CompiledPlan, tables: dict[str, Table], period: Period)
     return Settlement(ordered, later, problems)
 
 
+def settled_later_payees(compiled: CompiledPlan, tables: dict[str, Table],
+                         period: Period) -> dict[str, Period]:
+    """The payees a run of `period` leaves to a later run (their frequency's period does
+    not end with it), each with the period they are settled for: what carries over to
+    them (a released hold, a clawback, a dispute) waits for the run that settles them.
+    Empty for a plan without `frequency:`, or a period not of the plan's kind."""
+    if not frequency_column(compiled) or period.kind != compiled.plan.period or \
+            "payees" not in tables:
+        return {}
+    s = settlement(compiled, tables, period)
+    return {p: period_of(kind, period.start) for kind, pids in s.later.items() for p in pids}
+
+
+def live_note(period: Period, own: Period) -> str:
+    """What the portal's live view of an open period tells a payee it does not settle
+    (a monthly payee while 2026-03a is open): its figures are that period's only."""
+    return (f"figures of {period.label} ({period.start.isoformat()} to "
+            f"{period.end.isoformat()}) only: you are settled by "
+            f"{own.kind.replace('_', ' ')} for {own.label}, in the run that ends on "
+            f"{own.end.isoformat()}")
+
+
 def settled_later(compiled: CompiledPlan, period: Period, later: dict[str, list[str]],
                   file: str) -> list[Problem]:
     """A warning per frequency whose payees this run leaves to a later one."""
@@ -88,6 +111,20 @@ def settled_note(period: Period) -> str:
     """What a payee settled over another period than the run's is told first."""
     return (f"settled by {period.kind.replace('_', ' ')}: {period.label} "
             f"({period.start.isoformat()} to {period.end.isoformat()})")
+
+
+SETTLED = re.compile(r"^settled by [a-z ]+: (?P<label>\S+) \(")
+
+
+def settled_period(pr) -> str | None:
+    """The period a payee was settled for when it is not the run's (a monthly payee in
+    the run of 2026-03b: '2026-03'), from the note settled_note() put first on their
+    result (kept with the result in the store); None for the run's own."""
+    for w in pr.warnings[:1]:
+        m = SETTLED.match(w)
+        if m:
+            return m["label"]
+    return None
 
 
 def about_payees(w: Problem, payees: set[str]) -> bool:

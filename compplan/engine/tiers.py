@@ -16,6 +16,7 @@ marginal one with each bound taken down to a whole number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_FLOOR, Decimal
 
 from .money import multiply, scale
@@ -48,19 +49,22 @@ class TierTable:
     upper: bool  # at_boundary == upper
     per_unit: bool  # rates are amounts per unit of the basis, not percentages
     whole_units: bool = False  # units: whole (each unit paid in one tier)
+    # bounds or rates read the payee (to: targets.meetings): this is the table's shape,
+    # its bands without figures; each payee's own is built in the run (engine/tables.py
+    # payee_table) and kept on the payee's result
+    per_payee: bool = False
 
     def scaled(self, mul: Decimal, div: Decimal) -> "TierTable":
         """The same tiers with bounds moved from basis space to amount space.
 
         A basis like attainment = booked / quota is `booked * mul / div` with mul = 1 and
         div = quota; a bound of 100% then sits at 100% * quota / 1 of booked (multiplied
-        before it is divided, by the arithmetic rule: money.scale).
+        before it is divided, by the arithmetic rule: money.scale). Kept for payees with
+        the same factors (a payout curve's made-up payees all have the payee's quota:
+        this was a fifth of a curve's engine time); by their text, so 1 and 1.00 stay
+        apart as the bounds they give do.
         """
-        def f(x):
-            return None if x is None else scale(x, div, mul)
-        return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate, b.upper)
-                                          for b in self.bands), self.mode, self.upper,
-                         self.per_unit, self.whole_units)
+        return _scaled(self, str(mul), str(div))
 
     def takes_low(self, i: int) -> bool:
         """Whether a value exactly on band i's low bound is in band i (the first band
@@ -122,3 +126,14 @@ class TierTable:
         return TierTable(self.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate, b.upper)
                                           for b in self.bands), self.mode, self.upper,
                          self.per_unit)
+
+
+@lru_cache(maxsize=4096)
+def _scaled(table: TierTable, mul_text: str, div_text: str) -> TierTable:
+    mul, div = Decimal(mul_text), Decimal(div_text)
+
+    def f(x):
+        return None if x is None else scale(x, div, mul)
+    return TierTable(table.name, tuple(Band(b.index, f(b.low), f(b.high), b.rate, b.upper)
+                                       for b in table.bands), table.mode, table.upper,
+                     table.per_unit, table.whole_units)

@@ -35,6 +35,7 @@ from ..engine.data import declared_columns
 from ..engine.ir import CompiledPlan
 from ..engine.money import fmt_ratio, round_to
 from ..engine.results import RunResult
+from ..engine.tables import table_for
 from ..engine.standalone import run_standalone
 from ..errors import CompplanError, Problem
 from ..lang.types import RATIO
@@ -362,11 +363,12 @@ def changes(compiled: CompiledPlan, before, after) -> list[str]:
     """The tiers, gates and caps a payee crosses from one outcome to another."""
     out = []
     for table, measure in _tier_bases(compiled).items():
-        tt = compiled.tier_tables[table]
+        # a table whose bounds read the payee (to: targets.meetings): each outcome's own
+        ta, tb = table_for(compiled, table, before), table_for(compiled, table, after)
         a = before.measure_values.get(measure) if before else None
         b = after.measure_values.get(measure) if after else None
-        ba = tt.band_at(Decimal(a)) if a is not None else None
-        bb = tt.band_at(Decimal(b)) if b is not None else None
+        ba = ta.band_at(Decimal(a)) if a is not None and ta is not None else None
+        bb = tb.band_at(Decimal(b)) if b is not None and tb is not None else None
         if ba is not None and bb is not None and ba.index != bb.index:
             out.append(f"{table} tier {ba.index} -> {bb.index}")
     for name, spec in compiled.plan.earnings.items():

@@ -293,8 +293,10 @@ def _expression_fields(plan: Plan):
             for key in ("from", "to", "rate"):
                 text = getattr(tier, "from_" if key == "from" else key)
                 if text is not None:
-                    # literals or expressions of params (issue 20: 'to: tier_meetings')
-                    yield ("rates", name, "tiers", i, key), text, Scope("tier", owner=name)
+                    # literals, expressions of params (issue 20: 'to: tier_meetings') and
+                    # of the payee's own row and targets ('to: targets.meetings'): a
+                    # table per payee, known before the period's figures
+                    yield ("rates", name, "tiers", i, key), text, Scope("bound", owner=name)
         for i, point in enumerate(rt.points or ()):
             for j, cell in enumerate(point):
                 yield ("rates", name, "points", i, j), cell, Scope("tier", owner=name)

@@ -34,8 +34,9 @@ Path = tuple
 class Scope:
     """Where an expression is evaluated, which decides what its names can mean.
 
-    kind: const (literals only), param, tier (a rate table's bounds, rates and
-    points: literals and params), row (a row of an input: credit rules),
+    kind: const (literals only), param, tier (a curve's points: literals and params),
+    bound (a tier's from, to and rate: params, payee.<column> and columns of a
+    one-row-per-payee input such as targets.meetings, so a table may differ by payee), row (a row of an input: credit rules),
     payee (one payee: measures, bonuses), credit (one credit of a set: per-credit
     earnings; sees the payee's names too).
     """

@@ -15,7 +15,7 @@ from .checked import Checked
 from .types import INTEGER, MONEY, NUMBER, RATIO
 
 # display kind -> the measure types it can show
-DISPLAY_TYPES = {"percent": (RATIO,), "ratio": (RATIO, NUMBER), "count": (INTEGER, NUMBER),
+DISPLAY_TYPES = {"percent": (RATIO,), "share": (RATIO,), "ratio": (RATIO, NUMBER), "count": (INTEGER, NUMBER),
                  "money": (MONEY,), "number": (NUMBER, INTEGER, RATIO, MONEY)}
 _ROLES = ("key", "payee", "date", "period", "currency", "manager", "start", "end")
 

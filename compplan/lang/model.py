@@ -162,7 +162,11 @@ class Input(Strict):
     end: str | None = None  # payees: last active day
     # payees: the column saying how often each is settled (half_month, month...), when
     # not all by the plan's period (issue 20; lang/settle.py)
-    frequency: str | None = None
+    frequency: str | None = Field(None, description=(
+        "payees only: the text column saying how often each payee is settled "
+        "(half_month, month, quarter, half, year: whole periods of the plan's); an "
+        "empty cell is the plan's period. A payee is settled in the run of the plan's "
+        "period that ends with theirs (a monthly payee in 2026-03b)"))
     by: list[Name] = []  # one-row-per-payee tables: more key columns (product, territory)
     weights: dict[str, Share] = {}  # a longer target's split by period number, not days
     columns: dict[Name, ColumnSpec] = {}
@@ -233,9 +237,10 @@ class Credit(Strict):
 
 class Tier(Strict):
     """A band [from, to) of a basis and its rate. Bounds and rates are literals or
-    expressions of params. `at_boundary` on a tier (not the first) says which tier a
-    value exactly on its `from` takes, where the table's own rule does not fit that
-    bound."""
+    expressions of params, payee.<column> and columns of a one-row-per-payee input
+    (`to: targets.meetings`: a table per payee), never of the period's figures.
+    `at_boundary` on a tier (not the first) says which tier a value exactly on its
+    `from` takes, where the table's own rule does not fit that bound."""
 
     from_: Expr | None = Field(None, alias="from")
     to: Expr | None = None
@@ -359,7 +364,7 @@ class Subtotal(Strict):
     description: str | None = None
 
 
-DISPLAY = ("percent", "ratio", "count", "money", "number")
+DISPLAY = ("percent", "share", "ratio", "count", "money", "number")
 
 
 def _measure(v):
@@ -369,12 +374,13 @@ def _measure(v):
 
 class Measure(Strict):
     """A measure: its expression, and how people see it. `display` says what the figure
-    is: percent (of a target, drawn as a bar to 100%), ratio (so many per one: 2.55
-    lines per call), count, money or number."""
+    is: percent (of a target, drawn as a bar to 100%), share (a percentage of a whole,
+    not of a target: a margin of 27.4% of revenue, never a bar), ratio (so many per one:
+    2.55 lines per call), count, money or number."""
 
     value: Expr
     label: LabelText | None = None
-    display: Literal["percent", "ratio", "count", "money", "number"] | None = None
+    display: Literal["percent", "share", "ratio", "count", "money", "number"] | None = None
     description: str | None = None
 
     def __str__(self) -> str:

@@ -159,7 +159,12 @@ class Resolver:
             return None
         table = self.sym.tables[arg.parts[0]]
         c.deps.setdefault(scope.owner, set()).add(table.name)
-        if scope.kind in ("row", "param", "const", "tier"):
+        if scope.kind == "bound":
+            c.error(arg.pos, f"{fn}() over '{table.name}' cannot be used in a tier's bound "
+                    "or rate: a bound is known before the period's figures",
+                    "read a target (targets.meetings), a payee column (payee.quota) or a "
+                    "param, or move the figure into the basis", code="scope")
+        elif scope.kind in ("row", "param", "const", "tier"):
             c.error(arg.pos, f"{fn}() over '{table.name}' is per payee and cannot be used "
                     f"in {_place(scope)}",
                     "aggregate in a measure, then use the measure", code="scope")
@@ -293,7 +298,7 @@ class Resolver:
                         did_you_mean(attr, PERIOD_ATTRS) or
                         "use period.start, period.end, period.days or period.label",
                         "unknown-name")
-            if scope.kind in ("param", "const", "tier"):
+            if scope.kind in ("param", "const", "tier", "bound"):
                 return (f"{_place(scope)} cannot depend on the period", "use a measure",
                         "scope")
             return Resolution("period", "period", parts[1])
@@ -309,7 +314,7 @@ class Resolver:
             if scope.kind == "const":
                 return (f"unknown name '{head}': only literal values are allowed here",
                         as_text or "write a number, a percentage or a text", "unknown-name")
-            if scope.kind in ("param", "tier"):
+            if scope.kind in ("param", "tier", "bound"):
                 return (f"unknown name '{head}'", did_you_mean(head, sym.params) or as_text,
                         "unknown-name")
             return (f"unknown name '{head}'", hint or _scope_hint(scope, head), "unknown-name")
@@ -324,9 +329,14 @@ class Resolver:
             return (f"a param can only use other params; '{head}' is {_a_kind(kind)}",
                     "use a measure for values that depend on data", "scope")
         if scope.kind == "tier":
-            return (f"a tier's bound or rate can only use params; '{head}' is {_a_kind(kind)}",
-                    "tiers are the same for every payee: move what depends on the payee "
-                    "into the basis (e.g. attainment = meetings / target)", "scope")
+            return (f"a curve's point can only use params; '{head}' is {_a_kind(kind)}",
+                    "a curve is the same for every payee: move what depends on the payee "
+                    "into what it is read at (e.g. attainment = meetings / target)", "scope")
+        if scope.kind == "bound" and kind in ("measure", "earning"):
+            return (f"a tier's bound or rate cannot read {_a_kind(kind)} ('{head}'): a "
+                    "bound is known before the period's figures",
+                    "read a target (targets.meetings), a payee column (payee.quota) or a "
+                    "param, or move the figure into the basis", "scope")
         if kind in ("measure", "earning"):
             if len(parts) > 1:
                 return (f"{kind} '{head}' has no parts", None, "unknown-name")
@@ -358,12 +368,18 @@ class Resolver:
                     f"e.g. sum({ref.dotted} where {self.c.plan.inputs[head].by[0]} == \"...\")",
                     "aggregate")
         if table.kind in ("per_payee",):
+            if scope.kind == "bound":
+                return Resolution("payee_table", head, col)
             if not scope.sees_payee():
                 return (f"'{ref.dotted}' is per payee and cannot be used in a credit rule",
                         "use it in a measure", "scope")
             return Resolution("payee_table", head, col)
         if table.kind == "payees":
             return (f"write payee.{col} for the payee's own {col}", None, "unknown-name")
+        if scope.kind == "bound":
+            return (f"a tier's bound or rate cannot read '{ref.dotted}': '{head}' has many "
+                    "rows per payee", "read a target (targets.meetings), a payee column "
+                    "(payee.quota) or a param", "scope")
         return (f"'{head}' has many rows per payee; '{ref.dotted}' needs an aggregate",
                 f"e.g. sum({ref.dotted}) or max({ref.dotted})", "aggregate")
 
@@ -393,5 +409,6 @@ def _arity_hint(name: str) -> str | None:
 
 def _place(scope) -> str:
     """Where an expression is, in a message: a credit rule, a param, a tier."""
-    return {"row": "a credit rule", "tier": "a tier's bound or rate"}.get(scope.kind,
+    return {"row": "a credit rule", "tier": "a curve's point",
+            "bound": "a tier's bound or rate"}.get(scope.kind,
                                                                           "a param")

@@ -40,7 +40,8 @@ def figure(curve: Curve, fmt: Fmt | None = None,
     fig = Figure(figsize=(7.2, 4.0), dpi=110)
     ax = fig.subplots()
     xs, ys = steps(curve)
-    dots = "o" if len(curve.points) <= 25 else None  # a count moves in whole steps
+    # a count moves in whole steps
+    dots = "o" if curve.mode != "size" and len(curve.points) <= 25 else None
     ax.plot(xs, ys, color=COLOURS["total"], lw=2.2, marker=dots, ms=4,
             label=curve.names.get("total pay") or f._("total pay"))
     xs = [_x(curve, p.x) for p in curve.points]

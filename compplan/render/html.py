@@ -112,6 +112,8 @@ def line_rows(lines, span: int, has_date: bool, has_source: bool, has_credit: bo
         if ln.basis_before is not None:
             details.append(f'{_("running basis")} {basis_text(ln.basis_before, ln, f)} → '
                            f'{basis_text(ln.basis_after, ln, f)}')
+        if ln.bounds:
+            details.append(f'{_("tier bounds")}: {f.formula(ln.bounds)}')
         if ln.rounding:
             details.append(f'{_("rounded")}: {f.formula(ln.rounding_shown or ln.rounding)}')
         if ln.note and not ln.words:
@@ -138,6 +140,24 @@ def statement_html(st: Statement, places: int | None = None) -> str:
         basis=lambda v, ln: basis_text(v, ln, f),
         rows=lambda lines, span, *has: line_rows(lines, span, *has, f))
 
+
+AUDIT_OPEN = '<details class="audit" id="audit">'
+
+
+def print_page(page: str, st: Statement, appendix: bool = False) -> str:
+    """The page a statement's PDF is printed from. The rep's pages leave the auditor's
+    appendix (rule positions, the plan's hash, formulas in plan syntax) out unless it is
+    asked for (`compplan statements --appendix`): it was two of a generated statement's
+    seven printed pages and a quarter of Chromium's time a PDF (README, Speed). One
+    sentence says where the auditor's section is; the HTML file keeps it, folded away."""
+    start = page.find(AUDIT_OPEN)
+    end = page.rfind("</details>")
+    if appendix or start < 0 or end < start:
+        return page
+    f = fmt_for(st)
+    note = f._("For auditors: the plan's rules behind each amount are in the last section of this statement's HTML file, or printed with it on request.")  # noqa: E501
+    return (page[:start] + f'<p class="small" id="audit">{escape(note)}</p>'
+            + page[end + len("</details>"):])
 
 def index_html(header, entries: list, total, places: int | None = None) -> str:
     """The admins' page: every payee of the run, their total and their files."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,10 +67,18 @@ def _pattern(pattern: str, low: int, high: int):
     return pat
 
 
+def shown_to(value: Decimal, places: int) -> Decimal:
+    """`value` cut to `places` decimals for showing, rounded half up as the engine rounds
+    (docs/language.md): a tier's part 8,608.865 reads 8,608.87 in its split as in the
+    line's formula. Python's and Babel's default (half to even) gave 8,608.86 there."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def plain_amount(value: Decimal, places: int) -> str:
-    """`value` with `places` decimals (it has no more) and thousands grouped, in
-    Python's symbols (1,234.50): exact, from the Decimal's own digits."""
-    return format(value.quantize(Decimal(1).scaleb(-places)), f",.{places}f")
+    """`value` with `places` decimals and thousands grouped, in Python's symbols
+    (1,234.50): exact, from the Decimal's own digits (rounded half up where it has
+    more places than shown)."""
+    return format(shown_to(value, places), f",.{places}f")
 
 
 class Fmt:
@@ -119,6 +127,8 @@ class Fmt:
         if not symbol and value.is_finite():
             return plain_amount(value, places).translate(self._plain)
         pat = _pattern(self._money_pattern if symbol else "#,##0.00", places, places)
+        if value.is_finite():
+            value = shown_to(value, places)  # half up, as the engine rounds
         return pat.apply(value, self.locale, currency=self.currency, currency_digits=False)
 
     def amount(self, value: Decimal | None, max_places: int | None = None) -> str:
@@ -144,15 +154,14 @@ class Fmt:
 
     def _grouped(self, value: Decimal, most: int) -> str:
         """`value` as Babel's #,##0.### writes it with up to `most` decimals (rounded half
-        to even, trailing zeros dropped, thousands grouped, a plain '-'), by Python's own
+        up as the engine rounds, trailing zeros dropped, thousands grouped, a plain '-'), by Python's own
         formatting with the locale's symbols: Babel's apply() was a fifth of a statement's
         time without a curve (tier parts, rates, measures); tests/render/test_locale.py
         holds the two to the same text."""
         if not value.is_finite():
             return _pattern("#,##0.###", 0, most).apply(value, self.locale)
         negative = value.is_signed()
-        whole, _, frac = f"{abs(value).normalize().quantize(Decimal(1).scaleb(-most)):f}"\
-            .partition(".")
+        whole, _, frac = f"{shown_to(abs(value).normalize(), most):f}".partition(".")
         frac = frac.rstrip("0")
         text = format(int(whole), ",") + ("." + frac if frac else "")
         return ("-" if negative else "") + text.translate(self._plain)

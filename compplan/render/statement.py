@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from ..engine.ir import CompiledPlan
 from ..engine.results import Line, PayeeResult, TierPart
+from ..engine.settle import settled_period
 from ..lang import ast
 from ..lang.check import CARRIED_COMPONENTS
 from ..lang.model import Label
@@ -82,6 +83,9 @@ class StatementLine:
     read: str = ""  # the formula with the plan's names in the reader's words, if it has any
     shown: str = ""  # the working in the reader's words (reader_formula); else `working`
     rounding_shown: str = ""  # the rounding in the reader's words (formula_words)
+    # a tier table whose bounds read the payee (to: targets.meetings): the payee's bounds
+    # this line was split at, 'targets.meetings = 20'
+    bounds: str = ""
 
     @property
     def working(self) -> str:
@@ -109,7 +113,7 @@ class Measure:
     kind: str | None  # money | ratio | number | integer | boolean | text | date
     value: object  # exact where known (None: missing)
     label: str = ""  # in the reader's language where the plan gives it
-    display: str | None = None  # percent | ratio | count | money | number (or as its kind)
+    display: str | None = None  # percent | share | ratio | count | money | number (or kind)
     # the days a window in time reads (trailing(x, 12 months): 2025-04-01 to 2026-03-31),
     # when the measure is worked out over other days than the period's (issue 20)
     window: tuple[dt.date, dt.date] | None = None
@@ -117,7 +121,7 @@ class Measure:
     @property
     def shown_as(self) -> str | None:
         """How the value is written: a percentage, a plain figure, a count, money."""
-        return {"percent": "ratio", "ratio": "number", "count": "number",
+        return {"percent": "ratio", "share": "ratio", "ratio": "number", "count": "number",
                 "money": "money", "number": "number"}.get(self.display or "", self.kind)
 
 
@@ -221,8 +225,15 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
     """One payee's statement from their result and the plan that made it.
 
     `source_rows`: the data rows behind the lines' sources ('deals:A-101' -> its row),
-    for inputs with `describe:`; a line then names the customer, not the row's id."""
+    for inputs with `describe:`; a line then names the customer, not the row's id.
+    A payee settled over a longer period than the run's (a monthly payee in the run of
+    2026-03b, issue 20) is shown over their own period: the header's period and days,
+    the days of their windows and the targets' row are the month's."""
     plan = compiled.plan
+    own_period = settled_period(pr)
+    if own_period is not None and own_period != header.period:
+        p = parse_period(own_period)
+        header = replace(header, period=own_period, period_start=p.start, period_end=p.end)
     labels = {e.name: text_of(e.spec.label, locale) or e.label for e in compiled.earnings}
     labels.update(CARRIED_LABELS)
     basis = _basis_kinds(compiled)
@@ -233,6 +244,11 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
                    credit_sets.get(ln.component), credit_kinds, compiled, locale)
              for ln in pr.lines]
     _limit_words(lines, compiled, labels, locale)
+    bound_names = payee_bound_names(compiled)
+    for ln in lines:
+        names = bound_names.get(ln.component, ())
+        if ln.tiers and names:
+            ln.bounds = ", ".join(f"{k} = {ln.inputs[k]}" for k in names if k in ln.inputs)
     order = list(pr.components) + [ln.component for ln in lines
                                    if ln.component not in pr.components]
     components, warnings = [], list(pr.warnings) + list(extra_warnings or [])
@@ -486,6 +502,29 @@ def _limit_words(lines: list[StatementLine], compiled: CompiledPlan,
         ln.words = Note(LIMIT_WORDS[ln.kind], {"component": ("text", label),
                                 "limit": ("words", text),
                                 "amount": ("money", reached)})
+
+
+def payee_bound_names(compiled: CompiledPlan) -> dict[str, list[str]]:
+    """Per earning paid by a tier table whose bounds read the payee: the names its
+    bounds read (targets.meetings), which its lines carry among their inputs."""
+    checked, out = compiled.checked, {}
+    for e in compiled.earnings:
+        for node in ast.walk(e.value.node):
+            if not (isinstance(node, ast.Call) and node.name in ("tiered", "rate")
+                    and node.args and isinstance(node.args[0], ast.Ref)):
+                continue
+            table = compiled.tier_tables.get(node.args[0].dotted)
+            if table is None or not table.per_payee:
+                continue
+            for i in range(len(table.bands)):
+                for key in ("from", "to", "rate"):
+                    bound = checked.expr("rates", table.name, "tiers", i, key)
+                    for n in ast.walk(bound) if bound is not None else ():
+                        res = checked.resolved.get(n) if isinstance(n, ast.Ref) else None
+                        if res is not None and res.kind in ("payee", "payee_table") and \
+                                n.dotted not in out.setdefault(e.name, []):
+                            out[e.name].append(n.dotted)
+    return out
 
 
 def _basis_kinds(compiled: CompiledPlan) -> dict[str, tuple[str | None, str]]:

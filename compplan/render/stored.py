@@ -66,10 +66,12 @@ def payee_result(session: Session, run_id: int, payee: str) -> PayeeResult | Non
     for li in items:
         tiers = [TierPart(int(t["tier"]), Decimal(t["amount"]), Decimal(t["rate"]),
                           Decimal(t["pays"])) for t in json.loads(li.tiers or "[]")]
-        pr.lines.append(Line(li.number, li.payee, li.component, li.kind, li.amount, li.exact,
-                             li.rule, li.formula, json.loads(li.sources),
-                             json.loads(li.inputs or "{}"), tiers, li.basis_before,
-                             li.basis_after, li.rounding or "", li.date, li.note or ""))
+        pr.lines.append(Line(number=li.number, payee=li.payee, component=li.component,
+                             kind=li.kind, amount=li.amount, exact=li.exact, rule=li.rule,
+                             formula=li.formula, sources=json.loads(li.sources),
+                             inputs=json.loads(li.inputs or "{}"), tiers=tiers,
+                             basis_before=li.basis_before, basis_after=li.basis_after,
+                             rounding=li.rounding or "", date=li.date, note=li.note or ""))
     pr.line_count = len(pr.lines)
     return pr
 

@@ -208,7 +208,9 @@ def draw(curve: Curve, f: Fmt, own: tuple[Decimal, Decimal] | None = None
                               ax, colour, 1, 0.75))
             legend.append((colour, say(c)))
     plot.append(_poly(xs, ys, ax, COLOURS["total"], 2.2))
-    if len(curve.points) <= 25:  # a count moves in whole steps: each point shown
+    # a count moves in whole steps: each point shown (a size's points are just where
+    # the line was worked out)
+    if curve.mode != "size" and len(curve.points) <= 25:
         plot += [f'<circle cx="{ax.px(x):.2f}" cy="{ax.py(y):.2f}" r="2" '
                  f'fill="{COLOURS["total"]}"/>' for x, y in zip(xs, ys)]
     out.append('<g clip-path="url(#plot)">' + "".join(plot) + "</g>")

@@ -35,6 +35,7 @@ from ..engine import CompiledPlan, compile_plan, run_plan
 from ..engine.carried import DrawState, add_line, apply_draws, rule_pos, year_to_date_less
 from ..engine.compile import Env
 from ..engine.data import Table
+from ..engine.settle import settled_later_payees
 from ..engine.money import fmt_money, minor_unit, round_to
 from ..errors import Problem
 from ..engine.results import RunResult
@@ -117,11 +118,15 @@ def carry(session: Session, compiled: CompiledPlan, tables: dict[str, Table],
     ytd = plan.payout is not None and plan.payout.basis == "year_to_date"
     if ytd:
         _year_to_date(session, compiled, result, earlier, period)
-    clawed = _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode)
+    # payees settled at a longer frequency than this run (a monthly payee in 2026-03a):
+    # what carries to them waits for the run that settles them (issue 20)
+    later = settled_later_payees(compiled, tables, period)
+    clawed = _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode,
+                        later)
     if not ytd:
-        _prior_periods(session, compiled, tables, result, earlier, clawed, out)
-    _releases(session, compiled, tables, period, result, earlier, out)
-    _disputes(session, plan.plan, result, out)
+        _prior_periods(session, compiled, tables, result, earlier, clawed, out, later)
+    _releases(session, compiled, tables, period, result, earlier, out, later)
+    _disputes(session, plan.plan, result, out, later)
     if plan.payout is not None and plan.payout.draw is not None:
         _draws(session, compiled, result, earlier, out)
     return out
@@ -150,7 +155,8 @@ def _covers(compiled: CompiledPlan, tables: dict[str, Table], p: Period) -> bool
     return False
 
 
-def _prior_periods(session, compiled, tables, result, earlier, clawed, out: Carried) -> None:
+def _prior_periods(session, compiled, tables, result, earlier, clawed, out: Carried,
+                   later: frozenset = frozenset()) -> None:
     versions = _Versions(session)
     done = _done(session, "prior-period")
     for run in earlier:
@@ -175,7 +181,7 @@ def _prior_periods(session, compiled, tables, result, earlier, clawed, out: Carr
             if li.kind in ENGINE_KINDS:
                 paid[(li.payee, li.key)] = paid.get((li.payee, li.key), Decimal(0)) + li.amount
         for k in sorted(set(recomputed) | set(paid)):
-            if (run.id, *k) in clawed:
+            if (run.id, *k) in clawed or k[0] in later:
                 continue  # the clawback decides what is taken back for it
             was = paid.get(k, Decimal(0)) + done.get((run.id, *k), Decimal(0))
             amount, sources = recomputed.get(k, (Decimal(0), _sources(k[1])))
@@ -206,7 +212,8 @@ def _sources(key: str) -> list[str]:
     return tail.split() if tail else []
 
 
-def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode) -> set:
+def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mode,
+               later: frozenset = frozenset()) -> set:
     """Take back `share` of what was paid on transactions that now meet a clawback."""
     clawed: set[tuple] = set()
     if not compiled.clawbacks:
@@ -223,7 +230,8 @@ def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mo
         return clawed
     for run in earlier:
         for li in _lines(session, run.id):
-            if li.kind not in ("credit", "bonus", "adjustment") or li.amount == 0:
+            if li.kind not in ("credit", "bonus", "adjustment") or li.amount == 0 or \
+                    li.payee in later:
                 continue
             for source in json.loads(li.sources):
                 hit = hits.get(source)
@@ -249,7 +257,8 @@ def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mo
     return clawed
 
 
-def _releases(session, compiled, tables, period, result, earlier, out: Carried) -> None:
+def _releases(session, compiled, tables, period, result, earlier, out: Carried,
+              later: frozenset = frozenset()) -> None:
     """Pay held parts whose condition now holds, or whose periods have passed."""
     earnings = {e.name: e for e in compiled.earnings}
     released = _done(session, "release")
@@ -258,7 +267,8 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried) 
     for run in earlier:
         held_in = parse_period(run.period)
         for li in _lines(session, run.id):
-            if li.kind != "hold" or (run.id, li.payee, li.key) in released:
+            if li.kind != "hold" or (run.id, li.payee, li.key) in released or \
+                    li.payee in later:
                 continue
             name = json.loads(li.inputs).get("earning")
             e = earnings.get(name)
@@ -288,7 +298,8 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried) 
                                             reason=f"hold on {name} released"))
 
 
-def _disputes(session, plan_id: str, result: RunResult, out: Carried) -> None:
+def _disputes(session, plan_id: str, result: RunResult, out: Carried,
+              later: frozenset = frozenset()) -> None:
     """Accepted disputes of the plan, each paid once: in every run saved until one that
     holds it is approved (a replaced draft's lines go with it)."""
     done = _done(session, "dispute")
@@ -296,7 +307,7 @@ def _disputes(session, plan_id: str, result: RunResult, out: Carried) -> None:
                               Dispute.outcome == "accepted").order_by(Dispute.id)
     for d in session.execute(q).scalars():
         key = f"dispute:{d.id}"
-        if not d.amount or (d.run_id, d.payee, key) in done:
+        if not d.amount or (d.run_id, d.payee, key) in done or d.payee in later:
             continue
         _add(result, d.payee, "dispute", "dispute", d.amount,
              f"dispute {d.id} accepted: {fmt_money(d.amount)}",

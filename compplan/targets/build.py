@@ -86,7 +86,21 @@ def _base(kpi: KPI, who: str, history: dict, rules: Rules, weights) -> Worked | 
                                  f"{fmt(Decimal(value.numerator) / value.denominator, kpi.unit)}")
     if ly.label not in past:
         return None
-    return growth(past[ly.label], g, kpi.unit, f"{ly.label} actual")
+    return growth(past[ly.label], g, kpi.unit, f"{ly.label} actual", kpi_text(kpi))
+
+
+def kpi_text(kpi: KPI):
+    """How a proposal's formula writes a KPI's figures: as the KPI displays them where
+    that is a ratio or a number (a close rate of 0.25, a coverage of 3), else by unit."""
+    if kpi.unit != "ratio" or kpi.shows_as not in ("ratio", "number"):
+        return None
+    from .display import english, shown
+
+    def text(v) -> str:
+        if isinstance(v, Fraction):
+            v = Decimal(v.numerator) / Decimal(v.denominator)
+        return shown(v, kpi.shows_as, english())
+    return text
 
 
 def propose_set(catalogue: Catalogue, payees: dict[str, dict], history: dict,

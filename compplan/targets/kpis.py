@@ -18,6 +18,10 @@ whose payee column holds one of some values).
         adds_up: true
         ramps: true                  # a new hire's target ramps up (default true)
         applies_to: all              # or {route: [R-North, R-South]}
+        display: money               # how its figures are written (default: by unit)
+
+`display:` is percent, ratio, count, money or number (targets/display.py); where the
+plan's measure says its own `display:`, the two must agree (check_against_plan).
 """
 from __future__ import annotations
 
@@ -27,11 +31,12 @@ from pathlib import Path
 
 from ..errors import Problem, did_you_mean
 from ..lang.source import load_yaml, read_yaml_file
+from .display import DISPLAYS, FITS, display_of
 from .model import STEPS, UNITS
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 KEYS = ("name", "unit", "measure", "target", "adds_up", "ramps", "applies_to",
-        "description")
+        "description", "display")
 
 
 @dataclass
@@ -45,6 +50,11 @@ class KPI:
     ramps: bool = True  # a new hire's target ramps up (not for a ratio such as LPPC)
     applies_to: dict[str, list[str]] = field(default_factory=dict)  # empty: everyone
     description: str = ""
+    display: str = ""  # percent | ratio | count | money | number; "" by its unit
+
+    @property
+    def shows_as(self) -> str:
+        return display_of(self.unit, self.display)
 
     @property
     def step(self):
@@ -129,11 +139,18 @@ def load_catalogue(path: str | Path) -> tuple[Catalogue, list[Problem]]:
             problems.append(Problem.at(src.pos((*where, "applies_to")),
                                        "applies_to is 'all' or {payee column: [values]}",
                                        code="bad-catalogue"))
+        display = str(spec.get("display") or "")
+        if display and (display not in DISPLAYS or display not in FITS[unit]):
+            problems.append(Problem.at(src.pos((*where, "display")),
+                                       f"KPI {code} is a {unit}: it cannot be displayed as "
+                                       f"'{display}'", f"a {unit} can be displayed as "
+                                       + ", ".join(FITS[unit]), code="bad-catalogue"))
+            display = ""
         cat.kpis[str(code)] = KPI(str(code), str(spec.get("name") or code), unit,
                                   str(spec.get("measure") or ""), str(spec.get("target") or ""),
                                   flags["adds_up"] in ("true", "yes"),
                                   flags["ramps"] in ("true", "yes"), filt,
-                                  str(spec.get("description") or ""))
+                                  str(spec.get("description") or ""), display)
     return cat, problems
 
 
@@ -154,4 +171,19 @@ def check_against_plan(cat: Catalogue, compiled) -> list[Problem]:
             problems.append(Problem(cat.file, None, None, f"KPI {kpi.code}: no target input "
                                     f"of {plan.plan} has a column '{kpi.target}'",
                                     did_you_mean(kpi.target, columns), code="unknown-column"))
+        measure = plan.measures.get(kpi.measure)
+        shown = getattr(measure, "display", None)
+        if kpi.display and shown and kpi.display != shown:
+            problems.append(Problem(cat.file, None, None, f"KPI {kpi.code} is displayed as "
+                                    f"{kpi.display}, but {plan.plan}'s measure {kpi.measure} "
+                                    f"as {shown}", "give both one display: a target and the "
+                                    "month's figure are written alike", code="display-differs"))
     return problems
+
+
+def display_for(kpi: KPI, compiled=None) -> str:
+    """A KPI's display kind: the catalogue's, else its plan measure's, else its unit's."""
+    if kpi.display:
+        return kpi.display
+    measure = compiled.plan.measures.get(kpi.measure) if compiled is not None else None
+    return display_of(kpi.unit, getattr(measure, "display", None))

@@ -150,12 +150,15 @@ def top_down(total: Decimal, weights: Mapping[str, object], *, floor: Decimal | 
 
 # --------------------------------------------------------------------------- growth
 
-def growth(base: Decimal, rate: Decimal, unit: str = "money", label: str = "last year"
-           ) -> Worked:
-    """Last year's actual grown by `rate` (8% -> x 1.08); exact, rounded by `finish`."""
+def growth(base: Decimal, rate: Decimal, unit: str = "money", label: str = "last year",
+           show=None) -> Worked:
+    """Last year's actual grown by `rate` (8% -> x 1.08); exact, rounded by `finish`.
+    `show` writes the figures (default: by unit; a KPI displayed as a ratio passes its
+    own, so a close rate reads 0.25, not 25%)."""
     value = frac(base) * (1 + frac(rate))
-    return Worked(value, f"{label} {fmt(base, unit)} x (1 + {fmt(rate, 'ratio')}) = "
-                         f"{_show(value, unit)}")
+    show = show or (lambda v: _show(v, unit))
+    return Worked(value, f"{label} {show(base)} x (1 + {fmt(rate, 'ratio')}) = "
+                         f"{show(value)}")
 
 
 # ---------------------------------------------------------------------- seasonality

@@ -19,8 +19,9 @@ from ..store.types import Money
 
 ROUND_STATES = ("open", "approved")
 # a line's state: proposed (nobody answered yet), answered (the rep gave a figure),
-# accepted / countered (the manager decided), approved (the admin approved the round)
-LINE_STATES = ("proposed", "answered", "accepted", "countered", "approved")
+# accepted / countered (the manager decided), reopened (the admin cleared the manager's
+# decision so the rep may answer again), approved (the admin approved the round)
+LINE_STATES = ("proposed", "answered", "accepted", "countered", "reopened", "approved")
 
 
 class TargetRound(Base):
@@ -40,6 +41,9 @@ class TargetRound(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str | None] = mapped_column(String(200))
+    # JSON {input, payee, period, by, columns}: the plan's targets input, taken when the
+    # round is opened, so the export writes the plan's file without the plan at hand
+    targets_input: Mapped[str | None] = mapped_column(Text)
 
 
 class RoundLine(Base):
@@ -59,6 +63,8 @@ class RoundLine(Base):
     state: Mapped[str] = mapped_column(String(20), default="proposed")
     version: Mapped[int] = mapped_column(Integer, default=1)
     cites: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of assumption names
+    # the day answers are due for this line when the admin reopened it (else the round's)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
     __table_args__ = (Index("ix_target_round_lines_round_who", "round_id", "who"),)
 
 
@@ -69,7 +75,7 @@ class RoundStep(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("target_round_lines.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(20))  # proposed|answered|accepted|countered|approved
+    action: Mapped[str] = mapped_column(String(20))  # one of LINE_STATES
     figure: Mapped[Decimal] = mapped_column(Money)
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -6,6 +6,9 @@
     answer    a rep answers each of their own lines with a figure and a reason
     review    the rep's manager accepts (the rep's figure, or the proposal where the rep
               did not answer) or counters with a figure and a reason, line by line
+    reopen    the admin sets a manager's decision aside so the rep may answer again (by
+              a day of its own), or moves the round's deadline; an answer after the
+              day it was due is taken and its step says it came late
     approve   the admin approves the round: each line's figure becomes the approved
               version of its target in the set, which `targets export --approved` (and
               the portal's export) writes as the file the plan's run reads
@@ -30,7 +33,8 @@ from sqlalchemy.orm import Session
 from ..periods import parse_period
 from ..store import audit
 from ..store.models import now
-from .model import STEPS, fmt
+from .display import display_of, english, shown
+from .model import STEPS
 from .round_tables import (RoundAssumption, RoundHistory, RoundLine, RoundStep,
                            TargetRound)
 from .store import TargetVersion
@@ -161,6 +165,20 @@ def _reason(text: str | None, what: str) -> str:
 
 # ------------------------------------------------------------------ who sees what
 
+def displays(r: TargetRound) -> dict[str, str]:
+    """Each KPI's display kind in the round (targets/display.py)."""
+    return {k: display_of(v.get("unit", "number"), v.get("display"))
+            for k, v in json.loads(r.kpi_info).items()}
+
+
+def kpi_info(cat, compiled=None) -> dict[str, dict]:
+    """What a round keeps of each KPI of a catalogue: its name, the plan's measure and
+    target column, and its display kind (the catalogue's, else the plan measure's)."""
+    from .kpis import display_for
+    return {k.code: {"name": k.name, "target": k.target, "measure": k.measure,
+                     "display": display_for(k, compiled)} for k in cat.kpis.values()}
+
+
 def team_of(r: TargetRound) -> dict[str, Member]:
     return {w: Member(w, m["manager"], m.get("territory", ""))
             for w, m in json.loads(r.team).items()}
@@ -245,9 +263,12 @@ def open_round(db: Session, actor: Actor, name: str, set_name: str, plan_id: str
                period: str, kpis: list[str], team: dict[str, Member], deadline: dt.date,
                top_down: dict[str, Decimal], assumptions: list[dict],
                history: dict | None = None, history_targets: dict | None = None,
-               kpi_info: dict | None = None) -> TargetRound:
+               kpi_info: dict | None = None, plan=None) -> TargetRound:
     """A round on the newest proposals of `set_name` for `period`, one line per person
-    and KPI. Refused if a person has no proposal for a KPI (propose first)."""
+    and KPI. Refused if a person has no proposal for a KPI (propose first). With the
+    compiled `plan`'s model, the round keeps the shape of its targets input, so its
+    export is the plan's file wherever it is asked for (round_export.py)."""
+    from .round_export import input_shape
     if actor.role != "admin":
         raise RoundError(403, "an admin opens a target round")
     try:
@@ -269,6 +290,8 @@ def open_round(db: Session, actor: Actor, name: str, set_name: str, plan_id: str
                          f"{set_name} --period {label} ...")
     units = {k: newest[(w, k)].unit for w in team for k in kpis}
     info = {k: {"unit": units[k], **((kpi_info or {}).get(k, {}))} for k in kpis}
+    for k, v in info.items():
+        v["display"] = display_of(units[k], v.get("display"))
     extra = set(top_down) - set(kpis)
     if extra:
         raise RoundError(400, "top-down figures for KPIs outside the round: "
@@ -279,6 +302,8 @@ def open_round(db: Session, actor: Actor, name: str, set_name: str, plan_id: str
                                      for w, m in team.items()}, sort_keys=True),
                     top_down=json.dumps({k: str(v) for k, v in top_down.items()}),
                     kpi_info=json.dumps(info, sort_keys=True), deadline=deadline,
+                    targets_input=None if plan is None or input_shape(plan, info) is None
+                    else json.dumps(input_shape(plan, info)),
                     status="open", created_by=actor.login)
     db.add(r)
     db.flush()
@@ -323,15 +348,61 @@ def answer(db: Session, actor: Actor, round_id: int, line_id: int, value: str | 
         raise RoundError(403, "only the rep whose target it is answers it")
     _open(r)
     if ln.state == "accepted":
-        raise RoundError(409, "your manager has accepted this line; ask them to reopen it")
+        raise RoundError(409, "your manager has accepted this line",
+                         "ask the comp admin to reopen it")
     ln.rep_figure = parse_figure(value, ln.unit, "your figure")
     ln.rep_reason = _reason(reason, "what makes your figure right")
     ln.manager_figure, ln.manager_reason = None, ""
-    late = today is not None and today > r.deadline
+    due = due_date(r, ln)
+    late = today is not None and today > due
     _step(db, r, ln, "answered", ln.rep_figure,
-          (f"late, after the deadline {r.deadline}: " if late else "") + ln.rep_reason,
+          (f"late, after the deadline {due}: " if late else "") + ln.rep_reason,
           actor.login)
     return ln
+
+
+def due_date(r: TargetRound, ln: RoundLine) -> dt.date:
+    """The day a line's answer is due: the one the admin gave when reopening it, else
+    the round's deadline."""
+    return ln.deadline or r.deadline
+
+
+def reopen(db: Session, actor: Actor, round_id: int, line_id: int, reason: str | None,
+           until: dt.date | None = None) -> RoundLine:
+    """The admin reopens a line: the manager's decision is set aside (the line's figure
+    is the rep's answer again, else the proposal), the rep may answer again, by `until`
+    where given (their answers before it are not late). A step and an audit entry say
+    who reopened it, when and why. An approved round is not reopened: its figures are
+    the set's approved targets (change them with `targets change`, or open a round)."""
+    if actor.role != "admin":
+        raise RoundError(403, "the comp admin reopens a line")
+    r = get_round(db, round_id, actor)
+    ln = get_line(db, r, line_id, actor)
+    if r.status != "open":
+        raise RoundError(409, f"round {r.id} is {r.status}: its figures are approved targets",
+                         "change a target with compplan targets change, or open a round")
+    why = _reason(reason, "why the line is reopened")
+    ln.manager_figure, ln.manager_reason = None, ""
+    if until is not None:
+        ln.deadline = until
+    _step(db, r, ln, "reopened", figure(ln),
+          why + (f" (answers due by {until})" if until is not None else ""), actor.login)
+    return ln
+
+
+def move_deadline(db: Session, actor: Actor, round_id: int, deadline: dt.date,
+                  reason: str | None) -> TargetRound:
+    """The admin moves the round's deadline (answers after the old one are then on
+    time); the audit entry keeps the old and the new day, who and why."""
+    if actor.role != "admin":
+        raise RoundError(403, "the comp admin moves a round's deadline")
+    r = get_round(db, round_id, actor)
+    _open(r)
+    why = _reason(reason, "why the deadline moves")
+    old, r.deadline = r.deadline, deadline
+    audit.append(db, actor.login, "target_round.deadline", f"target round {r.id}",
+                 old=old.isoformat(), new=deadline.isoformat(), reason=why)
+    return r
 
 
 def review(db: Session, actor: Actor, round_id: int, line_id: int, action: str,
@@ -405,14 +476,18 @@ def approve(db: Session, actor: Actor, round_id: int, reason: str | None = None
 
 
 def agreed_how(ln: RoundLine, r: TargetRound) -> str:
-    """How a line's figure was agreed, in one line, for the approved target's `how`."""
-    parts = [f"round {r.id}: proposed {fmt(ln.proposed, ln.unit)}"]
+    """How a line's figure was agreed, in one line, for the approved target's `how`
+    (its figures written as the KPI displays them)."""
+    kind = displays(r).get(ln.kpi, display_of(ln.unit))
+
+    def w(v):
+        return shown(v, kind, english())
+    parts = [f"round {r.id}: proposed {w(ln.proposed)}"]
     if ln.rep_figure is not None:
-        parts.append(f"{ln.who} answered {fmt(ln.rep_figure, ln.unit)} ({ln.rep_reason})")
+        parts.append(f"{ln.who} answered {w(ln.rep_figure)} ({ln.rep_reason})")
     if ln.state == "countered" or (ln.manager_figure is not None
                                    and ln.manager_figure != ln.rep_figure):
-        parts.append(f"manager countered {fmt(ln.manager_figure, ln.unit)} "
-                     f"({ln.manager_reason})")
+        parts.append(f"manager countered {w(ln.manager_figure)} ({ln.manager_reason})")
     elif ln.manager_figure is not None:
         parts.append("manager accepted")
     return "; ".join(parts)

@@ -15,15 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..engine.tables import table_for
 from ..lang import ast
 from ..render.html import phrase
 from ..render.locale import Fmt
 from ..render.statement import condition_words, text_of, words_of
+from . import gates
 from .figures import headline
 from .live import LivePlan, Portal, rejection
 from .words import NotAnAmount, fmt_for, parse_money
 
 MAX_CHOICES = 40  # more values than this: typed, with the seen ones suggested
+MAX_DEALS = 9  # a pipeline's deals at most (each share is one more what-if)
 NUMERIC = ("money", "number", "integer", "ratio", "percent")
 WHAT_IF = "what-if"
 
@@ -64,23 +67,25 @@ def read_columns(lp: LivePlan, input_name: str) -> list[str]:
 
 def choices(lp: LivePlan, input_name: str, column: str) -> list[str]:
     """The values a text column may take: the plan's list, else the distinct values in
-    the open period's data, most common first. Worked out once per loaded period (not
-    per request): a value first seen in a later batch is typed, and still matched."""
+    the open period's data, most common first. Counted once per loaded period, then
+    only the rows each ingested batch adds (a table's rows only grow in a live period):
+    a product first sold in a later batch is offered as soon as it is taken."""
     inp = lp.compiled.plan.inputs[input_name]
     allowed = inp.allowed_values.get(column)
     if allowed:
         return list(allowed)
     key = (input_name, column)
-    got = lp.estimator_choices.get(key)
-    if got is None:
-        counts: dict[str, int] = {}
-        table = lp.run.tables.get(input_name)
-        for row in (table.rows if table is not None else ()):
+    table = lp.run.tables.get(input_name)
+    rows = table.rows if table is not None else []
+    counted, counts, got = lp.estimator_choices.get(key) or (0, {}, [])
+    if counted < len(rows):
+        counts = dict(counts)  # a copy: a page reading the old one meanwhile is not upset
+        for row in rows[counted:]:
             v = row.get(column)
             if v is not None and v != "":
                 counts[str(v)] = counts.get(str(v), 0) + 1
         got = [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        lp.estimator_choices[key] = got
+        lp.estimator_choices[key] = (len(rows), counts, got)
     return got
 
 
@@ -112,6 +117,8 @@ class Answer:
     capped: bool = False
     problems: list[dict] = field(default_factory=list)  # the fields refused, with why
     notes: list[str] = field(default_factory=list)  # e.g. a value never seen before
+    # a pipeline of several deals: each as (label, amount, what it adds in turn)
+    deals: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def normalise(lp: LivePlan, input_name: str, flds: list[Field], f: Fmt) -> tuple[
@@ -172,8 +179,10 @@ def _tier_names(lp: LivePlan, component: str) -> str | None:
     return None
 
 
-def _band_words(lp: LivePlan, table: str, tier: int, f: Fmt) -> str:
-    t = lp.compiled.tier_tables[table]
+def _band_words(lp: LivePlan, table: str, tier: int, f: Fmt, result=None) -> str:
+    """A tier in words, with its bounds (a table whose bounds read the payee: the
+    payee's, from their result)."""
+    t = table_for(lp.compiled, table, result) or lp.compiled.tier_tables[table]
     band = next((b for b in t.bands if b.index == tier), None)
     if band is None:
         return f._("below the first tier")
@@ -194,23 +203,47 @@ def _band_words(lp: LivePlan, table: str, tier: int, f: Fmt) -> str:
     return f._("tier {n} ({rate}, {span})", n=tier, rate=rate, span=span)
 
 
-def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
-           flds: list[Field]) -> Answer:
-    f = fmt_for(lp, pid)
-    values, problems, notes = normalise(lp, input_name, flds, f)
-    if problems:
-        return Answer(problems=problems)
+def _record(portal: Portal, lp: LivePlan, pid: str, input_name: str,
+            values: dict[str, str], key: str) -> dict:
+    """A hypothetical row as the file writes it: the payee's, dated today."""
     inp = lp.compiled.plan.inputs[input_name]
     record = {c: "" for c in lp.columns(input_name)}
     record.update(_unread(lp, pid, input_name))
     record.update({k: v for k, v in values.items() if k in record})
-    record[inp.rename.get(inp.key, inp.key)] = WHAT_IF
+    record[inp.rename.get(inp.key, inp.key)] = key
     record[inp.rename.get(inp.payee, inp.payee)] = pid
     if inp.date:
         record[inp.rename.get(inp.date, inp.date)] = portal.today(lp).isoformat()
     if inp.period:
         record[inp.rename.get(inp.period, inp.period)] = lp.period.label
-    got = lp.run.what_if(input_name, [record])
+    return record
+
+
+def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
+           flds: list[Field] | list[list[Field]]) -> Answer:
+    """What one deal, or a pipeline of several (a list of field lists, MAX_DEALS at
+    most), would earn. Several deals are paid together, as the period would pay them:
+    the tiers and the cap apply to their running total; each deal's share is what it
+    adds after the ones listed before it (the shares add up to the whole)."""
+    deals = flds if flds and isinstance(flds[0], list) else [flds]
+    f = fmt_for(lp, pid)
+    records, amounts, notes = [], [], []
+    several = len(deals) > 1
+    for i, one in enumerate(deals[:MAX_DEALS]):
+        values, problems, said = normalise(lp, input_name, one, f)
+        if problems:
+            if several:
+                for p in problems:
+                    p["reason"] = f._("Deal {n}", n=i + 1) + ": " + p["reason"]
+            return Answer(problems=problems)
+        notes += [n for n in said if n not in notes]
+        key = f"{WHAT_IF}-{i + 1}" if several else WHAT_IF
+        records.append(_record(portal, lp, pid, input_name, values, key))
+        money = next((fl for fl in one if fl.kind == "money"), None)
+        amounts.append(Decimal(values[money.name]) if money and money.name in values
+                       else None)
+    inp = lp.compiled.plan.inputs[input_name]
+    got = lp.run.what_if(input_name, records)
     if got.rejected:
         return Answer(problems=[rejection(p) for p in got.rejected])
     before = lp.run.payee(pid)
@@ -218,17 +251,25 @@ def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
     zero = Decimal(0)
     earns = (after.total if after else zero) - (before.total if before else zero)
     out = Answer(earns=earns, earns_shown=f.money(earns), notes=notes)
-    money = next((fl for fl in flds if fl.kind == "money"), None)
-    amount = f.money(Decimal(values[money.name])) if money and money.name in values else ""
+    amount = f.money(amounts[0]) if amounts[0] is not None else ""
     row_word = text_of(inp.label, f.locale.language) or words_of(input_name.rstrip("s"))
     if pid not in got.after:
         out.sentences.append(f._(
             "A {amount} {what} earns you nothing: the plan does not credit it to you.",
-            amount=amount, what=row_word.lower()))
+            amount=amount, what=row_word.lower()) if not several else f._(
+            "These {n} deals earn you nothing: the plan does not credit them to you.",
+            n=len(records)))
         return out
-    out.sentences.append(f._("A {amount} {what} on {day} earns {earns}.",
-                             amount=amount, what=row_word.lower(),
-                             day=f.date(portal.today(lp)), earns=f.money(earns)))
+    if several:
+        out.deals = _shares(lp, input_name, pid, records, amounts, before, after, f)
+        out.sentences.append(f._(
+            "These {n} deals, {amount} in all, on {day} earn {earns} together.",
+            n=len(records), amount=f.money(sum((a for a in amounts if a), zero)),
+            day=f.date(portal.today(lp)), earns=f.money(earns)))
+    else:
+        out.sentences.append(f._("A {amount} {what} on {day} earns {earns}.",
+                                 amount=amount, what=row_word.lower(),
+                                 day=f.date(portal.today(lp)), earns=f.money(earns)))
     labels = {e.name: text_of(e.spec.label, f.locale.language) or e.label
               for e in lp.compiled.earnings}
     head = headline(lp)
@@ -246,19 +287,25 @@ def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
             out.components.append((labels.get(k, k), ("+" if change > 0 else "")
                                    + f.money(change)))
     # the tier the deal lands in: its own line's split
+    keys = [r[inp.rename.get(inp.key, inp.key)] for r in records]
     for ln in after.lines:
-        if not any(s.endswith(":" + WHAT_IF) for s in ln.sources) or not ln.tiers:
+        deal = next((i for i, k in enumerate(keys) for s in ln.sources
+                     if s.endswith(":" + k)), None)
+        if deal is None or not ln.tiers:
             continue
         table = _tier_names(lp, ln.component)
         if table is None:
             continue
-        parts = [_band_words(lp, table, t.tier, f) for t in ln.tiers if t.amount]
+        parts = [_band_words(lp, table, t.tier, f, after) for t in ln.tiers if t.amount]
         if len(parts) == 1:
-            out.sentences.append(f._("It lands in {tier}.", tier=parts[0]))
+            out.sentences.append(f._("Deal {n} lands in {tier}.", n=deal + 1, tier=parts[0])
+                                 if several else f._("It lands in {tier}.", tier=parts[0]))
         elif parts:
+            tiers = ", ".join(parts[:-1]) + " " + f._("and") + " " + parts[-1]
             out.sentences.append(f._(
-                "It spans {tiers}: each part is paid at its tier's rate.",
-                tiers=", ".join(parts[:-1]) + " " + f._("and") + " " + parts[-1]))
+                "Deal {n} spans {tiers}: each part is paid at its tier's rate.",
+                n=deal + 1, tiers=tiers) if several else f._(
+                "It spans {tiers}: each part is paid at its tier's rate.", tiers=tiers))
     # the cap it hits
     for comp in after.components:
         cap_after = sum((ln.amount for ln in after.lines if ln.component == comp
@@ -268,10 +315,13 @@ def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
         if cap_after < cap_before or (cap_after and not cap_before):
             out.capped = True
             lost = cap_before - cap_after
+            said = dict(component=labels.get(comp, comp),
+                        limit=f.money(after.components[comp]), lost=f.money(lost))
             out.sentences.append(f._(
+                "Together they hit the cap on {component}: {component} stops at {limit}, "
+                "so {lost} of what they would pay is not paid.", **said) if several else f._(
                 "It hits the cap on {component}: {component} stops at {limit}, so {lost} of "
-                "what it would pay is not paid.", component=labels.get(comp, comp),
-                limit=f.money(after.components[comp]), lost=f.money(lost)))
+                "what it would pay is not paid.", **said))
     # the gates it opens or misses
     for e in lp.compiled.earnings:
         if e.when is None or e.spec.each:
@@ -284,12 +334,43 @@ def answer(portal: Portal, lp: LivePlan, pid: str, input_name: str,
             condition_words(lp.compiled, e.when, f.locale.language), f)
         label = labels.get(e.name, e.name)
         if paid_after and not paid_before:
-            out.sentences.append(f._("It opens {earning}: {condition} now holds.",
-                                               earning=label, condition=words))
+            out.sentences.append(f._("Together they open {earning}: {condition} now holds.",
+                                     earning=label, condition=words) if several else f._(
+                "It opens {earning}: {condition} now holds.", earning=label,
+                condition=words))
         elif not paid_after:
-            out.sentences.append(f._(
-                "It does not open {earning}: {condition} still does not hold.",
-                earning=label, condition=words))
+            failing = gates.failing_words(lp, pid, e.when.node, after, f)
+            if failing:
+                out.sentences.append(f._(
+                    "Together they do not open {earning}: {failing}.", earning=label,
+                    failing=failing) if several else f._(
+                    "It does not open {earning}: {failing}.", earning=label,
+                    failing=failing))
+            else:
+                out.sentences.append(f._(
+                    "Together they do not open {earning}: {condition} still does not hold.",
+                    earning=label, condition=words) if several else f._(
+                    "It does not open {earning}: {condition} still does not hold.",
+                    earning=label, condition=words))
+    return out
+
+
+def _shares(lp: LivePlan, input_name: str, pid: str, records: list[dict],
+            amounts: list, before, after, f: Fmt) -> list[tuple[str, str, str]]:
+    """Each deal of a pipeline with what it adds after the ones before it: the first
+    k deals are paid together for k = 1 .. n-1 (the last share is the whole's rest)."""
+    zero = Decimal(0)
+    base = before.total if before else zero
+    totals = []
+    for k in range(1, len(records)):
+        part = lp.run.what_if(input_name, records[:k]).after.get(pid)
+        totals.append(part.total if part is not None else base)
+    totals.append(after.total)
+    out, last = [], base
+    for i, (amount, total) in enumerate(zip(amounts, totals)):
+        out.append((f._("Deal {n}", n=i + 1), f.money(amount) if amount is not None else "",
+                    f.money(total - last)))
+        last = total
     return out
 
 

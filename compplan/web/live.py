@@ -72,8 +72,9 @@ class LivePlan:
     # pipeline and the calendar kept with the period; name -> content
     forecast_files: dict[str, bytes] = field(default_factory=dict)
     # what issue 15's pages work out once per loaded period: (input, column) -> the
-    # values seen (web/estimator.py), ("locale",) -> payee locales, ("grains",) -> the
-    # target tables' grains (web/words.py, web/stakes.py)
+    # values seen, with the rows counted so far (web/estimator.py: a batch's rows are
+    # counted as they come), ("locale",) -> payee locales, ("grains",) -> the target
+    # tables' grains (web/words.py, web/stakes.py)
     estimator_choices: dict = field(default_factory=dict)
 
     @property

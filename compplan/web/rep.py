@@ -93,7 +93,7 @@ def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer
     return ctx.render(
         "payee.html", http_status=http_status, trend=shown_trend, lp=lp, pid=pid, name=lp.payee_name(pid),
         figs=figs, today=fmt_for(lp, pid).date(ctx.portal.today(lp)), input_name=input_name,
-        inputs=estimator.credited_inputs(lp), fields=flds, answer=answer,
+        inputs=estimator.credited_inputs(lp), deals=flds, answer=answer,
         f=fmt_for(lp, pid), statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
         own=own_payee(ctx.account, lp.plan_id) == pid)
 
@@ -106,7 +106,7 @@ def payee_page(ctx: Ctx) -> Response:
     inputs = estimator.credited_inputs(lp)
     input_name = inputs[0] if inputs else None
     flds = estimator.fields(lp, pid, input_name, fmt_for(lp, pid)) if input_name else []
-    return _page(ctx, lp, pid, input_name, flds, None)
+    return _page(ctx, lp, pid, input_name, [flds], None)
 
 
 @page()
@@ -130,17 +130,39 @@ def estimate(ctx: Ctx) -> Response:
     if input_name not in inputs:
         raise Refused(400, f"'{input_name[:60]}' is not a table of transactions of this plan")
     f = fmt_for(lp, pid)
-    flds = estimator.fields(lp, pid, input_name, f)
-    for fl in flds:
-        fl.value = ctx.query(fl.name, "")
-    got = estimator.answer(ctx.portal, lp, pid, input_name, flds)
+    deals = _deals(ctx, lp, pid, input_name, f)
+    if ctx.query("add") and len(deals) < estimator.MAX_DEALS:
+        # "Add a deal" without JavaScript: the form again with one more, not answered
+        deals.append(estimator.fields(lp, pid, input_name, f))
+        for fl in deals[-1]:
+            fl.value = "" if fl.kind in estimator.NUMERIC else fl.value
+        return _page(ctx, lp, pid, input_name, deals, None)
+    got = estimator.answer(ctx.portal, lp, pid, input_name, deals)
     status = 422 if got.problems else 200
     form = ctx.query("format")
     if form == "json":
         return JSONResponse({"sentences": got.sentences, "rejected": got.problems,
                              "capped": got.capped,
-                             "earns": None if got.earns is None else str(got.earns)},
+                             "earns": None if got.earns is None else str(got.earns),
+                             "deals": [{"deal": d, "amount": a, "earns": e}
+                                       for d, a, e in got.deals]},
                             status_code=status)
     if form == "fragment":
         return ctx.render("estimate_answer.html", http_status=status, answer=got, f=f)
-    return _page(ctx, lp, pid, input_name, flds, got, status)
+    return _page(ctx, lp, pid, input_name, deals, got, status)
+
+
+def _deals(ctx: Ctx, lp: LivePlan, pid: str, input_name: str, f) -> list[list]:
+    """The form's deals: each field's name comes once per deal (a pipeline), as many
+    deals as the most repeated field, MAX_DEALS at most."""
+    sent = {fl.name: ctx.request.query_params.getlist(fl.name)
+            for fl in estimator.fields(lp, pid, input_name, f)}
+    n = min(max([len(v) for v in sent.values()] + [1]), estimator.MAX_DEALS)
+    deals = []
+    for i in range(n):
+        flds = estimator.fields(lp, pid, input_name, f)
+        for fl in flds:
+            given = sent.get(fl.name) or []
+            fl.value = given[i][:200] if i < len(given) else ""
+        deals.append(flds)
+    return deals

@@ -63,7 +63,6 @@ def add_field_round(store: Store, base: Path, actor: str, passwords: dict,
             list(cat.kpis), rounds.parse_team("\n".join(people.splitlines()[1:])),
             dt.date(2026, 2, 27), {"revenue": Decimal("40000.00")},
             rounds.parse_assumptions(ASSUMPTIONS), actuals, targets,
-            {k.code: {"name": k.name, "target": k.target, "measure": k.measure}
-             for k in cat.kpis.values()})
+            rounds.kpi_info(cat))
         db.commit()
     return made

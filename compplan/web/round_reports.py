@@ -1,7 +1,7 @@
 """A target round's report for managers (issue 19): per rep and KPI the agreed figure
 against last year's same period (the spread), the actual so far where the plan's period
-is open in the portal, attainment and pace, and who is at risk; totals by territory; the
-round's state. As a page (inline SVG bars with the table beside them, readable on a
+is open in the portal, attainment and pace, and who is at risk; totals by territory;
+each rep's credits (revenue, margin) by product so far; the round's state. As a page (inline SVG bars with the table beside them, readable on a
 phone) and as CSV. A manager's report holds their team's lines only, as the round page.
 
 Pace: attainment so far divided by the share of the period gone by (10 of 31 days gone
@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from ..targets import rounds as logic
 from ..targets.build import last_year
-from ..targets.model import fmt
 from ..periods import parse_period
 from .endpoint import Ctx, page
 from .figures import elapsed
@@ -120,7 +119,78 @@ def by_territory(rows: list[Row]) -> list[dict]:
     return sorted(out.values(), key=lambda t: (t["kpi"], t["territory"]))
 
 
-def svg_bars(rows: list[Row], kpi: str) -> str:
+PRODUCT_COLUMNS = ("product", "sku")  # the credit rows' column that names a product
+
+
+@dataclass
+class ProductRow:
+    """One rep's (or, with who "", everyone's) credits of one product so far: each
+    credit's sum by name (sales, margin), and the product's share of the rep's first
+    credit (revenue)."""
+
+    product: str
+    who: str
+    sums: dict[str, Decimal]
+    share: Decimal | None
+
+
+def by_product(ctx: Ctx, r, rows: list[Row]) -> tuple[list[str], list[ProductRow]]:
+    """(credit names, rows): the reps' own credits in the open period (not what rolls
+    up to them), summed by product per rep and for all of them, so a manager sees which
+    products make each rep's revenue and margin. Empty when the round's period is not
+    open in the portal or its credits name no product. Targets are per rep and KPI, not
+    per product: a product's figures are actuals and shares, not attainment."""
+    lp = ctx.portal.plans.get(r.plan_id)
+    if lp is None or lp.period.label != r.period or not lp.compiled.credits:
+        return [], []
+    names = [c.name for c in lp.compiled.credits]
+    whos = sorted({x.who for x in rows})
+    sums: dict[tuple[str, str], dict[str, Decimal]] = {}
+    column = None
+    for who in whos:
+        for name in names:
+            for c in lp.run.prep.credits.get(who, {}).get(name, ()):
+                if c.get("_via"):
+                    continue
+                column = column or next((k for k in PRODUCT_COLUMNS if k in c), None)
+                if column is None:
+                    return [], []
+                for key in ((c.get(column) or "", who), (c.get(column) or "", "")):
+                    cell = sums.setdefault(key, {n: Decimal(0) for n in names})
+                    cell[name] += c.get("value") or 0
+    first = names[0]
+    whole = {who: sum((v[first] for (p, w), v in sums.items() if w == who), Decimal(0))
+             for who in whos + [""]}
+    out = [ProductRow(p, w, v, v[first] / whole[w] if whole[w] else None)
+           for (p, w), v in sums.items()]
+    out.sort(key=lambda x: (x.who == "", x.who, -x.sums[first], x.product))
+    return names, out
+
+
+def svg_products(names: list[str], rows: list[ProductRow], money) -> str:
+    """Every rep's products together: one bar per product, its width the product's
+    first credit (revenue), with a title; the table beside it holds the figures."""
+    mine = [x for x in rows if x.who == ""]
+    if not mine:
+        return ""
+    first = names[0]
+    top = max(x.sums[first] for x in mine) or Decimal(1)
+    width, bar, gap, label = 300, 12, 6, 100
+    height = len(mine) * (bar + gap) + gap
+    parts = [f'<svg class="round-chart" viewBox="0 0 {width + label} {height}" role="img" '
+             f'aria-label="{first} by product" xmlns="http://www.w3.org/2000/svg">']
+    y = gap
+    for x in mine:
+        w = int(Decimal(width) * x.sums[first] / top)
+        parts.append(f'<text x="0" y="{y + bar - 2}" font-size="10">{_esc(x.product)}</text>')
+        parts.append(f'<rect x="{label}" y="{y}" width="{w}" height="{bar}" fill="#1f4e79">'
+                     f'<title>{_esc(x.product)} {first}: {money(x.sums[first])}</title></rect>')
+        y += bar + gap
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def svg_bars(rows: list[Row], kpi: str, show) -> str:
     """Per rep, the agreed figure (dark) over last year's actual (light), as widths of
     one scale; every bar has a title and the table beside it holds the figures."""
     mine = [x for x in rows if x.kpi == kpi]
@@ -138,10 +208,10 @@ def svg_bars(rows: list[Row], kpi: str) -> str:
         w2 = int(Decimal(width) * (x.last_year or 0) / top)
         parts.append(f'<text x="0" y="{y + bar + 2}" font-size="10">{_esc(x.who)}</text>')
         parts.append(f'<rect x="{label}" y="{y}" width="{w1}" height="{bar}" fill="#1f4e79">'
-                     f'<title>{_esc(x.who)} {kpi}: {fmt(x.figure, x.unit)}</title></rect>')
+                     f'<title>{_esc(x.who)} {kpi}: {show(x.figure, kpi)}</title></rect>')
         parts.append(f'<rect x="{label}" y="{y + bar}" width="{w2}" height="{bar}" '
                      f'fill="#9dc3e6"><title>{_esc(x.who)} {kpi} last year: '
-                     f'{fmt(x.last_year, x.unit)}</title></rect>')
+                     f'{show(x.last_year, kpi)}</title></rect>')
         y += 2 * bar + gap
     parts.append("</svg>")
     return "".join(parts)
@@ -152,15 +222,19 @@ def _esc(text: str) -> str:
             .replace('"', "&quot;"))
 
 
-def _shown(v, unit):
-    """A figure as the page shows it; attainment, pace and spread to a tenth of a
-    percent (82.3%, not 82.3045%): the CSV keeps four places."""
-    if v is None:
-        return ""
-    v = Decimal(v)
-    if unit == "ratio":
-        v = v.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    return fmt(v, unit)
+def showing(ctx: Ctx, r, actor):
+    """(show, pct): a figure as its KPI displays it and a share (attainment, pace,
+    spread) to a tenth of a percent (82.3%, not 82.3045%: the CSV keeps four places),
+    in the page's locale (web/rounds.writer)."""
+    from .rounds import showing as figures, writer
+    f = writer(ctx, r, actor)
+    show, _ = figures(r, f)
+
+    def pct(v):
+        if v is None:
+            return ""
+        return f.percent(Decimal(v).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), 1)
+    return show, pct
 
 
 @page()
@@ -173,9 +247,18 @@ def report_page(ctx: Ctx) -> Response:
     states: dict[str, int] = {}
     for x in rows:
         states[x.state] = states.get(x.state, 0) + 1
+    show, pct = showing(ctx, r, actor)
+    from .rounds import writer
+    money = writer(ctx, r, actor).amount
+    credits, products = by_product(ctx, r, rows)
     return ctx.render("rounds/report.html", r=r, rows=rows, kpis=kpis, gone=gone,
-                      charts={k: Markup(svg_bars(rows, k)) for k in kpis},
-                      territories=by_territory(rows), states=states, shown=_shown,
+                      credits=credits, products=products, money=money,
+                      # a credit of margins (the field sample's line_margin): its share
+                      # of the first credit (revenue) is the product's margin percent
+                      margin=next((c for c in credits[1:] if "margin" in c), None),
+                      product_chart=Markup(svg_products(credits, products, money)),
+                      charts={k: Markup(svg_bars(rows, k, show)) for k in kpis},
+                      territories=by_territory(rows), states=states, show=show, pct=pct,
                       assumptions=by_assumption(ctx, r, rows),
                       at_risk=[x for x in rows if x.at_risk])
 
@@ -198,3 +281,21 @@ def report_csv(ctx: Ctx) -> Response:
                     "" if x.pace is None else round(x.pace, 4), "yes" if x.at_risk else ""])
     return Response(buf.getvalue(), media_type="text/csv", headers={
         "content-disposition": f'attachment; filename="round-{r.id}-report.csv"'})
+
+
+@page()
+def products_csv(ctx: Ctx) -> Response:
+    """The report's products as CSV: product, who (empty: every rep of the report), each
+    credit's sum, and the product's share of the first (revenue)."""
+    from .rounds import round_and_actor
+    r, actor = round_and_actor(ctx)
+    rows, _ = rows_of(ctx, r, actor)
+    names, products = by_product(ctx, r, rows)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["product", "who", *names, "share"])
+    for x in products:
+        w.writerow([x.product, x.who, *[x.sums[n] for n in names],
+                    "" if x.share is None else round(x.share, 4)])
+    return Response(buf.getvalue(), media_type="text/csv", headers={
+        "content-disposition": f'attachment; filename="round-{r.id}-products.csv"'})

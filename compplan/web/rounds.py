@@ -5,9 +5,13 @@
     /targets/rounds/{id}                  a rep: their own lines, history and answer forms;
                                           a manager: the team's lines side by side, the
                                           decisions, totals against top-down; admin: all
-    /targets/rounds/{id}/totals.json      the totals, polled as answers arrive
+    /targets/rounds/{id}/totals.json      the totals, polled as answers arrive (a manager:
+                                          the round's, their team's, and the other teams'
+                                          in one sum, never another team's line)
     /targets/rounds/{id}/lines/{line}     one line: its history and every version
     /targets/rounds/{id}/export.csv       the approved figures as the plan's targets file
+    /targets/rounds/{id}/deadline         (POST) the admin moves the round's deadline
+    /targets/rounds/{id}/lines/{line}/reopen  (POST) the admin reopens a decided line
 
 Who may see or change a line is decided in targets/rounds.py (`sees_line`); a line the
 account may not see is a 404 here, by page or by form, as one that does not exist.
@@ -16,22 +20,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from babel.numbers import get_decimal_symbol
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..targets import rounds as logic
 from ..targets import store as tstore
-from ..targets.model import fmt
+from ..render.locale import Fmt
+from ..targets.display import english, shown
 from ..targets.round_tables import RoundAssumption, RoundHistory, TargetRound
 from . import round_reports
 from .endpoint import Ctx, page
 from .security import Refused
+from .words import NotAnAmount, fmt_for, parse_money
 
 
 def actor_of(ctx: Ctx, plan_id: str | None) -> logic.Actor:
@@ -59,8 +67,53 @@ def today(ctx: Ctx) -> dt.date:
     return ctx.portal.as_of or dt.date.today()
 
 
-def shown(value, unit: str) -> str:
-    return "" if value is None else fmt(Decimal(value), unit)
+def writer(ctx: Ctx, r, actor: logic.Actor) -> Fmt:
+    """The numbers' format of a round's page: a rep's page in the rep's locale (as their
+    statement), any other in the plan's (web/words.py); English where the plan is not
+    open in the portal."""
+    lp = ctx.portal.plans.get(r.plan_id)
+    if lp is None:
+        return english()
+    if actor.role == "rep" and actor.payee and actor.payee in lp.run.prep.payees:
+        return fmt_for(lp, actor.payee)
+    return fmt_for(lp)
+
+
+def showing(r, f: Fmt):
+    """(show, pct) for a template: show(value, kpi) writes a figure as the KPI displays
+    it, pct(value) a share (attainment, a gap) as a percentage, both in `f`'s locale."""
+    kinds = logic.displays(r)
+
+    def show(value, kpi: str) -> str:
+        return shown(value, kinds.get(kpi, "number"), f)
+
+    def pct(value) -> str:
+        return shown(value, "percent", f)
+    return show, pct
+
+
+def typed(text: str | None, f: Fmt) -> str | None:
+    """A figure as a person types it in their locale (11.500 or 0,25 in vi; 25%) back to
+    the plain digits the round reads; text that is not a number goes on as it is, for
+    the round to say why."""
+    raw = (text or "").strip()
+    if not raw:
+        return raw
+    pct = raw.endswith("%")
+    body = raw[:-1].strip() if pct else raw
+    marks = [c for c in body if c in ".,"]
+    point = get_decimal_symbol(f.locale)
+    if len(marks) == 1 and marks[0] == point and re.fullmatch(r"-?\d{1,3}[.,]\d{3}", body):
+        # 11,500 is 11.5 where the comma is the decimal point (vi, pl), 11500 elsewhere
+        raise Refused(400, f"'{raw[:40]}' cannot be read for sure in your locale "
+                      f"({f.locale.get_display_name('en')}): '{point}' is its decimal "
+                      "point", f"write the figure without separators: {body.replace(point, '')}"
+                      f", or with the decimals: {shown(Decimal(body.replace(point, '')), 'money', f)}")
+    try:
+        value = parse_money(raw[:-1] if pct else raw, f)
+    except NotAnAmount:
+        return raw
+    return f"{value}%" if pct else str(value)
 
 
 def history_of(ctx: Ctx, round_id: int, who: str, kpi: str) -> list[dict]:
@@ -130,6 +183,7 @@ def _read_upload(ctx: Ctx, name: str, suffix: str, reader):
 @page(roles=("admin",))
 def create(ctx: Ctx) -> Response:
     from ..targets.kpis import load_catalogue
+    from ..targets.rounds import kpi_info
     from ..targets.sheets import read_history
     f = ctx.form
     kpis = [k.strip() for k in f.get("kpis", "").replace("\n", ",").split(",") if k.strip()]
@@ -145,9 +199,9 @@ def create(ctx: Ctx) -> Response:
     hist = _read_upload(ctx, "history", ".csv", read_history)
     cat = _read_upload(ctx, "catalogue", ".yaml", load_catalogue)
     info = {}
+    lp = ctx.portal.plans.get(plan_id)
     if cat is not None:
-        info = {k.code: {"name": k.name, "target": k.target, "measure": k.measure}
-                for k in cat[0].kpis.values()}
+        info = kpi_info(cat[0], lp.compiled if lp is not None else None)
     units_guess = {k: (cat[0].kpis[k].unit if cat and k in cat[0].kpis else "money")
                    for k in kpis}
 
@@ -156,7 +210,8 @@ def create(ctx: Ctx) -> Response:
         return _guard(lambda: logic.open_round(
             db, actor_of(ctx, plan_id), f.get("name", ""), f.get("set", "").strip(), plan_id,
             f.get("period", "").strip(), kpis, team, deadline, top, assumptions,
-            hist[0] if hist else None, hist[1] if hist else None, info)).id
+            hist[0] if hist else None, hist[1] if hist else None, info,
+            lp.compiled.plan if lp is not None else None)).id
     rid = ctx.portal.write(write)
     return ctx.redirect(f"/targets/rounds/{rid}")
 
@@ -178,14 +233,16 @@ def round_page(ctx: Ctx) -> Response:
     others = [ln for ln in lines if ln.who != actor.payee]
     histories = {ln.id: history_of(ctx, r.id, ln.who, ln.kpi) for ln in mine}
     info = json.loads(r.kpi_info)
+    f = writer(ctx, r, actor)
+    show, pct = showing(r, f)
     return ctx.render(
         "rounds/round.html", r=r, actor=actor, team=team, mine=_lines_view(ctx, r, mine),
         team_lines=_lines_view(ctx, r, others), histories=histories, info=info,
         team_totals=logic.totals(ctx.db, r, others) if actor.role == "manager" else {},
         all_totals=logic.totals(ctx.db, r) if actor.role in ("admin", "manager") else {},
-        assumptions=assumptions_of(ctx, r.id), shown=shown, kpis=json.loads(r.kpis),
+        assumptions=assumptions_of(ctx, r.id), show=show, pct=pct, kpis=json.loads(r.kpis),
         late=r.status == "open" and today(ctx) > r.deadline,
-        decides=actor.role in ("admin", "manager"), fmt=fmt)
+        formula=f.formula, decides=actor.role in ("admin", "manager"))
 
 
 @page()
@@ -193,11 +250,19 @@ def totals_json(ctx: Ctx) -> Response:
     r, actor = round_and_actor(ctx)
     if actor.role not in ("admin", "manager"):
         raise Refused(403, "totals are for the team's manager and admin")
+    show, pct = showing(r, writer(ctx, r, actor))
+    team = (logic.totals(ctx.db, r, [ln for ln in logic.visible_lines(ctx.db, r, actor)
+                                     if ln.who != actor.payee])
+            if actor.role == "manager" else {})
     out = {}
     for kpi, t in logic.totals(ctx.db, r).items():
-        out[kpi] = {k: (shown(v, t["unit"]) if k in ("proposed", "figure", "top_down", "gap")
+        out[kpi] = {k: (show(v, kpi) if k in ("proposed", "figure", "top_down", "gap")
                         else v) for k, v in t.items() if k != "gap_share"}
-        out[kpi]["gap_share"] = shown(t["gap_share"], "ratio")
+        out[kpi]["gap_share"] = pct(t["gap_share"])
+        if kpi in team and t["adds_up"]:
+            # a manager's own team, and every other team in one sum (no one else's line)
+            out[kpi]["team"] = show(team[kpi]["figure"], kpi)
+            out[kpi]["others"] = show(t["figure"] - team[kpi]["figure"], kpi)
     return JSONResponse({"round": r.id, "status": r.status, "totals": out})
 
 
@@ -205,9 +270,12 @@ def totals_json(ctx: Ctx) -> Response:
 def line_page(ctx: Ctx) -> Response:
     r, actor = round_and_actor(ctx)
     ln = _guard(lambda: logic.get_line(ctx.db, r, ctx.int_path("line"), actor))
+    f = writer(ctx, r, actor)
+    show, pct = showing(r, f)
     return ctx.render("rounds/line.html", r=r, ln=ln, actor=actor,
                       history=history_of(ctx, r.id, ln.who, ln.kpi),
-                      steps=logic.steps(ctx.db, ln), figure=logic.figure(ln), shown=shown,
+                      steps=logic.steps(ctx.db, ln), figure=logic.figure(ln), show=show,
+                      pct=pct, formula=f.formula,
                       cites=json.loads(ln.cites),
                       assumptions=[a for a in assumptions_of(ctx, r.id)
                                    if a.name in json.loads(ln.cites)])
@@ -226,15 +294,48 @@ def _line_write(ctx: Ctx, fn) -> Response:
 
 @page()
 def answer(ctx: Ctx) -> Response:
-    return _line_write(ctx, lambda db, actor, rid, lid: logic.answer(
-        db, actor, rid, lid, ctx.form.get("figure"), ctx.form.get("reason"), today(ctx)))
+    def write(db, actor, rid, lid):
+        r = db.get(TargetRound, rid)
+        f = writer(ctx, r, actor) if r is not None else english()
+        return logic.answer(db, actor, rid, lid, typed(ctx.form.get("figure"), f),
+                            ctx.form.get("reason"), today(ctx))
+    return _line_write(ctx, write)
 
 
 @page(roles=("manager", "admin"))
 def review(ctx: Ctx) -> Response:
-    return _line_write(ctx, lambda db, actor, rid, lid: logic.review(
-        db, actor, rid, lid, ctx.form.get("action", ""), ctx.form.get("figure"),
-        ctx.form.get("reason")))
+    def write(db, actor, rid, lid):
+        r = db.get(TargetRound, rid)
+        f = writer(ctx, r, actor) if r is not None else english()
+        return logic.review(db, actor, rid, lid, ctx.form.get("action", ""),
+                            typed(ctx.form.get("figure"), f), ctx.form.get("reason"))
+    return _line_write(ctx, write)
+
+
+def _date(text: str | None, what: str, required: bool = False) -> dt.date | None:
+    text = (text or "").strip()
+    if not text and not required:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Refused(400, f"{what} is a date (YYYY-MM-DD)")
+
+
+@page(roles=("admin",))
+def reopen(ctx: Ctx) -> Response:
+    until = _date(ctx.form.get("until"), "the new due date")
+    return _line_write(ctx, lambda db, actor, rid, lid: logic.reopen(
+        db, actor, rid, lid, ctx.form.get("reason"), until))
+
+
+@page(roles=("admin",))
+def deadline(ctx: Ctx) -> Response:
+    rid = ctx.int_path("id")
+    day = _date(ctx.form.get("deadline"), "the deadline", required=True)
+    ctx.portal.write(lambda db: _guard(lambda: logic.move_deadline(
+        db, actor_of(ctx, None), rid, day, ctx.form.get("reason"))))
+    return ctx.redirect(f"/targets/rounds/{rid}")
 
 
 @page(roles=("admin",))
@@ -247,45 +348,24 @@ def approve(ctx: Ctx) -> Response:
 
 @page(roles=("admin",))
 def export_csv(ctx: Ctx) -> Response:
-    """The approved figures in the shape the plan's targets input reads (when the plan
-    is open in the portal and the round knows each KPI's column), else the long sheet
-    `targets import` reads. Only approved versions: a round still open exports nothing."""
+    """The approved figures as the plan's targets file (targets/round_export.py): the
+    shape of the plan's targets input kept by the round, else that of the plan open in
+    the portal, else the long sheet `targets import` reads."""
     import csv
-    from ..targets.kpis import KPI, Catalogue
-    from ..targets.sheets import LONG, long_rows, plan_file
+    from ..targets.round_export import ExportError, export_table
     r, _ = round_and_actor(ctx)
-    if r.status != "approved":
-        raise Refused(409, f"round {r.id} is not approved yet: nothing to export")
-    versions = [t for t in tstore.versions(ctx.portal.store, r.set_name, status="approved")
-                if t.period == r.period]
-    info = json.loads(r.kpi_info)
     lp = ctx.portal.plans.get(r.plan_id)
+    try:
+        name, header, rows = export_table(ctx.portal.store, r,
+                                          lp.compiled.plan if lp is not None else None)
+    except ExportError as e:
+        raise Refused(e.status, e.message, e.hint)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    name = f"round-{r.id}-{r.period}"
-    if lp is not None and all(v.get("target") for v in info.values()):
-        cat = Catalogue("round", {k: KPI(k, v.get("name", k), v["unit"], v.get("measure", k),
-                                         v["target"], adds_up=False)
-                                  for k, v in info.items()})
-        plan = lp.compiled.plan
-        cols = {v["target"] for v in info.values()}
-        inputs = [n for n, inp in plan.inputs.items()
-                  if inp.payee and not inp.key and cols & set(inp.columns)]
-        if len(inputs) == 1:
-            header, rows, _ = plan_file(versions, cat, plan, inputs[0])
-            missing = [c for c in plan.inputs[inputs[0]].columns if c not in cols]
-            if missing:
-                raise Refused(409, f"the round sets no KPI for column(s) {', '.join(missing)} "
-                              f"of {plan.plan}'s input {inputs[0]}",
-                              "export the long sheet with compplan targets export")
-            w.writerow(header)
-            w.writerows(rows)
-            return Response(buf.getvalue(), media_type="text/csv", headers={
-                "content-disposition": f'attachment; filename="{inputs[0]}.csv"'})
-    w.writerow(LONG)
-    w.writerows(long_rows(versions))
+    w.writerow(header)
+    w.writerows(rows)
     return Response(buf.getvalue(), media_type="text/csv", headers={
-        "content-disposition": f'attachment; filename="{name}.csv"'})
+        "content-disposition": f'attachment; filename="{name}"'})
 
 
 ROUTES = [
@@ -295,10 +375,13 @@ ROUTES = [
     Route("/targets/rounds/{id}", round_page),
     Route("/targets/rounds/{id}/totals.json", totals_json),
     Route("/targets/rounds/{id}/approve", approve, methods=["POST"]),
+    Route("/targets/rounds/{id}/deadline", deadline, methods=["POST"]),
     Route("/targets/rounds/{id}/export.csv", export_csv),
     Route("/targets/rounds/{id}/report", round_reports.report_page),
     Route("/targets/rounds/{id}/report.csv", round_reports.report_csv),
+    Route("/targets/rounds/{id}/report-products.csv", round_reports.products_csv),
     Route("/targets/rounds/{id}/lines/{line}", line_page),
     Route("/targets/rounds/{id}/lines/{line}/answer", answer, methods=["POST"]),
     Route("/targets/rounds/{id}/lines/{line}/review", review, methods=["POST"]),
+    Route("/targets/rounds/{id}/lines/{line}/reopen", reopen, methods=["POST"]),
 ]

@@ -20,6 +20,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from babel.dates import format_date
 
+from ..engine.tables import table_for
 from ..lang import ast
 from ..lang.types import RATIO
 from ..periods import parse_period
@@ -197,10 +198,12 @@ def show(f: Fmt, value, kind: str | None) -> str:
     return f.number(value, 2)
 
 
-def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list[
-        tuple[Decimal, int, str]]:
+def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
+                result=None) -> list[tuple[Decimal, int, str]]:
     """Values of the measure where pay changes: (value, rank, what it is in words); of
-    two at one value, a gate is said before a tier, a tier before a curve's point."""
+    two at one value, a gate is said before a tier, a tier before a curve's point. A
+    table whose bounds read the payee (to: targets.meetings) has the payee's bounds,
+    from their result."""
     compiled = lp.compiled
     out = []
     for e in compiled.earnings:
@@ -217,9 +220,10 @@ def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str]) -> list
                 for x, _y in curve.points:
                     out.append((Decimal(x), 2, f._("the next point on the curve of {earning}",
                                                    earning=labels.get(e.name, e.name))))
-    for tname, table in compiled.tier_tables.items():
+    for tname in compiled.tier_tables:
         spec = compiled.plan.rates.get(tname)
-        if spec is None or spec.basis is None or str(spec.basis) != name:
+        table = table_for(compiled, tname, result)
+        if table is None or spec is None or spec.basis is None or str(spec.basis) != name:
             continue
         for band in table.bands:
             if band.low is not None:
@@ -300,9 +304,11 @@ def _templates(lp: LivePlan, pid: str, input_name: str, tries: int = 6,
                others: int = 100) -> list[dict]:
     """Rows to model a hypothetical one on, as the file writes them: the payee's latest
     first, then a few others' (a rep with no focus line yet: someone's focus line), each
-    differing in what the rules read (a services deal moves no quota: the next may)."""
+    differing in what the rules read (a services deal moves no quota: the next may; four
+    lost presentations at four outlets are one kind of row, and a won one the next)."""
+    from .estimator import read_columns
     inp = lp.compiled.plan.inputs[input_name]
-    skip = {inp.rename.get(c, c) for c in (inp.key, inp.date, inp.period, inp.payee) if c}
+    read = {inp.rename.get(c, c) for c in read_columns(lp, input_name)}
     columns = [(col, next((c for c, n in inp.rename.items() if n == col), col))
                for col in lp.columns(input_name)]
     out, seen = [], set()
@@ -315,7 +321,7 @@ def _templates(lp: LivePlan, pid: str, input_name: str, tries: int = 6,
                 rec[col] = "" if v is None else (str(v).lower() if isinstance(v, bool)
                                                  else str(v))
             rec[inp.rename.get(inp.payee, inp.payee)] = pid
-            sig = tuple(sorted((k, v) for k, v in rec.items() if k not in skip))
+            sig = tuple(sorted((k, v) for k, v in rec.items() if k in read))
             if sig in seen:
                 continue
             seen.add(sig)
@@ -355,25 +361,31 @@ def _after(lp: LivePlan, input_name: str, pid: str, records: list[dict]):
 def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
           labels: dict[str, str]) -> str:
     """What reaching the measure's next threshold takes and pays, in words ('' when
-    it cannot be said: no threshold ahead, or no transaction moves the measure)."""
+    it cannot be said: no threshold ahead, or no transaction moves the measure).
+
+    Money is said only for a measure written `x / target` whose `x` a transaction of
+    the plan moves: `x` in money is an amount ("$1,000.00 more in Revenue"), a count
+    is a number of rows ("3 more in Outlets visited"), and a ratio of counts (a close
+    rate) is the rows that raise it, in words ("1 more won presentation"). Rows are
+    counted by search, not by a straight line: a close rate rises less with each won
+    presentation, so the first row's step would promise too few."""
     result = lp.run.payee(pid)
     now = result.measure_values.get(name) if result is not None else None
     if now is None:
         return ""
     now = Decimal(now)
-    ahead = sorted(t for t in _thresholds(lp, name, f, labels) if t[0] > now)
+    ahead = sorted(t for t in _thresholds(lp, name, f, labels, result) if t[0] > now)
     if not ahead:
         return f._("Past every tier and gate on this measure.")
     goal, _, why = ahead[0]
-    input_name = _driving_input(lp, name)
+    parts_ = _target_parts(lp, name)
+    input_name = _driving_input(lp, name) if parts_ else None
     templates = _templates(lp, pid, input_name) if input_name else []
     if not templates:
         return f._("{why} is at {goal}.", why=why[:1].upper() + why[1:],
                    goal=f.percent(goal, 1))
     inp = lp.compiled.plan.inputs[input_name]
-    parts_ = _target_parts(lp, name)
-    _, kind, what = _value_of(lp, pid, parts_[0], result, f) if parts_ else (
-        None, None, words_of(input_name))
+    _, kind, what = _value_of(lp, pid, parts_[0], result, f)
     money = None
     if kind == "money":
         money = next((inp.rename.get(c, c) for c, k in inp.columns.items()
@@ -397,19 +409,96 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
                                                          rounding=ROUND_CEILING)
         after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
                                                      money, amount))
+        if after is None or Decimal(after.measure_values.get(name) or 0) < goal:
+            return ""  # not a straight line in money (a margin): not promised
         more = f.money(amount)
     else:
-        n = int(((goal - now) / moved).to_integral_value(rounding=ROUND_CEILING))
-        if n > MAX_ROWS:
+        guess = int(((goal - now) / moved).to_integral_value(rounding=ROUND_CEILING))
+        n, after = _rows_to_reach(lp, portal, input_name, pid, template, name, goal, guess)
+        if after is None:
             return ""
-        after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, n,
-                                                     None, None))
+        if kind not in ("integer", "number"):
+            rows = rows_words(lp, input_name, template, n, f)
+            said = dict(n=f.number(n), rows=rows, why=why, goal=f.percent(goal, 1),
+                        pays=f.money(after.total - result.total))
+            if n == 1:
+                return f._("{n} more {rows} reaches {why} ({goal}) and pays {pays} more.",
+                           **said)
+            return f._("{n} more {rows} reach {why} ({goal}) and pay {pays} more.", **said)
         more = f.number(n)
-    if after is None:
-        return ""
     pays = after.total - result.total
     return f._("{more} more in {what} reaches {why} ({goal}) and pays {pays} more.",
                more=more, what=what, why=why, goal=f.percent(goal, 1), pays=f.money(pays))
+
+
+def _reaches(lp: LivePlan, portal: Portal, input_name: str, pid: str, template: dict,
+             name: str, goal: Decimal, n: int):
+    """The payee's result with `n` rows like `template` added, if it reaches `goal`."""
+    after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, n,
+                                                 None, None))
+    if after is None or Decimal(after.measure_values.get(name) or 0) < goal:
+        return None
+    return after
+
+
+def _rows_to_reach(lp: LivePlan, portal: Portal, input_name: str, pid: str,
+                   template: dict, name: str, goal: Decimal, guess: int):
+    """The fewest rows like `template` that take the measure to `goal`, and the result
+    then: (n, result), or (0, None) past MAX_ROWS. Starts at the straight line's guess;
+    short of the goal, doubles until there; then halves the gap between the most that
+    fall short and the fewest that reach (a few what-ifs, not one per row)."""
+    def reach(n):
+        return _reaches(lp, portal, input_name, pid, template, name, goal, n)
+
+    high = max(1, guess)
+    if high > MAX_ROWS:
+        return 0, None
+    best = reach(high)
+    if best is not None:
+        low = 0
+        if high > 1:
+            fewer = reach(high - 1)
+            if fewer is None:
+                return high, best
+            low, high, best = 0, high - 1, fewer
+    else:
+        low = high
+        while best is None:
+            high *= 2
+            if high > MAX_ROWS:
+                return 0, None
+            best = reach(high)
+    while high - low > 1:
+        mid = (low + high) // 2
+        got = reach(mid)
+        if got is None:
+            low = mid
+        else:
+            high, best = mid, got
+    return high, best
+
+
+def rows_words(lp: LivePlan, input_name: str, template: dict, n: int, f: Fmt) -> str:
+    """Rows of a table as a rep says them: the table's `label:` (else its name), with
+    the yes/no columns the rules read that the rows have true: "won presentation" (en,
+    pl: before the noun; vi, ms: after it). English adds an s for more than one."""
+    from .estimator import read_columns
+    inp = lp.compiled.plan.inputs[input_name]
+    lang = f.locale.language
+    noun = text_of(inp.label, lang) if inp.label else None
+    if noun is None:
+        noun = words_of(input_name.removesuffix("s"))
+    if lang == "en" and n != 1 and not noun.endswith("s"):
+        noun += "s"
+    marks = [text_of(inp.labels.get(c), lang) or words_of(c)
+             for c in read_columns(lp, input_name)
+             if str(inp.columns.get(c)) == "boolean"
+             and str(template.get(inp.rename.get(c, c), "")).lower() == "true"]
+    words = [noun] + marks if lang in MARKS_AFTER else marks + [noun]
+    return " ".join(w.lower() for w in words)
+
+
+MARKS_AFTER = ("vi", "ms")  # languages that say the quality after the noun
 
 
 def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:

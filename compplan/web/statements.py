@@ -57,7 +57,11 @@ def _statement(ctx: Ctx, run: Run, pid: str) -> tuple[Statement, Fmt, int]:
     lp = ctx.portal.plans.get(run.plan_id)
     row = lp.run.prep.payees.get(pid, {}) if lp is not None else {}
     code, _ = resolve(row.get("locale"), resolve(sr.compiled.plan.locale)[0])
-    st = build(pr, sr.compiled, sr.header, code, stored.year_to_date(ctx.db, run, pid))
+    # the payee's row tells which components are theirs (a rep's statement does not list
+    # a manager's at 0.00: Statement.shown_components); the open period's row, as for
+    # the locale: it hides only components that paid 0 on no line
+    own = {"payees": [row]} if row else None
+    st = build(pr, sr.compiled, sr.header, code, stored.year_to_date(ctx.db, run, pid), own)
     places = _places(sr)
     return st, render_html.fmt_for(st, places), places
 

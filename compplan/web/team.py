@@ -93,8 +93,11 @@ def sales_page(ctx: Ctx) -> Response:
     days = ctx.query_int("days", 7)
     if not 1 <= days <= 31:
         raise Refused(400, "days is between 1 and 31")
+    weeks = ctx.query_int("weeks", 4)
+    if not 0 <= weeks <= 53:
+        raise Refused(400, "weeks is between 0 and 53")
     f = fmt_for(lp)
-    sales = trend.sales_table(ctx.portal, lp, [r.payee for r in rows], days, f)
+    sales = trend.sales_table(ctx.portal, lp, [r.payee for r in rows], days, f, weeks)
     return ctx.render("sales.html", lp=lp, root=root, sales=sales, f=f,
                       today=today_text(ctx.portal.today(lp)))
 

@@ -207,17 +207,36 @@ class SalesTable:
     chart: dict
 
 
+def weeks_so_far(lp: LivePlan, today: dt.date, count: int) -> list[Period]:
+    """The last `count` ISO weeks (Monday to Sunday) up to today's, each cut to the
+    period (the quarter's first week may start in the one before)."""
+    monday = today - dt.timedelta(days=today.weekday())
+    out = []
+    for k in range(count - 1, -1, -1):
+        start = monday - dt.timedelta(weeks=k)
+        end = start + dt.timedelta(days=6)
+        if end < lp.period.start:
+            continue
+        out.append(Period("week", f"{start.isocalendar()[0]}-W{start.isocalendar()[1]:02d}",
+                          max(start, lp.period.start), min(end, lp.period.end)))
+    return out
+
+
 def sales_table(portal: Portal, lp: LivePlan, pids: list[str], days: int, f: Fmt,
-                ) -> SalesTable:
+                weeks: int = 4) -> SalesTable:
     """Each rep's own credited sales (figures.sales's rule: not what rolls up to them),
     months of the period first (a phone shows them without scrolling), then the last
-    `days` days, with a total per rep and per column, and the months as a chart."""
+    `weeks` ISO weeks and the last `days` days, with a total per rep and per column,
+    and the months as a chart."""
     today = portal.today(lp)
     months = months_so_far(lp, today)
+    week_list = weeks_so_far(lp, today, weeks)
     day_list = [d for d in (today - dt.timedelta(days=i) for i in range(days - 1, -1, -1))
                 if d >= lp.period.start]
     credit = lp.compiled.credits[0].name if lp.compiled.credits else None
+    spans = months + week_list  # columns that add up a span of days
     cols = [(format_date(m.start, "LLLL", locale=f.locale), "month") for m in months] + \
+        [(f._("Wk {n}", n=w.start.isocalendar()[1]), "week") for w in week_list] + \
         [(format_date(d, "EEE d", locale=f.locale), "day") for d in day_list]
     sums = [ZERO for _ in cols]
     rows = []
@@ -227,11 +246,11 @@ def sales_table(portal: Portal, lp: LivePlan, pids: list[str], days: int, f: Fmt
             if r.get("_via"):
                 continue
             when, value = r["_order"][0], r.get("value") or ZERO
-            for i, m in enumerate(months):
+            for i, m in enumerate(spans):
                 if m.start <= when <= m.end:
                     cells[i] += value
             if when in day_list:
-                cells[len(months) + day_list.index(when)] += value
+                cells[len(spans) + day_list.index(when)] += value
         for i, v in enumerate(cells):
             sums[i] += v
         rows.append((pid, lp.payee_name(pid), [f.amount(v) for v in cells],

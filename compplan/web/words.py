@@ -11,6 +11,7 @@ not about one payee (finance, a manager's team) use the plan's locale.
 """
 from __future__ import annotations
 
+import ast as pyast
 import csv
 import io
 import re
@@ -125,7 +126,7 @@ def parse_money(text: str, f: Fmt) -> Decimal:
 
 # words the portal says through a variable (f._(title)), for the catalog test
 PORTAL_WORDS = ("Today", "This week")
-PORTAL_SOURCES = ("estimator.py", "stakes.py", "rep.py", "templates/estimate_form.html",
+PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "templates/estimate_form.html",
                   "templates/estimate_answer.html", "templates/payee.html")
 
 
@@ -137,8 +138,22 @@ def portal_message_ids() -> list[str]:
     call = re.compile(r"""(?:\b_|\._)\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")
     ids: dict[str, None] = {}
     for name in PORTAL_SOURCES:
-        for m in call.finditer((here / name).read_text(encoding="utf-8")):
+        text = (here / name).read_text(encoding="utf-8")
+        if name.endswith(".py"):  # by the parser: a text split over lines is one text
+            for node in pyast.walk(pyast.parse(text)):
+                if isinstance(node, pyast.Call) and node.args and _is_gettext(node.func) \
+                        and isinstance(node.args[0], pyast.Constant) \
+                        and isinstance(node.args[0].value, str):
+                    ids.setdefault(node.args[0].value, None)
+            continue
+        for m in call.finditer(text):
             ids.setdefault(m.group(2), None)
     for text in PORTAL_WORDS:
         ids.setdefault(text, None)
     return list(ids)
+
+
+def _is_gettext(func) -> bool:
+    """`_(...)` or `f._(...)`."""
+    return (isinstance(func, pyast.Name) and func.id == "_") or \
+        (isinstance(func, pyast.Attribute) and func.attr == "_")

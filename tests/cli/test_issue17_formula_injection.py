@@ -71,8 +71,9 @@ def test_issue17_item1_run_results_payees_and_lines_csv(tmp_path):
 
 def test_issue17_item1_lines_csv_text_columns_and_negative_amounts(tmp_path):
     from compplan.engine.results import Line, PayeeResult, RunResult, write_results
-    line = Line(1, "=1+1", "-2+3", "adjustment", D("-2.50"), D("-2.5"), "plans/x.yaml:1:1",
-                "-100.00 x 2.5%", sources=["deals:=1+1"], basis_before=D("-10"),
+    line = Line(number=1, payee="=1+1", component="-2+3", kind="adjustment",
+                amount=D("-2.50"), exact=D("-2.5"), rule="plans/x.yaml:1:1",
+                formula="-100.00 x 2.5%", sources=["deals:=1+1"], basis_before=D("-10"),
                 basis_after=D("-12.5"), note="@SUM(1+1)")
     res = RunResult("x", "X", "1", "2026-Q1", "USD",
                     [PayeeResult("=1+1", "\t=1+1", "USD", components={"-2+3": D("-2.50")},

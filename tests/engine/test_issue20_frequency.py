@@ -243,3 +243,130 @@ def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path):
     assert saved["duckdb"] == saved["python"]
     # 2026-03a: ann's D1 100.00; 2026-03b: ann's D2 200.00, mia 800.00 + 30.00
     assert [total for _f, total, _l in saved["duckdb"]] == [100, 1030]
+
+
+def test_issue20_a_monthly_payees_hold_is_released_in_a_run_that_settles_them(tmp_path):
+    """Half the commission held for 1 period (the plan's: a half month). ann is settled
+    twice a month, mia monthly. By hand:
+    2026-03a: ann D1 1,000 x 10% = 100.00, 50.00 held: 50.00 paid.
+    2026-03b: ann D2 200.00, 100.00 held, and her 03a hold released (+50.00): 150.00;
+              mia (March) D4 800.00, 400.00 held, override 1% x 3,000 = 30.00: 430.00.
+    2026-04a: ann's 03b hold released: 100.00. mia's 03b hold is 1 half month old, but
+              2026-04a does not settle her: it waits (before, she was paid 400.00 here,
+              mid-month, in a run she is not in).
+    2026-04b: mia's hold released with her April: 400.00."""
+    from compplan.store import lifecycle, open_store
+    text = PLAN.replace("  commission: {value: booked * 10%}",
+                        "  commission:\n    value: booked * 10%\n"
+                        "    hold: {share: 50%, periods: 1}")
+    (tmp_path / "payroll.yaml").write_text(text)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,half_month,mia\nmia,Mia,month,\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
+                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2000\n"
+                                    "D4,mia,2026-03-20,8000\n")
+    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
+                                     "mia,2026-03,62000\nann,2026-04,30000\n"
+                                     "mia,2026-04,60000\n")
+    compiled = load_plan(tmp_path / "payroll.yaml")
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    paid = {}
+    try:
+        for period in ("2026-03a", "2026-03b", "2026-04a", "2026-04b"):
+            s = lifecycle.save_run(store, compiled, data, period, "fin")
+            paid[period] = {p.payee: p.total for p in s.result.payees}
+            lifecycle.approve(store, s.run.id, "controller")
+    finally:
+        store.close()
+    assert paid == {"2026-03a": {"ann": 50}, "2026-03b": {"ann": 150, "mia": 430},
+                    "2026-04a": {"ann": 100}, "2026-04b": {"ann": 0, "mia": 400}}
+
+
+DRAW_PLAN = """\
+plan: payroll-draw
+name: A draw, twice a month and monthly
+period: half_month
+currency: USD
+inputs:
+  payees:
+    key: rep_id
+    start: start_date
+    frequency: pay_frequency
+    columns: {name: text, pay_frequency: text}
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+credits:
+  sales: {from: deals, value: amount}
+measures:
+  booked: sum(sales)
+earnings:
+  commission: {value: booked * 10%}
+payout:
+  draw: {amount: 1000, recoverable: false, periods: 2}
+"""
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_issue20_a_monthly_payees_draw_counts_and_pays_months(tmp_path, engine):
+    """Both start on 2026-03-01 with a draw of 1,000.00 for 2 periods, their own: ann,
+    twice a month, is in the 4th period of her draw in 2026-04b (03a, 03b, 04a, 04b) and
+    is paid none; mia, monthly, is in her 2nd (March, April) and is topped up to
+    1,000.00 over April: she earns 150.00 (D1 1,500 x 10%), a draw line of 850.00.
+    (Counted in half months, mia's April was her 4th period: no draw.)"""
+    from compplan.engine.standalone import run_standalone
+    (tmp_path / "draw.yaml").write_text(DRAW_PLAN)
+    compiled = load_plan(tmp_path / "draw.yaml")
+    data = {"payees": [{"rep_id": "ann", "name": "Ann", "pay_frequency": "half_month",
+                        "start_date": "2026-03-01"},
+                       {"rep_id": "mia", "name": "Mia", "pay_frequency": "month",
+                        "start_date": "2026-03-01"}],
+            "deals": [{"deal_id": "D1", "rep_id": "mia", "close_date": "2026-04-03",
+                       "amount": "1500"}]}
+    problems: list = []
+    tables = load_inline(compiled.plan, data, "data", problems)
+    assert problems == []
+    run = None
+    if engine == "duckdb":
+        from compplan.engine.sql import run_sql_standalone as run
+    result = (run or run_standalone)(compiled, tables, parse_period("2026-04b"))
+    ann, mia = result.payee("ann"), result.payee("mia")
+    assert (ann.draw_period, mia.draw_period) == (4, 2)
+    assert ann.total == 0
+    assert mia.components == {"commission": 150, "draw": 850}
+    assert mia.total == 1000
+
+
+def test_issue20_a_monthly_payees_statement_shows_their_month(plan):
+    """In the run of 2026-03b, mia (monthly) is settled over March 1-31: her statement's
+    header says 2026-03 and its days, not the run's half month; ann's says 2026-03b."""
+    from compplan.render.publish import header_of
+    from compplan.render.statement import build
+    result = run_plan(plan, _tables(plan), parse_period("2026-03b"))
+    header = header_of(plan, result)
+    mia = build(result.payee("mia"), plan, header, "en")
+    assert (mia.header.period, str(mia.header.period_start), str(mia.header.period_end)) \
+        == ("2026-03", "2026-03-01", "2026-03-31")
+    ann = build(result.payee("ann"), plan, header, "en")
+    assert (ann.header.period, str(ann.header.period_start)) == ("2026-03b", "2026-03-16")
+
+
+def test_issue20_the_live_view_says_a_monthly_payee_is_worked_out_over_the_half_month(plan):
+    """While 2026-03a is open, the portal's live figures of mia (monthly) are March 1-15
+    only: D4 is on the 20th, so 0.00, and her result says so first."""
+    from compplan.engine.live import LiveRun
+    live = LiveRun(plan, _tables(plan), parse_period("2026-03a"))
+    assert live.payee("mia").warnings[0] == (
+        "figures of 2026-03a (2026-03-01 to 2026-03-15) only: you are settled by month "
+        "for 2026-03, in the run that ends on 2026-03-31")
+    assert not live.payee("ann").warnings or not live.payee("ann").warnings[0].startswith(
+        "figures of")
+
+
+def test_issue20_the_json_schema_knows_half_months_and_frequency():
+    """An editor offers half_month for `period:` and says what `frequency:` is."""
+    import json
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).output)
+    assert "half_month" in schema["properties"]["period"]["enum"]
+    freq = schema["$defs"]["Input"]["properties"]["frequency"]
+    assert "how often each payee is settled" in freq["description"]

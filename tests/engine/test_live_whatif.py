@@ -48,7 +48,13 @@ def test_what_if_reaches_the_managers_above():
     got = live.what_if("deals", [{"deal_id": "WI", "rep_id": "ana",
                                   "close_date": "2026-03-31", "amount": "20000",
                                   "customer": "X"}])
-    assert set(got.after) == {"ana", "max", "vera"}
+    # ana's managers, and her team north (bo, cal): the deal moves the team pool that
+    # each of them shares (issue 20)
+    assert set(got.after) == {"ana", "bo", "cal", "max", "vera"}
+    # pool 2% x (310,000 + 20,000) = 6,600.00 shared by 330,000: ana 6,600 x 160,000 /
+    # 330,000 = 3,200.00, bo 6,600 x 80,000 / 330,000 = 1,600.00 (unchanged)
+    assert got.after["ana"].components["team_pool"] == D("3200.00")
+    assert got.after["bo"].components["team_pool"] == D("1600.00")
     assert got.after["max"].measure_values["booked"] - \
         live.payee("max").measure_values["booked"] == D("20000")
     assert live.payee("max").measures["booked"] == "310,000.00"

@@ -191,29 +191,46 @@ def test_sdr_sample():
 
 def test_manager_sample():
     r = sample("manager.yaml")
-    # Reps, per deal, 6% to 100% of quota and 10% above.
+    # Reps, per deal, 6% to 100% of quota and 10% above; plus their team's pool (below).
     # ana (quota 120,000): A-1 50,000 x 6% = 3,000; A-2 40,000 x 6% = 2,400;
     #   A-3 90,000 -> 140,000: 30,000 x 6% + 20,000 x 10% = 1,800 + 2,000 = 3,800
-    #   total 3,000 + 2,400 + 3,800 = 9,200.00
+    #   commission 3,000 + 2,400 + 3,800 = 9,200.00
     ana = pay(r, "ana")
-    assert ana.total == D("9200.00")
+    assert ana.components["commission"] == D("9200.00")
     # bo (quota 100,000): 30,000 + 35,000 + 15,000 = 80,000 x 6% = 4,800.00
-    assert pay(r, "bo").total == D("4800.00")
+    assert pay(r, "bo").components["commission"] == D("4800.00")
     # cal (quota 80,000; C-0 is December): C-1 40,000 x 6% = 2,400;
     #   C-2 40,000 -> 90,000: 40,000 x 6% + 10,000 x 10% = 3,400; total 5,800.00
-    assert pay(r, "cal").total == D("5800.00")
+    assert pay(r, "cal").components["commission"] == D("5800.00")
     # dee (quota 150,000): 60,000 + 45,000 + 25,000 = 130,000 x 6% = 7,800.00
-    assert pay(r, "dee").total == D("7800.00")
+    assert pay(r, "dee").components["commission"] == D("7800.00")
     # ed, hired 2026-02-15: 14 days of February + 31 of March = 45 of 90 days, so his
     # 100,000 quota counts 100,000 x 45 / 90 = 50,000.
     #   E-1 30,000 x 6% = 1,800; E-2 30,000 -> 60,000: 20,000 x 6% + 10,000 x 10%
-    #   = 1,200 + 1,000 = 2,200; total 4,000.00
+    #   = 1,200 + 1,000 = 2,200; commission 4,000.00
     ed = pay(r, "ed")
     assert ed.measures["attainment"] == "120%"
-    assert ed.total == D("4000.00")
+    assert ed.components["commission"] == D("4000.00")
+    # Team pool (issue 20): 2% of the team's bookings, shared by booked among the reps
+    # at 50% of their quota or more. Team north (ana 116.7%, bo 80%, cal 112.5%: all
+    # share): 2% x 310,000 = 6,200.00; ana 6,200 x 140,000 / 310,000 = 2,800.00,
+    # bo 6,200 x 80,000 / 310,000 = 1,600.00, cal 6,200 x 90,000 / 310,000 = 1,800.00.
+    # Team south (dee 86.7%, ed 120%): 2% x 190,000 = 3,800.00; dee 3,800 x 130,000 /
+    # 190,000 = 2,600.00, ed 3,800 x 60,000 / 190,000 = 1,200.00. Managers: no team.
+    pools = {p.payee: p.components.get("team_pool", D("0")) for p in r.payees}
+    assert pools == {"ana": D("2800.00"), "bo": D("1600.00"), "cal": D("1800.00"),
+                     "dee": D("2600.00"), "ed": D("1200.00"), "max": D("0"), "nia": D("0"),
+                     "vera": D("0")}
+    assert ana.measures["team_booked"] == "310,000.00"
+    # totals: ana 9,200 + 2,800 = 12,000.00; bo 4,800 + 1,600 = 6,400.00;
+    # cal 5,800 + 1,800 = 7,600.00; dee 7,800 + 2,600 = 10,400.00; ed 4,000 + 1,200 =
+    # 5,200.00
+    assert [pay(r, p).total for p in ("ana", "bo", "cal", "dee", "ed")] == [
+        D("12000.00"), D("6400.00"), D("7600.00"), D("10400.00"), D("5200.00")]
     # max (quota 300,000): team 140,000 + 80,000 + 90,000 = 310,000 rolled up
     #   team commission 300,000 x 1% + 10,000 x 2% = 3,000 + 200 = 3,200
-    #   override 5% x (9,200 + 4,800 + 5,800 = 19,800) = 990; total 4,190.00
+    #   override 5% x (9,200 + 4,800 + 5,800 = 19,800) = 990 (the reps' commission,
+    #   not their pool); total 4,190.00
     mx = pay(r, "max")
     assert mx.measures["booked"] == "310,000.00"
     assert mx.components["team_commission"] == D("3200.00")
@@ -229,6 +246,8 @@ def test_manager_sample():
     vera = pay(r, "vera")
     assert vera.measures["booked"] == "500,000.00"
     assert vera.total == D("7080.00")
+    # the run: 31,600 + 10,600 + 3,160 + 10,000 (the two pools) = 55,360.00
+    assert r.total == D("55360.00")
 
 
 # ---------------------------------------------------------------- cs.yaml
@@ -319,3 +338,42 @@ def test_field_sample():
     #   total 256 + 200 + 100 = 556.00
     assert pay(r, "ula").total == D("556.00")
     assert not r.warnings and not pay(r, "ula").warnings
+
+
+def test_issue19_field_pipeline_coverage_and_margin_percent():
+    """Issue 19: pipeline coverage (open pipeline / revenue target left) and margin
+    percent (gross margin / revenue) in the field sample, followed and not paid: every
+    payee's pay is as in test_field_sample (total 4,275.00)."""
+    r = sample("field.yaml")
+    m = {p: pay(r, p).measure_values for p in ("rita", "sid", "tom", "ula")}
+    # opportunities.csv, open and expected to close in March (won, lost and April's
+    # are not the open pipeline):
+    #   rita OP-01 2,000 + OP-02 1,500 = 3,500 (OP-03 won, OP-04 lost, OP-05 April)
+    #   sid  OP-06 2,500 + OP-07 1,800 + OP-08 700 = 5,000 (OP-09 lost)
+    #   tom  OP-10 2,400 (OP-11 won);  ula OP-12 1,200 + OP-13 600 = 1,800 (OP-14 lost)
+    assert [m[p]["open_pipeline"] for p in m] == [D("3500.00"), D("5000.00"),
+                                                   D("2400.00"), D("1800.00")]
+    # revenue target left: rita 11,000 of 10,000 and tom 12,500 of 12,500 have none
+    # (coverage 0: nothing left to cover); sid 10,000 - 8,000 = 2,000: 5,000 / 2,000 =
+    # 2.5; ula 6,000 - 5,000 = 1,000: 1,800 / 1,000 = 1.8
+    assert [m[p]["remaining_target"] for p in m] == [0, D("2000.00"), 0, D("1000.00")]
+    assert [m[p]["pipeline_coverage"] for p in m] == [0, D("2.5"), 0, D("1.8")]
+    # gross margin: each line's amount less its standard cost (cola 75%, energy 70%,
+    # chips and biscuits 65%, juice and water 80% of the price), by SKU for March:
+    #   rita cola 3,960 x 25% = 990 + energy 3,520 x 30% = 1,056 + chips 880 x 35% = 308
+    #        + biscuits 880 x 35% = 308 + juice 880 x 20% = 176 + water 880 x 20% = 176
+    #        = 3,014.00; 3,014 / 11,000 = 27.4%
+    #   sid  cola 3,120 x 25% = 780 + energy 3,120 x 30% = 936 + water 520 x 20% = 104
+    #        + chips 720 x 35% = 252 + biscuits 260 x 35% = 91 + juice 260 x 20% = 52
+    #        = 2,215.00; 2,215 / 8,000 = 27.6875%
+    #   tom  cola 4,650 x 25% = 1,162.50 + energy 4,650 x 30% = 1,395 + biscuits 930 x
+    #        35% = 325.50 + juice 1,030 x 20% = 206 + water 620 x 20% = 124 + chips 620
+    #        x 35% = 217 = 3,430.00 (April's line is not March's); 3,430 / 12,500 = 27.44%
+    #   ula  cola 1,650 x 25% = 412.50 + energy 1,650 x 30% = 495 + biscuits 710 x 35% =
+    #        248.50 + juice, water 330 x 20% = 66 each + chips 330 x 35% = 115.50
+    #        = 1,403.50; 1,403.50 / 5,000 = 28.07%
+    assert [m[p]["gross_margin"] for p in m] == [D("3014.00"), D("2215.00"), D("3430.00"),
+                                                  D("1403.50")]
+    assert [m[p]["margin_percent"] for p in m] == [D("0.274"), D("0.276875"), D("0.2744"),
+                                                    D("0.2807")]
+    assert r.total == D("4275.00")  # 1,425 + 700 + 1,594 + 556: pay unchanged

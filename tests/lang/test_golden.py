@@ -74,6 +74,7 @@ CLASS_OF = {
     "curve_plain_number": "unit-mismatch",
     "units_whole_not_a_count": "unit-mismatch",
     "tier_bound_uses_a_measure": "scope",
+    "tier_bound_reads_a_deal": "scope",
     "tier_boundary_on_first_tier": "rate-table",
     # issue 20: groups of payees (pools, group()) and subtotals within a period
     "pool_misuse": "pool",

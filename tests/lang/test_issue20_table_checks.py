@@ -180,3 +180,12 @@ def test_issue20_a_curve_read_at_its_basis_is_not_for_credit_rules():
     assert errs == [(line, "rate(kpi_curve) cannot be used in a credit rule: its basis is "
                            "read per payee, and credits are worked out before measures and "
                            "earnings")]
+
+
+def test_issue20_the_json_schema_says_a_tier_may_read_the_payees_targets():
+    """An editor's hover text for a tier says what its bounds may read (issue 20:
+    to: targets.meetings)."""
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).output)["$defs"]
+    assert "payee.<column> and columns of a one-row-per-payee input" in \
+        schema["Tier"]["description"].replace("\n", " ")
+    assert "targets.meetings" in schema["Tier"]["description"]

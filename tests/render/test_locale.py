@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from compplan.render.locale import SHIPPED, Fmt, message_ids, messages, resolve
+from compplan.render.locale import SHIPPED, Fmt, message_ids, messages, resolve, shown_to
 
 NBSP = "\u00a0"
 
@@ -100,11 +100,12 @@ def test_an_amount_cell_reads_as_babel_writes_it(code):
         pat.frac_prec = (places, places)
         assert f.amount(v) == pat.apply(v, f.locale, currency="USD",
                                         currency_digits=False), v
-        # a tier's part before its line is rounded: at most 4 decimals, rounded as
-        # Babel rounds (half to even)
+        # a tier's part before its line is rounded: at most 4 decimals, rounded half up
+        # as the engine rounds (Babel alone would round half to even)
         cut = min(places, max(4, f.places))
         pat.frac_prec = (cut, cut)
-        assert f.amount(v, max_places=4) == pat.apply(v, f.locale, currency="USD",
+        assert f.amount(v, max_places=4) == pat.apply(shown_to(v, cut), f.locale,
+                                                      currency="USD",
                                                       currency_digits=False), v
 
 
@@ -113,8 +114,9 @@ def test_an_amount_cell_reads_as_babel_writes_it(code):
 def test_numbers_and_percentages_read_as_babel_writes_them(code):
     """Fmt.number and Fmt.percent format with Python's Decimal format and the locale's
     symbols (Babel's apply() was a fifth of a statement's time): the same text as
-    Babel's #,##0.### and #,##0%, to the digit, rounded alike (half to even) where a
-    value has more decimals than shown, for values of every size and sign."""
+    Babel's #,##0.### and #,##0%, to the digit, for values of every size and sign;
+    where a value has more decimals than shown, rounded half up as the engine rounds
+    (Babel's own rounding is half to even)."""
     import random
 
     from babel.numbers import parse_pattern
@@ -128,8 +130,30 @@ def test_numbers_and_percentages_read_as_babel_writes_them(code):
     for v in values:
         for most in (0, 2, 4, 6):
             pat = parse_pattern("#,##0.###")
-            pat.frac_prec = (0, min(f._places_for(v, 0), most))
-            assert f.number(v, most) == pat.apply(v, f.locale), (v, most)
+            cut = min(f._places_for(v, 0), most)
+            pat.frac_prec = (0, cut)
+            assert f.number(v, most) == pat.apply(shown_to(v, cut), f.locale), (v, most)
             pct = parse_pattern("#,##0%")
-            pct.frac_prec = (0, min(f._places_for(v * 100, 0), most))
-            assert f.percent(v, most) == pct.apply(v, f.locale), (v, most)
+            cut = min(f._places_for(v * 100, 0), most)
+            pct.frac_prec = (0, cut)
+            assert f.percent(v, most) == pct.apply(shown_to(v * 100, cut) / 100, f.locale), \
+                (v, most)
+
+
+def test_issue14_a_tier_part_shown_rounds_half_up_as_its_formula_does():
+    """A credit of 8,608.865 split in tier 1 at 4%: the line's formula (the engine's
+    text) reads 8,608.87 x 4%, and the statement's tier split read 8,608.86 (Python's
+    and Babel's half to even). Both round half up now; a part's pay keeps 4 places."""
+    from types import SimpleNamespace
+
+    from compplan.render.html import tier_text
+    f = Fmt("en", "USD")
+    part = SimpleNamespace(tier=1, amount=D("8608.865"), rate=D("0.04"), pays=D("344.3546"))
+    assert tier_text(part, SimpleNamespace(rate_kind="ratio"), f) == \
+        "tier 1: 8,608.87 × 4% = 344.3546"
+    assert f.number(D("2.5"), 0) == "3" and f.number(D("-2.5"), 0) == "-3"
+    assert f.number(D("0.125"), 2) == "0.13" and f.percent(D("0.001235"), 2) == "0.12%"
+    assert f.amount(D("1.00005"), max_places=4) == "1.0001"
+    assert f.money(D("1.00005"), max_places=4) == "$1.0001"
+    vi = Fmt("vi", "VND")  # no minor unit: whole dong, half up
+    assert vi.amount(D("12500.5"), max_places=0) == "12.501"

@@ -55,9 +55,10 @@ def test_issue15_a_six_kpi_rep_sees_six_bars_with_money_at_stake(web):
         "$1,000.00 more in Revenue reaches tier 2 at 3% (100%) and pays $20.00 more.",
         "7 more in Presentations made reaches the gate of Presentations bonus (80%) and "
         "pays $70.00 more.",
-        # (the words say '1 more in Close rate': one more presentation, won)
-        "1 more in Close rate (deals won per presentation) reaches the gate of Close rate "
-        "bonus (80%) and pays $96.00 more."]
+        # a ratio of counts is said as the rows that raise it (was '1 more in Close
+        # rate (deals won per presentation)')
+        "1 more won presentation reaches the gate of Close rate bonus (80%) and pays "
+        "$96.00 more."]
     # the bars' earnings add up to her total: 256 + 0 + 200 + 100 + 0 + 0 = 556
     assert web.client("admin").get(ULA + "/live.json").json()["total"] == "$556.00"
 

@@ -34,15 +34,16 @@ def cells(html: str, row_id: str) -> list[str]:
 
 def test_issue15_the_team_table_has_quota_booked_gap_and_totals(web):
     html = web.client("max").get("/plans/team-2026/team").text
-    # name, attainment, pace, quota, booked, gap, earned
+    # name, attainment, pace, quota, booked, gap, earned: commission and the team pool
+    # (issue 20: 2% x 310,000 = 6,200.00 shared by booked: ana 2,800, bo 1,600, cal 1,800)
     assert cells(html, "team-ana")[1:] == ["116.7%", "116.7%", "$120,000.00", "$140,000.00",
-                                           "$0.00", "$9,200.00"]
+                                           "$0.00", "$12,000.00"]  # 9,200 + 2,800
     assert cells(html, "team-bo")[1:] == ["80.0%", "80.0% behind", "$100,000.00",
-                                          "$80,000.00", "$20,000.00", "$4,800.00"]
+                                          "$80,000.00", "$20,000.00", "$6,400.00"]  # 4,800 + 1,600
     assert cells(html, "team-cal")[1:] == ["112.5%", "112.5%", "$80,000.00", "$90,000.00",
-                                           "$0.00", "$5,800.00"]
+                                           "$0.00", "$7,600.00"]  # 5,800 + 1,800
     assert cells(html, "team-total") == ["Team", "103.3%", "103.3%", "$300,000.00",
-                                         "$310,000.00", "$20,000.00", "$19,800.00"]
+                                         "$310,000.00", "$20,000.00", "$26,000.00"]
 
 
 def test_issue15_the_trend_is_an_svg_with_its_figures(web):
@@ -50,15 +51,17 @@ def test_issue15_the_trend_is_an_svg_with_its_figures(web):
     table = html[html.index('id="trend-table"'):]
     rows = re.findall(r'<th scope="row">(\w+)</th><td class="num">([^<]+)</td>'
                       r'<td class="num">([^<]+)</td>', table)
+    # the team pool has no date: it is the quarter's, shown in its last month so far
+    # (March: 8,100 of commission + 6,200 of pool = 14,300)
     assert rows == [("Jan", "77.4%", "$4,800.00"), ("Feb", "123.2%", "$6,900.00"),
-                    ("Mar", "111.3%", "$8,100.00")]
+                    ("Mar", "111.3%", "$14,300.00")]
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert svg.count("<rect") == 3 and "<polyline" in svg and "<script" not in html[
         html.index('id="trend"'):html.index("</section>", html.index('id="trend"'))]
-    # the tallest bar is March's: 8,100 is the top of the scale (76 of 76 units)
+    # the tallest bar is March's: 14,300 is the top of the scale (76 of 76 units)
     heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)"', svg)]
-    # 4,800 / 8,100 x 76 = 45.04; 6,900 / 8,100 x 76 = 64.74 (to a tenth)
-    assert heights == [45.0, 64.7, 76.0]
+    # 4,800 / 14,300 x 76 = 25.51; 6,900 / 14,300 x 76 = 36.67 (to a tenth)
+    assert heights == [25.5, 36.7, 76.0]
 
 
 def test_issue15_a_reps_trend(web):
@@ -66,9 +69,10 @@ def test_issue15_a_reps_trend(web):
     table = html[html.index('id="trend-table"'):]
     rows = re.findall(r'<th scope="row">(\w+)</th><td class="num">([^<]+)</td>'
                       r'<td class="num">([^<]+)</td>', table)
-    # Jan 50,000 of 41,333.33 = 121%; Feb 40,000 of 37,333.33 = 107.1%; Mar 121%
+    # Jan 50,000 of 41,333.33 = 121%; Feb 40,000 of 37,333.33 = 107.1%; Mar 121%;
+    # March's pay 3,800 of commission + her 2,800.00 of the team pool (undated) = 6,600
     assert rows == [("Jan", "121%", "$3,000.00"), ("Feb", "107.1%", "$2,400.00"),
-                    ("Mar", "121%", "$3,800.00")]
+                    ("Mar", "121%", "$6,600.00")]
 
 
 @pytest.mark.parametrize("screen", [
@@ -77,15 +81,17 @@ def test_issue15_a_reps_trend(web):
 def test_issue15_the_team_page_moves_with_an_ingest(browser, site, web, screen):  # noqa: F811
     import httpx2 as httpx
     page = log_in(browser, site, "max", **screen)
-    expect(page.locator("#team-total")).to_contain_text("$19,800.00")
+    expect(page.locator("#team-total")).to_contain_text("$26,000.00")
     expect(page.locator("#trend svg")).to_be_visible()
     page.evaluate("window.notReloaded = true")
     r = httpx.post(site + "/api/plans/team-2026/ingest", headers={
         "Authorization": f"Bearer {web.token}", "Content-Type": "text/csv"},
         content="deal_id,rep_id,close_date,amount,customer\nLIVE-9,bo,2026-03-31,10000,Acme\n")
     assert r.status_code == 200 and r.json()["accepted"] == 1
-    # bo: 90,000 of 100,000, the deal all at 6% = 600: 5,400; the team 20,400; gap 10,000
-    expect(page.locator("#team-total")).to_contain_text("$20,400.00", timeout=15000)
+    # bo: 90,000 of 100,000, the deal all at 6% = 600: 5,400; the team's commission
+    # 20,400; gap 10,000. The pool: 2% x 320,000 = 6,400.00 (ana 2,800, bo 1,800, cal
+    # 1,800); earned 20,400 + 6,400 = 26,800
+    expect(page.locator("#team-total")).to_contain_text("$26,800.00", timeout=15000)
     expect(page.locator("#team-bo")).to_contain_text("$10,000.00")
     expect(page.locator("#team-live")).to_contain_text("Team figures updated")
     assert page.evaluate("window.notReloaded === true")
@@ -100,10 +106,27 @@ def test_issue15_the_sales_page_has_totals_months_first(web):
     html = web.client("max").get("/plans/team-2026/team/sales").text
     head = re.findall(r'<th scope="col" class="num (\w+)">([^<]+)</th>', html)
     assert [h for _, h in head[:3]] == ["January", "February", "March"]
-    assert [k for k, _ in head] == ["month"] * 3 + ["day"] * 7
+    assert [k for k, _ in head] == ["month"] * 3 + ["week"] * 4 + ["day"] * 7
     total = cells(html, "sales-total")
     assert total[:4] == ["Team", "80,000.00", "115,000.00", "115,000.00"]
     assert total[-1] == "310,000.00"
-    assert total[4:11] == ["15,000.00"] + ["0.00"] * 6
+    assert total[8:15] == ["15,000.00"] + ["0.00"] * 6
     assert cells(html, "sales-bo")[-1] == "80,000.00"
     assert html.count("<rect") == 3  # a bar per month
+
+
+def test_issue15_the_sales_page_has_weeks(web):
+    """The last four ISO weeks to Tuesday 31 March 2026 (Monday to Sunday): week 11 (9-15
+    March) holds ana's A-3, 50,000 (Thu 12); week 12 (16-22) cal's C-2, 50,000 (Wed
+    18); week 13 (23-29) bo's B-3, 15,000 (Wed 25); week 14 (30-31, cut to the
+    quarter) nothing. ?weeks=0 leaves them out."""
+    html = web.client("max").get("/plans/team-2026/team/sales").text
+    head = re.findall(r'<th scope="col" class="num (\w+)"[^>]*>([^<]+)</th>', html)
+    assert [h for k, h in head if k == "week"] == ["Wk 11", "Wk 12", "Wk 13", "Wk 14"]
+    assert cells(html, "sales-total")[4:8] == ["50,000.00", "50,000.00", "15,000.00",
+                                               "0.00"]
+    assert cells(html, "sales-ana")[4:8] == ["50,000.00", "0.00", "0.00", "0.00"]
+    assert cells(html, "sales-cal")[4:8] == ["0.00", "50,000.00", "0.00", "0.00"]
+    html = web.client("max").get("/plans/team-2026/team/sales?weeks=0").text
+    assert 'class="num week"' not in html
+    assert web.client("max").get("/plans/team-2026/team/sales?weeks=60").status_code == 400

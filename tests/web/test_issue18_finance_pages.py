@@ -149,8 +149,17 @@ def test_issue18_a_forecast_day_outside_the_period_is_refused(web):
 #   bo   B-1 30,000 of 100,000 (30%): 1,800.00; at pace 60,000 (60%): 3,600.00
 #   cal  C-1 40,000 of 80,000 (50%): 2,400.00 (C-0 is December's); at pace 80,000
 #        (100%): 4,800.00
-#   Max's team: to date 5,400 + 1,800 + 2,400 = 9,600.00; at pace 13,200 + 3,600 + 4,800
-#        = 21,600.00. Dee and Ed report to Nia: not Max's.
+#   Max's team: commission to date 5,400 + 1,800 + 2,400 = 9,600.00; at pace 13,200 +
+#        3,600 + 4,800 = 21,600.00. Dee and Ed report to Nia: not Max's.
+# The team pool (issue 20: 2% of team north's bookings, shared by booked among reps at
+# 50% of quota or more):
+#   to date 2% x (90,000 + 30,000 + 40,000) = 3,200.00; bo (30%) does not share; ana
+#        3,200 x 90,000 / 130,000 = 2,215.3846 -> 2,215.38, cal 3,200 x 40,000 / 130,000
+#        = 984.6153 -> 984.61, the cent left to the larger remainder (cal's): 984.62.
+#        ana 5,400 + 2,215.38 = 7,615.38; cal 2,400 + 984.62 = 3,384.62; team 12,800.00
+#   at pace 2% x (180,000 + 60,000 + 80,000) = 6,400.00, all share (bo 60%): ana 6,400 x
+#        180 / 320 = 3,600, bo 1,200, cal 1,600: ana 16,800, bo 4,800, cal 6,400; team
+#        21,600 + 6,400 = 28,000.00
 TEAM = "/plans/team-2026/team/forecast?as_of=2026-02-14"
 
 
@@ -159,12 +168,12 @@ def test_issue18_a_manager_sees_their_teams_forecast_only(web):
     page = c.get(TEAM)
     assert page.status_code == 200, page.text[:500]
     html = page.text
-    assert _cells(html, "forecast-ana")[1:5] == ["75.0%", "5,400.00", "150.0%", "13,200.00"]
-    assert _cells(html, "forecast-bo")[1:5] == ["30.0%", "1,800.00", "60.0%", "3,600.00"]
-    assert _cells(html, "forecast-cal")[1:5] == ["50.0%", "2,400.00", "100.0%", "4,800.00"]
+    assert _cells(html, "forecast-ana")[1:5] == ["75.0%", "7,615.38", "150.0%", "16,800.00"]
+    assert _cells(html, "forecast-bo")[1:5] == ["30.0%", "1,800.00", "60.0%", "4,800.00"]
+    assert _cells(html, "forecast-cal")[1:5] == ["50.0%", "3,384.62", "100.0%", "6,400.00"]
     total = re.search(r'<tr class="forecast-total">(.*?)</tr>', html, re.S).group(1)
     assert "Team of Max Moreau" in total
-    assert re.findall(r"[\d,]+\.\d\d", _text(total)) == ["9,600.00", "21,600.00"]
+    assert re.findall(r"[\d,]+\.\d\d", _text(total)) == ["12,800.00", "28,000.00"]
     for other in ("dee", "ed", "nia", "vera", "max"):
         assert f'id="forecast-{other}"' not in html
     # asking for another manager's tree changes nothing for a manager
@@ -179,7 +188,7 @@ def test_issue18_a_manager_sees_their_teams_forecast_only(web):
 def test_issue18_a_rep_cannot_see_the_team_forecast(web):
     c = web.client("ana")
     assert c.get(TEAM).status_code == 403
-    assert "13,200.00" not in c.get(TEAM).text
+    assert "16,800.00" not in c.get(TEAM).text  # ana's own at pace, on the team page
 
 
 def test_issue18_finance_sees_every_team_with_its_total(web):
@@ -187,14 +196,18 @@ def test_issue18_finance_sees_every_team_with_its_total(web):
     totals = [_text(r) for r in re.findall(r'<tr class="forecast-total">(.*?)</tr>', html,
                                            re.S)]
     max_team = next(t for t in totals if t.startswith("Team of Max Moreau"))
-    assert re.findall(r"[\d,]+\.\d\d", max_team)[:2] == ["9,600.00", "21,600.00"]
+    assert re.findall(r"[\d,]+\.\d\d", max_team)[:2] == ["12,800.00", "28,000.00"]
     assert 'id="forecast-dee"' in html
 
 
 def test_issue18_an_ingested_deal_moves_the_forecast(web):
-    # bo closes 20,000 on 2026-02-12: 50,000 (50%) so far: 3,000.00; at pace 100,000
-    # (100%): 6,000.00; Max's team to date 9,600 + 1,200 = 10,800.00, at pace 21,600 +
-    # 2,400 = 24,000.00
+    # bo closes 20,000 on 2026-02-12: 50,000 (50%) so far: commission 3,000.00; at pace
+    # 100,000 (100%): 6,000.00; Max's team's commission to date 9,600 + 1,200 = 10,800,
+    # at pace 21,600 + 2,400 = 24,000. The pool: to date 2% x (90,000 + 50,000 +
+    # 40,000) = 3,600.00, bo now shares (50%): 3,600 x 50 / 180 = 1,000.00, so bo
+    # 4,000.00; at pace 2% x (180,000 + 100,000 + 80,000) = 7,200.00, bo 7,200 x 100 /
+    # 360 = 2,000.00, so 8,000.00. Team 10,800 + 3,600 = 14,400.00; 24,000 + 7,200 =
+    # 31,200.00
     c = web.client("max")
     assert _cells(c.get(TEAM).text, "forecast-bo")[2] == "1,800.00"
     reply = web.portal.ingest("team-2026", "deals", [
@@ -202,6 +215,6 @@ def test_issue18_an_ingested_deal_moves_the_forecast(web):
          "customer": "Basalt Tools"}], "test")
     assert reply.accepted == 1
     html = c.get(TEAM).text
-    assert _cells(html, "forecast-bo")[1:5] == ["50.0%", "3,000.00", "100.0%", "6,000.00"]
+    assert _cells(html, "forecast-bo")[1:5] == ["50.0%", "4,000.00", "100.0%", "8,000.00"]
     total = re.search(r'<tr class="forecast-total">(.*?)</tr>', html, re.S).group(1)
-    assert re.findall(r"[\d,]+\.\d\d", _text(total)) == ["10,800.00", "24,000.00"]
+    assert re.findall(r"[\d,]+\.\d\d", _text(total)) == ["14,400.00", "31,200.00"]

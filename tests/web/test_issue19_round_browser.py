@@ -49,7 +49,8 @@ def test_issue19_a_target_round_end_to_end_in_the_browser(browser, site, web, tm
     admin.select_option("select[name=plan]", "field-2026")
     admin.fill("input[name=period]", "2026-03")
     admin.fill("input[name=kpis]",
-               "coverage, new_outlets, focus_lines, revenue, presentations, close_rate")
+               "coverage, new_outlets, focus_lines, revenue, presentations, close_rate, "
+               "pipeline_coverage, margin_percent")
     admin.fill("textarea[name=people]", "\n".join(PEOPLE))
     admin.fill("input[name=deadline]", "2026-02-27")
     admin.fill("textarea[name=top_down]", "revenue=40000")
@@ -61,14 +62,16 @@ def test_issue19_a_target_round_end_to_end_in_the_browser(browser, site, web, tm
     round_url = admin.url
     expect(admin.locator("#round-status")).to_have_text("open")
 
-    # rita, on her phone: the proposal beside last year's March and the assumptions
+    # rita, on her phone: the proposal beside last year's March and the assumptions, in
+    # her locale (vi: 10.800,00); the close rate as the ratio her statement shows (0,25)
     rita = log_in(browser, site, "rita", **PHONE)
     rita.goto(round_url)
-    expect(rita.locator(".round-line")).to_have_count(6)
-    expect(revenue_card(rita).locator(".proposed")).to_have_text("10,800.00")
+    expect(rita.locator(".round-line")).to_have_count(8)
+    expect(revenue_card(rita).locator(".proposed")).to_have_text("10.800,00")
+    expect(rita.locator('.round-line[data-kpi="close_rate"] .proposed')).to_have_text("0,25")
     expect(revenue_card(rita).locator(".cites")).to_contain_text("growth-8")
     revenue_card(rita).locator("details.history summary").click()
-    expect(revenue_card(rita).locator("details.history")).to_contain_text("10,000.00")
+    expect(revenue_card(rita).locator("details.history")).to_contain_text("10.000,00")
     answer(rita, "11500", "two new kiosks open on R-North in March")  # higher
     # readable on the phone: nothing wider than its 390 pixels
     assert rita.evaluate("document.documentElement.scrollWidth") <= 390
@@ -120,6 +123,15 @@ def test_issue19_a_target_round_end_to_end_in_the_browser(browser, site, web, tm
     expect(totals_row(mia).locator(".figure")).to_have_text("39,800.00")
     expect(totals_row(mia).locator(".gap")).to_have_text("-200.00")
     expect(totals_row(mia).locator(".gap-share")).to_have_text("-0.5%")
+
+    # mia's report on her phone: charts beside tables (by rep, territory and product),
+    # nothing wider than the phone's 390 pixels
+    mia_phone = log_in(browser, site, "mia", **PHONE)
+    mia_phone.goto(round_url + "/report")
+    expect(mia_phone.locator("svg.round-chart")).to_have_count(8 + 1)  # 8 KPIs, products
+    expect(mia_phone.locator('#products tr[data-who="all"][data-product="FX-COLA-330"]')
+           ).to_contain_text("7,080.00")  # rita 3,960 + sid 3,120 of cola so far
+    assert mia_phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     # the admin approves and exports the targets file plans/field.yaml reads
     admin.reload()

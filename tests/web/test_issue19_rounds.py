@@ -29,7 +29,8 @@ def open_round(web) -> int:
     r = admin.post("/targets/rounds", data={
         "csrf": csrf_of(page.text), "name": "Field sales, March 2026", "set": SET,
         "plan": "field-2026", "period": "2026-03",
-        "kpis": "coverage, new_outlets, focus_lines, revenue, presentations, close_rate",
+        "kpis": "coverage, new_outlets, focus_lines, revenue, presentations, close_rate, "
+                "pipeline_coverage, margin_percent",
         "people": "\n".join(PEOPLE), "deadline": "2026-02-27", "top_down": "revenue=40000",
         "assumptions": ASSUMPTIONS},
         files={"history": ("history.csv", (FIELD / "history.csv").read_bytes(), "text/csv"),
@@ -56,18 +57,26 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
 
     rita = web.client("rita")
     page = rita.get(f"/targets/rounds/{rid}").text
-    # her six KPIs, nobody else's; the proposal with how it was worked out; last year by
+    # her eight KPIs, nobody else's; the proposal with how it was worked out; last year by
     # month with attainment (March 2025: 10,000.00 of 10,500.00 = 95.2381%); the
-    # assumptions her lines cite (growth for revenue, the rival in her territory)
-    assert page.count('class="card round-line"') == 6
+    # assumptions her lines cite (growth for revenue, the rival in her territory). Her
+    # page is in her locale (vi, payees.csv), as her statement: 10.000,00 and 95,2381%
+    assert page.count('class="card round-line"') == 8
     assert "sid" not in re.sub(r"<header.*?</header>", "", page, flags=re.S)
-    assert "2025-03 actual 10,000.00 x (1 + 8%) = 10,800.00" in page
-    assert "10,500.00" in page and "95.2381%" in page
+    assert "2025-03 actual 10.000,00 × (1 + 8%) = 10.800,00" in page
+    assert "10.500,00" in page and "95,2381%" in page
     assert 'href="#assumption-growth-8"' in page and 'href="#assumption-rival-north"' in page
 
-    # rita answers higher, sid lower, each with a reason
+    # rita answers higher, sid lower, each with a reason. rita types in vi, where the
+    # comma is the decimal point: "11,500" could be 11.5 or 11500 and is refused, saying
+    # how to write it; "11.500" is 11,500 (the dot groups thousands in vi)
     r = post_form(rita, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/answer",
                   {"figure": "11,500", "reason": "two new kiosks open on R-North in March"},
+                  follow_redirects=False)
+    assert r.status_code == 400 and "cannot be read for sure" in r.text
+    assert "11500" in r.text and "11.500,00" in r.text
+    r = post_form(rita, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/answer",
+                  {"figure": "11.500", "reason": "two new kiosks open on R-North in March"},
                   follow_redirects=False)
     assert r.status_code == 303
     sid = web.client("sid")
@@ -101,8 +110,14 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     # mia sees proposal, figure and reason side by side; accepts rita's, counters sid's
     team = mia.get(f"/targets/rounds/{rid}").text
     assert 'data-who="tom"' not in team
-    # her team now: rita 11,500 + sid 9,000 = 20,500.00, beside the round's 39,400.00
-    assert '<td class="num team-figure">20,500.00</td>' in team
+    # her team now: rita 11,500 + sid 9,000 = 20,500.00, beside the round's 39,400.00;
+    # the other teams in one sum (noah's tom 12,960 + ula 5,940 = 18,900.00), none of
+    # their lines: the whole round's totals, other teams only in aggregate
+    assert '<td class="num team-figure team">20,500.00</td>' in team
+    assert '<td class="num others">18,900.00</td>' in team
+    assert "tom" not in team.split('id="team-lines"', 1)[1]
+    t = totals_of(mia, rid)["revenue"]
+    assert (t["figure"], t["team"], t["others"]) == ("39,400.00", "20,500.00", "18,900.00")
     assert "school holidays close three of my outlets" in team
     post_form(mia, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/review",
               {"action": "accept"})
@@ -127,7 +142,7 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
 
     # the approved versions are in the set, with how they were agreed
     approved = {(t.who, t.kpi): t for t in tstore.current(web.store, SET, status="approved")}
-    assert len(approved) == 24
+    assert len(approved) == 32
     assert approved[("sid", "revenue")].value == D("9400.00")
     assert approved[("sid", "revenue")].how == (
         f"round {rid}: proposed 9,720.00; sid answered 9,000.00 (school holidays close three "
@@ -145,7 +160,7 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     assert events.count("target_round.answered") == 2
     assert events.count("target_round.countered") == 1
     assert events.count("target_round.accepted") == 1
-    assert events.count("target_round.approved") == 24 + 1  # each line, and the round
+    assert events.count("target_round.approved") == 32 + 1  # each line, and the round
 
     # the export is plans/field.yaml's targets file; the run pays on it
     out = admin.get(f"/targets/rounds/{rid}/export.csv")
@@ -175,7 +190,7 @@ def test_issue19_the_report_has_charts_tables_and_csv(web):
     mia = web.client("mia")
     page = mia.get(f"/targets/rounds/{rid}/report")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 6  # a chart per KPI, each with its table
+    assert page.text.count("<svg") == 8 + 1  # a chart per KPI and one by product
     assert 'data-who="tom"' not in page.text  # her team only
     rows = list(csv.DictReader(io.StringIO(mia.get(f"/targets/rounds/{rid}/report.csv").text)))
     rev = {r["who"]: r for r in rows if r["kpi"] == "revenue"}
@@ -184,6 +199,6 @@ def test_issue19_the_report_has_charts_tables_and_csv(web):
     # (March 2026) is open in the portal: revenue so far 11,000.00 = 101.85% of 10,800
     assert rev["rita"]["spread"] == "0.0800" and rev["rita"]["actual"] == "11000.00"
     assert rev["rita"]["attainment"] == "1.0185"
-    # the rival in the North is an assumption rita's six lines rest on (sid is South)
+    # the rival in the North is an assumption rita's eight lines rest on (sid is South)
     section = page.text.split('id="assumption-rival-north"', 1)[1].split("</section>", 1)[0]
-    assert section.count("<li>") == 6 and "sid" not in section
+    assert section.count("<li>") == 8 and "sid" not in section

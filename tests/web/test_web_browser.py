@@ -76,7 +76,8 @@ def test_a_rep_logs_in_and_sees_the_bar_on_a_phone(browser, site):
     bar = period_bar(page)
     expect(bar.locator("progress")).to_be_visible()
     expect(bar.locator(".bar-value")).to_have_text("116.7%")
-    expect(page.locator("#total")).to_have_text("$9,200.00")
+    # commission 9,200.00 + her share of team north's pool 2,800.00 (issue 20)
+    expect(page.locator("#total")).to_have_text("$12,000.00")
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -90,9 +91,10 @@ def test_an_ingested_deal_moves_the_bar_without_a_reload(browser, site, web):
         "Authorization": f"Bearer {web.token}", "Content-Type": "text/csv"},
         content="deal_id,rep_id,close_date,amount,customer\nLIVE-1,ana,2026-03-31,20000,Acme\n")
     assert r.status_code == 200 and r.json()["accepted"] == 1
-    # 160,000 of 120,000; the deal is above 100%: 20,000 x 10% = 2,000 more
+    # 160,000 of 120,000; the deal is above 100%: 20,000 x 10% = 2,000 more: 11,200;
+    # the pool 2% x 330,000 = 6,600.00, her share 6,600 x 160,000 / 330,000 = 3,200.00
     expect(period_bar(page).locator(".bar-value")).to_have_text("133.3%", timeout=15000)
-    expect(page.locator("#total")).to_have_text("$11,200.00")
+    expect(page.locator("#total")).to_have_text("$14,400.00")
     assert page.evaluate("window.notReloaded === true")
 
 
@@ -152,4 +154,5 @@ def test_a_dispute_from_open_to_resolved_and_paid_in_the_next_run(browser, site)
     line = rep.locator("article.line", has_text="dispute 1 accepted")
     expect(line).to_be_visible()
     expect(line.locator(".amount")).to_have_text("300.00")
-    expect(rep.locator("#statement-total")).to_contain_text("9,500.00")
+    # 9,200.00 commission + 2,800.00 team pool + 300.00 dispute
+    expect(rep.locator("#statement-total")).to_contain_text("12,300.00")

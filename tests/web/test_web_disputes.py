@@ -55,7 +55,8 @@ def test_a_dispute_from_open_to_paid_in_the_next_run(any_web):
                                                        LineItem.payee == "ana")).scalars())
         dispute = [ln for ln in lines if ln.kind == "dispute"]
         assert [(ln.component, ln.amount) for ln in dispute] == [("dispute", D("300.00"))]
-        assert sum(ln.amount for ln in lines) == D("9500.00")  # 9,200.00 + 300.00
+        # commission 9,200.00 + her team pool share 2,800.00 (issue 20) + 300.00
+        assert sum(ln.amount for ln in lines) == D("12300.00")
         adj = db.execute(select(Adjustment).where(Adjustment.run_id == new)).scalar_one()
         assert (adj.kind, adj.payee, adj.amount, adj.original_run_id) == (
             "dispute", "ana", D("300.00"), run)

@@ -51,7 +51,9 @@ def test_a_batch_is_committed_then_shown(any_web):
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["accepted"], body["already"], body["rejected"]) == (2, 0, [])
-    assert body["payees_updated"] == 3  # ana, and max and vera above her (rollups)
+    # ana, max and vera above her (rollups), and bo and cal: the deal moves team north's
+    # pool, which they share (issue 20)
+    assert body["payees_updated"] == 5
     assert stored(web) == 2  # committed when the reply came
     assert booked(web) - before == D("12500.50")
     assert booked(web, "max") - max_before == D("12500.50")

@@ -31,8 +31,10 @@ def test_the_reps_page(web):
     # quarter's (issue 15: no Today or This week bar on it)
     assert "Attainment 2026-Q1 116.7%" in page
     assert "Today" not in page and "This week" not in page and "March" not in page
-    # commission: 120,000 at 6% = 7,200 + 20,000 at 10% = 2,000
-    assert "Rep commission $9,200.00" in page and "Total $9,200.00" in page
+    # commission: 120,000 at 6% = 7,200 + 20,000 at 10% = 2,000; team north's pool 2% x
+    # 310,000 = 6,200.00, her share 6,200 x 140,000 / 310,000 = 2,800.00 (issue 20)
+    assert "Rep commission $9,200.00" in page and "Team pool $2,800.00" in page
+    assert "Total $12,000.00" in page
     assert "Manager override" not in page  # a manager's component, not hers
     assert "Past every tier and gate on this measure." in page
     assert "run 4" in page or "Statements" in page

@@ -10,6 +10,7 @@ engine.
 from __future__ import annotations
 
 from ...errors import Pos, Problem
+from ...lang import ast
 from ..ir import CompiledPlan
 from .hierarchy import refusals as dated_refusals
 
@@ -29,4 +30,30 @@ def refusals(compiled: CompiledPlan) -> list[Problem]:
     part of the period: engine/sql/hierarchy.py). What a statement cannot compile is
     refused when the script is made (exprs.Unsupported)."""
     file = compiled.checked.source.name
-    return [refusal(pos, what, file) for pos, what in dated_refusals(compiled)]
+    return [refusal(pos, what, file) for pos, what in
+            dated_refusals(compiled) + payee_bounds(compiled)]
+
+
+def payee_bounds(compiled: CompiledPlan) -> list[tuple[Pos, str]]:
+    """Tier tables whose bounds or rates read the payee (issue 20: `to: targets.meetings`):
+    the SQL engine writes a table's bounds as literals in its CASE and split texts, so a
+    table per payee is refused at the first bound or rate that reads the payee."""
+    checked, out = compiled.checked, []
+    for name, table in compiled.tier_tables.items():
+        if not table.per_payee:
+            continue
+        tiers = compiled.plan.rates[name].tiers
+        for i in range(len(table.bands)):
+            for key in ("from", "to", "rate"):
+                node = checked.expr("rates", name, "tiers", i, key)
+                if node is not None and any(
+                        (res := checked.resolved.get(n)) is not None and
+                        res.kind in ("payee", "payee_table") for n in ast.walk(node)):
+                    text = str(getattr(tiers[i], "from_" if key == "from" else key)).strip()
+                    out.append((node.pos, f"a tier's {key} that reads the payee "
+                                          f"('{text}' in '{name}')"))
+                    break
+            else:
+                continue
+            break
+    return out

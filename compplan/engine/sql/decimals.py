@@ -25,6 +25,8 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import dialect
+
 DIV_SCALE = 16  # the places of a division; products are rounded back to it
 # A product of scale s1 + s2 is DECIMAL(38, s1 + s2) in DuckDB: above this scale it has
 # fewer than 16 digits before the point (a ratio x a ratio: 6), so it is multiplied in
@@ -92,7 +94,9 @@ class Lets:
     """Named steps of one statement's arithmetic, written as lateral column aliases
     (`SELECT ..., a // b AS _cp1, _cp1 * 10 AS _cp2`): a long division refers to its
     earlier steps by name instead of repeating them, so the SQL stays small to read and
-    quick to bind. The statement selects them and drops them (`EXCLUDE`)."""
+    quick to bind. The statement selects them and drops them (`EXCLUDE`); in a dialect
+    without lateral aliases each step is a LATERAL subquery joined after the statement's
+    FROM items instead (lateral())."""
 
     def __init__(self) -> None:
         self.items: list[tuple[str, str]] = []
@@ -104,10 +108,15 @@ class Lets:
 
     def select(self) -> str:
         """The aliases as select items, each followed by a comma (or nothing)."""
-        return "".join(f"{sql} AS {alias}, " for alias, sql in self.items)
+        return dialect.current().let_select(self.items)
+
+    def lateral(self) -> str:
+        """The steps as joins after the statement's FROM items, where a dialect has no
+        lateral column aliases ("" in DuckDB, whose select() names them)."""
+        return dialect.current().let_joins(self.items)
 
     def exclude(self) -> str:
-        return f" EXCLUDE ({', '.join(a for a, _ in self.items)})" if self.items else ""
+        return dialect.current().exclude(", ".join(a for a, _ in self.items))
 
 
 _counter = itertools.count(1)
@@ -144,9 +153,9 @@ def let(sql: str) -> str:
 def _units(n: Num) -> str:
     """The value as an integer count of 10^-scale units (exact)."""
     if n.scale == 0:
-        return f"CAST({n.sql} AS HUGEINT)"
+        return f"CAST({n.sql} AS {dialect.current().hugeint})"
     x = f"CAST({n.sql} AS DECIMAL(38,{n.scale}))"
-    return (f"cp_units({x}, CAST('{10 ** n.scale}' AS HUGEINT), "
+    return (f"cp_units({x}, CAST('{10 ** n.scale}' AS {dialect.current().hugeint}), "
             f"CAST('{10 ** n.scale}' AS DECIMAL(38,0)))")
 
 
@@ -158,6 +167,9 @@ def div(a: Num, b: Num, scale: int = DIV_SCALE) -> Num:
     |A| * 10^k would leave 128 bits, long division: 9 digits at a time from the
     remainder. The sign is put back last.
     """
+    form = dialect.current().div(a.sql, b.sql, scale)
+    if form is not None:  # a database that divides exactly at a chosen scale
+        return Num(form, scale)
     k = scale + b.scale - a.scale
     lets = _current.get()
     name = lets.add if lets is not None else (lambda sql: f"({sql})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from typing import Callable
 
+from . import dialect
 from ...errors import Pos
 from ...lang import ast
 from . import decimals as dec
@@ -104,7 +105,7 @@ class ExprCompiler:
         if a.scale is None or b.scale is None:
             if n.op in "+-":  # date arithmetic: a date and whole days, or two dates
                 if a.scale is None and b.scale is None and n.op == "-":
-                    return Num(f"CAST(datediff('day', {b.sql}, {a.sql}) AS DECIMAL(38,0))", 0)
+                    return Num(f"CAST({dialect.current().days_between(b.sql, a.sql)} AS DECIMAL(38,0))", 0)
                 date, days = (a, b) if a.scale is None else (b, a)
                 sign = "-" if n.op == "-" else "+"
                 return Num(f"({date.sql} {sign} CAST({days.sql} AS INTEGER))", None)

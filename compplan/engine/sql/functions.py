@@ -15,6 +15,7 @@ import contextlib
 from decimal import Decimal
 from typing import Callable
 
+from . import dialect
 from ...lang import ast
 from ...lang.functions import forms_table
 from ..functions import places_of
@@ -96,10 +97,11 @@ DATE_PARTS = {"year": "year", "month": "month", "day": "day", "quarter": "quarte
 @form(*DATE_PARTS)
 def _date_part(ex, n: ast.Call) -> Num:
     x = ex.sql(n.args[0])
-    return Num(f"CAST(extract({DATE_PARTS[n.name]} FROM {x.sql}) AS DECIMAL(38,0))", 0)
+    return Num(f"CAST(extract({dialect.current().date_part(DATE_PARTS[n.name])} FROM {x.sql}) "
+               "AS DECIMAL(38,0))", 0)
 
 
 @form("days_between")
 def _days_between(ex, n: ast.Call) -> Num:
     a, b = _args(ex, n)
-    return Num(f"CAST(datediff('day', {a.sql}, {b.sql}) AS DECIMAL(38,0))", 0)
+    return Num(f"CAST({dialect.current().days_between(a.sql, b.sql)} AS DECIMAL(38,0))", 0)

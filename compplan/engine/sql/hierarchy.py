@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from . import dialect
 from ..data import ROW, Table
 from ..hierarchy import Hierarchy, build, check_loops, reporting_input, reports_within
 from ..ir import CompiledPlan
@@ -240,7 +241,7 @@ def part_payees(pc) -> None:
     first = f"greatest(u.first, coalesce(l.{q('p_' + pinp.start)}, u.first))" \
         if pinp.start else "u.first"
     last = f"least(u.last, coalesce(l.{q('p_' + pinp.end)}, u.last))" if pinp.end else "u.last"
-    repl.append(f"CAST(greatest(0, datediff('day', {first}, {last}) + 1) AS DECIMAL(38,0)) "
+    repl.append(f"CAST(greatest(0, {dialect.current().days_between(first, last)} + 1) AS DECIMAL(38,0)) "
                 "AS _active")
     repl.append(f"{first} AS _first, {last} AS _last")
     wider = []

@@ -15,6 +15,7 @@ the credit set by transaction id, the last row of an id winning).
 """
 from __future__ import annotations
 
+from . import dialect
 from ...lang import ast
 from . import decimals as dec, rounding, show
 from .decimals import Num
@@ -53,9 +54,10 @@ def add(pc, name: str, index: int) -> str | None:
                     for n in ast.walk(node) if isinstance(n, ast.Ref))
     if each and reads_row:
         # the payee's last credit of each transaction, as the Python engine's id index
-        credit = (f"LEFT JOIN (SELECT * FROM {_q('credits_' + each)} QUALIFY row_number() "
-                  "OVER (PARTITION BY _pid, _key ORDER BY _srow DESC NULLS LAST, _level DESC, "
-                  f"_cid DESC) = 1) c ON c._pid = li.payee AND c._key = li._key ")
+        last = dialect.current().qualify(
+            f"SELECT * FROM {_q('credits_' + each)}", "row_number() OVER (PARTITION BY _pid, "
+            "_key ORDER BY _srow DESC NULLS LAST, _level DESC, _cid DESC)")
+        credit = f"LEFT JOIN ({last}) c ON c._pid = li.payee AND c._key = li._key "
 
     def held_lines(scaled: bool) -> str:
         """The held lines of payees whose earning was limited by a cap or floor
@@ -80,7 +82,7 @@ def add(pc, name: str, index: int) -> str | None:
                        f"{text_literal(' held ' + when)}")
         drop = ", ".join(["_share", "_held"] + [a for a, _ in lets.items])
         return (
-            f"SELECT * EXCLUDE ({drop}) FROM (SELECT {lets.select()}{share.sql} AS _share, "
+            f"SELECT *{dialect.current().exclude(drop)} FROM (SELECT {lets.select()}{share.sql} AS _share, "
             f"{held.sql} AS _held, li.payee, 'held' AS component, 'hold' AS kind, "
             f"-{held.sql} AS amount, CAST(-{exact.sql} AS DECIMAL(38,{dec.DIV_SCALE})) AS "
             f"exact, li.rule, li.source, li.date, CAST(NULL AS VARCHAR) AS via, NULL AS tiers, "
@@ -88,7 +90,7 @@ def add(pc, name: str, index: int) -> str | None:
             f"run_before, NULL AS run_after, li.split_source, "
             f"{text_literal(name + ' held ' + when)} AS credit_note, li._srow, li._level, "
             f"{index} AS _e, {HELD_K} AS _k, li._key, TRUE AS _when "
-            f"FROM {_q(lines)} li JOIN {_q(layer)} l ON l._pid = li.payee {credit}"
+            f"FROM {_q(lines)} li JOIN {_q(layer)} l ON l._pid = li.payee {credit}{lets.lateral()} "
             f"WHERE li._when AND li.exact IS NOT NULL AND li.kind IN ('credit', 'bonus') AND "
             f"li.amount > 0 AND {limited} IS {'' if scaled else 'NOT '}TRUE) "
             "WHERE _share IS NOT NULL AND _share <> 0 AND _held > 0")

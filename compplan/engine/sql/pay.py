@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..carried import draw_period
+from ..carried import draw_kind, draw_period
 from ...periods import Period, period_of
 from . import rounding
 from .exprs import Unsupported
@@ -62,14 +62,15 @@ def read_draws(compiled, con, last: str, payees: dict, period: Period) -> None:
     cols = [c[0] for c in con.execute(f"DESCRIBE {_q(last)}").fetchall()]
     start = _q("p_" + start_col) if start_col and "p_" + start_col in cols else "NULL"
     end = _q("p_" + end_col) if end_col and "p_" + end_col in cols else "NULL"
-    paid_for = period if period.kind == plan.period else period_of(plan.period, period.end)
+    kind = draw_kind(compiled, period)  # a monthly payee's: months (issue 20)
+    paid_for = period if period.kind == kind else period_of(kind, period.end)
     for pid, draw, first, left in con.execute(
             f"SELECT _pid, {DRAW}, {start}, {end} FROM {_q(last)}").fetchall():
         pr = payees.get(pid)
         if pr is None:
             continue
         pr.draw_period = draw_period({start_col: first} if start_col else {}, start_col,
-                                     period, plan.period)
+                                     period, kind)
         a = max(paid_for.start, first) if isinstance(first, dt.date) else paid_for.start
         b = min(paid_for.end, left) if isinstance(left, dt.date) else paid_for.end
         if b >= a and (pr.draw_period or 1) >= 1:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from . import dialect
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from ...lang.windows import WINDOW_FUNCTIONS
@@ -199,7 +200,7 @@ class PlanCompiler:
                 if pinp.start else f"DATE '{p.start}'"
             last = f"least(DATE '{p.end}', coalesce(pr.{q(pinp.end)}, DATE '{p.end}'))" \
                 if pinp.end else f"DATE '{p.end}'"
-            cols.append(f"CAST(greatest(0, datediff('day', {first}, {last}) + 1) AS "
+            cols.append(f"CAST(greatest(0, {dialect.current().days_between(first, last)} + 1) AS "
                         "DECIMAL(38,0)) AS _active")
             cols.append(f"{first} AS _first, {last} AS _last")
         else:
@@ -285,14 +286,17 @@ class PlanCompiler:
             split = step.spec.split if step.spec.split is not None and \
                 step.spec.split.from_ in self.columns else None
             no_payee = "" if split is not None else f"AND r.{q(payee_col)} IS NOT NULL"
-            base = (f"SELECT * EXCLUDE ({drop}) FROM (SELECT {cols}, {lets.select()}{when} AS "
+            base = (f"SELECT *{dialect.current().exclude(drop)} FROM (SELECT {cols}, {lets.select()}{when} AS "
                     f"_when, {value.sql} AS value, CAST(r.{q(payee_col)} AS VARCHAR) "
                     f"AS _pid, CAST(r.{q(inp.key)} AS VARCHAR) AS _key, {date} AS _date, "
                     f"CAST(r.{q(inp.key)} AS VARCHAR) AS _cid, CAST(NULL AS VARCHAR) AS _via, "
-                    f"0 AS _level FROM {q('in_' + src)} r WHERE {self._date_filter(inp)} "
+                    f"0 AS _level FROM {q('in_' + src)} r{lets.lateral()} WHERE {self._date_filter(inp)} "
                     f"{no_payee}) WHERE _when IS TRUE")
             if split is not None:
-                base, value = self._split(split, inp, base, value)
+                try:
+                    base, value = self._split(split, inp, base, value, src)
+                except Unsupported as u:  # at the credit's place
+                    raise Unsupported(u.pos or step.pos, u.what) from None
             else:
                 base = (f"SELECT *, CAST(NULL AS BIGINT) AS _srow, CAST(NULL AS VARCHAR) AS "
                         f"_split_src, CAST(NULL AS VARCHAR) "
@@ -304,8 +308,8 @@ class PlanCompiler:
                 levels = step.spec.rollup.levels
                 depth = "" if levels == "all" else f" AND h.depth <= {int(levels)}"
                 sql = (f"WITH base AS ({base}) SELECT * FROM base UNION ALL "
-                       f"SELECT b.* REPLACE (h.ancestor AS _pid, b._key || '@' || b._pid AS "
-                       f"_cid, b._pid AS _via, h.depth AS _level) FROM base b JOIN "
+                       f"SELECT {dialect.current().replace('b.*', ROLLED_UP, step.pos, 'a rollup', self._credit_columns(src))} "
+                       f"FROM base b JOIN "
                        f"{sql_hier.rollup_join(self)}{depth}")  # hook: dated lines
             self.scales["credit:" + step.name] = value.scale
             sql = sql_hier.part_credits(self, sql)  # hook: a report's part of the period
@@ -321,7 +325,15 @@ class PlanCompiler:
                             "and payee; rollups copy it to every manager above)",
                             f"CREATE TEMP TABLE {q(table)} AS {sql}")
 
-    def _split(self, split, inp, base: str, value: Num) -> tuple[str, Num]:
+    def _credit_columns(self, src: str) -> list[str]:
+        """A credit set's columns in order, as _credits makes them (with `_when` where
+        the dialect keeps helper columns): for a dialect that writes rows out."""
+        helpers = ["_when"] if dialect.current().keeps_helpers else []
+        return list(self.columns[src]) + helpers + [
+            "value", "_pid", "_key", "_date", "_cid", "_via", "_level", "_srow",
+            "_split_src", "_credit_note"]
+
+    def _split(self, split, inp, base: str, value: Num, split_of: str) -> tuple[str, Num]:
         """A credit shared between payees (prepare._splits, make_credits): one credit per
         row of the split table linked to the transaction, to that row's payee, for the
         value times its share, with the split row as a second source and the share in
@@ -333,8 +345,12 @@ class PlanCompiler:
             shared = dec.mul(Num("b.value", value.scale), share)
         top = max(value.scale or 0, shared.scale or 0)
         note = _ratio_text("s._share")
-        sql = (f"SELECT * FROM (SELECT b.* REPLACE (CASE WHEN s._lk IS NULL THEN "
-               f"CAST(b.value AS DECIMAL(38,{top})) ELSE CAST({shared.sql} AS DECIMAL(38,{top})) END AS value, coalesce(s._spid, b._pid) AS _pid), "
+        star = dialect.current().replace("b.*", [
+            (f"CASE WHEN s._lk IS NULL THEN CAST(b.value AS DECIMAL(38,{top})) ELSE CAST("
+             f"{shared.sql} AS DECIMAL(38,{top})) END", "value"),
+            ("coalesce(s._spid, b._pid)", "_pid")],
+            None, "a split credit", self._credit_columns(split_of)[:-3])
+        sql = (f"SELECT * FROM (SELECT {star}, "
                f"CAST(s._srow AS BIGINT) AS _srow, s._src AS _split_src, CASE WHEN s._lk IS "
                f"NULL THEN NULL ELSE 'split share ' "
                f"|| {note} END AS _credit_note FROM ({base}) b LEFT JOIN (SELECT "
@@ -614,7 +630,8 @@ class PlanCompiler:
         self.script.add(f"measure {name}: {node.pos}",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
                         f"l.*, {lets.select()}{v.sql} AS {q('v_' + name)}"
-                        f"{self._zero_columns(zeros, new, 'l._pid')} FROM {q(self.layer)} l)")
+                        f"{self._zero_columns(zeros, new, 'l._pid')} FROM {q(self.layer)} l"
+                        f"{lets.lateral()})")
         self.layer = new
 
     def _group_columns(self, *nodes) -> None:
@@ -641,7 +658,8 @@ class PlanCompiler:
                     self.script.add(
                         f"group() where: {n.where.pos}",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT *{lets.exclude()} FROM (SELECT "
-                        f"l.*, {lets.select()}{w.sql} AS {q(col + '_w')} FROM {q(self.layer)} l)")
+                        f"l.*, {lets.select()}{w.sql} AS {q(col + '_w')} FROM {q(self.layer)} l"
+                        f"{lets.lateral()})")
                     self.layer = new
                     when = f"d.{q(col + '_w')} IS TRUE"
                 new = f"layer_{col}"
@@ -735,8 +753,8 @@ class PlanCompiler:
             src = text_literal(step.source + ":")
             self.script.add(
                 f"earning {name} (each {spec.each}): {step.pos}",
-                f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
-                f"formula{tiers_text} FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+                f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, {formula} AS "
+                f"formula{tiers_text} FROM (SELECT *{dialect.current().exclude(_drop(lets))} FROM (SELECT "
                 f"NULL AS _cp_none, {lets.select()}{when} AS _when, c._pid AS payee, "
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
@@ -746,7 +764,7 @@ class PlanCompiler:
                 f"c._level AS _level, c._credit_note AS "
                 f"credit_note, {index} AS _e, 0 AS _k"
                 f"{self._zero_columns(zeros, lines, 'c._pid')} FROM "
-                f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid) "
+                f"{q(credits)} c JOIN {q(self.layer)} l ON l._pid = c._pid{lets.lateral()}) "
                 f"WHERE _when IS NOT FALSE)")
             total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                      "GROUP BY payee)")
@@ -772,8 +790,8 @@ class PlanCompiler:
             raise Unsupported(None, f"rounding to {self.step} {self.mode}")
         self.script.add(
             f"earning {name}: {step.pos}",
-            f"CREATE TEMP TABLE {q(lines)} AS SELECT * EXCLUDE ({text_drop}), {formula} AS "
-            f"formula FROM (SELECT * EXCLUDE ({_drop(lets)}) FROM (SELECT "
+            f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, {formula} AS "
+            f"formula FROM (SELECT *{dialect.current().exclude(_drop(lets))} FROM (SELECT "
             f"NULL AS _cp_none, {lets.select()}{when} AS _when, l._pid AS payee, "
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount.sql} AS amount, "
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
@@ -782,7 +800,8 @@ class PlanCompiler:
             f"NULL AS run_before, NULL AS run_after, CAST(NULL AS "
             f"VARCHAR) AS split_source, CAST(NULL AS BIGINT) AS _srow, 0 AS _level, "
             f"CAST(NULL AS VARCHAR) AS credit_note, {index} AS _e, "
-            f"0 AS _k{self._zero_columns(zeros, lines, 'l._pid')} FROM {q(self.layer)} l) "
+            f"0 AS _k{self._zero_columns(zeros, lines, 'l._pid')} FROM {q(self.layer)} l"
+            f"{lets.lateral()}) "
             "WHERE _when IS NOT FALSE)")
         total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                  "GROUP BY payee)")
@@ -805,7 +824,7 @@ class PlanCompiler:
                 if per_credit:
                     return show.split(parts, _rate_texts(table), per_unit=table.per_unit,
                                       places=self.unit_places.get(id(n)))
-                return (f"(CASE WHEN len({parts}) > 0 THEN "
+                return (f"(CASE WHEN {dialect.current().length(parts)} > 0 THEN "
                         f"{show.split(parts, _rate_texts(table), per_unit=table.per_unit, places=self.unit_places.get(id(n)))}"
                         f" ELSE {show.money(v.sql)} END)")
             if n.name == "rate" and self.c.resolved[n.args[0]].name in self.cp.curves:
@@ -886,7 +905,7 @@ class PlanCompiler:
             if not per_credit:
                 inner.append(f"{v.sql} AS _tv{k}")
                 drop.append(f"_tv{k}")
-                piece = (f"(CASE WHEN len(_parts{k}) > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
+                piece = (f"(CASE WHEN {dialect.current().length(f'_parts{k}')} > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
                          " END)")
             filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
         return ", ".join(inner), show.formula(filled, "exact"), ", ".join(drop)
@@ -938,7 +957,8 @@ class PlanCompiler:
         self.script.add(f"total of {name} (after its cap and floor)",
                         f"CREATE TEMP TABLE {q(new + '_0')} AS SELECT *{lets.exclude()} FROM ("
                         f"SELECT {cols[0]}, {lets.select()}{', '.join(cols[1:])} FROM "
-                        f"{q(self.layer)} l LEFT JOIN {total_sql} t ON t._pid = l._pid)")
+                        f"{q(self.layer)} l LEFT JOIN {total_sql} t ON t._pid = l._pid"
+                        f"{lets.lateral()})")
         final = q("raw_" + name) if not limit_cols else total.sql
         self.script.add(f"{name} as a figure later rules read",
                         f"CREATE TEMP TABLE {q(new)} AS SELECT l.*, l.{final} AS "
@@ -987,7 +1007,8 @@ class PlanCompiler:
         new = "layer_total_limits"
         self.script.add("caps and floors on the payee's total pay",
                         f"CREATE TEMP TABLE {new} AS SELECT *{lets.exclude()} FROM (SELECT "
-                        f"l.*, {lets.select()}{', '.join(cols)} FROM {q(self.layer)} l)")
+                        f"l.*, {lets.select()}{', '.join(cols)} FROM {q(self.layer)} l"
+                        f"{lets.lateral()})")
         self.layer = new
         self.limits = getattr(self, "limits", [])
         for name, kind, before, after, pos in limits:
@@ -1004,6 +1025,9 @@ class PlanCompiler:
         table = self.cp.tier_tables.get(rate_name)
         if table is None:
             raise Unsupported(n.pos, f"{n.name}() of a lookup table")
+        if table.per_payee:  # cover.payee_bounds says where; a shape has no figures
+            raise Unsupported(n.pos, f"a tier table whose bounds read the payee "
+                                     f"('{rate_name}')")
         if n.name == "rate":
             x = ex.sql(n.args[1]) if len(n.args) > 1 else ex.sql(basis_node)
             return Num(_band_case(table, x.sql, "rate"), _rate_scale(table))
@@ -1083,7 +1107,8 @@ class PlanCompiler:
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
             tier = _band_case(table, b.sql, "index")
             pays = dec.mul(value, rate)
-            self._parts = (f"[{_part(tier, value.sql, rate.sql, pays.sql)}]", b.sql, b.sql)
+            self._parts = (dialect.current().tier_one(_part(tier, value.sql, rate.sql, pays.sql)),
+                           b.sql, b.sql)
             self.unit_places[id(n)] = value.scale or 0
             return Num(f"(CASE WHEN {value.sql} IS NULL THEN NULL ELSE {pays.sql} END)",
                        pays.scale)
@@ -1156,8 +1181,8 @@ class PlanCompiler:
             {0: Decimal(0), **{b.index: b.rate for b in table.bands}})
         self._parts = (
             f"(CASE WHEN {after} = {before} THEN "
-            f"[{_part(band_here, value.sql, rate_here, zero_pays.sql)}] ELSE "
-            f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL] END)", basis(before),
+            f"{dialect.current().tier_one(_part(band_here, value.sql, rate_here, zero_pays.sql))} "
+            f"ELSE {dialect.current().tier_list(items)} END)", basis(before),
             basis(after), None if table.per_unit else split)  # per unit: show.split's units
         return Num(f"(CASE WHEN {missing} OR {value.sql} IS NULL THEN NULL WHEN {after} = "
                    f"{before} THEN {dec.cast(zero_pays, out_scale).sql} ELSE ({total}) END)",
@@ -1178,7 +1203,8 @@ class PlanCompiler:
         if table.mode == "whole":
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
             pays = dec.mul(amount, rate)
-            self._parts = (f"[{_part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)}]",)
+            self._parts = (dialect.current().tier_one(
+                _part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)),)
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
         form = self._linear(basis_node)
         if form is not None:
@@ -1224,7 +1250,7 @@ class PlanCompiler:
             pays.append(p)
             items.append(f"CASE WHEN {amt} <> 0 THEN "
                          f"{_part(index, scaled.sql, dec.literal(rate).sql, p.sql)} END")
-        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        self._parts = (dialect.current().tier_list(items),)
         out_scale = max(p.scale for p in pays)
         total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
         return Num(f"(CASE WHEN {b.sql} IS NULL OR {amount.sql} IS NULL THEN NULL WHEN "
@@ -1242,7 +1268,7 @@ class PlanCompiler:
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
             pays = dec.mul(b, rate)
             tier = _band_case(table, b.sql, "index")
-            self._parts = (f"[{_part(tier, b.sql, rate.sql, pays.sql)}]",)
+            self._parts = (dialect.current().tier_one(_part(tier, b.sql, rate.sql, pays.sql)),)
             self.unit_places[id(n)] = b.scale or 0
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
         form = self._linear(basis_node)
@@ -1281,7 +1307,7 @@ class PlanCompiler:
             pays.append(p)
             items.append(f"CASE WHEN {units.sql} <> 0 THEN "
                          f"{_part(index, units.sql, dec.literal(rate).sql, p.sql)} END")
-        self._parts = (f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]",)
+        self._parts = (dialect.current().tier_list(items),)
         out_scale = max(p.scale for p in pays)
         total = " + ".join(dec.cast(p, out_scale).sql for p in pays)
         return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL WHEN {b.sql} = 0 THEN "
@@ -1329,10 +1355,10 @@ class PlanCompiler:
         # columns (splits.py); the rest from the list, by position up to the most parts a
         # line can have (one per tier of the largest table, and tier 0)
         most = max([len(t.bands) + 1 for t in self.cp.tier_tables.values()] + [1])
-        tiers_text = splits.lines_list_text(f"CAST(tiers AS {TIERS_TYPE})", most)
+        tiers_text = splits.lines_list_text(f"CAST(tiers AS {tiers_type()})", most)
         parts = [f"SELECT payee, component, kind, CAST(amount AS DECIMAL(38,{_places(self.step)}))"
                  f" AS amount, CAST(exact AS DECIMAL(38,{dec.DIV_SCALE})) AS exact, rule, source,"
-                 f" date, via, CAST(tiers AS {TIERS_TYPE}) AS tiers, "
+                 f" date, via, CAST(tiers AS {tiers_type()}) AS tiers, "
                  f"{'tiers_text' if t in self.tier_text_tables else tiers_text} AS tiers_text, "
                  "formula, inputs, "
                  f"CAST(run_before AS DECIMAL(38,"
@@ -1397,7 +1423,7 @@ class PlanCompiler:
                 if col not in self.columns[name] or col in (inp.payee, inp.period):
                     continue
                 if "_defaulted" in self.columns[name]:
-                    empty = f"list_contains(string_split({marks}, ','), {text_literal(col)})"
+                    empty = dialect.current().in_list_text(text_literal(col), marks)
                 elif inp.missing == "null":
                     empty = f"{present} IS NOT NULL AND {q(f't_{name}_{col}')} IS NULL"
                 else:
@@ -1454,6 +1480,11 @@ class PlanCompiler:
         return " UNION ".join(ids) if ids else "SELECT NULL::VARCHAR WHERE FALSE"
 
 
+# a credit copied to a manager above its payee (a rollup): the columns it changes
+ROLLED_UP = [("h.ancestor", "_pid"), ("b._key || '@' || b._pid", "_cid"), ("b._pid", "_via"),
+             ("h.depth", "_level")]
+
+
 def _drop(lets: dec.Lets) -> str:
     """The statement's steps, dropped once used; `_when` stays: a line whose condition
     or value is unknown is not paid but is warned of (see _warnings)."""
@@ -1466,11 +1497,14 @@ TIERS_TYPE = (f"STRUCT(tier INTEGER, amount DECIMAL(38,{dec.DIV_SCALE}), rate "
               f"DECIMAL(38,{dec.DIV_SCALE}), pays DECIMAL(38,{dec.DIV_SCALE}))[]")
 
 
+def tiers_type() -> str:
+    """The lines' tier parts' type in the dialect in force (TIERS_TYPE in DuckDB)."""
+    return dialect.current().tiers_type(dec.DIV_SCALE)
+
+
 def _part(tier, amount: str, rate: str, pays: str) -> str:
     """One tier part of a line (Portion), with fixed types so every line's list agrees."""
-    t = f"DECIMAL(38,{dec.DIV_SCALE})"
-    return (f"{{'tier': CAST({tier} AS INTEGER), 'amount': CAST({amount} AS {t}), "
-            f"'rate': CAST({rate} AS {t}), 'pays': CAST({pays} AS {t})}}")
+    return dialect.current().tier_part(tier, amount, rate, pays, dec.DIV_SCALE)
 
 
 def _floored(bands):
@@ -1523,7 +1557,8 @@ def _ratio_text(sql: str) -> str:
     """A ratio as compplan.engine.money.fmt_ratio writes it: 60%, 12.5%, 33.3333%."""
     pct = f"round({sql} * 100, 4)"
     text = f"CAST({pct} AS VARCHAR)"
-    return (f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE "
+    return (f"(CASE WHEN {dialect.current().contains(text, chr(39) + '.' + chr(39))} THEN "
+            f"rtrim(rtrim({text}, '0'), '.') ELSE "
             f"{text} END || '%')")
 
 

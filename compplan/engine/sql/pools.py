@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from . import dialect
 from . import decimals as dec, rounding, show
 from .decimals import Num
 from .exprs import Unsupported, text_literal
@@ -58,7 +59,8 @@ def pool_earning(pc, name: str, index: int) -> str:
         f"CREATE TEMP TABLE {_q(payees_t)} AS SELECT *{lets.exclude()} FROM (SELECT l._pid, "
         f"{lets.select()}{key} AS _gk, {pool_v.sql} AS _pv, {text} AS _pt, "
         f"(({ok}) IS TRUE AND {w.sql} IS NOT NULL AND {w.sql} > 0) AS _sh, "
-        f"CAST({w.sql} AS DECIMAL(38,{w.scale or 0})) AS _w FROM {_q(pc.layer)} l)")
+        f"CAST({w.sql} AS DECIMAL(38,{w.scale or 0})) AS _w FROM {_q(pc.layer)} l"
+        f"{lets.lateral()})")
     ws = w.scale or 0
     groups_t = f"pool_{name}_groups"
     pc.script.add(
@@ -93,12 +95,14 @@ def _lines_sql(pc, name, index, rule, by, payees_t, groups_t, pool_scale, ws, sh
     with dec.inline():
         x = dec.div(dec.mul(size, Num("p._w", ws)), Num("g.shares", ws))
         down = rounding.round_to(Num("x", x.scale), step, "down")
-    units = f"CAST('{10 ** places}' AS HUGEINT)"
-    step_units = f"CAST('{int(step.scaleb(places))}' AS HUGEINT)"
+    big = dialect.current().hugeint
+    units = f"CAST('{10 ** places}' AS {big})"
+    step_units = f"CAST('{int(step.scaleb(places))}' AS {big})"
     st = dec.literal(step).sql
     # parts: the exact share and its part rounded down, then the steps left over
-    parts = (f"SELECT *, CAST((abs(pool) - sum(down) OVER (PARTITION BY _gk)) * {units} AS "
-             f"HUGEINT) // {step_units} AS _left, row_number() OVER (PARTITION BY _gk ORDER "
+    left = dialect.current().intdiv(f"CAST((abs(pool) - sum(down) OVER (PARTITION BY _gk)) * "
+                                    f"{units} AS {big})", step_units)
+    parts = (f"SELECT *, {left} AS _left, row_number() OVER (PARTITION BY _gk ORDER "
              f"BY x - down DESC, payee) AS _rank FROM (SELECT *, {down.sql} AS down FROM ("
              f"SELECT p._pid AS payee, p._gk, p._w, g.pool, g.pool_text, g.members, g.sharers, "
              f"g.sharing, g.shares, {x.sql} AS x FROM {_q(payees_t)} p JOIN {_q(groups_t)} g "
@@ -130,7 +134,7 @@ def _lines_sql(pc, name, index, rule, by, payees_t, groups_t, pool_scale, ws, sh
                           (by, "_gk"), ("share", show.plain(Num("_w", ws), None)),
                           ("shares", show.plain(Num("shares", ws), None)),
                           ("sharing", "sharing")])
-    from .plan import TIERS_TYPE
+    from .plan import tiers_type
     return (f"SELECT payee, component, kind, amount, exact, rule, source, date, _key, via, "
             f"tiers, {formula} AS formula, {inputs} AS inputs, {note} AS rounding_note, "
             f"run_before, run_after, "
@@ -138,7 +142,7 @@ def _lines_sql(pc, name, index, rule, by, payees_t, groups_t, pool_scale, ws, sh
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount} AS amount, {exact} "
             f"AS exact, _rank <= _left AS _extra, {text_literal(rule)} AS rule, CAST(NULL AS "
             f"VARCHAR) AS source, CAST(NULL AS DATE) AS date, CAST(NULL AS VARCHAR) AS _key, "
-            f"CAST(NULL AS VARCHAR) AS via, CAST(NULL AS {TIERS_TYPE}) AS tiers, NULL AS "
+            f"CAST(NULL AS VARCHAR) AS via, CAST(NULL AS {tiers_type()}) AS tiers, NULL AS "
             f"run_before, NULL AS run_after, CAST(NULL AS VARCHAR) AS split_source, CAST(NULL "
             f"AS BIGINT) AS _srow, 0 AS _level, CAST(NULL AS VARCHAR) AS credit_note, {index} "
             f"AS _e, 0 AS _k, TRUE AS _when FROM ({parts}))")
@@ -153,8 +157,8 @@ def grouped(x: str) -> str:
             f"ELSE split_part({text}, '.', 2) END)")
     whole = (f"(CASE WHEN length(split_part({text}, '.', 2)) > 6 THEN "
              f"trunc(abs(CAST({x} AS DECIMAL(38,6)))) ELSE trunc(abs({x})) END)")
-    return (f"((CASE WHEN {x} < 0 THEN '-' ELSE '' END) || format('{{:,}}', CAST({whole} AS "
-            f"HUGEINT)) || CASE WHEN {frac} = '' THEN '' ELSE '.' || {frac} END)")
+    return (f"((CASE WHEN {x} < 0 THEN '-' ELSE '' END) || {dialect.current().grouped(whole)}"
+            f" || CASE WHEN {frac} = '' THEN '' ELSE '.' || {frac} END)")
 
 
 def _warnings(pc, name: str, by: str, payees_t: str, groups_t: str, index: int) -> None:

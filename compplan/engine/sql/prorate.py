@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import dialect
 from ..periods import Period, months_in, periods_of
 from . import decimals as dec
 from .decimals import Num
@@ -28,8 +29,8 @@ def active_months(alias: str, period: Period) -> tuple[str, int]:
     lcm = 1
     for _lo, _hi, days in months:
         lcm = math.lcm(lcm, days)
-    terms = [f"greatest(0, datediff('day', greatest({alias}._first, DATE '{lo}'), "
-             f"least({alias}._last, DATE '{hi}')) + 1) * {lcm // days}"
+    terms = [f"greatest(0, {dialect.current().days_between(f'greatest({alias}._first, DATE {chr(39)}{lo}{chr(39)})', f'least({alias}._last, DATE {chr(39)}{hi}{chr(39)})')}"
+             f" + 1) * {lcm // days}"
              for lo, hi, days in months]
     return f"CAST(({' + '.join(terms)}) AS DECIMAL(38,0))", lcm
 

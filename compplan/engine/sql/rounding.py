@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import decimals as dec
+from . import dialect
 from .decimals import Num
 
 
@@ -35,15 +36,16 @@ def round_to(a: Num, step: Decimal, mode: str) -> Num:
     if power and (a.scale <= out or mode == "half_up"):
         return Num(f"CAST({a.sql} AS DECIMAL(38,{out}))", out)
     p = max(a.scale, out)
+    big = dialect.current().hugeint
     x = dec.let(f"CAST({a.sql} AS DECIMAL(38,{a.scale}))")
-    units = (f"cp_units({x}, CAST('{10 ** a.scale}' AS HUGEINT), "
+    units = (f"cp_units({x}, CAST('{10 ** a.scale}' AS {big}), "
              f"CAST('{10 ** a.scale}' AS DECIMAL(38,0)))")
     if p > a.scale:
-        units = f"({units} * CAST('{10 ** (p - a.scale)}' AS HUGEINT))"
+        units = f"({units} * CAST('{10 ** (p - a.scale)}' AS {big}))"
     s = int(step.scaleb(p))
-    S = f"CAST('{s}' AS HUGEINT)"
+    S = f"CAST('{s}' AS {big})"
     A = dec.let(f"abs({units})")
-    q = dec.let(f"({A} // {S})")
+    q = dec.let(f"({dialect.current().intdiv(A, S)})")
     r = dec.let(f"({A} % {S})")
     sign = f"sign({x})"
     bump = {

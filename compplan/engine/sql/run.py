@@ -29,6 +29,7 @@ from ..tiers import Portion
 from . import holds, pay
 from .cover import refusal, refusals
 from .decimals import MACROS
+from .dialect import DUCKDB, Duck, use
 from .exprs import Unsupported
 from . import fx as sql_fx
 from . import hierarchy as sql_hier
@@ -42,22 +43,30 @@ from .targets import create_spans, per_payee_inputs
 from .windows import create_window_spans
 
 
-def script_text(compiled: CompiledPlan, period: Period) -> str:
+def script_text(compiled: CompiledPlan, period: Period, dialect: Duck = DUCKDB,
+                pretty: bool = False) -> str:
     """The script for review (`compplan sql`), each statement under the rule it comes
     from; numeric columns at the places load.ASSUMED_PLACES gives (a run reads them from
-    the data)."""
-    script = _compile(compiled, assumed_columns(compiled.plan), period)
+    the data). `pretty`: each statement laid out by sqlglot (dialect.pretty)."""
+    script = _compile(compiled, assumed_columns(compiled.plan), period, dialect=dialect)
     head = (f"-- {compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
-            f"{period.label}: the SQL the duckdb engine runs\n-- inputs are the tables "
+            f"{period.label}: the SQL the {dialect.name} engine runs\n-- inputs are the tables "
             "in_<input>, one column per column the plan reads\n")
-    macros = "".join(f"{m};\n" for m in MACROS)
-    return head + "\n-- exact division (see compplan/engine/sql/decimals.py)\n" + macros + \
-        "\n" + script.text() + "\n"
+    if dialect is DUCKDB and not pretty:
+        macros = "".join(f"{m};\n" for m in MACROS)
+        return head + "\n-- exact division (see compplan/engine/sql/decimals.py)\n" + macros + \
+            "\n" + script.text() + "\n"
+    setup = "".join(f"{dialect.pretty(m) if pretty else m};\n" for m in dialect.setup())
+    body = "\n\n".join(f"-- {what}\n{dialect.pretty(sql) if pretty else dialect.finish(sql)};"
+                        for what, sql in script.statements)
+    return (head + "\n-- exact division and tier parts (see compplan/engine/sql/dialect.py)\n"
+            + setup + "\n" + body + "\n")
 
 
 def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,
-                folder: Path) -> Script:
-    """Load the tables and compile the plan against them (scales come from the data)."""
+                folder: Path, dialect: Duck = DUCKDB) -> Script:
+    """Load the tables and compile the plan against them (scales come from the data);
+    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over)."""
     _refuse(compiled)
     try:
         columns = load_tables(con, compiled.plan, tables, folder)
@@ -70,7 +79,22 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                                                      per_payee_inputs(compiled.plan)])
     relations.update(create_window_spans(con, compiled, period, [  # windows.py
         n for n in columns if n in per_payee_inputs(compiled.plan)]))
-    return _compile(compiled, columns, period, relations)
+    return _compile(compiled, columns, period, relations, dialect)
+
+
+def _statement_pos(compiled: CompiledPlan, what: str) -> Pos | None:
+    """Where in the plan a statement without a rule's position comes from: the first
+    word of its comment that names an input, credit set, measure or earning (`deals in
+    GBP: ...` is made for the input deals), else the plan's `fx:` for a conversion."""
+    plan = compiled.plan
+    for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", what):
+        for section, names in (("inputs", plan.inputs), ("credits", plan.credits),
+                               ("measures", plan.measures), ("earnings", plan.earnings)):
+            if word in names:
+                return compiled.checked.source.key_pos((section, word))
+    if "currenc" in what and plan.fx is not None:  # a conversion (fx.py): the plan's fx
+        return compiled.checked.source.key_pos(("fx",))
+    return None
 
 
 def _refuse(compiled: CompiledPlan) -> None:
@@ -81,13 +105,20 @@ def _refuse(compiled: CompiledPlan) -> None:
 
 
 def _compile(compiled: CompiledPlan, columns, period: Period,
-             relations: dict[str, set[str]] | None = None) -> Script:
+             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB) -> Script:
     """The script for these columns (and targets' relations to the period, where the
     data is loaded); a construct found missing only now is refused in the same words as
     cover.refusals."""
     _refuse(compiled)
     try:
-        return PlanCompiler(compiled, columns, period, relations).compile()
+        with use(dialect):
+            script = PlanCompiler(compiled, columns, period, relations).compile()
+            for what, sql in script.statements:
+                try:
+                    dialect.refuse(what, sql)
+                except Unsupported as u:  # at the rule, or at the plan key it is made for
+                    raise Unsupported(u.pos or _statement_pos(compiled, what), u.what) from None
+            return script
     except Unsupported as u:
         raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) from None
 
@@ -423,11 +454,13 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             "lines ORDER BY payee, line").fetchall():
         notes = [f"credited through {via}"] if via else []
         notes += [credit_note] if credit_note else []
-        ln = Line(number, pid, component, kind, amount, exact, rule, formula or "",
-                  [x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
-                  read_inputs(inputs),
-                  [Portion(t["tier"], t["amount"], t["rate"], t["pays"]) for t in tiers or ()],
-                  before, after, "", date, "; ".join(notes))
+        ln = Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
+                  exact=exact, rule=rule, formula=formula or "",
+                  sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                  inputs=read_inputs(inputs),
+                  tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
+                         for t in tiers or ()],
+                  basis_before=before, basis_after=after, date=date, note="; ".join(notes))
         payees[pid].lines.append(ln)
     if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
         for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
@@ -605,3 +638,12 @@ def line_digests(con, compiled: CompiledPlan, size: int = 1_000):
         if not rows:
             return
         yield from rows
+
+
+# the runner's steps another engine's runner shares (postgres.py): the data's checks,
+# the connection's settings, the result read back, the limit of the arithmetic rule
+settings = _settings
+check_data = _check_data
+zero_divisors = _zero_divisors
+read_result = _result
+out_of_range_problem = _out_of_range

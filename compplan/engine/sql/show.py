@@ -24,6 +24,7 @@ from ...lang import ast
 from ...lang.functions import SHOWS_CALL
 from ...lang.types import BOOLEAN, DATE, MONEY, RATIO, TEXT, Type
 from ..compile import SHOW_OP, precedence
+from . import dialect
 from .decimals import Num
 from .exprs import ExprCompiler, text_literal
 
@@ -31,8 +32,7 @@ from .exprs import ExprCompiler, text_literal
 def _whole(x: str) -> str:
     """An exact whole number (a DECIMAL of scale 0 or a HUGEINT), thousands separated.
     `format` is ten times slower on HUGEINT than on BIGINT: BIGINT where it fits."""
-    return (f"(CASE WHEN abs({x}) < 1000000000000000000 THEN format('{{:,}}', CAST({x} AS "
-            f"BIGINT)) ELSE format('{{:,}}', CAST({x} AS HUGEINT)) END)")
+    return dialect.current().thousands(x)
 
 
 def money(x: str, places: int = 2) -> str:
@@ -134,17 +134,19 @@ def split(parts: str, rates: dict[int, str], parens: bool = True,
     `places` as the Python engine's Decimal has them), the rates amounts per unit
     (money; given in `rates` as text)."""
     def piece(i: int) -> str:
-        p = f"{parts}[{i}]"
+        d = dialect.current()
         rate = " ".join(f"WHEN {t} THEN {text_literal(' x ' + r)}" for t, r in rates.items())
-        amount = units(p + ".amount", places or 0) if per_unit else money(p + ".amount")
-        return f"{amount} || (CASE {p}.tier {rate} ELSE ' x ' || " \
-               f"{ratio(Num(p + '.rate', 16))} END)"
+        amount = units(d.element(parts, i, "amount"), places or 0) if per_unit else \
+            money(d.element(parts, i, "amount"))
+        return f"{amount} || (CASE {d.element(parts, i, 'tier')} {rate} ELSE ' x ' || " \
+               f"{ratio(Num(d.element(parts, i, 'rate'), 16))} END)"
     size = len(rates)
-    many = piece(1) + "".join(f" || (CASE WHEN len({parts}) >= {i} THEN ' + ' || {piece(i)} "
+    size_of = dialect.current().length(parts)
+    many = piece(1) + "".join(f" || (CASE WHEN {size_of} >= {i} THEN ' + ' || {piece(i)} "
                               "ELSE '' END)" for i in range(2, size + 1))
     if parens:
         many = f"'(' || {many} || ')'"
-    return (f"(CASE WHEN {parts} IS NULL OR len({parts}) = 0 THEN '0.00' WHEN len({parts}) = 1 "
+    return (f"(CASE WHEN {parts} IS NULL OR {size_of} = 0 THEN '0.00' WHEN {size_of} = 1 "
             f"THEN {piece(1)} ELSE {many} END)")
 
 

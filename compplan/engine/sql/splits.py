@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import dialect
 from . import show
 from .decimals import DIV_SCALE, Num, cast
 from .exprs import text_literal
@@ -112,10 +113,12 @@ def lines_list_text(parts: str, most: int) -> str:
     183.2832; tier 2: ...`), read by position up to `most` parts (a lambda over the
     list formats five times slower): for the splits not written from columns."""
     def part(i: int) -> str:
-        t = f"{parts}[{i}]"
-        return (f"'tier ' || {t}.tier || ': ' || {show.trimmed(f'CAST({t}.amount AS VARCHAR)')}"
-                f" || ' x ' || {show.trimmed(f'CAST({t}.rate AS VARCHAR)')} || ' = ' || "
-                f"{show.trimmed(f'CAST({t}.pays AS VARCHAR)')}")
-    return (f"CASE WHEN {parts} IS NULL OR len({parts}) = 0 THEN NULL ELSE {part(1)}" +
-            "".join(f" || (CASE WHEN len({parts}) >= {i} THEN '; ' || {part(i)} ELSE '' END)"
+        d = dialect.current()
+        amount, rate, pays = (show.trimmed(f"CAST({d.element(parts, i, f)} AS VARCHAR)")
+                              for f in ("amount", "rate", "pays"))
+        return (f"'tier ' || {d.element(parts, i, 'tier')} || ': ' || {amount}"
+                f" || ' x ' || {rate} || ' = ' || {pays}")
+    size = dialect.current().length(parts)
+    return (f"CASE WHEN {parts} IS NULL OR {size} = 0 THEN NULL ELSE {part(1)}" +
+            "".join(f" || (CASE WHEN {size} >= {i} THEN '; ' || {part(i)} ELSE '' END)"
                     for i in range(2, most + 1)) + " END")

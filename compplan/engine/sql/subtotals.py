@@ -20,6 +20,7 @@ with its `where`) and params; anything else is refused with its position.
 """
 from __future__ import annotations
 
+from . import dialect
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from . import decimals as dec
@@ -59,10 +60,13 @@ def build(pc) -> None:
             shown = "CAST(_k AS VARCHAR)"
         elif st.by == "day":
             key, key_scale = "s._date", None
-            shown = "strftime(_k, '%Y-%m-%d')"
+            shown = dialect.current().date_text("_k")
         elif st.by == "week":
-            key, key_scale = ("CASE WHEN s._date IS NULL THEN NULL ELSE CAST(isoyear(s._date) "
-                              "AS VARCHAR) || '-W' || lpad(CAST(week(s._date) AS VARCHAR), 2, "
+            d = dialect.current()
+            key, key_scale = ("CASE WHEN s._date IS NULL THEN NULL ELSE CAST("
+                              f"{d.extract('isoyear', 's._date')} "
+                              "AS VARCHAR) || '-W' || lpad(CAST("
+                              f"{d.extract('week', 's._date')} AS VARCHAR), 2, "
                               "'0') END"), None
             shown = "_k"
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import dialect
 from ...lang.model import Plan
 from ..ir import CompiledPlan
 from ..periods import Period
@@ -118,7 +119,8 @@ def resolved_sql(name: str, inp, columns: dict, exact_only: bool = False,
         return f"CAST({sql} AS DECIMAL(38,{dec.DIV_SCALE})) AS {_q(c)}"
 
     def plain(c: str, first: bool) -> str:
-        return f"arg_min(r.{_q(c)}, r._row) AS {_q(c)}" if first else f"r.{_q(c)}"
+        return f"{dialect.current().arg_min(f'r.{_q(c)}', 'r._row')} AS {_q(c)}" if first \
+            else f"r.{_q(c)}"
 
     exact = ", ".join([f"r.{_q(c)}" if c not in amounts else
                        f"CAST(r.{_q(c)} AS DECIMAL(38,{dec.DIV_SCALE})) AS {_q(c)}"
@@ -135,11 +137,12 @@ def resolved_sql(name: str, inp, columns: dict, exact_only: bool = False,
         return (f"CREATE TEMP TABLE {_q(out)} AS WITH rows AS ({rows}) SELECT "
                 f"{exact} FROM rows r WHERE r._pri = 0", scales)
     sql = (f"CREATE TEMP TABLE {_q(out)} AS WITH rows AS ({rows}), best AS (SELECT "
-           f"{part_of}, min(_pri) AS _best FROM rows GROUP BY ALL), r0 AS (SELECT rows.* "
+           f"{part_of}, min(_pri) AS _best FROM rows {dialect.current().group_by_all(keys)}), "
+           f"r0 AS (SELECT rows.* "
            f"FROM rows JOIN best USING ({part_of}) WHERE rows._pri = best._best), "
-           f"longest AS (SELECT * FROM r0 WHERE _pri = 2 QUALIFY row_number() OVER "
-           f"(PARTITION BY {part_of} ORDER BY days, _row) = 1) "
-           f"SELECT {exact} FROM r0 r WHERE r._pri = 0 UNION ALL BY NAME "
-           f"SELECT {parts} FROM r0 r WHERE r._pri = 1 GROUP BY {', '.join('r.' + k for k in keys)} "
-           f"UNION ALL BY NAME SELECT {longer} FROM longest r")
+           f"longest AS ({dialect.current().qualify('SELECT * FROM r0 WHERE _pri = 2', f'row_number() OVER (PARTITION BY {part_of} ORDER BY days, _row)')}) "
+           + dialect.current().union_by_name([  # the same columns in the same order
+               f"SELECT {exact} FROM r0 r WHERE r._pri = 0",
+               f"SELECT {parts} FROM r0 r WHERE r._pri = 1 GROUP BY {', '.join('r.' + k for k in keys)}",
+               f"SELECT {longer} FROM longest r"], aligned=True))
     return sql, scales

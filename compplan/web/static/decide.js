@@ -9,6 +9,24 @@
     if (!box) { return; }
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
+      var add = ev.submitter;
+      if (add && add.hasAttribute("data-add-deal")) {  // a pipeline: one more deal
+        var sets = form.querySelectorAll("fieldset.deal");
+        var last = sets[sets.length - 1], fresh = last.cloneNode(true);
+        var n = sets.length + 1;
+        fresh.setAttribute("data-deal", String(n));
+        fresh.querySelector("legend").textContent =
+          add.getAttribute("data-deal-word").replace("#", String(n));
+        fresh.querySelectorAll("input[inputmode=decimal]").forEach(function (i) {
+          i.value = "";
+        });
+        fresh.querySelectorAll("datalist").forEach(function (d) { d.remove(); });
+        last.after(fresh);
+        if (n >= 9) { add.hidden = true; }
+        var first = fresh.querySelector("input, select");
+        if (first) { first.focus(); }
+        return;
+      }
       var params = new URLSearchParams(new FormData(form));
       params.set("format", "fragment");
       var url = form.getAttribute("action").split("#")[0] + "?" + params.toString();

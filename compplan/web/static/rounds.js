@@ -13,10 +13,11 @@
           if (!row) return;
           var t = data.totals[kpi];
           [["proposed", t.proposed], ["figure", t.figure], ["top-down", t.top_down],
-           ["gap", t.gap], ["gap-share", t.gap_share],
+           ["gap", t.gap], ["gap-share", t.gap_share], ["team", t.team],
+           ["others", t.others],
            ["answered", t.answered + " / " + t.lines]].forEach(function (pair) {
             var cell = row.querySelector("." + pair[0]);
-            if (cell) cell.textContent = pair[1];
+            if (cell && pair[1] !== undefined) cell.textContent = pair[1];
           });
         });
       }).catch(function () {});
