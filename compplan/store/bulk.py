@@ -2,18 +2,30 @@
 
 The Python engine hands `save_run` each payee's lines as Line objects; at a million
 lines that costs more than working them out. The SQL engine's lines are already a table
-in DuckDB, so they go from there to the store a batch at a time, in the store's column
-order (engine/sql/run.py line_batches), inside the save's one transaction:
+in DuckDB, so they go from there to the store in the store's column order (engine/sql/
+run.py store_lines_query), inside the save's one transaction:
 
-    SQLite       executemany of each batch on the session's own connection
-    PostgreSQL   COPY ... FROM STDIN (psycopg's cursor.copy), row by row
+    SQLite       executemany of each batch of tuples (line_batches) on the session's
+                 own connection, the run's id written once in the statement
+    PostgreSQL   DuckDB writes the rows as CSV to a temporary file (its own COPY, on
+                 every core), and psycopg's COPY ... FROM STDIN sends the file a chunk at
+                 a time: no row becomes Python objects
 
-Nothing of the run is ever all in Python memory: a batch, and one hash per payee for
-the results fingerprint (the same fingerprint lifecycle.fingerprint_result gives).
+Nothing of the run is ever all in Python memory: a batch (or a chunk of the file), and
+one hash per payee for the results fingerprint (the same fingerprint
+lifecycle.fingerprint_result gives).
+
+Measured at 1,108,770 lines (bench/plans/ae_scale.yaml, 1M deals): the store's columns
+cost DuckDB 3.5 CPU-s, the tuples 2.7, SQLite's inserts about 5.5 (of which the
+line_items guard trigger 1.2 and the primary key's index 0.5; a table without either
+takes 3.6), the fingerprint's query 1.5. One JSON text a batch for SQLite's json_each
+took SQLite three times as long as binding tuples; multi-row VALUES gained nothing.
 """
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -22,36 +34,68 @@ from .models import LineItem
 
 COLUMNS = ("run_id",) + tuple(c.name for c in LineItem.__table__.columns
                               if c.name != "run_id")
+CHUNK = 1 << 20  # bytes of the CSV file sent to PostgreSQL at a time
 
 
 def store_lines(session: Session, run_id: int, con, compiled: CompiledPlan) -> int:
     """Insert the run's lines from DuckDB's lines table (connection `con`); returns how
     many. Raises if the engine's columns are not the store's (a change to one that
     missed the other)."""
-    from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
+    from ..engine.sql.run import STORE_LINE_COLUMNS
 
     if ("run_id",) + STORE_LINE_COLUMNS != COLUMNS:
         raise RuntimeError("the SQL engine's store columns are not line_items' columns")
     dbapi = session.connection().connection.driver_connection
-    names = ", ".join(f'"{c}"' for c in COLUMNS)
-    n = 0
     if session.get_bind().dialect.name == "postgresql":
-        with dbapi.cursor() as cur:
-            with cur.copy(f"COPY line_items ({names}) FROM STDIN") as copy:
-                for batch in line_batches(con, compiled, run_id):
-                    for row in batch:
-                        copy.write_row(row)
-                    n += len(batch)
-        return n
-    marks = ", ".join("?" for _ in COLUMNS)
+        return _copy_csv(dbapi, run_id, con, compiled)
+    return _insert_batches(dbapi, run_id, con, compiled)
+
+
+def _insert_batches(dbapi, run_id: int, con, compiled: CompiledPlan) -> int:
+    """SQLite: the rows as tuples a batch at a time (the run's id is the statement's,
+    not a parameter of each row)."""
+    from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
+
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    marks = ", ".join("?" for _ in STORE_LINE_COLUMNS)
+    insert = f"INSERT INTO line_items ({names}) VALUES ({int(run_id)}, {marks})"
+    n = 0
     cur = dbapi.cursor()
     try:
-        for batch in _ahead(line_batches(con, compiled, run_id)):
-            cur.executemany(f"INSERT INTO line_items ({names}) VALUES ({marks})", batch)
+        for batch in _ahead(line_batches(con, compiled)):
+            cur.executemany(insert, batch)
             n += len(batch)
     finally:
         cur.close()
     return n
+
+
+def _copy_csv(dbapi, run_id: int, con, compiled: CompiledPlan) -> int:
+    """PostgreSQL: DuckDB's CSV of the store rows, COPY'd from a temporary file. DuckDB
+    writes a NULL as an empty field and an empty text as `""`, which is how COPY's CSV
+    format tells them apart; text is UTF-8, as psycopg's connection."""
+    from ..engine.sql.run import lines_scales, store_lines_query
+
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    query = store_lines_query(compiled, run_id, lines_scales(con))
+    with tempfile.TemporaryDirectory(prefix="compplan-save-") as tmp:
+        path = Path(tmp) / "lines.csv"
+        quoted = str(path).replace("'", "''")
+        con.execute(f"COPY ({query}) TO '{quoted}' (FORMAT csv, HEADER false, "
+                    "DELIMITER ',', QUOTE '\"', ESCAPE '\"')")
+        with dbapi.cursor() as cur:
+            with cur.copy(f"COPY line_items ({names}) FROM STDIN (FORMAT csv, "
+                          "ENCODING 'UTF8')") as copy:
+                for chunk in file_chunks(path):
+                    copy.write(chunk)
+            return cur.rowcount
+
+
+def file_chunks(path: Path):
+    """A file's bytes, CHUNK at a time."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
 
 
 def _ahead(batches, depth: int = 2):
