@@ -25,26 +25,13 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from ..errors import CompplanError, format_text
-from .store import actor_name, actor_option, db_option, refuse
+from ..errors import CompplanError
+from ..store import open_store
+from .store import (actor_name, actor_option, db_option, exit_on_problems, kpi_catalogue,
+                    refuse)
 
 
-def _problems(problems) -> None:
-    if problems:
-        click.echo(format_text(problems), err=True, nl=False)
-        raise SystemExit(1)
 
-
-def _catalogue(path: str):
-    from ..targets.kpis import load_catalogue
-    cat, problems = load_catalogue(path)
-    _problems(problems)
-    return cat
-
-
-def _store(db_url):
-    from ..store import open_store
-    return open_store(db_url)
 
 
 def _admin(actor):
@@ -117,9 +104,9 @@ def open_cmd(set_name, plan_path, kpis_path, only, period, people, deadline, top
     try:
         compiled = load_plan(plan_path)
     except CompplanError as e:
-        _problems(e.problems)
-    cat = _catalogue(kpis_path)
-    _problems(check_against_plan(cat, compiled))
+        exit_on_problems(e.problems)
+    cat = kpi_catalogue(kpis_path)
+    exit_on_problems(check_against_plan(cat, compiled))
     kpis = [k.strip() for k in only.split(",") if k.strip()] if only else list(cat.kpis)
     unknown = [k for k in kpis if k not in cat.kpis]
     if unknown:
@@ -128,7 +115,7 @@ def open_cmd(set_name, plan_path, kpis_path, only, period, people, deadline, top
     hist = (None, None)
     if history:
         actuals, targets, problems = read_history(history)
-        _problems(problems)
+        exit_on_problems(problems)
         hist = (actuals, targets)
     texts = Path(assumptions_path).read_text(encoding="utf-8") if assumptions_path else ""
     try:
@@ -138,7 +125,7 @@ def open_cmd(set_name, plan_path, kpis_path, only, period, people, deadline, top
     except rounds.RoundError as e:
         refuse(e.message + (f" ({e.hint})" if e.hint else ""))
     info = {k: v for k, v in rounds.kpi_info(cat, compiled).items() if k in kpis}
-    store = _store(db_url)
+    store = open_store(db_url)
     r = _do(store, lambda db: rounds.open_round(
         db, _admin(actor), name, set_name, compiled.plan.plan, period, kpis, team,
         _day(deadline, "--deadline"), top, notes, hist[0], hist[1], info, compiled.plan))
@@ -151,7 +138,7 @@ def open_cmd(set_name, plan_path, kpis_path, only, period, people, deadline, top
 def list_cmd(db_url):
     """The rounds, newest first: id, name, plan, period, deadline, state, answers."""
     from ..targets.round_tables import RoundLine, TargetRound
-    store = _store(db_url)
+    store = open_store(db_url)
     with store.session() as db:
         found = list(db.execute(select(TargetRound).order_by(TargetRound.id.desc())).scalars())
         if not found:
@@ -176,7 +163,7 @@ def status_cmd(round_id, as_json, db_url):
     of their lines, and answers that came late."""
     from ..targets import rounds
     from ..targets.display import english, shown
-    store = _store(db_url)
+    store = open_store(db_url)
     with store.session() as db:
         try:
             r = rounds.get_round(db, round_id, _admin(None))
@@ -231,7 +218,7 @@ def status_cmd(round_id, as_json, db_url):
 def approve_cmd(round_id, reason, db_url, actor):
     """The round's figures become the approved targets of its set."""
     from ..targets import rounds
-    store = _store(db_url)
+    store = open_store(db_url)
     done = _do(store, lambda db: rounds.approve(db, _admin(actor), round_id, reason))
     click.echo(f"approved round {round_id}: {len(done)} targets")
 
@@ -248,7 +235,7 @@ def reopen_cmd(round_id, who, kpi, reason, until, db_url, actor):
     """Set a manager's decision on a rep's line aside, so the rep answers again."""
     from ..targets import rounds
     from ..targets.round_tables import RoundLine
-    store = _store(db_url)
+    store = open_store(db_url)
     day = _day(until, "--until") if until else None
 
     def step(db):
@@ -272,7 +259,7 @@ def reopen_cmd(round_id, who, kpi, reason, until, db_url, actor):
 def deadline_cmd(round_id, day, reason, db_url, actor):
     """Move the round's deadline."""
     from ..targets import rounds
-    store = _store(db_url)
+    store = open_store(db_url)
     r = _do(store, lambda db: rounds.move_deadline(db, _admin(actor), round_id,
                                                    _day(day, "DAY"), reason))
     click.echo(f"round {round_id}: answers due by {r.deadline}")
@@ -295,8 +282,8 @@ def export_cmd(round_id, out_path, plan_path, db_url):
         try:
             plan = load_plan(plan_path).plan
         except CompplanError as e:
-            _problems(e.problems)
-    store = _store(db_url)
+            exit_on_problems(e.problems)
+    store = open_store(db_url)
     with store.session() as db:
         try:
             r = rounds.get_round(db, round_id, _admin(None))

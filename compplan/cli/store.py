@@ -38,6 +38,22 @@ def refuse(e: Exception) -> None:
     sys.exit(1)
 
 
+def exit_on_problems(problems) -> None:
+    """Every problem printed as FILE:LINE:COL text, then exit 1; nothing when none."""
+    if problems:
+        from ..errors import format_text
+        click.echo(format_text(problems), err=True, nl=False)
+        sys.exit(1)
+
+
+def kpi_catalogue(path: str):
+    """The KPI catalogue at `path` (targets and rounds commands), or its problems and exit."""
+    from ..targets.kpis import load_catalogue
+    cat, problems = load_catalogue(path)
+    exit_on_problems(problems)
+    return cat
+
+
 def _demo_hint(db_url: str | None) -> str:
     """Where the demo's runs are, for someone who ran `compplan demo` and looks in the
     default store: the demo keeps a store of its own (out/demo.db)."""

@@ -13,22 +13,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
 
 from ..datafolder import HINT, OutsideFolder, inside
-from ..errors import CompplanError, format_text
+from ..errors import CompplanError
 from ..periods import parse_period
-from .store import actor_name, refuse, actor_option, db_option
+from ..store import open_store
+from .store import (actor_name, actor_option, db_option, exit_on_problems, kpi_catalogue,
+                    refuse)
 
-
-def _problems(problems) -> None:
-    if problems:
-        click.echo(format_text(problems), err=True, nl=False)
-        sys.exit(1)
 
 
 def _number(text: str, what: str) -> Decimal:
@@ -62,16 +58,6 @@ def _period(text: str):
         raise click.BadParameter(str(e), param_hint="--period")
 
 
-def _catalogue(path: str):
-    from ..targets.kpis import load_catalogue
-    cat, problems = load_catalogue(path)
-    _problems(problems)
-    return cat
-
-
-def _store(db_url):
-    from ..store import open_store
-    return open_store(db_url)
 
 
 def _payees(path: str, key: str | None) -> dict[str, dict]:
@@ -129,13 +115,13 @@ def propose(set_name, kpis_path, history, payees_path, key, period, per, growth,
     from ..targets.sheets import read_history
     from ..targets import store as tstore
 
-    cat = _catalogue(kpis_path)
+    cat = kpi_catalogue(kpis_path)
     actuals, _, problems = read_history(history)
-    _problems(problems)
+    exit_on_problems(problems)
     cal = None
     if calendar_path:
         cal, problems = load_calendar(calendar_path)
-        _problems(problems)
+        exit_on_problems(problems)
     season = None
     if seasonality == "learn":
         season = "learn"
@@ -157,7 +143,7 @@ def propose(set_name, kpis_path, history, payees_path, key, period, per, growth,
             click.echo(f"{t.who:<10} {t.kpi:<14} {t.period:<10} {t.shown():>12}  {t.how}")
         return
     try:
-        added = tstore.propose(_store(db_url), set_name, proposed, actor_name(actor),
+        added = tstore.propose(open_store(db_url), set_name, proposed, actor_name(actor),
                                source=f"propose {Path(history).name}")
     except tstore.TargetsError as e:
         refuse(e)
@@ -177,11 +163,11 @@ def import_cmd(path, set_name, kpis_path, reason, db_url, actor):
     """Import a target sheet (CSV or xlsx) as proposals: bottom-up numbers, edits."""
     from ..targets import store as tstore
     from ..targets.sheets import read_targets
-    cat = _catalogue(kpis_path) if kpis_path else None
+    cat = kpi_catalogue(kpis_path) if kpis_path else None
     rows, problems = read_targets(path, cat)
-    _problems(problems)
+    exit_on_problems(problems)
     try:
-        added = tstore.propose(_store(db_url), set_name, rows, actor_name(actor),
+        added = tstore.propose(open_store(db_url), set_name, rows, actor_name(actor),
                                source=f"import {Path(path).name}", reason=reason)
     except tstore.TargetsError as e:
         refuse(e)
@@ -199,7 +185,7 @@ def import_cmd(path, set_name, kpis_path, reason, db_url, actor):
 def list_cmd(set_name, who, kpi, status, all_versions, db_url):
     """List target sets, or the targets of one with how each was worked out."""
     from ..targets import store as tstore
-    store = _store(db_url)
+    store = open_store(db_url)
     if not set_name:
         rows = tstore.sets(store)
         if not rows:
@@ -234,7 +220,7 @@ def change(set_name, who, kpi, period, value, from_, reason, db_url, actor):
     except ValueError:
         raise click.BadParameter(f"'{from_}' is not a date (YYYY-MM-DD)", param_hint="--from")
     try:
-        t = tstore.change(_store(db_url), set_name, Key(who, kpi, _period(period).label),
+        t = tstore.change(open_store(db_url), set_name, Key(who, kpi, _period(period).label),
                           _number(value, "--value"), day, actor_name(actor), reason)
     except tstore.TargetsError as e:
         refuse(e)
@@ -253,7 +239,7 @@ def approve(set_name, ids, who, kpi, db_url, actor):
     """Approve proposed targets: only approved targets feed a run."""
     from ..targets import store as tstore
     try:
-        rows = tstore.approve(_store(db_url), set_name, actor_name(actor), list(ids) or None,
+        rows = tstore.approve(open_store(db_url), set_name, actor_name(actor), list(ids) or None,
                               who, kpi)
     except tstore.TargetsError as e:
         refuse(e)
@@ -279,7 +265,7 @@ def export(set_name, out_path, approved, plan_path, kpis_path, input_name, data_
     """Write the target sheet, or with --approved the per-payee file(s) a plan reads."""
     from ..targets import store as tstore
     from ..targets.sheets import LONG, long_rows, plan_file, write_table
-    store = _store(db_url)
+    store = open_store(db_url)
     if not approved:
         if not out_path:
             raise click.BadParameter("name the file to write", param_hint="--out")
@@ -298,9 +284,9 @@ def export(set_name, out_path, approved, plan_path, kpis_path, input_name, data_
     try:
         compiled = load_plan(plan_path)
     except CompplanError as e:
-        _problems(e.problems)
-    cat = _catalogue(kpis_path)
-    _problems(check_against_plan(cat, compiled))
+        exit_on_problems(e.problems)
+    cat = kpi_catalogue(kpis_path)
+    exit_on_problems(check_against_plan(cat, compiled))
     plan = compiled.plan
     targets_cols = {k.target for k in cat.kpis.values()}
     inputs = [input_name] if input_name else [
@@ -348,10 +334,10 @@ def review(set_name, kpis_path, history, period, high, low, charts_dir, chart_fo
     from ..targets import review as review_mod
     from ..targets import store as tstore
     from ..targets.sheets import read_history
-    cat = _catalogue(kpis_path)
+    cat = kpi_catalogue(kpis_path)
     actuals, past, problems = read_history(history)
-    _problems(problems)
-    rows = tstore.current(_store(db_url), set_name)
+    exit_on_problems(problems)
+    rows = tstore.current(open_store(db_url), set_name)
     if not rows:
         refuse(f"no targets in set {set_name}")
     healths = review_mod.review(rows, cat, _period(period), actuals, past,
@@ -375,9 +361,9 @@ def reconcile(top_set, bottom_set, hierarchy, kpi, period, db_url):
     from ..targets import store as tstore
     from ..targets.reconcile import load_hierarchy, reconcile as rec, report
     nodes, problems = load_hierarchy(hierarchy)
-    _problems(problems)
+    exit_on_problems(problems)
     p = _period(period)
-    store = _store(db_url)
+    store = open_store(db_url)
 
     def figures(set_name):
         out: dict[str, Decimal] = {}

@@ -55,7 +55,7 @@ def parts(lp: LivePlan, pid: str, node, result) -> list[Part] | None:
             return None
     out = []
     for cmp in leaves:
-        limit = _constant(lp, cmp.right)
+        limit = constant(lp, cmp.right)
         figure = _figure(lp, pid, cmp.left, result)
         if limit is None or figure is None:
             return None
@@ -71,7 +71,9 @@ def _holds(value: Decimal | None, op: str, limit: Decimal) -> bool:
             "<": value < limit, "==": value == limit, "!=": value != limit}[op]
 
 
-def _constant(lp: LivePlan, node) -> Decimal | None:
+def constant(lp: LivePlan, node) -> Decimal | None:
+    """A number written in the plan, or a param's value; None for anything else (a
+    gate's or tier's limit the portal can state without running the engine)."""
     if isinstance(node, ast.Number):
         return Decimal(node.value)
     if isinstance(node, ast.Ref):

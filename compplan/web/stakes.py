@@ -224,7 +224,7 @@ def _thresholds(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
             for node in ast.walk(e.when.node):
                 if isinstance(node, ast.Compare) and node.op in (">=", ">") and \
                         _is_measure(lp, node.left, name):
-                    x = _constant(lp, node.right)
+                    x = gates.constant(lp, node.right)
                     if x is not None:
                         out.append((x, 0, f._("the gate of {earning}",
                                               earning=labels.get(e.name, e.name))))
@@ -253,17 +253,6 @@ def _is_measure(lp: LivePlan, node, name: str) -> bool:
         return False
     res = lp.compiled.checked.resolved.get(node)
     return res is not None and res.kind == "measure" and res.name == name
-
-
-def _constant(lp: LivePlan, node) -> Decimal | None:
-    if isinstance(node, ast.Number):
-        return Decimal(node.value)
-    if isinstance(node, ast.Ref):
-        res = lp.compiled.checked.resolved.get(node)
-        if res is not None and res.kind == "param":
-            v = lp.compiled.params.get(res.name)
-            return Decimal(v) if isinstance(v, (Decimal, int)) else None
-    return None
 
 
 def _driving_input(lp: LivePlan, name: str) -> str | None:
