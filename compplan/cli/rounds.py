@@ -27,8 +27,8 @@ from sqlalchemy import select
 
 from ..errors import CompplanError
 from ..store import open_store
-from .store import (actor_name, actor_option, db_option, exit_on_problems, kpi_catalogue,
-                    refuse)
+from .store import (actor_name, actor_option, db_option, exit_on_problems,
+                    plan_and_catalogue, refuse)
 
 
 
@@ -37,6 +37,15 @@ from .store import (actor_name, actor_option, db_option, exit_on_problems, kpi_c
 def _admin(actor):
     from ..targets.rounds import Actor
     return Actor(actor_name(actor), "admin")
+
+
+def _round(db, round_id: int):
+    """The round as an admin sees it, or its error and exit 1."""
+    from ..targets import rounds
+    try:
+        return rounds.get_round(db, round_id, _admin(None))
+    except rounds.RoundError as e:
+        refuse(e.message)
 
 
 def _day(text: str, what: str) -> dt.date:
@@ -97,16 +106,9 @@ def round_group():
 def open_cmd(set_name, plan_path, kpis_path, only, period, people, deadline, top_down,
              assumptions_path, history, name, db_url, actor):
     """Open a round on the newest proposals of a set."""
-    from ..engine import load_plan
     from ..targets import rounds
-    from ..targets.kpis import check_against_plan
     from ..targets.sheets import read_history
-    try:
-        compiled = load_plan(plan_path)
-    except CompplanError as e:
-        exit_on_problems(e.problems)
-    cat = kpi_catalogue(kpis_path)
-    exit_on_problems(check_against_plan(cat, compiled))
+    compiled, cat = plan_and_catalogue(plan_path, kpis_path)
     kpis = [k.strip() for k in only.split(",") if k.strip()] if only else list(cat.kpis)
     unknown = [k for k in kpis if k not in cat.kpis]
     if unknown:
@@ -165,10 +167,7 @@ def status_cmd(round_id, as_json, db_url):
     from ..targets.display import english, shown
     store = open_store(db_url)
     with store.session() as db:
-        try:
-            r = rounds.get_round(db, round_id, _admin(None))
-        except rounds.RoundError as e:
-            refuse(e.message)
+        r = _round(db, round_id)
         lines = rounds.visible_lines(db, r, _admin(None))
         kinds, f = rounds.displays(r), english()
         states: dict[str, int] = {}
@@ -273,7 +272,6 @@ def deadline_cmd(round_id, day, reason, db_url, actor):
 @db_option
 def export_cmd(round_id, out_path, plan_path, db_url):
     """The approved figures as the plan's targets file (or the long sheet)."""
-    from ..targets import rounds
     from ..targets.round_export import ExportError, export_table
     from ..targets.sheets import write_table
     plan = None
@@ -285,10 +283,7 @@ def export_cmd(round_id, out_path, plan_path, db_url):
             exit_on_problems(e.problems)
     store = open_store(db_url)
     with store.session() as db:
-        try:
-            r = rounds.get_round(db, round_id, _admin(None))
-        except rounds.RoundError as e:
-            refuse(e.message)
+        r = _round(db, round_id)
         db.expunge(r)
     try:
         name, header, rows = export_table(store, r, plan)

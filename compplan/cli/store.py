@@ -54,6 +54,21 @@ def kpi_catalogue(path: str):
     return cat
 
 
+def plan_and_catalogue(plan_path: str, kpis_path: str):
+    """The compiled plan and the KPI catalogue checked against it (a round's or an
+    export's targets must be the plan's), or every problem and exit."""
+    from ..engine import load_plan
+    from ..errors import CompplanError
+    from ..targets.kpis import check_against_plan
+    try:
+        compiled = load_plan(plan_path)
+    except CompplanError as e:
+        exit_on_problems(e.problems)
+    cat = kpi_catalogue(kpis_path)
+    exit_on_problems(check_against_plan(cat, compiled))
+    return compiled, cat
+
+
 def _demo_hint(db_url: str | None) -> str:
     """Where the demo's runs are, for someone who ran `compplan demo` and looks in the
     default store: the demo keeps a store of its own (out/demo.db)."""

@@ -19,11 +19,10 @@ from pathlib import Path
 import click
 
 from ..datafolder import HINT, OutsideFolder, inside
-from ..errors import CompplanError
 from ..periods import parse_period
 from ..store import open_store
 from .store import (actor_name, actor_option, db_option, exit_on_problems, kpi_catalogue,
-                    refuse)
+                    plan_and_catalogue, refuse)
 
 
 
@@ -279,14 +278,7 @@ def export(set_name, out_path, approved, plan_path, kpis_path, input_name, data_
     if not (plan_path and kpis_path):
         raise click.BadParameter("--approved needs --plan and --kpis (the plan's targets "
                                  "inputs and the KPI catalogue)", param_hint="--approved")
-    from ..engine import load_plan
-    from ..targets.kpis import check_against_plan
-    try:
-        compiled = load_plan(plan_path)
-    except CompplanError as e:
-        exit_on_problems(e.problems)
-    cat = kpi_catalogue(kpis_path)
-    exit_on_problems(check_against_plan(cat, compiled))
+    compiled, cat = plan_and_catalogue(plan_path, kpis_path)
     plan = compiled.plan
     targets_cols = {k.target for k in cat.kpis.values()}
     inputs = [input_name] if input_name else [
