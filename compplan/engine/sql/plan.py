@@ -1250,16 +1250,21 @@ class PlanCompiler:
 
         def c(x: str) -> str:
             return f"CAST({x} AS DECIMAL(38,{top}))"
-        nil, whole = c("0"), c(space.sql)
+        nil = c("0")
+        # a basis below 0 (refunds outweigh sales) runs backwards from 0: the same bands
+        # with negative amounts, taking back band by band what moving up paid
+        # (tiers.split(), as _per_unit_payee); issue 12, found by generated data
+        lo_, hi_ = f"least({nil}, {c(space.sql)})", f"greatest({nil}, {c(space.sql)})"
+        sign = f"(CASE WHEN {space.sql} < 0 THEN -1 ELSE 1 END)"
         rows = []
         first_low = bands[0][1]
         if first_low is not None:
-            rows.append((0, f"greatest(least({whole}, {c(first_low.sql)}) - {nil}, {nil})",
-                         Decimal(0)))
+            rows.append((0, f"({sign} * greatest(least({hi_}, {c(first_low.sql)}) - {lo_}, "
+                            f"{nil}))", Decimal(0)))
         for index, low, high, rate in bands:
-            hi = whole if high is None else f"least({whole}, {c(high.sql)})"
-            lo = nil if low is None else f"greatest({nil}, {c(low.sql)})"
-            rows.append((index, f"greatest({hi} - {lo}, {nil})", rate))
+            hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
+            lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
+            rows.append((index, f"({sign} * greatest({hi} - {lo}, {nil}))", rate))
         items, pays = [], []
         # amount x band / whole, multiplied first; when the amount is the whole (the
         # basis' own sum), the band itself: amount x band would square the amount and
