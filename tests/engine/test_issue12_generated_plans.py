@@ -129,3 +129,22 @@ def test_issue12_generated_data_same_on_both_engines(entry, data):
     ref = run_plan(compiled, ref_tables, period)
     got = run_sql(compiled, load_inline(plan, tables, "generated", []), period)
     assert_same(ref, got)
+
+
+def test_issue12_a_negative_booked_takes_back_band_by_band_on_both_engines():
+    """Found by the test above: ann's only deal is a refund of -518.00, so booked is
+    -518.00 and textbook's marginal bands (5% to 50,000) run backwards from 0:
+    -518.00 x 5% = -25.90 taken back. The SQL engine paid 0.00 (it clamped the band at
+    0); both must pay -25.90, with the one tier part shown."""
+    compiled = load_plan(PLANS / "textbook.yaml")
+    data = {"payees": [{"rep_id": "ann", "name": "Ann"}],
+            "deals": [{"deal_id": "D1", "rep_id": "ann", "close_date": "2026-02-10",
+                       "amount": "-518"}]}
+    q1 = parse_period("2026-Q1")
+    for run in (run_plan, run_sql):
+        result = run(compiled, load_inline(compiled.plan, data, "refund", []), q1)
+        (ann,) = result.payees
+        assert ann.components["banded"] == Decimal("-25.90"), run.__name__
+        (line,) = [x for x in ann.lines if x.component == "banded"]
+        assert [(t.tier, Decimal(t.amount), Decimal(t.pays)) for t in line.tiers] == [
+            (1, Decimal("-518"), Decimal("-25.90"))], run.__name__
