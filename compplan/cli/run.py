@@ -114,7 +114,7 @@ class _Work:
             return self._saved(engine, db_url, actor)
         compiled, p, jsonl = self.compiled, self.period, self.jsonl
         tables = None
-        if engine == "python" or jsonl:
+        if engine == "python" or (jsonl and engine != "postgres"):
             problems: list[Problem] = []
             tables = load_folder(compiled.plan, self.data_dir, problems)
             if problems:
@@ -168,6 +168,10 @@ class _Work:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), engine="duckdb",
                                            lines_csv=writer.lines_path())
+            elif engine == "postgres":  # the lines into the store from PostgreSQL
+                saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
+                                           p.label, actor_name(actor), engine="postgres",
+                                           keep_lines=False, sink=writer, dsn=self.dsn)
             else:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), keep_lines=False,
@@ -236,10 +240,6 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:
         choice = Choice("python", "--jsonl with --save is written by the Python engine")
-    if choice.engine == "postgres" and (save or jsonl):
-        click.echo("error: --engine postgres does not --save or write --jsonl yet (issue "
-                   "13); run it without them, or with --engine duckdb", err=True)
-        sys.exit(1)
     if save and choice.engine == "duckdb" and jsonl:
         click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
                    "leave out --jsonl, or save with --engine python", err=True)
@@ -315,9 +315,15 @@ def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> 
 
 @click.command("test")
 @click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python",
-              show_default=True, help="the engine that works the scenarios out (issue 12)")
-def test_cmd(plans: tuple[str, ...], engine: str) -> None:
+@click.option("--engine", type=click.Choice(["python", "duckdb", "postgres"]),
+              default="python", show_default=True,
+              help="the engine that works the scenarios out (issue 12); postgres: inside "
+                   "PostgreSQL (--dsn), scenarios of several periods saved in a throwaway "
+                   "SQLite store")
+@click.option("--dsn", default=None,
+              help="with --engine postgres: the database (default COMPPLAN_PG_DSN, else "
+                   "postgresql://127.0.0.1:5432/test)")
+def test_cmd(plans: tuple[str, ...], engine: str, dsn: str | None) -> None:
     """Run the scenarios a plan carries and show each difference."""
     failed = total = 0
     for plan in plans:
@@ -328,6 +334,10 @@ def test_cmd(plans: tuple[str, ...], engine: str) -> None:
         if engine == "duckdb":
             from ..engine.sql import run_sql_standalone  # a draw, the year to date
             outcomes = run_scenarios(compiled, run=run_sql_standalone, engine="duckdb")
+        elif engine == "postgres":
+            from ..engine.sql.postgres import run_tables_standalone
+            outcomes = run_scenarios(compiled, run=lambda c, t, p: run_tables_standalone(
+                c, t, p, dsn), engine="postgres", dsn=dsn)
         else:
             outcomes = run_scenarios(compiled)
         if not outcomes:
