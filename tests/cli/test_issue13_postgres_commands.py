@@ -52,11 +52,17 @@ def test_run_in_postgres_writes_what_the_other_engines_write(tmp_path):
 
 
 @pytest.mark.skipif(NO_SERVER is not None, reason=NO_SERVER or "")
-def test_run_in_postgres_refuses_save_for_now(tmp_path):
+def test_run_in_postgres_saves(tmp_path):
+    """Issue 13: --save was refused on postgres; now it stores the run (the store tests
+    are tests/store/test_issue13_postgres_save.py) and writes the result files too."""
     r = CliRunner().invoke(cli, ["run", AE, "--data", AE_DATA, "--period", "2026-Q1",
-                                 "--engine", "postgres", "--save", "--out", str(tmp_path)])
-    assert r.exit_code == 1
-    assert "--engine postgres does not --save" in r.output
+                                 "--engine", "postgres", "--save", "--jsonl", "--out",
+                                 str(tmp_path), "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert r.exit_code == 0, r.output
+    assert "saved as run 1" in r.output
+    out = tmp_path / "ae-2026" / "2026-Q1"
+    assert len((out / "lines.csv").read_text().splitlines()) == 1 + 25
+    assert len((out / "lines.jsonl").read_text().splitlines()) == 25
 
 
 def test_sql_for_postgres_has_no_duckdb_only_forms():
