@@ -69,10 +69,10 @@ def _connect_for_run(dsn: str | None):
         raise CompplanError([Problem.at(
             None, f"cannot reach PostgreSQL: {first}",
             "start the server, or name the database with --dsn postgresql://... or "
-            "COMPPLAN_PG_DSN", code="postgres", file=_safe_dsn(dsn_of(dsn)))]) from None
+            "COMPPLAN_PG_DSN", code="postgres", file=safe_dsn(dsn_of(dsn)))]) from None
 
 
-def _safe_dsn(dsn: str) -> str:
+def safe_dsn(dsn: str) -> str:
     """The DSN without its password, to print."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", dsn)
 
