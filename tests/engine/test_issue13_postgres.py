@@ -112,6 +112,39 @@ def test_what_the_dialect_lacks_is_refused_at_its_position(tmp_path):
                              "(REPLACE) in 'deals in GBP' (PostgreSQL dialect) yet")]
 
 
+def test_issue13_what_only_the_dialect_lacks_hints_at_duckdb(tmp_path):
+    """The refusal's hint said "run it with --engine python" where the DuckDB engine runs
+    the plan (a rep who moves manager on 15 March, test_issue16_dated_hierarchy.py's
+    plan; EUR deals paid in GBP for `compplan sql`, whose script without data has no
+    report's parts): now it says so; what no SQL engine runs keeps cover.refusal's
+    hint."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    from test_issue16_dated_hierarchy import PLAN as DATED
+    path = tmp_path / "plan.yaml"
+    path.write_text(DATED)
+    compiled = load_plan(path)
+    sc = compiled.plan.scenarios[0]
+    with pytest.raises(CompplanError) as err:
+        postgres.run_tables(compiled, load_inline(compiled.plan, sc.data, sc.name, []),
+                            parse_period(sc.period))
+    [problem] = err.value.problems
+    assert "(PostgreSQL dialect)" in problem.message
+    assert problem.hint == ("the DuckDB engine runs it: run it with --engine duckdb (or "
+                            "--engine python, the reference)")
+    from test_issue12_sql_fx import PLAN as FX  # EUR deals paid in GBP: refused unrun
+    (tmp_path / "fx.yaml").write_text(FX)
+    r = CliRunner().invoke(cli, ["sql", str(tmp_path / "fx.yaml"), "--period", "2026-Q1",
+                                 "--dialect", "postgres"])
+    assert r.exit_code == 1
+    assert "hint: the DuckDB engine runs it: run it with --engine duckdb" in r.output
+    ref = run_plan(compiled, load_inline(compiled.plan, sc.data, sc.name, []),
+                   parse_period(sc.period))
+    from compplan.engine.sql import run_sql
+    assert_same(ref, run_sql(compiled, load_inline(compiled.plan, sc.data, sc.name, []),
+                             parse_period(sc.period)))  # as the hint says
+
+
 # ------------------------------------------------------------------ generated data
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

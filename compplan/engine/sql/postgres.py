@@ -47,6 +47,20 @@ def dsn_of(dsn: str | None = None) -> str:
     return dsn or os.environ.get("COMPPLAN_PG_DSN") or DEFAULT_DSN
 
 
+DIALECT_HINT = ("the DuckDB engine runs it: run it with --engine duckdb (or --engine "
+                "python, the reference)")
+
+
+def dialect_hints(problems: list[Problem]) -> list[Problem]:
+    """A refusal of what only the PostgreSQL dialect lacks (the DuckDB engine runs it)
+    with a hint saying so: cover.refusal's "--engine python" is for what no SQL engine
+    runs."""
+    from dataclasses import replace
+    from .cover import REFUSED
+    return [replace(p, hint=DIALECT_HINT) if p.code == REFUSED and
+            "(PostgreSQL dialect)" in p.message else p for p in problems]
+
+
 def identity(pg) -> tuple:
     """What tells one database from another: its name, and its server's port and start
     time (two servers are not started in the same microsecond on the same port)."""
@@ -165,7 +179,11 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         duck = duckdb.connect()
         try:
             duck_run.settings(duck, Path(tmp))
-            script = duck_run.compile_sql(compiled, duck, tables, period, Path(tmp), POSTGRES)
+            try:
+                script = duck_run.compile_sql(compiled, duck, tables, period, Path(tmp),
+                                              POSTGRES)
+            except CompplanError as e:
+                raise CompplanError(dialect_hints(e.problems)) from None
             files = {n: t.file for n, t in tables.items()}
             duck_run.check_data(compiled, duck, period, files, lambda: tables)
             warnings = plausibility(compiled, tables) + datacheck.empty_tables(
