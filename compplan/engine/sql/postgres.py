@@ -35,6 +35,7 @@ from .dialect import POSTGRES
 from .exprs import Unsupported
 from .plan import q
 from . import fx as sql_fx
+from . import pgexpand
 from . import run as duck_run
 
 DEFAULT_DSN = "postgresql://127.0.0.1:5432/test"
@@ -141,6 +142,10 @@ class Connection:
                 "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
                 "attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                 (q(m.group(1)),))
+        if sql.startswith("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?"):
+            # fx._exists: whether the script made a table (payees paid in theirs)
+            return self.pg.execute("SELECT count(*) FROM pg_class WHERE relname = %s AND "
+                                   "relkind = 'r' AND pg_table_is_visible(oid)", params)
         return self.pg.execute(sql, params)
 
 
@@ -366,9 +371,14 @@ def _trim_lines(result: RunResult) -> None:
 def _execute(compiled: CompiledPlan, con: Connection, script) -> None:
     import psycopg
 
+    def columns_of(query: str) -> list[str]:
+        return [d.name for d in con.execute(query).description]
+
     for what, sql in script.statements:
         try:
-            con.execute(POSTGRES.finish(sql))
+            sql = POSTGRES.finish(sql)
+            for one in (pgexpand.expand(sql, columns_of) if pgexpand.needed(sql) else [sql]):
+                con.execute(one)
         except psycopg.errors.NumericValueOutOfRange as e:  # the rule's limit: DECIMAL(38)
             raise CompplanError([duck_run.out_of_range_problem(compiled, what, e)]) from None
         except psycopg.Error as e:
