@@ -1001,6 +1001,10 @@ class PlanCompiler:
         ex = self._payee_exprs("l")
         cols, lets = [f"{total.sql} AS _total_before"], dec.Lets()
         prev = Num("_total_before", scale)
+        # a dialect without lateral column aliases (PostgreSQL) reads no column of this
+        # SELECT by its alias: each is written out where it is used
+        inline = not dialect.current().lateral
+        prev_sql = f"({total.sql})" if inline else prev.sql
         limits = []
         for kind, expr in self.cp.total:
             with dec.statement() as part:
@@ -1010,15 +1014,18 @@ class PlanCompiler:
             lim_r = rounding.round_to(lim, self.step, self.mode)
             cols.append(f"{lim_r.sql} AS {q('total_' + kind)}")
             cols.append(f"{shown} AS {q('show_total_' + kind)}")
-            lim_a, tot_a = dec.align(lim_r, prev)
+            lim_a, tot_a = dec.align(lim_r, Num(prev_sql, prev.scale) if inline else prev)
             cmp = ">" if kind == "cap" else "<"
             after = q(f"after_total_{kind}")
-            cols.append(f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
-                        f"THEN {lim_a.sql} ELSE {tot_a.sql} END) AS {after}")
-            cols.append(f"CASE WHEN {after} <> {prev.sql} THEN {after} - {prev.sql} END AS "
+            after_sql = (f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
+                         f"THEN {lim_a.sql} ELSE {tot_a.sql} END)")
+            cols.append(f"{after_sql} AS {after}")
+            a, b = (after_sql, prev_sql) if inline else (after, prev.sql)
+            cols.append(f"CASE WHEN {a} <> {b} THEN {a} - {b} END AS "
                         f"{q('v_total_' + kind)}")
             limits.append(("total_" + kind, kind, prev.sql, after, expr.pos))
             prev = Num(after, lim_a.scale)
+            prev_sql = after_sql if inline else prev.sql
         new = "layer_total_limits"
         self.script.add("caps and floors on the payee's total pay",
                         f"CREATE TEMP TABLE {new} AS SELECT *{lets.exclude()} FROM (SELECT "
