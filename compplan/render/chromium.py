@@ -238,8 +238,10 @@ def _print_together(items: list[tuple[str, Path, str]]) -> list[str | None]:
                                "right": "12mm"})
         reader = PdfReader(io.BytesIO(data))
         dests = reader.named_destinations
-        starts = [reader.get_destination_page_number(dests[f"/cp{k}"]) if f"/cp{k}" in dests
-                  else -1 for k in range(len(items))]
+        # each page's number by its object, once (pypdf's own lookup builds it per call)
+        number = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+        starts = [number.get(getattr(dests[f"/cp{k}"].page, "idnum", None), -1)
+                  if f"/cp{k}" in dests else -1 for k in range(len(items))]
         if starts[0] != 0 or any(b <= a for a, b in zip(starts, starts[1:])):
             raise ValueError(f"{len(starts)} statements found in a document of {len(items)}")
         ends = starts[1:] + [len(reader.pages)]
