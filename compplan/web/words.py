@@ -127,7 +127,9 @@ def parse_money(text: str, f: Fmt) -> Decimal:
 # words the portal says through a variable (f._(title)), for the catalog test
 PORTAL_WORDS = ("Today", "This week",  # (and REVIEW_WORDS below)
                 # the forecast's outcomes (finance.OUTCOME_WORDS), its headline measure
-                "to date", "at pace", "low", "expected", "high", "attainment")
+                "to date", "at pace", "low", "expected", "high", "attainment",
+                # an accrual's `before_from` as the store keeps it when nothing was booked
+                "nothing booked before")
 PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "trend.py",
                   "templates/estimate_form.html", "templates/estimate_answer.html",
                   "templates/payee.html", "templates/trend.html", "templates/team.html",
