@@ -6,20 +6,27 @@ in DuckDB, so they go from there to the store in the store's column order (engin
 run.py store_lines_query), inside the save's one transaction:
 
     SQLite       executemany of each batch of tuples (line_batches) on the session's
-                 own connection, the run's id written once in the statement
+                 own connection, the run's id written once in the statement, the
+                 paid-run guard trigger lifted for the while (guard_lifted), each
+                 payee's fingerprint hash fed from the tuples on their way (hashed)
     PostgreSQL   DuckDB writes the rows as CSV to a temporary file (its own COPY, on
                  every core), and psycopg's COPY ... FROM STDIN sends the file a chunk at
-                 a time: no row becomes Python objects
+                 a time: no row becomes Python objects; the fingerprint's texts come
+                 from one query over DuckDB's lines (line_hashers)
 
-Nothing of the run is ever all in Python memory: a batch (or a chunk of the file), and
-one hash per payee for the results fingerprint (the same fingerprint
-lifecycle.fingerprint_result gives).
+Nothing of the run is ever all in Python memory: at most three batches of 20,000 rows
+(or a chunk of the file), and one hash per payee for the results fingerprint (the same
+fingerprint lifecycle.fingerprint_result gives, and verify works out again).
 
-Measured at 1,108,770 lines (bench/plans/ae_scale.yaml, 1M deals): the store's columns
-cost DuckDB 3.5 CPU-s, the tuples 2.7, SQLite's inserts about 5.5 (of which the
-line_items guard trigger 1.2 and the primary key's index 0.5; a table without either
-takes 3.6), the fingerprint's query 1.5. One JSON text a batch for SQLite's json_each
-took SQLite three times as long as binding tuples; multi-row VALUES gained nothing.
+Measured at 1,108,770 lines (bench/plans/ae_scale.yaml, 1M deals, load 11-14): the
+store select and its tuples 5.9-6.1 CPU-s (the select 3.9, the tuples 2.9), SQLite's
+inserts about 4.5 with the guard lifted (5.5 with it), the hashing 0.4-0.6 (the query
+it replaced 1.1-1.5), commit and checkpoint 0.5-0.7. Tried and not taken: one JSON text
+a batch for SQLite's json_each (three times as long as binding tuples); multi-row
+VALUES with bound values (no gain) or as SQL literals made by DuckDB (3x as long);
+batches of 50,000 or 100,000 rows; a page cache of 64 or 256 MB (within the noise).
+The PRAGMAs stay the store's: WAL and synchronous FULL (SQLite's default), since a run
+reported saved must survive a power cut; synchronous costs waiting, not CPU.
 """
 from __future__ import annotations
 
