@@ -36,7 +36,7 @@ from . import hierarchy as sql_hier
 from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
-from .show import places_trimmed
+from .show import CSV_OPTIONS, places_trimmed
 from .settle import run_by_frequency, settles_by_frequency
 from .subtotals import MEMBERS_SEP
 from .targets import create_spans, per_payee_inputs
@@ -269,7 +269,7 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     if then is not None:
         then(con)
     if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+        con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' {CSV_OPTIONS}")
     if lines_csv is not None or then is not None:
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
@@ -443,8 +443,9 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             with decimal.localcontext(CONTEXT):  # shown half up, as the Python engine does
                 pr.measures[m.name] = fmt_value(v, m.expr.type)
             pr.measure_values[m.name] = v
-        for e in earnings:
-            pr.components[e] = values.get(f"v_{e}") or Decimal(0)
+        for e in earnings:  # a zero keeps its places (0.00), as the Python engine's sum
+            v = values.get(f"v_{e}")
+            pr.components[e] = v if v is not None else Decimal(0)
         for c in limits:  # a cap or floor on the total: a component when it applies
             if values.get(c) is not None:
                 pr.components[c[2:]] = values[c]

@@ -228,3 +228,8 @@ class ShowCompiler:
             args = " || ', ' || ".join(self.text(a) for a in n.args)
             return f"('{n.name}(' || {args} || ')')"
         return value(self.ex.sql(n), self.types.get(n))
+
+
+# lines.csv's lines end in CRLF as the Python engine's csv writer ends them (RFC 4180);
+# DuckDB's COPY ends them in LF unless told (tests/engine/test_issue12_csv_parity.py)
+CSV_OPTIONS = "(HEADER, NEW_LINE '\\r\\n')"
