@@ -6,7 +6,6 @@ DECIMAL(18, ...) where it fits. Both must give money()'s and places_trimmed's te
 every value, the edges included: half a cent each way, -0.004 (shown -0.00, the sign of
 the value), values past 64 bits, more places than the narrow try holds.
 """
-from decimal import Decimal as D
 
 import pytest
 
