@@ -73,19 +73,27 @@ def _insert_batches(dbapi, run_id: int, con, compiled: CompiledPlan,
     """SQLite: the rows as tuples a batch at a time (the run's id is the statement's,
     not a parameter of each row), hashed for the fingerprint as they pass, inside the
     save's transaction with the paid-run guard lifted (guard_lifted)."""
-    from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
+    from ..engine.sql.run import line_batches
 
-    names = ", ".join(f'"{c}"' for c in COLUMNS)
-    marks = ", ".join("?" for _ in STORE_LINE_COLUMNS)
-    insert = f"INSERT INTO line_items ({names}) VALUES ({int(run_id)}, {marks})"
     batches = line_batches(con, compiled, size=BATCH)
     if hashers is not None:
         batches = hashed(batches, hashers)
+    return insert_rows(dbapi, run_id, _ahead(batches))
+
+
+def insert_rows(dbapi, run_id: int, batches) -> int:
+    """SQLite: batches of store rows (STORE_LINE_COLUMNS' order, without the run's id)
+    into line_items by executemany, the run's id in the statement, inside the save's
+    transaction with the paid-run guard lifted (guard_lifted). Returns how many. The one
+    insert loop of both SQL engines' saves (DuckDB here, PostgreSQL in pgsave.py)."""
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS[1:])
+    insert = f"INSERT INTO line_items ({names}) VALUES ({int(run_id)}, {marks})"
     n = 0
     cur = dbapi.cursor()
     try:
         with guard_lifted(dbapi, run_id):
-            for batch in _ahead(batches):
+            for batch in batches:
                 cur.executemany(insert, batch)
                 n += len(batch)
     finally:

@@ -109,13 +109,4 @@ def store_rows(session: Session, run_id: int, batches) -> int:
                         copy.write_row((run_id,) + tuple(row))
                     n += len(batch)
         return n
-    marks = ", ".join("?" for _ in bulk.COLUMNS[1:])
-    insert = f"INSERT INTO line_items ({names}) VALUES ({int(run_id)}, {marks})"
-    cur = dbapi.cursor()
-    try:
-        for batch in batches:
-            cur.executemany(insert, batch)
-            n += len(batch)
-    finally:
-        cur.close()
-    return n
+    return bulk.insert_rows(dbapi, run_id, batches)
