@@ -133,3 +133,21 @@ def test_issue13_spark_cli_same_bytes_as_duckdb(spark, tmp_path):
         a = (tmp_path / "duckdb" / "ae-2026" / "2026-Q1" / name).read_bytes()
         b = (tmp_path / "spark" / "ae-2026" / "2026-Q1" / name).read_bytes()
         assert a == b, name
+
+
+def test_issue13_spark_bad_value_named_at_file_and_row(tmp_path):
+    """A bad amount is reported at FILE:ROW as `validate` says it, before Spark starts
+    (the data is read and checked on the driver), never as a Java trace."""
+    import shutil
+    from compplan.errors import CompplanError
+    data = tmp_path / "ae"
+    shutil.copytree(PLANS / "data" / "ae", data)
+    lines = (data / "deals.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",60000,", ",60k,")  # row 3 of the file (header is row 1)
+    (data / "deals.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    compiled = load_plan(PLANS / "ae.yaml")
+    with pytest.raises(CompplanError) as e:
+        spark_engine.run_spark(compiled, data, parse_period("2026-Q1"))
+    p = e.value.problems[0]
+    assert p.file.endswith("deals.csv") and p.row == 3 and p.column == "amount"
+    assert p.code == "bad-value"

@@ -549,7 +549,7 @@ def _find(sql: str, pattern: re.Pattern, at: int = 0):
     return None
 
 
-_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign)\(", re.I)
+_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign|rtrim|ltrim)\(", re.I)
 _IDIV = re.compile(r"//")
 _ORDER = re.compile(r"\bORDER BY\b")
 _WORD_AT = re.compile(r"[\w.\"]+$")
@@ -566,6 +566,11 @@ def _call(name: str, args: list[str]) -> str:
         step = "1" if len(args) == 1 else f"CAST('{Decimal(1).scaleb(-int(args[1])):f}' AS " \
             f"DECIMAL(38,{int(args[1])}))"
         return f"(({x}) - ({x}) % {step})"
+    if name in ("rtrim", "ltrim"):  # Spark's two-argument form takes the characters first
+        if len(args) == 1:
+            return f"{name}({args[0]})"
+        side = "TRAILING" if name == "rtrim" else "LEADING"
+        return f"trim({side} {args[1]} FROM {args[0]})"
     return f"CAST(signum({args[0]}) AS INT)"  # sign: a DOUBLE in Spark
 
 

@@ -47,6 +47,11 @@ SQL_CONF = {
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.caseSensitive": "false",
+    # text literals as DuckDB reads them: a backslash is itself ('\.?0+$' is a regex)
+    "spark.sql.parser.escapedStringLiterals": "true",
+    # the optimizer's constraint propagation grows with every alias of a statement: on
+    # AE's commission statement (139 named steps) it ran 2 GB of heap out in minutes
+    "spark.sql.constraintPropagation.enabled": "false",
 }
 
 # the error classes of a value DECIMAL(38) (or a cast) cannot hold: the rule's limit
@@ -94,10 +99,24 @@ def session(master: str | None = None):
                 builder = builder.config("spark.driver.bindAddress", "127.0.0.1") \
                     .config("spark.driver.host", "127.0.0.1")
             spark = builder.getOrCreate()
-            spark.sparkContext.setLogLevel("ERROR")
+            # a statement too large for Spark's code generator is logged at ERROR and
+            # run interpreted; the run's own errors come as exceptions (_problem)
+            spark.sparkContext.setLogLevel("FATAL")
+    _quiet_python_logs()
     for key, value in SQL_CONF.items():
         spark.conf.set(key, value)
     return spark
+
+
+def _quiet_python_logs() -> None:
+    """pyspark logs every failed statement with its whole Java trace before raising it;
+    the run reports the error itself, in a sentence (_problem)."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # an older pyspark logs nothing of its own
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
