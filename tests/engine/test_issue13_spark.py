@@ -63,7 +63,15 @@ def test_issue13_spark_text_rewrites():
     # a parenthesised dividend and a call as divisor
     assert spark_text("(r * 1000) // abs(b)") == "cp_idiv((r * 1000), abs(b))"
     # trunc to places: the remainder keeps the dividend's sign, so -1.239 -> -1.23
-    assert spark_text("trunc(v, 2)") == "((v) - (v) % CAST('0.01' AS DECIMAL(38,2)))"
+    assert spark_text("trunc(v, 2)") == "((v) - (v) % CAST('0.01' AS DECIMAL(3,2)))"
+
+
+def test_issue13_spark_literals_keep_their_own_digits():
+    # Spark compares DECIMAL(38,16) with DECIMAL(38,0) as DECIMAL(38,0): 0.9166666666666667
+    # >= 1 was true (AE's csat_bonus paid below 100% attainment); a literal typed with
+    # its own digits, DECIMAL(1,0), leaves the common type at 16 places
+    assert spark_text("a >= CAST('1' AS DECIMAL(38,0))") == "a >= CAST('1' AS DECIMAL(1,0))"
+    assert spark_text("CAST('-2.5' AS DECIMAL(38,1))") == "CAST('-2.5' AS DECIMAL(2,1))"
 
 
 def test_issue13_spark_nulls_last():

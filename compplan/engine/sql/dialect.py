@@ -615,7 +615,31 @@ def spark_text(sql: str) -> str:
         sql = f"{sql[:ls]}cp_idiv({sql[ls:left_end]}, {sql[rs:re_]}){sql[re_:]}"
     sql = _sub_code(sql, re.compile(r"\bHUGEINT\b"), "DECIMAL(38,0)")
     sql = _sub_code(sql, re.compile(r"\bVARCHAR\b"), "STRING")
-    return _nulls_last(sql)
+    return _nulls_last(_narrow_literals(sql))
+
+
+_LITERAL = re.compile(r"CAST\('(-?)(\d+)(?:\.(\d*))?' AS DECIMAL\(38,(\d+)\)\)")
+
+
+def _narrow_literals(sql: str) -> str:
+    """Each exact literal `CAST('1' AS DECIMAL(38,0))` typed with its own digits,
+    DECIMAL(1,0). Spark compares DECIMAL(38,16) with DECIMAL(38,0) as DECIMAL(38,0),
+    rounding the first (0.9166666666666667 >= 1 is true; so is coalesce's type): with
+    the literal's own precision the common type keeps 16 places."""
+    def one(m: re.Match) -> str:
+        sign, whole, frac, scale = m.group(1), m.group(2), m.group(3) or "", int(m.group(4))
+        if len(frac) > scale:
+            return m.group(0)
+        digits = len(whole.lstrip("0") or "0") + scale
+        return f"CAST('{sign}{whole}{'.' + frac if m.group(3) is not None else ''}' AS " \
+            f"DECIMAL({max(digits, 1)},{scale}))"
+    parts, last = [], 0
+    for m in _LITERAL.finditer(sql):
+        parts.append(sql[last:m.start()])
+        parts.append(one(m))
+        last = m.end()
+    parts.append(sql[last:])
+    return "".join(parts)
 
 
 def _sub_code(sql: str, pattern: re.Pattern, new: str) -> str:
