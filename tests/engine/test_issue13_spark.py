@@ -37,11 +37,6 @@ needs_spark = pytest.mark.skipif(WHY is not None, reason=WHY or "")
 
 # the sample plans the Spark dialect runs, each compared line for line below
 RUNS = {"ae.yaml"}
-# AE on Spark (2026-12-01, 03:40): every measure (booked, attainment) and commission the
-# same as the Python engine's, but payee dev is paid csat_bonus 1,055.56 on Spark where
-# its condition (attainment 91.67% >= 100%) is false; not found yet (the statement alone
-# on one row gives the right condition). Strict: the day it passes, this must go.
-AE_OPEN = pytest.mark.xfail(strict=True, reason="dev's csat_bonus paid on Spark (issue 13)")
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +114,6 @@ def test_issue13_spark_division_half_up(spark):
 
 
 @needs_spark
-@AE_OPEN
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
                          ids=lambda e: e["plan"])
 def test_issue13_sample_data_same_on_spark(spark, entry):
@@ -132,7 +126,6 @@ def test_issue13_sample_data_same_on_spark(spark, entry):
 
 
 @needs_spark
-@AE_OPEN
 def test_issue13_spark_cli_same_bytes_as_duckdb(spark, tmp_path):
     """`compplan run --engine spark` writes payees.csv and lines.csv byte for byte as
     `--engine duckdb` does."""
