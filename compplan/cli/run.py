@@ -107,6 +107,7 @@ class _Work:
         self.compiled, self.period, self.data_dir = compiled, period, data_dir
         self.target, self.jsonl, self.progress = target, jsonl, progress
         self.dsn: str | None = None  # --engine postgres: the database
+        self.master: str | None = None  # --engine spark: the Spark master (or sc:// URL)
 
     def in_database(self) -> bool:
         from ..engine.sql.pgdata import is_url
@@ -155,6 +156,11 @@ class _Work:
                 for pr in result.payees:
                     writer(pr)
                     pr.lines = []  # written; the pay stage's follow below
+            elif engine == "spark":  # the script on Spark (engine/sql/spark.py); DuckDB
+                # writes lines.csv from Spark's Parquet, as the duckdb engine writes it
+                from ..engine.sql.spark import run_spark_standalone
+                result = run_spark_standalone(compiled, self.data_dir, p, self.master,
+                                              lines_csv=writer.lines_path())
             elif engine == "duckdb":
                 # as the Python engine's run_standalone: the pay stage's lines (a draw,
                 # the year's true-up) after the engine's (engine/sql/pay.py)
@@ -240,19 +246,23 @@ class _Work:
               help="print a row per payee (by default: each component's total)")
 @click.option("--quiet", "-q", is_flag=True,
               help="print nothing but errors (for scripts; the exit code says how it went)")
-@click.option("--engine", type=click.Choice(["auto", "python", "duckdb", "postgres"]),
+@click.option("--engine", type=click.Choice(["auto", "python", "duckdb", "postgres", "spark"]),
               default="auto", show_default=True,
               help="duckdb: the plan as SQL in embedded DuckDB (fast on large data; plans "
                    "it does not run yet are refused with positions); python: the reference "
                    "engine; auto: duckdb for data of 5 MB or more (COMPPLAN_SQL_FROM bytes) "
                    "where it runs the plan, else python, saying why; postgres: the plan "
-                   "as one SQL script inside PostgreSQL (--dsn)")
+                   "as one SQL script inside PostgreSQL (--dsn); spark: the plan as Spark SQL "
+                   "(--master; pip install 'compplan[spark]')")
 @click.option("--dsn", default=None,
               help="with --engine postgres: the database (default COMPPLAN_PG_DSN, else "
                    "postgresql://127.0.0.1:5432/test)")
+@click.option("--master", default=None,
+              help="with --engine spark: the Spark master (default local[2], or "
+                   "COMPPLAN_SPARK_MASTER; spark://..., yarn, or a Spark Connect sc://... URL)")
 def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bool,
         save: bool, db_url: str | None, actor: str | None, show_table: bool,
-        quiet: bool, engine: str, dsn: str | None) -> None:
+        quiet: bool, engine: str, dsn: str | None, master: str | None) -> None:
     """Work out every payee's pay for a period and write the results.
 
     Prints each component's total and where the results went (--table: a row per payee;
@@ -277,6 +287,10 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:
         choice = Choice("python", "--jsonl with --save is written by the Python engine")
+    if choice.engine == "spark" and (save or jsonl):
+        click.echo("error: --engine spark does not --save or write --jsonl yet (issue 13); "
+                   "run it without them, or with --engine duckdb", err=True)
+        sys.exit(1)
     if save and choice.engine == "duckdb" and jsonl:
         click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
                    "leave out --jsonl, or save with --engine python", err=True)
@@ -284,6 +298,7 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
     target = Path(out_dir) / compiled.plan.plan / p.label
     work = _Work(compiled, p, data_dir, target, jsonl, fmt == "text" and not quiet)
     work.dsn = dsn
+    work.master = master
     try:
         try:
             result, written, saved = work(choice.engine, save, db_url, actor)

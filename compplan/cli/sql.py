@@ -10,7 +10,7 @@ from .run import compile_or_exit, fail, period_of_plan
 @click.command("sql")
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True))
 @click.option("--period", required=True, help="the period the script is for, e.g. 2026-Q1")
-@click.option("--dialect", type=click.Choice(["duckdb", "postgres"]), default="duckdb",
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "spark"]), default="duckdb",
               show_default=True,
               help="postgres: the script --engine postgres runs inside PostgreSQL")
 @click.option("--pretty", is_flag=True,

@@ -309,6 +309,394 @@ class Postgres(Duck):
         return alias_subqueries(sql)
 
 
+
+# a / b of two whole numbers >= 0 (DECIMAL(38,0)), truncated. Spark's own `div` gives a
+# BIGINT and wraps silently past 2^63 (99999999999999999999999999999999 div 2 is
+# -4407203516670541825 even with ANSI on). So: x / y, which Spark works out exactly and
+# rounds half up to the scale of its type, floored; a rounding up to the next whole
+# number is undone by the remainder check (x - q y < 0: q one less). The type of x / y
+# without precision loss is DECIMAL(38, d) with fewer whole digits the wider y's type,
+# so y is cast to the narrowest of four widths that holds it: quotients up to 10^36 for
+# y < 10^5, 10^33 for y < 10^10 (the quotient is below 10^33 there), 10^28 and 10^20
+# beyond; past that Spark's overflow error (ANSI), which the run reports as the rule's
+# out-of-range error.
+def _spark_idiv() -> str:
+    tiers = [("100000", 5), ("10000000000", 10), ("100000000000000000000", 20)]
+    parts = " ".join(f"WHEN y < CAST('{lim}' AS DECIMAL(38,0)) THEN "
+                     f"CAST(floor(x / CAST(y AS DECIMAL({p},0))) AS DECIMAL(38,0))"
+                     for lim, p in tiers)
+    return ("CREATE OR REPLACE TEMPORARY FUNCTION cp_q(x DECIMAL(38,0), y DECIMAL(38,0)) "
+            f"RETURNS DECIMAL(38,0) RETURN CASE {parts} ELSE CAST(floor(x / y) AS "
+            "DECIMAL(38,0)) END")
+
+
+SPARK_SETUP = [
+    _spark_idiv(),
+    "CREATE OR REPLACE TEMPORARY FUNCTION cp_fix(q DECIMAL(38,0), x DECIMAL(38,0), "
+    "y DECIMAL(38,0)) RETURNS DECIMAL(38,0) RETURN q - CASE WHEN x - q * y < 0 THEN 1 "
+    "ELSE 0 END",
+    "CREATE OR REPLACE TEMPORARY FUNCTION cp_idiv(x DECIMAL(38,0), y DECIMAL(38,0)) "
+    "RETURNS DECIMAL(38,0) RETURN cp_fix(cp_q(x, y), x, y)",
+]
+
+
+class Spark(Duck):
+    """Spark SQL 4.1 and later (pyspark; engine/sql/spark.py runs it), with ANSI mode on
+    (an overflow is an error, never NULL or a wrapped number), double-quoted
+    identifiers, and decimalOperations.allowPrecisionLoss off: a product or sum keeps
+    its scale and errors when DECIMAL(38) cannot hold it, as DuckDB's does (with the
+    default, DECIMAL(38,2) x DECIMAL(38,16) would be rounded to 6 places silently).
+
+    Spark has lateral column aliases, `* EXCEPT (...)`, GROUP BY ALL, QUALIFY and
+    recursive CTEs, so most of the engine's text stands; what differs: no HUGEINT (whole
+    numbers are DECIMAL(38,0)), no `//` (cp_idiv, above), no numeric trunc(), sign() a
+    DOUBLE, no macros (cp_units is written out), VARCHAR needs a length (STRING), tier
+    parts an array of named structs, and ascending ORDER BY puts NULLs first where
+    DuckDB puts them last (finish() says NULLS LAST where DuckDB's order was implied)."""
+
+    name = "spark"
+    keeps_helpers = False
+    glot = "spark"
+    lateral = True
+    hugeint = "DECIMAL(38,0)"
+    text = "STRING"
+
+    def setup(self) -> list[str]:
+        return list(SPARK_SETUP)
+
+    def intdiv(self, a: str, b: str) -> str:
+        return f"cp_idiv({a}, {b})"
+
+    def exclude(self, cols: str) -> str:
+        return f" EXCEPT ({cols})" if cols else ""
+
+    def thousands(self, x: str) -> str:
+        return f"format_number(CAST({x} AS DECIMAL(38,0)), 0)"
+
+    def grouped(self, x: str) -> str:
+        return self.thousands(x)
+
+    def union_by_name(self, parts: list[str], aligned: bool = False) -> str:
+        if not aligned:
+            from .exprs import Unsupported
+            raise Unsupported(None, "a union by column name (Spark dialect)")
+        return " UNION ALL ".join(parts)
+
+    def tiers_type(self, scale: int) -> str:
+        t = f"DECIMAL(38,{scale})"
+        return f"ARRAY<STRUCT<tier: INT, amount: {t}, rate: {t}, pays: {t}>>"
+
+    def tier_part(self, tier: str, amount: str, rate: str, pays: str, scale: int) -> str:
+        t = f"DECIMAL(38,{scale})"
+        return (f"named_struct('tier', CAST({tier} AS INT), 'amount', CAST({amount} AS {t}), "
+                f"'rate', CAST({rate} AS {t}), 'pays', CAST({pays} AS {t}))")
+
+    def tier_list(self, items: list[str]) -> str:
+        return f"filter(array({', '.join(items)}), x -> x IS NOT NULL)"
+
+    def tier_one(self, item: str) -> str:
+        return f"array({item})"
+
+    def element(self, parts: str, i: int, field: str) -> str:
+        # DuckDB's list[i] beyond the end is NULL; ANSI Spark's element_at is an error
+        return f"try_element_at({parts}, {i}).{field}"
+
+    def length(self, parts: str) -> str:
+        return f"size({parts})"
+
+    def replace(self, star: str, items: list[tuple[str, str]], pos=None, what: str = "",
+                columns: list[str] | None = None) -> str:
+        if columns is None:
+            from .exprs import Unsupported
+            raise Unsupported(pos, f"{what or 'a column replaced in a row'} (Spark dialect)")
+        return POSTGRES.replace(star, items, pos, what, columns)
+
+    def date_text(self, x: str) -> str:
+        return f"date_format({x}, 'yyyy-MM-dd')"
+
+    def extract(self, part: str, x: str) -> str:
+        return {"isoyear": f"extract(YEAROFWEEK FROM {x})",
+                "week": f"weekofyear({x})"}[part]
+
+    def date_part(self, part: str) -> str:
+        return {"isodow": "DAYOFWEEK_ISO"}.get(part, part)
+
+    def arg_min(self, x: str, by: str) -> str:
+        return f"min_by({x}, {by})"
+
+    def contains(self, text: str, piece: str) -> str:
+        return f"contains({text}, {piece})"
+
+    def in_list_text(self, item: str, text: str) -> str:
+        return f"array_contains(split({text}, ','), {item})"
+
+    def days_between(self, a: str, b: str) -> str:
+        return f"datediff({b}, {a})"
+
+    def refuse(self, what: str, sql: str) -> None:
+        """A DuckDB-only form left in a statement (a call site that does not ask the
+        dialect) is refused when the plan compiles, at the rule it comes from."""
+        from .exprs import Unsupported
+        text = re.sub(r"'(?:[^']|'')*'", "''", sql)
+        for pattern, name in _SPARK_LACKS:
+            if re.search(pattern, text):
+                m = re.search(r"(\S+):(\d+):(\d+)", what)
+                pos = None
+                if m:
+                    from ...errors import Pos
+                    pos = Pos(m.group(1), int(m.group(2)), int(m.group(3)))
+                raise Unsupported(pos, f"{name} in '{what.split(':', 1)[0]}' (Spark dialect)")
+
+    def finish(self, sql: str) -> str:
+        """The statement in Spark's words: the rewrites that are not a call site's (see
+        the class's docstring), each outside text literals."""
+        return spark_text(sql)
+
+
+# forms the Spark dialect does not write (Spark.refuse)
+_SPARK_LACKS = [(r"\bREPLACE \(", "a column replaced in a row (REPLACE)"),
+                (r"\bBY NAME\b", "a union by column name"),
+                (r"\b(strftime|isoyear|week|list_contains|string_split|arg_min|struct_pack|"
+                 r"list_transform|array_to_string|format|list_value|list_sum|len)\(",
+                 "a DuckDB function"),
+                (r"\[x FOR", "a list comprehension"), (r"\{'", "a struct"),
+                (r"\(\[", "a list"), (r"\bSTRUCT\(", "a struct type")]
+
+
+def _literal_end(sql: str, i: int) -> int:
+    """The index after the quoted text or identifier that starts at i."""
+    ch, j, n = sql[i], i + 1, len(sql)
+    while j < n:
+        if sql[j] == ch:
+            if j + 1 < n and sql[j + 1] == ch:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return n
+
+
+def _match(sql: str, i: int) -> int:
+    """The index after the parenthesis that closes the one at i."""
+    depth, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            i = _literal_end(sql, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def _match_back(sql: str, i: int) -> int:
+    """The index of the parenthesis that opens the one closing at i (no quotes inside:
+    the operands of `//` are names, calls and numbers)."""
+    depth = 0
+    while i >= 0:
+        if sql[i] == ")":
+            depth += 1
+        elif sql[i] == "(":
+            depth -= 1
+            if depth == 0:
+                return i
+        i -= 1
+    return 0
+
+
+def _args(inner: str) -> list[str]:
+    """A call's arguments, split at its own commas."""
+    out, depth, start, i, n = [], 0, 0, 0, len(inner)
+    while i < n:
+        ch = inner[i]
+        if ch in "'\"":
+            i = _literal_end(inner, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(inner[start:i].strip())
+            start = i + 1
+        i += 1
+    out.append(inner[start:].strip())
+    return out
+
+
+def _code_spans(sql: str):
+    """(start, end) of the text outside literals."""
+    i, start, n = 0, 0, len(sql)
+    while i < n:
+        if sql[i] == "'":
+            yield start, i
+            i = _literal_end(sql, i)
+            start = i
+            continue
+        i += 1
+    yield start, n
+
+
+def _find(sql: str, pattern: re.Pattern, at: int = 0):
+    """The first match of `pattern` outside text literals from `at`."""
+    for s, e in _code_spans(sql):
+        if e <= at:
+            continue
+        m = pattern.search(sql, max(s, at), e)
+        if m:
+            return m
+    return None
+
+
+_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign|rtrim|ltrim)\(", re.I)
+_IDIV = re.compile(r"//")
+_ORDER = re.compile(r"\bORDER BY\b")
+_WORD_AT = re.compile(r"[\w.\"]+$")
+_ORDER_END = re.compile(r"\b(ROWS|RANGE|LIMIT|OFFSET)\b")
+
+
+def _call(name: str, args: list[str]) -> str:
+    if name == "cp_units":  # a DECIMAL of scale s as a whole count of 10^-s (MACROS)
+        x, p, pd = args
+        return (f"(CAST(({x}) - ({x}) % 1 AS DECIMAL(38,0)) * {p} + "
+                f"CAST((({x}) % 1) * {pd} AS DECIMAL(38,0)))")
+    if name == "trunc":  # toward zero: % keeps the dividend's sign
+        x = args[0]
+        step = "1" if len(args) == 1 else f"CAST('{Decimal(1).scaleb(-int(args[1])):f}' AS " \
+            f"DECIMAL(38,{int(args[1])}))"
+        return f"(({x}) - ({x}) % {step})"
+    if name in ("rtrim", "ltrim"):  # Spark's two-argument form takes the characters first
+        if len(args) == 1:
+            return f"{name}({args[0]})"
+        side = "TRAILING" if name == "rtrim" else "LEADING"
+        return f"trim({side} {args[1]} FROM {args[0]})"
+    return f"CAST(signum({args[0]}) AS INT)"  # sign: a DOUBLE in Spark
+
+
+def spark_text(sql: str) -> str:
+    """DuckDB's text as Spark reads it (Spark.finish)."""
+    # function calls first, innermost last: each rewrite re-scans from its start
+    at = 0
+    while True:
+        m = _find(sql, _CALL, at)
+        if not m:
+            break
+        end = _match(sql, m.end() - 1)
+        args = _args(sql[m.end():end - 1])
+        new = _call(m.group(1).lower(), [spark_text(a) for a in args])
+        sql = sql[:m.start()] + new + sql[end:]
+        at = m.start() + 1
+    # a // b: the operands are names, calls, numbers or parenthesised
+    while True:
+        m = _find(sql, _IDIV)
+        if not m:
+            break
+        left_end = m.start()
+        while sql[left_end - 1] == " ":
+            left_end -= 1
+        if sql[left_end - 1] == ")":
+            ls = _match_back(sql, left_end - 1)
+            w = _WORD_AT.search(sql[:ls])
+            ls = w.start() if w else ls
+        else:
+            ls = _WORD_AT.search(sql[:left_end]).start()
+        rs = m.end()
+        while sql[rs] == " ":
+            rs += 1
+        w = re.compile(r"[\w.\"]*").match(sql, rs)
+        re_ = w.end()
+        if re_ < len(sql) and sql[re_] == "(":
+            re_ = _match(sql, re_)
+        sql = f"{sql[:ls]}cp_idiv({sql[ls:left_end]}, {sql[rs:re_]}){sql[re_:]}"
+    sql = _sub_code(sql, re.compile(r"\bHUGEINT\b"), "DECIMAL(38,0)")
+    sql = _sub_code(sql, re.compile(r"\bVARCHAR\b"), "STRING")
+    return _nulls_last(_narrow_literals(sql))
+
+
+_LITERAL = re.compile(r"CAST\('(-?)(\d+)(?:\.(\d*))?' AS DECIMAL\(38,(\d+)\)\)")
+
+
+def _narrow_literals(sql: str) -> str:
+    """Each exact literal `CAST('1' AS DECIMAL(38,0))` typed with its own digits,
+    DECIMAL(1,0). Spark compares DECIMAL(38,16) with DECIMAL(38,0) as DECIMAL(38,0),
+    rounding the first (0.9166666666666667 >= 1 is true; so is coalesce's type): with
+    the literal's own precision the common type keeps 16 places."""
+    def one(m: re.Match) -> str:
+        sign, whole, frac, scale = m.group(1), m.group(2), m.group(3) or "", int(m.group(4))
+        if len(frac) > scale:
+            return m.group(0)
+        digits = len(whole.lstrip("0") or "0") + scale
+        return f"CAST('{sign}{whole}{'.' + frac if m.group(3) is not None else ''}' AS " \
+            f"DECIMAL({max(digits, 1)},{scale}))"
+    parts, last = [], 0
+    for m in _LITERAL.finditer(sql):
+        parts.append(sql[last:m.start()])
+        parts.append(one(m))
+        last = m.end()
+    parts.append(sql[last:])
+    return "".join(parts)
+
+
+def _sub_code(sql: str, pattern: re.Pattern, new: str) -> str:
+    parts, last = [], 0
+    for s, e in _code_spans(sql):
+        parts.append(sql[last:s])
+        parts.append(pattern.sub(new, sql[s:e]))
+        last = e
+    parts.append(sql[last:])
+    return "".join(parts)
+
+
+def _nulls_last(sql: str) -> str:
+    """Each ascending ORDER BY item without NULLS FIRST/LAST given NULLS LAST, DuckDB's
+    default (Spark's is NULLS FIRST): rows tied but for a NULL keep DuckDB's order."""
+    at = 0
+    while True:
+        m = _find(sql, _ORDER, at)
+        if not m:
+            return sql
+        i, depth, n = m.end(), 0, len(sql)
+        starts, ends = [i], []
+        while i < n:
+            ch = sql[i]
+            if ch in "'\"":
+                i = _literal_end(sql, i)
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and ch == ",":
+                ends.append(i)
+                starts.append(i + 1)
+            elif depth == 0 and ch == ";":
+                break
+            elif depth == 0 and _ORDER_END.match(sql, i) and not sql[i - 1].isalnum() and \
+                    sql[i - 1] != "_":
+                break
+            i += 1
+        ends.append(i)
+        items = [sql[s:e] for s, e in zip(starts, ends)]
+        fixed = []
+        for item in items:
+            bare = item.rstrip()
+            upper = bare.upper()
+            if "NULLS FIRST" in upper or "NULLS LAST" in upper or upper.endswith(" DESC"):
+                fixed.append(item)
+            else:
+                fixed.append(bare + " NULLS LAST" + item[len(bare):])
+        new = ",".join(fixed)
+        sql = sql[:m.end()] + new + sql[i:]
+        at = m.end() + len(new)
+
+
 # forms only DuckDB has, as they appear in a statement's text (Postgres.refuse)
 _DUCK_ONLY = [(r"\bREPLACE \(", "a column replaced in a row (REPLACE)"),
               (r"\bBY NAME\b", "a union by column name"), (r"\bEXCLUDE \(", "EXCLUDE"),
@@ -320,8 +708,8 @@ _DUCK_ONLY = [(r"\bREPLACE \(", "a column replaced in a row (REPLACE)"),
               (r"\[x FOR", "a list comprehension"), (r"\{'", "a struct"),
               (r"\(\[", "a list")]
 
-DUCKDB, POSTGRES = Duck(), Postgres()
-DIALECTS = {"duckdb": DUCKDB, "postgres": POSTGRES}
+DUCKDB, POSTGRES, SPARK = Duck(), Postgres(), Spark()
+DIALECTS = {"duckdb": DUCKDB, "postgres": POSTGRES, "spark": SPARK}
 
 _current: contextvars.ContextVar[Duck] = contextvars.ContextVar("dialect", default=DUCKDB)
 

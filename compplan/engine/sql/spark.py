@@ -1,0 +1,244 @@
+"""Run a compiled plan on Spark (issue 13): `compplan run --engine spark [--master URL]`.
+
+The data is read and checked as for the DuckDB engine (run.py: the same FILE:ROW
+messages, the same period-wide checks), in an in-memory DuckDB that only prepares the
+input tables: the inputs, the target spans, the reporting lines and the rates. Those
+tables are written as Parquet into a staging folder and read by Spark as temporary
+views of the same names; the script compiled in the Spark dialect (dialect.Spark) runs
+statement by statement, each table made once (a local checkpoint, so a later statement
+reads it instead of working it out again). The tables the result is read from (the
+payees' last layer, `lines`, `warnings`, the per-payee targets) are written back by
+Spark as Parquet and read by the DuckDB that prepared the run, which writes payees.csv
+and lines.csv exactly as the DuckDB engine does (run.lines_query): the same bytes. No
+line passes through Python objects.
+
+Spark runs with ANSI mode on (an overflow is an error, never NULL), double-quoted
+identifiers, no decimal precision loss (see dialect.Spark), UTC dates. `--master`:
+`local[2]` by default, any Spark master URL (spark://, yarn, k8s://), or a Spark
+Connect URL (sc://host:15002). On a cluster the staging folder must be one the
+executors read: COMPPLAN_SPARK_STAGE (a shared mount); by default a local temporary one.
+"""
+from __future__ import annotations
+
+import decimal
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ...errors import CompplanError, Problem
+from .. import datacheck
+from ..data import Table, load_folder
+from ..ir import CompiledPlan
+from ..money import CONTEXT
+from ..periods import Period
+from ..plausible import plausibility
+from ..results import RunResult
+from .dialect import SPARK
+from .plan import q
+from . import run as duck_run
+
+DEFAULT_MASTER = "local[2]"
+
+# Spark SQL settings the Spark dialect's text relies on (dialect.Spark's docstring)
+SQL_CONF = {
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.ansi.doubleQuotedIdentifiers": "true",
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.caseSensitive": "false",
+    # text literals as DuckDB reads them: a backslash is itself ('\.?0+$' is a regex)
+    "spark.sql.parser.escapedStringLiterals": "true",
+    # the optimizer's constraint propagation grows with every alias of a statement: on
+    # AE's commission statement (139 named steps) it ran 2 GB of heap out in minutes
+    "spark.sql.constraintPropagation.enabled": "false",
+}
+
+# the error classes of a value DECIMAL(38) (or a cast) cannot hold: the rule's limit
+_OUT_OF_RANGE = ("NUMERIC_VALUE_OUT_OF_RANGE", "ARITHMETIC_OVERFLOW", "CAST_OVERFLOW",
+                 "NUMERIC_OUT_OF_SUPPORTED_RANGE", "DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION")
+
+
+def available() -> str | None:
+    """Why Spark cannot run here (pyspark or Java missing), or None."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'compplan[spark]')"
+    import shutil
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        return "Java is not installed (Spark needs Java 17 or later)"
+    return None
+
+
+def session(master: str | None = None):
+    """The Spark session a run uses: the active one if there is one (a test's, a
+    spark-submit's), else a new one at `master` (local[2] by default; sc://... is Spark
+    Connect). Nothing is downloaded: no packages, no UI."""
+    why = available()
+    if why:
+        raise CompplanError([Problem.at(None, f"cannot run on Spark: {why}",
+                                        "install it, or run with --engine duckdb",
+                                        code="spark")])
+    from pyspark.sql import SparkSession
+
+    if master and master.startswith("sc://"):
+        spark = SparkSession.builder.remote(master).getOrCreate()
+    else:
+        spark = SparkSession.getActiveSession()
+        if spark is None:
+            builder = (SparkSession.builder.appName("compplan")
+                       .master(master or os.environ.get("COMPPLAN_SPARK_MASTER",
+                                                        DEFAULT_MASTER))
+                       .config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
+                       .config("spark.sql.shuffle.partitions", "8")
+                       .config("spark.driver.memory", os.environ.get(
+                           "COMPPLAN_SPARK_DRIVER_MEMORY", "2g")))
+            if not master or master.startswith("local"):
+                builder = builder.config("spark.driver.bindAddress", "127.0.0.1") \
+                    .config("spark.driver.host", "127.0.0.1")
+            spark = builder.getOrCreate()
+            # a statement too large for Spark's code generator is logged at ERROR and
+            # run interpreted; the run's own errors come as exceptions (_problem)
+            spark.sparkContext.setLogLevel("FATAL")
+    _quiet_python_logs()
+    for key, value in SQL_CONF.items():
+        spark.conf.set(key, value)
+    return spark
+
+
+def _quiet_python_logs() -> None:
+    """pyspark logs every failed statement with its whole Java trace before raising it;
+    the run reports the error itself, in a sentence (_problem)."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # an older pyspark logs nothing of its own
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
+
+
+def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
+              master: str | None = None, lines_csv: Path | None = None) -> RunResult:
+    """Work out every payee's pay on Spark (see the module's docstring)."""
+    found: list = []
+    tables: dict[str, Table] = load_folder(compiled.plan, Path(folder), found)
+    if found:
+        raise CompplanError(found)
+    return run_tables(compiled, tables, period, master, lines_csv)
+
+
+def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+               master: str | None = None, lines_csv: Path | None = None) -> RunResult:
+    """run_spark on tables already read (a scenario's rows, a folder's). With
+    `lines_csv`, lines.csv is written there (by DuckDB, from Spark's Parquet) and the
+    result holds totals without lines, as run.run_sql does."""
+    import duckdb
+
+    stage_root = os.environ.get("COMPPLAN_SPARK_STAGE")
+    with tempfile.TemporaryDirectory(prefix="compplan-spark-", dir=stage_root) as tmp:
+        stage = Path(tmp)
+        duck = duckdb.connect()
+        try:
+            duck_run.settings(duck, stage)
+            script = duck_run.compile_sql(compiled, duck, tables, period, stage, SPARK)
+            files = {n: t.file for n, t in tables.items()}
+            duck_run.check_data(compiled, duck, period, files, lambda: tables)
+            warnings = plausibility(compiled, tables) + datacheck.empty_tables(
+                compiled, tables) + datacheck.negative_amounts(compiled, tables)
+            spark = session(master)
+            views = stage_inputs(duck, spark, stage / "in")
+            made: list[str] = []
+            try:
+                for sql in SPARK.setup():
+                    spark.sql(sql)
+                made = _execute(compiled, spark, script)
+                wanted = [n for n in made if n in (script.final, "lines", "warnings", "payee_fx")
+                          or n.startswith("pp_")]
+                stage_results(spark, duck, wanted, stage / "out")
+            finally:
+                for name in views + made:
+                    spark.catalog.dropTempView(name)
+            if lines_csv is not None:
+                duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+            with decimal.localcontext(CONTEXT):
+                result = duck_run.read_result(compiled, duck, period, script.final,
+                                              with_lines=lines_csv is None)
+            result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
+                                                                    files)
+            return result
+        finally:
+            duck.close()
+
+
+def stage_inputs(duck, spark, folder: Path) -> list[str]:
+    """Every table the DuckDB preparation made, as Parquet in `folder`, read by Spark as
+    a temporary view of the same name; -> the names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [r[0] for r in duck.execute(
+        "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+    for name in names:
+        path = folder / f"{name}.parquet"
+        duck.execute(f"COPY (SELECT * FROM {q(name)}) TO '{path}' (FORMAT parquet)")
+        spark.read.parquet(str(path)).createOrReplaceTempView(name)
+    return names
+
+
+def stage_results(spark, duck, names: list[str], folder: Path) -> None:
+    """Spark's tables `names` written by Spark as Parquet, read into DuckDB as tables of
+    the same names (run.read_result and lines_query read them there)."""
+    for name in names:
+        path = folder / name
+        spark.table(q(name)).write.mode("overwrite").parquet(str(path))
+        duck.execute(f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM "
+                     f"read_parquet('{path}/*.parquet')")
+
+
+_CREATE = re.compile(r'^CREATE (?:OR REPLACE )?TEMP (TABLE|VIEW) ("(?:[^"]|"")+"|\w+) AS (.*)$',
+                     re.S)
+
+
+def _execute(compiled: CompiledPlan, spark, script) -> list[str]:
+    """The script's statements in Spark; -> the views made. Each `CREATE TEMP TABLE x
+    AS q` is q's rows checkpointed (worked out once, kept by the executors) as view x."""
+    made: list[str] = []
+    for what, sql in script.statements:
+        text = SPARK.finish(sql)
+        m = _CREATE.match(text)
+        if not m:
+            raise CompplanError([Problem.at(
+                None, f"the Spark engine does not run the statement '{what}' yet",
+                "run with --engine duckdb", code="refused")])
+        name = m.group(2).strip('"').replace('""', '"')
+        try:
+            df = spark.sql(m.group(3))
+            if m.group(1) == "TABLE":
+                df = df.localCheckpoint(eager=True)
+            df.createOrReplaceTempView(name)
+        except Exception as e:  # Spark's errors: the first line, never the Java trace
+            raise _problem(compiled, what, e) from None
+        made.append(name)
+    return made
+
+
+def _problem(compiled: CompiledPlan, what: str, error: Exception) -> Exception:
+    cls = getattr(error, "getCondition", None) or getattr(error, "getErrorClass", None)
+    condition = (cls() if cls else None) or ""
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    if any(c in condition or c in first for c in _OUT_OF_RANGE):
+        return CompplanError([duck_run.out_of_range_problem(compiled, what, error)])
+    return RuntimeError(f"Spark engine, statement '{what}': {first}")
+
+
+def run_spark_standalone(compiled: CompiledPlan, folder: str | Path, period: Period,
+                         master: str | None = None, lines_csv: Path | None = None
+                         ) -> RunResult:
+    """run_spark as `compplan run` without a store pays a period (the pay stage's lines,
+    a draw or the year's true-up, after the engine's; pay.py's run_folder_standalone);
+    earlier periods of the year are worked out on Spark too."""
+    from ..standalone import run_standalone
+
+    def engine(p: Period, main: bool):
+        return run_spark(compiled, folder, p, master, lines_csv if main else None)
+    return run_standalone(compiled, None, period, engine=engine)
