@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...lang import ast
 from ...lang.windows import WINDOW_FUNCTIONS, window_of
-from ..compile import window_text
+from ..formula import window_text
 from ..windows import covers_period, spans
 from .decimals import Num
 from .exprs import Unsupported
