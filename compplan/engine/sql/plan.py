@@ -12,7 +12,7 @@ person can query while reviewing (`compplan sql`):
     lines       every line: per-credit, per-payee, caps and floors, numbered per payee
 
 Names in expressions mean what they mean in the Python engine (compplan/engine/
-compile.py), which stays the reference: the differential tests hold this script to it.
+python/compile.py), which stays the reference: the differential tests hold this script to it.
 Constructs not covered yet raise Unsupported with their position (see cover.py).
 """
 from __future__ import annotations
