@@ -98,6 +98,9 @@ class EarningStep:
     source: str = ""  # per-credit earnings: the input the credits come from
     hold_share: Expr | None = None
     hold_until: Expr | None = None
+    # `credit` (a line per credit of spec.each) or `payee`: decided once, when the tree
+    # is built; both engines ask it here
+    grain: str = "payee"
 
     @property
     def label(self) -> str:
@@ -121,6 +124,7 @@ class RunningBasis:
     unit: bool = False  # count(S): each credit moves the basis by 1, not by its value
     column: str = "value"  # sum(S.col): each credit moves the basis by that column
     pos: Pos | None = None
+    aggregate: ast.Call | None = None  # the sum(S) or count(S) the basis adds up
 
 
 @dataclass
@@ -231,13 +235,13 @@ def build_tree(checked: Checked) -> CompiledPlan:
         return Expr(node, checked.types.get(node), _source_text(checked, path), grain)
 
     # params: constants in dependency order
-    fold._scope_kind = "param"
+    fold.grain = "param"
     const_env = Env({}, {}, {})
     for name in sorted(plan.params, key=lambda n: order.get(n, 0)):
         fold.params[name] = fold.fast(checked.expr("params", name))(const_env, None)
 
     # rate tables
-    fold._scope_kind = "const"
+    fold.grain = "const"
     tier_tables: dict[str, TierTable] = {}
     curves: dict[str, Curve] = {}
     lookups: dict[str, LookupTable] = {}
@@ -270,9 +274,9 @@ def build_tree(checked: Checked) -> CompiledPlan:
         if rt.tiers is not None and basis is not None:
             form = _linear(checked, basis)
             if form is not None:
-                set_name, where, muls, divs, unit, column = form
+                set_name, where, muls, divs, unit, column, agg = form
                 running[name] = RunningBasis(name, set_name, where, muls, divs, unit, column,
-                                             basis.pos)
+                                             basis.pos, agg)
 
     _require_running_bases(checked, tier_tables, running)
     require_counted_units(checked, tier_tables, running)
@@ -311,7 +315,7 @@ def build_tree(checked: Checked) -> CompiledPlan:
                                         expr("payee", "earnings", name, "cap"),
                                         expr("payee", "earnings", name, "floor"),
                                         checked.source.key_pos(("earnings", name)), inputs,
-                                        source, hold_share, hold_until))
+                                        source, hold_share, hold_until, grain))
             steps.append(earnings[-1])
     total = [(k, expr("payee", "total", k)) for k in ("cap", "floor")
              if checked.expr("total", k)]
@@ -436,9 +440,10 @@ def _source_text(checked: Checked, path) -> str:
 
 
 def _linear(checked: Checked, node: ast.Node, depth: int = 0):
-    """(set, where, muls, divs, unit, column), as nodes, if `node` is sum(S [where w]) or count(S [where w])
-    times/divided by values that do not depend on any set; else None. `unit` is true for
-    count(): each credit then moves the basis by 1."""
+    """(set, where, muls, divs, unit, column, the sum or count), as nodes, if `node` is
+    sum(S [where w]) or count(S [where w]) times/divided by values that do not depend on
+    any set; else None. `unit` is true for count(): each credit then moves the basis
+    by 1."""
     if depth > 50:
         return None
     if isinstance(node, ast.Ref):
@@ -452,27 +457,27 @@ def _linear(checked: Checked, node: ast.Node, depth: int = 0):
                 node.name == "count" or res.kind in ("set", "set_column")):
             where = node.where
             column = "value" if res.kind == "set" else res.column
-            return res.name, where, [], [], node.name == "count", column
+            return res.name, where, [], [], node.name == "count", column, node
         return None
     if isinstance(node, ast.Binary) and node.op in "*/":
         left = _linear(checked, node.left, depth + 1)
         if left is not None and not uses_sets(checked, node.right):
-            s, w, muls, divs, u, col = left
+            s, w, muls, divs, u, col, agg = left
             f = node.right
-            return (s, w, muls + [f], divs, u, col) if node.op == "*" else \
-                (s, w, muls, divs + [f], u, col)
+            return (s, w, muls + [f], divs, u, col, agg) if node.op == "*" else \
+                (s, w, muls, divs + [f], u, col, agg)
         if node.op == "*":
             right = _linear(checked, node.right, depth + 1)
             if right is not None and not uses_sets(checked, node.left):
-                s, w, muls, divs, u, col = right
-                return s, w, muls + [node.left], divs, u, col
+                s, w, muls, divs, u, col, agg = right
+                return s, w, muls + [node.left], divs, u, col, agg
     return None
 
 
 def uses_sets(checked: Checked, node: ast.Node, depth: int = 0) -> bool:
     """Whether a value depends on a set (an aggregate, or a measure or earning that does):
-    what a running basis may not be multiplied or divided by. Public: the SQL engine
-    finds running bases by the same rule."""
+    what a running basis may not be multiplied or divided by (both engines read the
+    running bases the tree holds, CompiledPlan.running)."""
     if depth > 50:
         return True
     for n in ast.walk(node):

@@ -48,11 +48,11 @@ def test_issue12_ir_grain_is_decided_in_the_tree():
     each = [s for s in compiled.earnings if s.spec.each]
     assert each, "ae.yaml has a per-credit earning"
     for s in each:
-        assert s.value.grain == "credit"
+        assert s.grain == "credit" and s.value.grain == "credit"
         assert s.cap is None or s.cap.grain == "payee"
     for s in compiled.earnings:
         if not s.spec.each:
-            assert s.value.grain == "payee"
+            assert s.grain == "payee" and s.value.grain == "payee"
     for c in compiled.credits:
         assert c.value.grain == "row"
     for m in compiled.measures:
@@ -84,3 +84,15 @@ def test_issue12_sql_modules_read_no_closure():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\.python\b|\bfns\.|\.fast\(|\.explain\(|engine\.python|"
                              r"from \.\.python", text), path.name
+
+
+def test_issue12_running_bases_are_data_both_engines_read():
+    """ae.yaml's marginal commission runs over the bookings credited: the tree holds the
+    basis as data (the set, count or sum, the factors as nodes), and the SQL compiler
+    reads that form (plan.py's _linear) instead of finding it again."""
+    compiled = load_plan(PLANS / "ae.yaml")
+    assert compiled.running, "ae.yaml has a running basis"
+    for name, form in compiled.running.items():
+        assert form.rate == name and form.set_name in compiled.plan.credits
+        assert form.aggregate is not None and form.aggregate.name in ("sum", "count")
+        assert all(hasattr(m, "pos") for m in form.muls + form.divs)  # nodes, not closures

@@ -494,6 +494,10 @@ class Compiler:
             return pick(vals) if vals else None
         return extreme
 
+    # the grain of the expression being compiled (ir.GRAINS), set from the tree's Expr:
+    # a tiered() at the credit's grain splits the credit at its running basis
+    grain: str = "payee"
+
     # compiling the argument of a window (ytd(), trailing() ...): its key, and sets and
     # targets are read over the window's days ('sales@ytd'; engine/windows.py)
     _window: str | None = None
@@ -598,7 +602,7 @@ class Compiler:
         return at, at_ex
 
     def _in_credit_scope(self, n: ast.Node) -> bool:
-        return getattr(self, "_scope_kind", None) == "credit"
+        return self.grain == "credit"
 
     def _tiered_payee(self, rate_name, shape, basis_fn, extra, extra_ex, table_of):
         basis_t = self.c.types.get(self.c.expr("rates", rate_name, "basis"))

@@ -38,7 +38,7 @@ class PythonPlan:
                 comp.table_builders[name] = _payee_tables(checked, comp, name)
 
         # the bases of rate tables, and the running forms of tier bases
-        comp._scope_kind = "payee"
+        comp.grain = "payee"
         comp.basis_fns = {}
         for name, rt in checked.plan.rates.items():
             basis = checked.expr("rates", name, "basis")
@@ -54,15 +54,15 @@ class PythonPlan:
         self._explain: dict[Expr, Ex] = {}
         self._inputs: dict[int, list[tuple[str, Fn, Any]]] = {}
         for e in _exprs(compiled):
-            comp._scope_kind = e.grain  # a tiered() per credit splits at its running basis
+            comp.grain = e.grain  # a tiered() per credit splits at its running basis
             self._fast[e] = comp.fast(e.node)
             self._explain[e] = comp.explain(e.node)
         for step in compiled.earnings:
-            comp._scope_kind = "credit" if step.spec.each else "payee"
+            comp.grain = step.grain
             self._inputs[id(step)] = [
                 (i.label, _column(i.column) if i.column is not None else comp.fast(i.ref),
                  i.type) for i in step.inputs]
-        comp._scope_kind = "payee"
+        comp.grain = "payee"
 
     def fast(self, e: Expr) -> Fn:
         """The closure that works `e` out: (env, row) -> value."""

@@ -38,7 +38,7 @@ def add(pc, name: str, index: int) -> str | None:
     node = pc.c.expr("earnings", name, "hold", "share")
     if node is None:
         raise Unsupported(step.pos, "a hold without a share")
-    each = spec.each
+    each = spec.each if step.grain == "credit" else None  # the tree's grain
     if each:
         pc.current_each = each
     ex = pc.payee_exprs("l", "c" if each else None)  # c: the line's credit (below)

@@ -26,7 +26,7 @@ from . import dialect
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from ...lang.windows import WINDOW_FUNCTIONS
-from ..ir import CompiledPlan, input_refs, uses_sets
+from ..ir import CompiledPlan, input_refs
 from ..money import fmt_money, fmt_ratio, minor_unit
 from ..periods import Period, months_in
 from ..tiers import TierTable
@@ -239,9 +239,9 @@ class PlanCompiler:
     def _running_sets(self) -> dict[str, str]:
         """Credit sets a per-credit marginal rate runs over: set -> 'value' or 'count'."""
         out = {}
-        for name, spec in self.plan.earnings.items():
-            node = self.c.expr("earnings", name, "value")
-            if not spec.each or node is None:
+        for step in self.cp.earnings:
+            node = step.value.node
+            if step.grain != "credit":  # the tree's grain: a line per credit
                 continue
             for n in ast.walk(node):
                 if isinstance(n, ast.Call) and n.name == "tiered" and len(n.args) == 1:
@@ -249,7 +249,7 @@ class PlanCompiler:
                     table = self.cp.tier_tables.get(res.name) if res else None
                     if table is None or table.mode != "marginal":
                         continue
-                    form = self._linear(self.c.expr("rates", res.name, "basis"))
+                    form = self._linear(res.name)
                     if form is not None:
                         out[form[0]] = "count" if form[3] else "value"
         return out
@@ -713,7 +713,7 @@ class PlanCompiler:
         self.team_columns(*nodes)
         lines = f"lines_{name}"
         rule = text_literal(str(step.pos))
-        if spec.each:
+        if step.grain == "credit":  # the tree's grain: a line per credit of spec.each
             if spec.each not in self.plan.credits and spec.each not in self.subtotal_scales:
                 raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
             ex = self.payee_exprs("l", "c")
@@ -1050,49 +1050,22 @@ class PlanCompiler:
             return self._tiered_credit(n, rate_name, table, basis_node, alias, credit_alias, ex)
         return self._tiered_payee(n, rate_name, table, basis_node, alias, ex)
 
-    def _linear(self, node: ast.Node):
-        """(set, muls, divs, unit) if the basis is sum(S) or count(S) times/divided by
-        payee figures, as compplan.engine.ir finds it; else None. A running basis the
-        Python engine follows and this one does not yet (over a subtotal, with `where`,
-        the sum of a column) is refused: worked out as a plain basis it paid otherwise."""
-        form = self._linear_form(node)
-        if form is None and node is not None and \
-                self._linear_form(node, python=True) is not None:
-            raise Unsupported(node.pos, "a running basis over a subtotal, with 'where' or "
-                                        "over a column")
-        return form
-
-    def _linear_form(self, node: ast.Node, depth: int = 0, python: bool = False):
-        """_linear's form; `python`: with every basis ir._linear takes."""
-        if depth > 50:
+    def _linear(self, rate_name: str):
+        """(set, muls, divs, unit) of the rate's running basis, read from the tree
+        (ir.RunningBasis: sum(S) or count(S) times/divided by payee figures); else None.
+        A running basis the Python engine follows and this one does not yet (over a
+        subtotal, with `where`, the sum of a column) is refused: worked out as a plain
+        basis it paid otherwise."""
+        form = self.cp.running.get(rate_name)
+        if form is None:
             return None
-        if isinstance(node, ast.Ref):
-            res = self.c.resolved.get(node)
-            if res is not None and res.kind == "measure":
-                return self._linear_form(self.c.expr("measures", res.name), depth + 1, python)
-            return None
-        if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
-            res = self.c.resolved.get(node.args[0])
-            if res is not None and res.name in self.plan.credits and node.where is None and (
-                    node.name == "count" or res.kind == "set"):
-                return res.name, [], [], node.name == "count"
-            table = self.c.symbols.tables.get(res.name) if res is not None else None
-            if python and table is not None and table.kind == "credits" and (
-                    node.name == "count" or res.kind in ("set", "set_column")):
-                return res.name, [], [], node.name == "count"
-            return None
-        if isinstance(node, ast.Binary) and node.op in "*/":
-            left = self._linear_form(node.left, depth + 1, python)
-            if left is not None and not uses_sets(self.c, node.right):
-                s, muls, divs, u = left
-                return (s, muls + [node.right], divs, u) if node.op == "*" else \
-                    (s, muls, divs + [node.right], u)
-            if node.op == "*":
-                right = self._linear_form(node.right, depth + 1, python)
-                if right is not None and not uses_sets(self.c, node.left):
-                    s, muls, divs, u = right
-                    return s, muls + [node.left], divs, u
-        return None
+        agg = form.aggregate
+        res = self.c.resolved.get(agg.args[0])
+        if form.set_name in self.plan.credits and agg.where is None and (
+                form.unit or res.kind == "set"):
+            return form.set_name, form.muls, form.divs, form.unit
+        raise Unsupported(form.pos, "a running basis over a subtotal, with 'where' or "
+                                    "over a column")
 
     def _product(self, nodes, ex: ExprCompiler) -> Num | None:
         out = None
@@ -1116,7 +1089,7 @@ class PlanCompiler:
 
     def _tiered_credit(self, n, rate_name, table, basis_node, alias, credit_alias, ex) -> Num:
         self._basis_cols, self._basis_mid = [], []  # a running basis's layers (below)
-        form = self._linear(basis_node) if table.mode == "marginal" else None
+        form = self._linear(rate_name) if table.mode == "marginal" else None
         value = Num(f"{credit_alias}.value", self.scales.get("credit:" + self.current_each))
         if form is None:
             b = ex.sql(basis_node)
@@ -1234,7 +1207,7 @@ class PlanCompiler:
             self._parts = (dialect.current().tier_one(
                 _part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)),)
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
-        form = self._linear(basis_node)
+        form = self._linear(rate_name)
         if form is not None:
             set_name, muls, divs, unit = form
             mul, div = self._product(muls, ex), self._product(divs, ex)
@@ -1299,7 +1272,7 @@ class PlanCompiler:
             self._parts = (dialect.current().tier_one(_part(tier, b.sql, rate.sql, pays.sql)),)
             self.unit_places[id(n)] = b.scale or 0
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
-        form = self._linear(basis_node)
+        form = self._linear(table.name)
         if form is not None and form[3]:
             set_name, muls, divs, _unit = form
             mul, div = self._product(muls, ex), self._product(divs, ex)
