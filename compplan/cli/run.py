@@ -108,13 +108,37 @@ class _Work:
         self.target, self.jsonl, self.progress = target, jsonl, progress
         self.dsn: str | None = None  # --engine postgres: the database
 
+    def in_database(self) -> bool:
+        from ..engine.sql.pgdata import is_url
+        return is_url(self.data_dir)
+
+    def run_dsn(self) -> str | None:
+        """--dsn, else with --data postgresql://...: that database (the run is made
+        where the data is), else the default (postgres.dsn_of)."""
+        if self.dsn or not self.in_database():
+            return self.dsn
+        from ..engine.sql.pgdata import split_url
+        return split_url(self.data_dir)[0]
+
+    def database_tables(self):
+        """(tables, their CSV bytes) read from the schema --data names; problems raised
+        as CompplanError, as a data folder's are."""
+        from ..engine.sql.pgdata import read_tables
+        problems: list[Problem] = []
+        tables, files = read_tables(self.compiled.plan, self.data_dir, problems)
+        if problems:
+            raise CompplanError(problems)
+        return tables, files
+
     def __call__(self, engine: str, save: bool, db_url: str | None, actor: str | None):
         """(result, files written, the saved run or None)."""
         if save:
             return self._saved(engine, db_url, actor)
         compiled, p, jsonl = self.compiled, self.period, self.jsonl
         tables = None
-        if engine == "python" or jsonl:
+        if engine == "postgres" and self.in_database():  # tables in a schema (pgdata.py)
+            tables, _files = self.database_tables()
+        if engine == "python" or (jsonl and engine != "postgres"):
             problems: list[Problem] = []
             tables = load_folder(compiled.plan, self.data_dir, problems)
             if problems:
@@ -123,8 +147,11 @@ class _Work:
         shown = Progress(writer, enabled=self.progress)
         try:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
-                from ..engine.sql.postgres import run_postgres_standalone
-                result = run_postgres_standalone(compiled, self.data_dir, p, self.dsn)
+                from ..engine.sql.postgres import run_postgres_standalone, \
+                    run_tables_standalone
+                result = run_tables_standalone(compiled, tables, p, self.run_dsn()) \
+                    if tables is not None else \
+                    run_postgres_standalone(compiled, self.data_dir, p, self.dsn)
                 for pr in result.payees:
                     writer(pr)
                     pr.lines = []  # written; the pay stage's follow below
@@ -168,6 +195,12 @@ class _Work:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), engine="duckdb",
                                            lines_csv=writer.lines_path())
+            elif engine == "postgres":  # the lines into the store from PostgreSQL
+                tables, files = self.database_tables() if self.in_database() else (None, None)
+                saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
+                                           p.label, actor_name(actor), engine="postgres",
+                                           keep_lines=False, sink=writer, dsn=self.run_dsn(),
+                                           tables=tables, files=files)
             else:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), keep_lines=False,
@@ -189,7 +222,9 @@ class _Work:
 @click.command()
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True))
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
-              help="folder of CSV (or .xlsx) files, one per input")
+              help="folder of CSV (or .xlsx) files, one per input; or, with --engine "
+                   "postgres, postgresql://HOST/DB?schema=NAME: a table per input in that "
+                   "schema, read where it is")
 @click.option("--period", required=True, help="e.g. 2026-Q1, 2026-03, 2026-03a (1st-15th), 2026-W05, 2026")
 @click.option("--out", "out_dir", default="out", show_default=True,
               help="results go to OUT/<plan>/<period>/")
@@ -230,16 +265,18 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
     p = period_of_plan(compiled, period)
     if fmt == "text" and not quiet:
         _tell_plan_warnings(compiled, plan)
+    from ..engine.sql.pgdata import is_url
+    if is_url(data_dir) and engine not in ("auto", "postgres"):
+        click.echo(f"error: --data {data_dir.split('?')[0]}... names tables in PostgreSQL, "
+                   "which the postgres engine reads; run it with --engine postgres", err=True)
+        sys.exit(1)
     try:
-        choice = choose_engine(compiled, p, engine, data_dir)
+        choice = Choice("postgres", "the data is in PostgreSQL", auto=True) \
+            if is_url(data_dir) else choose_engine(compiled, p, engine, data_dir)
     except CompplanError as e:
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:
         choice = Choice("python", "--jsonl with --save is written by the Python engine")
-    if choice.engine == "postgres" and (save or jsonl):
-        click.echo("error: --engine postgres does not --save or write --jsonl yet (issue "
-                   "13); run it without them, or with --engine duckdb", err=True)
-        sys.exit(1)
     if save and choice.engine == "duckdb" and jsonl:
         click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
                    "leave out --jsonl, or save with --engine python", err=True)
@@ -315,9 +352,15 @@ def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> 
 
 @click.command("test")
 @click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python",
-              show_default=True, help="the engine that works the scenarios out (issue 12)")
-def test_cmd(plans: tuple[str, ...], engine: str) -> None:
+@click.option("--engine", type=click.Choice(["python", "duckdb", "postgres"]),
+              default="python", show_default=True,
+              help="the engine that works the scenarios out (issue 12); postgres: inside "
+                   "PostgreSQL (--dsn), scenarios of several periods saved in a throwaway "
+                   "SQLite store")
+@click.option("--dsn", default=None,
+              help="with --engine postgres: the database (default COMPPLAN_PG_DSN, else "
+                   "postgresql://127.0.0.1:5432/test)")
+def test_cmd(plans: tuple[str, ...], engine: str, dsn: str | None) -> None:
     """Run the scenarios a plan carries and show each difference."""
     failed = total = 0
     for plan in plans:
@@ -328,6 +371,10 @@ def test_cmd(plans: tuple[str, ...], engine: str) -> None:
         if engine == "duckdb":
             from ..engine.sql import run_sql_standalone  # a draw, the year to date
             outcomes = run_scenarios(compiled, run=run_sql_standalone, engine="duckdb")
+        elif engine == "postgres":
+            from ..engine.sql.postgres import run_tables_standalone
+            outcomes = run_scenarios(compiled, run=lambda c, t, p: run_tables_standalone(
+                c, t, p, dsn), engine="postgres", dsn=dsn)
         else:
             outcomes = run_scenarios(compiled)
         if not outcomes:

@@ -27,6 +27,9 @@ def sql_cmd(plan: str, period: str, dialect: str, pretty: bool) -> None:
     try:
         click.echo(script_text(compiled, p, DIALECTS[dialect], pretty=pretty), nl=False)
     except CompplanError as e:
+        if dialect == "postgres":  # what DuckDB runs: a hint to run it there
+            from ..engine.sql.postgres import dialect_hints
+            fail(dialect_hints(e.problems))
         fail(e.problems)
 
 

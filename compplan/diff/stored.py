@@ -186,6 +186,8 @@ def recompute(session: Session, run: Run, plan_text: str | None = None,
         try:
             if engine == "duckdb":  # as the save ran it: DuckDB reads the folder
                 result = _recompute_sql(compiled, Path(tmp), span)
+            elif engine == "postgres":  # inside PostgreSQL (COMPPLAN_PG_DSN, issue 13)
+                result = _recompute_postgres(compiled, Path(tmp), span)
             else:
                 tables = load_folder(compiled.plan, tmp, problems)
                 if problems:
@@ -195,6 +197,30 @@ def recompute(session: Session, run: Run, plan_text: str | None = None,
             raise CompplanError([_renamed(x, tmp, f"run {run.id} data")
                                  for x in e.problems]) from None
     result.period = p.label
+    return result
+
+
+def _recompute_postgres(compiled, folder: Path, span: Period) -> RunResult:
+    """The run made again inside PostgreSQL, each payee's lines as StoredLine: the store
+    rows PostgreSQL makes for `run --save` (postgres.store_select)."""
+    from ..engine.sql import postgres
+    from ..engine.sql.run import STORE_LINE_COLUMNS
+    problems: list = []
+    tables = load_folder(compiled.plan, folder, problems)
+    if problems:
+        raise CompplanError(problems)
+    lines: dict[str, list[StoredLine]] = defaultdict(list)
+
+    def collect(pg, _schema) -> None:
+        for batch in postgres.store_batches(pg, compiled):
+            for row in batch:
+                ln = StoredLine.of_row(dict(zip(STORE_LINE_COLUMNS, row)))
+                lines[ln.payee].append(ln)
+
+    result = postgres.run_tables(compiled, tables, span, then=collect)
+    for pr in result.payees:
+        pr.lines = lines.pop(pr.payee, [])
+        pr.line_count = len(pr.lines)
     return result
 
 

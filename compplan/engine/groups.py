@@ -25,8 +25,8 @@ from typing import Any, Callable
 
 from ..lang import ast
 from .formula import fmt_value
+from .money import fmt_money, round_to, scale, unsigned_zero
 from .python.compile import Env
-from .money import fmt_money, round_to, scale
 from .prepare import MIN_DATE
 from .results import Line
 
@@ -283,7 +283,8 @@ class Context:
         if total is None:
             return _Allocation(None, text, {}, Decimal(0), [], members,
                                f"the pool of {spec.by} {key} is missing; nobody is paid")
-        pool = round_to(Decimal(total), self.step, self.mode)
+        # a pool that rounds to zero from below is 0.00, not -0.00 (docs/language.md)
+        pool = unsigned_zero(round_to(Decimal(total), self.step, self.mode))
         weights: list[tuple[str, Decimal]] = []
         for m in members:
             own = self.own(m)

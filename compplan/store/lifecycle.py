@@ -160,7 +160,7 @@ class LazyTables(Mapping):
         return len(self._load())
 
 
-ENGINES = ("python", "duckdb")
+ENGINES = ("python", "duckdb", "postgres")
 
 
 def _sql_refusals(compiled: CompiledPlan) -> None:
@@ -234,7 +234,7 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
              actor: str, plan_text: bytes | None = None, keep_lines: bool = True,
              sink=None, tables: dict | None = None,
              files: dict[str, bytes] | None = None, engine: str = "python",
-             lines_csv: Path | None = None) -> Saved:
+             lines_csv: Path | None = None, dsn: str | None = None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
     LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
     bytes when they are not in a file (a plan compiled from the store's copy).
@@ -250,10 +250,14 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
     into the store in bulk (bulk.py), never as Line objects; `sink` is not called for
     them, and with `lines_csv` DuckDB writes lines.csv there too. A plan the SQL engine
     does not run is refused (CompplanError, with positions) before the store is
-    touched. The run records the engine that made it; `compplan verify` uses it."""
+    touched. The run records the engine that made it; `compplan verify` uses it.
+
+    `engine="postgres"`: the plan runs inside PostgreSQL (`dsn`, engine/sql/postgres.py)
+    and its lines go into the store from there (pgsave.py: without leaving the server
+    when the store is that database)."""
     if engine not in ENGINES:
         raise ValueError(f"no engine {engine!r}; one of {', '.join(ENGINES)}")
-    if engine == "duckdb":
+    if engine in ("duckdb", "postgres"):
         _sql_refusals(compiled)
     data_dir = Path(data_dir)
     p = parse_period(period)
@@ -307,6 +311,11 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         if engine == "duckdb":
             result, store_sink = _run_sql(session, run.id, compiled, data_dir, given, span,
                                           lines_csv)
+        elif engine == "postgres":  # lines into the store from PostgreSQL (pgsave.py)
+            from .pgsave import run_and_store
+            store_sink = _StoreSink(session, run.id, keep_lines=False)
+            result = run_and_store(session, run.id, compiled, tables, span, dsn,
+                                   store_sink.hashers, sink)
         else:
             store_sink = _StoreSink(session, run.id, keep_lines, sink)
             result = run_plan(compiled, tables, span, sink=store_sink)

@@ -27,15 +27,17 @@ from .db import open_store
 ACTOR = "compplan test"
 
 
-def run_scenarios(compiled: CompiledPlan, run=None, engine: str = "python") -> list[Outcome]:
+def run_scenarios(compiled: CompiledPlan, run=None, engine: str = "python",
+                  dsn: str | None = None) -> list[Outcome]:
     """Every scenario of the plan; those of several periods in a throwaway store, each
-    period saved by `engine` (python or duckdb, as `run --save --engine` saves it). `run`
+    period saved by `engine` (python, duckdb or postgres, as `run --save --engine` saves
+    it). `run`
     works out a scenario of one period (see engine.scenarios.run_scenarios); given
     without an engine that saves, a scenario of several periods is not run but
-    reported."""
+    reported. `dsn`: the PostgreSQL engine's database."""
     if run is None or engine != "python":
         return engine_scenarios(compiled, several=lambda c, i, sc: run_in_store(
-            c, i, sc, engine), run=run)
+            c, i, sc, engine, dsn), run=run)
     return engine_scenarios(compiled, several=_not_with(compiled), run=run)
 
 
@@ -49,12 +51,17 @@ def _not_with(compiled: CompiledPlan):
     return report
 
 
-def _with_lines(compiled: CompiledPlan, tables: dict, period, saved) -> object:
+def _with_lines(compiled: CompiledPlan, tables: dict, period, saved,
+                engine: str = "duckdb", dsn: str | None = None) -> object:
     """A run the SQL engine saved, with its engine lines to compare (the store has them;
     the saved result holds totals and the lines carried from earlier periods): the
     period worked out again on the SQL engine, the carried lines after its own."""
-    from ..engine.sql import run_sql
-    fresh = run_sql(compiled, tables, period)
+    if engine == "postgres":
+        from ..engine.sql.postgres import run_tables
+        fresh = run_tables(compiled, tables, period, dsn)
+    else:
+        from ..engine.sql import run_sql
+        fresh = run_sql(compiled, tables, period)
     for pr in saved.payees:
         mine = fresh.payee(pr.payee)
         carried = list(pr.lines)
@@ -89,7 +96,8 @@ def _merge(compiled: CompiledPlan, rows: dict, data: dict, path: tuple) -> None:
                 have.append((row, place))
 
 
-def run_in_store(compiled: CompiledPlan, i: int, sc, engine: str = "python") -> Outcome:
+def run_in_store(compiled: CompiledPlan, i: int, sc, engine: str = "python",
+                 dsn: str | None = None) -> Outcome:
     src = compiled.checked.source
     base = ("scenarios", i)
     pos = src.pos(base)
@@ -131,7 +139,7 @@ def run_in_store(compiled: CompiledPlan, i: int, sc, engine: str = "python") -> 
                 try:
                     saved = lifecycle.save_run(store, compiled, tmp, period.label, ACTOR,
                                                plan_text=plan_text, tables=tables,
-                                               files=files, engine=engine)
+                                               files=files, engine=engine, dsn=dsn)
                     lifecycle.approve(store, saved.run.id, ACTOR)
                     lifecycle.mark_paid(store, saved.run.id, ACTOR)
                 except CompplanError as e:
@@ -140,8 +148,8 @@ def run_in_store(compiled: CompiledPlan, i: int, sc, engine: str = "python") -> 
                     return Outcome(sc.name, pos, False, problems=[Problem.at(
                         src.pos(path), str(e), code="lifecycle")])
                 result = saved.result
-                if engine == "duckdb":  # its lines went from DuckDB to the store
-                    result = _with_lines(compiled, tables, period, result)
+                if engine != "python":  # its lines went from the engine to the store
+                    result = _with_lines(compiled, tables, period, result, engine, dsn)
                 wanted = dict(expect)
                 if n == len(steps) - 1:
                     for payee, values in sc.expect.items():

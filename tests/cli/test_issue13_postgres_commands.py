@@ -52,11 +52,17 @@ def test_run_in_postgres_writes_what_the_other_engines_write(tmp_path):
 
 
 @pytest.mark.skipif(NO_SERVER is not None, reason=NO_SERVER or "")
-def test_run_in_postgres_refuses_save_for_now(tmp_path):
+def test_run_in_postgres_saves(tmp_path):
+    """Issue 13: --save was refused on postgres; now it stores the run (the store tests
+    are tests/store/test_issue13_postgres_save.py) and writes the result files too."""
     r = CliRunner().invoke(cli, ["run", AE, "--data", AE_DATA, "--period", "2026-Q1",
-                                 "--engine", "postgres", "--save", "--out", str(tmp_path)])
-    assert r.exit_code == 1
-    assert "--engine postgres does not --save" in r.output
+                                 "--engine", "postgres", "--save", "--jsonl", "--out",
+                                 str(tmp_path), "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert r.exit_code == 0, r.output
+    assert "saved as run 1" in r.output
+    out = tmp_path / "ae-2026" / "2026-Q1"
+    assert len((out / "lines.csv").read_text().splitlines()) == 1 + 25
+    assert len((out / "lines.jsonl").read_text().splitlines()) == 25
 
 
 def test_sql_for_postgres_has_no_duckdb_only_forms():
@@ -72,9 +78,11 @@ def test_sql_for_postgres_has_no_duckdb_only_forms():
         assert form not in body, form
 
 
-def test_sql_for_postgres_refuses_what_it_cannot_write_at_its_position(tmp_path):
-    """Deals in euros converted to the plan's pounds (fx.py replaces columns in each row,
-    which the PostgreSQL dialect does not write yet): refused at the input, `deals:`."""
+def test_issue13_euro_deals_converted_in_postgres(tmp_path):
+    """Deals in euros converted to the plan's pounds (fx.py replaces columns in each row)
+    were refused at `deals:`; the row is now written out when the statement runs
+    (pgexpand.py), so `compplan sql` shows DuckDB's form there and the run pays as the
+    Python engine: EUR 1,000.00 x 0.80 = GBP 800.00, x 10% = 80.00."""
     plan = tmp_path / "fx.yaml"
     plan.write_text("""plan: fx-pg
 name: Euro deals
@@ -91,12 +99,22 @@ credits:
 earnings:
   commission: {each: sales, value: amount * 10%}
 """)
-    r = CliRunner().invoke(cli, ["sql", str(plan), "--period", "2026-Q1", "--dialect",
-                                 "postgres"])
-    assert r.exit_code == 1
-    assert f"{plan}:8:3: error: the SQL engine does not run a column replaced in a row " \
-           "(REPLACE) in 'deals in GBP' (PostgreSQL dialect) yet" in r.output
-    assert invoke("sql", str(plan), "--period", "2026-Q1").exit_code == 0  # DuckDB runs it
+    r = invoke("sql", str(plan), "--period", "2026-Q1", "--dialect", "postgres")
+    assert r.exit_code == 0, r.output
+    assert "-- deals in GBP" in r.output and " REPLACE (" in r.output
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name\nann,Ann\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount,cur\n"
+                                    "D1,ann,2026-01-20,1000.00,EUR\n")
+    (data / "fx_rates.csv").write_text("period,currency,rate\n2026,EUR,0.80\n")
+    for engine in ("python", "postgres"):
+        r = invoke("run", str(plan), "--data", str(data), "--period", "2026-Q1",
+                   "--engine", engine, "--out", str(tmp_path / engine))
+        assert r.exit_code == 0, r.output
+        assert "TOTAL                 1   80.00" in r.output, r.output
+
+
 
 
 def test_sql_pretty_lays_statements_out():

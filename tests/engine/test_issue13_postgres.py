@@ -88,16 +88,14 @@ def test_sample_plans_all_run_in_postgres():
     assert {e["plan"] for e in SAMPLES} == RUNS  # a new sample runs in PostgreSQL too
 
 
-def test_what_the_dialect_lacks_is_refused_at_its_position(tmp_path):
+def test_issue13_what_the_dialect_lacked_now_runs(tmp_path):
     """Amounts in other currencies (test_issue12_sql_fx.py's plan: EUR deals paid in GBP)
-    are converted by a statement that replaces columns in each row (fx.py), which the
-    PostgreSQL dialect does not write yet: the plan is refused when it compiles, at the
-    input converted (line 11: `deals:`), and nothing runs."""
+    were refused at `deals:`, the statement that replaces columns in each row (fx.py);
+    now the row is written out when the statement runs (pgexpand.py) and the pay is the
+    Python engine's, line for line."""
     from test_issue12_sql_fx import PLAN
     path = tmp_path / "plan.yaml"
     path.write_text(PLAN)
-    line = PLAN.splitlines().index(next(t for t in PLAN.splitlines()
-                                        if t.startswith("  deals:"))) + 1
     compiled = load_plan(path)
     data = tmp_path / "data"
     data.mkdir()
@@ -105,11 +103,24 @@ def test_what_the_dialect_lacks_is_refused_at_its_position(tmp_path):
     (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount,cur\n"
                                     "D1,ann,2026-01-20,1000.00,EUR\n")
     (data / "fx_rates.csv").write_text("period,currency,rate\n2026,EUR,0.80\n")
-    with pytest.raises(CompplanError) as err:
-        postgres.run_postgres(compiled, data, parse_period("2026-Q1"))
-    assert [(p.file, p.line, p.col, p.message) for p in err.value.problems] == [
-        (str(path), line, 3, "the SQL engine does not run a column replaced in a row "
-                             "(REPLACE) in 'deals in GBP' (PostgreSQL dialect) yet")]
+    period = parse_period("2026-Q1")
+    got = postgres.run_postgres(compiled, data, period)
+    assert_same(run_plan(compiled, load_folder(compiled.plan, data, []), period), got)
+    assert got.payee("ann").currency == "GBP"
+
+
+def test_issue13_what_only_the_dialect_lacks_hints_at_duckdb():
+    """A refusal of a form only the PostgreSQL dialect lacks said "run it with --engine
+    python" where the DuckDB engine runs the plan: it now says so. What no SQL engine
+    runs keeps cover.refusal's hint."""
+    from compplan.engine.sql.cover import refusal
+    from compplan.errors import Pos
+    at = Pos("plan.yaml", 9, 3)
+    lacks = refusal(at, "a list comprehension in 'deals' (PostgreSQL dialect)", "plan.yaml")
+    beyond = refusal(at, "the period's dates with reporting lines with dates", "plan.yaml")
+    assert [p.hint for p in postgres.dialect_hints([lacks, beyond])] == [
+        "the DuckDB engine runs it: run it with --engine duckdb (or --engine python, the "
+        "reference)", "run it with --engine python"]
 
 
 # ------------------------------------------------------------------ generated data

@@ -167,6 +167,11 @@ class Postgres(Duck):
     its columns), tier parts an array of a composite type (cp_tier)."""
 
     name = "postgres"
+    # DuckDB's forms the engine writes out when the statement runs, from the columns
+    # the database has (pgexpand.py): fx.py's and hierarchy.py's rows of data-decided
+    # columns
+    EXPANDED = ("a column replaced in a row (REPLACE)", "a union by column name", "EXCLUDE",
+                "a table made again")
     keeps_helpers = True  # no EXCLUDE: helper columns stay in the table
     glot = "postgres"
     lateral = False
@@ -224,9 +229,8 @@ class Postgres(Duck):
         return f"GROUP BY {', '.join(keys)}"
 
     def union_by_name(self, parts: list[str], aligned: bool = False) -> str:
-        if not aligned:
-            from .exprs import Unsupported
-            raise Unsupported(None, "a union by column name (PostgreSQL dialect)")
+        if not aligned:  # written out when it runs (pgexpand.py)
+            return super().union_by_name(parts)
         return " UNION ALL ".join(parts)
 
     def qualify(self, select: str, window: str) -> str:
@@ -255,10 +259,8 @@ class Postgres(Duck):
 
     def replace(self, star: str, items: list[tuple[str, str]], pos=None, what: str = "",
                 columns: list[str] | None = None) -> str:
-        if columns is None:
-            from .exprs import Unsupported
-            raise Unsupported(pos, f"{what or 'a column replaced in a row'} (PostgreSQL "
-                                   "dialect)")
+        if columns is None:  # written out when it runs, from the database (pgexpand.py)
+            return super().replace(star, items)
         new = {c: e for e, c in items}
         table = star[:-2]  # `b.*` -> `b`
         return ", ".join(f"{new[c]} AS {c}" if c in new else f'{table}."{c}"'
@@ -276,6 +278,8 @@ class Postgres(Duck):
         from .exprs import Unsupported
         text = re.sub(r"'(?:[^']|'')*'", "''", sql)  # not inside text literals
         for pattern, name in _DUCK_ONLY:
+            if name in self.EXPANDED:  # written out when the statement runs (pgexpand.py)
+                continue
             if re.search(pattern, text):
                 m = re.search(r"(\S+):(\d+):(\d+)", what)
                 pos = None

@@ -1001,6 +1001,10 @@ class PlanCompiler:
         ex = self.payee_exprs("l")
         cols, lets = [f"{total.sql} AS _total_before"], dec.Lets()
         prev = Num("_total_before", scale)
+        # a dialect without lateral column aliases (PostgreSQL) reads no column of this
+        # SELECT by its alias: each is written out where it is used
+        inline = not dialect.current().lateral
+        prev_sql = f"({total.sql})" if inline else prev.sql
         limits = []
         for kind, expr in self.cp.total:
             with dec.statement() as part:
@@ -1010,15 +1014,18 @@ class PlanCompiler:
             lim_r = rounding.round_to(lim, self.step, self.mode)
             cols.append(f"{lim_r.sql} AS {q('total_' + kind)}")
             cols.append(f"{shown} AS {q('show_total_' + kind)}")
-            lim_a, tot_a = dec.align(lim_r, prev)
+            lim_a, tot_a = dec.align(lim_r, Num(prev_sql, prev.scale) if inline else prev)
             cmp = ">" if kind == "cap" else "<"
             after = q(f"after_total_{kind}")
-            cols.append(f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
-                        f"THEN {lim_a.sql} ELSE {tot_a.sql} END) AS {after}")
-            cols.append(f"CASE WHEN {after} <> {prev.sql} THEN {after} - {prev.sql} END AS "
+            after_sql = (f"(CASE WHEN {lim_a.sql} IS NOT NULL AND {tot_a.sql} {cmp} {lim_a.sql} "
+                         f"THEN {lim_a.sql} ELSE {tot_a.sql} END)")
+            cols.append(f"{after_sql} AS {after}")
+            a, b = (after_sql, prev_sql) if inline else (after, prev.sql)
+            cols.append(f"CASE WHEN {a} <> {b} THEN {a} - {b} END AS "
                         f"{q('v_total_' + kind)}")
             limits.append(("total_" + kind, kind, prev.sql, after, expr.pos))
             prev = Num(after, lim_a.scale)
+            prev_sql = after_sql if inline else prev.sql
         new = "layer_total_limits"
         self.script.add("caps and floors on the payee's total pay",
                         f"CREATE TEMP TABLE {new} AS SELECT *{lets.exclude()} FROM (SELECT "
@@ -1223,16 +1230,21 @@ class PlanCompiler:
 
         def c(x: str) -> str:
             return f"CAST({x} AS DECIMAL(38,{top}))"
-        nil, whole = c("0"), c(space.sql)
+        nil = c("0")
+        # a basis below 0 (refunds outweigh sales) runs backwards from 0: the same bands
+        # with negative amounts, taking back band by band what moving up paid
+        # (tiers.split(), as _per_unit_payee); issue 12, found by generated data
+        lo_, hi_ = f"least({nil}, {c(space.sql)})", f"greatest({nil}, {c(space.sql)})"
+        sign = f"(CASE WHEN {space.sql} < 0 THEN -1 ELSE 1 END)"
         rows = []
         first_low = bands[0][1]
         if first_low is not None:
-            rows.append((0, f"greatest(least({whole}, {c(first_low.sql)}) - {nil}, {nil})",
-                         Decimal(0)))
+            rows.append((0, f"({sign} * greatest(least({hi_}, {c(first_low.sql)}) - {lo_}, "
+                            f"{nil}))", Decimal(0)))
         for index, low, high, rate in bands:
-            hi = whole if high is None else f"least({whole}, {c(high.sql)})"
-            lo = nil if low is None else f"greatest({nil}, {c(low.sql)})"
-            rows.append((index, f"greatest({hi} - {lo}, {nil})", rate))
+            hi = hi_ if high is None else f"least({hi_}, {c(high.sql)})"
+            lo = lo_ if low is None else f"greatest({lo_}, {c(low.sql)})"
+            rows.append((index, f"({sign} * greatest({hi} - {lo}, {nil}))", rate))
         items, pays = [], []
         # amount x band / whole, multiplied first; when the amount is the whole (the
         # basis' own sum), the band itself: amount x band would square the amount and

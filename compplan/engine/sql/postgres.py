@@ -26,7 +26,7 @@ from ...errors import CompplanError, Problem
 from .. import datacheck
 from ..data import Table, load_folder
 from ..ir import CompiledPlan
-from ..money import CONTEXT
+from ..money import CONTEXT, minor_unit
 from ..periods import Period
 from ..plausible import plausibility
 from ..results import RunResult
@@ -34,6 +34,8 @@ from ..tiers import Portion
 from .dialect import POSTGRES
 from .exprs import Unsupported
 from .plan import q
+from . import fx as sql_fx
+from . import pgexpand
 from . import run as duck_run
 
 DEFAULT_DSN = "postgresql://127.0.0.1:5432/test"
@@ -44,6 +46,27 @@ NOT_YET = ()
 def dsn_of(dsn: str | None = None) -> str:
     """--dsn, else COMPPLAN_PG_DSN, else the test database."""
     return dsn or os.environ.get("COMPPLAN_PG_DSN") or DEFAULT_DSN
+
+
+DIALECT_HINT = ("the DuckDB engine runs it: run it with --engine duckdb (or --engine "
+                "python, the reference)")
+
+
+def dialect_hints(problems: list[Problem]) -> list[Problem]:
+    """A refusal of what only the PostgreSQL dialect lacks (the DuckDB engine runs it)
+    with a hint saying so: cover.refusal's "--engine python" is for what no SQL engine
+    runs."""
+    from dataclasses import replace
+    from .cover import REFUSED
+    return [replace(p, hint=DIALECT_HINT) if p.code == REFUSED and
+            "(PostgreSQL dialect)" in p.message else p for p in problems]
+
+
+def identity(pg) -> tuple:
+    """What tells one database from another: its name, and its server's port and start
+    time (two servers are not started in the same microsecond on the same port)."""
+    return tuple(pg.execute("SELECT current_database(), inet_server_port(), "
+                            "pg_postmaster_start_time()").fetchone())
 
 
 def connect(dsn: str | None = None):
@@ -61,10 +84,10 @@ def _connect_for_run(dsn: str | None):
         raise CompplanError([Problem.at(
             None, f"cannot reach PostgreSQL: {first}",
             "start the server, or name the database with --dsn postgresql://... or "
-            "COMPPLAN_PG_DSN", code="postgres", file=_safe_dsn(dsn_of(dsn)))]) from None
+            "COMPPLAN_PG_DSN", code="postgres", file=safe_dsn(dsn_of(dsn)))]) from None
 
 
-def _safe_dsn(dsn: str) -> str:
+def safe_dsn(dsn: str) -> str:
     """The DSN without its password, to print."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", dsn)
 
@@ -119,6 +142,10 @@ class Connection:
                 "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
                 "attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                 (q(m.group(1)),))
+        if sql.startswith("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?"):
+            # fx._exists: whether the script made a table (payees paid in theirs)
+            return self.pg.execute("SELECT count(*) FROM pg_class WHERE relname = %s AND "
+                                   "relkind = 'r' AND pg_table_is_visible(oid)", params)
         return self.pg.execute(sql, params)
 
 
@@ -141,41 +168,184 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
 
 
 def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-               dsn: str | None = None) -> RunResult:
-    """run_postgres on tables already read (a scenario's rows, a folder's)."""
+               dsn: str | None = None, then=None, within=None,
+               lines: bool | None = None) -> RunResult:
+    """run_postgres on tables already read (a scenario's rows, a folder's).
+
+    `then(pg, schema)`, if given, is called once the script has run, before the run's
+    schema goes (`run --save` takes the lines from there into the store). `within`: a
+    psycopg connection already inside a transaction (the store's own, when the store
+    is this database): the run is made in that transaction and commits nothing; its
+    schema and temporary tables are dropped at the end of it, or rolled back with it.
+    `lines`: read the lines back into the result (by default unless `then` is given)."""
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="compplan-pg-") as tmp:
         duck = duckdb.connect()
         try:
             duck_run.settings(duck, Path(tmp))
-            script = duck_run.compile_sql(compiled, duck, tables, period, Path(tmp), POSTGRES)
+            try:
+                script = duck_run.compile_sql(compiled, duck, tables, period, Path(tmp),
+                                              POSTGRES)
+            except CompplanError as e:
+                raise CompplanError(dialect_hints(e.problems)) from None
             files = {n: t.file for n, t in tables.items()}
             duck_run.check_data(compiled, duck, period, files, lambda: tables)
             warnings = plausibility(compiled, tables) + datacheck.empty_tables(
                 compiled, tables) + datacheck.negative_amounts(compiled, tables)
-            pg = _connect_for_run(dsn)
+            pg = within if within is not None else _connect_for_run(dsn)
             schema = f"compplan_run_{uuid.uuid4().hex[:12]}"
+            done = False
             try:
+                if within is not None:  # the store's tables stay where they were found
+                    pg.execute("SELECT set_config('search_path', %s || ', ' || "
+                               "current_setting('search_path'), true)", (q(schema),))
+                else:
+                    pg.execute(f"SET search_path TO {q(schema)}")
                 pg.execute(f"CREATE SCHEMA {q(schema)}")
-                pg.execute(f"SET search_path TO {q(schema)}")
                 copy_tables(duck, pg, schema)
-                for sql in POSTGRES.setup():
-                    pg.execute(sql)
-                _tier_parts(pg)
-                con = Connection(pg)
-                _execute(compiled, con, script)
-                with decimal.localcontext(CONTEXT):
-                    result = duck_run.read_result(compiled, con, period, script.final)
-                result.warnings[:0] = warnings + duck_run.zero_divisors(
-                    compiled, con, period, files)
-                _trim_lines(result)
+                result = run_in(compiled, pg, script, period, warnings, files, then, schema,
+                                then is None if lines is None else lines)
+                done = True
                 return result
             finally:
-                pg.execute(f"DROP SCHEMA IF EXISTS {q(schema)} CASCADE")
-                pg.close()
+                if within is None:
+                    pg.execute(f"DROP SCHEMA IF EXISTS {q(schema)} CASCADE")
+                    pg.close()
+                elif done:  # (after an error the transaction is rolled back whole)
+                    drop_run(pg, schema)
         finally:
             duck.close()
+
+
+def run_in(compiled: CompiledPlan, pg, script, period: Period, warnings: list,
+           files: dict, then=None, schema: str | None = None,
+           lines: bool = True) -> RunResult:
+    """The script run on `pg`, whose search path starts with a schema holding the
+    input tables; the result read back (lines trimmed as DuckDB writes them)."""
+    for sql in POSTGRES.setup():
+        pg.execute(sql)
+    _tier_parts(pg)
+    con = Connection(pg)
+    _execute(compiled, con, script)
+    if then is not None:
+        then(pg, schema)
+    with decimal.localcontext(CONTEXT):
+        result = duck_run.read_result(compiled, con, period, script.final, with_lines=lines)
+    result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, con, period, files)
+    _trim_lines(result)
+    return result
+
+
+def drop_run(pg, schema: str) -> None:
+    """A run made inside another transaction: its schema and its temporary tables go
+    (the connection goes back to a pool, where the next run would find them)."""
+    pg.execute(f"DROP SCHEMA IF EXISTS {q(schema)} CASCADE")
+    temp = [r[0] for r in pg.execute(
+        "SELECT oid::regclass::text FROM pg_class WHERE relnamespace = pg_my_temp_schema() "
+        "AND relkind = 'r'").fetchall()]
+    if temp:
+        pg.execute("DROP TABLE IF EXISTS " + ", ".join(t for t in temp) + " CASCADE")
+
+
+# ---------------------------------------------------------------- lines for the store
+def _num(sql: str) -> str:
+    """A NUMERIC as text without the trailing zeros of its scale (4000.0000 -> 4000),
+    as the store keeps an exact value (run.py's store rows, lifecycle._line_row)."""
+    return f"CAST(trim_scale({sql}) AS TEXT)"
+
+
+def store_select(compiled: CompiledPlan, columns: set[str]) -> list[tuple[str, str]]:
+    """Each store column (run.STORE_LINE_COLUMNS) as PostgreSQL SQL over the run's lines
+    table, the same values as the DuckDB engine's store rows (run.py _store_select):
+    money as exact text, sources, inputs and tiers as JSON (json, not jsonb: the
+    order of the inputs is kept), text not made safe for spreadsheets. JSON is compared
+    as what it says (verify reads it), not as bytes: PostgreSQL writes `{"a" : "b"}`."""
+    plan = compiled.plan
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode.replace("_", " ")
+    split = "split_source" if "split_source" in columns else "CAST(NULL AS TEXT)"
+    note = "credit_note" if "credit_note" in columns else "CAST(NULL AS TEXT)"
+    via = "via" if "via" in columns else "CAST(NULL AS TEXT)"
+    amount = "CAST(amount AS TEXT)"
+    rounding = (f"CASE WHEN amount <> exact AND kind <> 'hold' THEN {_num('exact')} || "
+                f"' -> ' || {amount} || ' ({mode} to {step})' ELSE '' END")
+    if "rounding_note" in columns:
+        rounding = f"coalesce(rounding_note, {rounding})"
+    if "fx_rounding" in columns:  # payees paid in their own currencies (fx.py)
+        amount = sql_fx.amount_text("amount", "amount_places")
+        rounding = f"coalesce(fx_rounding, {rounding.replace('CAST(amount AS TEXT)', amount)})"
+    sources = (f"(SELECT coalesce(json_agg(s ORDER BY n), '[]') FROM unnest(ARRAY[nullif("
+               f"source, '')] || coalesce(string_to_array({split}, chr(31)), '{{}}')) WITH "
+               "ORDINALITY AS u(s, n) WHERE s IS NOT NULL AND s <> '')::text")
+    inputs = ("CASE WHEN inputs IS NULL OR inputs = '' THEN '{}' ELSE (SELECT "
+              "json_object_agg(split_part(x, '=', 1), substr(x, strpos(x, '=') + 1) ORDER BY "
+              "n) FROM unnest(string_to_array(inputs, '; ')) WITH ORDINALITY AS i(x, n))::text "
+              "END") if "inputs" in columns else "'{}'"
+    tiers = ("coalesce((SELECT json_agg(json_build_object('tier', t.tier, 'amount', "
+             f"{_num('t.amount')}, 'rate', {_num('t.rate')}, 'pays', {_num('t.pays')}) ORDER "
+             "BY n) FROM unnest(tiers) WITH ORDINALITY AS t(tier, amount, rate, pays, n))"
+             "::text, '[]')") if "tiers" in columns else "'[]'"
+    return [
+        ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
+        ("amount", amount), ("exact", _num("exact")),
+        ("formula", "coalesce(formula, '')" if "formula" in columns else "''"),
+        ("rule", "coalesce(rule, '')"), ("sources", sources), ("inputs", inputs),
+        ("tiers", tiers), ("basis_before", _num("run_before")),
+        ("basis_after", _num("run_after")), ("rounding", rounding),
+        ("date", "to_char(CAST(date AS DATE), 'YYYY-MM-DD')"),
+        ("note", f"concat_ws('; ', 'credited through ' || {via}, {note})"),
+        ("key", "component || '|' || kind || '|' || concat_ws(' ', nullif(source, ''), "
+                f"replace({split}, chr(31), ' '))")]
+
+
+def store_lines_sql(compiled: CompiledPlan, pg, types: dict[str, str] | None = None) -> str:
+    """The run's lines table as the store's line_items rows (STORE_LINE_COLUMNS), in
+    order; with `types` (the store table's, for INSERT ... SELECT) each cast to it."""
+    columns = {r[0] for r in Connection(pg).execute("DESCRIBE lines").fetchall()}
+    cols = [f"CAST({sql} AS {types[name]}) AS {q(name)}" if types else f"{sql} AS {q(name)}"
+            for name, sql in store_select(compiled, columns)]
+    return f"SELECT {', '.join(cols)} FROM lines ORDER BY payee, line"
+
+
+def store_lines(pg, compiled: CompiledPlan, run_id: int, table: str) -> int:
+    """The run's lines into the store's line_items (`table`, schema-qualified) in this
+    same database, by one INSERT ... SELECT: no line leaves the server. Returns how many."""
+    from .run import STORE_LINE_COLUMNS
+    schema, name = table.split(".", 1)
+    types = dict(pg.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid "
+        "= %s::regclass AND attnum > 0 AND NOT attisdropped", (table,)).fetchall())
+    names = ", ".join(q(c) for c in ("run_id",) + STORE_LINE_COLUMNS)
+    cur = pg.execute(f"INSERT INTO {table} ({names}) SELECT {int(run_id)}, * FROM ("
+                     f"{store_lines_sql(compiled, pg, types)}) rows")
+    return cur.rowcount
+
+
+def stored_digests(pg, run_id: int, table: str):
+    """(payee, text) per payee, what their stored lines add to the results fingerprint,
+    read from the store's rows as verify reads them (lifecycle._hash_line: `number|
+    component|kind|amount|formula|sources` a line, in order)."""
+    line = ("number || '|' || component || '|' || kind || '|' || CAST(amount AS TEXT) || "
+            "'|' || formula || '|' || (SELECT coalesce(string_agg(s, ' ' ORDER BY n), '') "
+            "FROM json_array_elements_text(CAST(sources AS json)) WITH ORDINALITY AS u(s, n)) "
+            "|| chr(10)")
+    cur = pg.execute(f"SELECT payee, string_agg({line}, '' ORDER BY number) FROM {table} "
+                     "WHERE run_id = %s GROUP BY payee ORDER BY payee", (int(run_id),))
+    while rows := cur.fetchmany(1_000):
+        yield from rows
+
+
+def store_batches(pg, compiled: CompiledPlan, size: int = 20_000):
+    """The run's lines as store rows (tuples in STORE_LINE_COLUMNS' order), `size` at a
+    time, for a store in another database (SQLite): the rows are made in PostgreSQL and
+    pass through Python a batch at a time, never all at once."""
+    query = store_lines_sql(compiled, pg)
+    with pg.transaction():  # a server-side cursor lives in a transaction
+        with pg.cursor(name=f"compplan_lines_{uuid.uuid4().hex[:8]}") as cur:
+            cur.execute(query)
+            while rows := cur.fetchmany(size):
+                yield rows
 
 
 def _trimmed(d):
@@ -201,13 +371,30 @@ def _trim_lines(result: RunResult) -> None:
 def _execute(compiled: CompiledPlan, con: Connection, script) -> None:
     import psycopg
 
+    def columns_of(query: str) -> list[str]:
+        return [d.name for d in con.execute(query).description]
+
     for what, sql in script.statements:
         try:
-            con.execute(POSTGRES.finish(sql))
+            sql = POSTGRES.finish(sql)
+            for one in (pgexpand.expand(sql, columns_of) if pgexpand.needed(sql) else [sql]):
+                con.execute(one)
         except psycopg.errors.NumericValueOutOfRange as e:  # the rule's limit: DECIMAL(38)
             raise CompplanError([duck_run.out_of_range_problem(compiled, what, e)]) from None
         except psycopg.Error as e:
             raise RuntimeError(f"PostgreSQL engine, statement '{what}': {e}") from e
+
+
+def run_tables_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+                          dsn: str | None = None) -> RunResult:
+    """run_tables as a first stored period pays it (a draw, the year's true-up: the pay
+    stage's lines after the engine's), as `compplan test --engine postgres` works out a
+    scenario of one period."""
+    from ..standalone import run_standalone
+
+    def engine(p: Period, main: bool):
+        return run_tables(compiled, tables, p, dsn)
+    return run_standalone(compiled, None, period, engine=engine)
 
 
 def run_postgres_standalone(compiled: CompiledPlan, folder: str | Path, period: Period,
