@@ -355,13 +355,18 @@ def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
     if limit is None:
         return None, total
     limit = round_to(Decimal(limit), step, mode)
-    if (kind == "cap" and total > limit) or (kind == "floor" and total < limit):
+    if limits(kind, limit, total):
         words = f"Cap reached: {subject} limited to" if kind == "cap" else \
             f"Floor applied: {subject} raised to"
         return Line(number=0, payee=pid, component=component, kind=kind,
                     amount=limit - total, exact=limit - total, rule=str(expr.pos),
                     formula=f"{words} {text} = {fmt_money(limit)}"), limit
     return None, total
+
+
+def limits(kind: str, limit: Decimal, total: Decimal) -> bool:
+    """Whether a cap or floor of `limit` (rounded as a line is) changes `total`."""
+    return (kind == "cap" and total > limit) or (kind == "floor" and total < limit)
 
 
 def _pay_in(pr: PayeeResult, currency: str, rate: Decimal, plan_currency: str,
@@ -558,3 +563,10 @@ def _limits(e: EarningStep, env, pid, total, lines, step, mode) -> Decimal:
             if line is not None:
                 lines.append(line)
     return total
+
+
+# The payee stage's pieces a payout curve's made-up payee is paid with, point after
+# point, without a run each (render/curve.py, Quick: issue 14): public names for the
+# same functions, so the curve's pay is this module's arithmetic and no copy of it.
+payee_env = _payee_env
+rounder = _rounder

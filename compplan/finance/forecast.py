@@ -359,8 +359,25 @@ def _tier_bases(compiled: CompiledPlan) -> dict[str, str]:
     return out
 
 
+class Crossing(str):
+    """One tier, gate or cap crossed, as its English text (what the command line and
+    JSON write) with its parts kept, so that a page can say it in the reader's words
+    (web/finance.py): kind "tier" (name, frm, to), "gate met", "gate missed" or
+    "cap reached" (name)."""
+
+    def __new__(cls, kind: str, name: str, frm: int | None = None, to: int | None = None):
+        text = f"{name} tier {frm} -> {to}" if kind == "tier" else f"{name} {kind}"
+        self = super().__new__(cls, text)
+        self.kind, self.name, self.frm, self.to = kind, name, frm, to
+        return self
+
+    def __getnewargs__(self):  # copied or pickled with its parts, not its text alone
+        return (self.kind, self.name, self.frm, self.to)
+
+
 def changes(compiled: CompiledPlan, before, after) -> list[str]:
-    """The tiers, gates and caps a payee crosses from one outcome to another."""
+    """The tiers, gates and caps a payee crosses from one outcome to another (each a
+    Crossing: its text, with its parts)."""
     out = []
     for table, measure in _tier_bases(compiled).items():
         # a table whose bounds read the payee (to: targets.meetings): each outcome's own
@@ -370,20 +387,20 @@ def changes(compiled: CompiledPlan, before, after) -> list[str]:
         ba = ta.band_at(Decimal(a)) if a is not None and ta is not None else None
         bb = tb.band_at(Decimal(b)) if b is not None and tb is not None else None
         if ba is not None and bb is not None and ba.index != bb.index:
-            out.append(f"{table} tier {ba.index} -> {bb.index}")
+            out.append(Crossing("tier", table, ba.index, bb.index))
     for name, spec in compiled.plan.earnings.items():
         if spec.when is None:
             continue
         was = before.components.get(name, ZERO) if before else ZERO
         now = after.components.get(name, ZERO) if after else ZERO
         if not was and now:
-            out.append(f"{name} gate met")
+            out.append(Crossing("gate met", name))
         elif was and not now:
-            out.append(f"{name} gate missed")
+            out.append(Crossing("gate missed", name))
     capped_before = {ln.component for ln in (before.lines if before else ()) if ln.kind == "cap"}
     for ln in (after.lines if after else ()):
         if ln.kind == "cap" and ln.component not in capped_before:
-            out.append(f"{ln.component} cap reached")
+            out.append(Crossing("cap reached", ln.component))
             capped_before.add(ln.component)
     return out
 

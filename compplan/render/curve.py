@@ -11,12 +11,19 @@ caps and gates are marked where the engine's lines show them start.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..engine import pay as pay_mod
 from ..engine.data import ROW, Table, load_inline
-from ..engine.ir import CompiledPlan
+from ..engine.ir import CompiledPlan, MeasureStep
+from ..engine.compile import Env
+from ..engine.money import CONTEXT, minor_unit, round_to, unsigned_zero
+from ..engine.prepare import prepare
 from ..engine.run import run_plan
+from ..engine.settle import frequency_column
+from ..engine.tables import tables_of
 from ..lang import ast
 from ..lang.types import RATIO
 from ..periods import Period, parse_period
@@ -35,6 +42,10 @@ MAX_COPIES = 400
 # Components that move pay between periods (a hold paid later, what a later run carries):
 # a curve shows what the plan pays for one period's results, so they are left out.
 TIMING = ("held", "released", "adjustment", "clawback", "draw", "paid_earlier")
+# Points without an engine run each (Quick, issue 14): where the plan allows it
+# (quick_refusal), a curve's made-up payee is prepared once and each point is its pay
+# worked out again with the credit resized. Tests set it False to compare with the runs.
+QUICK = True
 
 
 class Profile:
@@ -52,6 +63,7 @@ class Profile:
                  compiled: CompiledPlan | None = None):
         self.payee, self.period = payee, period
         self._rows, self.typed, self._compiled = rows, typed, compiled
+        self.quick = None  # its Quick, once made (None: not yet; False: runs it is)
 
     @property
     def rows(self) -> dict[str, list[dict]]:
@@ -107,6 +119,7 @@ class Curve:
     step: Decimal | None = None
     top: Decimal | None = None
     base: "Curve | None" = None  # the shared curve this payee's copy was made from
+    quick: "Quick | None" = None  # its profile's made-up payee, for one more point
 
 
 # ---------------------------------------------------------------- profiles
@@ -313,6 +326,9 @@ def _tables(compiled: CompiledPlan, profile: Profile, wanted: list[tuple[int, De
 
 def _run(compiled: CompiledPlan, profile: Profile, measure: str, copies: int,
          scale: Decimal) -> Point | str:
+    q = _quick(compiled, profile) if copies == 1 else None
+    if q is not None:
+        return q.point(scale, measure)
     problems: list = []
     tables = _tables(compiled, profile, [(copies, scale)], [profile.payee], problems)
     if problems:
@@ -341,6 +357,181 @@ def _point(pr, payee: str, measure: str) -> Point | str:
                  dict(pr.tables))
 
 
+def quick_refusal(compiled: CompiledPlan) -> str | None:
+    """Why a curve's points must be engine runs (None: Quick may work them out).
+
+    Quick pays one made-up payee on their own rows, point after point, with the payee
+    stage's own steps (measures, earnings, their caps and floors: engine/pay.py); it
+    leaves out what a run does around that: other payees' figures (team(), group(),
+    pools, rollups), other periods (windows), a cap on the total, currencies, payees
+    paid at several frequencies. Those plans keep a run per curve."""
+    plan = compiled.plan
+    if not alone(compiled) or compiled.groups is not None:
+        return "pay reads other payees' figures"
+    if any(c.spec.rollup is not None for c in compiled.credits):
+        return "credits roll up to managers"
+    if compiled.windows:
+        return "the plan reads other periods"
+    if compiled.total:
+        return "a cap or floor on the total"
+    if plan.fx is not None or any(inp.currency for inp in plan.inputs.values()):
+        return "amounts in several currencies"
+    if frequency_column(compiled):
+        return "payees paid at several frequencies"
+    return None
+
+
+class Quick:
+    """A profile's made-up payee, prepared once, paid at any size of its transaction
+    without a run: what makes a statement's curve cheap (issue 14).
+
+    A curve's point is one made-up transaction resized (ONE_TRANSACTION). Its pay is
+    the payee stage's for the made-up payee: the credit made again from the resized row
+    (prepare.make_credits: the plan's credit rules), the measures and earnings worked
+    out in the plan's order by their compiled expressions (tiered() splits the credit
+    across the payee's rate table moved into amount space, as in a run), each line
+    rounded by the plan's rule, caps and floors by pay.limit. The payee's factors
+    (quota, target incentive, KPIs) and caps are read from their own rows as the run
+    reads them, since the made-up payee is prepared from those rows. What a run adds
+    (line texts, results, the data's checks) a curve does not draw, and it was most of
+    a point's cost: the points are the engine's to the cent (test_issue14_curve_rates).
+    """
+
+    def __init__(self, compiled: CompiledPlan, profile: "Profile"):
+        plan = compiled.plan
+        self.compiled, self.pid, self.period = compiled, profile.payee, profile.period
+        problems: list = []
+        tables = _tables(compiled, profile, [(1, Decimal(1))], [profile.payee], problems)
+        if problems:
+            raise ValueError("; ".join(p.text for p in problems[:3]))
+        with decimal.localcontext(CONTEXT):
+            self.prep = prepare(compiled, tables, profile.period)
+        if self.prep.problems:
+            raise ValueError("; ".join(p.text for p in self.prep.problems[:3]))
+        tx, _ = roles(compiled)
+        self.rows = {n: tables[n].rows[0] for n in tx if tables[n].rows}
+        self.money = {n: [c for c, kind in plan.inputs[n].columns.items() if kind == "money"]
+                      for n in self.rows}
+        self.env = pay_mod.payee_env(compiled, self.prep, profile.period, self.pid)
+        made = {c.name for c in compiled.credits} | set(self.rows)
+        self.kept = {k: v for k, v in self.env.sets.items() if k not in made}
+        self.raw = {n: self.env.sets[n][0] for n in self.rows if self.env.sets.get(n)}
+        # the credit rules, each on the resized row as prepare.make_credits applies them
+        # (no split, window or rollup: quick_refusal): (rule, input, its credit at size 1)
+        self.credits = []
+        for c in compiled.credits:
+            first = (self.env.sets.get(c.name) or [None])[0]
+            if c.spec.from_ in self.rows and first is not None:
+                self.credits.append((c, c.spec.from_, first))
+            elif c.spec.from_ in self.rows:  # a rule the transaction does not meet at size 1
+                raise ValueError(f"credit {c.name}: not made at the profile's size")
+        self.credit_env = Env(compiled.params, profile.period.attrs(), self.prep.payees)
+        self.credit_env.payee_of_row = lambda row: self.env.payee
+        self.cache = dict(self.env.cache)
+        self.step = plan.rounding.to or minor_unit(plan.currency)
+        self.mode = plan.rounding.mode
+        self.round = pay_mod.rounder(self.step, self.mode)
+
+    def _resized(self, scale: Decimal) -> dict[str, Table]:
+        out = {}
+        for name, row in self.rows.items():
+            r = dict(row)
+            for c in self.money[name]:
+                if r.get(c) is not None:  # as _typed_rows resizes: outside the engine's context
+                    r[c] = Decimal(str(r[c])) * scale
+            out[name] = Table(name, f"curve:{name}")
+            out[name].rows.append(r)
+        return out
+
+    def point(self, scale: Decimal, measure: str) -> "Point | str":
+        """The made-up payee's pay with their transaction `scale` times its size."""
+        rows = self._resized(scale)
+        try:
+            with decimal.localcontext(CONTEXT):
+                return self._pay(rows, measure)
+        except Exception as e:  # noqa: BLE001 - a data problem of the made-up profile
+            return str(e)
+
+    def _pay(self, rows: dict[str, Table], measure: str) -> "Point":
+        compiled, env = self.compiled, self.env
+        sets = dict(self.kept)
+        for name, base in self.raw.items():  # an input the plan reads as a set itself
+            sets[name] = [{**base, **rows[name].rows[0]}]
+        cenv = self.credit_env
+        for c, source, first in self.credits:
+            row = rows[source].rows[0]
+            if c.when is not None and c.when.fast(cenv, row) is not True:
+                sets[c.name] = []
+                continue
+            sets[c.name] = [{**first, **row, "value": c.value.fast(cenv, row)}]
+        env.sets = sets
+        env.cache, env.measures, env.earnings, env.warnings = dict(self.cache), {}, {}, []
+        comps, limited, paid, unlimited = {}, [], set(), {}
+        for e in compiled.steps:
+            if isinstance(e, MeasureStep):
+                env.measures[e.name] = e.expr.fast(env, None)
+                continue
+            total, lines = self._earn(e)
+            unlimited[e.name] = total
+            for kind in ("cap", "floor"):
+                expr = getattr(e, kind)
+                value = expr.fast(env, None) if expr is not None else None
+                if value is not None:  # pay._limit's arithmetic, without its line's text
+                    value = round_to(Decimal(value), self.step, self.mode)
+                    if pay_mod.limits(kind, value, total):
+                        total = value
+                        if e.name not in limited:
+                            limited.append(e.name)
+            env.earnings[e.name] = total
+            comps[e.name] = total
+            if lines:
+                paid.add(e.name)
+        comps = {k: v for k, v in comps.items() if k not in TIMING}
+        x = env.measures.get(measure)
+        return Point(Decimal(x) if x is not None else None, sum(comps.values(), Decimal(0)),
+                     comps, sorted(limited), dict(env.measures), paid,
+                     {k: v for k, v in unlimited.items() if k in comps}, tables_of(env))
+
+    def _earn(self, e) -> tuple[Decimal, int]:
+        """An earning's lines added up, each rounded on its own (pay._earn's sum)."""
+        env, total, lines = self.env, Decimal(0), 0
+        if e.spec.each:
+            when = e.when.fast if e.when is not None else None
+            for row in env.sets.get(e.spec.each, ()):
+                if when is not None and when(env, row) is not True:
+                    continue
+                env.splits, env.basis_trace = None, None
+                v = e.value.fast(env, row)
+                if v is not None:
+                    total += self._line(v)
+                    lines += 1
+            return total, lines
+        if e.when is not None and e.when.fast(env, None) is not True:
+            return total, 0
+        env.splits, env.basis_trace = None, None
+        v = e.value.fast(env, None)
+        return (Decimal(0), 0) if v is None else (self._line(v), 1)
+
+    def _line(self, value) -> Decimal:
+        if value.__class__ is not Decimal:
+            value = Decimal(value)
+        return unsigned_zero(self.round(unsigned_zero(value)))
+
+
+def _quick(compiled: CompiledPlan, profile: "Profile") -> "Quick | None":
+    """The profile's Quick (made once), or None where the plan wants runs."""
+    if not QUICK or quick_refusal(compiled) is not None:
+        return None
+    q = getattr(profile, "quick", None)
+    if q is None:
+        try:
+            q = Quick(compiled, profile)
+        except Exception:  # noqa: BLE001 - the engine's runs say what is wrong
+            q = False
+        profile.quick = q
+    return q or None
+
+
 def alone(compiled: CompiledPlan) -> bool:
     """Whether each payee's pay depends on their own rows alone (no team(), group()
     or pool): then made-up payees can be worked out side by side in one run."""
@@ -356,6 +547,9 @@ def _run_all(compiled: CompiledPlan, profile: Profile, measure: str,
     profile's rows under another id), so the engine's fixed work per run is done once
     (a curve's 25 to 30 runs were a third of a statement's time). Anything the one
     run cannot do is done point by point, as before, with each point's own problem."""
+    q = _quick(compiled, profile) if all(c == 1 for c, _ in wanted) else None
+    if q is not None:
+        return [q.point(s, measure) for _, s in wanted]
     if len(wanted) < 2 or not alone(compiled):
         return [_run(compiled, profile, measure, c, s) for c, s in wanted]
     ids = [f"{profile.payee}~curve{k}" for k in range(len(wanted))]
@@ -490,6 +684,7 @@ def compute(compiled: CompiledPlan, profile: Profile, measure: str | None = None
                               "of the profile's transactions; no curve drawn")
         return curve
     curve.components = components
+    curve.quick = _quick(compiled, profile) if curve.mode == "size" else None
     for p in _run_all(compiled, profile, name, plan_points):
         if isinstance(p, str):
             curve.problems.append(p)
@@ -545,6 +740,12 @@ def point_at(compiled: CompiledPlan, profile: Profile, curve: Curve,
     signature): the engine's pay where the measure is `x`."""
     if curve.mode == "size":
         copies, scale = 1, x / curve.one_x
+        if curve.quick is not None:  # a payee with the curve's signature pays the same
+            p = curve.quick.point(scale, curve.measure)
+            if isinstance(p, Point) and curve.components is not None:
+                p.total = sum((v for k, v in p.components.items()
+                               if k in curve.components), Decimal(0))
+            return p
     else:
         copies, scale = min(int(x / curve.one_x + Decimal("0.5")), MAX_COPIES), Decimal(1)
     p = _run(compiled, profile, curve.measure, copies, scale)

@@ -44,16 +44,19 @@ def map_in_two(fn, items: list) -> list:
 
 
 def map_over_cores(fn: Callable, items: list, progress: Callable[[int], None] | None = None,
-                   workers: int | None = None) -> list:
+                   workers: int | None = None,
+                   weight: Callable[[object], int] | None = None) -> list:
     """[fn(x) for x in items] over the cores, order kept; `progress(n)` is called in
-    this process as n more items are done."""
+    this process as n more items are done (or, with `weight`, as items weighing n in
+    all are: a batch of statements counts for each of them)."""
+    weight = weight or (lambda x: 1)
     n = min(workers or os.cpu_count() or 1, len(items))
     if not worth_it(len(items)) or n < 2:
         out = []
         for x in items:
             out.append(fn(x))
             if progress:
-                progress(1)
+                progress(weight(x))
         return out
     chunks = [list(range(i, len(items), n)) for i in range(n)]
     done_r, done_w = os.pipe()
@@ -71,7 +74,7 @@ def map_over_cores(fn: Callable, items: list, progress: Callable[[int], None] | 
                     res = []
                     for i in idx:
                         res.append(fn(items[i]))
-                        os.write(done_w, b".")
+                        os.write(done_w, b"." * weight(items[i]))
                     data = pickle.dumps(res)
                 except BaseException:
                     code, data = 1, pickle.dumps(traceback.format_exc())

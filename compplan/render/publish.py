@@ -277,8 +277,21 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def write_payee(ctx: _Context, st: Statement, folder: Path) -> Entry:
-    """The payee's own folder: their statement in every format asked for."""
+@dataclass
+class _Print:
+    """A statement's PDF waiting to be printed with others of its batch (chromium.BATCH)."""
+
+    page: str
+    folder: Path
+    stem: str
+    running: str
+    entry: Entry
+
+
+def write_payee(ctx: _Context, st: Statement, folder: Path,
+                prints: list[_Print] | None = None) -> Entry:
+    """The payee's own folder: their statement in every format asked for. With
+    `prints`, the PDF is left to print_all (several statements in one document)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{ctx.header.plan_id}-{ctx.header.period}-{folder.name}"
     entry = Entry(st.payee, st.name, st.locale, len(st.lines), st.total, st.currency,
@@ -287,24 +300,47 @@ def write_payee(ctx: _Context, st: Statement, folder: Path) -> Entry:
     if "html" in ctx.formats:
         _write(folder / f"{stem}.html", page)
     if "pdf" in ctx.formats:
-        tmp = folder / f"{stem}.pdf.tmp"
         h, f = ctx.header, Fmt(st.locale, st.currency)
         period = h.period + (f" ({f.date(h.period_start)} – {f.date(h.period_end)})"
                              if h.period_start else "")
-        problem = pdf.write_statement(html.print_page(page, st, ctx.appendix), tmp, f"{st.name} ({st.payee}) · {period}",
-                                      ctx.pdf_engine)
-        if problem:
-            entry.problems.append(problem)
-            tmp.unlink(missing_ok=True)
+        job = _Print(html.print_page(page, st, ctx.appendix), folder, stem,
+                     f"{st.name} ({st.payee}) · {period}", entry)
+        if prints is not None:
+            prints.append(job)
         else:
-            tmp.replace(folder / f"{stem}.pdf")
+            tmp = folder / f"{stem}.pdf.tmp"
+            _printed(job, pdf.write_statement(job.page, tmp, job.running, ctx.pdf_engine))
     if "csv" in ctx.formats:
         _write(folder / f"{stem}.csv", tables.lines_csv(st))
     if "json" in ctx.formats:
         _write(folder / f"{stem}.json", tables.statement_json(st))
+    _files(ctx, entry, folder, stem)
+    return entry
+
+
+def _files(ctx: _Context, entry: Entry, folder: Path, stem: str) -> None:
     entry.files = [(fmt, f"{folder.name}/{stem}.{fmt}") for fmt in ctx.formats
                    if (folder / f"{stem}.{fmt}").exists()]
-    return entry
+
+
+def _printed(job: _Print, problem: str | None) -> None:
+    tmp = job.folder / f"{job.stem}.pdf.tmp"
+    if problem:
+        job.entry.problems.append(problem)
+        tmp.unlink(missing_ok=True)
+    else:
+        tmp.replace(job.folder / f"{job.stem}.pdf")
+
+
+def print_all(ctx: _Context, prints: list[_Print]) -> None:
+    """Print the statements' PDFs in one Chromium document, split into a PDF each
+    (chromium.write_pdfs), and name them on their entries."""
+    from . import chromium
+    problems = chromium.write_pdfs([(j.page, j.folder / f"{j.stem}.pdf.tmp", j.running)
+                                    for j in prints])
+    for job, problem in zip(prints, problems):
+        _printed(job, problem)
+        _files(ctx, job.entry, job.folder, job.stem)
 
 
 def _index(ctx: _Context, out: Path, entries: list[Entry]) -> Path:
@@ -336,8 +372,8 @@ def write_run(store, run_id: int, out: str | Path, formats=FORMATS, curves: bool
                              out / _safe(pid, taken)))
     if started:
         started(len(work))
-    entries = _map(ctx, lambda w: write_payee(ctx, statement_for(ctx, w[0], w[1]), w[2]),
-                   work, progress)
+    entries = _map(ctx, lambda w, prints: write_payee(ctx, statement_for(ctx, w[0], w[1]),
+                                                      w[2], prints), work, progress)
     return Report(out, _index(ctx, out, entries), entries)
 
 
@@ -360,16 +396,32 @@ def write_result(result: RunResult, compiled: CompiledPlan, data_dir: str | Path
                    pdf_engine, appendix)
     taken: set[str] = set()
     work = [(pr, out / _safe(pr.payee, taken)) for pr in result.payees]
-    entries = _map(ctx, lambda w: write_payee(ctx, statement_for(ctx, w[0], None), w[1]),
-                   work, progress)
+    entries = _map(ctx, lambda w, prints: write_payee(ctx, statement_for(ctx, w[0], None),
+                                                      w[1], prints), work, progress)
     return Report(out, _index(ctx, out, entries), entries)
 
 
 def _map(ctx: _Context, fn, work: list, progress) -> list:
-    """fn over the work on every core; a browser this process started to print PDFs
-    is closed once the run's statements are written (workers close their own)."""
+    """fn(item, prints) over the work on every core; a browser this process started to
+    print PDFs is closed once the run's statements are written (workers close their
+    own). With Chromium, the work goes in batches of chromium.BATCH payees whose PDFs
+    are printed as one document (print_all)."""
+    size = 1
+    if ctx.pdf_engine == "chromium":
+        from . import chromium
+        size = chromium.BATCH
+
+    def batch(items: list) -> list[Entry]:
+        prints: list[_Print] | None = [] if size > 1 else None
+        entries = [fn(w, prints) for w in items]
+        if prints:
+            print_all(ctx, prints)
+        return entries
+
+    chunks = [work[i:i + size] for i in range(0, len(work), size)]
     try:
-        return parallel.map_over_cores(fn, work, progress)
+        done = parallel.map_over_cores(batch, chunks, progress, weight=len)
+        return [e for entries in done for e in entries]
     finally:
         if ctx.pdf_engine == "chromium":
             from . import chromium

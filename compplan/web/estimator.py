@@ -156,7 +156,7 @@ def _unread(lp: LivePlan, pid: str, input_name: str) -> dict[str, str]:
     """Columns no rule reads, which the data must still fill (an order line's sku):
     as in the payee's latest row of the table (else the table's last row). They cannot
     change the answer, since no rule reads them."""
-    from .stakes import own_rows
+    from .whatif import own_rows
     inp = lp.compiled.plan.inputs[input_name]
     read = set(read_columns(lp, input_name))
     mine = own_rows(lp, pid, input_name)

@@ -6,6 +6,11 @@ expected, high; per payee, team and plan, with the tiers, gates and caps crossed
 Every figure comes from compplan.finance (the functions `compplan accrue`, `accruals
 true-up` and `forecast` use): this module picks, labels and formats them, so the page
 cannot disagree with the books or the command line.
+
+The pages are in the reader's words and numbers (issue 15), from the statements'
+catalogs and render/locale.py's Fmt: finance and admin read a plan's pages in the plan's
+`locale:` (the default of its statements), a manager the team forecast in their own
+payee's (team.reader_fmt). One money format on a page: Fmt.money, shown half up.
 """
 from __future__ import annotations
 
@@ -18,16 +23,17 @@ from pathlib import Path
 from starlette.responses import Response
 
 from ..engine.data import Table
-from ..engine.money import fmt_money
 from ..errors import CompplanError
 from ..finance import ledger
 from ..finance.accrue import Accrual
 from ..finance.forecast import PIPELINE_FILE, Forecast, project
+from ..render.locale import Fmt, resolve
+from ..render.statement import text_of
 from ..store.finance import AccrualRow
-from .endpoint import Ctx, page, today_text
-from .figures import pct
+from .endpoint import Ctx, page
 from .live import LivePlan, Portal
 from .security import Refused
+from .words import fmt_for, locale_of
 
 
 # ------------------------------------------------------------------ the accrual
@@ -46,6 +52,7 @@ class AccrualView:
     row: AccrualRow
     acc: Accrual
     components: list[str]
+    labels: dict[str, str]  # component -> its label in the reader's language
     payees: list[PayeeAccrual]
     component_totals: list[tuple[str, str]]
     earned: str
@@ -54,11 +61,18 @@ class AccrualView:
     lines_total: str  # the lines added up again
     ties: bool
     true_up: ledger.TrueUp | None
+    true_up_by: list[tuple[str, str]] = field(default_factory=list)  # label, amount
 
 
-def accrual_view(db, lp: LivePlan) -> AccrualView | None:
+def component_labels(lp: LivePlan, f: Fmt) -> dict[str, str]:
+    """Each earning's label in the reader's language, as their statements have it."""
+    return {e.name: text_of(e.spec.label, f.locale.language) or e.label
+            for e in lp.compiled.earnings}
+
+
+def accrual_view(db, lp: LivePlan, f: Fmt) -> AccrualView | None:
     """The latest accrual kept for the open period, and its true-up against the
-    period's run where there is one."""
+    period's run where there is one, with amounts in `f`'s money format."""
     last = ledger.last_accrual(db, lp.plan_id, lp.period.label)
     if last is None:
         return None
@@ -71,16 +85,22 @@ def accrual_view(db, lp: LivePlan) -> AccrualView | None:
     first = {}
     for ln in acc.lines:
         first.setdefault(ln.payee, ln)
+    if row.currency and row.currency != f.currency:  # the books' currency, as kept
+        f = Fmt(f.code, row.currency)
+    money = f.money
     payees = [PayeeAccrual(pid, first[pid].name or lp.payee_name(pid), first[pid].cost_centre,
-                           {c: fmt_money(v) for c, v in per[pid].items()},
-                           fmt_money(totals[pid])) for pid in sorted(per)]
+                           {c: money(v) for c, v in per[pid].items()},
+                           money(totals[pid])) for pid in sorted(per)]
     run = ledger.period_run(db, lp.plan_id, lp.period.label)
-    return AccrualView(row, acc, comps, payees,
-                       [(c, fmt_money(v)) for c, v in acc.by("component").items()],
-                       fmt_money(acc.total("earned")), fmt_money(acc.total("before")),
-                       fmt_money(row.amount), fmt_money(acc.total()),
-                       row.amount == acc.total(),
-                       ledger.true_up_in(db, run.id) if run is not None else None)
+    labels = component_labels(lp, f)
+    true_up = ledger.true_up_in(db, run.id) if run is not None else None
+    return AccrualView(row, acc, comps, {c: labels.get(c, c) for c in comps}, payees,
+                       [(c, money(v)) for c, v in acc.by("component").items()],
+                       money(acc.total("earned")), money(acc.total("before")),
+                       money(row.amount), money(acc.total()),
+                       row.amount == acc.total(), true_up,
+                       [(labels.get(c, c), money(v)) for c, v in true_up.by().items()]
+                       if true_up is not None else [])
 
 
 # ------------------------------------------------------------------ the forecast
@@ -135,7 +155,42 @@ def live_forecast(portal: Portal, lp: LivePlan, as_of: dt.date) -> tuple[Forecas
     return got
 
 
-def forecast_rows(fc: Forecast, payees: list[tuple[str, int]] | None = None
+# the outcomes' names and the crossings' words, said through the catalogs
+OUTCOME_WORDS = ("to date", "at pace", "low", "expected", "high")
+
+
+def crossing_words(c, f: Fmt) -> str:
+    """A tier, gate or cap crossed (finance/forecast.Crossing) in the reader's words; a
+    plain text (an older cached forecast) as it is."""
+    kind = getattr(c, "kind", None)
+    if kind == "tier":
+        return f._("{table} tier {frm} → {to}", table=c.name, frm=c.frm, to=c.to)
+    if kind == "gate met":
+        return f._("{name}: gate met", name=c.name)
+    if kind == "gate missed":
+        return f._("{name}: gate missed", name=c.name)
+    if kind == "cap reached":
+        return f._("{name}: cap reached", name=c.name)
+    return str(c)
+
+
+def basis_words(basis: str, f: Fmt) -> str:
+    """How the share gone by is counted (finance/forecast.elapsed's texts)."""
+    if basis == "calendar days":
+        return f._("calendar days")
+    head = "working days (calendar "
+    if basis.startswith(head) and basis.endswith(")"):
+        return f._("working days (calendar {name})", name=basis[len(head):-1])
+    return basis
+
+
+def share(value, f: Fmt) -> str:
+    """An attainment as the forecast shows it: a tenth of a percent at most (half up,
+    render/locale.shown_to), '—' where there is none."""
+    return "—" if value is None else f.percent(value, 1)
+
+
+def forecast_rows(fc: Forecast, f: Fmt, payees: list[tuple[str, int]] | None = None
                   ) -> list[ForecastRow]:
     """A row per payee (in `payees`' order and depth, else every payee of the plan)."""
     by_id = {p.payee: p for p in fc.payees}
@@ -146,31 +201,35 @@ def forecast_rows(fc: Forecast, payees: list[tuple[str, int]] | None = None
         if p is None:
             continue
         out.append(ForecastRow(p.payee, p.name, p.team, depth,
-                               [(pct(p.attainment[o]), fmt_money(p.pay[o]))
+                               [(share(p.attainment[o], f), f.money(p.pay[o]))
                                 for o in fc.outcomes],
-                               [f"{o}: {', '.join(c)}" for o, c in p.changes.items() if c]))
+                               [f"{f._(o)}: {', '.join(crossing_words(x, f) for x in c)}"
+                                for o, c in p.changes.items() if c]))
     return out
 
 
-def forecast_view(portal: Portal, lp: LivePlan, as_of: dt.date,
+def forecast_view(portal: Portal, lp: LivePlan, as_of: dt.date, f: Fmt,
                   payees: list[tuple[str, int]] | None = None,
                   total_label: str = "") -> ForecastView:
-    """The forecast as a page shows it: every payee with each team and the plan, or
-    only `payees` (a manager's hierarchy) with their total."""
+    """The forecast as a page shows it, in `f`'s words and numbers: every payee with
+    each team and the plan, or only `payees` (a manager's hierarchy) with their total."""
     fc, problem = live_forecast(portal, lp, as_of)
     view = ForecastView(fc, as_of, problem, PIPELINE_FILE in lp.forecast_files)
     if fc is None:
         return view
-    view.rows = forecast_rows(fc, payees)
+    if fc.currency and fc.currency != f.currency:
+        f = Fmt(f.code, fc.currency, f.places)
+    view.rows = forecast_rows(fc, f, payees)
     if payees is not None:
         mine = {pid for pid, _ in payees}
-        view.totals = [(total_label, [fmt_money(fc.total(o, payees=mine))
+        view.totals = [(total_label, [f.money(fc.total(o, payees=mine))
                                       for o in fc.outcomes])]
         return view
     for team in fc.teams():
-        view.totals.append((f"Team of {lp.payee_name(team)}",
-                            [fmt_money(fc.total(o, team)) for o in fc.outcomes]))
-    view.totals.append((f"Plan {lp.plan_id}", [fmt_money(fc.total(o)) for o in fc.outcomes]))
+        view.totals.append((f._("Team of {name}", name=lp.payee_name(team)),
+                            [f.money(fc.total(o, team)) for o in fc.outcomes]))
+    view.totals.append((f._("Plan {plan}", plan=lp.plan_id),
+                        [f.money(fc.total(o)) for o in fc.outcomes]))
     return view
 
 
@@ -199,20 +258,29 @@ def period_over(ctx: Ctx, lp: LivePlan) -> bool:
 
 @page(roles=("finance", "admin"))
 def finance_index(ctx: Ctx) -> Response:
-    with_accruals = {}
-    for lp in ctx.portal.plans.values():
+    """Every open period with its latest accrual: the page's words in the plans' locale
+    (English where the plans differ), each amount in its own plan's money format."""
+    plans = list(ctx.portal.plans.values())
+    rows = []
+    for lp in plans:
         last = ledger.last_accrual(ctx.db, lp.plan_id, lp.period.label)
-        with_accruals[lp.plan_id] = last
-    return ctx.render("finance_index.html", plans=list(ctx.portal.plans.values()),
-                      accruals=with_accruals, fmt_money=fmt_money)
+        pf = fmt_for(lp)
+        if last is not None and last.currency and last.currency != pf.currency:
+            pf = Fmt(pf.code, last.currency)
+        rows.append((lp, last, pf.money(last.amount) if last is not None else "",
+                     pf.date(last.as_of) if last is not None else ""))
+    codes = {locale_of(lp) for lp in plans}
+    f = Fmt(codes.pop() if len(codes) == 1 else resolve(None)[0], "USD")
+    return ctx.render("finance_index.html", rows=rows, f=f)
 
 
 @page(roles=("finance", "admin"))
 def finance_page(ctx: Ctx) -> Response:
     lp = ctx.portal.plan(ctx.path("plan"))
     day = as_of_day(ctx, lp)
-    accrual = accrual_view(ctx.db, lp)
-    forecast = forecast_view(ctx.portal, lp, day)
-    return ctx.render("finance.html", lp=lp, accrual=accrual, forecast=forecast,
-                      fmt_money=fmt_money, today=today_text(day),
-                      over=period_over(ctx, lp) and not ctx.query("as_of"))
+    f = fmt_for(lp)  # finance reads a plan as its statements' default language writes it
+    accrual = accrual_view(ctx.db, lp, f)
+    forecast = forecast_view(ctx.portal, lp, day, f)
+    return ctx.render("finance.html", lp=lp, accrual=accrual, forecast=forecast, f=f,
+                      today=f.date(day), over=period_over(ctx, lp) and not ctx.query("as_of"),
+                      basis=basis_words(forecast.fc.basis, f) if forecast.fc else "")

@@ -6,7 +6,8 @@ target, what is done, the money earned on it, and what the next threshold pays: 
 tier, gate or curve point, in the money of the measure's own numerator ("4,200.00 more
 in Booked pays 1,260.00 more"). The money is the engine's: a hypothetical transaction
 like the payee's latest, sized to reach the threshold, paid by `LiveRun.what_if` on a
-copy of the credits; nothing here works pay out.
+copy of the credits (web/whatif.py); nothing here works pay out. Where a cap starts to
+bind is caps.py's search.
 
 Bars are shown at the grains the plan pays or sets targets on: its period, and a day or
 a month where a target table holds rows by day or by month (no 'Today' bar on a
@@ -14,7 +15,6 @@ quarterly quota). Amounts are in the payee's locale (web/words.py).
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
@@ -26,13 +26,12 @@ from ..lang.types import RATIO
 from ..periods import parse_period
 from ..render.locale import Fmt
 from ..render.statement import text_of, words_of
-from . import gates
+from . import gates, whatif
+from .caps import CAP_RANK, CAP_REACHED, cap_lines, cap_start
 from .figures import parts
 from .live import LivePlan, Portal
 
-STAKE_KEY = "what-if-stake"
 MAX_ROWS = 200  # a count target further than this is not worked out row by row
-PROBE = Decimal(1000)
 GRAIN_TITLES = {"day": "Today", "week": "This week", "month": "This month"}
 
 
@@ -276,93 +275,6 @@ def _driving_input(lp: LivePlan, name: str) -> str | None:
     return None
 
 
-def _distinct_columns(lp: LivePlan, input_name: str) -> set[str]:
-    """Columns counted by distinct(): a hypothetical row needs a value of its own."""
-    out = set()
-    for m in lp.compiled.measures:
-        for node in ast.walk(m.expr.node):
-            if isinstance(node, ast.Call) and node.name == "distinct":
-                for arg in node.args:
-                    res = lp.compiled.checked.resolved.get(arg) if isinstance(
-                        arg, ast.Ref) else None
-                    if res is not None and res.name == input_name and res.column:
-                        out.add(res.column)
-    return out
-
-
-def own_rows(lp: LivePlan, pid: str, input_name: str) -> list[dict]:
-    """The payee's own rows of a transaction table, from the live run's per-payee sets
-    (the table's own, else its credits'): never a scan of the whole table, which holds
-    every payee's rows (a million deals)."""
-    sets = lp.run.prep.credits.get(pid) or {}
-    rows = sets.get(input_name)
-    if rows:
-        return rows
-    out = []
-    for step in lp.compiled.credits:
-        if step.spec.from_ == input_name:
-            out.extend(r for r in sets.get(step.name, ()) if not r.get("_via"))
-    return out
-
-
-def _templates(lp: LivePlan, pid: str, input_name: str, tries: int = 6,
-               others: int = 100) -> list[dict]:
-    """Rows to model a hypothetical one on, as the file writes them: the payee's latest
-    first, then a few others' (a rep with no focus line yet: someone's focus line), each
-    differing in what the rules read (a services deal moves no quota: the next may; four
-    lost presentations at four outlets are one kind of row, and a won one the next)."""
-    from .estimator import read_columns
-    inp = lp.compiled.plan.inputs[input_name]
-    read = {inp.rename.get(c, c) for c in read_columns(lp, input_name)}
-    columns = [(col, next((c for c, n in inp.rename.items() if n == col), col))
-               for col in lp.columns(input_name)]
-    out, seen = [], set()
-    payees = [pid] + [p for p in itertools.islice(lp.run.prep.credits, others) if p != pid]
-    for who in payees:
-        for row in reversed(own_rows(lp, who, input_name)):
-            rec = {}
-            for col, plan_col in columns:
-                v = row.get(plan_col)
-                rec[col] = "" if v is None else (str(v).lower() if isinstance(v, bool)
-                                                 else str(v))
-            rec[inp.rename.get(inp.payee, inp.payee)] = pid
-            sig = tuple(sorted((k, v) for k, v in rec.items() if k in read))
-            if sig in seen:
-                continue
-            seen.add(sig)
-            out.append(rec)
-            if len(out) >= tries:
-                return out
-    return out
-
-
-def _records(lp: LivePlan, portal: Portal, input_name: str, template: dict, n: int,
-             money: str | None, amount: Decimal | None) -> list[dict]:
-    inp = lp.compiled.plan.inputs[input_name]
-    distinct = _distinct_columns(lp, input_name)
-    out = []
-    for i in range(n):
-        rec = dict(template)
-        rec[inp.rename.get(inp.key, inp.key)] = f"{STAKE_KEY}-{i + 1}"
-        if inp.date:
-            rec[inp.rename.get(inp.date, inp.date)] = portal.today(lp).isoformat()
-        if inp.period:
-            rec[inp.rename.get(inp.period, inp.period)] = lp.period.label
-        for col in distinct:
-            rec[inp.rename.get(col, col)] = f"{STAKE_KEY}-{i + 1}"
-        if money and amount is not None:
-            rec[money] = format(amount, "f")
-        out.append(rec)
-    return out
-
-
-def _after(lp: LivePlan, input_name: str, pid: str, records: list[dict]):
-    got = lp.run.what_if(input_name, records)
-    if got.rejected:
-        return None
-    return got.after.get(pid)
-
-
 def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
           labels: dict[str, str], caps: list | None = None) -> str:
     """What reaching the measure's next threshold takes and pays, in words ('' when
@@ -391,7 +303,7 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     goal, _, why = ahead[0]
     parts_ = _target_parts(lp, name)
     input_name = _driving_input(lp, name) if parts_ else None
-    templates = _templates(lp, pid, input_name) if input_name else []
+    templates = whatif.templates(lp, pid, input_name) if input_name else []
     if not templates:
         return f._("{why} is at {goal}.", why=why[:1].upper() + why[1:],
                    goal=f.percent(goal, 2))
@@ -408,18 +320,18 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
         cash = [inp.rename.get(c, c) for c, k in inp.columns.items() if str(k) == "money"]
         templates = [{**t, **{c: "0" for c in cash}} for t in templates] + templates
     for template in templates:
-        probe = _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
-                                                     money, PROBE if money else None))
+        probe = whatif.after(lp, input_name, pid, whatif.records(
+            lp, portal, input_name, template, 1, money, whatif.PROBE if money else None))
         moved = (Decimal(probe.measure_values.get(name) or 0) - now) if probe else Decimal(0)
         if moved > 0:
             break
     if moved <= 0:
         return ""
     if money:
-        amount = ((goal - now) / moved * PROBE).quantize(Decimal("0.01"),
-                                                         rounding=ROUND_CEILING)
-        after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
-                                                     money, amount))
+        amount = ((goal - now) / moved * whatif.PROBE).quantize(Decimal("0.01"),
+                                                                rounding=ROUND_CEILING)
+        after = whatif.after(lp, input_name, pid, whatif.records(
+            lp, portal, input_name, template, 1, money, amount))
         if after is None or Decimal(after.measure_values.get(name) or 0) < goal:
             return ""  # not a straight line in money (a margin): not promised
         more = f.money(amount)
@@ -445,8 +357,8 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
 def _reaches(lp: LivePlan, portal: Portal, input_name: str, pid: str, template: dict,
              name: str, goal: Decimal, n: int):
     """The payee's result with `n` rows like `template` added, if it reaches `goal`."""
-    after = _after(lp, input_name, pid, _records(lp, portal, input_name, template, n,
-                                                 None, None))
+    after = whatif.after(lp, input_name, pid, whatif.records(
+        lp, portal, input_name, template, n, None, None))
     if after is None or Decimal(after.measure_values.get(name) or 0) < goal:
         return None
     return after
@@ -512,16 +424,6 @@ def rows_words(lp: LivePlan, input_name: str, template: dict, n: int, f: Fmt) ->
 MARKS_AFTER = ("vi", "ms")  # languages that say the quality after the noun
 
 
-CAP_RANK = 3  # a cap is said after a gate, a tier and a curve point at one value
-CAP_REACHED = 4  # a cap the payee has reached already: at the measure's value now
-
-
-def _cap_lines(result, component: str) -> Decimal:
-    """What the caps took off a component (negative; 0: not capped)."""
-    return sum((ln.amount for ln in result.lines if ln.component == component
-                and ln.kind == "cap"), Decimal(0)) if result is not None else Decimal(0)
-
-
 def cap_points(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
                labels: dict[str, str]) -> list[tuple[Decimal, int, str]]:
     """Where the cap of an earning that reads the measure starts to bind, as a value of
@@ -550,73 +452,13 @@ def cap_points(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
     out = []
     for e in capped:
         words = f._("the cap of {earning}", earning=labels.get(e.name, e.name))
-        if _cap_lines(result, e.name) < 0:
+        if cap_lines(result, e.name) < 0:
             out.append((Decimal(now), CAP_REACHED, words))
             continue
-        found = _cap_amount(lp, portal, pid, input_name, money, e.name, name)
+        found = cap_start(lp, portal, pid, input_name, money, e.name, name)
         if found is not None:
             out.append((found, CAP_RANK, words))
     return out
-
-
-def _cap_amount(lp: LivePlan, portal: Portal, pid: str, input_name: str, money: str,
-                component: str, name: str) -> Decimal | None:
-    """The measure's value at the first cent of a transaction that the cap cuts."""
-    for template in _templates(lp, pid, input_name):
-        def after(amount: Decimal):
-            return _after(lp, input_name, pid, _records(lp, portal, input_name, template, 1,
-                                                        money, amount))
-        hi, got = PROBE, None
-        for _ in range(24):  # up to a thousand times 2**23: past any quota
-            got = after(hi)
-            if got is None or _cap_lines(got, component) < 0:
-                break
-            hi *= 2
-        if got is None or _cap_lines(got, component) >= 0:
-            continue  # this kind of row does not move the capped earning: the next
-        lo = Decimal(0)
-        cent = Decimal("0.01")
-        # past the cap the earning grows at one rate (the top tier's, say): what the cap
-        # cut, over that rate, is how far past the cap's cent hi is; checked, else halved
-        back = _after_rate(after, got, hi, component)
-        if back is not None:
-            # checked a whole unit past it: line amounts are rounded to the cent, so a
-            # cent past the edge may round the cut away
-            edge = (hi - back).quantize(cent, rounding=ROUND_CEILING)
-            at, past = after(edge), after(edge + 1)
-            if at is not None and past is not None and _cap_lines(at, component) == 0 \
-                    and _cap_lines(past, component) < 0:
-                value = at.measure_values.get(name)
-                return Decimal(value) if value is not None else None
-        while hi - lo > cent:
-            mid = ((lo + hi) / 2).quantize(cent)
-            if mid in (lo, hi):
-                break
-            probe = after(mid)
-            if probe is not None and _cap_lines(probe, component) < 0:
-                hi, got = mid, probe
-            else:
-                lo = mid
-        # the cap binds just past lo: the measure there, where the component meets it
-        at = after(lo)
-        value = at.measure_values.get(name) if at is not None else None
-        return Decimal(value) if value is not None else None
-    return None
-
-
-def _after_rate(after, got, hi: Decimal, component: str) -> Decimal | None:
-    """How much of `hi` lies past the cap: the cut over the earning's rate there (the
-    rate from the earning before its cap at hi and a little below)."""
-    step = min(PROBE, hi / 4)
-    below = after(hi - step)
-    if below is None:
-        return None
-
-    def uncapped(r):
-        return r.components.get(component, Decimal(0)) - _cap_lines(r, component)
-    rate = (uncapped(got) - uncapped(below)) / step
-    cut = -_cap_lines(got, component)
-    return cut / rate if rate > 0 else None
 
 
 def threshold_words(lp: LivePlan, name: str, f: Fmt, labels: dict[str, str],
@@ -684,4 +526,3 @@ def bars(portal: Portal, lp: LivePlan, pid: str, f: Fmt) -> list[MeasureBar]:
                 bar.thresholds = threshold_words(lp, name, f, labels, caps, pid)
             out.append(bar)
     return out
-

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from . import figures, trend
 from .auth import own_payee, sees_all
-from .endpoint import Ctx, page, today_text
+from .endpoint import Ctx, page
 from .live import LivePlan
 from .security import Refused
 from .words import fmt_for
@@ -115,16 +115,18 @@ def sales_page(ctx: Ctx) -> Response:
 def forecast_page(ctx: Ctx) -> Response:
     """The team's forecast: each report at pace (and the pipeline's range), and the
     team's total. A manager sees their own hierarchy only, as on the team page."""
-    from .finance import as_of_day, forecast_view, period_over
+    from .finance import as_of_day, basis_words, forecast_view, period_over
     lp = ctx.portal.plan(ctx.path("plan"))
     root = _root(ctx, lp)
     day = as_of_day(ctx, lp)
+    f = reader_fmt(ctx, lp)  # issue 15: the manager's words and numbers
     if root is not None:
         reports = lp.reports(root)
-        view = forecast_view(ctx.portal, lp, day, reports,
-                             f"Team of {lp.payee_name(root)}")
+        view = forecast_view(ctx.portal, lp, day, f, reports,
+                             f._("Team of {name}", name=lp.payee_name(root)))
     else:
-        view = forecast_view(ctx.portal, lp, day)
-    return ctx.render("team_forecast.html", lp=lp, root=root, forecast=view,
-                      today=today_text(day), root_name=lp.payee_name(root) if root else "",
-                      over=period_over(ctx, lp) and not ctx.query("as_of"))
+        view = forecast_view(ctx.portal, lp, day, f)
+    return ctx.render("team_forecast.html", lp=lp, root=root, forecast=view, f=f,
+                      today=f.date(day), root_name=lp.payee_name(root) if root else "",
+                      over=period_over(ctx, lp) and not ctx.query("as_of"),
+                      basis=basis_words(view.fc.basis, f) if view.fc else "")

@@ -125,12 +125,18 @@ def parse_money(text: str, f: Fmt) -> Decimal:
 
 
 # words the portal says through a variable (f._(title)), for the catalog test
-PORTAL_WORDS = ("Today", "This week")  # (and REVIEW_WORDS below)
+PORTAL_WORDS = ("Today", "This week",  # (and REVIEW_WORDS below)
+                # the forecast's outcomes (finance.OUTCOME_WORDS), its headline measure
+                "to date", "at pace", "low", "expected", "high", "attainment",
+                # an accrual's `before_from` as the store keeps it when nothing was booked
+                "nothing booked before")
 PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "trend.py",
                   "templates/estimate_form.html", "templates/estimate_answer.html",
                   "templates/payee.html", "templates/trend.html", "templates/team.html",
                   "templates/sales.html", "templates/run_review.html",
-                  "templates/run_confirm.html")
+                  "templates/run_confirm.html", "finance.py", "templates/finance.html",
+                  "templates/finance_index.html", "templates/forecast_table.html",
+                  "templates/as_of_form.html", "templates/team_forecast.html")
 # texts the review page says through a variable: exception kinds, statuses, causes
 REVIEW_WORDS = ("Negative pay", "Capped", "Held", "Disputed", "New payee", "Big mover",
                 "negative pay", "capped", "held", "disputed", "new payee", "big mover",

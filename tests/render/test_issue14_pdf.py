@@ -121,3 +121,50 @@ def test_chromium_prints_the_payee_and_period_on_every_page_and_the_draft_mark(
         assert re.search(rf"\b{n}\s*/\s*{len(pages)}\s*$", page.rstrip()), page[-200:]
     raw = _pages(pdf, "-raw")
     assert len(raw) == len(pages) and all("DRAFT" in page for page in raw)
+
+
+
+def test_issue14_statements_printed_together_number_their_own_pages(tmp_path):
+    """Chromium prints a batch of statements (chromium.BATCH) as one document, split into
+    a PDF each (chromium.write_pdfs): each PDF numbers its own pages n / N (written
+    after the split, in Helvetica: /CPn), names its own payee and period at the top of
+    every later page, and has the DRAFT watermark on every page. The AE sample's
+    payees, English, in a run not approved."""
+    from compplan.cli.run import compile_or_exit
+    from compplan.engine.run import run_plan
+    from compplan.periods import parse_period
+    from compplan.render import chromium, rows
+
+    from .conftest import ROOT
+
+    if chromium.available():
+        pytest.skip(chromium.available())
+    compiled = compile_or_exit(str(ROOT / "plans" / "ae.yaml"))
+    folder = ROOT / "plans" / "data" / "ae"
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    report = publish.write_result(result, compiled, folder, tmp_path, formats=("pdf",),
+                                  pdf_engine="chromium")
+    assert len(report.entries) >= 2 and not report.problems
+    for entry in report.entries:
+        path = files_of(report, entry.payee)["pdf"]
+        assert b"/CPn" in path.read_bytes(), entry.payee  # printed in a batch
+        pages = _pages(path)
+        for n, page in enumerate(pages, 1):
+            last = [ln for ln in page.splitlines() if ln.strip()][-1]
+            assert re.fullmatch(rf"\s*{n}\s*/\s*{len(pages)}\s*", last), (entry.payee, last)
+            if n > 1:
+                assert page.lstrip().startswith(f"{entry.name} ({entry.payee}) · 2026-Q1")
+        assert all("DRAFT" in p for p in _pages(path, "-raw")), entry.payee
+
+
+def test_issue14_a_batch_keeps_each_readers_own_draft_word(published):
+    """February's four payees read en, vi, pl and ms: a document carries one watermark
+    on all its pages, so statements are printed together only with the same one."""
+    # (pdftotext reads the rotated "BẢN NHÁP" as two lines)
+    words = {"ann": "DRAFT", "bob": "NHÁP", "cyd": "PROJEKT", "dee": "DRAF"}
+    for payee, word in words.items():
+        raw = _pages(files_of(published, payee)["pdf"], "-raw")
+        assert all(word in p for p in raw), payee
+        if payee != "ann":
+            assert not any("DRAFT" in p for p in raw), payee

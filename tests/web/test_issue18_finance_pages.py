@@ -45,6 +45,14 @@ in April and is left out):
          A-102' -> 224,576.27: 26,349.41 x 8% + 24,576.27 x 12%   5,057.11
          A-103  -> 274,576.27 at 12%                          6,000.00
          20,949.16 (137.3% of 200,000)
+
+Issue 15 put these pages in the reader's words and numbers (web/finance.py): the plan's
+locale for finance, here English (the AE and team plans declare none), so every amount
+is Fmt.money's `$10,400.00` (was `10,400.00`), a ratio Fmt.percent's to a tenth without
+trailing zeros (`90%`, was `90.0%`; 137.3% unchanged), a day Babel's medium date (`Feb
+28, 2026`, was `2026-02-28`), components by their labels (`CSAT bonus`), crossings as
+`ae_tiers tier 2 → 3` and `csat_bonus: gate met`. The figures are the same, cent for
+cent; test_issue15_finance_locale.py reads the same pages in Vietnamese.
 """
 import re
 
@@ -78,40 +86,41 @@ def test_issue18_finance_page_shows_the_months_accrual_and_its_true_up(any_web):
     page = any_web.client("finance").get(AE)
     assert page.status_code == 200, page.text[:500]
     html = page.text
-    assert _by_id(html, "accrual-as-of") == "2026-02-28"
+    assert _by_id(html, "accrual-as-of") == "Feb 28, 2026"
     # payee, cost centre, commission, csat_bonus, the payee's accrual
-    assert _cells(html, "accrual-ann") == ["Ann Alvarez ann", "West", "10,400.00", "",
-                                           "10,400.00"]
-    assert _cells(html, "accrual-ben")[-1] == "12,500.00"
-    assert _cells(html, "accrual-fay") == ["Fay Fischer fay", "Central", "4,800.00",
-                                           "1,000.00", "5,800.00"]
-    assert _by_id(html, "accrual-component-commission") == "42,660.00"
-    assert _by_id(html, "accrual-component-csat_bonus") == "1,000.00"
-    assert _by_id(html, "accrual-control-total") == "43,660.00"
-    assert _by_id(html, "accrual-lines-total") == "43,660.00"
-    assert _by_id(html, "accrual-before") == "0.00"
+    assert _cells(html, "accrual-ann") == ["Ann Alvarez ann", "West", "$10,400.00", "",
+                                           "$10,400.00"]
+    assert _cells(html, "accrual-ben")[-1] == "$12,500.00"
+    assert _cells(html, "accrual-fay") == ["Fay Fischer fay", "Central", "$4,800.00",
+                                           "$1,000.00", "$5,800.00"]
+    assert _by_id(html, "accrual-component-commission") == "$42,660.00"
+    assert _by_id(html, "accrual-component-csat_bonus") == "$1,000.00"
+    assert _by_id(html, "accrual-control-total") == "$43,660.00"
+    assert _by_id(html, "accrual-lines-total") == "$43,660.00"
+    assert _by_id(html, "accrual-before") == "$0.00"
     assert _by_id(html, "accrual-ties") == "ties"
-    assert _by_id(html, "true-up-final") == "56,480.00"
-    assert _by_id(html, "true-up-accrued") == "43,660.00"
-    assert _by_id(html, "true-up-total") == "12,820.00"
+    assert _by_id(html, "true-up-final") == "$56,480.00"
+    assert _by_id(html, "true-up-accrued") == "$43,660.00"
+    assert _by_id(html, "true-up-total") == "$12,820.00"
     assert "(draft)" in _by_id(html, "true-up")
-    assert _text(html).count("csat_bonus 1,100.00") == 1
-    assert "commission 11,720.00" in _by_id(html, "true-up-components")
+    assert _text(html).count("CSAT bonus $1,100.00") == 1  # 2,100 - 1,000
+    assert "Commission $11,720.00" in _by_id(html, "true-up-components")
 
 
 def test_issue18_finance_page_shows_the_quarters_forecast(web):
     html = web.client("finance").get(AE).text
     # per outcome: attainment, pay (to date, at pace, low, expected, high), crossed
     ann = _cells(html, "forecast-ann")
-    assert ann[1:11] == ["90.0%", "10,400.00", "137.3%", "20,949.16", "105.0%",
-                         "13,200.00", "117.0%", "16,080.00", "127.5%", "18,600.00"]
-    assert "low: ae_tiers tier 2 -> 3" in ann[11].replace("&gt;", ">")
+    # 180,000 / 200,000 = 90%; 210,000 / 200,000 = 105%; 234,000 = 117%; 255,000 = 127.5%
+    assert ann[1:11] == ["90%", "$10,400.00", "137.3%", "$20,949.16", "105%",
+                         "$13,200.00", "117%", "$16,080.00", "127.5%", "$18,600.00"]
+    assert "low: ae_tiers tier 2 → 3" in ann[11]
     cara = _cells(html, "forecast-cara")
-    assert cara[6:11] == ["7,800.00", "104.0%", "10,820.00", "110.0%", "11,900.00"]
-    assert "expected: ae_tiers tier 2 -> 3, csat_bonus gate met" in \
-        cara[11].replace("&gt;", ">")
+    # 135,000 / 150,000 = 90%; 156,000 = 104%; 165,000 = 110%
+    assert cara[6:11] == ["$7,800.00", "104%", "$10,820.00", "110%", "$11,900.00"]
+    assert "expected: ae_tiers tier 2 → 3, csat_bonus: gate met" in cara[11]
     plan = [c for c in _text(_plan_row(html)).split(" ") if "," in c or "." in c]
-    assert plan == ["43,660.00", "74,750.50", "46,460.00", "52,360.00", "55,960.00"]
+    assert plan == ["$43,660.00", "$74,750.50", "$46,460.00", "$52,360.00", "$55,960.00"]
     assert "pace by calendar days" in _by_id(html, "forecast-basis")
 
 
@@ -129,7 +138,8 @@ def test_issue18_finance_page_is_for_finance_and_admin(web):
     index = web.client("finance").get("/finance")
     assert index.status_code == 200
     assert 'href="/plans/ae-2026/finance"' in index.text
-    assert "43,660.00" in _text(index.text)
+    assert "$43,660.00" in _text(index.text)  # ae-2026's accrual, as above
+    assert "2 as of Feb 28, 2026" in _text(index.text)
 
 
 def test_issue18_a_forecast_day_outside_the_period_is_refused(web):
@@ -168,12 +178,12 @@ def test_issue18_a_manager_sees_their_teams_forecast_only(web):
     page = c.get(TEAM)
     assert page.status_code == 200, page.text[:500]
     html = page.text
-    assert _cells(html, "forecast-ana")[1:5] == ["75.0%", "7,615.38", "150.0%", "16,800.00"]
-    assert _cells(html, "forecast-bo")[1:5] == ["30.0%", "1,800.00", "60.0%", "4,800.00"]
-    assert _cells(html, "forecast-cal")[1:5] == ["50.0%", "3,384.62", "100.0%", "6,400.00"]
+    assert _cells(html, "forecast-ana")[1:5] == ["75%", "$7,615.38", "150%", "$16,800.00"]
+    assert _cells(html, "forecast-bo")[1:5] == ["30%", "$1,800.00", "60%", "$4,800.00"]
+    assert _cells(html, "forecast-cal")[1:5] == ["50%", "$3,384.62", "100%", "$6,400.00"]
     total = re.search(r'<tr class="forecast-total">(.*?)</tr>', html, re.S).group(1)
     assert "Team of Max Moreau" in total
-    assert re.findall(r"[\d,]+\.\d\d", _text(total)) == ["12,800.00", "28,000.00"]
+    assert re.findall(r"\$[\d,]+\.\d\d", _text(total)) == ["$12,800.00", "$28,000.00"]
     for other in ("dee", "ed", "nia", "vera", "max"):
         assert f'id="forecast-{other}"' not in html
     # asking for another manager's tree changes nothing for a manager
@@ -188,7 +198,7 @@ def test_issue18_a_manager_sees_their_teams_forecast_only(web):
 def test_issue18_a_rep_cannot_see_the_team_forecast(web):
     c = web.client("ana")
     assert c.get(TEAM).status_code == 403
-    assert "16,800.00" not in c.get(TEAM).text  # ana's own at pace, on the team page
+    assert "$16,800.00" not in c.get(TEAM).text  # ana's own at pace, on the team page
 
 
 def test_issue18_finance_sees_every_team_with_its_total(web):
@@ -196,7 +206,7 @@ def test_issue18_finance_sees_every_team_with_its_total(web):
     totals = [_text(r) for r in re.findall(r'<tr class="forecast-total">(.*?)</tr>', html,
                                            re.S)]
     max_team = next(t for t in totals if t.startswith("Team of Max Moreau"))
-    assert re.findall(r"[\d,]+\.\d\d", max_team)[:2] == ["12,800.00", "28,000.00"]
+    assert re.findall(r"\$[\d,]+\.\d\d", max_team)[:2] == ["$12,800.00", "$28,000.00"]
     assert 'id="forecast-dee"' in html
 
 
@@ -209,12 +219,12 @@ def test_issue18_an_ingested_deal_moves_the_forecast(web):
     # 360 = 2,000.00, so 8,000.00. Team 10,800 + 3,600 = 14,400.00; 24,000 + 7,200 =
     # 31,200.00
     c = web.client("max")
-    assert _cells(c.get(TEAM).text, "forecast-bo")[2] == "1,800.00"
+    assert _cells(c.get(TEAM).text, "forecast-bo")[2] == "$1,800.00"
     reply = web.portal.ingest("team-2026", "deals", [
         {"deal_id": "B-9", "rep_id": "bo", "close_date": "2026-02-12", "amount": "20000",
          "customer": "Basalt Tools"}], "test")
     assert reply.accepted == 1
     html = c.get(TEAM).text
-    assert _cells(html, "forecast-bo")[1:5] == ["50.0%", "4,000.00", "100.0%", "8,000.00"]
+    assert _cells(html, "forecast-bo")[1:5] == ["50%", "$4,000.00", "100%", "$8,000.00"]
     total = re.search(r'<tr class="forecast-total">(.*?)</tr>', html, re.S).group(1)
-    assert re.findall(r"[\d,]+\.\d\d", _text(total)) == ["14,400.00", "31,200.00"]
+    assert re.findall(r"\$[\d,]+\.\d\d", _text(total)) == ["$14,400.00", "$31,200.00"]
