@@ -24,12 +24,12 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..lang import ast
-from .compile import Env, fmt_value
+from .formula import fmt_value
 from .money import fmt_money, round_to, scale, unsigned_zero
+from .python.compile import Env
 from .prepare import MIN_DATE
 from .results import Line
 
-Fn = Callable[[Any, Any], Any]
 
 
 @dataclass
@@ -38,15 +38,15 @@ class SubtotalStep:
     source: str  # the credit set grouped
     source_input: str  # the input its rows come from (for the lines' sources)
     by: str
-    value: Fn
-    columns: list[tuple[str, Fn]]
+    value: Any  # ir.Expr, at the payee's grain: the engines compile it
+    columns: list[tuple[str, Any]]  # (column, ir.Expr)
 
 
 @dataclass
 class PoolSpec:
     by: str
-    members: Fn | None
-    share: Fn | None
+    members: Any  # ir.Expr | None
+    share: Any  # ir.Expr | None
     share_text: str  # the share's rule as written, for the formula
     share_type: Any = None
 
@@ -60,9 +60,10 @@ class CompiledGroups:
     columns: set[str] = field(default_factory=set)  # the payees columns that form groups
 
 
-def compile_groups(checked, comp) -> CompiledGroups | None:
-    """The plan's subtotals and pools, compiled by the plan's own expression compiler
-    (set by the caller to compile at the payee's grain)."""
+def compile_groups(checked, expr) -> CompiledGroups | None:
+    """The plan's subtotals and pools as data: `expr(*path)` makes the tree's Expr of a
+    rule (at the payee's grain); the Python engine's closures for them are in its
+    PythonPlan (env.fns)."""
     plan = checked.plan
     calls = {n.name for node in checked.exprs.values() for n in _walk(node)}
     if not plan.subtotals and "group" not in calls and \
@@ -70,20 +71,18 @@ def compile_groups(checked, comp) -> CompiledGroups | None:
         return None
     out = CompiledGroups()
     for name, st in plan.subtotals.items():
-        cols = [(col, comp.fast(checked.expr("subtotals", name, "columns", col)))
-                for col in st.columns]
+        cols = [(col, expr("subtotals", name, "columns", col)) for col in st.columns]
         out.subtotals.append(SubtotalStep(
             name, st.from_, plan.credits[st.from_].from_, st.by,
-            comp.fast(checked.expr("subtotals", name, "value")), cols))
+            expr("subtotals", name, "value"), cols))
     for name, e in plan.earnings.items():
         if e.pool is None:
             continue
-        members = checked.expr("earnings", name, "pool", "members")
-        share = checked.expr("earnings", name, "pool", "share")
-        out.pools[name] = PoolSpec(e.pool.by, comp.fast(members) if members else None,
-                                   comp.fast(share) if share else None,
+        members = expr("earnings", name, "pool", "members")
+        share = expr("earnings", name, "pool", "share")
+        out.pools[name] = PoolSpec(e.pool.by, members, share,
                                    str(e.pool.share) if e.pool.share is not None else "1",
-                                   checked.types.get(share) if share else None)
+                                   share.type if share else None)
     out.payee_groups = bool(out.pools) or "group" in calls
     out.columns = {p.by for p in out.pools.values()} | {
         n.args[1].parts[1] for node in checked.exprs.values() for n in _walk(node)
@@ -141,7 +140,7 @@ def with_subtotals(groups: CompiledGroups, env: Env, sets: dict) -> dict:
             by_key.setdefault(key, []).append(r)
         rows = []
         for key, members in by_key.items():
-            sub = Env(env.params, env.period, env.payees)
+            sub = Env(env.params, env.period, env.payees, env.fns)
             sub.payee, sub.payee_id, sub.per_payee = env.payee, env.payee_id, env.per_payee
             sub.cache, sub.warnings = env.cache, env.warnings
             sub.sets = {**sets, st.source: members}
@@ -150,10 +149,10 @@ def with_subtotals(groups: CompiledGroups, env: Env, sets: dict) -> dict:
                                             else str(key))
             row = {"_credit": st.name, "_key": shown, "_cid": f"{st.name}:{shown}",
                    "_order": (first, shown), "_payee": env.payee_id, st.by: key,
-                   "value": st.value(sub, None),
+                   "value": env.fns.fast(st.value)(sub, None),
                    "_members": [f"{st.source_input}:{r['_key']}" for r in members]}
-            for col, fn in st.columns:
-                row[col] = fn(sub, None)
+            for col, e in st.columns:
+                row[col] = env.fns.fast(e)(sub, None)
             rows.append(row)
         rows.sort(key=lambda r: (r["_order"][0], r["_order"][1]))
         if rows:  # a payee with no credits has no subtotals either ('no credits' warns)
@@ -279,7 +278,7 @@ class Context:
                      rounding=rounding)]
 
     def _allocate(self, e, spec: PoolSpec, env: Env, key: str) -> _Allocation:
-        total, text = e.value.explain(env, None)
+        total, text = env.fns.explain(e.value)(env, None)
         members = self.members(spec.by, key)
         if total is None:
             return _Allocation(None, text, {}, Decimal(0), [], members,
@@ -289,9 +288,9 @@ class Context:
         weights: list[tuple[str, Decimal]] = []
         for m in members:
             own = self.own(m)
-            if spec.members is not None and spec.members(own, None) is not True:
+            if spec.members is not None and env.fns.fast(spec.members)(own, None) is not True:
                 continue
-            w = spec.share(own, None) if spec.share is not None else Decimal(1)
+            w = env.fns.fast(spec.share)(own, None) if spec.share is not None else Decimal(1)
             if w is None or w <= 0:
                 continue
             weights.append((m, Decimal(w)))

@@ -1,21 +1,23 @@
-"""The compiled plan: named steps with typed expressions and their closures.
+"""The compiled plan as data: a tree of typed dataclasses both engines read.
 
-This is the engine's intermediate form. Each step keeps the checked AST (with source
-positions and types) next to the closures compiled from it, so a second back end can
-compile the same steps to SQL, and every line item can name the place in the plan
-file that made it.
+This is the engine's intermediate form (issue 12 item 1). Each expression keeps the
+checked AST node (with its source position and type), the rule's text as written and
+its grain; steps, rate tables, running bases, caps, holds, draws and clawbacks are
+plain data. No closure is in the tree: the Python engine compiles it to closures in
+engine/python/ (held beside the tree as `CompiledPlan.python`), the SQL engine
+(engine/sql/) reads the same tree. Every line item can name the place in the plan file
+that made it.
 
     params   constants, worked out once at compile time
     credits  rows of an input -> credit rows, per payee (with splits and rollups)
     measures per-payee values, in dependency order
     earnings per-credit lines or per-payee lines, caps and floors, in dependency order
+
+docs/design/columnar.md, "The IR tree", says what each node holds.
 """
 from __future__ import annotations
 
-import bisect
-
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from ..errors import CompplanError, Pos, Problem
@@ -24,23 +26,27 @@ from ..lang.check import AGGREGATES, Checked
 from ..lang.model import Credit, Earning, Plan
 from ..lang.types import Type
 from ..lang.windows import Window, windows_in
-from .compile import Compiler, Env, Ex, Fn
-from .money import multiply, scale
 from .curves import Curve
-from .tables import (build_curve, build_tiers, payee_table, reads_payee,
-                     require_counted_units, shape_tiers)
+from .python.compile import Compiler, Env
+from .tables import build_curve, build_tiers, reads_payee, require_counted_units, shape_tiers
 from .tiers import TierTable
 
+# Where an expression is worked out, decided once from the place its rule sits in:
+# a constant of the plan, a cell of a rate table, a row of an input (credit rules,
+# clawbacks), one credit of an `each:` earning (a line per credit), or the payee
+# (measures, per-payee earnings, caps, floors, totals, draws, subtotals, pools).
+GRAINS = ("param", "const", "row", "credit", "payee")
 
-@dataclass
+
+@dataclass(eq=False)  # compared and hashed by identity: engine/python keys closures by it
 class Expr:
-    """A compiled expression: its AST (with position and type) and its closures."""
+    """An expression of the plan: its AST (with position and type), its text as written
+    and its grain (GRAINS)."""
 
     node: ast.Node
     type: Type | None
-    fast: Fn
-    explain: Ex
     text: str
+    grain: str = "payee"
 
     @property
     def pos(self) -> Pos:
@@ -67,6 +73,19 @@ class MeasureStep:
 
 
 @dataclass
+class LineInput:
+    """A value a line shows among its inputs: its label (`bookings.value`,
+    `targets.meetings`), the reference that reads it, or the column of the line's own
+    row it is read from straight (the common case; `ref` is then None for the credit's
+    own value)."""
+
+    label: str
+    ref: ast.Ref | None
+    column: str | None
+    type: Type | None
+
+
+@dataclass
 class EarningStep:
     name: str
     spec: Earning
@@ -75,10 +94,13 @@ class EarningStep:
     cap: Expr | None
     floor: Expr | None
     pos: Pos
-    inputs: list[tuple[str, Fn, Type | None]] = field(default_factory=list)
+    inputs: list[LineInput] = field(default_factory=list)
     source: str = ""  # per-credit earnings: the input the credits come from
     hold_share: Expr | None = None
     hold_until: Expr | None = None
+    # `credit` (a line per credit of spec.each) or `payee`: decided once, when the tree
+    # is built; both engines ask it here
+    grain: str = "payee"
 
     @property
     def label(self) -> str:
@@ -86,108 +108,33 @@ class EarningStep:
 
 
 @dataclass
-class LinearForm:
+class RunningBasis:
     """A tier basis that grows with one credit set: sum(S where w) * muls / divs.
 
     This lets a per-credit marginal rate know the running basis before and after each
-    credit, so a credit that crosses a bound is split across the tiers.
+    credit, so a credit that crosses a bound is split across the tiers. The factors are
+    nodes of the plan (a quota, a param), worked out per payee by each engine.
     """
 
+    rate: str
     set_name: str
-    where: Fn | None
-    muls: list[Fn]
-    divs: list[Fn]
-    table_of: Any  # env -> the TierTable that pays (a payee's own: engine/tables.py)
+    where: ast.Node | None
+    muls: list[ast.Node]
+    divs: list[ast.Node]
     unit: bool = False  # count(S): each credit moves the basis by 1, not by its value
     column: str = "value"  # sum(S.col): each credit moves the basis by that column
     pos: Pos | None = None
-
-    def running(self, env: Env) -> "Running":
-        key = ("running", id(self))
-        r = env.cache.get(key)
-        if r is None:
-            r = env.cache[key] = Running.build(self, env)
-        return r
+    aggregate: ast.Call | None = None  # the sum(S) or count(S) the basis adds up
 
 
-class Running:
-    """One payee's credits of a basis set in order, with the running sum at each."""
+@dataclass
+class LookupTable:
+    """A lookup table's rows as data: key cells -> value (a repeated combination: the
+    later row's), and the default (None: none, a miss is missing)."""
 
-    # missing: the basis cannot be worked out (a quota of 0 or none): as a division by
-    # zero anywhere else, it is `missing`, and what it tiers is not paid.
-    # flat: a factor of 0 makes the basis 0 whatever is credited (no running position).
-    missing = False
-    flat = False
-
-    def __init__(self, set_name: str, table: TierTable | None, mul: Decimal, div: Decimal,
-                 orders, starts, by_id, by_key):
-        self.set_name = set_name
-        self.table, self.mul, self.div = table, mul, div
-        self.orders, self.starts, self.by_id, self.by_key = orders, starts, by_id, by_key
-
-    @classmethod
-    def build(cls, form: LinearForm, env: Env) -> "Running":
-        mul, div = Decimal(1), Decimal(1)
-        missing = False
-        # products of the factors by the arithmetic rule, as the SQL engine multiplies them
-        for i, f in enumerate(form.muls):
-            v = f(env, None)
-            missing = missing or v is None
-            v = v if v is not None else 0
-            mul = v if i == 0 else multiply(mul, v)
-        for i, f in enumerate(form.divs):
-            v = f(env, None)
-            missing = missing or v is None
-            v = v if v is not None else 0
-            div = v if i == 0 else multiply(div, v)
-        table = form.table_of(env)
-        if table is None:  # a per-payee bound the payee has no figure for: warned there
-            missing = True
-        if missing or div == 0:
-            if not missing and table is not None:
-                env.warnings.append((form.pos, "division by zero gave a missing value"))
-            out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
-            out.missing = True
-            return out
-        if mul == 0:
-            out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
-            out.flat = True
-            return out
-        rows = env.sets.get(form.set_name, ())
-        if form.where is not None:
-            rows = [r for r in rows if form.where(env, r) is True]
-        orders, starts, by_id, by_key = [], [], {}, {}
-        total = Decimal(0)
-        for r in rows:
-            v = Decimal(1) if form.unit else (r.get(form.column) or Decimal(0))
-            orders.append(r["_order"])
-            starts.append(total)
-            by_id[r["_cid"]] = (total, total + v)
-            by_key.setdefault(r["_key"], (total, total + v))
-            total += v
-        starts.append(total)
-        return cls(form.set_name, table.scaled(mul, div), mul, div, orders, starts, by_id,
-                   by_key)
-
-    def position(self, row: dict) -> tuple[Decimal, Decimal]:
-        """Running basis (in amount space) before and after this credit.
-
-        A credit of the basis set moves the basis by its value. A credit of another set
-        (commission paid only on new business, say) moves it as the same transaction
-        does in the basis set, or not at all if that transaction is not in it; then it
-        pays at the tier reached by the credits before it.
-        """
-        if row.get("_credit") == self.set_name:
-            hit = self.by_id.get(row["_cid"])
-        else:
-            hit = self.by_key.get(row["_key"])
-        if hit is not None:
-            return hit
-        i = bisect.bisect_left(self.orders, row["_order"])
-        return self.starts[i], self.starts[i]
-
-    def to_basis(self, amount: Decimal) -> Decimal:
-        return scale(amount, self.mul, self.div)
+    rows: dict[tuple, Any]
+    default: Any = None
+    has_default: bool = False
 
 
 @dataclass
@@ -211,6 +158,12 @@ class CompiledPlan:
     # engine/windows.py works out their days for a run
     windows: dict[str, Window] = field(default_factory=dict)
     curves: dict[str, Curve] = field(default_factory=dict)  # mode: interpolate tables
+    lookups: dict[str, LookupTable] = field(default_factory=dict)  # lookup tables' rows
+    # rate name -> the running form of its basis (tier tables whose basis adds credits)
+    running: dict[str, RunningBasis] = field(default_factory=dict)
+    # The Python engine's closures for this tree (engine/python/plan.py's PythonPlan),
+    # beside the tree, not in it: the SQL engine never reads it.
+    python: Any = field(default=None, repr=False, compare=False)
 
     @property
     def plan(self) -> Plan:
@@ -221,132 +174,165 @@ class CompiledPlan:
         return self.checked.source.name
 
 
+def tree_callables(compiled: CompiledPlan) -> list[str]:
+    """Where the tree holds a callable (the paths; none is the rule): what a test walks
+    to hold that the compiled plan is data (CompiledPlan.python, the closures, aside)."""
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(v, path: str) -> None:
+        if isinstance(v, (str, bytes, int, float, bool, type(None))) or id(v) in seen:
+            return
+        seen.add(id(v))
+        if isinstance(v, (ast.Node, Checked)):
+            return  # the checked AST: the parser's own data
+        if callable(v) and not isinstance(v, type):
+            found.append(path)
+            return
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, f"{path}[{k!r}]")
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            for i, x in enumerate(v):
+                walk(x, f"{path}[{i}]")
+        elif is_dataclass(v):
+            for f in fields(v):
+                if v is compiled and f.name == "python":
+                    continue
+                walk(getattr(v, f.name), f"{path}.{f.name}")
+        elif hasattr(v, "__dict__"):
+            for k, x in vars(v).items():
+                walk(x, f"{path}.{k}")
+
+    walk(compiled, "compiled")
+    return found
+
+
 def compile_plan(checked: Checked) -> CompiledPlan:
-    """Checked plan -> steps with closures. Refuses a plan that has errors."""
+    """Checked plan -> the IR tree, and the Python engine's closures for it beside it.
+    Refuses a plan that has errors."""
+    from .python.plan import PythonPlan  # the Python engine reads the tree
+    compiled = build_tree(checked)
+    compiled.python = PythonPlan(compiled)
+    return compiled
+
+
+def build_tree(checked: Checked) -> CompiledPlan:
+    """Checked plan -> the IR tree (data only). Constants (params, the bounds and rates
+    of the plan-wide tier tables, curve points, lookup rows) are folded here by the
+    reference evaluator, so both engines read the same values."""
     if not checked.ok or checked.plan is None:
         raise CompplanError(checked.problems.errors or [Problem(checked.source.name, None, None,
                                                                 "the plan did not check")])
     plan = checked.plan
-    comp = Compiler(checked)
+    fold = Compiler(checked)  # the evaluator of constants, not kept
     order = {name: i for i, name in enumerate(checked.order)}
 
-    def expr(*path) -> Expr | None:
+    def expr(grain: str, *path) -> Expr | None:
         node = checked.expr(*path)
         if node is None:
             return None
-        return Expr(node, checked.types.get(node), comp.fast(node), comp.explain(node),
-                    _source_text(checked, path))
+        return Expr(node, checked.types.get(node), _source_text(checked, path), grain)
 
     # params: constants in dependency order
-    comp._scope_kind = "param"
+    fold.grain = "param"
     const_env = Env({}, {}, {})
     for name in sorted(plan.params, key=lambda n: order.get(n, 0)):
-        e = expr("params", name)
-        comp.params[name] = e.fast(const_env, None)
+        fold.params[name] = fold.fast(checked.expr("params", name))(const_env, None)
 
     # rate tables
-    comp._scope_kind = "const"
+    fold.grain = "const"
     tier_tables: dict[str, TierTable] = {}
     curves: dict[str, Curve] = {}
+    lookups: dict[str, LookupTable] = {}
     for name, rt in plan.rates.items():
         if rt.mode == "interpolate":
-            curves[name] = build_curve(checked, comp, name, const_env)
+            curves[name] = build_curve(checked, fold, name, const_env)
         elif rt.tiers is not None and reads_payee(checked, name):
-            # bounds or rates read the payee (to: targets.meetings): a table per payee
+            # bounds or rates read the payee (to: targets.meetings): a table per payee,
+            # built by each engine per payee; the tree holds its shape
             tier_tables[name] = shape_tiers(checked, name)
-            comp.table_builders[name] = (lambda n: lambda env: payee_table(
-                checked, comp, n, env))(name)
         elif rt.tiers is not None:
-            tier_tables[name] = build_tiers(checked, comp, name, const_env)
+            tier_tables[name] = build_tiers(checked, fold, name, const_env)
         else:
-            table: dict = {}
+            rows: dict = {}
             for i, row in enumerate(rt.rows or ()):
-                cells = [comp.fast(checked.expr("rates", name, "rows", i, j))(const_env, None)
+                cells = [fold.fast(checked.expr("rates", name, "rows", i, j))(const_env, None)
                          for j in range(len(row))]
-                table[tuple(cells[:-1])] = cells[-1]
+                rows[tuple(cells[:-1])] = cells[-1]
+            table = LookupTable(rows)
             if rt.default is not None:
-                table["__default__"] = comp.fast(checked.expr("rates", name, "default"))(
+                table.default = fold.fast(checked.expr("rates", name, "default"))(
                     const_env, None)
-            comp.lookups[name] = table
-    comp.tier_tables = tier_tables
-    comp.curves = curves
+                table.has_default = True
+            lookups[name] = table
 
-    # bases of tier tables, and their running forms
-    comp._scope_kind = "payee"
-    comp.basis_fns = {}
+    # the running forms of tier bases
+    running: dict[str, RunningBasis] = {}
     for name, rt in plan.rates.items():
-        if name in curves and checked.expr("rates", name, "basis") is not None:
-            comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
-        if rt.tiers is not None and checked.expr("rates", name, "basis") is not None:
-            comp.basis_fns[name] = comp.fast(checked.expr("rates", name, "basis"))
-            form = _linear(checked, comp, checked.expr("rates", name, "basis"))
+        basis = checked.expr("rates", name, "basis")
+        if rt.tiers is not None and basis is not None:
+            form = _linear(checked, basis)
             if form is not None:
-                set_name, where, muls, divs, unit, column = form
-                lf = LinearForm(set_name, where, muls, divs, comp.table_of(name), unit, column,
-                                checked.expr("rates", name, "basis").pos)
-                comp.linear[name] = lf
+                set_name, where, muls, divs, unit, column, agg = form
+                running[name] = RunningBasis(name, set_name, where, muls, divs, unit, column,
+                                             basis.pos, agg)
 
-    _require_running_bases(checked, comp)
-    require_counted_units(checked, comp)
+    _require_running_bases(checked, tier_tables, running)
+    require_counted_units(checked, tier_tables, running)
 
     credits = []
-    comp._scope_kind = "row"
     for name, spec in plan.credits.items():
-        credits.append(CreditStep(name, spec, expr("credits", name, "when"),
-                                  expr("credits", name, "value"),
+        credits.append(CreditStep(name, spec, expr("row", "credits", name, "when"),
+                                  expr("row", "credits", name, "value"),
                                   checked.source.key_pos(("credits", name))))
     measures = []
     earnings = []
     steps: list[MeasureStep | EarningStep] = []
-    uses_team = False
     for name in checked.order:
         if name in plan.measures:
-            comp._scope_kind = "payee"
-            measures.append(MeasureStep(name, expr("measures", name)))
+            measures.append(MeasureStep(name, expr("payee", "measures", name)))
             steps.append(measures[-1])
         elif name in plan.earnings:
             spec = plan.earnings[name]
-            comp._scope_kind = "credit" if spec.each else "payee"
-            when = expr("earnings", name, "when")
-            value = expr("earnings", name, "value")
-            inputs = _inputs_of(checked, comp, [checked.expr("earnings", name, f)
-                                                for f in ("when", "value")] +
+            grain = "credit" if spec.each else "payee"
+            when = expr(grain, "earnings", name, "when")
+            value = expr(grain, "earnings", name, "value")
+            inputs = _inputs_of(checked, [checked.expr("earnings", name, f)
+                                          for f in ("when", "value")] +
                                 _payee_bounds_read(checked, tier_tables, name))
             if spec.each and spec.each in checked.symbols.tables:
                 # a per-credit line shows the credit and what its rule read from the row
                 credit_t = checked.symbols.tables[spec.each].columns.get("value")
-                inputs = [(f"{spec.each}.value", lambda env, row: row.get("value"), credit_t)] + \
-                    _inputs_of(checked, comp, [checked.expr("credits", spec.each, "value")]) + \
+                inputs = [LineInput(f"{spec.each}.value", None, "value", credit_t)] + \
+                    _inputs_of(checked, [checked.expr("credits", spec.each, "value")]) + \
                     inputs
-            comp._scope_kind = "payee"
             source = plan.credits[spec.each].from_ if spec.each in plan.credits else \
                 (spec.each or "")
-            comp._scope_kind = "credit" if spec.each else "payee"
-            hold_share = expr("earnings", name, "hold", "share")
-            hold_until = expr("earnings", name, "hold", "until")
-            comp._scope_kind = "payee"
-            earnings.append(EarningStep(name, spec, when, value, expr("earnings", name, "cap"),
-                                        expr("earnings", name, "floor"),
+            hold_share = expr(grain, "earnings", name, "hold", "share")
+            hold_until = expr(grain, "earnings", name, "hold", "until")
+            earnings.append(EarningStep(name, spec, when, value,
+                                        expr("payee", "earnings", name, "cap"),
+                                        expr("payee", "earnings", name, "floor"),
                                         checked.source.key_pos(("earnings", name)), inputs,
-                                        source, hold_share, hold_until))
+                                        source, hold_share, hold_until, grain))
             steps.append(earnings[-1])
-    comp._scope_kind = "payee"
-    total = [(k, expr("total", k)) for k in ("cap", "floor") if checked.expr("total", k)]
+    total = [(k, expr("payee", "total", k)) for k in ("cap", "floor")
+             if checked.expr("total", k)]
     calls = {n.name for node in checked.exprs.values() for n in ast.walk(node)
              if isinstance(n, ast.Call)}
     uses_team = "team" in calls
-    draw = expr("payout", "draw", "amount")
-    comp._scope_kind = "row"
-    clawbacks = [(name, cb.from_, expr("clawbacks", name, "when"),
-                  expr("clawbacks", name, "share")) for name, cb in plan.clawbacks.items()]
+    draw = expr("payee", "payout", "draw", "amount")
+    clawbacks = [(name, cb.from_, expr("row", "clawbacks", name, "when"),
+                  expr("row", "clawbacks", name, "share"))
+                 for name, cb in plan.clawbacks.items()]
     from .groups import compile_groups  # subtotals, group() and pools (issue 20)
-    comp._scope_kind = "payee"
-    grouped = compile_groups(checked, comp)
-    return CompiledPlan(checked, comp.params, credits, measures, earnings, tier_tables,
+    grouped = compile_groups(checked, lambda *path: expr("payee", *path))
+    return CompiledPlan(checked, dict(fold.params), credits, measures, earnings, tier_tables,
                         uses_team=uses_team, total=total, draw=draw, clawbacks=clawbacks,
                         steps=steps,
                         windows=windows_in(checked.exprs.values()), curves=curves,
-                        groups=grouped)
+                        groups=grouped, lookups=lookups, running=running)
 
 
 def _payee_bounds_read(checked: Checked, tier_tables: dict, earning: str) -> list:
@@ -386,16 +372,13 @@ def input_refs(checked: Checked, nodes) -> list[tuple[str, ast.Ref]]:
     return list(seen.items())
 
 
-def _inputs_of(checked: Checked, comp: Compiler, nodes) -> list:
-    """The values a line shows as its inputs, each with the function that reads it."""
+def _inputs_of(checked: Checked, nodes) -> list[LineInput]:
+    """The values a line shows as its inputs, each with the reference that reads it."""
     out = []
     for label, ref in input_refs(checked, nodes):
         res = checked.resolved[ref]
-        if res.kind == "column":  # read straight from the row: the common case
-            fn = (lambda col: lambda env, row: row.get(col))(res.column)
-        else:
-            fn = comp.fast(ref)
-        out.append((label, fn, checked.types.get(ref)))
+        column = res.column if res.kind == "column" else None  # straight from the row
+        out.append(LineInput(label, ref, column, checked.types.get(ref)))
     return out
 
 
@@ -416,7 +399,8 @@ def _line_refs(node: ast.Node):
         stack.extend((child, depth) for child in reversed(list(n.children())))
 
 
-def _require_running_bases(checked: Checked, comp: Compiler) -> None:
+def _require_running_bases(checked: Checked, tier_tables: dict[str, TierTable],
+                           running: dict[str, RunningBasis]) -> None:
     """A per-credit marginal rate must know the running basis at each credit.
 
     That is only defined when the basis adds up credits (sum(S), sum(S.col), count(S)),
@@ -432,9 +416,9 @@ def _require_running_bases(checked: Checked, comp: Compiler) -> None:
             if not (isinstance(n, ast.Call) and n.name == "tiered" and len(n.args) == 1):
                 continue
             res = checked.resolved.get(n.args[0])
-            if res is None or res.name not in comp.tier_tables:
+            if res is None or res.name not in tier_tables:
                 continue
-            if comp.tier_tables[res.name].mode == "marginal" and res.name not in comp.linear:
+            if tier_tables[res.name].mode == "marginal" and res.name not in running:
                 problems.append(Problem.at(
                     n.pos, f"'{res.name}' is marginal and paid per credit, but its basis "
                     "does not add up credits, so the running basis at each credit is unknown",
@@ -455,44 +439,45 @@ def _source_text(checked: Checked, path) -> str:
     return str(node)
 
 
-def _linear(checked: Checked, comp: Compiler, node: ast.Node, depth: int = 0):
-    """(set, where, muls, divs, unit) if `node` is sum(S [where w]) or count(S [where w])
-    times/divided by values that do not depend on any set; else None. `unit` is true for
-    count(): each credit then moves the basis by 1."""
+def _linear(checked: Checked, node: ast.Node, depth: int = 0):
+    """(set, where, muls, divs, unit, column, the sum or count), as nodes, if `node` is
+    sum(S [where w]) or count(S [where w]) times/divided by values that do not depend on
+    any set; else None. `unit` is true for count(): each credit then moves the basis
+    by 1."""
     if depth > 50:
         return None
     if isinstance(node, ast.Ref):
         res = checked.resolved.get(node)
         if res is not None and res.kind == "measure":
-            return _linear(checked, comp, checked.expr("measures", res.name), depth + 1)
+            return _linear(checked, checked.expr("measures", res.name), depth + 1)
         return None
     if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
         res = checked.resolved.get(node.args[0])
         if res is not None and checked.symbols.tables[res.name].kind == "credits" and (
                 node.name == "count" or res.kind in ("set", "set_column")):
-            where = comp.fast(node.where) if node.where is not None else None
+            where = node.where
             column = "value" if res.kind == "set" else res.column
-            return res.name, where, [], [], node.name == "count", column
+            return res.name, where, [], [], node.name == "count", column, node
         return None
     if isinstance(node, ast.Binary) and node.op in "*/":
-        left = _linear(checked, comp, node.left, depth + 1)
+        left = _linear(checked, node.left, depth + 1)
         if left is not None and not uses_sets(checked, node.right):
-            s, w, muls, divs, u, col = left
-            f = comp.fast(node.right)
-            return (s, w, muls + [f], divs, u, col) if node.op == "*" else \
-                (s, w, muls, divs + [f], u, col)
+            s, w, muls, divs, u, col, agg = left
+            f = node.right
+            return (s, w, muls + [f], divs, u, col, agg) if node.op == "*" else \
+                (s, w, muls, divs + [f], u, col, agg)
         if node.op == "*":
-            right = _linear(checked, comp, node.right, depth + 1)
+            right = _linear(checked, node.right, depth + 1)
             if right is not None and not uses_sets(checked, node.left):
-                s, w, muls, divs, u, col = right
-                return s, w, muls + [comp.fast(node.left)], divs, u, col
+                s, w, muls, divs, u, col, agg = right
+                return s, w, muls + [node.left], divs, u, col, agg
     return None
 
 
 def uses_sets(checked: Checked, node: ast.Node, depth: int = 0) -> bool:
     """Whether a value depends on a set (an aggregate, or a measure or earning that does):
-    what a running basis may not be multiplied or divided by. Public: the SQL engine
-    finds running bases by the same rule."""
+    what a running basis may not be multiplied or divided by (both engines read the
+    running bases the tree holds, CompiledPlan.running)."""
     if depth > 50:
         return True
     for n in ast.walk(node):

@@ -14,7 +14,8 @@ from ..errors import CompplanError, Problem
 from ..periods import period_of
 from .carried import draw_kind, draw_period
 from . import groups as groups_mod
-from .compile import Env, fmt_value
+from .formula import fmt_value
+from .python.compile import Env
 from .hierarchy import reports_within
 from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
@@ -119,7 +120,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         for e in compiled.steps:
             try:
                 if isinstance(e, MeasureStep):
-                    env.measures[e.name] = e.expr.fast(env, None)
+                    env.measures[e.name] = env.fns.fast(e.expr)(env, None)
                     continue
                 lines = ctx.pool_lines(e, env, pid, pr) if e.spec.pool is not None and \
                     ctx is not None else _earn(e, env, pid, step, mode, pr)
@@ -151,7 +152,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
             paid_for = period if period.kind == kind else period_of(kind, period.end)
             if _active_days(env.payee, payees_inp, paid_for)[0] > 0 and \
                     (pr.draw_period or 1) >= 1:
-                draw = compiled.draw.fast(env, None)
+                draw = env.fns.fast(compiled.draw)(env, None)
                 pr.draw = None if draw is None else round_to(Decimal(draw), step, mode)
         pr.currency = plan.currency
         if payees_inp is not None and payees_inp.currency:
@@ -194,7 +195,7 @@ def _payee_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str)
     """What one payee's expressions see over the whole period: params, the payee's row,
     targets and credits (with the plan's subtotals of them)."""
     payees_inp = compiled.plan.inputs.get("payees")
-    env = Env(compiled.params, period.attrs(), prep.payees)
+    env = Env(compiled.params, period.attrs(), prep.payees, compiled.python)
     env.payee_id = pid
     env.payee = prep.payees.get(pid, {})
     env.cache["active_days"] = _active_days(env.payee, payees_inp, period)
@@ -217,7 +218,7 @@ def _own_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, s
         if e.name not in own:
             continue
         if isinstance(e, MeasureStep):
-            env.measures[e.name] = e.expr.fast(env, None)
+            env.measures[e.name] = env.fns.fast(e.expr)(env, None)
             continue
         lines = _earn(e, env, pid, step, mode, scratch)
         total = sum((ln.amount for ln in lines), Decimal(0))
@@ -242,7 +243,7 @@ def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, 
     share of the period's days. An undated credit counts where the payees table's
     manager is the manager. Nothing of it is paid: team() reads it."""
     part = Period("span", f"{first} to {last}", first, last)
-    env = Env(compiled.params, part.attrs(), prep.payees)
+    env = Env(compiled.params, part.attrs(), prep.payees, compiled.python)
     env.payee_id, env.payee = pid, prep.payees.get(pid, {})
     env.team = team(pid, first, last)
     payees_inp = compiled.plan.inputs.get("payees")
@@ -278,7 +279,7 @@ def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, 
     scratch = PayeeResult(pid)
     for e in compiled.steps:  # in the checker's order, as the payee stage (issue 16 item 1)
         if isinstance(e, MeasureStep):
-            env.measures[e.name] = e.expr.fast(env, None)
+            env.measures[e.name] = env.fns.fast(e.expr)(env, None)
             continue
         lines = _earn(e, env, pid, step, mode, scratch)
         total = sum((ln.amount for ln in lines), Decimal(0))
@@ -314,7 +315,7 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
             continue
         row = rows.get(ln.sources[0].split(":", 1)[1], _NO_ROW) if rows and ln.sources \
             else _NO_ROW
-        share = e.hold_share.fast(env, row)
+        share = env.fns.fast(e.hold_share)(env, row)
         if not share:
             continue
         # multiplied before it is divided (the arithmetic rule: money.scale)
@@ -350,7 +351,7 @@ def _limit(kind: str, expr, env: Env, pid: str, component: str, subject: str,
            total: Decimal, step, mode) -> tuple[Line | None, Decimal]:
     """A cap or floor: the adjustment line that brings `total` to it (if it applies),
     and the total after it. The line keeps the limit's formula and place in the plan."""
-    limit, text = expr.explain(env, None)
+    limit, text = env.fns.explain(expr)(env, None)
     if limit is None:
         return None, total
     limit = round_to(Decimal(limit), step, mode)
@@ -455,9 +456,9 @@ def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
     lines: list[Line] = []
     rule = str(e.pos)
     rounder = _rounder(step, mode)
-    explain = e.value.explain
+    explain = env.fns.explain(e.value)
     if e.spec.each:
-        when = e.when.fast if e.when is not None else None
+        when = env.fns.fast(e.when) if e.when is not None else None
         for row in env.sets.get(e.spec.each, ()):
             if when is not None:
                 ok = when(env, row)
@@ -475,7 +476,7 @@ def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
                                row))
         return lines
     if e.when is not None:
-        ok = e.when.fast(env, None)
+        ok = env.fns.fast(e.when)(env, None)
         if ok is None:
             pr.warnings.append(f"{e.name}: condition unknown (a value is missing); not paid")
         if ok is not True:
@@ -519,11 +520,12 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
             before, after = trace["before"], trace["after"]
     tiers = env.splits or []
     if row is None:
-        inputs = {label: fn(env, _NO_ROW) for label, fn, t in e.inputs} if e.inputs else {}
+        inputs = {label: fn(env, _NO_ROW) for label, fn, t in env.fns.inputs(e)} \
+            if e.inputs else {}
         return Line(number=0, payee=pid, component=e.name, kind=kind, amount=amount,
                     exact=value, rule=rule, formula=formula, inputs=inputs, tiers=tiers,
                     basis_before=before, basis_after=after, rounding=rounding)
-    inputs = {label: fn(env, row) for label, fn, t in e.inputs} if e.inputs else {}
+    inputs = {label: fn(env, row) for label, fn, t in env.fns.inputs(e)} if e.inputs else {}
     d = row["_order"][0]
     ln = Line(number=0, payee=pid, component=e.name, kind=kind, amount=amount, exact=value,
               rule=rule, formula=formula, sources=[f"{e.source}:{row['_key']}"],

@@ -16,7 +16,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..errors import Problem
-from .compile import Env, fmt_value
+from .formula import fmt_value
+from .python.compile import Env
 from .data import ROW, Table
 from . import hierarchy as hierarchy_mod
 from .fx import Rates
@@ -152,7 +153,7 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
     payees_inp = plan.inputs.get("payees")
     if hierarchy is None:
         hierarchy = hierarchy_mod.Hierarchy(payees, payees_inp.manager if payees_inp else None)
-    env = Env(compiled.params, period.attrs(), payees)
+    env = Env(compiled.params, period.attrs(), payees, compiled.python)
     touched: set[str] = set()
     spans = window_spans(compiled, period)
     for step in compiled.credits:
@@ -163,8 +164,8 @@ def make_credits(compiled: CompiledPlan, tables: dict[str, Table], period: Perio
         payee_col = step.spec.payee or src_inp.payee
         env.payee_of_row = (lambda row, c=payee_col: payees.get(str(row.get(c)))) \
             if payee_col else (lambda row: None)
-        when = step.when.fast if step.when else None
-        value = step.value.fast
+        when = env.fns.fast(step.when) if step.when else None
+        value = env.fns.fast(step.value)
         date_col, key_col, name = src_inp.date, src_inp.key, step.name
         # with windows, credits dated in one go to '<set>@<window>' as well ('sales@ytd')
         sets_of = _sets_by_date(name, period, spans)

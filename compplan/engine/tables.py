@@ -19,7 +19,7 @@ from decimal import Decimal
 from ..errors import CompplanError, Problem
 from ..lang import ast
 from ..lang.types import MONEY, RATIO
-from .compile import fmt_value
+from .formula import fmt_value
 from .curves import Curve
 from .tiers import Band, TierTable
 
@@ -173,15 +173,15 @@ def build_curve(checked, comp, name: str, env) -> Curve:
     return Curve(name, tuple(points), rt.below, rt.above)
 
 
-def require_counted_units(checked, comp) -> None:
+def require_counted_units(checked, tier_tables: dict, running: dict) -> None:
     """`units: whole` on a ratio basis (qualified / targets.meetings) counts whole units
     of the count above it: the basis must be a count of credits over values that do not
-    depend on them, so the engine can follow the count (ir.LinearForm)."""
-    for name, table in comp.tier_tables.items():
+    depend on them, so the engine can follow the count (ir.RunningBasis)."""
+    for name, table in tier_tables.items():
         if not table.whole_units:
             continue
         basis_t = checked.types.get(checked.expr("rates", name, "basis"))
-        form = comp.linear.get(name)
+        form = running.get(name)
         if basis_t is not None and basis_t.kind == RATIO and (form is None or not form.unit):
             raise CompplanError([Problem.at(
                 checked.source.key_pos(("rates", name, "units")),

@@ -18,7 +18,7 @@ from decimal import Decimal
 from ..engine import pay as pay_mod
 from ..engine.data import ROW, Table, load_inline
 from ..engine.ir import CompiledPlan, MeasureStep
-from ..engine.compile import Env
+from ..engine.python.compile import Env
 from ..engine.money import CONTEXT, minor_unit, round_to, unsigned_zero
 from ..engine.prepare import prepare
 from ..engine.run import run_plan
@@ -425,7 +425,8 @@ class Quick:
                 self.credits.append((c, c.spec.from_, first))
             elif c.spec.from_ in self.rows:  # a rule the transaction does not meet at size 1
                 raise ValueError(f"credit {c.name}: not made at the profile's size")
-        self.credit_env = Env(compiled.params, profile.period.attrs(), self.prep.payees)
+        self.credit_env = Env(compiled.params, profile.period.attrs(), self.prep.payees,
+                              compiled.python)
         self.credit_env.payee_of_row = lambda row: self.env.payee
         self.cache = dict(self.env.cache)
         self.step = plan.rounding.to or minor_unit(plan.currency)
@@ -460,22 +461,22 @@ class Quick:
         cenv = self.credit_env
         for c, source, first in self.credits:
             row = rows[source].rows[0]
-            if c.when is not None and c.when.fast(cenv, row) is not True:
+            if c.when is not None and cenv.fns.fast(c.when)(cenv, row) is not True:
                 sets[c.name] = []
                 continue
-            sets[c.name] = [{**first, **row, "value": c.value.fast(cenv, row)}]
+            sets[c.name] = [{**first, **row, "value": cenv.fns.fast(c.value)(cenv, row)}]
         env.sets = sets
         env.cache, env.measures, env.earnings, env.warnings = dict(self.cache), {}, {}, []
         comps, limited, paid, unlimited = {}, [], set(), {}
         for e in compiled.steps:
             if isinstance(e, MeasureStep):
-                env.measures[e.name] = e.expr.fast(env, None)
+                env.measures[e.name] = env.fns.fast(e.expr)(env, None)
                 continue
             total, lines = self._earn(e)
             unlimited[e.name] = total
             for kind in ("cap", "floor"):
                 expr = getattr(e, kind)
-                value = expr.fast(env, None) if expr is not None else None
+                value = env.fns.fast(expr)(env, None) if expr is not None else None
                 if value is not None:  # pay._limit's arithmetic, without its line's text
                     value = round_to(Decimal(value), self.step, self.mode)
                     if pay_mod.limits(kind, value, total):
@@ -496,20 +497,20 @@ class Quick:
         """An earning's lines added up, each rounded on its own (pay._earn's sum)."""
         env, total, lines = self.env, Decimal(0), 0
         if e.spec.each:
-            when = e.when.fast if e.when is not None else None
+            when = env.fns.fast(e.when) if e.when is not None else None
             for row in env.sets.get(e.spec.each, ()):
                 if when is not None and when(env, row) is not True:
                     continue
                 env.splits, env.basis_trace = None, None
-                v = e.value.fast(env, row)
+                v = env.fns.fast(e.value)(env, row)
                 if v is not None:
                     total += self._line(v)
                     lines += 1
             return total, lines
-        if e.when is not None and e.when.fast(env, None) is not True:
+        if e.when is not None and env.fns.fast(e.when)(env, None) is not True:
             return total, 0
         env.splits, env.basis_trace = None, None
-        v = e.value.fast(env, None)
+        v = env.fns.fast(e.value)(env, None)
         return (Decimal(0), 0) if v is None else (self._line(v), 1)
 
     def _line(self, value) -> Decimal:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..engine import CompiledPlan, compile_plan, run_plan
 from ..engine.carried import DrawState, add_line, apply_draws, rule_pos, year_to_date_less
-from ..engine.compile import Env
+from ..engine.python.compile import Env
 from ..engine.data import Table
 from ..engine.settle import settled_later_payees
 from ..engine.money import fmt_money, minor_unit, round_to
@@ -218,13 +218,13 @@ def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mo
     clawed: set[tuple] = set()
     if not compiled.clawbacks:
         return clawed
-    env = Env(compiled.params, period.attrs(), {})
+    env = Env(compiled.params, period.attrs(), {}, compiled.python)
     done = _done(session, "clawback")
     hits: dict[str, tuple[str, dict, object]] = {}
     for name, input_name, when, share in compiled.clawbacks:
         inp = compiled.plan.inputs[input_name]
         for row in tables.get(input_name, Table(input_name, "")).rows:
-            if when.fast(env, row) is True:
+            if env.fns.fast(when)(env, row) is True:
                 hits.setdefault(f"{input_name}:{row[inp.key]}", (name, row, share))
     if not hits:
         return clawed
@@ -241,7 +241,7 @@ def _clawbacks(session, compiled, tables, period, result, earlier, out, step, mo
                 clawed.add((run.id, li.payee, li.key))
                 if (run.id, li.payee, li.key) in done:
                     break
-                s = share.fast(env, row)
+                s = env.fns.fast(share)(env, row)
                 amount = -round_to(li.amount * Decimal(s or 0), step, mode)
                 if amount:
                     _add(result, li.payee, "clawback", "clawback", amount,
@@ -262,7 +262,7 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried,
     """Pay held parts whose condition now holds, or whose periods have passed."""
     earnings = {e.name: e for e in compiled.earnings}
     released = _done(session, "release")
-    env = Env(compiled.params, period.attrs(), {})
+    env = Env(compiled.params, period.attrs(), {}, compiled.python)
     index: dict[str, dict[str, dict]] = {}
     for run in earlier:
         held_in = parse_period(run.period)
@@ -285,7 +285,7 @@ def _releases(session, compiled, tables, period, result, earlier, out: Carried,
                     rows = index.setdefault(input_name, {str(r[inp.key]): r
                                                          for r in tables[input_name].rows})
                     row = rows.get(key)
-                    ok = row is not None and e.hold_until.fast(env, row) is True
+                    ok = row is not None and env.fns.fast(e.hold_until)(env, row) is True
             if ok:
                 amount = -li.amount
                 _add(result, li.payee, "released", "release", amount,

@@ -6,7 +6,7 @@ values are known when the plan compiles, so only x is formatted in SQL)."""
 from __future__ import annotations
 
 from ...lang.types import Type
-from ..compile import fmt_value
+from ..formula import fmt_value
 from ..curves import Curve
 from . import decimals as dec
 from . import show

@@ -16,7 +16,7 @@ so the engines cannot disagree on the choice. The rest is SQL over whole tables:
 - `convert`: each transaction input with a `currency:` column is replaced by its rows
   with every money column multiplied by the rate (decimals.mul: the arithmetic rule),
   and `_fx`, the note a line on the row shows ('amount EUR 1,000.45 x 1.1 = USD
-  1,100.50'); credits carry it into the lines' note (plan.py, _credits).
+  1,100.50'); credits carry it into the lines' note (plan.py, compile_credits).
 - `pay_in`: the lines of a payee paid in another currency, each line's exact value
   divided by the period's rate and rounded once, in the currency paid, with the plan's
   mode; a cap or floor line makes what it limits come to the limit converted, so the

@@ -38,10 +38,10 @@ def add(pc, name: str, index: int) -> str | None:
     node = pc.c.expr("earnings", name, "hold", "share")
     if node is None:
         raise Unsupported(step.pos, "a hold without a share")
-    each = spec.each
+    each = spec.each if step.grain == "credit" else None  # the tree's grain
     if each:
-        pc._current_each = each
-    ex = pc._payee_exprs("l", "c" if each else None)  # c: the line's credit (below)
+        pc.current_each = each
+    ex = pc.payee_exprs("l", "c" if each else None)  # c: the line's credit (below)
     lines, layer, table = f"lines_{name}", pc.layer, f"lines_{name}__held"
     earned = Num(f"l.{_q('raw_' + name)}", pc.scales.get(name))
     paid = Num(f"l.{_q('v_' + name)}", pc.scales.get(name))

@@ -1,5 +1,5 @@
 """lookup(table, k1, k2, ...) as SQL: one CASE over the table's rows, in the order the
-Python engine tries them (compplan/engine/compile.py `_lookup` and `_wildcards`).
+Python engine tries them (compplan/engine/python/compile.py `_lookup` and `_wildcards`).
 
 The Python engine looks the exact combination up first, then the combination with its
 last key as `"*"`, then its last two, and so on; the default (or missing) when none is
@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from ...lang import ast
 from ...lang.types import Type
-from ..compile import Compiler, Env
 from ..ir import CompiledPlan
 from . import decimals as dec
 from .decimals import Num
@@ -27,21 +26,10 @@ WILD = "*"
 
 
 def lookup_table(compiled: CompiledPlan, name: str) -> tuple[dict[tuple, object], object]:
-    """The table's rows as the Python engine holds them: {key cells: value}, default."""
-    checked = compiled.checked
-    rt = compiled.plan.rates[name]
-    comp = Compiler(checked)
-    comp.params = dict(compiled.params)
-    env = Env({}, {}, {})
-    rows: dict[tuple, object] = {}
-    for i, row in enumerate(rt.rows or ()):
-        cells = [comp.fast(checked.expr("rates", name, "rows", i, j))(env, None)
-                 for j in range(len(row))]
-        rows[tuple(cells[:-1])] = cells[-1]
-    default = None
-    if rt.default is not None:
-        default = comp.fast(checked.expr("rates", name, "default"))(env, None)
-    return rows, default
+    """The table's rows as the IR tree holds them (folded when the plan compiled):
+    {key cells: value}, default."""
+    table = compiled.lookups[name]
+    return dict(table.rows), table.default
 
 
 def _kind(v) -> str:

@@ -37,7 +37,7 @@ def draw_column(pc) -> None:
     amount worked out over the payee's figures, rounded to the plan's step)."""
     if pc.cp.draw is None:
         return
-    ex = pc._payee_exprs("l")
+    ex = pc.payee_exprs("l")
     v = ex.sql(pc.cp.draw.node)
     if v.scale is None:
         raise Unsupported(pc.cp.draw.pos, "a draw that is not a number")

@@ -12,7 +12,7 @@ person can query while reviewing (`compplan sql`):
     lines       every line: per-credit, per-payee, caps and floors, numbered per payee
 
 Names in expressions mean what they mean in the Python engine (compplan/engine/
-compile.py), which stays the reference: the differential tests hold this script to it.
+python/compile.py), which stays the reference: the differential tests hold this script to it.
 Constructs not covered yet raise Unsupported with their position (see cover.py).
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from . import dialect
 from ...lang import ast
 from ...lang.check import AGGREGATES
 from ...lang.windows import WINDOW_FUNCTIONS
-from ..ir import CompiledPlan, input_refs, uses_sets
+from ..ir import CompiledPlan, input_refs
 from ..money import fmt_money, fmt_ratio, minor_unit
 from ..periods import Period, months_in
 from ..tiers import TierTable
@@ -121,7 +121,7 @@ class PlanCompiler:
         self._hierarchy()
         self._targets()
         sql_fx.convert(self)  # hook (issue 12): money in other currencies, engine/sql/fx.py
-        self._credits()
+        self.compile_credits()
         windows.add_relations(self)  # credits_S@key, pp_T@key (windows.py)
         self._payees()
         sql_hier.part_payees(self)  # hook (issue 12): a report's part of the period
@@ -239,9 +239,9 @@ class PlanCompiler:
     def _running_sets(self) -> dict[str, str]:
         """Credit sets a per-credit marginal rate runs over: set -> 'value' or 'count'."""
         out = {}
-        for name, spec in self.plan.earnings.items():
-            node = self.c.expr("earnings", name, "value")
-            if not spec.each or node is None:
+        for step in self.cp.earnings:
+            node = step.value.node
+            if step.grain != "credit":  # the tree's grain: a line per credit
                 continue
             for n in ast.walk(node):
                 if isinstance(n, ast.Call) and n.name == "tiered" and len(n.args) == 1:
@@ -249,7 +249,7 @@ class PlanCompiler:
                     table = self.cp.tier_tables.get(res.name) if res else None
                     if table is None or table.mode != "marginal":
                         continue
-                    form = self._linear(self.c.expr("rates", res.name, "basis"))
+                    form = self._linear(res.name)
                     if form is not None:
                         out[form[0]] = "count" if form[3] else "value"
         return out
@@ -269,14 +269,14 @@ class PlanCompiler:
                 f"DATE '{self.period.end}')")
 
     # ------------------------------------------------------------------ credits
-    def _credits(self) -> None:
+    def compile_credits(self) -> None:
         for step in self.cp.credits:
             src = step.spec.from_
             inp = self.plan.inputs[src]
             if src not in self.columns:
                 continue
             payee_col = step.spec.payee or inp.payee
-            ex = ExprCompiler(self._row_name("r", src), self._no_call, self.cp)
+            ex = ExprCompiler(self.row_name("r", src), self.no_call, self.cp)
             with dec.statement() as lets:
                 value = ex.sql(step.value.node)
                 when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
@@ -360,18 +360,18 @@ class PlanCompiler:
                f"ON s._lk = b._key) WHERE _pid IS NOT NULL")
         return sql, Num("value", top)
 
-    def _row_name(self, alias: str, table: str, payee_alias: str | None = None):
+    def row_name(self, alias: str, table: str, payee_alias: str | None = None):
         """Names in a row's scope: its columns; params and the period as literals."""
         def name(ref: ast.Ref) -> Num:
             res = self.c.resolved[ref]
             if res.kind == "column":
-                return Num(f"{alias}.{q(res.column)}", self._col_scale(table, res.column))
+                return Num(f"{alias}.{q(res.column)}", self.col_scale(table, res.column))
             if payee_alias is not None:
                 return self._payee_name(ref, payee_alias)
-            return self._constant(ref)
+            return self.constant(ref)
         return name
 
-    def _col_scale(self, table: str, col: str) -> int | None:
+    def col_scale(self, table: str, col: str) -> int | None:
         """The scale of a column of a credit set or an input, as loaded."""
         if table in self.subtotal_scales:  # hook: a subtotal's figures (subtotals.py)
             return self.subtotal_scales[table].get(col)
@@ -382,7 +382,7 @@ class PlanCompiler:
         c = self.columns.get(table, {}).get(col)
         return None if c is None else c.scale
 
-    def _constant(self, ref: ast.Ref) -> Num:
+    def constant(self, ref: ast.Ref) -> Num:
         res = self.c.resolved[ref]
         if res.kind == "param":
             return _value_sql(self.cp.params[res.name])
@@ -390,7 +390,7 @@ class PlanCompiler:
             return _value_sql(self.period.attrs()[res.column])
         raise Unsupported(ref.pos, f"'{ref.dotted}' in a row's rule")
 
-    def _no_call(self, n: ast.Call) -> Num | None:
+    def no_call(self, n: ast.Call) -> Num | None:
         if n.name in AGGREGATES and n.args and isinstance(n.args[0], ast.Ref) and \
                 self.c.resolved.get(n.args[0]) is not None and \
                 self.c.resolved[n.args[0]].kind in ("set", "set_column"):
@@ -407,7 +407,7 @@ class PlanCompiler:
         res = self.c.resolved[n.args[0]]
         with dec.inline():
             src, agg, scale, empty = self._agg_parts(n)
-            where = ExprCompiler(self._row_name("s", res.name, "pp"), self._no_call,
+            where = ExprCompiler(self.row_name("s", res.name, "pp"), self.no_call,
                                  self.cp).sql(n.where).sql if n.where is not None else "TRUE"
         join = (f"LEFT JOIN (SELECT s._pid, {agg} AS v FROM {src} s JOIN payees pp "
                 f"ON pp._pid = s._pid WHERE ({where}) IS TRUE GROUP BY s._pid) "
@@ -424,7 +424,7 @@ class PlanCompiler:
         whose `where` reads the enclosing row (correlated) is worked out per credit
         instead (_correlated)."""
         calls = [n for node in self.c.exprs.values() for n in ast.walk(node)
-                 if self._is_aggregate(n) and not self._reads_outer(n)]
+                 if self.is_aggregate(n) and not self.reads_outer(n)]
         if not calls:
             return
         selects, joins = ["p.*"], []
@@ -439,12 +439,12 @@ class PlanCompiler:
                         f"FROM payees p {' '.join(joins)}")
         self.layer = "layer_aggs"
 
-    def _is_aggregate(self, n: ast.Node) -> bool:
+    def is_aggregate(self, n: ast.Node) -> bool:
         return isinstance(n, ast.Call) and n.name in AGGREGATES and bool(n.args) and \
             isinstance(n.args[0], ast.Ref) and self.c.resolved.get(n.args[0]) is not None \
             and self.c.resolved[n.args[0]].kind in ("set", "set_column")
 
-    def _reads_outer(self, n: ast.Call) -> bool:
+    def reads_outer(self, n: ast.Call) -> bool:
         """Whether the aggregate's `where` reads a column of the row it is written in."""
         if n.where is None:
             return False
@@ -462,15 +462,15 @@ class PlanCompiler:
         if res.name in self.plan.credits or res.name in self.subtotal_scales:  # subtotals
             table = "credits_" + res.name + at
             column = "value" if res.kind == "set" else res.column
-            scale = self._col_scale(res.name, column)
+            scale = self.col_scale(res.name, column)
         elif res.name in per_payee_inputs(self.plan) and res.name + at in self.columns:
             table, column = "pp_" + res.name + at, res.column
-            scale = self._col_scale(res.name + at, column) if column else None
+            scale = self.col_scale(res.name + at, column) if column else None
         elif res.name in self.plan.inputs and self.plan.inputs[res.name].key:
             inp = self.plan.inputs[res.name]
             table = None
             column = res.column
-            scale = self._col_scale(res.name, column) if column else None
+            scale = self.col_scale(res.name, column) if column else None
         else:
             raise Unsupported(n.pos, f"{n.name}() over '{res.name}'")
         if table is None:
@@ -500,7 +500,7 @@ class PlanCompiler:
         (DuckDB cannot name a subquery's result as a lateral alias, so they are worked
         out in a statement of their own); -> the table the earning's lines read."""
         calls = [n for node in nodes if node is not None for n in ast.walk(node)
-                 if self._is_aggregate(n) and self._reads_outer(n)]
+                 if self.is_aggregate(n) and self.reads_outer(n)]
         if not calls:
             return "credits_" + each
         self.corr = getattr(self, "corr", {})
@@ -528,15 +528,15 @@ class PlanCompiler:
             r = self.c.resolved[ref]
             if r.kind == "column" and getattr(r, "outer", 0) == 1:
                 return Num(f"{credit_alias}.{q(r.column)}",
-                           self._col_scale(self._current_each, r.column))
+                           self.col_scale(self.current_each, r.column))
             if r.kind == "column" and not getattr(r, "outer", 0):
-                return Num(f"s.{q(r.column)}", self._col_scale(res.name, r.column))
+                return Num(f"s.{q(r.column)}", self.col_scale(res.name, r.column))
             if r.kind == "column":
                 raise Unsupported(ref.pos, "a 'where' that reads a row two levels out")
             return self._payee_name(ref, alias)
         with dec.inline():
             src, agg, out_scale, empty = self._agg_parts(n)
-            where = ExprCompiler(name, self._no_call, self.cp).sql(n.where).sql
+            where = ExprCompiler(name, self.no_call, self.cp).sql(n.where).sql
         value = f"(SELECT {agg} FROM {src} s WHERE s._pid = {credit_alias}._pid AND " \
                 f"({where}) IS TRUE)"
         if out_scale is not None:
@@ -557,27 +557,27 @@ class PlanCompiler:
         if res.kind == "payee_table":
             col = f"t_{res.name}_{res.column}"
             return Num(f"{alias}.{q(col)}", self._input_scale(res.name, res.column))
-        return self._constant(ref)
+        return self.constant(ref)
 
     def _input_scale(self, table: str, col: str) -> int | None:
         c = self.columns.get(table, {}).get(col)
         return c.scale if c is not None else None
 
-    def _payee_exprs(self, alias: str, credit_alias: str | None = None) -> ExprCompiler:
+    def payee_exprs(self, alias: str, credit_alias: str | None = None) -> ExprCompiler:
         def name(ref: ast.Ref) -> Num:
             res = self.c.resolved[ref]
             if res.kind == "column":
                 if credit_alias is None:
                     raise Unsupported(ref.pos, f"'{ref.dotted}' outside a credit's rule")
                 return Num(f"{credit_alias}.{q(res.column)}",
-                           self._col_scale(self._current_each, res.column))
+                           self.col_scale(self.current_each, res.column))
             return self._payee_name(ref, alias)
 
         def call(n: ast.Call) -> Num | None:
             if id(n) in self.aggs:
                 col, scale = self.aggs[id(n)]
                 return Num(f"{alias}.{q(col)}", scale)
-            if self._is_aggregate(n) and self._reads_outer(n):
+            if self.is_aggregate(n) and self.reads_outer(n):
                 if id(n) not in self.corr or credit_alias is None:
                     raise Unsupported(n.pos, "a 'where' that reads the enclosing row here")
                 col, scale = self.corr[id(n)]
@@ -621,8 +621,8 @@ class PlanCompiler:
 
     def _measure(self, name: str) -> None:
         node = self.c.expr("measures", name)
-        self._team_columns(node)
-        ex = self._payee_exprs("l")
+        self.team_columns(node)
+        ex = self.payee_exprs("l")
         new = f"layer_{name}"
         with dec.statement() as lets, ex.watch_zeros() as zeros:
             v = ex.sql(node)
@@ -653,7 +653,7 @@ class PlanCompiler:
                 when = "TRUE"
                 if n.where is not None:  # each member's own condition, as a column first
                     with dec.statement() as lets:
-                        w = self._payee_exprs("l").sql(n.where)
+                        w = self.payee_exprs("l").sql(n.where)
                     new = f"layer_{col}_where"
                     self.script.add(
                         f"group() where: {n.where.pos}",
@@ -674,7 +674,7 @@ class PlanCompiler:
                 self.layer = new
                 self.group_sums[id(n)] = (col, self.scales[target])
 
-    def _team_columns(self, *nodes) -> None:
+    def team_columns(self, *nodes) -> None:
         """team(x[, levels]) needs x of everyone below: a column summed up the hierarchy."""
         self._group_columns(*nodes)
         for node in nodes:
@@ -710,14 +710,14 @@ class PlanCompiler:
             return pools.pool_earning(self, name, index)
         step = next(e for e in self.cp.earnings if e.name == name)
         nodes = [self.c.expr("earnings", name, f) for f in ("when", "value", "cap", "floor")]
-        self._team_columns(*nodes)
+        self.team_columns(*nodes)
         lines = f"lines_{name}"
         rule = text_literal(str(step.pos))
-        if spec.each:
+        if step.grain == "credit":  # the tree's grain: a line per credit of spec.each
             if spec.each not in self.plan.credits and spec.each not in self.subtotal_scales:
                 raise Unsupported(step.pos, f"an earning per row of '{spec.each}'")
-            ex = self._payee_exprs("l", "c")
-            self._current_each = spec.each
+            ex = self.payee_exprs("l", "c")
+            self.current_each = spec.each
             credits = self._correlated_columns(name, spec.each, [
                 self.c.expr("earnings", name, f) for f in ("when", "value")])
             with dec.statement() as lets:
@@ -781,9 +781,9 @@ class PlanCompiler:
                      "GROUP BY payee)")
             raw = Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
                       f"CAST(0 AS DECIMAL(38,{amount.scale})))", amount.scale)
-            self._with_total(name, raw, total, step, index, amount.scale)
+            self.with_total(name, raw, total, step, index, amount.scale)
             return lines
-        ex = self._payee_exprs("l")
+        ex = self.payee_exprs("l")
         with dec.statement() as lets:
             with ex.watch_zeros() as zeros:
                 when = ex.sql(step.when.node).sql if step.when is not None else "TRUE"
@@ -816,12 +816,12 @@ class PlanCompiler:
             "WHERE _when IS NOT FALSE)")
         total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {q(lines)} WHERE _when "
                  "GROUP BY payee)")
-        self._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
+        self.with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{amount.scale})), "
                                    f"CAST(0 AS DECIMAL(38,{amount.scale})))", amount.scale),
                          total, step, index, amount.scale)
         return lines
 
-    def _shower(self, ex: ExprCompiler, alias: str,
+    def shower(self, ex: ExprCompiler, alias: str,
                 markers: list | None = None) -> show.ShowCompiler:
         """The formula text of this grain's expressions (see show.py). With `markers`, a
         tier split is left as a marker (chr(k)) and its parts collected, to be filled in
@@ -891,7 +891,7 @@ class PlanCompiler:
         used, so text that names the parts four times must name a column, not an alias.
         Returns (inner select items, outer formula, the inner columns to drop)."""
         markers: list = []
-        text = self._shower(ex, alias, markers).text(node)
+        text = self.shower(ex, alias, markers).text(node)
         inner = [f"{text} AS _text"]
         drop = ["_text"]
         filled = "_text"
@@ -938,10 +938,10 @@ class PlanCompiler:
             raise Unsupported(None, "an earning that is not a number")
         return value
 
-    def _with_total(self, name, raw: Num, total_sql: str, step, index: int, scale) -> None:
+    def with_total(self, name, raw: Num, total_sql: str, step, index: int, scale) -> None:
         """The earning's total for the payee, after its cap and floor, as a layer column;
         the cap and floor lines go to limits_<name>."""
-        ex = self._payee_exprs("l")
+        ex = self.payee_exprs("l")
         new = f"layer_{name}"
         cols = ["l.*", f"{raw.sql} AS {q('raw_' + name)}"]
         total = Num(f"{raw.sql}", scale)
@@ -953,7 +953,7 @@ class PlanCompiler:
                 continue
             with dec.statement() as part_lets:
                 lim = ex.sql(node)
-                shown = self._shower(ex, "l").text(node)
+                shown = self.shower(ex, "l").text(node)
             lets.items.extend(part_lets.items)
             lim_r = rounding.round_to(lim, self.step, self.mode)
             if lim_r is None:
@@ -998,7 +998,7 @@ class PlanCompiler:
         scale = _places(self.step)
         total = Num("(" + " + ".join(f"CAST(l.{v} AS DECIMAL(38,{scale}))" for v in earned)
                     + ")" if earned else dec.zero(scale).sql, scale)
-        ex = self._payee_exprs("l")
+        ex = self.payee_exprs("l")
         cols, lets = [f"{total.sql} AS _total_before"], dec.Lets()
         prev = Num("_total_before", scale)
         # a dialect without lateral column aliases (PostgreSQL) reads no column of this
@@ -1009,7 +1009,7 @@ class PlanCompiler:
         for kind, expr in self.cp.total:
             with dec.statement() as part:
                 lim = ex.sql(expr.node)
-                shown = self._shower(ex, "l").text(expr.node)
+                shown = self.shower(ex, "l").text(expr.node)
             lets.items.extend(part.items)
             lim_r = rounding.round_to(lim, self.step, self.mode)
             cols.append(f"{lim_r.sql} AS {q('total_' + kind)}")
@@ -1057,49 +1057,22 @@ class PlanCompiler:
             return self._tiered_credit(n, rate_name, table, basis_node, alias, credit_alias, ex)
         return self._tiered_payee(n, rate_name, table, basis_node, alias, ex)
 
-    def _linear(self, node: ast.Node):
-        """(set, muls, divs, unit) if the basis is sum(S) or count(S) times/divided by
-        payee figures, as compplan.engine.ir finds it; else None. A running basis the
-        Python engine follows and this one does not yet (over a subtotal, with `where`,
-        the sum of a column) is refused: worked out as a plain basis it paid otherwise."""
-        form = self._linear_form(node)
-        if form is None and node is not None and \
-                self._linear_form(node, python=True) is not None:
-            raise Unsupported(node.pos, "a running basis over a subtotal, with 'where' or "
-                                        "over a column")
-        return form
-
-    def _linear_form(self, node: ast.Node, depth: int = 0, python: bool = False):
-        """_linear's form; `python`: with every basis ir._linear takes."""
-        if depth > 50:
+    def _linear(self, rate_name: str):
+        """(set, muls, divs, unit) of the rate's running basis, read from the tree
+        (ir.RunningBasis: sum(S) or count(S) times/divided by payee figures); else None.
+        A running basis the Python engine follows and this one does not yet (over a
+        subtotal, with `where`, the sum of a column) is refused: worked out as a plain
+        basis it paid otherwise."""
+        form = self.cp.running.get(rate_name)
+        if form is None:
             return None
-        if isinstance(node, ast.Ref):
-            res = self.c.resolved.get(node)
-            if res is not None and res.kind == "measure":
-                return self._linear_form(self.c.expr("measures", res.name), depth + 1, python)
-            return None
-        if isinstance(node, ast.Call) and node.name in ("sum", "count") and len(node.args) == 1:
-            res = self.c.resolved.get(node.args[0])
-            if res is not None and res.name in self.plan.credits and node.where is None and (
-                    node.name == "count" or res.kind == "set"):
-                return res.name, [], [], node.name == "count"
-            table = self.c.symbols.tables.get(res.name) if res is not None else None
-            if python and table is not None and table.kind == "credits" and (
-                    node.name == "count" or res.kind in ("set", "set_column")):
-                return res.name, [], [], node.name == "count"
-            return None
-        if isinstance(node, ast.Binary) and node.op in "*/":
-            left = self._linear_form(node.left, depth + 1, python)
-            if left is not None and not uses_sets(self.c, node.right):
-                s, muls, divs, u = left
-                return (s, muls + [node.right], divs, u) if node.op == "*" else \
-                    (s, muls, divs + [node.right], u)
-            if node.op == "*":
-                right = self._linear_form(node.right, depth + 1, python)
-                if right is not None and not uses_sets(self.c, node.left):
-                    s, muls, divs, u = right
-                    return s, muls + [node.left], divs, u
-        return None
+        agg = form.aggregate
+        res = self.c.resolved.get(agg.args[0])
+        if form.set_name in self.plan.credits and agg.where is None and (
+                form.unit or res.kind == "set"):
+            return form.set_name, form.muls, form.divs, form.unit
+        raise Unsupported(form.pos, "a running basis over a subtotal, with 'where' or "
+                                    "over a column")
 
     def _product(self, nodes, ex: ExprCompiler) -> Num | None:
         out = None
@@ -1123,8 +1096,8 @@ class PlanCompiler:
 
     def _tiered_credit(self, n, rate_name, table, basis_node, alias, credit_alias, ex) -> Num:
         self._basis_cols, self._basis_mid = [], []  # a running basis's layers (below)
-        form = self._linear(basis_node) if table.mode == "marginal" else None
-        value = Num(f"{credit_alias}.value", self.scales.get("credit:" + self._current_each))
+        form = self._linear(rate_name) if table.mode == "marginal" else None
+        value = Num(f"{credit_alias}.value", self.scales.get("credit:" + self.current_each))
         if form is None:
             b = ex.sql(basis_node)
             rate = Num(_band_case(table, b.sql, "rate"), _rate_scale(table))
@@ -1136,7 +1109,7 @@ class PlanCompiler:
             return Num(f"(CASE WHEN {value.sql} IS NULL THEN NULL ELSE {pays.sql} END)",
                        pays.scale)
         set_name, muls, divs, unit = form
-        if set_name != self._current_each:
+        if set_name != self.current_each:
             raise Unsupported(n.pos, "a running basis over another credit set than the "
                                      "earning's")
         mul, div = self._product(muls, ex), self._product(divs, ex)
@@ -1241,7 +1214,7 @@ class PlanCompiler:
             self._parts = (dialect.current().tier_one(
                 _part(_band_case(table, b.sql, 'index'), amount.sql, rate.sql, pays.sql)),)
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
-        form = self._linear(basis_node)
+        form = self._linear(rate_name)
         if form is not None:
             set_name, muls, divs, unit = form
             mul, div = self._product(muls, ex), self._product(divs, ex)
@@ -1311,7 +1284,7 @@ class PlanCompiler:
             self._parts = (dialect.current().tier_one(_part(tier, b.sql, rate.sql, pays.sql)),)
             self.unit_places[id(n)] = b.scale or 0
             return Num(f"(CASE WHEN {b.sql} IS NULL THEN NULL ELSE {pays.sql} END)", pays.scale)
-        form = self._linear(basis_node)
+        form = self._linear(table.name)
         if form is not None and form[3]:
             set_name, muls, divs, _unit = form
             mul, div = self._product(muls, ex), self._product(divs, ex)

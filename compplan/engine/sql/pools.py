@@ -32,7 +32,7 @@ def _q(name: str) -> str:
 
 def pool_earning(pc, name: str, index: int) -> str:
     """The lines table of pool earning `name` (index: its place among the steps), and
-    its total per payee as a layer column (pc._with_total)."""
+    its total per payee as a layer column (pc.with_total)."""
     spec = pc.plan.earnings[name]
     step = next(e for e in pc.cp.earnings if e.name == name)
     by = spec.pool.by
@@ -40,8 +40,8 @@ def pool_earning(pc, name: str, index: int) -> str:
     members_node = pc.c.expr("earnings", name, "pool", "members")
     share_node = pc.c.expr("earnings", name, "pool", "share")
     share_t = pc.c.types.get(share_node) if share_node is not None else None
-    pc._team_columns(value_node, members_node, share_node)
-    ex = pc._payee_exprs("l")
+    pc.team_columns(value_node, members_node, share_node)
+    ex = pc.payee_exprs("l")
     p_col = f"CAST(l.{_q('p_' + by)} AS VARCHAR)"
     key = f"CASE WHEN trim({p_col}) = '' THEN NULL ELSE {p_col} END" \
         if "payees" in pc.columns and by in pc.columns["payees"] else "CAST(NULL AS VARCHAR)"
@@ -49,7 +49,7 @@ def pool_earning(pc, name: str, index: int) -> str:
         v = ex.sql(value_node)
         if v.scale is None:
             raise Unsupported(value_node.pos, "a pool that is not an amount")
-        text = pc._shower(ex, "l").text(value_node)
+        text = pc.shower(ex, "l").text(value_node)
         ok = ex.sql(members_node).sql if members_node is not None else "TRUE"
         w = ex.sql(share_node) if share_node is not None else dec.literal(1)
         pool_v = rounding.round_to(v, pc.step, pc.mode)
@@ -81,7 +81,7 @@ def pool_earning(pc, name: str, index: int) -> str:
     scale = pool_v.scale
     total = (f"(SELECT payee AS _pid, sum(amount) AS v FROM {_q(lines)} WHERE _when "
              "GROUP BY payee)")
-    pc._with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{scale})), "
+    pc.with_total(name, Num(f"coalesce(CAST(t.v AS DECIMAL(38,{scale})), "
                              f"CAST(0 AS DECIMAL(38,{scale})))", scale),
                    total, step, index, scale)
     return lines

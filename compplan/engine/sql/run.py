@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...errors import CompplanError, Pos, Problem
 from .. import datacheck
-from ..compile import fmt_value
+from ..formula import fmt_value
 from ..data import Table, find_file, load_folder
 from ..ir import CompiledPlan
 from ..money import CONTEXT, minor_unit, out_of_range

@@ -2,7 +2,7 @@
 
 The Python engine builds each line's formula with its values filled in
 (`40,000.00 x 4% + 30,000.00 x 8% = 4,000.00`, `1000 x min(99 / 90, 1.2) = 1,100.00`)
-while it pays (compplan/engine/compile.py, the explaining closures, and
+while it pays (compplan/engine/python/compile.py, the explaining closures, and
 compplan/engine/money.py for numbers). Here the same words are written as SQL string
 expressions, computed in the same statement as the line's amount: no Python per line,
 and the text is the one a reader of a Python run sees. The numbers are formatted from
@@ -23,7 +23,7 @@ from typing import Callable
 from ...lang import ast
 from ...lang.functions import SHOWS_CALL
 from ...lang.types import BOOLEAN, DATE, MONEY, RATIO, TEXT, Type
-from ..compile import SHOW_OP, precedence
+from ..formula import SHOW_OP, precedence
 from . import dialect
 from .decimals import Num
 from .exprs import ExprCompiler, text_literal

@@ -52,7 +52,7 @@ def build(pc) -> None:
             raise Unsupported(pos, "a running basis over subtotals")
         src_input = plan.credits[st.from_].from_
         if src_input not in pc.columns:
-            continue  # no data for the set: no table, as for its credits (plan._credits)
+            continue  # no data for the set: no table, as for its credits (plan.compile_credits)
         cols = pc.columns.get(src_input, {})
         if st.by in cols:  # a column of the credited rows (a bill id)
             key = f"s.{_q(st.by)}"
@@ -104,7 +104,7 @@ def _figure(pc, set_name: str, node: ast.Node) -> Num:
     def name(ref: ast.Ref) -> Num:
         res = pc.c.resolved[ref]
         if res.kind in ("param", "period"):
-            return pc._constant(ref)
+            return pc.constant(ref)
         raise Unsupported(ref.pos, f"'{ref.dotted}' in a subtotal's figure")
 
     def call(n: ast.Call) -> Num | None:
@@ -123,9 +123,9 @@ def _aggregate(pc, n: ast.Call, res, set_name: str) -> Num:
     """An aggregate over the group's credits where its `where` holds (compile.py's
     _aggregate: missing values are skipped, a sum of none is 0, an avg of none missing)."""
     column = "value" if res.kind == "set" else res.column
-    scale = pc._col_scale(set_name, column)
+    scale = pc.col_scale(set_name, column)
     if n.where is not None:
-        w = ExprCompiler(pc._row_name("s", set_name), pc._no_call, pc.cp).sql(n.where).sql
+        w = ExprCompiler(pc.row_name("s", set_name), pc.no_call, pc.cp).sql(n.where).sql
         ok = f"({w}) IS TRUE"
     else:
         ok = "TRUE"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...lang import ast
 from ...lang.windows import WINDOW_FUNCTIONS, window_of
-from ..compile import window_text
+from ..formula import window_text
 from ..windows import covers_period, spans
 from .decimals import Num
 from .exprs import Unsupported
@@ -79,7 +79,7 @@ def add_relations(pc) -> None:
                 pc.script.add(f"{name} over {span.label} (the window {key})", sql)
                 pc.columns[f"{name}@{key}"] = {c: type(loaded[c])(c, scales[c])
                                                for c in loaded}
-            pc._credits()
+            pc.compile_credits()
         finally:
             pc.window = None
 
@@ -126,8 +126,8 @@ def add_columns(pc) -> None:
         try:
             arg = n.args[0]
             alias = f"win_{i}"
-            if pc._is_aggregate(arg):
-                if pc._reads_outer(arg):
+            if pc.is_aggregate(arg):
+                if pc.reads_outer(arg):
                     raise Unsupported(arg.pos, f"a 'where' that reads the row in {n.name}()")
                 if arg.where is not None and any(
                         pc.c.resolved.get(m) is not None and

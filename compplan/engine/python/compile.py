@@ -1,4 +1,5 @@
-"""Checked AST -> Python closures, once per plan. No eval, no tree walk per row.
+"""The Python engine: the IR tree's expressions -> closures, once per plan. No eval, no
+tree walk per row (moved here from engine/compile.py, issue 12 item 1).
 
 Every expression compiles to two closures over `(env, row)`: a fast one that returns
 the value, and an explaining one that returns `(value, text)` where text is the
@@ -17,17 +18,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
-from ..errors import Pos
-from ..lang import ast
-from ..lang.check import AGGREGATES, Checked
-from ..lang.functions import SHOWS_CALL
-from ..lang.types import MONEY, RATIO, Type
-from ..lang.windows import WINDOW_FUNCTIONS, window_of
-from . import tiers as tiers_mod
-from .functions import FORMS
-from .money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
-from .periods import Period, month_share, months_in
-from .windows import span as window_span
+from ...errors import Pos
+from ...lang import ast
+from ...lang.check import AGGREGATES, Checked
+from ...lang.functions import SHOWS_CALL
+from ...lang.types import MONEY, Type
+from ...lang.windows import WINDOW_FUNCTIONS, window_of
+from .. import tiers as tiers_mod
+from ..formula import SHOW_OP, fmt_value, precedence, window_text
+from ..functions import FORMS
+from ..money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
+from ..periods import Period, month_share, months_in
 
 Fn = Callable[[Any, Any], Any]
 Ex = Callable[[Any, Any], tuple[Any, str]]
@@ -38,10 +39,13 @@ class Env:
 
     __slots__ = ("params", "period", "payee", "payee_id", "measures", "earnings", "per_payee",
                  "sets", "payees", "cache", "splits", "warnings", "payee_of_row", "team",
-                 "basis_trace", "outer_rows", "group")
+                 "basis_trace", "outer_rows", "group", "fns")
 
-    def __init__(self, params, period, payees):
+    def __init__(self, params, period, payees, fns=None):
         self.params = params
+        # the plan's closures (engine/python/plan.py's PythonPlan): the steps are data,
+        # so what runs them asks here for each expression's closure
+        self.fns = fns
         self.period = period
         self.payees = payees
         self.payee = None
@@ -61,23 +65,6 @@ class Env:
         # the rows around the `where`s being worked out, innermost last (correlated
         # filters read the enclosing row's columns from here)
         self.outer_rows: list[dict] = []
-
-
-def fmt_value(value, t: Type | None) -> str:
-    if value is None:
-        return "missing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return f'"{value}"'
-    kind = t.kind if t is not None else None
-    if kind == MONEY:
-        return fmt_money(value)
-    if kind == RATIO:
-        return fmt_ratio(value)
-    return fmt_number(value)
 
 
 # ------------------------------------------------------------------ operations
@@ -100,25 +87,8 @@ def _sub(a, b):
 
 # products and quotients follow the one arithmetic rule both engines share (money.py)
 ARITH = {"+": _add, "-": _sub, "*": multiply, "/": divide}
-SHOW_OP = {"+": "+", "-": "-", "*": "x", "/": "/"}
 COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
-PREC = {ast.Conditional: 1, ast.Logic: 2, ast.Not: 4, ast.Compare: 5, ast.Between: 5,
-        ast.InList: 5}
-
-
-def precedence(node: ast.Node) -> int:
-    """How tightly an operator binds, for parentheses in a formula's text."""
-    if isinstance(node, ast.Binary):
-        return 6 if node.op in "+-" else 7
-    if isinstance(node, ast.Logic):
-        return 2 if node.op == "or" else 3
-    return PREC.get(type(node), 9)
-
-
-_prec = precedence
-
-
 class RuntimeProblem(Exception):
     """A value the plan cannot work with at run time (division by zero is not one)."""
 
@@ -379,9 +349,9 @@ class Compiler:
     def e_Binary(self, n):
         le, re_ = self._explain(n.left), self._explain(n.right)
         fast = self._fast(n)  # for the warning on division by zero
-        my = _prec(n)
-        lp = _prec(n.left) < my
-        rp = _prec(n.right) <= my and not (n.op in "+*" and _prec(n.right) == my)
+        my = precedence(n)
+        lp = precedence(n.left) < my
+        rp = precedence(n.right) <= my and not (n.op in "+*" and precedence(n.right) == my)
         show = SHOW_OP[n.op]
 
         def ex(env, row):
@@ -444,7 +414,7 @@ class Compiler:
             name = n.args[0].parts[0]
             return lambda env, row: ((v := fast(env, row)), f"team {name} {fmt_value(v, t)}")
         if n.name == "group":
-            from .groups import explain_group
+            from ..groups import explain_group
             fast = self._fast(n)
             t = self.c.types.get(n)
             name, col = n.args[0].parts[0], n.args[1].parts[1]
@@ -523,6 +493,10 @@ class Compiler:
             vals = [r.get(col) for r in rows(env, row) if r.get(col) is not None]
             return pick(vals) if vals else None
         return extreme
+
+    # the grain of the expression being compiled (ir.GRAINS), set from the tree's Expr:
+    # a tiered() at the credit's grain splits the credit at its running basis
+    grain: str = "payee"
 
     # compiling the argument of a window (ytd(), trailing() ...): its key, and sets and
     # targets are read over the window's days ('sales@ytd'; engine/windows.py)
@@ -628,7 +602,7 @@ class Compiler:
         return at, at_ex
 
     def _in_credit_scope(self, n: ast.Node) -> bool:
-        return getattr(self, "_scope_kind", None) == "credit"
+        return self.grain == "credit"
 
     def _tiered_payee(self, rate_name, shape, basis_fn, extra, extra_ex, table_of):
         basis_t = self.c.types.get(self.c.expr("rates", rate_name, "basis"))
@@ -806,15 +780,6 @@ def _wildcards(key: tuple):
     yield key
     for i in range(len(key) - 1, -1, -1):
         yield key[:i] + ("*",) * (len(key) - i)
-
-
-def window_text(window, period: dict, kind: str) -> str:
-    """A window named with its days, from the run's period (env.period's attributes)."""
-    p = Period(kind, period["label"], period["start"], period["end"])
-    s = window_span(window, p, kind)
-    name = {"qtd": "quarter to date", "mtd": "month to date", "last_year": "last year",
-            "trailing": f"trailing {window.count} {window.unit}{'s' * (window.count != 1)}"}
-    return f"{name[window.function]} ({s.start.isoformat()} to {s.end.isoformat()})"
 
 
 def _with_text(value, t: Type | None):
