@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..cells import CsvWriter
 from ..errors import Problem
-from .money import fmt_money
+from .money import fmt_money, minor_unit
 from .tiers import Portion
 
 
@@ -151,8 +151,10 @@ def summary_dict(result: RunResult) -> dict:
         "plan": result.plan, "plan_name": result.plan_name, "version": result.plan_version,
         "period": result.period, "currency": result.currency, "total": str(result.total),
         "payees": [{"payee": p.payee, "name": p.name, "currency": p.currency or result.currency,
-                    "total": str(p.total), "lines": max(p.line_count, len(p.lines)),
-                    "components": {k: str(v) for k, v in p.components.items()},
+                    "total": str(money_text(p.total, p.currency or result.currency)),
+                    "lines": max(p.line_count, len(p.lines)),
+                    "components": {k: str(money_text(v, p.currency or result.currency))
+                                   for k, v in p.components.items()},
                     "measures": p.measures, "warnings": p.warnings} for p in result.payees],
         "warnings": [{"where": w.where, "message": w.message} for w in result.warnings],
     }
@@ -171,14 +173,60 @@ LINE_COLUMNS = ["payee", "line", "component", "kind", "amount", "exact", "formul
                 "tiers", "basis_before", "basis_after", "rounding", "rule", "date", "note"]
 
 
+def exact_text(v) -> str:
+    """An exact value as lines.csv writes it: without trailing zeros (4000.000 -> 4000,
+    0E+2 -> 0). A Decimal's own text keeps the places its arithmetic happened to leave
+    (2400.00 on one line, 4000.000 on the next, 50000.0 for a credit at half), which the
+    SQL engine cannot know and no reader needs; both engines write this one form
+    (tests/engine/test_issue12_csv_parity.py)."""
+    if not isinstance(v, Decimal):
+        return "" if v is None else str(v)
+    if not v:
+        return "0"
+    text = format(v, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money_text(v, currency: str) -> Decimal:
+    """A component or total as payees.csv and results.json write it: a zero (nothing
+    paid, or no line at all) at the currency's places, 0.00, as every other amount;
+    the Python engine's sum of no lines is a bare 0 and the SQL engine cannot tell the
+    two apart."""
+    if v is None or not v:
+        return Decimal(0).quantize(minor_unit(currency)) if currency else Decimal("0.00")
+    return v
+
+
+def _input_text(v) -> str:
+    return exact_text(v) if isinstance(v, Decimal) else _plain(v)
+
+
+def _exact_cell(v):
+    """exact_text as a number cell (a Decimal of those digits), which the csv writer does
+    not take for text to make safe: -7500 stays -7500, not '-7500."""
+    return Decimal(exact_text(v)) if isinstance(v, Decimal) else v
+
+
+def _rounding_text(ln: Line) -> str:
+    """The rounding note with its exact value as the exact column writes it (the note
+    is `<exact> -> <amount> (...)`, made from the Decimal's own text)."""
+    head = f"{ln.exact} -> "
+    if ln.rounding and isinstance(ln.exact, Decimal) and ln.rounding.startswith(head):
+        return f"{exact_text(ln.exact)} -> {ln.rounding[len(head):]}"
+    return ln.rounding
+
+
 def _line_row(ln: Line) -> list:
-    return [ln.payee, ln.number, ln.component, ln.kind, ln.amount, ln.exact, ln.formula,
-            "; ".join(f"{k}={_plain(v)}" for k, v in ln.inputs.items()) if ln.inputs else "",
+    return [ln.payee, ln.number, ln.component, ln.kind, ln.amount, _exact_cell(ln.exact),
+            ln.formula,
+            "; ".join(f"{k}={_input_text(v)}" for k, v in ln.inputs.items()) if ln.inputs
+            else "",
             " ".join(ln.sources),
-            tier_text(ln.tiers),
-            "" if ln.basis_before is None else ln.basis_before,
-            "" if ln.basis_after is None else ln.basis_after,
-            ln.rounding, ln.rule, ln.date or "", ln.note]
+            "; ".join(f"tier {t.tier}: {exact_text(t.amount)} x {exact_text(t.rate)} = "
+                      f"{exact_text(t.pays)}" for t in ln.tiers),
+            "" if ln.basis_before is None else _exact_cell(ln.basis_before),
+            "" if ln.basis_after is None else _exact_cell(ln.basis_after),
+            _rounding_text(ln), ln.rule, ln.date or "", ln.note]
 
 
 class ResultWriter:
@@ -207,6 +255,11 @@ class ResultWriter:
         self._csv = CsvWriter(self._csv_fh)  # text cells that cannot run (compplan.cells)
         if header:
             self._csv.writerow(LINE_COLUMNS)
+        # where each payee's lines are in the file, kept while they come in id order is
+        # not yet broken: a plan with team() pays reports before their manager, and
+        # lines.csv lists payees in id order as payees.csv does (close() reorders)
+        self._spans: list[tuple[str, int, int]] | None = []
+        self._in_order = True
         self._jsonl = (self.out / ("lines.jsonl" + suffix)).open("w", encoding="utf-8") \
             if jsonl else None
 
@@ -227,6 +280,7 @@ class ResultWriter:
 
     def absorb(self, part: "ResultWriter") -> None:
         import shutil
+        self._spans = None  # a part holds later payees (parallel.py: not for team plans)
         for name, fh in (("lines.csv", self._csv_fh), ("lines.jsonl", self._jsonl)):
             if fh is None:
                 continue
@@ -241,6 +295,7 @@ class ResultWriter:
         SQL engine's COPY); `close` moves it into place with the other files, and
         `abort` removes it, as for lines this writer writes."""
         self._csv_fh.close()
+        self._spans = None  # the other writer orders its lines
         return self.out / ("lines.csv" + self.suffix)
 
     def __call__(self, pr: PayeeResult) -> None:
@@ -248,7 +303,14 @@ class ResultWriter:
             self._csv_fh = (self.out / ("lines.csv" + self.suffix)).open(
                 "a", newline="", encoding="utf-8")
             self._csv = CsvWriter(self._csv_fh)
-        self._csv.writerows(_line_row(ln) for ln in pr.lines)
+        if self._spans is not None and pr.lines:
+            start = self._csv_fh.tell()
+            self._csv.writerows(_line_row(ln) for ln in pr.lines)
+            if self._spans and pr.payee < self._spans[-1][0]:
+                self._in_order = False
+            self._spans.append((pr.payee, start, self._csv_fh.tell()))
+        else:
+            self._csv.writerows(_line_row(ln) for ln in pr.lines)
         if self._jsonl is not None:
             dumps = json.dumps
             self._jsonl.writelines(dumps(_line_dict(ln), ensure_ascii=False) + "\n"
@@ -256,15 +318,32 @@ class ResultWriter:
         if not self.keep_lines:
             pr.lines = []
 
+    def _reorder(self) -> None:
+        """lines.csv's payees in id order, each payee's lines as written (read back a
+        payee at a time from the file the lines were streamed to: never all in memory)."""
+        if self._spans is None or self._in_order:
+            return
+        path = self.out / ("lines.csv" + self.suffix)
+        ordered = self.out / ("lines.csv.order" + self.suffix)
+        with path.open("rb") as src, ordered.open("wb") as dst:
+            dst.write(src.read(self._spans[0][1]))  # the header
+            for _pid, a, b in sorted(self._spans, key=lambda s: s[0]):
+                src.seek(a)
+                dst.write(src.read(b - a))
+        ordered.replace(path)
+
     def close(self, result: RunResult) -> list[Path]:
         self.finish()
+        self._reorder()
         components = _components(result)
         with (self.out / "payees.csv.tmp").open("w", newline="", encoding="utf-8") as fh:
             w = CsvWriter(fh)
             w.writerow(["payee", "name", *components, "total", "currency", "period"])
             for p in result.payees:
-                w.writerow([p.payee, p.name, *[p.components.get(c, Decimal("0.00"))
-                                               for c in components], p.total,
+                w.writerow([p.payee, p.name, *[money_text(p.components.get(c), p.currency
+                                                          or result.currency)
+                                               for c in components],
+                            money_text(p.total, p.currency or result.currency),
                             p.currency or result.currency, result.period])
         (self.out / "results.json.tmp").write_text(
             json.dumps(summary_dict(result), indent=1, ensure_ascii=False), encoding="utf-8")

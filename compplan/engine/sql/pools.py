@@ -130,7 +130,11 @@ def _lines_sql(pc, name, index, rule, by, payees_t, groups_t, pool_scale, ws, sh
     note = (f"CASE WHEN exact <> amount THEN {show.trimmed('CAST(exact AS VARCHAR)')} || ' -> ' "
             f"|| CAST(amount AS VARCHAR) || {text_literal(f' (pool shared by largest remainder: down to {step}')}"
             f" || CASE WHEN _extra THEN {text_literal(f', +{step}')} ELSE '' END || ')' END")
-    inputs = show.inputs([("pool", "CAST(pool AS VARCHAR)"),  # as rounded: 25000.10
+    # as every number in the inputs column: without trailing zeros (25000.10 -> 25000.1)
+    pool_text = "CAST(pool AS VARCHAR)"
+    pool_text = f"(CASE WHEN strpos({pool_text}, '.') > 0 THEN " \
+        f"{show.places_trimmed(pool_text)} ELSE {pool_text} END)"
+    inputs = show.inputs([("pool", pool_text),
                           (by, "_gk"), ("share", show.plain(Num("_w", ws), None)),
                           ("shares", show.plain(Num("shares", ws), None)),
                           ("sharing", "sharing")])

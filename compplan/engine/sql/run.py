@@ -36,7 +36,7 @@ from . import hierarchy as sql_hier
 from .direct import NotPlain, read_folder
 from .load import assumed_columns, load_tables
 from .plan import PlanCompiler, Script, q
-from .show import places_trimmed
+from .show import CSV_OPTIONS, decimal_text, places_trimmed
 from .settle import run_by_frequency, settles_by_frequency
 from .subtotals import MEMBERS_SEP
 from .targets import create_spans, per_payee_inputs
@@ -269,7 +269,7 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     if then is not None:
         then(con)
     if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+        con.execute(f"COPY ({lines_query(compiled)}) TO '{lines_csv}' {CSV_OPTIONS}")
     if lines_csv is not None or then is not None:
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
@@ -375,6 +375,13 @@ def _number(sql: str) -> str:
     return places_trimmed(f"CAST({sql} AS VARCHAR)")
 
 
+def _number16(sql: str, narrow: int | None = None) -> str:
+    """_number of one of the lines table's DECIMAL(38, 16) columns, its text made in 64
+    bits where it fits (show.decimal_text): an exact amount mostly has 6 places or fewer,
+    a running basis is mostly below 100."""
+    return decimal_text(sql, 16, narrow)
+
+
 def lines_query(compiled: CompiledPlan) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
     are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
@@ -403,9 +410,9 @@ def lines_query(compiled: CompiledPlan) -> str:
             f"kind, {amount} AS amount, _exact_text AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
             f"{sources} AS sources, tiers_text AS tiers, "
-            f"{_number('run_before')} AS basis_before, {_number('run_after')} AS "
+            f"{_number16('run_before')} AS basis_before, {_number16('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"{note} AS note FROM (SELECT *, {_number('exact')} AS _exact_text FROM lines) "
+            f"{note} AS note FROM (SELECT *, {_number16('exact', 6)} AS _exact_text FROM lines) "
             "ORDER BY payee, line")
 
 
@@ -443,8 +450,9 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             with decimal.localcontext(CONTEXT):  # shown half up, as the Python engine does
                 pr.measures[m.name] = fmt_value(v, m.expr.type)
             pr.measure_values[m.name] = v
-        for e in earnings:
-            pr.components[e] = values.get(f"v_{e}") or Decimal(0)
+        for e in earnings:  # a zero keeps its places (0.00), as the Python engine's sum
+            v = values.get(f"v_{e}")
+            pr.components[e] = v if v is not None else Decimal(0)
         for c in limits:  # a cap or floor on the total: a component when it applies
             if values.get(c) is not None:
                 pr.components[c[2:]] = values[c]

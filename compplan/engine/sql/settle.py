@@ -19,6 +19,7 @@ from .. import datacheck
 from ..plausible import plausibility
 from ..prepare import prepare
 from ..results import LINE_COLUMNS, RunResult
+from .show import CSV_OPTIONS
 from ..settle import about_payees, frequency_column, settled_later, settled_note, settlement
 
 
@@ -84,13 +85,13 @@ def _merge(parts: list[Path], lines_csv: Path) -> None:
     engine writes it), text kept as written."""
     import duckdb
     if not parts:  # nobody is settled in this run: the header alone
-        lines_csv.write_text(",".join(LINE_COLUMNS) + "\n", encoding="utf-8")
+        lines_csv.write_bytes((",".join(LINE_COLUMNS) + "\r\n").encode("utf-8"))
         return
     con = duckdb.connect()
     try:
         files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
         con.execute(f"COPY (SELECT * FROM read_csv([{files}], header = true, all_varchar = "
                     "true) ORDER BY payee, CAST(line AS INTEGER)) TO "
-                    f"'{str(lines_csv).replace(chr(39), chr(39) * 2)}' (HEADER)")
+                    f"'{str(lines_csv).replace(chr(39), chr(39) * 2)}' {CSV_OPTIONS}")
     finally:
         con.close()

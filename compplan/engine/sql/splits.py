@@ -57,9 +57,7 @@ def columns(split: SplitParts, prefix: str) -> tuple[list[str], list[str]]:
 
 def plain(col: str, scale: int | None) -> str:
     """An exact value as lines.csv writes it: without the trailing zeros of its scale."""
-    if not scale:
-        return f"CAST({col} AS VARCHAR)"
-    return show.places_trimmed(f"CAST({col} AS VARCHAR)")
+    return show.decimal_text(col, scale)  # in 64 bits where it fits
 
 
 def _rate16(rate: Decimal) -> str:
