@@ -81,25 +81,45 @@ def plain_amount(value: Decimal, places: int) -> str:
     return format(shown_to(value, places), f",.{places}f")
 
 
+@lru_cache(maxsize=None)
+def _locale_parts(code: str, currency: str) -> tuple:
+    """Babel's facts for Fmt (locale, currency's places, money pattern, symbols), once a
+    locale and currency: building them per statement was a measurable share of its CPU."""
+    locale = Locale.parse(code)
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+    # an amount cell (#,##0.00, never rounded) is written by Python's own Decimal
+    # format with the locale's symbols: Babel's apply() was a third of a statement's
+    # time; tests/render/test_locale.py holds the two to the same text
+    # (Babel writes this pattern's minus as a plain '-' in every locale)
+    plain = str.maketrans({",": group, ".": decimal})
+    # what follows the digits of #,##0% in this locale (Babel's percent sign)
+    percent_sign = _pattern("#,##0%", 0, 0).apply(Decimal(0), locale)[1:]
+    # a formula's figures: every ',' the group symbol and every '.' the decimal one
+    formula_table = str.maketrans({",": group, ".": decimal})
+    return (locale, get_currency_precision(currency), pattern, plain, percent_sign,
+            group, decimal, formula_table)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: dt.date, code: str) -> str:
+    """Babel's medium date, once a date and locale: a statement's lines share few dates
+    and format_date was about a tenth of a statement's CPU."""
+    return _format_date(value, "medium", locale=Locale.parse(code))
+
+
 class Fmt:
     """Formatting for one statement: its locale and currency."""
 
     def __init__(self, code: str, currency: str, places: int | None = None):
         self.code = code
-        self.locale = Locale.parse(code)
         self.currency = currency
-        self.places = get_currency_precision(currency) if places is None else places
+        # what Babel says of a locale and currency is looked up once a process, not once
+        # a statement (several Fmt are made for each statement)
+        (self.locale, default_places, self._money_pattern, self._plain, self._percent_sign,
+         self._group, self._decimal, self._formula_table) = _locale_parts(code, currency)
+        self.places = default_places if places is None else places
         self._messages = _catalog(self.locale.language)
-        pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
-        self._money_pattern = pattern
-        # an amount cell (#,##0.00, never rounded) is written by Python's own Decimal
-        # format with the locale's symbols: Babel's apply() was a third of a statement's
-        # time; tests/render/test_locale.py holds the two to the same text
-        # (Babel writes this pattern's minus as a plain '-' in every locale)
-        self._plain = str.maketrans({",": get_group_symbol(self.locale),
-                                     ".": get_decimal_symbol(self.locale)})
-        # what follows the digits of #,##0% in this locale (Babel's percent sign)
-        self._percent_sign = _pattern("#,##0%", 0, 0).apply(Decimal(0), self.locale)[1:]
 
     # labels
     def _(self, msgid: str, **params) -> str:
@@ -171,6 +191,8 @@ class Fmt:
             return ""
         if isinstance(value, str):
             value = dt.date.fromisoformat(value[:10])
+        if type(value) is dt.date:
+            return _date_text(value, self.code)
         return _format_date(value, "medium", locale=self.locale)
 
     def parse(self, text: str) -> Decimal:
@@ -202,12 +224,10 @@ class Fmt:
 
         Only the separators change, digit for digit: a formula's figures are exact and
         stay so, however many decimals they have."""
-        group, decimal = get_group_symbol(self.locale), get_decimal_symbol(self.locale)
+        decimal, table = self._decimal, self._formula_table
 
         def one(m: re.Match) -> str:
-            raw, pct = m.group(1), m.group(2)
-            swapped = "".join(group if c == "," else decimal if c == "." else c for c in raw)
-            return swapped + pct
+            return m.group(1).translate(table) + m.group(2)
         out = self._NUMBER.sub(one, text).replace(" x ", " × ")
         if decimal == ",":
             out = _semicolon_arguments(out)  # min(99 / 90; 1,2): the comma is a decimal

@@ -312,29 +312,53 @@ def reader_formula(compiled: CompiledPlan, text: str, locale: str) -> str:
     `segment_rates["enterprise"]` reads 'Rate by segment: enterprise', and
     `team commission 19,800.00` 'team: Rep commission 19,800.00' (in the reader's
     language where the plan labels them). Names without a label stay as they are."""
-    plan = compiled.plan
-    rates = {n: text_of(r.label, locale) for n, r in plan.rates.items() if r.label}
+    rates, rate_re, earnings, earning_re, team, measures, measure_re = \
+        _reader_parts(compiled, locale)
     if rates:
         def lookup(m: re.Match) -> str:
             keys = ", ".join(k.strip().strip('"') for k in m.group(2).split(","))
             return f"{rates[m.group(1)]}: {keys}"
-        names = "|".join(re.escape(n) for n in sorted(rates, key=len, reverse=True))
-        text = re.sub(rf"(?<![\w.])({names})\[([^\]]*)\]", lookup, text)
-    earnings = {n: text_of(e.label, locale) for n, e in plan.earnings.items() if e.label}
+        text = rate_re.sub(lookup, text)
     if earnings and "team " in text:
-        names = "|".join(re.escape(n) for n in sorted(earnings, key=len, reverse=True))
-        team = messages(locale.split("_")[0]).get("team", "team")
-        text = re.sub(rf"\bteam ({names})\b",
-                      lambda m: f"{team}: {earnings[m.group(1)]}", text)
+        text = earning_re.sub(lambda m: f"{team}: {earnings[m.group(1)]}", text)
     # a measure the working names as a figure (a pool's share: 'booked 140,000.00 /
     # 210,000.00'; a group's sum: 'group booked of team north') by its label
+    if measures:
+        text = measure_re.sub(lambda m: measures[m.group(1)], text)
+    return formula_words(compiled, text, locale)
+
+
+# (id(compiled), locale) -> (compiled, parts): reader_formula's labels and patterns, made
+# once a plan and locale rather than once a line (they were about a quarter of a
+# statement's CPU); the plan itself is kept so an id reused by another plan never matches
+_READER_PARTS: dict[tuple[int, str], tuple[CompiledPlan, tuple]] = {}
+
+
+def _reader_parts(compiled: CompiledPlan, locale: str) -> tuple:
+    """The labelled rates, earnings and measures of a plan in `locale`, with the
+    patterns that find their names in a working."""
+    hit = _READER_PARTS.get((id(compiled), locale))
+    if hit is not None and hit[0] is compiled:
+        return hit[1]
+    plan = compiled.plan
+
+    def pattern(names: dict, template: str):
+        if not names:
+            return None
+        alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return re.compile(template.replace("NAMES", alts))
+    rates = {n: text_of(r.label, locale) for n, r in plan.rates.items() if r.label}
+    earnings = {n: text_of(e.label, locale) for n, e in plan.earnings.items() if e.label}
     measures = {n: text_of(m.label, locale) for n, m in plan.measures.items()
                 if getattr(m, "label", None)}
-    if measures:
-        names = "|".join(re.escape(n) for n in sorted(measures, key=len, reverse=True))
-        text = re.sub(rf"(?<![\w.])({names})(?![\w.(\[=])",
-                      lambda m: measures[m.group(1)], text)
-    return formula_words(compiled, text, locale)
+    team = messages(locale.split("_")[0]).get("team", "team")
+    parts = (rates, pattern(rates, r"(?<![\w.])(NAMES)\[([^\]]*)\]"),
+             earnings, pattern(earnings, r"\bteam (NAMES)\b"), team,
+             measures, pattern(measures, r"(?<![\w.])(NAMES)(?![\w.(\[=])"))
+    if len(_READER_PARTS) > 64:
+        _READER_PARTS.clear()
+    _READER_PARTS[(id(compiled), locale)] = (compiled, parts)
+    return parts
 
 
 # The words the engine puts between the figures of a curve's reading and a pool's share
