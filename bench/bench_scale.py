@@ -14,6 +14,10 @@ data (seeded, cached under /tmp). In the same run, each in a fresh process, it t
   sql        `compplan run --engine duckdb`: the plan compiled to SQL (issue 12)
   save       `compplan run --engine duckdb --save` into a fresh SQLite store: the lines
              from DuckDB into the store in bulk (issue 12 item 4)
+  save-pg    the same into PostgreSQL (COMPPLAN_BENCH_PG, else
+             postgresql://postgres@127.0.0.1:5432/test), in a schema of its own dropped
+             after; the server's CPU is not in the process tree: read from its
+             backends' /proc when the server runs on this machine (postgres CPU s)
   save-py    `compplan run --save` on the Python engine, into a fresh SQLite store
 and prints wall seconds, CPU seconds (user + system of the process and its children),
 peak memory (PSS of the process tree, sampled) and each one's ratio to the DuckDB
@@ -95,24 +99,72 @@ def store_totals(db: Path) -> dict[tuple[str, str], Decimal]:
     return {k: v for k, v in out.items() if v}
 
 
+PG = os.environ.get("COMPPLAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pg_schema() -> str | None:
+    """A fresh schema for the PostgreSQL save (None: no server, the contender skipped)."""
+    try:
+        import psycopg
+        with psycopg.connect(PG, connect_timeout=3, autocommit=True) as c:
+            name = f"bench_{os.getpid()}"
+            c.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            c.execute(f"CREATE SCHEMA {name}")
+            return name
+    except Exception as e:  # noqa: BLE001 - any failure: nothing to measure against
+        print(f"save-pg skipped: no PostgreSQL at {PG} ({type(e).__name__})")
+        return None
+
+
+def pg_totals(schema: str) -> dict[tuple[str, str], Decimal]:
+    """Pay per (payee, component) from the lines the PostgreSQL save stored; the schema
+    is dropped after."""
+    import psycopg
+    out: dict[tuple[str, str], Decimal] = collections.defaultdict(Decimal)
+    with psycopg.connect(PG, autocommit=True) as c:
+        for payee, component, amount in c.execute(
+                f"SELECT payee, component, amount FROM {schema}.line_items"):
+            out[(payee, component)] += Decimal(amount)
+        c.execute(f"DROP SCHEMA {schema} CASCADE")
+    return {k: v for k, v in out.items() if v}
+
+
+def server_cpu() -> float:
+    """CPU seconds of every postgres process on this machine so far, with those of the
+    backends that have ended (the postmaster's children's time): 0 if none. The server
+    is shared, so what other sessions make it do meanwhile counts too."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        if stat.split(") ")[0].endswith("(postgres"):
+            fields = stat.rsplit(") ", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", action="append", help="DEALS:PAYEES (default 1000000:10000)")
     ap.add_argument("--skip", action="append", default=[],
                     help="leave out a contender: duckdb, polars, compplan, sql, save, "
-                         "save-py")
+                         "save-pg, save-py")
     a = ap.parse_args()
     sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or ["1000000:10000"])]
     py = sys.executable
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'deals':>10} {'payees':>7} {'what':9} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
-          f"{'x duckdb (wall)':>16}")
+          f"{'x duckdb (wall)':>16} {'(CPU)':>6}")
     for deals, payees in sizes:
         data = Path(f"/tmp/compplan-scale-{payees}-{deals}")
         if not (data / "deals.csv").exists():
             generate(data, payees, deals)
         work = Path(tempfile.mkdtemp(prefix="compplan-scale-"))
+        schema = pg_schema() if "save-pg" not in a.skip else None
         runs = {
             "duckdb": [py, "bench/baselines/ae_duckdb.py", str(data), str(work / "duckdb")],
             "polars": [py, "bench/baselines/ae_polars.py", str(data), str(work / "polars")],
@@ -123,6 +175,10 @@ def main() -> None:
             "save": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
                      "--out", str(work / "save"), "--engine", "duckdb", "--save", "--db",
                      f"sqlite:///{work / 'store.db'}", "--quiet"],
+            "save-pg": [py, "cli.py", "run", PLAN, "--data", str(data), "--period",
+                        "2026-Q1", "--out", str(work / "save-pg"), "--engine", "duckdb",
+                        "--save", "--db", f"{PG}?options=-csearch_path%3D{schema}",
+                        "--quiet"],
             "save-py": [py, "cli.py", "run", PLAN, "--data", str(data), "--period",
                         "2026-Q1", "--out", str(work / "save-py"), "--save", "--db",
                         f"sqlite:///{work / 'store-py.db'}", "--quiet"],
@@ -131,17 +187,23 @@ def main() -> None:
                  "compplan": work / "compplan" / "ae-scale" / "2026-Q1" / "lines.csv",
                  "sql": work / "sql" / "ae-scale" / "2026-Q1" / "lines.csv",
                  "save": work / "store.db", "save-py": work / "store-py.db"}
-        base = None
+        base = base_cpu = None
         results = {}
         for what, cmd in runs.items():
-            if what in a.skip:
+            if what in a.skip or (what == "save-pg" and schema is None):
                 continue
+            server = server_cpu()
             wall, cpu, peak = measure(cmd)
+            server = server_cpu() - server
             base = base or (wall if what == "duckdb" else None)
-            ratio = f"{wall / base:16.2f}" if base else ""
+            base_cpu = base_cpu or (cpu if what == "duckdb" else None)
+            ratio = f"{wall / base:16.2f} {cpu / base_cpu:6.2f}" if base else ""
             print(f"{deals:>10} {payees:>7} {what:9} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
-                  f"{ratio}", flush=True)
-            if files[what].exists():
+                  f"{ratio}" + (f"  (+ postgres server {server:.2f} CPU s)" if what == "save-pg"
+                                else ""), flush=True)
+            if what == "save-pg":
+                results[what] = pg_totals(schema)
+            elif files[what].exists():
                 results[what] = store_totals(files[what]) if what.startswith("save") \
                     else totals(files[what])
         names = list(results)

@@ -6,25 +6,34 @@ in DuckDB, so they go from there to the store in the store's column order (engin
 run.py store_lines_query), inside the save's one transaction:
 
     SQLite       executemany of each batch of tuples (line_batches) on the session's
-                 own connection, the run's id written once in the statement
+                 own connection, the run's id written once in the statement, the
+                 paid-run guard trigger lifted for the while (guard_lifted), each
+                 payee's fingerprint hash fed from the tuples on their way (hashed)
     PostgreSQL   DuckDB writes the rows as CSV to a temporary file (its own COPY, on
                  every core), and psycopg's COPY ... FROM STDIN sends the file a chunk at
-                 a time: no row becomes Python objects
+                 a time: no row becomes Python objects; the fingerprint's texts come
+                 from one query over DuckDB's lines (line_hashers)
 
-Nothing of the run is ever all in Python memory: a batch (or a chunk of the file), and
-one hash per payee for the results fingerprint (the same fingerprint
-lifecycle.fingerprint_result gives).
+Nothing of the run is ever all in Python memory: at most three batches of 20,000 rows
+(or a chunk of the file), and one hash per payee for the results fingerprint (the same
+fingerprint lifecycle.fingerprint_result gives, and verify works out again).
 
-Measured at 1,108,770 lines (bench/plans/ae_scale.yaml, 1M deals): the store's columns
-cost DuckDB 3.5 CPU-s, the tuples 2.7, SQLite's inserts about 5.5 (of which the
-line_items guard trigger 1.2 and the primary key's index 0.5; a table without either
-takes 3.6), the fingerprint's query 1.5. One JSON text a batch for SQLite's json_each
-took SQLite three times as long as binding tuples; multi-row VALUES gained nothing.
+Measured at 1,108,770 lines (bench/plans/ae_scale.yaml, 1M deals, load 11-14): the
+store select and its tuples 5.9-6.1 CPU-s (the select 3.9, the tuples 2.9), SQLite's
+inserts about 4.5 with the guard lifted (5.5 with it), the hashing 0.4-0.6 (the query
+it replaced 1.1-1.5), commit and checkpoint 0.5-0.7. Tried and not taken: one JSON text
+a batch for SQLite's json_each (three times as long as binding tuples); multi-row
+VALUES with bound values (no gain) or as SQL literals made by DuckDB (3x as long);
+batches of 50,000 or 100,000 rows; a page cache of 64 or 256 MB (within the noise).
+The PRAGMAs stay the store's: WAL and synchronous FULL (SQLite's default), since a run
+reported saved must survive a power cut; synchronous costs waiting, not CPU.
 """
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -37,37 +46,120 @@ COLUMNS = ("run_id",) + tuple(c.name for c in LineItem.__table__.columns
 CHUNK = 1 << 20  # bytes of the CSV file sent to PostgreSQL at a time
 
 
-def store_lines(session: Session, run_id: int, con, compiled: CompiledPlan) -> int:
+def store_lines(session: Session, run_id: int, con, compiled: CompiledPlan,
+                hashers: dict | None = None) -> int:
     """Insert the run's lines from DuckDB's lines table (connection `con`); returns how
-    many. Raises if the engine's columns are not the store's (a change to one that
-    missed the other)."""
+    many. With `hashers`, each payee's fingerprint hash (payee -> sha256, as
+    lifecycle.fingerprint_result feeds it) is made there from the same rows. Raises if
+    the engine's columns are not the store's (a change to one that missed the other)."""
     from ..engine.sql.run import STORE_LINE_COLUMNS
 
     if ("run_id",) + STORE_LINE_COLUMNS != COLUMNS:
         raise RuntimeError("the SQL engine's store columns are not line_items' columns")
     dbapi = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
-        return _copy_csv(dbapi, run_id, con, compiled)
-    return _insert_batches(dbapi, run_id, con, compiled)
+        n = _copy_csv(dbapi, run_id, con, compiled)
+        if hashers is not None:  # the rows never reach Python here: DuckDB's texts
+            hashers.update(line_hashers(con, compiled))
+        return n
+    return _insert_batches(dbapi, run_id, con, compiled, hashers)
 
 
-def _insert_batches(dbapi, run_id: int, con, compiled: CompiledPlan) -> int:
+BATCH = 20_000  # rows fetched from DuckDB at a time (SQLite); 50,000 or 100,000 gained nothing
+
+
+def _insert_batches(dbapi, run_id: int, con, compiled: CompiledPlan,
+                    hashers: dict | None) -> int:
     """SQLite: the rows as tuples a batch at a time (the run's id is the statement's,
-    not a parameter of each row)."""
+    not a parameter of each row), hashed for the fingerprint as they pass, inside the
+    save's transaction with the paid-run guard lifted (guard_lifted)."""
     from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
 
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     marks = ", ".join("?" for _ in STORE_LINE_COLUMNS)
     insert = f"INSERT INTO line_items ({names}) VALUES ({int(run_id)}, {marks})"
+    batches = line_batches(con, compiled, size=BATCH)
+    if hashers is not None:
+        batches = hashed(batches, hashers)
     n = 0
     cur = dbapi.cursor()
     try:
-        for batch in _ahead(line_batches(con, compiled)):
-            cur.executemany(insert, batch)
-            n += len(batch)
+        with guard_lifted(dbapi, run_id):
+            for batch in _ahead(batches):
+                cur.executemany(insert, batch)
+                n += len(batch)
     finally:
         cur.close()
     return n
+
+
+# The row's places in STORE_LINE_COLUMNS that the fingerprint reads
+_NUMBER, _COMPONENT, _KIND, _AMOUNT, _FORMULA, _KEY = 1, 2, 3, 4, 6, 16
+
+
+def hashed(batches, hashers: dict):
+    """The batches as they come, each payee's lines fed to their hash on the way: the
+    line `number|component|kind|amount|formula|sources` as lifecycle._hash_line writes
+    it, the sources joined by spaces being the key's tail (`component|kind|sources`,
+    engine/sql/run.py _store_select). The rows come in payee and line order, so a
+    payee's lines are one run of rows (or two, across a batch's end)."""
+    from itertools import groupby
+    from operator import itemgetter
+
+    for batch in batches:
+        for payee, rows in groupby(batch, itemgetter(0)):
+            h = hashers.get(payee)
+            if h is None:
+                h = hashers[payee] = hashlib.sha256()
+            h.update("".join([f"{r[_NUMBER]}|{r[_COMPONENT]}|{r[_KIND]}|{r[_AMOUNT]}|"
+                              f"{r[_FORMULA]}|{r[_KEY][len(r[_COMPONENT]) + len(r[_KIND]) + 2:]}\n"
+                              for r in rows]).encode())
+        yield batch
+
+
+GUARD = "line_items_no_insert"  # migration 0004: no new line under a paid run (SQLite)
+
+
+@contextmanager
+def guard_lifted(dbapi, run_id: int):
+    """SQLite: the trigger refusing lines under a paid run dropped while the run's lines
+    go in, and made again from its own text (sqlite_master) before the transaction
+    commits. It costs about 1.2 CPU-s a million lines, one look-up of the run per row.
+
+    Safe because it happens inside the save's one transaction: SQLite holds the write
+    lock (BEGIN IMMEDIATE) until commit, so no other connection can write anything,
+    least of all a paid run's lines, while the trigger is down, and readers see the
+    schema as committed (with the trigger). DDL is transactional in SQLite, so a failed
+    save's rollback brings the trigger back too. The run the lines go under is checked
+    here instead: it must not be paid (the trigger's own refusal)."""
+    cur = dbapi.cursor()
+    try:
+        row = cur.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                          "name = ?", (GUARD,)).fetchone()
+        if row is None:  # a store older than migration 0004
+            yield
+            return
+        if not dbapi.in_transaction:
+            raise RuntimeError("the paid-run guard is lifted only inside a transaction")
+        status = cur.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if status is not None and status[0] == "paid":
+            raise sqlite3.IntegrityError("the lines of a paid run are never changed "
+                                         "(compplan: INSERT refused)")
+        cur.execute(f'DROP TRIGGER "{GUARD}"')
+        try:
+            yield
+        except BaseException:
+            # the caller rolls back, which restores it; made again here in case it
+            # commits what it has instead (SQLite may have rolled back already)
+            if dbapi.in_transaction:
+                try:
+                    cur.execute(row[0])
+                except sqlite3.Error:
+                    pass
+            raise
+        cur.execute(row[0])
+    finally:
+        cur.close()
 
 
 def _copy_csv(dbapi, run_id: int, con, compiled: CompiledPlan) -> int:

@@ -181,9 +181,10 @@ def _run_sql(session: Session, run_id: int, compiled: CompiledPlan, data_dir: Pa
     sink = _StoreSink(session, run_id, keep_lines=False)
 
     def into_store(con) -> None:
-        bulk.store_lines(session, run_id, con, compiled)
         # (called once per group of payees settled over its own period: engine/sql/settle.py)
-        sink.hashers.update(bulk.line_hashers(con, compiled))
+        hashers: dict = {}
+        bulk.store_lines(session, run_id, con, compiled, hashers)
+        sink.hashers.update(hashers)
 
     if tables is not None:
         result = run_sql(compiled, tables, span, lines_csv, then=into_store)
