@@ -243,7 +243,12 @@ MEMORY_LIMIT = os.environ.get("COMPPLAN_DUCKDB_MEMORY", "3GB")
 def _settings(con, spill: Path) -> None:
     """The connection as the engine uses it: bounded memory (COMPPLAN_DUCKDB_MEMORY,
     3GB by default) spilling to a temporary folder, no insertion order kept (the lines
-    are numbered and ordered explicitly), and the exact-division macro."""
+    are numbered and ordered explicitly), and the exact-division macro.
+
+    lines.csv's COPY still writes in its ORDER BY's order: DuckDB (0.10 and later, and
+    pyproject asks for 1.1) marks a sorted source FIXED_ORDER, which its planner keeps
+    before it reads preserve_insertion_order (PhysicalPlanGenerator::
+    PreserveInsertionOrder); the setting only frees unordered statements."""
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")
