@@ -1,8 +1,8 @@
 """The SQL engine on Spark (issue 13) against the Python engine, the reference.
 
 The same comparison as test_sql_differential.py (every payee, component, total, measure
-and warning; every line field by field as exact values): each sample plan the Spark
-dialect runs, on its sample data, run by `--engine spark` (engine/sql/spark.py, the
+and warning; every line field by field as exact values): each of the nine sample plans
+(plans/data/samples.yaml), on its sample data, run by `--engine spark` (engine/sql/spark.py, the
 Spark dialect of engine/sql/dialect.py) in one local[2] session. lines.csv and
 payees.csv must be the DuckDB engine's bytes. Skipped, with the reason printed, where
 pyspark or Java is missing (pip install 'compplan[spark]').
@@ -35,8 +35,9 @@ if WHY:
     print(f"test_issue13_spark: skipped: {WHY}", file=sys.stderr)
 needs_spark = pytest.mark.skipif(WHY is not None, reason=WHY or "")
 
-# the sample plans the Spark dialect runs, each compared line for line below
-RUNS = {"ae.yaml"}
+# the sample plans the Spark dialect runs, each compared line for line below: all nine
+RUNS = {"textbook.yaml", "ae.yaml", "sdr.yaml", "manager.yaml", "cs.yaml", "field.yaml",
+        "field_daily.yaml", "team_pool.yaml", "retail.yaml"}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,20 @@ def test_issue13_spark_nulls_last():
                    "v DESC ROWS UNBOUNDED PRECEDING)")
 
 
+def test_issue13_spark_ordered_string_agg():
+    # DuckDB's ORDER BY inside string_agg's parentheses is Spark's WITHIN GROUP (a pool's
+    # sharers "a, b" in id order; a subtotal's sources in date order); FILTER stays after
+    got = spark_text("string_agg(_pid, ', ' ORDER BY _pid) FILTER (WHERE _sh) AS s, "
+                     "string_agg('o:' || k, '' ORDER BY d NULLS FIRST, f(k, 1)) AS t")
+    assert got == ("string_agg(_pid, ', ') WITHIN GROUP (ORDER BY _pid NULLS LAST) "
+                   "FILTER (WHERE _sh) AS s, string_agg('o:' || k, '') WITHIN GROUP "
+                   "(ORDER BY d NULLS FIRST, f(k, 1) NULLS LAST) AS t")
+    # DuckDB's strpos is Spark's instr (1-based, 0 when absent)
+    assert spark_text("strpos(CAST(p AS VARCHAR), '.')") == "instr(CAST(p AS STRING), '.')"
+    # no order: left as it is
+    assert spark_text("string_agg(a, ',')") == "string_agg(a, ',')"
+
+
 def test_issue13_spark_sql_command_prints_spark():
     from click.testing import CliRunner
     from compplan.cli.main import cli as main
@@ -111,6 +126,25 @@ def test_issue13_spark_division_half_up(spark):
     assert rows.a == Decimal(big // 7)
     assert rows.b == Decimal(big // (10 ** 21 + 3))
     assert rows.c == Decimal(99999999999999999999 // 99999999999)
+
+
+@needs_spark
+def test_issue13_spark_mixed_scales_keep_their_digits(spark):
+    """Two decimal columns of different scales compared or coalesced keep the larger
+    scale (spark.SQL_CONF's retainFractionDigitsOnTruncate): by Spark's default the
+    common type of DECIMAL(38,16) and DECIMAL(38,2) is DECIMAL(38,2)."""
+    row = spark.sql(
+        "SELECT a >= b AS ge0, c >= d AS ge2, coalesce(n, a) AS co, typeof(coalesce(n, a)) AS t "
+        "FROM (SELECT CAST('0.9166666666666667' AS DECIMAL(38,16)) AS a, "
+        "CAST('1' AS DECIMAL(38,0)) AS b, CAST(NULL AS DECIMAL(38,0)) AS n, "
+        "CAST('0.9150000000000000' AS DECIMAL(38,16)) AS c, CAST('0.92' AS DECIMAL(38,2)) AS d)"
+    ).collect()[0]
+    # 11/12 = 0.9166666666666667 < 1 (rounded to 0 places it would be 1 >= 1)
+    assert row.ge0 is False
+    # 0.915 < 0.92 (rounded half up to 2 places it would be 0.92 >= 0.92)
+    assert row.ge2 is False
+    # coalesce keeps all 16 places, not 1 rounded from 0.9166...
+    assert row.co == Decimal("0.9166666666666667") and row.t == "decimal(38,16)"
 
 
 @needs_spark

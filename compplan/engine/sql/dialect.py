@@ -553,7 +553,7 @@ def _find(sql: str, pattern: re.Pattern, at: int = 0):
     return None
 
 
-_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign|rtrim|ltrim)\(", re.I)
+_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign|rtrim|ltrim|strpos)\(", re.I)
 _IDIV = re.compile(r"//")
 _ORDER = re.compile(r"\bORDER BY\b")
 _WORD_AT = re.compile(r"[\w.\"]+$")
@@ -570,6 +570,8 @@ def _call(name: str, args: list[str]) -> str:
         step = "1" if len(args) == 1 else f"CAST('{Decimal(1).scaleb(-int(args[1])):f}' AS " \
             f"DECIMAL(38,{int(args[1])}))"
         return f"(({x}) - ({x}) % {step})"
+    if name == "strpos":  # Spark's instr: the same arguments, 1-based, 0 when absent
+        return f"instr({', '.join(args)})"
     if name in ("rtrim", "ltrim"):  # Spark's two-argument form takes the characters first
         if len(args) == 1:
             return f"{name}({args[0]})"
@@ -615,7 +617,48 @@ def spark_text(sql: str) -> str:
         sql = f"{sql[:ls]}cp_idiv({sql[ls:left_end]}, {sql[rs:re_]}){sql[re_:]}"
     sql = _sub_code(sql, re.compile(r"\bHUGEINT\b"), "DECIMAL(38,0)")
     sql = _sub_code(sql, re.compile(r"\bVARCHAR\b"), "STRING")
-    return _nulls_last(_narrow_literals(sql))
+    return _nulls_last(_narrow_literals(_ordered_aggregates(sql)))
+
+
+_ORDERED_AGG = re.compile(r"(?<![\w.\"])string_agg\(", re.I)
+
+
+def _ordered_aggregates(sql: str) -> str:
+    """DuckDB's `string_agg(x, sep ORDER BY k)` as Spark writes an ordered aggregate,
+    `string_agg(x, sep) WITHIN GROUP (ORDER BY k)` (a FILTER after it stands): the order
+    is the order of a pool's sharers and of a subtotal's sources, so it must be kept."""
+    at = 0
+    while True:
+        m = _find(sql, _ORDERED_AGG, at)
+        if not m:
+            return sql
+        end = _match(sql, m.end() - 1)
+        inner = sql[m.end():end - 1]
+        o = _top_level_order(inner)
+        if o is None:
+            at = end
+            continue
+        new = f"{sql[m.start():m.end()]}{inner[:o].rstrip()}) WITHIN GROUP ({inner[o:].strip()})"
+        sql = sql[:m.start()] + new + sql[end:]
+        at = m.start() + len(new)
+
+
+def _top_level_order(inner: str) -> int | None:
+    """Where `ORDER BY` starts in a call's arguments outside parentheses and literals."""
+    depth, i, n = 0, 0, len(inner)
+    while i < n:
+        ch = inner[i]
+        if ch in "'\"":
+            i = _literal_end(inner, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and _ORDER.match(inner, i) and (i == 0 or not inner[i - 1].isalnum()):
+            return i
+        i += 1
+    return None
 
 
 _LITERAL = re.compile(r"CAST\('(-?)(\d+)(?:\.(\d*))?' AS DECIMAL\(38,(\d+)\)\)")

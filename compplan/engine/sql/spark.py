@@ -45,6 +45,13 @@ SQL_CONF = {
     "spark.sql.ansi.enabled": "true",
     "spark.sql.ansi.doubleQuotedIdentifiers": "true",
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    # two decimals compared, coalesced or unioned are brought to a common type; when
+    # DECIMAL(38) cannot hold both ranges Spark (3.4+) keeps the whole digits and rounds
+    # away the fraction: DECIMAL(38,16) against DECIMAL(38,2) at 2 places (0.915 >= 0.92
+    # true), against DECIMAL(38,0) at none. With this the common type keeps the larger
+    # scale, as DuckDB does, and a value too large for it is an overflow error, never a
+    # value rounded in silence (test_issue13_spark_mixed_scales_keep_their_digits)
+    "spark.sql.legacy.decimal.retainFractionDigitsOnTruncate": "true",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.caseSensitive": "false",
     # text literals as DuckDB reads them: a backslash is itself ('\.?0+$' is a regex)
