@@ -36,6 +36,7 @@ from ..plausible import plausibility
 from ..results import RunResult
 from .dialect import SPARK
 from .plan import q
+from .show import CSV_OPTIONS
 from . import run as duck_run
 
 DEFAULT_MASTER = "local[2]"
@@ -168,7 +169,8 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 for name in views + made:
                     spark.catalog.dropTempView(name)
             if lines_csv is not None:
-                duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' (HEADER)")
+                duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' "
+                             f"{CSV_OPTIONS}")
             with decimal.localcontext(CONTEXT):
                 result = duck_run.read_result(compiled, duck, period, script.final,
                                               with_lines=lines_csv is None)
