@@ -62,7 +62,7 @@ def phrase(parts: list, f: Fmt) -> str:
 
 
 def tier_text(t, ln, f: Fmt) -> str:
-    rate = f.percent(t.rate, 4) if ln.rate_kind == "ratio" else f.number(t.rate)
+    rate = f.rate(t.rate, ln.rate_kind == "ratio")
     label = f._("below the first tier") if t.tier == 0 else f._("tier {n}", n=t.tier)
     return f"{label}: {f.number(t.amount, 2)} × {rate} = {f.amount(t.pays, max_places=4)}"
 

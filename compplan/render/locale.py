@@ -120,6 +120,7 @@ class Fmt:
          self._group, self._decimal, self._formula_table) = _locale_parts(code, currency)
         self.places = default_places if places is None else places
         self._messages = _catalog(self.locale.language)
+        self._rates: dict = {}  # rate(): a tier's rate as written
 
     # labels
     def _(self, msgid: str, **params) -> str:
@@ -256,6 +257,21 @@ class Fmt:
         if decimal == ",":
             out = _semicolon_arguments(out)  # min(99 / 90; 1,2): the comma is a decimal
         return out
+
+    def rate(self, value, ratio: bool) -> str:
+        """A tier's rate: a percentage with up to 4 decimals, or a number. Written once
+        a rate and Fmt, not once a line: a tier table has a few rates and a statement
+        a line per deal (issue 14)."""
+        if not (isinstance(value, Decimal) and value.is_finite()):
+            return self.percent(value, 4) if ratio else self.number(value)
+        # -0 equals 0 (and hashes alike) but is written with its sign
+        key = (ratio, value, value.is_signed())
+        text = self._rates.get(key)
+        if text is None:
+            text = self.percent(value, 4) if ratio else self.number(value)
+            if len(self._rates) < 4096:  # a long-lived Fmt (the portal's) stays small
+                self._rates[key] = text
+        return text
 
 
 def _semicolon_arguments(text: str) -> str:
