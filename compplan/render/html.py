@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .locale import Fmt
+from .locale import Fmt, shared
 from .statement import Note, Statement
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,7 +22,8 @@ _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUnde
 
 
 def fmt_for(st: Statement, places: int | None = None) -> Fmt:
-    return Fmt(st.locale, st.currency, places)
+    """The statement's Fmt (locale.shared: one a locale, currency and places)."""
+    return shared(st.locale, st.currency, places)
 
 
 def say(note: Note, f: Fmt) -> str:

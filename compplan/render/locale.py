@@ -274,6 +274,14 @@ class Fmt:
         return text
 
 
+@lru_cache(maxsize=256)
+def shared(code: str, currency: str, places: int | None = None) -> Fmt:
+    """One Fmt per locale, currency and places a process: a statement's page, curve and
+    PDF footer share it (and its written rates) with the statements before it. A Fmt
+    is never changed once made, so sharing it is safe."""
+    return Fmt(code, currency, places)
+
+
 def _semicolon_arguments(text: str) -> str:
     """', ' between a function's arguments -> '; ' (only inside brackets)."""
     out, depth = [], 0
