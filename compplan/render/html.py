@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .locale import Fmt
+from .locale import Fmt, shared
 from .statement import Note, Statement
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,7 +22,8 @@ _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUnde
 
 
 def fmt_for(st: Statement, places: int | None = None) -> Fmt:
-    return Fmt(st.locale, st.currency, places)
+    """The statement's Fmt (locale.shared: one a locale, currency and places)."""
+    return shared(st.locale, st.currency, places)
 
 
 def say(note: Note, f: Fmt) -> str:
@@ -62,7 +63,7 @@ def phrase(parts: list, f: Fmt) -> str:
 
 
 def tier_text(t, ln, f: Fmt) -> str:
-    rate = f.percent(t.rate, 4) if ln.rate_kind == "ratio" else f.number(t.rate)
+    rate = f.rate(t.rate, ln.rate_kind == "ratio")
     label = f._("below the first tier") if t.tier == 0 else f._("tier {n}", n=t.tier)
     return f"{label}: {f.number(t.amount, 2)} × {rate} = {f.amount(t.pays, max_places=4)}"
 

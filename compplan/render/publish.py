@@ -24,7 +24,7 @@ from ..engine.money import places_of
 from ..engine.results import PayeeResult, RunResult
 from ..periods import parse_period
 from . import curve, html, parallel, pdf, rows, stored, svgchart, tables
-from .locale import Fmt, resolve
+from .locale import Fmt, resolve, shared
 from .statement import Header, Note, Statement, YearToDate, build
 
 FORMATS = ("html", "pdf", "csv", "json")
@@ -232,7 +232,7 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
             st.problems.append(f"no payout curve: the pay drawn against {measure} at "
                                f"{at.x} is {at.total}, the payee's is {y}")
             return
-    f = Fmt(st.locale, st.currency, ctx.places_for(st))
+    f = shared(st.locale, st.currency, ctx.places_for(st))  # the page's Fmt, too
     c.names = {m.name: m.label for m in st.measures} | {k.name: f._(k.label)
                                                         for k in st.components}
     if comps != {e.name for e in ctx.compiled.earnings}:
@@ -300,7 +300,7 @@ def write_payee(ctx: _Context, st: Statement, folder: Path,
     if "html" in ctx.formats:
         _write(folder / f"{stem}.html", page)
     if "pdf" in ctx.formats:
-        h, f = ctx.header, Fmt(st.locale, st.currency)
+        h, f = ctx.header, shared(st.locale, st.currency, ctx.places_for(st))
         period = h.period + (f" ({f.date(h.period_start)} – {f.date(h.period_end)})"
                              if h.period_start else "")
         job = _Print(html.print_page(page, st, ctx.appendix), folder, stem,

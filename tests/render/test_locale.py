@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from compplan.render.locale import SHIPPED, Fmt, message_ids, messages, resolve, shown_to
+from compplan.render.locale import SHIPPED, Fmt, message_ids, messages, resolve, shared, shown_to
 
 NBSP = "\u00a0"
 
@@ -157,3 +157,30 @@ def test_issue14_a_tier_part_shown_rounds_half_up_as_its_formula_does():
     assert f.money(D("1.00005"), max_places=4) == "$1.0001"
     vi = Fmt("vi", "VND")  # no minor unit: whole dong, half up
     assert vi.amount(D("12500.5"), max_places=0) == "12.501"
+
+
+def test_issue14_numbers_written_without_working_out_their_places_read_the_same():
+    """The quicker paths (places read from a Decimal's text; number() and percent() handed
+    their most decimals straight; a tier's rate written once) give the text the long way
+    gave, worked by hand here."""
+    f = Fmt("en", "USD")
+    # 12,791.180 has 3 places, 2 of them needed (the trailing 0 is dropped)
+    assert f._places_for(D("12791.180"), 0) == 2
+    assert f._places_for(D("12.50"), 2) == 2           # no more places than the currency's
+    assert f._places_for(D("1E+3"), 0) == 0            # exponent notation: Decimal's way
+    assert f.number(D("12791.180"), 2) == "12,791.18"
+    assert f.number(D("2.5499999"), 2) == "2.55"        # rounded half up at 2 places
+    # 0.0060998844672102 = 0.60998844672102%, shown to 2 places half up: 0.61%
+    assert f.percent(D("0.0060998844672102")) == "0.61%"
+    assert f.percent(D("0.125"), 4) == "12.5%"          # trailing zeros dropped
+    assert Fmt("vi", "VND").percent(D("1.125")) == "112,5%"
+    # a rate twice gives the same text; -0 equals 0 but keeps its sign when written
+    assert f.rate(D("0.04"), True) == f.rate(D("0.04"), True) == "4%"
+    assert (f.rate(D("0"), False), f.rate(D("-0"), False)) == ("0", "-0")
+    assert f.rate(D("1.5"), False) == "1.5"
+
+
+def test_issue14_one_fmt_per_locale_currency_and_places():
+    assert shared("vi", "VND", 2) is shared("vi", "VND", 2)
+    assert shared("vi", "VND", 2) is not shared("vi", "VND", 3)
+    assert shared("pl", "PLN").amount(D("1234.5")) == Fmt("pl", "PLN").amount(D("1234.5"))
