@@ -12,13 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from compplan.cli.run import compile_or_exit as _compile
-from compplan.engine.run import run_plan
-from compplan.periods import parse_period
 from compplan.render import curve as curve_mod
-from compplan.render import publish, rows
+from compplan.render import publish
 
-from .conftest import ROOT
+from .test_issue14_curves import sample_statements
 
 SAMPLES = [("textbook.yaml", "textbook", "2026-Q1"), ("ae.yaml", "ae", "2026-Q1"),
            ("sdr.yaml", "sdr", "2026-03"), ("manager.yaml", "manager", "2026-Q1"),
@@ -27,14 +24,7 @@ SAMPLES = [("textbook.yaml", "textbook", "2026-Q1"), ("ae.yaml", "ae", "2026-Q1"
            ("team_pool.yaml", "team_pool", "2026-Q1"), ("retail.yaml", "retail", "2026-03")]
 
 
-def _statements(plan, data, period):
-    compiled = _compile(str(ROOT / "plans" / plan))
-    folder = ROOT / "plans" / "data" / data
-    tables, _ = rows.load(compiled, folder)
-    result = run_plan(compiled, tables, parse_period(period))
-    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
-                           ("html",))
-    return compiled, [publish.statement_for(ctx, pr, None) for pr in result.payees]
+_statements = sample_statements  # (compiled plan, statements) of a sample run
 
 
 def _points(c):

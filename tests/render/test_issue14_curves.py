@@ -26,14 +26,20 @@ SAMPLES = [("field.yaml", "field", "2026-03"), ("field_daily.yaml", "field_daily
            ("textbook.yaml", "textbook", "2026-Q1")]
 
 
-def _statements(plan, data, period):
+def sample_statements(plan, data, period):
+    """A sample plan run on its data and every payee's statement (HTML only):
+    (compiled plan, statements). test_issue14_curve_rates.py uses it too."""
     compiled = _compile(str(ROOT / "plans" / plan))
     folder = ROOT / "plans" / "data" / data
     tables, _ = rows.load(compiled, folder)
     result = run_plan(compiled, tables, parse_period(period))
     ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
                            ("html",))
-    return [publish.statement_for(ctx, pr, None) for pr in result.payees]
+    return compiled, [publish.statement_for(ctx, pr, None) for pr in result.payees]
+
+
+def _statements(plan, data, period):
+    return sample_statements(plan, data, period)[1]
 
 
 @pytest.mark.parametrize("plan,data,period", SAMPLES, ids=[s[0] for s in SAMPLES])
