@@ -23,7 +23,7 @@ from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
 from compplan.engine.sql import postgres  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
-from test_sql_differential import assert_same  # noqa: E402
+from test_sql_differential import assert_same, assert_sample_same  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "plans"
@@ -51,12 +51,7 @@ RUNS = {"ae.yaml", "sdr.yaml", "cs.yaml", "field.yaml", "field_daily.yaml", "tea
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
                          ids=lambda e: e["plan"])
 def test_sample_data_same_in_postgres(entry):
-    compiled = load_plan(PLANS / entry["plan"])
-    period = parse_period(str(entry["period"]))
-    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
-    got = postgres.run_postgres(compiled, PLANS / entry["data"], period)
-    assert sum(p.total for p in got.payees) == sum(p.total for p in ref.payees)
-    assert_same(ref, got)
+    assert_sample_same(entry, postgres.run_postgres)
 
 
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],

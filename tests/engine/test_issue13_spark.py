@@ -19,12 +19,10 @@ import yaml
 pytest.importorskip("duckdb", reason="the SQL engine needs duckdb (pip install duckdb)")
 
 from compplan.engine import load_plan  # noqa: E402
-from compplan.engine.data import load_folder  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
-from compplan.engine.run import run_plan  # noqa: E402
 from compplan.engine.sql import spark as spark_engine  # noqa: E402
 from compplan.engine.sql.dialect import SPARK, spark_text  # noqa: E402
-from test_sql_differential import assert_same  # noqa: E402
+from test_sql_differential import assert_sample_same  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "plans"
@@ -151,12 +149,7 @@ def test_issue13_spark_mixed_scales_keep_their_digits(spark):
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
                          ids=lambda e: e["plan"])
 def test_issue13_sample_data_same_on_spark(spark, entry):
-    compiled = load_plan(PLANS / entry["plan"])
-    period = parse_period(str(entry["period"]))
-    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
-    got = spark_engine.run_spark(compiled, PLANS / entry["data"], period)
-    assert sum(p.total for p in got.payees) == sum(p.total for p in ref.payees)
-    assert_same(ref, got)
+    assert_sample_same(entry, spark_engine.run_spark)
 
 
 @needs_spark

@@ -93,16 +93,24 @@ def assert_same(ref, got) -> None:
                 assert _same(getattr(ly, f), getattr(lx, f)), f"{where}: {f}"
 
 
+def assert_sample_same(entry: dict, run) -> None:
+    """A sample plan (an entry of plans/data/samples.yaml) on its data: `run(compiled,
+    folder, period)` of another engine pays as the Python engine, line for line. The
+    PostgreSQL and Spark engines' tests use it too."""
+    compiled = load_plan(PLANS / entry["plan"])
+    period = parse_period(str(entry["period"]))
+    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
+    got = run(compiled, PLANS / entry["data"], period)
+    assert sum(p.total for p in got.payees) == sum(p.total for p in ref.payees)
+    assert_same(ref, got)
+
+
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
                          ids=lambda e: e["plan"])
 def test_sample_data_same_on_both_engines(entry):
     assert {e["plan"] for e in SAMPLES} == RUNS  # a new sample runs on both engines too
-    compiled = load_plan(PLANS / entry["plan"])
-    period = parse_period(str(entry["period"]))
-    ref = run_plan(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
-    got = run_sql(compiled, load_folder(compiled.plan, PLANS / entry["data"], []), period)
-    assert sum(p.total for p in got.payees) == sum(p.total for p in ref.payees)
-    assert_same(ref, got)
+    assert_sample_same(entry, lambda compiled, folder, period: run_sql(
+        compiled, load_folder(compiled.plan, folder, []), period))
 
 
 @pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
