@@ -19,11 +19,11 @@ from typing import Iterator
 
 from . import ast
 from .checked import Checked
+from .functions import PICKS  # the functions whose value is one of their arguments'
 from .types import MONEY, RATIO, Type
 
 # in a comparison with a ratio, a plain number this large cannot be meant
 NEVER_A_RATIO = Decimal(10)
-_CHOICES = ("min", "max", "clamp", "coalesce")
 
 
 class BareNumbers:
@@ -56,7 +56,7 @@ class BareNumbers:
             yield from self.parts(node.then)
             yield from self.parts(node.otherwise)
             return
-        if isinstance(node, ast.Call) and node.name in _CHOICES and not node.where:
+        if isinstance(node, ast.Call) and node.name in PICKS and not node.where:
             for arg in node.args:
                 yield from self.parts(arg)
             return

@@ -196,10 +196,10 @@ class Typer:
         if len(n.args) < lo or (hi is not None and len(n.args) > hi):
             return None
         if name in AGGREGATES and len(n.args) == 1 and (
-                name in ("sum", "count", "avg", "distinct") or n.args[0] in self.c.resolved and
+                functions.of_kind(name, functions.AGGREGATE) or n.args[0] in self.c.resolved and
                 self.c.resolved[n.args[0]].kind in ("set", "set_column")):
             return self.aggregate(n, s)
-        if name in ("tiered", "rate", "lookup"):
+        if functions.of_kind(name, functions.RATES):  # tiered, rate, lookup
             return self.rate_call(n, s)
         if name in WINDOW_FUNCTIONS:  # the argument's type, over other days
             return self.visit(n.args[0], s)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ...errors import Pos, Problem
 from ...lang import ast
 from ..ir import CompiledPlan
+from .functions import python_only
 from .hierarchy import refusals as dated_refusals
 
 
@@ -27,11 +28,25 @@ def refusal(pos: Pos | None, what: str, file: str) -> Problem:
 def refusals(compiled: CompiledPlan) -> list[Problem]:
     """What the plan asks that the SQL engine does not run yet, each at its position
     (today only what a plan with dated reporting lines and team() asks of a report's
-    part of the period: engine/sql/hierarchy.py). What a statement cannot compile is
+    part of the period: engine/sql/hierarchy.py, tier tables per payee, and calls of a
+    function the registry gives no SQL form). What a statement cannot compile is
     refused when the script is made (exprs.Unsupported)."""
     file = compiled.checked.source.name
     return [refusal(pos, what, file) for pos, what in
-            dated_refusals(compiled) + payee_bounds(compiled)]
+            dated_refusals(compiled) + payee_bounds(compiled) + python_only_calls(compiled)]
+
+
+def python_only_calls(compiled: CompiledPlan) -> list[tuple[Pos, str]]:
+    """Every call of a function of values the registry marks Python-only
+    (compplan/lang/functions.py, `python_only`), at the call, with the record's reason."""
+    out, seen = [], set()
+    for node in compiled.checked.exprs.values():
+        for n in ast.walk(node) if node is not None else ():
+            if isinstance(n, ast.Call) and id(n) not in seen and \
+                    (why := python_only(n.name)) is not None:
+                seen.add(id(n))
+                out.append((n.pos, f"{n.name}() ({why})"))
+    return sorted(out, key=lambda p: (p[0].line or 0, p[0].col or 0))
 
 
 def payee_bounds(compiled: CompiledPlan) -> list[tuple[Pos, str]]:

@@ -18,7 +18,7 @@ from ...errors import Pos
 from ...lang import ast
 from . import decimals as dec
 from .decimals import Num
-from .functions import FORMS, NotRun
+from .functions import FORMS, NotRun, python_only
 
 
 
@@ -168,9 +168,10 @@ class ExprCompiler:
         if n.name == "lookup" and self.compiled is not None:
             from .lookups import lookup_sql
             return lookup_sql(self.compiled, n, [self.sql(a) for a in n.args[1:]])
-        form = FORMS.get(n.name)  # functions of values (functions.py)
+        form = FORMS.get(n.name)  # functions of values (the registry's SQL forms)
         if form is None:
-            raise Unsupported(n.pos, f"{n.name}() here")
+            why = python_only(n.name)
+            raise Unsupported(n.pos, f"{n.name}() ({why})" if why else f"{n.name}() here")
         try:
             return form(self, n)
         except NotRun as e:
