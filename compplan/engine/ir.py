@@ -17,6 +17,7 @@ docs/design/columnar.md, "The IR tree", says what each node holds.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -26,8 +27,8 @@ from ..lang.check import AGGREGATES, Checked
 from ..lang.model import Credit, Earning, Plan
 from ..lang.types import Type
 from ..lang.windows import Window, windows_in
+from .constants import Constants
 from .curves import Curve
-from .python.compile import Compiler, Env
 from .tables import build_curve, build_tiers, reads_payee, require_counted_units, shape_tiers
 from .tiers import TierTable
 
@@ -36,6 +37,9 @@ from .tiers import TierTable
 # clawbacks), one credit of an `each:` earning (a line per credit), or the payee
 # (measures, per-payee earnings, caps, floors, totals, draws, subtotals, pools).
 GRAINS = ("param", "const", "row", "credit", "payee")
+
+# one compile of a tree's closures when threads (the portal's) ask at once
+_CLOSURES = threading.Lock()
 
 
 @dataclass(eq=False)  # compared and hashed by identity: engine/python keys closures by it
@@ -162,8 +166,26 @@ class CompiledPlan:
     # rate name -> the running form of its basis (tier tables whose basis adds credits)
     running: dict[str, RunningBasis] = field(default_factory=dict)
     # The Python engine's closures for this tree (engine/python/plan.py's PythonPlan),
-    # beside the tree, not in it: the SQL engine never reads it.
-    python: Any = field(default=None, repr=False, compare=False)
+    # beside the tree, not in it: made the first time the Python engine asks
+    # (`python`), so a plan the SQL engine runs never compiles them.
+    closures: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def python(self):
+        """The Python engine's closures for this tree, compiled on first use. Nothing a
+        plan can get wrong is found here: every error of the plan (a check, a tier that
+        does not rise, a running basis) is raised by build_tree."""
+        if self.closures is None:
+            with _CLOSURES:
+                if self.closures is None:
+                    from .python.plan import PythonPlan  # the one backend ir.py names
+                    self.closures = PythonPlan(self)
+        return self.closures
+
+    @python.setter
+    def python(self, closures) -> None:
+        """Closures made elsewhere, or None: made again on next use."""
+        self.closures = closures
 
     @property
     def plan(self) -> Plan:
@@ -197,7 +219,7 @@ def tree_callables(compiled: CompiledPlan) -> list[str]:
                 walk(x, f"{path}[{i}]")
         elif is_dataclass(v):
             for f in fields(v):
-                if v is compiled and f.name == "python":
+                if v is compiled and f.name == "closures":
                     continue
                 walk(getattr(v, f.name), f"{path}.{f.name}")
         elif hasattr(v, "__dict__"):
@@ -209,23 +231,21 @@ def tree_callables(compiled: CompiledPlan) -> list[str]:
 
 
 def compile_plan(checked: Checked) -> CompiledPlan:
-    """Checked plan -> the IR tree, and the Python engine's closures for it beside it.
-    Refuses a plan that has errors."""
-    from .python.plan import PythonPlan  # the Python engine reads the tree
-    compiled = build_tree(checked)
-    compiled.python = PythonPlan(compiled)
-    return compiled
+    """Checked plan -> the IR tree; the Python engine's closures for it are made when
+    it first runs the tree (CompiledPlan.python). Refuses a plan that has errors."""
+    return build_tree(checked)
 
 
 def build_tree(checked: Checked) -> CompiledPlan:
     """Checked plan -> the IR tree (data only). Constants (params, the bounds and rates
-    of the plan-wide tier tables, curve points, lookup rows) are folded here by the
-    reference evaluator, so both engines read the same values."""
+    of the plan-wide tier tables, curve points, lookup rows) are folded here
+    (constants.py: the operators and the registry's Python implementations, no
+    engine), so both engines read the same values."""
     if not checked.ok or checked.plan is None:
         raise CompplanError(checked.problems.errors or [Problem(checked.source.name, None, None,
                                                                 "the plan did not check")])
     plan = checked.plan
-    fold = Compiler(checked)  # the evaluator of constants, not kept
+    fold = Constants(checked)  # the evaluator of constants, not kept
     order = {name: i for i, name in enumerate(checked.order)}
 
     def expr(grain: str, *path) -> Expr | None:
@@ -235,13 +255,11 @@ def build_tree(checked: Checked) -> CompiledPlan:
         return Expr(node, checked.types.get(node), _source_text(checked, path), grain)
 
     # params: constants in dependency order
-    fold.grain = "param"
-    const_env = Env({}, {}, {})
     for name in sorted(plan.params, key=lambda n: order.get(n, 0)):
-        fold.params[name] = fold.fast(checked.expr("params", name))(const_env, None)
+        fold.params[name] = fold.value(checked.expr("params", name))
 
-    # rate tables
-    fold.grain = "const"
+    # rate tables (tables.py asks `fold` for each bound; there is no payee: no env)
+    const_env = None
     tier_tables: dict[str, TierTable] = {}
     curves: dict[str, Curve] = {}
     lookups: dict[str, LookupTable] = {}
@@ -257,13 +275,12 @@ def build_tree(checked: Checked) -> CompiledPlan:
         else:
             rows: dict = {}
             for i, row in enumerate(rt.rows or ()):
-                cells = [fold.fast(checked.expr("rates", name, "rows", i, j))(const_env, None)
+                cells = [fold.value(checked.expr("rates", name, "rows", i, j))
                          for j in range(len(row))]
                 rows[tuple(cells[:-1])] = cells[-1]
             table = LookupTable(rows)
             if rt.default is not None:
-                table.default = fold.fast(checked.expr("rates", name, "default"))(
-                    const_env, None)
+                table.default = fold.value(checked.expr("rates", name, "default"))
                 table.has_default = True
             lookups[name] = table
 

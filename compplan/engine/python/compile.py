@@ -13,7 +13,6 @@ Division by zero gives missing and a warning naming the place.
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
@@ -26,8 +25,9 @@ from ...lang.types import MONEY, Type
 from ...lang.windows import WINDOW_FUNCTIONS, window_of
 from .. import tiers as tiers_mod
 from ..formula import SHOW_OP, fmt_value, precedence, window_text
-from ..functions import FORMS
+from .functions import FORMS
 from ..money import OutOfRange, divide, fmt_money, fmt_number, fmt_ratio, multiply, scale
+from ..operations import ARITH, COMPARE, placed  # the operators on values
 from ..periods import Period, month_share, months_in
 
 Fn = Callable[[Any, Any], Any]
@@ -67,28 +67,6 @@ class Env:
         self.outer_rows: list[dict] = []
 
 
-# ------------------------------------------------------------------ operations
-
-def _add(a, b):
-    if isinstance(a, dt.date):
-        return a + dt.timedelta(days=int(b))
-    if isinstance(b, dt.date):
-        return b + dt.timedelta(days=int(a))
-    return a + b
-
-
-def _sub(a, b):
-    if isinstance(a, dt.date):
-        if isinstance(b, dt.date):
-            return (a - b).days
-        return a - dt.timedelta(days=int(b))
-    return a - b
-
-
-# products and quotients follow the one arithmetic rule both engines share (money.py)
-ARITH = {"+": _add, "-": _sub, "*": multiply, "/": divide}
-COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-           "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 class RuntimeProblem(Exception):
     """A value the plan cannot work with at run time (division by zero is not one)."""
 
@@ -206,7 +184,7 @@ class Compiler:
 
         col, (is_const, const) = self._column(n.left), self._constant(n.right)
         if n.op == "*":
-            op = _placed(multiply, pos)
+            op = placed(multiply, pos)
         if col is not None and is_const and const is not None and n.op in "*-+":
             def arith_col_const(env, row):
                 a = row.get(col)
@@ -540,7 +518,7 @@ class Compiler:
                 active, days = env.cache["active_days"]
                 return v if active == days else scale(v, active, days)
             return prorate
-        form = FORMS.get(name)  # functions of values (engine/functions.py)
+        form = FORMS.get(name)  # functions of values (the registry, python/functions.py)
         if form is not None:
             return form([self._fast(a) for a in n.args], n)
         raise AssertionError(f"no compiler for {name}()")  # pragma: no cover
@@ -738,17 +716,6 @@ class Compiler:
             k = ", ".join(fmt_value(f(env, row), None) for f in keys)
             return v, f"{fmt_value(v, t)} ({rate_name}[{k}])"
         return lookup, lookup_ex
-
-
-def _placed(fn, pos):
-    """fn, with an OutOfRange it raises placed at `pos` (the operator in the plan)."""
-    def placed(a, b):
-        try:
-            return fn(a, b)
-        except OutOfRange as e:
-            e.pos = e.pos or pos
-            raise
-    return placed
 
 
 def _prorate_by(n: ast.Call) -> str:
