@@ -397,7 +397,7 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
 
     `numbered` (the lines statement's parts and order, Script.lines_union/lines_order):
     read the parts instead of the lines table, sorted once by payee and that order, and
-    number each line as it passes (_numbered_lines), not by a window over the wide rows
+    number each line as it passes (numbered_lines), not by a window over the wide rows
     and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md)."""
 
     def blank(col: str) -> str:
@@ -426,10 +426,10 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
             f"{_number16('run_before')} AS basis_before, {_number16('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
             f"{note} AS note FROM (SELECT *, {_number16('exact', 6)} AS _exact_text FROM "
-            + (f"{_numbered_lines(*numbered)})" if numbered else "lines) ORDER BY payee, line"))
+            + (f"{numbered_lines(*numbered)})" if numbered else "lines) ORDER BY payee, line"))
 
 
-def _numbered_lines(union: str, order: str) -> str:
+def numbered_lines(union: str, order: str) -> str:
     """Every line sorted by payee and `order`, numbered per payee as the lines table's
     window numbers them: row_number() OVER () counts the sorted rows as they stream by
     (DuckDB's streaming window keeps its input's order), less the lines of the payees
