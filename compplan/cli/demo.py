@@ -20,7 +20,6 @@ from ..errors import CompplanError, format_text
 from ..engine import load_plan, parse_period, run_plan
 from ..engine.data import load_folder
 from ..engine.results import ResultWriter, summary_table
-from ..store.scenarios import run_scenarios
 
 
 @click.command()
@@ -42,6 +41,7 @@ def demo(plans_dir: str, out_dir: str) -> None:
             click.echo(format_text(e.problems), nl=False)
             ok = False
             continue
+        from ..store.scenarios import run_scenarios  # the store: only when used
         outcomes = run_scenarios(compiled)
         passed = sum(o.passed for o in outcomes)
         click.echo(f"scenarios: {passed} of {len(outcomes)} pass")

@@ -21,11 +21,14 @@ import click
 
 from ..errors import CompplanError, format_json, format_text
 from ..lang import check_source
-from ..diff import render
-from ..diff.impact import impact as impact_of
-from ..diff.plans import diff_plans
-from ..diff.sources import read_plan
+from .lazy import lazy
 from .store import db_option
+
+# the diff modules bring the store (SQLAlchemy): imported when a command uses them
+render = lazy("compplan.diff.render")
+impact = lazy("compplan.diff.impact")
+plans = lazy("compplan.diff.plans")
+sources = lazy("compplan.diff.sources")
 
 FORMATS = ["text", "json", "markdown", "csv"]
 
@@ -81,8 +84,8 @@ def _plans(old, new, fmt, data_dir, period, top) -> None:
         raise click.UsageError("an impact diff needs both --data and --period")
     if fmt == "csv" and data_dir is None:
         raise click.UsageError("csv is the impact table's format: add --data and --period")
-    a, b = read_plan(old), read_plan(new)
-    d = diff_plans(a, b)
+    a, b = sources.read_plan(old), sources.read_plan(new)
+    d = plans.diff_plans(a, b)
     if not d.ok:
         if fmt == "json":
             _emit(json.dumps(d.to_dict(), indent=2) + "\n")
@@ -93,7 +96,7 @@ def _plans(old, new, fmt, data_dir, period, top) -> None:
             fmt, lambda x: json.dumps(x.to_dict(), indent=2) + "\n")(d))
         sys.exit(1 if d.changes else 0)
     try:
-        i = impact_of(a, b, data_dir, period, top)
+        i = impact.impact(a, b, data_dir, period, top)
     except CompplanError as e:
         _trouble(e.problems, d.sources, fmt)
     if fmt == "csv":
@@ -162,7 +165,7 @@ def _git_driver(args) -> None:
         _text_diff(texts[0] or "", texts[1] or "", a_name, b_name)
         return
     a, b = check_source(texts[0], a_name), check_source(texts[1], b_name)
-    d = diff_plans(a, b)
+    d = plans.diff_plans(a, b)
     if not d.ok:
         click.echo("the plans cannot be compared by meaning:")
         click.echo(format_text(d.problems, d.sources), nl=False)

@@ -15,10 +15,12 @@ from pathlib import Path
 import click
 
 from ..errors import CompplanError, Problem, format_text
-from ..finance import journal
-from ..finance import accrue as accrue_mod
-from ..finance.mapping import load_mapping
+from .lazy import lazy
 from .run import compile_or_exit, fail, period_of_plan
+
+journal = lazy("compplan.finance.journal")  # finance: imported when a command uses it
+accrue_mod = lazy("compplan.finance.accrue")
+mapping_mod = lazy("compplan.finance.mapping")
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -30,7 +32,7 @@ def _date(value: str, option: str) -> dt.date:
 
 
 def _mapping(path: str, compiled):
-    mapping, problems = load_mapping(path, compiled)
+    mapping, problems = mapping_mod.load_mapping(path, compiled)
     if problems:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
         click.echo(format_text(problems, {path: text}), err=True, nl=False)

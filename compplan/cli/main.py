@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import decimal
+import sys
 
 import click
 
@@ -31,8 +32,6 @@ class Cli(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        from sqlalchemy.exc import SQLAlchemyError
-        from ..store.db import StoreError, explain
         try:
             return super().invoke(ctx)
         except CompplanError as e:
@@ -40,15 +39,28 @@ class Cli(click.Group):
             # command that reads one): FILE[:ROW] with its hint, exit 1, no traceback
             click.echo(format_text(e.problems), err=True, nl=False)
             ctx.exit(1)
-        except StoreError as e:
-            click.echo(f"error: {e}", err=True)
-            ctx.exit(1)
-        except (SQLAlchemyError, OSError) as e:
-            told = explain(e, _store_url(ctx))
+        except Exception as e:
+            told = _store_trouble(e, ctx)
             if told is None:
                 raise
             click.echo(f"error: {told}", err=True)
             ctx.exit(1)
+
+
+def _store_trouble(e: Exception, ctx) -> str | None:
+    """A store's trouble in a sentence (StoreError's own, or store.db.explain's for a
+    database or file error), None for anything else. The store (and SQLAlchemy) is
+    imported only here, and only when it was used or the error is the system's: a
+    `compplan run` without --save never loads it (0.3 CPU-s, docs/design/columnar.md)."""
+    if "compplan.store.db" not in sys.modules and not isinstance(e, OSError):
+        return None  # no store was opened: nothing of it can have failed
+    from sqlalchemy.exc import SQLAlchemyError
+    from ..store.db import StoreError, explain
+    if isinstance(e, StoreError):
+        return str(e)
+    if isinstance(e, (SQLAlchemyError, OSError)):
+        return explain(e, _store_url(ctx))
+    return None
 
 
 def _store_url(ctx) -> str:

@@ -23,12 +23,13 @@ import json
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from ..errors import CompplanError
-from ..store import open_store
-from .store import (actor_name, actor_option, db_option, exit_on_problems,
+from .lazy import lazy
+from .store import (actor_name, actor_option, db_option, exit_on_problems, open_store,
                     plan_and_catalogue, refuse)
+
+sql = lazy("sqlalchemy")  # imported by the commands that read the store
 
 
 
@@ -142,13 +143,13 @@ def list_cmd(db_url):
     from ..targets.round_tables import RoundLine, TargetRound
     store = open_store(db_url)
     with store.session() as db:
-        found = list(db.execute(select(TargetRound).order_by(TargetRound.id.desc())).scalars())
+        found = list(db.execute(sql.select(TargetRound).order_by(TargetRound.id.desc())).scalars())
         if not found:
             click.echo("no target rounds")
             return
         click.echo("id\tname\tplan\tperiod\tdeadline\tstate\tanswered\tdecided")
         for r in found:
-            lines = list(db.execute(select(RoundLine).where(RoundLine.round_id == r.id))
+            lines = list(db.execute(sql.select(RoundLine).where(RoundLine.round_id == r.id))
                          .scalars())
             answered = sum(1 for ln in lines if ln.rep_figure is not None)
             decided = sum(1 for ln in lines if ln.manager_figure is not None)
@@ -238,7 +239,7 @@ def reopen_cmd(round_id, who, kpi, reason, until, db_url, actor):
     day = _day(until, "--until") if until else None
 
     def step(db):
-        lid = db.execute(select(RoundLine.id).where(
+        lid = db.execute(sql.select(RoundLine.id).where(
             RoundLine.round_id == round_id, RoundLine.who == who,
             RoundLine.kpi == kpi)).scalar_one_or_none()
         if lid is None:

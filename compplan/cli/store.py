@@ -19,9 +19,16 @@ from pathlib import Path
 import click
 
 from ..engine.money import fmt_money
-from ..store import audit as audit_mod
-from ..store import lifecycle, open_store
-from ..store.models import PayeeResultRow, Run
+from .lazy import lazy
+
+audit_mod = lazy("compplan.store.audit")
+lifecycle = lazy("compplan.store.lifecycle")
+models = lazy("compplan.store.models")
+
+
+def open_store(*args, **kw):
+    """compplan.store.open_store, the store imported when a command opens one."""
+    return lazy("compplan.store").open_store(*args, **kw)
 
 db_option = click.option("--db", "db_url", envvar="COMPPLAN_DB", default=None,
                          help="store URL (default: sqlite:///compplan.db; or COMPPLAN_DB)")
@@ -104,7 +111,7 @@ def show(run_id, db_url):
     """Summarise one run: who made it from what, its status, and each payee's total."""
     store = open_store(db_url, read_only=True)
     with store.session() as s:
-        run = s.get(Run, run_id)
+        run = s.get(models.Run, run_id)
         if run is None:
             refuse(f"there is no run {run_id}"
                     + (_demo_hint(db_url) or "; see compplan runs"))
@@ -120,8 +127,8 @@ def show(run_id, db_url):
             click.echo(f"  paid          {run.paid_at:%Y-%m-%d %H:%M} by {run.paid_by}")
         click.echo(f"  {run.payees} payees, {run.lines} lines, total {run.currency} "
                    f"{fmt_money(run.total)}")
-        for pr in s.query(PayeeResultRow).filter_by(run_id=run.id).order_by(
-                PayeeResultRow.payee):
+        rows = models.PayeeResultRow
+        for pr in s.query(rows).filter_by(run_id=run.id).order_by(rows.payee):
             comps = ", ".join(f"{k} {fmt_money(Decimal(v))}"
                               for k, v in json.loads(pr.components).items())
             click.echo(f"    {pr.payee:<12} {pr.currency} {fmt_money(pr.total):>14}  {comps}")

@@ -20,9 +20,8 @@ import click
 
 from ..datafolder import HINT, OutsideFolder, inside
 from ..periods import parse_period
-from ..store import open_store
 from .store import (actor_name, actor_option, db_option, exit_on_problems, kpi_catalogue,
-                    plan_and_catalogue, refuse)
+                    open_store, plan_and_catalogue, refuse)
 
 
 

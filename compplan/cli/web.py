@@ -16,11 +16,12 @@ import tempfile
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from ..errors import CompplanError, format_text
-from ..store import open_store
-from .store import actor_name, actor_option, db_option
+from .lazy import lazy
+from .store import actor_name, actor_option, db_option, open_store
+
+sql = lazy("sqlalchemy")  # imported by the commands that read the store
 
 
 @click.command()
@@ -120,7 +121,7 @@ def ingest(file, plan_id, input_name, db_url, actor):
     store = open_store(db_url)
     portal = Portal(store)
     with store.session() as db:
-        rows = list(db.execute(select(LivePeriod)).scalars())
+        rows = list(db.execute(sql.select(LivePeriod)).scalars())
     if plan_id is None:
         if len(rows) != 1:
             _fail("say which plan with --plan: open periods are " +
@@ -209,7 +210,7 @@ def tokens_list(db_url):
     from ..store.portal import ApiToken
     store = open_store(db_url)
     with store.session() as db:
-        for t in db.execute(select(ApiToken).order_by(ApiToken.id)).scalars():
+        for t in db.execute(sql.select(ApiToken).order_by(ApiToken.id)).scalars():
             state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
             used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
             click.echo(f"{t.id:>4}  {t.name:<24} {t.plan_id or 'any':<16} {state:<18} "
@@ -260,7 +261,7 @@ def accounts_tie(login, plan, payee, db_url, actor):
     from ..store.portal import Account
     store = open_store(db_url)
     with store.session() as db:
-        account = db.execute(select(Account).where(Account.login == login)
+        account = db.execute(sql.select(Account).where(Account.login == login)
                              ).scalar_one_or_none()
         if account is None or account.role not in ("rep", "manager"):
             _fail(f"there is no rep or manager account '{login}'")

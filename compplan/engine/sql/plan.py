@@ -61,6 +61,10 @@ class Script:
     scales: dict[str, int] = field(default_factory=dict)  # measure/earning -> scale
     running: dict[str, str] = field(default_factory=dict)  # earning -> its basis' rate table
     final: str = "payees"  # the payee-grain table with every measure and earning
+    # the lines statement's parts (every line, unnumbered) and the order the lines are
+    # numbered in per payee: lines.csv's COPY numbers them as it writes (run.lines_query)
+    lines_union: str = ""
+    lines_order: str = ""
 
     def add(self, what: str, sql: str) -> None:
         self.statements.append((what, sql))
@@ -1397,6 +1401,7 @@ class PlanCompiler:
         # the Python engine's order: date, id, then as credited (a split's rows in the
         # split table's order, each followed by its rollups up the levels)
         order = "_e, _k, date NULLS FIRST, _key, _srow NULLS FIRST, _level, via NULLS FIRST"
+        self.script.lines_union, self.script.lines_order = " UNION ALL ".join(parts), order
         self.script.add("lines: every line, numbered per payee in the statement's order",
                         "CREATE TEMP TABLE lines AS SELECT row_number() OVER (PARTITION BY "
                         f"payee ORDER BY {order}) AS line, * FROM ({' UNION ALL '.join(parts)})")
