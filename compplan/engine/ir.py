@@ -29,6 +29,7 @@ from ..lang.types import Type
 from ..lang.windows import Window, windows_in
 from .constants import Constants
 from .curves import Curve
+from .reuse import reuses_lines
 from .tables import build_curve, build_tiers, reads_payee, require_counted_units, shape_tiers
 from .tiers import TierTable
 
@@ -105,6 +106,9 @@ class EarningStep:
     # `credit` (a line per credit of spec.each) or `payee`: decided once, when the tree
     # is built; both engines ask it here
     grain: str = "payee"
+    # a credit's line reads only its row, the payee's fixed figures and the running basis
+    # before it (engine/reuse.py): a live batch keeps the lines before its first new credit
+    reuse: bool = False
 
     @property
     def label(self) -> str:
@@ -332,7 +336,8 @@ def build_tree(checked: Checked) -> CompiledPlan:
                                         expr("payee", "earnings", name, "cap"),
                                         expr("payee", "earnings", name, "floor"),
                                         checked.source.key_pos(("earnings", name)), inputs,
-                                        source, hold_share, hold_until, grain))
+                                        source, hold_share, hold_until, grain,
+                                        reuses_lines(checked, name, running, tier_tables)))
             steps.append(earnings[-1])
     total = [(k, expr("payee", "total", k)) for k in ("cap", "floor")
              if checked.expr("total", k)]

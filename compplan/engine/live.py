@@ -136,7 +136,7 @@ class LiveRun:
             out.rejected = problems
             out.already = 0
             return Batch(input_name, [], out)
-        return Batch(input_name, new_rows, out, converted)
+        return Batch(input_name, new_rows, out, converted, inp.key)
 
     def apply(self, batch: "Batch") -> Ingested:
         """Take a checked batch: its credits, and the payees it touches worked out again.
@@ -145,14 +145,14 @@ class LiveRun:
         if out.rejected or not batch.rows:
             return out
         with _collector_paused(), decimal.localcontext(CONTEXT):
-            order = self._credit(batch, self.prep.credits)
+            order, since = self._credit(batch, self.prep.credits)
             inp = self.compiled.plan.inputs[batch.input_name]
             keys = self.keys.setdefault(batch.input_name, {})
             for row in batch.rows:
                 keys[str(row[inp.key])] = row
             self.tables[batch.input_name].rows.extend(batch.rows)
             result = pay_payees(self.compiled, self.prep, self.period, order=order,
-                          earlier=self.results)
+                                earlier=self.results, since=since)
             _note_later(result, self.later, self.compiled, self.period)
             for pr in result.payees:
                 self.results[pr.payee] = pr
@@ -169,10 +169,10 @@ class LiveRun:
             return WhatIf(batch.out.rejected, {}, {})
         overlay = _Overlay(self.prep.credits)
         with decimal.localcontext(CONTEXT):
-            order = self._credit(batch, overlay)
+            order, since = self._credit(batch, overlay)
             prep = replace(self.prep, credits=overlay)
             result = pay_payees(self.compiled, prep, self.period, order=order,
-                          earlier=self.results)
+                                earlier=self.results, since=since)
             _note_later(result, self.later, self.compiled, self.period)
         after = {pr.payee: pr for pr in result.payees}
         return WhatIf([], {p: self.results.get(p) for p in after}, after)
@@ -226,9 +226,11 @@ class LiveRun:
         return {name: Table(name, self.tables[name].file, by.get(pid, []))
                 for name, by in self._by_payee.items()}
 
-    def _credit(self, batch: "Batch", credits) -> list[str]:
-        """Make the batch's credits into `credits`; the payees to work out again, in order
-        (reports before their managers)."""
+    def _credit(self, batch: "Batch", credits) -> tuple[list[str], dict]:
+        """Make the batch's credits into `credits`. Returns the payees to work out again,
+        in order (reports before their managers), and for each the sort position
+        (`_order`) of their first new credit, None if they have none (a manager above,
+        a pool's peer): what went before it is as it was (pay_payees' `since`)."""
         compiled, prep, input_name = self.compiled, self.prep, batch.input_name
         converted = batch.converted
         touched = make_credits(compiled, {input_name: converted}, self.period, prep.payees,
@@ -253,10 +255,13 @@ class LiveRun:
         groups = compiled.groups
         if groups is not None and groups.payee_groups:  # group() and pools: the peers too
             affected |= peers(groups, prep.payees, touched)
+        keys = batch.keys()
+        since = {pid: _first_new(compiled, credits.get(pid) or {}, keys) for pid in affected}
         for pid in affected:
             sort_sets(compiled, credits.get(pid) or {})
-        return bottom_up(sorted(affected), self.reports_by_manager) if compiled.uses_team \
+        order = bottom_up(sorted(affected), self.reports_by_manager) if compiled.uses_team \
             else sorted(affected)
+        return order, since
 
 
 _pause = {"count": 0, "was_on": True}
@@ -298,6 +303,31 @@ class Batch:
     rows: list[dict]
     out: Ingested
     converted: Table | None = None
+    key_column: str | None = None
+
+    def keys(self) -> set[str]:
+        """The batch's transaction ids, as its credits carry them (`_key`)."""
+        return {str(r[self.key_column]) for r in self.rows} if self.key_column else set()
+
+
+def _first_new(compiled: CompiledPlan, sets: dict[str, list[dict]], keys: set[str]):
+    """The smallest `_order` among a payee's new credits, before their sets are sorted
+    again: make_credits appends new credits after the sorted earlier ones, so they are
+    the run at the end of each list whose ids are the batch's. (An earlier credit from
+    another input with one of those ids may join the run: that only moves the point
+    earlier, and more is worked out.) None: no new credit."""
+    names = {step.name for step in compiled.credits}
+    first = None
+    for name, rows in sets.items():
+        if name.split("@")[0] not in names:
+            continue
+        for i in range(len(rows) - 1, -1, -1):
+            r = rows[i]
+            if r["_key"] not in keys:
+                break
+            if first is None or r["_order"] < first:
+                first = r["_order"]
+    return first
 
 
 @dataclass

@@ -7,6 +7,9 @@ payee's lines always add up to their total.
 """
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import operator
 from decimal import Decimal
 from fractions import Fraction
 
@@ -55,10 +58,16 @@ def payee_order(compiled: CompiledPlan, prep: Prepared) -> list[str]:
 
 def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
          order: list[str] | None = None,
-         earlier: dict[str, PayeeResult] | None = None) -> RunResult:
+         earlier: dict[str, PayeeResult] | None = None,
+         since: dict[str, tuple | None] | None = None) -> RunResult:
     """Work out the payees in `order` (all, by default). `earlier` holds results already
     worked out for payees not in `order`, which team() reads (a live run recomputes only
-    the payees a new transaction touches)."""
+    the payees a new transaction touches).
+
+    `since`: payee -> the sort position (`_order`) of their first new credit since
+    `earlier` was worked out (None: no new credit). A per-credit earning whose lines read
+    nothing a later credit moves (EarningStep.reuse) keeps the earlier lines of credits
+    sorted before it; the rest are worked out (a live batch: engine/live.py)."""
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
@@ -110,6 +119,9 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
                                  lambda m: _own_env(compiled, prep, period, m, step, mode),
                                  step, mode)
     for pid in order if order is not None else payee_order(compiled, prep):
+        prior = _Prior(earlier[pid], since[pid]) if since is not None and pid in since \
+            and earlier and pid in earlier and earlier[pid].currency == plan.currency \
+            else None
         env = _payee_env(compiled, prep, period, pid)
         envs[pid] = env
         env.team = team(pid)
@@ -123,7 +135,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
                     env.measures[e.name] = env.fns.fast(e.expr)(env, None)
                     continue
                 lines = ctx.pool_lines(e, env, pid, pr) if e.spec.pool is not None and \
-                    ctx is not None else _earn(e, env, pid, step, mode, pr)
+                    ctx is not None else _earn(e, env, pid, step, mode, pr, prior)
             except OutOfRange as x:  # at the rule, as the SQL engine says it
                 rule = e.expr.pos if isinstance(e, MeasureStep) else e.pos
                 at = f" (the operator at {x.pos})" if x.pos and x.pos != rule else ""
@@ -160,7 +172,10 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
             if cur != plan.currency:
                 _pay_in(pr, cur, prep.rates[cur], plan.currency, mode)
         for i, ln in enumerate(pr.lines, start=1):
-            ln.number = i
+            if ln.number == 0:
+                ln.number = i
+            elif ln.number != i:  # a line kept from the earlier result, which keeps its own
+                pr.lines[i - 1] = dataclasses.replace(ln, number=i)
         pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
         for m in compiled.measures:
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
@@ -451,15 +466,22 @@ def _active_range(payee: dict, inp, period: Period) -> tuple:
     return first, last
 
 
-def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
-    """The lines of one earning for one payee, each rounded on its own."""
+def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr,
+          prior: "_Prior | None" = None) -> list[Line]:
+    """The lines of one earning for one payee, each rounded on its own (with `prior`,
+    the earlier lines of credits before the payee's first new one kept as they were)."""
     lines: list[Line] = []
     rule = str(e.pos)
     rounder = _rounder(step, mode)
     explain = env.fns.explain(e.value)
     if e.spec.each:
         when = env.fns.fast(e.when) if e.when is not None else None
-        for row in env.sets.get(e.spec.each, ()):
+        rows = env.sets.get(e.spec.each, ())
+        if e.reuse and prior is not None:
+            lines, first = prior.kept(e.name, rows)
+            rows = rows[first:] if first else rows
+        warned = (len(pr.warnings), len(env.warnings))
+        for row in rows:
             if when is not None:
                 ok = when(env, row)
                 if ok is not True:
@@ -474,6 +496,8 @@ def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr) -> list[Line]:
                 continue
             lines.append(_line(pid, e, "credit", value, text, rounder, step, mode, rule, env,
                                row))
+        if e.reuse and warned == (len(pr.warnings), len(env.warnings)):
+            pr.clean.add(e.name)  # no warning to say again: a later batch may keep these
         return lines
     if e.when is not None:
         ok = env.fns.fast(e.when)(env, None)
@@ -539,6 +563,41 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
 
 
 _NO_ROW: dict = {}
+_row_order = operator.itemgetter("_order")
+
+
+def _line_order(ln: Line) -> tuple:
+    """A credit line's sort position, as its row's `_order` (date, transaction id):
+    _line writes the date (None for MIN_DATE) and the source as '<input>:<id>'."""
+    return (ln.date if ln.date is not None else MIN_DATE, ln.sources[0].split(":", 1)[1])
+
+
+class _Prior:
+    """A payee's earlier result in a live run, and where their new credits begin.
+
+    For an earning marked `reuse` and worked out without a warning before, the lines of
+    credits sorted before the first new one are as they were (engine/reuse.py says
+    why): they are kept, the same objects (renumbered as copies), and the credits from
+    there on are worked out."""
+
+    def __init__(self, result: PayeeResult, since: tuple | None):
+        self.result, self.since = result, since
+        self._by_component: dict[str, list[Line]] | None = None
+
+    def kept(self, name: str, rows: list[dict]) -> tuple[list[Line], int]:
+        """(the earlier lines kept, the index in `rows` of the first credit to work out)."""
+        if name not in self.result.clean:
+            return [], 0
+        if self._by_component is None:
+            self._by_component = {}
+            for ln in self.result.lines:
+                if ln.kind == "credit":
+                    self._by_component.setdefault(ln.component, []).append(ln)
+        lines = self._by_component.get(name, [])
+        if self.since is None:  # no new credit of theirs (a manager, a pool's peer)
+            return list(lines), len(rows)
+        k = bisect.bisect_left(lines, self.since, key=_line_order)
+        return lines[:k], bisect.bisect_left(rows, self.since, key=_row_order)
 
 
 def _line_notes(ln: Line, row: dict) -> None:
