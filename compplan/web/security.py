@@ -97,8 +97,15 @@ def _reply(request: Request, status: int, message: str, hint: str = "",
         return JSONResponse(body, status_code=status)
     templates = request.app.state.templates
     from .auth import page_context  # the page's account, if any, for the menu
+    from .words import chrome_fmt
     ctx = page_context(request)
-    ctx.update(status=status, message=message, hint=hint, details=details or [])
+    # an error page is in the reader's words (issue 15): its heading from the status,
+    # the sentence that says what was refused below it (in English where the
+    # catalogs do not have it, marked as such)
+    chrome = chrome_fmt(request.app.state.portal, ctx["account"], None,
+                        request.headers.get("accept-language"))
+    ctx.update(status=status, message=message, hint=hint, details=details or [],
+               chrome=chrome, heading=HEADINGS.get(status, REFUSED))
     return templates.TemplateResponse(request, "error.html", ctx, status_code=status)
 
 
@@ -114,6 +121,17 @@ WORDS = {400: "the request could not be read", 401: "log in first",
          405: "this address does not take that method",
          413: "the request is too large (at most 20 MB)",
          429: "too many requests; wait a little"}
+
+
+# an error page's heading by its status, in the catalogs (words.PORTAL_WORDS)
+HEADINGS = {400: "The request could not be read", 401: "Log in first",
+            403: "You may not do this", 404: "There is no such page",
+            405: "This address does not take that method",
+            409: "This cannot be done now", 413: "The request is too large",
+            422: "The request could not be used", 429: "Too many requests; wait a little",
+            415: "This kind of content is not taken",
+            500: "Something went wrong on our side", 503: "The portal is busy; try again"}
+REFUSED = "The request was refused"
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
