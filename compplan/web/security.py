@@ -134,7 +134,26 @@ HEADINGS = {400: "The request could not be read", 401: "Log in first",
 REFUSED = "The request was refused"
 
 
+def _identify(request: Request) -> None:
+    """Who is asking, for an address no page answers (Starlette's 404 comes before any
+    page looks at the session): the menu and the error's words are the reader's, as on
+    every other page. Read only; a session's idle clock is not moved by a 404."""
+    if getattr(request.state, "visitor", None) is not None:
+        return
+    from .auth import COOKIE, Visitor, session_account
+    raw = request.cookies.get(COOKIE)
+    data = request.app.state.signer.unsign(raw) if raw else None
+    account = None
+    if data:
+        with request.app.state.portal.read() as db:
+            account, _ = session_account(db, data)
+    request.state.visitor = Visitor(account, data)
+
+
 async def http_error(request: Request, exc: HTTPException) -> Response:
+    if not wants_json(request):
+        from starlette.concurrency import run_in_threadpool
+        await run_in_threadpool(_identify, request)
     message = exc.detail if exc.detail and exc.detail not in (
         "Not Found", "Method Not Allowed") else WORDS.get(exc.status_code, "refused")
     resp = _reply(request, exc.status_code, message)
