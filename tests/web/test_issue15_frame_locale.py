@@ -273,3 +273,13 @@ def test_issue15_the_runs_table_writes_each_total_in_its_plans_format(web):
     other = re.search(rf'<tr id="run-{cs}">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'run-total">\$[\d,]+\.\d\d<', other)
     assert "<h1>Runs</h1>" in html
+
+
+def test_issue15_a_page_not_yet_in_the_catalogs_says_it_is_english(web):
+    """The target rounds' pages (issue 19) are English for now: for rita their <html
+    lang> says en, the frame around them says vi, so a screen reader reads each part in
+    its own language."""
+    html = web.client("rita").get("/targets/rounds").text
+    assert '<html lang="en">' in html and "<h1>Target rounds</h1>" in html
+    assert '<header class="top" lang="vi">' in html
+    assert nav(html)[0] == "Số liệu của tôi"
