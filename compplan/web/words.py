@@ -214,14 +214,16 @@ PORTAL_WORDS = ("Today", "This week",  # (and REVIEW_WORDS below)
 # modules that say texts through `_`; every template under templates/ is read too
 PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "trend.py",
                   "finance.py", "disputes.py", "dispute_pages.py", "admin.py", "words.py")
-# pages only admin reads (no payee, no plan: English) and issue 19's target rounds,
-# whose words are not in the catalogs yet: the test of literal English skips them
+# pages only admin reads (no payee, no plan: English) and issue 19's round report
+# (managers and admin), whose words are not in the catalogs yet: the test of literal
+# English skips them, and their <html lang> says en (endpoint.Ctx.render)
 ENGLISH_ONLY_TEMPLATES = ("admin.html", "audit.html", "check.html", "tokens.html",
-                          "rounds/index.html", "rounds/line.html", "rounds/new.html",
-                          "rounds/report.html", "rounds/round.html")
+                          "rounds/new.html", "rounds/report.html")
 # a frame's words said through a variable: an error page's heading and the sentences
 # of security.WORDS; a line's kind (the statement page's tag); a dispute's status
-FRAME_WORDS = ("open", "answered", "resolved", "accepted", "rejected")
+FRAME_WORDS = ("open", "answered", "resolved", "accepted", "rejected",
+               # a target round's line states and steps, and units not added up
+               "proposed", "countered", "reopened", "approved", "ratio", "number")
 # texts the review page says through a variable: exception kinds, statuses, causes
 REVIEW_WORDS = ("Negative pay", "Capped", "Held", "Disputed", "New payee", "Big mover",
                 "negative pay", "capped", "held", "disputed", "new payee", "big mover",

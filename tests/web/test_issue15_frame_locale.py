@@ -275,11 +275,38 @@ def test_issue15_the_runs_table_writes_each_total_in_its_plans_format(web):
     assert "<h1>Runs</h1>" in html
 
 
-def test_issue15_a_page_not_yet_in_the_catalogs_says_it_is_english(web):
-    """The target rounds' pages (issue 19) are English for now: for rita their <html
-    lang> says en, the frame around them says vi, so a screen reader reads each part in
-    its own language."""
+def round_of(web) -> int:
     html = web.client("rita").get("/targets/rounds").text
-    assert '<html lang="en">' in html and "<h1>Target rounds</h1>" in html
+    return int(re.search(r'href="/targets/rounds/(\d+)"', html).group(1))
+
+
+def test_issue15_a_reps_target_round_in_their_words(web):
+    """rita's round (issue 19's demo round, her revenue proposed at 10,800.00 = March
+    2025's 10,000 x 1.08) in Vietnamese: headings, states, buttons and the deadline."""
+    rid = round_of(web)
+    rita = web.client("rita")
+    html = rita.get("/targets/rounds").text
+    assert "<h1>Các đợt giao chỉ tiêu</h1>" in html and "27 thg 2, 2026" in html
+    html = rita.get(f"/targets/rounds/{rid}").text
+    assert '<html lang="vi">' in html
+    assert "<h2>Chỉ tiêu của bạn</h2>" in html  # "Your targets"
+    assert "trả lời trước 27 thg 2, 2026" in html  # "answers by {day}"
+    card = re.search(r'data-kpi="revenue">(.*?)</section>', html, re.S).group(1)
+    assert 'class="num proposed">10.800,00<' in card
+    assert '<span class="tag state">đã đề xuất</span>' in card  # "proposed"
+    assert ">Gửi con số của tôi</button>" in card  # "Send my figure"
+    line = re.search(rf'/targets/rounds/{rid}/lines/(\d+)', card).group(1)
+    html = rita.get(f"/targets/rounds/{rid}/lines/{line}").text
+    assert "<h2>Mọi phiên bản</h2>" in html and "<td>đã đề xuất</td>" in html
+    html = web.client("tom").get(f"/targets/rounds/{rid}").text
+    assert "<h2>Twoje cele</h2>" in html and ">Wyślij moją wartość</button>" in html
+
+
+def test_issue15_a_page_not_yet_in_the_catalogs_says_it_is_english(web):
+    """A target round's report (issue 19) is English for now: for rita its <html lang>
+    says en, the frame around it says vi, so a screen reader reads each part in its own
+    language."""
+    html = web.client("rita").get(f"/targets/rounds/{round_of(web)}/report").text
+    assert '<html lang="en">' in html and ": report</h1>" in html
     assert '<header class="top" lang="vi">' in html
     assert nav(html)[0] == "Số liệu của tôi"
