@@ -8,8 +8,8 @@ import json
 from sqlalchemy import func, select
 from starlette.responses import Response
 
-from ..engine.money import fmt_money
 from ..lang import check_source
+from ..render.locale import Fmt, shared
 from ..store import lifecycle
 from ..store.models import AuditEntry, Run
 from ..store.portal import ApiToken, Dispute, IngestedRow
@@ -17,6 +17,7 @@ from .auth import create_token, revoke_token
 from .endpoint import Ctx, page
 from .live import save_live_run
 from .review import check_confirmed
+from .words import chrome_fmt, payee_fmt, when
 from .security import Refused
 
 
@@ -33,12 +34,24 @@ def overview(ctx: Ctx) -> Response:
         Dispute.status != "resolved")).scalar()
     return ctx.render("admin.html", plans=list(ctx.portal.plans.values()),
                       failed=ctx.portal.failed, counts=counts, runs=_runs(ctx, 20),
-                      open_disputes=open_disputes, fmt_money=fmt_money)
+                      open_disputes=open_disputes, **_run_words(ctx))
 
 
 @page(roles=("admin", "finance"))
 def runs_page(ctx: Ctx) -> Response:
-    return ctx.render("runs.html", runs=_runs(ctx, 500), fmt_money=fmt_money)
+    return ctx.render("runs.html", runs=_runs(ctx, 500), **_run_words(ctx))
+
+
+def _run_words(ctx: Ctx) -> dict:
+    """How the runs table writes a run's total and when it was made (issue 15): each
+    total in its plan's locale and the run's currency (as /finance writes each plan's
+    amount; the table's words are the reader's), the moment in the reader's format."""
+    reader = chrome_fmt(ctx.portal, ctx.account, None, None)
+
+    def run_fmt(run: Run) -> Fmt:
+        pf = payee_fmt(ctx.portal, run.plan_id)
+        return shared(pf.code, run.currency or pf.currency, pf.places)
+    return {"run_fmt": run_fmt, "when": lambda moment: when(reader, moment)}
 
 
 @page(roles=("admin",))

@@ -10,6 +10,7 @@ from . import disputes as logic
 from .auth import own_payee, sees_all
 from .endpoint import Ctx, page
 from .security import Refused
+from .words import account_fmt, payee_fmt, when
 
 STATUSES = ("open", "answered", "resolved")
 
@@ -26,8 +27,12 @@ def dispute_list(ctx: Ctx) -> Response:
     if status:
         q = q.where(Dispute.status == status)
     rows = list(ctx.db.execute(q).scalars())
+    # a rep's or manager's own list in their words and numbers; the queue's each amount
+    # in its plan's format (as /finance writes each plan's), its words the reader's
+    own = account_fmt(ctx.portal, ctx.account)
     return ctx.render("disputes.html", disputes=rows, status=status, describe=logic.describe,
-                      staff=sees_all(ctx.account))
+                      staff=sees_all(ctx.account),
+                      fmt_of=lambda d: own or payee_fmt(ctx.portal, d.plan_id))
 
 
 def _visible(ctx: Ctx) -> Dispute:
@@ -41,8 +46,9 @@ def _visible(ctx: Ctx) -> Dispute:
 @page()
 def dispute_page(ctx: Ctx) -> Response:
     d = _visible(ctx)
-    return ctx.render("dispute.html", d=d, describe=logic.describe,
-                      staff=sees_all(ctx.account))
+    f = payee_fmt(ctx.portal, d.plan_id, d.payee)  # a page about one payee (issue 15)
+    return ctx.render("dispute.html", d=d, describe=logic.describe, f=f,
+                      when=lambda moment: when(f, moment), staff=sees_all(ctx.account))
 
 
 @page(roles=("admin", "finance"))

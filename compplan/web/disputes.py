@@ -18,7 +18,7 @@ from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..engine.money import fmt_money
+from ..render.locale import Fmt, shared
 from ..store import audit
 from ..store.lifecycle import line_key
 from ..store.models import LineItem, Run, now
@@ -181,9 +181,12 @@ def resolve(db: Session, account: Account, dispute_id: int, outcome: str, reason
     return d
 
 
-def describe(d: Dispute) -> str:
+def describe(d: Dispute, f: Fmt | None = None) -> str:
+    """A dispute's status in the reader's words (English without a Fmt); an accepted
+    one's amount in their number format, as the statement's lines write amounts."""
+    f = f or shared("en", "USD")
     if d.status != "resolved":
-        return d.status
+        return f._(d.status)
     if d.outcome == "accepted":
-        return f"accepted: {fmt_money(d.amount)} in the next run"
-    return "rejected"
+        return f._("accepted: {amount} in the next run", amount=f.amount(d.amount))
+    return f._("rejected")

@@ -22,6 +22,7 @@ from .auth import (COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, sessi
 from .live import Portal
 from .pdfpool import PdfJob
 from .security import Refused
+from .words import ENGLISH_ONLY_TEMPLATES, chrome_fmt
 
 # a plan file: the largest sample is 12 KB; a megabyte is ~40,000 lines, and checking
 # time grows with the size, so more is refused before it is read (issue 17)
@@ -74,6 +75,12 @@ class Ctx:
             ctx["csrf"] = self.new_session.get("c", "")
         ctx.update(values)
         ctx.setdefault("portal", self.portal)
+        # the menu, skip link and frame in the reader's words (issue 15)
+        ctx["chrome"] = chrome_fmt(self.portal, self.account, values.get("f"),
+                                   self.request.headers.get("accept-language"))
+        # a page whose words are not in the catalogs yet is English, whoever reads it:
+        # its <html lang> says so, and the frame around it says its own (base.html)
+        ctx["english_page"] = "en" if template in ENGLISH_ONLY_TEMPLATES else ""
         return self.request.app.state.templates.TemplateResponse(
             self.request, template, ctx, status_code=http_status)
 

@@ -12,20 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..engine.money import fmt_money
 from ..engine.results import PayeeResult
 from ..lang.types import RATIO
 from ..periods import Period, parse_period
+from ..render.locale import Fmt
 from .live import LivePlan, Portal
 
-ONE_DECIMAL = Decimal("0.1")
 
 
-def pct(value) -> str:
-    """A ratio as a page shows it: 1.08333 -> '108.3%'; None -> '—'."""
+def pct(value, f: Fmt) -> str:
+    """A ratio as a page shows it, to a tenth of a percent in the reader's locale:
+    1.08333 -> '108.3%' (en), '108,3%' (vi); None -> '—'."""
     if value is None:
         return "—"
-    return f"{(Decimal(value) * 100).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)}%"
+    return f.percent((Decimal(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), 1)
 
 
 def ratio_measures(lp: LivePlan) -> list[str]:
@@ -74,12 +74,12 @@ class Earned:
     shown: str
 
 
-def earned(lp: LivePlan, result: PayeeResult) -> list[Earned]:
+def earned(lp: LivePlan, result: PayeeResult, f: Fmt) -> list[Earned]:
     """Each component the payee has a line or an amount in (a rep's page does not list
-    the managers' components at 0)."""
+    the managers' components at 0), its amount in the page's money format `f`."""
     labels = {e.name: e.label for e in lp.compiled.earnings}
     with_lines = {ln.component for ln in result.lines}
-    return [Earned(k, labels.get(k, k.replace("_", " ").capitalize()), v, fmt_money(v))
+    return [Earned(k, labels.get(k, k.replace("_", " ").capitalize()), v, f.money(v))
             for k, v in result.components.items() if v or k in with_lines]
 
 
@@ -109,8 +109,10 @@ class TeamRow:
 SORTS = ("name", "attainment", "pace", "total")
 
 
-def team(portal: Portal, lp: LivePlan, manager: str, sort: str = "attainment",
+def team(portal: Portal, lp: LivePlan, manager: str, f: Fmt, sort: str = "attainment",
          descending: bool = True) -> list[TeamRow]:
+    """The manager's reports, each with the headline's attainment, its pace and pay, in
+    the reader's format `f`."""
     head = headline(lp)
     gone = elapsed(portal, lp)
     rows = []
@@ -121,8 +123,8 @@ def team(portal: Portal, lp: LivePlan, manager: str, sort: str = "attainment",
         pace = att / gone if att is not None and gone else None
         total = result.total if result is not None else Decimal(0)
         rows.append(TeamRow(pid, lp.payee_name(pid), depth, lp.managers.get(pid, ""), att,
-                            pct(att), pace, pct(pace), pace is not None and pace < 1,
-                            total, fmt_money(total)))
+                            pct(att, f), pace, pct(pace, f), pace is not None and pace < 1,
+                            total, f.money(total)))
     if sort == "name":
         rows.sort(key=lambda r: r.name.lower(), reverse=descending)
     else:

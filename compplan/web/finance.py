@@ -33,7 +33,7 @@ from ..store.finance import AccrualRow
 from .endpoint import Ctx, page
 from .live import LivePlan, Portal
 from .security import Refused
-from .words import fmt_for, locale_of
+from .words import before_words, fmt_for, locale_of
 
 
 # ------------------------------------------------------------------ the accrual
@@ -283,4 +283,5 @@ def finance_page(ctx: Ctx) -> Response:
     forecast = forecast_view(ctx.portal, lp, day, f)
     return ctx.render("finance.html", lp=lp, accrual=accrual, forecast=forecast, f=f,
                       today=f.date(day), over=period_over(ctx, lp) and not ctx.query("as_of"),
-                      basis=basis_words(forecast.fc.basis, f) if forecast.fc else "")
+                      basis=basis_words(forecast.fc.basis, f) if forecast.fc else "",
+                      before_words=before_words)

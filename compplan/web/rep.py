@@ -13,6 +13,7 @@ from ..store.models import PayeeResultRow, Run
 from ..store.portal import Dispute
 from . import estimator, figures, stakes, trend
 from .auth import may_see, own_payee
+from .disputes import describe
 from .endpoint import Ctx, page
 from .live import LivePlan
 from .security import Refused
@@ -35,10 +36,9 @@ def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
         return got
     result = lp.run.payee(pid)
     f = fmt_for(lp, pid)  # one money format on the page: the payee's locale (issue 15)
-    earned = [_plain(e) for e in figures.earned(lp, result)]
+    earned = [_plain(e) for e in figures.earned(lp, result, f)]
     labels = {e.name: text_of(e.spec.label, f.locale.language) for e in lp.compiled.earnings}
     for e in earned:
-        e["shown"] = f.money(Decimal(e["amount"]))
         e["label"] = labels.get(e["name"]) or e["label"]
     got = {"version": lp.version,
            "total": f.money(result.total),
@@ -97,6 +97,7 @@ def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer
         figs=figs, today=fmt_for(lp, pid).date(ctx.portal.today(lp)), input_name=input_name,
         inputs=estimator.credited_inputs(lp), deals=flds, answer=answer,
         f=fmt_for(lp, pid), statements=statements(ctx, lp.plan_id, pid), disputes=disputes,
+        describe=describe,
         own=own_payee(ctx.account, lp.plan_id) == pid)
 
 

@@ -39,7 +39,7 @@ from ..targets.round_tables import RoundAssumption, RoundHistory, TargetRound
 from . import round_reports
 from .endpoint import Ctx, page
 from .security import Refused
-from .words import NotAnAmount, fmt_for, parse_money
+from .words import NotAnAmount, fmt_for, parse_money, when
 
 
 def actor_of(ctx: Ctx, plan_id: str | None) -> logic.Actor:
@@ -242,7 +242,7 @@ def round_page(ctx: Ctx) -> Response:
         all_totals=logic.totals(ctx.db, r) if actor.role in ("admin", "manager") else {},
         assumptions=assumptions_of(ctx, r.id), show=show, pct=pct, kpis=json.loads(r.kpis),
         late=r.status == "open" and today(ctx) > r.deadline,
-        formula=f.formula, decides=actor.role in ("admin", "manager"))
+        formula=f.formula, decides=actor.role in ("admin", "manager"), f=f)
 
 
 @page()
@@ -275,7 +275,7 @@ def line_page(ctx: Ctx) -> Response:
     return ctx.render("rounds/line.html", r=r, ln=ln, actor=actor,
                       history=history_of(ctx, r.id, ln.who, ln.kpi),
                       steps=logic.steps(ctx.db, ln), figure=logic.figure(ln), show=show,
-                      pct=pct, formula=f.formula,
+                      pct=pct, formula=f.formula, f=f, when=lambda moment: when(f, moment),
                       cites=json.loads(ln.cites),
                       assumptions=[a for a in assumptions_of(ctx, r.id)
                                    if a.name in json.loads(ln.cites)])

@@ -97,8 +97,15 @@ def _reply(request: Request, status: int, message: str, hint: str = "",
         return JSONResponse(body, status_code=status)
     templates = request.app.state.templates
     from .auth import page_context  # the page's account, if any, for the menu
+    from .words import chrome_fmt
     ctx = page_context(request)
-    ctx.update(status=status, message=message, hint=hint, details=details or [])
+    # an error page is in the reader's words (issue 15): its heading from the status,
+    # the sentence that says what was refused below it (in English where the
+    # catalogs do not have it, marked as such)
+    chrome = chrome_fmt(request.app.state.portal, ctx["account"], None,
+                        request.headers.get("accept-language"))
+    ctx.update(status=status, message=message, hint=hint, details=details or [],
+               chrome=chrome, heading=HEADINGS.get(status, REFUSED))
     return templates.TemplateResponse(request, "error.html", ctx, status_code=status)
 
 
@@ -116,7 +123,37 @@ WORDS = {400: "the request could not be read", 401: "log in first",
          429: "too many requests; wait a little"}
 
 
+# an error page's heading by its status, in the catalogs (words.PORTAL_WORDS)
+HEADINGS = {400: "The request could not be read", 401: "Log in first",
+            403: "You may not do this", 404: "There is no such page",
+            405: "This address does not take that method",
+            409: "This cannot be done now", 413: "The request is too large",
+            422: "The request could not be used", 429: "Too many requests; wait a little",
+            415: "This kind of content is not taken",
+            500: "Something went wrong on our side", 503: "The portal is busy; try again"}
+REFUSED = "The request was refused"
+
+
+def _identify(request: Request) -> None:
+    """Who is asking, for an address no page answers (Starlette's 404 comes before any
+    page looks at the session): the menu and the error's words are the reader's, as on
+    every other page. Read only; a session's idle clock is not moved by a 404."""
+    if getattr(request.state, "visitor", None) is not None:
+        return
+    from .auth import COOKIE, Visitor, session_account
+    raw = request.cookies.get(COOKIE)
+    data = request.app.state.signer.unsign(raw) if raw else None
+    account = None
+    if data:
+        with request.app.state.portal.read() as db:
+            account, _ = session_account(db, data)
+    request.state.visitor = Visitor(account, data)
+
+
 async def http_error(request: Request, exc: HTTPException) -> Response:
+    if not wants_json(request):
+        from starlette.concurrency import run_in_threadpool
+        await run_in_threadpool(_identify, request)
     message = exc.detail if exc.detail and exc.detail not in (
         "Not Found", "Method Not Allowed") else WORDS.get(exc.status_code, "refused")
     resp = _reply(request, exc.status_code, message)

@@ -24,6 +24,7 @@ from .auth import may_see, own_payee
 from .endpoint import Ctx, page
 from .pdfpool import PdfJob
 from .security import Refused
+from .words import locale_of
 
 # the statement page as a file: self-contained (its CSS inline), so its own policy
 DOWNLOAD_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -56,7 +57,11 @@ def _statement(ctx: Ctx, run: Run, pid: str) -> tuple[Statement, Fmt, int]:
     pr = stored.payee_result(ctx.db, run.id, pid)
     lp = ctx.portal.plans.get(run.plan_id)
     row = lp.run.prep.payees.get(pid, {}) if lp is not None else {}
-    code, _ = resolve(row.get("locale"), resolve(sr.compiled.plan.locale)[0])
+    # the payee's locale as their live page has it (words.locale_of: the payees row,
+    # else the payees file kept with the period, else the plan's): the field sample's
+    # rita read her figures in Vietnamese and her stored statement in English
+    code = locale_of(lp, pid) if lp is not None and pid in lp.run.results else \
+        resolve(row.get("locale"), resolve(sr.compiled.plan.locale)[0])[0]
     # the payee's row tells which components are theirs (a rep's statement does not list
     # a manager's at 0.00: Statement.shown_components); the open period's row, as for
     # the locale: it hides only components that paid 0 on no line

@@ -41,11 +41,11 @@ def _root(ctx: Ctx, lp: LivePlan) -> str | None:
 
 def _rows(ctx: Ctx, lp: LivePlan, root: str | None, sort: str, descending: bool):
     if root is not None:
-        return figures.team(ctx.portal, lp, root, sort, descending)
+        return figures.team(ctx.portal, lp, root, reader_fmt(ctx, lp), sort, descending)
     tops = sorted({m for m in lp.managers.values() if m not in lp.managers})
     rows = []
     for top in tops:
-        rows.extend(figures.team(ctx.portal, lp, top, sort, descending))
+        rows.extend(figures.team(ctx.portal, lp, top, reader_fmt(ctx, lp), sort, descending))
     return rows
 
 
