@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -103,6 +104,9 @@ def line_rows(lines, span: int, has_date: bool, has_source: bool, has_credit: bo
     label = {k: esc(_(k)) for k in ("Date", "Source", "Credit", "Rate or tier split",
                                        "Formula", "Amount")}
     out = []
+    # a running basis goes on from one line to the next: the text of a line's basis
+    # after is that of the next line's before, written once
+    last: tuple = (None, None, "")
     for ln in lines:
         row = [f'  <tr class="line" data-line="{ln.number}">\n'
                f'    <td class="num no" data-label="#">{ln.number}</td>\n']
@@ -130,8 +134,15 @@ def line_rows(lines, span: int, has_date: bool, has_source: bool, has_credit: bo
                    f'{esc(f.amount(ln.amount))}</td>\n  </tr>\n')
         details = []
         if ln.basis_before is not None:
-            details.append(f'{_("running basis")} {basis_text(ln.basis_before, ln, f)} → '
-                           f'{basis_text(ln.basis_after, ln, f)}')
+            # (equal and of the same sign: -0 is written with its sign)
+            before = last[2] if (isinstance(last[0], Decimal) and ln.basis_kind == last[1]
+                                 and isinstance(ln.basis_before, Decimal)
+                                 and ln.basis_before == last[0]
+                                 and ln.basis_before.is_signed() == last[0].is_signed()) \
+                else basis_text(ln.basis_before, ln, f)
+            after = basis_text(ln.basis_after, ln, f)
+            last = (ln.basis_after, ln.basis_kind, after)
+            details.append(f'{_("running basis")} {before} → {after}')
         if ln.bounds:
             details.append(f'{_("tier bounds")}: {f.formula(ln.bounds)}')
         if ln.rounding:
