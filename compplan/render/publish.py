@@ -82,10 +82,15 @@ class _Context:
         self._by_payee: dict | None = None  # rows.rows_by_payee, built on first use
         self._managers: dict | None = None  # payee -> their manager, built on first use
 
-    def own_rows(self, payee: str) -> dict[str, list[dict]]:
-        """The payee's own rows of each input (indexed for the whole run, once)."""
+    def index_rows(self) -> None:
+        """Index every input's rows by payee, once: done before the workers are forked,
+        they share it (each built its own copy before, the same work twice)."""
         if self._by_payee is None:
             self._by_payee = rows.rows_by_payee(self.compiled, self.tables)
+
+    def own_rows(self, payee: str) -> dict[str, list[dict]]:
+        """The payee's own rows of each input (indexed for the whole run, once)."""
+        self.index_rows()
         got = self._by_payee.get(payee)
         return dict(got) if got is not None else rows.own_rows(self.compiled, self.tables,
                                                                payee)
@@ -457,6 +462,8 @@ def _map(ctx: _Context, fn, work: list, progress) -> list:
         return entries
 
     chunks = [work[i:i + size] for i in range(0, len(work), size)]
+    if parallel.worth_it(len(chunks)):
+        ctx.index_rows()
     try:
         done = parallel.map_over_cores(batch, chunks, progress, weight=len)
         return [e for entries in done for e in entries]
