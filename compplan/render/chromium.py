@@ -169,10 +169,12 @@ def _batch(pages: list[tuple[str, str]]) -> str:
         "<body>" + "".join(sections) + "</body></html>"
 
 
-def _number(writer, page, n: int, of: int) -> None:
+def _number(page, n: int, of: int) -> None:
     """Write `n / of` at the page's bottom right, in the margin, with Helvetica (one of
-    the PDF's standard fonts: nothing to embed)."""
-    from pypdf.generic import DictionaryObject, NameObject, ArrayObject, DecodedStreamObject
+    the PDF's standard fonts: nothing to embed). The page is a writer's (its content
+    streams are added to that writer by pypdf's public replace_contents)."""
+    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject,
+                               NameObject)
     text = f"{n} / {of}"
     width = sum(_WIDTHS[c] for c in text) * NUMBER_FONT / 1000
     x, y = A4[0] - RIGHT - width, BOTTOM / 2 - NUMBER_FONT / 3
@@ -192,10 +194,14 @@ def _number(writer, page, n: int, of: int) -> None:
     resources[NameObject("/Font")] = fonts
     page[NameObject("/Resources")] = resources
     contents = page.get("/Contents")
-    parts = list(contents.get_object()) if isinstance(contents.get_object(), list) \
-        else [contents]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before)] + parts +
-                                                [writer._add_object(stream)])
+    parts = [] if contents is None else list(contents.get_object()) \
+        if isinstance(contents.get_object(), list) else [contents.get_object()]
+    # the page's own streams are kept as they are, ours put around them: with no
+    # /Contents left first, replace_contents adds each new stream (and the array) to
+    # the writer and nulls nothing (the page's streams are the writer's already)
+    if contents is not None:
+        del page["/Contents"]
+    page.replace_contents(ArrayObject([before] + parts + [stream]))
 
 
 def write_pdfs(items: list[tuple[str, Path, str]]) -> list[str | None]:
@@ -250,7 +256,7 @@ def _print_together(items: list[tuple[str, Path, str]]) -> list[str | None]:
             for i in range(a, b):
                 writer.add_page(reader.pages[i])
             for n, page in enumerate(writer.pages, 1):
-                _number(writer, page, n, b - a)
+                _number(page, n, b - a)
             with open(path, "wb") as f:
                 writer.write(f)
     except Exception:  # noqa: BLE001 - each printed alone, with its own problem

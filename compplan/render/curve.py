@@ -601,6 +601,42 @@ def depends_on(compiled: CompiledPlan, measure: str) -> set[str]:
     return out
 
 
+def through_team_only(compiled: CompiledPlan, measure: str) -> set[str]:
+    """The earnings that move with a measure only through what they read of the payee's
+    team: a manager's override, 5% of team(commission), moves with the reps'
+    attainment, not with the manager's own. A curve of the payee's own measure leaves
+    them out: its made-up payee has no team, and the payee's own figure does not move
+    them (issue 14: a manager's curve is their team commission against attainment)."""
+    deps = compiled.checked.deps
+
+    def reaches(name: str) -> bool:
+        seen, todo = {name}, [name]
+        while todo:
+            n = todo.pop()
+            if n == measure:
+                return True
+            for d in deps.get(n, ()):
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return False
+    out = set()
+    for e in compiled.earnings:
+        inside, outside = set(), set()
+        for x in (e.when, e.value, e.cap, e.floor):
+            if x is None:
+                continue
+            in_team = {id(m) for n in ast.walk(x.node)
+                       if isinstance(n, ast.Call) and n.name == "team" for m in ast.walk(n)}
+            for r in ast.refs(x.node):
+                (inside if id(r) in in_team else outside).add(r.parts[0])
+        if e.spec.each:
+            outside.add(e.spec.each)
+        if any(reaches(n) for n in inside) and not any(reaches(n) for n in outside):
+            out.add(e.name)
+    return out
+
+
 def gate_bounds(compiled: CompiledPlan, measure: str) -> list[Decimal]:
     """Where a gate on the measure opens: `measure >= 80%`, `measure >= kpi_gate`."""
     checked, out = compiled.checked, set()

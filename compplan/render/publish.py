@@ -80,14 +80,43 @@ class _Context:
         self.curves_seen: dict = {}  # curves shared by payees alike (a worker's own copy)
         self.drawings: dict = {}  # those curves drawn, per language (svgchart.Drawing)
         self._by_payee: dict | None = None  # rows.rows_by_payee, built on first use
+        self._managers: dict | None = None  # payee -> their manager, built on first use
+
+    def index_rows(self) -> None:
+        """Index every input's rows by payee, once: done before the workers are forked,
+        they share it (each built its own copy before, the same work twice)."""
+        if self._by_payee is None:
+            self._by_payee = rows.rows_by_payee(self.compiled, self.tables)
 
     def own_rows(self, payee: str) -> dict[str, list[dict]]:
         """The payee's own rows of each input (indexed for the whole run, once)."""
-        if self._by_payee is None:
-            self._by_payee = rows.rows_by_payee(self.compiled, self.tables)
+        self.index_rows()
         got = self._by_payee.get(payee)
         return dict(got) if got is not None else rows.own_rows(self.compiled, self.tables,
                                                                payee)
+
+    def team_row(self, name: str, payee: str) -> dict | None:
+        """The first row of input `name` that a payee below `payee` was credited with,
+        where that input's credits roll up to their managers: a manager's curve
+        resizes it as their own (their measure counts the team's rows, and they have
+        none of their own). None where there is no such row or no rollup."""
+        plan = self.compiled.plan
+        payees, inp = plan.inputs.get("payees"), plan.inputs.get(name)
+        if payees is None or not payees.manager or inp is None or not inp.payee or \
+                not any(c.spec.rollup and c.spec.from_ == name for c in self.compiled.credits):
+            return None
+        if self._managers is None:
+            self._managers = {str(r.get(payees.key)): str(r.get(payees.manager) or "")
+                              for r in self.tables["payees"].rows} \
+                if "payees" in self.tables else {}
+        for r in self.tables[name].rows if name in self.tables else ():
+            boss, seen = self._managers.get(str(r.get(inp.payee)), ""), set()
+            while boss and boss not in seen:  # up the reporting line, once round a loop
+                if boss == payee:
+                    return r
+                seen.add(boss)
+                boss = self._managers.get(boss, "")
+        return None
 
     def places_for(self, st: Statement) -> int:
         """The fewest decimals a statement shows money with: its currency's, or the plan's
@@ -206,13 +235,24 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
     """The payee's point on their payout curve. The dot is their own x and pay; the
     engine works out the curve at that very x too, and a curve that does not pass
     through the dot (pay that hangs on more than the measure drawn) is not drawn."""
-    c = None
+    c, team_only = None, set()
     own = counted_first(ctx.compiled, own, st)
     # a curve repeats or resizes the first transaction of each input and reads no other
     # (curve.roles): only that one is turned back into a data file's text
     tx, _ = curve.roles(ctx.compiled)
     own = {name: rs[:1] if name in tx else rs for name, rs in own.items()}
+    for name in tx:  # a manager with no transaction of their own: one of their team's
+        if not own.get(name):
+            row = ctx.team_row(name, st.payee)
+            if row is not None:
+                own[name] = [row]
+    paid = {k.name: k.amount for k in st.components}
     for measure, comps in paid_measures(ctx.compiled, st)[:3]:
+        # what they are paid on their team's pay (a manager's override) does not move
+        # with their own measure: not on the curve, nor in the dot's y
+        team_only = {n for n in curve.through_team_only(ctx.compiled, measure)
+                     if paid.get(n)}
+        comps = comps - team_only
         profile = curve.profile_from_rows(ctx.compiled, own, st.payee, ctx.period)
         x = next((m.value for m in st.measures if m.name == measure), None)
         x = Decimal(x) if isinstance(x, (Decimal, int)) and not isinstance(x, bool) \
@@ -235,7 +275,10 @@ def _add_curve(ctx: _Context, st: Statement, own: dict) -> None:
     f = shared(st.locale, st.currency, ctx.places_for(st))  # the page's Fmt, too
     c.names = {m.name: m.label for m in st.measures} | {k.name: f._(k.label)
                                                         for k in st.components}
-    if comps != {e.name for e in ctx.compiled.earnings}:
+    if team_only:  # a manager's: the components drawn that pay them
+        c.names["total pay"] = " + ".join(f._(k.label) for k in st.shown_components
+                                          if k.name in comps and (k.amount or k.lines))
+    elif comps != {e.name for e in ctx.compiled.earnings}:
         c.names["total pay"] = " + ".join(f._(k.label) for k in st.components
                                           if k.name in comps)
     st.curve = c
@@ -419,6 +462,8 @@ def _map(ctx: _Context, fn, work: list, progress) -> list:
         return entries
 
     chunks = [work[i:i + size] for i in range(0, len(work), size)]
+    if parallel.worth_it(len(chunks)):
+        ctx.index_rows()
     try:
         done = parallel.map_over_cores(batch, chunks, progress, weight=len)
         return [e for entries in done for e in entries]
