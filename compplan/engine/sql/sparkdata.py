@@ -34,7 +34,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ...errors import CompplanError, Problem
-from ..data import ROW, Table, declared_columns, duplicate_key, load_table, row_problems
+from ..data import (ROW, Table, declared_columns, duplicate_key, load_table, read_records,
+                    row_problems)
 from ..datacheck import negative_warning, no_rows_warning
 from ..hierarchy import reporting_input
 from ..money import MINOR_UNITS
@@ -109,13 +110,14 @@ def _root(data: str) -> str:
 def locate(spark, data: str, name: str, inp) -> Source | None:
     """The input's file or folder of part files (see the module's docstring), or None."""
     root = _root(data)
-    candidates = [inp.file] if inp.file else [f"{name}.csv", f"{name}.parquet", name]
+    candidates = [inp.file] if inp.file else [f"{name}.csv", f"{name}.parquet", name] + \
+        ([] if is_url(data) else [f"{name}.xlsx"])
     for rel in candidates:
         path = f"{data.rstrip('/')}/{rel}"
         if not is_url(data):
             p = Path(data) / rel
             if p.is_file():
-                fmt = "parquet" if p.suffix.lower() == ".parquet" else "csv"
+                fmt = {".parquet": "parquet", ".xlsx": "xlsx"}.get(p.suffix.lower(), "csv")
                 return Source(name, str(p.resolve()), fmt, data, root)
             if p.is_dir():
                 parts = [f for f in p.iterdir() if not f.name.startswith(("_", "."))]
@@ -161,7 +163,7 @@ def _csv_lines(spark, src: Source):
 def _header(src: Source, lines, name: str, inp) -> list[str]:
     """The CSV header (every file's the same), or the input's problem raised."""
     from pyspark.sql import functions as F
-    heads = lines.filter(F.col(ROW) == 1).select(FILE, "value").collect()
+    heads = [] if lines is None else lines.filter(F.col(ROW) == 1).select(FILE, "value").collect()
     if not heads:
         raise CompplanError([Problem(src.shown(src.path), None, None, "the file is empty",
                                      "export the table with its header row: " + ", ".join(
@@ -325,18 +327,31 @@ def read_large(spark, src: Source, raw, header: list[str], name: str, inp, plan,
                limit: Decimal):
     """A transaction input checked and typed in Spark (see the module's docstring); its
     problems raised at FILE:ROW in `validate`'s words. -> the typed DataFrame, kept by
-    the executors; its columns' scales and the data's warnings go into `read`."""
+    the executors; its columns' scales and the data's warnings go into `read`. One pass
+    over the rows finds every count (bad cells, places, duplicate keys, the warnings');
+    rows are read again only to name the bad ones, or each negative amount."""
     from pyspark.sql import functions as F
     cols = _columns(inp, plan)
+    allowed = MINOR_UNITS.get(plan.currency, 2)
+    at = F.struct(F.col(FILE), F.col(ROW))
     aggs = [F.count("*").alias("_n"), F.sum(F.col("_odd").cast("int")).alias("_odd")]
     for i, c in enumerate(cols):
         aggs.append(F.sum(c.bad.cast("int")).alias(f"_bad{i}"))
         if c.places is not None:
             aggs.append(F.max(c.places).alias(f"_places{i}"))
+        if c.kind == "money":  # the warnings (direct._warn's): a cell's own places
+            wide = c.text.try_cast("decimal(38,18)")
+            places = F.length(F.regexp_replace(F.split_part(c.text, F.lit("."), F.lit(2)),
+                                               "0+$", ""))
+            first = F.struct(F.col(FILE), F.col(ROW), c.text)
+            for tag, cond in (("beyond", F.abs(wide) > F.lit(str(limit)).cast(
+                    "decimal(38,18)")), ("decimals", places > allowed)):
+                aggs += [F.count_if(cond).alias(f"_{tag}{i}"),
+                         F.min_by(F.when(cond, first), F.when(cond, at)).alias(f"_{tag}_at{i}")]
+            aggs.append(F.count_if(wide < 0).alias(f"_neg{i}"))
     if inp.key:
         k = _strip(F.col(f"`{inp.rename.get(inp.key, inp.key)}`"))
         aggs.append((F.count("*") - F.count_distinct(k)).alias("_dup"))
-    raw = raw.localCheckpoint(eager=True)
     stats = raw.agg(*aggs).collect()[0]
     wanted = [inp.rename.get(c, c) for c in declared_columns(inp)]
     if stats["_odd"] or any(stats[f"_bad{i}"] for i in range(len(cols))):
@@ -362,7 +377,7 @@ def read_large(spark, src: Source, raw, header: list[str], name: str, inp, plan,
             .filter(F.col("_i") > 1).orderBy(FILE, ROW).limit(BAD_ROWS).collect()
         raise CompplanError([duplicate_key(src.shown(r[FILE]), inp, r["_k"], r["_first"],
                                            r[ROW]) for r in dups])
-    scales, select, values = {}, [F.col(FILE), F.col(ROW)], []
+    scales, select = {}, [F.col(FILE), F.col(ROW)]
     for i, c in enumerate(cols):
         if c.places is not None:
             scale = int(stats[f"_places{i}"] or 0)
@@ -379,13 +394,27 @@ def read_large(spark, src: Source, raw, header: list[str], name: str, inp, plan,
             scales[c.name] = scale
         else:
             value = c.value
-        values.append(value)
         select.append(value.alias(c.name))
     read.columns[name] = {c.name: Column(c.name, scales.get(c.name)) for c in cols}
-    money = [(c.name, c.text, values[i]) for i, c in enumerate(cols)
-             if c.kind == "money"]
-    _warn(raw, src, name, plan, money, read, limit, stats["_n"])
-    return raw.select(*select).localCheckpoint(eager=True)
+    typed = raw.select(*select).localCheckpoint(eager=True)
+    if stats["_n"] == 0:
+        read.empty.append(no_rows_warning(name, src.shown(src.path)))
+    for i, c in enumerate(cols):
+        if c.kind != "money":
+            continue
+        for tag in ("beyond", "decimals"):
+            n, first = stats[f"_{tag}{i}"], stats[f"_{tag}_at{i}"]
+            if not n:
+                continue
+            file, row, shown = src.shown(first[0]), first[1], Decimal(first[2])
+            read.plausible.append(
+                beyond_warning(file, shown, n, limit, row, c.name) if tag == "beyond" else
+                decimals_warning(file, shown, n, plan.currency, allowed, row, c.name))
+        if stats[f"_neg{i}"]:
+            for f, row, v in typed.filter(F.col(c.name) < 0).select(FILE, ROW, c.name) \
+                    .orderBy(FILE, ROW).toLocalIterator():
+                read.negative.append(negative_warning(src.shown(f), row, c.name, v))
+    return typed
 
 
 def _not_read(file: str, row: int, inp, cols: list[_Col], r) -> Problem:
@@ -401,38 +430,6 @@ def _not_read(file: str, row: int, inp, cols: list[_Col], r) -> Problem:
                            column=inp.rename.get(c.name, c.name))
     return Problem(file, None, None, "a row the Spark engine does not read", None,
                    code="bad-value", row=row)
-
-
-def _warn(raw, src: Source, name: str, plan, money: list, read: Read, limit: Decimal,
-          count: int) -> None:
-    """The data's warnings of one transaction input (direct._warn's, asked of Spark):
-    no rows, amounts beyond the plausible limit or with more places than the currency
-    has, every negative amount. `money`: (column, its cells' number text, its value)."""
-    from pyspark.sql import functions as F
-    if count == 0:
-        read.empty.append(no_rows_warning(name, src.shown(src.path)))
-        return
-    allowed = MINOR_UNITS.get(plan.currency, 2)
-    at = F.struct(F.col(FILE), F.col(ROW))
-    for col, text, value in money:
-        # places as the cell has them: its trailing zeros are not more places
-        places = F.length(F.regexp_replace(F.split_part(text, F.lit("."), F.lit(2)),
-                                           "0+$", ""))
-        for cond, warn in ((F.abs(value) > F.lit(str(limit)).cast("decimal(38,18)"), "beyond"),
-                           (places > allowed, "decimals")):
-            r = raw.filter(cond).agg(F.count("*").alias("n"), F.min_by(
-                F.struct(F.col(FILE), F.col(ROW), text), at).alias("at")).collect()[0]
-            if not r["n"]:
-                continue
-            file, row, shown = src.shown(r["at"][0]), r["at"][1], Decimal(r["at"][2])
-            read.plausible.append(
-                beyond_warning(file, shown, r["n"], limit, row, col) if warn == "beyond" else
-                decimals_warning(file, shown, r["n"], plan.currency, allowed, row, col))
-        for f, row, v in raw.filter(value < 0).select(FILE, ROW, value).orderBy(
-                FILE, ROW).toLocalIterator():
-            read.negative.append(negative_warning(src.shown(f), row, col, v))
-
-
 
 
 # ---------------------------------------------------------------- the whole folder
@@ -452,6 +449,20 @@ def read_inputs(spark, compiled, data: str, limit: Decimal) -> Read:
             continue
         read.files[name] = src.shown(src.path)
         try:
+            if not is_large(plan, name) and not is_url(data) and \
+                    Path(src.path).is_file() and src.fmt != "parquet":
+                # a small local file: read as the other engines read it (load_folder)
+                header, records = read_records(Path(src.path), inp.encoding,
+                                               f"inputs.{name}")
+                if not header:
+                    _header(src, None, name, inp)
+                read.small[name] = load_table(name, inp, header, records,
+                                              read.files[name], problems)
+                continue
+            if src.fmt == "xlsx":
+                raise CompplanError([Problem(read.files[name], None, None, "the Spark engine "
+                                             "reads CSV and Parquet for a transaction input",
+                                             "save it as CSV", code="unreadable-file")])
             raw, header = raw_cells(spark, src, name, inp)
             if is_large(plan, name):
                 read.large[name] = read_large(spark, src, raw, header, name, inp, plan,
