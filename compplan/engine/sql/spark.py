@@ -137,11 +137,13 @@ def _quiet_python_logs() -> None:
 
 
 def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
-              master: str | None = None, lines_csv: Path | None = None) -> RunResult:
+              master: str | None = None, lines_csv: Path | None = None,
+              then=None) -> RunResult:
     """Work out every payee's pay on Spark, Spark reading the data files itself
     (sparkdata.py: CSV or Parquet at any path Spark reads; the transaction inputs stay
     in Spark, the small ones are read on the driver into the DuckDB that prepares the
-    run). See the module's docstring."""
+    run). See the module's docstring. `then(duck)`: as for run.run_sql (`run --save`
+    takes the lines into the store from the DuckDB that reads Spark's Parquet)."""
     import duckdb
 
     problems = refusals(compiled)  # a plan the engine does not run: before Spark starts
@@ -196,12 +198,7 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
             finally:
                 for name in views + made:
                     spark.catalog.dropTempView(name)
-            if lines_csv is not None:
-                duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' "
-                             f"{CSV_OPTIONS}")
-            with decimal.localcontext(CONTEXT):
-                result = duck_run.read_result(compiled, duck, period, script.final,
-                                              with_lines=lines_csv is None)
+            result = _results(compiled, duck, period, script.final, lines_csv, then)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     small_files)
             return result
@@ -209,6 +206,20 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
             duck.close()
             for df in read.large.values():
                 df.unpersist()
+
+
+def _results(compiled: CompiledPlan, duck, period: Period, final: str,
+             lines_csv: Path | None, then) -> RunResult:
+    """The run's result read from Spark's Parquet by DuckDB: `then(duck)` (the store's
+    rows, in bulk), lines.csv by DuckDB's COPY (the DuckDB engine's bytes), and the
+    payees' totals; the lines as objects only when neither is asked for."""
+    if then is not None:
+        then(duck)
+    if lines_csv is not None:
+        duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' {CSV_OPTIONS}")
+    with decimal.localcontext(CONTEXT):
+        return duck_run.read_result(compiled, duck, period, final,
+                                    with_lines=lines_csv is None and then is None)
 
 
 def _warnings(compiled: CompiledPlan, read) -> list[Problem]:
@@ -229,7 +240,8 @@ def _warnings(compiled: CompiledPlan, read) -> list[Problem]:
 
 
 def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-               master: str | None = None, lines_csv: Path | None = None) -> RunResult:
+               master: str | None = None, lines_csv: Path | None = None,
+               then=None) -> RunResult:
     """run_spark on tables already read (a scenario's rows, a folder's). With
     `lines_csv`, lines.csv is written there (by DuckDB, from Spark's Parquet) and the
     result holds totals without lines, as run.run_sql does."""
@@ -259,12 +271,7 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             finally:
                 for name in views + made:
                     spark.catalog.dropTempView(name)
-            if lines_csv is not None:
-                duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' "
-                             f"{CSV_OPTIONS}")
-            with decimal.localcontext(CONTEXT):
-                result = duck_run.read_result(compiled, duck, period, script.final,
-                                              with_lines=lines_csv is None)
+            result = _results(compiled, duck, period, script.final, lines_csv, then)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     files)
             return result
@@ -291,7 +298,10 @@ def stage_results(spark, duck, names: list[str], folder: Path) -> None:
     for name in names:
         path = folder / name
         spark.table(q(name)).write.mode("overwrite").parquet(str(path))
-        duck.execute(f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM "
+        # the lines (a million rows and more) are read from the Parquet as each reader
+        # needs them (lines.csv, the store, the totals), never held in DuckDB
+        kind = "VIEW" if name == "lines" else "TABLE"
+        duck.execute(f"CREATE OR REPLACE TEMP {kind} {q(name)} AS SELECT * FROM "
                      f"read_parquet('{path}/*.parquet')")
 
 
@@ -341,4 +351,15 @@ def run_spark_standalone(compiled: CompiledPlan, folder: str | Path, period: Per
 
     def engine(p: Period, main: bool):
         return run_spark(compiled, folder, p, master, lines_csv if main else None)
+    return run_standalone(compiled, None, period, engine=engine)
+
+
+def run_tables_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+                          master: str | None = None) -> RunResult:
+    """run_tables as a first stored period pays it (a draw, the year's true-up), as
+    `compplan test --engine spark` works out a scenario of one period."""
+    from ..standalone import run_standalone
+
+    def engine(p: Period, main: bool):
+        return run_tables(compiled, tables, p, master)
     return run_standalone(compiled, None, period, engine=engine)
