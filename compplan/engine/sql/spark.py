@@ -1,22 +1,28 @@
 """Run a compiled plan on Spark (issue 13): `compplan run --engine spark [--master URL]`.
 
-The data is read and checked as for the DuckDB engine (run.py: the same FILE:ROW
-messages, the same period-wide checks), in an in-memory DuckDB that only prepares the
-input tables: the inputs, the target spans, the reporting lines and the rates. Those
-tables are written as Parquet into a staging folder and read by Spark as temporary
-views of the same names; the script compiled in the Spark dialect (dialect.Spark) runs
-statement by statement, each table made once (a local checkpoint, so a later statement
-reads it instead of working it out again). The tables the result is read from (the
-payees' last layer, `lines`, `warnings`, the per-payee targets) are written back by
-Spark as Parquet and read by the DuckDB that prepared the run, which writes payees.csv
-and lines.csv exactly as the DuckDB engine does (run.lines_query): the same bytes. No
-line passes through Python objects.
+Spark reads the data files itself (sparkdata.py: CSV or Parquet, a file or a folder of
+part files, at any path Spark reads): the transaction inputs are checked, typed and kept
+in Spark as the views in_<name>; the small ones (payees, targets, rates, reporting
+lines) are read on the driver by the Python reader into an in-memory DuckDB that
+prepares what the script needs besides the inputs (the target spans, the reporting
+lines, the rates: run.py's and fx.py's own code, so the engines cannot differ) and makes
+the period-wide checks of the small tables; those of the large ones are asked of Spark
+(sparkdata.suspicious). The prepared tables go to Spark as Parquet; the script compiled
+in the Spark dialect (dialect.Spark) runs statement by statement, each table made once
+(a local checkpoint, so a later statement reads it instead of working it out again).
+The tables the result is read from (the payees' last layer, `lines`, `warnings`, the
+per-payee targets) are written by Spark as Parquet and read by the DuckDB that prepared
+the run (the lines as a view over the Parquet, streamed), which writes payees.csv and
+lines.csv exactly as the DuckDB engine does (run.lines_query: the same bytes) and, with
+`run --save`, hands the lines to the store in batches (store/bulk.py). No line passes
+through Python objects. run_tables runs tables already read (a scenario's rows).
 
 Spark runs with ANSI mode on (an overflow is an error, never NULL), double-quoted
 identifiers, no decimal precision loss (see dialect.Spark), UTC dates. `--master`:
-`local[2]` by default, any Spark master URL (spark://, yarn, k8s://), or a Spark
-Connect URL (sc://host:15002). On a cluster the staging folder must be one the
-executors read: COMPPLAN_SPARK_STAGE (a shared mount); by default a local temporary one.
+`local[2]` by default (under spark-submit: its master), any Spark master URL
+(spark://, yarn, k8s://), or a Spark Connect URL (sc://host:15002). On a cluster the
+staging folder must be one the executors read: COMPPLAN_SPARK_STAGE (a shared mount);
+by default a local temporary one.
 """
 from __future__ import annotations
 
@@ -104,15 +110,20 @@ def session(master: str | None = None):
     else:
         spark = SparkSession.getActiveSession()
         if spark is None:
-            builder = (SparkSession.builder.appName("compplan")
-                       .master(master or os.environ.get("COMPPLAN_SPARK_MASTER",
-                                                        DEFAULT_MASTER))
+            builder = SparkSession.builder.appName("compplan")
+            # under spark-submit (it started the JVM: PYSPARK_GATEWAY_PORT) the master
+            # is spark-submit's --master, unless --master or COMPPLAN_SPARK_MASTER says
+            chosen = master or os.environ.get("COMPPLAN_SPARK_MASTER") or (
+                None if os.environ.get("PYSPARK_GATEWAY_PORT") else DEFAULT_MASTER)
+            if chosen:
+                builder = builder.master(chosen)
+            builder = (builder
                        .config("spark.ui.enabled", "false")
                        .config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.shuffle.partitions", "8")
                        .config("spark.driver.memory", os.environ.get(
                            "COMPPLAN_SPARK_DRIVER_MEMORY", "2g")))
-            if not master or master.startswith("local"):
+            if chosen and chosen.startswith("local"):
                 builder = builder.config("spark.driver.bindAddress", "127.0.0.1") \
                     .config("spark.driver.host", "127.0.0.1")
             spark = builder.getOrCreate()
