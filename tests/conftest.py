@@ -1,2 +1,21 @@
 """Being here puts tests/ on sys.path (pytest's default import mode), so test folders
 share the helpers beside it (readme_demo.py)."""
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[2] Spark session for the whole test run (issue 13: starting one costs
+    10-50 s, so every Spark test shares it); the test is skipped, with the reason, where
+    pyspark or Java is missing (pip install 'compplan[spark]')."""
+    try:
+        from compplan.engine.sql import spark as engine
+    except ImportError as e:  # duckdb missing
+        pytest.skip(f"the SQL engine cannot load ({e})")
+    why = engine.available()
+    if why:
+        pytest.skip(why)
+    s = engine.session("local[2]")
+    yield s
+    s.stop()

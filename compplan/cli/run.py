@@ -201,6 +201,10 @@ class _Work:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), engine="duckdb",
                                            lines_csv=writer.lines_path())
+            elif engine == "spark":  # Spark's lines from its Parquet into the store
+                saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
+                                           p.label, actor_name(actor), engine="spark",
+                                           lines_csv=writer.lines_path(), master=self.master)
             elif engine == "postgres":  # the lines into the store from PostgreSQL
                 tables, files = self.database_tables() if self.in_database() else (None, None)
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
@@ -287,9 +291,9 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:
         choice = Choice("python", "--jsonl with --save is written by the Python engine")
-    if choice.engine == "spark" and (save or jsonl):
-        click.echo("error: --engine spark does not --save or write --jsonl yet (issue 13); "
-                   "run it without them, or with --engine duckdb", err=True)
+    if choice.engine == "spark" and jsonl:
+        click.echo("error: --engine spark does not write --jsonl yet (issue 13); run it "
+                   "without it (lines.csv has every line), or with --engine duckdb", err=True)
         sys.exit(1)
     if save and choice.engine == "duckdb" and jsonl:
         click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
@@ -367,15 +371,19 @@ def validate(plan: str, data_dir: str, period: str, fmt: str, verbose: bool) -> 
 
 @click.command("test")
 @click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--engine", type=click.Choice(["python", "duckdb", "postgres"]),
+@click.option("--engine", type=click.Choice(["python", "duckdb", "postgres", "spark"]),
               default="python", show_default=True,
               help="the engine that works the scenarios out (issue 12); postgres: inside "
-                   "PostgreSQL (--dsn), scenarios of several periods saved in a throwaway "
-                   "SQLite store")
+                   "PostgreSQL (--dsn), spark: on Spark (--master); scenarios of several "
+                   "periods saved in a throwaway SQLite store")
 @click.option("--dsn", default=None,
               help="with --engine postgres: the database (default COMPPLAN_PG_DSN, else "
                    "postgresql://127.0.0.1:5432/test)")
-def test_cmd(plans: tuple[str, ...], engine: str, dsn: str | None) -> None:
+@click.option("--master", default=None,
+              help="with --engine spark: the Spark master (default local[2], or "
+                   "COMPPLAN_SPARK_MASTER)")
+def test_cmd(plans: tuple[str, ...], engine: str, dsn: str | None,
+             master: str | None) -> None:
     """Run the scenarios a plan carries and show each difference."""
     failed = total = 0
     for plan in plans:
@@ -390,6 +398,10 @@ def test_cmd(plans: tuple[str, ...], engine: str, dsn: str | None) -> None:
             from ..engine.sql.postgres import run_tables_standalone
             outcomes = run_scenarios(compiled, run=lambda c, t, p: run_tables_standalone(
                 c, t, p, dsn), engine="postgres", dsn=dsn)
+        elif engine == "spark":
+            from ..engine.sql.spark import run_tables_standalone as on_spark
+            outcomes = run_scenarios(compiled, run=lambda c, t, p: on_spark(c, t, p, master),
+                                     engine="spark")
         else:
             outcomes = run_scenarios(compiled)
         if not outcomes:

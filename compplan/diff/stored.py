@@ -188,6 +188,8 @@ def recompute(session: Session, run: Run, plan_text: str | None = None,
                 result = _recompute_sql(compiled, Path(tmp), span)
             elif engine == "postgres":  # inside PostgreSQL (COMPPLAN_PG_DSN, issue 13)
                 result = _recompute_postgres(compiled, Path(tmp), span)
+            elif engine == "spark":  # on Spark (COMPPLAN_SPARK_MASTER, issue 13)
+                result = _recompute_sql(compiled, Path(tmp), span, spark=True)
             else:
                 tables = load_folder(compiled.plan, tmp, problems)
                 if problems:
@@ -224,8 +226,9 @@ def _recompute_postgres(compiled, folder: Path, span: Period) -> RunResult:
     return result
 
 
-def _recompute_sql(compiled, folder: Path, span: Period) -> RunResult:
-    """The SQL engine's run, each payee's lines as StoredLine (store form)."""
+def _recompute_sql(compiled, folder: Path, span: Period, spark: bool = False) -> RunResult:
+    """The SQL engine's run (`spark`: on Spark, its lines read from its Parquet by
+    DuckDB), each payee's lines as StoredLine (store form)."""
     from ..engine.sql import run_folder
     from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
     lines: dict[str, list[StoredLine]] = defaultdict(list)
@@ -236,7 +239,11 @@ def _recompute_sql(compiled, folder: Path, span: Period) -> RunResult:
                 ln = StoredLine.of_row(dict(zip(STORE_LINE_COLUMNS, row)))
                 lines[ln.payee].append(ln)
 
-    result = run_folder(compiled, folder, span, then=collect)
+    if spark:
+        from ..engine.sql.spark import run_spark
+        result = run_spark(compiled, folder, span, then=collect)
+    else:
+        result = run_folder(compiled, folder, span, then=collect)
     for pr in result.payees:
         pr.lines = lines.pop(pr.payee, [])
         pr.line_count = len(pr.lines)

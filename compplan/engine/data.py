@@ -337,14 +337,33 @@ def load_table(name: str, inp: Input, header: list[str], records, file: str,
         if key:
             k = row[key]
             if k in seen:
-                problems.append(Problem(file, None, None,
-                                        f"duplicate {key} '{k}' (first at row {seen[k]})",
-                                        "each row needs its own id", code="duplicate-key",
-                                        row=rownum, column=inp.rename.get(key, key)))
+                problems.append(duplicate_key(file, inp, k, seen[k], rownum))
                 continue
             seen[k] = rownum
         table.rows.append(row)
     return table
+
+
+def duplicate_key(file: str, inp: Input, value, first: int, rownum: int) -> Problem:
+    """A key seen twice, at its second row (public: the Spark engine's reader, which
+    finds duplicates itself, names them in these words)."""
+    key = inp.key
+    return Problem(file, None, None, f"duplicate {key} '{value}' (first at row {first})",
+                   "each row needs its own id", code="duplicate-key", row=rownum,
+                   column=inp.rename.get(key, key))
+
+
+def row_problems(name: str, inp: Input, header: list[str], rownum: int, cells: list[str],
+                 file: str) -> list[Problem]:
+    """Every problem of one row of a file whose header is `header`, in `validate`'s
+    words (public: the Spark engine's reader checks cells in Spark and names the rows
+    it finds bad through this, so that both say the same)."""
+    declared = _declared(inp)
+    index = {col: header.index(inp.rename.get(col, col)) for col in declared
+             if inp.rename.get(col, col) in header}
+    problems: list[Problem] = []
+    _slow_row(inp, declared, index, rownum, cells, file, problems, name)
+    return problems
 
 
 def _text(s: str) -> str:

@@ -160,7 +160,7 @@ class LazyTables(Mapping):
         return len(self._load())
 
 
-ENGINES = ("python", "duckdb", "postgres")
+ENGINES = ("python", "duckdb", "postgres", "spark")
 
 
 def _sql_refusals(compiled: CompiledPlan) -> None:
@@ -190,6 +190,27 @@ def _run_sql(session: Session, run_id: int, compiled: CompiledPlan, data_dir: Pa
         result = run_sql(compiled, tables, span, lines_csv, then=into_store)
     else:
         result = run_folder(compiled, data_dir, span, lines_csv, then=into_store)
+    return result, sink
+
+
+def _run_spark(session: Session, run_id: int, compiled: CompiledPlan, data_dir: Path,
+               tables: dict | None, span: Period, lines_csv: Path | None,
+               master: str | None):
+    """_run_sql on Spark: the lines Spark wrote as Parquet stream into the store from the
+    DuckDB that reads them (spark._results), as the duckdb engine's do."""
+    from ..engine.sql import spark
+    sink = _StoreSink(session, run_id, keep_lines=False)
+
+    def into_store(con) -> None:
+        hashers: dict = {}
+        bulk.store_lines(session, run_id, con, compiled, hashers)
+        sink.hashers.update(hashers)
+
+    if tables is not None:
+        result = spark.run_tables(compiled, tables, span, master, lines_csv, then=into_store)
+    else:
+        result = spark.run_spark(compiled, data_dir, span, master, lines_csv,
+                                 then=into_store)
     return result, sink
 
 
@@ -235,7 +256,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
              actor: str, plan_text: bytes | None = None, keep_lines: bool = True,
              sink=None, tables: dict | None = None,
              files: dict[str, bytes] | None = None, engine: str = "python",
-             lines_csv: Path | None = None, dsn: str | None = None) -> Saved:
+             lines_csv: Path | None = None, dsn: str | None = None,
+             master: str | None = None) -> Saved:
     """Work out a period and store it as the draft. Raises CompplanError on bad data,
     LifecycleError on a refusal; either way nothing is written. `plan_text`: the plan's
     bytes when they are not in a file (a plan compiled from the store's copy).
@@ -255,12 +277,18 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
 
     `engine="postgres"`: the plan runs inside PostgreSQL (`dsn`, engine/sql/postgres.py)
     and its lines go into the store from there (pgsave.py: without leaving the server
-    when the store is that database)."""
+    when the store is that database).
+
+    `engine="spark"`: the plan runs on Spark (`master`, engine/sql/spark.py), which
+    writes its lines as Parquet; DuckDB reads that Parquet a batch at a time into the
+    store (bulk.py, as the duckdb engine's lines), so no line is collected by the driver
+    at once."""
     if engine not in ENGINES:
         raise ValueError(f"no engine {engine!r}; one of {', '.join(ENGINES)}")
-    if engine in ("duckdb", "postgres"):
+    if engine in ("duckdb", "postgres", "spark"):
         _sql_refusals(compiled)
-    data_dir = Path(data_dir)
+    if engine != "spark" or "://" not in str(data_dir):  # Spark reads hdfs://, s3a://...
+        data_dir = Path(data_dir)
     p = parse_period(period)
     plan = compiled.plan
     plan_bytes = plan_text if plan_text is not None else Path(compiled.file).read_bytes()
@@ -279,7 +307,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         given = tables
         if tables is not None:
             files = files or {}
-        elif engine == "duckdb":  # DuckDB reads the folder; Python only if carry asks
+        elif engine in ("duckdb", "spark"):  # the engine reads the folder; Python only
+            # if carry asks
             files = dataset_files(compiled, data_dir)
             tables = LazyTables(plan, data_dir)
         else:
@@ -312,6 +341,9 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         if engine == "duckdb":
             result, store_sink = _run_sql(session, run.id, compiled, data_dir, given, span,
                                           lines_csv)
+        elif engine == "spark":  # Spark's lines from its Parquet into the store in bulk
+            result, store_sink = _run_spark(session, run.id, compiled, data_dir, given, span,
+                                            lines_csv, master)
         elif engine == "postgres":  # lines into the store from PostgreSQL (pgsave.py)
             from .pgsave import run_and_store
             store_sink = _StoreSink(session, run.id, keep_lines=False)

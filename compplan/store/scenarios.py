@@ -30,7 +30,7 @@ ACTOR = "compplan test"
 def run_scenarios(compiled: CompiledPlan, run=None, engine: str = "python",
                   dsn: str | None = None) -> list[Outcome]:
     """Every scenario of the plan; those of several periods in a throwaway store, each
-    period saved by `engine` (python, duckdb or postgres, as `run --save --engine` saves
+    period saved by `engine` (python, duckdb, postgres or spark, as `run --save --engine` saves
     it). `run`
     works out a scenario of one period (see engine.scenarios.run_scenarios); given
     without an engine that saves, a scenario of several periods is not run but
@@ -59,6 +59,9 @@ def _with_lines(compiled: CompiledPlan, tables: dict, period, saved,
     if engine == "postgres":
         from ..engine.sql.postgres import run_tables
         fresh = run_tables(compiled, tables, period, dsn)
+    elif engine == "spark":
+        from ..engine.sql import spark
+        fresh = spark.run_tables(compiled, tables, period)
     else:
         from ..engine.sql import run_sql
         fresh = run_sql(compiled, tables, period)

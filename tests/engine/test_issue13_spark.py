@@ -38,12 +38,7 @@ RUNS = {"textbook.yaml", "ae.yaml", "sdr.yaml", "manager.yaml", "cs.yaml", "fiel
         "field_daily.yaml", "team_pool.yaml", "retail.yaml"}
 
 
-@pytest.fixture(scope="module")
-def spark():
-    """One local[2] session for the module (starting one costs 10-30 s)."""
-    s = spark_engine.session("local[2]")
-    yield s
-    s.stop()
+# `spark`: the test run's one session (tests/conftest.py)
 
 
 # --------------------------------------------------------------- the dialect's text
@@ -170,10 +165,12 @@ def test_issue13_spark_cli_same_bytes_as_duckdb(spark, tmp_path):
         assert a == b, name
 
 
-def test_issue13_spark_bad_value_named_at_file_and_row(tmp_path):
-    """A bad amount is reported at FILE:ROW as `validate` says it, before Spark starts
-    (the data is read and checked on the driver), never as a Java trace."""
+def test_issue13_spark_bad_value_named_at_file_and_row(spark, tmp_path):
+    """A bad amount is reported at FILE:ROW as `validate` says it (Spark reads the file
+    and checks its cells; the rows it finds bad are named in the Python reader's
+    words), never as a Java trace."""
     import shutil
+    from compplan.engine.data import load_folder
     from compplan.errors import CompplanError
     data = tmp_path / "ae"
     shutil.copytree(PLANS / "data" / "ae", data)
@@ -186,3 +183,6 @@ def test_issue13_spark_bad_value_named_at_file_and_row(tmp_path):
     p = e.value.problems[0]
     assert p.file.endswith("deals.csv") and p.row == 3 and p.column == "amount"
     assert p.code == "bad-value"
+    validate: list = []
+    load_folder(compiled.plan, data, validate)
+    assert e.value.problems == validate

@@ -693,3 +693,4 @@ check_data = _check_data
 zero_divisors = _zero_divisors
 read_result = _result
 out_of_range_problem = _out_of_range
+compile_script = _compile  # the script from columns already made (spark.py reads its own)

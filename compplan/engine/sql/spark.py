@@ -28,14 +28,23 @@ from pathlib import Path
 
 from ...errors import CompplanError, Problem
 from .. import datacheck
-from ..data import Table, load_folder
+from ..data import Table
 from ..ir import CompiledPlan
 from ..money import CONTEXT
 from ..periods import Period
-from ..plausible import plausibility
+from ..plausible import limit_of, plausibility
+from ..prepare import prepare
 from ..results import RunResult
+from . import fx as sql_fx
+from . import hierarchy as sql_hier
+from . import sparkdata
+from .cover import refusal, refusals
 from .dialect import SPARK
+from .exprs import Unsupported
+from .load import load_tables
 from .plan import q
+from .targets import create_spans, per_payee_inputs
+from .windows import create_window_spans
 from .show import CSV_OPTIONS
 from . import run as duck_run
 
@@ -128,17 +137,111 @@ def _quiet_python_logs() -> None:
 
 
 def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
-              master: str | None = None, lines_csv: Path | None = None) -> RunResult:
-    """Work out every payee's pay on Spark (see the module's docstring)."""
-    found: list = []
-    tables: dict[str, Table] = load_folder(compiled.plan, Path(folder), found)
-    if found:
-        raise CompplanError(found)
-    return run_tables(compiled, tables, period, master, lines_csv)
+              master: str | None = None, lines_csv: Path | None = None,
+              then=None) -> RunResult:
+    """Work out every payee's pay on Spark, Spark reading the data files itself
+    (sparkdata.py: CSV or Parquet at any path Spark reads; the transaction inputs stay
+    in Spark, the small ones are read on the driver into the DuckDB that prepares the
+    run). See the module's docstring. `then(duck)`: as for run.run_sql (`run --save`
+    takes the lines into the store from the DuckDB that reads Spark's Parquet)."""
+    import duckdb
+
+    problems = refusals(compiled)  # a plan the engine does not run: before Spark starts
+    if problems:
+        raise CompplanError(problems)
+    spark = session(master)
+    read = sparkdata.read_inputs(spark, compiled, str(folder), limit_of(compiled))
+    plan = compiled.plan
+    stage_root = os.environ.get("COMPPLAN_SPARK_STAGE")
+    made: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="compplan-spark-", dir=stage_root) as tmp:
+        stage = Path(tmp)
+        duck = duckdb.connect()
+        try:
+            duck_run.settings(duck, stage)
+            try:
+                small = load_tables(duck, plan, read.small, stage)
+            except Unsupported as u:
+                raise CompplanError([refusal(u.pos, u.what, compiled.checked.source.name)]) \
+                    from None
+            columns = {n: (read.columns[n] if n in read.large else small[n])
+                       for n in plan.inputs if n in read.large or n in small}
+            stand = sparkdata.stand_ins(duck, compiled, read)
+            columns = sql_fx.create_rates(duck, compiled, period, columns,
+                                          sql_fx.rates_table(compiled, read.small))
+            columns = sql_hier.create_lines(duck, compiled, period, columns)
+            pp = [n for n in columns if n in per_payee_inputs(plan)]
+            relations = create_spans(duck, compiled, period, pp)
+            relations.update(create_window_spans(duck, compiled, period, pp))
+            script = duck_run.compile_script(compiled, columns, period, relations, SPARK)
+            small_files = {n: t.file for n, t in read.small.items()}
+
+            def subset():
+                return sparkdata.subset(compiled, read)
+            duck_run.check_data(compiled, duck, period, small_files, subset)
+            for name in stand:
+                duck.execute(f"DROP TABLE {q(name)}")
+            views = stage_inputs(duck, spark, stage / "in") + sparkdata.views(read)
+            if sparkdata.suspicious(spark, compiled, read):
+                with decimal.localcontext(CONTEXT):
+                    prepared = prepare(compiled, subset(), period)
+                if prepared.problems:
+                    raise CompplanError(prepared.problems)
+            warnings = _warnings(compiled, read)
+            try:
+                for sql in SPARK.setup():
+                    spark.sql(sql)
+                made = _execute(compiled, spark, script)
+                wanted = [n for n in made if n in (script.final, "lines", "warnings",
+                                                   "payee_fx") or n.startswith("pp_")]
+                stage_results(spark, duck, wanted, stage / "out")
+            finally:
+                for name in views + made:
+                    spark.catalog.dropTempView(name)
+            result = _results(compiled, duck, period, script.final, lines_csv, then)
+            result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
+                                                                    small_files)
+            return result
+        finally:
+            duck.close()
+            for df in read.large.values():
+                df.unpersist()
+
+
+def _results(compiled: CompiledPlan, duck, period: Period, final: str,
+             lines_csv: Path | None, then) -> RunResult:
+    """The run's result read from Spark's Parquet by DuckDB: `then(duck)` (the store's
+    rows, in bulk), lines.csv by DuckDB's COPY (the DuckDB engine's bytes), and the
+    payees' totals; the lines as objects only when neither is asked for."""
+    if then is not None:
+        then(duck)
+    if lines_csv is not None:
+        duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' {CSV_OPTIONS}")
+    with decimal.localcontext(CONTEXT):
+        return duck_run.read_result(compiled, duck, period, final,
+                                    with_lines=lines_csv is None and then is None)
+
+
+def _warnings(compiled: CompiledPlan, read) -> list[Problem]:
+    """What a Python run warns of about the data, in its order (engine/run.py): every
+    input's plausibility warnings, then its empty tables, then its negative amounts; the
+    small inputs' from their rows, the large ones' as Spark found them."""
+    out: list[Problem] = []
+    for kind, of_table in (("plausible", plausibility), ("empty", datacheck.empty_tables),
+                           ("negative", datacheck.negative_amounts)):
+        for name in compiled.plan.inputs:
+            if name in read.small:
+                out += of_table(compiled, {name: read.small[name]})
+            elif name in read.large:
+                files = {read.files[name]}
+                out += [p for p in getattr(read, kind) if p.file in files or
+                        p.file.startswith(read.files[name].rstrip("/") + "/")]
+    return out
 
 
 def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
-               master: str | None = None, lines_csv: Path | None = None) -> RunResult:
+               master: str | None = None, lines_csv: Path | None = None,
+               then=None) -> RunResult:
     """run_spark on tables already read (a scenario's rows, a folder's). With
     `lines_csv`, lines.csv is written there (by DuckDB, from Spark's Parquet) and the
     result holds totals without lines, as run.run_sql does."""
@@ -168,12 +271,7 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
             finally:
                 for name in views + made:
                     spark.catalog.dropTempView(name)
-            if lines_csv is not None:
-                duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' "
-                             f"{CSV_OPTIONS}")
-            with decimal.localcontext(CONTEXT):
-                result = duck_run.read_result(compiled, duck, period, script.final,
-                                              with_lines=lines_csv is None)
+            result = _results(compiled, duck, period, script.final, lines_csv, then)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     files)
             return result
@@ -200,7 +298,10 @@ def stage_results(spark, duck, names: list[str], folder: Path) -> None:
     for name in names:
         path = folder / name
         spark.table(q(name)).write.mode("overwrite").parquet(str(path))
-        duck.execute(f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM "
+        # the lines (a million rows and more) are read from the Parquet as each reader
+        # needs them (lines.csv, the store, the totals), never held in DuckDB
+        kind = "VIEW" if name == "lines" else "TABLE"
+        duck.execute(f"CREATE OR REPLACE TEMP {kind} {q(name)} AS SELECT * FROM "
                      f"read_parquet('{path}/*.parquet')")
 
 
@@ -250,4 +351,15 @@ def run_spark_standalone(compiled: CompiledPlan, folder: str | Path, period: Per
 
     def engine(p: Period, main: bool):
         return run_spark(compiled, folder, p, master, lines_csv if main else None)
+    return run_standalone(compiled, None, period, engine=engine)
+
+
+def run_tables_standalone(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+                          master: str | None = None) -> RunResult:
+    """run_tables as a first stored period pays it (a draw, the year's true-up), as
+    `compplan test --engine spark` works out a scenario of one period."""
+    from ..standalone import run_standalone
+
+    def engine(p: Period, main: bool):
+        return run_tables(compiled, tables, p, master)
     return run_standalone(compiled, None, period, engine=engine)
