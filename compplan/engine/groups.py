@@ -243,7 +243,14 @@ class Context:
         spec = self.groups.pools[e.name]
         key = _key((env.payee or {}).get(spec.by))
         if key is None:
-            pr.warnings.append(f"{e.name}: payee {pid} has no {spec.by}; no share of a pool")
+            # No group, no pool. Said only of a payee the pool's `members` would take:
+            # a rep whose team was left blank loses a share and the run must say so, but
+            # a payee the plan keeps out (members: payee.role == "rep", a manager in no
+            # team) is out by rule, and a warning on every such statement is noise.
+            if spec.members is None or \
+                    env.fns.fast(spec.members)(self.own(pid), None) is True:
+                pr.warnings.append(f"{e.name}: payee {pid} has no {spec.by}; "
+                                   "no share of a pool")
             return []
         alloc = self._alloc.get((e.name, key))
         if alloc is None:

@@ -169,6 +169,7 @@ class Statement:
     curve_own: tuple | None = None
     problems: list[str] = field(default_factory=list)  # for admins (the index), not the page
     notices: list[Note] = field(default_factory=list)  # the warnings in the reader's words
+    outside: set[str] = field(default_factory=set)  # pools and group figures not theirs
 
     @property
     def progress(self) -> list[Measure]:
@@ -188,9 +189,16 @@ class Statement:
     def shown_components(self) -> list[Component]:
         """Components that apply to the payee: one whose condition is on who they are
         (a rep's commission, for a manager) is left off when it paid them nothing."""
-        off = {g.component for g in self.gates if not g.applies}
+        off = {g.component for g in self.gates if not g.applies} | self.outside
         return [c for c in self.components if not (c.name in off and not c.lines
                                                    and c.amount == 0)]
+
+    @property
+    def shown_measures(self) -> list[Measure]:
+        """Figures the payee reads: a team's figure (group(booked, payee.team)) is left
+        off the page of a payee in no team, where it is only "missing"; the auditor's
+        section and the CSV/JSON keep every measure."""
+        return [m for m in self.measures if m.name not in self.outside]
 
     def lines_of(self, component: str) -> list[StatementLine]:
         return [ln for ln in self.lines if ln.component == component]
@@ -260,6 +268,7 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
             warnings.append(f"the lines of {name} add up to {added}, the run says {amount}")
         components.append(Component(name, labels.get(name, name), amount,
                                     name in CARRIED_COMPONENTS, [ln.number for ln in own]))
+    outside = _outside_groups(compiled, (own_rows or {}).get("payees") or [])
     measures = []
     for m in compiled.measures:
         if m.name not in pr.measures:
@@ -281,7 +290,31 @@ def build(pr: PayeeResult, compiled: CompiledPlan, header: Header, locale: str,
     st = Statement(header, pr.payee, pr.name, locale, pr.currency or plan.currency,
                    components, pr.total, measures, lines, gates, ytd, warnings)
     st.notices = notices(warnings, labels)
+    st.outside = outside
     return st
+
+
+def _outside_groups(compiled: CompiledPlan, payee_rows: list[dict]) -> set[str]:
+    """The pools and group() measures that are not the payee's because their row leaves
+    the group's column empty (`missing: null`: a manager in no team). A statement lists
+    neither: no "Team pool 0.00", no "Team booked: missing"; the run already warned
+    where the pool's members would have taken them (engine/groups.py)."""
+    row = payee_rows[0] if payee_rows else None
+    if row is None:
+        return set()
+
+    def empty(col: str) -> bool:
+        v = row.get(col)
+        return v is None or (isinstance(v, str) and not v.strip())
+    out = {e.name for e in compiled.earnings
+           if e.spec.pool is not None and empty(e.spec.pool.by)}
+    for m in compiled.measures:
+        node = m.expr.node
+        if isinstance(node, ast.Call) and node.name == "group" and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Ref) \
+                and node.args[1].parts[0] == "payee" and empty(node.args[1].parts[-1]):
+            out.add(m.name)
+    return out
 
 
 UNKNOWN_NOTE = "{component}: not paid this period, since a figure its condition needs is " \

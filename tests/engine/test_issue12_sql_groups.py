@@ -82,6 +82,31 @@ def test_issue12_a_pool_remainder_goes_to_the_largest_remainder_on_duckdb(tmp_pa
     assert got["z"].warnings == ["team_pool: payee z has no team; no share of a pool"]
 
 
+def test_a_payee_kept_out_of_a_pool_by_rule_is_not_warned_of_having_no_team(tmp_path):
+    """The manager sample's statements said "Please check" to every manager: managers
+    are in no team by design (missing: null), yet the run warned "payee max has no
+    team; no share of a pool". A payee with no group is now warned of only where the
+    pool's `members` would take them. Team x: a books 3,000 and b 2,000 (reps, both
+    >= 1,000): the pool of 1,000.00 by 5,000 of bookings: a 600.00, b 400.00. m is a
+    manager with no team who booked 9,000: members says reps only, so no warning. z is
+    a rep with no team who booked 4,000: members would take z, so the run says so, on
+    both engines alike."""
+    plan = POOL.replace("columns: {name: text, team: text}",
+                        "columns: {name: text, team: text, role: text}").replace(
+        "members: booked >= 1000", 'members: payee.role == "rep" and booked >= 1000')
+    compiled = compiled_from(tmp_path, plan)
+    team = {"a": "x", "b": "x", "m": "", "z": ""}
+    data = {"payees": [{"rep_id": r, "name": r.upper(), "team": team[r],
+                        "role": "manager" if r == "m" else "rep"} for r in "abmz"],
+            "deals": [_deal(1, "a", 3000), _deal(2, "b", 2000), _deal(3, "m", 9000),
+                      _deal(4, "z", 4000)]}
+    got = {p.payee: p for p in both(compiled, data).payees}
+    assert [got[r].components["team_pool"] for r in "abmz"] == \
+        [D("600.00"), D("400.00"), D(0), D(0)]
+    assert got["m"].warnings == []
+    assert got["z"].warnings == ["team_pool: payee z has no team; no share of a pool"]
+
+
 def test_issue12_a_pool_nobody_shares_is_said_on_duckdb(tmp_path):
     """Everyone in team x books under 1,000: nobody shares the 1,000.00, each is told."""
     compiled = compiled_from(tmp_path, POOL)

@@ -14,7 +14,10 @@ out as each statement runs, asking the database for the columns (pgexpand.py). S
                      schema of its own on the server (dropped after: nothing is kept)
                      and printed as it ran, every form written out: runnable as printed
                      in a fresh schema holding the tables the run prepares from the data
-                     (named in the header), as the engine's own run is
+                     (named in the header), as the engine's own run is; the period's one
+                     script, as without --data (payees settled at their own frequency
+                     are run group by group by the engine, each group's script the same
+                     but for its period)
 """
 from __future__ import annotations
 
@@ -75,7 +78,8 @@ def _written_out(compiled: CompiledPlan, period: Period, folder: Path, dsn: str 
     if problems:
         raise CompplanError(problems)
     record: dict = {}
-    postgres.run_tables(compiled, tables, period, dsn, lines=False, record=record)
+    postgres.run_tables(compiled, tables, period, dsn, lines=False, by_frequency=False,
+                        record=record)
     statements, last = [], None
     for what, sql in record.get("statements", []):
         statements.append((f"{what} (continued)" if what == last else what, sql))

@@ -59,6 +59,7 @@ def pool_earning(pc, name: str, index: int) -> str:
         f"CREATE TEMP TABLE {_q(payees_t)} AS SELECT *{lets.exclude()} FROM (SELECT l._pid, "
         f"{lets.select()}{key} AS _gk, {pool_v.sql} AS _pv, {text} AS _pt, "
         f"(({ok}) IS TRUE AND {w.sql} IS NOT NULL AND {w.sql} > 0) AS _sh, "
+        f"(({ok}) IS TRUE) AS _mb, "
         f"CAST({w.sql} AS DECIMAL(38,{w.scale or 0})) AS _w FROM {_q(pc.layer)} l"
         f"{lets.lateral()})")
     ws = w.scale or 0
@@ -166,11 +167,12 @@ def grouped(x: str) -> str:
 
 
 def _warnings(pc, name: str, by: str, payees_t: str, groups_t: str, index: int) -> None:
-    """What the Python engine warns of a pool (Context.pool_lines, _allocate)."""
+    """What the Python engine warns of a pool (Context.pool_lines, _allocate): a payee
+    with no group only where the pool's `members` would take them."""
     no_group = text_literal(f"{name}: payee ")
     pc.extra_warnings.append(
         f"SELECT _pid, {no_group} || _pid || {text_literal(f' has no {by}; no share of a pool')}"
-        f", {index}, NULL::DATE, NULL::VARCHAR FROM {_q(payees_t)} WHERE _gk IS NULL")
+        f", {index}, NULL::DATE, NULL::VARCHAR FROM {_q(payees_t)} WHERE _gk IS NULL AND _mb")
     pc.extra_warnings.append(
         f"SELECT p._pid, CASE WHEN g.pool IS NULL THEN "
         f"{text_literal(f'{name}: the pool of {by} ')} || g._gk || '"

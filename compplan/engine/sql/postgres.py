@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from .plan import q
 from . import fx as sql_fx
 from . import pgexpand
 from . import run as duck_run
+from .settle import run_by_frequency, settles_by_frequency
 
 DEFAULT_DSN = "postgresql://127.0.0.1:5432/test"
 # what the engine runs that the PostgreSQL dialect does not write yet, refused up front
@@ -169,7 +171,8 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
 
 def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                dsn: str | None = None, then=None, within=None,
-               lines: bool | None = None, record: dict | None = None) -> RunResult:
+               lines: bool | None = None, by_frequency: bool = True,
+               record: dict | None = None) -> RunResult:
     """run_postgres on tables already read (a scenario's rows, a folder's).
 
     `then(pg, schema)`, if given, is called once the script has run, before the run's
@@ -178,10 +181,22 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     is this database): the run is made in that transaction and commits nothing; its
     schema and temporary tables are dropped at the end of it, or rolled back with it.
     `lines`: read the lines back into the result (by default unless `then` is given).
+    Payees settled at their own frequency (issue 20) are worked out over their own
+    period, group by group, as the DuckDB engine does (settle.run_by_frequency).
     `record`: a dict that receives "tables", the names of the tables the run prepared,
     and "statements", (comment, SQL) of each statement as it ran, written out by
-    pgexpand.py (pgreview.py prints them)."""
+    pgexpand.py (pgreview.py prints them; with by_frequency=False: the period's one
+    script)."""
     import duckdb
+
+    if by_frequency and settles_by_frequency(compiled, period):
+        def one(p: Period, _csv, hook) -> RunResult:
+            return run_tables(compiled, tables, p, dsn,
+                              None if hook is None else (lambda pg, s: hook(_Made(pg, s))),
+                              within, lines, by_frequency=False)
+        return run_by_frequency(compiled, tables, period, one, None,
+                                None if then is None else (lambda m: then(m.pg, m.schema)),
+                                keep=_keep_payees)
 
     with tempfile.TemporaryDirectory(prefix="compplan-pg-") as tmp:
         duck = duckdb.connect()
@@ -221,6 +236,19 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                     drop_run(pg, schema)
         finally:
             duck.close()
+
+
+@dataclass
+class _Made:
+    """A run made in PostgreSQL, as a settle hook is given it: its connection, its
+    schema."""
+    pg: object
+    schema: str
+
+
+def _keep_payees(made: _Made, payees) -> None:
+    """The lines of `payees` alone left in the run's lines table (settle.py's `keep`)."""
+    made.pg.execute("DELETE FROM lines WHERE NOT (payee = ANY(%s))", (sorted(payees),))
 
 
 def run_in(compiled: CompiledPlan, pg, script, period: Period, warnings: list,

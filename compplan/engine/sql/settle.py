@@ -30,11 +30,19 @@ def settles_by_frequency(compiled, period) -> bool:
 
 
 
+def keep_in_duckdb(con, payees) -> None:
+    """The lines of `payees` alone left in the run's lines table (DuckDB)."""
+    con.execute("CREATE TEMP TABLE _kept(p VARCHAR)")
+    con.executemany("INSERT INTO _kept VALUES (?)", [[p] for p in sorted(payees)])
+    con.execute("DELETE FROM lines WHERE payee NOT IN (SELECT p FROM _kept)")
+
+
 def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None = None,
-                     then=None) -> RunResult:
+                     then=None, keep=keep_in_duckdb) -> RunResult:
     """The run of `period`, each group of payees worked out over its own period by
     `run_one(period, lines_csv, then)` (run.run_sql for one period); `lines_csv` and
-    `then` as for run_sql."""
+    `then` as for run_sql. `keep(con, payees)` leaves the group's lines alone in the
+    run's lines table before `then` reads it (the PostgreSQL engine gives its own)."""
     s = settlement(compiled, tables, period)
     if s.problems:
         raise CompplanError(s.problems)
@@ -53,9 +61,7 @@ def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None =
         parts = []
         for i, g in enumerate(s.groups):
             def keep_only(con, payees=g.payees):
-                con.execute("CREATE TEMP TABLE _kept(p VARCHAR)")
-                con.executemany("INSERT INTO _kept VALUES (?)", [[p] for p in sorted(payees)])
-                con.execute("DELETE FROM lines WHERE payee NOT IN (SELECT p FROM _kept)")
+                keep(con, payees)
                 if then is not None:
                     then(con)
             part = Path(tmp) / f"lines_{i}.csv" if lines_csv is not None else None
