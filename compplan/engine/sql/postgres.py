@@ -171,7 +171,8 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
 
 def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                dsn: str | None = None, then=None, within=None,
-               lines: bool | None = None, by_frequency: bool = True) -> RunResult:
+               lines: bool | None = None, by_frequency: bool = True,
+               record: dict | None = None) -> RunResult:
     """run_postgres on tables already read (a scenario's rows, a folder's).
 
     `then(pg, schema)`, if given, is called once the script has run, before the run's
@@ -181,7 +182,11 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     schema and temporary tables are dropped at the end of it, or rolled back with it.
     `lines`: read the lines back into the result (by default unless `then` is given).
     Payees settled at their own frequency (issue 20) are worked out over their own
-    period, group by group, as the DuckDB engine does (settle.run_by_frequency)."""
+    period, group by group, as the DuckDB engine does (settle.run_by_frequency).
+    `record`: a dict that receives "tables", the names of the tables the run prepared,
+    and "statements", (comment, SQL) of each statement as it ran, written out by
+    pgexpand.py (pgreview.py prints them; with by_frequency=False: the period's one
+    script)."""
     import duckdb
 
     if by_frequency and settles_by_frequency(compiled, period):
@@ -216,9 +221,11 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 else:
                     pg.execute(f"SET search_path TO {q(schema)}")
                 pg.execute(f"CREATE SCHEMA {q(schema)}")
-                copy_tables(duck, pg, schema)
+                names = copy_tables(duck, pg, schema)
+                if record is not None:
+                    record["tables"] = names
                 result = run_in(compiled, pg, script, period, warnings, files, then, schema,
-                                then is None if lines is None else lines)
+                                then is None if lines is None else lines, record)
                 done = True
                 return result
             finally:
@@ -246,14 +253,14 @@ def _keep_payees(made: _Made, payees) -> None:
 
 def run_in(compiled: CompiledPlan, pg, script, period: Period, warnings: list,
            files: dict, then=None, schema: str | None = None,
-           lines: bool = True) -> RunResult:
+           lines: bool = True, record: dict | None = None) -> RunResult:
     """The script run on `pg`, whose search path starts with a schema holding the
     input tables; the result read back (lines trimmed as DuckDB writes them)."""
     for sql in POSTGRES.setup():
         pg.execute(sql)
     _tier_parts(pg)
     con = Connection(pg)
-    _execute(compiled, con, script)
+    _execute(compiled, con, script, record)
     if then is not None:
         then(pg, schema)
     with decimal.localcontext(CONTEXT):
@@ -394,7 +401,8 @@ def _trim_lines(result: RunResult) -> None:
                         for t in ln.tiers]
 
 
-def _execute(compiled: CompiledPlan, con: Connection, script) -> None:
+def _execute(compiled: CompiledPlan, con: Connection, script, record: dict | None = None
+             ) -> None:
     import psycopg
 
     def columns_of(query: str) -> list[str]:
@@ -405,6 +413,8 @@ def _execute(compiled: CompiledPlan, con: Connection, script) -> None:
             sql = POSTGRES.finish(sql)
             for one in (pgexpand.expand(sql, columns_of) if pgexpand.needed(sql) else [sql]):
                 con.execute(one)
+                if record is not None:
+                    record.setdefault("statements", []).append((what, one))
         except psycopg.errors.NumericValueOutOfRange as e:  # the rule's limit: DECIMAL(38)
             raise CompplanError([duck_run.out_of_range_problem(compiled, what, e)]) from None
         except psycopg.Error as e:

@@ -44,23 +44,35 @@ from .windows import create_window_spans
 
 
 def script_text(compiled: CompiledPlan, period: Period, dialect: Duck = DUCKDB,
-                pretty: bool = False) -> str:
+                pretty: bool = False, statements: list[tuple[str, str]] | None = None,
+                intro: str = "") -> str:
     """The script for review (`compplan sql`), each statement under the rule it comes
     from; numeric columns at the places load.ASSUMED_PLACES gives (a run reads them from
-    the data). `pretty`: each statement laid out by sqlglot (dialect.pretty)."""
-    script = _compile(compiled, assumed_columns(compiled.plan), period, dialect=dialect)
+    the data). `pretty`: each statement laid out by sqlglot (dialect.pretty).
+    `statements`: (comment, SQL) to print instead, already in the dialect's final form
+    (pgreview.py: the PostgreSQL script as a run on the data wrote it out, or with
+    notes above what only a run writes out); `intro`: comment lines after the header."""
+    if statements is None:
+        statements = [(what, dialect.finish(sql)) for what, sql in
+                      review_script(compiled, period, dialect).statements]
     head = (f"-- {compiled.plan.name} ({compiled.plan.plan} v{compiled.plan.version}), "
             f"{period.label}: the SQL the {dialect.name} engine runs\n-- inputs are the tables "
-            "in_<input>, one column per column the plan reads\n")
+            "in_<input>, one column per column the plan reads\n" + intro)
+    body = "\n\n".join(f"-- {what}\n{dialect.pretty(sql) if pretty else sql};"
+                        for what, sql in statements)
     if dialect is DUCKDB and not pretty:
         macros = "".join(f"{m};\n" for m in MACROS)
         return head + "\n-- exact division (see compplan/engine/sql/decimals.py)\n" + macros + \
-            "\n" + script.text() + "\n"
+            "\n" + body + "\n"
     setup = "".join(f"{dialect.pretty(m) if pretty else m};\n" for m in dialect.setup())
-    body = "\n\n".join(f"-- {what}\n{dialect.pretty(sql) if pretty else dialect.finish(sql)};"
-                        for what, sql in script.statements)
     return (head + "\n-- exact division and tier parts (see compplan/engine/sql/dialect.py)\n"
             + setup + "\n" + body + "\n")
+
+
+def review_script(compiled: CompiledPlan, period: Period, dialect: Duck = DUCKDB) -> Script:
+    """The script compiled for review, without data: numeric columns at the places
+    load.ASSUMED_PLACES gives."""
+    return _compile(compiled, assumed_columns(compiled.plan), period, dialect=dialect)
 
 
 def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,

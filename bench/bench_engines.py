@@ -1,0 +1,243 @@
+"""Engine benchmark of issue 13: the AE plan on DuckDB, PostgreSQL and Spark, and how
+each grows from 1M to 10M deals.
+
+    python bench/bench_engines.py                          # 1M/10k and 10M/50k, all three
+    python bench/bench_engines.py --size 1000000:10000     # one size
+    python bench/bench_engines.py --engine duckdb --engine postgres
+    python bench/bench_engines.py --master local[2]        # Spark's master (the default)
+
+The plan is bench/plans/ae_scale.yaml, its data bench/generate.py's (seeded, cached under
+/tmp, as bench_scale.py makes it). For each size, each engine runs `compplan run PLAN
+--engine E` in a fresh process, writing payees.csv and lines.csv as a user's run does:
+  duckdb    the plan as SQL in embedded DuckDB
+  postgres  the plan as one SQL script inside PostgreSQL (COMPPLAN_BENCH_PG, else
+            postgresql://postgres@127.0.0.1:5432/test); its search path starts at a
+            schema of the bench's own, dropped after. The server's CPU is not in the
+            client's process tree: it is read from the postgres processes' /proc
+            (bench_scale.server_cpu), so other sessions' work on a shared server counts
+  spark     the plan as Spark SQL, `--master local[2]`: the driver JVM (which in local
+            mode is the executors too) is a child of the command, so it is in the tree
+It prints wall seconds, CPU seconds (user + system of the process tree: what the
+finished children report, or what /proc showed of each process while it ran, whichever
+is more, since a JVM its parent does not wait for reports to nobody), peak memory (PSS
+of the process tree, sampled), and for each engine how each grows from the smallest
+size to the largest. Every engine's lines are checked against the others' to the cent,
+payee by payee and component by component, so a fast wrong answer cannot pass.
+
+A separate script, not an option of bench_scale.py: that one compares compplan with the
+plan written by hand, one size at a time; this one compares engines across sizes (its
+table needs every size's figures before it can say how they grow), and reuses
+bench_scale's measuring and checking. Run by hand; not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from bench_run import tree_rss  # noqa: E402
+from bench_scale import PG, PLAN, server_cpu, totals  # noqa: E402
+from generate import generate  # noqa: E402
+
+ENGINES = ("duckdb", "postgres", "spark")
+SIZES = ("1000000:10000", "10000000:50000")
+
+
+def data_for(deals: int, payees: int) -> Path:
+    """bench/generate.py's data at this size, made once (under a temporary name, then
+    renamed: another bench may be reading the cached folder meanwhile)."""
+    data = Path(f"/tmp/compplan-scale-{payees}-{deals}")
+    if not (data / "kpis.csv").exists():
+        part = Path(f"{data}.part{os.getpid()}")
+        generate(part, payees, deals)
+        if not (data / "kpis.csv").exists():
+            shutil.rmtree(data, ignore_errors=True)
+            part.rename(data)
+        else:
+            shutil.rmtree(part, ignore_errors=True)
+    return data
+
+
+def _tree(pid: int) -> list[int]:
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return out
+
+
+def _cpu_of(pid: int) -> float | None:
+    """user + system seconds of one process itself, or None once it has gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(") ", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak PSS bytes) of a command and everything it starts.
+    bench_scale.measure with the CPU also sampled per process from /proc: a JVM that
+    pyspark starts and does not wait for never reports its time to its parent."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=env)
+    peak, seen, done = 0, {}, threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            for pid in _tree(proc.pid):
+                cpu = _cpu_of(pid)
+                if cpu is not None:
+                    seen[pid] = max(seen.get(pid, 0.0), cpu)
+            time.sleep(0.2)
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    t.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.decode()[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, max(cpu, sum(seen.values())), peak
+
+
+def pg_schema() -> str | None:
+    """A fresh schema of the bench's own (None: no server, postgres is left out)."""
+    try:
+        import psycopg
+        with psycopg.connect(PG, connect_timeout=3, autocommit=True) as c:
+            name = f"bench_engines_{os.getpid()}"
+            c.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            c.execute(f"CREATE SCHEMA {name}")
+            return name
+    except Exception as e:  # noqa: BLE001 - any failure: nothing to measure against
+        print(f"postgres left out: no PostgreSQL at {PG} ({type(e).__name__})")
+        return None
+
+
+def drop_schema(name: str) -> None:
+    import psycopg
+    with psycopg.connect(PG, autocommit=True) as c:
+        c.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+def command(engine: str, data: Path, out: Path, schema: str | None, master: str) -> list[str]:
+    cmd = [sys.executable, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
+           "--out", str(out), "--engine", engine, "--quiet"]
+    if engine == "postgres":
+        cmd += ["--dsn", f"{PG}?options=-csearch_path%3D{schema}"]
+    if engine == "spark":
+        cmd += ["--master", master]
+    return cmd
+
+
+def available_memory_gb() -> float:
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024 ** 2
+    return 0.0
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", action="append",
+                    help=f"DEALS:PAYEES (default {' and '.join(SIZES)})")
+    ap.add_argument("--engine", action="append", choices=ENGINES,
+                    help="an engine to run (default all three)")
+    ap.add_argument("--master", default="local[2]", help="Spark's master (default local[2])")
+    ap.add_argument("--min-free-gb", type=float, default=8.0,
+                    help="wait before a run of 5M deals or more until this much memory "
+                         "is available (default 8)")
+    a = ap.parse_args()
+    sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or SIZES)]
+    engines = a.engine or list(ENGINES)
+    print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024 ** 3:.0f} GB; "
+          f"python {sys.version.split()[0]}; Spark master {a.master}")
+    print(f"machine load (1, 5, 15 min): {load()}")
+    print(f"{'deals':>10} {'payees':>7} {'engine':9} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}"
+          f"  server CPU s (postgres)")
+    figures: dict[str, dict[int, tuple[float, float, int]]] = {e: {} for e in engines}
+    for deals, payees in sizes:
+        data = data_for(deals, payees)
+        work = Path(tempfile.mkdtemp(prefix="compplan-engines-"))
+        results = {}
+        try:
+            for engine in engines:
+                schema = pg_schema() if engine == "postgres" else None
+                if engine == "postgres" and schema is None:
+                    continue
+                while deals >= 5_000_000 and available_memory_gb() < a.min_free_gb:
+                    print(f"  (waiting: {available_memory_gb():.1f} GB available, "
+                          f"{a.min_free_gb:.0f} wanted)", flush=True)
+                    time.sleep(30)
+                server = server_cpu()
+                try:
+                    wall, cpu, peak = measure(command(engine, data, work / engine, schema,
+                                                      a.master))
+                except RuntimeError as e:
+                    print(f"{deals:>10} {payees:>7} {engine:9} failed: {e}", flush=True)
+                    continue
+                finally:
+                    if schema is not None:
+                        drop_schema(schema)
+                server = server_cpu() - server
+                figures[engine][deals] = (wall, cpu, peak)
+                print(f"{deals:>10} {payees:>7} {engine:9} {wall:8.2f} {cpu:8.2f} "
+                      f"{peak / 1e6:8.0f}" + (f"  {server:.2f}" if engine == "postgres"
+                                              else "") + f"   (load {load()})", flush=True)
+                results[engine] = totals(work / engine / "ae-scale" / "2026-Q1" / "lines.csv")
+            names = list(results)
+            for other in names[1:]:
+                if results[other] != results[names[0]]:
+                    bad = [k for k in set(results[other]) | set(results[names[0]])
+                           if results[other].get(k) != results[names[0]].get(k)]
+                    raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
+                                     f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
+            if names:
+                total = sum(results[names[0]].values())
+                print(f"{'':>19} {', '.join(names)} agree to the cent per payee and "
+                      f"component: total {total:,} in {len(results[names[0]]):,} "
+                      "(payee, component) totals", flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    if len(sizes) > 1:
+        small, large = sizes[0][0], sizes[-1][0]
+        print(f"growth from {small:,} to {large:,} deals ({large / small:.0f}x the data):")
+        print(f"{'engine':9} {'wall':>7} {'CPU':>7} {'peak':>7}")
+        for engine, by in figures.items():
+            if small in by and large in by:
+                (w0, c0, p0), (w1, c1, p1) = by[small], by[large]
+                print(f"{engine:9} {w1 / w0:6.1f}x {c1 / c0:6.1f}x {p1 / p0:6.2f}x")
+    print(f"machine load (1, 5, 15 min): {load()}")
+
+
+if __name__ == "__main__":
+    main()
