@@ -370,3 +370,16 @@ def test_issue20_the_json_schema_knows_half_months_and_frequency():
     assert "half_month" in schema["properties"]["period"]["enum"]
     freq = schema["$defs"]["Input"]["properties"]["frequency"]
     assert "how often each payee is settled" in freq["description"]
+
+
+def test_issue13_spark_refuses_a_plan_that_settles_by_frequency(plan):
+    """Spark does not settle group by group yet: it would pay mia in both half months
+    (50.00 and 820.00, as PostgreSQL did). It refuses the plan at its `frequency:`
+    before Spark starts, naming the engines that run it (no pyspark needed)."""
+    from compplan.engine.sql.spark import refuse_frequency
+    from compplan.errors import CompplanError
+    with pytest.raises(CompplanError) as e:
+        refuse_frequency(plan, parse_period("2026-03b"))
+    [p] = e.value.problems
+    assert (p.line, p.col) == (9, 5)  # inputs.payees.frequency: line 9 of PLAN
+    assert "--engine duckdb" in p.hint

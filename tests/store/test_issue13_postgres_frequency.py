@@ -102,3 +102,4 @@ def _write(tmp_path):
     path = tmp_path / "payroll.yaml"
     path.write_text(PLAN)
     return path
+
