@@ -88,7 +88,9 @@ def test_issue20_payees_settled_at_their_own_frequency(plan, engine):
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
 
 
-def _tables(plan, frequency="month"):
+def scenario_tables(plan, frequency="month"):
+    """The first scenario's rows as tables, mia settled at `frequency` (the PostgreSQL
+    engine's test, tests/store/test_issue13_postgres_frequency.py, reads them too)."""
     data = dict(plan.plan.scenarios[0].data)
     data["payees"] = [dict(r) for r in data["payees"]]
     data["payees"][2]["pay_frequency"] = frequency
@@ -99,12 +101,12 @@ def _tables(plan, frequency="month"):
 
 
 def test_issue20_a_run_says_who_it_leaves_to_a_later_run(plan):
-    result = run_plan(plan, _tables(plan), parse_period("2026-03a"))
+    result = run_plan(plan, scenario_tables(plan), parse_period("2026-03a"))
     assert [p.payee for p in result.payees] == ["ann", "bob"]
     [note] = [w for w in result.warnings if w.code == "settled-later"]
     assert note.message == ("1 payee settled by month is not in 2026-03a: mia (settled "
                             "with 2026-03, in the run that ends on 2026-03-31)")
-    result = run_plan(plan, _tables(plan), parse_period("2026-03b"))
+    result = run_plan(plan, scenario_tables(plan), parse_period("2026-03b"))
     mia = result.payee("mia")
     assert mia.warnings[0] == "settled by month: 2026-03 (2026-03-01 to 2026-03-31)"
     assert not [w for w in result.warnings if w.code == "settled-later"]
@@ -112,7 +114,7 @@ def test_issue20_a_run_says_who_it_leaves_to_a_later_run(plan):
 
 def test_issue20_a_frequency_the_plan_cannot_settle_at_is_a_data_error(plan):
     with pytest.raises(CompplanError) as e:
-        run_plan(plan, _tables(plan, "week"), parse_period("2026-03b"))
+        run_plan(plan, scenario_tables(plan, "week"), parse_period("2026-03b"))
     [p] = e.value.problems
     assert p.message == "'week' is not a frequency a plan paid by half month can settle " \
         "payee 'mia' at"
@@ -138,8 +140,8 @@ def test_issue12_the_sql_engine_settles_each_payee_at_their_frequency(plan, peri
     from compplan.engine.sql import run_sql
     from tests.engine.test_sql_differential import assert_same
     assert refusals(plan) == []
-    ref = run_plan(plan, _tables(plan), parse_period(period))
-    got = run_sql(plan, _tables(plan), parse_period(period))
+    ref = run_plan(plan, scenario_tables(plan), parse_period(period))
+    got = run_sql(plan, scenario_tables(plan), parse_period(period))
     assert_same(ref, got)
     assert [(w.code, w.message) for w in got.warnings] == \
         [(w.code, w.message) for w in ref.warnings]
@@ -342,7 +344,7 @@ def test_issue20_a_monthly_payees_statement_shows_their_month(plan):
     header says 2026-03 and its days, not the run's half month; ann's says 2026-03b."""
     from compplan.render.publish import header_of
     from compplan.render.statement import build
-    result = run_plan(plan, _tables(plan), parse_period("2026-03b"))
+    result = run_plan(plan, scenario_tables(plan), parse_period("2026-03b"))
     header = header_of(plan, result)
     mia = build(result.payee("mia"), plan, header, "en")
     assert (mia.header.period, str(mia.header.period_start), str(mia.header.period_end)) \
@@ -355,7 +357,7 @@ def test_issue20_the_live_view_says_a_monthly_payee_is_worked_out_over_the_half_
     """While 2026-03a is open, the portal's live figures of mia (monthly) are March 1-15
     only: D4 is on the 20th, so 0.00, and her result says so first."""
     from compplan.engine.live import LiveRun
-    live = LiveRun(plan, _tables(plan), parse_period("2026-03a"))
+    live = LiveRun(plan, scenario_tables(plan), parse_period("2026-03a"))
     assert live.payee("mia").warnings[0] == (
         "figures of 2026-03a (2026-03-01 to 2026-03-15) only: you are settled by month "
         "for 2026-03, in the run that ends on 2026-03-31")

@@ -16,7 +16,6 @@ from sqlalchemy import select
 pytest.importorskip("duckdb", reason="the SQL engine needs duckdb")
 pytest.importorskip("psycopg", reason="the PostgreSQL engine needs psycopg")
 
-from compplan.engine import load_plan  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
 from compplan.engine.sql import postgres  # noqa: E402
 from compplan.periods import parse_period  # noqa: E402
@@ -25,23 +24,19 @@ from compplan.store.models import LineItem  # noqa: E402
 from engines import postgres_unavailable  # noqa: E402
 from tests.engine.test_sql_differential import assert_same  # noqa: E402
 
-from tests.engine.test_issue20_frequency import PLAN, _tables  # noqa: E402
+from tests.engine import test_issue20_frequency as frequency  # noqa: E402
+
+plan = frequency.plan  # the half-month plan, as a fixture
+scenario_tables = frequency.scenario_tables
 
 NO_SERVER = postgres_unavailable()
 pytestmark = pytest.mark.skipif(NO_SERVER is not None, reason=NO_SERVER or "")
 
 
-@pytest.fixture
-def plan(tmp_path):
-    path = tmp_path / "payroll.yaml"
-    path.write_text(PLAN)
-    return load_plan(path)
-
-
 @pytest.mark.parametrize("period", ["2026-03a", "2026-03b"])
 def test_issue13_postgres_settles_each_payee_at_their_frequency(plan, period):
-    ref = run_plan(plan, _tables(plan), parse_period(period))
-    got = postgres.run_tables(plan, _tables(plan), parse_period(period))
+    ref = run_plan(plan, scenario_tables(plan), parse_period(period))
+    got = postgres.run_tables(plan, scenario_tables(plan), parse_period(period))
     assert_same(ref, got)
     assert [(w.code, w.message) for w in got.warnings] == \
         [(w.code, w.message) for w in ref.warnings]
@@ -82,13 +77,14 @@ def _saved(store_url, compiled, data, engine):
         store.close()
 
 
-def test_issue13_saved_runs_of_a_settled_plan_on_postgres(store_url, tmp_path, monkeypatch):
+def test_issue13_saved_runs_of_a_settled_plan_on_postgres(plan, store_url, tmp_path,
+                                                          monkeypatch):
     """Saved by the PostgreSQL engine (to SQLite: lines in batches; to a PostgreSQL store:
     INSERT ... SELECT in the server, one group's lines after the other) as the Python
     engine saves them: 2026-03a ann's D1 100.00; 2026-03b ann's D2 200.00 and mia's
     800.00 + 1% of ann's March (1,000 + 2,000) = 30.00: 1,030.00."""
     monkeypatch.delenv("COMPPLAN_PG_DSN", raising=False)
-    compiled = load_plan(_write(tmp_path))
+    compiled = plan
     data = _data(tmp_path)
     ref = _saved(f"sqlite:///{tmp_path / 'py.db'}", compiled, data, "python")
     got = _saved(store_url, compiled, data, "postgres")
@@ -96,10 +92,4 @@ def test_issue13_saved_runs_of_a_settled_plan_on_postgres(store_url, tmp_path, m
     assert [total for _f, total, _l in got] == [100, 1030]
     assert [ln[:3] for ln in got[1][2]] == [("ann", 1, "commission"), ("ann", 2, "override"),
                                              ("mia", 1, "commission"), ("mia", 2, "override")]
-
-
-def _write(tmp_path):
-    path = tmp_path / "payroll.yaml"
-    path.write_text(PLAN)
-    return path
 
