@@ -170,12 +170,11 @@ def test_issue20_run_on_the_command_line(tmp_path, engine):
     assert "\nann        100.00      0.00  100.00\n" in r.output and "\nmia " not in r.output
 
 
-def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path):
-    """At month end the SQL engine writes each group's lines by COPY and puts them
-    together in payee order: the same rows as the Python engine's lines.csv."""
-    import csv
-    from decimal import Decimal
-    (tmp_path / "payroll.yaml").write_text(PLAN)
+def march_data(tmp_path):
+    """A data folder for March: ann (twice a month, reporting to mia) D1 1,000 on the
+    15th and D2 2,000 on the 16th; mia (monthly) D4 8,000; quotas 31,000 and 62,000.
+    The PostgreSQL engine's test (tests/store/test_issue13_postgres_frequency.py) saves
+    it too."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
@@ -185,6 +184,16 @@ def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path):
                                     "D4,mia,2026-03-20,8000\n")
     (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
                                      "mia,2026-03,62000\n")
+    return data
+
+
+def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path):
+    """At month end the SQL engine writes each group's lines by COPY and puts them
+    together in payee order: the same rows as the Python engine's lines.csv."""
+    import csv
+    from decimal import Decimal
+    (tmp_path / "payroll.yaml").write_text(PLAN)
+    data = march_data(tmp_path)
     rows = {}
     for engine in ("python", "duckdb"):
         r = CliRunner().invoke(cli, ["run", str(tmp_path / "payroll.yaml"), "--data",
@@ -215,15 +224,7 @@ def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path):
     from compplan.store import lifecycle, open_store
     from compplan.store.models import LineItem
     (tmp_path / "payroll.yaml").write_text(PLAN)
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
-                                     "ann,Ann,half_month,mia\nmia,Mia,month,\n")
-    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
-                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2000\n"
-                                    "D4,mia,2026-03-20,8000\n")
-    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
-                                     "mia,2026-03,62000\n")
+    data = march_data(tmp_path)
     compiled = load_plan(tmp_path / "payroll.yaml")
     saved = {}
     for engine in ("python", "duckdb"):

@@ -46,19 +46,6 @@ def test_issue13_postgres_settles_each_payee_at_their_frequency(plan, period):
         assert got.payee("mia").total == 870
 
 
-def _data(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
-                                     "ann,Ann,half_month,mia\nmia,Mia,month,\n")
-    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
-                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2000\n"
-                                    "D4,mia,2026-03-20,8000\n")
-    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
-                                     "mia,2026-03,62000\n")
-    return data
-
-
 def _saved(store_url, compiled, data, engine):
     store = open_store(store_url)
     try:
@@ -85,7 +72,7 @@ def test_issue13_saved_runs_of_a_settled_plan_on_postgres(plan, store_url, tmp_p
     800.00 + 1% of ann's March (1,000 + 2,000) = 30.00: 1,030.00."""
     monkeypatch.delenv("COMPPLAN_PG_DSN", raising=False)
     compiled = plan
-    data = _data(tmp_path)
+    data = frequency.march_data(tmp_path)
     ref = _saved(f"sqlite:///{tmp_path / 'py.db'}", compiled, data, "python")
     got = _saved(store_url, compiled, data, "postgres")
     assert got == ref
