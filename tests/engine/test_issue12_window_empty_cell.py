@@ -12,7 +12,7 @@ from compplan.engine.data import load_folder
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb"])
+@pytest.mark.parametrize("engine", ["python", "duckdb", "postgres"])
 def test_issue12_a_window_beside_an_empty_kpi_cell_runs_and_warns_once(tmp_path, engine):
     text = (ROOT / "plans" / "ae.yaml").read_text(encoding="utf-8").replace(
         "measures:\n", "measures:\n  ytd_booked: {value: ytd(sum(bookings))}\n", 1)
@@ -23,6 +23,14 @@ def test_issue12_a_window_beside_an_empty_kpi_cell_runs_and_warns_once(tmp_path,
         pytest.importorskip("duckdb", reason="the SQL engine needs duckdb")
         from compplan.engine.sql import run_sql
         result = run_sql(compiled, tables, parse_period("2026-Q1"))
+    elif engine == "postgres":  # one truth on every engine (issue 13)
+        pytest.importorskip("psycopg", reason="the PostgreSQL engine needs psycopg")
+        from engines import postgres_unavailable
+        why = postgres_unavailable()
+        if why:
+            pytest.skip(why)
+        from compplan.engine.sql import postgres
+        result = postgres.run_tables(compiled, tables, parse_period("2026-Q1"))
     else:
         result = run_plan(compiled, tables, parse_period("2026-Q1"))
     by = {pr.payee: pr for pr in result.payees}

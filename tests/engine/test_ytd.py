@@ -45,12 +45,19 @@ scenarios:
 """
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb"])
+@pytest.mark.parametrize("engine", ["python", "duckdb", "postgres"])
 def test_year_to_date_measures(tmp_path, engine):
     path = tmp_path / "ytd.yaml"
     path.write_text(PLAN)
     run = None
     if engine == "duckdb":  # the SQL engine reads ytd() too (issue 12)
         from compplan.engine.sql import run_sql as run
+    if engine == "postgres":  # one truth on every engine (issue 13)
+        pytest.importorskip("psycopg", reason="the PostgreSQL engine needs psycopg")
+        from engines import postgres_unavailable
+        why = postgres_unavailable()
+        if why:
+            pytest.skip(why)
+        from compplan.engine.sql.postgres import run_tables as run
     [outcome] = run_scenarios(load_plan(path), run=run)
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
