@@ -33,20 +33,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from bench_run import tree_rss  # noqa: E402
 from bench_scale import PG, PLAN, server_cpu, totals  # noqa: E402
+from bench_scale import measure as scale_measure, pg_schema as scale_pg_schema  # noqa: E402,E501
 from generate import generate  # noqa: E402
 
 ENGINES = ("duckdb", "postgres", "spark")
@@ -68,74 +65,13 @@ def data_for(deals: int, payees: int) -> Path:
     return data
 
 
-def _tree(pid: int) -> list[int]:
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return out
-
-
-def _cpu_of(pid: int) -> float | None:
-    """user + system seconds of one process itself, or None once it has gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(") ", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak PSS bytes) of a command and everything it starts.
-    bench_scale.measure with the CPU also sampled per process from /proc: a JVM that
-    pyspark starts and does not wait for never reports its time to its parent."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env=env)
-    peak, seen, done = 0, {}, threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            for pid in _tree(proc.pid):
-                cpu = _cpu_of(pid)
-                if cpu is not None:
-                    seen[pid] = max(seen.get(pid, 0.0), cpu)
-            time.sleep(0.2)
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    _, err = proc.communicate()
-    wall = time.perf_counter() - start
-    done.set()
-    t.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.decode()[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, max(cpu, sum(seen.values())), peak
+    """bench_scale.measure, a failed run raised (the others still run)."""
+    return scale_measure(cmd, env, failed=RuntimeError)
 
 
 def pg_schema() -> str | None:
-    """A fresh schema of the bench's own (None: no server, postgres is left out)."""
-    try:
-        import psycopg
-        with psycopg.connect(PG, connect_timeout=3, autocommit=True) as c:
-            name = f"bench_engines_{os.getpid()}"
-            c.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
-            c.execute(f"CREATE SCHEMA {name}")
-            return name
-    except Exception as e:  # noqa: BLE001 - any failure: nothing to measure against
-        print(f"postgres left out: no PostgreSQL at {PG} ({type(e).__name__})")
-        return None
+    return scale_pg_schema("bench_engines", "postgres left out")
 
 
 def drop_schema(name: str) -> None:

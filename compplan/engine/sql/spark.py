@@ -166,7 +166,6 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
     read = sparkdata.read_inputs(spark, compiled, str(folder), limit_of(compiled))
     plan = compiled.plan
     stage_root = os.environ.get("COMPPLAN_SPARK_STAGE")
-    made: list[str] = []
     with tempfile.TemporaryDirectory(prefix="compplan-spark-", dir=stage_root) as tmp:
         stage = Path(tmp)
         duck = duckdb.connect()
@@ -201,16 +200,7 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
                 if prepared.problems:
                     raise CompplanError(prepared.problems)
             warnings = _warnings(compiled, read)
-            try:
-                for sql in SPARK.setup():
-                    spark.sql(sql)
-                made = _execute(compiled, spark, script)
-                wanted = [n for n in made if n in (script.final, "lines", "warnings",
-                                                   "payee_fx") or n.startswith("pp_")]
-                stage_results(spark, duck, wanted, stage / "out")
-            finally:
-                for name in views + made:
-                    spark.catalog.dropTempView(name)
+            run_script(compiled, spark, duck, script, views, stage / "out")
             result = _results(compiled, duck, period, script.final, lines_csv, then)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     small_files)
@@ -219,6 +209,24 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
             duck.close()
             for df in read.large.values():
                 df.unpersist()
+
+
+def run_script(compiled: CompiledPlan, spark, duck, script, views: list[str],
+               out: Path) -> None:
+    """The script run in Spark over the input `views`, and the tables the result is read
+    from (the final one, lines, warnings, FX, per-payee parts) written by Spark as
+    Parquet under `out`, read into DuckDB; every view made, and `views`, dropped after."""
+    made: list[str] = []
+    try:
+        for sql in SPARK.setup():
+            spark.sql(sql)
+        made = _execute(compiled, spark, script)
+        wanted = [n for n in made if n in (script.final, "lines", "warnings", "payee_fx")
+                  or n.startswith("pp_")]
+        stage_results(spark, duck, wanted, out)
+    finally:
+        for name in views + made:
+            spark.catalog.dropTempView(name)
 
 
 def _results(compiled: CompiledPlan, duck, period: Period, final: str,
@@ -290,17 +298,7 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 compiled, tables) + datacheck.negative_amounts(compiled, tables)
             spark = session(master)
             views = stage_inputs(duck, spark, stage / "in")
-            made: list[str] = []
-            try:
-                for sql in SPARK.setup():
-                    spark.sql(sql)
-                made = _execute(compiled, spark, script)
-                wanted = [n for n in made if n in (script.final, "lines", "warnings", "payee_fx")
-                          or n.startswith("pp_")]
-                stage_results(spark, duck, wanted, stage / "out")
-            finally:
-                for name in views + made:
-                    spark.catalog.dropTempView(name)
+            run_script(compiled, spark, duck, script, views, stage / "out")
             result = _results(compiled, duck, period, script.final, lines_csv, then)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     files)
