@@ -79,9 +79,10 @@ class PayeeResult:
     # tier tables whose bounds read the payee (to: targets.meetings), as built for this
     # payee: what shows or reads their bounds (curves, stakes, forecast) asks them here
     tables: dict = field(default_factory=dict)
-    # per-credit earnings marked `reuse` (engine/reuse.py) worked out without a warning:
-    # a live batch may keep their lines before its first new credit (engine/pay.py)
-    clean: set = field(default_factory=set, repr=False, compare=False)
+    # per-credit earnings marked `reuse` (engine/reuse.py) worked out without a warning,
+    # each with where its credit lines are in `lines` (start, stop): a live batch may
+    # keep those before its first new credit (engine/pay.py)
+    clean: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
