@@ -113,7 +113,7 @@ class Running:
         rows = env.sets.get(form.set_name, ())
         prev = carried(env, ("running", id(form)))
         if prev is not None and form.carry and prev.extends(rows, mul, div, table):
-            out = prev.copy()
+            out = prev  # added to in place: nothing else holds it (see extends)
         else:
             out = cls(form.set_name, table.scaled(mul, div), mul, div, table)
         out.add(form, env, rows)
@@ -123,20 +123,16 @@ class Running:
         """Whether the running sums so far hold for `rows`: the same list (a payee's
         credits, only ever appended to and sorted again, stably) whose row at the last
         position read is still the row read there (a credit sorted before it would have
-        moved it on), under the same factors (to the digit) and table."""
+        moved it on), under the same factors (to the digit) and table.
+
+        Only the batch that made it can pass this test: a what-if pays a copy of the
+        payee's credits (another list), so it builds its own, and the live one it was
+        handed is left as it is."""
         n = self.seen
         return (not self.missing and not self.flat and rows is self.rows and
                 len(rows) >= n and (n == 0 or rows[n - 1] is self.last) and
                 repr(mul) == repr(self.mul) and repr(div) == repr(self.div) and
                 (table is self.base or table == self.base))
-
-    def copy(self) -> "Running":
-        """A copy to add to: the earlier batch's stays as it was (a what-if reads it)."""
-        out = Running(self.set_name, self.table, self.mul, self.div, self.base)
-        out.orders, out.starts = list(self.orders), list(self.starts)
-        out.by_id, out.by_key = dict(self.by_id), dict(self.by_key)
-        out.rows, out.seen, out.last = self.rows, self.seen, self.last
-        return out
 
     def add(self, form: LinearForm, env: Env, rows) -> None:
         """Count the rows from `seen` on (those passing the basis's `where`)."""
