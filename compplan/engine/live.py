@@ -261,8 +261,13 @@ class LiveRun:
             affected |= peers(groups, prep.payees, touched)
         keys = batch.keys()
         since = {pid: _first_new(compiled, credits.get(pid) or {}, keys) for pid in affected}
+        key_col = batch.key_column
+
+        def id_of(row: dict) -> str:  # a credit's transaction, or the input's own row's
+            got = row.get("_key")
+            return str(row.get(key_col)) if got is None else got
         for pid in affected:
-            sort_sets(compiled, credits.get(pid) or {})
+            sort_sets(compiled, credits.get(pid) or {}, keys, id_of)
         order = bottom_up(sorted(affected), self.reports_by_manager) if compiled.uses_team \
             else sorted(affected)
         return order, since
