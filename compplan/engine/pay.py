@@ -512,8 +512,9 @@ def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr,
             lines.append(_line(pid, e, "credit", value, text, rounder, step, mode, rule, env,
                                row))
         if e.reuse and warned == (len(pr.warnings), len(env.warnings)):
-            pr.clean[e.name] = None  # no warning to say again: a later batch may keep
-            # these (pay_payees notes where the lines go)
+            # no warning to say again: a later batch may keep these lines (pay_payees
+            # notes where they go)
+            pr.clean[e.name] = None
         return lines
     if e.when is not None:
         ok = env.fns.fast(e.when)(env, None)
