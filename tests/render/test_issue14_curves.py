@@ -168,3 +168,35 @@ def test_issue14_a_payee_whose_first_deal_counts_for_nothing_still_gets_a_curve(
     assert any("attainment stays at 0" in p for p in c.problems)  # as it was
     profile = curve_mod.profile_from_rows(compiled, moved, pr.payee, ctx.period)
     assert curve_mod.compute(compiled, profile, "attainment", 21).points
+
+
+def _x_ticks(svg: str) -> list[str]:
+    """The x axis's labels: the line of centred texts that holds most of them (the
+    axis's title is one text below it)."""
+    import re
+    from collections import Counter
+    texts = [(float(y), t) for y, t in re.findall(
+        r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle"[^>]*>([^<]*)</text>', svg)]
+    row = Counter(y for y, _ in texts).most_common(1)[0][0]
+    return [t for y, t in texts if y == row]
+
+
+@pytest.mark.parametrize("plan,data,period,unit", [
+    ("ae.yaml", "ae", "2026-Q1", "percent"),             # attainment: 0%, 50%, ...
+    ("sdr.yaml", "sdr", "2026-03", "count"),             # qualified meetings: 0, 5, 10
+    ("textbook.yaml", "textbook", "2026-Q1", "money")])  # booked: 0, 20,000, ...
+def test_issue14_the_x_axis_reads_in_the_measures_own_units(plan, data, period, unit):
+    """A curve's axis is in the units of what it is drawn against: attainment in
+    percent; a count of meetings in whole meetings (SDRs read 2.5 and 7.5 meetings on
+    it before); money as amounts, not percent. English pages here."""
+    from compplan.render.locale import Fmt
+    st = next(s for s in _statements(plan, data, period) if s.curve is not None)
+    ticks = _x_ticks(svgchart.drawing(st.curve, Fmt("en", "USD")).svg)
+    assert len(ticks) >= 3, ticks
+    if unit == "percent":
+        assert all(t.endswith("%") for t in ticks), ticks
+    else:
+        assert not any("%" in t for t in ticks), ticks
+        values = [Decimal(t.replace(",", "")) for t in ticks]
+        if unit == "count":
+            assert all(v == int(v) for v in values), ticks

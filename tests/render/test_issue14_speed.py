@@ -6,6 +6,7 @@ is measured by bench/bench_statements.py, not here."""
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -199,3 +200,31 @@ def test_issue14_a_twin_of_ann_shares_her_curve_and_each_dot_is_on_it(tmp_path, 
         assert at.x == x and publish.on_curve(at.x, at.total, x, y), (st.payee, at, y)
     # zoe's own point was worked out for her by the engine; ann's curve is not touched
     assert len(zoe.curve.points) == len(ann.curve.points) + 1
+
+
+def test_issue14_statements_show_a_bar_on_a_terminal_and_nothing_when_quiet():
+    """On a terminal `compplan statements` draws a bar that fills as statements are
+    written (from 0% to 100%, one step a statement of 4 here), not the log's lines;
+    --quiet draws nothing there either."""
+    import io
+
+    from compplan.cli.render import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for quiet in (False, True):
+        term = Terminal()
+        shown = Progress(quiet, term)
+        shown.start(4)
+        for _ in range(4):
+            shown.step(1)
+        shown.end()
+        said = term.getvalue()
+        if quiet:
+            assert said == ""
+            continue
+        marks = [int(m) for m in re.findall(r"(\d+)%", said)]
+        assert marks == [0, 25, 50, 75, 100], said
+        assert said.count("statements") == len(marks) and "written" not in said
