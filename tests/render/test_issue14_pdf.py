@@ -128,6 +128,25 @@ def test_chromium_prints_the_payee_and_period_on_every_page_and_the_draft_mark(
 
 
 
+def test_issue14_weasyprint_too_names_payee_period_and_page_n_of_n_with_the_draft_mark(
+        history, tmp_path):
+    """Where Chromium is not installed the PDF is WeasyPrint's: the same promises
+    (tested above for Chromium, the engine chosen where it is): every later page
+    starts with the payee and period, every page ends with n / N, DRAFT on each."""
+    store, _, feb = history
+    report = publish.write_run(store, feb, tmp_path, formats=("pdf",), payees=["ann"],
+                               pdf_engine="weasyprint")
+    pdf = files_of(report, "ann")["pdf"]
+    pages = _pages(pdf)
+    assert len(pages) >= 2  # ann's February statement runs onto a second page
+    for n, page in enumerate(pages, 1):
+        if n > 1:
+            assert page.lstrip().startswith("Ann Archer (ann) · 2026-02"), page[:200]
+        assert re.search(rf"\b{n}\s*/\s*{len(pages)}\s*$", page.rstrip()), page[-200:]
+    raw = _pages(pdf, "-raw")
+    assert len(raw) == len(pages) and all("DRAFT" in page for page in raw)
+
+
 def test_issue14_statements_printed_together_number_their_own_pages(tmp_path):
     """Chromium prints a batch of statements (chromium.BATCH) as one document, split into
     a PDF each (chromium.write_pdfs): each PDF numbers its own pages n / N (written
