@@ -228,3 +228,42 @@ def test_issue14_statements_show_a_bar_on_a_terminal_and_nothing_when_quiet():
         marks = [int(m) for m in re.findall(r"(\d+)%", said)]
         assert marks == [0, 25, 50, 75, 100], said
         assert said.count("statements") == len(marks) and "written" not in said
+
+
+def test_issue14_templates_css_and_fonts_are_read_once_a_process(tmp_path, monkeypatch):
+    """A run of 10,000 statements reads its templates, the CSS inlined in each page
+    and WeasyPrint's fonts once a process, not once a statement: after the first
+    page and the first PDF, the next ones read no template file and make no font
+    configuration."""
+    import jinja2
+
+    from compplan.cli.run import compile_or_exit
+    from compplan.engine.run import run_plan
+    from compplan.render import html, pdf
+
+    from .conftest import ROOT
+    if pdf.available():
+        pytest.skip(pdf.available())
+    compiled = compile_or_exit(str(ROOT / "plans" / "ae.yaml"))
+    folder = ROOT / "plans" / "data" / "ae"
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
+                           ("html",), curves=False)
+    first, second = (publish.statement_for(ctx, result.payee(p), None)
+                     for p in ("ann", "cara"))  # English and Vietnamese
+    pdf.write_pdf(html.statement_html(first), tmp_path / "ann.pdf")  # the first: loads
+    read, fonts = [], []
+    real_source = jinja2.FileSystemLoader.get_source
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source",
+                        lambda self, env, name: read.append(name) or
+                        real_source(self, env, name))
+    import weasyprint.text.fonts as wfonts
+    real_fonts = wfonts.FontConfiguration
+    monkeypatch.setattr(wfonts, "FontConfiguration",
+                        lambda *a, **k: fonts.append(1) or real_fonts(*a, **k))
+    page = html.statement_html(second)
+    assert "Bảng kê thu nhập" in page and "<style>" in page  # a whole page, CSS inline
+    assert pdf.write_pdf(page, tmp_path / "cara.pdf") is None
+    assert (tmp_path / "cara.pdf").stat().st_size > 0
+    assert read == [] and fonts == []
