@@ -310,3 +310,28 @@ def test_issue15_a_page_not_yet_in_the_catalogs_says_it_is_english(web):
     assert '<html lang="en">' in html and ": report</h1>" in html
     assert '<header class="top" lang="vi">' in html
     assert nav(html)[0] == "Số liệu của tôi"
+
+
+# ------------------------------------------------------------------ one word for a run
+
+# the statements' word for a run in each language (msgid "Run"); the run review's pages
+# once said another (vi "lượt chạy", pl "przebieg", ms "larian")
+RUN_WORDS = {"vi": "lần tính", "pl": "przeliczeni", "ms": "pengiraan"}
+OTHER_RUN_WORDS = {"vi": ("lượt chạy",), "pl": ("przebieg",), "ms": ("larian",)}
+
+
+def test_issue15_each_language_says_run_one_way():
+    """Every text about a run (its msgid says "run" as a noun) is said with the
+    statements' word, declined as the language wants (pl: przeliczenie, przeliczenia,
+    przeliczeniu ...); the review's word is gone. "run compplan ..." is a verb."""
+    for language, word in RUN_WORDS.items():
+        got = messages(language)
+        assert word in got["Run"].lower()
+        nouns = [m for m in got if re.search(r"\b[Rr]un\b", m) and not
+                 re.search(r"\brun compplan\b", m)]
+        assert len(nouns) >= 15, nouns
+        for m in nouns:
+            assert word in got[m].lower(), (language, m, got[m])
+        for text in got.values():
+            for other in OTHER_RUN_WORDS[language]:
+                assert other not in text.lower(), (language, text)
