@@ -10,7 +10,7 @@ from . import disputes as logic
 from .auth import own_payee, sees_all
 from .endpoint import Ctx, page
 from .security import Refused
-from .words import account_fmt, payee_fmt, when
+from .words import account_fmt, payee_fmt, summary_words, when
 
 STATUSES = ("open", "answered", "resolved")
 
@@ -47,7 +47,8 @@ def _visible(ctx: Ctx) -> Dispute:
 def dispute_page(ctx: Ctx) -> Response:
     d = _visible(ctx)
     f = payee_fmt(ctx.portal, d.plan_id, d.payee)  # a page about one payee (issue 15)
-    return ctx.render("dispute.html", d=d, describe=logic.describe, f=f,
+    line = summary_words(d.line_summary, f, ctx.portal.plans.get(d.plan_id))
+    return ctx.render("dispute.html", d=d, describe=logic.describe, f=f, line=line,
                       when=lambda moment: when(f, moment), staff=sees_all(ctx.account))
 
 

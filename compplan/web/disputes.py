@@ -54,18 +54,24 @@ def open_dispute(db: Session, account: Account, run_id: int, payee: str, number:
     if taken is not None:
         raise Refused(409, f"this line is already disputed (dispute {taken.id}, "
                       f"{taken.status})")
-    sources = " ".join(json.loads(line.sources))
     d = Dispute(run_id=run_id, plan_id=run.plan_id, period=run.period, payee=payee,
                 line_number=number, line_key=line.key or line_key(line.component, [], line.kind),
-                line_amount=line.amount,
-                line_summary=f"{line.component}: {line.formula}" + (f" ({sources})"
-                                                                    if sources else ""),
+                line_amount=line.amount, line_summary=line_summary(line),
                 comment=comment, status="open", opened_by=account.login)
     db.add(d)
     db.flush()
     audit.append(db, account.login, "dispute.opened", f"dispute {d.id}", run=run_id,
                  payee=payee, line=number, amount=str(line.amount), comment=comment)
     return d
+
+
+def line_summary(line: LineItem) -> str:
+    """What the dispute keeps of its line, as the line was when it was filed: values,
+    not words (the component, the engine's formula, the source rows), so each reader
+    is shown it in their own words (words.summary_words). Rows filed before this was
+    kept as values hold English text ("commission: 10,000.00 x 2% (deals.csv:3)")."""
+    return json.dumps({"component": line.component, "formula": line.formula,
+                       "sources": json.loads(line.sources)}, ensure_ascii=False)
 
 
 def _staff(account: Account) -> None:

@@ -39,7 +39,7 @@ from ..targets.round_tables import RoundAssumption, RoundHistory, TargetRound
 from . import round_reports
 from .endpoint import Ctx, page
 from .security import Refused
-from .words import NotAnAmount, fmt_for, parse_money, when
+from .words import NotAnAmount, fmt_for, own_words, parse_money, when
 
 
 def actor_of(ctx: Ctx, plan_id: str | None) -> logic.Actor:
@@ -68,14 +68,18 @@ def today(ctx: Ctx) -> dt.date:
 
 
 def writer(ctx: Ctx, r, actor: logic.Actor) -> Fmt:
-    """The numbers' format of a round's page: a rep's page in the rep's locale (as their
-    statement), any other in the plan's (web/words.py); English where the plan is not
-    open in the portal."""
+    """The words and numbers' format of a round's page: a rep's page in the rep's locale
+    (as their statement), a manager's in their own (words.own_words: their payee row's,
+    else their browser's language), admin's in the plan's; English where the plan is
+    not open in the portal."""
     lp = ctx.portal.plans.get(r.plan_id)
     if lp is None:
         return english()
     if actor.role == "rep" and actor.payee and actor.payee in lp.run.prep.payees:
         return fmt_for(lp, actor.payee)
+    if actor.role == "manager":
+        return own_words(ctx.portal, ctx.account, lp,
+                         ctx.request.headers.get("accept-language"))
     return fmt_for(lp)
 
 
@@ -143,10 +147,17 @@ def index(ctx: Ctx) -> Response:
     return ctx.render("rounds/index.html", rounds=rows, admin=ctx.account.role == "admin")
 
 
+# the form's examples: codes and ids of the field sample as they are typed, not words
+# (the rest of the form is said through the catalogs)
+EXAMPLES = {"kpis": "revenue, new_outlets", "people": "rita, mia, North",
+            "top_down": "revenue=40000"}
+
+
 @page(roles=("admin",))
 def new_form(ctx: Ctx) -> Response:
     return ctx.render("rounds/new.html", sets=tstore.sets(ctx.portal.store),
-                      plans=sorted(ctx.portal.plans), today=ctx.portal.as_of or dt.date.today())
+                      plans=sorted(ctx.portal.plans), today=ctx.portal.as_of or dt.date.today(),
+                      examples=EXAMPLES)
 
 
 def _upload_text(ctx: Ctx, name: str) -> str | None:
