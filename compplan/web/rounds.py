@@ -52,7 +52,7 @@ def _guard(fn):
     try:
         return fn()
     except logic.RoundError as e:
-        raise Refused(e.status, e.message, e.hint)
+        raise Refused(e.status, e.text, e.hint_text, params=e.params)
 
 
 def round_and_actor(ctx: Ctx):
@@ -109,10 +109,13 @@ def typed(text: str | None, f: Fmt) -> str | None:
     point = get_decimal_symbol(f.locale)
     if len(marks) == 1 and marks[0] == point and re.fullmatch(r"-?\d{1,3}[.,]\d{3}", body):
         # 11,500 is 11.5 where the comma is the decimal point (vi, pl), 11500 elsewhere
-        raise Refused(400, f"'{raw[:40]}' cannot be read for sure in your locale "
-                      f"({f.locale.get_display_name('en')}): '{point}' is its decimal "
-                      "point", f"write the figure without separators: {body.replace(point, '')}"
-                      f", or with the decimals: {shown(Decimal(body.replace(point, '')), 'money', f)}")
+        plain = body.replace(point, "")
+        raise Refused(400, "'{text}' cannot be read for sure in your language ({language}): "
+                      "'{point}' is its decimal point", "write the figure without separators: "
+                      "{plain}, or with the decimals: {decimals}",
+                      params={"text": raw[:40], "language": f.locale.get_display_name(f.locale),
+                              "point": point, "plain": plain,
+                              "decimals": shown(Decimal(plain), "money", f)})
     try:
         value = parse_money(raw[:-1] if pct else raw, f)
     except NotAnAmount:

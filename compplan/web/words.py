@@ -280,6 +280,59 @@ REVIEW_WORDS = ("Negative pay", "Capped", "Held", "Disputed", "New payee", "Big 
                 "year", "week", "half")
 
 
+# modules whose refusals a rep, a manager or a visitor may meet: an error page says their
+# sentences (and hints, and Word values) through the catalogs (security.said_in), so
+# each is a text with its values apart, never an f-string. Beside each, the functions
+# whose refusals stay English: reached by admin or finance only (who read the portal
+# in English around a plan's pages), by programs (API tokens), or whose hint is
+# another tool's own message (Chromium's, for a PDF)
+REFUSAL_SOURCES = {
+    "endpoint.py": ("page",), "auth.py": ("create_account", "revoke_token", "token_for"),
+    "login.py": (), "pdfpool.py": ("_make_pdf",), "security.py": (),
+    "disputes.py": ("parse_amount",), "dispute_pages.py": (), "review.py": (),
+    "rep.py": (), "statements.py": (), "team.py": (), "finance.py": (),
+    "rounds.py": ("_upload_text", "_read_upload", "create", "_date", "export_csv"),
+    "../targets/rounds.py": ("parse_team", "parse_top_down", "parse_assumptions",
+                             "open_round", "reopen", "move_deadline", "approve"),
+}
+REFUSAL_CALLS = ("Refused", "RoundError")
+
+
+def refusal_calls() -> list[tuple[str, str, pyast.Call]]:
+    """(module, function, call) for every Refused(...), RoundError(...) and Word(...) in
+    REFUSAL_SOURCES outside the functions listed beside each module."""
+    here = Path(__file__).resolve().parent
+    out = []
+    for name, skipped in REFUSAL_SOURCES.items():
+        tree = pyast.parse((here / name).read_text(encoding="utf-8"))
+
+        def visit(node, function: str) -> None:
+            for child in pyast.iter_child_nodes(node):
+                inner = function
+                if isinstance(child, (pyast.FunctionDef, pyast.AsyncFunctionDef)):
+                    inner = child.name if function == "" else function
+                if isinstance(child, pyast.Call) and isinstance(child.func, pyast.Name) \
+                        and child.func.id in REFUSAL_CALLS + ("Word",) \
+                        and inner not in skipped:
+                    out.append((name, inner, child))
+                visit(child, inner)
+        visit(tree, "")
+    return out
+
+
+def refusal_texts(call: pyast.Call) -> list:
+    """A refusal's message and hint (the nodes: a text, or both branches of `a if c else
+    b`), or a Word's text."""
+    if call.func.id == "Word":
+        nodes = call.args[:1]
+    else:
+        nodes = call.args[1:3] + [k.value for k in call.keywords if k.arg in ("message", "hint")]
+    out = []
+    for node in nodes:
+        out.extend([node.body, node.orelse] if isinstance(node, pyast.IfExp) else [node])
+    return out
+
+
 def portal_message_ids() -> list[str]:
     """Every text the portal's pages of issue 15 say through the catalogs (calls of _
     with a literal text in their modules and templates): what each shipped catalog must
@@ -301,6 +354,10 @@ def portal_message_ids() -> list[str]:
     for name in template_names():
         for m in call.finditer((here / "templates" / name).read_text(encoding="utf-8")):
             ids.setdefault(m.group(2), None)
+    for _module, _function, found in refusal_calls():
+        for node in refusal_texts(found):
+            if isinstance(node, pyast.Constant) and isinstance(node.value, str) and node.value:
+                ids.setdefault(node.value, None)
     from ..engine.results import LINE_KINDS
     from .security import HEADINGS, REFUSED, WORDS
     for text in (PORTAL_WORDS + REVIEW_WORDS + FRAME_WORDS + tuple(LINE_KINDS)
