@@ -16,7 +16,7 @@ def test_issue15_the_review_in_the_plans_language(web, paid_q4):  # noqa: F811
     object.__setattr__(web.portal.plans["ae-2026"].compiled.plan, "locale", "vi")
     run = ae_run(web)
     page = words(web.client("finance").get(f"/runs/{run}/review").text)
-    assert f"Lượt chạy {run}: ae-2026 2026-Q1" in page
+    assert f"Lần tính {run}: ae-2026 2026-Q1" in page
     assert "Chênh lệch so với lần tính đã trả gần nhất" in page
     # Vietnamese numbers: '.' groups thousands, ',' is the decimal point
     assert re.search(r"56\.480,00\s*US\$", page), page[:600]
