@@ -318,6 +318,11 @@ def test_issue15_a_target_rounds_report_in_the_readers_words(web):
     assert "<th>Handlowiec</th><th>Terytorium</th>" in html  # "Rep", "Territory"
     assert 'aria-label="revenue: wartość względem poprzedniego roku"' in html
     assert literal_english_in(html) == []
+    # her round page too (the team's lines side by side): "Field sales ..." is the
+    # round's own name
+    html = plain(mia.get(f"/targets/rounds/{rid}", headers={"accept-language": "pl"}).text)
+    assert '<html lang="pl">' in html and ">raport</a>" in html
+    assert "9 720,00" in html  # sid's proposed revenue, as Polish writes it
     # no language asked for: the plan's, English, as before
     html = plain(mia.get(f"/targets/rounds/{rid}/report").text)
     assert '<html lang="en">' in html and "<h1>Field sales, March 2026: report</h1>" in html
