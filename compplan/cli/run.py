@@ -150,12 +150,12 @@ class _Work:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
                 from ..engine.sql.postgres import run_postgres_standalone, \
                     run_tables_standalone
-                result = run_tables_standalone(compiled, tables, p, self.run_dsn()) \
-                    if tables is not None else \
-                    run_postgres_standalone(compiled, self.data_dir, p, self.dsn)
-                for pr in result.payees:
-                    writer(pr)
-                    pr.lines = []  # written; the pay stage's follow below
+                # each payee's lines to the writer as the server gives them (a cursor),
+                # never every line in the client at once
+                result = run_tables_standalone(compiled, tables, p, self.run_dsn(),
+                                               lines=writer) if tables is not None else \
+                    run_postgres_standalone(compiled, self.data_dir, p, self.dsn,
+                                            lines=writer)
             elif engine == "spark":  # the script on Spark (engine/sql/spark.py); DuckDB
                 # writes lines.csv from Spark's Parquet, as the duckdb engine writes it
                 from ..engine.sql.spark import run_spark_standalone

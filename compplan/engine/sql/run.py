@@ -466,6 +466,27 @@ def read_inputs(text: str | None) -> dict[str, str]:
 _RUNTIME = re.compile(r"^(.*):(\d+):(\d+): (division by zero gave a missing value)$")
 
 
+# a line of the lines table as read back, in line_of's order
+LINE_SELECT = ("payee, line, component, kind, amount, exact, rule, source, date, via, tiers, "
+               "run_before, run_after, split_source, credit_note, formula, inputs")
+
+
+def line_of(row) -> Line:
+    """A row of `SELECT LINE_SELECT FROM lines` as the Line the Python engine makes
+    (the PostgreSQL engine reads its lines a batch at a time with it)."""
+    (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
+     before, after, split_source, credit_note, formula, inputs) = row[:17]
+    notes = [f"credited through {via}"] if via else []
+    notes += [credit_note] if credit_note else []
+    return Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
+                exact=exact, rule=rule, formula=formula or "",
+                sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                inputs=read_inputs(inputs),
+                tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
+                       for t in tiers or ()],
+                basis_before=before, basis_after=after, date=date, note="; ".join(notes))
+
+
 def _result(compiled: CompiledPlan, con, period: Period, last: str,
             with_lines: bool = True) -> RunResult:
     plan = compiled.plan
@@ -515,21 +536,10 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             payees[pid].total, payees[pid].line_count = total, count
         sql_fx.paid_in(con, compiled, payees, with_lines=False)  # payees' own currencies
         return result
-    for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
-         before, after, split_source, credit_note, formula, inputs) in con.execute(
-            "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
-            "tiers, run_before, run_after, split_source, credit_note, formula, inputs FROM "
-            "lines ORDER BY payee, line").fetchall():
-        notes = [f"credited through {via}"] if via else []
-        notes += [credit_note] if credit_note else []
-        ln = Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
-                  exact=exact, rule=rule, formula=formula or "",
-                  sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
-                  inputs=read_inputs(inputs),
-                  tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
-                         for t in tiers or ()],
-                  basis_before=before, basis_after=after, date=date, note="; ".join(notes))
-        payees[pid].lines.append(ln)
+    for row in con.execute(f"SELECT {LINE_SELECT} FROM lines ORDER BY payee, line"
+                           ).fetchall():
+        ln = line_of(row)
+        payees[ln.payee].lines.append(ln)
     if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
         for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
                                              "WHERE fx_rounding IS NOT NULL").fetchall():
@@ -715,4 +725,5 @@ check_data = _check_data
 zero_divisors = _zero_divisors
 read_result = _result
 out_of_range_problem = _out_of_range
+refuse = _refuse
 compile_script = _compile  # the script from columns already made (spark.py reads its own)
