@@ -172,7 +172,7 @@ def _tier_parts(pg) -> None:
 
 
 def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
-                 dsn: str | None = None, lines=True, then=None) -> RunResult:
+                 dsn: str | None = None, lines=True, then=None, within=None) -> RunResult:
     """Work out every payee's pay inside PostgreSQL (see the module's docstring).
 
     The folder is read as the DuckDB engine reads it (run.run_folder): by DuckDB itself
@@ -181,7 +181,7 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
     result; False, totals only; a callable, each payee (a PayeeResult with their lines)
     given to it in turn, read from the server by a cursor a batch at a time, the result
     holding totals only (`compplan run` writes lines.csv so: the client never holds every
-    line). `then`: as for run_tables."""
+    line). `then`, `within`: as for run_tables."""
     import duckdb
 
     folder = Path(folder)
@@ -195,7 +195,8 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
         return tables
 
     if settles_by_frequency(compiled, period):  # who is settled when: the payees' rows
-        return run_tables(compiled, python_tables(), period, dsn, then, lines=lines)
+        return run_tables(compiled, python_tables(), period, dsn, then, within,
+                          lines)
     with tempfile.TemporaryDirectory(prefix="compplan-pg-") as tmp:
         duck = duckdb.connect()
         try:
@@ -208,7 +209,8 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
                 columns = None
             if columns is None:  # the Python reader reads it (and names its problems)
                 duck.close()
-                return run_tables(compiled, python_tables(), period, dsn, then, lines=lines)
+                return run_tables(compiled, python_tables(), period, dsn, then, within,
+                          lines)
             columns = sql_fx.create_rates(duck, compiled, period, columns,
                                           sql_fx.rates_table(compiled, folder))
             columns = sql_hier.create_lines(duck, compiled, period, columns)
@@ -225,7 +227,7 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
                      compiled.plan.inputs.items()}
             duck_run.check_data(compiled, duck, period, files, python_tables)
             return _in_server(compiled, duck, script, period, warnings, files, dsn, then,
-                              None, lines, None, Path(tmp))
+                              within, lines, None, Path(tmp))
         finally:
             duck.close()
 
@@ -241,7 +243,8 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     psycopg connection already inside a transaction (the store's own, when the store
     is this database): the run is made in that transaction and commits nothing; its
     schema and temporary tables are dropped at the end of it, or rolled back with it.
-    `lines`: read the lines back into the result (by default unless `then` is given).
+    `lines`: read the lines back into the result (by default unless `then` is given);
+    a callable: given each payee with their lines in turn (run_postgres's `lines`).
     Payees settled at their own frequency (issue 20) are worked out over their own
     period, group by group, as the DuckDB engine does (settle.run_by_frequency).
     `record`: a dict that receives "tables", the names of the tables the run prepared,
