@@ -150,12 +150,16 @@ class _Work:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
                 from ..engine.sql.postgres import run_postgres_standalone, \
                     run_tables_standalone
-                # each payee's lines to the writer as the server gives them (a cursor),
-                # never every line in the client at once
+                from ..engine.sql.settle import settles_by_frequency
+                # lines.csv made in the server and written as it comes; with --jsonl (or
+                # payees settled over periods of their own) each payee's lines to the
+                # writer as a cursor gives them: never every line in the client at once
+                lines = writer if jsonl or settles_by_frequency(compiled, p) else \
+                    writer.lines_path()
                 result = run_tables_standalone(compiled, tables, p, self.run_dsn(),
-                                               lines=writer) if tables is not None else \
+                                               lines=lines) if tables is not None else \
                     run_postgres_standalone(compiled, self.data_dir, p, self.dsn,
-                                            lines=writer)
+                                            lines=lines)
             elif engine == "spark":  # the script on Spark (engine/sql/spark.py); DuckDB
                 # writes lines.csv from Spark's Parquet, as the duckdb engine writes it
                 from ..engine.sql.spark import run_spark_standalone

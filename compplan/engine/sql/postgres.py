@@ -180,8 +180,11 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
     names any problem at FILE:ROW in `validate`'s words. `lines`: True, the lines in the
     result; False, totals only; a callable, each payee (a PayeeResult with their lines)
     given to it in turn, read from the server by a cursor a batch at a time, the result
-    holding totals only (`compplan run` writes lines.csv so: the client never holds every
-    line). `then`, `within`: as for run_tables."""
+    holding totals only (`compplan run --jsonl` writes its files so); a Path: lines.csv
+    written there, each row made in the server as the DuckDB engine's COPY makes it
+    (`compplan run`: the client holds neither the lines nor their text), the result
+    holding totals only; not for a plan whose payees settle over periods of their own
+    (settle.py: a callable then). `then`, `within`: as for run_tables."""
     import duckdb
 
     folder = Path(folder)
@@ -345,6 +348,8 @@ def run_in(compiled: CompiledPlan, pg, script, period: Period, warnings: list,
     _execute(compiled, con, script, record)
     if then is not None:
         then(pg, schema)
+    if isinstance(lines, Path):  # lines.csv made in the server, a payee at a time
+        write_lines_csv(compiled, pg, lines)
     with decimal.localcontext(CONTEXT):
         result = duck_run.read_result(compiled, con, period, script.final,
                                       with_lines=lines is True)
@@ -353,6 +358,69 @@ def run_in(compiled: CompiledPlan, pg, script, period: Period, warnings: list,
     result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, con, period, files)
     _trim_lines(result)
     return result
+
+
+# ---------------------------------------------------------------- lines.csv
+def _safe(sql: str) -> str:
+    """A text cell a spreadsheet cannot run (compplan.cells; run._safe in DuckDB's)."""
+    return (f"(CASE WHEN left({sql}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN "
+            f"chr(39) || {sql} ELSE {sql} END)")
+
+
+def _cell(sql: str) -> str:
+    """A CSV cell as Python's csv module writes it (QUOTE_MINIMAL, CRLF rows): quoted
+    where it holds a comma, a quote, a CR or an LF, its quotes doubled; NULL empty."""
+    return (f"coalesce(CASE WHEN {sql} ~ '[,\"\\r\\n]' THEN '\"' || replace({sql}, "
+            f"'\"', '\"\"') || '\"' ELSE {sql} END, '')")
+
+
+def lines_csv_sql(compiled: CompiledPlan, columns: set[str]) -> str:
+    """One row per payee, in payee order: the text of their lines.csv rows, each row as
+    the DuckDB engine's COPY writes it (run.lines_query: the same cells, made safe and
+    trimmed alike), in line order."""
+    store = dict(store_select(compiled, columns))
+
+    def blank(col: str) -> str:
+        return f"nullif({col}, '')"
+
+    amount = sql_fx.amount_text("amount", "amount_places") if "fx_rounding" in columns \
+        else "CAST(amount AS TEXT)"
+    split = "split_source" if "split_source" in columns else "CAST(NULL AS TEXT)"
+    note = "credit_note" if "credit_note" in columns else "CAST(NULL AS TEXT)"
+    via = "via" if "via" in columns else "CAST(NULL AS TEXT)"
+    cells = [
+        _safe("payee"), "CAST(line AS TEXT)", _safe("component"), "kind", amount,
+        "CAST(trim_scale(exact) AS TEXT)",
+        _safe(blank("formula")) if "formula" in columns else "NULL",
+        _safe(blank("inputs")) if "inputs" in columns else "NULL",
+        _safe(f"nullif(concat_ws(' ', source, replace({split}, chr(31), ' ')), '')"),
+        "tiers_text" if "tiers_text" in columns else "NULL",
+        "CAST(trim_scale(run_before) AS TEXT)", "CAST(trim_scale(run_after) AS TEXT)",
+        f"nullif({store['rounding']}, '')", _safe("rule"), "CAST(date AS TEXT)",
+        _safe(f"nullif(concat_ws('; ', 'credited through ' || {via}, {note}), '')")]
+    # the cells worked out once (OFFSET 0: not folded into the outer query, where each
+    # is named three times), then quoted and joined
+    inner = ", ".join(f"{c} AS _c{i}" for i, c in enumerate(cells))
+    row = " || ',' || ".join(_cell(f"_c{i}") for i in range(len(cells))) + \
+        " || chr(13) || chr(10)"
+    return (f"SELECT string_agg({row}, '' ORDER BY line) FROM (SELECT payee, line, {inner} "
+            f'FROM lines OFFSET 0) l GROUP BY payee ORDER BY payee COLLATE "C"')
+
+
+def write_lines_csv(compiled: CompiledPlan, pg, path: Path) -> None:
+    """lines.csv at `path`, header and all, made in the server: a payee's rows at a time
+    come through a server-side cursor and go to the file as they are (issue 13: the
+    client holds neither the lines nor their text at once)."""
+    from ..results import LINE_COLUMNS
+    columns = {r[0] for r in Connection(pg).execute("DESCRIBE lines").fetchall()}
+    query = lines_csv_sql(compiled, columns)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(LINE_COLUMNS) + "\r\n")
+        with pg.transaction():  # a server-side cursor lives in a transaction
+            with pg.cursor(name=f"compplan_csv_{uuid.uuid4().hex[:8]}") as cur:
+                cur.execute(query)
+                while rows := cur.fetchmany(500):
+                    fh.write("".join(r[0] for r in rows))
 
 
 STREAM_BATCH = 20_000  # lines read from the server at a time
