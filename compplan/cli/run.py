@@ -150,12 +150,10 @@ class _Work:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
                 from ..engine.sql.postgres import run_postgres_standalone, \
                     run_tables_standalone
-                from ..engine.sql.settle import settles_by_frequency
-                # lines.csv made in the server and written as it comes; with --jsonl (or
-                # payees settled over periods of their own) each payee's lines to the
-                # writer as a cursor gives them: never every line in the client at once
-                lines = writer if jsonl or settles_by_frequency(compiled, p) else \
-                    writer.lines_path()
+                # lines.csv made in the server and written as it comes; with --jsonl
+                # each payee's lines to the writer as a cursor gives them: never every
+                # line in the client at once
+                lines = writer if jsonl else writer.lines_path()
                 result = run_tables_standalone(compiled, tables, p, self.run_dsn(),
                                                lines=lines) if tables is not None else \
                     run_postgres_standalone(compiled, self.data_dir, p, self.dsn,
@@ -211,10 +209,13 @@ class _Work:
                                            lines_csv=writer.lines_path(), master=self.master)
             elif engine == "postgres":  # the lines into the store from PostgreSQL
                 tables, files = self.database_tables() if self.in_database() else (None, None)
+                # lines.csv made in the server (with --jsonl: the lines a payee at a time)
+                csv = None if self.jsonl else writer.lines_path()
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), engine="postgres",
-                                           keep_lines=False, sink=writer, dsn=self.run_dsn(),
-                                           tables=tables, files=files)
+                                           keep_lines=False, sink=writer if csv is None
+                                           else None, dsn=self.run_dsn(), tables=tables,
+                                           files=files, lines_csv=csv)
             else:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), keep_lines=False,

@@ -43,16 +43,17 @@ def _same_database(store_pg, dsn: str | None) -> bool:
 
 def run_and_store(session: Session, run_id: int, compiled: CompiledPlan, tables: dict | None,
                   span: Period, dsn: str | None, hashers: dict, sink=None,
-                  data_dir: Path | None = None) -> object:
+                  data_dir: Path | None = None, lines_csv: Path | None = None) -> object:
     """Run the plan in PostgreSQL and store its lines under `run_id` (see the module's
     docstring); each payee's fingerprint hash so far goes into `hashers`. Returns the
     result (totals, no lines). The data: `tables` already read, else the folder
     `data_dir`, read as `run --engine postgres` reads it (DuckDB reads the files; no row
     is held by the client). `sink(payee_result)`, if given, receives each payee with
     their lines, read back a batch at a time (the command line's result files: they are
-    written where the command runs, so those lines do leave the server)."""
+    written where the command runs, so those lines do leave the server). `lines_csv`:
+    lines.csv written there instead, its rows made in the server (postgres.run_postgres)."""
     from ..engine.sql import postgres
-    lines = sink if sink is not None else False
+    lines = lines_csv if lines_csv is not None else sink if sink is not None else False
 
     def run(then, within=None):
         if tables is not None:

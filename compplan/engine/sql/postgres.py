@@ -183,8 +183,7 @@ def run_postgres(compiled: CompiledPlan, folder: str | Path, period: Period,
     holding totals only (`compplan run --jsonl` writes its files so); a Path: lines.csv
     written there, each row made in the server as the DuckDB engine's COPY makes it
     (`compplan run`: the client holds neither the lines nor their text), the result
-    holding totals only; not for a plan whose payees settle over periods of their own
-    (settle.py: a callable then). `then`, `within`: as for run_tables."""
+    holding totals only. `then`, `within`: as for run_tables."""
     import duckdb
 
     folder = Path(folder)
@@ -258,14 +257,17 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
 
     if by_frequency and settles_by_frequency(compiled, period):
         # payees settled over periods of their own: each group's run keeps its payees'
-        # lines (settle.py), so a sink is given them once the groups are put together
+        # lines (settle.py), so a sink is given them once the groups are put together,
+        # and lines.csv is each group's part, merged
         sink = lines if callable(lines) else None
+        csv = lines if isinstance(lines, Path) else None
 
-        def one(p: Period, _csv, hook) -> RunResult:
+        def one(p: Period, part, hook) -> RunResult:
             return run_tables(compiled, tables, p, dsn,
                               None if hook is None else (lambda pg, s: hook(_Made(pg, s))),
-                              within, True if sink else lines, by_frequency=False)
-        result = run_by_frequency(compiled, tables, period, one, None,
+                              within, part if part is not None else True if sink else lines,
+                              by_frequency=False)
+        result = run_by_frequency(compiled, tables, period, one, csv,
                                   None if then is None else (lambda m: then(m.pg, m.schema)),
                                   keep=_keep_payees)
         for pr in result.payees if sink else ():
