@@ -1,11 +1,15 @@
 """Run a compiled plan inside PostgreSQL (issue 13): `compplan run --engine postgres`.
 
-The data is read and checked as for the DuckDB engine (run.py: the same FILE:ROW
-messages, the same period-wide checks), in an in-memory DuckDB that only prepares the
-input tables: the inputs, the target spans, the reporting lines and the rates. Those
-tables go by COPY into a schema of the run's own (`compplan_run_<hex>`, dropped when
-the run ends), the script compiled in the PostgreSQL dialect (dialect.py) runs in the
-database, and the payees and lines are read back as the DuckDB engine reads them.
+The data is read and checked as for the DuckDB engine (run.py: a folder read by DuckDB
+itself where it is plain, else by the Python reader; the same FILE:ROW messages, the
+same period-wide checks), in a DuckDB that only prepares the input tables: the inputs,
+the target spans, the reporting lines and the rates. Those tables go by COPY, as CSV
+files a megabyte at a time, into a schema of the run's own (`compplan_run_<hex>`,
+dropped when the run ends), the script compiled in the PostgreSQL dialect (dialect.py)
+runs in the database, and the payees' totals are read back as the DuckDB engine reads
+them. The lines stay in the server until they are written: lines.csv's rows are made
+there (lines_csv_sql) and come a payee at a time through a server-side cursor, so the
+client's memory does not grow with the data (issue 13, 10M deals).
 NUMERIC is exact at any scale, and every division is made at the same fixed scale and
 rounded half up as docs/language.md's rule says (dialect.Postgres.div).
 
