@@ -276,7 +276,7 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
     runs = {tag: contenders(py, code, data, work / (tag[1:] or "this"), schema)
             for tag, code in codes}
     base = base_cpu = None
-    results, csvs = {}, {}
+    results, csvs, payees_csvs = {}, {}, {}
     for what in runs[""]:
         if what in a.skip or (what == "save-pg" and schema is None):
             continue
@@ -303,6 +303,8 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
                     else totals(file, strict=not tag)
                 if not what.startswith("save"):
                     csvs[name] = file
+                    if (file.parent / "payees.csv").exists():  # compplan's own runs
+                        payees_csvs[name] = file.parent / "payees.csv"
     names = list(results)
     for other in names[1:]:
         if results[other] != results[names[0]]:
@@ -315,6 +317,8 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
         print(f"{'':>18} all of {', '.join(names)} agree to the cent: total {total:,}")
     if csvs:
         print(f"{'':>18} lines.csv byte for byte the same: {same_bytes(csvs)}")
+    if len(payees_csvs) > 1:
+        print(f"{'':>18} payees.csv byte for byte the same: {same_bytes(payees_csvs)}")
     shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
