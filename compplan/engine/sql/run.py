@@ -76,9 +76,10 @@ def review_script(compiled: CompiledPlan, period: Period, dialect: Duck = DUCKDB
 
 
 def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,
-                folder: Path, dialect: Duck = DUCKDB) -> Script:
+                folder: Path, dialect: Duck = DUCKDB, tier_lists: bool = True) -> Script:
     """Load the tables and compile the plan against them (scales come from the data);
-    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over)."""
+    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over).
+    `tier_lists`: as for _compile."""
     _refuse(compiled)
     try:
         columns = load_tables(con, compiled.plan, tables, folder)
@@ -91,7 +92,7 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                                                      per_payee_inputs(compiled.plan)])
     relations.update(create_window_spans(con, compiled, period, [  # windows.py
         n for n in columns if n in per_payee_inputs(compiled.plan)]))
-    return _compile(compiled, columns, period, relations, dialect)
+    return _compile(compiled, columns, period, relations, dialect, tier_lists)
 
 
 def _statement_pos(compiled: CompiledPlan, what: str) -> Pos | None:
@@ -117,14 +118,17 @@ def _refuse(compiled: CompiledPlan) -> None:
 
 
 def _compile(compiled: CompiledPlan, columns, period: Period,
-             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB) -> Script:
+             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB,
+             tier_lists: bool = True) -> Script:
     """The script for these columns (and targets' relations to the period, where the
     data is loaded); a construct found missing only now is refused in the same words as
-    cover.refusals."""
+    cover.refusals. `tier_lists=False`: for a run that only writes lines.csv (no store,
+    no Line objects), the per-credit splits' lists of parts are left NULL
+    (PlanCompiler.tier_lists)."""
     _refuse(compiled)
     try:
         with use(dialect):
-            script = PlanCompiler(compiled, columns, period, relations).compile()
+            script = PlanCompiler(compiled, columns, period, relations, tier_lists).compile()
             for what, sql in script.statements:
                 try:
                     dialect.refuse(what, sql)
@@ -157,7 +161,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         con = duckdb.connect()
         try:
             _settings(con, Path(tmp))
-            script = compile_sql(compiled, con, tables, period, Path(tmp))
+            script = compile_sql(compiled, con, tables, period, Path(tmp),
+                                 tier_lists=lines_csv is None or then is not None)
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             # what a Python run warns of about the data, in its order (engine/run.py)
@@ -214,7 +219,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                                                          per_payee_inputs(compiled.plan)])
         relations.update(create_window_spans(con, compiled, period, [  # windows.py
             n for n in columns if n in per_payee_inputs(compiled.plan)]))
-        script = _compile(compiled, columns, period, relations)
+        script = _compile(compiled, columns, period, relations,
+                          tier_lists=lines_csv is None or then is not None)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
