@@ -135,10 +135,22 @@ def line_details(ln) -> dict:
 
 
 def _line_dict(ln: Line) -> dict:
-    return {"payee": ln.payee, "line": ln.number, "component": ln.component,
-            "kind": ln.kind, "amount": str(ln.amount), "exact": str(ln.exact),
-            "formula": ln.formula, "inputs": {k: _plain(v) for k, v in ln.inputs.items()},
-            "sources": ln.sources, "rule": ln.rule, **line_details(ln)}
+    """A line of lines.jsonl: the values lines.csv writes, in the same one form from
+    both engines (exact_text: no trailing zeros), as JSON."""
+    d = {"payee": ln.payee, "line": ln.number, "component": ln.component,
+         "kind": ln.kind, "amount": str(ln.amount), "exact": exact_text(ln.exact),
+         "formula": ln.formula, "inputs": {k: _input_text(v) for k, v in ln.inputs.items()},
+         "sources": ln.sources, "rule": ln.rule, **line_details(ln)}
+    if ln.tiers:
+        d["tiers"] = [{"tier": t.tier, "amount": exact_text(t.amount),
+                       "rate": exact_text(t.rate), "pays": exact_text(t.pays)}
+                      for t in ln.tiers]
+    if ln.basis_before is not None:
+        d["basis_before"], d["basis_after"] = (exact_text(ln.basis_before),
+                                               exact_text(ln.basis_after))
+    if ln.rounding:
+        d["rounding"] = _rounding_text(ln)
+    return d
 
 
 def _plain(v):

@@ -594,9 +594,13 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             payees[pid].total, payees[pid].line_count = total, count
         sql_fx.paid_in(con, compiled, payees, with_lines=False)  # payees' own currencies
         return result
-    for row in con.execute(f"SELECT {LINE_SELECT} FROM lines ORDER BY payee, line"
-                           ).fetchall():
+    # the rounding note as lines.csv and the store write it (`210.2512 -> 210.25 (half
+    # up to 0.01)`); the Python engine's lines carry it, and lines.jsonl shows it
+    rounding = dict(_store_select(compiled))["rounding"]
+    for row in con.execute(f"SELECT {LINE_SELECT}, {rounding} FROM lines "
+                           "ORDER BY payee, line").fetchall():
         ln = line_of(row)
+        ln.rounding = row[-1] or ""
         payees[ln.payee].lines.append(ln)
     if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
         for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
