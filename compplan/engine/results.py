@@ -7,6 +7,7 @@ how a tier split it, and how it was rounded. Totals are sums of the rounded line
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -282,7 +283,6 @@ class ResultWriter:
             (self.out / (name + self.suffix)).unlink(missing_ok=True)
 
     def absorb(self, part: "ResultWriter") -> None:
-        import shutil
         self._spans = None  # a part holds later payees (parallel.py: not for team plans)
         for name, fh in (("lines.csv", self._csv_fh), ("lines.jsonl", self._jsonl)):
             if fh is None:
@@ -354,12 +354,22 @@ class ResultWriter:
             (["lines.jsonl"] if self._jsonl is not None else [])
         for name in names:
             (self.out / (name + ".tmp")).replace(self.out / name)
+        # a folder of part files another writer left beside lines.csv (the Spark
+        # engine's lines.parquet), replacing the last run's
+        for folder in sorted(self.out.glob("*.parquet.tmp")):
+            done = self.out / folder.name[:-len(".tmp")]
+            shutil.rmtree(done, ignore_errors=True)
+            folder.replace(done)
+            names.append(done.name)
         return [self.out / n for n in names]
 
     def abort(self) -> None:
         self.finish()
         for tmp in self.out.glob("*.tmp"):
-            tmp.unlink()
+            if tmp.is_dir():  # a folder of part files (lines.parquet)
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink()
         for d in getattr(self, "_made", ()):  # deepest first; parts have none
             try:
                 d.rmdir()

@@ -402,7 +402,8 @@ def _number16(sql: str, narrow: int | None = None) -> str:
     return decimal_text(sql, 16, narrow)
 
 
-def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None) -> str:
+def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
+                presorted: bool = False) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
     are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
     DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`.
@@ -410,7 +411,11 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
     `numbered` (the lines statement's parts and order, Script.lines_union/lines_order):
     read the parts instead of the lines table, sorted once by payee and that order, and
     number each line as it passes (numbered_lines), not by a window over the wide rows
-    and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md)."""
+    and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md).
+
+    `presorted`: the lines table already yields its rows by payee and line (the Spark
+    engine's, read from Parquet Spark sorted) and the connection keeps insertion order:
+    no ORDER BY, so the rows stream through without a sort holding them."""
 
     def blank(col: str) -> str:
         return f"nullif({col}, '')"
@@ -438,7 +443,8 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
             f"{_number16('run_before')} AS basis_before, {_number16('run_after')} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
             f"{note} AS note FROM (SELECT *, {_number16('exact', 6)} AS _exact_text FROM "
-            + (f"{numbered_lines(*numbered)})" if numbered else "lines) ORDER BY payee, line"))
+            + (f"{numbered_lines(*numbered)})" if numbered else
+               "lines)" if presorted else "lines) ORDER BY payee, line"))
 
 
 def numbered_lines(union: str, order: str) -> str:
