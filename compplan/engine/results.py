@@ -247,8 +247,11 @@ class ResultWriter:
     """
 
     def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False,
-                 suffix: str = ".tmp", header: bool = True):
+                 suffix: str = ".tmp", header: bool = True, parquet: bool = False):
         self.out = Path(out)
+        # payees.parquet beside payees.csv, for an engine that leaves its lines as
+        # Parquet (the Spark engine's lines.parquet: a warehouse reads both alike)
+        self.parquet = parquet
         # the folders this writer makes, so that an aborted run leaves nothing behind
         self._made = [d for d in [self.out, *self.out.parents] if not d.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
@@ -352,6 +355,9 @@ class ResultWriter:
             json.dumps(summary_dict(result), indent=1, ensure_ascii=False), encoding="utf-8")
         names = ["payees.csv", "lines.csv", "results.json"] + \
             (["lines.jsonl"] if self._jsonl is not None else [])
+        if self.parquet:
+            self._payees_parquet(result, components)
+            names.append("payees.parquet")
         for name in names:
             (self.out / (name + ".tmp")).replace(self.out / name)
         # a folder of part files another writer left beside lines.csv (the Spark
@@ -362,6 +368,33 @@ class ResultWriter:
             folder.replace(done)
             names.append(done.name)
         return [self.out / n for n in names]
+
+    def _payees_parquet(self, result: RunResult, components: list[str]) -> None:
+        """payees.csv's rows as Parquet (by DuckDB, from the file just written): the
+        amounts DECIMAL(38, s), s the most places any of them has, so each is exact."""
+        import duckdb
+
+        places = 0
+        for p in result.payees:
+            for v in [p.total, *(p.components.get(c) for c in components)]:
+                if isinstance(v, Decimal) and v.is_finite():
+                    places = max(places, -v.as_tuple().exponent)
+        places = min(places, 38)
+
+        def name(c: str) -> str:
+            return '"' + c.replace('"', '""') + '"'
+        money = [*components, "total"]
+        cols = ["payee", "name"] + [f"CAST(nullif({name(c)}, '') AS DECIMAL(38,{places})) AS "
+                                    f"{name(c)}" for c in money] + ["currency", "period"]
+        src = str(self.out / "payees.csv.tmp").replace("'", "''")
+        dst = str(self.out / "payees.parquet.tmp").replace("'", "''")
+        con = duckdb.connect()
+        try:
+            con.execute(f"COPY (SELECT {', '.join(cols)} FROM read_csv('{src}', header = true, "
+                        f"all_varchar = true, normalize_names = false)) TO '{dst}' "
+                        "(FORMAT parquet)")
+        finally:
+            con.close()
 
     def abort(self) -> None:
         self.finish()

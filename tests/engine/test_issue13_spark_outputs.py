@@ -67,6 +67,51 @@ def test_issue13_spark_lines_parquet_in_order_over_many_files(spark, tmp_path):
         want = [(r["payee"], int(r["line"]), Decimal(r["amount"])) for r in csv.DictReader(fh)]
     assert [(p, n, Decimal(a)) for p, n, a in rows] == want
     assert len(want) > 1500
+    assert _parquet_rows(done / "payees.parquet") == _csv_rows(done / "payees.csv")
+
+
+def _csv_rows(path: Path) -> list[tuple]:
+    """payees.csv's rows, the amounts as exact values (an empty cell None)."""
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    return [tuple(v if h in ("payee", "name", "currency", "period") else
+                  (Decimal(v) if v else None) for h, v in zip(head, r)) for r in rows[1:]]
+
+
+def _parquet_rows(path: Path) -> list[tuple]:
+    import duckdb
+    return duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+
+
+def test_issue13_payees_parquet_exact(tmp_path):
+    """payees.parquet (ResultWriter(parquet=True), as a Spark run writes it) holds
+    payees.csv's rows with every amount exact: 0.125 of a component at 3 places makes
+    every amount column DECIMAL(38,3), and 1,234.5 stays 1234.500, never a float."""
+    from compplan.engine.results import PayeeResult
+    result = RunResult("p", "P", "1", "2026-Q1", "USD")
+    a = PayeeResult("A1", 'Ann "the" Lee')
+    a.components = {"commission": Decimal("1234.50"), "bonus": Decimal("0.125")}
+    a.total = Decimal("1234.625")
+    b = PayeeResult("B2", "Bo")
+    b.components = {"commission": Decimal("10.00")}
+    b.total = Decimal("10.00")
+    result.payees += [a, b]
+    out = tmp_path / "out"
+    ResultWriter(out, parquet=True).close(result)
+    import duckdb
+    con = duckdb.connect()
+    types = dict(con.execute(f"DESCRIBE SELECT * FROM read_parquet('{out}/payees.parquet')")
+                 .fetchall()[i][:2] for i in range(6))
+    assert types == {"payee": "VARCHAR", "name": "VARCHAR", "commission": "DECIMAL(38,3)",
+                     "bonus": "DECIMAL(38,3)", "total": "DECIMAL(38,3)",
+                     "currency": "VARCHAR"}
+    assert _parquet_rows(out / "payees.parquet") == [
+        ("A1", 'Ann "the" Lee', Decimal("1234.500"), Decimal("0.125"), Decimal("1234.625"),
+         "USD", "2026-Q1"),
+        ("B2", "Bo", Decimal("10.000"), Decimal("0.000"), Decimal("10.000"), "USD", "2026-Q1")]
+    assert _parquet_rows(out / "payees.parquet") == _csv_rows(out / "payees.csv")
+    assert not list(out.glob("*.tmp"))
 
 
 def test_issue13_writer_moves_part_folders_into_place(tmp_path):
