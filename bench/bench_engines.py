@@ -185,7 +185,7 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
     if len(sizes) > 1:
-        small, large = sizes[0][0], sizes[-1][0]
+        small, large = min(s[0] for s in sizes), max(s[0] for s in sizes)
         print(f"growth from {small:,} to {large:,} deals ({large / small:.0f}x the data):")
         print(f"{'engine':9} {'wall':>7} {'CPU':>7} {'peak':>7}")
         for engine, by in figures.items():

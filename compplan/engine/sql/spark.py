@@ -250,7 +250,9 @@ def _results(compiled: CompiledPlan, duck, period: Period, final: str,
     with decimal.localcontext(CONTEXT):
         result = duck_run.read_result(compiled, duck, period, final,
                                       with_lines=lines_csv is None and then is None)
-    if lines_csv is not None:
+    if lines_csv is not None and lines_csv.name.startswith("lines.csv"):
+        # the writer's lines.csv.tmp: lines.parquet.tmp beside it (another caller's file,
+        # a part of lines.csv settle.py puts together, gets none)
         import shutil
         target = lines_csv.parent / ("lines.parquet" + lines_csv.name[len("lines.csv"):])
         shutil.rmtree(target, ignore_errors=True)
