@@ -88,26 +88,49 @@ def _cpu_of(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(cmd: list[str], env: dict | None = None,
-            failed=SystemExit) -> tuple[float, float, int]:
+def _pss_of(pid: int) -> tuple[str, int] | None:
+    """(name, PSS bytes) of one process itself, or None once it has gone."""
+    try:
+        with open(f"/proc/{pid}/comm") as fh:
+            name = fh.read().strip()
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return name, int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return name, 0
+
+
+def measure(cmd: list[str], env: dict | None = None, failed=SystemExit,
+            parts: dict[str, int] | None = None, cwd: Path | None = None
+            ) -> tuple[float, float, int]:
     """(wall s, CPU s, peak PSS bytes) of a command and everything it starts. The CPU is
     also sampled per process from /proc: a JVM that pyspark starts and does not wait
     for never reports its time to its parent (bench_engines.py). A command that fails
-    raises `failed` with the end of its stderr."""
+    raises `failed` with the end of its stderr. `parts`: filled with each process
+    name's own peak PSS (java: Spark's driver JVM; python: the client and its DuckDB),
+    the processes of one name summed at each sample. `cwd`: where it runs (ROOT)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=cwd or ROOT, env=env)
     peak, seen, done = 0, {}, threading.Event()
 
     def sample():
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
+            by_name: dict[str, int] = {}
             for pid in _tree(proc.pid):
                 cpu = _cpu_of(pid)
                 if cpu is not None:
                     seen[pid] = max(seen.get(pid, 0.0), cpu)
+                pss = _pss_of(pid) if parts is not None else None
+                if pss is not None:
+                    by_name[pss[0]] = by_name.get(pss[0], 0) + pss[1]
+            for name, size in by_name.items():
+                parts[name] = max(parts.get(name, 0), size)
             time.sleep(0.2)
     t = threading.Thread(target=sample, daemon=True)
     t.start()

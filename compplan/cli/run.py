@@ -144,7 +144,7 @@ class _Work:
             tables = load_folder(compiled.plan, self.data_dir, problems)
             if problems:
                 raise CompplanError(problems)
-        writer = ResultWriter(self.target, jsonl=jsonl)
+        writer = ResultWriter(self.target, jsonl=jsonl, parquet=engine == "spark")
         shown = Progress(writer, enabled=self.progress)
         try:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
@@ -197,7 +197,7 @@ class _Work:
         # python: lines stream into the store and the result files as each payee is
         # done; duckdb: from DuckDB's lines table into the store in bulk, and lines.csv
         # by DuckDB's COPY
-        writer = ResultWriter(self.target, jsonl=self.jsonl)
+        writer = ResultWriter(self.target, jsonl=self.jsonl, parquet=engine == "spark")
         try:
             if engine == "duckdb":
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,

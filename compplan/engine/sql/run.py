@@ -459,7 +459,7 @@ def _number16(sql: str, narrow: int | None = None) -> str:
 
 
 def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
-                shared: bool = False) -> str:
+                shared: bool = False, presorted: bool = False) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
     are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
     DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`.
@@ -468,7 +468,11 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
     read the parts instead of the lines table, sorted once by payee and that order, and
     number each line as it passes (numbered_lines), not by a window over the wide rows
     and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md).
-    `shared`: the lines table is a save's (_shared_lines), in order, with the texts."""
+    `shared`: the lines table is a save's (_shared_lines), in order, with the texts.
+
+    `presorted`: the lines table already yields its rows by payee and line (the Spark
+    engine's, read from Parquet Spark sorted) and the connection keeps insertion order:
+    no ORDER BY, so the rows stream through without a sort holding them."""
 
     def blank(col: str) -> str:
         return f"nullif({col}, '')"
@@ -496,6 +500,7 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
             f"{note} AS note FROM " + ("lines" if shared else
                                        f"(SELECT *, {texts['_exact_text']} AS _exact_text FROM "
                                        + (f"{numbered_lines(*numbered)})" if numbered else
+                                          "lines)" if presorted else
                                           "lines) ORDER BY payee, line")))
 
 
