@@ -76,9 +76,10 @@ def review_script(compiled: CompiledPlan, period: Period, dialect: Duck = DUCKDB
 
 
 def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,
-                folder: Path, dialect: Duck = DUCKDB) -> Script:
+                folder: Path, dialect: Duck = DUCKDB, tier_lists: bool = True) -> Script:
     """Load the tables and compile the plan against them (scales come from the data);
-    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over)."""
+    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over).
+    `tier_lists`: as for _compile."""
     _refuse(compiled)
     try:
         columns = load_tables(con, compiled.plan, tables, folder)
@@ -91,7 +92,7 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                                                      per_payee_inputs(compiled.plan)])
     relations.update(create_window_spans(con, compiled, period, [  # windows.py
         n for n in columns if n in per_payee_inputs(compiled.plan)]))
-    return _compile(compiled, columns, period, relations, dialect)
+    return _compile(compiled, columns, period, relations, dialect, tier_lists)
 
 
 def _statement_pos(compiled: CompiledPlan, what: str) -> Pos | None:
@@ -117,14 +118,17 @@ def _refuse(compiled: CompiledPlan) -> None:
 
 
 def _compile(compiled: CompiledPlan, columns, period: Period,
-             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB) -> Script:
+             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB,
+             tier_lists: bool = True) -> Script:
     """The script for these columns (and targets' relations to the period, where the
     data is loaded); a construct found missing only now is refused in the same words as
-    cover.refusals."""
+    cover.refusals. `tier_lists=False`: for a run that only writes lines.csv (no store,
+    no Line objects), the per-credit splits' lists of parts are left NULL
+    (PlanCompiler.tier_lists)."""
     _refuse(compiled)
     try:
         with use(dialect):
-            script = PlanCompiler(compiled, columns, period, relations).compile()
+            script = PlanCompiler(compiled, columns, period, relations, tier_lists).compile()
             for what, sql in script.statements:
                 try:
                     dialect.refuse(what, sql)
@@ -157,7 +161,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         con = duckdb.connect()
         try:
             _settings(con, Path(tmp))
-            script = compile_sql(compiled, con, tables, period, Path(tmp))
+            script = compile_sql(compiled, con, tables, period, Path(tmp),
+                                 tier_lists=lines_csv is None or then is not None)
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             # what a Python run warns of about the data, in its order (engine/run.py)
@@ -214,7 +219,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                                                          per_payee_inputs(compiled.plan)])
         relations.update(create_window_spans(con, compiled, period, [  # windows.py
             n for n in columns if n in per_payee_inputs(compiled.plan)]))
-        script = _compile(compiled, columns, period, relations)
+        script = _compile(compiled, columns, period, relations,
+                          tier_lists=lines_csv is None or then is not None)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
@@ -277,6 +283,11 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     # lines a view read once: the COPY numbers them as it writes them (lines_query)
     numbered = (script.lines_union, script.lines_order) if statements is not \
         script.statements and script.lines_union else None
+    # a save: lines a table made in order with the texts both readers share
+    shared = then is not None and bool(script.lines_union) and \
+        _lines_as_view(script.statements) is not script.statements
+    if shared:
+        statements = _shared_lines(compiled, script)
     for what, sql in statements:
         try:
             con.execute(sql)
@@ -289,7 +300,10 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     if then is not None:
         then(con)
     if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled, numbered)}) TO '{lines_csv}' {CSV_OPTIONS}")
+        con.execute(f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' "
+                    f"{CSV_OPTIONS}")
+    if shared:
+        con.execute("SET preserve_insertion_order = false")
     if lines_csv is not None or then is not None:
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
@@ -312,6 +326,48 @@ def _lines_as_view(statements: list[tuple[str, str]]) -> list[tuple[str, str]]:
     what, sql = statements[at]
     return statements[:at] + [(what, "CREATE TEMP VIEW lines AS " + sql[len(_LINES_TABLE):])] + \
         statements[at + 1:]
+
+
+# The lines table of a save (_shared_lines) has these: the texts lines.csv's COPY and the
+# store's rows both write, made once; its rows are in payee and line order.
+SHARED_TEXTS = ("_exact_text", "_before_text", "_after_text", "_rounding_text")
+
+
+def _shared_texts(compiled: CompiledPlan) -> list[tuple[str, str]]:
+    """The texts lines.csv and the store both hold, as SQL over the lines' columns, in
+    two layers: the exact, the running bases; then the rounding note, which reads the
+    exact's text (an expression named twice in one query is worked out twice, and a
+    DECIMAL(38,16)'s text is dear). The note is NULL where there is none: lines.csv
+    leaves the cell empty, the store writes ''."""
+    plan = compiled.plan
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode.replace("_", " ")
+    amount = sql_fx.amount_text("amount", "amount_places") if \
+        sql_fx.pays_in_currencies(compiled) else "CAST(amount AS VARCHAR)"
+    return [("_exact_text", _number16("exact", 6)),
+            ("_before_text", _number16("run_before")),
+            ("_after_text", _number16("run_after")),
+            ("_rounding_text", f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind "
+                               f"<> 'hold' THEN _exact_text || ' -> ' || {amount} || ' ({mode}"
+                               f" to {step})' END)")]
+
+
+def _shared_lines(compiled: CompiledPlan, script: Script) -> list[tuple[str, str]]:
+    """The statements of a save (`then` given, lines named by no later statement), the
+    lines table made in the order both its readers want: sorted once by payee and the
+    statement's order and numbered as they pass (numbered_lines), with SHARED_TEXTS.
+    The store's rows and lines.csv's COPY then read it as it is, without a sort of their
+    own, and make those texts no more; insertion order is kept until the COPY is done
+    (_execute). Before, the table's window, the store's ORDER BY and the COPY's each
+    sorted the wide rows, and each reader made the texts again."""
+    at = next(i for i, (_w, sql) in enumerate(script.statements) if sql.startswith(_LINES_TABLE))
+    what = script.statements[at][0]
+    first, rounding = _shared_texts(compiled)[:3], _shared_texts(compiled)[3]
+    inner = ", ".join(f"{sql} AS {name}" for name, sql in first)
+    sql = (f"{_LINES_TABLE}SELECT *, {rounding[1]} AS {rounding[0]} FROM (SELECT *, {inner} "
+           f"FROM {numbered_lines(script.lines_union, script.lines_order)})")
+    return script.statements[:at] + [(what, "SET preserve_insertion_order = true"),
+                                     (what, sql)] + script.statements[at + 1:]
 
 
 _PLACE = re.compile(r"(\S+):(\d+):(\d+)")
@@ -402,7 +458,8 @@ def _number16(sql: str, narrow: int | None = None) -> str:
     return decimal_text(sql, 16, narrow)
 
 
-def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None) -> str:
+def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
+                shared: bool = False, presorted: bool = False) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
     are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
     DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`.
@@ -410,24 +467,27 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
     `numbered` (the lines statement's parts and order, Script.lines_union/lines_order):
     read the parts instead of the lines table, sorted once by payee and that order, and
     number each line as it passes (numbered_lines), not by a window over the wide rows
-    and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md)."""
+    and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md).
+    `shared`: the lines table is a save's (_shared_lines), in order, with the texts.
+
+    `presorted`: the lines table already yields its rows by payee and line (the Spark
+    engine's, read from Parquet Spark sorted) and the connection keeps insertion order:
+    no ORDER BY, so the rows stream through without a sort holding them."""
 
     def blank(col: str) -> str:
         return f"nullif({col}, '')"
 
-    plan = compiled.plan
-    step = plan.rounding.to or minor_unit(plan.currency)
-    mode = plan.rounding.mode.replace("_", " ")
     # exact's text is worked out once (an inner query) and read twice: an expression
     # named twice in one query is computed twice, and a DECIMAL(38,16)'s text is dear
-    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' THEN "
-                f"_exact_text || ' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' "
-                "END)")
+    texts = dict(_shared_texts(compiled))
+    rounding = "_rounding_text" if shared else texts["_rounding_text"]
+    before, after = ("_before_text", "_after_text") if shared else \
+        (texts["_before_text"], texts["_after_text"])
     amount = "amount"
     if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
         amount = sql_fx.amount_text("amount", "amount_places")
         rounding = f"CASE WHEN fx_rounding IS NOT NULL THEN nullif(fx_rounding, '') ELSE " \
-            f"{rounding.replace('CAST(amount AS VARCHAR)', amount)} END"
+            f"{rounding} END"
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
@@ -435,10 +495,13 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
             f"kind, {amount} AS amount, _exact_text AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
             f"{sources} AS sources, tiers_text AS tiers, "
-            f"{_number16('run_before')} AS basis_before, {_number16('run_after')} AS "
+            f"{before} AS basis_before, {after} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"{note} AS note FROM (SELECT *, {_number16('exact', 6)} AS _exact_text FROM "
-            + (f"{numbered_lines(*numbered)})" if numbered else "lines) ORDER BY payee, line"))
+            f"{note} AS note FROM " + ("lines" if shared else
+                                       f"(SELECT *, {texts['_exact_text']} AS _exact_text FROM "
+                                       + (f"{numbered_lines(*numbered)})" if numbered else
+                                          "lines)" if presorted else
+                                          "lines) ORDER BY payee, line")))
 
 
 def numbered_lines(union: str, order: str) -> str:
@@ -464,6 +527,27 @@ def read_inputs(text: str | None) -> dict[str, str]:
 
 
 _RUNTIME = re.compile(r"^(.*):(\d+):(\d+): (division by zero gave a missing value)$")
+
+
+# a line of the lines table as read back, in line_of's order
+LINE_SELECT = ("payee, line, component, kind, amount, exact, rule, source, date, via, tiers, "
+               "run_before, run_after, split_source, credit_note, formula, inputs")
+
+
+def line_of(row) -> Line:
+    """A row of `SELECT LINE_SELECT FROM lines` as the Line the Python engine makes
+    (the PostgreSQL engine reads its lines a batch at a time with it)."""
+    (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
+     before, after, split_source, credit_note, formula, inputs) = row[:17]
+    notes = [f"credited through {via}"] if via else []
+    notes += [credit_note] if credit_note else []
+    return Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
+                exact=exact, rule=rule, formula=formula or "",
+                sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                inputs=read_inputs(inputs),
+                tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
+                       for t in tiers or ()],
+                basis_before=before, basis_after=after, date=date, note="; ".join(notes))
 
 
 def _result(compiled: CompiledPlan, con, period: Period, last: str,
@@ -515,21 +599,14 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             payees[pid].total, payees[pid].line_count = total, count
         sql_fx.paid_in(con, compiled, payees, with_lines=False)  # payees' own currencies
         return result
-    for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
-         before, after, split_source, credit_note, formula, inputs) in con.execute(
-            "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
-            "tiers, run_before, run_after, split_source, credit_note, formula, inputs FROM "
-            "lines ORDER BY payee, line").fetchall():
-        notes = [f"credited through {via}"] if via else []
-        notes += [credit_note] if credit_note else []
-        ln = Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
-                  exact=exact, rule=rule, formula=formula or "",
-                  sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
-                  inputs=read_inputs(inputs),
-                  tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
-                         for t in tiers or ()],
-                  basis_before=before, basis_after=after, date=date, note="; ".join(notes))
-        payees[pid].lines.append(ln)
+    # the rounding note as lines.csv and the store write it (`210.2512 -> 210.25 (half
+    # up to 0.01)`); the Python engine's lines carry it, and lines.jsonl shows it
+    rounding = dict(_store_select(compiled))["rounding"]
+    for row in con.execute(f"SELECT {LINE_SELECT}, {rounding} FROM lines "
+                           "ORDER BY payee, line").fetchall():
+        ln = line_of(row)
+        ln.rounding = row[-1] or ""
+        payees[ln.payee].lines.append(ln)
     if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
         for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
                                              "WHERE fx_rounding IS NOT NULL").fetchall():
@@ -647,9 +724,16 @@ def _store_select(compiled: CompiledPlan,
     if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
         amount = sql_fx.amount_text("amount", "amount_places")
         rounding = f"coalesce(fx_rounding, {rounding.replace('CAST(amount AS VARCHAR)', amount)})"
+    exact, before, after = num("exact", "exact"), num("run_before", "run_before"), \
+        num("run_after", "run_after")
+    if SHARED_TEXTS[0] in scales:  # a save's lines table has them made (_shared_lines)
+        exact, before, after = SHARED_TEXTS[:3]
+        rounding = "coalesce(_rounding_text, '')"
+        if sql_fx.pays_in_currencies(compiled):
+            rounding = "coalesce(fx_rounding, _rounding_text, '')"
     return [
         ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
-        ("amount", amount), ("exact", num("exact", "exact")),
+        ("amount", amount), ("exact", exact),
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
         # every source: the line's own, then a split credit's split row or a subtotal's
@@ -658,8 +742,8 @@ def _store_select(compiled: CompiledPlan,
                     f"{split}), '\\u001F', '\", \"')) || ']'"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", _tiers_json(scales, num)),
-        ("basis_before", num("run_before", "run_before")),
-        ("basis_after", num("run_after", "run_after")),
+        ("basis_before", before),
+        ("basis_after", after),
         ("rounding", rounding),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", f"concat_ws('; ', 'credited through ' || via, {note})"),
@@ -670,11 +754,14 @@ def _store_select(compiled: CompiledPlan,
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
                       scales: dict[str, int] | None = None) -> str:
     """The lines table as the store's line_items rows (STORE_LINE_COLUMNS, text and
-    integers only), in statement order; with `run_id`, that column first."""
+    integers only), in statement order; with `run_id`, that column first. A save's
+    lines table (_shared_lines: SHARED_TEXTS among `scales`) is read as it lies, in
+    that order already (insertion order kept while it is read)."""
     cols = [f"{sql} AS {q(name)}" for name, sql in _store_select(compiled, scales)]
     if run_id is not None:
         cols.insert(0, f"{int(run_id)} AS run_id")
-    return f"SELECT {', '.join(cols)} FROM lines ORDER BY payee, line"
+    order = "" if SHARED_TEXTS[0] in (scales or {}) else " ORDER BY payee, line"
+    return f"SELECT {', '.join(cols)} FROM lines{order}"
 
 
 def line_batches(con, compiled: CompiledPlan, run_id: int | None = None,
@@ -715,4 +802,5 @@ check_data = _check_data
 zero_divisors = _zero_divisors
 read_result = _result
 out_of_range_problem = _out_of_range
+refuse = _refuse
 compile_script = _compile  # the script from columns already made (spark.py reads its own)
