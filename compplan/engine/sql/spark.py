@@ -356,8 +356,15 @@ def stage_inputs(duck, spark, folder: Path) -> list[str]:
     for name in names:
         path = folder / f"{name}.parquet"
         duck.execute(f"COPY (SELECT * FROM {q(name)}) TO '{path}' (FORMAT parquet)")
-        spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        spark.read.parquet(str(path)).createOrReplaceTempView(view_name(name))
     return names
+
+
+def view_name(name: str) -> str:
+    """A table's name as createOrReplaceTempView takes it: quoted, since it parses the
+    name and refuses a bare one with a character of the script's own names (the span of
+    a window over a per-payee input is `span_kpis@ytd`: "Invalid view name")."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def stage_results(spark, duck, names: list[str], folder: Path) -> None:
@@ -393,7 +400,7 @@ def _execute(compiled: CompiledPlan, spark, script) -> list[str]:
             df = spark.sql(m.group(3))
             if m.group(1) == "TABLE":
                 df = df.localCheckpoint(eager=True)
-            df.createOrReplaceTempView(name)
+            df.createOrReplaceTempView(view_name(name))
         except Exception as e:  # Spark's errors: the first line, never the Java trace
             raise _problem(compiled, what, e) from None
         made.append(name)
