@@ -191,11 +191,20 @@ def _text_diff(old: str, new: str, a_name: str, b_name: str) -> None:
 @click.argument("run_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @db_option
-def verify(run_id, fmt, db_url):
+@click.option("--dsn", default=None,
+              help="a run made by --engine postgres is made again in this database "
+                   "(default COMPPLAN_PG_DSN, else postgresql://127.0.0.1:5432/test)")
+@click.option("--master", default=None,
+              help="a run made by --engine spark is made again on this Spark master "
+                   "(default COMPPLAN_SPARK_MASTER, else local[2])")
+def verify(run_id, fmt, db_url, dsn, master):
     """Recompute a stored run from its stored plan version and data and confirm every
-    line and total is identical, or list what differs (exit 1)."""
+    line and total is identical, or list what differs (exit 1).
+
+    A run of another engine than Python is made again on that engine (--dsn, --master
+    say where) and by the Python engine, the reference."""
     from ..diff.verify import verify as verify_run
-    v = _from_store(db_url, lambda s: verify_run(s, run_id))
+    v = _from_store(db_url, lambda s: verify_run(s, run_id, dsn=dsn, master=master))
     if fmt == "json":
         _emit(json.dumps(v.to_dict(), indent=2) + "\n")
     elif v.problems:

@@ -158,13 +158,15 @@ def run_span(plan, period: str) -> tuple[Period, Period]:
 
 def recompute(session: Session, run: Run, plan_text: str | None = None,
               file_name: str | None = None, dataset_id: str | None = None,
-              engine: str = "python") -> RunResult:
+              engine: str = "python", dsn: str | None = None,
+              master: str | None = None) -> RunResult:
     """Work a stored run out again from its stored plan text and data files (or from
     another plan version's text, or another run's data, for attributing changes).
 
     `engine="duckdb"`: on the SQL engine, whose lines come back as the store has them
     (StoredLine: the same text and JSON its save stored), so they compare field for
-    field with the stored run's.
+    field with the stored run's. `dsn` and `master` say where the postgres and spark
+    engines run (as `run --dsn/--master`; else their environment defaults).
 
     Raises CompplanError with every problem when the plan no longer checks under this
     version of compplan, a data file no longer matches its stored hash, or the data
@@ -187,9 +189,10 @@ def recompute(session: Session, run: Run, plan_text: str | None = None,
             if engine == "duckdb":  # as the save ran it: DuckDB reads the folder
                 result = _recompute_sql(compiled, Path(tmp), span)
             elif engine == "postgres":  # inside PostgreSQL (COMPPLAN_PG_DSN, issue 13)
-                result = _recompute_postgres(compiled, Path(tmp), span)
+                result = _recompute_postgres(compiled, Path(tmp), span, dsn)
             elif engine == "spark":  # on Spark (COMPPLAN_SPARK_MASTER, issue 13)
-                result = _recompute_sql(compiled, Path(tmp), span, spark=True)
+                result = _recompute_sql(compiled, Path(tmp), span, spark=True,
+                                         master=master)
             else:
                 tables = load_folder(compiled.plan, tmp, problems)
                 if problems:
@@ -202,7 +205,8 @@ def recompute(session: Session, run: Run, plan_text: str | None = None,
     return result
 
 
-def _recompute_postgres(compiled, folder: Path, span: Period) -> RunResult:
+def _recompute_postgres(compiled, folder: Path, span: Period,
+                        dsn: str | None = None) -> RunResult:
     """The run made again inside PostgreSQL, each payee's lines as StoredLine: the store
     rows PostgreSQL makes for `run --save` (postgres.store_select)."""
     from ..engine.sql import postgres
@@ -219,14 +223,15 @@ def _recompute_postgres(compiled, folder: Path, span: Period) -> RunResult:
                 ln = StoredLine.of_row(dict(zip(STORE_LINE_COLUMNS, row)))
                 lines[ln.payee].append(ln)
 
-    result = postgres.run_tables(compiled, tables, span, then=collect)
+    result = postgres.run_tables(compiled, tables, span, dsn=dsn, then=collect)
     for pr in result.payees:
         pr.lines = lines.pop(pr.payee, [])
         pr.line_count = len(pr.lines)
     return result
 
 
-def _recompute_sql(compiled, folder: Path, span: Period, spark: bool = False) -> RunResult:
+def _recompute_sql(compiled, folder: Path, span: Period, spark: bool = False,
+                   master: str | None = None) -> RunResult:
     """The SQL engine's run (`spark`: on Spark, its lines read from its Parquet by
     DuckDB), each payee's lines as StoredLine (store form)."""
     from ..engine.sql import run_folder
@@ -241,7 +246,7 @@ def _recompute_sql(compiled, folder: Path, span: Period, spark: bool = False) ->
 
     if spark:
         from ..engine.sql.spark import run_spark
-        result = run_spark(compiled, folder, span, then=collect)
+        result = run_spark(compiled, folder, span, master=master, then=collect)
     else:
         result = run_folder(compiled, folder, span, then=collect)
     for pr in result.payees:

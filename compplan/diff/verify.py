@@ -94,8 +94,10 @@ class Verification:
                 "problems": [asdict(p) for p in self.problems]}
 
 
-def verify(session: Session, run_id: int) -> Verification:
-    """Recompute a stored run and compare; LookupError if there is no such run."""
+def verify(session: Session, run_id: int, dsn: str | None = None,
+           master: str | None = None) -> Verification:
+    """Recompute a stored run and compare; LookupError if there is no such run. `dsn` and
+    `master`: where a postgres or spark run is made again (stored.recompute)."""
     stored = load_run(session, run_id)
     run = stored.run
     out = Verification(run.id, stored.label, run.engine_version, engine=run.engine)
@@ -119,7 +121,7 @@ def verify(session: Session, run_id: int) -> Verification:
                                     "nothing stored to compare", code="replaced"))
         return out
     try:
-        result = recompute(session, run, engine=engine)
+        result = recompute(session, run, engine=engine, dsn=dsn, master=master)
     except CompplanError as e:
         out.problems.extend(e.problems)
         return out

@@ -16,7 +16,7 @@ from fractions import Fraction
 from ..errors import CompplanError, Problem
 from ..periods import period_of
 from .carried import draw_kind, draw_period
-from . import groups as groups_mod
+from .python import groups as groups_mod
 from .formula import fmt_value
 from .python.compile import Env
 from .hierarchy import reports_within

@@ -262,6 +262,7 @@ class ResultWriter:
         # not yet broken: a plan with team() pays reports before their manager, and
         # lines.csv lists payees in id order as payees.csv does (close() reorders)
         self._spans: list[tuple[str, int, int]] | None = []
+        self._json_spans: list[tuple[str, int, int]] = []  # lines.jsonl's, likewise
         self._in_order = True
         self._jsonl = (self.out / ("lines.jsonl" + suffix)).open("w", encoding="utf-8") \
             if jsonl else None
@@ -306,7 +307,8 @@ class ResultWriter:
             self._csv_fh = (self.out / ("lines.csv" + self.suffix)).open(
                 "a", newline="", encoding="utf-8")
             self._csv = CsvWriter(self._csv_fh)
-        if self._spans is not None and pr.lines:
+        spans = self._spans is not None and bool(pr.lines)
+        if spans:
             start = self._csv_fh.tell()
             self._csv.writerows(_line_row(ln) for ln in pr.lines)
             if self._spans and pr.payee < self._spans[-1][0]:
@@ -316,24 +318,32 @@ class ResultWriter:
             self._csv.writerows(_line_row(ln) for ln in pr.lines)
         if self._jsonl is not None:
             dumps = json.dumps
+            start = self._jsonl.tell()
             self._jsonl.writelines(dumps(_line_dict(ln), ensure_ascii=False) + "\n"
                                    for ln in pr.lines)
+            if spans:
+                self._json_spans.append((pr.payee, start, self._jsonl.tell()))
         if not self.keep_lines:
             pr.lines = []
 
     def _reorder(self) -> None:
-        """lines.csv's payees in id order, each payee's lines as written (read back a
-        payee at a time from the file the lines were streamed to: never all in memory)."""
+        """lines.csv's and lines.jsonl's payees in id order, each payee's lines as
+        written (read back a payee at a time from the file the lines were streamed to:
+        never all in memory)."""
         if self._spans is None or self._in_order:
             return
-        path = self.out / ("lines.csv" + self.suffix)
-        ordered = self.out / ("lines.csv.order" + self.suffix)
-        with path.open("rb") as src, ordered.open("wb") as dst:
-            dst.write(src.read(self._spans[0][1]))  # the header
-            for _pid, a, b in sorted(self._spans, key=lambda s: s[0]):
-                src.seek(a)
-                dst.write(src.read(b - a))
-        ordered.replace(path)
+        files = [("lines.csv", self._spans)]
+        if self._jsonl is not None:
+            files.append(("lines.jsonl", self._json_spans))
+        for name, spans in files:
+            path = self.out / (name + self.suffix)
+            ordered = self.out / (name + ".order" + self.suffix)
+            with path.open("rb") as src, ordered.open("wb") as dst:
+                dst.write(src.read(spans[0][1]))  # the header (lines.csv's)
+                for _pid, a, b in sorted(spans, key=lambda s: s[0]):
+                    src.seek(a)
+                    dst.write(src.read(b - a))
+            ordered.replace(path)
 
     def close(self, result: RunResult) -> list[Path]:
         self.finish()

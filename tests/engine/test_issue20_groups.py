@@ -22,7 +22,7 @@ from compplan.cli.main import cli
 from compplan.diff.plans import diff_plans
 from compplan.engine import load_plan, run_files
 from compplan.engine.data import load_inline
-from compplan.engine.groups import share_out
+from compplan.engine.python.groups import share_out
 from compplan.engine.ir import compile_plan
 from compplan.engine.periods import parse_period
 from compplan.engine.run import run_plan

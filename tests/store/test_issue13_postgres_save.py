@@ -176,3 +176,19 @@ def test_issue13_compplan_test_names_the_database_it_cannot_reach(tmp_path):
     assert r.exit_code == 1
     assert "cannot reach PostgreSQL" in r.output and "secret" not in r.output
     assert "hint: start the server, or name the database with --dsn" in r.output
+
+
+def test_issue13_verify_makes_a_postgres_run_again_where_dsn_says(tmp_path, monkeypatch):
+    """`verify --dsn` names the database a postgres run is made again in, as `run --dsn`
+    does: a database that does not answer is said with its address (exit 2, nothing
+    compared); the test database gives the AE sample's 25 lines again, identical."""
+    db = f"sqlite:///{tmp_path / 'pg.db'}"
+    _save(AE, "postgres", db, tmp_path / "out")
+    monkeypatch.delenv("COMPPLAN_PG_DSN", raising=False)
+    nowhere = "postgresql://postgres@127.0.0.1:1/test"
+    r = invoke("verify", "1", "--db", db, "--dsn", nowhere)
+    assert r.exit_code == 2, r.output
+    assert "cannot be recomputed" in r.output and "127.0.0.1:1" in r.output
+    r = invoke("verify", "1", "--db", db, "--dsn", postgres.dsn_of())
+    assert r.exit_code == 0, r.output
+    assert "identical: every line and total is as recomputed" in r.output

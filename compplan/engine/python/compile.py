@@ -392,7 +392,7 @@ class Compiler:
             name = n.args[0].parts[0]
             return lambda env, row: ((v := fast(env, row)), f"team {name} {fmt_value(v, t)}")
         if n.name == "group":
-            from ..groups import explain_group
+            from .groups import explain_group
             fast = self._fast(n)
             t = self.c.types.get(n)
             name, col = n.args[0].parts[0], n.args[1].parts[1]
