@@ -374,3 +374,27 @@ def test_issue20_the_json_schema_knows_half_months_and_frequency():
     assert "half_month" in schema["properties"]["period"]["enum"]
     freq = schema["$defs"]["Input"]["properties"]["frequency"]
     assert "how often each payee is settled" in freq["description"]
+
+
+def test_issue13_a_run_that_settles_nobody_pays_nobody_on_every_engine(tmp_path, engine):
+    """ann and mia both settled monthly: the run of 2026-03a settles no one (its own
+    period is still checked, settle.run_by_frequency) and says both wait for the run
+    that ends on 2026-03-31, on every engine as on the Python engine. Spark reads the
+    data folder itself (run_spark: the inputs read once, the period checked on what it
+    read, spark._own_period_problems)."""
+    from compplan.engine.data import load_folder
+    (tmp_path / "payroll.yaml").write_text(PLAN)
+    compiled = load_plan(tmp_path / "payroll.yaml")
+    data = march_data(tmp_path)
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,month,mia\nmia,Mia,month,\n")
+    period = parse_period("2026-03a")
+    if engine == "spark":
+        from compplan.engine.sql.spark import run_spark
+        got = run_spark(compiled, data, period)
+    else:
+        got = run_tables(engine)(compiled, load_folder(compiled.plan, data, []), period)
+    assert got.payees == []
+    assert [(w.code, w.message) for w in got.warnings] == [
+        ("settled-later", "2 payees settled by month are not in 2026-03a: ann, mia "
+                          "(settled with 2026-03, in the run that ends on 2026-03-31)")]
