@@ -11,6 +11,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 
+class Word(str):
+    """A value of a refusal's sentence that is itself a word of the catalogs (a status,
+    what was asked for): an error page says it in the reader's words too (issue 15),
+    programs read it as the English it is."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, order=True)
 class Pos:
     """A place in a source file: 1-based line and column."""

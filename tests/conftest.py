@@ -48,3 +48,19 @@ def sql_engine(request):
     """Each SQL engine in turn (duckdb, postgres, spark), for a test holding it to the
     Python engine."""
     return _engine(request)
+
+
+@pytest.fixture(scope="session")
+def sample_demo(tmp_path_factory):
+    """`compplan demo` on every sample plan (plans/data/samples.yaml), run once for the
+    tests that read what it says and writes: (click's result, the OUT folder)."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from compplan.cli.main import cli
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("demo")
+    r = CliRunner().invoke(cli, ["demo", "--plans", str(root / "plans"), "--out", str(out)],
+                           catch_exceptions=False)
+    return r, out

@@ -15,7 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .curve import Curve  # noqa: E402
 from .locale import Fmt  # noqa: E402
@@ -98,6 +98,8 @@ def figure(curve: Curve, fmt: Fmt | None = None,
     if curve.measure_kind == "ratio":
         ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _: f.percent(Decimal(repr(float(v))) / 100, 1)))
+    elif curve.measure_kind == "integer":  # a count: whole meetings, never 2.5
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=.25)
     ax.spines[["top", "right"]].set_visible(False)
     if len(names) > 1:

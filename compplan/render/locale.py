@@ -320,14 +320,18 @@ def shared(code: str, currency: str, places: int | None = None) -> Fmt:
 
 
 def _semicolon_arguments(text: str) -> str:
-    """', ' between a function's arguments -> '; ' (only inside brackets)."""
-    out, depth = [], 0
+    """', ' between a function's arguments -> '; ': only inside a call's brackets
+    (`min(`, a name right before them). Words in brackets keep their commas: a label
+    ("Doanh số (của bạn, hoặc của cả nhóm ...)") or a pool's sharers ("chia cho dee,
+    ed: 2 trên 3 thành viên") read as written, not with a semicolon."""
+    out, calls = [], []  # per open bracket: whether it is a call's
     for i, ch in enumerate(text):
         if ch == "(":
-            depth += 1
+            calls.append(i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"))
         elif ch == ")":
-            depth = max(0, depth - 1)
-        elif ch == "," and depth and text[i + 1:i + 2] == " ":
+            if calls:
+                calls.pop()
+        elif ch == "," and calls and calls[-1] and text[i + 1:i + 2] == " ":
             ch = ";"
         out.append(ch)
     return "".join(out)

@@ -35,14 +35,18 @@ def text_width(text: str, size: float) -> float:
     return len(text) * size * 0.6
 
 
-def nice_ticks(lo: float, hi: float, most: int) -> list[float]:
+def nice_ticks(lo: float, hi: float, most: int, whole: bool = False) -> list[float]:
     """Round values from lo to hi, at most `most` of them, at a step of 1, 2, 2.5 or 5
-    times a power of ten (as matplotlib's MaxNLocator picks them)."""
+    times a power of ten (as matplotlib's MaxNLocator picks them). `whole`: a step of
+    a whole number (an axis of counts: 5 meetings, never 2.5)."""
     if hi <= lo:
         hi = lo + 1
     raw = (hi - lo) / max(most - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(s * power for s in (1, 2, 2.5, 5, 10) if s * power >= raw - 1e-12)
+    candidates = [s * power for s in (1, 2, 2.5, 5, 10)]
+    if whole:
+        candidates = [c for c in candidates if c >= 1 and float(c).is_integer()] or [1.0]
+    step = next((c for c in candidates if c >= raw - 1e-12), candidates[-1])
     first = math.ceil(lo / step - 1e-9) * step
     out, v = [], first
     while v <= hi + step * 1e-9:
@@ -160,7 +164,7 @@ def draw(curve: Curve, f: Fmt, own: tuple[Decimal, Decimal] | None = None
     top_margin = 8 + lines_above * 8.4
     ax = Axes(left, top_margin, WIDTH - 12, HEIGHT - (TICK + PAD + 10 + 6 + 10 + 6),
               xlim, ylim)
-    xticks = nice_ticks(*xlim, 8)
+    xticks = nice_ticks(*xlim, 8, whole=curve.measure_kind == "integer")
     if curve.measure_kind == "ratio":
         xtexts = [f.percent(Decimal(repr(v)) / 100, 1) for v in xticks]
     else:

@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import Word
 from ..periods import parse_period
 from ..store import audit
 from ..store.models import now
@@ -47,7 +48,14 @@ class RoundError(Exception):
     """A refusal: `status` is the HTTP status a page answers with (404 for a line the
     asker may not see, as for one that does not exist)."""
 
-    def __init__(self, status: int, message: str, hint: str = ""):
+    def __init__(self, status: int, message: str, hint: str = "",
+                 params: dict | None = None):
+        # with params, message and hint are texts of the portal's catalogs with their
+        # values apart (web/security.Refused), said in the reader's words on a page
+        self.text, self.hint_text, self.params = message, hint, params
+        if params:
+            message = message.format(**params)
+            hint = hint.format(**params) if hint else ""
         super().__init__(message)
         self.status, self.message, self.hint = status, message, hint
 
@@ -89,22 +97,25 @@ def parse_team(text: str) -> dict[str, Member]:
     return out
 
 
-def parse_figure(text: str | None, unit: str, what: str = "the figure") -> Decimal:
+def parse_figure(text: str | None, unit: str, what: str = Word("the figure")) -> Decimal:
     """A figure as typed (12,500 or 12500.00; 25% for a ratio), exact, in the KPI's
     step: whole numbers for counts, cents for money."""
     raw = (text or "").strip().replace(",", "").replace(" ", "")
     if not raw:
-        raise RoundError(400, f"write {what}")
+        raise RoundError(400, "write {what}", params={"what": Word(what)})
     try:
         value = Decimal(raw[:-1]) / 100 if raw.endswith("%") else Decimal(raw)
     except InvalidOperation:
-        raise RoundError(400, f"'{raw[:40]}' is not a number", "e.g. 12500.00")
+        raise RoundError(400, "'{text}' is not a number", "e.g. 12500.00",
+                         params={"text": raw[:40]})
     if not value.is_finite() or value < 0:
-        raise RoundError(400, f"{what} must be a number of 0 or more, not '{raw[:40]}'")
+        raise RoundError(400, "{what} must be a number of 0 or more, not '{text}'",
+                         params={"what": Word(what), "text": raw[:40]})
     step = STEPS[unit]
     if value != value.quantize(step):
-        raise RoundError(400, f"{what} {raw[:40]} is not a whole number of {step} "
-                         f"(a {unit} target)")
+        raise RoundError(400, "{what} {text} is not a whole number of {step} (a {unit} "
+                         "target)", params={"what": Word(what), "text": raw[:40],
+                                            "step": step, "unit": unit})
     return value.quantize(step)
 
 
@@ -156,10 +167,10 @@ def parse_assumptions(text: str) -> list[dict]:
 def _reason(text: str | None, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise RoundError(400, f"say why: {what}")
+        raise RoundError(400, "say why: {what}", params={"what": Word(what)})
     if len(text) > MAX_REASON:
-        raise RoundError(400, f"the reason is too long ({len(text)} characters; at most "
-                         f"{MAX_REASON})")
+        raise RoundError(400, "the reason is too long ({count} characters; at most {most})",
+                         params={"count": len(text), "most": MAX_REASON})
     return text
 
 
@@ -201,7 +212,8 @@ def get_round(db: Session, round_id: int, actor: Actor) -> TargetRound:
     r = db.get(TargetRound, round_id)
     if r is None or not (actor.role in ("admin", "finance") or
                          any(sees_line(actor, r, w) for w in team_of(r))):
-        raise RoundError(404, f"there is no target round {round_id} that you can see")
+        raise RoundError(404, "there is no target round {id} that you can see",
+                         params={"id": round_id})
     return r
 
 
@@ -214,7 +226,8 @@ def visible_lines(db: Session, r: TargetRound, actor: Actor) -> list[RoundLine]:
 def get_line(db: Session, r: TargetRound, line_id: int, actor: Actor) -> RoundLine:
     ln = db.get(RoundLine, line_id)
     if ln is None or ln.round_id != r.id or not sees_line(actor, r, ln.who):
-        raise RoundError(404, f"there is no line {line_id} in round {r.id} that you can see")
+        raise RoundError(404, "there is no line {line} in round {id} that you can see",
+                         params={"line": line_id, "id": r.id})
     return ln
 
 
@@ -254,7 +267,8 @@ def _step(db: Session, r: TargetRound, ln: RoundLine, action: str, value: Decima
 
 def _open(r: TargetRound) -> None:
     if r.status != "open":
-        raise RoundError(409, f"round {r.id} is {r.status}: its figures no longer change")
+        raise RoundError(409, "round {id} is {status}: its figures no longer change",
+                         params={"id": r.id, "status": Word(r.status)})
 
 
 # ------------------------------------------------------------------ the steps
@@ -350,8 +364,8 @@ def answer(db: Session, actor: Actor, round_id: int, line_id: int, value: str | 
     if ln.state == "accepted":
         raise RoundError(409, "your manager has accepted this line",
                          "ask the comp admin to reopen it")
-    ln.rep_figure = parse_figure(value, ln.unit, "your figure")
-    ln.rep_reason = _reason(reason, "what makes your figure right")
+    ln.rep_figure = parse_figure(value, ln.unit, Word("your figure"))
+    ln.rep_reason = _reason(reason, Word("what makes your figure right"))
     ln.manager_figure, ln.manager_reason = None, ""
     due = due_date(r, ln)
     late = today is not None and today > due
@@ -422,11 +436,12 @@ def review(db: Session, actor: Actor, round_id: int, line_id: int, action: str,
         ln.manager_figure, ln.manager_reason = chosen, why
         _step(db, r, ln, "accepted", chosen, why, actor.login)
     elif action == "counter":
-        ln.manager_figure = parse_figure(value, ln.unit, "the counter figure")
-        ln.manager_reason = _reason(reason, "why you counter")
+        ln.manager_figure = parse_figure(value, ln.unit, Word("the counter figure"))
+        ln.manager_reason = _reason(reason, Word("why you counter"))
         _step(db, r, ln, "countered", ln.manager_figure, ln.manager_reason, actor.login)
     else:
-        raise RoundError(400, f"'{str(action)[:20]}' is not a decision", "accept or counter")
+        raise RoundError(400, "'{action}' is not a decision", "accept or counter",
+                         params={"action": str(action)[:20]})
     return ln
 
 

@@ -10,7 +10,7 @@ from . import disputes as logic
 from .auth import own_payee, sees_all
 from .endpoint import Ctx, page
 from .security import Refused
-from .words import account_fmt, payee_fmt, when
+from .words import account_fmt, payee_fmt, summary_words, when
 
 STATUSES = ("open", "answered", "resolved")
 
@@ -19,7 +19,8 @@ STATUSES = ("open", "answered", "resolved")
 def dispute_list(ctx: Ctx) -> Response:
     status = ctx.query("status")
     if status and status not in STATUSES:
-        raise Refused(400, f"'{status[:40]}' is not a status", "one of: " + ", ".join(STATUSES))
+        raise Refused(400, "'{status}' is not a status", "one of: {choices}",
+                      params={"status": status[:40], "choices": ", ".join(STATUSES)})
     q = select(Dispute).order_by(Dispute.id.desc()).limit(500)
     if not sees_all(ctx.account):
         q = q.where(Dispute.payee == (ctx.account.payee or ""),
@@ -39,7 +40,8 @@ def _visible(ctx: Ctx) -> Dispute:
     d = ctx.db.get(Dispute, ctx.int_path("id"))
     if d is None or not (sees_all(ctx.account) or
                          own_payee(ctx.account, d.plan_id) == d.payee):
-        raise Refused(404, f"there is no dispute {ctx.path('id')} that you can see")
+        raise Refused(404, "there is no dispute {id} that you can see",
+                      params={"id": ctx.path("id")[:20]})
     return d
 
 
@@ -47,7 +49,8 @@ def _visible(ctx: Ctx) -> Dispute:
 def dispute_page(ctx: Ctx) -> Response:
     d = _visible(ctx)
     f = payee_fmt(ctx.portal, d.plan_id, d.payee)  # a page about one payee (issue 15)
-    return ctx.render("dispute.html", d=d, describe=logic.describe, f=f,
+    line = summary_words(d.line_summary, f, ctx.portal.plans.get(d.plan_id))
+    return ctx.render("dispute.html", d=d, describe=logic.describe, f=f, line=line,
                       when=lambda moment: when(f, moment), staff=sees_all(ctx.account))
 
 

@@ -23,7 +23,7 @@ from ..store import audit
 from ..store.lifecycle import line_key
 from ..store.models import LineItem, Run, now
 from ..store.portal import Account, Dispute
-from .security import Refused
+from .security import Refused, Word
 
 MAX_TEXT = 4000
 
@@ -31,9 +31,10 @@ MAX_TEXT = 4000
 def _text(value: str | None, what: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise Refused(400, f"write {what}")
+        raise Refused(400, "write {what}", params={"what": Word(what)})
     if len(value) > MAX_TEXT:
-        raise Refused(400, f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})")
+        raise Refused(400, "{what} is too long ({count} characters; at most {most})",
+                      params={"what": Word(what), "count": len(value), "most": MAX_TEXT})
     return value
 
 
@@ -46,26 +47,33 @@ def open_dispute(db: Session, account: Account, run_id: int, payee: str, number:
         raise Refused(403, "only the rep whose statement it is can dispute its lines")
     line = db.get(LineItem, (run_id, payee, number)) if run else None
     if run is None or line is None or run.status == "replaced":
-        raise Refused(404, f"there is no line {number} on your statement in run {run_id}")
-    comment = _text(comment, "what is wrong with the line")
+        raise Refused(404, "there is no line {line} on your statement in run {run}",
+                      params={"line": number, "run": run_id})
+    comment = _text(comment, Word("what is wrong with the line"))
     taken = db.execute(select(Dispute).where(
         Dispute.run_id == run_id, Dispute.payee == payee, Dispute.line_number == number,
         Dispute.status != "resolved")).scalar_one_or_none()
     if taken is not None:
-        raise Refused(409, f"this line is already disputed (dispute {taken.id}, "
-                      f"{taken.status})")
-    sources = " ".join(json.loads(line.sources))
+        raise Refused(409, "this line is already disputed (dispute {id}, {status})",
+                      params={"id": taken.id, "status": Word(taken.status)})
     d = Dispute(run_id=run_id, plan_id=run.plan_id, period=run.period, payee=payee,
                 line_number=number, line_key=line.key or line_key(line.component, [], line.kind),
-                line_amount=line.amount,
-                line_summary=f"{line.component}: {line.formula}" + (f" ({sources})"
-                                                                    if sources else ""),
+                line_amount=line.amount, line_summary=line_summary(line),
                 comment=comment, status="open", opened_by=account.login)
     db.add(d)
     db.flush()
     audit.append(db, account.login, "dispute.opened", f"dispute {d.id}", run=run_id,
                  payee=payee, line=number, amount=str(line.amount), comment=comment)
     return d
+
+
+def line_summary(line: LineItem) -> str:
+    """What the dispute keeps of its line, as the line was when it was filed: values,
+    not words (the component, the engine's formula, the source rows), so each reader
+    is shown it in their own words (words.summary_words). Rows filed before this was
+    kept as values hold English text ("commission: 10,000.00 x 2% (deals.csv:3)")."""
+    return json.dumps({"component": line.component, "formula": line.formula,
+                       "sources": json.loads(line.sources)}, ensure_ascii=False)
 
 
 def _staff(account: Account) -> None:
@@ -76,7 +84,7 @@ def _staff(account: Account) -> None:
 def _get(db: Session, dispute_id: int) -> Dispute:
     d = db.get(Dispute, dispute_id)
     if d is None:
-        raise Refused(404, f"there is no dispute {dispute_id}")
+        raise Refused(404, "there is no dispute {id}", params={"id": dispute_id})
     return d
 
 
@@ -84,8 +92,9 @@ def answer(db: Session, account: Account, dispute_id: int, text: str) -> Dispute
     _staff(account)
     d = _get(db, dispute_id)
     if d.status != "open":
-        raise Refused(409, f"dispute {d.id} is {d.status}; only an open dispute is answered")
-    d.answer = _text(text, "the answer")
+        raise Refused(409, "dispute {id} is {status}; only an open dispute is answered",
+                      params={"id": d.id, "status": Word(d.status)})
+    d.answer = _text(text, Word("the answer"))
     d.status, d.answered_by, d.answered_at = "answered", account.login, now()
     audit.append(db, account.login, "dispute.answered", f"dispute {d.id}", answer=d.answer)
     return d
@@ -169,11 +178,12 @@ def resolve(db: Session, account: Account, dispute_id: int, outcome: str, reason
     _staff(account)
     d = _get(db, dispute_id)
     if d.status != "answered":
-        raise Refused(409, f"dispute {d.id} is {d.status}; answer it before resolving it"
-                      if d.status == "open" else f"dispute {d.id} is already resolved")
+        raise Refused(409, "dispute {id} is open; answer it before resolving it"
+                      if d.status == "open" else "dispute {id} is already resolved",
+                      params={"id": d.id})
     if outcome not in ("accepted", "rejected"):
         raise Refused(400, "a dispute is resolved as accepted or rejected")
-    d.resolution = _text(reason, "the reason")
+    d.resolution = _text(reason, Word("the reason"))
     d.amount = parse_amount(amount, locale) if outcome == "accepted" else None
     d.status, d.outcome, d.resolved_by, d.resolved_at = "resolved", outcome, account.login, now()
     audit.append(db, account.login, "dispute.resolved", f"dispute {d.id}", outcome=outcome,

@@ -52,13 +52,14 @@ class Ctx:
         that does not exist."""
         value = str(self.request.path_params[name])
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
-            raise Refused(404, f"there is no {name} '{value[:40]}'")
+            raise Refused(404, "there is no {name} '{value}'",
+                          params={"name": name, "value": value[:40]})
         return int(value)
 
     def query(self, name: str, default: str = "", limit: int = 200) -> str:
         value = self.request.query_params.get(name, default)
         if len(value) > limit:
-            raise Refused(400, f"'{name}' is too long")
+            raise Refused(400, "'{name}' is too long", params={"name": name})
         return value
 
     def query_int(self, name: str, default: int | None = None) -> int | None:
@@ -66,7 +67,8 @@ class Ctx:
         if value in (None, ""):
             return default
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
-            raise Refused(400, f"'{name}' must be a whole number, not '{value[:40]}'")
+            raise Refused(400, "'{name}' must be a whole number, not '{value}'",
+                          params={"name": name, "value": value[:40]})
         return int(value)
 
     def render(self, template: str, http_status: int = 200, **values) -> Response:
@@ -137,7 +139,8 @@ def _run(fn, request: Request, form, files, roles, login) -> Response:
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
             raise Refused(401, "log in first", "your session may have expired")
         if roles and visitor.account.role not in roles:
-            raise Refused(403, "this page is for " + " and ".join(roles) + " accounts")
+            raise Refused(403, "this page is for {roles} accounts",
+                          params={"roles": ", ".join(roles)})
         if request.method == "POST":
             check_csrf(data, form.get("csrf"))
         response = fn(ctx)

@@ -241,10 +241,11 @@ def as_of_day(ctx: Ctx, lp: LivePlan) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise Refused(400, f"'{text}' is not a date", "write YYYY-MM-DD")
+        raise Refused(400, "'{text}' is not a date", "write YYYY-MM-DD", params={"text": text})
     if not lp.period.start <= day <= lp.period.end:
-        raise Refused(400, f"{day} is not in {lp.period.label} ({lp.period.start} to "
-                      f"{lp.period.end})")
+        raise Refused(400, "{day} is not in {period} ({start} to {end})",
+                      params={"day": day, "period": lp.period.label,
+                              "start": lp.period.start, "end": lp.period.end})
     return day
 
 

@@ -33,7 +33,9 @@ def login(ctx: Ctx) -> Response:
     limiter = ctx.portal.limiter
     wait = limiter.attempt(name, address)  # checked and counted at once
     if wait:
-        raise Refused(429, f"too many failed logins; try again in {_duration(wait)}")
+        raise Refused(429, "too many failed logins; try again in {count} seconds"
+                      if wait < 120 else "too many failed logins; try again in {count} minutes",
+                      params={"count": wait if wait < 120 else wait // 60 + 1})
     account = authenticate(ctx.db, name, password) if name and password else None
     if account is None:
         ctx.new_session = new_session(None)
@@ -44,10 +46,6 @@ def login(ctx: Ctx) -> Response:
     ctx.new_session = ctx.portal.write(
         lambda db: start_session(db, account, ctx.visitor.session))
     return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
-
-
-def _duration(seconds: int) -> str:
-    return f"{seconds} seconds" if seconds < 120 else f"{seconds // 60 + 1} minutes"
 
 
 @page(login=False)

@@ -52,9 +52,10 @@ class PdfPool:
         with self._lock:
             if self._taken >= self.workers + self.waiting:
                 raise Refused(503, "statement PDFs are being made for many people just now; "
-                              f"try again in {RETRY_AFTER} seconds",
+                              "try again in {count} seconds",
                               "the HTML statement is available at once",
-                              headers={"Retry-After": str(RETRY_AFTER)})
+                              headers={"Retry-After": str(RETRY_AFTER)},
+                              params={"count": RETRY_AFTER})
             self._taken += 1
 
     def _give_back(self) -> None:

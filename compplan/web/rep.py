@@ -24,7 +24,8 @@ def visible_payee(ctx: Ctx, lp: LivePlan, pid: str) -> None:
     """404 unless the payee is in the plan and the account may see them: a guess at
     another rep's id tells nothing."""
     if pid not in lp.run.results or not may_see(ctx.account, lp.plan_id, pid, lp.managers):
-        raise Refused(404, f"there is no payee '{pid[:60]}' in {lp.plan_id} that you can see")
+        raise Refused(404, "there is no payee '{payee}' in {plan} that you can see",
+                      params={"payee": pid[:60], "plan": lp.plan_id})
 
 
 def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
@@ -131,7 +132,8 @@ def estimate(ctx: Ctx) -> Response:
     inputs = estimator.credited_inputs(lp)
     input_name = ctx.query("input", inputs[0] if inputs else "")
     if input_name not in inputs:
-        raise Refused(400, f"'{input_name[:60]}' is not a table of transactions of this plan")
+        raise Refused(400, "'{input}' is not a table of transactions of this plan",
+                      params={"input": input_name[:60]})
     f = fmt_for(lp, pid)
     deals = _deals(ctx, lp, pid, input_name, f)
     if ctx.query("add") and len(deals) < estimator.MAX_DEALS:

@@ -31,7 +31,7 @@ from ..store.lifecycle import line_key
 from ..store.models import LineItem, PayeeResultRow, Run
 from ..store.portal import Dispute
 from .endpoint import Ctx, page
-from .security import Refused
+from .security import Refused, Word
 from .words import locale_of
 
 SORTS = ("name", "total", "change")
@@ -180,14 +180,15 @@ def changed_lines(ctx: Ctx, run: Run, diff, names: dict[str, str]) -> list[LineR
 def _run(ctx: Ctx) -> Run:
     run = ctx.db.get(Run, ctx.int_path("run"))
     if run is None:
-        raise Refused(404, f"there is no run {ctx.path('run')[:20]}")
+        raise Refused(404, "there is no run {run}", params={"run": ctx.path("run")[:20]})
     return run
 
 
 def _sorted(ctx: Ctx, rows: list[PayeeRow]) -> tuple[list[PayeeRow], str, bool, str]:
     sort = ctx.query("sort", "total")
     if sort not in SORTS:
-        raise Refused(400, f"cannot sort by '{sort[:40]}'", "one of: " + ", ".join(SORTS))
+        raise Refused(400, "cannot sort by '{sort}'", "one of: {choices}",
+                      params={"sort": sort[:40], "choices": ", ".join(SORTS)})
     order = ctx.query("order", "asc" if sort == "name" else "desc")
     if order not in ("asc", "desc"):
         raise Refused(400, "order is asc or desc")
@@ -234,8 +235,9 @@ def confirm_page(ctx: Ctx) -> Response:
     if action not in ACTIONS:
         raise Refused(400, "action is approve or pay")
     if run.status != ACTIONS[action][0]:
-        raise Refused(409, f"run {run.id} is {run.status}: it cannot be "
-                      f"{'approved' if action == 'approve' else 'paid'} now")
+        raise Refused(409, "run {id} is {status}: it cannot be approved now"
+                      if action == "approve" else "run {id} is {status}: it cannot be paid now",
+                      params={"id": run.id, "status": Word(run.status)})
     review = build(ctx, run)
     seen = ctx.query_int("seen")
     return ctx.render("run_confirm.html", review=review, run=run, f=review.f, action=action,
@@ -248,22 +250,23 @@ def check_confirmed(ctx: Ctx, run_id: int, action: str) -> None:
     confirmed, and the review seen (its audit number), before the transition."""
     run = ctx.db.get(Run, run_id)
     if run is None:
-        raise Refused(404, f"there is no run {run_id}")
+        raise Refused(404, "there is no run {run}", params={"run": run_id})
     totals = list(ctx.db.execute(select(PayeeResultRow.total).where(
         PayeeResultRow.run_id == run_id)).scalars())
     # added up in Decimal here, as the review page does (SQL's sum drops the scale)
     total, count = sum(totals, Decimal(0)), len(totals)
     said_total, said_count = ctx.form.get("confirm_total", ""), ctx.form.get("confirm_payees", "")
     if not said_total or not said_count:
-        raise Refused(400, f"confirm the run's total and payee count to {action} it",
-                      f"open /runs/{run_id}/review and use its {action} button")
+        raise Refused(400, "confirm the run's total and payee count first",
+                      "open /runs/{run}/review and use its button", params={"run": run_id})
     try:
         same = Decimal(said_total) == Decimal(total) and int(said_count) == int(count)
     except (ArithmeticError, ValueError):
         same = False
     if not same:
-        raise Refused(409, f"run {run_id} is now {count} payees and {total} in all, not what "
-                      "was confirmed", f"review it again: /runs/{run_id}/review")
+        raise Refused(409, "run {run} is now {count} payees and {total} in all, not what "
+                      "was confirmed", "review it again: /runs/{run}/review",
+                      params={"run": run_id, "count": count, "total": total})
     seen = ctx.form.get("seen", "")
 
     def write(db):

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from ..targets import rounds as logic
 from ..targets.build import last_year
 from ..periods import parse_period
+from ..render.locale import Fmt
 from .endpoint import Ctx, page
 from .figures import elapsed
 
@@ -167,9 +168,10 @@ def by_product(ctx: Ctx, r, rows: list[Row]) -> tuple[list[str], list[ProductRow
     return names, out
 
 
-def svg_products(names: list[str], rows: list[ProductRow], money) -> str:
+def svg_products(names: list[str], rows: list[ProductRow], money, f: Fmt) -> str:
     """Every rep's products together: one bar per product, its width the product's
-    first credit (revenue), with a title; the table beside it holds the figures."""
+    first credit (revenue), with a title; the table beside it holds the figures. Its
+    label in `f`'s words, as the page around it."""
     mine = [x for x in rows if x.who == ""]
     if not mine:
         return ""
@@ -177,8 +179,9 @@ def svg_products(names: list[str], rows: list[ProductRow], money) -> str:
     top = max(x.sums[first] for x in mine) or Decimal(1)
     width, bar, gap, label = 300, 12, 6, 100
     height = len(mine) * (bar + gap) + gap
+    named = _esc(f._("{credit} by product", credit=first))
     parts = [f'<svg class="round-chart" viewBox="0 0 {width + label} {height}" role="img" '
-             f'aria-label="{first} by product" xmlns="http://www.w3.org/2000/svg">']
+             f'aria-label="{named}" xmlns="http://www.w3.org/2000/svg">']
     y = gap
     for x in mine:
         w = int(Decimal(width) * x.sums[first] / top)
@@ -190,7 +193,7 @@ def svg_products(names: list[str], rows: list[ProductRow], money) -> str:
     return "".join(parts)
 
 
-def svg_bars(rows: list[Row], kpi: str, show) -> str:
+def svg_bars(rows: list[Row], kpi: str, show, f: Fmt) -> str:
     """Per rep, the agreed figure (dark) over last year's actual (light), as widths of
     one scale; every bar has a title and the table beside it holds the figures."""
     mine = [x for x in rows if x.kpi == kpi]
@@ -199,8 +202,9 @@ def svg_bars(rows: list[Row], kpi: str, show) -> str:
     top = max([x.figure for x in mine] + [x.last_year or 0 for x in mine]) or Decimal(1)
     width, bar, gap, label = 300, 10, 8, 60
     height = len(mine) * (2 * bar + gap) + gap
+    named = _esc(f._("{kpi}: the figure against last year", kpi=kpi))
     parts = [f'<svg class="round-chart" viewBox="0 0 {width + label} {height}" '
-             f'role="img" aria-label="{kpi}: figure against last year" '
+             f'role="img" aria-label="{named}" '
              f'xmlns="http://www.w3.org/2000/svg">']
     y = gap
     for x in mine:
@@ -209,9 +213,10 @@ def svg_bars(rows: list[Row], kpi: str, show) -> str:
         parts.append(f'<text x="0" y="{y + bar + 2}" font-size="10">{_esc(x.who)}</text>')
         parts.append(f'<rect x="{label}" y="{y}" width="{w1}" height="{bar}" fill="#1f4e79">'
                      f'<title>{_esc(x.who)} {kpi}: {show(x.figure, kpi)}</title></rect>')
+        before = f._("{who} {kpi} last year: {figure}", who=x.who, kpi=kpi,
+                     figure=show(x.last_year, kpi))
         parts.append(f'<rect x="{label}" y="{y + bar}" width="{w2}" height="{bar}" '
-                     f'fill="#9dc3e6"><title>{_esc(x.who)} {kpi} last year: '
-                     f'{show(x.last_year, kpi)}</title></rect>')
+                     f'fill="#9dc3e6"><title>{_esc(before)}</title></rect>')
         y += 2 * bar + gap
     parts.append("</svg>")
     return "".join(parts)
@@ -249,15 +254,17 @@ def report_page(ctx: Ctx) -> Response:
         states[x.state] = states.get(x.state, 0) + 1
     show, pct = showing(ctx, r, actor)
     from .rounds import writer
-    money = writer(ctx, r, actor).amount
+    # the reader's words and numbers (issue 15): a manager's own, as on their round page
+    f = writer(ctx, r, actor)
+    money = f.amount
     credits, products = by_product(ctx, r, rows)
-    return ctx.render("rounds/report.html", r=r, rows=rows, kpis=kpis, gone=gone,
+    return ctx.render("rounds/report.html", r=r, rows=rows, kpis=kpis, gone=gone, f=f,
                       credits=credits, products=products, money=money,
                       # a credit of margins (the field sample's line_margin): its share
                       # of the first credit (revenue) is the product's margin percent
                       margin=next((c for c in credits[1:] if "margin" in c), None),
-                      product_chart=Markup(svg_products(credits, products, money)),
-                      charts={k: Markup(svg_bars(rows, k, show)) for k in kpis},
+                      product_chart=Markup(svg_products(credits, products, money, f)),
+                      charts={k: Markup(svg_bars(rows, k, show, f)) for k in kpis},
                       territories=by_territory(rows), states=states, show=show, pct=pct,
                       assumptions=by_assumption(ctx, r, rows),
                       at_risk=[x for x in rows if x.at_risk])

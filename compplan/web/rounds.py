@@ -39,7 +39,7 @@ from ..targets.round_tables import RoundAssumption, RoundHistory, TargetRound
 from . import round_reports
 from .endpoint import Ctx, page
 from .security import Refused
-from .words import NotAnAmount, fmt_for, parse_money, when
+from .words import NotAnAmount, fmt_for, own_words, parse_money, when
 
 
 def actor_of(ctx: Ctx, plan_id: str | None) -> logic.Actor:
@@ -52,7 +52,7 @@ def _guard(fn):
     try:
         return fn()
     except logic.RoundError as e:
-        raise Refused(e.status, e.message, e.hint)
+        raise Refused(e.status, e.text, e.hint_text, params=e.params)
 
 
 def round_and_actor(ctx: Ctx):
@@ -68,14 +68,18 @@ def today(ctx: Ctx) -> dt.date:
 
 
 def writer(ctx: Ctx, r, actor: logic.Actor) -> Fmt:
-    """The numbers' format of a round's page: a rep's page in the rep's locale (as their
-    statement), any other in the plan's (web/words.py); English where the plan is not
-    open in the portal."""
+    """The words and numbers' format of a round's page: a rep's page in the rep's locale
+    (as their statement), a manager's in their own (words.own_words: their payee row's,
+    else their browser's language), admin's in the plan's; English where the plan is
+    not open in the portal."""
     lp = ctx.portal.plans.get(r.plan_id)
     if lp is None:
         return english()
     if actor.role == "rep" and actor.payee and actor.payee in lp.run.prep.payees:
         return fmt_for(lp, actor.payee)
+    if actor.role == "manager":
+        return own_words(ctx.portal, ctx.account, lp,
+                         ctx.request.headers.get("accept-language"))
     return fmt_for(lp)
 
 
@@ -105,10 +109,13 @@ def typed(text: str | None, f: Fmt) -> str | None:
     point = get_decimal_symbol(f.locale)
     if len(marks) == 1 and marks[0] == point and re.fullmatch(r"-?\d{1,3}[.,]\d{3}", body):
         # 11,500 is 11.5 where the comma is the decimal point (vi, pl), 11500 elsewhere
-        raise Refused(400, f"'{raw[:40]}' cannot be read for sure in your locale "
-                      f"({f.locale.get_display_name('en')}): '{point}' is its decimal "
-                      "point", f"write the figure without separators: {body.replace(point, '')}"
-                      f", or with the decimals: {shown(Decimal(body.replace(point, '')), 'money', f)}")
+        plain = body.replace(point, "")
+        raise Refused(400, "'{text}' cannot be read for sure in your language ({language}): "
+                      "'{point}' is its decimal point", "write the figure without separators: "
+                      "{plain}, or with the decimals: {decimals}",
+                      params={"text": raw[:40], "language": f.locale.get_display_name(f.locale),
+                              "point": point, "plain": plain,
+                              "decimals": shown(Decimal(plain), "money", f)})
     try:
         value = parse_money(raw[:-1] if pct else raw, f)
     except NotAnAmount:
@@ -143,10 +150,17 @@ def index(ctx: Ctx) -> Response:
     return ctx.render("rounds/index.html", rounds=rows, admin=ctx.account.role == "admin")
 
 
+# the form's examples: codes and ids of the field sample as they are typed, not words
+# (the rest of the form is said through the catalogs)
+EXAMPLES = {"kpis": "revenue, new_outlets", "people": "rita, mia, North",
+            "top_down": "revenue=40000"}
+
+
 @page(roles=("admin",))
 def new_form(ctx: Ctx) -> Response:
     return ctx.render("rounds/new.html", sets=tstore.sets(ctx.portal.store),
-                      plans=sorted(ctx.portal.plans), today=ctx.portal.as_of or dt.date.today())
+                      plans=sorted(ctx.portal.plans), today=ctx.portal.as_of or dt.date.today(),
+                      examples=EXAMPLES)
 
 
 def _upload_text(ctx: Ctx, name: str) -> str | None:

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import Word  # noqa: F401 - the refusals' words, raised from the pages
+
 log = logging.getLogger("compplan.web")
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -36,16 +38,41 @@ MAX_BODY = 20 * 1024 * 1024  # an ingest batch of ~100,000 rows; more: send seve
 
 @dataclass
 class Refused(Exception):
-    """A request refused, with a message for the person (or program) that sent it."""
+    """A request refused, with a message for the person (or program) that sent it.
+
+    With `params`, the message and hint are texts of the catalogs with placeholders
+    (`"dispute {id} is {status}"`, params={"id": 7, "status": Word("open")}): `message`
+    and `hint` are then the English, filled in (for programs, logs and tests), and an
+    error page says the text in the reader's words (said_in), a `Word` among the
+    values in their words too. Without params the message is itself the text."""
 
     status: int
     message: str
     hint: str = ""
     details: list | None = None  # e.g. rejected rows, each with row and reason
     headers: dict | None = None  # e.g. Retry-After on a 503
+    params: dict | None = None
+
+    def __post_init__(self) -> None:
+        self.text, self.hint_text = self.message, self.hint
+        if self.params:
+            self.message = self.message.format(**self.params)
+            self.hint = self.hint.format(**self.params) if self.hint else ""
 
     def __str__(self) -> str:
         return self.message
+
+
+def said_in(f, text: str, params: dict | None, english: str) -> tuple[str, bool]:
+    """(the sentence, whether it stays English): a refusal's `text` said through `f`'s
+    catalog with its values (each Word among them said too); English, as `english`
+    has it, where the catalog lacks the text."""
+    if not text:
+        return "", False
+    if f._(text) == text:
+        return english, f.locale.language != "en"
+    values = {k: f._(v) if isinstance(v, Word) else v for k, v in (params or {}).items()}
+    return f._(text, **values), False
 
 
 class SecurityHeaders:
@@ -87,7 +114,7 @@ def wants_json(request: Request) -> bool:
 
 
 def _reply(request: Request, status: int, message: str, hint: str = "",
-           details: list | None = None) -> Response:
+           details: list | None = None, exc: Refused | None = None) -> Response:
     if wants_json(request):
         body = {"error": message}
         if hint:
@@ -104,13 +131,19 @@ def _reply(request: Request, status: int, message: str, hint: str = "",
     # catalogs do not have it, marked as such)
     chrome = chrome_fmt(request.app.state.portal, ctx["account"], None,
                         request.headers.get("accept-language"))
-    ctx.update(status=status, message=message, hint=hint, details=details or [],
-               chrome=chrome, heading=HEADINGS.get(status, REFUSED))
+    params = exc.params if exc is not None else None
+    said, english = said_in(chrome, exc.text if exc is not None else message, params,
+                            message)
+    hint_said, hint_english = said_in(chrome, exc.hint_text if exc is not None else hint,
+                                      params, hint)
+    ctx.update(status=status, message=said, english=english, hint=hint_said,
+               hint_english=hint_english, details=details or [], chrome=chrome,
+               heading=HEADINGS.get(status, REFUSED))
     return templates.TemplateResponse(request, "error.html", ctx, status_code=status)
 
 
 async def refused(request: Request, exc: Refused) -> Response:
-    resp = _reply(request, exc.status, exc.message, exc.hint, exc.details)
+    resp = _reply(request, exc.status, exc.message, exc.hint, exc.details, exc)
     if exc.headers:
         resp.headers.update(exc.headers)
     return resp

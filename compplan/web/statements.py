@@ -37,8 +37,8 @@ def _visible(ctx: Ctx, run_id: int, pid: str) -> Run:
     managers = lp.managers if lp is not None else {}
     if run is None or pr is None or run.status == "replaced" or \
             not may_see(ctx.account, run.plan_id, pid, managers):
-        raise Refused(404, f"there is no statement for '{pid[:60]}' in run {run_id} that "
-                      "you can see")
+        raise Refused(404, "there is no statement for '{payee}' in run {run} that you can "
+                      "see", params={"payee": pid[:60], "run": run_id})
     return run
 
 
@@ -118,7 +118,8 @@ def line_page(ctx: Ctx) -> Response:
     st, f, _ = _statement(ctx, run, pid)
     line = next((ln for ln in st.lines if ln.number == number), None)
     if line is None:
-        raise Refused(404, f"there is no line {number} on this statement")
+        raise Refused(404, "there is no line {line} on this statement",
+                      params={"line": number})
     existing = list(ctx.db.execute(select(Dispute).where(
         Dispute.run_id == run_id, Dispute.payee == pid, Dispute.line_number == number)
         .order_by(Dispute.id)).scalars())

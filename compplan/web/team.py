@@ -29,13 +29,14 @@ def _root(ctx: Ctx, lp: LivePlan) -> str | None:
     if sees_all(account):
         under = ctx.query("under")
         if under and under not in lp.run.results:
-            raise Refused(404, f"there is no payee '{under[:60]}' in {lp.plan_id}")
+            raise Refused(404, "there is no payee '{payee}' in {plan}",
+                          params={"payee": under[:60], "plan": lp.plan_id})
         return under or None
     if account.role != "manager":
         raise Refused(403, "the team pages are for managers")
     mine = own_payee(account, lp.plan_id)
     if mine not in lp.run.results:
-        raise Refused(404, f"you are not a payee of {lp.plan_id}")
+        raise Refused(404, "you are not a payee of {plan}", params={"plan": lp.plan_id})
     return mine
 
 
@@ -52,7 +53,8 @@ def _rows(ctx: Ctx, lp: LivePlan, root: str | None, sort: str, descending: bool)
 def _sort(ctx: Ctx) -> tuple[str, bool]:
     sort = ctx.query("sort", "attainment")
     if sort not in figures.SORTS:
-        raise Refused(400, f"cannot sort by '{sort[:40]}'", "one of: " + ", ".join(figures.SORTS))
+        raise Refused(400, "cannot sort by '{sort}'", "one of: {choices}",
+                      params={"sort": sort[:40], "choices": ", ".join(figures.SORTS)})
     order = ctx.query("order", "desc")
     if order not in ("asc", "desc"):
         raise Refused(400, "order is asc or desc")

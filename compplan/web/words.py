@@ -86,10 +86,9 @@ def account_fmt(portal: Portal, account) -> Fmt | None:
     return fmt_for(lp, account.payee)
 
 
-def browser_fmt(accept_language: str | None) -> Fmt:
-    """Before anyone logs in (the login page, its errors) the portal knows no payee:
-    the first language of the browser's Accept-Language the catalogs ship (vi-VN,
-    pl;q=0.9 -> vi), else English."""
+def browser_language(accept_language: str | None) -> str | None:
+    """The first language of the browser's Accept-Language the catalogs ship (vi-VN,
+    pl;q=0.9 -> vi; en-US -> en), None where it asks for none of them."""
     tags = []
     for i, part in enumerate((accept_language or "").split(",")[:20]):
         tag, _, q = part.strip().partition(";q=")
@@ -100,20 +99,41 @@ def browser_fmt(accept_language: str | None) -> Fmt:
         language = tag.strip().replace("_", "-").split("-")[0].lower()
         if language in SHIPPED and weight > 0:
             tags.append((-weight, i, language))
-    return shared(min(tags)[2] if tags else ENGLISH, "USD")
+    return min(tags)[2] if tags else None
+
+
+def browser_fmt(accept_language: str | None) -> Fmt:
+    """Before anyone logs in (the login page, its errors) the portal knows no payee:
+    the browser's language (browser_language), else English."""
+    return shared(browser_language(accept_language) or ENGLISH, "USD")
+
+
+def own_words(portal: Portal, account, lp: LivePlan, accept_language: str | None) -> Fmt:
+    """A rep's or manager's own words and number format on a page about several payees
+    of `lp` (a target round's report, a manager's round page): their payee's locale
+    where the plan has a row for them; else (a manager who is not paid on the plan, as
+    the field sample's mia) the browser's language where it asks for one the catalogs
+    ship; else the plan's. Amounts in the plan's currency."""
+    pid = account.payee if account is not None and account.plan_id == lp.plan_id else None
+    if pid and (pid in lp.run.prep.payees or pid in file_locales(lp)):
+        code = locale_of(lp, pid)
+    else:
+        code = browser_language(accept_language) or locale_of(lp)
+    return shared(code, lp.compiled.plan.currency, places_of(lp))
 
 
 def chrome_fmt(portal: Portal, account, page_fmt: Fmt | None, accept_language: str | None
                ) -> Fmt:
     """The frame's words for this reader: a rep's or manager's own locale; else the
-    page's (a plan read by finance in the plan's locale); else, logged in, English;
-    else the browser's language."""
+    page's (a plan read by finance in the plan's locale); else admin and finance read
+    English; else (a visitor, or a manager with no payee row) the browser's
+    language."""
     own = account_fmt(portal, account)
     if own is not None:
         return own
     if page_fmt is not None:
         return page_fmt
-    if account is not None:
+    if account is not None and account.role not in ("rep", "manager"):
         return shared(ENGLISH, "USD")
     return browser_fmt(accept_language)
 
@@ -150,6 +170,34 @@ def before_words(stored: str, f: Fmt) -> str:
     if m:
         return f._("accrual {id} as of {day}", id=m.group(1), day=f.date(m.group(2)))
     return f._(stored)
+
+
+def summary_words(stored: str, f: Fmt, lp: LivePlan | None) -> str:
+    """A dispute's line as kept at filing (disputes.line_summary: component, formula
+    and source rows as values) in the reader's words: the component by the plan's
+    label in their language (as their statement names it, while the plan is open),
+    the formula with its names by their labels and its numbers in their locale
+    (10.000,00 × 2%), the source rows as they are. A row filed before values were
+    kept holds English text: it is shown as stored."""
+    import json
+    try:
+        kept = json.loads(stored)
+    except ValueError:
+        return stored
+    if not isinstance(kept, dict) or "component" not in kept:
+        return stored
+    component, formula = str(kept["component"]), str(kept.get("formula") or "")
+    label = component
+    if lp is not None:
+        from ..render.statement import CARRIED_LABELS, reader_formula, text_of
+        for e in lp.compiled.earnings:
+            if e.name == component:
+                label = text_of(e.spec.label, f.code) or e.label
+        label = CARRIED_LABELS.get(component, label)
+        formula = reader_formula(lp.compiled, formula, f.code)
+    text = f"{f._(label)}: {f.formula(formula)}"
+    sources = kept.get("sources") or []
+    return text + (f" ({' '.join(map(str, sources))})" if sources else "")
 
 
 class NotAnAmount(ValueError):
@@ -213,12 +261,11 @@ PORTAL_WORDS = ("Today", "This week",  # (and REVIEW_WORDS below)
                 "nothing booked before")
 # modules that say texts through `_`; every template under templates/ is read too
 PORTAL_SOURCES = ("estimator.py", "stakes.py", "gates.py", "rep.py", "trend.py",
-                  "finance.py", "disputes.py", "dispute_pages.py", "admin.py", "words.py")
-# pages only admin reads (no payee, no plan: English) and issue 19's round report
-# (managers and admin), whose words are not in the catalogs yet: the test of literal
-# English skips them, and their <html lang> says en (endpoint.Ctx.render)
-ENGLISH_ONLY_TEMPLATES = ("admin.html", "audit.html", "check.html", "tokens.html",
-                          "rounds/new.html", "rounds/report.html")
+                  "finance.py", "disputes.py", "dispute_pages.py", "admin.py", "words.py",
+                  "round_reports.py")
+# pages only admin reads (no payee, no plan: English): the test of literal English
+# skips them, and their <html lang> says en (endpoint.Ctx.render)
+ENGLISH_ONLY_TEMPLATES = ("admin.html", "audit.html", "check.html", "tokens.html")
 # a frame's words said through a variable: an error page's heading and the sentences
 # of security.WORDS; a line's kind (the statement page's tag); a dispute's status
 FRAME_WORDS = ("open", "answered", "resolved", "accepted", "rejected",
@@ -231,6 +278,59 @@ REVIEW_WORDS = ("Negative pay", "Capped", "Held", "Disputed", "New payee", "Big 
                 "period", "data and period", "plan and data", "plan and period",
                 "plan and data and period", "history", "neither", "quarter", "month",
                 "year", "week", "half")
+
+
+# modules whose refusals a rep, a manager or a visitor may meet: an error page says their
+# sentences (and hints, and Word values) through the catalogs (security.said_in), so
+# each is a text with its values apart, never an f-string. Beside each, the functions
+# whose refusals stay English: reached by admin or finance only (who read the portal
+# in English around a plan's pages), by programs (API tokens), or whose hint is
+# another tool's own message (Chromium's, for a PDF)
+REFUSAL_SOURCES = {
+    "endpoint.py": ("page",), "auth.py": ("create_account", "revoke_token", "token_for"),
+    "login.py": (), "pdfpool.py": ("_make_pdf",), "security.py": (),
+    "disputes.py": ("parse_amount",), "dispute_pages.py": (), "review.py": (),
+    "rep.py": (), "statements.py": (), "team.py": (), "finance.py": (),
+    "rounds.py": ("_upload_text", "_read_upload", "create", "_date", "export_csv"),
+    "../targets/rounds.py": ("parse_team", "parse_top_down", "parse_assumptions",
+                             "open_round", "reopen", "move_deadline", "approve"),
+}
+REFUSAL_CALLS = ("Refused", "RoundError")
+
+
+def refusal_calls() -> list[tuple[str, str, pyast.Call]]:
+    """(module, function, call) for every Refused(...), RoundError(...) and Word(...) in
+    REFUSAL_SOURCES outside the functions listed beside each module."""
+    here = Path(__file__).resolve().parent
+    out = []
+    for name, skipped in REFUSAL_SOURCES.items():
+        tree = pyast.parse((here / name).read_text(encoding="utf-8"))
+
+        def visit(node, function: str) -> None:
+            for child in pyast.iter_child_nodes(node):
+                inner = function
+                if isinstance(child, (pyast.FunctionDef, pyast.AsyncFunctionDef)):
+                    inner = child.name if function == "" else function
+                if isinstance(child, pyast.Call) and isinstance(child.func, pyast.Name) \
+                        and child.func.id in REFUSAL_CALLS + ("Word",) \
+                        and inner not in skipped:
+                    out.append((name, inner, child))
+                visit(child, inner)
+        visit(tree, "")
+    return out
+
+
+def refusal_texts(call: pyast.Call) -> list:
+    """A refusal's message and hint (the nodes: a text, or both branches of `a if c else
+    b`), or a Word's text."""
+    if call.func.id == "Word":
+        nodes = call.args[:1]
+    else:
+        nodes = call.args[1:3] + [k.value for k in call.keywords if k.arg in ("message", "hint")]
+    out = []
+    for node in nodes:
+        out.extend([node.body, node.orelse] if isinstance(node, pyast.IfExp) else [node])
+    return out
 
 
 def portal_message_ids() -> list[str]:
@@ -254,6 +354,10 @@ def portal_message_ids() -> list[str]:
     for name in template_names():
         for m in call.finditer((here / "templates" / name).read_text(encoding="utf-8")):
             ids.setdefault(m.group(2), None)
+    for _module, _function, found in refusal_calls():
+        for node in refusal_texts(found):
+            if isinstance(node, pyast.Constant) and isinstance(node.value, str) and node.value:
+                ids.setdefault(node.value, None)
     from ..engine.results import LINE_KINDS
     from .security import HEADINGS, REFUSED, WORDS
     for text in (PORTAL_WORDS + REVIEW_WORDS + FRAME_WORDS + tuple(LINE_KINDS)

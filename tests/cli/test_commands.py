@@ -85,8 +85,8 @@ def test_plan_scenarios_pass_and_a_wrong_expectation_fails_with_the_difference(t
     assert "3 passed, 1 failed" in r.output
 
 
-def test_demo_checks_tests_and_runs_every_sample(tmp_path):
-    r = invoke("demo", "--plans", str(ROOT / "plans"), "--out", str(tmp_path))
+def test_demo_checks_tests_and_runs_every_sample(sample_demo):
+    r, _ = sample_demo  # tests/conftest.py: run once, its statements read elsewhere too
     assert r.exit_code == 0, r.output
     import yaml  # every sample listed, however many there are
     samples = yaml.safe_load((ROOT / "plans" / "data" / "samples.yaml").read_text())

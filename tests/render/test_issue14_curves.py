@@ -23,7 +23,8 @@ from .conftest import ROOT
 SAMPLES = [("field.yaml", "field", "2026-03"), ("field_daily.yaml", "field_daily", "2026-04"),
            ("ae.yaml", "ae", "2026-Q1"), ("manager.yaml", "manager", "2026-Q1"),
            ("cs.yaml", "cs", "2026-Q1"), ("sdr.yaml", "sdr", "2026-03"),
-           ("textbook.yaml", "textbook", "2026-Q1")]
+           ("textbook.yaml", "textbook", "2026-Q1"), ("team_pool.yaml", "team_pool", "2026-Q1"),
+           ("retail.yaml", "retail", "2026-03")]  # every sample of plans/data/samples.yaml
 
 
 def sample_statements(plan, data, period):
@@ -58,7 +59,9 @@ def test_the_dot_sits_on_the_curve_for_every_sample_payee(plan, data, period):
         # of made-up cents): the dot's y is the curve's value at the dot's x
         at = min(st.curve.points, key=lambda p: abs(p.x - x))
         assert publish.on_curve(at.x, at.total, x, y), (st.payee, at.x, at.total, x, y)
-    if plan != "cs.yaml":  # no curve for a CSM: see the test below
+    # no curve for a CSM (see the test below), nor for retail's two (the index says
+    # "no payout curve: no points"): no curve, and so none that misleads
+    if plan not in ("cs.yaml", "retail.yaml"):
         assert drawn, f"no payee of {plan} got a curve"
 
 
@@ -168,3 +171,35 @@ def test_issue14_a_payee_whose_first_deal_counts_for_nothing_still_gets_a_curve(
     assert any("attainment stays at 0" in p for p in c.problems)  # as it was
     profile = curve_mod.profile_from_rows(compiled, moved, pr.payee, ctx.period)
     assert curve_mod.compute(compiled, profile, "attainment", 21).points
+
+
+def _x_ticks(svg: str) -> list[str]:
+    """The x axis's labels: the line of centred texts that holds most of them (the
+    axis's title is one text below it)."""
+    import re
+    from collections import Counter
+    texts = [(float(y), t) for y, t in re.findall(
+        r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle"[^>]*>([^<]*)</text>', svg)]
+    row = Counter(y for y, _ in texts).most_common(1)[0][0]
+    return [t for y, t in texts if y == row]
+
+
+@pytest.mark.parametrize("plan,data,period,unit", [
+    ("ae.yaml", "ae", "2026-Q1", "percent"),             # attainment: 0%, 50%, ...
+    ("sdr.yaml", "sdr", "2026-03", "count"),             # qualified meetings: 0, 5, 10
+    ("textbook.yaml", "textbook", "2026-Q1", "money")])  # booked: 0, 20,000, ...
+def test_issue14_the_x_axis_reads_in_the_measures_own_units(plan, data, period, unit):
+    """A curve's axis is in the units of what it is drawn against: attainment in
+    percent; a count of meetings in whole meetings (SDRs read 2.5 and 7.5 meetings on
+    it before); money as amounts, not percent. English pages here."""
+    from compplan.render.locale import Fmt
+    st = next(s for s in _statements(plan, data, period) if s.curve is not None)
+    ticks = _x_ticks(svgchart.drawing(st.curve, Fmt("en", "USD")).svg)
+    assert len(ticks) >= 3, ticks
+    if unit == "percent":
+        assert all(t.endswith("%") for t in ticks), ticks
+    else:
+        assert not any("%" in t for t in ticks), ticks
+        values = [Decimal(t.replace(",", "")) for t in ticks]
+        if unit == "count":
+            assert all(v == int(v) for v in values), ticks

@@ -6,6 +6,7 @@ is measured by bench/bench_statements.py, not here."""
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -157,3 +158,112 @@ def test_issue14_a_plan_with_team_pay_works_a_curve_out_point_by_point():
     from .conftest import ROOT
     assert not curve.alone(compile_or_exit(str(ROOT / "plans" / "manager.yaml")))
     assert not curve.alone(compile_or_exit(str(ROOT / "plans" / "team_pool.yaml")))
+
+
+def test_issue14_a_twin_of_ann_shares_her_curve_and_each_dot_is_on_it(tmp_path, monkeypatch):
+    """The AE sample with zoe added: ann's terms (West, target incentive 20,000, quota
+    200,000, CSAT 84) and a first deal like ann's first that counts (A-101: 60,000 of
+    platform, new, 36 months), but her own second deal and her own language (vi, which
+    shapes no pay). Their statements work one curve out, not two, and each dot is on
+    it. Zoe by hand: 60,000 + 40,000 = 100,000 booked, 50% of 200,000, all in the 4%
+    band (up to 50%, its bound included): 2,400.00 + 1,600.00 = 4,000.00; CSAT 84 is
+    under 85, no bonus."""
+    import shutil
+
+    from compplan.cli.run import compile_or_exit
+    from compplan.engine.run import run_plan
+
+    from .conftest import ROOT
+    data = tmp_path / "ae"
+    shutil.copytree(ROOT / "plans" / "data" / "ae", data)
+    for name, row in (("payees", "zoe,Zoe Zhou,West,20000,,vi"),
+                      ("quotas", "zoe,2026-Q1,200000"), ("kpis", "zoe,2026-Q1,84"),
+                      ("deals", "Z-101,zoe,2026-01-20,60000,platform,new,36,\n"
+                                "Z-102,zoe,2026-02-11,40000,platform,new,36,")):
+        with (data / f"{name}.csv").open("a", encoding="utf-8") as f:
+            f.write(row + "\n")
+    compiled = compile_or_exit(str(ROOT / "plans" / "ae.yaml"))
+    tables, _ = rows.load(compiled, data)
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), data, ("html",))
+    calls = []
+    real = curve.compute
+    monkeypatch.setattr(curve, "compute",
+                        lambda *a, **k: calls.append(a[1].payee) or real(*a, **k))
+    ann, zoe = (publish.statement_for(ctx, result.payee(p), None) for p in ("ann", "zoe"))
+    assert calls == ["ann"]  # zoe's curve is ann's, worked out once
+    assert zoe.locale == "vi" and zoe.total == D("4000.00")
+    assert zoe.curve.base is ann.curve and zoe.curve_own == (D("0.5"), D("4000.00"))
+    for st in (ann, zoe):
+        x, y = st.curve_own
+        at = min(st.curve.points, key=lambda p: abs(p.x - x))
+        assert at.x == x and publish.on_curve(at.x, at.total, x, y), (st.payee, at, y)
+    # zoe's own point was worked out for her by the engine; ann's curve is not touched
+    assert len(zoe.curve.points) == len(ann.curve.points) + 1
+
+
+def test_issue14_statements_show_a_bar_on_a_terminal_and_nothing_when_quiet():
+    """On a terminal `compplan statements` draws a bar that fills as statements are
+    written (from 0% to 100%, one step a statement of 4 here), not the log's lines;
+    --quiet draws nothing there either."""
+    import io
+
+    from compplan.cli.render import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for quiet in (False, True):
+        term = Terminal()
+        shown = Progress(quiet, term)
+        shown.start(4)
+        for _ in range(4):
+            shown.step(1)
+        shown.end()
+        said = term.getvalue()
+        if quiet:
+            assert said == ""
+            continue
+        marks = [int(m) for m in re.findall(r"(\d+)%", said)]
+        assert marks == [0, 25, 50, 75, 100], said
+        assert said.count("statements") == len(marks) and "written" not in said
+
+
+def test_issue14_templates_css_and_fonts_are_read_once_a_process(tmp_path, monkeypatch):
+    """A run of 10,000 statements reads its templates, the CSS inlined in each page
+    and WeasyPrint's fonts once a process, not once a statement: after the first
+    page and the first PDF, the next ones read no template file and make no font
+    configuration."""
+    import jinja2
+
+    from compplan.cli.run import compile_or_exit
+    from compplan.engine.run import run_plan
+    from compplan.render import html, pdf
+
+    from .conftest import ROOT
+    if pdf.available():
+        pytest.skip(pdf.available())
+    compiled = compile_or_exit(str(ROOT / "plans" / "ae.yaml"))
+    folder = ROOT / "plans" / "data" / "ae"
+    tables, _ = rows.load(compiled, folder)
+    result = run_plan(compiled, tables, parse_period("2026-Q1"))
+    ctx = publish._Context(compiled, publish.header_of(compiled, result), folder,
+                           ("html",), curves=False)
+    first, second = (publish.statement_for(ctx, result.payee(p), None)
+                     for p in ("ann", "cara"))  # English and Vietnamese
+    pdf.write_pdf(html.statement_html(first), tmp_path / "ann.pdf")  # the first: loads
+    read, fonts = [], []
+    real_source = jinja2.FileSystemLoader.get_source
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source",
+                        lambda self, env, name: read.append(name) or
+                        real_source(self, env, name))
+    import weasyprint.text.fonts as wfonts
+    real_fonts = wfonts.FontConfiguration
+    monkeypatch.setattr(wfonts, "FontConfiguration",
+                        lambda *a, **k: fonts.append(1) or real_fonts(*a, **k))
+    page = html.statement_html(second)
+    assert "Bảng kê thu nhập" in page and "<style>" in page  # a whole page, CSS inline
+    assert pdf.write_pdf(page, tmp_path / "cara.pdf") is None
+    assert (tmp_path / "cara.pdf").stat().st_size > 0
+    assert read == [] and fonts == []

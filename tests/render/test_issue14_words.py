@@ -8,6 +8,7 @@ auditor's section (<details id="audit">) at the end of the page.
 """
 from __future__ import annotations
 
+import html as html_mod
 import re
 from pathlib import Path
 
@@ -120,22 +121,25 @@ def test_a_manager_does_not_see_the_reps_commission_as_not_met(tmp_path):
 
 def test_a_ratio_measure_is_a_figure_not_a_progress_bar(tmp_path):
     """plans/field_daily.yaml: lppc (order lines per productive call) is displayed as
-    a ratio: 2.55, not 254.55% on a bar to 100%."""
+    a ratio: 2.55, not 254.55% on a bar to 100%. The sample's reps read en, vi, pl
+    and ms: each page in its reader's words and number format."""
     compiled = _compile(str(ROOT / "plans" / "field_daily.yaml"))
     data = ROOT / "plans" / "data" / "field_daily"
     tables, _ = rows.load(compiled, data)
     result = run_plan(compiled, tables, parse_period("2026-04"))
     report = publish.write_result(result, compiled, data, tmp_path, formats=("html",),
                                   curves=False)
+    assert {e.locale for e in report.entries} == {"en", "vi", "pl", "ms"}
     for e in report.entries:
         page = (report.out / e.files[0][1]).read_text(encoding="utf-8")
+        label = html_mod.escape(compiled.plan.measures["lppc"].label.text_for(e.locale))
         bars = re.findall(r'aria-label="([^"]*)"', page)
-        assert bars and not any(re.match(r"Lines per productive call \d", b) for b in bars)
-        row = re.search(r'<tr data-measure="lppc"><td>Lines per productive call</td>'
+        assert bars and not any(re.match(rf"{re.escape(label)} \d", b) for b in bars)
+        row = re.search(rf'<tr data-measure="lppc"><td>{re.escape(label)}</td>'
                         r'<td class="num">([^<]*)</td>', page)
         assert row and "%" not in row.group(1), e.payee
         lppc = result.payee(e.payee).measure_values["lppc"]
-        assert row.group(1) == Fmt("en", "USD").number(lppc), (row.group(1), lppc)
+        assert row.group(1) == Fmt(e.locale, "USD").number(lppc), (row.group(1), lppc)
 
 
 def test_check_warns_of_unlabelled_parts_of_a_plan_in_another_language(tmp_path):

@@ -53,6 +53,20 @@ def test_formulas_take_the_locales_numbers_and_semicolons_between_arguments():
     assert Fmt("en", "USD").formula(text) == text.replace(" x ", " × ")
 
 
+def test_issue14_words_in_brackets_keep_their_commas_in_a_comma_decimal_locale():
+    """A call's arguments take '; ' where the comma is a decimal; words in brackets do
+    not: the manager sample's label and a pool's sharers read with commas in vi and
+    pl (they read 'của bạn; hoặc' and 'dee; ed' on dee's page)."""
+    vi = Fmt("vi", "USD")
+    text = ("pool of team south: 2% x 190,000.00 = 3,800.00; 3,800.00 x Doanh số (của "
+            "bạn, hoặc của cả nhóm) 130,000.00 / 190,000.00 (shared by dee, ed: 2 of 3 "
+            "members) = 2,600.00; max(min(1.5, 2), 0)")
+    assert vi.formula(text) == (
+        "pool of team south: 2% × 190.000,00 = 3.800,00; 3.800,00 × Doanh số (của bạn, "
+        "hoặc của cả nhóm) 130.000,00 / 190.000,00 (shared by dee, ed: 2 of 3 members) "
+        "= 2.600,00; max(min(1,5; 2); 0)")
+
+
 def test_an_unknown_locale_falls_back_and_says_why():
     assert resolve("vi_VN") == ("vi_VN", None)
     assert resolve("pl-PL") == ("pl_PL", None)

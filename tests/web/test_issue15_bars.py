@@ -87,7 +87,8 @@ def test_issue15_bars_only_at_the_grains_of_the_targets(web):
     today = [b["measure"] for b in bars if b["grain"] == "day"]
     assert len(month) == 7 and bars[0]["grain"] == "period"
     assert today == ["pc_attainment", "new_outlet_attainment", "focus_attainment"]
-    assert all(b["title"] == "Today" for b in bars if b["grain"] == "day")
+    # rita reads Vietnamese (plans/data/field_daily/payees.csv): "Today" in her words
+    assert all(b["title"] == messages("vi")["Today"] for b in bars if b["grain"] == "day")
 
 
 def test_issue15_the_page_is_in_the_payees_language(web):

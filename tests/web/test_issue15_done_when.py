@@ -18,10 +18,16 @@ The other points hold in: the estimator's capped answer (test_issue15_estimator.
 test_issue15_the_cap_is_said and ::test_issue15_the_answer_comes_in_place at both
 widths); the bars with money at stake (test_issue15_bars.py::
 test_issue15_a_six_kpi_rep_sees_six_bars_with_money_at_stake, ::
-test_issue15_six_bars_in_a_browser); approve behind the confirmation and the difference
+test_issue15_six_bars_in_a_browser, ula's page as admin opens it; as the rep herself,
+rita in Vietnamese: test_issue15_menu_browser.py::
+test_issue15_a_rep_sees_her_own_bars_with_money_at_stake); approve behind the
+confirmation and the difference
 from the previous run (test_issue15_review.py::
 test_issue15_approve_needs_the_confirmation_and_the_log_says_what_was_seen, ::
-test_issue15_finance_reviews_and_approves_in_a_browser).
+test_issue15_finance_reviews_and_approves_in_a_browser). The pages no axe test here
+or in test_issue15_axe.py opens (a manager's home, the statement file, a round as its
+admin sees it, the check page's answer, a token just made, a 403, a round's report in
+Polish, refusals in Vietnamese and Polish) are in test_issue15_menu_browser.py.
 """
 import json
 from decimal import Decimal

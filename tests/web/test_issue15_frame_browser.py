@@ -48,8 +48,9 @@ def test_issue15_a_vietnamese_rep_reads_the_portal_in_vietnamese(web, browser, s
     found["line"] = serious(page)
     response = page.goto(site + "/plans/field-2026/payees/tom")  # not hers: 404
     assert response.status == 404
-    expect(page.locator("h1")).to_have_text("Không có trang này")
-    expect(page.locator("main p[lang=en]")).to_contain_text("There is no payee 'tom'")
+    # the refusal's own sentence, in her words (security.Refused params)
+    expect(page.locator("main h1")).to_have_text(
+        "Không có người nhận 'tom' trong field-2026 mà bạn được xem")
     found["404"] = serious(page)
     assert {k: v for k, v in found.items() if v} == {}
 

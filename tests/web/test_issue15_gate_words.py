@@ -8,7 +8,7 @@ and attainment >= 100%`; a renewal counts at 50%, services not at all:
   gus: quota 90,000; 12,000 + 24,000 renewal (12,000) + 15,000 + 18,000 = 57,000
        (services G-704 does not count); CSAT 70. A 6,000 deal: 63,000 / 90,000 = 70%,
        30% short; CSAT 15 short of 85.
-  eli: no CSAT in the KPI file.
+  eli: no CSAT in the KPI file; he reads Malay.
 """
 from compplan.render.locale import Fmt
 from compplan.web import gates
@@ -31,9 +31,15 @@ def test_issue15_both_failing_parts_are_said(web):
 
 
 def test_issue15_a_missing_figure_is_said_as_missing(web):
+    """eli reads Malay (plans/data/ae/payees.csv): his estimate says it in his words;
+    the same gate in English, as an English reader's page says it."""
     said = ask(web, "eli", "5000")
-    assert any(s.startswith("It does not open CSAT bonus: CSAT score is missing (it must "
-                            "be ≥ 85)") for s in said), said
+    assert any(s.startswith("Ia tidak membuka Bonus CSAT: Skor CSAT tiada (mesti ≥ 85)")
+               for s in said), said
+    lp = web.portal.plans["ae-2026"]
+    node = lp.compiled.earnings[-1].when.node
+    assert gates.failing_words(lp, "eli", node, lp.run.payee("eli"), Fmt("en", "USD")
+                               ).startswith("CSAT score is missing (it must be ≥ 85)")
 
 
 def test_issue15_a_gate_with_or_is_not_taken_apart(web):

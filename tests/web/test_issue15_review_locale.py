@@ -16,17 +16,17 @@ def test_issue15_the_review_in_the_plans_language(web, paid_q4):  # noqa: F811
     object.__setattr__(web.portal.plans["ae-2026"].compiled.plan, "locale", "vi")
     run = ae_run(web)
     page = words(web.client("finance").get(f"/runs/{run}/review").text)
-    assert f"Lượt chạy {run}: ae-2026 2026-Q1" in page
-    assert "Chênh lệch so với lượt chạy đã trả gần nhất" in page
+    assert f"Lần tính {run}: ae-2026 2026-Q1" in page
+    assert "Chênh lệch so với lần tính đã trả gần nhất" in page
     # Vietnamese numbers: '.' groups thousands, ',' is the decimal point
     assert re.search(r"56\.480,00\s*US\$", page), page[:600]
-    assert re.search(rf"So với lượt chạy {paid_q4} \(2025-Q4, đã trả 1\.200,00\s*US\$\)",
+    assert re.search(rf"So với lần tính {paid_q4} \(2025-Q4, đã trả 1\.200,00\s*US\$\)",
                      page)
     assert "Chạm trần : 1 · Ben Brooks" in page
     assert "Các dòng đã thay đổi" in page
     confirm = words(web.client("finance").get(
         f"/runs/{run}/review/confirm?action=approve").text)
-    assert f"Phê duyệt lượt chạy {run}?" in confirm
+    assert f"Phê duyệt lần tính {run}?" in confirm
     assert "7 người nhận" in confirm and "Hủy" in confirm
 
 

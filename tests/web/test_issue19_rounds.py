@@ -73,7 +73,8 @@ def test_issue19_a_round_from_proposals_to_a_paid_run(any_web, tmp_path):
     r = post_form(rita, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/answer",
                   {"figure": "11,500", "reason": "two new kiosks open on R-North in March"},
                   follow_redirects=False)
-    assert r.status_code == 400 and "cannot be read for sure" in r.text
+    # (in her words: issue 15 says refusals in the reader's language)
+    assert r.status_code == 400 and "<h1>Không thể đọc chắc chắn &#39;11,500&#39; trong ngôn ngữ của bạn" in r.text
     assert "11500" in r.text and "11.500,00" in r.text
     r = post_form(rita, f"/targets/rounds/{rid}", f"/targets/rounds/{rid}/lines/{rita_rev}/answer",
                   {"figure": "11.500", "reason": "two new kiosks open on R-North in March"},

@@ -277,6 +277,11 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     # lines a view read once: the COPY numbers them as it writes them (lines_query)
     numbered = (script.lines_union, script.lines_order) if statements is not \
         script.statements and script.lines_union else None
+    # a save: lines a table made in order with the texts both readers share
+    shared = then is not None and bool(script.lines_union) and \
+        _lines_as_view(script.statements) is not script.statements
+    if shared:
+        statements = _shared_lines(compiled, script)
     for what, sql in statements:
         try:
             con.execute(sql)
@@ -289,7 +294,10 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     if then is not None:
         then(con)
     if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled, numbered)}) TO '{lines_csv}' {CSV_OPTIONS}")
+        con.execute(f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' "
+                    f"{CSV_OPTIONS}")
+    if shared:
+        con.execute("SET preserve_insertion_order = false")
     if lines_csv is not None or then is not None:
         return _result(compiled, con, period, script.final, with_lines=False)
     return _result(compiled, con, period, script.final)
@@ -312,6 +320,48 @@ def _lines_as_view(statements: list[tuple[str, str]]) -> list[tuple[str, str]]:
     what, sql = statements[at]
     return statements[:at] + [(what, "CREATE TEMP VIEW lines AS " + sql[len(_LINES_TABLE):])] + \
         statements[at + 1:]
+
+
+# The lines table of a save (_shared_lines) has these: the texts lines.csv's COPY and the
+# store's rows both write, made once; its rows are in payee and line order.
+SHARED_TEXTS = ("_exact_text", "_before_text", "_after_text", "_rounding_text")
+
+
+def _shared_texts(compiled: CompiledPlan) -> list[tuple[str, str]]:
+    """The texts lines.csv and the store both hold, as SQL over the lines' columns, in
+    two layers: the exact, the running bases; then the rounding note, which reads the
+    exact's text (an expression named twice in one query is worked out twice, and a
+    DECIMAL(38,16)'s text is dear). The note is NULL where there is none: lines.csv
+    leaves the cell empty, the store writes ''."""
+    plan = compiled.plan
+    step = plan.rounding.to or minor_unit(plan.currency)
+    mode = plan.rounding.mode.replace("_", " ")
+    amount = sql_fx.amount_text("amount", "amount_places") if \
+        sql_fx.pays_in_currencies(compiled) else "CAST(amount AS VARCHAR)"
+    return [("_exact_text", _number16("exact", 6)),
+            ("_before_text", _number16("run_before")),
+            ("_after_text", _number16("run_after")),
+            ("_rounding_text", f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind "
+                               f"<> 'hold' THEN _exact_text || ' -> ' || {amount} || ' ({mode}"
+                               f" to {step})' END)")]
+
+
+def _shared_lines(compiled: CompiledPlan, script: Script) -> list[tuple[str, str]]:
+    """The statements of a save (`then` given, lines named by no later statement), the
+    lines table made in the order both its readers want: sorted once by payee and the
+    statement's order and numbered as they pass (numbered_lines), with SHARED_TEXTS.
+    The store's rows and lines.csv's COPY then read it as it is, without a sort of their
+    own, and make those texts no more; insertion order is kept until the COPY is done
+    (_execute). Before, the table's window, the store's ORDER BY and the COPY's each
+    sorted the wide rows, and each reader made the texts again."""
+    at = next(i for i, (_w, sql) in enumerate(script.statements) if sql.startswith(_LINES_TABLE))
+    what = script.statements[at][0]
+    first, rounding = _shared_texts(compiled)[:3], _shared_texts(compiled)[3]
+    inner = ", ".join(f"{sql} AS {name}" for name, sql in first)
+    sql = (f"{_LINES_TABLE}SELECT *, {rounding[1]} AS {rounding[0]} FROM (SELECT *, {inner} "
+           f"FROM {numbered_lines(script.lines_union, script.lines_order)})")
+    return script.statements[:at] + [(what, "SET preserve_insertion_order = true"),
+                                     (what, sql)] + script.statements[at + 1:]
 
 
 _PLACE = re.compile(r"(\S+):(\d+):(\d+)")
@@ -402,7 +452,8 @@ def _number16(sql: str, narrow: int | None = None) -> str:
     return decimal_text(sql, 16, narrow)
 
 
-def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None) -> str:
+def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
+                shared: bool = False) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
     are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
     DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`.
@@ -410,24 +461,23 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
     `numbered` (the lines statement's parts and order, Script.lines_union/lines_order):
     read the parts instead of the lines table, sorted once by payee and that order, and
     number each line as it passes (numbered_lines), not by a window over the wide rows
-    and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md)."""
+    and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md).
+    `shared`: the lines table is a save's (_shared_lines), in order, with the texts."""
 
     def blank(col: str) -> str:
         return f"nullif({col}, '')"
 
-    plan = compiled.plan
-    step = plan.rounding.to or minor_unit(plan.currency)
-    mode = plan.rounding.mode.replace("_", " ")
     # exact's text is worked out once (an inner query) and read twice: an expression
     # named twice in one query is computed twice, and a DECIMAL(38,16)'s text is dear
-    rounding = (f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind <> 'hold' THEN "
-                f"_exact_text || ' -> ' || CAST(amount AS VARCHAR) || ' ({mode} to {step})' "
-                "END)")
+    texts = dict(_shared_texts(compiled))
+    rounding = "_rounding_text" if shared else texts["_rounding_text"]
+    before, after = ("_before_text", "_after_text") if shared else \
+        (texts["_before_text"], texts["_after_text"])
     amount = "amount"
     if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
         amount = sql_fx.amount_text("amount", "amount_places")
         rounding = f"CASE WHEN fx_rounding IS NOT NULL THEN nullif(fx_rounding, '') ELSE " \
-            f"{rounding.replace('CAST(amount AS VARCHAR)', amount)} END"
+            f"{rounding} END"
     note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
@@ -435,10 +485,12 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None)
             f"kind, {amount} AS amount, _exact_text AS exact, {_safe(blank('formula'))} AS "
             f"formula, {_safe(blank('inputs'))} AS inputs, "
             f"{sources} AS sources, tiers_text AS tiers, "
-            f"{_number16('run_before')} AS basis_before, {_number16('run_after')} AS "
+            f"{before} AS basis_before, {after} AS "
             f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
-            f"{note} AS note FROM (SELECT *, {_number16('exact', 6)} AS _exact_text FROM "
-            + (f"{numbered_lines(*numbered)})" if numbered else "lines) ORDER BY payee, line"))
+            f"{note} AS note FROM " + ("lines" if shared else
+                                       f"(SELECT *, {texts['_exact_text']} AS _exact_text FROM "
+                                       + (f"{numbered_lines(*numbered)})" if numbered else
+                                          "lines) ORDER BY payee, line")))
 
 
 def numbered_lines(union: str, order: str) -> str:
@@ -647,9 +699,16 @@ def _store_select(compiled: CompiledPlan,
     if sql_fx.pays_in_currencies(compiled):  # amounts at their currency's unit (fx.py)
         amount = sql_fx.amount_text("amount", "amount_places")
         rounding = f"coalesce(fx_rounding, {rounding.replace('CAST(amount AS VARCHAR)', amount)})"
+    exact, before, after = num("exact", "exact"), num("run_before", "run_before"), \
+        num("run_after", "run_after")
+    if SHARED_TEXTS[0] in scales:  # a save's lines table has them made (_shared_lines)
+        exact, before, after = SHARED_TEXTS[:3]
+        rounding = "coalesce(_rounding_text, '')"
+        if sql_fx.pays_in_currencies(compiled):
+            rounding = "coalesce(fx_rounding, _rounding_text, '')"
     return [
         ("payee", "payee"), ("number", "line"), ("component", "component"), ("kind", "kind"),
-        ("amount", amount), ("exact", num("exact", "exact")),
+        ("amount", amount), ("exact", exact),
         ("formula", "coalesce(formula, '')" if "formula" in scales else "''"),
         ("rule", "coalesce(rule, '')"),
         # every source: the line's own, then a split credit's split row or a subtotal's
@@ -658,8 +717,8 @@ def _store_select(compiled: CompiledPlan,
                     f"{split}), '\\u001F', '\", \"')) || ']'"),
         ("inputs", _inputs_json() if "inputs" in scales else "'{}'"),
         ("tiers", _tiers_json(scales, num)),
-        ("basis_before", num("run_before", "run_before")),
-        ("basis_after", num("run_after", "run_after")),
+        ("basis_before", before),
+        ("basis_after", after),
         ("rounding", rounding),
         ("date", "CAST(CAST(date AS DATE) AS VARCHAR)"),
         ("note", f"concat_ws('; ', 'credited through ' || via, {note})"),
@@ -670,11 +729,14 @@ def _store_select(compiled: CompiledPlan,
 def store_lines_query(compiled: CompiledPlan, run_id: int | None = None,
                       scales: dict[str, int] | None = None) -> str:
     """The lines table as the store's line_items rows (STORE_LINE_COLUMNS, text and
-    integers only), in statement order; with `run_id`, that column first."""
+    integers only), in statement order; with `run_id`, that column first. A save's
+    lines table (_shared_lines: SHARED_TEXTS among `scales`) is read as it lies, in
+    that order already (insertion order kept while it is read)."""
     cols = [f"{sql} AS {q(name)}" for name, sql in _store_select(compiled, scales)]
     if run_id is not None:
         cols.insert(0, f"{int(run_id)} AS run_id")
-    return f"SELECT {', '.join(cols)} FROM lines ORDER BY payee, line"
+    order = "" if SHARED_TEXTS[0] in (scales or {}) else " ORDER BY payee, line"
+    return f"SELECT {', '.join(cols)} FROM lines{order}"
 
 
 def line_batches(con, compiled: CompiledPlan, run_id: int | None = None,
