@@ -103,11 +103,24 @@ def assert_same(ref, got) -> None:
                 assert _same(getattr(ly, f), getattr(lx, f)), f"{where}: {f}"
 
 
-def engine_cases(entries, spark: set[str] | None = None) -> list:
+def engine_cases(entries, spark: set[str] | None = None, known: dict | None = None) -> list:
     """(entry, engine) for each sample entry and SQL engine, Spark only on the plans
-    `spark` names (every one when None); for parametrize(..., indirect=["sql_engine"])."""
-    return [pytest.param(e, name, id=f"{e['plan']}-{name}") for e in entries
+    `spark` names (every one when None); for parametrize(..., indirect=["sql_engine"]).
+    `known`: {(plan, engine): the bug it fails on}, held as a strict xfail (it must
+    fail until the bug is fixed, then the entry goes)."""
+    known = known or {}
+    return [pytest.param(e, name, id=f"{e['plan']}-{name}", marks=[pytest.mark.xfail(
+                strict=True, reason=known[(e["plan"], name)])]
+            if (e["plan"], name) in known else [])
+            for e in entries
             for name in SQL_ENGINES if name != "spark" or spark is None or e["plan"] in spark]
+
+
+# found by the zero targets on Spark (spark13f, 2026-12-01), not fixed yet: AE's
+# commission statement (ae.yaml:104) takes a remainder by a zero quota, which Spark's
+# ANSI mode refuses (REMAINDER_BY_ZERO) where DuckDB gives NULL and the Python engine a
+# division-by-zero warning
+SPARK_KNOWN = {("ae.yaml", "spark"): "Spark: remainder by a zero quota (REMAINDER_BY_ZERO)"}
 
 
 RUN_SAMPLES = [e for e in SAMPLES if e["plan"] in RUNS]
@@ -371,7 +384,7 @@ def _zeroed(entry, tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("entry, sql_engine", engine_cases(RUN_SAMPLES, SPARK_ZEROED),
+@pytest.mark.parametrize("entry, sql_engine", engine_cases(RUN_SAMPLES, SPARK_ZEROED, SPARK_KNOWN),
                          indirect=["sql_engine"])
 def test_zero_targets_same_on_both_engines_warnings_included(entry, sql_engine, tmp_path):
     """A target of 0 that the plan divides by: the same lines, and the same warnings on
