@@ -5,6 +5,8 @@ each grows from 1M to 10M deals.
     python bench/bench_engines.py --size 1000000:10000     # one size
     python bench/bench_engines.py --engine duckdb --engine postgres
     python bench/bench_engines.py --master local[2]        # Spark's master (the default)
+    python bench/bench_engines.py --code /work/main --code .  # A/B: each engine of each
+                                                           # checkout, alternating
 
 The plan is bench/plans/ae_scale.yaml, its data bench/generate.py's (seeded, cached under
 /tmp, as bench_scale.py makes it). For each size, each engine runs `compplan run PLAN
@@ -23,6 +25,8 @@ is more, since a JVM its parent does not wait for reports to nobody), peak memor
 of the process tree, sampled), and for each engine how each grows from the smallest
 size to the largest. Every engine's lines are checked against the others' to the cent,
 payee by payee and component by component, so a fast wrong answer cannot pass.
+Peak memory is also given by process (java: Spark's driver JVM; python: the client, with
+its DuckDB), so that a growth can be told to the JVM or to the client.
 
 A separate script, not an option of bench_scale.py: that one compares compplan with the
 plan written by hand, one size at a time; this one compares engines across sizes (its
@@ -65,9 +69,10 @@ def data_for(deals: int, payees: int) -> Path:
     return data
 
 
-def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+def measure(cmd: list[str], env: dict | None = None, parts: dict | None = None,
+            cwd: Path | None = None) -> tuple[float, float, int]:
     """bench_scale.measure, a failed run raised (the others still run)."""
-    return scale_measure(cmd, env, failed=RuntimeError)
+    return scale_measure(cmd, env, failed=RuntimeError, parts=parts, cwd=cwd)
 
 
 def pg_schema() -> str | None:
@@ -109,24 +114,33 @@ def main() -> None:
     ap.add_argument("--engine", action="append", choices=ENGINES,
                     help="an engine to run (default all three)")
     ap.add_argument("--master", default="local[2]", help="Spark's master (default local[2])")
+    ap.add_argument("--code", action="append", type=Path,
+                    help="a checkout whose cli.py runs (default this one's); given twice or "
+                         "more, each engine runs on each checkout in turn (an A/B)")
     ap.add_argument("--min-free-gb", type=float, default=8.0,
                     help="wait before a run of 5M deals or more until this much memory "
                          "is available (default 8)")
     a = ap.parse_args()
     sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or SIZES)]
     engines = a.engine or list(ENGINES)
+    codes = [c.resolve() for c in a.code] if a.code else [ROOT]
+    runs = [(e, c) for e in engines for c in codes]
+
+    def label(engine: str, code: Path) -> str:
+        return engine if len(codes) == 1 else f"{engine}@{code.name}"
     print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024 ** 3:.0f} GB; "
           f"python {sys.version.split()[0]}; Spark master {a.master}")
     print(f"machine load (1, 5, 15 min): {load()}")
     print(f"{'deals':>10} {'payees':>7} {'engine':9} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}"
-          f"  server CPU s (postgres)")
-    figures: dict[str, dict[int, tuple[float, float, int]]] = {e: {} for e in engines}
+          f"  server CPU s (postgres); peak MB by process")
+    figures: dict[str, dict[int, tuple[float, float, int]]] = {label(*r): {} for r in runs}
     for deals, payees in sizes:
         data = data_for(deals, payees)
         work = Path(tempfile.mkdtemp(prefix="compplan-engines-"))
         results = {}
         try:
-            for engine in engines:
+            for engine, code in runs:
+                name = label(engine, code)
                 schema = pg_schema() if engine == "postgres" else None
                 if engine == "postgres" and schema is None:
                     continue
@@ -135,21 +149,27 @@ def main() -> None:
                           f"{a.min_free_gb:.0f} wanted)", flush=True)
                     time.sleep(30)
                 server = server_cpu()
+                parts: dict[str, int] = {}
+                env = dict(os.environ, PYTHONPATH=str(code))
                 try:
-                    wall, cpu, peak = measure(command(engine, data, work / engine, schema,
-                                                      a.master))
+                    wall, cpu, peak = measure(command(engine, data, work / name, schema,
+                                                      a.master), env, parts, code)
                 except RuntimeError as e:
-                    print(f"{deals:>10} {payees:>7} {engine:9} failed: {e}", flush=True)
+                    print(f"{deals:>10} {payees:>7} {name:9} failed: {e}", flush=True)
                     continue
                 finally:
                     if schema is not None:
                         drop_schema(schema)
                 server = server_cpu() - server
-                figures[engine][deals] = (wall, cpu, peak)
-                print(f"{deals:>10} {payees:>7} {engine:9} {wall:8.2f} {cpu:8.2f} "
+                figures[name][deals] = (wall, cpu, peak)
+                shown = ", ".join(f"{n} {b / 1e6:,.0f}" for n, b in
+                                  sorted(parts.items(), key=lambda x: -x[1]) if b >= 5e6)
+                print(f"{deals:>10} {payees:>7} {name:9} {wall:8.2f} {cpu:8.2f} "
                       f"{peak / 1e6:8.0f}" + (f"  {server:.2f}" if engine == "postgres"
-                                              else "") + f"   (load {load()})", flush=True)
-                results[engine] = totals(work / engine / "ae-scale" / "2026-Q1" / "lines.csv")
+                                              else "") + f"  ({shown}; load {load()})",
+                      flush=True)
+                results[name] = totals(work / name / "ae-scale" / "2026-Q1" / "lines.csv")
+                shutil.rmtree(work / name, ignore_errors=True)
             names = list(results)
             for other in names[1:]:
                 if results[other] != results[names[0]]:
@@ -165,7 +185,7 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
     if len(sizes) > 1:
-        small, large = sizes[0][0], sizes[-1][0]
+        small, large = min(s[0] for s in sizes), max(s[0] for s in sizes)
         print(f"growth from {small:,} to {large:,} deals ({large / small:.0f}x the data):")
         print(f"{'engine':9} {'wall':>7} {'CPU':>7} {'peak':>7}")
         for engine, by in figures.items():

@@ -16,6 +16,10 @@ and time:
     plus one poll).
 Then one more batch with nothing else running. Reports page views per second and
 latency percentiles, and the ingest times. Run by hand; not a test.
+
+A client polls the JSON as the page's script does: it sends back the ETag of its last
+answer (If-None-Match), and an unchanged one is a 304 (issue 15). `--code DIR` serves
+the portal of another checkout (main's, for an A/B) with the same clients.
 """
 from __future__ import annotations
 
@@ -94,13 +98,17 @@ async def main_async(a, base: str, token: str, reps: list[str], payees: int) -> 
 
     async def viewer(i: int) -> None:
         c, pid = sessions[i % len(sessions)]
+        etag = None  # the last live.json's, sent back as the page's script does
         while left[0] > 0 and time.perf_counter() < stop_at:
             left[0] -= 1
-            url = f"/plans/ae-2026/payees/{pid}" + ("/live.json" if rnd.random() < 0.5 else "")
+            poll = rnd.random() < 0.5
+            url = f"/plans/ae-2026/payees/{pid}" + ("/live.json" if poll else "")
             t0 = time.perf_counter()
-            r = await c.get(url)
+            r = await c.get(url, headers={"If-None-Match": etag} if poll and etag else None)
             latencies.append(time.perf_counter() - t0)
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+            if poll and r.status_code == 200:
+                etag = r.headers.get("etag")
 
     ingests: list[tuple[float, float, int, float]] = []  # reply, visible, payees, server
 
@@ -179,6 +187,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--code", type=Path, default=ROOT,
+                    help="the checkout whose portal is served (main's, for an A/B)")
     a = ap.parse_args()
     data = Path(f"/tmp/compplan-bench-{a.payees}-{a.deals}")
     if not (data / "deals.csv").exists():
@@ -189,11 +199,11 @@ def main() -> None:
     reps = [f"R{rnd.randrange(a.payees):06d}" for _ in range(a.reps)]
     reps = list(dict.fromkeys(reps))
     token = build_store(url, data, reps)
-    env = {**os.environ, "COMPPLAN_SECRET": "bench"}
+    env = {**os.environ, "COMPPLAN_SECRET": "bench", "PYTHONPATH": str(a.code.resolve())}
     t = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-c", "from compplan.cli.main import main; "
                                "main()", "serve", "--db", url, "--port", str(a.port),
-                               "--as-of", "2026-03-31"], env=env, cwd=ROOT,
+                               "--as-of", "2026-03-31"], env=env, cwd=a.code.resolve(),
                               start_new_session=True)
     base = f"http://127.0.0.1:{a.port}"
     try:

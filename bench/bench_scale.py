@@ -23,13 +23,22 @@ and prints wall seconds, CPU seconds (user + system of the process and its child
 peak memory (PSS of the process tree, sampled) and each one's ratio to the DuckDB
 query. Every result is checked against the others to the cent, payee by payee and
 component by component, so a fast wrong answer cannot pass; for the saves, the
-lines as the store holds them. Run by hand; not a test.
+lines as the store holds them. Every lines.csv must have compplan's 16 columns
+(results.LINE_COLUMNS: the yardsticks write what compplan writes, issue 12), and the
+run says which of them are byte for byte the same file.
+
+    python bench/bench_scale.py --against /work/wt-base --rounds 2 --skip compplan ...
+
+runs each contender also with another checkout's code (its cli.py and its baselines),
+alternating this code and that one, round after round: an A/B in one run, at one load.
+Run by hand; not a test.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import csv
+import filecmp
 import os
 import resource
 import shutil
@@ -47,6 +56,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from bench_run import tree_rss  # noqa: E402
 from generate import generate  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from compplan.engine.results import LINE_COLUMNS  # noqa: E402
 
 PLAN = "bench/plans/ae_scale.yaml"
 
@@ -76,26 +88,49 @@ def _cpu_of(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(cmd: list[str], env: dict | None = None,
-            failed=SystemExit) -> tuple[float, float, int]:
+def _pss_of(pid: int) -> tuple[str, int] | None:
+    """(name, PSS bytes) of one process itself, or None once it has gone."""
+    try:
+        with open(f"/proc/{pid}/comm") as fh:
+            name = fh.read().strip()
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return name, int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return name, 0
+
+
+def measure(cmd: list[str], env: dict | None = None, failed=SystemExit,
+            parts: dict[str, int] | None = None, cwd: Path | None = None
+            ) -> tuple[float, float, int]:
     """(wall s, CPU s, peak PSS bytes) of a command and everything it starts. The CPU is
     also sampled per process from /proc: a JVM that pyspark starts and does not wait
     for never reports its time to its parent (bench_engines.py). A command that fails
-    raises `failed` with the end of its stderr."""
+    raises `failed` with the end of its stderr. `parts`: filled with each process
+    name's own peak PSS (java: Spark's driver JVM; python: the client and its DuckDB),
+    the processes of one name summed at each sample. `cwd`: where it runs (ROOT)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=cwd or ROOT, env=env)
     peak, seen, done = 0, {}, threading.Event()
 
     def sample():
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
+            by_name: dict[str, int] = {}
             for pid in _tree(proc.pid):
                 cpu = _cpu_of(pid)
                 if cpu is not None:
                     seen[pid] = max(seen.get(pid, 0.0), cpu)
+                pss = _pss_of(pid) if parts is not None else None
+                if pss is not None:
+                    by_name[pss[0]] = by_name.get(pss[0], 0) + pss[1]
+            for name, size in by_name.items():
+                parts[name] = max(parts.get(name, 0), size)
             time.sleep(0.2)
     t = threading.Thread(target=sample, daemon=True)
     t.start()
@@ -110,11 +145,21 @@ def measure(cmd: list[str], env: dict | None = None,
     return wall, max(cpu, sum(seen.values())), peak
 
 
-def totals(lines_csv: Path) -> dict[tuple[str, str], Decimal]:
-    """Pay per (payee, component) from a lines file: what every contender must agree on."""
+def totals(lines_csv: Path, strict: bool = True) -> dict[tuple[str, str], Decimal]:
+    """Pay per (payee, component) from a lines file: what every contender must agree on.
+    The file must have lines.csv's columns, in order: a yardstick that writes fewer
+    columns does less work than compplan, and its figure would flatter it. Not `strict`
+    (another checkout's code, measured beside this one): said, not refused."""
     out: dict[tuple[str, str], Decimal] = collections.defaultdict(Decimal)
     with lines_csv.open(newline="") as fh:
-        for r in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        if reader.fieldnames != LINE_COLUMNS:
+            if strict:
+                raise SystemExit(f"{lines_csv}: columns {reader.fieldnames}, not lines.csv's "
+                                 f"{LINE_COLUMNS}")
+            print(f"{'':>18} {lines_csv.parent.parent.name}/{lines_csv.parent.name}: "
+                  f"{len(reader.fieldnames)} columns, not lines.csv's {len(LINE_COLUMNS)}")
+        for r in reader:
             out[(r["payee"], r["component"])] += Decimal(r["amount"])
     return {k: v for k, v in out.items() if v}
 
@@ -180,79 +225,124 @@ def server_cpu() -> float:
     return total / tick
 
 
+def contenders(py: str, code: Path, data: Path, work: Path, schema: str | None) -> dict:
+    """Each contender's command, run from this checkout's top folder (the plan's path, and
+    so the rules' positions, are the same for every checkout) with `code`'s cli.py and
+    baselines; the lines file or store each one leaves in `work`."""
+    cli = str(code / "cli.py")
+    run = [py, cli, "run", PLAN, "--data", str(data), "--period", "2026-Q1", "--quiet"]
+    cmds = {
+        "duckdb": [py, str(code / "bench/baselines/ae_duckdb.py"), str(data), str(work / "duckdb")],
+        "polars": [py, str(code / "bench/baselines/ae_polars.py"), str(data), str(work / "polars")],
+        "compplan": run + ["--out", str(work / "compplan")],
+        "sql": run + ["--out", str(work / "sql"), "--engine", "duckdb"],
+        "save": run + ["--out", str(work / "save"), "--engine", "duckdb", "--save", "--db",
+                       f"sqlite:///{work / 'store.db'}"],
+        "save-pg": run + ["--out", str(work / "save-pg"), "--engine", "duckdb", "--save",
+                          "--db", f"{PG}?options=-csearch_path%3D{schema}"],
+        "save-py": run + ["--out", str(work / "save-py"), "--save", "--db",
+                          f"sqlite:///{work / 'store-py.db'}"],
+    }
+    files = {"duckdb": work / "duckdb" / "lines.csv", "polars": work / "polars" / "lines.csv",
+             "compplan": work / "compplan" / "ae-scale" / "2026-Q1" / "lines.csv",
+             "sql": work / "sql" / "ae-scale" / "2026-Q1" / "lines.csv",
+             "save": work / "store.db", "save-py": work / "store-py.db"}
+    return {what: (cmd, files.get(what)) for what, cmd in cmds.items()}
+
+
+def same_bytes(files: dict[str, Path]) -> str:
+    """Which lines.csv files are byte for byte the same (groups of names)."""
+    groups: list[list[str]] = []
+    for name, path in files.items():
+        for g in groups:
+            if filecmp.cmp(files[g[0]], path, shallow=False):
+                g.append(name)
+                break
+        else:
+            groups.append([name])
+    return "; ".join(" = ".join(g) for g in groups)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", action="append", help="DEALS:PAYEES (default 1000000:10000)")
     ap.add_argument("--skip", action="append", default=[],
                     help="leave out a contender: duckdb, polars, compplan, sql, save, "
                          "save-pg, save-py")
+    ap.add_argument("--against", type=Path,
+                    help="another checkout: each contender also run with its code, "
+                         "alternately (named `what@base`)")
+    ap.add_argument("--rounds", type=int, default=1, help="run every contender this often")
     a = ap.parse_args()
     sizes = [tuple(int(x) for x in s.split(":")) for s in (a.size or ["1000000:10000"])]
     py = sys.executable
+    codes = [("", ROOT)] + ([("@base", a.against.resolve())] if a.against else [])
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'deals':>10} {'payees':>7} {'what':9} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
+    if a.against:
+        print(f"@base: the code of {a.against}")
+    print(f"{'deals':>10} {'payees':>7} {'what':14} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
           f"{'x duckdb (wall)':>16} {'(CPU)':>6}")
     for deals, payees in sizes:
         data = Path(f"/tmp/compplan-scale-{payees}-{deals}")
         if not (data / "deals.csv").exists():
             generate(data, payees, deals)
-        work = Path(tempfile.mkdtemp(prefix="compplan-scale-"))
-        schema = pg_schema() if "save-pg" not in a.skip else None
-        runs = {
-            "duckdb": [py, "bench/baselines/ae_duckdb.py", str(data), str(work / "duckdb")],
-            "polars": [py, "bench/baselines/ae_polars.py", str(data), str(work / "polars")],
-            "compplan": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
-                         "--out", str(work / "compplan"), "--quiet"],
-            "sql": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
-                    "--out", str(work / "sql"), "--engine", "duckdb", "--quiet"],
-            "save": [py, "cli.py", "run", PLAN, "--data", str(data), "--period", "2026-Q1",
-                     "--out", str(work / "save"), "--engine", "duckdb", "--save", "--db",
-                     f"sqlite:///{work / 'store.db'}", "--quiet"],
-            "save-pg": [py, "cli.py", "run", PLAN, "--data", str(data), "--period",
-                        "2026-Q1", "--out", str(work / "save-pg"), "--engine", "duckdb",
-                        "--save", "--db", f"{PG}?options=-csearch_path%3D{schema}",
-                        "--quiet"],
-            "save-py": [py, "cli.py", "run", PLAN, "--data", str(data), "--period",
-                        "2026-Q1", "--out", str(work / "save-py"), "--save", "--db",
-                        f"sqlite:///{work / 'store-py.db'}", "--quiet"],
-        }
-        files = {"duckdb": work / "duckdb" / "lines.csv", "polars": work / "polars" / "lines.csv",
-                 "compplan": work / "compplan" / "ae-scale" / "2026-Q1" / "lines.csv",
-                 "sql": work / "sql" / "ae-scale" / "2026-Q1" / "lines.csv",
-                 "save": work / "store.db", "save-py": work / "store-py.db"}
-        base = base_cpu = None
-        results = {}
-        for what, cmd in runs.items():
-            if what in a.skip or (what == "save-pg" and schema is None):
-                continue
+        for _round in range(a.rounds):
+            _round_of(a, py, codes, data, deals, payees)
+        print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
+    """Every contender once with each code, alternately; their results checked."""
+    work = Path(tempfile.mkdtemp(prefix="compplan-scale-"))
+    schema = pg_schema() if "save-pg" not in a.skip else None
+    runs = {tag: contenders(py, code, data, work / (tag[1:] or "this"), schema)
+            for tag, code in codes}
+    base = base_cpu = None
+    results, csvs, payees_csvs = {}, {}, {}
+    for what in runs[""]:
+        if what in a.skip or (what == "save-pg" and schema is None):
+            continue
+        for tag, _code in codes:
+            cmd, file = runs[tag][what]
+            name = what + tag
+            if what == "save-pg" and tag:  # one schema a round: the base's save lands
+                pg_totals(schema)          # in it after this code's is read (and dropped)
+                schema_again = pg_schema()
+                cmd = [c.replace(schema, schema_again) for c in cmd]
             server = server_cpu()
             wall, cpu, peak = measure(cmd)
             server = server_cpu() - server
-            base = base or (wall if what == "duckdb" else None)
-            base_cpu = base_cpu or (cpu if what == "duckdb" else None)
+            base = base or (wall if name == "duckdb" else None)
+            base_cpu = base_cpu or (cpu if name == "duckdb" else None)
             ratio = f"{wall / base:16.2f} {cpu / base_cpu:6.2f}" if base else ""
-            print(f"{deals:>10} {payees:>7} {what:9} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
-                  f"{ratio}" + (f"  (+ postgres server {server:.2f} CPU s)" if what == "save-pg"
-                                else ""), flush=True)
+            print(f"{deals:>10} {payees:>7} {name:14} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
+                  f"{ratio}" + (f"  (+ postgres server {server:.2f} CPU s)"
+                                if what == "save-pg" else ""), flush=True)
             if what == "save-pg":
-                results[what] = pg_totals(schema)
-            elif files[what].exists():
-                results[what] = store_totals(files[what]) if what.startswith("save") \
-                    else totals(files[what])
-        names = list(results)
-        for other in names[1:]:
-            if results[other] != results[names[0]]:
-                bad = [k for k in set(results[other]) | set(results[names[0]])
-                       if results[other].get(k) != results[names[0]].get(k)]
-                raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
-                                 f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
-        if names:
-            total = sum(results[names[0]].values())
-            print(f"{'':>18} all of {', '.join(names)} agree to the cent: total {total:,}")
-        print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        shutil.rmtree(work, ignore_errors=True)
-
+                results[name] = pg_totals(schema_again if tag else schema)
+            elif file is not None and file.exists():
+                results[name] = store_totals(file) if what.startswith("save") \
+                    else totals(file, strict=not tag)
+                if not what.startswith("save"):
+                    csvs[name] = file
+                    if (file.parent / "payees.csv").exists():  # compplan's own runs
+                        payees_csvs[name] = file.parent / "payees.csv"
+    names = list(results)
+    for other in names[1:]:
+        if results[other] != results[names[0]]:
+            bad = [k for k in set(results[other]) | set(results[names[0]])
+                   if results[other].get(k) != results[names[0]].get(k)]
+            raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
+                             f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
+    if names:
+        total = sum(results[names[0]].values())
+        print(f"{'':>18} all of {', '.join(names)} agree to the cent: total {total:,}")
+    if csvs:
+        print(f"{'':>18} lines.csv byte for byte the same: {same_bytes(csvs)}")
+    if len(payees_csvs) > 1:
+        print(f"{'':>18} payees.csv byte for byte the same: {same_bytes(payees_csvs)}")
+    shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

@@ -4,10 +4,14 @@
 
 What a capable analyst would write instead of compplan: exact DECIMAL money, the
 running attainment as a window sum, each deal split across the bands in amount space,
-half-up rounding per line, and a lines file with the columns compplan's lines.csv has
-(payee, line, component, kind, amount, exact, formula, sources, tiers, basis before and
-after, rule, date). DuckDB turns DECIMAL / DECIMAL into DOUBLE, so the only division
-(the CSAT bonus) is done on integers.
+half-up rounding per line, and a lines file with the 16 columns of compplan's lines.csv
+(payee, line, component, kind, amount, exact, formula, inputs, sources, tiers, basis
+before and after, rounding, rule, date, note), worded as compplan words them: money in
+formulas thousands separated, exact values without trailing zeros, the inputs each
+line read, the running attainment as the basis, the rounding note where the amount is
+not the exact value. DuckDB turns DECIMAL / DECIMAL into DOUBLE, so the divisions
+(attainment, the CSAT bonus) are done on integers, at 16 places rounded half up as
+compplan's rule says (docs/language.md).
 """
 import os
 import sys
@@ -16,6 +20,7 @@ import duckdb
 
 data, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
+RULE = "bench/plans/ae_scale.yaml"
 con = duckdb.connect()
 con.execute("SET preserve_insertion_order = false")
 con.execute(f"""
@@ -29,6 +34,17 @@ CREATE VIEW quotas AS SELECT * FROM read_csv('{data}/quotas.csv', header = true,
   'rep_id': 'VARCHAR', 'period': 'VARCHAR', 'amount': 'DECIMAL(18,2)'}});
 CREATE VIEW kpis AS SELECT * FROM read_csv('{data}/kpis.csv', header = true, columns = {{
   'rep_id': 'VARCHAR', 'period': 'VARCHAR', 'csat': 'INTEGER'}});
+-- money as a reader sees it: half up to the cent, thousands separated
+CREATE MACRO money(x) AS (CASE WHEN x < 0 THEN '-' ELSE '' END)
+  || format('{{:,}}', CAST(abs(round(x, 2)) * 100 AS BIGINT) // 100) || '.'
+  || lpad(CAST(CAST(abs(round(x, 2)) * 100 AS BIGINT) % 100 AS VARCHAR), 2, '0');
+-- an exact decimal (scale > 0) without its trailing zeros: 4000.0000 -> 4000
+CREATE MACRO num(x) AS regexp_replace(CAST(x AS VARCHAR), '\\.?0+$', '');
+-- a / b at 16 places, half up, as text (a, b integers; b > 0)
+CREATE MACRO ratio16(a, b) AS num(CAST(sign(a) * ((2 * abs(a) * CAST(1e16 AS HUGEINT) + b)
+  // (2 * b)) AS DECIMAL(38,0)) * CAST(0.0000000000000001 AS DECIMAL(17,16)));
+CREATE MACRO rounding(exact, amount) AS CASE WHEN exact <> amount THEN
+  num(exact) || ' -> ' || CAST(amount AS VARCHAR) || ' (half up to 0.01)' END;
 """)
 con.execute("""
 CREATE TEMP TABLE credit_lines AS
@@ -60,61 +76,85 @@ con.execute(f"""
 COPY (
 WITH commission AS (
   SELECT rep_id AS payee, 'commission' AS component, 'credit' AS kind,
-         round(exact, 2) AS amount, exact,
+         round(exact, 2) AS amount, num(exact) AS exact,
          concat_ws(' + ',
-           CASE WHEN b1 > 0 THEN b1 || ' x 4%' END, CASE WHEN b2 > 0 THEN b2 || ' x 8%' END,
-           CASE WHEN b3 > 0 THEN b3 || ' x 12%' END, CASE WHEN b4 > 0 THEN b4 || ' x 16%' END)
-           || ' = ' || round(exact, 2) AS formula,
+           CASE WHEN b1 > 0 THEN money(b1) || ' x 4%' END,
+           CASE WHEN b2 > 0 THEN money(b2) || ' x 8%' END,
+           CASE WHEN b3 > 0 THEN money(b3) || ' x 12%' END,
+           CASE WHEN b4 > 0 THEN money(b4) || ' x 16%' END) || ' = ' || money(exact) AS formula,
+         'bookings.value=' || num(credit) || '; amount=' || num(amount) || '; type=' || type
+           AS inputs,
          'deals:' || deal_id AS sources,
          concat_ws('; ',
-           CASE WHEN b1 > 0 THEN 'tier 1: ' || b1 || ' x 0.04 = ' || b1 * 0.04 END,
-           CASE WHEN b2 > 0 THEN 'tier 2: ' || b2 || ' x 0.08 = ' || b2 * 0.08 END,
-           CASE WHEN b3 > 0 THEN 'tier 3: ' || b3 || ' x 0.12 = ' || b3 * 0.12 END,
-           CASE WHEN b4 > 0 THEN 'tier 4: ' || b4 || ' x 0.16 = ' || b4 * 0.16 END) AS tiers,
-         before_amt AS basis_before, after_amt AS basis_after,
-         'bench/plans/ae_scale.yaml:54:3' AS rule, close_date AS date, 1 AS seq,
+           CASE WHEN b1 > 0 THEN 'tier 1: ' || num(b1) || ' x 0.04 = ' || num(b1 * 0.04) END,
+           CASE WHEN b2 > 0 THEN 'tier 2: ' || num(b2) || ' x 0.08 = ' || num(b2 * 0.08) END,
+           CASE WHEN b3 > 0 THEN 'tier 3: ' || num(b3) || ' x 0.12 = ' || num(b3 * 0.12) END,
+           CASE WHEN b4 > 0 THEN 'tier 4: ' || num(b4) || ' x 0.16 = ' || num(b4 * 0.16) END)
+           AS tiers,
+         -- the basis is the running attainment: running credit / quota
+         ratio16(CAST(before_amt * 10000 AS HUGEINT), CAST(quota * 10000 AS HUGEINT))
+           AS basis_before,
+         ratio16(CAST(after_amt * 10000 AS HUGEINT), CAST(quota * 10000 AS HUGEINT))
+           AS basis_after,
+         rounding(exact, round(exact, 2)) AS rounding,
+         '{RULE}:54:3' AS rule, close_date AS date, NULL AS note, 1 AS seq,
          close_date AS o1, deal_id AS o2
   FROM credit_lines
 ), capped AS (
-  SELECT c.payee, sum(c.amount) AS paid, p.target_incentive * 2.5 AS cap
+  SELECT c.payee, sum(c.amount) AS paid, p.target_incentive * 2.5 AS cap, p.target_incentive
   FROM commission c JOIN payees p ON p.rep_id = c.payee GROUP BY c.payee, p.target_incentive
 ), cap_lines AS (
-  SELECT payee, 'commission', 'cap', cap - paid, cap - paid,
-         'cap ' || cap || ' - paid ' || paid, '', '', NULL, NULL,
-         'bench/plans/ae_scale.yaml:56:10', NULL, 2, NULL, NULL
+  SELECT payee, 'commission', 'cap', cap - paid, num(cap - paid),
+         'Cap reached: commission limited to 250% x ' || money(target_incentive) || ' = '
+           || money(cap), NULL, NULL, NULL, NULL, NULL, NULL,
+         '{RULE}:57:15', NULL, NULL, 2, NULL, NULL
   FROM capped WHERE paid > cap
 ), earned AS (
   SELECT c.payee, least(c.paid, c.cap) AS commission FROM capped c
 ), spiff AS (
-  SELECT rep_id, 'spiff_new_business', 'credit', 250.00, 250.00, '250', 'deals:' || deal_id,
-         '', NULL, NULL, 'bench/plans/ae_scale.yaml:57:3', close_date, 3, close_date, deal_id
+  SELECT rep_id, 'spiff_new_business', 'credit', 250.00, '250', '250 = 250.00',
+         'bookings.value=' || num(credit) || '; amount=' || num(amount) || '; type=' || type,
+         'deals:' || deal_id, NULL, NULL, NULL, NULL, '{RULE}:58:3', close_date, NULL, 3,
+         close_date, deal_id
   FROM credit_lines WHERE type = 'new' AND amount > 10000
 ), booked AS (
   SELECT rep_id, sum(credit) AS booked FROM credit_lines GROUP BY rep_id
-), bonus AS (
-  SELECT p.rep_id, 'csat_bonus', 'bonus',
-         -- 1,000 x min(csat / 90, 1.2), half up to the cent, in integers
-         least((k.csat::BIGINT * 200000 + 90) // 180, 120000)::DECIMAL(18,2) * 0.01 AS amount,
-         NULL, '1000 x min(' || k.csat || ' / 90, 1.2)', '', '', NULL, NULL,
-         'bench/plans/ae_scale.yaml:61:3', NULL, 4, NULL, NULL
+), bonus_exact AS (
+  -- 1,000 x min(csat / 90, 1.2): csat / 90 at 16 places, half up, in integers
+  SELECT p.rep_id, k.csat, b.booked, q.amount AS quota,
+         CAST(least((k.csat * CAST(2e16 AS HUGEINT) + 90) // 180, CAST(1.2e16 AS HUGEINT))
+              AS DECIMAL(38,0)) * CAST(0.0000000000001 AS DECIMAL(14,13)) AS exact
   FROM payees p JOIN booked b ON b.rep_id = p.rep_id
        JOIN quotas q ON q.rep_id = p.rep_id AND q.period = '2026-Q1'
        JOIN kpis k ON k.rep_id = p.rep_id AND k.period = '2026-Q1'
   WHERE k.csat >= 85 AND b.booked >= q.amount
-), override AS (
-  SELECT p.rep_id, 'override', 'bonus', round(0.03 * coalesce(sum(e.commission), 0), 2),
-         0.03 * coalesce(sum(e.commission), 0), '3% x ' || coalesce(sum(e.commission), 0),
-         '', '', NULL, NULL, 'bench/plans/ae_scale.yaml:65:3', NULL, 5, NULL, NULL
+), bonus AS (
+  SELECT rep_id, 'csat_bonus', 'bonus', round(exact, 2), num(exact),
+         '1000 x min(' || csat || ' / 90, 1.2) = ' || money(exact),
+         'kpis.csat=' || csat || '; attainment='
+           || ratio16(CAST(booked * 10000 AS HUGEINT), CAST(quota * 10000 AS HUGEINT)),
+         NULL, NULL, NULL, NULL, rounding(exact, round(exact, 2)), '{RULE}:62:3', NULL, NULL,
+         4, NULL, NULL
+  FROM bonus_exact
+), team AS (
+  SELECT p.rep_id, coalesce(sum(e.commission), 0) AS team
   FROM payees p LEFT JOIN payees r ON r.manager_id = p.rep_id
        LEFT JOIN earned e ON e.payee = r.rep_id
   GROUP BY p.rep_id
+), override AS (
+  SELECT t.rep_id, 'override', 'bonus', round(0.03 * t.team, 2), num(0.03 * t.team),
+         '3% x team commission ' || money(t.team) || ' = ' || money(0.03 * t.team),
+         'commission=' || num(coalesce(e.commission, 0)), NULL, NULL, NULL, NULL,
+         rounding(0.03 * t.team, round(0.03 * t.team, 2)), '{RULE}:65:3', NULL, NULL, 5,
+         NULL, NULL
+  FROM team t LEFT JOIN earned e ON e.payee = t.rep_id
 ), all_lines AS (
   SELECT * FROM commission UNION ALL SELECT * FROM cap_lines UNION ALL SELECT * FROM spiff
   UNION ALL SELECT * FROM bonus UNION ALL SELECT * FROM override
 )
 SELECT payee, row_number() OVER (PARTITION BY payee ORDER BY seq, o1, o2) AS line,
-       component, kind, amount, exact, formula, sources, tiers, basis_before, basis_after,
-       rule, date
-FROM all_lines
-) TO '{out}/lines.csv' (HEADER)
+       component, kind, amount, exact, formula, inputs, sources, tiers, basis_before,
+       basis_after, rounding, rule, date, note
+FROM all_lines ORDER BY payee, line
+) TO '{out}/lines.csv' (HEADER, NEW_LINE '\\r\\n')
 """)

@@ -144,18 +144,20 @@ class _Work:
             tables = load_folder(compiled.plan, self.data_dir, problems)
             if problems:
                 raise CompplanError(problems)
-        writer = ResultWriter(self.target, jsonl=jsonl)
+        writer = ResultWriter(self.target, jsonl=jsonl, parquet=engine == "spark")
         shown = Progress(writer, enabled=self.progress)
         try:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
                 from ..engine.sql.postgres import run_postgres_standalone, \
                     run_tables_standalone
-                result = run_tables_standalone(compiled, tables, p, self.run_dsn()) \
-                    if tables is not None else \
-                    run_postgres_standalone(compiled, self.data_dir, p, self.dsn)
-                for pr in result.payees:
-                    writer(pr)
-                    pr.lines = []  # written; the pay stage's follow below
+                # lines.csv made in the server and written as it comes; with --jsonl
+                # each payee's lines to the writer as a cursor gives them: never every
+                # line in the client at once
+                lines = writer if jsonl else writer.lines_path()
+                result = run_tables_standalone(compiled, tables, p, self.run_dsn(),
+                                               lines=lines) if tables is not None else \
+                    run_postgres_standalone(compiled, self.data_dir, p, self.dsn,
+                                            lines=lines)
             elif engine == "spark":  # the script on Spark (engine/sql/spark.py); DuckDB
                 # writes lines.csv from Spark's Parquet, as the duckdb engine writes it
                 from ..engine.sql.spark import run_spark_standalone
@@ -202,7 +204,7 @@ class _Work:
         # python: lines stream into the store and the result files as each payee is
         # done; duckdb: from DuckDB's lines table into the store in bulk, and lines.csv
         # by DuckDB's COPY
-        writer = ResultWriter(self.target, jsonl=self.jsonl)
+        writer = ResultWriter(self.target, jsonl=self.jsonl, parquet=engine == "spark")
         try:
             if engine == "duckdb":
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
@@ -214,10 +216,13 @@ class _Work:
                                            lines_csv=writer.lines_path(), master=self.master)
             elif engine == "postgres":  # the lines into the store from PostgreSQL
                 tables, files = self.database_tables() if self.in_database() else (None, None)
+                # lines.csv made in the server (with --jsonl: the lines a payee at a time)
+                csv = None if self.jsonl else writer.lines_path()
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), engine="postgres",
-                                           keep_lines=False, sink=writer, dsn=self.run_dsn(),
-                                           tables=tables, files=files)
+                                           keep_lines=False, sink=writer if csv is None
+                                           else None, dsn=self.run_dsn(), tables=tables,
+                                           files=files, lines_csv=csv)
             else:
                 saved = lifecycle.save_run(open_store(db_url), compiled, self.data_dir,
                                            p.label, actor_name(actor), keep_lines=False,

@@ -29,7 +29,7 @@ from ..lang.types import Type
 from ..lang.windows import Window, windows_in
 from .constants import Constants
 from .curves import Curve
-from .reuse import reuses_lines
+from .reuse import reuses_lines, row_only
 from .tables import build_curve, build_tiers, reads_payee, require_counted_units, shape_tiers
 from .tiers import TierTable
 
@@ -133,6 +133,9 @@ class RunningBasis:
     column: str = "value"  # sum(S.col): each credit moves the basis by that column
     pos: Pos | None = None
     aggregate: ast.Call | None = None  # the sum(S) or count(S) the basis adds up
+    # its `where` (if any) reads only the credit's row and fixed figures (reuse.py): a
+    # live batch may add its credits to a payee's running sums instead of counting again
+    carry: bool = False
 
 
 @dataclass
@@ -297,7 +300,7 @@ def build_tree(checked: Checked) -> CompiledPlan:
             if form is not None:
                 set_name, where, muls, divs, unit, column, agg = form
                 running[name] = RunningBasis(name, set_name, where, muls, divs, unit, column,
-                                             basis.pos, agg)
+                                             basis.pos, agg, row_only(checked, where))
 
     _require_running_bases(checked, tier_tables, running)
     require_counted_units(checked, tier_tables, running)

@@ -52,7 +52,9 @@ class LiveRun:
             self.prep: Prepared = prepare(compiled, tables, period)
             if self.prep.problems:
                 raise CompplanError(self.prep.problems)
-            result = pay_payees(compiled, self.prep, period)
+            # each payee's running bases and sums, kept for the next batch to add to
+            self.carry: dict[str, dict] = {}
+            result = pay_payees(compiled, self.prep, period, carry=self.carry)
         # payees settled at a longer frequency (a monthly payee while a half month is
         # open): the live view works them out over the open period, and says so
         self.later = settled_later_payees(compiled, tables, period)
@@ -152,7 +154,7 @@ class LiveRun:
                 keys[str(row[inp.key])] = row
             self.tables[batch.input_name].rows.extend(batch.rows)
             result = pay_payees(self.compiled, self.prep, self.period, order=order,
-                                earlier=self.results, since=since)
+                                earlier=self.results, since=since, carry=self.carry)
             _note_later(result, self.later, self.compiled, self.period)
             for pr in result.payees:
                 self.results[pr.payee] = pr
@@ -171,8 +173,10 @@ class LiveRun:
         with decimal.localcontext(CONTEXT):
             order, since = self._credit(batch, overlay)
             prep = replace(self.prep, credits=overlay)
+            # what the live payees' bases carry is read, never replaced: a copy to write to
             result = pay_payees(self.compiled, prep, self.period, order=order,
-                                earlier=self.results, since=since)
+                                earlier=self.results, since=since,
+                                carry={p: self.carry.get(p) for p in order})
             _note_later(result, self.later, self.compiled, self.period)
         after = {pr.payee: pr for pr in result.payees}
         return WhatIf([], {p: self.results.get(p) for p in after}, after)
@@ -257,8 +261,13 @@ class LiveRun:
             affected |= peers(groups, prep.payees, touched)
         keys = batch.keys()
         since = {pid: _first_new(compiled, credits.get(pid) or {}, keys) for pid in affected}
+        key_col = batch.key_column
+
+        def id_of(row: dict) -> str:  # a credit's transaction, or the input's own row's
+            got = row.get("_key")
+            return str(row.get(key_col)) if got is None else got
         for pid in affected:
-            sort_sets(compiled, credits.get(pid) or {})
+            sort_sets(compiled, credits.get(pid) or {}, keys, id_of)
         order = bottom_up(sorted(affected), self.reports_by_manager) if compiled.uses_team \
             else sorted(affected)
         return order, since

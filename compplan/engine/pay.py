@@ -18,7 +18,7 @@ from ..periods import period_of
 from .carried import draw_kind, draw_period
 from .python import groups as groups_mod
 from .formula import fmt_value
-from .python.compile import Env
+from .python.compile import CARRIED, Env
 from .hierarchy import reports_within
 from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
@@ -59,7 +59,8 @@ def payee_order(compiled: CompiledPlan, prep: Prepared) -> list[str]:
 def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None,
          order: list[str] | None = None,
          earlier: dict[str, PayeeResult] | None = None,
-         since: dict[str, tuple | None] | None = None) -> RunResult:
+         since: dict[str, tuple | None] | None = None,
+         carry: dict[str, dict] | None = None) -> RunResult:
     """Work out the payees in `order` (all, by default). `earlier` holds results already
     worked out for payees not in `order`, which team() reads (a live run recomputes only
     the payees a new transaction touches).
@@ -67,7 +68,11 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
     `since`: payee -> the sort position (`_order`) of their first new credit since
     `earlier` was worked out (None: no new credit). A per-credit earning whose lines read
     nothing a later credit moves (EarningStep.reuse) keeps the earlier lines of credits
-    sorted before it; the rest are worked out (a live batch: engine/live.py)."""
+    sorted before it; the rest are worked out (a live batch: engine/live.py).
+
+    `carry`: payee -> the running bases and plain sums their last working out left
+    (engine/python/running.py), read to add only the new credits to them, and replaced
+    with this working out's."""
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
@@ -123,6 +128,8 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
             and earlier and pid in earlier and earlier[pid].currency == plan.currency \
             else None
         env = _payee_env(compiled, prep, period, pid)
+        if carry is not None:
+            env.cache[CARRIED] = carry.get(pid) or {}
         envs[pid] = env
         env.team = team(pid)
         if ctx is not None:
@@ -136,17 +143,20 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
                     continue
                 lines = ctx.pool_lines(e, env, pid, pr) if e.spec.pool is not None and \
                     ctx is not None else _earn(e, env, pid, step, mode, pr, prior)
+                credited = len(lines)  # before a cap's or floor's line joins them
             except OutOfRange as x:  # at the rule, as the SQL engine says it
                 rule = e.expr.pos if isinstance(e, MeasureStep) else e.pos
                 at = f" (the operator at {x.pos})" if x.pos and x.pos != rule else ""
                 raise CompplanError([out_of_range(
                     rule, f"{'measure' if isinstance(e, MeasureStep) else 'earning'} "
                     f"{e.name}: payee {pid}: {x}{at}", compiled.file)]) from None
-            total = sum((ln.amount for ln in lines), Decimal(0))
+            total = sum(map(_amount, lines), Decimal(0))
             total = _limits(e, env, pid, total, lines, step, mode)
             env.earnings[e.name] = total
             if lines or e.name in env.earnings:
                 pr.components[e.name] = total
+            if e.name in pr.clean:  # where its credit lines are, for the next batch
+                pr.clean[e.name] = (len(pr.lines), len(pr.lines) + credited)
             pr.lines.extend(lines)
             if e.hold_share is not None and lines:
                 held = _holds(e, env, lines, step, mode)
@@ -176,7 +186,7 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
                 ln.number = i
             elif ln.number != i:  # a line kept from the earlier result, which keeps its own
                 pr.lines[i - 1] = dataclasses.replace(ln, number=i)
-        pr.total = sum((ln.amount for ln in pr.lines), Decimal(0))
+        pr.total = sum(map(_amount, pr.lines), Decimal(0))
         for m in compiled.measures:
             pr.measures[m.name] = fmt_value(env.measures.get(m.name), m.expr.type)
             pr.measure_values[m.name] = env.measures.get(m.name)
@@ -199,6 +209,9 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
                                            f"payee {pid}: {msg}", severity="warning",
                                            code="runtime"))
         pr.line_count = len(pr.lines)
+        if carry is not None:
+            carry[pid] = {k: v for k, v in env.cache.items()
+                          if k.__class__ is tuple and k[0] in ("running", "sum")}
         if sink is not None:
             sink(pr)
         result.payees.append(pr)
@@ -353,7 +366,9 @@ def _holds(e: EarningStep, env: Env, lines: list[Line], step, mode) -> list[Line
 def _total_limits(compiled, env, pid, pr, step, mode) -> None:
     """A cap or floor on the payee's total, as its own line under 'total_cap' or
     'total_floor'."""
-    total = sum((ln.amount for ln in pr.lines), Decimal(0))
+    if not compiled.total:
+        return
+    total = sum(map(_amount, pr.lines), Decimal(0))
     for kind, expr in compiled.total:
         line, total = _limit(kind, expr, env, pid, "total_" + kind, "total pay", total, step,
                              mode)
@@ -497,7 +512,9 @@ def _earn(e: EarningStep, env: Env, pid: str, step, mode, pr,
             lines.append(_line(pid, e, "credit", value, text, rounder, step, mode, rule, env,
                                row))
         if e.reuse and warned == (len(pr.warnings), len(env.warnings)):
-            pr.clean.add(e.name)  # no warning to say again: a later batch may keep these
+            # no warning to say again: a later batch may keep these lines (pay_payees
+            # notes where they go)
+            pr.clean[e.name] = None
         return lines
     if e.when is not None:
         ok = env.fns.fast(e.when)(env, None)
@@ -564,6 +581,7 @@ def _line(pid, e: EarningStep, kind, value, text, rounder, step, mode, rule, env
 
 _NO_ROW: dict = {}
 _row_order = operator.itemgetter("_order")
+_amount = operator.attrgetter("amount")
 
 
 def _line_order(ln: Line) -> tuple:
@@ -582,18 +600,13 @@ class _Prior:
 
     def __init__(self, result: PayeeResult, since: tuple | None):
         self.result, self.since = result, since
-        self._by_component: dict[str, list[Line]] | None = None
 
     def kept(self, name: str, rows: list[dict]) -> tuple[list[Line], int]:
         """(the earlier lines kept, the index in `rows` of the first credit to work out)."""
-        if name not in self.result.clean:
+        span = self.result.clean.get(name)
+        if span is None:
             return [], 0
-        if self._by_component is None:
-            self._by_component = {}
-            for ln in self.result.lines:
-                if ln.kind == "credit":
-                    self._by_component.setdefault(ln.component, []).append(ln)
-        lines = self._by_component.get(name, [])
+        lines = self.result.lines[span[0]:span[1]]  # the earning's credit lines
         if self.since is None:  # no new credit of theirs (a manager, a pool's peer)
             return list(lines), len(rows)
         k = bisect.bisect_left(lines, self.since, key=_line_order)

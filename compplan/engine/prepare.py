@@ -232,12 +232,31 @@ def _sets_by_date(name: str, period: Period, spans: dict[str, Period]):
     return sets_of
 
 
-def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]]) -> None:
-    """A payee's credits in the order tiers take them: date, then transaction id."""
+def sort_sets(compiled: CompiledPlan, sets: dict[str, list[dict]],
+              new: set[str] | None = None, id_of=None) -> None:
+    """A payee's credits in the order tiers take them: date, then transaction id.
+
+    `new`: the ids (id_of(row)) of the transactions a live batch has just appended to
+    the lists, already in order: a list whose new rows follow the others in order is
+    left as it is, as a stable sort would leave it (most of a batch's deals are the
+    latest of their payee's), and one with no new row is not looked at again."""
     by_order = operator.itemgetter("_order")
     names = {step.name for step in compiled.credits}
     for name, rows in sets.items():
-        rows.sort(key=by_order if name.split("@")[0] in names else _row_order)
+        key = by_order if name.split("@")[0] in names else _row_order
+        if new is not None and _in_order(rows, key, new, id_of):
+            continue
+        rows.sort(key=key)
+
+
+def _in_order(rows: list[dict], key, new: set[str], id_of) -> bool:
+    """Whether the rows are in order, given that those before the run of new ones at
+    the end were (an earlier row with a new id in that run is checked with it)."""
+    i = len(rows)
+    while i > 0 and id_of(rows[i - 1]) in new:
+        i -= 1
+    tail = [key(r) for r in rows[max(i - 1, 0):]]
+    return all(a <= b for a, b in zip(tail, tail[1:]))
 
 
 def per_payee_rows(compiled, tables, period, payees, payee_ok, problems,

@@ -7,6 +7,7 @@ how a tier split it, and how it was rounded. Totals are sums of the rounded line
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -79,9 +80,10 @@ class PayeeResult:
     # tier tables whose bounds read the payee (to: targets.meetings), as built for this
     # payee: what shows or reads their bounds (curves, stakes, forecast) asks them here
     tables: dict = field(default_factory=dict)
-    # per-credit earnings marked `reuse` (engine/reuse.py) worked out without a warning:
-    # a live batch may keep their lines before its first new credit (engine/pay.py)
-    clean: set = field(default_factory=set, repr=False, compare=False)
+    # per-credit earnings marked `reuse` (engine/reuse.py) worked out without a warning,
+    # each with where its credit lines are in `lines` (start, stop): a live batch may
+    # keep those before its first new credit (engine/pay.py)
+    clean: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -135,10 +137,22 @@ def line_details(ln) -> dict:
 
 
 def _line_dict(ln: Line) -> dict:
-    return {"payee": ln.payee, "line": ln.number, "component": ln.component,
-            "kind": ln.kind, "amount": str(ln.amount), "exact": str(ln.exact),
-            "formula": ln.formula, "inputs": {k: _plain(v) for k, v in ln.inputs.items()},
-            "sources": ln.sources, "rule": ln.rule, **line_details(ln)}
+    """A line of lines.jsonl: the values lines.csv writes, in the same one form from
+    both engines (exact_text: no trailing zeros), as JSON."""
+    d = {"payee": ln.payee, "line": ln.number, "component": ln.component,
+         "kind": ln.kind, "amount": str(ln.amount), "exact": exact_text(ln.exact),
+         "formula": ln.formula, "inputs": {k: _input_text(v) for k, v in ln.inputs.items()},
+         "sources": ln.sources, "rule": ln.rule, **line_details(ln)}
+    if ln.tiers:
+        d["tiers"] = [{"tier": t.tier, "amount": exact_text(t.amount),
+                       "rate": exact_text(t.rate), "pays": exact_text(t.pays)}
+                      for t in ln.tiers]
+    if ln.basis_before is not None:
+        d["basis_before"], d["basis_after"] = (exact_text(ln.basis_before),
+                                               exact_text(ln.basis_after))
+    if ln.rounding:
+        d["rounding"] = _rounding_text(ln)
+    return d
 
 
 def _plain(v):
@@ -246,8 +260,11 @@ class ResultWriter:
     """
 
     def __init__(self, out: Path, jsonl: bool = False, keep_lines: bool = False,
-                 suffix: str = ".tmp", header: bool = True):
+                 suffix: str = ".tmp", header: bool = True, parquet: bool = False):
         self.out = Path(out)
+        # payees.parquet beside payees.csv, for an engine that leaves its lines as
+        # Parquet (the Spark engine's lines.parquet: a warehouse reads both alike)
+        self.parquet = parquet
         # the folders this writer makes, so that an aborted run leaves nothing behind
         self._made = [d for d in [self.out, *self.out.parents] if not d.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
@@ -283,7 +300,6 @@ class ResultWriter:
             (self.out / (name + self.suffix)).unlink(missing_ok=True)
 
     def absorb(self, part: "ResultWriter") -> None:
-        import shutil
         self._spans = None  # a part holds later payees (parallel.py: not for team plans)
         for name, fh in (("lines.csv", self._csv_fh), ("lines.jsonl", self._jsonl)):
             if fh is None:
@@ -362,14 +378,54 @@ class ResultWriter:
             json.dumps(summary_dict(result), indent=1, ensure_ascii=False), encoding="utf-8")
         names = ["payees.csv", "lines.csv", "results.json"] + \
             (["lines.jsonl"] if self._jsonl is not None else [])
+        if self.parquet:
+            self._payees_parquet(result, components)
+            names.append("payees.parquet")
         for name in names:
             (self.out / (name + ".tmp")).replace(self.out / name)
+        # a folder of part files another writer left beside lines.csv (the Spark
+        # engine's lines.parquet), replacing the last run's
+        for folder in sorted(self.out.glob("*.parquet.tmp")):
+            done = self.out / folder.name[:-len(".tmp")]
+            shutil.rmtree(done, ignore_errors=True)
+            folder.replace(done)
+            names.append(done.name)
         return [self.out / n for n in names]
+
+    def _payees_parquet(self, result: RunResult, components: list[str]) -> None:
+        """payees.csv's rows as Parquet (by DuckDB, from the file just written): the
+        amounts DECIMAL(38, s), s the most places any of them has, so each is exact."""
+        import duckdb
+
+        places = 0
+        for p in result.payees:
+            for v in [p.total, *(p.components.get(c) for c in components)]:
+                if isinstance(v, Decimal) and v.is_finite():
+                    places = max(places, -v.as_tuple().exponent)
+        places = min(places, 38)
+
+        def name(c: str) -> str:
+            return '"' + c.replace('"', '""') + '"'
+        money = [*components, "total"]
+        cols = ["payee", "name"] + [f"CAST(nullif({name(c)}, '') AS DECIMAL(38,{places})) AS "
+                                    f"{name(c)}" for c in money] + ["currency", "period"]
+        src = str(self.out / "payees.csv.tmp").replace("'", "''")
+        dst = str(self.out / "payees.parquet.tmp").replace("'", "''")
+        con = duckdb.connect()
+        try:
+            con.execute(f"COPY (SELECT {', '.join(cols)} FROM read_csv('{src}', header = true, "
+                        f"all_varchar = true, normalize_names = false)) TO '{dst}' "
+                        "(FORMAT parquet)")
+        finally:
+            con.close()
 
     def abort(self) -> None:
         self.finish()
         for tmp in self.out.glob("*.tmp"):
-            tmp.unlink()
+            if tmp.is_dir():  # a folder of part files (lines.parquet)
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink()
         for d in getattr(self, "_made", ()):  # deepest first; parts have none
             try:
                 d.rmdir()

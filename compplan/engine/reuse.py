@@ -42,6 +42,13 @@ def reuses_lines(checked: Checked, name: str, running: dict, tier_tables: dict) 
     return all(n is None or judge.fixed(n) for n in nodes)
 
 
+def row_only(checked: Checked, where: ast.Node | None) -> bool:
+    """Whether a running basis's `where` reads nothing a later credit can move (the
+    credit's row, params, the payee's fixed figures): its verdict on a credit then
+    never changes, and a live batch may keep the running sums before its credits."""
+    return where is None or _Judge(checked, {}, {}).fixed(where)
+
+
 class _Judge:
     def __init__(self, checked: Checked, running: dict, tier_tables: dict):
         self.c, self.running, self.tables = checked, running, tier_tables

@@ -277,7 +277,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
 
     `engine="postgres"`: the plan runs inside PostgreSQL (`dsn`, engine/sql/postgres.py)
     and its lines go into the store from there (pgsave.py: without leaving the server
-    when the store is that database).
+    when the store is that database); with `lines_csv`, PostgreSQL makes lines.csv's
+    rows there too.
 
     `engine="spark"`: the plan runs on Spark (`master`, engine/sql/spark.py), which
     writes its lines as Parquet; DuckDB reads that Parquet a batch at a time into the
@@ -307,8 +308,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         given = tables
         if tables is not None:
             files = files or {}
-        elif engine in ("duckdb", "spark"):  # the engine reads the folder; Python only
-            # if carry asks
+        elif engine in ("duckdb", "spark", "postgres"):  # the engine reads the folder;
+            # Python only if carry asks
             files = dataset_files(compiled, data_dir)
             tables = LazyTables(plan, data_dir)
         else:
@@ -347,8 +348,8 @@ def save_run(store: Store, compiled: CompiledPlan, data_dir: str | Path, period:
         elif engine == "postgres":  # lines into the store from PostgreSQL (pgsave.py)
             from .pgsave import run_and_store
             store_sink = _StoreSink(session, run.id, keep_lines=False)
-            result = run_and_store(session, run.id, compiled, tables, span, dsn,
-                                   store_sink.hashers, sink)
+            result = run_and_store(session, run.id, compiled, given, span, dsn,
+                                   store_sink.hashers, sink, data_dir, lines_csv)
         else:
             store_sink = _StoreSink(session, run.id, keep_lines, sink)
             result = run_plan(compiled, tables, span, sink=store_sink)

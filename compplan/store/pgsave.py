@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -40,23 +41,35 @@ def _same_database(store_pg, dsn: str | None) -> bool:
         probe.close()
 
 
-def run_and_store(session: Session, run_id: int, compiled: CompiledPlan, tables: dict,
-                  span: Period, dsn: str | None, hashers: dict, sink=None) -> object:
+def run_and_store(session: Session, run_id: int, compiled: CompiledPlan, tables: dict | None,
+                  span: Period, dsn: str | None, hashers: dict, sink=None,
+                  data_dir: Path | None = None, lines_csv: Path | None = None) -> object:
     """Run the plan in PostgreSQL and store its lines under `run_id` (see the module's
     docstring); each payee's fingerprint hash so far goes into `hashers`. Returns the
-    result (totals, no lines). `sink(payee_result)`, if given, receives each payee with
-    their lines first (the command line's result files: they are written where the
-    command runs, so those lines do leave the server)."""
-    result = _run(session, run_id, compiled, tables, span, dsn, hashers, sink is not None)
+    result (totals, no lines). The data: `tables` already read, else the folder
+    `data_dir`, read as `run --engine postgres` reads it (DuckDB reads the files; no row
+    is held by the client). `sink(payee_result)`, if given, receives each payee with
+    their lines, read back a batch at a time (the command line's result files: they are
+    written where the command runs, so those lines do leave the server). `lines_csv`:
+    lines.csv written there instead, its rows made in the server (postgres.run_postgres)."""
+    from ..engine.sql import postgres
+    lines = lines_csv if lines_csv is not None else sink if sink is not None else False
+
+    def run(then, within=None):
+        if tables is not None:
+            return postgres.run_tables(compiled, tables, span, dsn, then=then, within=within,
+                                       lines=lines)
+        return postgres.run_postgres(compiled, data_dir, span, dsn, lines=lines, then=then,
+                                     within=within)
+
+    result = _run(session, run_id, compiled, run, dsn, hashers)
     for pr in result.payees:
-        if sink is not None:
-            sink(pr)
         pr.lines = []  # stored; the lines carried from earlier periods follow
     return result
 
 
-def _run(session: Session, run_id: int, compiled: CompiledPlan, tables: dict,
-         span: Period, dsn: str | None, hashers: dict, lines: bool):
+def _run(session: Session, run_id: int, compiled: CompiledPlan, run, dsn: str | None,
+         hashers: dict):
     from ..engine.sql import postgres
 
     if session.get_bind().dialect.name == "postgresql":
@@ -71,12 +84,11 @@ def _run(session: Session, run_id: int, compiled: CompiledPlan, tables: dict,
                     h = hashlib.sha256()
                     h.update(text.encode())
                     hashers[payee] = h
-            return postgres.run_tables(compiled, tables, span, dsn, then=in_server,
-                                       within=store_pg, lines=lines)
+            return run(in_server, within=store_pg)
 
     def by_batches(pg, _schema) -> None:
         store_rows(session, run_id, _hashed(postgres.store_batches(pg, compiled), hashers))
-    return postgres.run_tables(compiled, tables, span, dsn, then=by_batches, lines=lines)
+    return run(by_batches)
 
 
 def _hashed(batches, hashers: dict):

@@ -10,11 +10,11 @@ The rows are committed before the reply; the live figures have taken them when i
 """
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .auth import token_for
+from .endpoint import in_lane
 from .live import parse_body
 from .security import Refused
 
@@ -23,7 +23,7 @@ MAX_ROWS = 100_000
 
 async def ingest(request: Request) -> Response:
     body = await request.body()
-    return await run_in_threadpool(_ingest, request, body)
+    return await in_lane("ingest", _ingest, request, body)  # no wait behind the pages
 
 
 def _ingest(request: Request, body: bytes) -> Response:

@@ -7,12 +7,14 @@ or to check a form's CSRF token.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable
 
+import anyio
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,6 +29,27 @@ from .words import ENGLISH_ONLY_TEMPLATES, chrome_fmt
 # a plan file: the largest sample is 12 KB; a megabyte is ~40,000 lines, and checking
 # time grows with the size, so more is refused before it is read (issue 17)
 MAX_UPLOAD = 1024 * 1024
+
+# Worker threads by lane, each lane its own (issue 15): the pages share anyio's 40; the
+# polls of live figures (answered from memory, most of them a 304) and ingest batches
+# have lanes of their own, so that neither waits in line behind 200 clients' page
+# views for a thread: a batch and the poll that shows it come through in a fraction of
+# a second. lane -> threads at once (None: the shared default).
+LANES = {"page": None, "poll": 8, "ingest": 2}
+_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> lane -> limiter
+
+
+async def in_lane(lane: str, fn, *args):
+    """fn(*args) in a worker thread of the lane (a lane's limiter belongs to the event
+    loop it was made in: tests run one app in several loops)."""
+    size = LANES[lane]
+    limiter = None
+    if size is not None:
+        own = _limiters.setdefault(asyncio.get_running_loop(), {})
+        limiter = own.get(lane)
+        if limiter is None:
+            limiter = own[lane] = anyio.CapacityLimiter(size)
+    return await anyio.to_thread.run_sync(lambda: fn(*args), limiter=limiter)
 
 
 @dataclass
@@ -90,9 +113,10 @@ class Ctx:
         return RedirectResponse(url, status_code=303)
 
 
-def page(roles: tuple[str, ...] | None = None, login: bool = True):
+def page(roles: tuple[str, ...] | None = None, login: bool = True, lane: str = "page"):
     """Decorate a handler: f(ctx) -> Response. `roles`: who may open it (403 for
-    others); `login=False`: open to visitors. Every POST must carry the CSRF token."""
+    others); `login=False`: open to visitors; `lane`: whose worker threads run it
+    (LANES). Every POST must carry the CSRF token."""
     def deco(fn: Callable[[Ctx], Response]):
         async def endpoint(request: Request) -> Response:
             form, files = {}, {}
@@ -110,7 +134,7 @@ def page(roles: tuple[str, ...] | None = None, login: bool = True):
                         files[key] = (value.filename or "upload", content)
                     else:
                         form[key] = value
-            response = await run_in_threadpool(_run, fn, request, form, files, roles, login)
+            response = await in_lane(lane, _run, fn, request, form, files, roles, login)
             if isinstance(response, PdfJob):  # laid out off the event loop, in its pool
                 response = await request.app.state.pdf_pool.respond(response)
             return response
@@ -121,6 +145,7 @@ def page(roles: tuple[str, ...] | None = None, login: bool = True):
 
 def _run(fn, request: Request, form, files, roles, login) -> Response:
     portal: Portal = request.app.state.portal
+    portal.wait_for_batch()  # a batch being taken goes first (Portal.batch_first)
     signer = request.app.state.signer
     with portal.read() as db:
         raw = request.cookies.get(COOKIE)

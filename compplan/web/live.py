@@ -14,6 +14,7 @@ ingest is idempotent by transaction id.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -51,6 +52,8 @@ from .auth import LoginLimiter
 from .security import Refused
 
 log = logging.getLogger("compplan.web")
+# the longest a page waits for a batch being taken (Portal.batch_first)
+PAGE_WAIT = 2.0
 FORECAST_FILES = (PIPELINE_FILE, CALENDAR_FILE)
 
 
@@ -65,6 +68,13 @@ class LivePlan:
     managers: dict[str, str]  # payee -> manager
     lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0  # moves on with every batch taken: pages poll it
+    # the version at which each payee was last worked out again (a batch touches a
+    # tenth of them: the others' figures, and what their pages poll, stay as they were);
+    # payees not worked out since the period loaded are at `base_version`
+    payee_versions: dict[str, int] = field(default_factory=dict)
+    base_version: int = 0
+    # told apart from a load before (a restart starts the versions again): in ETags
+    nonce: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     applied: int = 0  # ingested_rows.id up to which the live run holds the rows
     problems: list[str] = field(default_factory=list)
     cache: "Figures" = field(default_factory=lambda: Figures())
@@ -80,6 +90,16 @@ class LivePlan:
     @property
     def name(self) -> str:
         return self.compiled.plan.name
+
+    def payee_version(self, pid: str) -> int:
+        """The version of the payee's own figures: moves when a batch works them out."""
+        return self.payee_versions.get(pid, self.base_version)
+
+    def took(self, affected: list[str]) -> None:
+        """A batch is live: the period's version moves on, and its payees' with it."""
+        self.version += 1
+        for pid in affected:
+            self.payee_versions[pid] = self.version
 
     def payee_name(self, pid: str) -> str:
         row = self.run.prep.payees.get(pid) or {}
@@ -188,6 +208,10 @@ class Portal:
         self.write_lock = threading.Lock()  # SQLite takes one writer at a time
         self.kept = Figures(200)  # stored runs with their plans compiled, for statements
         self._reader = _reader(store)
+        self._pages = threading.Event()  # set: pages go ahead; clear: a batch goes first
+        self._pages.set()
+        self._batches = 0
+        self._batches_lock = threading.Lock()
 
     def read(self) -> Session:
         """A session for reading. On SQLite the store's own sessions take the write lock
@@ -222,6 +246,7 @@ class Portal:
             log.exception("reloading the open period of %s", plan_id)
             return
         fresh.version = self.plans[plan_id].version + 1 if plan_id in self.plans else 0
+        fresh.base_version = fresh.version  # every payee's figures may have moved
         self.plans[plan_id] = fresh
 
     def plan(self, plan_id: str) -> LivePlan:
@@ -237,10 +262,41 @@ class Portal:
         return min(max(d, lp.period.start), lp.period.end)
 
     # ---------------------------------------------------------------- ingest
+    def wait_for_batch(self) -> None:
+        """A page waits while a batch is being taken (PAGE_WAIT at most): see
+        batch_first."""
+        if not self._pages.is_set():
+            self._pages.wait(PAGE_WAIT)
+
+    @contextlib.contextmanager
+    def batch_first(self):
+        """Pages that start meanwhile wait until the batch is live (web/endpoint.py).
+
+        The portal is one process: page views and a batch share one interpreter lock,
+        which goes round the threads that want it. With 200 clients' pages in the
+        thread pool a batch's fraction of a CPU-second took several seconds to show;
+        the pages waiting instead costs each page at most that fraction of a second, and
+        they then show the batch. Pages already running finish as they were."""
+        with self._batches_lock:
+            self._batches += 1
+            self._pages.clear()
+        try:
+            yield
+        finally:
+            with self._batches_lock:
+                self._batches -= 1
+                if self._batches == 0:
+                    self._pages.set()
+
     def ingest(self, plan_id: str, input_name: str | None, records: list[dict], actor: str,
                rows: list[int] | None = None, token_id: int | None = None) -> Reply:
         """Check, store, then take a batch. `rows`: each record's row in what was sent,
         when it is not its number (a CSV body's header is row 1)."""
+        with self.batch_first():
+            return self._ingest(plan_id, input_name, records, actor, rows, token_id)
+
+    def _ingest(self, plan_id: str, input_name: str | None, records: list[dict], actor: str,
+                rows: list[int] | None, token_id: int | None) -> Reply:
         started = time.perf_counter()
         lp = self.plan(plan_id)
         input_name = pick_input(lp, input_name)
@@ -282,7 +338,7 @@ class Portal:
                                       "will once the period is loaded again from the store")
                 threading.Thread(target=self.reload, args=(plan_id,), daemon=True).start()
                 return reply
-            lp.version += 1
+            lp.took(out.affected)
             if ids and ids[0] == lp.applied + 1 and ids == list(range(ids[0], ids[-1] + 1)):
                 lp.applied = ids[-1]
             reply.accepted, reply.affected = out.accepted, len(out.affected)
@@ -424,7 +480,7 @@ def _replay(lp: LivePlan, rows: list[IngestedRow]) -> None:
                 lp.problems.append(f"stored batch {group[0].batch} ({len(group)} rows) no "
                                    f"longer checks: {out.rejected[0].text}")
             elif out.accepted:
-                lp.version += 1
+                lp.took(out.affected)
             group = []
         if row is not None:
             group.append(row)
@@ -490,6 +546,8 @@ def load_live(store: Store, row: LivePeriod) -> LivePlan:
         _replay(lp, ingested)
     else:
         lp.version = len({r.batch for r in ingested})  # as if each batch had come now
+    lp.base_version = lp.version  # every payee's figures are new to a page
+    lp.payee_versions.clear()
     lp.applied = top
     return lp
 

@@ -29,9 +29,10 @@ def visible_payee(ctx: Ctx, lp: LivePlan, pid: str) -> None:
 
 
 def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
-    """The figures that move with each batch, worked out once per batch and payee (the
-    live plan keeps them; a batch moves its version on, and they are worked out anew)."""
-    key = (pid, lp.version, ctx.portal.today(lp))
+    """The figures that move with each batch, worked out once per payee and version of
+    their figures (a batch that works the payee out again moves it on: lp.took), for
+    every page and poll of them."""
+    key = (pid, lp.payee_version(pid), ctx.portal.today(lp))
     got = lp.cache.get(key)
     if got is not None:
         return got
@@ -41,7 +42,7 @@ def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
     labels = {e.name: text_of(e.spec.label, f.locale.language) for e in lp.compiled.earnings}
     for e in earned:
         e["label"] = labels.get(e["name"]) or e["label"]
-    got = {"version": lp.version,
+    got = {"version": key[1],
            "total": f.money(result.total),
            "bars": [_plain(b) for b in own_figures(ctx, lp, pid, "bars",
                                                    lambda: stakes.bars(ctx.portal, lp, pid, f))],
@@ -113,12 +114,25 @@ def payee_page(ctx: Ctx) -> Response:
     return _page(ctx, lp, pid, input_name, [flds], None)
 
 
-@page()
+@page(lane="poll")
 def payee_json(ctx: Ctx) -> Response:
+    """What the page polls (static/portal.js, every 2 s): answered from memory, written
+    once per version of the payee's figures for every client, and with its ETag: a
+    poll that sends it back (If-None-Match) while nothing moved is a 304 with no body."""
     lp = ctx.portal.plan(ctx.path("plan"))
     pid = ctx.path("payee")
     visible_payee(ctx, lp, pid)
-    return JSONResponse(live_figures(ctx, lp, pid))
+    today = ctx.portal.today(lp)
+    version = lp.payee_version(pid)
+    etag = f'"{lp.nonce}-{version}-{today.isoformat()}"'
+    if etag in ctx.request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"ETag": etag})
+    key = ("live.json", pid, version, today)
+    body = lp.cache.get(key)
+    if body is None:
+        body = JSONResponse(live_figures(ctx, lp, pid)).body
+        lp.cache.put(key, body)
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @page()

@@ -98,3 +98,42 @@ def test_issue12_csv_files_byte_identical_on_generated_data(tmp_path, plan):
     py, _dk = _both(tmp_path, plan, tmp_path / "data", "2026-Q1")
     payees = [ln.split(b",", 1)[0] for ln in (py / "lines.csv").read_bytes().splitlines()[1:]]
     assert payees == sorted(payees)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s["plan"] for s in SAMPLES])
+def test_issue12_lines_jsonl_byte_identical_on_every_sample(tmp_path, sample):
+    """lines.jsonl (--jsonl) holds the values lines.csv writes, in the same one form
+    from both engines: before, the Python engine wrote each Decimal's own text (exact
+    `4000.000`, basis `0.3`) and the SQL engine its DECIMAL(38,16) (`4000.0000000000000000`,
+    `0E-16`): the same values in two spellings a reader's script would have to undo."""
+    files = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / engine
+        r = CliRunner().invoke(cli, ["run", str(PLANS / sample["plan"]), "--data",
+                                     str(PLANS / sample["data"]), "--period",
+                                     sample["period"], "--out", str(out), "--engine",
+                                     engine, "--jsonl", "-q"], catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+        (folder,) = [p for p in out.glob("*/*") if (p / "lines.jsonl").exists()]
+        files[engine] = (folder / "lines.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(files["python"]) == len(files["duckdb"]) > 0
+    for i, (a, b) in enumerate(zip(files["python"], files["duckdb"])):
+        assert a == b, f"lines.jsonl line {i + 1}"
+
+
+def test_issue12_lines_jsonl_worked_by_hand(tmp_path):
+    """ae.yaml, ann's second deal (see test_issue12_csv_texts_worked_by_hand): 4,000 in
+    the exact column and the tier parts 40000 x 0.04 = 1600, 30000 x 0.08 = 2400, the
+    running basis 0.3 -> 0.65 (130,000 / 200,000), as lines.csv writes them."""
+    import json
+    r = CliRunner().invoke(cli, ["run", str(PLANS / "ae.yaml"), "--data",
+                                 str(PLANS / "data" / "ae"), "--period", "2026-Q1", "--out",
+                                 str(tmp_path), "--engine", "duckdb", "--jsonl", "-q"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (path,) = tmp_path.glob("*/*/lines.jsonl")
+    ann = [json.loads(x) for x in path.open(encoding="utf-8") if '"payee": "ann"' in x]
+    assert (ann[1]["amount"], ann[1]["exact"]) == ("4000.00", "4000")
+    assert ann[1]["tiers"] == [{"tier": 1, "amount": "40000", "rate": "0.04", "pays": "1600"},
+                               {"tier": 2, "amount": "30000", "rate": "0.08", "pays": "2400"}]
+    assert (ann[1]["basis_before"], ann[1]["basis_after"]) == ("0.3", "0.65")

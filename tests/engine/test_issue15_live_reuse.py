@@ -11,6 +11,11 @@ cross tier bounds and caps), every payee of the live run equals a whole recomput
 the same data from scratch, every field of every line compared by its repr (a Decimal's
 digits included). On the AE plan (a cap) and the manager plan (rollups to managers,
 team(), a pool whose peers are worked out with no new credit of their own).
+
+The running basis and plain sums (sum(bookings)) are kept between batches too: a batch
+adds its credits to a payee's running sums when none sorts before the last one counted
+(engine/python/running.py). The same differential tests hold it, on the AE plan and on
+a variant whose basis counts new business only (`sum(bookings where type == "new")`).
 """
 import datetime as dt
 from decimal import Decimal as D
@@ -22,6 +27,7 @@ from hypothesis import strategies as st
 from compplan.engine import load_plan, parse_period
 from compplan.engine.data import load_folder
 from compplan.engine.live import LiveRun
+from compplan.engine.python.running import Running
 
 ROOT = Path(__file__).resolve().parents[2]
 Q1 = parse_period("2026-Q1")
@@ -77,10 +83,10 @@ def _batches(reps: list[str], extra):
     return st.lists(st.lists(deal, min_size=1, max_size=5), min_size=1, max_size=4)
 
 
-def _run_batches(plan: str, data: str, batches) -> int:
+def _run_batches(plan, data: str, batches) -> int:
     """Ingest the batches one by one, each time compared with a whole recompute.
     Returns how many earlier lines were kept (the same objects as before)."""
-    compiled = load_plan(ROOT / "plans" / plan)
+    compiled = load_plan(ROOT / "plans" / plan) if isinstance(plan, str) else plan
     folder = ROOT / "plans" / "data" / data
     live = LiveRun(compiled, _tables(compiled, folder), Q1)
     kept, n = 0, 0
@@ -110,6 +116,20 @@ SETTINGS = settings(max_examples=40, deadline=None,
                           "type": st.sampled_from(["new", "renewal"])}))
 def test_issue15_ae_live_batches_equal_a_whole_recompute(batches):
     _run_batches("ae.yaml", "ae", batches)
+
+
+NEW_ONLY = ("    value: sum(bookings)\n", '    value: sum(bookings where type == "new")\n')
+
+
+@SETTINGS
+@given(_batches(AE_REPS, {"product": st.sampled_from(["platform", "services"]),
+                          "type": st.sampled_from(["new", "renewal"])}))
+def test_issue15_a_filtered_running_basis_kept_equals_a_whole_recompute(tmp_path_factory,
+                                                                        batches):
+    # renewals pay at the band new business reached, and do not move it
+    plan = _ae_variant(tmp_path_factory.mktemp("new-only"), *NEW_ONLY)
+    assert plan.running["ae_tiers"].carry
+    _run_batches(plan, "ae", batches)
 
 
 @SETTINGS
@@ -182,6 +202,61 @@ def test_issue15_a_back_dated_deal_works_the_later_lines_out_again(tmp_path):
     assert ann.components["commission"] == D("12500.00")
     assert [ln.number for ln in ann.lines] == list(range(1, len(ann.lines) + 1))
     _assert_same(live, _whole(compiled, folder, live))
+
+
+def _counted_from(monkeypatch) -> list[tuple[int, int]]:
+    """Each running basis worked out: (rows already counted, rows in its set)."""
+    seen = []
+    add = Running.add
+
+    def spy(self, form, env, rows):
+        seen.append((self.seen, len(rows)))
+        return add(self, form, env, rows)
+    monkeypatch.setattr(Running, "add", spy)
+    return seen
+
+
+def test_issue15_the_running_basis_is_kept_between_batches(tmp_path, monkeypatch):
+    compiled = load_plan(ROOT / "plans" / "ae.yaml")
+    folder = _ae_folder(tmp_path, ["D1,ann,2026-01-10,60000,platform,new",
+                                   "D2,ann,2026-02-10,20000,platform,new"])
+    live = LiveRun(compiled, _tables(compiled, folder), Q1)
+    counted = _counted_from(monkeypatch)
+    late = {"rep_id": "ann", "product": "platform", "type": "new"}
+    live.ingest("deals", [{**late, "deal_id": "D3", "close_date": "2026-03-01",
+                           "amount": "30000"}])
+    # D3 after D1 and D2: their running sums (0 -> 60,000 -> 80,000) kept, D3 added;
+    # 80,000 -> 110,000 of a 100,000 quota: 20,000 x 8% + 10,000 x 12% = 2,800.00
+    assert counted == [(2, 3)]
+    ann = live.payee("ann")
+    assert _commission(ann)[-1] == ("deals:D3", D("2800.00"))
+    assert ann.measure_values["booked"] == D("110000")
+    live.ingest("deals", [{**late, "deal_id": "D0", "close_date": "2026-01-05",
+                           "amount": "50000"}])
+    # D0 sorts first: every running sum moves, counted again from the first credit
+    assert counted == [(2, 3), (0, 4)]
+    assert live.payee("ann").measure_values["booked"] == D("160000")
+    # a what-if counts on a copy of the credits, from the first, and the live basis the
+    # next batch adds to is as it was
+    live.what_if("deals", [{**late, "deal_id": "W1", "close_date": "2026-03-30",
+                            "amount": "1000"}])
+    assert counted[2:] == [(0, 5)]
+    live.ingest("deals", [{**late, "deal_id": "D4", "close_date": "2026-03-31",
+                           "amount": "1000"}])
+    assert counted[3:] == [(4, 5)]
+    assert live.payee("ann").measure_values["booked"] == D("161000")
+    _assert_same(live, _whole(compiled, folder, live))
+
+
+def test_issue15_a_basis_filtered_on_a_running_figure_is_not_kept(tmp_path):
+    # a `where` on a measure that moves with every deal (the average deal): a later deal
+    # can change an earlier deal's verdict, so the basis is counted whole every time
+    plan = _ae_variant(tmp_path, "    value: sum(bookings)\n",
+                       "    value: sum(bookings where value >= average)\n"
+                       "  average:\n    value: avg(bookings)\n")
+    assert not plan.running["ae_tiers"].carry
+    assert _ae_variant(tmp_path, *NEW_ONLY).running["ae_tiers"].carry
+    assert load_plan(ROOT / "plans" / "ae.yaml").running["ae_tiers"].carry
 
 
 def test_issue15_what_if_leaves_the_live_lines_alone(tmp_path):

@@ -80,3 +80,38 @@ def test_issue13_saved_runs_of_a_settled_plan_on_postgres(plan, store_url, tmp_p
     assert [ln[:3] for ln in got[1][2]] == [("ann", 1, "commission"), ("ann", 2, "override"),
                                              ("mia", 1, "commission"), ("mia", 2, "override")]
 
+
+
+@pytest.mark.parametrize("extra", [[], ["--jsonl"], ["--save"]], ids=["run", "jsonl", "save"])
+def test_issue13_settled_plan_lines_csv_as_duckdb_writes_it(tmp_path, extra, monkeypatch):
+    """`run --engine postgres` makes lines.csv in the server, each group of payees' part
+    merged (settle.py), or with --jsonl from the lines a payee at a time: the same bytes
+    as `--engine duckdb` for 2026-03b (ann's D2 200.00, mia's 800.00 + 30.00)."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    monkeypatch.delenv("COMPPLAN_PG_DSN", raising=False)
+    (tmp_path / "payroll.yaml").write_text(frequency.PLAN)
+    data = frequency.march_data(tmp_path)
+    out = {}
+    for engine in ("duckdb", "postgres"):
+        more = extra + (["--db", f"sqlite:///{tmp_path / (engine + '.db')}"]
+                        if "--save" in extra else [])
+        if engine == "duckdb" and "--save" in extra:
+            more = ["--save", "--db", f"sqlite:///{tmp_path / 'duckdb.db'}"]
+        if engine == "duckdb" and "--jsonl" in extra:
+            more = []  # lines.csv is the same with or without lines.jsonl
+        r = CliRunner().invoke(cli, ["run", str(tmp_path / "payroll.yaml"), "--data",
+                                     str(data), "--period", "2026-03b", "--engine", engine,
+                                     "--out", str(tmp_path / engine), "-q", *more],
+                               catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+        [folder] = (tmp_path / engine).glob("*/2026-03b")
+        out[engine] = folder
+    pg = (out["postgres"] / "lines.csv").read_bytes()
+    assert pg == (out["duckdb"] / "lines.csv").read_bytes()
+    assert b"\r\nmia,1,commission,bonus,800.00,800,\"8,000.00 x 10% = 800.00\"" in pg
+    assert (out["postgres"] / "payees.csv").read_bytes() == \
+        (out["duckdb"] / "payees.csv").read_bytes()
+    if "--jsonl" in extra:
+        assert len((out["postgres"] / "lines.jsonl").read_text().splitlines()) == \
+            len(pg.splitlines()) - 1

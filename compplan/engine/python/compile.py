@@ -34,6 +34,11 @@ Fn = Callable[[Any, Any], Any]
 Ex = Callable[[Any, Any], tuple[Any, str]]
 
 
+# env.cache key under which a live run hands a payee's running bases and plain sums of
+# its last batch to the next one (engine/pay.py's `carry`; Running.build, plain sums)
+CARRIED = "carried"
+
+
 class Env:
     """What an expression can see while it runs, for one payee (or one data row)."""
 
@@ -451,6 +456,29 @@ class Compiler:
             return lambda env, row: len(rows(env, row))
         if name == "distinct":
             return lambda env, row: len({r.get(col) for r in rows(env, row)} - {None})
+        if name == "sum" and where is None:
+            key = ("sum", set_name, col)
+
+            def plain_sum(env, row):
+                # a live batch: the payee's sum before their new credits, when none of
+                # them sorts before the last row added up then (Running.extends' test);
+                # the rows are added in the same order, so the total is the same digits
+                rs = env.sets.get(set_name, ())
+                total, start = Decimal(0), 0
+                got = env.cache.get(CARRIED)
+                if got is not None:
+                    prev = got.get(key)
+                    if prev is not None and prev[0] is rs and len(rs) >= prev[1] and \
+                            (prev[1] == 0 or rs[prev[1] - 1] is prev[2]):
+                        start, total = prev[1], prev[3]
+                for k in range(start, len(rs)):
+                    v = rs[k].get(col)
+                    if v is not None:
+                        total += v
+                if got is not None:
+                    env.cache[key] = (rs, len(rs), rs[-1] if rs else None, total)
+                return total
+            return plain_sum
         if name == "sum":
             def sum_(env, row):
                 total = Decimal(0)

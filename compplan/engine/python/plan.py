@@ -48,7 +48,7 @@ class PythonPlan:
             comp.linear[name] = LinearForm(
                 form.set_name, comp.fast(form.where) if form.where is not None else None,
                 [comp.fast(m) for m in form.muls], [comp.fast(d) for d in form.divs],
-                comp.table_of(name), form.unit, form.column, form.pos)
+                comp.table_of(name), form.unit, form.column, form.pos, form.carry)
 
         self._fast: dict[Expr, Fn] = {}
         self._explain: dict[Expr, Ex] = {}

@@ -16,7 +16,7 @@ from typing import Any
 from ...errors import Pos
 from ..money import multiply, scale
 from ..tiers import TierTable
-from .compile import Env, Fn
+from .compile import CARRIED, Env, Fn
 
 
 @dataclass
@@ -35,6 +35,9 @@ class LinearForm:
     unit: bool = False  # count(S): each credit moves the basis by 1, not by its value
     column: str = "value"  # sum(S.col): each credit moves the basis by that column
     pos: Pos | None = None
+    # the `where` reads only the row and fixed figures (ir.RunningBasis.carry): a live
+    # batch may add its credits to the payee's running sums instead of counting again
+    carry: bool = False
 
     def running(self, env: Env) -> "Running":
         key = ("running", id(self))
@@ -44,8 +47,19 @@ class LinearForm:
         return r
 
 
+def carried(env: Env, key):
+    """What the payee's last batch left under `key`, or None (not a live batch)."""
+    got = env.cache.get(CARRIED)
+    return None if got is None else got.get(key)
+
+
 class Running:
-    """One payee's credits of a basis set in order, with the running sum at each."""
+    """One payee's credits of a basis set in order, with the running sum at each.
+
+    Kept between a live run's batches: a batch appends its credits to the payee's sets
+    and sorts them again, so when no new credit sorts before the last one already
+    counted, the running sums before it are as they were and only the new credits are
+    added (`extends`); a back-dated credit, or changed factors, build it afresh."""
 
     # missing: the basis cannot be worked out (a quota of 0 or none): as a division by
     # zero anywhere else, it is `missing`, and what it tiers is not paid.
@@ -54,10 +68,19 @@ class Running:
     flat = False
 
     def __init__(self, set_name: str, table: TierTable | None, mul: Decimal, div: Decimal,
-                 orders, starts, by_id, by_key):
+                 base: TierTable | None = None):
         self.set_name = set_name
-        self.table, self.mul, self.div = table, mul, div
-        self.orders, self.starts, self.by_id, self.by_key = orders, starts, by_id, by_key
+        self.table, self.mul, self.div, self.base = table, mul, div, base
+        # orders[i]: the i-th credit's sort position; starts[i] the basis before it
+        # (starts[-1]: the total); by_id / by_key: a credit's (a transaction's) index
+        self.orders: list = []
+        self.starts: list[Decimal] = [Decimal(0)]
+        self.by_id: dict = {}
+        self.by_key: dict = {}
+        # what it was built from: the set's list and how many of its rows were read
+        self.rows: list | tuple = ()
+        self.seen = 0
+        self.last = None
 
     @classmethod
     def build(cls, form: LinearForm, env: Env) -> "Running":
@@ -80,28 +103,55 @@ class Running:
         if missing or div == 0:
             if not missing and table is not None:
                 env.warnings.append((form.pos, "division by zero gave a missing value"))
-            out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
+            out = cls(form.set_name, None, mul, div)
             out.missing = True
             return out
         if mul == 0:
-            out = cls(form.set_name, None, mul, div, [], [Decimal(0)], {}, {})
+            out = cls(form.set_name, None, mul, div)
             out.flat = True
             return out
         rows = env.sets.get(form.set_name, ())
-        if form.where is not None:
-            rows = [r for r in rows if form.where(env, r) is True]
-        orders, starts, by_id, by_key = [], [], {}, {}
-        total = Decimal(0)
-        for r in rows:
-            v = Decimal(1) if form.unit else (r.get(form.column) or Decimal(0))
+        prev = carried(env, ("running", id(form)))
+        if prev is not None and form.carry and prev.extends(rows, mul, div, table):
+            out = prev  # added to in place: nothing else holds it (see extends)
+        else:
+            out = cls(form.set_name, table.scaled(mul, div), mul, div, table)
+        out.add(form, env, rows)
+        return out
+
+    def extends(self, rows, mul, div, table) -> bool:
+        """Whether the running sums so far hold for `rows`: the same list (a payee's
+        credits, only ever appended to and sorted again, stably) whose row at the last
+        position read is still the row read there (a credit sorted before it would have
+        moved it on), under the same factors (to the digit) and table.
+
+        Only the batch that made it can pass this test: a what-if pays a copy of the
+        payee's credits (another list), so it builds its own, and the live one it was
+        handed is left as it is."""
+        n = self.seen
+        return (not self.missing and not self.flat and rows is self.rows and
+                len(rows) >= n and (n == 0 or rows[n - 1] is self.last) and
+                repr(mul) == repr(self.mul) and repr(div) == repr(self.div) and
+                (table is self.base or table == self.base))
+
+    def add(self, form: LinearForm, env: Env, rows) -> None:
+        """Count the rows from `seen` on (those passing the basis's `where`)."""
+        orders, starts, by_id, by_key = self.orders, self.starts, self.by_id, self.by_key
+        total = starts[-1]
+        where, unit, column = form.where, form.unit, form.column
+        for k in range(self.seen, len(rows)):
+            r = rows[k]
+            if where is not None and where(env, r) is not True:
+                continue
+            v = Decimal(1) if unit else (r.get(column) or Decimal(0))
+            i = len(orders)
             orders.append(r["_order"])
-            starts.append(total)
-            by_id[r["_cid"]] = (total, total + v)
-            by_key.setdefault(r["_key"], (total, total + v))
+            by_id[r["_cid"]] = i
+            by_key.setdefault(r["_key"], i)
             total += v
-        starts.append(total)
-        return cls(form.set_name, table.scaled(mul, div), mul, div, orders, starts, by_id,
-                   by_key)
+            starts.append(total)
+        self.rows, self.seen = rows, len(rows)
+        self.last = rows[-1] if rows else None
 
     def position(self, row: dict) -> tuple[Decimal, Decimal]:
         """Running basis (in amount space) before and after this credit.
@@ -116,7 +166,7 @@ class Running:
         else:
             hit = self.by_key.get(row["_key"])
         if hit is not None:
-            return hit
+            return self.starts[hit], self.starts[hit + 1]
         i = bisect.bisect_left(self.orders, row["_order"])
         return self.starts[i], self.starts[i]
 

@@ -82,8 +82,14 @@ class PlanCompiler:
     """CompiledPlan + the loaded tables' columns -> Script (DuckDB dialect)."""
 
     def __init__(self, compiled: CompiledPlan, columns: dict[str, dict[str, Column]],
-                 period: Period, relations: dict[str, set[str]] | None = None):
+                 period: Period, relations: dict[str, set[str]] | None = None,
+                 tier_lists: bool = True):
         self.cp, self.plan, self.c = compiled, compiled.plan, compiled.checked
+        # each line's tier split as a list of structs (the store and Line objects read
+        # it); off when the run only writes lines.csv, which shows a per-credit split from
+        # its tiers text: building the list of DECIMAL(38,16) structs per line was a tenth
+        # of the earning's statement at 1M deals (docs/design/columnar.md)
+        self.tier_lists = tier_lists
         self.columns, self.period = columns, period
         # each target input's relations to the period in the data (targets.create_spans)
         self.relations = relations or {}
@@ -754,6 +760,8 @@ class PlanCompiler:
                         text_drop = ", ".join([text_drop, *names])
                     tiers_text = f", {splits.lines_text(split, prefix)} AS tiers_text"
                     self.tier_text_tables.add(lines)
+                    if not self.tier_lists:  # lines.csv reads tiers_text only
+                        parts = f"CAST(NULL AS {tiers_type()})"
                 credit_t = self.c.symbols.tables[spec.each].columns.get("value")
                 inputs = self._inputs(
                     ex, [self.c.expr("credits", spec.each, "value"), *nodes[:2]],
@@ -769,7 +777,8 @@ class PlanCompiler:
                 f"earning {name} (each {spec.each}): {step.pos}",
                 f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, "
                 f"{formula} AS formula{tiers_text}{outer_basis} FROM (SELECT "
-                f"*{dialect.current().exclude(_drop(lets))}{mid_basis} FROM (SELECT "
+                f"*{dialect.current().exclude(_drop(lets))}{mid_basis}{self._formula_mid} FROM "
+                "(SELECT "
                 f"NULL AS _cp_none, {lets.select()}{when} AS _when, c._pid AS payee, "
                 f"{text_literal(name)} AS component, 'credit' AS kind, {amount.sql} AS amount, "
                 f"{exact.sql} AS exact, {rule} AS rule, {src} || c._key AS source, c._date AS "
@@ -806,7 +815,8 @@ class PlanCompiler:
         self.script.add(
             f"earning {name}: {step.pos}",
             f"CREATE TEMP TABLE {q(lines)} AS SELECT *{dialect.current().exclude(text_drop)}, {formula} AS "
-            f"formula FROM (SELECT *{dialect.current().exclude(_drop(lets))} FROM (SELECT "
+            f"formula FROM (SELECT *{dialect.current().exclude(_drop(lets))}"
+            f"{self._formula_mid} FROM (SELECT "
             f"NULL AS _cp_none, {lets.select()}{when} AS _when, l._pid AS payee, "
             f"{text_literal(name)} AS component, 'bonus' AS kind, {amount.sql} AS amount, "
             f"{exact.sql} AS exact, {rule} AS rule, CAST(NULL AS VARCHAR) AS source, "
@@ -927,7 +937,11 @@ class PlanCompiler:
                 piece = (f"(CASE WHEN {dialect.current().length(f'_parts{k}')} > 0 THEN {piece} ELSE {show.money(f'_tv{k}')}"
                          " END)")
             filled = piece if call is node else f"replace({filled}, chr({k}), {piece})"
-        return ", ".join(inner), show.formula(filled, "exact", exact_scale), ", ".join(drop)
+        # the text and the exact value's money worked out once, in the query between (see
+        # show.formula_parts), put together in the outer one
+        self._formula_mid = ", " + show.formula_parts(filled, "exact", exact_scale)
+        drop += ["_ftext", "_fshown"]
+        return ", ".join(inner), show.formula_of("_ftext", "_fshown"), ", ".join(drop)
 
     def _inputs(self, ex: ExprCompiler, nodes, first=()) -> str:
         """A line's inputs column: every name its rule reads, with its value."""

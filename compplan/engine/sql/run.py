@@ -76,9 +76,10 @@ def review_script(compiled: CompiledPlan, period: Period, dialect: Duck = DUCKDB
 
 
 def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: Period,
-                folder: Path, dialect: Duck = DUCKDB) -> Script:
+                folder: Path, dialect: Duck = DUCKDB, tier_lists: bool = True) -> Script:
     """Load the tables and compile the plan against them (scales come from the data);
-    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over)."""
+    the script in `dialect` (the tables are DuckDB's: postgres.py copies them over).
+    `tier_lists`: as for _compile."""
     _refuse(compiled)
     try:
         columns = load_tables(con, compiled.plan, tables, folder)
@@ -91,7 +92,7 @@ def compile_sql(compiled: CompiledPlan, con, tables: dict[str, Table], period: P
                                                      per_payee_inputs(compiled.plan)])
     relations.update(create_window_spans(con, compiled, period, [  # windows.py
         n for n in columns if n in per_payee_inputs(compiled.plan)]))
-    return _compile(compiled, columns, period, relations, dialect)
+    return _compile(compiled, columns, period, relations, dialect, tier_lists)
 
 
 def _statement_pos(compiled: CompiledPlan, what: str) -> Pos | None:
@@ -117,14 +118,17 @@ def _refuse(compiled: CompiledPlan) -> None:
 
 
 def _compile(compiled: CompiledPlan, columns, period: Period,
-             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB) -> Script:
+             relations: dict[str, set[str]] | None = None, dialect: Duck = DUCKDB,
+             tier_lists: bool = True) -> Script:
     """The script for these columns (and targets' relations to the period, where the
     data is loaded); a construct found missing only now is refused in the same words as
-    cover.refusals."""
+    cover.refusals. `tier_lists=False`: for a run that only writes lines.csv (no store,
+    no Line objects), the per-credit splits' lists of parts are left NULL
+    (PlanCompiler.tier_lists)."""
     _refuse(compiled)
     try:
         with use(dialect):
-            script = PlanCompiler(compiled, columns, period, relations).compile()
+            script = PlanCompiler(compiled, columns, period, relations, tier_lists).compile()
             for what, sql in script.statements:
                 try:
                     dialect.refuse(what, sql)
@@ -157,7 +161,8 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         con = duckdb.connect()
         try:
             _settings(con, Path(tmp))
-            script = compile_sql(compiled, con, tables, period, Path(tmp))
+            script = compile_sql(compiled, con, tables, period, Path(tmp),
+                                 tier_lists=lines_csv is None or then is not None)
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             # what a Python run warns of about the data, in its order (engine/run.py)
@@ -214,7 +219,8 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
                                                          per_payee_inputs(compiled.plan)])
         relations.update(create_window_spans(con, compiled, period, [  # windows.py
             n for n in columns if n in per_payee_inputs(compiled.plan)]))
-        script = _compile(compiled, columns, period, relations)
+        script = _compile(compiled, columns, period, relations,
+                          tier_lists=lines_csv is None or then is not None)
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
@@ -453,7 +459,7 @@ def _number16(sql: str, narrow: int | None = None) -> str:
 
 
 def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
-                shared: bool = False) -> str:
+                shared: bool = False, presorted: bool = False) -> str:
     """The lines table as lines.csv has it (engine/results.py LINE_COLUMNS); exact values
     are written without the trailing zeros of their SQL scale. An empty cell is NULL, so
     DuckDB writes it bare (`,,`) as Python's csv does, not as a quoted `""`.
@@ -462,7 +468,11 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
     read the parts instead of the lines table, sorted once by payee and that order, and
     number each line as it passes (numbered_lines), not by a window over the wide rows
     and a second sort by line: 1.1 CPU-s less at 1M deals (docs/design/columnar.md).
-    `shared`: the lines table is a save's (_shared_lines), in order, with the texts."""
+    `shared`: the lines table is a save's (_shared_lines), in order, with the texts.
+
+    `presorted`: the lines table already yields its rows by payee and line (the Spark
+    engine's, read from Parquet Spark sorted) and the connection keeps insertion order:
+    no ORDER BY, so the rows stream through without a sort holding them."""
 
     def blank(col: str) -> str:
         return f"nullif({col}, '')"
@@ -490,6 +500,7 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
             f"{note} AS note FROM " + ("lines" if shared else
                                        f"(SELECT *, {texts['_exact_text']} AS _exact_text FROM "
                                        + (f"{numbered_lines(*numbered)})" if numbered else
+                                          "lines)" if presorted else
                                           "lines) ORDER BY payee, line")))
 
 
@@ -516,6 +527,27 @@ def read_inputs(text: str | None) -> dict[str, str]:
 
 
 _RUNTIME = re.compile(r"^(.*):(\d+):(\d+): (division by zero gave a missing value)$")
+
+
+# a line of the lines table as read back, in line_of's order
+LINE_SELECT = ("payee, line, component, kind, amount, exact, rule, source, date, via, tiers, "
+               "run_before, run_after, split_source, credit_note, formula, inputs")
+
+
+def line_of(row) -> Line:
+    """A row of `SELECT LINE_SELECT FROM lines` as the Line the Python engine makes
+    (the PostgreSQL engine reads its lines a batch at a time with it)."""
+    (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
+     before, after, split_source, credit_note, formula, inputs) = row[:17]
+    notes = [f"credited through {via}"] if via else []
+    notes += [credit_note] if credit_note else []
+    return Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
+                exact=exact, rule=rule, formula=formula or "",
+                sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
+                inputs=read_inputs(inputs),
+                tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
+                       for t in tiers or ()],
+                basis_before=before, basis_after=after, date=date, note="; ".join(notes))
 
 
 def _result(compiled: CompiledPlan, con, period: Period, last: str,
@@ -567,21 +599,14 @@ def _result(compiled: CompiledPlan, con, period: Period, last: str,
             payees[pid].total, payees[pid].line_count = total, count
         sql_fx.paid_in(con, compiled, payees, with_lines=False)  # payees' own currencies
         return result
-    for (pid, number, component, kind, amount, exact, rule, source, date, via, tiers,
-         before, after, split_source, credit_note, formula, inputs) in con.execute(
-            "SELECT payee, line, component, kind, amount, exact, rule, source, date, via, "
-            "tiers, run_before, run_after, split_source, credit_note, formula, inputs FROM "
-            "lines ORDER BY payee, line").fetchall():
-        notes = [f"credited through {via}"] if via else []
-        notes += [credit_note] if credit_note else []
-        ln = Line(number=number, payee=pid, component=component, kind=kind, amount=amount,
-                  exact=exact, rule=rule, formula=formula or "",
-                  sources=[x for x in (source, *(split_source or "").split(MEMBERS_SEP)) if x],
-                  inputs=read_inputs(inputs),
-                  tiers=[Portion(t["tier"], t["amount"], t["rate"], t["pays"])
-                         for t in tiers or ()],
-                  basis_before=before, basis_after=after, date=date, note="; ".join(notes))
-        payees[pid].lines.append(ln)
+    # the rounding note as lines.csv and the store write it (`210.2512 -> 210.25 (half
+    # up to 0.01)`); the Python engine's lines carry it, and lines.jsonl shows it
+    rounding = dict(_store_select(compiled))["rounding"]
+    for row in con.execute(f"SELECT {LINE_SELECT}, {rounding} FROM lines "
+                           "ORDER BY payee, line").fetchall():
+        ln = line_of(row)
+        ln.rounding = row[-1] or ""
+        payees[ln.payee].lines.append(ln)
     if sql_fx.pays_in_currencies(compiled):  # payees' own currencies (fx.py)
         for pid, number, text in con.execute("SELECT payee, line, fx_rounding FROM lines "
                                              "WHERE fx_rounding IS NOT NULL").fetchall():
@@ -777,4 +802,5 @@ check_data = _check_data
 zero_divisors = _zero_divisors
 read_result = _result
 out_of_range_problem = _out_of_range
+refuse = _refuse
 compile_script = _compile  # the script from columns already made (spark.py reads its own)

@@ -200,7 +200,7 @@ def _run_read(compiled: CompiledPlan, spark, read, period: Period,
         stage = Path(tmp)
         duck = duckdb.connect()
         try:
-            duck_run.settings(duck, stage)
+            _duck_settings(duck, stage)
             try:
                 small = load_tables(duck, plan, read.small, stage)
             except Unsupported as u:
@@ -231,7 +231,8 @@ def _run_read(compiled: CompiledPlan, spark, read, period: Period,
                     raise CompplanError(prepared.problems)
             warnings = _warnings(compiled, read)
             run_script(compiled, spark, duck, script, views, stage / "out", payees)
-            result = _results(compiled, duck, period, script.final, lines_csv, then)
+            result = _results(compiled, duck, period, script.final, lines_csv, then,
+                              stage / "out")
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     small_files)
             return result
@@ -273,17 +274,44 @@ def _keep_lines(spark, payees: set[str]) -> None:
 
 
 def _results(compiled: CompiledPlan, duck, period: Period, final: str,
-             lines_csv: Path | None, then) -> RunResult:
-    """The run's result read from Spark's Parquet by DuckDB: `then(duck)` (the store's
-    rows, in bulk), lines.csv by DuckDB's COPY (the DuckDB engine's bytes), and the
-    payees' totals; the lines as objects only when neither is asked for."""
+             lines_csv: Path | None, then, staged: Path) -> RunResult:
+    """The run's result read from Spark's Parquet (`staged`) by DuckDB: `then(duck)` (the
+    store's rows, in bulk), lines.csv by DuckDB's COPY (the DuckDB engine's bytes) as the
+    sorted lines stream by, and the payees' totals by an aggregate query; the lines as
+    objects only when neither is asked for. With lines.csv, Spark's Parquet of the lines
+    goes beside it, as lines.parquet (a folder of part files, in payee and line order),
+    moved into place with the other files (ResultWriter.close)."""
     if then is not None:
         then(duck)
     if lines_csv is not None:
-        duck.execute(f"COPY ({duck_run.lines_query(compiled)}) TO '{lines_csv}' {CSV_OPTIONS}")
+        duck.execute("SET preserve_insertion_order = true")  # the files' order: sorted
+        try:
+            duck.execute(f"COPY ({duck_run.lines_query(compiled, presorted=True)}) TO "
+                         f"'{lines_csv}' {CSV_OPTIONS}")
+        finally:
+            duck.execute("SET preserve_insertion_order = false")
     with decimal.localcontext(CONTEXT):
-        return duck_run.read_result(compiled, duck, period, final,
-                                    with_lines=lines_csv is None and then is None)
+        result = duck_run.read_result(compiled, duck, period, final,
+                                      with_lines=lines_csv is None and then is None)
+    if lines_csv is not None and lines_csv.name.startswith("lines.csv"):
+        # the writer's lines.csv.tmp: lines.parquet.tmp beside it (another caller's file,
+        # a part of lines.csv settle.py puts together, gets none)
+        import shutil
+        target = lines_csv.parent / ("lines.parquet" + lines_csv.name[len("lines.csv"):])
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.move(str(staged / "lines"), str(target))
+    return result
+
+
+# The driver's DuckDB holds a row per payee and streams the lines (stage_results): it
+# needs far less than the DuckDB engine's 3GB, and what it sorts (the store's rows with
+# --save) spills to the stage folder beyond this
+DUCKDB_MEMORY = os.environ.get("COMPPLAN_SPARK_DUCKDB_MEMORY", "1GB")
+
+
+def _duck_settings(duck, stage: Path) -> None:
+    duck_run.settings(duck, stage)
+    duck.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
 
 
 def _warnings(compiled: CompiledPlan, read) -> list[Problem]:
@@ -330,7 +358,7 @@ def _run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period
         stage = Path(tmp)
         duck = duckdb.connect()
         try:
-            duck_run.settings(duck, stage)
+            _duck_settings(duck, stage)
             script = duck_run.compile_sql(compiled, duck, tables, period, stage, SPARK)
             files = {n: t.file for n, t in tables.items()}
             duck_run.check_data(compiled, duck, period, files, lambda: tables)
@@ -339,7 +367,8 @@ def _run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period
             spark = session(master)
             views = stage_inputs(duck, spark, stage / "in")
             run_script(compiled, spark, duck, script, views, stage / "out", payees)
-            result = _results(compiled, duck, period, script.final, lines_csv, then)
+            result = _results(compiled, duck, period, script.final, lines_csv, then,
+                              stage / "out")
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     files)
             return result
@@ -369,12 +398,20 @@ def view_name(name: str) -> str:
 
 def stage_results(spark, duck, names: list[str], folder: Path) -> None:
     """Spark's tables `names` written by Spark as Parquet, read into DuckDB as tables of
-    the same names (run.read_result and lines_query read them there)."""
+    the same names (run.read_result and lines_query read them there).
+
+    The lines are sorted by payee and line by Spark (its executors sort and spill; the
+    part files follow one another in that order, part-00000 first) and read by DuckDB as
+    a view over the files in their order: lines.csv and the store take them as they
+    stream by (lines_query's `presorted`), the totals by an aggregate query, so no
+    reader on the driver sorts or holds the lines (10M deals: 24M lines). The per-payee
+    tables are small (a row per payee) and held."""
     for name in names:
         path = folder / name
-        spark.table(q(name)).write.mode("overwrite").parquet(str(path))
-        # the lines (a million rows and more) are read from the Parquet as each reader
-        # needs them (lines.csv, the store, the totals), never held in DuckDB
+        table = spark.table(q(name))
+        if name == "lines":
+            table = table.orderBy("payee", "line")
+        table.write.mode("overwrite").parquet(str(path))
         kind = "VIEW" if name == "lines" else "TABLE"
         duck.execute(f"CREATE OR REPLACE TEMP {kind} {q(name)} AS SELECT * FROM "
                      f"read_parquet('{path}/*.parquet')")

@@ -7,6 +7,7 @@
   if (!live || !window.fetch) { return; }
   var url = live.getAttribute("data-url");
   var version = live.getAttribute("data-version");
+  var etag = null;  // the last answer's: sent back, an unchanged one is a 304 (no body)
   var every = parseInt(live.getAttribute("data-every") || "2000", 10);
   var status = document.getElementById("live-status");
 
@@ -48,8 +49,14 @@
 
   function poll() {
     if (document.hidden) { setTimeout(poll, every); return; }
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    var headers = { "Accept": "application/json" };
+    if (etag) { headers["If-None-Match"] = etag; }
+    fetch(url, { credentials: "same-origin", headers: headers })
+      .then(function (r) {
+        if (!r.ok) { return null; }  // 304: nothing moved
+        etag = r.headers.get("ETag");
+        return r.json();
+      })
       .then(function (data) {
         if (data && String(data.version) !== String(version)) {
           version = data.version;
