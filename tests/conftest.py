@@ -3,6 +3,8 @@ share the helpers beside it (readme_demo.py)."""
 
 import pytest  # noqa: E402
 
+from engines import ENGINES, SQL_ENGINES, unavailable  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def spark():
@@ -19,6 +21,33 @@ def spark():
     s = engine.session("local[2]")
     yield s
     s.stop()
+
+
+def _engine(request) -> str:
+    """The engine of this parametrization, skipped with the reason where it cannot run
+    here (tests/engines.py); Spark's runs in the test run's one session."""
+    name = request.param
+    why = unavailable(name)
+    if why:
+        pytest.skip(f"{name}: {why}")
+    if name == "spark":
+        request.getfixturevalue("spark")
+    return name
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """Each engine in turn, the Python engine (the reference) first: a test taking
+    `engine` runs on every engine installed here (issue 13, one truth). A test that
+    parametrizes `engine` itself overrides this."""
+    return _engine(request)
+
+
+@pytest.fixture(params=SQL_ENGINES)
+def sql_engine(request):
+    """Each SQL engine in turn (duckdb, postgres, spark), for a test holding it to the
+    Python engine."""
+    return _engine(request)
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,108 @@
-"""Helpers for holding one engine to another (issue 13): the reason a PostgreSQL test
-cannot run, and a stored run's lines in a form two engines' saves compare in.
+"""The engines installed here, and what holding one engine to another takes (issue 13:
+"the differential suite passes on all four engines").
 
-The engines' results are compared with test_sql_differential.assert_same (every payee,
-component, total, measure, warning and line field); a stored run is compared here the
-way verify reads it: numbers as numbers (2400.00 in one store is 2400.00 in another),
-JSON as what it says (PostgreSQL writes `{"a" : "b"}`, Python `{"a": "b"}`), inputs in
-their order. A Spark engine's tests can use both."""
+ENGINES lists them, the Python engine first: it is the reference the others are held
+to. `unavailable(name)` says why one cannot run here (None when it can): duckdb when
+it is not installed, postgres when no server answers at COMPPLAN_PG_DSN or
+127.0.0.1:5432/test, spark when pyspark or a working Java is missing. The fixtures
+`engine` (all four) and `sql_engine` (the three SQL ones) in tests/conftest.py are
+parametrized by them and skip, with that reason, an engine that cannot run; Spark's
+runs share the test run's one session (the `spark` fixture). `run_tables(name)` and
+`run_standalone(name)` are each engine's run of tables already read, as the tests call
+it.
+
+A stored run is compared here the way verify reads it: numbers as numbers (2400.00 in
+one store is 2400.00 in another), JSON as what it says (PostgreSQL writes `{"a" : "b"}`,
+Python `{"a": "b"}`), inputs in their order; the engines' results are compared with
+test_sql_differential.assert_same (every payee, component, total, measure, warning and
+line field)."""
 from __future__ import annotations
 
+import functools
+import shutil
+import subprocess
 from decimal import Decimal
+
+
+ENGINES = ("python", "duckdb", "postgres", "spark")
+SQL_ENGINES = ENGINES[1:]
+
+
+@functools.cache
+def unavailable(name: str) -> str | None:
+    """Why engine `name` cannot run here, or None (asked once a test run)."""
+    if name == "python":
+        return None
+    try:
+        import duckdb  # noqa: F401 - every SQL engine prepares its run in DuckDB
+    except ImportError:
+        return "the SQL engines need duckdb (pip install duckdb)"
+    if name == "postgres":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            return "the PostgreSQL engine needs psycopg"
+        return postgres_unavailable()
+    if name == "spark":
+        return spark_unavailable()
+    return None
+
+
+def spark_unavailable() -> str | None:
+    """Why Spark cannot run here: pyspark missing, no Java, or a Java that does not
+    start (`java -version`), or None."""
+    from compplan.engine.sql import spark
+    why = spark.available()
+    if why:
+        return why
+    import os
+    home = os.environ.get("JAVA_HOME")
+    java = os.path.join(home, "bin", "java") if home else shutil.which("java")
+    try:
+        done = subprocess.run([java, "-version"], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"Java does not start ({java}: {e})"
+    if done.returncode != 0:
+        return f"Java does not start ({java} -version exited {done.returncode})"
+    return None
+
+
+def run_tables(name: str):
+    """Engine `name`'s run of tables already read: f(compiled, tables, period) ->
+    RunResult, the lines as objects (run_plan, run_sql, postgres.run_tables,
+    spark.run_tables)."""
+    if name == "python":
+        from compplan.engine.run import run_plan
+        return run_plan
+    if name == "duckdb":
+        from compplan.engine.sql import run_sql
+        return run_sql
+    if name == "postgres":
+        from compplan.engine.sql import postgres
+        return postgres.run_tables
+    if name == "spark":
+        from compplan.engine.sql import spark
+        return spark.run_tables
+    raise ValueError(f"no engine {name!r}")
+
+
+def run_standalone(name: str):
+    """Engine `name`'s run as a first stored period pays it (the pay stage after the
+    engine: a draw, the year's true-up), as `compplan test --engine NAME` runs a
+    scenario of one period; f(compiled, tables, period) -> RunResult."""
+    if name == "python":
+        from compplan.engine.standalone import run_standalone as run
+        return run
+    if name == "duckdb":
+        from compplan.engine.sql import run_sql_standalone
+        return run_sql_standalone
+    if name == "postgres":
+        from compplan.engine.sql import postgres
+        return postgres.run_tables_standalone
+    if name == "spark":
+        from compplan.engine.sql import spark
+        return spark.run_tables_standalone
+    raise ValueError(f"no engine {name!r}")
 
 
 def postgres_unavailable() -> str | None:

@@ -139,7 +139,7 @@ class _Work:
         tables = None
         if engine == "postgres" and self.in_database():  # tables in a schema (pgdata.py)
             tables, _files = self.database_tables()
-        if engine == "python" or (jsonl and engine != "postgres"):
+        if engine == "python" or (jsonl and engine not in ("postgres", "spark")):
             problems: list[Problem] = []
             tables = load_folder(compiled.plan, self.data_dir, problems)
             if problems:
@@ -161,8 +161,15 @@ class _Work:
             elif engine == "spark":  # the script on Spark (engine/sql/spark.py); DuckDB
                 # writes lines.csv from Spark's Parquet, as the duckdb engine writes it
                 from ..engine.sql.spark import run_spark_standalone
-                result = run_spark_standalone(compiled, self.data_dir, p, self.master,
-                                              lines_csv=writer.lines_path())
+                if jsonl:  # lines.jsonl is written from the lines as objects, read from
+                    # Spark's Parquet by DuckDB (as duckdb's --jsonl reads its table)
+                    result = run_spark_standalone(compiled, self.data_dir, p, self.master)
+                    for pr in result.payees:
+                        writer(pr)
+                        pr.lines = []  # written; the pay stage's follow below
+                else:
+                    result = run_spark_standalone(compiled, self.data_dir, p, self.master,
+                                                  lines_csv=writer.lines_path())
             elif engine == "duckdb":
                 # as the Python engine's run_standalone: the pay stage's lines (a draw,
                 # the year's true-up) after the engine's (engine/sql/pay.py)
@@ -296,13 +303,9 @@ def run(plan: str, data_dir: str, period: str, out_dir: str, fmt: str, jsonl: bo
         fail(e.problems, fmt)
     if choice.auto and choice.engine == "duckdb" and save and jsonl:
         choice = Choice("python", "--jsonl with --save is written by the Python engine")
-    if choice.engine == "spark" and jsonl:
-        click.echo("error: --engine spark does not write --jsonl yet (issue 13); run it "
-                   "without it (lines.csv has every line), or with --engine duckdb", err=True)
-        sys.exit(1)
-    if save and choice.engine == "duckdb" and jsonl:
-        click.echo("error: --jsonl is not written by --engine duckdb --save yet (issue 12); "
-                   "leave out --jsonl, or save with --engine python", err=True)
+    if save and choice.engine in ("duckdb", "spark") and jsonl:
+        click.echo(f"error: --jsonl is not written by --engine {choice.engine} --save yet "
+                   "(issue 12); leave out --jsonl, or save with --engine python", err=True)
         sys.exit(1)
     target = Path(out_dir) / compiled.plan.plan / p.label
     work = _Work(compiled, p, data_dir, target, jsonl, fmt == "text" and not quiet)

@@ -1,5 +1,11 @@
 """Payees settled at their own frequency in one plan (issue 20 item 7): a half-month
-plan whose payees column says who is settled monthly."""
+plan whose payees column says who is settled monthly.
+
+Every engine installed here is held to the Python engine (issue 13, one truth: the
+`engine` and `sql_engine` fixtures, tests/engines.py): Spark too, which refused such a
+plan until it settled group by group (it would have paid mia 50.00 and 820.00 where
+she is paid 870.00 once, at month end). Spark's runs cost seconds each; this file's
+dozen of them is all of it (about a minute), so every case runs on Spark."""
 from __future__ import annotations
 
 import pytest
@@ -14,6 +20,7 @@ from compplan.errors import CompplanError
 from compplan.lang.settle import kinds_for, settles
 from compplan.periods import parse_period
 from compplan.store.scenarios import run_scenarios
+from engines import run_standalone, run_tables
 
 PLAN = """\
 plan: payroll
@@ -79,11 +86,9 @@ def plan(tmp_path):
     return load_plan(path)
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb"])
 def test_issue20_payees_settled_at_their_own_frequency(plan, engine):
-    run = None
-    if engine == "duckdb":  # saved period by period by the SQL engine (issue 12)
-        from compplan.engine.sql import run_sql_standalone as run
+    # saved period by period by each engine (issue 12, issue 13)
+    run = None if engine == "python" else run_standalone(engine)
     [outcome] = run_scenarios(plan, run=run, engine=engine)
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
 
@@ -133,15 +138,16 @@ def test_issue20_which_frequencies_a_plan_settles(kind, plan_kind, ok):
 
 
 @pytest.mark.parametrize("period", ["2026-03a", "2026-03b"])
-def test_issue12_the_sql_engine_settles_each_payee_at_their_frequency(plan, period):
-    """The SQL engine runs `frequency:` (issue 12, engine/sql/settle.py): the same
-    payees, lines, totals and warnings as the Python engine, run by run (the
-    scenario above gives the pay by hand); mia, settled monthly, only at month end."""
-    from compplan.engine.sql import run_sql
+def test_issue12_the_sql_engine_settles_each_payee_at_their_frequency(plan, period,
+                                                                     sql_engine):
+    """Each SQL engine runs `frequency:` (issue 12, engine/sql/settle.py; issue 13 for
+    PostgreSQL and Spark): the same payees, lines, totals and warnings as the Python
+    engine, run by run (the scenario above gives the pay by hand); mia, settled
+    monthly, only at month end."""
     from tests.engine.test_sql_differential import assert_same
     assert refusals(plan) == []
     ref = run_plan(plan, scenario_tables(plan), parse_period(period))
-    got = run_sql(plan, scenario_tables(plan), parse_period(period))
+    got = run_tables(sql_engine)(plan, scenario_tables(plan), parse_period(period))
     assert_same(ref, got)
     assert [(w.code, w.message) for w in got.warnings] == \
         [(w.code, w.message) for w in ref.warnings]
@@ -151,7 +157,6 @@ def test_issue12_the_sql_engine_settles_each_payee_at_their_frequency(plan, peri
         assert got.payee("mia").total == ref.payee("mia").total == 870
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb"])
 def test_issue20_run_on_the_command_line(tmp_path, engine):
     (tmp_path / "payroll.yaml").write_text(PLAN)
     data = tmp_path / "data"
@@ -187,15 +192,16 @@ def march_data(tmp_path):
     return data
 
 
-def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path):
+def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path, sql_engine):
     """At month end the SQL engine writes each group's lines by COPY and puts them
-    together in payee order: the same rows as the Python engine's lines.csv."""
+    together in payee order: the same rows as the Python engine's lines.csv (Spark
+    stages each group's lines alone, read by the Spark engine from the data folder)."""
     import csv
     from decimal import Decimal
     (tmp_path / "payroll.yaml").write_text(PLAN)
     data = march_data(tmp_path)
     rows = {}
-    for engine in ("python", "duckdb"):
+    for engine in ("python", sql_engine):
         r = CliRunner().invoke(cli, ["run", str(tmp_path / "payroll.yaml"), "--data",
                                      str(data), "--period", "2026-03b", "--out",
                                      str(tmp_path / engine), "--engine", engine, "-q"])
@@ -207,16 +213,16 @@ def test_issue12_lines_csv_of_a_month_end_run_on_both_engines(tmp_path):
     def exact(row):  # exact values as numbers: '200.0' and '200' are the same value
         return {k: (Decimal(v) if v and k in ("exact", "basis_before", "basis_after") else v)
                 for k, v in row.items()}
-    assert [exact(r) for r in rows["duckdb"]] == [exact(r) for r in rows["python"]]
+    assert [exact(r) for r in rows[sql_engine]] == [exact(r) for r in rows["python"]]
     # ann, March 16-31: D2 2,000 x 10% = 200.00 (no team: an override of 0.00); mia
     # over March: D4 800.00 and 1% of ann's month (1,000 + 2,000) = 30.00
-    assert [(r["payee"], r["component"], r["amount"]) for r in rows["duckdb"]] == [
+    assert [(r["payee"], r["component"], r["amount"]) for r in rows[sql_engine]] == [
         ("ann", "commission", "200.00"), ("ann", "override", "0.00"),
         ("mia", "commission", "800.00"),
         ("mia", "override", "30.00")]
 
 
-def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path):
+def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path, sql_engine):
     """`run --save` on the SQL engine stores each group's lines (and their fingerprint)
     as the Python engine does: the half month's run ann's, the month end's ann's and
     mia's (the pay is worked out by hand in the scenario above)."""
@@ -227,7 +233,7 @@ def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path):
     data = march_data(tmp_path)
     compiled = load_plan(tmp_path / "payroll.yaml")
     saved = {}
-    for engine in ("python", "duckdb"):
+    for engine in ("python", sql_engine):
         store = open_store(f"sqlite:///{tmp_path / (engine + '.db')}")
         try:
             runs = []
@@ -243,9 +249,9 @@ def test_issue12_saved_runs_of_a_settled_plan_on_both_engines(tmp_path):
             saved[engine] = runs
         finally:
             store.close()
-    assert saved["duckdb"] == saved["python"]
+    assert saved[sql_engine] == saved["python"]
     # 2026-03a: ann's D1 100.00; 2026-03b: ann's D2 200.00, mia 800.00 + 30.00
-    assert [total for _f, total, _l in saved["duckdb"]] == [100, 1030]
+    assert [total for _f, total, _l in saved[sql_engine]] == [100, 1030]
 
 
 def test_issue20_a_monthly_payees_hold_is_released_in_a_run_that_settles_them(tmp_path):
@@ -310,14 +316,12 @@ payout:
 """
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb"])
 def test_issue20_a_monthly_payees_draw_counts_and_pays_months(tmp_path, engine):
     """Both start on 2026-03-01 with a draw of 1,000.00 for 2 periods, their own: ann,
     twice a month, is in the 4th period of her draw in 2026-04b (03a, 03b, 04a, 04b) and
     is paid none; mia, monthly, is in her 2nd (March, April) and is topped up to
     1,000.00 over April: she earns 150.00 (D1 1,500 x 10%), a draw line of 850.00.
     (Counted in half months, mia's April was her 4th period: no draw.)"""
-    from compplan.engine.standalone import run_standalone
     (tmp_path / "draw.yaml").write_text(DRAW_PLAN)
     compiled = load_plan(tmp_path / "draw.yaml")
     data = {"payees": [{"rep_id": "ann", "name": "Ann", "pay_frequency": "half_month",
@@ -329,10 +333,7 @@ def test_issue20_a_monthly_payees_draw_counts_and_pays_months(tmp_path, engine):
     problems: list = []
     tables = load_inline(compiled.plan, data, "data", problems)
     assert problems == []
-    run = None
-    if engine == "duckdb":
-        from compplan.engine.sql import run_sql_standalone as run
-    result = (run or run_standalone)(compiled, tables, parse_period("2026-04b"))
+    result = run_standalone(engine)(compiled, tables, parse_period("2026-04b"))
     ann, mia = result.payee("ann"), result.payee("mia")
     assert (ann.draw_period, mia.draw_period) == (4, 2)
     assert ann.total == 0
@@ -375,14 +376,25 @@ def test_issue20_the_json_schema_knows_half_months_and_frequency():
     assert "how often each payee is settled" in freq["description"]
 
 
-def test_issue13_spark_refuses_a_plan_that_settles_by_frequency(plan):
-    """Spark does not settle group by group yet: it would pay mia in both half months
-    (50.00 and 820.00, as PostgreSQL did). It refuses the plan at its `frequency:`
-    before Spark starts, naming the engines that run it (no pyspark needed)."""
-    from compplan.engine.sql.spark import refuse_frequency
-    from compplan.errors import CompplanError
-    with pytest.raises(CompplanError) as e:
-        refuse_frequency(plan, parse_period("2026-03b"))
-    [p] = e.value.problems
-    assert (p.line, p.col) == (9, 5)  # inputs.payees.frequency: line 9 of PLAN
-    assert "--engine duckdb" in p.hint
+def test_issue13_a_run_that_settles_nobody_pays_nobody_on_every_engine(tmp_path, engine):
+    """ann and mia both settled monthly: the run of 2026-03a settles no one (its own
+    period is still checked, settle.run_by_frequency) and says both wait for the run
+    that ends on 2026-03-31, on every engine as on the Python engine. Spark reads the
+    data folder itself (run_spark: the inputs read once, the period checked on what it
+    read, spark._own_period_problems)."""
+    from compplan.engine.data import load_folder
+    (tmp_path / "payroll.yaml").write_text(PLAN)
+    compiled = load_plan(tmp_path / "payroll.yaml")
+    data = march_data(tmp_path)
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,month,mia\nmia,Mia,month,\n")
+    period = parse_period("2026-03a")
+    if engine == "spark":
+        from compplan.engine.sql.spark import run_spark
+        got = run_spark(compiled, data, period)
+    else:
+        got = run_tables(engine)(compiled, load_folder(compiled.plan, data, []), period)
+    assert got.payees == []
+    assert [(w.code, w.message) for w in got.warnings] == [
+        ("settled-later", "2 payees settled by month are not in 2026-03a: ann, mia "
+                          "(settled with 2026-03, in the run that ends on 2026-03-31)")]

@@ -1,4 +1,6 @@
-"""The SQL engine (DuckDB) against the Python engine, which is the reference (issue 12).
+"""The SQL engines against the Python engine, which is the reference (issue 12; issue 13:
+DuckDB, PostgreSQL and Spark, each one installed here, by the `sql_engine` fixture of
+tests/engines.py, skipped with the reason where it cannot run).
 
 For every sample plan the SQL engine runs, on its sample data and on each of its
 scenarios, both engines must give the same payees, components and totals, and the
@@ -12,6 +14,13 @@ Every sample plan runs on both engines; a construct the SQL engine does not run 
 (written into a sample plan here) must be refused, with its position, never run
 differently. Hypothesis makes data for a fixed plan (ties on dates, renewals at half
 credit, many decimals, deals crossing several bounds, negative amounts).
+
+Spark runs a statement as a job of its own: a run of a sample costs it seconds where
+DuckDB takes milliseconds. It runs here every scenario (about 35 runs), the `missing`
+edge, and the zero targets of three samples (SPARK_ZEROED); the sample data of all nine
+plans on Spark are test_issue13_spark.py's, and its generated deals (3 examples against
+40 here) test_issue13_spark_differential.py's, so the whole set is not run twice. The
+folder read by DuckDB itself is DuckDB's alone.
 """
 from __future__ import annotations
 
@@ -34,6 +43,7 @@ from compplan.engine.run import run_plan  # noqa: E402
 from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
+from engines import SQL_ENGINES, run_tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "plans"
@@ -93,6 +103,32 @@ def assert_same(ref, got) -> None:
                 assert _same(getattr(ly, f), getattr(lx, f)), f"{where}: {f}"
 
 
+def engine_cases(entries, spark: set[str] | None = None, known: dict | None = None) -> list:
+    """(entry, engine) for each sample entry and SQL engine, Spark only on the plans
+    `spark` names (every one when None); for parametrize(..., indirect=["sql_engine"]).
+    `known`: {(plan, engine): the bug it fails on}, held as a strict xfail (it must
+    fail until the bug is fixed, then the entry goes)."""
+    known = known or {}
+    return [pytest.param(e, name, id=f"{e['plan']}-{name}", marks=[pytest.mark.xfail(
+                strict=True, reason=known[(e["plan"], name)])]
+            if (e["plan"], name) in known else [])
+            for e in entries
+            for name in SQL_ENGINES if name != "spark" or spark is None or e["plan"] in spark]
+
+
+# found by the zero targets on Spark (spark13f, 2026-12-01), not fixed yet: AE's
+# commission statement (ae.yaml:104) takes a remainder by a zero quota, which Spark's
+# ANSI mode refuses (REMAINDER_BY_ZERO) where DuckDB gives NULL and the Python engine a
+# division-by-zero warning
+SPARK_KNOWN = {("ae.yaml", "spark"): "Spark: remainder by a zero quota (REMAINDER_BY_ZERO)"}
+
+
+RUN_SAMPLES = [e for e in SAMPLES if e["plan"] in RUNS]
+# the zero targets Spark is held to (see the module's docstring): AE's attainment over
+# its quota, manager's over a prorated quota, sdr's show rate (a count over a count)
+SPARK_ZEROED = {"ae.yaml", "manager.yaml", "sdr.yaml"}
+
+
 def assert_sample_same(entry: dict, run) -> None:
     """A sample plan (an entry of plans/data/samples.yaml) on its data: `run(compiled,
     folder, period)` of another engine pays as the Python engine, line for line. The
@@ -105,17 +141,18 @@ def assert_sample_same(entry: dict, run) -> None:
     assert_same(ref, got)
 
 
-@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
-                         ids=lambda e: e["plan"])
-def test_sample_data_same_on_both_engines(entry):
+@pytest.mark.parametrize("entry, sql_engine", engine_cases(RUN_SAMPLES, spark=set()),
+                         indirect=["sql_engine"])
+def test_sample_data_same_on_both_engines(entry, sql_engine):
     assert {e["plan"] for e in SAMPLES} == RUNS  # a new sample runs on both engines too
-    assert_sample_same(entry, lambda compiled, folder, period: run_sql(
+    assert_sample_same(entry, lambda compiled, folder, period: run_tables(sql_engine)(
         compiled, load_folder(compiled.plan, folder, []), period))
 
 
-@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
-                         ids=lambda e: e["plan"])
-def test_scenarios_same_on_both_engines(entry):
+@pytest.mark.parametrize("entry, sql_engine", engine_cases(RUN_SAMPLES),
+                         indirect=["sql_engine"])
+def test_scenarios_same_on_both_engines(entry, sql_engine):
+    run_sql = run_tables(sql_engine)
     compiled = load_plan(PLANS / entry["plan"])
     ran = 0
     for sc in compiled.plan.scenarios:
@@ -187,12 +224,14 @@ deal = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("sql_engine", ["duckdb", "postgres"], indirect=True)
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(deals=st.lists(deal, min_size=0, max_size=25),
        quotas=st.lists(st.sampled_from(["50000", "100000", "33333.33", "120000.5"]),
                        min_size=3, max_size=3),
        csat=st.lists(st.one_of(st.none(), st.integers(60, 100)), min_size=3, max_size=3))
-def test_generated_deals_same_on_both_engines(deals, quotas, csat):
+def test_generated_deals_same_on_both_engines(sql_engine, deals, quotas, csat):
     """Ties on dates (few days, many deals), renewals at half credit, four places,
     negative amounts, deals crossing several bounds: the same lines on both engines."""
     reps = ["ann", "ben", "cy"]
@@ -209,7 +248,7 @@ def test_generated_deals_same_on_both_engines(deals, quotas, csat):
     tables = load_inline(AE.plan, data, "generated", problems)
     assert not problems
     ref = run_plan(AE, tables, Q1)
-    got = run_sql(AE, load_inline(AE.plan, data, "generated", []), Q1)
+    got = run_tables(sql_engine)(AE, load_inline(AE.plan, data, "generated", []), Q1)
     assert_same(ref, got)
 
 
@@ -233,7 +272,7 @@ earnings:
 """
 
 
-def test_issue16_missing_compares_as_is_missing_on_both_engines(tmp_path):
+def test_issue16_missing_compares_as_is_missing_on_both_engines(tmp_path, sql_engine):
     """`x != missing` is 'x has a value' (issue 16 item 10) in SQL too: ann's CSAT 90 pays
     10 x 90 = 900.00 and no no_score; bob has no row: 10 x 0 = 0.00 and no_score 100.00."""
     from compplan.lang import check_file
@@ -243,7 +282,7 @@ def test_issue16_missing_compares_as_is_missing_on_both_engines(tmp_path):
     compiled = compile_plan(check_file(str(plan)))
     data = {"payees": [{"rep_id": "ann", "name": "Ann"}, {"rep_id": "bob", "name": "Bob"}],
             "kpis": [{"rep_id": "ann", "period": "2026-Q1", "csat": "90"}]}
-    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), Q1)
+    got = run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), Q1)
     assert got.payee("ann").components == {"csat_bonus": Decimal("900.00"),
                                            "no_score": Decimal("0.00")}
     assert got.payee("bob").components == {"csat_bonus": Decimal("0.00"),
@@ -345,9 +384,9 @@ def _zeroed(entry, tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("entry", [e for e in SAMPLES if e["plan"] in RUNS],
-                         ids=lambda e: e["plan"])
-def test_zero_targets_same_on_both_engines_warnings_included(entry, tmp_path):
+@pytest.mark.parametrize("entry, sql_engine", engine_cases(RUN_SAMPLES, SPARK_ZEROED, SPARK_KNOWN),
+                         indirect=["sql_engine"])
+def test_zero_targets_same_on_both_engines_warnings_included(entry, sql_engine, tmp_path):
     """A target of 0 that the plan divides by: the same lines, and the same warnings on
     both engines: at the data row (zero-divisor), and each division by zero at its rule,
     once per payee and place (the Python engine's runtime warning)."""
@@ -355,7 +394,7 @@ def test_zero_targets_same_on_both_engines_warnings_included(entry, tmp_path):
     period = parse_period(str(entry["period"]))
     folder = _zeroed(entry, tmp_path)
     ref = run_plan(compiled, load_folder(compiled.plan, folder, []), period)
-    got = run_sql(compiled, load_folder(compiled.plan, folder, []), period)
+    got = run_tables(sql_engine)(compiled, load_folder(compiled.plan, folder, []), period)
     assert_same(ref, got)
 
     def said(result):

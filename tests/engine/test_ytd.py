@@ -1,8 +1,8 @@
-"""Year-to-date measures (issue 4, measures): ytd() over credits and targets."""
-import pytest
-
+"""Year-to-date measures (issue 4, measures): ytd() over credits and targets, on every
+engine installed here (issue 13, one truth: the `engine` fixture, tests/engines.py)."""
 from compplan.engine import load_plan
 from compplan.engine.scenarios import run_scenarios
+from engines import run_tables
 
 PLAN = """
 plan: ytd
@@ -45,19 +45,10 @@ scenarios:
 """
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb", "postgres"])
 def test_year_to_date_measures(tmp_path, engine):
     path = tmp_path / "ytd.yaml"
     path.write_text(PLAN)
-    run = None
-    if engine == "duckdb":  # the SQL engine reads ytd() too (issue 12)
-        from compplan.engine.sql import run_sql as run
-    if engine == "postgres":  # one truth on every engine (issue 13)
-        pytest.importorskip("psycopg", reason="the PostgreSQL engine needs psycopg")
-        from engines import postgres_unavailable
-        why = postgres_unavailable()
-        if why:
-            pytest.skip(why)
-        from compplan.engine.sql.postgres import run_tables as run
+    # the SQL engines read ytd() too (issue 12, issue 13)
+    run = None if engine == "python" else run_tables(engine)
     [outcome] = run_scenarios(load_plan(path), run=run)
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]

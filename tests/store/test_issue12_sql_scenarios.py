@@ -1,6 +1,9 @@
 """Issue 12: `compplan test --engine duckdb` runs scenarios of several periods too: each
 period saved by the SQL engine in a throwaway store (as `run --save --engine duckdb`
-saves it), what earlier periods carry added as the Python engine's runs add it."""
+saves it), what earlier periods carry added as the Python engine's runs add it. The
+scenario of two periods runs on every engine installed here (issue 13: PostgreSQL and
+Spark save each period as `run --save --engine postgres|spark` does; the `engine`
+fixture, tests/engines.py)."""
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -12,8 +15,8 @@ pytest.importorskip("duckdb", reason="the SQL engine needs duckdb (pip install d
 
 from compplan.cli.main import cli  # noqa: E402
 from compplan.engine import load_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.store.scenarios import run_scenarios  # noqa: E402
+from engines import run_tables  # noqa: E402
 
 PLAN = """
 plan: months
@@ -59,9 +62,8 @@ def _plan(tmp_path, text=PLAN):
     return load_plan(tmp_path / "plan.yaml")
 
 
-@pytest.mark.parametrize("engine", ["python", "duckdb"])
 def test_a_scenario_of_two_periods_runs_on_either_engine(tmp_path, engine):
-    run = run_sql if engine == "duckdb" else None
+    run = None if engine == "python" else run_tables(engine)
     [outcome] = run_scenarios(_plan(tmp_path), run=run, engine=engine)
     assert outcome.passed, outcome.differences + [p.text for p in outcome.problems]
     ann = outcome.result.payee("ann")

@@ -7,7 +7,8 @@ monthly reads the month of reports settled twice a month), and only the group's
 payees kept. In DuckDB the others' lines are deleted from the lines table before it is
 read, stored or copied, so lines.csv and the store get the kept payees' lines alone;
 each group's lines.csv part is written by COPY, and the parts are put together in payee
-order by DuckDB.
+order by DuckDB. Spark leaves them out itself, as it stages its results (its lines are
+read through a view over Parquet, which cannot be deleted from): `keep=None`.
 """
 from __future__ import annotations
 
@@ -38,21 +39,33 @@ def keep_in_duckdb(con, payees) -> None:
 
 
 def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None = None,
-                     then=None, keep=keep_in_duckdb) -> RunResult:
+                     then=None, keep=keep_in_duckdb, data_warnings=None,
+                     check=None) -> RunResult:
     """The run of `period`, each group of payees worked out over its own period by
     `run_one(period, lines_csv, then)` (run.run_sql for one period); `lines_csv` and
     `then` as for run_sql. `keep(con, payees)` leaves the group's lines alone in the
-    run's lines table before `then` reads it (the PostgreSQL engine gives its own)."""
+    run's lines table before `then` reads it (the PostgreSQL engine gives its own);
+    with `keep=None` the engine leaves the others' lines out itself:
+    `run_one(period, lines_csv, then, payees)` (Spark, as it stages its results).
+
+    An engine that does not hold every input as rows (Spark keeps the transactions in
+    Spark; `tables` holds the small inputs, the payees among them) gives what is read
+    of them otherwise: `data_warnings`, the data's warnings in the Python engine's
+    order, and `check(period)`, the problems of the run's own period when no group is
+    settled over it (by default the Python preparation of `tables`)."""
     s = settlement(compiled, tables, period)
     if s.problems:
         raise CompplanError(s.problems)
     if not any(g.period == period for g in s.groups):
         # the run's own period is still checked (the Python engine prepares it)
-        own = prepare(compiled, tables, period)
-        if own.problems:
-            raise CompplanError(own.problems)
-    warnings = plausibility(compiled, tables) + datacheck.empty_tables(compiled, tables) + \
-        datacheck.negative_amounts(compiled, tables) + \
+        problems = check(period) if check is not None else \
+            prepare(compiled, tables, period).problems
+        if problems:
+            raise CompplanError(problems)
+    if data_warnings is None:
+        data_warnings = plausibility(compiled, tables) + datacheck.empty_tables(
+            compiled, tables) + datacheck.negative_amounts(compiled, tables)
+    warnings = list(data_warnings) + \
         settled_later(compiled, period, s.later, tables["payees"].file)
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
@@ -65,10 +78,13 @@ def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None =
                 if then is not None:
                     then(con)
             part = Path(tmp) / f"lines_{i}.csv" if lines_csv is not None else None
-            # lines read back as objects (no file, no store): the others' are left out
-            # with their payees below
-            hook = keep_only if lines_csv is not None or then is not None else None
-            sub = run_one(g.period, part, hook)
+            if keep is None:  # the engine leaves the others' lines out itself
+                sub = run_one(g.period, part, then, g.payees)
+            else:
+                # lines read back as objects (no file, no store): the others' are left
+                # out with their payees below
+                hook = keep_only if lines_csv is not None or then is not None else None
+                sub = run_one(g.period, part, hook)
             if part is not None:
                 parts.append(part)
             for pr in sub.payees:

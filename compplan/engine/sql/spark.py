@@ -53,7 +53,7 @@ from .targets import create_spans, per_payee_inputs
 from .windows import create_window_spans
 from .show import CSV_OPTIONS
 from . import run as duck_run
-from .settle import settles_by_frequency
+from .settle import run_by_frequency, settles_by_frequency
 
 DEFAULT_MASTER = "local[2]"
 
@@ -155,15 +155,45 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
     (sparkdata.py: CSV or Parquet at any path Spark reads; the transaction inputs stay
     in Spark, the small ones are read on the driver into the DuckDB that prepares the
     run). See the module's docstring. `then(duck)`: as for run.run_sql (`run --save`
-    takes the lines into the store from the DuckDB that reads Spark's Parquet)."""
-    import duckdb
+    takes the lines into the store from the DuckDB that reads Spark's Parquet).
 
+    Payees settled at their own frequency (issue 20) are worked out group by group over
+    their own period, as the other engines do (settle.run_by_frequency), from the
+    inputs read once; each group's lines alone are staged (_keep_lines)."""
     problems = refusals(compiled)  # a plan the engine does not run: before Spark starts
     if problems:
         raise CompplanError(problems)
-    refuse_frequency(compiled, period)
     spark = session(master)
     read = sparkdata.read_inputs(spark, compiled, str(folder), limit_of(compiled))
+    try:
+        if settles_by_frequency(compiled, period):
+            return run_by_frequency(
+                compiled, read.small, period,
+                lambda p, csv, hook, payees: _run_read(compiled, spark, read, p, csv, hook,
+                                                       payees),
+                lines_csv, then, keep=None, data_warnings=_warnings(compiled, read),
+                check=lambda p: _own_period_problems(compiled, read, p))
+        return _run_read(compiled, spark, read, period, lines_csv, then)
+    finally:
+        for df in read.large.values():
+            df.unpersist()
+
+
+def _own_period_problems(compiled: CompiledPlan, read, period: Period) -> list[Problem]:
+    """What the Python preparation finds wrong with `period`'s data when no payee is
+    settled over it (a half month whose payees are all settled monthly): the small
+    inputs whole and of the large ones the rows a check can fail on (sparkdata.subset),
+    as a run that finds its data suspicious asks it."""
+    with decimal.localcontext(CONTEXT):
+        return prepare(compiled, sparkdata.subset(compiled, read), period).problems
+
+
+def _run_read(compiled: CompiledPlan, spark, read, period: Period,
+              lines_csv: Path | None, then, payees: set[str] | None = None) -> RunResult:
+    """run_spark's one period from the inputs Spark has read; with `payees`, only their
+    lines are staged (a group settled at its own frequency)."""
+    import duckdb
+
     plan = compiled.plan
     stage_root = os.environ.get("COMPPLAN_SPARK_STAGE")
     with tempfile.TemporaryDirectory(prefix="compplan-spark-", dir=stage_root) as tmp:
@@ -200,7 +230,7 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
                 if prepared.problems:
                     raise CompplanError(prepared.problems)
             warnings = _warnings(compiled, read)
-            run_script(compiled, spark, duck, script, views, stage / "out")
+            run_script(compiled, spark, duck, script, views, stage / "out", payees)
             result = _results(compiled, duck, period, script.final, lines_csv, then,
                               stage / "out")
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
@@ -208,26 +238,39 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
             return result
         finally:
             duck.close()
-            for df in read.large.values():
-                df.unpersist()
 
 
 def run_script(compiled: CompiledPlan, spark, duck, script, views: list[str],
-               out: Path) -> None:
+               out: Path, payees: set[str] | None = None) -> None:
     """The script run in Spark over the input `views`, and the tables the result is read
     from (the final one, lines, warnings, FX, per-payee parts) written by Spark as
-    Parquet under `out`, read into DuckDB; every view made, and `views`, dropped after."""
+    Parquet under `out`, read into DuckDB; every view made, and `views`, dropped after.
+    With `payees`, the lines of those payees alone (_keep_lines)."""
     made: list[str] = []
     try:
         for sql in SPARK.setup():
             spark.sql(sql)
         made = _execute(compiled, spark, script)
+        if payees is not None and "lines" in made:
+            _keep_lines(spark, payees)
         wanted = [n for n in made if n in (script.final, "lines", "warnings", "payee_fx")
                   or n.startswith("pp_")]
         stage_results(spark, duck, wanted, out)
     finally:
         for name in views + made:
             spark.catalog.dropTempView(name)
+
+
+def _keep_lines(spark, payees: set[str]) -> None:
+    """Spark's `lines` view narrowed to the lines of `payees` before it is staged: a group
+    settled at its own frequency (settle.run_by_frequency) has its own lines alone in
+    lines.csv and the store. DuckDB deletes the others' lines; Spark's are read back
+    through a view over Parquet, which cannot be deleted from, so they are never
+    written (a semi join with the group's payees, broadcast)."""
+    from pyspark.sql import functions as F
+    kept = spark.createDataFrame([(p,) for p in sorted(payees)], "_kept string")
+    spark.table("lines").join(F.broadcast(kept), F.col("payee").cast("string") ==
+                              F.col("_kept"), "left_semi").createOrReplaceTempView("lines")
 
 
 def _results(compiled: CompiledPlan, duck, period: Period, final: str,
@@ -288,31 +331,28 @@ def _warnings(compiled: CompiledPlan, read) -> list[Problem]:
     return out
 
 
-def refuse_frequency(compiled: CompiledPlan, period: Period) -> None:
-    """Payees settled at their own frequency (issue 20) are not yet settled group by
-    group on Spark: run over the run's period, a monthly manager in a half-month plan
-    would be paid in both halves (the PostgreSQL engine did so until it went through
-    settle.run_by_frequency). Refused, at the plan's `frequency:`, rather than paid
-    wrong."""
-    if not settles_by_frequency(compiled, period):
-        return
-    pos = compiled.checked.source.key_pos(("inputs", "payees", "frequency"))
-    raise CompplanError([Problem(
-        compiled.file, pos.line if pos else None, pos.col if pos else None,
-        "the Spark engine does not yet settle payees at their own frequency "
-        "(inputs.payees.frequency)",
-        "run this plan with --engine duckdb or --engine postgres", code="engine")])
-
-
 def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                master: str | None = None, lines_csv: Path | None = None,
                then=None) -> RunResult:
     """run_spark on tables already read (a scenario's rows, a folder's). With
     `lines_csv`, lines.csv is written there (by DuckDB, from Spark's Parquet) and the
-    result holds totals without lines, as run.run_sql does."""
+    result holds totals without lines, as run.run_sql does. Payees settled at their own
+    frequency: as run_spark."""
+    if settles_by_frequency(compiled, period):
+        return run_by_frequency(
+            compiled, tables, period,
+            lambda p, csv, hook, payees: _run_tables(compiled, tables, p, master, csv, hook,
+                                                     payees),
+            lines_csv, then, keep=None)
+    return _run_tables(compiled, tables, period, master, lines_csv, then)
+
+
+def _run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
+                master: str | None, lines_csv: Path | None, then,
+                payees: set[str] | None = None) -> RunResult:
+    """run_tables' one period; with `payees`, only their lines are staged."""
     import duckdb
 
-    refuse_frequency(compiled, period)
     stage_root = os.environ.get("COMPPLAN_SPARK_STAGE")
     with tempfile.TemporaryDirectory(prefix="compplan-spark-", dir=stage_root) as tmp:
         stage = Path(tmp)
@@ -326,7 +366,7 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 compiled, tables) + datacheck.negative_amounts(compiled, tables)
             spark = session(master)
             views = stage_inputs(duck, spark, stage / "in")
-            run_script(compiled, spark, duck, script, views, stage / "out")
+            run_script(compiled, spark, duck, script, views, stage / "out", payees)
             result = _results(compiled, duck, period, script.final, lines_csv, then,
                               stage / "out")
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
@@ -345,8 +385,15 @@ def stage_inputs(duck, spark, folder: Path) -> list[str]:
     for name in names:
         path = folder / f"{name}.parquet"
         duck.execute(f"COPY (SELECT * FROM {q(name)}) TO '{path}' (FORMAT parquet)")
-        spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        spark.read.parquet(str(path)).createOrReplaceTempView(view_name(name))
     return names
+
+
+def view_name(name: str) -> str:
+    """A table's name as createOrReplaceTempView takes it: quoted, since it parses the
+    name and refuses a bare one with a character of the script's own names (the span of
+    a window over a per-payee input is `span_kpis@ytd`: "Invalid view name")."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def stage_results(spark, duck, names: list[str], folder: Path) -> None:
@@ -390,7 +437,7 @@ def _execute(compiled: CompiledPlan, spark, script) -> list[str]:
             df = spark.sql(m.group(3))
             if m.group(1) == "TABLE":
                 df = df.localCheckpoint(eager=True)
-            df.createOrReplaceTempView(name)
+            df.createOrReplaceTempView(view_name(name))
         except Exception as e:  # Spark's errors: the first line, never the Java trace
             raise _problem(compiled, what, e) from None
         made.append(name)
