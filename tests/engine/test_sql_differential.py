@@ -116,11 +116,11 @@ def engine_cases(entries, spark: set[str] | None = None, known: dict | None = No
             for name in SQL_ENGINES if name != "spark" or spark is None or e["plan"] in spark]
 
 
-# found by the zero targets on Spark (spark13f, 2026-12-01), not fixed yet: AE's
-# commission statement (ae.yaml:104) takes a remainder by a zero quota, which Spark's
-# ANSI mode refuses (REMAINDER_BY_ZERO) where DuckDB gives NULL and the Python engine a
-# division-by-zero warning
-SPARK_KNOWN = {("ae.yaml", "spark"): "Spark: remainder by a zero quota (REMAINDER_BY_ZERO)"}
+# found by the zero targets on Spark (spark13f, 2026-12-01) and fixed the same day: AE's
+# commission statement (ae.yaml:104) took a remainder by a zero quota in a CASE branch
+# not taken, which Spark's ANSI mode refused (REMAINDER_BY_ZERO; dialect
+# guarded_divisor). Bugs an engine is known to have go here, each a strict xfail.
+SPARK_KNOWN: dict = {}
 
 
 RUN_SAMPLES = [e for e in SAMPLES if e["plan"] in RUNS]

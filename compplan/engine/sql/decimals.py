@@ -225,7 +225,8 @@ def div_layers(a: Num, b: Num, scale: int = DIV_SCALE,
                      ", 0) END"),
         (cols["sg"], f"sign({a.sql}) * sign({b.sql})")]
     wide = _quotient(cols["ah"], cols["bh"], k, lambda sql: f"({sql})")
-    whole = f"(CASE WHEN {ok} THEN {_steps64(f'abs({ai})', f'abs({bi})', k)} ELSE {wide} END)"
+    b64 = dialect.current().guarded_divisor(f'abs({bi})')
+    whole = f"(CASE WHEN {ok} THEN {_steps64(f'abs({ai})', b64, k)} ELSE {wide} END)"
     unit = f"CAST('{Decimal(1).scaleb(-scale):f}' AS DECIMAL(38,{scale}))"
     return inner, f"(CAST({cols['sg']} * {whole} AS DECIMAL(38,0)) * {unit})"
 

@@ -56,6 +56,11 @@ class Duck:
         """a // b of two exact integers (truncated; both are >= 0 where it is used)."""
         return f"{a} // {b}"
 
+    def guarded_divisor(self, b: str) -> str:
+        """A divisor in a CASE branch taken only when it is not 0 (decimals' 64-bit
+        path): as it is where a branch not taken is not worked out (DuckDB)."""
+        return b
+
     def exclude(self, cols: str) -> str:
         """` EXCLUDE (cols)` after a `*`: the helper columns a statement drops ("" none)."""
         return f" EXCLUDE ({cols})" if cols else ""
@@ -366,6 +371,12 @@ class Spark(Duck):
 
     def intdiv(self, a: str, b: str) -> str:
         return f"cp_idiv({a}, {b})"
+
+    def guarded_divisor(self, b: str) -> str:
+        # Spark works out a remainder in a CASE branch whose condition is false, and
+        # ANSI mode refuses a remainder by 0 there (REMAINDER_BY_ZERO: AE's running
+        # basis over a zero quota): NULL instead, which the branch never returns
+        return f"nullif({b}, 0)"
 
     def exclude(self, cols: str) -> str:
         return f" EXCEPT ({cols})" if cols else ""
