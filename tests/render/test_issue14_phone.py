@@ -119,3 +119,34 @@ def test_the_page_fits_the_screen_in_chromium(published, width):
                 assert (m["cards"] == "block") == (width < 480), (e.payee, m)
         finally:
             browser.close()
+
+
+OVERRUN = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('table.lines th, table.lines td')) {
+    if (cell.getClientRects().length === 0) continue;
+    if (cell.scrollWidth > cell.clientWidth + 1)
+      out.push(cell.className + ': ' + cell.textContent.trim().slice(0, 40));
+  }
+  return out;
+}"""
+
+
+def test_issue14_printed_lines_keep_to_their_columns(published):
+    """Printed (A4: 794 px wide), the lines table has fixed column widths; a longer
+    Vietnamese date ("20 thg 1, 2026") or heading ("Doanh số ghi nhận") ran over the
+    next column in the vi PDF. Every cell's text now stays inside its own column in
+    each of the four languages."""
+    sync_playwright = _browser()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 794, "height": 1123},
+                                    device_scale_factor=1)
+            page.emulate_media(media="print")
+            for e in published.entries:  # en, vi, pl, ms
+                page.goto(files_of(published, e.payee)["html"].as_uri())
+                assert page.evaluate(OVERRUN) == [], e.payee
+        finally:
+            browser.close()
