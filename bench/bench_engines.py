@@ -46,7 +46,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from bench_scale import PG, PLAN, server_cpu, totals  # noqa: E402
+from bench_scale import PG, PLAN, agree, server_cpu, totals  # noqa: E402
 from bench_scale import measure as scale_measure, pg_schema as scale_pg_schema  # noqa: E402,E501
 from generate import generate  # noqa: E402
 
@@ -170,13 +170,7 @@ def main() -> None:
                       flush=True)
                 results[name] = totals(work / name / "ae-scale" / "2026-Q1" / "lines.csv")
                 shutil.rmtree(work / name, ignore_errors=True)
-            names = list(results)
-            for other in names[1:]:
-                if results[other] != results[names[0]]:
-                    bad = [k for k in set(results[other]) | set(results[names[0]])
-                           if results[other].get(k) != results[names[0]].get(k)]
-                    raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
-                                     f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
+            names = agree(results)
             if names:
                 total = sum(results[names[0]].values())
                 print(f"{'':>19} {', '.join(names)} agree to the cent per payee and "

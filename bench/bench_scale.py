@@ -63,6 +63,20 @@ from compplan.engine.results import LINE_COLUMNS  # noqa: E402
 PLAN = "bench/plans/ae_scale.yaml"
 
 
+def agree(results: dict[str, dict]) -> list[str]:
+    """The contenders' names, once each one's (payee, component) totals equal the
+    first's to the cent; otherwise stop and say where they part (a fast wrong answer
+    never passes)."""
+    names = list(results)
+    for other in names[1:]:
+        if results[other] != results[names[0]]:
+            bad = [k for k in set(results[other]) | set(results[names[0]])
+                   if results[other].get(k) != results[names[0]].get(k)]
+            raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
+                             f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
+    return names
+
+
 def _tree(pid: int) -> list[int]:
     """A process and all its descendants' ids."""
     out, stack = [], [pid]
@@ -328,13 +342,7 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
                     csvs[name] = file
                     if (file.parent / "payees.csv").exists():  # compplan's own runs
                         payees_csvs[name] = file.parent / "payees.csv"
-    names = list(results)
-    for other in names[1:]:
-        if results[other] != results[names[0]]:
-            bad = [k for k in set(results[other]) | set(results[names[0]])
-                   if results[other].get(k) != results[names[0]].get(k)]
-            raise SystemExit(f"{other} disagrees with {names[0]} on {len(bad)} "
-                             f"(payee, component) totals, e.g. {sorted(bad)[:3]}")
+    names = agree(results)
     if names:
         total = sum(results[names[0]].values())
         print(f"{'':>18} all of {', '.join(names)} agree to the cent: total {total:,}")
