@@ -44,6 +44,7 @@ from . import fx as sql_fx
 from . import hierarchy as sql_hier
 from . import pgexpand
 from . import run as duck_run
+from .run import safe_text as safe  # the spreadsheet guard, one for both engines
 from .settle import run_by_frequency, settles_by_frequency
 from .targets import create_spans, per_payee_inputs
 from .windows import create_window_spans
@@ -367,12 +368,6 @@ def run_in(compiled: CompiledPlan, pg, script, period: Period, warnings: list,
 
 
 # ---------------------------------------------------------------- lines.csv
-def _safe(sql: str) -> str:
-    """A text cell a spreadsheet cannot run (compplan.cells; run._safe in DuckDB's)."""
-    return (f"(CASE WHEN left({sql}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN "
-            f"chr(39) || {sql} ELSE {sql} END)")
-
-
 def _cell(sql: str) -> str:
     """A CSV cell as Python's csv module writes it (QUOTE_MINIMAL, CRLF rows): quoted
     where it holds a comma, a quote, a CR or an LF, its quotes doubled; NULL empty."""
@@ -395,15 +390,15 @@ def lines_csv_sql(compiled: CompiledPlan, columns: set[str]) -> str:
     note = "credit_note" if "credit_note" in columns else "CAST(NULL AS TEXT)"
     via = "via" if "via" in columns else "CAST(NULL AS TEXT)"
     cells = [
-        _safe("payee"), "CAST(line AS TEXT)", _safe("component"), "kind", amount,
+        safe("payee"), "CAST(line AS TEXT)", safe("component"), "kind", amount,
         "CAST(trim_scale(exact) AS TEXT)",
-        _safe(blank("formula")) if "formula" in columns else "NULL",
-        _safe(blank("inputs")) if "inputs" in columns else "NULL",
-        _safe(f"nullif(concat_ws(' ', source, replace({split}, chr(31), ' ')), '')"),
+        safe(blank("formula")) if "formula" in columns else "NULL",
+        safe(blank("inputs")) if "inputs" in columns else "NULL",
+        safe(f"nullif(concat_ws(' ', source, replace({split}, chr(31), ' ')), '')"),
         "tiers_text" if "tiers_text" in columns else "NULL",
         "CAST(trim_scale(run_before) AS TEXT)", "CAST(trim_scale(run_after) AS TEXT)",
-        f"nullif({store['rounding']}, '')", _safe("rule"), "CAST(date AS TEXT)",
-        _safe(f"nullif(concat_ws('; ', 'credited through ' || {via}, {note}), '')")]
+        f"nullif({store['rounding']}, '')", safe("rule"), "CAST(date AS TEXT)",
+        safe(f"nullif(concat_ws('; ', 'credited through ' || {via}, {note}), '')")]
     # the cells worked out once (OFFSET 0: not folded into the outer query, where each
     # is named three times), then quoted and joined
     inner = ", ".join(f"{c} AS _c{i}" for i, c in enumerate(cells))

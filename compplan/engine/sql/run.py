@@ -439,8 +439,10 @@ def _check_data(compiled: CompiledPlan, con, period: Period, files: dict[str, st
             raise CompplanError(prepared.problems)
 
 
-def _safe(sql: str) -> str:
-    """A text cell a spreadsheet cannot run (compplan.cells): a quote before = + - @ tab CR."""
+def safe_text(sql: str) -> str:
+    """A text cell a spreadsheet cannot run (compplan.cells): a quote before = + - @ tab CR.
+    Plain SQL that DuckDB and PostgreSQL both take: the postgres engine's lines.csv
+    guards its cells with it too."""
     return (f"(CASE WHEN {sql} IS NULL THEN NULL WHEN left({sql}, 1) IN ('=', '+', '-', '@', "
             f"chr(9), chr(13)) THEN chr(39) || {sql} ELSE {sql} END)")
 
@@ -488,15 +490,15 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
         amount = sql_fx.amount_text("amount", "amount_places")
         rounding = f"CASE WHEN fx_rounding IS NOT NULL THEN nullif(fx_rounding, '') ELSE " \
             f"{rounding} END"
-    note = _safe("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
+    note = safe_text("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
-    sources = _safe("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
-    return (f"SELECT {_safe('payee')} AS payee, line, {_safe('component')} AS component, "
-            f"kind, {amount} AS amount, _exact_text AS exact, {_safe(blank('formula'))} AS "
-            f"formula, {_safe(blank('inputs'))} AS inputs, "
+    sources = safe_text("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
+    return (f"SELECT {safe_text('payee')} AS payee, line, {safe_text('component')} AS component, "
+            f"kind, {amount} AS amount, _exact_text AS exact, {safe_text(blank('formula'))} AS "
+            f"formula, {safe_text(blank('inputs'))} AS inputs, "
             f"{sources} AS sources, tiers_text AS tiers, "
             f"{before} AS basis_before, {after} AS "
-            f"basis_after, {rounding} AS rounding, {_safe('rule')} AS rule, date, "
+            f"basis_after, {rounding} AS rounding, {safe_text('rule')} AS rule, date, "
             f"{note} AS note FROM " + ("lines" if shared else
                                        f"(SELECT *, {texts['_exact_text']} AS _exact_text FROM "
                                        + (f"{numbered_lines(*numbered)})" if numbered else
