@@ -110,10 +110,10 @@ class RunResult:
         return sum(max(p.line_count, len(p.lines)) for p in self.payees)
 
 
-def tier_dicts(tiers) -> list[dict]:
-    """A line's tier split as JSON holds it (exact amounts as text)."""
-    return [{"tier": t.tier, "amount": str(t.amount), "rate": str(t.rate),
-             "pays": str(t.pays)} for t in tiers]
+def tier_dicts(tiers, number=str) -> list[dict]:
+    """A line's tier split as JSON holds it (exact amounts as text, by `number`)."""
+    return [{"tier": t.tier, "amount": number(t.amount), "rate": number(t.rate),
+             "pays": number(t.pays)} for t in tiers]
 
 
 def tier_text(tiers) -> str:
@@ -121,14 +121,15 @@ def tier_text(tiers) -> str:
     return "; ".join(f"tier {t.tier}: {t.amount} x {t.rate} = {t.pays}" for t in tiers)
 
 
-def line_details(ln) -> dict:
+def line_details(ln, number=str) -> dict:
     """The parts of a line's JSON that only some lines have (tiers, running basis,
-    rounding, date, note); shared by result files and statements."""
+    rounding, date, note); shared by result files and statements. `number` writes the
+    exact values (lines.jsonl: exact_text, lines.csv's one form from both engines)."""
     d: dict = {}
     if ln.tiers:
-        d["tiers"] = tier_dicts(ln.tiers)
+        d["tiers"] = tier_dicts(ln.tiers, number)
     if ln.basis_before is not None:
-        d["basis_before"], d["basis_after"] = str(ln.basis_before), str(ln.basis_after)
+        d["basis_before"], d["basis_after"] = number(ln.basis_before), number(ln.basis_after)
     for key in ("rounding", "date", "note"):
         v = getattr(ln, key)
         if v:
@@ -142,14 +143,7 @@ def _line_dict(ln: Line) -> dict:
     d = {"payee": ln.payee, "line": ln.number, "component": ln.component,
          "kind": ln.kind, "amount": str(ln.amount), "exact": exact_text(ln.exact),
          "formula": ln.formula, "inputs": {k: _input_text(v) for k, v in ln.inputs.items()},
-         "sources": ln.sources, "rule": ln.rule, **line_details(ln)}
-    if ln.tiers:
-        d["tiers"] = [{"tier": t.tier, "amount": exact_text(t.amount),
-                       "rate": exact_text(t.rate), "pays": exact_text(t.pays)}
-                      for t in ln.tiers]
-    if ln.basis_before is not None:
-        d["basis_before"], d["basis_after"] = (exact_text(ln.basis_before),
-                                               exact_text(ln.basis_after))
+         "sources": ln.sources, "rule": ln.rule, **line_details(ln, exact_text)}
     if ln.rounding:
         d["rounding"] = _rounding_text(ln)
     return d
