@@ -23,6 +23,7 @@ import time
 
 import pytest
 
+from test_issue15_axe import SCREENS, serious
 from test_web_browser import browser, expect, log_in, site  # noqa: F401 - fixtures
 
 TEAM = "/plans/team-2026/team/live.json"
@@ -72,13 +73,11 @@ def test_issue15_a_rep_cannot_poll_a_team(web):
     assert web.client("ana").get(TEAM).status_code == 403
 
 
-@pytest.mark.parametrize("screen", [
-    {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
-    {"viewport": {"width": 1280, "height": 900}}], ids=["390px", "1280px"])
+@pytest.mark.parametrize("screen", list(SCREENS), ids=list(SCREENS))
 def test_issue15_the_team_page_moves_for_its_own_team_only(browser, site, web,  # noqa: F811
                                                            screen):
     import httpx2 as httpx
-    page = log_in(browser, site, "max", **screen)
+    page = log_in(browser, site, "max", **SCREENS[screen])
     expect(page.locator("#team-total")).to_contain_text("$26,000.00")
     polls, pages = [], []
     page.on("response", lambda r: polls.append(r.status) if "/team/live.json" in r.url
@@ -110,3 +109,4 @@ def test_issue15_the_team_page_moves_for_its_own_team_only(browser, site, web,  
     expect(page.locator("#team-bo")).to_contain_text("$9,200.00")
     expect(page.locator("#team-live")).to_contain_text("Team figures updated")
     assert len(pages) == 1 and page.evaluate("window.notReloaded === true")
+    assert serious(page) == []  # the table and trend put in place pass axe too
