@@ -91,9 +91,23 @@ def team_page(ctx: Ctx) -> Response:
 def team_payees(lp: LivePlan, root: str | None) -> list[str]:
     """Whose figures the team page shows: everyone below `root`; with no root (admin's
     and finance's every team), everyone below each top manager."""
-    tops = [root] if root is not None else sorted(
-        {m for m in lp.managers.values() if m not in lp.managers})
-    return [pid for top in tops for pid, _ in lp.reports(top)]
+    if root is not None:
+        return [pid for pid, _ in lp.reports(root)]
+    # every top manager's tree in one walk (lp.reports indexes the managers afresh per
+    # call: once per top would be tops x payees)
+    children: dict[str, list[str]] = {}
+    for p, m in lp.managers.items():
+        children.setdefault(m, []).append(p)
+    out, seen = [], set()
+    stack = sorted({m for m in lp.managers.values() if m not in lp.managers})
+    seen.update(stack)
+    while stack:
+        for c in children.get(stack.pop(), ()):
+            if c not in seen:
+                seen.add(c)
+                out.append(c)
+                stack.append(c)
+    return out
 
 
 def team_version(lp: LivePlan, root: str | None) -> int:
