@@ -64,7 +64,7 @@ def test_issue15_the_trend_without_javascript(browser, site, screen):  # noqa: F
     assert not any(found.values()), json.dumps(found, indent=1)
 
 
-def serious_without_js(browser, site, login, screen) -> list[str]:
+def serious_without_js(browser, site, login, screen) -> list[str]:  # noqa: F811
     """axe needs a script of its own: the page as the no-JS reader has it (the same HTML,
     the page's scripts not run) checked in a context that runs axe alone."""
     page = log_in(browser, site, login, **SCREENS[screen])
