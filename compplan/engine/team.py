@@ -13,8 +13,8 @@ Env is freed by reference counting as soon as the run lets go of it.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from .hierarchy import reports_within
