@@ -5,8 +5,8 @@ targets by those days' share. Every field of every line is compared
 (tests/engine/test_sql_differential.py's assert_same).
 
 Issue 13: every test of pay runs on each SQL engine installed here (`sql_engine`: duckdb,
-postgres, spark), so test_issue13_postgres_fx_dated.py's reruns of this module on
-PostgreSQL are these. The refusal of a construct (cover.py) is the same for every
+postgres, spark), so these are what test_issue13_postgres_fx_dated.py (gone) reran on
+PostgreSQL. The refusal of a construct (cover.py) is the same for every
 engine and is not repeated."""
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ currency rounded once, in the currency paid. Every field of every line is compar
 payee's currency too.
 
 Issue 13: every test of pay runs on each SQL engine installed here (`sql_engine`: duckdb,
-postgres, spark), so test_issue13_postgres_fx_dated.py's reruns of this module on
-PostgreSQL are these. DuckDB's alone: lines.csv written by DuckDB's COPY
+postgres, spark), so these are what test_issue13_postgres_fx_dated.py (gone) reran on
+PostgreSQL. DuckDB's alone: lines.csv written by DuckDB's COPY
 (test_lines_csv_of_the_sql_engine_shows_each_payees_currency), whose text is its own."""
 from __future__ import annotations
 
