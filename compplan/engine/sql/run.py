@@ -12,6 +12,7 @@ import decimal
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -297,11 +298,16 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
                                                     "decimal" in text):
                 raise
             raise CompplanError([_out_of_range(compiled, what, e)]) from None
-    if then is not None:
-        then(con)
-    if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' "
-                    f"{CSV_OPTIONS}")
+    copy = f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' {CSV_OPTIONS}" \
+        if lines_csv is not None else None
+    if copy is not None and shared and reads_store_rows_only(then):
+        with _meanwhile(con, copy):  # lines.csv written while `then` stores the lines
+            then(con)
+    else:
+        if then is not None:
+            then(con)
+        if copy is not None:
+            con.execute(copy)
     if shared:
         con.execute("SET preserve_insertion_order = false")
     if lines_csv is not None or then is not None:
@@ -310,6 +316,43 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
 
 
 _LINES_TABLE = "CREATE TEMP TABLE lines AS "
+# a save's lines table (_shared_lines): a table of the connection's in-memory database,
+# not TEMP (a connection's own), so that a second connection to it can read it (_meanwhile)
+_SHARED_TABLE = "CREATE TABLE lines AS "
+
+
+@contextmanager
+def _meanwhile(con, sql: str):
+    """Run `sql` on a second connection to `con`'s database (DuckDB's cursor) in a thread
+    of its own while the body runs; wait for it on the way out, and raise its error if it
+    failed (the body's own error first). DuckDB lets go of the GIL while it works, so a
+    save's lines.csv COPY (on DuckDB's threads) overlaps the store's inserts (Python and
+    SQLite, one core): wall time, not CPU."""
+    import threading
+
+    cursor = con.cursor()
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            cursor.execute(sql)
+        except BaseException as e:  # noqa: BLE001 - raised in the caller's thread
+            failed.append(e)
+
+    worker = threading.Thread(target=work, name="compplan-lines-csv", daemon=True)
+    worker.start()
+    try:
+        yield
+    except BaseException:
+        cursor.interrupt()
+        raise
+    finally:
+        worker.join()
+        cursor.close()
+    if failed:
+        raise failed[0]
+
+
 _NAMES_LINES = re.compile(r"\blines\b")
 
 
@@ -371,7 +414,7 @@ def _shared_lines(compiled: CompiledPlan, script: Script,
     first, rounding = _shared_texts(compiled)[:3], _shared_texts(compiled)[3]
     inner = ", ".join(f"{sql} AS {name}" for name, sql in first)
     kept = " EXCLUDE (tiers, run_before, run_after)" if lean else ""
-    sql = (f"{_LINES_TABLE}SELECT *{kept}, {rounding[1]} AS {rounding[0]} FROM (SELECT *, "
+    sql = (f"{_SHARED_TABLE}SELECT *{kept}, {rounding[1]} AS {rounding[0]} FROM (SELECT *, "
            f"{inner} FROM {numbered_lines(script.lines_union, script.lines_order)})")
     return script.statements[:at] + [(what, "SET preserve_insertion_order = true"),
                                      (what, sql)] + script.statements[at + 1:]
@@ -379,16 +422,18 @@ def _shared_lines(compiled: CompiledPlan, script: Script,
 
 def store_rows_only(then):
     """`then` marked as reading the run's lines only as the store's rows (line_batches,
-    store_lines_query; or not at all): a save's lines table may then leave out the tier
-    lists and the running bases' numbers, which those rows take from texts (_shared_lines,
-    and the per-credit splits' lists are not made: PlanCompiler.tier_lists). A `then`
-    that reads `tiers`, `run_before` or `run_after` itself is left unmarked. Returns it."""
+    store_lines_query; or not at all) and changing nothing: a save's lines table may then
+    leave out the tier lists and the running bases' numbers, which those rows take from
+    texts (_shared_lines, and the per-credit splits' lists are not made: PlanCompiler.
+    tier_lists), and lines.csv is written meanwhile (_meanwhile). A `then` that reads
+    `tiers`, `run_before` or `run_after`, or deletes lines (settle.py's keep), is left
+    unmarked. Returns it."""
     then.store_rows_only = True
     return then
 
 
 def reads_store_rows_only(then) -> bool:
-    """Whether `then` was marked by store_rows_only (settle.py passes the mark on)."""
+    """Whether `then` was marked by store_rows_only."""
     return bool(getattr(then, "store_rows_only", False))
 
 

@@ -53,8 +53,6 @@ def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None =
     of them otherwise: `data_warnings`, the data's warnings in the Python engine's
     order, and `check(period)`, the problems of the run's own period when no group is
     settled over it (by default the Python preparation of `tables`)."""
-    from . import run  # run.py runs its frequencies through here
-
     s = settlement(compiled, tables, period)
     if s.problems:
         raise CompplanError(s.problems)
@@ -79,8 +77,6 @@ def run_by_frequency(compiled, tables, period, run_one, lines_csv: Path | None =
                 keep(con, payees)
                 if then is not None:
                     then(con)
-            if then is not None and run.reads_store_rows_only(then):
-                run.store_rows_only(keep_only)  # the lines left alone are read as then reads
             part = Path(tmp) / f"lines_{i}.csv" if lines_csv is not None else None
             if keep is None:  # the engine leaves the others' lines out itself
                 sub = run_one(g.period, part, then, g.payees)
