@@ -43,6 +43,7 @@ def login(ctx: Ctx) -> Response:
                           error="That login and password do not match an account.")
     limiter.succeeded(name, address)
     # a new session id and CSRF token on login; the visitor's earlier session ends
+    ctx.portal.sessions.end(ctx.visitor.session)  # polls too: forgotten before it ends
     ctx.new_session = ctx.portal.write(
         lambda db: start_session(db, account, ctx.visitor.session))
     return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
@@ -50,7 +51,9 @@ def login(ctx: Ctx) -> Response:
 
 @page(login=False)
 def logout(ctx: Ctx) -> Response:
-    """The session ends on the server too: a copy of its cookie no longer works."""
+    """The session ends on the server too: a copy of its cookie no longer works, for a
+    poll answered from memory either (forgotten first: web/sessions.py)."""
+    ctx.portal.sessions.end(ctx.visitor.session)
     ctx.portal.write(lambda db: end_session(db, ctx.visitor.session))
     ctx.end_session = True
     return ctx.redirect("/login")
