@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable
@@ -30,12 +31,15 @@ from .words import ENGLISH_ONLY_TEMPLATES, chrome_fmt
 # time grows with the size, so more is refused before it is read (issue 17)
 MAX_UPLOAD = 1024 * 1024
 
-# Worker threads by lane, each lane its own (issue 15): the pages share anyio's 40; the
-# polls of live figures (answered from memory, most of them a 304) and ingest batches
-# have lanes of their own, so that neither waits in line behind 200 clients' page
-# views for a thread: a batch and the poll that shows it come through in a fraction of
-# a second. lane -> threads at once (None: the shared default).
-LANES = {"page": None, "poll": 8, "ingest": 2}
+# Worker threads by lane, each lane its own (issue 15): polls of live figures (most are
+# answered on the event loop without a thread: page's `quick`) and ingest batches have
+# lanes of their own, so that neither waits in line behind 200 clients' page views. The
+# pages' lane is small: one interpreter lock serves every thread, and with anyio's 40
+# page threads each runnable one stretched every other's turn, the event loop's too, so
+# that an ingest's reply and the poll after it waited seconds (bench_portal at 1,000
+# payees, 200 clients: a batch visible in a median 1.63 s with 40 page threads, 0.81 s
+# with 8, 0.78 s with 4, the page views a second no fewer). COMPPLAN_PAGE_THREADS sets it.
+LANES = {"page": int(os.environ.get("COMPPLAN_PAGE_THREADS", "8")), "poll": 8, "ingest": 2}
 _limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> lane -> limiter
 
 

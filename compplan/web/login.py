@@ -1,9 +1,11 @@
 """Logging in and out, and where each role lands."""
 from __future__ import annotations
 
+import time
+
 from starlette.responses import Response
 
-from .auth import (authenticate, end_session, new_session, own_payee, sees_all,
+from .auth import (authenticate, end_session, fingerprint, new_session, own_payee, sees_all,
                    start_session)
 from .endpoint import Ctx, page
 from .security import Refused
@@ -46,6 +48,8 @@ def login(ctx: Ctx) -> Response:
     ctx.portal.sessions.end(ctx.visitor.session)  # polls too: forgotten before it ends
     ctx.new_session = ctx.portal.write(
         lambda db: start_session(db, account, ctx.visitor.session))
+    # known from the start: the page's first poll is answered from memory too
+    ctx.portal.sessions.seen(ctx.new_session, account, fingerprint(account), time.time())
     return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
 
 

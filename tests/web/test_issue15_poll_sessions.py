@@ -148,3 +148,13 @@ def test_issue15_a_poll_from_memory_still_refuses_another_reps_payee(web):
     with queries():
         r = ana.get("/plans/team-2026/payees/dee/live.json")
     assert r.status_code == 404
+
+
+def test_issue15_the_first_poll_after_login_makes_no_query(web):
+    """A login's new session is known from the start: the page's first poll reads
+    nothing from the store (its figures are worked out from memory)."""
+    ana = web.client("ana")
+    with queries() as seen:
+        r = ana.get(URL)
+    assert r.status_code == 200 and r.json()["version"] == 0
+    assert seen == []
