@@ -34,12 +34,14 @@ MAX_UPLOAD = 1024 * 1024
 # Worker threads by lane, each lane its own (issue 15): polls of live figures (most are
 # answered on the event loop without a thread: page's `quick`) and ingest batches have
 # lanes of their own, so that neither waits in line behind 200 clients' page views. The
-# pages' lane is small: one interpreter lock serves every thread, and with anyio's 40
-# page threads each runnable one stretched every other's turn, the event loop's too, so
-# that an ingest's reply and the poll after it waited seconds (bench_portal at 1,000
-# payees, 200 clients: a batch visible in a median 1.63 s with 40 page threads, 0.81 s
-# with 8, 0.78 s with 4, the page views a second no fewer). COMPPLAN_PAGE_THREADS sets it.
-LANES = {"page": int(os.environ.get("COMPPLAN_PAGE_THREADS", "8")), "poll": 8, "ingest": 2}
+# pages' lane is smaller than anyio's 40: one interpreter lock serves every thread, and
+# each runnable page thread stretches every other's turn, the event loop's too, so that an
+# ingest's reply and the poll after it waited seconds. bench_portal at 1,000 payees,
+# 200 clients, load 20-30, one run each: a batch visible in a median 1.63 s with 40
+# page threads, 0.93 s with 16, 0.81 s with 8, 0.78 s with 4; but page views slow from
+# about 8 threads down (p50 0.74 s with 16, 0.95 to 1.2 s with 8 or 4; main 0.65 to
+# 0.78). COMPPLAN_PAGE_THREADS sets it.
+LANES = {"page": int(os.environ.get("COMPPLAN_PAGE_THREADS", "16")), "poll": 8, "ingest": 2}
 _limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> lane -> limiter
 
 
