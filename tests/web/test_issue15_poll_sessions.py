@@ -158,3 +158,21 @@ def test_issue15_the_first_poll_after_login_makes_no_query(web):
         r = ana.get(URL)
     assert r.status_code == 200 and r.json()["version"] == 0
     assert seen == []
+
+
+def test_issue15_a_team_poll_with_a_current_etag_makes_no_query(web):
+    """The team page's poll (team.quick_team) as the rep's: from memory, and still only
+    for those who may see the team."""
+    team = "/plans/team-2026/team/live.json"
+    max_ = web.client("max")
+    first = max_.get(team)
+    assert first.status_code == 200
+    tag = first.headers["etag"]
+    ana = web.client("ana")
+    ana.get(URL)  # ana's session is known too: a rep is still refused the team's poll
+    with queries() as seen:
+        assert max_.get(team, headers={"If-None-Match": tag}).status_code == 304
+        again = max_.get(team)
+        assert ana.get(team).status_code == 403  # her role, from memory too
+    assert again.status_code == 200 and again.json() == first.json()
+    assert seen == []
