@@ -43,7 +43,7 @@ class KnownAccount:
     fingerprint: str
 
     @classmethod
-    def of(cls, account, fingerprint: str) -> "KnownAccount":
+    def of(cls, account, fingerprint: str) -> KnownAccount:
         return cls(account.id, account.login, account.name, account.role, account.payee,
                    account.plan_id, bool(account.active), fingerprint)
 
