@@ -26,7 +26,7 @@ from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
-from . import holds, pay
+from . import background, holds, pay
 from .cover import refusal, refusals
 from .decimals import MACROS
 from .dialect import DUCKDB, Duck, use
@@ -180,10 +180,15 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
 
 
 def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
-               lines_csv: Path | None = None, then=None) -> RunResult:
+               lines_csv: Path | None = None, then=None,
+               pending: list | None = None) -> RunResult:
     """`compplan run --engine duckdb`: DuckDB reads the data folder itself where every
     file and cell is plain (direct.py); otherwise the Python reader reads it, names any
-    problem at FILE:ROW, and the run goes on as run_sql. `then`: as for run_sql."""
+    problem at FILE:ROW, and the run goes on as run_sql. `then`: as for run_sql.
+
+    `pending` (a list): lines.csv's COPY may go on in a thread after the result is
+    returned (background.py), its `wait` appended to the list; the caller writes the
+    payees' files meanwhile and calls it before lines.csv is used."""
     import duckdb
 
     _refuse(compiled)
@@ -224,12 +229,17 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
-        result = _execute(compiled, con, period, script, lines_csv, then)
+        copy = [] if pending is not None and lines_csv is not None and then is None else None
+        result = _execute(compiled, con, period, script, lines_csv, then, copy)
         result.warnings[:0] = warnings + _zero_divisors(compiled, con, period, files)
+        if copy:  # the connection and its spill folder are the COPY's to close now
+            pending.append(background.start(con, copy[0], spill.cleanup))
+            con = spill = None
         return result
     finally:
-        con.close()
-        spill.cleanup()
+        if con is not None:
+            con.close()
+            spill.cleanup()
 
 
 def _zero_divisors(compiled: CompiledPlan, con, period: Period,
@@ -275,7 +285,11 @@ def _settings(con, spill: Path) -> None:
 
 
 def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
-             lines_csv: Path | None, then=None) -> RunResult:
+             lines_csv: Path | None, then=None, copy: list | None = None) -> RunResult:
+    """The script run, lines.csv written (or `then` called) and the result read back.
+    `copy` (a list): lines.csv's COPY is not run but appended to it, for the caller to
+    run once it has asked the connection everything else (run_folder's `pending`); the
+    result is read before it, which it does not change."""
     import duckdb
 
     statements = _lines_as_view(script.statements) if lines_csv is not None and \
@@ -300,8 +314,11 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     if then is not None:
         then(con)
     if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' "
-                    f"{CSV_OPTIONS}")
+        sql = f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' {CSV_OPTIONS}"
+        if copy is not None and not shared:
+            copy.append(sql)
+            return _result(compiled, con, period, script.final, with_lines=False)
+        con.execute(sql)
     if shared:
         con.execute("SET preserve_insertion_order = false")
     if lines_csv is not None or then is not None:
