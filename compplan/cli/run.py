@@ -97,6 +97,16 @@ def period_of_plan(compiled, period: str):
     return p
 
 
+def _abort(writer: ResultWriter, lines_ready) -> None:
+    """Nothing written: the COPY (if one is still running) finished or stopped first, so
+    that no file appears after the temporary ones are removed."""
+    try:
+        lines_ready()
+    except BaseException:  # the run's own error is the one to say
+        pass
+    writer.abort()
+
+
 class _Work:
     """One attempt at a run on one engine: the result files written atomically (and the
     store's draft with --save), or nothing written and the CompplanError raised, so a
@@ -146,6 +156,11 @@ class _Work:
                 raise CompplanError(problems)
         writer = ResultWriter(self.target, jsonl=jsonl, parquet=engine == "spark")
         shown = Progress(writer, enabled=self.progress)
+        pending: list = []  # lines.csv's COPY still running (engine/sql/background.py)
+
+        def lines_ready() -> None:
+            from ..engine.sql.background import settle
+            settle(pending)
         try:
             if engine == "postgres":  # the script inside PostgreSQL (engine/sql/postgres.py)
                 from ..engine.sql.postgres import run_postgres_standalone, \
@@ -179,9 +194,11 @@ class _Work:
                     for pr in result.payees:
                         writer(pr)
                         pr.lines = []  # written; the pay stage's follow below
-                else:  # DuckDB reads the folder and writes lines.csv itself
+                else:  # DuckDB reads the folder and writes lines.csv itself, the
+                    # COPY going on while payees.csv and results.json are written
                     result = run_folder_standalone(compiled, self.data_dir, p,
-                                                   lines_csv=writer.lines_path())
+                                                   lines_csv=writer.lines_path(),
+                                                   pending=pending)
             else:
                 # without a store: the period as a first stored one, with warnings of the
                 # history it lacks (a draw's balance, what the year paid so far)
@@ -189,13 +206,19 @@ class _Work:
                                         progress=shown.start)
         except BaseException:
             shown.stop()
-            writer.abort()
+            _abort(writer, lines_ready)
             raise
         shown.stop()
-        for pr in result.payees:
-            if pr.lines:  # carried lines (a draw), added after the engine's
+        try:
+            carried = [pr for pr in result.payees if pr.lines]
+            if carried:  # carried lines (a draw), added after the engine's
+                lines_ready()
+            for pr in carried:
                 writer(pr)
-        return result, writer.close(result), None
+            return result, writer.close(result, lines_ready), None
+        except BaseException:
+            _abort(writer, lines_ready)
+            raise
 
     def _saved(self, engine: str, db_url: str | None, actor: str | None):
         from ..store import lifecycle, open_store

@@ -355,9 +355,11 @@ class ResultWriter:
                     dst.write(src.read(b - a))
             ordered.replace(path)
 
-    def close(self, result: RunResult) -> list[Path]:
-        self.finish()
-        self._reorder()
+    def close(self, result: RunResult, lines_ready=None) -> list[Path]:
+        """payees.csv and results.json written, then every file moved into place.
+        `lines_ready`, if given, is called before the lines files are touched: another
+        writer may still be filling lines.csv while payees.csv and results.json are
+        written (the SQL engine's COPY in a thread, engine/sql/background.py)."""
         components = _components(result)
         with (self.out / "payees.csv.tmp").open("w", newline="", encoding="utf-8") as fh:
             w = CsvWriter(fh)
@@ -370,6 +372,10 @@ class ResultWriter:
                             p.currency or result.currency, result.period])
         (self.out / "results.json.tmp").write_text(
             json.dumps(summary_dict(result), indent=1, ensure_ascii=False), encoding="utf-8")
+        if lines_ready is not None:
+            lines_ready()
+        self.finish()
+        self._reorder()
         names = ["payees.csv", "lines.csv", "results.json"] + \
             (["lines.jsonl"] if self._jsonl is not None else [])
         if self.parquet:

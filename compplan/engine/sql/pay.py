@@ -95,14 +95,16 @@ def run_sql_standalone(compiled, tables, period: Period, keep_data: bool = True)
     return run_standalone(compiled, None, period, engine=engine)
 
 
-def run_folder_standalone(compiled, folder, period: Period, lines_csv=None):
+def run_folder_standalone(compiled, folder, period: Period, lines_csv=None,
+                          pending: list | None = None):
     """run_folder (DuckDB reads the folder, writes lines.csv) as run_sql_standalone: the
-    lines the pay stage adds are the result's, for the writer to append."""
+    lines the pay stage adds are the result's, for the writer to append. `pending`: as
+    for run_folder (lines.csv may still be being written when this returns)."""
     from ..standalone import run_standalone
     from .run import run_folder
 
     def engine(p: Period, main: bool):
         if main:
-            return run_folder(compiled, folder, p, lines_csv=lines_csv)
+            return run_folder(compiled, folder, p, lines_csv=lines_csv, pending=pending)
         return run_folder(compiled, folder, p, then=_totals)
     return run_standalone(compiled, None, period, engine=engine)

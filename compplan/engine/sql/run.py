@@ -27,7 +27,7 @@ from ..plausible import limit_of, plausibility
 from ..prepare import prepare
 from ..results import Line, PayeeResult, RunResult
 from ..tiers import Portion
-from . import holds, pay
+from . import background, holds, pay
 from .cover import refusal, refusals
 from .decimals import MACROS
 from .dialect import DUCKDB, Duck, use
@@ -181,10 +181,15 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
 
 
 def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
-               lines_csv: Path | None = None, then=None) -> RunResult:
+               lines_csv: Path | None = None, then=None,
+               pending: list | None = None) -> RunResult:
     """`compplan run --engine duckdb`: DuckDB reads the data folder itself where every
     file and cell is plain (direct.py); otherwise the Python reader reads it, names any
-    problem at FILE:ROW, and the run goes on as run_sql. `then`: as for run_sql."""
+    problem at FILE:ROW, and the run goes on as run_sql. `then`: as for run_sql.
+
+    `pending` (a list): lines.csv's COPY may go on in a thread after the result is
+    returned (background.py), its `wait` appended to the list; the caller writes the
+    payees' files meanwhile and calls it before lines.csv is used."""
     import duckdb
 
     _refuse(compiled)
@@ -225,12 +230,17 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
-        result = _execute(compiled, con, period, script, lines_csv, then)
+        copy = [] if pending is not None and lines_csv is not None and then is None else None
+        result = _execute(compiled, con, period, script, lines_csv, then, copy)
         result.warnings[:0] = warnings + _zero_divisors(compiled, con, period, files)
+        if copy:  # the connection and its spill folder are the COPY's to close now
+            pending.append(background.start(con, copy[0], spill.cleanup))
+            con = spill = None
         return result
     finally:
-        con.close()
-        spill.cleanup()
+        if con is not None:
+            con.close()
+            spill.cleanup()
 
 
 def _zero_divisors(compiled: CompiledPlan, con, period: Period,
@@ -276,7 +286,11 @@ def _settings(con, spill: Path) -> None:
 
 
 def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
-             lines_csv: Path | None, then=None) -> RunResult:
+             lines_csv: Path | None, then=None, deferred: list | None = None) -> RunResult:
+    """The script run, lines.csv written (or `then` called) and the result read back.
+    `deferred` (a list): lines.csv's COPY is not run but appended to it, for the caller to
+    run once it has asked the connection everything else (run_folder's `pending`); the
+    result is read before it, which it does not change."""
     import duckdb
 
     statements = _lines_as_view(script.statements) if lines_csv is not None and \
@@ -300,6 +314,9 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
             raise CompplanError([_out_of_range(compiled, what, e)]) from None
     copy = f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' {CSV_OPTIONS}" \
         if lines_csv is not None else None
+    if copy is not None and deferred is not None and not shared:
+        deferred.append(copy)  # the caller runs it beside its own writing (run_folder)
+        return _result(compiled, con, period, script.final, with_lines=False)
     if copy is not None and shared and reads_store_rows_only(then):
         with _meanwhile(con, copy):  # lines.csv written while `then` stores the lines
             then(con)
@@ -569,31 +586,52 @@ def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
     note = safe_text("nullif(concat_ws('; ', 'credited through ' || via, credit_note), '')")
     # a subtotal's line lists its group's rows in split_source (subtotals.MEMBERS_SEP)
     sources = safe_text("nullif(concat_ws(' ', source, replace(split_source, chr(31), ' ')), '')")
-    return (f"SELECT {safe_text('payee')} AS payee, line, {safe_text('component')} AS component, "
-            f"kind, {amount} AS amount, _exact_text AS exact, {safe_text(blank('formula'))} AS "
-            f"formula, {safe_text(blank('inputs'))} AS inputs, "
-            f"{sources} AS sources, tiers_text AS tiers, "
-            f"{before} AS basis_before, {after} AS "
-            f"basis_after, {rounding} AS rounding, {safe_text('rule')} AS rule, date, "
-            f"{note} AS note FROM " + ("lines" if shared else
-                                       f"(SELECT *, {texts['_exact_text']} AS _exact_text FROM "
-                                       + (f"{numbered_lines(*numbered)})" if numbered else
-                                          "lines)" if presorted else
-                                          "lines) ORDER BY payee, line")))
+    cells = [("payee", safe_text("payee")), ("line", "line"),
+             ("component", safe_text("component")), ("kind", "kind"), ("amount", amount),
+             ("exact", "_exact_text"), ("formula", safe_text(blank("formula"))),
+             ("inputs", safe_text(blank("inputs"))), ("sources", sources),
+             ("tiers", "tiers_text"), ("basis_before", before), ("basis_after", after),
+             ("rounding", rounding), ("rule", safe_text("rule")), ("date", "date"),
+             ("note", note)]
+    exact = f"{texts['_exact_text']} AS _exact_text"
+    if numbered and not shared:
+        return _numbered_cells(cells, exact, *numbered)
+    return (f"SELECT {', '.join(sql if sql == name else f'{sql} AS {name}' for name, sql in cells)}"
+            " FROM " + ("lines" if shared else
+                        f"(SELECT *, {exact} FROM " + ("lines)" if presorted else
+                                                      "lines) ORDER BY payee, line")))
 
 
-def numbered_lines(union: str, order: str) -> str:
+def _numbered_cells(cells: list[tuple[str, str]], exact: str, union: str, order: str) -> str:
+    """lines.csv's cells over the lines' parts (`union`), sorted by payee and `order`
+    and numbered as they pass (numbered_lines), each cell's text made before the sort,
+    not after it.
+
+    DuckDB's streaming window (row_number() OVER (), which counts the rows in their
+    sorted order) runs on one thread, and so does everything its pipeline does after
+    it; the texts (exact values, running bases, cells made safe) made there kept one
+    core busy while the other waited (3.3 of 4 CPU-s on one thread at 1M deals). Made
+    in the sort's input they are worked out on every core; the sort carries the texts
+    instead of the columns they are made from. The same bytes."""
+    inner = ", ".join(f"{sql} AS {q('_c_' + name)}" for name, sql in cells if name != "line")
+    outer = ", ".join("line" if name == "line" else f"{q('_c_' + name)} AS {name}"
+                      for name, _sql in cells)
+    return (f"SELECT {outer} FROM "
+            + numbered_lines(f"SELECT *, {exact} FROM ({union})", order, inner))
+
+
+def numbered_lines(union: str, order: str, cells: str = "u.*") -> str:
     """Every line sorted by payee and `order`, numbered per payee as the lines table's
     window numbers them: row_number() OVER () counts the sorted rows as they stream by
     (DuckDB's streaming window keeps its input's order), less the lines of the payees
     before (a running sum over the payees' counts: 10,000 rows, not a million). One
-    sort of the wide rows instead of two; the texts are made after it, above it."""
-    before = (f"SELECT payee, CAST(sum(_n) OVER (ORDER BY payee) - _n AS BIGINT) AS _before "
-              f"FROM (SELECT "
-              f"payee, count(*) AS _n FROM ({union}) GROUP BY payee)")
+    sort of the wide rows instead of two. `cells`: what each row carries through the
+    sort (by default all the parts' columns), made from the parts' columns (`u`)."""
+    before = (f"SELECT payee AS _bpayee, CAST(sum(_n) OVER (ORDER BY payee) - _n AS BIGINT) "
+              f"AS _before FROM (SELECT payee, count(*) AS _n FROM ({union}) GROUP BY payee)")
     return (f"(SELECT row_number() OVER () - _before AS line, * EXCLUDE (_before) FROM (SELECT "
-            f"u.*, b._before FROM ({union}) u JOIN ({before}) b ON b.payee = u.payee ORDER BY "
-            f"u.payee, {order}))")
+            f"{cells}, b._before FROM ({union}) u JOIN ({before}) b ON b._bpayee = u.payee "
+            f"ORDER BY u.payee, {order}))")
 
 
 def read_inputs(text: str | None) -> dict[str, str]:
