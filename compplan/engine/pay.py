@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import operator
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +20,6 @@ from .carried import draw_kind, draw_period
 from .python import groups as groups_mod
 from .formula import fmt_value
 from .python.compile import CARRIED, Env
-from .hierarchy import reports_within
 from .ir import CompiledPlan, EarningStep, MeasureStep
 from .money import (MODES, divide, fmt_money, fmt_number, minor_unit, multiply, round_to,
                     OutOfRange, out_of_range, scale, unsigned_zero)
@@ -27,6 +27,7 @@ from .periods import Period
 from .prepare import MIN_DATE, Prepared, ratio_type, scaled_by
 from .results import Line, PayeeResult, RunResult
 from .tables import tables_of
+from .team import TeamReader
 
 
 def _payee_ids(prep: Prepared) -> set[str]:
@@ -77,44 +78,11 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
     payees_inp = plan.inputs.get("payees")
-    reports = _dated_reports(compiled, prep, period)
-    envs: dict[str, Env] = {}
-    partials: dict[tuple, Env] = {}
-    whole = (period.start, period.end)
-
-    def within(pid: str, a, b) -> list[tuple]:
-        return reports_within(reports, pid, a, b)
-
-    def value(r: str, a, b, name: str):
-        if (a, b) == whole:
-            e = envs.get(r)
-            if e is not None:
-                return e.earnings.get(name, e.measures.get(name))
-            if earlier and r in earlier:
-                done = earlier[r]
-                return done.components.get(name, done.measure_values.get(name))
-            return None
-        # a report for part of the period (moved to or from this manager in it): their
-        # figures worked out on the credits and the share of targets of those days
-        key = (r, a, b)
-        e = partials.get(key)
-        if e is None:
-            e = partials[key] = _part_env(compiled, prep, period, r, a, b, team, step, mode)
-        return e.earnings.get(name, e.measures.get(name))
-
-    def team(pid: str, a=period.start, b=period.end):
-        def total(name: str, levels: int | None):
-            out, frontier, depth = Decimal(0), within(pid, a, b), 1
-            while frontier and (levels is None or depth <= levels):
-                nxt = []
-                for r, ra, rb in frontier:
-                    v = value(r, ra, rb, name)
-                    if v is not None:
-                        out += v
-                    nxt.extend(within(r, ra, rb))
-                frontier, depth = nxt, depth + 1
-            return out
-        return total
+    # team() reads the figures of the payees worked out before (engine/team.py: data,
+    # not closures over the Envs, so that no Env is kept alive by a cycle)
+    reader = TeamReader(_dated_reports(compiled, prep, period), (period.start, period.end),
+                        earlier, functools.partial(_part_env, compiled, prep, period,
+                                                   step=step, mode=mode))
 
     groups = compiled.groups
     ctx = None
@@ -130,8 +98,8 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
         env = _payee_env(compiled, prep, period, pid)
         if carry is not None:
             env.cache[CARRIED] = carry.get(pid) or {}
-        envs[pid] = env
-        env.team = team(pid)
+        reader.finished(pid, env)
+        env.team = reader.of(pid)
         if ctx is not None:
             env.group = ctx.group_fn(pid)
         pr = PayeeResult(pid, str(env.payee.get("name", "") or ""),
@@ -265,7 +233,7 @@ def _dated_reports(compiled: CompiledPlan, prep: Prepared, period: Period) -> di
 
 
 def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, first,
-              last, team, step, mode) -> Env:
+              last, team, *, step, mode) -> Env:
     """A payee's measures and earnings over part of the period (the days they reported
     to one manager): credits dated in it, and one-row-per-payee amounts (targets) by its
     share of the period's days. An undated credit counts where the payees table's

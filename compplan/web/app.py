@@ -44,7 +44,7 @@ def routes() -> list:
         Route("/plans/{plan}/payees/{payee}/live.json", rep.payee_json),
         Route("/plans/{plan}/payees/{payee}/estimate", rep.estimate),
         Route("/plans/{plan}/team", team.team_page),
-        Route("/plans/{plan}/team/live.json", team.team_version),
+        Route("/plans/{plan}/team/live.json", team.team_live),
         Route("/plans/{plan}/team/sales", team.sales_page),
         Route("/plans/{plan}/team/forecast", team.forecast_page),
         Route("/plans/{plan}/finance", finance.finance_page),

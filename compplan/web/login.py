@@ -5,7 +5,9 @@ from starlette.responses import Response
 
 from .auth import (authenticate, end_session, new_session, own_payee, sees_all,
                    start_session)
+from ..targets.rounds import rounds_for
 from .endpoint import Ctx, page
+from .rounds import actor_of
 from .security import Refused
 
 
@@ -58,7 +60,9 @@ def logout(ctx: Ctx) -> Response:
 
 @page()
 def home(ctx: Ctx) -> Response:
-    """Reps land on their figures, managers on their team, admin and finance on runs."""
+    """Reps land on their figures, managers on their team, admin and finance on runs.
+    Anyone else sees their plans and the target rounds they take part in: a manager no
+    open period pays (the field sample's mia) has a round to answer, and its report."""
     account = ctx.account
     plans = visible_plans(ctx)
     if sees_all(account):
@@ -68,7 +72,13 @@ def home(ctx: Ctx) -> Response:
         if account.role == "manager":
             return ctx.redirect(f"/plans/{lp.plan_id}/team")
         return ctx.redirect(f"/plans/{lp.plan_id}/payees/{account.payee}")
-    return ctx.render("home.html", plans=plans)
+    return ctx.render("home.html", plans=plans, rounds=own_rounds(ctx))
+
+
+def own_rounds(ctx: Ctx) -> list:
+    """The target rounds the account takes part in (targets/rounds.py decides who sees
+    which), newest first."""
+    return rounds_for(ctx.db, actor_of(ctx, ctx.account.plan_id))
 
 
 def visible_plans(ctx: Ctx) -> list:

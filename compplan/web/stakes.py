@@ -342,16 +342,55 @@ def stake(portal: Portal, lp: LivePlan, pid: str, name: str, f: Fmt,
             return ""
         if kind not in ("integer", "number"):
             rows = rows_words(lp, input_name, template, n, f)
+            pays, but = elsewhere(lp, name, result, after, f, labels)
             said = dict(n=f.number(n), rows=rows, why=why, goal=f.percent(goal, 2),
-                        pays=f.money(after.total - result.total))
+                        pays=f.money(pays))
             if n == 1:
-                return f._("{n} more {rows} reaches {why} ({goal}) and pays {pays} more.",
-                           **said)
-            return f._("{n} more {rows} reach {why} ({goal}) and pay {pays} more.", **said)
+                return _join(f._("{n} more {rows} reaches {why} ({goal}) and pays {pays} "
+                                 "more.", **said), but)
+            return _join(f._("{n} more {rows} reach {why} ({goal}) and pay {pays} more.",
+                             **said), but)
         more = f.number(n)
-    pays = after.total - result.total
-    return f._("{more} more in {what} reaches {why} ({goal}) and pays {pays} more.",
-               more=more, what=what, why=why, goal=f.percent(goal, 2), pays=f.money(pays))
+    pays, but = elsewhere(lp, name, result, after, f, labels)
+    return _join(f._("{more} more in {what} reaches {why} ({goal}) and pays {pays} more.",
+                     more=more, what=what, why=why, goal=f.percent(goal, 2),
+                     pays=f.money(pays)), but)
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first} {second}" if second else first
+
+
+def elsewhere(lp: LivePlan, name: str, before, after, f: Fmt,
+              labels: dict[str, str]) -> tuple[Decimal, str]:
+    """What the step pays, and what it costs on other earnings, in words: (the money to
+    say in the first sentence, a second sentence or '').
+
+    A step can pay more on the measure's own earnings and less on others that read the
+    same rows: two more presentations raise the presentations bonus 20.00 and lower the
+    close-rate bonus 20.00 (the same wins over more presentations). "Pays 0.00 more"
+    would be true of the total and read as nothing gained; so where another earning
+    falls, the first sentence says what the measure's own earnings gain and a second
+    what falls and the net. Where nothing falls, the first sentence says the whole
+    change, rises elsewhere included (a won presentation is a presentation too)."""
+    own = {e for e, read in _earning_measures(lp).items() if name in read}
+    names = [e.name for e in lp.compiled.earnings]
+    delta = {e: after.components.get(e, Decimal(0)) - before.components.get(e, Decimal(0))
+             for e in names}
+    falls = [e for e in names if e not in own and delta[e] < 0]
+    net = after.total - before.total
+    if not falls:
+        return net, ""
+    gain = sum((delta[e] for e in names if e in own), Decimal(0))
+    lost = -sum((delta[e] for e in falls), Decimal(0))
+    said = dict(others=", ".join(labels.get(e, words_of(e)) for e in falls),
+                lost=f.money(lost), net=f.money(abs(net)))
+    if net > 0:
+        return gain, f._("But {others} falls by {lost} with it: {net} more in all.", **said)
+    if net < 0:
+        return gain, f._("But {others} falls by {lost} with it: {net} less in all.", **said)
+    return gain, f._("But {others} falls by {lost} with it: your total stays the same.",
+                     **said)
 
 
 def _reaches(lp: LivePlan, portal: Portal, input_name: str, pid: str, template: dict,

@@ -71,7 +71,8 @@ def team_page(ctx: Ctx) -> Response:
     f = reader_fmt(ctx, lp)  # issue 15: quota, booked, gap and totals; the team's trend
     lines, total = trend.team_lines(ctx.portal, lp, rows, f)
     runs = trend.stored_runs(ctx.db, lp)
-    key = ("team-trend", root, lp.version, ctx.portal.today(lp), tuple(r.id for r in runs))
+    version = team_version(lp, root)  # another team's batch leaves the trend as it was
+    key = ("team-trend", root, version, ctx.portal.today(lp), tuple(r.id for r in runs))
     shown = lp.cache.get(key)
     if shown is None:
         listed = {x.payee for x in lines}
@@ -83,17 +84,60 @@ def team_page(ctx: Ctx) -> Response:
     return ctx.render("team.html", lp=lp, root=root, rows=rows, sort=sort,
                       descending=descending, elapsed=f.percent(gone, 1),
                       today=f.date(ctx.portal.today(lp)), lines=lines, total=total,
-                      trend=shown, f=f, version=lp.version,
+                      trend=shown, f=f, version=version,
                       root_name=lp.payee_name(root) if root else "")
 
 
-@page(roles=("manager", "admin", "finance"))
-def team_version(ctx: Ctx) -> Response:
-    """What the team page polls (static/decide.js): the live period's batch number; a
-    new one and the page fetches itself again (issue 15: live refresh for managers)."""
+def team_payees(lp: LivePlan, root: str | None) -> list[str]:
+    """Whose figures the team page shows: everyone below `root`; with no root (admin's
+    and finance's every team), everyone below each top manager."""
+    if root is not None:
+        return [pid for pid, _ in lp.reports(root)]
+    # every top manager's tree in one walk (lp.reports indexes the managers afresh per
+    # call: once per top would be tops x payees)
+    children: dict[str, list[str]] = {}
+    for p, m in lp.managers.items():
+        children.setdefault(m, []).append(p)
+    out, seen = [], set()
+    stack = sorted({m for m in lp.managers.values() if m not in lp.managers})
+    seen.update(stack)
+    while stack:
+        for c in children.get(stack.pop(), ()):
+            if c not in seen:
+                seen.add(c)
+                out.append(c)
+                stack.append(c)
+    return out
+
+
+def team_version(lp: LivePlan, root: str | None) -> int:
+    """The version of the team's figures: the newest of its payees' own versions
+    (LivePlan.payee_version). A batch that works out none of them leaves it as it was,
+    so a manager's page is not fetched again for another team's deals (issue 15); one
+    that works out any of them sets it to the period's newest version. Worked out once
+    per batch and root, however many managers poll."""
+    key = ("team-version", root, lp.version)
+    got = lp.cache.get(key)
+    if got is None:
+        got = max((lp.payee_version(p) for p in team_payees(lp, root)),
+                  default=lp.base_version)
+        lp.cache.put(key, got)
+    return got
+
+
+@page(roles=("manager", "admin", "finance"), lane="poll")
+def team_live(ctx: Ctx) -> Response:
+    """What the team page polls (static/decide.js, every 2 s): the version of the team's
+    figures, with its ETag, as a rep's live.json has (rep.payee_json): a poll that sends
+    it back while none of the team's payees moved is a 304 with no body; a new version
+    and the page fetches its table, totals and trend again."""
     lp = ctx.portal.plan(ctx.path("plan"))
-    _root(ctx, lp)
-    return JSONResponse({"version": lp.version})
+    root = _root(ctx, lp)
+    version = team_version(lp, root)
+    etag = f'"{lp.nonce}-team-{version}-{ctx.portal.today(lp).isoformat()}"'
+    if etag in ctx.request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"ETag": etag})
+    return JSONResponse({"version": version}, headers={"ETag": etag})
 
 
 @page(roles=("manager", "admin", "finance"))

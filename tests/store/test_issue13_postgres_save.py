@@ -44,11 +44,29 @@ def _save(entry, engine, db, out):
     assert r.exit_code == 0, r.output
 
 
-def _leftovers() -> list[str]:
-    """Run schemas left in the database (each run drops its own)."""
+@pytest.fixture
+def made_schemas(monkeypatch) -> list[str]:
+    """The run schemas this test's runs make (`compplan_run_<hex>`, named from
+    uuid4), so that a leftover is this test's own and not another session's run that
+    is under way (or was killed) in the same database."""
+    made: list[str] = []
+    real = postgres.uuid.uuid4
+
+    def recorded():
+        u = real()
+        made.append(f"compplan_run_{u.hex[:12]}")
+        return u
+    monkeypatch.setattr(postgres, "uuid", type("uuid", (), {"uuid4": staticmethod(recorded)}))
+    return made
+
+
+def _leftovers(made: list[str]) -> list[str]:
+    """Those of the run schemas made that are still in the database (each run drops
+    its own)."""
+    assert made, "no run made a schema: the test did not run in the server"
     with postgres.connect() as pg:
         return [r[0] for r in pg.execute("SELECT nspname FROM pg_namespace WHERE nspname "
-                                         "LIKE 'compplan_run_%'").fetchall()]
+                                         "= ANY(%s)", (made,)).fetchall()]
 
 
 @pytest.mark.parametrize("entry", SAMPLES, ids=lambda e: e["plan"])
@@ -83,7 +101,7 @@ AE = next(e for e in SAMPLES if e["plan"] == "ae.yaml")
 
 
 def test_issue13_save_into_the_same_database_stays_in_the_server(store_url, tmp_path,
-                                                                 monkeypatch):
+                                                                 monkeypatch, made_schemas):
     """With a PostgreSQL store and no --dsn the run is made in the store's database, in
     the save's transaction: the lines go by INSERT ... SELECT (the batch path, which
     carries rows through Python, is never taken), no run schema is left, and the AE
@@ -98,7 +116,7 @@ def test_issue13_save_into_the_same_database_stays_in_the_server(store_url, tmp_
     _save(AE, "postgres", store_url, tmp_path / "pg")
     monkeypatch.undo()
     _save(AE, "python", f"sqlite:///{tmp_path / 'py.db'}", tmp_path / "py")
-    assert _leftovers() == []
+    assert _leftovers(made_schemas) == []
     pg_store, py_store = open_store(store_url), open_store(f"sqlite:///{tmp_path / 'py.db'}")
     try:
         with pg_store.session() as s:
@@ -116,7 +134,7 @@ def test_issue13_save_into_the_same_database_stays_in_the_server(store_url, tmp_
 
 
 def test_issue13_a_save_that_fails_in_the_server_leaves_nothing(store_url, tmp_path,
-                                                                monkeypatch):
+                                                                monkeypatch, made_schemas):
     """The lines are in line_items when the save fails after them (here: the
     fingerprint's read): the one transaction takes back the run, its lines and the
     run's schema; the store has no run and no line, the database no run schema."""
@@ -137,7 +155,7 @@ def test_issue13_a_save_that_fails_in_the_server_leaves_nothing(store_url, tmp_p
             assert s.query(Run).count() == 0 and s.query(LineItem).count() == 0
     finally:
         store.close()
-    assert _leftovers() == []
+    assert _leftovers(made_schemas) == []
 
 
 SCENARIO_PLAN = (ROOT / "tests" / "store" / "test_issue12_sql_scenarios.py").read_text()

@@ -14,20 +14,41 @@
   team and of the open disputes, the forecast with its pipeline as of a day, a page that
   refuses a request).
 
-The other points hold in: the estimator's capped answer (test_issue15_estimator.py::
-test_issue15_the_cap_is_said and ::test_issue15_the_answer_comes_in_place at both
-widths); the bars with money at stake (test_issue15_bars.py::
-test_issue15_a_six_kpi_rep_sees_six_bars_with_money_at_stake, ::
-test_issue15_six_bars_in_a_browser, ula's page as admin opens it; as the rep herself,
-rita in Vietnamese: test_issue15_menu_browser.py::
-test_issue15_a_rep_sees_her_own_bars_with_money_at_stake); approve behind the
-confirmation and the difference
-from the previous run (test_issue15_review.py::
-test_issue15_approve_needs_the_confirmation_and_the_log_says_what_was_seen, ::
-test_issue15_finance_reviews_and_approves_in_a_browser). The pages no axe test here
-or in test_issue15_axe.py opens (a manager's home, the statement file, a round as its
-admin sees it, the check page's answer, a token just made, a 403, a round's report in
-Polish, refusals in Vietnamese and Polish) are in test_issue15_menu_browser.py.
+Each point of the done-when and the tests that hold it at 390 and 1280 px (audited on
+1 Dec 2026; test_issue15_done_when_gaps.py fills what the audit found missing):
+- an estimator answer that hits the cap and says so: test_issue15_estimator.py::
+  test_issue15_the_answer_comes_in_place[390px, 1280px] (figures: ::
+  test_issue15_the_cap_is_said); without JavaScript ::
+  test_issue15_the_estimator_works_without_javascript (390) and
+  test_issue15_done_when_gaps.py::test_issue15_the_estimator_without_javascript_on_a_desk
+- a 4-KPI rep sees 4 bars with money at stake: test_issue15_bars.py::
+  test_issue15_six_bars_in_a_browser[both] (ula, as admin), test_issue15_menu_browser.py::
+  test_issue15_a_rep_sees_her_own_bars_with_money_at_stake[both] (rita, vi), and
+  test_issue15_done_when_gaps.py::test_issue15_a_malay_rep_in_a_browser[both] (sid, ms)
+- a manager's totals add up: ::test_issue15_a_managers_totals_add_up_in_a_browser[both]
+  here; live, for the team's own payees only: test_issue15_team_live.py::
+  test_issue15_the_team_page_moves_for_its_own_team_only[both]
+- approve needs the confirmation, and the review shows the difference from the previous
+  run: test_issue15_review.py::test_issue15_finance_reviews_and_approves_in_a_browser
+  [both] (figures and the audit log: ::
+  test_issue15_approve_needs_the_confirmation_and_the_log_says_what_was_seen)
+- axe, no serious or critical violation on any page, at both widths:
+  test_issue15_axe.py (every role's pages, the line and dispute pages), ::
+  test_issue15_axe_on_the_pages_left here, test_issue15_menu_browser.py::
+  test_issue15_axe_on_the_pages_no_other_test_checks (mia's home, with her rounds, the
+  statement file, a round as admin, the check answer, a token, a 403),
+  test_issue15_frame_browser.py (vi/pl pages, a 404), test_issue15_done_when_gaps.py
+  (the review with a difference and its confirmation, sid's page, the no-JS trend),
+  test_issue15_team_live.py (the team page after a live refresh)
+- the trend chart without JS: test_issue15_done_when_gaps.py::
+  test_issue15_the_trend_without_javascript[both] (the HTML: test_issue15_team.py::
+  test_issue15_the_trend_is_an_svg_with_its_figures)
+- en/vi/pl/ms: test_issue15_frame_browser.py (vi rep, pl login, pl statement, vi
+  manager and finance), test_issue15_finance_locale.py::
+  test_issue15_a_vietnamese_finance_reader_in_a_browser, test_issue15_menu_browser.py
+  (pl manager's report, refusals in vi and pl), test_issue15_done_when_gaps.py (ms);
+  every portal text in every catalog: test_issue15_bars.py::
+  test_issue15_every_portal_text_is_translated
 """
 import json
 from decimal import Decimal

@@ -44,15 +44,26 @@
     });
   });
 
-  // the team page follows the live period: a new batch, and its table, totals and
-  // trend are fetched again and put in place; the live region says so
+  // the team page follows its own payees: a batch that moves one of them, and its
+  // table, totals and trend are fetched again and put in place; the live region says
+  // so. The poll sends back the last answer's ETag: while none of the team's payees
+  // moved (another team's batch too), the answer is a 304 with no body
   var live = document.getElementById("team-live");
   if (live && window.DOMParser) {
     var version = live.getAttribute("data-version");
+    var etag = null;
+    var every = parseInt(live.getAttribute("data-every") || "2000", 10);
     var poll = function () {
-      if (document.hidden) { setTimeout(poll, 2000); return; }
-      fetch(live.getAttribute("data-url"), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
+      if (document.hidden) { setTimeout(poll, every); return; }
+      var headers = { "Accept": "application/json" };
+      if (etag) { headers["If-None-Match"] = etag; }
+      fetch(live.getAttribute("data-url"), { credentials: "same-origin", headers: headers,
+                                              cache: "no-store" })
+        .then(function (r) {
+          if (!r.ok) { return null; }  // 304: none of the team moved
+          etag = r.headers.get("ETag");
+          return r.json();
+        })
         .then(function (data) {
           if (!data || String(data.version) === String(version)) { return null; }
           version = data.version;
@@ -70,8 +81,8 @@
             });
         })
         .catch(function () { /* the next poll tries again */ })
-        .then(function () { setTimeout(poll, 2000); });
+        .then(function () { setTimeout(poll, every); });
     };
-    setTimeout(poll, 2000);
+    setTimeout(poll, every);
   }
 }());
