@@ -155,6 +155,8 @@ async def main_async(a, base: str, token: str, reps: list[str], payees: int) -> 
               f"worst {max(visible):.2f} s; {ingests[0][2]:,} payees worked out again per "
               f"batch; in the portal (checked, stored, live) median "
               f"{statistics.median(x[3] for x in ingests):.2f} s")
+        print("  visible, batch by batch: " + ", ".join(f"{x[1]:.2f}" for x in ingests)
+              + " s (reply " + ", ".join(f"{x[0]:.2f}" for x in ingests) + ")")
     ingests.clear()
     cpu0 = _cpu(a.server_pid)
     for b in range(3):

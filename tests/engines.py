@@ -86,6 +86,48 @@ def run_tables(name: str):
     raise ValueError(f"no engine {name!r}")
 
 
+def run_folder(name: str):
+    """Engine `name`'s run of a data folder, each engine reading it its own way (the
+    Python reader; DuckDB's reader, or the Python one where a cell is not plain; Spark's
+    own reader for the transaction inputs): f(compiled, folder, period) -> RunResult,
+    the lines as objects."""
+    if name == "python":
+        from compplan.engine.data import load_folder
+        from compplan.engine.run import run_plan
+        from compplan.errors import CompplanError
+
+        def run(compiled, folder, period):
+            found: list = []
+            tables = load_folder(compiled.plan, folder, found)
+            if found:
+                raise CompplanError(found)
+            return run_plan(compiled, tables, period)
+        return run
+    if name == "duckdb":
+        from compplan.engine.sql.run import run_folder as run
+        return lambda compiled, folder, period: run(compiled, folder, period)
+    if name == "postgres":
+        from compplan.engine.sql import postgres
+        return lambda compiled, folder, period: postgres.run_postgres(compiled, folder, period)
+    if name == "spark":
+        from compplan.engine.sql import spark
+        return lambda compiled, folder, period: spark.run_spark(compiled, folder, period)
+    raise ValueError(f"no engine {name!r}")
+
+
+# A Spark run is a job per statement (seconds, where DuckDB takes milliseconds) and a
+# PostgreSQL run a schema made and dropped (a tenth of a second): hypothesis tests take
+# fewer examples on them. They test the engine's SQL against the same generated cases'
+# kinds; DuckDB's many examples have already searched the space the three share.
+EXAMPLES_SHARE = {"python": 1, "duckdb": 1, "postgres": 4, "spark": 20}
+
+
+def examples(name: str, n: int) -> int:
+    """How many hypothesis examples engine `name` runs of a test DuckDB runs `n` of: all
+    on DuckDB, a quarter on PostgreSQL, a twentieth on Spark (at least 2)."""
+    return max(2, n // EXAMPLES_SHARE[name]) if n >= 2 else n
+
+
 def run_standalone(name: str):
     """Engine `name`'s run as a first stored period pays it (the pay stage after the
     engine: a draw, the year's true-up), as `compplan test --engine NAME` runs a

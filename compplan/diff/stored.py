@@ -235,9 +235,10 @@ def _recompute_sql(compiled, folder: Path, span: Period, spark: bool = False,
     """The SQL engine's run (`spark`: on Spark, its lines read from its Parquet by
     DuckDB), each payee's lines as StoredLine (store form)."""
     from ..engine.sql import run_folder
-    from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches
+    from ..engine.sql.run import STORE_LINE_COLUMNS, line_batches, store_rows_only
     lines: dict[str, list[StoredLine]] = defaultdict(list)
 
+    @store_rows_only  # the store's rows, as the save made them
     def collect(con) -> None:
         for batch in line_batches(con, compiled):
             for row in batch:

@@ -93,9 +93,19 @@ class Store:
         self.engine.dispose()
 
 
+# A new SQLite store's page size. A run's lines are most of a store (about 375 bytes a
+# line, 0.4 GB at a million): 16 KB pages hold four times the rows of SQLite's 4 KB, so
+# fewer pages are split, written to the WAL and copied back by its checkpoint. Measured
+# on 332,819 lines into a fresh store (insert and commit, one transaction, 4 rounds):
+# 1.34 -> 1.20 CPU-s (8 KB: 1.25). An existing store keeps the size it was made with
+# (SQLite changes it only for a database with no tables yet).
+PAGE_SIZE = 16384
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL: only a new file takes it
     cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the one writer
     cur.close()
 

@@ -178,8 +178,10 @@ def _run_sql(session: Session, run_id: int, compiled: CompiledPlan, data_dir: Pa
     before the connection closes; returns the result (totals, no lines) and the sink
     holding each payee's fingerprint hash so far."""
     from ..engine.sql import run_folder, run_sql
+    from ..engine.sql.run import store_rows_only
     sink = _StoreSink(session, run_id, keep_lines=False)
 
+    @store_rows_only  # the lines table need not hold what the store's rows make as text
     def into_store(con) -> None:
         # (called once per group of payees settled over its own period: engine/sql/settle.py)
         hashers: dict = {}

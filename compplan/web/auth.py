@@ -130,7 +130,7 @@ SESSION_IDLE = int(os.environ.get("COMPPLAN_SESSION_IDLE", str(30 * 60)))
 TOUCH_EVERY = 60  # seconds between writes of a session's last request
 
 
-def _session_id(token: str) -> str:
+def session_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -139,7 +139,7 @@ def start_session(db: Session, account: Account, previous: dict | None = None) -
     visitor came with), and the one the visitor had, if any, ended."""
     end_session(db, previous)
     token = secrets.token_urlsafe(32)
-    db.add(PortalSession(id=_session_id(token), account_id=account.id))
+    db.add(PortalSession(id=session_id(token), account_id=account.id))
     data = new_session(account)
     data["s"] = token
     return data
@@ -149,7 +149,7 @@ def end_session(db: Session, data: dict | None) -> None:
     """Log out: the session ends on the server, so its cookie no longer works."""
     token = (data or {}).get("s")
     if isinstance(token, str):
-        row = db.get(PortalSession, _session_id(token))
+        row = db.get(PortalSession, session_id(token))
         if row is not None and row.ended_at is None:
             row.ended_at = now()
 
@@ -162,21 +162,30 @@ def session_account(db: Session, data: dict | None) -> tuple[Account | None, boo
     """The session's account (None: not logged in, or the session ended: logged out,
     idle too long, password changed) and whether its last request should be written
     (see touch_session)."""
+    account, _, stale = session_state(db, data)
+    return account, stale
+
+
+def session_state(db: Session, data: dict | None
+                  ) -> tuple[Account | None, dt.datetime | None, bool]:
+    """session_account's answer with the session's last request as the store has it
+    (what web/sessions.py keeps between polls)."""
     if not data or not isinstance(data.get("a"), int) or not isinstance(data.get("s"), str):
-        return None, False
-    row = db.get(PortalSession, _session_id(data["s"]))
+        return None, None, False
+    row = db.get(PortalSession, session_id(data["s"]))
     at = now()
     if row is None or row.ended_at is not None or row.account_id != data["a"] or \
             (at - _utc(row.last_seen_at)).total_seconds() > SESSION_IDLE:
-        return None, False
+        return None, None, False
     account = db.get(Account, data["a"])
     if account is None or not account.active or data.get("p") != fingerprint(account):
-        return None, False
-    return account, (at - _utc(row.last_seen_at)).total_seconds() >= TOUCH_EVERY
+        return None, None, False
+    seen = _utc(row.last_seen_at)
+    return account, seen, (at - seen).total_seconds() >= TOUCH_EVERY
 
 
 def touch_session(db: Session, data: dict) -> None:
-    row = db.get(PortalSession, _session_id(data["s"]))
+    row = db.get(PortalSession, session_id(data["s"]))
     if row is not None and row.ended_at is None:
         row.last_seen_at = now()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable
@@ -19,8 +20,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .auth import (COOKIE, SESSION_AGE, Visitor, check_csrf, page_context, session_account,
-                   touch_session)
+from .auth import (COOKIE, SESSION_AGE, Visitor, check_csrf, fingerprint, page_context,
+                   session_state, touch_session)
 from .live import Portal
 from .pdfpool import PdfJob
 from .security import Refused
@@ -30,12 +31,17 @@ from .words import ENGLISH_ONLY_TEMPLATES, chrome_fmt
 # time grows with the size, so more is refused before it is read (issue 17)
 MAX_UPLOAD = 1024 * 1024
 
-# Worker threads by lane, each lane its own (issue 15): the pages share anyio's 40; the
-# polls of live figures (answered from memory, most of them a 304) and ingest batches
-# have lanes of their own, so that neither waits in line behind 200 clients' page
-# views for a thread: a batch and the poll that shows it come through in a fraction of
-# a second. lane -> threads at once (None: the shared default).
-LANES = {"page": None, "poll": 8, "ingest": 2}
+# Worker threads by lane, each lane its own (issue 15): polls of live figures (most are
+# answered on the event loop without a thread: page's `quick`) and ingest batches have
+# lanes of their own, so that neither waits in line behind 200 clients' page views. The
+# pages' lane is smaller than anyio's 40: one interpreter lock serves every thread, and
+# each runnable page thread stretches every other's turn, the event loop's too, so that an
+# ingest's reply and the poll after it waited seconds. bench_portal at 1,000 payees,
+# 200 clients, load 20-30, one run each: a batch visible in a median 1.63 s with 40
+# page threads, 0.93 s with 16, 0.81 s with 8, 0.78 s with 4; but page views slow from
+# about 8 threads down (p50 0.74 s with 16, 0.95 to 1.2 s with 8 or 4; main 0.65 to
+# 0.78). COMPPLAN_PAGE_THREADS sets it.
+LANES = {"page": int(os.environ.get("COMPPLAN_PAGE_THREADS", "16")), "poll": 8, "ingest": 2}
 _limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> lane -> limiter
 
 
@@ -113,12 +119,19 @@ class Ctx:
         return RedirectResponse(url, status_code=303)
 
 
-def page(roles: tuple[str, ...] | None = None, login: bool = True, lane: str = "page"):
+def page(roles: tuple[str, ...] | None = None, login: bool = True, lane: str = "page",
+         quick: Callable | None = None):
     """Decorate a handler: f(ctx) -> Response. `roles`: who may open it (403 for
     others); `login=False`: open to visitors; `lane`: whose worker threads run it
-    (LANES). Every POST must carry the CSRF token."""
+    (LANES). Every POST must carry the CSRF token. `quick(request, account)`: a GET's
+    answer from memory, on the event loop, when the session is one this process checked
+    lately (web/sessions.py), or None to go the usual way: no thread, no database."""
     def deco(fn: Callable[[Ctx], Response]):
         async def endpoint(request: Request) -> Response:
+            if quick is not None and request.method == "GET":
+                response = _quick(request, quick, roles)
+                if response is not None:
+                    return response
             form, files = {}, {}
             if request.method == "POST":
                 data = await request.form(max_files=2, max_fields=100,
@@ -134,7 +147,8 @@ def page(roles: tuple[str, ...] | None = None, login: bool = True, lane: str = "
                         files[key] = (value.filename or "upload", content)
                     else:
                         form[key] = value
-            response = await in_lane(lane, _run, fn, request, form, files, roles, login)
+            response = await in_lane(lane, _run, fn, request, form, files, roles, login,
+                                     lane == "poll")
             if isinstance(response, PdfJob):  # laid out off the event loop, in its pool
                 response = await request.app.state.pdf_pool.respond(response)
             return response
@@ -143,19 +157,48 @@ def page(roles: tuple[str, ...] | None = None, login: bool = True, lane: str = "
     return deco
 
 
-def _run(fn, request: Request, form, files, roles, login) -> Response:
+def _quick(request: Request, quick: Callable, roles) -> Response | None:
+    """A GET answered on the event loop (see page's `quick`), or None."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    data = request.app.state.signer.unsign(raw)
+    account = request.app.state.portal.sessions.account(data)
+    if account is None or (roles and account.role not in roles):
+        return None
+    request.state.visitor = Visitor(account, data)
+    return quick(request, account)
+
+
+def _session(portal: Portal, db: Session, data: dict | None, known: bool):
+    """The request's account: from the portal's memory of sessions when `known` may be
+    used (polls: they read nothing of the account but who it is), else from the store,
+    which this process then remembers (web/sessions.py)."""
+    if known:
+        account = portal.sessions.account(data)
+        if account is not None:
+            return account
+    account, seen, stale = session_state(db, data)
+    if account is None:
+        return None
+    if stale:  # the idle clock restarts; written at most once a minute
+        try:
+            portal.write(lambda w: touch_session(w, data), attempts=3)
+            seen = dt.datetime.now(dt.timezone.utc)
+        except Refused:  # a busy store: the page is served, the next request tries
+            pass
+    portal.sessions.seen(data, account, fingerprint(account), seen.timestamp())
+    return account
+
+
+def _run(fn, request: Request, form, files, roles, login, known: bool = False) -> Response:
     portal: Portal = request.app.state.portal
     portal.wait_for_batch()  # a batch being taken goes first (Portal.batch_first)
     signer = request.app.state.signer
     with portal.read() as db:
         raw = request.cookies.get(COOKIE)
         data = signer.unsign(raw) if raw else None
-        account, stale = session_account(db, data)
-        if stale:  # the idle clock restarts; written at most once a minute
-            try:
-                portal.write(lambda w: touch_session(w, data), attempts=3)
-            except Refused:  # a busy store: the page is served, the next request tries
-                pass
+        account = _session(portal, db, data, known)
         visitor = Visitor(account, data)
         request.state.visitor = visitor
         ctx = Ctx(request, portal, db, visitor, form, files)

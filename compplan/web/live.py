@@ -50,6 +50,7 @@ from ..store.models import DatasetFile, PlanVersion, now
 from ..store.portal import IngestedRow, LivePeriod
 from .auth import LoginLimiter
 from .security import Refused
+from .sessions import SessionCache
 
 log = logging.getLogger("compplan.web")
 # the longest a page waits for a batch being taken (Portal.batch_first)
@@ -205,6 +206,7 @@ class Portal:
         self.plans: dict[str, LivePlan] = {}
         self.failed: dict[str, str] = {}  # plan id -> why its open period did not load
         self.limiter = LoginLimiter()
+        self.sessions = SessionCache()  # sessions checked lately: polls skip the store
         self.write_lock = threading.Lock()  # SQLite takes one writer at a time
         self.kept = Figures(200)  # stored runs with their plans compiled, for statements
         self._reader = _reader(store)

@@ -1,9 +1,11 @@
 """Logging in and out, and where each role lands."""
 from __future__ import annotations
 
+import time
+
 from starlette.responses import Response
 
-from .auth import (authenticate, end_session, new_session, own_payee, sees_all,
+from .auth import (authenticate, end_session, fingerprint, new_session, own_payee, sees_all,
                    start_session)
 from ..targets.rounds import rounds_for
 from .endpoint import Ctx, page
@@ -45,14 +47,19 @@ def login(ctx: Ctx) -> Response:
                           error="That login and password do not match an account.")
     limiter.succeeded(name, address)
     # a new session id and CSRF token on login; the visitor's earlier session ends
+    ctx.portal.sessions.end(ctx.visitor.session)  # polls too: forgotten before it ends
     ctx.new_session = ctx.portal.write(
         lambda db: start_session(db, account, ctx.visitor.session))
+    # known from the start: the page's first poll is answered from memory too
+    ctx.portal.sessions.seen(ctx.new_session, account, fingerprint(account), time.time())
     return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
 
 
 @page(login=False)
 def logout(ctx: Ctx) -> Response:
-    """The session ends on the server too: a copy of its cookie no longer works."""
+    """The session ends on the server too: a copy of its cookie no longer works, for a
+    poll answered from memory either (forgotten first: web/sessions.py)."""
+    ctx.portal.sessions.end(ctx.visitor.session)
     ctx.portal.write(lambda db: end_session(db, ctx.visitor.session))
     ctx.end_session = True
     return ctx.redirect("/login")

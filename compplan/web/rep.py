@@ -114,24 +114,50 @@ def payee_page(ctx: Ctx) -> Response:
     return _page(ctx, lp, pid, input_name, [flds], None)
 
 
-@page(lane="poll")
+def _poll_key(portal, lp: LivePlan, pid: str) -> tuple[str, tuple]:
+    """The ETag of the payee's live figures now, and the cache key of their JSON."""
+    today = portal.today(lp)
+    version = lp.payee_version(pid)
+    return f'"{lp.nonce}-{version}-{today.isoformat()}"', ("live.json", pid, version, today)
+
+
+def _polled(request, etag: str, body: bytes | None) -> Response | None:
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"ETag": etag})
+    if body is None:
+        return None
+    return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def quick_json(request, account) -> Response | None:
+    """payee_json on the event loop, for a session this process checked lately: a 304,
+    or the JSON already written for this version, with no thread and no database; None
+    (the usual way) for anything else, a payee not visible included (its 404)."""
+    portal = request.app.state.portal
+    lp = portal.plans.get(request.path_params["plan"])
+    pid = request.path_params["payee"]
+    if lp is None or pid not in lp.run.results or \
+            not may_see(account, lp.plan_id, pid, lp.managers):
+        return None
+    etag, key = _poll_key(portal, lp, pid)
+    return _polled(request, etag, lp.cache.get(key))
+
+
+@page(lane="poll", quick=quick_json)
 def payee_json(ctx: Ctx) -> Response:
     """What the page polls (static/portal.js, every 2 s): answered from memory, written
     once per version of the payee's figures for every client, and with its ETag: a
-    poll that sends it back (If-None-Match) while nothing moved is a 304 with no body."""
+    poll that sends it back (If-None-Match) while nothing moved is a 304 with no body.
+    Most polls are answered by quick_json without a worker thread."""
     lp = ctx.portal.plan(ctx.path("plan"))
     pid = ctx.path("payee")
     visible_payee(ctx, lp, pid)
-    today = ctx.portal.today(lp)
-    version = lp.payee_version(pid)
-    etag = f'"{lp.nonce}-{version}-{today.isoformat()}"'
-    if etag in ctx.request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers={"ETag": etag})
-    key = ("live.json", pid, version, today)
-    body = lp.cache.get(key)
-    if body is None:
-        body = JSONResponse(live_figures(ctx, lp, pid)).body
-        lp.cache.put(key, body)
+    etag, key = _poll_key(ctx.portal, lp, pid)
+    got = _polled(ctx.request, etag, lp.cache.get(key))
+    if got is not None:
+        return got
+    body = JSONResponse(live_figures(ctx, lp, pid)).body
+    lp.cache.put(key, body)
     return Response(body, media_type="application/json", headers={"ETag": etag})
 
 

@@ -126,9 +126,10 @@ def test_scenarios_run_on_the_duckdb_engine(tmp_path):
     """`compplan test --engine duckdb` (issue 12's "done when"): the sample plans the SQL
     engine runs pass every scenario on it; a plan beyond it fails each scenario with the
     positions of what it lacks, never with other pay."""
-    plans = [str(ROOT / "plans" / p) for p in ("ae.yaml", "manager.yaml", "field.yaml",
-                                                 "cs.yaml", "textbook.yaml", "field_daily.yaml",
-                                                 "sdr.yaml", "team_pool.yaml", "retail.yaml")]
+    # every plan in plans/ (issue 13: `compplan test --engine postgres|spark` run them
+    # all too: test_issue13_postgres_save.py, test_issue13_spark_differential.py)
+    plans = sorted(str(p) for p in (ROOT / "plans").glob("*.yaml"))
+    assert len(plans) == 9
     r = invoke("test", "--engine", "duckdb", *plans)
     assert r.exit_code == 0, r.output
     # field.yaml: + the KPI curve (issue 20); sdr 4, team_pool 3, retail 2 (issue 12);

@@ -157,15 +157,14 @@ def test_issue12_ir_imports_no_backend_at_module_level():
                     (module, node.module)
 
 
-def test_issue12_compile_makes_no_closures_and_a_sql_run_never_does():
-    pytest.importorskip("duckdb")
-    from compplan.engine.sql import run_sql
+def test_issue12_compile_makes_no_closures_and_a_sql_run_never_does(sql_engine):
+    from engines import run_tables
     samples = yaml.safe_load((PLANS / "data" / "samples.yaml").read_text())["samples"]
     entry = next(s for s in samples if s["plan"] == "ae.yaml")
     compiled = load_plan(PLANS / "ae.yaml")
     assert compiled.closures is None
-    got = run_sql(compiled, load_folder(compiled.plan, PLANS / entry["data"], []),
-                  parse_period(entry["period"]))
+    got = run_tables(sql_engine)(compiled, load_folder(compiled.plan, PLANS / entry["data"], []),
+                                 parse_period(entry["period"]))
     assert sum(p.total for p in got.payees) > 0
     assert compiled.closures is None  # the SQL engine read the tree alone
     assert compiled.python is compiled.closures is not None  # made on first use

@@ -4,6 +4,11 @@ product is exact up to 16 places and rounded half up to 16 beyond; a quotient, o
 product rounded to 16 places, of 10^22 or more is an error. The Python engine's helpers
 (compplan/engine/money.py) and the SQL engine's (compplan/engine/sql/decimals.py) must
 give the same digits, and both the digits of exact arithmetic (Fraction) rounded once.
+
+The helpers' tests run DuckDB's SQL text in DuckDB itself (DuckDB's alone: PostgreSQL's
+division is test_issue13_pg_division.py's, Spark's cp_idiv test_issue13_spark.py's).
+The two plans at the end, a value that outgrows the rule and a large team's tier split,
+run on every SQL engine installed here (`sql_engine`, issue 13).
 """
 from __future__ import annotations
 
@@ -279,7 +284,7 @@ earnings:
 """
 
 
-def test_a_value_that_outgrows_the_rule_stops_both_engines_at_its_rule(tmp_path):
+def test_a_value_that_outgrows_the_rule_stops_both_engines_at_its_rule(tmp_path, sql_engine):
     """booked / 10^-12: 500.00 gives 5 x 10^14, paid as such by both; 10,000,000,000.00
     gives 10^22, which a quotient (16 places in DECIMAL(38)) cannot hold: both engines
     stop with the same error at the earning's line, not a rounded value."""
@@ -287,8 +292,9 @@ def test_a_value_that_outgrows_the_rule_stops_both_engines_at_its_rule(tmp_path)
     from compplan.engine.ir import compile_plan
     from compplan.engine.periods import parse_period
     from compplan.engine.run import run_plan
-    from compplan.engine.sql import run_sql
     from compplan.lang import check_file
+    from engines import run_tables
+    run_sql = run_tables(sql_engine)
     plan = tmp_path / "big.yaml"
     plan.write_text(PLAN)
     compiled = compile_plan(check_file(str(plan)))
@@ -315,7 +321,7 @@ def test_a_value_that_outgrows_the_rule_stops_both_engines_at_its_rule(tmp_path)
 
 
 
-def test_a_payee_tier_split_of_a_large_team_does_not_square_the_amount(tmp_path):
+def test_a_payee_tier_split_of_a_large_team_does_not_square_the_amount(tmp_path, sql_engine):
     """manager.yaml's team_commission is tiered(manager_tiers, booked): each band of
     attainment pays on booked x band / booked. With every deal and quota a million
     times the sample's, a manager's team books about 10^12: booked x band would be
@@ -329,9 +335,10 @@ def test_a_payee_tier_split_of_a_large_team_does_not_square_the_amount(tmp_path)
     from compplan.engine.data import load_folder
     from compplan.engine.periods import parse_period
     from compplan.engine.run import run_plan
-    from compplan.engine.sql import run_sql
 
+    from engines import run_tables
     from test_sql_differential import PLANS, assert_same  # tests/engine is on sys.path
+    run_sql = run_tables(sql_engine)
 
     src, data = PLANS / "data" / "manager", tmp_path / "data"
     data.mkdir()

@@ -3,6 +3,12 @@ engine (the reference). Each test has a small plan, its data, the pay worked out
 in a comment, the hand figures asserted on the SQL engine, and both engines giving the
 same lines and totals (test_sql_differential.assert_same); and cover.py no longer
 refuses the construct.
+
+Issue 13: each test of pay runs on every SQL engine installed here (`sql_engine`:
+duckdb, postgres, spark). Spark runs a statement as a job (seconds a run): the rounding
+table runs there each mode and each step once (SPARK_ROUNDING), not all 42 pairs, and the
+generated splits take fewer examples (engines.examples). DuckDB's alone: its rounding
+macro against money.round_to (its SQL text in DuckDB itself).
 """
 from __future__ import annotations
 
@@ -16,9 +22,9 @@ from compplan.engine.data import load_inline  # noqa: E402
 from compplan.engine.ir import compile_plan  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
 from compplan.lang import check_file  # noqa: E402
+from engines import SQL_ENGINES, examples, run_folder, run_tables  # noqa: E402
 from test_sql_differential import assert_same  # noqa: E402
 
 HEAD = """
@@ -41,14 +47,14 @@ def compiled_from(tmp_path, text: str, name: str = "plan.yaml"):
     return compiled
 
 
-def both(compiled, data: dict, period: str = "2026-Q1"):
-    """The SQL engine's result, after checking it against the Python engine's."""
+def both(compiled, data: dict, period: str = "2026-Q1", engine: str = "duckdb"):
+    """SQL engine `engine`'s result, after checking it against the Python engine's."""
     p = parse_period(period)
     problems: list = []
     tables = load_inline(compiled.plan, data, "t", problems)
     assert not problems, [x.text for x in problems]
     ref = run_plan(compiled, tables, p)
-    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), p)
+    got = run_tables(engine)(compiled, load_inline(compiled.plan, data, "t", []), p)
     assert_same(ref, got)
     assert sum(x.total for x in got.payees) == sum(x.total for x in ref.payees)
     return got
@@ -99,7 +105,7 @@ earnings:
 """
 
 
-def test_lookup_tables_with_wildcards_defaults_and_missing_keys(tmp_path):
+def test_lookup_tables_with_wildcards_defaults_and_missing_keys(tmp_path, sql_engine):
     """ann (west, level 2): kicker 250.50.
       D1 hw new 1,000: credit 1,000 x 100% (default) -> 1,000 x 10% = 100.00
       D2 hw renewal 1,000: credit 1,000 x 50% = 500 -> 500 x 4% = 20.00
@@ -130,7 +136,7 @@ def test_lookup_tables_with_wildcards_defaults_and_missing_keys(tmp_path):
              "product": "sw", "type": "new"},
         ],
     }
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     ann = got.payee("ann")
     assert ann.components == {"commission": D("163.00"), "kicker": D("250.50")}
     assert ann.total == D("413.50")
@@ -195,7 +201,7 @@ SPLIT_DATA = {
 }
 
 
-def test_split_credits_with_rollups_notes_and_second_sources(tmp_path):
+def test_split_credits_with_rollups_notes_and_second_sources(tmp_path, sql_engine):
     """D7 50,000 split 60/30/10; D8 (no split rows) is bob's in full.
       ann: 30,000: 20,000 x 5% + 10,000 x 10% = 1,000 + 1,000 = 2,000.00
       bob: 15,000 x 5% = 750.00, then D8 1,000.01 x 5% = 50.0005 -> 50.00: 800.00
@@ -206,7 +212,7 @@ def test_split_credits_with_rollups_notes_and_second_sources(tmp_path):
     Lines name the split row (inline data counts rows from 1) beside the deal and say
     the share."""
     compiled = compiled_from(tmp_path, SPLIT)
-    got = both(compiled, SPLIT_DATA)
+    got = both(compiled, SPLIT_DATA, engine=sql_engine)
     assert {p.payee: p.total for p in got.payees} == {
         "ann": D("2000.00"), "bob": D("800.00"), "cy": D("250.00"), "mia": D("3600.00")}
     ann = got.payee("ann").lines[0]
@@ -229,11 +235,12 @@ def _write_folder(folder, data: dict) -> None:
             w.writerows(rows)
 
 
-def test_split_rows_are_numbered_as_in_the_file_when_duckdb_reads_the_folder(tmp_path):
+def test_split_rows_are_numbered_as_in_the_file_when_duckdb_reads_the_folder(tmp_path,
+                                                                             sql_engine):
     """DuckDB reads the CSVs itself (direct.py) and numbers the split rows as the Python
-    reader does: the same sources and pay as the reference."""
+    reader does: the same sources and pay as the reference (PostgreSQL's run reads the
+    folder so; Spark reads the deals itself)."""
     from compplan.engine.data import load_folder
-    from compplan.engine.sql import run_folder
     from compplan.engine.sql.direct import read_folder
     compiled = compiled_from(tmp_path, SPLIT)
     folder = tmp_path / "data"
@@ -245,12 +252,12 @@ def test_split_rows_are_numbered_as_in_the_file_when_duckdb_reads_the_folder(tmp
     con.close()
     p = parse_period("2026-Q1")
     ref = run_plan(compiled, load_folder(compiled.plan, folder, []), p)
-    got = run_folder(compiled, folder, p)
+    got = run_folder(sql_engine)(compiled, folder, p)
     assert_same(ref, got)
     assert got.payee("bob").lines[0].sources == ["deals:D7", "deal_splits:row 3"]
 
 
-def test_split_shares_that_do_not_add_up_are_named_as_the_python_engine_names_them(tmp_path):
+def test_split_shares_that_do_not_add_up_are_named_as_the_python_engine_names_them(tmp_path, sql_engine):
     from compplan.errors import CompplanError
     compiled = compiled_from(tmp_path, SPLIT)
     data = {**SPLIT_DATA, "deal_splits": SPLIT_DATA["deal_splits"][:2]}
@@ -258,7 +265,7 @@ def test_split_shares_that_do_not_add_up_are_named_as_the_python_engine_names_th
     with pytest.raises(CompplanError) as ref:
         run_plan(compiled, load_inline(compiled.plan, data, "t", []), p)
     with pytest.raises(CompplanError) as got:
-        run_sql(compiled, load_inline(compiled.plan, data, "t", []), p)
+        run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), p)
     assert [x.text for x in got.value.problems] == [x.text for x in ref.value.problems]
     assert "add up to 90%" in got.value.problems[0].text
 
@@ -270,20 +277,22 @@ def _lines_csv(root):
         return list(csv.DictReader(fh))
 
 
-def test_split_lines_csv_written_by_duckdb_as_the_python_writer_writes_it(tmp_path):
-    """lines.csv by DuckDB's COPY: sources `deals:D7 deal_splits:row 2` and the note
-    `credited through ann; split share 60%`, as the Python writer has them."""
+def test_split_lines_csv_written_by_duckdb_as_the_python_writer_writes_it(tmp_path,
+                                                                          sql_engine):
+    """lines.csv by DuckDB's COPY (PostgreSQL's server, DuckDB over Spark's Parquet):
+    sources `deals:D7 deal_splits:row 2` and the note `credited through ann; split share
+    60%`, as the Python writer has them."""
     from click.testing import CliRunner
     from compplan.cli.main import cli
     compiled_from(tmp_path, SPLIT)
     folder = tmp_path / "data"
     _write_folder(folder, SPLIT_DATA)
-    for engine in ("python", "duckdb"):
+    for engine in ("python", sql_engine):
         r = CliRunner().invoke(cli, ["run", str(tmp_path / "plan.yaml"), "--data", str(folder),
                                      "--period", "2026-Q1", "--out", str(tmp_path / engine),
                                      "--engine", engine], catch_exceptions=False)
         assert r.exit_code == 0, r.output
-    py, dk = _lines_csv(tmp_path / "python"), _lines_csv(tmp_path / "duckdb")
+    py, dk = _lines_csv(tmp_path / "python"), _lines_csv(tmp_path / sql_engine)
     assert len(py) == len(dk) == 7
     for x, y in zip(py, dk):
         for col in ("payee", "line", "component", "amount", "sources", "note", "date"):
@@ -324,7 +333,7 @@ earnings:
 """
 
 
-def test_targets_set_for_other_spans_split_or_added_up_by_and_weights(tmp_path):
+def test_targets_set_for_other_spans_split_or_added_up_by_and_weights(tmp_path, sql_engine):
     """Q1 2026 has 90 days (the year 365).
     ann: a 2026 quota of 365,000 -> 365,000 x 90/365 = 90,000 exactly; 90,000 booked:
       1000 x 100% = 1,000.00. annual 1,000,000 with weights: Q1 10% = 100,000:
@@ -362,7 +371,7 @@ def test_targets_set_for_other_spans_split_or_added_up_by_and_weights(tmp_path):
             {"rep_id": "bob", "period": "2026", "product": "hw", "amount": "73000"},
             {"rep_id": "cy", "period": "2026-W13", "product": "sw", "amount": "700"}],
     }
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     ann, bob, cy = got.payee("ann"), got.payee("bob"), got.payee("cy")
     assert ann.measure_values["quota"] == 90000 and ann.measure_values["weighted"] == 100000
     assert ann.measure_values["hw_quota"] == 60000
@@ -375,7 +384,7 @@ def test_targets_set_for_other_spans_split_or_added_up_by_and_weights(tmp_path):
     assert cy.measure_values["quota"] == D("14001.50") and cy.total == D("1000.00")
 
 
-def test_a_week_across_the_period_edge_counts_by_its_days_inside(tmp_path):
+def test_a_week_across_the_period_edge_counts_by_its_days_inside(tmp_path, sql_engine):
     """A monthly plan: week 2026-W14 (Mon Mar 30 - Sun Apr 5) has 2 of its 7 days in March:
     700 x 2/7 = 200; with 2026-W10 (Mar 2-8) 700 in full: March's target 900.
     900 booked -> 1000 x 100% = 1,000.00."""
@@ -390,12 +399,12 @@ def test_a_week_across_the_period_edge_counts_by_its_days_inside(tmp_path):
                        "amount": "900", "product": "hw"}],
             "quotas": [{"rep_id": "ann", "period": "2026-W14", "amount": "700"},
                        {"rep_id": "ann", "period": "2026-W10", "amount": "700"}]}
-    got = both(compiled, data, "2026-03")
+    got = both(compiled, data, "2026-03", engine=sql_engine)
     assert got.payee("ann").measure_values["quota"] == 900
     assert got.payee("ann").components["attainment_bonus"] == D("1000.00")
 
 
-def test_a_payee_without_any_row_for_the_period_is_named_as_the_python_engine_does(tmp_path):
+def test_a_payee_without_any_row_for_the_period_is_named_as_the_python_engine_does(tmp_path, sql_engine):
     from compplan.errors import CompplanError
     text = SPANS.replace("quotas: {payee: rep_id, period: period, columns: {amount: money, "
                          "note: text}, missing: null}",
@@ -408,7 +417,7 @@ def test_a_payee_without_any_row_for_the_period_is_named_as_the_python_engine_do
     with pytest.raises(CompplanError) as ref:
         run_plan(compiled, load_inline(compiled.plan, data, "t", []), p)
     with pytest.raises(CompplanError) as got:
-        run_sql(compiled, load_inline(compiled.plan, data, "t", []), p)
+        run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), p)
     assert [x.text for x in got.value.problems] == [x.text for x in ref.value.problems]
     assert "payee 'bob' has no quotas row for 2026-Q1" in got.value.problems[0].text
 
@@ -443,9 +452,16 @@ TABLE = {"half_up": ["2.35", "2.36", "-2.35", "2.34"],
          "floor": ["2.34", "2.35", "-2.35", "2.34"]}
 
 
-@pytest.mark.parametrize("mode", list(TABLE))
-@pytest.mark.parametrize("step", ["0.01", "0.05", "1", "25", "100", "0.001"])
-def test_every_rounding_mode_and_step_as_the_python_engine(tmp_path, mode, step):
+STEPS = ["0.01", "0.05", "1", "25", "100", "0.001"]
+# Spark's share of the 42 (mode, step) pairs: every mode once, every step once (a run
+# costs Spark seconds; the rounding SQL is the same text on every engine)
+SPARK_ROUNDING = {(m, STEPS[i % len(STEPS)]) for i, m in enumerate(TABLE)}
+
+
+@pytest.mark.parametrize("mode, step, sql_engine", [
+    pytest.param(m, s, e, id=f"{s}-{m}-{e}") for m in TABLE for s in STEPS for e in SQL_ENGINES
+    if e != "spark" or (m, s) in SPARK_ROUNDING], indirect=["sql_engine"])
+def test_every_rounding_mode_and_step_as_the_python_engine(tmp_path, mode, step, sql_engine):
     """Each deal pays its amount (x 100%), rounded once per line; to the cent the first
     four are the language reference's table. The bonus is 10% of the sum, capped at
     1.234 rounded the same way."""
@@ -453,7 +469,7 @@ def test_every_rounding_mode_and_step_as_the_python_engine(tmp_path, mode, step)
     data = {"payees": [{"rep_id": "ann", "name": "Ann"}],
             "deals": [{"deal_id": f"D{i:02d}", "rep_id": "ann", "close_date": "2026-01-05",
                        "amount": a} for i, a in enumerate(AMOUNTS)]}
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     lines = [ln.amount for ln in got.payee("ann").lines if ln.component == "commission"]
     if step == "0.01":
         assert lines[:4] == [D(x) for x in TABLE[mode]]
@@ -507,7 +523,7 @@ total:
 """
 
 
-def test_caps_and_floors_on_the_total(tmp_path):
+def test_caps_and_floors_on_the_total(tmp_path, sql_engine):
     """ann (TI 1,000 -> total cap 1,500.00): D1 12,000 -> 1,200; D2 5,000 -> 500:
       commission 1,700 capped at 1,500 (a -200 line); spiff 2 x 100 = 200; total
       1,700 > 1,500: a total_cap line of -200; she is paid 1,500.00.
@@ -529,7 +545,7 @@ def test_caps_and_floors_on_the_total(tmp_path):
                        "amount": "999.99"},
                       {"deal_id": "D4", "rep_id": "cy", "close_date": "2026-03-05",
                        "amount": "4000"}]}
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     ann, bob, cy = got.payee("ann"), got.payee("bob"), got.payee("cy")
     assert ann.total == D("1500.00")
     assert ann.components == {"commission": D("1500.00"), "spiff": D("200.00"),
@@ -564,7 +580,7 @@ earnings:
 """
 
 
-def test_prorate_by_months_and_a_where_that_reads_the_credit(tmp_path):
+def test_prorate_by_months_and_a_where_that_reads_the_credit(tmp_path, sql_engine):
     """Q1 2026: January 31, February 28, March 31 days; each month weighs 1/3.
     ann (all quarter): 20,000 in full. bob (hired 1 March): 1 of 3 months: 20,000 x 1/3
     = 6,666.666... -> 6,666.67 (by days 31/90: 6,888.888...). cy (hired 15 February,
@@ -593,7 +609,7 @@ def test_prorate_by_months_and_a_where_that_reads_the_credit(tmp_path):
     for row in data["payees"]:
         row.setdefault("hired", "")
         row.setdefault("left_on", "")
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     pay = {p.payee: p.components["target_bonus"] for p in got.payees}
     assert pay == {"ann": D("20000.00"), "bob": D("6666.67"), "cy": D("5483.87"),
                    "dan": D("0.00")}
@@ -648,7 +664,7 @@ total:
 """
 
 
-def test_generated_splits_lookups_and_year_quotas_same_on_both_engines(tmp_path):
+def test_generated_splits_lookups_and_year_quotas_same_on_both_engines(tmp_path, sql_engine):
     """Random deals (ties on dates, negative amounts, four places), random splits whose
     shares add up to 100%, a year's quota split into Q1 by days: the same lines."""
     from hypothesis import HealthCheck, given, settings
@@ -663,7 +679,8 @@ def test_generated_splits_lookups_and_year_quotas_same_on_both_engines(tmp_path)
         "type": st.sampled_from(["new", "renewal", "other"])})
     split = st.lists(st.sampled_from(reps), min_size=1, max_size=3, unique=True)
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(sql_engine, 25), deadline=None,
+              suppress_health_check=list(HealthCheck))
     @given(deals=st.lists(deal, max_size=12), splits=st.lists(split, max_size=12),
            quota=st.sampled_from(["365000", "100000.5", "0.01"]))
     def check(deals, splits, quota):
@@ -679,5 +696,5 @@ def test_generated_splits_lookups_and_year_quotas_same_on_both_engines(tmp_path)
                 "deals": [{**d, "deal_id": f"D{i:02d}"} for i, d in enumerate(deals)],
                 "deal_splits": rows,
                 "quotas": [{"rep_id": r, "period": "2026", "amount": quota} for r in reps]}
-        both(compiled, data)
+        both(compiled, data, engine=sql_engine)
     check()

@@ -2,7 +2,12 @@
 reference): a rep who moves from one manager to another in the period is rolled up to,
 and counted in team() of, each manager for the days they reported to them only, their
 targets by those days' share. Every field of every line is compared
-(tests/engine/test_sql_differential.py's assert_same)."""
+(tests/engine/test_sql_differential.py's assert_same).
+
+Issue 13: every test of pay runs on each SQL engine installed here (`sql_engine`: duckdb,
+postgres, spark), so these are what test_issue13_postgres_fx_dated.py (gone) reran on
+PostgreSQL. The refusal of a construct (cover.py) is the same for every
+engine and is not repeated."""
 from __future__ import annotations
 
 import importlib.util
@@ -17,10 +22,9 @@ from compplan.engine import load_plan  # noqa: E402
 from compplan.engine.data import load_folder, load_inline  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
-from compplan.engine.sql.run import run_folder  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
+from engines import run_folder, run_tables  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,7 +40,8 @@ assert_same = _module("test_sql_differential").assert_same
 ISSUE16 = _module("test_issue16_dated_hierarchy")
 
 
-def _both_on_scenarios(tmp_path, text: str) -> list:
+def _both_on_scenarios(tmp_path, text: str, engine: str) -> list:
+    run_sql = run_tables(engine)
     path = tmp_path / "plan.yaml"
     path.write_text(text)
     compiled = load_plan(path)
@@ -58,10 +63,11 @@ def _both_on_scenarios(tmp_path, text: str) -> list:
     return out
 
 
-def test_issue16_rep_who_changes_manager_on_the_15th_same_on_the_sql_engine(tmp_path):
+def test_issue16_rep_who_changes_manager_on_the_15th_same_on_the_sql_engine(tmp_path,
+                                                                            sql_engine):
     # the Python engine's test, its pay worked out there: Mia 300.00 + 150.00 for
     # D1, D2 (before the 15th), Max 600.00 + 300.00 for D3, quotas 14,000 and 17,000
-    [got] = _both_on_scenarios(tmp_path, ISSUE16.PLAN)
+    [got] = _both_on_scenarios(tmp_path, ISSUE16.PLAN, sql_engine)
     mia, mx = got.payee("mia"), got.payee("max")
     assert (mia.components["override"], mia.components["team_bonus"]) == (D("300.00"),
                                                                           D("150.00"))
@@ -72,18 +78,20 @@ def test_issue16_rep_who_changes_manager_on_the_15th_same_on_the_sql_engine(tmp_
         (["deals:D1"], "credited through ann"), (["deals:D2"], "credited through ann")]
 
 
-def test_issue16_without_dated_lines_and_with_overlaps_same_on_the_sql_engine(tmp_path):
+def test_issue16_without_dated_lines_and_with_overlaps_same_on_the_sql_engine(tmp_path,
+                                                                             sql_engine):
     lines = """      reporting:
         - {rep_id: ann, manager_id: mia, from_date: 2025-01-01, to_date: 2026-03-14}
         - {rep_id: ann, manager_id: max, from_date: 2026-03-15, to_date: ""}
 """
-    [got] = _both_on_scenarios(tmp_path, ISSUE16.PLAN.replace(lines, "      reporting: []\n"))
+    [got] = _both_on_scenarios(tmp_path, ISSUE16.PLAN.replace(lines, "      reporting: []\n"),
+                               sql_engine)
     # no dated lines: Max, Ann's manager in payees, 45,000 x 2% = 900.00
     assert got.payee("max").components["override"] == D("900.00")
     # two lines on the same days: the same problem on both engines
     assert _both_on_scenarios(tmp_path, ISSUE16.PLAN.replace(
-        "manager_id: max, from_date: 2026-03-15", "manager_id: max, from_date: 2026-03-10")
-    ) == [None]
+        "manager_id: max, from_date: 2026-03-15", "manager_id: max, from_date: 2026-03-10"),
+        sql_engine) == [None]
 
 
 PLAN = """
@@ -132,12 +140,12 @@ def _folder(tmp_path):
     return load_plan(tmp_path / "plan.yaml"), data
 
 
-def test_a_rep_moving_mid_quarter_counts_for_each_manager_on_their_days(tmp_path):
+def test_a_rep_moving_mid_quarter_counts_for_each_manager_on_their_days(tmp_path, sql_engine):
     compiled, data = _folder(tmp_path)
     period = parse_period("2026-Q1")
     ref = run_plan(compiled, load_folder(compiled.plan, data, []), period)
-    for got in (run_sql(compiled, load_folder(compiled.plan, data, []), period),
-                run_folder(compiled, data, period)):
+    for got in (run_tables(sql_engine)(compiled, load_folder(compiled.plan, data, []), period),
+                run_folder(sql_engine)(compiled, data, period)):
         assert_same(ref, got)
         ann, mia, mx, lee = (got.payee(p) for p in ("ann", "mia", "max", "lee"))
         # ann: (10,000 + 4,000 + 6,000 + 20,000) x 10% = 4,000.00, whoever her manager
@@ -178,7 +186,7 @@ def test_a_construct_the_parts_cannot_run_yet_is_refused_with_its_position(tmp_p
          "yet")]
 
 
-def test_generated_moves_currencies_and_caps_same_on_both_engines(tmp_path):
+def test_generated_moves_currencies_and_caps_same_on_both_engines(tmp_path, sql_engine):
     """A seeded company: 5 directors, 10 managers, 100 reps (20 of them moving in the
     quarter, some from a manager under another director), deals in USD, EUR and GBP at
     the rate of their date's most specific row, payees paid in USD, EUR, GBP or JPY,
@@ -231,7 +239,7 @@ def test_generated_moves_currencies_and_caps_same_on_both_engines(tmp_path):
     assert refusals(compiled) == []
     period = parse_period("2026-Q1")
     ref = run_plan(compiled, load_folder(compiled.plan, data, []), period)
-    got = run_folder(compiled, data, period)
+    got = run_folder(sql_engine)(compiled, data, period)
     assert_same(ref, got)
     assert sum(p.total for p in got.payees) == sum(p.total for p in ref.payees)
     for x, y in zip(ref.payees, got.payees):

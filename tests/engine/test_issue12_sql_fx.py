@@ -3,7 +3,12 @@ the Python engine does (the reference): which rate applies (the most specific ro
 the period or by the deal's date), each converted row's note, and a line paid in another
 currency rounded once, in the currency paid. Every field of every line is compared
 (tests/engine/test_sql_differential.py's assert_same), and the rounding text and the
-payee's currency too."""
+payee's currency too.
+
+Issue 13: every test of pay runs on each SQL engine installed here (`sql_engine`: duckdb,
+postgres, spark), so these are what test_issue13_postgres_fx_dated.py (gone) reran on
+PostgreSQL. DuckDB's alone: lines.csv written by DuckDB's COPY
+(test_lines_csv_of_the_sql_engine_shows_each_payees_currency), whose text is its own."""
 from __future__ import annotations
 
 import importlib.util
@@ -18,10 +23,10 @@ from compplan.engine import load_plan  # noqa: E402
 from compplan.engine.data import load_folder, load_inline  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
 from compplan.engine.sql.run import lines_query, run_folder  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
+from engines import run_folder as folder_run, run_tables  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("differential", HERE / "test_sql_differential.py")
@@ -47,7 +52,7 @@ def _module(name: str):
     return mod
 
 
-def _scenarios_both_ways(tmp_path, text: str) -> list:
+def _scenarios_both_ways(tmp_path, text: str, engine: str = "duckdb") -> list:
     path = tmp_path / "plan.yaml"
     path.write_text(text)
     compiled = load_plan(path)
@@ -56,17 +61,18 @@ def _scenarios_both_ways(tmp_path, text: str) -> list:
     for sc in compiled.plan.scenarios:
         period = parse_period(sc.period)
         ref = run_plan(compiled, load_inline(compiled.plan, sc.data, sc.name, []), period)
-        got = run_sql(compiled, load_inline(compiled.plan, sc.data, sc.name, []), period)
+        got = run_tables(engine)(compiled, load_inline(compiled.plan, sc.data, sc.name, []),
+                                 period)
         same_in_full(ref, got)
         out.append(got)
     return out
 
 
 @pytest.mark.parametrize("name", ["test_currency", "test_issue16_currency_rounding"])
-def test_issue16_currency_plans_same_on_the_sql_engine(tmp_path, name):
+def test_issue16_currency_plans_same_on_the_sql_engine(tmp_path, name, sql_engine):
     # the plans of the Python engine's currency tests (their pay worked out by hand
     # there): a EUR deal paid in VND, a USD cap; a line and a cap paid in EUR and GBP
-    [got] = _scenarios_both_ways(tmp_path, _module(name).PLAN)
+    [got] = _scenarios_both_ways(tmp_path, _module(name).PLAN, sql_engine)
     if name == "test_currency":
         [an] = got.payee("an").lines
         assert an.amount == D("2751238") and got.payee("an").currency == "VND"
@@ -117,12 +123,13 @@ def _folder(tmp_path, rates: str = RATES, deals: str = DEALS):
     return load_plan(tmp_path / "plan.yaml"), data
 
 
-def test_a_euro_deal_paid_to_a_dollar_payee_at_its_dates_most_specific_rate(tmp_path):
+def test_a_euro_deal_paid_to_a_dollar_payee_at_its_dates_most_specific_rate(tmp_path,
+                                                                           sql_engine):
     compiled, data = _folder(tmp_path)
     period = parse_period("2026-Q1")
     ref = run_plan(compiled, load_folder(compiled.plan, data, []), period)
-    for got in (run_sql(compiled, load_folder(compiled.plan, data, []), period),
-                run_folder(compiled, data, period)):
+    for got in (run_tables(sql_engine)(compiled, load_folder(compiled.plan, data, []), period),
+                folder_run(sql_engine)(compiled, data, period)):
         same_in_full(ref, got)
         ann, bo = got.payee("ann"), got.payee("bo")
         # D1, 20 January: no January row, the year's 0.80: EUR 1,000.00 x 0.80 = GBP
@@ -171,7 +178,8 @@ def test_lines_csv_of_the_sql_engine_shows_each_payees_currency(tmp_path):
     ("date,currency,rate\n2026-02-27,EUR,1.00\n2026-03-13,EUR,1.20\n2026-03-02,EUR,1.10\n"
      "2026-03-31,EUR,1.30\n", "date", "2026-03", "350.00"),
 ], ids=["year-first", "month-first", "daily-average", "daily-by-date"])
-def test_issue16_rate_choice_same_on_the_sql_engine(tmp_path, rates, at, period, expected):
+def test_issue16_rate_choice_same_on_the_sql_engine(tmp_path, rates, at, period, expected,
+                                                   sql_engine):
     text = PLAN.replace("currency: pay_currency, ", "").replace(
         "period: quarter", "period: month").replace("currency: GBP", "currency: USD")
     if not at:
@@ -189,17 +197,17 @@ def test_issue16_rate_choice_same_on_the_sql_engine(tmp_path, rates, at, period,
     compiled = load_plan(tmp_path / "plan.yaml")
     p = parse_period(period)
     ref = run_plan(compiled, load_folder(compiled.plan, data, []), p)
-    got = run_folder(compiled, data, p)
+    got = folder_run(sql_engine)(compiled, data, p)
     same_in_full(ref, got)
     assert got.payee("ann").total == D(expected)
 
 
-def test_a_missing_rate_is_the_python_engines_problem_at_file_row(tmp_path):
+def test_a_missing_rate_is_the_python_engines_problem_at_file_row(tmp_path, sql_engine):
     # no USD row for the quarter or the year: ann cannot be paid; no rate for EUR on
     # 2026-01-20 either (only February's): both named, as prepare names them
     compiled, data = _folder(tmp_path, "period,currency,rate\n2026-02,EUR,0.85\n")
     with pytest.raises(CompplanError) as e:
-        run_folder(compiled, data, parse_period("2026-Q1"))
+        folder_run(sql_engine)(compiled, data, parse_period("2026-Q1"))
     found = sorted((p.where, p.code) for p in e.value.problems)
     assert found == sorted([(f"{data / 'deals.csv'}:2", "missing-rate"),
                             (f"{data / 'deals.csv'}:4", "missing-rate"),

@@ -3,7 +3,10 @@ tiers, pools, subtotals; issue 20 items 2, 4 and 6). Each test has a small plan,
 data, the pay worked out by hand in a comment, the hand figures asserted on the SQL
 engine's result, and both engines giving the same lines, formulas, inputs, sources and
 warnings (test_issue12_sql_coverage.both, which also checks cover.py refuses nothing).
-"""
+
+Issue 13: each runs on every SQL engine installed here (`sql_engine`: duckdb, postgres,
+spark); the generated data take fewer examples on PostgreSQL and Spark
+(engines.examples: a Spark run costs seconds)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +22,8 @@ from compplan.engine import load_plan  # noqa: E402
 from compplan.engine.data import load_inline  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
+from engines import examples, run_tables  # noqa: E402
 from test_issue12_sql_coverage import HEAD, both, compiled_from  # noqa: E402
 from test_sql_differential import PLANS, assert_same  # noqa: E402
 
@@ -51,7 +54,7 @@ def _deal(i: int, rep: str, amount) -> dict:
             "amount": str(amount)}
 
 
-def test_issue12_a_pool_remainder_goes_to_the_largest_remainder_on_duckdb(tmp_path):
+def test_issue12_a_pool_remainder_goes_to_the_largest_remainder_on_duckdb(tmp_path, sql_engine):
     """Team x: a and b book 3,000 each, c 1,000, d 500 (below 1,000: no share); z has no
     team. The pool of 1,000.00 is shared by 7,000 of bookings:
       a: 1,000.00 x 3,000 / 7,000 = 428.571428... -> 428.57 (remainder 0.0014...)
@@ -64,7 +67,7 @@ def test_issue12_a_pool_remainder_goes_to_the_largest_remainder_on_duckdb(tmp_pa
                        for r in "abcdz"],
             "deals": [_deal(1, "a", 3000), _deal(2, "b", 3000), _deal(3, "c", 1000),
                       _deal(4, "d", 500), _deal(5, "z", 9000)]}
-    got = {p.payee: p for p in both(compiled, data).payees}
+    got = {p.payee: p for p in both(compiled, data, engine=sql_engine).payees}
     assert [got[r].components["team_pool"] for r in "abcdz"] == \
         [D("428.57"), D("428.57"), D("142.86"), D(0), D(0)]
     assert sum(got[r].total for r in "abc") == D("1000.00")
@@ -82,7 +85,7 @@ def test_issue12_a_pool_remainder_goes_to_the_largest_remainder_on_duckdb(tmp_pa
     assert got["z"].warnings == ["team_pool: payee z has no team; no share of a pool"]
 
 
-def test_a_payee_kept_out_of_a_pool_by_rule_is_not_warned_of_having_no_team(tmp_path):
+def test_a_payee_kept_out_of_a_pool_by_rule_is_not_warned_of_having_no_team(tmp_path, sql_engine):
     """The manager sample's statements said "Please check" to every manager: managers
     are in no team by design (missing: null), yet the run warned "payee max has no
     team; no share of a pool". A payee with no group is now warned of only where the
@@ -100,19 +103,19 @@ def test_a_payee_kept_out_of_a_pool_by_rule_is_not_warned_of_having_no_team(tmp_
                         "role": "manager" if r == "m" else "rep"} for r in "abmz"],
             "deals": [_deal(1, "a", 3000), _deal(2, "b", 2000), _deal(3, "m", 9000),
                       _deal(4, "z", 4000)]}
-    got = {p.payee: p for p in both(compiled, data).payees}
+    got = {p.payee: p for p in both(compiled, data, engine=sql_engine).payees}
     assert [got[r].components["team_pool"] for r in "abmz"] == \
         [D("600.00"), D("400.00"), D(0), D(0)]
     assert got["m"].warnings == []
     assert got["z"].warnings == ["team_pool: payee z has no team; no share of a pool"]
 
 
-def test_issue12_a_pool_nobody_shares_is_said_on_duckdb(tmp_path):
+def test_issue12_a_pool_nobody_shares_is_said_on_duckdb(tmp_path, sql_engine):
     """Everyone in team x books under 1,000: nobody shares the 1,000.00, each is told."""
     compiled = compiled_from(tmp_path, POOL)
     data = {"payees": [{"rep_id": r, "name": r, "team": "x"} for r in "ab"],
             "deals": [_deal(1, "a", 999.99), _deal(2, "b", 10)]}
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     assert [p.warnings for p in got.payees] == [
         ["team_pool: nobody in team x shares the pool of 1,000.00; it is not paid"]] * 2
     assert [p.total for p in got.payees] == [0, 0]
@@ -163,7 +166,7 @@ earnings:
 """
 
 
-def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path):
+def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path, sql_engine):
     """Four qualified meetings (one not qualified), bound 2.5, 10.00 a meeting below it
     and 25.00 above:
       units: whole: the bound is taken down to 2: meetings 1-2 at 10, 3-4 at 25:
@@ -175,7 +178,7 @@ def test_issue12_per_unit_tiers_crossing_a_bound_on_duckdb(tmp_path):
     compiled = compiled_from(tmp_path, MEETINGS)
     rows = [{"meeting_id": f"M{i}", "sdr_id": "sam", "held_on": f"2026-01-0{i}",
              "qualified": "false" if i == 5 else "true"} for i in range(1, 6)]
-    got = both(compiled, {"payees": [{"sdr_id": "sam", "name": "Sam"}], "meetings": rows})
+    got = both(compiled, {"payees": [{"sdr_id": "sam", "name": "Sam"}], "meetings": rows}, engine=sql_engine)
     (sam,) = got.payees
     assert sam.components == {"per_meeting": D("70.00"), "per_meeting_split": D("62.50"),
                               "per_meeting_one_rate": D("100.00"),
@@ -230,7 +233,7 @@ earnings:
 """
 
 
-def test_issue12_a_count_basis_at_the_payees_grain_on_duckdb(tmp_path):
+def test_issue12_a_count_basis_at_the_payees_grain_on_duckdb(tmp_path, sql_engine):
     """tiered(t, booked) on a count of credits (the SQL engine refused it before): ann
     closes 1,000 + 2,000.50 + 3,000 = 6,000.50 in 3 deals.
       by count, bound 2: 2/3 of it at 5%, 1/3 at 10%:
@@ -241,7 +244,7 @@ def test_issue12_a_count_basis_at_the_payees_grain_on_duckdb(tmp_path):
     data = {"payees": [{"rep_id": "ann", "name": "Ann", "target": "5"}],
             "deals": [{"deal_id": f"D{i}", "rep_id": "ann", "close_date": "2026-01-05",
                        "amount": a} for i, a in enumerate(["1000", "2000.50", "3000"])]}
-    (ann,) = both(compiled, data).payees
+    (ann,) = both(compiled, data, engine=sql_engine).payees
     assert ann.components == {"on_count": D("400.03"), "on_pace": D("350.03")}
     assert [ln.formula for ln in ann.lines] == [
         "4,000.33 x 5% + 2,000.17 x 10% = 400.03", "5,000.42 x 5% + 1,000.08 x 10% = 350.03"]
@@ -268,7 +271,7 @@ earnings:
 """
 
 
-def test_issue12_a_running_basis_the_sql_engine_does_not_follow_is_refused(tmp_path):
+def test_issue12_a_running_basis_the_sql_engine_does_not_follow_is_refused(tmp_path, sql_engine):
     """A per-credit marginal rate on sum(bookings where type == "new"): the Python engine
     follows the running sum of new deals: D1 800 new at 5% = 40.00; D2, a renewal, does
     not move it and pays where it stands, 800 x 5% = 40.00; D3 800 new crosses 1,000:
@@ -285,7 +288,7 @@ def test_issue12_a_running_basis_the_sql_engine_does_not_follow_is_refused(tmp_p
     ref = run_plan(compiled, load_inline(compiled.plan, data, "t", []), parse_period("2026-Q1"))
     assert [ln.amount for ln in ref.payees[0].lines] == [D("40.00"), D("40.00"), D("70.00")]
     with pytest.raises(CompplanError) as e:
-        run_sql(compiled, load_inline(compiled.plan, data, "t", []), parse_period("2026-Q1"))
+        run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), parse_period("2026-Q1"))
     (p,) = e.value.problems
     line = (HEAD + FILTERED_BASIS).splitlines().index("    basis: new_booked") + 1
     assert (p.line, p.col) == (line, 12)  # at the rate table's basis
@@ -322,7 +325,7 @@ earnings:
 """
 
 
-def test_issue12_subtotals_by_day_and_by_a_column_on_duckdb(tmp_path):
+def test_issue12_subtotals_by_day_and_by_a_column_on_duckdb(tmp_path, sql_engine):
     """ann's order lines:
       5 Jan: L1 800 (bill B1, phone) + L2 300 (B1, accessory) = 1,100: over 1,000, 2% = 22.00
       6 Jan: L3 1,000 (B2, phone) + L4 250 (no bill, accessory) = 1,250: 2% = 25.00
@@ -339,7 +342,7 @@ def test_issue12_subtotals_by_day_and_by_a_column_on_duckdb(tmp_path):
     data = {"payees": [{"rep_id": "ann", "name": "Ann"}, {"rep_id": "ben", "name": "Ben"}],
             "order_lines": [{"line_id": i, "rep_id": "ann", "sold_on": d, "bill_id": b,
                              "category": c, "amount": a} for i, d, b, c, a in rows]}
-    got = {p.payee: p for p in both(compiled, data).payees}
+    got = {p.payee: p for p in both(compiled, data, engine=sql_engine).payees}
     ann = got["ann"]
     assert ann.components == {"daily_bonus": D("67.01"), "bill_kicker": D("155.00")}
     assert ann.measure_values["days_over"] == 3
@@ -368,65 +371,74 @@ def test_issue12_subtotals_by_day_and_by_a_column_on_duckdb(tmp_path):
 
 
 
-def _same_on_both(plan: str, data: dict, period: str) -> None:
+def _same_on_both(plan: str, data: dict, period: str, engine: str) -> None:
     compiled = load_plan(PLANS / plan)
     problems: list = []
     tables = load_inline(compiled.plan, data, "generated", problems)
     assert not problems, [p.text for p in problems]
     p = parse_period(period)
     assert_same(run_plan(compiled, tables, p),
-                run_sql(compiled, load_inline(compiled.plan, data, "generated", []), p))
+                run_tables(engine)(compiled, load_inline(compiled.plan, data, "generated", []),
+                                   p))
 
 
 REPS = ["ana", "bo", "cal", "dee", "ed"]
 cents = st.decimals(min_value=Decimal("0"), max_value=Decimal("90000"), places=2,
                     allow_nan=False, allow_infinity=False)
-SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@SLOW
-@given(teams=st.lists(st.sampled_from(["north", "south", "west"]), min_size=5, max_size=5),
-       deals=st.lists(st.tuples(st.sampled_from(REPS), cents,
-                                st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 31))),
-                      max_size=12))
-def test_issue12_team_pool_on_generated_data_same_on_both_engines(teams, deals):
-    data = {"payees": [{"payee_id": r, "name": r, "team": t} for r, t in zip(REPS, teams)],
-            "quotas": [{"payee_id": r, "period": "2026-Q1", "amount": "10000"} for r in REPS],
-            "deals": [{"deal_id": f"D{i}", "rep_id": r, "close_date": d.isoformat(),
-                       "amount": str(a), "customer": "C"} for i, (r, a, d) in enumerate(deals)]}
-    _same_on_both("team_pool.yaml", data, "2026-Q1")
+def test_issue12_team_pool_on_generated_data_same_on_both_engines(sql_engine):
+    @settings(max_examples=examples(sql_engine, 12), deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(teams=st.lists(st.sampled_from(["north", "south", "west"]), min_size=5, max_size=5),
+           deals=st.lists(st.tuples(st.sampled_from(REPS), cents,
+                                    st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 31))),
+                          max_size=12))
+    def check(teams, deals):
+        data = {"payees": [{"payee_id": r, "name": r, "team": t} for r, t in zip(REPS, teams)],
+                "quotas": [{"payee_id": r, "period": "2026-Q1", "amount": "10000"} for r in REPS],
+                "deals": [{"deal_id": f"D{i}", "rep_id": r, "close_date": d.isoformat(),
+                           "amount": str(a), "customer": "C"} for i, (r, a, d) in enumerate(deals)]}
+        _same_on_both("team_pool.yaml", data, "2026-Q1", engine=sql_engine)
+    check()
 
 
-@SLOW
-@given(lines=st.lists(st.tuples(st.sampled_from(["lin", "mo"]),
-                                st.sampled_from(["2026-03-02", "2026-03-03", "2026-03-31",
-                                                 "2026-04-01"]),
-                                st.sampled_from(["B1", "B2", "B3"]),
-                                st.sampled_from(["phone", "accessory"]),
-                                st.decimals(min_value=Decimal("-500"),
-                                            max_value=Decimal("250000"), places=2,
-                                            allow_nan=False, allow_infinity=False)),
-                      max_size=10))
-def test_issue12_retail_on_generated_data_same_on_both_engines(lines):
-    data = {"payees": [{"rep_id": "lin", "name": "Lin", "store": "S1"},
-                       {"rep_id": "mo", "name": "Mo", "store": "S1"}],
-            "order_lines": [{"line_id": f"L{i}", "rep_id": r, "sold_on": d, "bill_id": b,
-                             "category": c, "amount": str(a)}
-                            for i, (r, d, b, c, a) in enumerate(lines)]}
-    _same_on_both("retail.yaml", data, "2026-03")
+def test_issue12_retail_on_generated_data_same_on_both_engines(sql_engine):
+    @settings(max_examples=examples(sql_engine, 12), deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(lines=st.lists(st.tuples(st.sampled_from(["lin", "mo"]),
+                                    st.sampled_from(["2026-03-02", "2026-03-03", "2026-03-31",
+                                                     "2026-04-01"]),
+                                    st.sampled_from(["B1", "B2", "B3"]),
+                                    st.sampled_from(["phone", "accessory"]),
+                                    st.decimals(min_value=Decimal("-500"),
+                                                max_value=Decimal("250000"), places=2,
+                                                allow_nan=False, allow_infinity=False)),
+                          max_size=10))
+    def check(lines):
+        data = {"payees": [{"rep_id": "lin", "name": "Lin", "store": "S1"},
+                           {"rep_id": "mo", "name": "Mo", "store": "S1"}],
+                "order_lines": [{"line_id": f"L{i}", "rep_id": r, "sold_on": d, "bill_id": b,
+                                 "category": c, "amount": str(a)}
+                                for i, (r, d, b, c, a) in enumerate(lines)]}
+        _same_on_both("retail.yaml", data, "2026-03", engine=sql_engine)
+    check()
 
 
-@SLOW
-@given(meetings=st.lists(st.tuples(st.sampled_from(["sam", "tia"]),
-                                   st.dates(dt.date(2026, 2, 25), dt.date(2026, 4, 2)),
-                                   st.sampled_from(["held", "no_show", "rescheduled"]),
-                                   st.booleans(),
-                                   st.sampled_from(["enterprise", "smb"])),
-                         max_size=25))
-def test_issue12_sdr_on_generated_data_same_on_both_engines(meetings):
-    data = {"payees": [{"sdr_id": "sam", "name": "Sam"}, {"sdr_id": "tia", "name": "Tia"}],
-            "meetings": [{"meeting_id": f"M{i:02}", "sdr_id": r, "meeting_date": d.isoformat(),
-                          "account": "A", "segment": seg, "source": "outbound",
-                          "status": status, "qualified": "true" if q else "false"}
-                         for i, (r, d, status, q, seg) in enumerate(meetings)]}
-    _same_on_both("sdr.yaml", data, "2026-03")
+def test_issue12_sdr_on_generated_data_same_on_both_engines(sql_engine):
+    @settings(max_examples=examples(sql_engine, 12), deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(meetings=st.lists(st.tuples(st.sampled_from(["sam", "tia"]),
+                                       st.dates(dt.date(2026, 2, 25), dt.date(2026, 4, 2)),
+                                       st.sampled_from(["held", "no_show", "rescheduled"]),
+                                       st.booleans(),
+                                       st.sampled_from(["enterprise", "smb"])),
+                             max_size=25))
+    def check(meetings):
+        data = {"payees": [{"sdr_id": "sam", "name": "Sam"}, {"sdr_id": "tia", "name": "Tia"}],
+                "meetings": [{"meeting_id": f"M{i:02}", "sdr_id": r, "meeting_date": d.isoformat(),
+                              "account": "A", "segment": seg, "source": "outbound",
+                              "status": status, "qualified": "true" if q else "false"}
+                             for i, (r, d, status, q, seg) in enumerate(meetings)]}
+        _same_on_both("sdr.yaml", data, "2026-03", engine=sql_engine)
+    check()

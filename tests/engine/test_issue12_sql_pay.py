@@ -6,7 +6,14 @@ data and holds them to the same lines, every field exact, the same totals and wa
 the pay is worked out by hand beside it. Across periods, each engine saves, approves and
 pays month after month into a store of its own (SQLite), and the stored lines of every
 run must be the same, fingerprints included.
-"""
+
+Issue 13: every test runs on each SQL engine installed here (`sql_engine`: duckdb,
+postgres, spark; the stores are SQLite, the engine's lines sent to it in batches). Spark
+runs a statement as a job (seconds a run): of the draws' six (basis, month) cases it
+runs the year-to-date three, which work out the earlier months on it too (SPARK_DRAWS),
+and of the windows over rollups one month of three (April: a new quarter's windows).
+The refusal of a target in a window's where is the compiler's, the same for every
+engine, and is not repeated."""
 from __future__ import annotations
 
 import csv
@@ -21,12 +28,13 @@ pytest.importorskip("duckdb", reason="the SQL engine needs duckdb (pip install d
 from compplan.engine import load_plan  # noqa: E402
 from compplan.engine.data import load_inline  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql, run_sql_standalone  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
 from compplan.engine.standalone import run_standalone  # noqa: E402
 from compplan.periods import parse_period  # noqa: E402
 from compplan.store import lifecycle, open_store  # noqa: E402
 from compplan.store.models import LineItem  # noqa: E402
+from engines import SQL_ENGINES, assert_same_stored, run_tables, stored_lines  # noqa: E402
+from engines import run_standalone as engine_standalone  # noqa: E402
 
 from tests.engine.test_sql_differential import assert_same  # noqa: E402
 
@@ -93,9 +101,9 @@ scenarios:
 
 
 @pytest.mark.parametrize("total", ["", "total:\n  cap: 1700"], ids=["", "total_cap"])
-def test_issue12_holds_after_a_cap_per_credit_and_per_payee(tmp_path, total):
+def test_issue12_holds_after_a_cap_per_credit_and_per_payee(tmp_path, total, sql_engine):
     compiled = _plan(tmp_path, HOLDS.replace("TOTAL", total))
-    ref, got = _both(compiled, run_plan, run_sql)
+    ref, got = _both(compiled, run_plan, run_tables(sql_engine))
     ann = got.payee("ann")
     # ann: 3,000.00 + 3,333.33 = 6,333.33 earned, capped at 2,500 (-3,833.33); each line
     # counts for 2,500 / 6,333.33 of itself: D1 3,000 x 2,500 / 6,333.33 x 30% =
@@ -160,9 +168,9 @@ scenarios:
 """
 
 
-def test_issue12_ytd_and_trailing_windows(tmp_path):
+def test_issue12_ytd_and_trailing_windows(tmp_path, sql_engine):
     compiled = _plan(tmp_path, WINDOWS)
-    ref, got = _both(compiled, run_plan, run_sql)
+    ref, got = _both(compiled, run_plan, run_tables(sql_engine))
     ann, cy = got.payee("ann"), got.payee("cy")
     # ann, year to date: 12,000 + 6,000 = 18,000 against 5,000 + 5,000 + 7,500 =
     # 17,500: the bonus pays 18,000 x 1% = 180.00; the trailing 3 months (2026-01-01 to
@@ -231,13 +239,15 @@ scenarios:
 """
 
 
-@pytest.mark.parametrize("month", ["2026-02", "2026-04", "2026-05"])
-def test_issue12_windows_over_rollups_raw_rows_and_targets_by_key(tmp_path, month):
+@pytest.mark.parametrize("month, sql_engine", [
+    pytest.param(m, e, id=f"{m}-{e}") for m in ("2026-02", "2026-04", "2026-05")
+    for e in SQL_ENGINES if e != "spark" or m == "2026-04"], indirect=["sql_engine"])
+def test_issue12_windows_over_rollups_raw_rows_and_targets_by_key(tmp_path, month, sql_engine):
     """Every kind of window argument: credits with a `when` and a rollup, a transaction
     table with a `where`, targets by product, max() and avg(); undated rows; mtd() in
     a per-credit rule."""
     compiled = _plan(tmp_path, WIDE)
-    ref, got = _both(compiled, run_plan, run_sql, month)
+    ref, got = _both(compiled, run_plan, run_tables(sql_engine), month)
     if month == "2026-05":
         ann = got.payee("ann").measure_values
         # the year to May: D1 1,200 and D3 2,500 above 1,000 (D2 is void, D4 333.33
@@ -281,11 +291,16 @@ scenarios:
 """
 
 
-@pytest.mark.parametrize("basis", ["period", "year_to_date"])
-@pytest.mark.parametrize("month", ["2026-01", "2026-02", "2026-03"])
-def test_issue12_draws_and_year_to_date_without_a_store(tmp_path, basis, month):
+SPARK_DRAWS = {"year_to_date"}  # the bases Spark runs (see the module's docstring)
+
+
+@pytest.mark.parametrize("basis, month, sql_engine", [
+    pytest.param(b, m, e, id=f"{m}-{b}-{e}") for b in ("period", "year_to_date")
+    for m in ("2026-01", "2026-02", "2026-03") for e in SQL_ENGINES
+    if e != "spark" or b in SPARK_DRAWS], indirect=["sql_engine"])
+def test_issue12_draws_and_year_to_date_without_a_store(tmp_path, basis, month, sql_engine):
     compiled = _plan(tmp_path, DRAWS.replace("BASIS", f"basis: {basis}"))
-    ref, got = _both(compiled, run_standalone, run_sql_standalone, month)
+    ref, got = _both(compiled, run_standalone, engine_standalone(sql_engine), month)
     ann = got.payee("ann")
     assert got.payee("bob").total == 0  # starts in May: no draw yet
     # the draw: 5,000 / 3 = 1,666.666... -> 1,666.67 a month for ann's first 3 months
@@ -345,15 +360,16 @@ class Books:
     """The same plan and data folder, saved, approved and paid month by month by each
     engine into its own store; every run's stored lines compared."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, engine: str):
         self.dir = tmp
+        self.engine = engine
         (tmp / "data").mkdir()
         (tmp / "plan.yaml").write_text(STORE_PLAN)
         (tmp / "data" / "payees.csv").write_text("rep_id,name\nann,Ann\n")
         self.compiled = load_plan(tmp / "plan.yaml")
         assert refusals(self.compiled) == []
         self.stores = {e: open_store(f"sqlite:///{tmp / (e + '.db')}")
-                       for e in ("python", "duckdb")}
+                       for e in ("python", engine)}
         self.deals: dict[str, str] = {}
 
     def deal(self, line: str) -> None:
@@ -373,9 +389,14 @@ class Books:
                 lines[engine] = [tuple(getattr(li, f) for f in STORED) for li in s.execute(
                     select(LineItem).where(LineItem.run_id == saved.run.id).order_by(
                         LineItem.payee, LineItem.number)).scalars()]
-        assert lines["duckdb"] == lines["python"]
-        assert runs["duckdb"].run.fingerprint == runs["python"].run.fingerprint
-        ann = runs["duckdb"].result.payee("ann")
+        sql = self.engine
+        if sql == "duckdb":  # the same stored values, text for text
+            assert lines[sql] == lines["python"]
+        else:  # as verify reads them: numbers as numbers, JSON as what it says
+            assert_same_stored(*(stored_lines(self.stores[e], runs[e].run.id)
+                                 for e in ("python", sql)))
+        assert runs[sql].run.fingerprint == runs["python"].run.fingerprint
+        ann = runs[sql].result.payee("ann")
         assert ann.total == runs["python"].result.payee("ann").total
         return {**{k: v for k, v in ann.components.items() if v}, "total": ann.total}
 
@@ -385,8 +406,8 @@ class Books:
 
 
 def test_issue12_a_hold_released_a_draw_recovered_a_deal_clawed_back_on_both_engines(
-        tmp_path):
-    book = Books(tmp_path)
+        tmp_path, sql_engine):
+    book = Books(tmp_path, sql_engine)
     try:
         book.deal("D1,ann,2026-01-10,10000,open,,false")
         book.deal("D2,ann,2026-01-12,2000,open,,true")
@@ -446,12 +467,12 @@ payout:
 """
 
 
-def test_issue12_a_year_to_date_plan_saved_on_both_engines(tmp_path):
+def test_issue12_a_year_to_date_plan_saved_on_both_engines(tmp_path, sql_engine):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "quotas.csv").write_text(
         "rep_id,period,amount\nann,2026-Q1,100000\nann,2026-Q2,100000\n")
     saved = {}
-    for engine in ("python", "duckdb"):
+    for engine in ("python", sql_engine):
         (tmp_path / "plan.yaml").write_text(YTD_STORE)
         (tmp_path / "data" / "payees.csv").write_text("rep_id,name\nann,Ann\n")
         compiled = load_plan(tmp_path / "plan.yaml")
@@ -474,16 +495,16 @@ def test_issue12_a_year_to_date_plan_saved_on_both_engines(tmp_path):
             saved[engine] = out
         finally:
             store.close()
-    assert saved["duckdb"] == saved["python"]
+    assert saved[sql_engine] == saved["python"]
     # Q1: 80,000 of 100,000 at 5%: 4,000; Q2, the year so far: 230,000 of 200,000:
     # 200,000 x 5% + 30,000 x 10% = 13,000, less the 4,000 paid for Q1: 9,000
-    assert [(c, t) for c, t, _f in saved["duckdb"]] == [
+    assert [(c, t) for c, t, _f in saved[sql_engine]] == [
         ({"commission": D("4000.00")}, D("4000.00")),
         ({"commission": D("13000.00"), "paid_earlier": D("-4000.00")}, D("9000.00"))]
 
 
 # ------------------------------------------------------------------ the command line
-def test_issue12_run_on_duckdb_writes_the_pay_stage_lines_after_its_own(tmp_path):
+def test_issue12_run_on_duckdb_writes_the_pay_stage_lines_after_its_own(tmp_path, sql_engine):
     from click.testing import CliRunner
     from compplan.cli.main import cli as main
     (tmp_path / "plan.yaml").write_text(DRAWS.replace("BASIS", "basis: period"))
@@ -494,7 +515,7 @@ def test_issue12_run_on_duckdb_writes_the_pay_stage_lines_after_its_own(tmp_path
     (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
                                     "D1,ann,2026-01-20,3000\nD2,bob,2026-01-21,9000\n")
     rows = {}
-    for engine in ("python", "duckdb"):
+    for engine in ("python", sql_engine):
         out = tmp_path / engine
         r = CliRunner().invoke(main, ["run", str(tmp_path / "plan.yaml"), "--data", str(data),
                                       "--period", "2026-01", "--out", str(out), "--engine",
@@ -505,10 +526,10 @@ def test_issue12_run_on_duckdb_writes_the_pay_stage_lines_after_its_own(tmp_path
                                   key=lambda x: (x["payee"], int(x["line"])))
     # ann: 300.00 earned, the draw 1,666.67 tops it up by 1,366.67 (line 2); bob: 900.00
     # above his draw of 100.00: no draw line
-    assert [(x["payee"], x["line"], x["component"], x["amount"]) for x in rows["duckdb"]] == [
+    assert [(x["payee"], x["line"], x["component"], x["amount"]) for x in rows[sql_engine]] == [
         ("ann", "1", "commission", "300.00"), ("ann", "2", "draw", "1366.67"),
         ("bob", "1", "commission", "900.00")]
-    assert [x["formula"] for x in rows["duckdb"]] == [x["formula"] for x in rows["python"]]
+    assert [x["formula"] for x in rows[sql_engine]] == [x["formula"] for x in rows["python"]]
 
 
 def test_issue12_a_target_read_in_a_windows_where_is_refused_at_its_place(tmp_path):

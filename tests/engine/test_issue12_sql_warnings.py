@@ -5,6 +5,9 @@ the wrong unit, a transactions file with a header only, a KPI cell left empty, a
 whose value is missing. With DuckDB reading the files itself, the row numbers come from
 DuckDB's read in file order; a file with an empty line (which DuckDB skips without
 counting) is read by the Python reader instead, so FILE:ROW stays the file's.
+
+Issue 13: on every SQL engine installed here (`sql_engine`: duckdb, postgres, spark;
+PostgreSQL's run reads the folder as DuckDB does, Spark reads the deals itself).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from compplan.engine import load_plan  # noqa: E402
 from compplan.engine.data import load_folder  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_folder, run_sql  # noqa: E402
+from engines import run_folder as folder_run, run_tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 AE = load_plan(ROOT / "plans" / "ae.yaml")
@@ -44,14 +47,14 @@ def _said(result):
         {p.payee: p.warnings for p in result.payees}
 
 
-def _all_engines(folder: Path):
+def _all_engines(folder: Path, engine: str):
     ref = run_plan(AE, load_folder(AE.plan, folder, []), Q1)
-    via_rows = run_sql(AE, load_folder(AE.plan, folder, []), Q1)
-    direct = run_folder(AE, folder, Q1)
+    via_rows = run_tables(engine)(AE, load_folder(AE.plan, folder, []), Q1)
+    direct = folder_run(engine)(AE, folder, Q1)
     return _said(ref), _said(via_rows), _said(direct)
 
 
-def test_issue12_data_warnings_the_same_on_every_path(tmp_path):
+def test_issue12_data_warnings_the_same_on_every_path(tmp_path, sql_engine):
     """Row 4 a refund of -1,250.50, row 5 an amount of 12.345 USD (three decimals), row 6
     five trillion (beyond a trillion): three warnings at FILE:ROW, as `validate` says."""
     def edit(rows):
@@ -59,7 +62,7 @@ def test_issue12_data_warnings_the_same_on_every_path(tmp_path):
         rows[3][amount], rows[4][amount], rows[5][amount] = "-1250.5", "12.345", \
             "5000000000000"
     folder = _data(tmp_path, edit)
-    ref, via_rows, direct = _all_engines(folder)
+    ref, via_rows, direct = _all_engines(folder, engine=sql_engine)
     assert via_rows == ref and direct == ref
     codes = [(w[1], w[3]) for w in ref[0]]
     assert codes == [(6, "implausible-amount"), (5, "too-many-decimals"),
@@ -67,23 +70,23 @@ def test_issue12_data_warnings_the_same_on_every_path(tmp_path):
     assert any("negative amount -1,250.50" in w[4] for w in ref[0])
 
 
-def test_issue12_a_file_with_an_empty_line_keeps_its_row_numbers(tmp_path):
+def test_issue12_a_file_with_an_empty_line_keeps_its_row_numbers(tmp_path, sql_engine):
     """An empty line after row 2 is row 3 for the Python reader; DuckDB would skip it
     uncounted, so the folder goes to the Python reader: the refund is still at row 5."""
     def edit(rows):
         rows[3][rows[0].index("amount")] = "-100"
         rows.insert(2, [])
     folder = _data(tmp_path, edit)
-    ref, _via_rows, direct = _all_engines(folder)
+    ref, _via_rows, direct = _all_engines(folder, engine=sql_engine)
     assert direct == ref
     assert [w[1] for w in ref[0] if w[3] == "negative-amount"] == [5]
 
 
-def test_issue12_a_header_only_file_is_warned_of(tmp_path):
+def test_issue12_a_header_only_file_is_warned_of(tmp_path, sql_engine):
     """No deals at all: every payee is paid on none. (Each still has a quota row for the
     period, so none is 'without credits' in the Python engine's sense.)"""
     folder = _data(tmp_path, lambda rows: rows.__delitem__(slice(1, None)))
-    ref, via_rows, direct = _all_engines(folder)
+    ref, via_rows, direct = _all_engines(folder, engine=sql_engine)
     assert via_rows == ref and direct == ref
     assert [w[3] for w in ref[0]] == ["no-rows"]
     assert ref[1]["eli"] == ["kpis.csat is empty for 2026-Q1: missing"]
@@ -108,7 +111,7 @@ earnings:
 """
 
 
-def test_issue12_a_payee_with_no_rows_at_all_has_no_credits(tmp_path):
+def test_issue12_a_payee_with_no_rows_at_all_has_no_credits(tmp_path, sql_engine):
     """ann sold 1,000.00 (10% pays 100.00); hal is in the payees table and nowhere else:
     his statement says 'no credits in this period' on both engines."""
     from compplan.engine.data import load_inline
@@ -121,7 +124,7 @@ def test_issue12_a_payee_with_no_rows_at_all_has_no_credits(tmp_path):
             "deals": [{"deal_id": "D1", "rep_id": "ann", "close_date": "2026-02-01",
                        "amount": "1000.00"}]}
     ref = run_plan(compiled, load_inline(compiled.plan, data, "t", []), Q1)
-    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), Q1)
+    got = run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), Q1)
     assert got.payee("ann").total == ref.payee("ann").total == 100
     assert ref.payee("hal").warnings == ["no credits in this period"]
     assert got.payee("hal").warnings == ref.payee("hal").warnings
@@ -145,7 +148,7 @@ earnings:
 """
 
 
-def test_issue12_an_empty_cell_taken_as_zero_is_warned_of(tmp_path):
+def test_issue12_an_empty_cell_taken_as_zero_is_warned_of(tmp_path, sql_engine):
     """ann's calls cell is empty and taken as 0: she is paid 2 x 0 + 90 = 90.00, and her
     statement says kpis.calls was empty; bob's row is whole: 2 x 10 + 80 = 100.00."""
     from compplan.engine.data import load_inline
@@ -158,13 +161,13 @@ def test_issue12_an_empty_cell_taken_as_zero_is_warned_of(tmp_path):
             "kpis": [{"rep_id": "ann", "period": "2026-Q1", "calls": "", "csat": "90"},
                      {"rep_id": "bob", "period": "2026-Q1", "calls": "10", "csat": "80"}]}
     ref = run_plan(compiled, load_inline(compiled.plan, data, "t", []), Q1)
-    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), Q1)
+    got = run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), Q1)
     assert [p.total for p in got.payees] == [p.total for p in ref.payees] == [90, 100]
     assert ref.payee("ann").warnings == ["kpis.calls is empty for 2026-Q1: taken as 0"]
     assert [p.warnings for p in got.payees] == [p.warnings for p in ref.payees]
 
 
-def test_issue12_a_zero_quota_is_warned_of_at_its_row_on_every_path(tmp_path):
+def test_issue12_a_zero_quota_is_warned_of_at_its_row_on_every_path(tmp_path, sql_engine):
     """ann's quota of 0: attainment = booked / 0 is missing, her four commission lines are
     not paid. Every path says so at quotas.csv row 2 (ann's row) as `validate` does, and
     names each division by zero at its rule once: the attainment's division, and the
@@ -174,8 +177,8 @@ def test_issue12_a_zero_quota_is_warned_of_at_its_row_on_every_path(tmp_path):
         rows[1][rows[0].index("amount")] = "0"
     folder = _data(tmp_path, edit, "quotas")
     ref = run_plan(AE, load_folder(AE.plan, folder, []), Q1)
-    via_rows = run_sql(AE, load_folder(AE.plan, folder, []), Q1)
-    direct = run_folder(AE, folder, Q1)
+    via_rows = run_tables(sql_engine)(AE, load_folder(AE.plan, folder, []), Q1)
+    direct = folder_run(sql_engine)(AE, folder, Q1)
 
     def zero(result):
         return [(Path(w.file).name, w.row, w.column, w.message) for w in result.warnings

@@ -44,7 +44,10 @@ def test_issue13_scenarios_pass_on_spark(spark):
     python = CliRunner().invoke(cli, ["test", *plans])
     assert r.exit_code == 0, r.output
     assert "FAIL" not in r.output
-    # the same scenarios ran and passed on both engines
+    # the same scenarios ran and passed on both engines, each by name
+    said = [[ln for ln in out.output.splitlines() if ln.startswith(("PASS", "FAIL"))]
+            for out in (r, python)]
+    assert said[0] == said[1]
     assert r.output.splitlines()[-1] == python.output.splitlines()[-1]
     assert int(r.output.splitlines()[-1].split()[0]) >= 30
 

@@ -2,6 +2,8 @@
 inside a period (subtotals).
 
 Every figure below was worked out by hand, with the arithmetic in a comment above it.
+Issue 13: the plans that the SQL engine runs are held to the Python engine on every SQL
+engine installed here (`sql_engine`: duckdb, postgres, spark; run_text, group sums).
 """
 from __future__ import annotations
 
@@ -171,7 +173,7 @@ credits:
 """
 
 
-def run_text(text: str, data: dict, period: str = "2026-03"):
+def run_text(text: str, data: dict, period: str = "2026-03", engine: str = "duckdb"):
     checked = check_source(HEAD + text, "plan.yaml")
     assert checked.ok, [p.text for p in checked.problems.errors]
     compiled = compile_plan(checked)
@@ -180,14 +182,14 @@ def run_text(text: str, data: dict, period: str = "2026-03"):
     assert not problems
     result = run_plan(compiled, tables, parse_period(period))
     if not refusals(compiled):  # issue 12: the SQL engine pays each of these the same
-        from compplan.engine.sql import run_sql
+        from engines import run_tables
         from test_sql_differential import assert_same
-        assert_same(result, run_sql(compiled, load_inline(compiled.plan, data, "test", []),
-                                    parse_period(period)))
+        assert_same(result, run_tables(engine)(
+            compiled, load_inline(compiled.plan, data, "test", []), parse_period(period)))
     return compiled, result
 
 
-def test_issue20_subtotals_by_week_and_a_weekly_threshold():
+def test_issue20_subtotals_by_week_and_a_weekly_threshold(sql_engine):
     text = """
 subtotals:
   weeks: {from: sales, by: week, value: sum(sales)}
@@ -204,13 +206,13 @@ earnings:
                 {"line_id": "L1", "rep_id": "a", "sold_on": "2026-03-02", "amount": 600},
                 {"line_id": "L2", "rep_id": "a", "sold_on": "2026-03-08", "amount": 400},
                 {"line_id": "L3", "rep_id": "a", "sold_on": "2026-03-09", "amount": 999.99}]}
-    _c, result = run_text(text, data)
+    _c, result = run_text(text, data, engine=sql_engine)
     (ln,) = result.payees[0].lines
     assert ln.amount == D("10.00")
     assert ln.sources == ["weeks:2026-W10", "sales_lines:L1", "sales_lines:L2"]
 
 
-def test_issue20_a_payee_in_no_team_gets_no_share_and_a_warning():
+def test_issue20_a_payee_in_no_team_gets_no_share_and_a_warning(sql_engine):
     text = """
 measures:
   booked: sum(sales)
@@ -226,7 +228,7 @@ earnings:
                        {"rep_id": "z", "name": "Z", "team": ""}],
             "sales_lines": [{"line_id": "L1", "rep_id": "a", "sold_on": "2026-03-02",
                              "amount": 10}]}
-    _c, result = run_text(text, data)
+    _c, result = run_text(text, data, engine=sql_engine)
     by = {p.payee: p for p in result.payees}
     # 1,000 shared equally by a, b, c: 333.33 each, the cent over to a
     assert [by[p].components.get("pool") for p in "abc"] == \
@@ -237,7 +239,7 @@ earnings:
     assert by["b"].measure_values["team_booked"] == D(10)
 
 
-def test_issue20_a_pool_nobody_shares_is_not_paid():
+def test_issue20_a_pool_nobody_shares_is_not_paid(sql_engine):
     text = """
 measures:
   booked: sum(sales)
@@ -249,13 +251,13 @@ earnings:
     data = {"payees": [{"rep_id": "a", "name": "A", "team": "x"}],
             "sales_lines": [{"line_id": "L1", "rep_id": "a", "sold_on": "2026-03-02",
                              "amount": 100}]}
-    _c, result = run_text(text, data)
+    _c, result = run_text(text, data, engine=sql_engine)
     assert result.payees[0].lines == []
     assert any("nobody in team x shares the pool of 10.00" in w
                for w in result.payees[0].warnings)
 
 
-def test_issue20_group_reads_an_earning_and_pays_on_it():
+def test_issue20_group_reads_an_earning_and_pays_on_it(sql_engine):
     # a store bonus: 1% of the store's commission, on top; commission is own (5%)
     text = """
 measures:
@@ -270,7 +272,7 @@ earnings:
             "sales_lines": [
                 {"line_id": "L1", "rep_id": "a", "sold_on": "2026-03-02", "amount": 1000},
                 {"line_id": "L2", "rep_id": "b", "sold_on": "2026-03-03", "amount": 3000}]}
-    _c, result = run_text(text, data)
+    _c, result = run_text(text, data, engine=sql_engine)
     # commission 50.00 + 150.00 = 200.00; 1% = 2.00 each
     for pr in result.payees:
         (ln,) = [x for x in pr.lines if x.component == "store_bonus"]
@@ -529,12 +531,11 @@ earnings:
 """
 
 
-def test_issue20_group_sums_the_same_on_the_sql_engine():
+def test_issue20_group_sums_the_same_on_the_sql_engine(sql_engine):
     """group() runs on DuckDB too (a column summed over each value of the payees
     column, as team() sums up the hierarchy), held to the Python engine to the last
     digit, formulas, inputs and warnings included."""
-    pytest.importorskip("duckdb")
-    from compplan.engine.sql import run_sql
+    from engines import run_tables
     from test_sql_differential import assert_same
     checked = check_source(SQL_GROUPS, "plan.yaml")
     assert checked.ok, [p.text for p in checked.problems.errors]
@@ -552,7 +553,7 @@ def test_issue20_group_sums_the_same_on_the_sql_engine():
     assert not problems
     period = parse_period("2026-Q1")
     ref = run_plan(compiled, tables, period)
-    assert_same(ref, run_sql(compiled, tables, period))
+    assert_same(ref, run_tables(sql_engine)(compiled, tables, period))
     by = {p.payee: p for p in ref.payees}
     # store s1: a 6,000 + b 3,333.33 = 9,333.33; qualified (50%+ of 10,000): a only
     assert by["b"].measure_values["store_booked"] == D("9333.33")

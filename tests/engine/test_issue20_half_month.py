@@ -131,14 +131,13 @@ def _data(plan):
     return tables
 
 
-def test_issue20_half_month_on_the_sql_engine_as_on_the_python_engine(plan):
-    pytest.importorskip("duckdb")
-    from compplan.engine.sql import run_sql
+def test_issue20_half_month_on_the_sql_engine_as_on_the_python_engine(plan, sql_engine):
+    from engines import run_tables
     from tests.engine.test_sql_differential import assert_same
     for label in ("2026-02a", "2026-02b"):
         period = parse_period(label)
         ref = run_plan(plan, _data(plan), period)
-        assert_same(ref, run_sql(plan, _data(plan), period))
+        assert_same(ref, run_tables(sql_engine)(plan, _data(plan), period))
     ref = run_plan(plan, _data(plan), parse_period("2026-02a"))
     # bob's quota is set for the half itself: 3,000 / 9,000
     bob = next(p for p in ref.payees if p.payee == "bob")

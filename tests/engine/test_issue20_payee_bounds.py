@@ -124,10 +124,12 @@ def test_issue20_bound_at_25_for_a_target_of_25(tmp_path):
     assert r.payee("dee").components["month_pay"] == D("1595.00")
 
 
-def test_issue20_the_sql_engine_refuses_bounds_from_the_payee_at_the_bound(tmp_path):
+def test_issue20_the_sql_engine_refuses_bounds_from_the_payee_at_the_bound(tmp_path,
+                                                                           sql_engine):
     """The SQL engine writes bounds as literals: a table per payee is refused at the
     bound that reads the payee (line 26, col 14 of the plan: `targets.meetings`), and
-    run_sql refuses it there too rather than pay a table without figures."""
+    each SQL engine's run refuses it there too rather than pay a table without figures."""
+    from engines import run_tables
     compiled = compiled_from(tmp_path, PLAN)
     problems = refusals(compiled)
     assert [(p.line, p.col, p.message) for p in problems] == [
@@ -135,7 +137,7 @@ def test_issue20_the_sql_engine_refuses_bounds_from_the_payee_at_the_bound(tmp_p
                                     "the payee ('targets.meetings' in 'meeting_rates') yet")]
     data = data_for({"bob": 21}, {"bob": 20})
     with pytest.raises(CompplanError) as e:
-        run_sql(compiled, load_inline(compiled.plan, data, "t", []), MARCH)
+        run_tables(sql_engine)(compiled, load_inline(compiled.plan, data, "t", []), MARCH)
     assert str(e.value).endswith("plan.yaml:26:14: error: the SQL engine does not run a "
                                  "tier's to that reads the payee ('targets.meetings' in "
                                  "'meeting_rates') yet")

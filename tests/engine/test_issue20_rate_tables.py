@@ -3,7 +3,9 @@ bounds from params, and at_boundary per tier. Each plan's pay is worked out by h
 a comment; curves and per-tier boundaries run on both engines (the SQL engine held to the
 Python reference, formula text included), whole units on the Python engine, refused by
 the SQL engine at the table's line.
-"""
+
+Issue 13: the tests held to the Python engine run on every SQL engine installed here
+(`sql_engine`: duckdb, postgres, spark)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -17,8 +19,8 @@ from compplan.engine.data import load_inline  # noqa: E402
 from compplan.engine.ir import compile_plan  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
+from engines import run_tables  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
 from compplan.lang import check_file  # noqa: E402
 from test_sql_differential import assert_same  # noqa: E402
@@ -50,11 +52,11 @@ def python_run(compiled, data: dict):
     return run_plan(compiled, tables, MARCH)
 
 
-def both(compiled, data: dict):
-    """The SQL engine's result, after checking it against the Python engine's."""
+def both(compiled, data: dict, engine: str = "duckdb"):
+    """SQL engine `engine`'s result, after checking it against the Python engine's."""
     assert refusals(compiled) == []
     ref = python_run(compiled, data)
-    got = run_sql(compiled, load_inline(compiled.plan, data, "t", []), MARCH)
+    got = run_tables(engine)(compiled, load_inline(compiled.plan, data, "t", []), MARCH)
     assert_same(ref, got)
     return got
 
@@ -100,7 +102,7 @@ def _scorecard_data(rows):
             "kpis": [{"rep_id": r, "csat": c, "nps": n} for r, c, n in rows]}
 
 
-def test_issue20_curve_at_its_points_between_and_beyond(tmp_path):
+def test_issue20_curve_at_its_points_between_and_beyond(tmp_path, sql_engine):
     """Target pay 1,000.00; csat weighs 60%, nps 40%, on 80% -> 50%, 100% -> 100%,
     120% -> 150%, nothing below 80%, flat above 120%:
       ann csat 80% (the threshold, exactly): 50%   -> 1,000 x 60% x 50%  = 300.00
@@ -114,7 +116,7 @@ def test_issue20_curve_at_its_points_between_and_beyond(tmp_path):
     (half up), dee 110% -> 125.00."""
     compiled = compiled_from(tmp_path, SCORECARD)
     got = both(compiled, _scorecard_data([("ann", "80%", "100%"), ("bob", "120%", "90%"),
-                                          ("cy", "79.99%", "130%"), ("dee", "110%", "85%")]))
+                                          ("cy", "79.99%", "130%"), ("dee", "110%", "85%")]), engine=sql_engine)
     want = {"ann": ("300.00", "400.00", "50.00"), "bob": ("900.00", "300.00", "150.00"),
             "cy": ("0.00", "600.00", "49.98"), "dee": ("750.00", "250.00", "125.00")}
     for payee, (csat, nps, open_) in want.items():
@@ -229,12 +231,12 @@ def test_issue20_without_whole_units_a_meeting_is_split(tmp_path):
         D("1277.50")
 
 
-def test_issue20_whole_units_run_on_the_sql_engine_as_in_python(tmp_path):
+def test_issue20_whole_units_run_on_the_sql_engine_as_in_python(tmp_path, sql_engine):
     """Issue 12: the SQL engine no longer refuses per-unit tables; 21 meetings pay
     20 x 60.00 + 1 x 95.00 = 1,295.00 on both engines, every line the same."""
     compiled = compiled_from(tmp_path, MEETINGS)
     assert refusals(compiled) == []
-    got = both(compiled, _meetings(21))
+    got = both(compiled, _meetings(21), engine=sql_engine)
     assert got.payee("sam").components == {"meeting_pay": D("1295.00"),
                                            "month_pay": D("1295.00")}
 
@@ -259,7 +261,7 @@ earnings:
 """
 
 
-def test_issue20_each_tier_closes_its_own_bound(tmp_path):
+def test_issue20_each_tier_closes_its_own_bound(tmp_path, sql_engine):
     """Expansion 10,000.00 at the rate of the band churn falls in:
       4.99% -> band 1, 10%: 1,000.00    5% (on the bound, upper) -> band 2, 5%: 500.00
       15% (on the bound, lower) -> band 2: 500.00    15.01% -> band 3, 0%: 0.00"""
@@ -267,7 +269,7 @@ def test_issue20_each_tier_closes_its_own_bound(tmp_path):
     churn = {"a": "4.99%", "b": "5%", "c": "15%", "d": "15.01%"}
     data = {"payees": [{"rep_id": k, "name": k} for k in churn],
             "figures": [{"rep_id": k, "churn": v, "expansion": "10000"} for k, v in churn.items()]}
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     assert {p.payee: p.total for p in got.payees} == {
         "a": D("1000.00"), "b": D("500.00"), "c": D("500.00"), "d": D("0.00")}
 
@@ -303,7 +305,7 @@ earnings:
 """
 
 
-def test_issue20_a_curve_of_amounts_at_its_basis_and_per_credit(tmp_path):
+def test_issue20_a_curve_of_amounts_at_its_basis_and_per_credit(tmp_path, sql_engine):
     """Quota 30,000.
       ann books 10,000 + 35,000 = 45,000: 150%, the last point: 1,600.00;
           kickers: 10,000 -> 0 + 10,000 x 300 / 30,000 = 100.00; 35,000 -> clamp 300.00
@@ -318,7 +320,7 @@ def test_issue20_a_curve_of_amounts_at_its_basis_and_per_credit(tmp_path):
             "quotas": [{"rep_id": r, "amount": "30000"} for r in ("ann", "bob", "cy")],
             "deals": [{"deal_id": f"D{i}", "rep_id": r, "closed_on": f"2026-03-{i + 1:02}",
                        "amount": a} for i, (r, a) in enumerate(deals)]}
-    got = both(compiled, data)
+    got = both(compiled, data, engine=sql_engine)
     assert {p.payee: p.components for p in got.payees} == {
         "ann": {"attainment_bonus": D("1600.00"), "kicker": D("400.00")},
         "bob": {"attainment_bonus": D("100.00"), "kicker": D("70.00")},

@@ -230,15 +230,19 @@ def test_issue20_a_month_back_from_a_day_the_month_lacks():
     assert same_period_last_year(parse_period("2026-Q3")).label == "2025-Q3"
 
 
-def test_issue12_windows_run_on_the_sql_engine_too(tmp_path):
+@pytest.mark.parametrize("sql_engine", ["duckdb", "postgres"], indirect=True)
+def test_issue12_windows_run_on_the_sql_engine_too(tmp_path, sql_engine):
     """Every window is run by the SQL engine (issue 12, engine/sql/windows.py): no
     refusal, and each scenario above passes on it as on the Python engine (its
-    expectations are worked out by hand)."""
-    from compplan.engine.sql import run_sql
+    expectations are worked out by hand). Not on Spark (issue 13): the three plans'
+    scenarios took it 137 s under load 15-20 (every period of every window a run); its
+    windows are held to the Python engine by test_ytd and test_issue12_sql_pay's
+    windows on Spark."""
+    from engines import run_tables
     for text in (MONTHLY, HALF_MONTHS, QUARTERLY):
         compiled = _plan(tmp_path, text)
         assert refusals(compiled) == []
-        outcomes = run_scenarios(compiled, run=run_sql)
+        outcomes = run_scenarios(compiled, run=run_tables(sql_engine))
         assert outcomes and all(o.passed for o in outcomes), \
             [(o.name, o.differences, [p.text for p in o.problems]) for o in outcomes]
 

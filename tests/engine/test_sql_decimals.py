@@ -1,7 +1,11 @@
 """Exact division in SQL (compplan/engine/sql/decimals.py): DuckDB's DECIMAL / DECIMAL
 is a DOUBLE, so the engine divides on integers. Both paths (one 128-bit division, long
 division in 9-digit steps) must give Python's Decimal quotient rounded half up to 16
-places, for any signs and scales, and NULL for a zero divisor."""
+places, for any signs and scales, and NULL for a zero divisor.
+
+DuckDB's alone: the SQL text run in DuckDB itself (PostgreSQL's division is
+test_issue13_pg_division.py's, Spark's cp_idiv test_issue13_spark.py's; every engine's
+pay is held to the Python engine by the sql_engine tests)."""
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest

@@ -9,6 +9,10 @@ a generated run of the benchmark's plan:
   texts made again from the numbers, ORDER BY payee, line) over the same table;
 - lines.csv: byte for byte the file `run` writes without a save (the lines a view,
   numbered as the COPY writes them).
+
+The store's own `then` (marked store_rows_only: it reads the lines only as store rows)
+gets a leaner table, without the tier lists and the running bases' numbers, which those
+rows and lines.csv take from texts (save12): its rows and lines.csv must be the same too.
 """
 import importlib.util
 from pathlib import Path
@@ -19,7 +23,7 @@ pytest.importorskip("duckdb", reason="the SQL engine needs duckdb")
 
 from compplan.engine import load_plan, parse_period  # noqa: E402
 from compplan.engine.sql.run import (SHARED_TEXTS, lines_scales, run_folder,  # noqa: E402
-                                     store_lines_query)
+                                     store_lines_query, store_rows_only)
 from test_issue12_bulk_save import SAMPLES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,10 +54,19 @@ def _both_ways(compiled, data: Path, period: str, tmp_path: Path) -> dict:
         plain = {k: v for k, v in scales.items() if k not in SHARED_TEXTS}
         got["plain"] = con.execute(store_lines_query(compiled, 7, plain)).fetchall()
 
+    @store_rows_only
+    def lean(con):  # as the store's own then (lifecycle._run_sql) reads the table
+        scales = lines_scales(con)
+        got["lean_columns"] = set(scales)
+        got["lean_rows"] = con.execute(store_lines_query(compiled, 7, scales)).fetchall()
+
     saved_csv, run_csv = tmp_path / "saved.csv", tmp_path / "run.csv"
+    lean_csv = tmp_path / "lean.csv"
     run_folder(compiled, data, p, saved_csv, then=then)
     run_folder(compiled, data, p, run_csv)
+    run_folder(compiled, data, p, lean_csv, then=lean)
     got["saved_csv"], got["run_csv"] = saved_csv.read_bytes(), run_csv.read_bytes()
+    got["lean_csv"] = lean_csv.read_bytes()
     return got
 
 
@@ -62,6 +75,13 @@ def _assert_alike(got: dict) -> None:
     assert got["rows"] == got["plain"]  # values, types (str, int, None) and order
     assert [type(v) for v in got["rows"][0]] == [type(v) for v in got["plain"][0]]
     assert got["saved_csv"] == got["run_csv"]
+    # the store's lean table: the same rows (values, types, order) and the same file
+    assert got["lean_rows"] == got["rows"]
+    assert [type(v) for v in got["lean_rows"][0]] == [type(v) for v in got["rows"][0]]
+    assert got["lean_csv"] == got["run_csv"]
+    if got["shared"]:  # what neither reader reads is not in it
+        assert not {"tiers", "run_before", "run_after"} & got["lean_columns"]
+        assert set(SHARED_TEXTS) <= got["lean_columns"]
 
 
 @pytest.mark.parametrize("plan,period", SAMPLES, ids=[p for p, _ in SAMPLES])

@@ -357,9 +357,15 @@ class Spark(Duck):
     numbers are DECIMAL(38,0)), no `//` (cp_idiv, above), no numeric trunc(), sign() a
     DOUBLE, no macros (cp_units is written out), VARCHAR needs a length (STRING), tier
     parts an array of named structs, and ascending ORDER BY puts NULLs first where
-    DuckDB puts them last (finish() says NULLS LAST where DuckDB's order was implied)."""
+    DuckDB puts them last (finish() says NULLS LAST where DuckDB's order was implied).
+
+    fx.py's and hierarchy.py's rows, whose columns only the data decides (`* REPLACE`,
+    `EXCLUDE`, a union by name, a table made again), are written out when the statement
+    runs from the columns Spark's analyzer gives, as for PostgreSQL (pgexpand.py,
+    spark._execute)."""
 
     name = "spark"
+    EXPANDED = Postgres.EXPANDED
     keeps_helpers = False
     glot = "spark"
     lateral = True
@@ -388,9 +394,8 @@ class Spark(Duck):
         return self.thousands(x)
 
     def union_by_name(self, parts: list[str], aligned: bool = False) -> str:
-        if not aligned:
-            from .exprs import Unsupported
-            raise Unsupported(None, "a union by column name (Spark dialect)")
+        if not aligned:  # written out when it runs (pgexpand.py)
+            return super().union_by_name(parts)
         return " UNION ALL ".join(parts)
 
     def tiers_type(self, scale: int) -> str:
@@ -417,9 +422,8 @@ class Spark(Duck):
 
     def replace(self, star: str, items: list[tuple[str, str]], pos=None, what: str = "",
                 columns: list[str] | None = None) -> str:
-        if columns is None:
-            from .exprs import Unsupported
-            raise Unsupported(pos, f"{what or 'a column replaced in a row'} (Spark dialect)")
+        if columns is None:  # written out when it runs, from Spark's analyzer (pgexpand.py)
+            return super().replace(star, items)
         return POSTGRES.replace(star, items, pos, what, columns)
 
     def date_text(self, x: str) -> str:
@@ -450,6 +454,8 @@ class Spark(Duck):
         from .exprs import Unsupported
         text = re.sub(r"'(?:[^']|'')*'", "''", sql)
         for pattern, name in _SPARK_LACKS:
+            if name in self.EXPANDED:  # written out when the statement runs (pgexpand.py)
+                continue
             if re.search(pattern, text):
                 m = re.search(r"(\S+):(\d+):(\d+)", what)
                 pos = None
@@ -460,8 +466,17 @@ class Spark(Duck):
 
     def finish(self, sql: str) -> str:
         """The statement in Spark's words: the rewrites that are not a call site's (see
-        the class's docstring), each outside text literals."""
+        the class's docstring), each outside text literals. A temporary view cannot be
+        deleted from: `DELETE FROM t WHERE c` (hierarchy.py's parts of the period) is t
+        made again of the rows c is not true of (NULL kept, as DELETE keeps it)."""
+        m = _DELETE.match(sql)
+        if m:
+            sql = (f"CREATE OR REPLACE TEMP TABLE {m.group(1)} AS SELECT * FROM {m.group(1)} "
+                   f"WHERE ({m.group(2)}) IS NOT TRUE")
         return spark_text(sql)
+
+
+_DELETE = re.compile(r'^\s*DELETE FROM ("(?:[^"]|"")+"|\w+) WHERE (.*)$', re.S)
 
 
 # forms the Spark dialect does not write (Spark.refuse)
@@ -564,7 +579,8 @@ def _find(sql: str, pattern: re.Pattern, at: int = 0):
     return None
 
 
-_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign|rtrim|ltrim|strpos)\(", re.I)
+_CALL = re.compile(r"(?<![\w.\"])(cp_units|trunc|sign|rtrim|ltrim|strpos|starts_with)\(",
+                   re.I)
 _IDIV = re.compile(r"//")
 _ORDER = re.compile(r"\bORDER BY\b")
 _WORD_AT = re.compile(r"[\w.\"]+$")
@@ -583,6 +599,8 @@ def _call(name: str, args: list[str]) -> str:
         return f"(({x}) - ({x}) % {step})"
     if name == "strpos":  # Spark's instr: the same arguments, 1-based, 0 when absent
         return f"instr({', '.join(args)})"
+    if name == "starts_with":  # Spark's startswith (fx.py's limits on a total)
+        return f"startswith({', '.join(args)})"
     if name in ("rtrim", "ltrim"):  # Spark's two-argument form takes the characters first
         if len(args) == 1:
             return f"{name}({args[0]})"

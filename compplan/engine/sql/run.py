@@ -12,6 +12,7 @@ import decimal
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def run_sql(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
         try:
             _settings(con, Path(tmp))
             script = compile_sql(compiled, con, tables, period, Path(tmp),
-                                 tier_lists=lines_csv is None or then is not None)
+                                 tier_lists=_tier_lists(lines_csv, then))
             _check_data(compiled, con, period, {n: t.file for n, t in tables.items()},
                         lambda: tables)
             # what a Python run warns of about the data, in its order (engine/run.py)
@@ -220,7 +221,7 @@ def run_folder(compiled: CompiledPlan, folder: str | Path, period: Period,
         relations.update(create_window_spans(con, compiled, period, [  # windows.py
             n for n in columns if n in per_payee_inputs(compiled.plan)]))
         script = _compile(compiled, columns, period, relations,
-                          tier_lists=lines_csv is None or then is not None)
+                          tier_lists=_tier_lists(lines_csv, then))
         files = {name: str(find_file(folder, name, inp)) for name, inp in
                  compiled.plan.inputs.items()}
         _check_data(compiled, con, period, files, python_tables)
@@ -287,7 +288,7 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
     shared = then is not None and bool(script.lines_union) and \
         _lines_as_view(script.statements) is not script.statements
     if shared:
-        statements = _shared_lines(compiled, script)
+        statements = _shared_lines(compiled, script, lean=reads_store_rows_only(then))
     for what, sql in statements:
         try:
             con.execute(sql)
@@ -297,11 +298,16 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
                                                     "decimal" in text):
                 raise
             raise CompplanError([_out_of_range(compiled, what, e)]) from None
-    if then is not None:
-        then(con)
-    if lines_csv is not None:
-        con.execute(f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' "
-                    f"{CSV_OPTIONS}")
+    copy = f"COPY ({lines_query(compiled, numbered, shared)}) TO '{lines_csv}' {CSV_OPTIONS}" \
+        if lines_csv is not None else None
+    if copy is not None and shared and reads_store_rows_only(then):
+        with _meanwhile(con, copy):  # lines.csv written while `then` stores the lines
+            then(con)
+    else:
+        if then is not None:
+            then(con)
+        if copy is not None:
+            con.execute(copy)
     if shared:
         con.execute("SET preserve_insertion_order = false")
     if lines_csv is not None or then is not None:
@@ -310,6 +316,43 @@ def _execute(compiled: CompiledPlan, con, period: Period, script: Script,
 
 
 _LINES_TABLE = "CREATE TEMP TABLE lines AS "
+# a save's lines table (_shared_lines): a table of the connection's in-memory database,
+# not TEMP (a connection's own), so that a second connection to it can read it (_meanwhile)
+_SHARED_TABLE = "CREATE TABLE lines AS "
+
+
+@contextmanager
+def _meanwhile(con, sql: str):
+    """Run `sql` on a second connection to `con`'s database (DuckDB's cursor) in a thread
+    of its own while the body runs; wait for it on the way out, and raise its error if it
+    failed (the body's own error first). DuckDB lets go of the GIL while it works, so a
+    save's lines.csv COPY (on DuckDB's threads) overlaps the store's inserts (Python and
+    SQLite, one core): wall time, not CPU."""
+    import threading
+
+    cursor = con.cursor()
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            cursor.execute(sql)
+        except BaseException as e:  # noqa: BLE001 - raised in the caller's thread
+            failed.append(e)
+
+    worker = threading.Thread(target=work, name="compplan-lines-csv", daemon=True)
+    worker.start()
+    try:
+        yield
+    except BaseException:
+        cursor.interrupt()
+        raise
+    finally:
+        worker.join()
+        cursor.close()
+    if failed:
+        raise failed[0]
+
+
 _NAMES_LINES = re.compile(r"\blines\b")
 
 
@@ -352,22 +395,55 @@ def _shared_texts(compiled: CompiledPlan) -> list[tuple[str, str]]:
                                f" to {step})' END)")]
 
 
-def _shared_lines(compiled: CompiledPlan, script: Script) -> list[tuple[str, str]]:
+def _shared_lines(compiled: CompiledPlan, script: Script,
+                  lean: bool = False) -> list[tuple[str, str]]:
     """The statements of a save (`then` given, lines named by no later statement), the
     lines table made in the order both its readers want: sorted once by payee and the
     statement's order and numbered as they pass (numbered_lines), with SHARED_TEXTS.
     The store's rows and lines.csv's COPY then read it as it is, without a sort of their
     own, and make those texts no more; insertion order is kept until the COPY is done
     (_execute). Before, the table's window, the store's ORDER BY and the COPY's each
-    sorted the wide rows, and each reader made the texts again."""
+    sorted the wide rows, and each reader made the texts again.
+
+    `lean` (a `then` that reads the store's rows only, reads_store_rows_only): the table
+    leaves out what neither reader reads once it has the texts: the tier list (both
+    read tiers_text, which every lines table has, plan.py _lines) and the running bases'
+    DECIMAL(38,16) numbers (both read _before_text and _after_text)."""
     at = next(i for i, (_w, sql) in enumerate(script.statements) if sql.startswith(_LINES_TABLE))
     what = script.statements[at][0]
     first, rounding = _shared_texts(compiled)[:3], _shared_texts(compiled)[3]
     inner = ", ".join(f"{sql} AS {name}" for name, sql in first)
-    sql = (f"{_LINES_TABLE}SELECT *, {rounding[1]} AS {rounding[0]} FROM (SELECT *, {inner} "
-           f"FROM {numbered_lines(script.lines_union, script.lines_order)})")
+    kept = " EXCLUDE (tiers, run_before, run_after)" if lean else ""
+    sql = (f"{_SHARED_TABLE}SELECT *{kept}, {rounding[1]} AS {rounding[0]} FROM (SELECT *, "
+           f"{inner} FROM {numbered_lines(script.lines_union, script.lines_order)})")
     return script.statements[:at] + [(what, "SET preserve_insertion_order = true"),
                                      (what, sql)] + script.statements[at + 1:]
+
+
+def store_rows_only(then):
+    """`then` marked as reading the run's lines only as the store's rows (line_batches,
+    store_lines_query; or not at all) and changing nothing: a save's lines table may then
+    leave out the tier lists and the running bases' numbers, which those rows take from
+    texts (_shared_lines, and the per-credit splits' lists are not made: PlanCompiler.
+    tier_lists), and lines.csv is written meanwhile (_meanwhile). A `then` that reads
+    `tiers`, `run_before` or `run_after`, or deletes lines (settle.py's keep), is left
+    unmarked. Returns it."""
+    then.store_rows_only = True
+    return then
+
+
+def reads_store_rows_only(then) -> bool:
+    """Whether `then` was marked by store_rows_only."""
+    return bool(getattr(then, "store_rows_only", False))
+
+
+def _tier_lists(lines_csv: Path | None, then) -> bool:
+    """Whether the per-credit splits' lists of parts are made (PlanCompiler.tier_lists):
+    for Line objects read back (no lines.csv, no `then`) and for a `then` that may read
+    them; not for lines.csv alone (it reads tiers_text) nor for the store's rows."""
+    if then is not None:
+        return not reads_store_rows_only(then)
+    return lines_csv is None
 
 
 _PLACE = re.compile(r"(\S+):(\d+):(\d+)")

@@ -45,7 +45,7 @@ from ..prepare import prepare
 from ..results import RunResult
 from . import fx as sql_fx
 from . import hierarchy as sql_hier
-from . import sparkdata
+from . import pgexpand, sparkdata
 from .cover import refusal, refusals
 from .dialect import SPARK
 from .exprs import Unsupported
@@ -462,7 +462,10 @@ def _execute(compiled: CompiledPlan, spark, script) -> list[str]:
     AS q` is q's rows checkpointed (worked out once, kept by the executors) as view x."""
     made: list[str] = []
     for what, sql in script.statements:
-        text = SPARK.finish(sql)
+        try:
+            text = SPARK.finish(_expanded(spark, sql))
+        except Exception as e:  # a probe's error: the first line, never the Java trace
+            raise _problem(compiled, what, e) from None
         m = _CREATE.match(text)
         if not m:
             raise CompplanError([Problem.at(
@@ -478,6 +481,27 @@ def _execute(compiled: CompiledPlan, spark, script) -> list[str]:
             raise _problem(compiled, what, e) from None
         made.append(name)
     return made
+
+
+def _expanded(spark, sql: str) -> str:
+    """DuckDB's star modifiers and unions by name (fx.py's and hierarchy.py's rows, whose
+    columns the data decides) written out from the columns Spark's analyzer gives each
+    probe (pgexpand.py, as the PostgreSQL engine does; analysing runs no job). A table
+    made again needs no renaming here: its rows are checkpointed before the view of the
+    same name is replaced (_execute)."""
+    if not pgexpand.needed(sql):
+        return sql
+    again = _AGAIN.match(sql)
+    if again:
+        sql = sql[:again.start(1)] + sql[again.end(1):]
+
+    def columns_of(query: str) -> list[str]:
+        return spark.sql(SPARK.finish(query)).columns
+    [one] = pgexpand.expand(sql, columns_of)
+    return one
+
+
+_AGAIN = re.compile(r"^\s*CREATE (OR REPLACE )TEMP TABLE ")
 
 
 def _problem(compiled: CompiledPlan, what: str, error: Exception) -> Exception:
