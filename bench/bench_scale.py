@@ -54,7 +54,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from bench_run import tree_rss  # noqa: E402
+import treemem  # noqa: E402
 from generate import generate  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
@@ -77,21 +77,6 @@ def agree(results: dict[str, dict]) -> list[str]:
     return names
 
 
-def _tree(pid: int) -> list[int]:
-    """A process and all its descendants' ids."""
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return out
-
-
 def _cpu_of(pid: int) -> float | None:
     """user + system seconds of one process itself, or None once it has gone."""
     try:
@@ -102,18 +87,7 @@ def _cpu_of(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _pss_of(pid: int) -> tuple[str, int] | None:
-    """(name, PSS bytes) of one process itself, or None once it has gone."""
-    try:
-        with open(f"/proc/{pid}/comm") as fh:
-            name = fh.read().strip()
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return name, int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return None
-    return name, 0
+SHARED = "vfork copy, left out"
 
 
 def measure(cmd: list[str], env: dict | None = None, failed=SystemExit,
@@ -124,7 +98,10 @@ def measure(cmd: list[str], env: dict | None = None, failed=SystemExit,
     for never reports its time to its parent (bench_engines.py). A command that fails
     raises `failed` with the end of its stderr. `parts`: filled with each process
     name's own peak PSS (java: Spark's driver JVM; python: the client and its DuckDB),
-    the processes of one name summed at each sample. `cwd`: where it runs (ROOT)."""
+    the processes of one name summed at each sample, and under SHARED the largest PSS
+    left out of a sample as a process ran in its parent's address space (a vfork or
+    posix_spawn before its exec: counted, it doubled the JVM). `cwd`: where it runs
+    (ROOT)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -134,17 +111,19 @@ def measure(cmd: list[str], env: dict | None = None, failed=SystemExit,
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            by_name: dict[str, int] = {}
-            for pid in _tree(proc.pid):
+            # the tree's figure is one sample's processes summed, a process that runs
+            # in its parent's address space (vfork, posix_spawn) left out: treemem.py
+            total, by_name, shared = treemem.sample(proc.pid)
+            peak = max(peak, total)
+            for pid, _ in treemem.tree(proc.pid):
                 cpu = _cpu_of(pid)
                 if cpu is not None:
                     seen[pid] = max(seen.get(pid, 0.0), cpu)
-                pss = _pss_of(pid) if parts is not None else None
-                if pss is not None:
-                    by_name[pss[0]] = by_name.get(pss[0], 0) + pss[1]
-            for name, size in by_name.items():
-                parts[name] = max(parts.get(name, 0), size)
+            if parts is not None:
+                for name, size in by_name.items():
+                    parts[name] = max(parts.get(name, 0), size)
+                if shared:
+                    parts[SHARED] = max(parts.get(SHARED, 0), shared)
             time.sleep(0.2)
     t = threading.Thread(target=sample, daemon=True)
     t.start()

@@ -8,6 +8,7 @@ skipped, with the reason, where pyspark or Java is missing."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,47 @@ def test_issue13_spark_missing_input_named(spark, tmp_path):
     problems = _spark_problems(data)
     assert [(p.code, p.message) for p in problems] == [
         ("missing-file", "no file for input 'deals'")]
+
+
+def test_issue13_spark_run_command_on_many_parquet_parts_and_a_bad_value(spark, tmp_path):
+    """Done-when 3 as a user meets it: `compplan run --engine spark` on deals split into
+    twelve Parquet part files (a file a record or two) pays what the Python engine pays
+    on deals.csv; with '60k' in the first record of the eighth part file it stops with
+    validate's FILE:ROW line (the part file, record 1), exit 1, and no Java or Python
+    trace in what it prints."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli
+    data = _ae(tmp_path)
+    n = len((data / "deals.csv").read_text(encoding="utf-8").splitlines()) - 1
+    cuts = sorted({max(1, n * i // 12) for i in range(1, 12)})
+    _parquet_parts(data / "deals.csv", data / "deals", cuts)
+    parts = sorted((data / "deals").glob("part-*.parquet"))
+    assert len(parts) == 12
+    compiled, ref = _reference()
+
+    def run(out: str):
+        return CliRunner().invoke(cli, ["run", str(AE), "--data", str(data), "--period",
+                                        "2026-Q1", "--out", str(tmp_path / out), "--engine",
+                                        "spark", "-q"])
+    csv_deals = data / "deals.csv"
+    csv_deals.rename(tmp_path / "deals.csv")  # the parts alone are the input
+    r = run("good")
+    assert r.exit_code == 0, r.output
+    import csv
+    with next((tmp_path / "good").rglob("payees.csv")).open(newline="") as fh:
+        paid = {row["payee"]: Decimal(row["total"]) for row in csv.DictReader(fh)}
+    assert paid == {p.payee: p.total for p in ref.payees}  # as the Python engine pays
+
+    import duckdb
+    con = duckdb.connect()
+    bad = parts[7]
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{bad}')")
+    con.execute("UPDATE t SET amount = '60k' WHERE rowid = 0")
+    con.execute(f"COPY t TO '{bad}' (FORMAT parquet)")
+    con.close()
+    r = run("bad")
+    assert r.exit_code == 1
+    assert f"{bad}:1:" in r.output and "'60k' is not an amount" in r.output, r.output
+    for trace in ("Traceback", "org.apache", "py4j", "Py4J", "java.lang", "\tat "):
+        assert trace not in r.output, r.output
+    assert not (tmp_path / "bad").exists() or not list((tmp_path / "bad").rglob("*.csv"))

@@ -135,3 +135,71 @@ def test_issue13_writer_moves_part_folders_into_place(tmp_path):
     w.abort()
     assert not list(out.glob("*.tmp"))
     assert (old / "part-00000.parquet").read_text() == "this run's"
+
+
+FREQUENCY_PLAN = """\
+plan: payroll
+name: Paid on the 15th and at month end
+period: half_month
+currency: USD
+inputs:
+  payees:
+    key: rep_id
+    manager: manager_id
+    frequency: pay_frequency
+    columns: {name: text, pay_frequency: text}
+    missing: null
+  deals: {key: deal_id, payee: rep_id, date: close_date, columns: {amount: money}}
+  quotas: {payee: rep_id, period: period, columns: {amount: money}}
+credits:
+  sales: {from: deals, value: amount}
+measures:
+  booked: sum(sales)
+earnings:
+  commission: {value: booked * 10%}
+  override: {value: team(booked) * 1%}
+"""
+
+
+@needs_spark
+def test_issue13_spark_lines_parquet_of_a_run_settled_by_frequency(spark, tmp_path):
+    """A run that settles two groups of payees over their own periods (issue 20: at
+    month end ann over March 16-31, mia over March) leaves one lines.parquet in the out
+    folder, both groups' lines in lines.csv's order, as an unsettled run does; before,
+    each group's lines Parquet was staged beside the group's temporary lines.csv part
+    and none reached the out folder."""
+    from click.testing import CliRunner
+    from compplan.cli.main import cli as main
+    (tmp_path / "payroll.yaml").write_text(FREQUENCY_PLAN)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "payees.csv").write_text("rep_id,name,pay_frequency,manager_id\n"
+                                     "ann,Ann,half_month,mia\nbob,Bob,half_month,mia\n"
+                                     "mia,Mia,month,\n")
+    (data / "deals.csv").write_text("deal_id,rep_id,close_date,amount\n"
+                                    "D1,ann,2026-03-15,1000\nD2,ann,2026-03-16,2000\n"
+                                    "D3,bob,2026-03-20,500\nD4,mia,2026-03-20,8000\n")
+    (data / "quotas.csv").write_text("rep_id,period,amount\nann,2026-03,31000\n"
+                                     "bob,2026-03,31000\nmia,2026-03,62000\n")
+    r = CliRunner().invoke(main, ["run", str(tmp_path / "payroll.yaml"), "--data", str(data),
+                                  "--period", "2026-03b", "--out", str(tmp_path / "out"),
+                                  "--engine", "spark", "-q"])
+    assert r.exit_code == 0, r.output
+    done = tmp_path / "out" / "payroll" / "2026-03b"
+    assert sorted(p.name for p in done.iterdir()) == [
+        "lines.csv", "lines.parquet", "payees.csv", "payees.parquet", "results.json"]
+    with (done / "lines.csv").open(newline="") as fh:
+        want = [(r["payee"], int(r["line"]), Decimal(r["amount"])) for r in csv.DictReader(fh)]
+    # ann March 16-31: D2 2,000 x 10% = 200.00, override 0; bob: D3 500 x 10% = 50.00,
+    # override 0; mia over March: D4 8,000 x 10% = 800.00, 1% of (1,000 + 2,000 + 500)
+    # = 35.00
+    assert [(p, a) for p, _, a in want] == [
+        ("ann", Decimal("200.00")), ("ann", Decimal("0.00")), ("bob", Decimal("50.00")),
+        ("bob", Decimal("0.00")), ("mia", Decimal("800.00")), ("mia", Decimal("35.00"))]
+    parts = sorted((done / "lines.parquet").glob("part-*.parquet"))
+    import duckdb
+    rows = duckdb.connect().execute(
+        f"SELECT payee, line, CAST(amount AS VARCHAR) FROM read_parquet("
+        f"{[str(p) for p in parts]})").fetchall()  # the files' order, as written
+    assert [(p, n, Decimal(a)) for p, n, a in rows] == want
+    assert not list(tmp_path.rglob("*.tmp")) and not list(tmp_path.rglob("lines_*"))

@@ -26,9 +26,11 @@ by default a local temporary one.
 """
 from __future__ import annotations
 
+import contextlib
 import decimal
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -167,16 +169,45 @@ def run_spark(compiled: CompiledPlan, folder: str | Path, period: Period,
     read = sparkdata.read_inputs(spark, compiled, str(folder), limit_of(compiled))
     try:
         if settles_by_frequency(compiled, period):
-            return run_by_frequency(
-                compiled, read.small, period,
-                lambda p, csv, hook, payees: _run_read(compiled, spark, read, p, csv, hook,
-                                                       payees),
-                lines_csv, then, keep=None, data_warnings=_warnings(compiled, read),
-                check=lambda p: _own_period_problems(compiled, read, p))
+            with _groups(spark, lines_csv) as kept:
+                return run_by_frequency(
+                    compiled, read.small, period,
+                    lambda p, csv, hook, payees: _run_read(compiled, spark, read, p, csv,
+                                                           hook, payees, kept),
+                    lines_csv, then, keep=None, data_warnings=_warnings(compiled, read),
+                    check=lambda p: _own_period_problems(compiled, read, p))
         return _run_read(compiled, spark, read, period, lines_csv, then)
     finally:
         for df in read.large.values():
             df.unpersist()
+
+
+@contextlib.contextmanager
+def _groups(spark, lines_csv: Path | None):
+    """A folder (in the stage, where Spark writes) for the lines Parquet of each group of
+    payees settled at their own frequency, as settle.run_by_frequency runs them; when
+    the run has ended well, the groups' lines are put together by Spark, in payee and
+    line order, as the lines.parquet beside lines.csv (an unsettled run's, _results)."""
+    with tempfile.TemporaryDirectory(prefix="compplan-spark-groups-",
+                                     dir=os.environ.get("COMPPLAN_SPARK_STAGE")) as tmp:
+        yield Path(tmp)
+        target = _lines_parquet(lines_csv)
+        parts = sorted(str(p) for p in Path(tmp).glob("*.parquet"))
+        if target is not None and parts:
+            # written in the stage (what executors write to), then moved as _results does
+            together = Path(tmp) / "lines"
+            spark.read.parquet(*parts).orderBy("payee", "line").write.parquet(str(together))
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.move(str(together), str(target))
+
+
+def _lines_parquet(lines_csv: Path | None) -> Path | None:
+    """Where Spark's lines Parquet goes: beside the writer's lines.csv (lines.csv.tmp:
+    lines.parquet.tmp, moved into place with it by ResultWriter.close); None for another
+    caller's file."""
+    if lines_csv is None or not lines_csv.name.startswith("lines.csv"):
+        return None
+    return lines_csv.parent / ("lines.parquet" + lines_csv.name[len("lines.csv"):])
 
 
 def _own_period_problems(compiled: CompiledPlan, read, period: Period) -> list[Problem]:
@@ -189,9 +220,11 @@ def _own_period_problems(compiled: CompiledPlan, read, period: Period) -> list[P
 
 
 def _run_read(compiled: CompiledPlan, spark, read, period: Period,
-              lines_csv: Path | None, then, payees: set[str] | None = None) -> RunResult:
+              lines_csv: Path | None, then, payees: set[str] | None = None,
+              kept: Path | None = None) -> RunResult:
     """run_spark's one period from the inputs Spark has read; with `payees`, only their
-    lines are staged (a group settled at its own frequency)."""
+    lines are staged (a group settled at its own frequency) and their Parquet moved
+    into `kept` (_groups)."""
     import duckdb
 
     plan = compiled.plan
@@ -232,7 +265,7 @@ def _run_read(compiled: CompiledPlan, spark, read, period: Period,
             warnings = _warnings(compiled, read)
             run_script(compiled, spark, duck, script, views, stage / "out", payees)
             result = _results(compiled, duck, period, script.final, lines_csv, then,
-                              stage / "out")
+                              stage / "out", kept)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     small_files)
             return result
@@ -274,13 +307,15 @@ def _keep_lines(spark, payees: set[str]) -> None:
 
 
 def _results(compiled: CompiledPlan, duck, period: Period, final: str,
-             lines_csv: Path | None, then, staged: Path) -> RunResult:
+             lines_csv: Path | None, then, staged: Path, kept: Path | None = None
+             ) -> RunResult:
     """The run's result read from Spark's Parquet (`staged`) by DuckDB: `then(duck)` (the
     store's rows, in bulk), lines.csv by DuckDB's COPY (the DuckDB engine's bytes) as the
     sorted lines stream by, and the payees' totals by an aggregate query; the lines as
     objects only when neither is asked for. With lines.csv, Spark's Parquet of the lines
     goes beside it, as lines.parquet (a folder of part files, in payee and line order),
-    moved into place with the other files (ResultWriter.close)."""
+    moved into place with the other files (ResultWriter.close); a group's (settle.py
+    writes its lines.csv part elsewhere) into `kept`, named as its part."""
     if then is not None:
         then(duck)
     if lines_csv is not None:
@@ -293,11 +328,10 @@ def _results(compiled: CompiledPlan, duck, period: Period, final: str,
     with decimal.localcontext(CONTEXT):
         result = duck_run.read_result(compiled, duck, period, final,
                                       with_lines=lines_csv is None and then is None)
-    if lines_csv is not None and lines_csv.name.startswith("lines.csv"):
-        # the writer's lines.csv.tmp: lines.parquet.tmp beside it (another caller's file,
-        # a part of lines.csv settle.py puts together, gets none)
-        import shutil
-        target = lines_csv.parent / ("lines.parquet" + lines_csv.name[len("lines.csv"):])
+    target = _lines_parquet(lines_csv)
+    if kept is not None and lines_csv is not None:  # a group's: put together after
+        target = kept / (lines_csv.stem + ".parquet")
+    if target is not None:
         shutil.rmtree(target, ignore_errors=True)
         shutil.move(str(staged / "lines"), str(target))
     return result
@@ -339,18 +373,20 @@ def run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
     result holds totals without lines, as run.run_sql does. Payees settled at their own
     frequency: as run_spark."""
     if settles_by_frequency(compiled, period):
-        return run_by_frequency(
-            compiled, tables, period,
-            lambda p, csv, hook, payees: _run_tables(compiled, tables, p, master, csv, hook,
-                                                     payees),
-            lines_csv, then, keep=None)
+        with _groups(session(master), lines_csv) as kept:
+            return run_by_frequency(
+                compiled, tables, period,
+                lambda p, csv, hook, payees: _run_tables(compiled, tables, p, master, csv,
+                                                         hook, payees, kept),
+                lines_csv, then, keep=None)
     return _run_tables(compiled, tables, period, master, lines_csv, then)
 
 
 def _run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period,
                 master: str | None, lines_csv: Path | None, then,
-                payees: set[str] | None = None) -> RunResult:
-    """run_tables' one period; with `payees`, only their lines are staged."""
+                payees: set[str] | None = None, kept: Path | None = None) -> RunResult:
+    """run_tables' one period; with `payees`, only their lines are staged (and kept in
+    `kept`, as _run_read's)."""
     import duckdb
 
     stage_root = os.environ.get("COMPPLAN_SPARK_STAGE")
@@ -368,7 +404,7 @@ def _run_tables(compiled: CompiledPlan, tables: dict[str, Table], period: Period
             views = stage_inputs(duck, spark, stage / "in")
             run_script(compiled, spark, duck, script, views, stage / "out", payees)
             result = _results(compiled, duck, period, script.final, lines_csv, then,
-                              stage / "out")
+                              stage / "out", kept)
             result.warnings[:0] = warnings + duck_run.zero_divisors(compiled, duck, period,
                                                                     files)
             return result
