@@ -80,12 +80,15 @@ def test_issue17_item6_a_schema_upgrade_waits_a_bounded_time(tmp_path, monkeypat
 
 def test_issue17_item6_a_full_disk_is_said_without_the_data(tmp_path, monkeypatch):
     path = saved_store(tmp_path)
-    pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+    con = sqlite3.connect(path)
+    pages, size = (con.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+    con.close()
+    grow = max(1, 8192 // size)  # the file may grow by 8 KB (one page of a 16 KB store)
     real = store_db._sqlite_pragmas
 
-    def small_disk(dbapi_conn, record):  # the file may grow by 2 pages, then is full
+    def small_disk(dbapi_conn, record):  # ... then the disk is full
         real(dbapi_conn, record)
-        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + grow}")
     monkeypatch.setattr(store_db, "_sqlite_pragmas", small_disk)
     r = invoke("run", str(ROOT / "plans" / "ae.yaml"), "--data",
                str(ROOT / "plans" / "data" / "ae"), "--period", "2026-Q1", "--out",
