@@ -667,14 +667,6 @@ total:
 def test_generated_splits_lookups_and_year_quotas_same_on_both_engines(tmp_path, sql_engine):
     """Random deals (ties on dates, negative amounts, four places), random splits whose
     shares add up to 100%, a year's quota split into Q1 by days: the same lines."""
-    if sql_engine == "spark":
-        # Found by this test in the fresh-clone CI of 1 December (stop 29): Spark pays a
-        # generated case differently (quota 0.01, twelve deals of 2026-01-05, splits
-        # over ann/ben/cy; --hypothesis-seed=233988997810266447208311094348023324906),
-        # and the shared Spark session fails the Spark tests that follow it. Both are
-        # issue 13's to fix; until then this case runs on duckdb and postgres only.
-        pytest.skip("issue 13: Spark differs on a generated case (quota 0.01, split "
-                    "deals; seed 233988997810266447208311094348023324906): to be fixed")
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     compiled = compiled_from(tmp_path, GENERATED)

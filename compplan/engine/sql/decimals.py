@@ -225,7 +225,7 @@ def div_layers(a: Num, b: Num, scale: int = DIV_SCALE,
                      ", 0) END"),
         (cols["sg"], f"sign({a.sql}) * sign({b.sql})")]
     wide = _quotient(cols["ah"], cols["bh"], k, lambda sql: f"({sql})")
-    b64 = dialect.current().guarded_divisor(f'abs({bi})')
+    b64 = dialect.current().guarded_divisor(f'abs({bi})', ok)
     whole = f"(CASE WHEN {ok} THEN {_steps64(f'abs({ai})', b64, k)} ELSE {wide} END)"
     unit = f"CAST('{Decimal(1).scaleb(-scale):f}' AS DECIMAL(38,{scale}))"
     return inner, f"(CAST({cols['sg']} * {whole} AS DECIMAL(38,0)) * {unit})"

@@ -56,9 +56,10 @@ class Duck:
         """a // b of two exact integers (truncated; both are >= 0 where it is used)."""
         return f"{a} // {b}"
 
-    def guarded_divisor(self, b: str) -> str:
-        """A divisor in a CASE branch taken only when it is not 0 (decimals' 64-bit
-        path): as it is where a branch not taken is not worked out (DuckDB)."""
+    def guarded_divisor(self, b: str, taken: str) -> str:
+        """The divisor of decimals' 64-bit path, a CASE branch taken only where `taken`
+        holds (the divisor is not 0 and a remainder times 10^9 fits 64 bits): as it is
+        where a branch not taken is not worked out (DuckDB)."""
         return b
 
     def exclude(self, cols: str) -> str:
@@ -378,11 +379,14 @@ class Spark(Duck):
     def intdiv(self, a: str, b: str) -> str:
         return f"cp_idiv({a}, {b})"
 
-    def guarded_divisor(self, b: str) -> str:
-        # Spark works out a remainder in a CASE branch whose condition is false, and
-        # ANSI mode refuses a remainder by 0 there (REMAINDER_BY_ZERO: AE's running
-        # basis over a zero quota): NULL instead, which the branch never returns
-        return f"nullif({b}, 0)"
+    def guarded_divisor(self, b: str, taken: str) -> str:
+        # cp_idiv is a SQL function, and Spark works out a SQL function's arguments
+        # before the CASE around it (a branch not taken included): ANSI mode then
+        # refused a remainder by 0 (REMAINDER_BY_ZERO: AE's running basis over a zero
+        # quota) and a remainder by a divisor of 9 x 10^9 units or more times 10^9
+        # (ARITHMETIC_OVERFLOW: a basis over a quota of 0.0024657534246575, 16 places).
+        # NULL where the branch is not taken: every step of it is NULL there
+        return f"(CASE WHEN {taken} THEN {b} END)"
 
     def exclude(self, cols: str) -> str:
         return f" EXCEPT ({cols})" if cols else ""
