@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import gc
 import os
 import re
 import shutil
@@ -78,6 +79,12 @@ SQL_CONF = {
     # the optimizer's constraint propagation grows with every alias of a statement: on
     # AE's commission statement (139 named steps) it ran 2 GB of heap out in minutes
     "spark.sql.constraintPropagation.enabled": "false",
+    # the SQL parser keeps a cache of what it learnt from every text it parsed; a run's
+    # statements are long and each plan's differ, so a session that runs many plans
+    # (the test suite's, a service's) grew it past 400 MB of a 2 GB heap: flushed
+    # when it passes 10% of the driver's memory
+    "spark.sql.parser.manageParserCaches": "true",
+    "spark.sql.parser.parserDfaCacheFlushRatio": "10",
 }
 
 # the error classes of a value DECIMAL(38) (or a cast) cannot hold: the rule's limit
@@ -292,6 +299,14 @@ def run_script(compiled: CompiledPlan, spark, duck, script, views: list[str],
     finally:
         for name in views + made:
             spark.catalog.dropTempView(name)
+        # py4j keeps each Java object a method was called on in a reference cycle (the
+        # object and its cached methods), so the run's DataFrames, and in the JVM their
+        # checkpointed rows and broadcast tables, live until Python's cyclic collector
+        # runs, which in a long process (the test suite's, a service's) is rarely: the
+        # test suite's session filled its 2 GB heap and failed ("Not enough memory to
+        # build and broadcast the table"). Collected here, Spark frees them at its own
+        # next garbage collection (its ContextCleaner).
+        gc.collect()
 
 
 def _keep_lines(spark, payees: set[str]) -> None:
