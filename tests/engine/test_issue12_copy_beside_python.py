@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 
 from compplan.cli.main import cli

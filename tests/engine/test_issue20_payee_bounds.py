@@ -16,7 +16,6 @@ from compplan.engine.data import load_inline  # noqa: E402
 from compplan.engine.ir import compile_plan  # noqa: E402
 from compplan.engine.periods import parse_period  # noqa: E402
 from compplan.engine.run import run_plan  # noqa: E402
-from compplan.engine.sql import run_sql  # noqa: E402
 from compplan.engine.sql.cover import refusals  # noqa: E402
 from compplan.engine.tables import table_for  # noqa: E402
 from compplan.errors import CompplanError  # noqa: E402
