@@ -26,12 +26,14 @@ from starlette.templating import Jinja2Templates
 from ..store.db import Store
 from . import admin, api, dispute_pages, finance, login, rep, review, rounds, statements, team
 from .auth import Signer, session_key
+from .endpoint import in_lane
 from .live import Portal
 from .pdfpool import PdfPool
 from .security import MAX_BODY, Refused, SecurityHeaders, http_error, refused, server_error
 
 HERE = Path(__file__).resolve().parent
 CATCH_UP_SECONDS = 2.0
+RECHECK_SECONDS = 2.0  # under SessionCache.ttl (5 s): sessions in use stay known
 
 
 def routes() -> list:
@@ -98,9 +100,11 @@ def create_app(store: Store, as_of: dt.date | None = None, portal: Portal | None
     @contextlib.asynccontextmanager
     async def lifespan(app):
         task = asyncio.create_task(_follow(portal)) if catch_up else None
+        sessions = asyncio.create_task(_recheck(portal))
         try:
             yield
         finally:
+            sessions.cancel()
             if task is not None:
                 task.cancel()
             app.state.pdf_pool.close()
@@ -125,3 +129,17 @@ async def _follow(portal: Portal) -> None:
         except Exception:  # noqa: BLE001 - logged; the next round tries again
             import logging
             logging.getLogger("compplan.web").exception("catching up with the store")
+
+
+async def _recheck(portal: Portal) -> None:
+    """Check the sessions in use against the store again every RECHECK_SECONDS, on a
+    lane of its own, so that polls of pages kept open are answered from memory
+    (web/sessions.py) rather than going the slow way all together when their entries
+    lapse."""
+    while True:
+        await asyncio.sleep(RECHECK_SECONDS)
+        try:
+            await in_lane("sessions", portal.recheck_sessions)
+        except Exception:  # noqa: BLE001 - logged; entries lapse after ttl, as before
+            import logging
+            logging.getLogger("compplan.web").exception("checking sessions again")

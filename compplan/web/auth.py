@@ -184,6 +184,19 @@ def session_state(db: Session, data: dict | None
     return account, seen, (at - seen).total_seconds() >= TOUCH_EVERY
 
 
+def session_rows(db: Session, sids: list[str]) -> dict[str, tuple[PortalSession, Account]]:
+    """Sessions by id hash with their accounts, in one query per 500 (what
+    web/sessions.py checks again for the pages still polling)."""
+    found = {}
+    for i in range(0, len(sids), 500):
+        q = select(PortalSession, Account).join(
+            Account, Account.id == PortalSession.account_id).where(
+            PortalSession.id.in_(sids[i:i + 500]))
+        for row, account in db.execute(q).all():
+            found[row.id] = (row, account)
+    return found
+
+
 def touch_session(db: Session, data: dict) -> None:
     row = db.get(PortalSession, session_id(data["s"]))
     if row is not None and row.ended_at is None:

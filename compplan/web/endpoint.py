@@ -41,7 +41,8 @@ MAX_UPLOAD = 1024 * 1024
 # page threads, 0.93 s with 16, 0.81 s with 8, 0.78 s with 4; but page views slow from
 # about 8 threads down (p50 0.74 s with 16, 0.95 to 1.2 s with 8 or 4; main 0.65 to
 # 0.78). COMPPLAN_PAGE_THREADS sets it.
-LANES = {"page": int(os.environ.get("COMPPLAN_PAGE_THREADS", "16")), "poll": 8, "ingest": 2}
+LANES = {"page": int(os.environ.get("COMPPLAN_PAGE_THREADS", "16")), "poll": 8, "ingest": 2,
+         "sessions": 1}
 _limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> lane -> limiter
 
 

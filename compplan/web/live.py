@@ -48,7 +48,7 @@ from ..store import audit, lifecycle
 from ..store.db import Store
 from ..store.models import DatasetFile, PlanVersion, now
 from ..store.portal import IngestedRow, LivePeriod
-from .auth import LoginLimiter
+from .auth import LoginLimiter, session_rows
 from .security import Refused
 from .sessions import SessionCache
 
@@ -263,7 +263,22 @@ class Portal:
         d = self.as_of or dt.date.today()
         return min(max(d, lp.period.start), lp.period.end)
 
+    def recheck_sessions(self) -> None:
+        """The sessions in use checked against the store again, in one query, so that
+        their polls stay answered from memory (web/sessions.py)."""
+        since = time.monotonic()
+        asked = self.sessions.active()
+        if not asked:
+            return
+        with self.read() as db:
+            found = session_rows(db, list(asked))
+        self.sessions.rechecked(asked, found, since)
+
     # ---------------------------------------------------------------- ingest
+    def batch_free(self) -> bool:
+        """No batch is being taken now (see batch_first)."""
+        return self._pages.is_set()
+
     def wait_for_batch(self) -> None:
         """A page waits while a batch is being taken (PAGE_WAIT at most): see
         batch_first."""

@@ -28,11 +28,11 @@ def visible_payee(ctx: Ctx, lp: LivePlan, pid: str) -> None:
                       params={"payee": pid[:60], "plan": lp.plan_id})
 
 
-def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
+def live_figures(portal, lp: LivePlan, pid: str) -> dict:
     """The figures that move with each batch, worked out once per payee and version of
     their figures (a batch that works the payee out again moves it on: lp.took), for
     every page and poll of them."""
-    key = (pid, lp.payee_version(pid), ctx.portal.today(lp))
+    key = (pid, lp.payee_version(pid), portal.today(lp))
     got = lp.cache.get(key)
     if got is not None:
         return got
@@ -44,8 +44,8 @@ def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
         e["label"] = labels.get(e["name"]) or e["label"]
     got = {"version": key[1],
            "total": f.money(result.total),
-           "bars": [_plain(b) for b in own_figures(ctx, lp, pid, "bars",
-                                                   lambda: stakes.bars(ctx.portal, lp, pid, f))],
+           "bars": [_plain(b) for b in own_figures(portal, lp, pid, "bars",
+                                                   lambda: stakes.bars(portal, lp, pid, f))],
            "earned": earned,
            "tiers": [],
            "said": f._("Your figures moved: the total is now {total}.",
@@ -54,14 +54,14 @@ def live_figures(ctx: Ctx, lp: LivePlan, pid: str) -> dict:
     return got
 
 
-def own_figures(ctx: Ctx, lp: LivePlan, pid: str, what: str, work):
+def own_figures(portal, lp: LivePlan, pid: str, what: str, work):
     """Figures that read nothing but the payee's own result and rows (bars with money at
     stake, the trend): kept until a batch gives the payee a new result, not worked out
     again for every batch (a batch of 1,000 deals touches a tenth of 10,000 payees).
     The live run replaces a payee's result object when it pays them again; the cache
     holds the object itself, so a reused id() cannot pass for it."""
     result = lp.run.payee(pid)
-    key = (what, pid, ctx.portal.today(lp))
+    key = (what, pid, portal.today(lp))
     got = lp.cache.get(key)
     if got is not None and got[0] is result:
         return got[1]
@@ -85,13 +85,13 @@ def statements(ctx: Ctx, plan_id: str, pid: str) -> list[tuple[Run, PayeeResultR
 
 def _page(ctx: Ctx, lp: LivePlan, pid: str, input_name: str | None, flds, answer,
           http_status: int = 200) -> Response:
-    figs = live_figures(ctx, lp, pid)
+    figs = live_figures(ctx.portal, lp, pid)
     disputes = list(ctx.db.execute(select(Dispute).where(
         Dispute.plan_id == lp.plan_id, Dispute.payee == pid).order_by(Dispute.id.desc())
         .limit(20)).scalars())
     f = fmt_for(lp, pid)
     runs = trend.stored_runs(ctx.db, lp)  # earlier periods: a new stored run is a new key
-    shown_trend = own_figures(ctx, lp, pid, ("trend", tuple(r.id for r in runs)),
+    shown_trend = own_figures(ctx.portal, lp, pid, ("trend", tuple(r.id for r in runs)),
                               lambda: trend.trend(ctx.portal, lp, [pid], f, trend.stored_points(
                                   ctx.db, lp, runs, [pid], f)))
     return ctx.render(
@@ -131,8 +131,17 @@ def _polled(request, etag: str, body: bytes | None) -> Response | None:
 
 def quick_json(request, account) -> Response | None:
     """payee_json on the event loop, for a session this process checked lately: a 304,
-    or the JSON already written for this version, with no thread and no database; None
-    (the usual way) for anything else, a payee not visible included (its 404)."""
+    or the JSON of this version, with no thread and no database; None (the usual way)
+    for anything else, a payee not visible included (its 404).
+
+    The JSON of a version nobody asked for yet is written here too (once: the loop runs
+    one thing at a time), unless a batch is being taken (the usual way waits for it).
+    Why: after a batch, every watched payee it moved is asked for at once; on the poll
+    lane's 8 threads each poll handed the interpreter lock between the loop and a thread
+    three times, each time behind up to 16 page renders, and the poll that showed the
+    batch waited in that line (firstbatch). Working a payee's figures out is some 10 to
+    20 ms of CPU (1,000 payees, 100,000 deals), which a thread would spend holding the
+    same lock."""
     portal = request.app.state.portal
     lp = portal.plans.get(request.path_params["plan"])
     pid = request.path_params["payee"]
@@ -140,7 +149,19 @@ def quick_json(request, account) -> Response | None:
             not may_see(account, lp.plan_id, pid, lp.managers):
         return None
     etag, key = _poll_key(portal, lp, pid)
-    return _polled(request, etag, lp.cache.get(key))
+    body = lp.cache.get(key)
+    if body is None and etag not in request.headers.get("if-none-match", ""):
+        if not portal.batch_free():
+            return None
+        body = _written(portal, lp, pid, key)
+    return _polled(request, etag, body)
+
+
+def _written(portal, lp: LivePlan, pid: str, key: tuple) -> bytes:
+    """The payee's live JSON for the version in `key`, kept for every client."""
+    body = JSONResponse(live_figures(portal, lp, pid)).body
+    lp.cache.put(key, body)
+    return body
 
 
 @page(lane="poll", quick=quick_json)
@@ -156,8 +177,7 @@ def payee_json(ctx: Ctx) -> Response:
     got = _polled(ctx.request, etag, lp.cache.get(key))
     if got is not None:
         return got
-    body = JSONResponse(live_figures(ctx, lp, pid)).body
-    lp.cache.put(key, body)
+    body = _written(ctx.portal, lp, pid, key)
     return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
