@@ -1,6 +1,7 @@
 """Logging in and out, and where each role lands."""
 from __future__ import annotations
 
+import logging
 import time
 
 from starlette.responses import Response
@@ -9,8 +10,11 @@ from .auth import (authenticate, end_session, fingerprint, new_session, own_paye
                    start_session)
 from ..targets.rounds import rounds_for
 from .endpoint import Ctx, page
+from .rep import write_live_json
 from .rounds import actor_of
 from .security import Refused
+
+log = logging.getLogger("compplan.web")
 
 
 def _safe_next(url: str) -> str:
@@ -52,7 +56,21 @@ def login(ctx: Ctx) -> Response:
         lambda db: start_session(db, account, ctx.visitor.session))
     # known from the start: the page's first poll is answered from memory too
     ctx.portal.sessions.seen(ctx.new_session, account, fingerprint(account), time.time())
+    _figures_ahead(ctx, account)
     return ctx.redirect(_safe_next(ctx.form.get("next", "/")))
+
+
+def _figures_ahead(ctx: Ctx, account) -> None:
+    """The account's own live figures written now (rep.write_live_json), for the page
+    its browser opens next; a failure here is the page's to show, not the login's."""
+    lp = ctx.portal.plans.get(account.plan_id or "")
+    pid = own_payee(account, lp.plan_id) if lp is not None else None
+    if pid is None or pid not in lp.run.results:
+        return
+    try:
+        write_live_json(ctx.portal, lp, pid)
+    except Exception:  # noqa: BLE001 - logged; the page works them out and says what failed
+        log.exception("writing the live figures of %s at login", pid)
 
 
 @page(login=False)
