@@ -113,3 +113,23 @@ def test_issue15_a_login_leaves_the_first_poll_written(web, monkeypatch):
     assert r.status_code == 200 and r.json()["version"] == 0
     # her booked revenue bar as the demo data has it (see the test above)
     assert r.json()["bars"][-1]["done"] == "$140,000.00"
+
+
+def test_issue15_figures_that_took_long_go_to_the_poll_lane(web, monkeypatch):
+    """A payee whose figures took more than LOOP_BUDGET of CPU last time (a manager over
+    a large team) is worked out on the poll lane, not on the event loop."""
+    from compplan.web import rep as rep_mod
+    ana = web.client("ana")
+    ana.get(URL)
+    lp = web.portal.plan("team-2026")
+    lp.cache.put(("cost", "ana"), rep_mod.LOOP_BUDGET + 0.01)
+    lp.took(["ana"])  # her figures moved: the JSON of the new version is not written
+    lanes = []
+    real = endpoint_mod.in_lane
+
+    async def spy(lane, fn, *args):
+        lanes.append(lane)
+        return await real(lane, fn, *args)
+    monkeypatch.setattr(endpoint_mod, "in_lane", spy)
+    assert ana.get(URL).status_code == 200
+    assert lanes == ["poll"]
