@@ -334,12 +334,7 @@ def _results(compiled: CompiledPlan, duck, period: Period, final: str,
     if then is not None:
         then(duck)
     if lines_csv is not None:
-        duck.execute("SET preserve_insertion_order = true")  # the files' order: sorted
-        try:
-            duck.execute(f"COPY ({duck_run.lines_query(compiled, presorted=True)}) TO "
-                         f"'{lines_csv}' {CSV_OPTIONS}")
-        finally:
-            duck.execute("SET preserve_insertion_order = false")
+        write_lines_csv(compiled, duck, lines_csv)
     with decimal.localcontext(CONTEXT):
         result = duck_run.read_result(compiled, duck, period, final,
                                       with_lines=lines_csv is None and then is None)
@@ -356,6 +351,25 @@ def _results(compiled: CompiledPlan, duck, period: Period, final: str,
 # needs far less than the DuckDB engine's 3GB, and what it sorts (the store's rows with
 # --save) spills to the stage folder beyond this
 DUCKDB_MEMORY = os.environ.get("COMPPLAN_SPARK_DUCKDB_MEMORY", "1GB")
+
+
+def write_lines_csv(compiled: CompiledPlan, duck, lines_csv: Path) -> None:
+    """lines.csv by DuckDB's COPY from the `lines` view over Spark's sorted Parquet, in
+    the files' order, on one thread. With two, DuckDB's ordered COPY formats each Parquet
+    row group as a batch in memory before writing it, and a row group of Spark's (128 MB
+    of compressed Parquet; at 10M deals over a million lines) asked 1 GiB at once of the
+    1 GB this DuckDB is held to: Spark's 10M run stopped there, out of memory, after 37
+    minutes (bench_engines.py, 1 December). On one thread the rows stream through as
+    they are read, whatever the row groups."""
+    duck.execute("SET preserve_insertion_order = true")  # the files' order: sorted
+    threads = duck.execute("SELECT current_setting('threads')").fetchone()[0]
+    duck.execute("SET threads = 1")
+    try:
+        duck.execute(f"COPY ({duck_run.lines_query(compiled, presorted=True)}) TO "
+                     f"'{lines_csv}' {CSV_OPTIONS}")
+    finally:
+        duck.execute(f"SET threads = {int(threads)}")
+        duck.execute("SET preserve_insertion_order = false")
 
 
 def _duck_settings(duck, stage: Path) -> None:
