@@ -30,6 +30,18 @@ def _lookups(seen) -> list[str]:
     return [s for s, _ in seen if "portal_sessions.id = " in s]
 
 
+def _lanes_used(monkeypatch) -> list[str]:
+    """The lanes (endpoint.in_lane) requests are sent to from now on, in order."""
+    lanes: list[str] = []
+    real = endpoint_mod.in_lane
+
+    async def spy(lane, fn, *args):
+        lanes.append(lane)
+        return await real(lane, fn, *args)
+    monkeypatch.setattr(endpoint_mod, "in_lane", spy)
+    return lanes
+
+
 def test_issue15_a_page_kept_open_stays_known_past_the_ttl(web, monkeypatch):
     monkeypatch.setattr(app_mod, "RECHECK_SECONDS", 0.05, raising=False)  # main has none
     web.portal.sessions.ttl = 0.5
@@ -63,13 +75,7 @@ def test_issue15_the_poll_after_a_batch_takes_no_worker_thread(web, monkeypatch)
         "deal_id": "F-1", "rep_id": "ana", "close_date": "2026-03-20", "amount": "2500.50",
         "customer": "Acme"}], headers={"Authorization": f"Bearer {web.token}"})
     assert r.status_code == 200 and r.json()["accepted"] == 1
-    lanes = []
-    real = endpoint_mod.in_lane
-
-    async def spy(lane, fn, *args):
-        lanes.append(lane)
-        return await real(lane, fn, *args)
-    monkeypatch.setattr(endpoint_mod, "in_lane", spy)
+    lanes = _lanes_used(monkeypatch)
     moved = ana.get(URL, headers={"If-None-Match": tag})
     assert moved.status_code == 200 and moved.headers["etag"] != tag
     assert lanes == []  # main: the poll lane, behind whatever pages hold the lock
@@ -87,13 +93,7 @@ def test_issue15_a_poll_while_a_batch_is_taken_goes_the_usual_way(web, monkeypat
     ana.get(URL)
     lp = web.portal.plan("team-2026")
     lp.took(["ana"])  # ana's figures moved: her JSON of the new version is not written
-    lanes = []
-    real = endpoint_mod.in_lane
-
-    async def spy(lane, fn, *args):
-        lanes.append(lane)
-        return await real(lane, fn, *args)
-    monkeypatch.setattr(endpoint_mod, "in_lane", spy)
+    lanes = _lanes_used(monkeypatch)
     monkeypatch.setattr(web.portal, "wait_for_batch", lambda: None)  # the lane's wait
     with web.portal.batch_first():
         assert ana.get(URL).status_code == 200
@@ -124,12 +124,6 @@ def test_issue15_figures_that_took_long_go_to_the_poll_lane(web, monkeypatch):
     lp = web.portal.plan("team-2026")
     lp.cache.put(("cost", "ana"), rep_mod.LOOP_BUDGET + 0.01)
     lp.took(["ana"])  # her figures moved: the JSON of the new version is not written
-    lanes = []
-    real = endpoint_mod.in_lane
-
-    async def spy(lane, fn, *args):
-        lanes.append(lane)
-        return await real(lane, fn, *args)
-    monkeypatch.setattr(endpoint_mod, "in_lane", spy)
+    lanes = _lanes_used(monkeypatch)
     assert ana.get(URL).status_code == 200
     assert lanes == ["poll"]
