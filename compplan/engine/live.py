@@ -67,6 +67,7 @@ class LiveRun:
         self.reports_by_manager = reports_by_manager(compiled, self.prep)
         self._manager = {r: m for m, rs in self.reports_by_manager.items() for r in rs}
         self._by_payee: dict | None = None  # per-payee tables by payee, for span()
+        self._by_payee_lock = threading.Lock()  # made once, not by every page at once
         # the period's data lives as long as the portal: keep the collector's full passes
         # from rescanning millions of rows on every batch (a 1.5 s stall, measured)
         gc.freeze()
@@ -154,7 +155,8 @@ class LiveRun:
                 keys[str(row[inp.key])] = row
             self.tables[batch.input_name].rows.extend(batch.rows)
             result = pay_payees(self.compiled, self.prep, self.period, order=order,
-                                earlier=self.results, since=since, carry=self.carry)
+                                earlier=self.results, since=since, carry=self.carry,
+                                reports=self.reports_by_manager)
             _note_later(result, self.later, self.compiled, self.period)
             for pr in result.payees:
                 self.results[pr.payee] = pr
@@ -176,7 +178,8 @@ class LiveRun:
             # what the live payees' bases carry is read, never replaced: a copy to write to
             result = pay_payees(self.compiled, prep, self.period, order=order,
                                 earlier=self.results, since=since,
-                                carry={p: self.carry.get(p) for p in order})
+                                carry={p: self.carry.get(p) for p in order},
+                                reports=self.reports_by_manager)
             _note_later(result, self.later, self.compiled, self.period)
         after = {pr.payee: pr for pr in result.payees}
         return WhatIf([], {p: self.results.get(p) for p in after}, after)
@@ -213,22 +216,29 @@ class LiveRun:
         mini = replace(prep, credits={pid: sets}, per_payee={pid: rows},
                        problems=[], warnings=[])
         with decimal.localcontext(CONTEXT):
-            result = pay_payees(compiled, mini, part, order=[pid])
+            result = pay_payees(compiled, mini, part, order=[pid],
+                                reports=self.reports_by_manager)
         return result.payees[0] if result.payees else None
 
     def _payee_tables(self, pid: str) -> dict[str, Table]:
-        """The payee's rows of each per-payee table (quotas, KPIs), indexed once."""
+        """The payee's rows of each per-payee table (quotas, KPIs), indexed once (the
+        first pages after a start all ask at once: one makes it, the others wait)."""
         if self._by_payee is None:
-            index: dict[str, dict[str, list[dict]]] = {}
-            for name, inp in self.compiled.plan.inputs.items():
-                if inp.key or not inp.payee or name not in self.tables:
-                    continue
-                by = index[name] = {}
-                for row in self.tables[name].rows:
-                    by.setdefault(str(row[inp.payee]), []).append(row)
-            self._by_payee = index
+            with self._by_payee_lock:
+                if self._by_payee is None:
+                    self._by_payee = self._index_payee_tables()
         return {name: Table(name, self.tables[name].file, by.get(pid, []))
                 for name, by in self._by_payee.items()}
+
+    def _index_payee_tables(self) -> dict[str, dict[str, list[dict]]]:
+        index: dict[str, dict[str, list[dict]]] = {}
+        for name, inp in self.compiled.plan.inputs.items():
+            if inp.key or not inp.payee or name not in self.tables:
+                continue
+            by = index[name] = {}
+            for row in self.tables[name].rows:
+                by.setdefault(str(row[inp.payee]), []).append(row)
+        return index
 
     def _credit(self, batch: "Batch", credits) -> tuple[list[str], dict]:
         """Make the batch's credits into `credits`. Returns the payees to work out again,

@@ -61,7 +61,8 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
          order: list[str] | None = None,
          earlier: dict[str, PayeeResult] | None = None,
          since: dict[str, tuple | None] | None = None,
-         carry: dict[str, dict] | None = None) -> RunResult:
+         carry: dict[str, dict] | None = None,
+         reports: dict[str, list[str]] | None = None) -> RunResult:
     """Work out the payees in `order` (all, by default). `earlier` holds results already
     worked out for payees not in `order`, which team() reads (a live run recomputes only
     the payees a new transaction touches).
@@ -73,14 +74,18 @@ def pay_payees(compiled: CompiledPlan, prep: Prepared, period: Period, sink=None
 
     `carry`: payee -> the running bases and plain sums their last working out left
     (engine/python/running.py), read to add only the new credits to them, and replaced
-    with this working out's."""
+    with this working out's.
+
+    `reports`: manager -> reports (reports_by_manager), kept by a caller that works out
+    a few payees many times (a live period's pages); else made here from every payee."""
     plan = compiled.plan
     result = RunResult(plan.plan, plan.name, str(plan.version), period.label, plan.currency)
     step, mode = plan.rounding.to or minor_unit(plan.currency), plan.rounding.mode
     payees_inp = plan.inputs.get("payees")
     # team() reads the figures of the payees worked out before (engine/team.py: data,
     # not closures over the Envs, so that no Env is kept alive by a cycle)
-    reader = TeamReader(_dated_reports(compiled, prep, period), (period.start, period.end),
+    reader = TeamReader(_dated_reports(compiled, prep, period, reports),
+                        (period.start, period.end),
                         earlier, functools.partial(_part_env, compiled, prep, period,
                                                    step=step, mode=mode))
 
@@ -222,14 +227,30 @@ def _own_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, s
     return env
 
 
-def _dated_reports(compiled: CompiledPlan, prep: Prepared, period: Period) -> dict:
+def _dated_reports(compiled: CompiledPlan, prep: Prepared, period: Period,
+                   reports: dict[str, list[str]] | None = None):
     """manager -> [(report, from, to)]: the whole period, unless reporting lines with
     dates moved a report from one manager to another in it."""
     h = prep.hierarchy
     if h is not None and h.has_dates:
         return h.reports(period.start, period.end)
-    return {mgr: [(r, period.start, period.end) for r in rs]
-            for mgr, rs in reports_by_manager(compiled, prep).items()}
+    if reports is None:
+        reports = reports_by_manager(compiled, prep)
+    return WholePeriodReports(reports, period.start, period.end)
+
+
+class WholePeriodReports:
+    """manager -> [(report, first, last)] for reporting lines without dates, each
+    manager's list made when team() asks for it: a live period's page works out one
+    payee many times a second, and made whole this was a pass over every manager
+    (10,000 payees: a third of a rep page's CPU under load, bench_portal)."""
+
+    def __init__(self, reports: dict[str, list[str]], first, last):
+        self.reports, self.first, self.last = reports, first, last
+
+    def get(self, manager: str, default=()):
+        rs = self.reports.get(manager)
+        return default if rs is None else [(r, self.first, self.last) for r in rs]
 
 
 def _part_env(compiled: CompiledPlan, prep: Prepared, period: Period, pid: str, first,

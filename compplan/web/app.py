@@ -24,7 +24,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..store.db import Store
-from . import admin, api, dispute_pages, finance, login, rep, review, rounds, statements, team
+from . import (admin, api, dispute_pages, estimator, finance, login, rep, review, rounds,
+               statements, team)
 from .auth import Signer, session_key
 from .endpoint import in_lane
 from .live import Portal
@@ -94,6 +95,8 @@ def create_app(store: Store, as_of: dt.date | None = None, portal: Portal | None
     portal = portal or Portal(store, as_of)
     if not portal.plans:
         portal.load()
+    for lp in portal.plans.values():  # before the first pages, not by each of them
+        estimator.warm(lp)
     with store.session() as db:
         signer = Signer(session_key(db))
 

@@ -79,14 +79,28 @@ def choices(lp: LivePlan, input_name: str, column: str) -> list[str]:
     rows = table.rows if table is not None else []
     counted, counts, got = lp.estimator_choices.get(key) or (0, {}, [])
     if counted < len(rows):
-        counts = dict(counts)  # a copy: a page reading the old one meanwhile is not upset
-        for row in rows[counted:]:
-            v = row.get(column)
-            if v is not None and v != "":
-                counts[str(v)] = counts.get(str(v), 0) + 1
-        got = [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        lp.estimator_choices[key] = (len(rows), counts, got)
+        with lp.once_lock:  # one page counts; the others wait and read its count
+            counted, counts, got = lp.estimator_choices.get(key) or (0, {}, [])
+            n = len(rows)
+            if counted < n:
+                counts = dict(counts)  # a copy: a page reading the old one is not upset
+                for row in rows[counted:n]:
+                    v = row.get(column)
+                    if v is not None and v != "":
+                        counts[str(v)] = counts.get(str(v), 0) + 1
+                got = [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+                lp.estimator_choices[key] = (n, counts, got)
     return got
+
+
+def warm(lp: LivePlan) -> None:
+    """Count every estimator field's choices now (a portal's start), so that the first
+    pages do not: at 1M deals a count is a pass over every deal."""
+    for name in credited_inputs(lp):
+        inp = lp.compiled.plan.inputs[name]
+        for col in read_columns(lp, name):
+            if str(inp.columns[col]) not in NUMERIC:
+                choices(lp, name, col)
 
 
 def fields(lp: LivePlan, pid: str, input_name: str, f: Fmt,
