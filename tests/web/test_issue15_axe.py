@@ -123,3 +123,33 @@ def test_issue15_axe_on_the_line_and_dispute_pages(browser, site, web, screen): 
     found["dispute (finance)"] = serious(fin)
     bad = {k: v for k, v in found.items() if v}
     assert not bad, json.dumps(bad, indent=1)
+
+
+@pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
+def test_issue15_axe_on_the_states_a_page_changes_into(browser, site, web, screen):  # noqa: F811
+    """What the page list above does not reach by a URL: the estimator's answer put in
+    place by the page's script (a 250,000 deal that hits ann's cap), the pay
+    confirmation of an approved run, and a rep's own list of target rounds."""
+    from portal_helpers import post_confirmed
+    found = {}
+    page = log_in(browser, site, "ann", **screen)
+    page.wait_for_load_state()
+    page.fill("#estimator input[name=amount]", "$250,000")
+    page.select_option("#estimator select[name=product]", "platform")
+    page.click("#estimator button[type=submit]")
+    expect(page.locator("#estimate-answer")).to_contain_text("It hits the cap on Commission")
+    assert "/estimate" not in page.url  # the script's answer, not the form's page
+    found["estimator answer in place"] = serious(page)
+    ae = run_of(web, "ae-2026")
+    assert post_confirmed(web.client("finance"), ae, "approve").status_code == 200
+    fin = log_in(browser, site, "finance", **screen)
+    fin.wait_for_load_state()
+    assert fin.goto(site + f"/runs/{ae}/review/confirm?action=pay").status == 200
+    expect(fin.locator("main")).to_contain_text("Mark paid")
+    found["pay confirmation"] = serious(fin)
+    rita = log_in(browser, site, "rita", **screen)
+    rita.wait_for_load_state()
+    assert rita.goto(site + "/targets/rounds").status == 200
+    found["rita's rounds"] = serious(rita)
+    bad = {k: v for k, v in found.items() if v}
+    assert not bad, json.dumps(bad, indent=1)
