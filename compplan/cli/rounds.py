@@ -204,9 +204,11 @@ def status_cmd(round_id, as_json, db_url):
             click.echo(f"{k}: set per rep ({kinds.get(k)}), {t['answered']}/{t['lines']} "
                        "answered")
             continue
-        w = (lambda v: shown(v, kinds.get(k, "number"), f) if v is not None else "none")
-        click.echo(f"{k}: proposed {w(t['proposed'])}, now {w(t['figure'])}, top-down "
-                   f"{w(t['top_down'])}, gap {w(t['gap'])}; {t['answered']}/{t['lines']} "
+        kind = kinds.get(k, "number")
+        w = {part: "none" if t[part] is None else shown(t[part], kind, f)
+             for part in ("proposed", "figure", "top_down", "gap")}
+        click.echo(f"{k}: proposed {w['proposed']}, now {w['figure']}, top-down "
+                   f"{w['top_down']}, gap {w['gap']}; {t['answered']}/{t['lines']} "
                    "answered")
 
 
