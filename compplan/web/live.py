@@ -87,11 +87,10 @@ class LivePlan:
     # counted as they come), ("locale",) -> payee locales, ("grains",) -> the target
     # tables' grains (web/words.py, web/stakes.py)
     estimator_choices: dict = field(default_factory=dict)
-    # held while one of those is worked out: the first pages after a start all ask at
-    # once, and at 1M deals each counting the choices itself took most of the CPU of
-    # the first batch's seconds (bench_portal, 1 December 2026); re-entrant: one such
-    # figure may read another
-    once_lock: threading.RLock = field(default_factory=threading.RLock)
+    # held while the estimator's choices are counted: the first pages after a start all
+    # ask at once, and at 1M deals each counting them itself took most of the CPU of
+    # the first batch's seconds (bench_portal, 1 December 2026)
+    once_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def name(self) -> str:
