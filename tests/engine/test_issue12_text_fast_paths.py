@@ -4,7 +4,7 @@ show.money_column at scale 16 (a split's parts) rounds to cents with money()'s o
 CAST and builds the text from a BIGINT; show.decimal_text prints a DECIMAL(38, s) in
 DECIMAL(18, ...) where it fits. Both must give money()'s and places_trimmed's text on
 every value, the edges included: half a cent each way, -0.004 (shown -0.00, the sign of
-the value), values past 64 bits, more places than the narrow try holds.
+the value), values past 64 bits, either side of 100 (the bound of DECIMAL(18,16)).
 """
 
 import pytest
@@ -16,7 +16,8 @@ from compplan.engine.sql import show  # noqa: E402
 VALUES = ["0", "0.005", "-0.005", "-0.004", "0.0049999999999999", "1234.5", "2000.72",
           "999999999999.995", "-999999999999.9949999999999999", "99.9999999999999999",
           "100", "123456789012345678.125", "-4000", "0.3", "1.0253326112842940",
-          "1000000.000001", "12345678901.123456", "1234567890123.4"]
+          "1000000.000001", "12345678901.123456", "1234567890123.4",
+          "-99.9999999999999999", "-100", "-100.0000000000000001"]
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +41,11 @@ def test_issue12_money_column_at_scale_16_is_money(con):
     assert got["999999999999.995"] == "1,000,000,000,000.00"
 
 
-@pytest.mark.parametrize("narrow", [None, 6])
-def test_issue12_decimal_text_is_places_trimmed(con, narrow):
-    """2000.7200000000000000 -> 2000.72 in 64 bits; 1.0253326112842940 has 16 places,
-    more than 6: its own scale; 123456789012345678.125 fits no 64-bit decimal at 16
-    places: the 128-bit text. NULL stays NULL."""
+def test_issue12_decimal_text_is_places_trimmed(con):
+    """1.0253326112842940 and 99.9999999999999999 fit DECIMAL(18,16): the 64-bit text;
+    100, 2000.72 and 123456789012345678.125 do not: the 128-bit text. NULL stays NULL."""
     slow = show.places_trimmed("CAST(x AS VARCHAR)")
-    rows = con.execute(f"SELECT x, {show.decimal_text('x', 16, narrow)}, {slow} FROM t"
+    rows = con.execute(f"SELECT x, {show.decimal_text('x', 16)}, {slow} FROM t"
                        ).fetchall()
     assert all(fast == s for _x, fast, s in rows), [r for r in rows if r[1] != r[2]]
     texts = {r[2] for r in rows}

@@ -404,7 +404,7 @@ def _shared_texts(compiled: CompiledPlan) -> list[tuple[str, str]]:
     mode = plan.rounding.mode.replace("_", " ")
     amount = sql_fx.amount_text("amount", "amount_places") if \
         sql_fx.pays_in_currencies(compiled) else "CAST(amount AS VARCHAR)"
-    return [("_exact_text", _number16("exact", 6)),
+    return [("_exact_text", _number16("exact")),
             ("_before_text", _number16("run_before")),
             ("_after_text", _number16("run_after")),
             ("_rounding_text", f"coalesce(rounding_note, CASE WHEN amount <> exact AND kind "
@@ -546,11 +546,10 @@ def _number(sql: str) -> str:
     return places_trimmed(f"CAST({sql} AS VARCHAR)")
 
 
-def _number16(sql: str, narrow: int | None = None) -> str:
+def _number16(sql: str) -> str:
     """_number of one of the lines table's DECIMAL(38, 16) columns, its text made in 64
-    bits where it fits (show.decimal_text): an exact amount mostly has 6 places or fewer,
-    a running basis is mostly below 100."""
-    return decimal_text(sql, 16, narrow)
+    bits where it fits (show.decimal_text): a running basis is mostly below 100."""
+    return decimal_text(sql, 16)
 
 
 def lines_query(compiled: CompiledPlan, numbered: tuple[str, str] | None = None,
