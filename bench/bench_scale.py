@@ -31,6 +31,8 @@ run says which of them are byte for byte the same file.
 
 runs each contender also with another checkout's code (its cli.py and its baselines),
 alternating this code and that one, round after round: an A/B in one run, at one load.
+With more than one round, each contender's ratios to its round's DuckDB query are
+summed up at the end: median, least and most (one round on a shared machine says little).
 Run by hand; not a test.
 """
 from __future__ import annotations
@@ -43,6 +45,7 @@ import os
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -280,19 +283,39 @@ def main() -> None:
         data = Path(f"/tmp/compplan-scale-{payees}-{deals}")
         if not (data / "deals.csv").exists():
             generate(data, payees, deals)
+        ratios: dict[str, list[tuple[float, float]]] = collections.defaultdict(list)
         for _round in range(a.rounds):
-            _round_of(a, py, codes, data, deals, payees)
+            for name, pair in _round_of(a, py, codes, data, deals, payees).items():
+                ratios[name].append(pair)
+        if a.rounds > 1:
+            summary(ratios)
         print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
-    """Every contender once with each code, alternately; their results checked."""
+def summary(ratios: dict[str, list[tuple[float, float]]]) -> None:
+    """Each contender's ratios to the DuckDB query of its own round, over the rounds:
+    median, least and most. On a shared 2-core machine the same command varies by a
+    fifth between rounds, so one round's ratio says little; the median of several does."""
+    print(f"{'':>18} over {len(next(iter(ratios.values())))} rounds, x duckdb of the same "
+          "round: median (least-most)")
+    for name, pairs in ratios.items():
+        walls, cpus = sorted(w for w, _ in pairs), sorted(c for _, c in pairs)
+        print(f"{'':>18} {name:14} wall {statistics.median(walls):.2f} ({walls[0]:.2f}-"
+              f"{walls[-1]:.2f})  CPU {statistics.median(cpus):.2f} ({cpus[0]:.2f}-"
+              f"{cpus[-1]:.2f})")
+
+
+def _round_of(a, py: str, codes, data: Path, deals: int, payees: int
+              ) -> dict[str, tuple[float, float]]:
+    """Every contender once with each code, alternately; their results checked. Returns
+    each contender's (wall, CPU) ratio to this round's DuckDB query."""
     work = Path(tempfile.mkdtemp(prefix="compplan-scale-"))
     schema = pg_schema() if "save-pg" not in a.skip else None
     runs = {tag: contenders(py, code, data, work / (tag[1:] or "this"), schema)
             for tag, code in codes}
     base = base_cpu = None
     results, csvs, payees_csvs = {}, {}, {}
+    ratios: dict[str, tuple[float, float]] = {}
     for what in runs[""]:
         if what in a.skip or (what == "save-pg" and schema is None):
             continue
@@ -309,6 +332,8 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
             base = base or (wall if name == "duckdb" else None)
             base_cpu = base_cpu or (cpu if name == "duckdb" else None)
             ratio = f"{wall / base:16.2f} {cpu / base_cpu:6.2f}" if base else ""
+            if base:
+                ratios[name] = (wall / base, cpu / base_cpu)
             print(f"{deals:>10} {payees:>7} {name:14} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
                   f"{ratio}" + (f"  (+ postgres server {server:.2f} CPU s)"
                                 if what == "save-pg" else ""), flush=True)
@@ -330,6 +355,8 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int) -> None:
     if len(payees_csvs) > 1:
         print(f"{'':>18} payees.csv byte for byte the same: {same_bytes(payees_csvs)}")
     shutil.rmtree(work, ignore_errors=True)
+    return ratios
+
 
 if __name__ == "__main__":
     main()
