@@ -287,7 +287,7 @@ def main() -> None:
         for _round in range(a.rounds):
             for name, pair in _round_of(a, py, codes, data, deals, payees).items():
                 ratios[name].append(pair)
-        if a.rounds > 1:
+        if a.rounds > 1 and ratios:  # none without the DuckDB query (--skip duckdb)
             summary(ratios)
         print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
@@ -331,9 +331,10 @@ def _round_of(a, py: str, codes, data: Path, deals: int, payees: int
             server = server_cpu() - server
             base = base or (wall if name == "duckdb" else None)
             base_cpu = base_cpu or (cpu if name == "duckdb" else None)
-            ratio = f"{wall / base:16.2f} {cpu / base_cpu:6.2f}" if base else ""
+            ratio = ""
             if base:
                 ratios[name] = (wall / base, cpu / base_cpu)
+                ratio = f"{ratios[name][0]:16.2f} {ratios[name][1]:6.2f}"
             print(f"{deals:>10} {payees:>7} {name:14} {wall:7.2f} {cpu:7.2f} {peak / 1e6:8.0f} "
                   f"{ratio}" + (f"  (+ postgres server {server:.2f} CPU s)"
                                 if what == "save-pg" else ""), flush=True)
